@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `strata` command line: one subcommand per job.
+public struct StrataCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "strata",
+        abstract: "Look inside trained neural networks and move them between formats.",
+        subcommands: []
+    )
+
+    public init() {}
+}

@@ -1,0 +1,23 @@
+/// A node attribute value, in ONNX's vocabulary.
+public enum Attribute: Sendable {
+    case int(Int)
+    case float(Float)
+    case string(String)
+    case tensor(Tensor)
+    case ints([Int])
+    case floats([Float])
+    case strings([String])
+
+    /// The ONNX name of this attribute's type, used in error messages.
+    public var typeName: String {
+        switch self {
+        case .int: return "int"
+        case .float: return "float"
+        case .string: return "string"
+        case .tensor: return "tensor"
+        case .ints: return "ints"
+        case .floats: return "floats"
+        case .strings: return "strings"
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+extension Tensor {
+    public init(_ values: [Float], shape: [Int]) {
+        self.init(dtype: .float32, shape: shape)
+        precondition(values.count == count)
+        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+    }
+
+    public init(_ values: [Int64], shape: [Int]) {
+        self.init(dtype: .int64, shape: shape)
+        precondition(values.count == count)
+        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+    }
+
+    public init(_ values: [Int32], shape: [Int]) {
+        self.init(dtype: .int32, shape: shape)
+        precondition(values.count == count)
+        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+    }
+
+    public init(_ values: [Bool], shape: [Int]) {
+        self.init(dtype: .bool, shape: shape)
+        precondition(values.count == count)
+        let p = pointer(as: UInt8.self)
+        for (i, v) in values.enumerated() { p[i] = v ? 1 : 0 }
+    }
+
+    public static func scalar(_ value: Float) -> Tensor { Tensor([value], shape: []) }
+    public static func scalar(_ value: Int64) -> Tensor { Tensor([value], shape: []) }
+
+    /// A deep copy with its own storage.
+    public func copy() -> Tensor {
+        let out = Tensor(dtype: dtype, shape: shape)
+        out.rawPointer.copyMemory(from: rawPointer, byteCount: byteCount)
+        return out
+    }
+}
+
+extension Tensor {
+    /// Elements as `Float`, converting from any numeric dtype (for tests and small tensors).
+    public func floats() -> [Float] {
+        (0..<count).map { Float(doubleValue(at: $0)) }
+    }
+
+    /// Elements as `Int`, converting from any dtype (shape tensors, indices).
+    public func ints() -> [Int] {
+        (0..<count).map { intValue(at: $0) }
+    }
+
+    public func doubleValue(at i: Int) -> Double {
+        let p = rawPointer
+        switch dtype {
+        case .float32: return Double(p.assumingMemoryBound(to: Float.self)[i])
+        case .float64: return p.assumingMemoryBound(to: Double.self)[i]
+        case .float16: return Double(Float(p.assumingMemoryBound(to: Float16.self)[i]))
+        case .bfloat16:
+            let bits = UInt32(p.assumingMemoryBound(to: UInt16.self)[i]) << 16
+            return Double(Float(bitPattern: bits))
+        case .int8: return Double(p.assumingMemoryBound(to: Int8.self)[i])
+        case .int16: return Double(p.assumingMemoryBound(to: Int16.self)[i])
+        case .int32: return Double(p.assumingMemoryBound(to: Int32.self)[i])
+        case .int64: return Double(p.assumingMemoryBound(to: Int64.self)[i])
+        case .uint8, .bool: return Double(p.assumingMemoryBound(to: UInt8.self)[i])
+        case .uint16: return Double(p.assumingMemoryBound(to: UInt16.self)[i])
+        case .uint32: return Double(p.assumingMemoryBound(to: UInt32.self)[i])
+        case .uint64: return Double(p.assumingMemoryBound(to: UInt64.self)[i])
+        }
+    }
+
+    public func intValue(at i: Int) -> Int {
+        let p = rawPointer
+        switch dtype {
+        case .int64: return Int(p.assumingMemoryBound(to: Int64.self)[i])
+        case .int32: return Int(p.assumingMemoryBound(to: Int32.self)[i])
+        case .int16: return Int(p.assumingMemoryBound(to: Int16.self)[i])
+        case .int8: return Int(p.assumingMemoryBound(to: Int8.self)[i])
+        case .uint8, .bool: return Int(p.assumingMemoryBound(to: UInt8.self)[i])
+        case .uint16: return Int(p.assumingMemoryBound(to: UInt16.self)[i])
+        case .uint32: return Int(p.assumingMemoryBound(to: UInt32.self)[i])
+        case .uint64: return Int(truncatingIfNeeded: p.assumingMemoryBound(to: UInt64.self)[i])
+        default:
+            let d = doubleValue(at: i)
+            return d.isFinite ? Int(d) : 0
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import StrataCore
+
+extension KernelRegistry {
+    static let normalizationKernels: [String: KernelFactory] = [:]
+}

@@ -1,0 +1,5 @@
+import StrataCore
+
+extension KernelRegistry {
+    static let poolingKernels: [String: KernelFactory] = [:]
+}

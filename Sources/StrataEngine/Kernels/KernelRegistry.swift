@@ -1,0 +1,21 @@
+import StrataCore
+
+/// Every kernel Strata has, by op type. Each family lists its factories in its own file
+/// (`KernelRegistry+<Family>.swift`); this table joins them.
+public enum KernelRegistry {
+    public static let factories: [String: KernelFactory] = {
+        var table: [String: KernelFactory] = [:]
+        let families: [[String: KernelFactory]] = [
+            elementwiseKernels, reductionKernels, linearKernels, poolingKernels,
+            normalizationKernels, shapeKernels, recurrentKernels,
+        ]
+        for family in families {
+            table.merge(family) { _, _ in preconditionFailure("a kernel is registered twice") }
+        }
+        return table
+    }()
+
+    public static func factory(for node: Node) -> KernelFactory? {
+        factories[node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType]
+    }
+}
