@@ -1,3 +1,38 @@
 extension OpRegistry {
-    static let recurrentSchemas: [OpSchema] = []
+    static let recurrentSchemas: [OpSchema] = [
+        OpSchema("RNN", inputs: 3...6, outputs: 0...2, category: .recurrent, infer: recurrentTypes),
+        OpSchema("GRU", inputs: 3...6, outputs: 0...2, category: .recurrent, infer: recurrentTypes),
+        OpSchema("LSTM", inputs: 3...8, outputs: 0...3, category: .recurrent, infer: recurrentTypes),
+    ]
+
+    /// RNN, GRU and LSTM: Y is `[seq, directions, batch, hidden]` (`[batch, seq, directions, hidden]`
+    /// with `layout` 1); Y_h and Y_c are `[directions, batch, hidden]` (`[batch, directions, hidden]`).
+    @Sendable private static func recurrentTypes(_ ctx: InferenceContext) throws -> [ValueType] {
+        let x = try ctx.type(0)
+        let node = ctx.node
+        let direction = try node.string("direction", default: "forward")
+        let directions: Int
+        switch direction {
+        case "forward", "reverse": directions = 1
+        case "bidirectional": directions = 2
+        default: throw node.attributeError("direction", "expected forward, reverse or bidirectional, got '\(direction)'")
+        }
+        let layout = try node.int("layout", default: 0)
+        guard layout == 0 || layout == 1 else { throw node.attributeError("layout", "must be 0 or 1, got \(layout)") }
+        var hidden: Dim?
+        if let h = try node.int("hidden_size") { hidden = .known(h) }
+        if hidden == nil, let r = ctx.inputTypes.count > 2 ? ctx.inputTypes[2]?.shape : nil, r.count == 3 {
+            hidden = r[2]
+        }
+        let count = node.outputs.count
+        guard let shape = x.shape, let h = hidden else {
+            return Array(repeating: ValueType(x.dtype, nil), count: count)
+        }
+        guard shape.count == 3 else { throw ctx.error("input X must have rank 3, got \(shape.shapeDescription)") }
+        let (seq, batch) = layout == 0 ? (shape[0], shape[1]) : (shape[1], shape[0])
+        let dirs = Dim.known(directions)
+        let y = layout == 0 ? [seq, dirs, batch, h] : [batch, seq, dirs, h]
+        let state = layout == 0 ? [dirs, batch, h] : [batch, dirs, h]
+        return (0..<count).map { ValueType(x.dtype, $0 == 0 ? y : state) }
+    }
 }
