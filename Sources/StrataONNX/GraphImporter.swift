@@ -1,0 +1,158 @@
+import CONNXProto
+import CProtobufC
+import StrataCore
+
+/// Converts the main `GraphProto` of a parsed model into a Strata `Graph`: value types,
+/// initializers, and nodes checked against Strata's op registry.
+///
+/// Errors carry the node or value they concern; the importer adds the file.
+struct GraphImporter {
+    let decoder: TensorDecoder
+    /// The model's `ai.onnx` opset, nil when it imports none.
+    let opset: Int?
+
+    func graph(_ proto: Onnx__GraphProto) throws -> Graph {
+        var graph = Graph(name: try ProtoText.string(proto.name, what: "the graph name"))
+
+        for i in 0..<proto.n_initializer {
+            guard let tensor = proto.initializer[i] else { continue }
+            let name = try ProtoText.string(tensor.pointee.name, what: "an initializer name")
+            let place = ErrorLocation(detail: "initializer '\(name)'")
+            if name.isEmpty { throw StrataError(.invalidModel, "an initializer has an empty name") }
+            if graph.initializers[name] != nil { throw StrataError(.invalidModel, "the name is used twice", at: place) }
+            do {
+                graph.initializers[name] = try decoder.decode(tensor.pointee)
+            } catch let error as StrataError {
+                throw error.located(place)
+            }
+        }
+        if proto.n_sparse_initializer > 0 {
+            throw StrataError(.unsupported, "sparse initializers are not supported")
+        }
+
+        graph.inputs = try valueInfos(proto.input, count: proto.n_input, role: "graph input")
+        graph.outputs = try valueInfos(proto.output, count: proto.n_output, role: "graph output")
+        for i in 0..<proto.n_value_info {
+            guard let info = proto.value_info[i]?.pointee else { continue }
+            let name = try ProtoText.string(info.name, what: "a value name")
+            // value_info is a hint; an entry Strata cannot represent is left out rather than refused.
+            if !name.isEmpty, let type = info.type, let valueType = try? valueType(type.pointee) {
+                graph.valueTypes[name] = valueType
+            }
+        }
+
+        var usedNames = Set<String>()
+        graph.nodes.reserveCapacity(proto.n_node)
+        for i in 0..<proto.n_node {
+            guard let node = proto.node[i] else { continue }
+            graph.nodes.append(try self.node(node.pointee, index: i, usedNames: &usedNames))
+        }
+        return graph
+    }
+
+    /// Graph inputs or outputs, each of which must be a tensor with a supported element type.
+    private func valueInfos(
+        _ list: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?, count: Int, role: String
+    ) throws -> [ValueInfo] {
+        var out: [ValueInfo] = []
+        for i in 0..<count {
+            guard let info = list?[i]?.pointee else { continue }
+            let name = try ProtoText.string(info.name, what: "a \(role) name")
+            if name.isEmpty { throw StrataError(.invalidModel, "a \(role) has an empty name") }
+            let place = ErrorLocation(detail: "\(role) '\(name)'")
+            guard let type = info.type else { throw StrataError(.invalidModel, "the type is missing", at: place) }
+            do {
+                out.append(ValueInfo(name: name, type: try valueType(type.pointee)))
+            } catch let error as StrataError {
+                throw error.located(place)
+            }
+        }
+        return out
+    }
+
+    /// A tensor type: dtype plus shape, whose dimensions are sizes, named symbols, or `?`.
+    func valueType(_ type: Onnx__TypeProto) throws -> ValueType {
+        switch type.value_case {
+        case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
+            guard let tensor = type.tensor_type?.pointee else { break }
+            let dtype = try ONNXDataType.require(tensor.has_elem_type != 0 ? tensor.elem_type : 0)
+            guard let shape = tensor.shape?.pointee else { return ValueType(dtype, nil) }
+            var dims: [Dim] = []
+            for i in 0..<shape.n_dim {
+                guard let dim = shape.dim[i]?.pointee else { continue }
+                switch dim.value_case {
+                case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE where dim.dim_value >= 0:
+                    dims.append(.known(Int(dim.dim_value)))
+                case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
+                    let name = try ProtoText.string(dim.dim_param, what: "a dimension name")
+                    dims.append(.symbol(name.isEmpty ? "?" : name))
+                default:
+                    dims.append(.symbol("?"))
+                }
+            }
+            return ValueType(dtype, dims)
+        case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
+            throw StrataError(.unsupported, "sequence values are not supported")
+        case ONNX__TYPE_PROTO__VALUE_MAP_TYPE:
+            throw StrataError(.unsupported, "map values are not supported")
+        case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+            throw StrataError(.unsupported, "optional values are not supported")
+        case ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE:
+            throw StrataError(.unsupported, "sparse tensor values are not supported")
+        default:
+            break
+        }
+        throw StrataError(.invalidModel, "the type is not a tensor type")
+    }
+
+    /// One node, named uniquely and checked against the op registry.
+    private func node(_ proto: Onnx__NodeProto, index: Int, usedNames: inout Set<String>) throws -> Node {
+        let opType = try ProtoText.string(proto.op_type, what: "an op type")
+        let original = try ProtoText.string(proto.name, what: "a node name")
+        let inputs = try (0..<proto.n_input).map { try ProtoText.string(proto.input[$0], what: "a value name") }
+        let outputs = try (0..<proto.n_output).map { try ProtoText.string(proto.output[$0], what: "a value name") }
+
+        var name = original
+        if name.isEmpty { name = outputs.first ?? "" }
+        if name.isEmpty { name = "\(index)-\(opType)" }
+        if usedNames.contains(name) {
+            var suffix = 1
+            while usedNames.contains("\(name)_\(suffix)") { suffix += 1 }
+            name = "\(name)_\(suffix)"
+        }
+        usedNames.insert(name)
+
+        let place = ErrorLocation(node: name, opType: opType.isEmpty ? nil : opType)
+        if opType.isEmpty { throw StrataError(.invalidModel, "the op type is missing", at: place) }
+        let domain = try ProtoText.string(proto.domain, what: "a domain")
+        guard domain.isEmpty || domain == "ai.onnx" else {
+            throw StrataError(.unsupported, "op '\(opType)' of domain '\(domain)' is not supported", at: place)
+        }
+        guard let schema = OpRegistry.schema(opType) else {
+            throw StrataError(.unsupported, "unsupported op '\(opType)'", at: place)
+        }
+        guard let opset else {
+            throw StrataError(.invalidModel, "the model does not import the ai.onnx opset", at: place)
+        }
+        guard schema.opsets.contains(opset) else {
+            throw StrataError(.unsupported,
+                              "op '\(opType)' is not supported at opset \(opset) (supported: \(schema.opsets.lowerBound)...\(schema.opsets.upperBound))",
+                              at: place)
+        }
+        guard schema.inputs.contains(inputs.count) else {
+            throw StrataError(.invalidModel, "expected \(GraphImporter.arity(schema.inputs)) inputs, found \(inputs.count)", at: place)
+        }
+        guard schema.outputs.contains(outputs.count) else {
+            throw StrataError(.invalidModel, "expected \(GraphImporter.arity(schema.outputs)) outputs, found \(outputs.count)", at: place)
+        }
+
+        var node = Node(name: name, opType: opType, domain: "", opset: opset, inputs: inputs, outputs: outputs,
+                        source: SourceInfo(name: original, type: opType))
+        node.attributes = try attributes(proto, of: node)
+        return node
+    }
+
+    private static func arity(_ range: ClosedRange<Int>) -> String {
+        range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import StrataCore
+
+/// A whole file mapped read-only into memory, unmapped when the last user lets go. Tensors whose
+/// bytes live in the file borrow them with this object as the owner.
+///
+/// The mapping is private and copy-on-write, so a stray write changes this process's pages only.
+final class MappedFile {
+    /// The first byte, or nil for an empty file.
+    let bytes: UnsafeMutableRawPointer?
+    let byteCount: Int
+
+    /// Maps the regular file at `path`. Failures are `.io` errors with a one-line reason; the
+    /// caller adds the location.
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw StrataError(.io, MappedFile.reason(errno)) }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw StrataError(.io, MappedFile.reason(errno)) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { throw StrataError(.io, "is a directory, not a file") }
+        if (info.st_mode & S_IFMT) != S_IFREG { throw StrataError(.io, "is not a regular file") }
+        byteCount = Int(info.st_size)
+        if byteCount == 0 {
+            bytes = nil
+            return
+        }
+        let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
+        if address == MAP_FAILED || address == nil { throw StrataError(.io, "cannot map file: " + MappedFile.reason(errno)) }
+        bytes = address
+    }
+
+    deinit {
+        if let bytes { munmap(bytes, byteCount) }
+    }
+
+    private static func reason(_ code: Int32) -> String {
+        switch code {
+        case ENOENT: return "file not found"
+        case EACCES: return "permission denied"
+        default: return String(cString: strerror(code))
+        }
+    }
+}
