@@ -1,8 +1,8 @@
 extension OpRegistry {
     static let recurrentSchemas: [OpSchema] = [
-        OpSchema("RNN", inputs: 3...6, outputs: 0...2, category: .recurrent, infer: recurrentTypes),
-        OpSchema("GRU", inputs: 3...6, outputs: 0...2, category: .recurrent, infer: recurrentTypes),
-        OpSchema("LSTM", inputs: 3...8, outputs: 0...3, category: .recurrent, infer: recurrentTypes),
+        OpSchema("RNN", inputs: 3...6, outputs: 1...2, category: .recurrent, infer: recurrentTypes),
+        OpSchema("GRU", inputs: 3...6, outputs: 1...2, category: .recurrent, infer: recurrentTypes),
+        OpSchema("LSTM", inputs: 3...8, outputs: 1...3, category: .recurrent, infer: recurrentTypes),
     ]
 
     /// RNN, GRU and LSTM: Y is `[seq, directions, batch, hidden]` (`[batch, seq, directions, hidden]`

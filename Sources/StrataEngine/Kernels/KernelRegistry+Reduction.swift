@@ -12,5 +12,11 @@ extension KernelRegistry {
         "ReduceSumSquare": { try ReduceKernel($0) },
         "ReduceLogSumExp": { try ReduceKernel($0) },
         "ReduceLogSum": { try ReduceKernel($0) },
+        "Softmax": { try SoftmaxKernel($0) },
+        "LogSoftmax": { try SoftmaxKernel($0) },
+        "ArgMax": { try ArgExtremumKernel($0) },
+        "ArgMin": { try ArgExtremumKernel($0) },
+        "CumSum": { try CumSumKernel($0) },
+        "TopK": { try TopKKernel($0) },
     ]
 }

@@ -1,0 +1,65 @@
+import StrataCore
+
+/// `ArgMax` and `ArgMin`: the int64 index of the largest (smallest) element along `axis`;
+/// the first such index, or the last with `select_last_index`; `keepdims` keeps the axis as 1.
+struct ArgExtremumKernel: Kernel {
+    let node: Node
+    let axis: Int
+    let keepDims: Bool
+    let lastIndex: Bool
+    let largest: Bool
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        largest = node.opType == "ArgMax"
+        axis = try node.int("axis", default: 0)
+        keepDims = try node.int("keepdims", default: 1) != 0
+        lastIndex = try node.int("select_last_index", default: 0) != 0
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard let x = inputs.first ?? nil else { throw node.error("input is missing") }
+        let a = try AxisRules.normalize(axis, rank: x.rank, node: node)
+        let split = AxisSplit(x.shape, axis: a)
+        guard split.axis > 0 || split.outer * split.inner == 0 else {
+            throw node.error("cannot take \(node.opType) over an empty axis", kind: .invalidInput)
+        }
+        var outShape = x.shape
+        if keepDims { outShape[a] = 1 } else { outShape.remove(at: a) }
+        guard let computeType = NumericStaging.computeType(for: x.dtype, integers: true) else {
+            throw NumericStaging.unsupported(x.dtype, node: node, supported: "numeric")
+        }
+        let staged = NumericStaging.convert(x, to: computeType)
+        let y = Tensor(dtype: .int64, shape: outShape)
+        switch computeType {
+        case .float32: select(Float.self, staged, split: split, into: y, context: context)
+        case .float64: select(Double.self, staged, split: split, into: y, context: context)
+        default: select(Int64.self, staged, split: split, into: y, context: context)
+        }
+        return [y]
+    }
+
+    private func select<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
+        let (n, inner) = (split.axis, split.inner)
+        let (largest, lastIndex) = (self.largest, self.lastIndex)
+        context.parallelFor(split.outer * inner, minChunk: Swift.max(1, 16384 / Swift.max(n, 1))) { range in
+            let xp = x.pointer(as: T.self), yp = y.pointer(as: Int64.self)
+            for line in range {
+                let o = line / inner, i = line % inner
+                let base = xp + o * n * inner + i
+                var best = base[0], bestIndex = 0
+                for r in 1..<n {
+                    let v = base[r * inner]
+                    let better = largest
+                        ? (lastIndex ? v >= best : v > best)
+                        : (lastIndex ? v <= best : v < best)
+                    if better {
+                        best = v
+                        bestIndex = r
+                    }
+                }
+                yp[line] = Int64(bestIndex)
+            }
+        }
+    }
+}

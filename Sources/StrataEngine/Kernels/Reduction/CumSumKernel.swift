@@ -1,0 +1,64 @@
+import StrataCore
+
+/// `CumSum`: running sums along the axis given as input 1 (a scalar or one-element integer
+/// tensor); `exclusive` leaves each element out of its own sum, `reverse` runs from the end.
+struct CumSumKernel: Kernel {
+    let node: Node
+    let exclusive: Bool
+    let reverse: Bool
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        exclusive = try node.int("exclusive", default: 0) != 0
+        reverse = try node.int("reverse", default: 0) != 0
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard let x = inputs.first ?? nil else { throw node.error("input 'x' is missing") }
+        guard inputs.count > 1, let axisTensor = inputs[1] else { throw node.error("input 'axis' is missing") }
+        guard axisTensor.dtype.isInteger, axisTensor.count == 1 else {
+            throw node.error("input 'axis' must be one integer, got \(axisTensor.dtype.rawValue)\(axisTensor.shape)")
+        }
+        let a = try AxisRules.normalize(axisTensor.ints()[0], rank: x.rank, node: node)
+        let split = AxisSplit(x.shape, axis: a)
+        guard let computeType = NumericStaging.computeType(for: x.dtype, integers: true) else {
+            throw NumericStaging.unsupported(x.dtype, node: node, supported: "numeric")
+        }
+        let staged = NumericStaging.convert(x, to: computeType)
+        let y = Tensor(dtype: computeType, shape: x.shape)
+        switch computeType {
+        case .float32: accumulate(Float.self, staged, split: split, into: y, context: context)
+        case .float64: accumulate(Double.self, staged, split: split, into: y, context: context)
+        default: accumulate(Int64.self, staged, split: split, into: y, context: context)
+        }
+        return [NumericStaging.convert(y, to: x.dtype)]
+    }
+
+    private func accumulate<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
+        let (n, inner) = (split.axis, split.inner)
+        let (exclusive, reverse) = (self.exclusive, self.reverse)
+        guard split.count > 0 else { return }
+        context.parallelFor(split.outer, minChunk: Swift.max(1, 16384 / Swift.max(1, n * inner))) { range in
+            let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
+            var sum = [T](repeating: .zero, count: inner)
+            for o in range {
+                for i in 0..<inner { sum[i] = .zero }
+                for step in 0..<n {
+                    let r = reverse ? n - 1 - step : step
+                    let src = xp + (o * n + r) * inner, dst = yp + (o * n + r) * inner
+                    if exclusive {
+                        for i in 0..<inner {
+                            dst[i] = sum[i]
+                            sum[i] = T.plus(sum[i], src[i])
+                        }
+                    } else {
+                        for i in 0..<inner {
+                            sum[i] = T.plus(sum[i], src[i])
+                            dst[i] = sum[i]
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import StrataCore
+
+/// `Softmax` and `LogSoftmax`. Before opset 13 the input is flattened to 2-D at `axis`
+/// (default 1) and each row is normalised; from 13 on, the normalisation runs along the single
+/// axis `axis` (default -1).
+struct SoftmaxKernel: Kernel {
+    let node: Node
+    let axis: Int
+    let logarithmic: Bool
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        logarithmic = node.opType == "LogSoftmax"
+        axis = try node.int("axis", default: node.opset >= 13 ? -1 : 1)
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard let x = inputs.first ?? nil else { throw node.error("input is missing") }
+        let a = try AxisRules.normalize(axis, rank: x.rank, node: node)
+        let split = node.opset >= 13 ? AxisSplit(x.shape, axis: a) : AxisSplit(x.shape, axes: a..<x.rank)
+        guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
+            throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
+        }
+        let staged = NumericStaging.convert(x, to: computeType)
+        let y = Tensor(dtype: computeType, shape: x.shape)
+        if computeType == .float64 {
+            Self.normalize(Double.self, staged, split: split, into: y, log: logarithmic, context: context)
+        } else {
+            Self.normalize(Float.self, staged, split: split, into: y, log: logarithmic, context: context)
+        }
+        return [NumericStaging.convert(y, to: x.dtype)]
+    }
+
+    /// Softmax (or log-softmax) of every `(o, :, i)` line of `x` into `y`.
+    static func normalize<T: ReduceFloat>(
+        _ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, log: Bool, context: ExecutionContext
+    ) {
+        let (outer, n, inner) = (split.outer, split.axis, split.inner)
+        guard split.count > 0 else { return }
+        if inner == 1 {
+            context.parallelFor(outer, minChunk: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
+                let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
+                for o in range {
+                    let src = xp + o * n, dst = yp + o * n
+                    var m = src[0]
+                    for r in 1..<n where src[r] > m { m = src[r] }
+                    var sum: T = 0
+                    for r in 0..<n {
+                        let e = (src[r] - m).exponential
+                        dst[r] = e
+                        sum += e
+                    }
+                    if log {
+                        let shift = m + sum.logarithm
+                        for r in 0..<n { dst[r] = src[r] - shift }
+                    } else {
+                        let scale = 1 / sum
+                        for r in 0..<n { dst[r] *= scale }
+                    }
+                }
+            }
+            return
+        }
+        let chunk = 256
+        let chunks = (inner + chunk - 1) / chunk
+        context.parallelFor(outer * chunks, minChunk: Swift.max(1, 8192 / Swift.max(1, n * Swift.min(chunk, inner)))) { range in
+            let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
+            var m = [T](repeating: 0, count: chunk), sum = [T](repeating: 0, count: chunk)
+            for task in range {
+                let o = task / chunks
+                let i0 = (task % chunks) * chunk, width = Swift.min(inner, i0 + chunk) - i0
+                let src = xp + o * n * inner + i0, dst = yp + o * n * inner + i0
+                for i in 0..<width { m[i] = src[i]; sum[i] = 0 }
+                for r in 1..<n {
+                    let row = src + r * inner
+                    for i in 0..<width where row[i] > m[i] { m[i] = row[i] }
+                }
+                for r in 0..<n {
+                    let row = src + r * inner, out = dst + r * inner
+                    for i in 0..<width {
+                        let e = (row[i] - m[i]).exponential
+                        out[i] = e
+                        sum[i] += e
+                    }
+                }
+                if log {
+                    for i in 0..<width { m[i] += sum[i].logarithm }
+                    for r in 0..<n {
+                        let row = src + r * inner, out = dst + r * inner
+                        for i in 0..<width { out[i] = row[i] - m[i] }
+                    }
+                } else {
+                    for i in 0..<width { sum[i] = 1 / sum[i] }
+                    for r in 0..<n {
+                        let out = dst + r * inner
+                        for i in 0..<width { out[i] *= sum[i] }
+                    }
+                }
+            }
+        }
+    }
+}
