@@ -1,0 +1,23 @@
+import ArgumentParser
+import StrataCore
+
+/// `strata layers MODEL`: the names `strata run --layer` accepts, one per line.
+public struct LayersCommand: StrataSubcommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "layers",
+        abstract: "List the capturable layer names, one per line, in graph order."
+    )
+
+    @Argument(help: "The model file (.onnx).")
+    public var modelPath: String
+
+    public init() {}
+
+    public func execute(on console: Console) throws {
+        let model = try ModelLoader.load(modelPath)
+        var seen: Set<String> = []
+        for row in model.graph.captureTable where seen.insert(row.layer).inserted {
+            console.print(row.layer)
+        }
+    }
+}

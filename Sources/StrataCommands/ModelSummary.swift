@@ -1,0 +1,120 @@
+import StrataCore
+import StrataExport
+
+/// What `strata inspect` reports about a model: header facts, boundary values and one row per node
+/// with inferred output types and parameter counts.
+struct ModelSummary {
+    struct NodeRow {
+        var name: String
+        var op: String
+        var outputs: [(name: String, type: ValueType?)]
+        /// Elements in the node's initializer inputs.
+        var parameters: Int
+    }
+
+    let model: Model
+    let nodes: [NodeRow]
+    /// Elements of all initializers, each counted once.
+    let totalParameters: Int
+    let problems: [StrataError]
+
+    init(_ model: Model) {
+        self.model = model
+        let graph = model.graph
+        let inference = graph.inferTypes()
+        nodes = graph.nodes.map { node in
+            let parameters = node.inputs.reduce(0) { $0 + (graph.initializers[$1]?.count ?? 0) }
+            return NodeRow(
+                name: node.name, op: node.opType,
+                outputs: node.outputs.filter { !$0.isEmpty }.map { ($0, inference.types[$0]) },
+                parameters: parameters)
+        }
+        totalParameters = graph.initializers.values.reduce(0) { $0 + $1.count }
+        problems = inference.problems
+    }
+
+    /// `float32[N, 3, 224, 224]`; `?` for an unknown shape or dimension.
+    static func describe(_ type: ValueType?) -> String {
+        guard let type else { return "?" }
+        guard let shape = type.shape else { return "\(type.dtype.rawValue)[?]" }
+        return type.dtype.rawValue + shapeText(shape)
+    }
+
+    static func shapeText(_ shape: [Dim]) -> String {
+        "[" + shape.map { d in d.value.map(String.init) ?? symbolText(d) }.joined(separator: ", ") + "]"
+    }
+
+    private static func symbolText(_ d: Dim) -> String {
+        if case .symbol(let name) = d, !name.isEmpty { return name }
+        return "?"
+    }
+
+    var opsetText: String {
+        model.opsetImports.sorted { $0.key < $1.key }
+            .map { ($0.key.isEmpty ? "ai.onnx" : $0.key) + " \($0.value)" }.joined(separator: ", ")
+    }
+
+    var textLines: [String] {
+        var lines: [String] = []
+        let graph = model.graph
+        lines.append("model:     \(model.path)")
+        lines.append("format:    \(model.format.rawValue)")
+        var producer = model.producer ?? "unknown"
+        if let version = model.producerVersion, !version.isEmpty { producer += " \(version)" }
+        lines.append("producer:  \(producer)")
+        if let ir = model.irVersion { lines.append("ir:        \(ir)") }
+        if !model.opsetImports.isEmpty { lines.append("opsets:    \(opsetText)") }
+        lines.append("")
+        var boundary = TextTable(["", "name", "type"])
+        for input in graph.runtimeInputs { boundary.add(["input", input.name, Self.describe(input.type)]) }
+        for output in graph.outputs { boundary.add(["output", output.name, Self.describe(output.type)]) }
+        lines += boundary.lines
+        lines.append("")
+        var table = TextTable(["node", "op", "output shape", "params"], rightAligned: [3])
+        for node in nodes {
+            let shapes = node.outputs.map { Self.describe($0.type) }.joined(separator: "; ")
+            table.add([node.name, node.op, shapes.isEmpty ? "-" : shapes, String(node.parameters)])
+        }
+        lines += table.lines
+        lines.append("")
+        lines.append("\(nodes.count) nodes, \(totalParameters) parameters in \(graph.initializers.count) initializers")
+        for problem in problems { lines.append("note: \(problem.description)") }
+        return lines
+    }
+
+    static func typeJSON(_ type: ValueType?) -> [(String, JSONValue)] {
+        let shape: JSONValue = type?.shape.map { dims in
+            .array(dims.map { d in d.value.map(JSONValue.int) ?? .string(symbolText(d)) })
+        } ?? .null
+        return [("shape", shape), ("dtype", type.map { .string($0.dtype.rawValue) } ?? .null)]
+    }
+
+    var json: JSONValue {
+        let graph = model.graph
+        func values(_ list: [ValueInfo]) -> JSONValue {
+            .array(list.map { .object([("name", .string($0.name))] + Self.typeJSON($0.type)) })
+        }
+        return .object([
+            ("model", .string(model.path)),
+            ("format", .string(model.format.rawValue)),
+            ("producer", model.producer.map(JSONValue.string) ?? .null),
+            ("producer_version", model.producerVersion.map(JSONValue.string) ?? .null),
+            ("ir_version", model.irVersion.map(JSONValue.int) ?? .null),
+            ("opsets", .object(model.opsetImports.sorted { $0.key < $1.key }.map { ($0.key.isEmpty ? "ai.onnx" : $0.key, .int($0.value)) })),
+            ("inputs", values(graph.runtimeInputs)),
+            ("outputs", values(graph.outputs)),
+            ("nodes", .array(nodes.map { node in
+                .object([
+                    ("name", .string(node.name)), ("op", .string(node.op)),
+                    ("outputs", .array(node.outputs.map { .object([("name", .string($0.name))] + Self.typeJSON($0.type)) })),
+                    ("parameters", .int(node.parameters)),
+                ])
+            })),
+            ("totals", .object([
+                ("nodes", .int(nodes.count)), ("parameters", .int(totalParameters)),
+                ("initializers", .int(graph.initializers.count)),
+            ])),
+            ("problems", .array(problems.map { .string($0.description) })),
+        ])
+    }
+}

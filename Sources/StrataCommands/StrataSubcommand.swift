@@ -1,0 +1,39 @@
+import ArgumentParser
+import StrataCore
+
+/// A `strata` subcommand whose work is `execute(on:)`, so tests can run it in process and read its
+/// output. `run()` adds the CLI's error convention: one line `strata: error: <description>` on
+/// standard error and exit code 1, never a stack trace.
+public protocol StrataSubcommand: ParsableCommand {
+    /// The model file the command works on; errors without a file are reported against it.
+    var modelPath: String { get }
+    func execute(on console: Console) throws
+}
+
+extension StrataSubcommand {
+    public func run() throws {
+        let console = Console()
+        do {
+            try executeReportingStrataErrors(on: console)
+        } catch let error as StrataError {
+            console.printError("strata: error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `execute(on:)` with every failure turned into a `StrataError` located in the model file.
+    /// Argument-parser exits (`ExitCode`, `CleanExit`, validation errors) pass through unchanged.
+    public func executeReportingStrataErrors(on console: Console) throws {
+        do {
+            try execute(on: console)
+        } catch let error as StrataError {
+            throw error.inFile(modelPath)
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw error.strata(at: ErrorLocation(file: modelPath))
+        }
+    }
+}

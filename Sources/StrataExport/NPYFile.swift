@@ -1,0 +1,125 @@
+import Foundation
+import StrataCore
+
+/// NumPy `.npy` files: one tensor per file, C order, little-endian when written by Strata.
+///
+/// Writing produces exactly the bytes `numpy.save` produces for the same array, except that
+/// bfloat16 tensors (which NumPy has no type for) are widened exactly to float32 and written as
+/// `<f4`. Reading accepts every dtype Strata has, either byte order, and Fortran order (transposed
+/// to C order on read).
+public enum NPYFile {
+    /// The complete file contents for `tensor` (header followed by the elements).
+    public static func encode(_ tensor: Tensor) -> [UInt8] {
+        let stored = storedForm(tensor)
+        var bytes = header(for: stored).encoded()
+        bytes += UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)
+        return bytes
+    }
+
+    /// Writes `tensor` to `path` atomically (temporary file in the same folder, then rename).
+    public static func write(_ tensor: Tensor, to path: String) throws {
+        let stored = storedForm(tensor)
+        let head = header(for: stored).encoded()
+        try head.withUnsafeBytes { headBytes in
+            try AtomicFile.write(path, chunks: [headBytes, UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)])
+        }
+    }
+
+    /// Reads the tensor in the `.npy` file at `path`.
+    public static func read(_ path: String) throws -> Tensor {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            let reason = (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"
+            throw StrataError(.io, "cannot read file: \(reason)", at: ErrorLocation(file: path))
+        }
+        return try data.withUnsafeBytes { try decode($0, file: path) }
+    }
+
+    /// Parses `.npy` file contents; `file` names the source in errors.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Tensor {
+        let (header, offset) = try NPYHeader.decode(bytes, file: file)
+        let dtype = header.descriptor.dtype
+        var count = 1
+        for d in header.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw truncated(header, available: bytes.count - offset, file: file) }
+            count = product
+        }
+        let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        let available = bytes.count - offset
+        guard !overflow, needed <= available else { throw truncated(header, available: available, file: file) }
+        guard needed == available else {
+            throw StrataError(
+                .corruptFile, "not a valid .npy file: \(available - needed) unexpected bytes after the array data",
+                at: ErrorLocation(file: file))
+        }
+        let tensor = Tensor(dtype: dtype, shape: header.shape)
+        guard needed > 0, let source = bytes.baseAddress?.advanced(by: offset) else { return tensor }
+        let size = dtype.byteSize
+        if header.fortranOrder && header.shape.count > 1 {
+            copyFortranToC(from: source, to: tensor.rawPointer, shape: header.shape, elementSize: size)
+        } else {
+            tensor.rawPointer.copyMemory(from: source, byteCount: needed)
+        }
+        if header.descriptor.bigEndian { swapBytes(tensor.rawPointer, count: count, elementSize: size) }
+        return tensor
+    }
+
+    /// The header Strata writes for a tensor already in its stored form.
+    static func header(for stored: Tensor) -> NPYHeader {
+        NPYHeader(descriptor: NPYDescriptor.forWriting(stored.dtype), shape: stored.shape)
+    }
+
+    /// `tensor` as it goes into a file: bfloat16 widened to float32, everything else unchanged.
+    static func storedForm(_ tensor: Tensor) -> Tensor {
+        guard tensor.dtype == .bfloat16 else { return tensor }
+        let out = Tensor(dtype: .float32, shape: tensor.shape)
+        let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
+        let target = out.pointer(as: UInt32.self)
+        for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
+        return out
+    }
+
+    private static func truncated(_ header: NPYHeader, available: Int, file: String) -> StrataError {
+        StrataError(
+            .corruptFile,
+            "truncated .npy file: shape \(header.shape) of \(header.descriptor.dtype.rawValue) needs more than the \(available) data bytes present",
+            at: ErrorLocation(file: file))
+    }
+
+    /// Reorders elements stored column-major (first index fastest) into row-major order.
+    private static func copyFortranToC(from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, shape: [Int], elementSize: Int) {
+        let rank = shape.count
+        var strides = [Int](repeating: 1, count: rank)
+        for k in 1..<rank { strides[k] = strides[k - 1] * shape[k - 1] }
+        var index = [Int](repeating: 0, count: rank)
+        var sourceOffset = 0
+        for i in 0..<shape.elementCount {
+            (target + i * elementSize).copyMemory(from: source + sourceOffset * elementSize, byteCount: elementSize)
+            var k = rank - 1
+            while k >= 0 {
+                index[k] += 1
+                sourceOffset += strides[k]
+                if index[k] < shape[k] { break }
+                sourceOffset -= strides[k] * shape[k]
+                index[k] = 0
+                k -= 1
+            }
+        }
+    }
+
+    private static func swapBytes(_ pointer: UnsafeMutableRawPointer, count: Int, elementSize: Int) {
+        let bytes = pointer.assumingMemoryBound(to: UInt8.self)
+        for i in 0..<count {
+            let base = bytes + i * elementSize
+            var lo = 0, hi = elementSize - 1
+            while lo < hi {
+                swap(&base[lo], &base[hi])
+                lo += 1
+                hi -= 1
+            }
+        }
+    }
+}
