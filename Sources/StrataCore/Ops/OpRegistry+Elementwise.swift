@@ -1,3 +1,89 @@
 extension OpRegistry {
-    static let elementwiseSchemas: [OpSchema] = []
+    static let elementwiseSchemas: [OpSchema] = arithmeticSchemas + unarySchemas + activationSchemas
+        + comparisonSchemas + variadicSchemas + conversionSchemas
+
+    /// Opsets `since` ... latest, clipped to the oldest opset Strata accepts.
+    private static func from(_ since: Int) -> ClosedRange<Int> { Swift.max(oldestOpset, since)...latestOpset }
+
+    private static let arithmeticSchemas: [OpSchema] = [
+        OpSchema("Add", inputs: 2...2, category: .elementwise,
+                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &+ $1 }, infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Sub", inputs: 2...2, category: .elementwise,
+                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &- $1 }, infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Mul", inputs: 2...2, category: .elementwise,
+                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &* $1 }, infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Div", inputs: 2...2, category: .elementwise,
+                 shapeValue: ElementwiseRules.shapeArithmetic { $1 == 0 ? nil : $0 / $1 },
+                 infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Pow", inputs: 2...2, category: .elementwise) { ctx in
+            [ValueType(try ctx.type(0).dtype, try ElementwiseRules.broadcastShape(ctx, inputs: [0, 1]))]
+        },
+        OpSchema("PRelu", inputs: 2...2, category: .activation) { ctx in
+            _ = try ElementwiseRules.commonDType(ctx, inputs: [0, 1])
+            return [try ctx.type(0)]
+        },
+        OpSchema("Where", opsets: from(9), inputs: 3...3, category: .elementwise) { ctx in
+            let condition = try ctx.type(0).dtype
+            if condition != .bool { throw ctx.error("condition must be bool, found \(condition.rawValue)") }
+            let dtype = try ElementwiseRules.commonDType(ctx, inputs: [1, 2])
+            return [ValueType(dtype, try ElementwiseRules.broadcastShape(ctx, inputs: [0, 1, 2]))]
+        },
+    ]
+
+    private static let unaryNames: [(String, Int)] = [
+        ("Sqrt", 1), ("Exp", 1), ("Log", 1), ("Abs", 1), ("Neg", 1), ("Reciprocal", 1), ("Floor", 1), ("Ceil", 1),
+        ("Round", 11), ("Sign", 9), ("Erf", 9), ("Sin", 7), ("Cos", 7), ("Not", 1),
+    ]
+
+    private static let unarySchemas: [OpSchema] = unaryNames.map { name, since in
+        if name == "Not" {
+            return OpSchema(name, opsets: from(since), inputs: 1...1, category: .elementwise, infer: ElementwiseRules.logical)
+        }
+        return OpSchema(name, opsets: from(since), inputs: 1...1, category: .elementwise, infer: ElementwiseRules.sameAsInput)
+    }
+
+    private static let activationNames: [(String, Int)] = [
+        ("Tanh", 1), ("Relu", 1), ("LeakyRelu", 1), ("Elu", 1), ("Selu", 1), ("Celu", 12), ("Sigmoid", 1),
+        ("HardSigmoid", 1), ("HardSwish", 14), ("Softplus", 1), ("Softsign", 1), ("Gelu", 20), ("Mish", 18),
+    ]
+
+    private static let activationSchemas: [OpSchema] = activationNames.map { name, since in
+        OpSchema(name, opsets: from(since), inputs: 1...1, category: .activation, infer: ElementwiseRules.sameAsInput)
+    } + [
+        OpSchema("Clip", inputs: 1...3, category: .activation, infer: ElementwiseRules.sameAsInput),
+    ]
+
+    private static let comparisonSchemas: [OpSchema] = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"].map {
+        OpSchema($0, opsets: from($0.hasSuffix("OrEqual") ? 12 : 7), inputs: 2...2, category: .elementwise,
+                 infer: ElementwiseRules.broadcastToBool)
+    } + ["And", "Or", "Xor"].map {
+        OpSchema($0, inputs: 2...2, category: .elementwise, infer: ElementwiseRules.logical)
+    }
+
+    private static let variadicSchemas: [OpSchema] = ["Min", "Max", "Mean", "Sum"].map {
+        OpSchema($0, inputs: 1...Int.max, category: .merge, infer: ElementwiseRules.broadcastSameType)
+    }
+
+    private static let conversionSchemas: [OpSchema] = [
+        OpSchema("Cast", inputs: 1...1, category: .elementwise, shapeValue: { ctx in
+            guard let to = try? ctx.node.int("to"), let target = DType(onnxCode: to), target.isInteger,
+                  let type = ctx.inputTypes.first ?? nil, type.dtype.isInteger else { return nil }
+            return ElementwiseRules.vectorValue(ctx, 0)
+        }) { ctx in
+            let to = try ctx.node.requiredInt("to")
+            guard let target = DType(onnxCode: to) else {
+                throw ctx.node.attributeError("to", "data type \(to) is not supported", kind: .unsupported)
+            }
+            return [ValueType(target, try ctx.type(0).shape)]
+        },
+        OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise) { ctx in
+            [ValueType(try ctx.type(1).dtype, try ctx.type(0).shape)]
+        },
+        OpSchema("Identity", inputs: 1...1, category: .other,
+                 shapeValue: { ctx in ElementwiseRules.vectorValue(ctx, 0) }, infer: ElementwiseRules.sameAsInput),
+        OpSchema("Dropout", inputs: 1...3, outputs: 1...2, category: .other) { ctx in
+            let x = try ctx.type(0)
+            return [x, ValueType(ctx.node.opset >= 10 ? .bool : x.dtype, x.shape)]
+        },
+    ]
 }

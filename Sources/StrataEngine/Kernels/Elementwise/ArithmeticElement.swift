@@ -1,0 +1,104 @@
+import StrataCore
+
+/// An element type the arithmetic, comparison and min/max kernels work on directly: `Float`,
+/// `Double` and the eight fixed-width integers. Integer arithmetic wraps on overflow and integer
+/// division truncates toward zero, like C; callers check for zero divisors before dividing.
+protocol ArithmeticElement: Comparable, Sendable, CastSource, CastTarget {
+    static func add(_ x: Self, _ y: Self) -> Self
+    static func subtract(_ x: Self, _ y: Self) -> Self
+    static func multiply(_ x: Self, _ y: Self) -> Self
+    static func divide(_ x: Self, _ y: Self) -> Self
+    /// The smaller of `x` and `y`; NaN if either is NaN.
+    static func minimum(_ x: Self, _ y: Self) -> Self
+    /// The larger of `x` and `y`; NaN if either is NaN.
+    static func maximum(_ x: Self, _ y: Self) -> Self
+    static func power(_ x: Self, _ y: Self) -> Self
+    static var zero: Self { get }
+    var isZero: Bool { get }
+    /// Conversion from a count (for `Mean`).
+    init(count: Int)
+}
+
+extension ArithmeticElement where Self: FixedWidthInteger {
+    static func add(_ x: Self, _ y: Self) -> Self { x &+ y }
+    static func subtract(_ x: Self, _ y: Self) -> Self { x &- y }
+    static func multiply(_ x: Self, _ y: Self) -> Self { x &* y }
+    static func divide(_ x: Self, _ y: Self) -> Self { x.dividedReportingOverflow(by: y).partialValue }
+    static func minimum(_ x: Self, _ y: Self) -> Self { Swift.min(x, y) }
+    static func maximum(_ x: Self, _ y: Self) -> Self { Swift.max(x, y) }
+    static var zero: Self { 0 }
+    var isZero: Bool { self == 0 }
+    init(count: Int) { self.init(truncatingIfNeeded: count) }
+
+    /// `x` to the integer power `y` by repeated squaring, wrapping on overflow; a negative `y`
+    /// gives the truncated reciprocal (0 unless `x` is 1 or -1).
+    static func power(_ x: Self, _ y: Self) -> Self {
+        if y < 0 {
+            if x == 1 { return 1 }
+            if Self.isSigned && x == 0 &- 1 { return y & 1 == 0 ? 1 : x }
+            return 0
+        }
+        var result: Self = 1, base = x, exponent = y
+        while exponent != 0 {
+            if exponent & 1 == 1 { result = result &* base }
+            base = base &* base
+            exponent >>= 1
+        }
+        return result
+    }
+}
+
+extension ArithmeticElement where Self: BinaryFloatingPoint {
+    static func add(_ x: Self, _ y: Self) -> Self { x + y }
+    static func subtract(_ x: Self, _ y: Self) -> Self { x - y }
+    static func multiply(_ x: Self, _ y: Self) -> Self { x * y }
+    static func divide(_ x: Self, _ y: Self) -> Self { x / y }
+    static func minimum(_ x: Self, _ y: Self) -> Self { x.isNaN || y.isNaN ? .nan : (y < x ? y : x) }
+    static func maximum(_ x: Self, _ y: Self) -> Self { x.isNaN || y.isNaN ? .nan : (y > x ? y : x) }
+    var isZero: Bool { self == 0 }
+    init(count: Int) { self.init(count) }
+}
+
+extension Float {
+    static func power(_ x: Float, _ y: Float) -> Float { Float.pow(x, y) }
+}
+
+extension Double {
+    static func power(_ x: Double, _ y: Double) -> Double { Double.pow(x, y) }
+}
+
+extension Int8: ArithmeticElement {}
+extension Int16: ArithmeticElement {}
+extension Int32: ArithmeticElement {}
+extension Int64: ArithmeticElement {}
+extension UInt8: ArithmeticElement {}
+extension UInt16: ArithmeticElement {}
+extension UInt32: ArithmeticElement {}
+extension UInt64: ArithmeticElement {}
+
+/// Runs generic code with the Swift element type of a dtype.
+protocol ArithmeticVisitor {
+    associatedtype Result
+    func visit<T: ArithmeticElement>(_ type: T.Type) throws -> Result
+}
+
+extension ArithmeticVisitor {
+    /// Calls `visit` with `dtype`'s element type; bool is visited as `UInt8`. Half-precision
+    /// dtypes must be widened by the caller; they are reported as unsupported here.
+    func dispatch(_ dtype: DType) throws -> Result {
+        switch dtype {
+        case .float32: return try visit(Float.self)
+        case .float64: return try visit(Double.self)
+        case .int8: return try visit(Int8.self)
+        case .int16: return try visit(Int16.self)
+        case .int32: return try visit(Int32.self)
+        case .int64: return try visit(Int64.self)
+        case .uint8, .bool: return try visit(UInt8.self)
+        case .uint16: return try visit(UInt16.self)
+        case .uint32: return try visit(UInt32.self)
+        case .uint64: return try visit(UInt64.self)
+        case .float16, .bfloat16:
+            throw StrataError(.unsupported, "dtype \(dtype.rawValue) is not supported here")
+        }
+    }
+}

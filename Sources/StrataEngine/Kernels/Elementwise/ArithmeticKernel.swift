@@ -1,0 +1,89 @@
+import StrataCore
+
+/// `Add`, `Sub`, `Mul`, `Div`, `Pow` (two inputs) and `Min`, `Max`, `Sum`, `Mean` (one or more
+/// inputs, folded left to right) with NumPy broadcasting. Floats, doubles and all integer types
+/// are computed directly; float16 and bfloat16 in float32. Integer division truncates toward
+/// zero; an integer zero divisor is an error. `Pow` with an exponent of another dtype converts
+/// the exponent to the base's dtype, except that integer bases with float exponents are computed
+/// in float64 and truncated.
+struct ArithmeticKernel: Kernel {
+    enum Operation: Sendable { case add, subtract, multiply, divide, power, minimum, maximum, mean }
+
+    let operation: Operation
+    let opType: String
+
+    init(_ ctx: KernelBuildContext, _ operation: Operation) throws {
+        self.operation = operation
+        self.opType = ctx.node.opType
+        let arity = ctx.node.inputs.count
+        let binary = [.add, .subtract, .multiply, .divide, .power].contains(operation)
+        if binary ? arity != 2 : arity < 1 {
+            throw ctx.node.error("expected \(binary ? "2 inputs" : "at least 1 input"), found \(arity)")
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        var values = try inputs.indices.map { try ElementwiseInputs.required(inputs, $0) }
+        if operation == .power && values[1].dtype != values[0].dtype {
+            let base = values[0].dtype
+            if (base.isInteger || base == .bool) && values[1].dtype.isFloatingPoint {
+                let result = try combine(values[0].converted(to: .float64, context: context),
+                                         values[1].converted(to: .float64, context: context), context)
+                return [result.converted(to: base, context: context)]
+            }
+            values[1] = values[1].converted(to: base, context: context)
+        }
+        let dtype = try ElementwiseInputs.commonDType(values)
+        if dtype == .bool { throw ElementwiseInputs.unsupported(dtype, opType) }
+        values = ElementwiseInputs.widened(values, dtype, context)
+        var result = values[0]
+        for next in values.dropFirst() { result = try combine(result, next, context) }
+        if operation == .mean && values.count > 1 {
+            let divisor = Tensor(elementwiseScalar: Double(values.count), as: result.dtype)
+            result = try ArithmeticKernel.apply(.divide, result, divisor, context)
+        }
+        return [ElementwiseInputs.isHalf(dtype) ? result.converted(to: dtype, context: context) : result]
+    }
+
+    private func combine(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext) throws -> Tensor {
+        try ArithmeticKernel.apply(operation == .mean ? .add : operation, a, b, context)
+    }
+
+    /// `operation` of two same-dtype tensors (not half precision) with broadcasting.
+    static func apply(_ operation: Operation, _ a: Tensor, _ b: Tensor, _ context: ExecutionContext) throws -> Tensor {
+        if operation == .divide && a.dtype.isInteger && containsZero(b) {
+            throw StrataError(.invalidInput, "integer division by zero")
+        }
+        let plan = try ElementwiseInputs.plan([a, b])
+        let out = Tensor(dtype: a.dtype, shape: plan.shape)
+        try Visitor(operation: operation, a: a, b: b, out: out, plan: plan, context: context).dispatch(a.dtype)
+        return out
+    }
+
+    private static func containsZero(_ t: Tensor) -> Bool {
+        (0..<t.count).contains { t.intValue(at: $0) == 0 }
+    }
+
+    private struct Visitor: ArithmeticVisitor {
+        let operation: Operation
+        let a: Tensor, b: Tensor, out: Tensor
+        let plan: Broadcast
+        let context: ExecutionContext
+
+        func visit<T: ArithmeticElement>(_ type: T.Type) throws {
+            switch operation {
+            case .add, .mean: run(AddFunction<T>.self)
+            case .subtract: run(SubtractFunction<T>.self)
+            case .multiply: run(MultiplyFunction<T>.self)
+            case .divide: run(DivideFunction<T>.self)
+            case .power: run(PowerFunction<T>.self)
+            case .minimum: run(MinimumFunction<T>.self)
+            case .maximum: run(MaximumFunction<T>.self)
+            }
+        }
+
+        private func run<F: BinaryFunction>(_ function: F.Type) {
+            ElementwiseLoop.binary(F.self, a, b, into: out, plan: plan, context: context)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import StrataCore
+
+/// `Clip`: `min(max(x, low), high)`. Bounds come from the `min`/`max` attributes before opset 11
+/// and from optional scalar inputs 1 and 2 from opset 11; a missing bound does not clip. NaN
+/// stays NaN; when `low > high` every element becomes `high`, as in NumPy.
+struct ClipKernel: Kernel {
+    let attributeLow: Float?
+    let attributeHigh: Float?
+    let usesInputs: Bool
+
+    init(_ ctx: KernelBuildContext) throws {
+        usesInputs = ctx.node.opset >= 11
+        if usesInputs {
+            attributeLow = nil
+            attributeHigh = nil
+        } else {
+            attributeLow = try ctx.node.float("min")
+            attributeHigh = try ctx.node.float("max")
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        let x = try ElementwiseInputs.required(inputs, 0)
+        var low: Tensor? = attributeLow.map { Tensor(elementwiseScalar: Double($0), as: x.dtype) }
+        var high: Tensor? = attributeHigh.map { Tensor(elementwiseScalar: Double($0), as: x.dtype) }
+        if usesInputs {
+            low = try bound(inputs, 1, "min", x.dtype)
+            high = try bound(inputs, 2, "max", x.dtype)
+        }
+        if x.dtype == .bool { throw ElementwiseInputs.unsupported(x.dtype, "Clip") }
+        let half = ElementwiseInputs.isHalf(x.dtype)
+        let wide = half ? x.converted(to: .float32, context: context) : x
+        let out = Tensor(dtype: wide.dtype, shape: x.shape)
+        try Visitor(x: wide, out: out, low: low?.converted(to: wide.dtype), high: high?.converted(to: wide.dtype),
+                    context: context).dispatch(wide.dtype)
+        return [half ? out.converted(to: x.dtype, context: context) : out]
+    }
+
+    private func bound(_ inputs: [Tensor?], _ i: Int, _ name: String, _ dtype: DType) throws -> Tensor? {
+        guard i < inputs.count, let t = inputs[i] else { return nil }
+        if t.count != 1 { throw StrataError(.invalidInput, "\(name) must be a scalar, found shape \(t.shape.dims.shapeDescription)") }
+        if t.dtype != dtype {
+            throw StrataError(.invalidInput, "\(name) has dtype \(t.dtype.rawValue), the input \(dtype.rawValue)")
+        }
+        return t
+    }
+
+    private struct Visitor: ArithmeticVisitor {
+        let x: Tensor, out: Tensor
+        let low: Tensor?, high: Tensor?
+        let context: ExecutionContext
+
+        func visit<T: ArithmeticElement>(_ type: T.Type) throws {
+            let lo = low?.pointer(as: T.self)[0]
+            let hi = high?.pointer(as: T.self)[0]
+            ElementwiseLoop.unary(x, into: out, context: context) { (p: UnsafePointer<T>, q: UnsafeMutablePointer<T>, n) in
+                switch (lo, hi) {
+                case let (lo?, hi?): for i in 0..<n { q[i] = T.minimum(T.maximum(p[i], lo), hi) }
+                case let (lo?, nil): for i in 0..<n { q[i] = T.maximum(p[i], lo) }
+                case let (nil, hi?): for i in 0..<n { q[i] = T.minimum(p[i], hi) }
+                case (nil, nil): q.update(from: p, count: n)
+                }
+            }
+        }
+    }
+}
