@@ -1,5 +1,11 @@
 import StrataCore
 
 extension KernelRegistry {
-    static let normalizationKernels: [String: KernelFactory] = [:]
+    static let normalizationKernels: [String: KernelFactory] = [
+        "BatchNormalization": { try BatchNormalizationKernel($0) },
+        "InstanceNormalization": { try InstanceNormalizationKernel($0) },
+        "LayerNormalization": { try LayerNormalizationKernel($0) },
+        "LpNormalization": { try LpNormalizationKernel($0) },
+        "LRN": { try LRNKernel($0) },
+    ]
 }

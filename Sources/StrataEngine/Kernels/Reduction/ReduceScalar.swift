@@ -23,6 +23,7 @@ protocol ReduceScalar: Comparable, Sendable {
 protocol ReduceFloat: ReduceScalar, BinaryFloatingPoint {
     var exponential: Self { get }
     var logarithm: Self { get }
+    func power(_ exponent: Self) -> Self
 }
 
 extension Float: ReduceFloat {
@@ -38,6 +39,7 @@ extension Float: ReduceFloat {
     var squareRoot: Float { self.squareRoot() }
     var exponential: Float { Foundation.exp(self) }
     var logarithm: Float { Foundation.log(self) }
+    func power(_ exponent: Float) -> Float { Foundation.pow(self, exponent) }
 }
 
 extension Double: ReduceFloat {
@@ -53,6 +55,7 @@ extension Double: ReduceFloat {
     var squareRoot: Double { self.squareRoot() }
     var exponential: Double { Foundation.exp(self) }
     var logarithm: Double { Foundation.log(self) }
+    func power(_ exponent: Double) -> Double { Foundation.pow(self, exponent) }
 }
 
 extension Int64: ReduceScalar {
