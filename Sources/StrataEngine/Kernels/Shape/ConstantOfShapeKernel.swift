@@ -1,0 +1,25 @@
+import StrataCore
+
+/// ConstantOfShape: a tensor of the given shape filled with the one-element `value` (float 0 by default).
+struct ConstantOfShapeKernel: Kernel {
+    let node: Node
+    let value: Tensor
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        if let v = try node.tensor("value") {
+            guard v.count == 1 else { throw node.attributeError("value", "must hold one element, found \(v.count)") }
+            value = v
+        } else {
+            value = .scalar(Float(0))
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard let shape = try KernelInputs(inputs, node: node).ints(0, "input") else { throw node.error("input 0 is missing") }
+        if shape.contains(where: { $0 < 0 }) { throw node.error("shape \(shape) has a negative dim", kind: .invalidInput) }
+        let out = Tensor(dtype: value.dtype, shape: shape)
+        ElementFill.fill(out.rawPointer, count: out.count, with: value.rawPointer, elementSize: value.dtype.byteSize)
+        return [out]
+    }
+}

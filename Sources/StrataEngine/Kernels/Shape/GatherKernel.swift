@@ -1,0 +1,36 @@
+import StrataCore
+
+/// Gather: `out[outer, j…, inner] = data[outer, indices[j…], inner]` along `axis`. Negative
+/// indices count from the end; out-of-range indices are an input error.
+struct GatherKernel: Kernel {
+    let node: Node
+    let axis: Int
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        axis = try node.int("axis", default: 0)
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        let args = KernelInputs(inputs, node: node)
+        let x = try args.tensor(0)
+        let indexTensor = try args.tensor(1)
+        let a = try ShapeAlgebra.normalizeAxis(axis, rank: x.rank, node: node)
+        let indices = try IndexList.resolve(indexTensor, size: x.shape[a], node: node)
+        let outer = x.shape[..<a].reduce(1, *)
+        let inner = x.shape[(a + 1)...].reduce(1, *)
+        let dim = x.shape[a]
+        let out = Tensor(dtype: x.dtype, shape: Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...]))
+        let rowBytes = inner * x.dtype.byteSize
+        let n = indices.count
+        let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer)
+        context.parallelFor(outer * n, minChunk: Swift.max(1, 16384 / Swift.max(1, rowBytes))) { range in
+            for k in range {
+                let o = k / n, j = k % n
+                (dst.mutablePointer + k * rowBytes).copyMemory(from: src.pointer + (o * dim + indices[j]) * rowBytes,
+                                                              byteCount: rowBytes)
+            }
+        }
+        return [out]
+    }
+}

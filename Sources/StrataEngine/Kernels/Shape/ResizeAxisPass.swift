@@ -1,0 +1,66 @@
+import StrataCore
+
+/// One separable step of a linear or cubic Resize: float32 `in[outer, i, inner]` →
+/// `out[outer, y, inner] = Σ_k w[y][k] · in[outer, clamp(start[y] + k), inner]`.
+struct ResizeAxisPass {
+    let axis: Int
+    let taps: [ResizeSettings.Tap]
+    /// The value of extrapolated positions.
+    let fill: Float
+
+    func run(_ x: Tensor, context: ExecutionContext) -> Tensor {
+        let inSize = x.shape[axis]
+        let outSize = taps.count
+        var outShape = x.shape
+        outShape[axis] = outSize
+        let out = Tensor(dtype: .float32, shape: outShape)
+        guard out.count > 0 else { return out }
+        let outer = x.shape[..<axis].reduce(1, *)
+        let inner = x.shape[(axis + 1)...].reduce(1, *)
+        let n = taps.first?.weights.count ?? 0
+        var indices = [Int](repeating: 0, count: outSize * n)
+        var weights = [Float](repeating: 0, count: outSize * n)
+        var extrapolated = [Bool](repeating: false, count: outSize)
+        for (y, t) in taps.enumerated() {
+            extrapolated[y] = t.extrapolated
+            for k in 0..<n {
+                indices[y * n + k] = Swift.min(Swift.max(t.start + k, 0), inSize - 1)
+                weights[y * n + k] = Float(t.weights[k])
+            }
+        }
+        let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer)
+        let fill = self.fill
+        let (indexTable, weightTable, outside) = (indices, weights, extrapolated)
+        context.parallelFor(outer * outSize, minChunk: Swift.max(1, 4096 / Swift.max(1, inner * n))) { range in
+            let from = src.pointer.assumingMemoryBound(to: Float.self)
+            let to = dst.mutablePointer.assumingMemoryBound(to: Float.self)
+            indexTable.withUnsafeBufferPointer { idx in
+                weightTable.withUnsafeBufferPointer { w in
+                    for row in range {
+                        let o = row / outSize, y = row % outSize
+                        let target = to + row * inner
+                        if outside[y] {
+                            target.initialize(repeating: fill, count: inner)
+                            continue
+                        }
+                        let plane = from + o * inSize * inner
+                        if inner == 1 {
+                            var acc: Float = 0
+                            for k in 0..<n { acc += w[y * n + k] * plane[idx[y * n + k]] }
+                            target[0] = acc
+                            continue
+                        }
+                        target.initialize(repeating: 0, count: inner)
+                        for k in 0..<n {
+                            let wk = w[y * n + k]
+                            if wk == 0 { continue }
+                            let line = plane + idx[y * n + k] * inner
+                            for i in 0..<inner { target[i] += wk * line[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

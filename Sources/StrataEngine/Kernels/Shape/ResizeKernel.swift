@@ -1,0 +1,76 @@
+import StrataCore
+
+/// Resize (opset 10+) and Upsample (7–9): nearest, linear and cubic interpolation, one axis at a
+/// time, with every ONNX coordinate transformation mode, nearest rounding mode, `axes`,
+/// `keep_aspect_ratio_policy`, `exclude_outside`, `antialias` and `tf_crop_and_resize` extrapolation.
+///
+/// Nearest works for every dtype (an index-table copy); linear and cubic need float32.
+/// Upsample and Resize-10 map coordinates asymmetrically and round nearest down when enlarging,
+/// up when shrinking, as onnxruntime does for them.
+struct ResizeKernel: Kernel {
+    let node: Node
+    let settings: ResizeSettings
+    let attributeScales: [Float]?
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        settings = try ResizeSettings(node)
+        if node.opType == "Upsample" && node.opset < 9 {
+            guard let scales = try node.floats("scales") else { throw node.missing("scales") }
+            attributeScales = scales
+        } else {
+            attributeScales = nil
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        let args = KernelInputs(inputs, node: node)
+        let x = try args.tensor(0)
+        var scales: [Float]? = attributeScales
+        var sizes: [Int]? = nil
+        var roi: [Float]? = nil
+        if node.opType == "Upsample" || node.opset < 11 {
+            if scales == nil { scales = args.optional(1)?.floats() }
+        } else {
+            roi = args.optional(1)?.floats()
+            scales = args.optional(2)?.floats()
+            sizes = try args.ints(3, "sizes")
+        }
+        if scales?.isEmpty == true { scales = nil }
+        if sizes?.isEmpty == true { sizes = nil }
+        if scales != nil && sizes != nil { throw node.error("only one of scales and sizes may be given") }
+        let geometry: ResizeGeometry
+        do {
+            geometry = try ResizeGeometry(input: x.shape, scales: scales, sizes: sizes, axes: settings.axes,
+                                          roi: settings.coordinates == .tfCropAndResize ? roi : nil,
+                                          keepAspectRatioPolicy: settings.keepAspectRatioPolicy, node: node)
+        } catch let e as StrataError {
+            throw StrataError(.invalidInput, e.message, at: e.location)
+        }
+        let axes = (0..<x.rank).filter { a in
+            !(geometry.outputShape[a] == x.shape[a] && abs(geometry.scales[a] - 1) < 1e-9
+              && geometry.roi[a] == 0 && geometry.roi[x.rank + a] == 1)
+        }
+        let fill = ScalarElement.make(Double(settings.extrapolationValue), dtype: x.dtype)
+        if settings.mode == .nearest {
+            var maps = x.shape.map { Array(0..<$0) }
+            for a in axes {
+                let taps = settings.taps(inputSize: x.shape[a], outputSize: geometry.outputShape[a], scale: geometry.scales[a],
+                                         roi: (geometry.roi[a], geometry.roi[x.rank + a]))
+                maps[a] = taps.map { $0.extrapolated ? -1 : $0.nearest }
+            }
+            return [AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
+        }
+        guard x.dtype == .float32 else {
+            throw node.error("\(settings.mode.rawValue) Resize of \(x.dtype.rawValue) is not supported (float32 only)",
+                             kind: .unsupported)
+        }
+        var current = x
+        for a in axes {
+            let taps = settings.taps(inputSize: x.shape[a], outputSize: geometry.outputShape[a], scale: geometry.scales[a],
+                                     roi: (geometry.roi[a], geometry.roi[x.rank + a]))
+            current = ResizeAxisPass(axis: a, taps: taps, fill: settings.extrapolationValue).run(current, context: context)
+        }
+        return [current]
+    }
+}

@@ -1,0 +1,20 @@
+import StrataCore
+
+/// Transpose: `out[i_0, …] = in[…]` with output axis k taken from input axis `perm[k]`
+/// (reversed axes by default). A strided copy; NCHW↔NHWC and other batched 2-D transposes
+/// take the tiled path.
+struct TransposeKernel: Kernel {
+    let node: Node
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        if let rank = ctx.inputTypes.first??.rank { _ = try ShapeTypeRules.permutation(node, rank: rank) }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        let x = try KernelInputs(inputs, node: node).tensor(0)
+        let perm = try ShapeTypeRules.permutation(node, rank: x.rank)
+        let strides = StridedCopy.contiguousStrides(x.shape)
+        return [StridedCopy.gather(x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
+    }
+}
