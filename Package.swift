@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "StrataCore", swiftSettings: fastSwift),
 
         .target(name: "StrataONNX", dependencies: ["StrataCore", "CONNXProto", "CProtobufC"], swiftSettings: fastSwift),
-        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS"], swiftSettings: fastSwift),
+        // Convolution hot loops in C, built for AVX2/FMA (the benchmark machines have it).
+        .target(name: "CStrataKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
+        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"], swiftSettings: fastSwift),
         .target(name: "StrataExport", dependencies: ["StrataCore"], swiftSettings: fastSwift),
         .target(
             name: "StrataCommands",

@@ -1,3 +1,37 @@
 extension OpRegistry {
-    static let poolingSchemas: [OpSchema] = []
+    static let poolingSchemas: [OpSchema] = [
+        OpSchema("MaxPool", inputs: 1...1, outputs: 1...2, category: .pooling) { ctx in
+            let x = try ctx.type(0)
+            let out = try windowPoolShape(ctx, x)
+            let y = ValueType(x.dtype, out)
+            return ctx.node.outputs.count > 1 ? [y, ValueType(.int64, out)] : [y]
+        },
+        OpSchema("AveragePool", inputs: 1...1, category: .pooling) { ctx in
+            let x = try ctx.type(0)
+            return [ValueType(x.dtype, try windowPoolShape(ctx, x))]
+        },
+        OpSchema("GlobalAveragePool", inputs: 1...1, category: .pooling) { ctx in
+            let x = try ctx.type(0)
+            return [ValueType(x.dtype, try globalPoolShape(ctx, x))]
+        },
+        OpSchema("GlobalMaxPool", inputs: 1...1, category: .pooling) { ctx in
+            let x = try ctx.type(0)
+            return [ValueType(x.dtype, try globalPoolShape(ctx, x))]
+        },
+    ]
+
+    private static func windowPoolShape(_ ctx: InferenceContext, _ x: ValueType) throws -> [Dim] {
+        guard let shape = x.shape else { throw InferenceContext.Unknown() }
+        guard shape.count >= 3 else { throw ctx.error("input must have rank 3 or more ([N, C, spatial…]), found \(shape.count)") }
+        let rank = shape.count - 2
+        let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: nil, allowsCeilMode: true)
+        let spatial = try (0..<rank).map { try window.outputDim($0, shape[2 + $0], node: ctx.node) }
+        return Array(shape.prefix(2)) + spatial
+    }
+
+    private static func globalPoolShape(_ ctx: InferenceContext, _ x: ValueType) throws -> [Dim] {
+        guard let shape = x.shape else { throw InferenceContext.Unknown() }
+        guard shape.count >= 2 else { throw ctx.error("input must have rank 2 or more ([N, C, spatial…]), found \(shape.count)") }
+        return Array(shape.prefix(2)) + Array(repeating: 1, count: shape.count - 2)
+    }
 }

@@ -1,5 +1,11 @@
 import StrataCore
 
 extension KernelRegistry {
-    static let linearKernels: [String: KernelFactory] = [:]
+    static let linearKernels: [String: KernelFactory] = [
+        "Conv": { ctx in try ConvKernel(ctx) },
+        "ConvTranspose": { ctx in try ConvTransposeKernel(ctx) },
+        "Gemm": { ctx in try GemmKernel(ctx) },
+        "MatMul": { ctx in try MatMulKernel(ctx) },
+        "Einsum": { ctx in try EinsumKernel(ctx) },
+    ]
 }

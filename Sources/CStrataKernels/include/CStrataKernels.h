@@ -1,0 +1,32 @@
+#ifndef STRATA_CSTRATAKERNELS_H
+#define STRATA_CSTRATAKERNELS_H
+
+// Hot loops of Strata's convolution kernels, compiled for AVX2/FMA. All tensors are dense, C-ordered
+// float32; sizes are element counts. Callers validate shapes; these functions trust their arguments.
+
+#include <stddef.h>
+
+/// The geometry of a 2-D sliding window over one input plane.
+typedef struct {
+    int in_h, in_w;        ///< input plane size
+    int out_h, out_w;      ///< output plane size
+    int kernel_h, kernel_w;
+    int stride_h, stride_w;
+    int dilation_h, dilation_w;
+    int pad_top, pad_left; ///< padding before the first row / column
+} strata_window2d;
+
+/// Unfolds channels [c_begin, c_end) of `x` (channels × in_h × in_w) into rows of `col`: row
+/// (c·kernel_h + kh)·kernel_w + kw holds, for every output position, the input value under that
+/// kernel tap (0 in the padding). `col` has channels·kernel_h·kernel_w rows of out_h·out_w values.
+void strata_im2col_2d(const float *x, const strata_window2d *g, int c_begin, int c_end, float *col);
+
+/// The adjoint of im2col: adds every `col` value to the input position it was taken from, for
+/// channels [c_begin, c_end). `x` must hold the running sum (e.g. zeros or a bias).
+void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x);
+
+/// One plane of a depthwise convolution: y = bias + Σ w[kh,kw] · x[oh·s − pad + kh·d, …], with
+/// `w` the kernel_h × kernel_w taps of this channel.
+void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y);
+
+#endif

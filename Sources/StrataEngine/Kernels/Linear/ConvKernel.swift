@@ -1,0 +1,140 @@
+import StrataCore
+import CStrataKernels
+
+/// ONNX `Conv` on float32, 1-D to N-D, with groups, dilations, strides, padding and optional bias.
+///
+/// Three paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
+/// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
+/// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM.
+struct ConvKernel: Kernel {
+    let node: Node
+    let group: Int
+    /// Parsed at build time when the weight's shape is known then; otherwise on each run.
+    let window: SlidingWindow?
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        group = try node.int("group", default: 1)
+        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
+        if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
+            window = try SlidingWindow(node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
+        } else {
+            window = nil
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard inputs.count >= 2, let x = inputs[0], let w = inputs[1] else { throw node.error("needs inputs X and W") }
+        let bias = inputs.count > 2 ? inputs[2] : nil
+        for (t, name) in [(x, "X"), (w, "W")] + (bias.map { [($0, "B")] } ?? []) where t.dtype != .float32 {
+            throw node.error("\(name) has dtype \(t.dtype.rawValue); Conv runs on float32 only", kind: .unsupported)
+        }
+        guard x.rank >= 3, w.rank == x.rank else {
+            throw node.error("X \(x.shape) and W \(w.shape) must be [N, C, spatial…] and [M, C/group, kernel…]", kind: .invalidInput)
+        }
+        let rank = x.rank - 2
+        let (batch, channels, maps) = (x.shape[0], x.shape[1], w.shape[0])
+        guard channels == w.shape[1] * group, maps % group == 0 else {
+            throw node.error("X has \(channels) channels and W is \(w.shape) with group \(group)", kind: .invalidInput)
+        }
+        if let bias, bias.count != maps {
+            throw node.error("B has \(bias.count) values for \(maps) output channels", kind: .invalidInput)
+        }
+        let kernel = Array(w.shape.dropFirst(2))
+        let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil }
+            ?? SlidingWindow(node: node, rank: rank, kernel: kernel)
+        let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
+        let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
+                                    padBegin: placement.padBegin)
+        let y = Tensor(dtype: .float32, shape: [batch, maps] + placement.output)
+        if y.count == 0 { return [y] }
+
+        let problem = ConvProblem(
+            x: UnsafePointer(x.pointer(as: Float.self)), w: UnsafePointer(w.pointer(as: Float.self)),
+            bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, y: y.pointer(as: Float.self),
+            batch: batch, channels: channels, maps: maps, group: group, geometry: geometry)
+        if channels / group == 1, rank <= 2 {
+            problem.runDepthwise(context)
+        } else if geometry.isPointwise {
+            problem.runPointwise()
+        } else {
+            problem.runUnfolded(context)
+        }
+        return [y]
+    }
+}
+
+/// One Conv call's pointers and sizes.
+private struct ConvProblem: @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let w: UnsafePointer<Float>
+    let bias: UnsafePointer<Float>?
+    let y: UnsafeMutablePointer<Float>
+    let batch, channels, maps, group: Int
+    let geometry: ConvGeometry
+
+    var groupChannels: Int { channels / group }
+    var groupMaps: Int { maps / group }
+
+    func runDepthwise(_ context: ExecutionContext) {
+        let planes = batch * maps
+        let inSize = geometry.inputSize, outSize = geometry.outputSize, taps = geometry.kernelSize
+        let multiplier = groupMaps
+        context.parallelFor(planes, minChunk: 4) { range in
+            guard var g = geometry.window2d else { return }
+            for plane in range {
+                let (n, m) = plane.quotientAndRemainder(dividingBy: maps)
+                let source = x + (n * channels + m / multiplier) * inSize
+                strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize)
+            }
+        }
+    }
+
+    /// Fills every output plane with its channel's bias (or zeros), so GEMMs can accumulate onto it.
+    private func fillBias(image n: Int) {
+        let outSize = geometry.outputSize
+        for m in 0..<maps {
+            let dst = y + (n * maps + m) * outSize
+            dst.update(repeating: bias?[m] ?? 0, count: outSize)
+        }
+    }
+
+    func runPointwise() {
+        let size = geometry.outputSize
+        for n in 0..<batch {
+            fillBias(image: n)
+            for g in 0..<group {
+                Float.gemm(transA: false, transB: false, m: groupMaps, n: size, k: groupChannels, alpha: 1,
+                           a: w + g * groupMaps * groupChannels, lda: groupChannels,
+                           b: x + (n * channels + g * groupChannels) * size, ldb: size,
+                           beta: 1, c: y + (n * maps + g * groupMaps) * size, ldc: size)
+            }
+        }
+    }
+
+    func runUnfolded(_ context: ExecutionContext) {
+        let outSize = geometry.outputSize, inSize = geometry.inputSize
+        let rows = groupChannels * geometry.kernelSize
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: rows * outSize)
+        defer { col.deallocate() }
+        let scratch = ScratchPointer(col)
+        for n in 0..<batch {
+            fillBias(image: n)
+            for g in 0..<group {
+                context.parallelFor(groupChannels, minChunk: max(1, 4096 / max(1, geometry.kernelSize * outSize))) { range in
+                    let source = x + (n * channels + g * groupChannels) * inSize
+                    geometry.im2col(source, channels: range, into: scratch.pointer)
+                }
+                Float.gemm(transA: false, transB: false, m: groupMaps, n: outSize, k: rows, alpha: 1,
+                           a: w + g * groupMaps * rows, lda: rows, b: col, ldb: outSize,
+                           beta: 1, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize)
+            }
+        }
+    }
+}
+
+/// A scratch buffer handed to parallel loops, each of which writes only its own part.
+struct ScratchPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,71 @@
+import StrataCore
+
+/// ONNX `Gemm`: `Y = alpha·op(A)·op(B) + beta·C`, with C broadcast to [M, N] (optional from opset 11).
+struct GemmKernel: Kernel {
+    let node: Node
+    let transA: Bool
+    let transB: Bool
+    let alpha: Float
+    let beta: Float
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        transA = try node.int("transA", default: 0) != 0
+        transB = try node.int("transB", default: 0) != 0
+        alpha = try node.float("alpha", default: 1)
+        beta = try node.float("beta", default: 1)
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard inputs.count >= 2, let a = inputs[0], let b = inputs[1] else { throw node.error("needs inputs A and B") }
+        let c = inputs.count > 2 ? inputs[2] : nil
+        guard a.dtype == b.dtype, c.map({ $0.dtype == a.dtype }) ?? true else {
+            throw node.error("inputs have different dtypes", kind: .invalidInput)
+        }
+        switch a.dtype {
+        case .float32: return [try compute(Float.self, a, b, c)]
+        case .float64: return [try compute(Double.self, a, b, c)]
+        case .int32: return [try compute(Int32.self, a, b, c)]
+        case .int64: return [try compute(Int64.self, a, b, c)]
+        case .uint32: return [try compute(UInt32.self, a, b, c)]
+        case .uint64: return [try compute(UInt64.self, a, b, c)]
+        default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
+        }
+    }
+
+    private func compute<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, _ c: Tensor?) throws -> Tensor {
+        guard a.rank == 2, b.rank == 2 else {
+            throw node.error("A \(a.shape) and B \(b.shape) must be matrices", kind: .invalidInput)
+        }
+        let (m, k) = transA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
+        let (kb, n) = transB ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+        guard k == kb else {
+            throw node.error("inner dimensions differ: A \(a.shape), B \(b.shape)", kind: .invalidInput)
+        }
+        let y = Tensor(dtype: T.dtype, shape: [m, n])
+        let out = y.pointer(as: T.self)
+        var accumulate = false
+        if let c, beta != 0 {
+            guard c.rank <= 2 else { throw node.error("C \(c.shape) does not broadcast to [\(m), \(n)]", kind: .invalidInput) }
+            let padded = Array(repeating: 1, count: 2 - c.rank) + c.shape
+            guard padded[0] == 1 || padded[0] == m, padded[1] == 1 || padded[1] == n else {
+                throw node.error("C \(c.shape) does not broadcast to [\(m), \(n)]", kind: .invalidInput)
+            }
+            let src = c.pointer(as: T.self)
+            let (rowStride, colStride) = (padded[0] == 1 ? 0 : padded[1], padded[1] == 1 ? 0 : 1)
+            let scale = T(float: beta)
+            for i in 0..<m {
+                for j in 0..<n { out[i * n + j] = scale * src[i * rowStride + j * colStride] }
+            }
+            accumulate = true
+        }
+        if k == 0 {
+            if !accumulate { out.update(repeating: 0, count: m * n) }
+            return y
+        }
+        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(float: alpha),
+               a: a.pointer(as: T.self), lda: a.shape[1], b: b.pointer(as: T.self), ldb: b.shape[1],
+               beta: accumulate ? 1 : 0, c: out, ldc: n)
+        return y
+    }
+}

@@ -1,0 +1,96 @@
+import StrataCore
+
+/// ONNX `MatMul` with numpy semantics: 1-D operands are promoted (and the added axis dropped),
+/// batch axes broadcast. float32/float64 through BLAS, 32/64-bit integers through loops.
+struct MatMulKernel: Kernel {
+    let node: Node
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        guard inputs.count == 2, let a = inputs[0], let b = inputs[1] else { throw node.error("needs inputs A and B") }
+        guard a.dtype == b.dtype else {
+            throw node.error("A is \(a.dtype.rawValue) but B is \(b.dtype.rawValue)", kind: .invalidInput)
+        }
+        switch a.dtype {
+        case .float32: return [try Self.multiply(Float.self, a, b, node: node)]
+        case .float64: return [try Self.multiply(Double.self, a, b, node: node)]
+        case .int32: return [try Self.multiply(Int32.self, a, b, node: node)]
+        case .int64: return [try Self.multiply(Int64.self, a, b, node: node)]
+        case .uint32: return [try Self.multiply(UInt32.self, a, b, node: node)]
+        case .uint64: return [try Self.multiply(UInt64.self, a, b, node: node)]
+        default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
+        }
+    }
+
+    /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed.
+    static func multiply<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false,
+                                        node: Node) throws -> Tensor {
+        let outShape = try OpRegistry.matMulShape(
+            (transA ? swapLast(a.shape) : a.shape).dims, (transB ? swapLast(b.shape) : b.shape).dims, node: node
+        ).concrete!
+        let aShape = a.rank == 1 ? [1] + a.shape : a.shape
+        let bShape = b.rank == 1 ? b.shape + [1] : b.shape
+        let (m, k) = transA ? (aShape[aShape.count - 1], aShape[aShape.count - 2]) : (aShape[aShape.count - 2], aShape[aShape.count - 1])
+        let n = transB ? bShape[bShape.count - 2] : bShape[bShape.count - 1]
+        let y = Tensor(dtype: T.dtype, shape: outShape)
+        let out = y.pointer(as: T.self)
+        if y.count == 0 { return y }
+        if k == 0 {
+            out.update(repeating: 0, count: y.count)
+            return y
+        }
+        let pa = a.pointer(as: T.self), pb = b.pointer(as: T.self)
+        let lda = aShape[aShape.count - 1], ldb = bShape[bShape.count - 1]
+        let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
+
+        // A batched against one matrix B: the batch folds into the rows of a single product.
+        if bBatch.elementCount == 1, !transA {
+            T.gemm(transA: false, transB: transB, m: aBatch.elementCount * m, n: n, k: k, alpha: 1,
+                   a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: out, ldc: n)
+            return y
+        }
+        let batch = Array(outShape.dropLast((a.rank > 1 ? 1 : 0) + (b.rank > 1 ? 1 : 0)))
+        let aStrides = broadcastStrides(aBatch, to: batch, matrix: m * k)
+        let bStrides = broadcastStrides(bBatch, to: batch, matrix: k * n)
+        var index = [Int](repeating: 0, count: batch.count)
+        for p in 0..<batch.elementCount {
+            var offA = 0, offB = 0
+            for axis in 0..<batch.count {
+                offA += index[axis] * aStrides[axis]
+                offB += index[axis] * bStrides[axis]
+            }
+            T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                   a: pa + offA, lda: lda, b: pb + offB, ldb: ldb, beta: 0, c: out + p * m * n, ldc: n)
+            var axis = batch.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                if index[axis] < batch[axis] { break }
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        return y
+    }
+
+    private static func swapLast(_ shape: [Int]) -> [Int] {
+        guard shape.count >= 2 else { return shape }
+        var s = shape
+        s.swapAt(s.count - 1, s.count - 2)
+        return s
+    }
+
+    /// Element strides of `shape`'s batch axes, right-aligned to `target`; 0 where broadcast.
+    private static func broadcastStrides(_ shape: [Int], to target: [Int], matrix: Int) -> [Int] {
+        var strides = [Int](repeating: 0, count: target.count)
+        var step = matrix
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            let axis = target.count - shape.count + i
+            strides[axis] = shape[i] == 1 ? 0 : step
+            step *= shape[i]
+        }
+        return strides
+    }
+}
