@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Layer-by-layer parity of Strata against onnxruntime on the torchvision fixtures.
+
+For each model in Fixtures/generated/parity/ (made by Tools/parity/make-fixtures.py, run
+automatically when a fixture is missing), runs
+
+    strata run MODEL --input input.npy --all --out TMP --quiet
+
+and compares every captured tensor that has an onnxruntime reference (matched by tensor name):
+float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN),
+integer and bool tensors exactly; shapes and dtypes must be equal. A reference tensor that Strata did
+not capture fails too, except Constant outputs (an importer may turn those into initializers).
+
+Prints per model the number of tensors compared, the first failure in graph order (usually the root
+cause: later tensors inherit its error) and the worst failures, then `N passed, M failed` on its own
+line. Exit status 1 on any failure.
+
+    python3 Tools/parity/check.py                      # all models
+    python3 Tools/parity/check.py --model resnet18 -v  # one model, every failure listed
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import shutil
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+PARITY_DIR = os.path.join(REPO_ROOT, "Fixtures", "generated", "parity")
+DEFAULT_STRATA = os.path.join(REPO_ROOT, ".build", "release", "strata")
+MODELS = ["resnet18", "mobilenet_v3_small", "efficientnet_b0", "vit_small"]
+
+RTOL = 1e-3
+ATOL_FRACTION = 1e-4
+
+
+class Result:
+    """The comparison of one tensor: `ok`, and for failures a reason and how far off it is."""
+
+    def __init__(self, name, meta, ok, reason="", max_abs_err=0.0, excess=0.0):
+        self.name = name
+        self.meta = meta
+        self.ok = ok
+        self.reason = reason
+        self.max_abs_err = max_abs_err
+        self.excess = excess  # worst |err| / allowed error; inf for shape, dtype or missing failures
+
+    def describe(self):
+        where = f"node '{self.meta['node']}' ({self.meta['op']}) tensor '{self.name}'"
+        return f"{where}: {self.reason}"
+
+
+def compare(name, meta, ref, got):
+    if tuple(got.shape) != tuple(ref.shape):
+        return Result(name, meta, False, f"shape {list(got.shape)}, expected {list(ref.shape)}",
+                      excess=float("inf"))
+    if got.dtype != ref.dtype:
+        return Result(name, meta, False, f"dtype {got.dtype}, expected {ref.dtype}", excess=float("inf"))
+    if ref.size == 0:
+        return Result(name, meta, True)
+    if ref.dtype.kind not in "fc":
+        wrong = int(np.count_nonzero(got != ref))
+        if wrong:
+            diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))
+            return Result(name, meta, False, f"{wrong} of {ref.size} values differ (exact compare), "
+                          f"max abs err {diff.max():.3g}", max_abs_err=float(diff.max()),
+                          excess=float("inf"))
+        return Result(name, meta, True)
+
+    r = ref.astype(np.float64)
+    g = got.astype(np.float64)
+    ref_nan = np.isnan(r)
+    got_nan = np.isnan(g)
+    if np.any(ref_nan != got_nan):
+        count = int(np.count_nonzero(ref_nan != got_nan))
+        return Result(name, meta, False, f"NaN in {count} places where the reference differs",
+                      excess=float("inf"))
+    finite = np.isfinite(r)
+    same_inf = np.all(g[~finite & ~ref_nan] == r[~finite & ~ref_nan])
+    if not same_inf:
+        return Result(name, meta, False, "infinities differ", excess=float("inf"))
+    r = r[finite]
+    g = g[finite]
+    if r.size == 0:
+        return Result(name, meta, True)
+    scale = float(np.max(np.abs(r)))
+    allowed = RTOL * np.abs(r) + ATOL_FRACTION * scale
+    err = np.abs(g - r)
+    max_err = float(np.max(err)) if err.size else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(allowed > 0, err / allowed, np.where(err > 0, np.inf, 0.0))
+    excess = float(np.max(ratio))
+    if excess <= 1.0:
+        return Result(name, meta, True, max_abs_err=max_err, excess=excess)
+    bad = int(np.count_nonzero(ratio > 1.0))
+    return Result(name, meta, False,
+                  f"max abs err {max_err:.3g} (max|ref| {scale:.3g}, {excess:.3g}x the tolerance, "
+                  f"{bad} of {r.size} values off)", max_abs_err=max_err, excess=excess)
+
+
+def ensure_fixture(model):
+    folder = os.path.join(PARITY_DIR, model)
+    if not os.path.exists(os.path.join(folder, "index.json")):
+        print(f"{model}: fixture missing, running make-fixtures.py", flush=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "make-fixtures.py"), "--model", model],
+                       check=True)
+    with open(os.path.join(folder, "index.json")) as f:
+        return folder, json.load(f)
+
+
+def run_strata(strata, folder, index, out, threads):
+    cmd = [strata, "run", os.path.join(folder, index["model_file"])]
+    for item in index["inputs"]:
+        cmd += ["--input", f"{item['name']}={os.path.join(folder, item['file'])}"]
+    cmd += ["--all", "--out", out, "--quiet"]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    started = time.time()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    return proc, time.time() - started
+
+
+def check_model(model, args):
+    """Compares one model; returns the list of Results (one per reference tensor)."""
+    folder, index = ensure_fixture(model)
+    refs = index["tensors"]
+    out = tempfile.mkdtemp(prefix=f"strata-parity-{model}-")
+    try:
+        proc, seconds = run_strata(args.strata, folder, index, out, args.threads)
+        manifest_path = os.path.join(out, "manifest.json")
+        if proc.returncode != 0 or not os.path.exists(manifest_path):
+            message = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+            print(f"{model}: strata run failed (exit {proc.returncode}): {message}")
+            return [Result(name, meta, False, "strata run failed", excess=float("inf"))
+                    for name, meta in refs.items()]
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+
+        captured = {}
+        for row in manifest.get("activations", []):
+            captured.setdefault(row["tensor"], row)
+        results = []
+        for name, meta in refs.items():
+            row = captured.get(name)
+            if row is None:
+                if meta["op"] == "Constant":
+                    continue
+                results.append(Result(name, meta, False, "not captured by strata run --all",
+                                      excess=float("inf")))
+                continue
+            ref = np.load(os.path.join(folder, meta["file"]))
+            got = np.load(os.path.join(out, row["file"]))
+            results.append(compare(name, meta, ref, got))
+        unreferenced = [t for t in captured if t not in refs]
+    finally:
+        if args.keep:
+            print(f"{model}: strata output kept in {out}")
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+
+    report(model, results, unreferenced, seconds, args)
+    return results
+
+
+def report(model, results, unreferenced, seconds, args):
+    failures = [r for r in results if not r.ok]
+    extra = f", {len(unreferenced)} captured tensors without a reference" if unreferenced else ""
+    print(f"{model}: {len(results)} tensors compared, {len(results) - len(failures)} passed, "
+          f"{len(failures)} failed (strata run {seconds:.1f} s{extra})")
+    if not failures:
+        return
+    print(f"  first failure in graph order: {failures[0].describe()}")
+    shown = failures if args.verbose else sorted(failures, key=lambda r: -r.excess)[:args.top]
+    print("  all failures:" if args.verbose else f"  worst {len(shown)}:")
+    for r in shown:
+        print(f"    {r.describe()}")
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description="Compare every intermediate tensor of `strata run --all` with onnxruntime on the "
+                    "torchvision parity fixtures (rtol 1e-3, atol 1e-4*max|ref| per tensor).",
+        epilog="Fixtures come from Tools/parity/make-fixtures.py (run automatically when missing). "
+               "Build the binary first: swift build -c release --product strata")
+    parser.add_argument("--model", action="append", metavar="NAME", choices=MODELS,
+                        help=f"only this model (repeatable; {', '.join(MODELS)})")
+    parser.add_argument("--strata", default=DEFAULT_STRATA, help="strata binary (default: release build)")
+    parser.add_argument("--threads", type=int, default=2, help="strata --threads (default 2)")
+    parser.add_argument("--top", type=int, default=5, help="worst failures shown per model (default 5)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every failure")
+    parser.add_argument("--keep", action="store_true", help="keep strata's output folders")
+    args = parser.parse_args()
+
+    if not os.access(args.strata, os.X_OK):
+        print(f"check.py: no strata binary at {args.strata} "
+              "(swift build -c release --product strata)", file=sys.stderr)
+        return 2
+    passed = failed = 0
+    for model in args.model or MODELS:
+        results = check_model(model, args)
+        passed += sum(r.ok for r in results)
+        failed += sum(not r.ok for r in results)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

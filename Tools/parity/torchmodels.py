@@ -1,0 +1,194 @@
+"""Seeded torchvision models exported to ONNX: shared by make-fixtures.py and Tools/bench.
+
+Every model is built with random weights (no download), put in eval mode and exported with the
+legacy TorchScript exporter at opset 17. Batch-norm layers get non-trivial running statistics and
+affine parameters, and constant-initialised parameters (zero heads, unit norms) are perturbed, so no
+layer is an identity that a wrong kernel could pass by accident.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+OPSET = 17
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GENERATED = os.path.join(REPO_ROOT, "Fixtures", "generated")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A torchvision architecture: how to build it and the input it takes (NCHW, batch 1)."""
+
+    name: str
+    builder: str  # torchvision.models function name, or "vit_small" (see build_module)
+    image_size: int
+    seed: int
+    note: str = ""
+
+    @property
+    def input_shape(self):
+        return (1, 3, self.image_size, self.image_size)
+
+    def recipe(self):
+        """Everything that determines the exported file, for the idempotence stamp."""
+        return {"name": self.name, "builder": self.builder, "image_size": self.image_size,
+                "seed": self.seed, "opset": OPSET, "recipe_version": 2}
+
+
+# The ViT is torchvision's VisionTransformer class in a small configuration (image 64, patch 16,
+# 4 layers, 3 heads, hidden 192, MLP 768), not the 86M-parameter vit_b_16.
+PARITY_MODELS = [
+    ModelSpec("resnet18", "resnet18", 224, seed=1801),
+    ModelSpec("mobilenet_v3_small", "mobilenet_v3_small", 224, seed=3301),
+    ModelSpec("efficientnet_b0", "efficientnet_b0", 224, seed=2001),
+    ModelSpec("vit_small", "vit_small", 64, seed=1601,
+              note="VisionTransformer(image 64, patch 16, 4 layers, 3 heads, hidden 192, mlp 768)"),
+]
+
+BENCH_MODELS = [
+    ModelSpec("resnet50", "resnet50", 224, seed=5001),
+    ModelSpec("resnet18", "resnet18", 224, seed=1801),
+    ModelSpec("mobilenet_v2", "mobilenet_v2", 224, seed=2201),
+    ModelSpec("efficientnet_b0", "efficientnet_b0", 224, seed=2001),
+]
+
+
+def tool_versions():
+    """Versions of every package that influences the generated files."""
+    import onnx
+    import onnxruntime
+    import torch
+    import torchvision
+    return {"torch": torch.__version__, "torchvision": torchvision.__version__,
+            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__,
+            "numpy": np.__version__}
+
+
+def stamp(spec, extra=None):
+    """The idempotence stamp of a generated folder: recipe plus tool versions."""
+    data = {"recipe": spec.recipe(), "versions": tool_versions()}
+    if extra:
+        data.update(extra)
+    return data
+
+
+def stamp_digest(data):
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_module(spec):
+    """The torch module of `spec` with seeded random weights, in eval mode."""
+    import torch
+    import torchvision
+
+    torch.manual_seed(spec.seed)
+    if spec.builder == "vit_small":
+        from torchvision.models.vision_transformer import VisionTransformer
+        model = VisionTransformer(image_size=spec.image_size, patch_size=16, num_layers=4,
+                                  num_heads=3, hidden_dim=192, mlp_dim=768)
+    else:
+        model = getattr(torchvision.models, spec.builder)(weights=None)
+    randomise(model, spec)
+    return model.eval()
+
+
+def randomise(model, spec):
+    """Gives batch norms realistic but random statistics and breaks constant initialisations.
+
+    Running statistics are first measured on seeded random images (so activations keep a sane
+    scale through deep random networks), then scaled and shifted randomly.
+    """
+    import torch
+
+    generator = torch.Generator().manual_seed(spec.seed + 1)
+    norms = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if norms:
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average over the calibration batches
+        model.train()
+        with torch.no_grad():
+            for _ in range(2):
+                model(torch.randn((4,) + spec.input_shape[1:], generator=generator))
+        model.eval()
+
+    with torch.no_grad():
+        for m in norms:
+            m.running_var.mul_(torch.empty_like(m.running_var).uniform_(0.7, 1.4, generator=generator))
+            m.running_mean.add_(0.1 * torch.randn(m.running_mean.shape, generator=generator)
+                                * m.running_var.sqrt())
+        for param in model.parameters():
+            flat = param.detach().reshape(-1)
+            if flat.numel() > 1 and bool(torch.all(flat == flat[0])):
+                base = float(flat[0])
+                scale = 0.1 * abs(base) if base != 0 else 0.05
+                param.add_(scale * torch.randn(param.shape, generator=generator))
+
+
+def seeded_input(spec):
+    """The float32 input image for `spec` (standard normal, seeded)."""
+    rng = np.random.default_rng(spec.seed)
+    return rng.standard_normal(spec.input_shape, dtype=np.float32)
+
+
+def export_onnx(spec, path, keep_batchnorm=False):
+    """Builds `spec` and writes its ONNX export to `path` (atomically). Returns the module.
+
+    By default the exporter folds eval-mode batch norms into the preceding convolutions, as users'
+    exports do; `keep_batchnorm` keeps them as BatchNormalization nodes (eval semantics) so their
+    kernel is exercised too.
+    """
+    import torch
+
+    model = build_module(spec)
+    example = torch.from_numpy(seeded_input(spec))
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(model, (example,), tmp, opset_version=OPSET, dynamo=False,
+                              input_names=["input"], output_names=["logits"],
+                              do_constant_folding=True,
+                              training=(torch.onnx.TrainingMode.PRESERVE if keep_batchnorm
+                                        else torch.onnx.TrainingMode.EVAL))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return model
+
+
+def silence_export_warnings():
+    """The legacy exporter warns on every call that it is deprecated; that is a known choice here."""
+    import warnings
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"torch\.onnx.*")
+    warnings.filterwarnings("ignore", message=r".*legacy TorchScript-based ONNX export.*")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx.*")
+
+
+def write_json(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1, sort_keys=False)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+__all__ = ["ModelSpec", "PARITY_MODELS", "BENCH_MODELS", "GENERATED", "REPO_ROOT", "OPSET",
+           "build_module", "export_onnx", "seeded_input", "stamp", "stamp_digest", "tool_versions",
+           "silence_export_warnings", "write_json", "read_json"]
