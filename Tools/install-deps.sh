@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what building and testing Strata needs, and nothing that is already there:
+# the Debian packages below (apt-get update only when one is missing, sudo when not root),
+# then the pinned Python packages of Tools/requirements.txt (pip only when one is missing or
+# has another version). Safe to run any number of times.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+if ! python3 -m pip --version >/dev/null 2>&1; then
+    missing+=(python3-pip)
+fi
+
+if ((${#missing[@]} > 0)); then
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+    echo "install-deps: installing ${missing[*]}" >&2
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Each line "name==version" must be installed at exactly that version.
+needs_pip=0
+while read -r line; do
+    line="${line%%#*}"
+    line="${line//[[:space:]]/}"
+    [[ -z "$line" ]] && continue
+    name="${line%%==*}"
+    want="${line#*==}"
+    have="$(python3 -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)"
+    if [[ "$have" != "$want" ]]; then
+        needs_pip=1
+    fi
+done < "$here/requirements.txt"
+
+if ((needs_pip)); then
+    echo "install-deps: installing Python packages from Tools/requirements.txt" >&2
+    python3 -m pip install -q -r "$here/requirements.txt"
+fi

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Runs the ONNX backend node test suite through the `strata` command line.
+
+The cases come from the pinned pip `onnx` package (onnx.backend.test.case.node): each is a one-node
+model with inputs and expected outputs. They are written once (and again when the onnx version
+changes) to the git-ignored Fixtures/onnx-node-tests/<case>/{model.onnx,test_data_set_N/*.pb}; each
+case's inputs are converted to .npy, run with
+
+    strata run model.onnx --input input_0.npy ... --out TMP --quiet --threads 1
+
+and every model output (found in TMP/manifest.json by tensor name) is compared with numpy:
+same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN);
+integers and booleans exactly.
+
+Fixtures/onnx-node-allowlist.txt lists cases that are out of scope: one glob per line, ` # reason`.
+A listed case that fails is skipped; a listed case that passes is reported as a stale entry; an
+unlisted failure makes the script exit 1.
+
+Workflow for op authors:
+    python3 Tools/onnx-node-tests.py --filter 'conv'          # your ops only (regex on case names)
+    python3 Tools/onnx-node-tests.py --filter '^test_conv_' -v  # with a reason per failing case
+    python3 Tools/onnx-node-tests.py --list-failures           # failing case names, one per line
+The release binary is rebuilt first (swift build -c release --product strata); --no-build skips that.
+"""
+import argparse
+import concurrent.futures
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+CASES_DIR = os.path.join(ROOT, "Fixtures", "onnx-node-tests")
+STAMP = os.path.join(CASES_DIR, ".generated-by")
+ALLOWLIST = os.path.join(ROOT, "Fixtures", "onnx-node-allowlist.txt")
+DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+RTOL, ATOL = 1e-3, 1e-5
+CASE_TIMEOUT_S = 120
+
+
+def stamp_text():
+    return f"onnx {onnx.__version__}\n"
+
+
+def value_proto(value, info):
+    """Serialises one test value the way onnx's own test data is stored, by the declared type."""
+    kind = info.type.WhichOneof("value")
+    if kind == "sequence_type":
+        return numpy_helper.from_list(value, info.name)
+    if kind == "optional_type":
+        return numpy_helper.from_optional(value, info.name)
+    if kind == "map_type":
+        return numpy_helper.from_dict(value, info.name)
+    if isinstance(value, onnx.TensorProto):
+        return value
+    return numpy_helper.from_array(np.asarray(value), info.name)
+
+
+def generate(force=False):
+    """Writes every node case once; again only when the onnx version differs from the stamp."""
+    if not force and os.path.exists(STAMP) and open(STAMP).read() == stamp_text():
+        return
+    from onnx.backend.test.case.node import collect_testcases
+
+    print(f"generating ONNX node test cases (onnx {onnx.__version__}) into {os.path.relpath(CASES_DIR, ROOT)}/ ...",
+          file=sys.stderr)
+    if os.path.exists(CASES_DIR):
+        shutil.rmtree(CASES_DIR)
+    os.makedirs(CASES_DIR)
+    count = 0
+    for case in collect_testcases(None):
+        if case.kind != "node" or case.model is None:
+            continue
+        folder = os.path.join(CASES_DIR, case.name)
+        os.makedirs(folder)
+        with open(os.path.join(folder, "model.onnx"), "wb") as f:
+            f.write(case.model.SerializeToString())
+        graph = case.model.graph
+        for i, (inputs, outputs) in enumerate(case.data_sets):
+            data = os.path.join(folder, f"test_data_set_{i}")
+            os.makedirs(data)
+            for prefix, values, infos in (("input", inputs, graph.input), ("output", outputs, graph.output)):
+                for j, value in enumerate(values):
+                    with open(os.path.join(data, f"{prefix}_{j}.pb"), "wb") as f:
+                        f.write(value_proto(value, infos[j]).SerializeToString())
+        with open(os.path.join(folder, "tolerance.json"), "w") as f:
+            json.dump({"rtol": case.rtol, "atol": case.atol}, f)
+        count += 1
+    with open(STAMP, "w") as f:
+        f.write(stamp_text())
+    print(f"generated {count} cases", file=sys.stderr)
+
+
+def read_allowlist(path):
+    """[(pattern, reason)] from `glob  # reason` lines; blank lines and comment lines are ignored."""
+    entries = []
+    if not os.path.exists(path):
+        return entries
+    for number, line in enumerate(open(path), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        pattern, _, reason = text.partition("#")
+        pattern = pattern.strip()
+        if not reason.strip():
+            sys.exit(f"{path}:{number}: entry '{pattern}' has no '# reason'")
+        entries.append((pattern, reason.strip()))
+    return entries
+
+
+def load_tensor(path):
+    proto = onnx.TensorProto()
+    with open(path, "rb") as f:
+        proto.ParseFromString(f.read())
+    return numpy_helper.to_array(proto)
+
+
+def compare(name, got, want):
+    """None when `got` matches `want`, else why not."""
+    if want.dtype.name == "bfloat16" and got.dtype == np.float32:
+        want = want.astype(np.float32)  # strata writes bfloat16 as exactly widened float32
+    if got.dtype != want.dtype:
+        return f"output '{name}': dtype {got.dtype}, expected {want.dtype}"
+    if got.shape != want.shape:
+        return f"output '{name}': shape {list(got.shape)}, expected {list(want.shape)}"
+    if want.dtype.kind in "fc":
+        ok = np.isclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True)
+        if not ok.all():
+            bad = np.argwhere(~ok)
+            index = tuple(bad[0])
+            diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+            worst = np.nanmax(np.where(ok, 0, diff)) if np.isfinite(diff).any() else float("nan")
+            return (f"output '{name}': {len(bad)} of {want.size} values differ; first at {list(index)}: "
+                    f"{got[index]} vs {want[index]}; max abs err {worst:.3g}")
+        return None
+    if not np.array_equal(got, want):
+        bad = np.argwhere(got != want)
+        index = tuple(bad[0]) if len(bad) else ()
+        return f"output '{name}': {len(bad)} of {want.size} values differ; first at {list(index)}: {got[index]} vs {want[index]}"
+    return None
+
+
+def run_case(binary, name):
+    """(name, op types, None | reason) for one case; every data set must pass."""
+    folder = os.path.join(CASES_DIR, name)
+    model = onnx.load(os.path.join(folder, "model.onnx"), load_external_data=False)
+    ops = sorted({node.op_type for node in model.graph.node})
+    initializers = {t.name for t in model.graph.initializer}
+    inputs = [i for i in model.graph.input if i.name not in initializers]
+    sets = sorted(d for d in os.listdir(folder) if d.startswith("test_data_set_"))
+    with tempfile.TemporaryDirectory(prefix="strata-node-") as tmp:
+        for data_set in sets:
+            data = os.path.join(folder, data_set)
+            command = [binary, "run", os.path.join(folder, "model.onnx"), "--out", os.path.join(tmp, "out"),
+                       "--quiet", "--threads", "1"]
+            for j, info in enumerate(inputs):
+                pb = os.path.join(data, f"input_{j}.pb")
+                if not os.path.exists(pb):
+                    break
+                if info.type.WhichOneof("value") != "tensor_type":
+                    return name, ops, f"input '{info.name}' is a {info.type.WhichOneof('value')}, not a tensor"
+                npy = os.path.join(tmp, f"input_{j}.npy")
+                array = load_tensor(pb)
+                if array.dtype.name == "bfloat16":
+                    return name, ops, "bfloat16 inputs cannot be passed as .npy"
+                if array.dtype.kind in "USOV":
+                    return name, ops, f"input '{info.name}' has dtype {array.dtype}"
+                np.save(npy, array)
+                command += ["--input", npy]
+            try:
+                result = subprocess.run(command, capture_output=True, text=True, timeout=CASE_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                return name, ops, f"timed out after {CASE_TIMEOUT_S}s"
+            if result.returncode != 0:
+                lines = result.stderr.strip().splitlines()
+                return name, ops, (lines[-1] if lines else f"exit code {result.returncode}")
+            manifest = json.load(open(os.path.join(tmp, "out", "manifest.json")))
+            files = {a["tensor"]: a["file"] for a in manifest["activations"]}
+            for j, info in enumerate(model.graph.output):
+                pb = os.path.join(data, f"output_{j}.pb")
+                if not os.path.exists(pb):
+                    continue
+                if info.type.WhichOneof("value") != "tensor_type":
+                    return name, ops, f"output '{info.name}' is a {info.type.WhichOneof('value')}, not a tensor"
+                if info.name not in files:
+                    return name, ops, f"output '{info.name}' missing from the manifest"
+                got = np.load(os.path.join(tmp, "out", files[info.name]))
+                problem = compare(info.name, got, load_tensor(pb))
+                if problem:
+                    return name, ops, problem
+            shutil.rmtree(os.path.join(tmp, "out"))
+    return name, ops, None
+
+
+def build(binary):
+    if binary != DEFAULT_BINARY:
+        return
+    print("building release strata ...", file=sys.stderr)
+    result = subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        errors = [l for l in result.stdout.splitlines() + result.stderr.splitlines() if "error:" in l]
+        sys.exit("release build failed:\n" + "\n".join(sorted(set(errors))[:30]))
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        epilog="Example: python3 Tools/onnx-node-tests.py --filter 'conv'  (regex on case names)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--filter", metavar="REGEX", help="only cases whose name matches (re.search)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the reason for each failing case")
+    parser.add_argument("--list-failures", action="store_true", help="print failing case names only")
+    parser.add_argument("--strata", default=DEFAULT_BINARY, help="the strata binary (default: release build)")
+    parser.add_argument("--no-build", action="store_true", help="do not rebuild the release binary first")
+    parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
+    parser.add_argument("--regenerate", action="store_true", help="rewrite the generated cases")
+    parser.add_argument("--allowlist", default=ALLOWLIST, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    generate(force=args.regenerate)
+    if not args.no_build:
+        build(args.strata)
+    if not os.access(args.strata, os.X_OK):
+        sys.exit(f"no strata binary at {args.strata}")
+
+    allow = read_allowlist(args.allowlist)
+    names = sorted(d for d in os.listdir(CASES_DIR) if os.path.isdir(os.path.join(CASES_DIR, d)))
+    if args.filter:
+        pattern = re.compile(args.filter)
+        names = [n for n in names if pattern.search(n)]
+
+    def listed(name):
+        for glob, reason in allow:
+            if fnmatch.fnmatchcase(name, glob):
+                return glob, reason
+        return None
+
+    passed, failed, skipped, stale = [], [], [], []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for name, ops, problem in pool.map(lambda n: run_case(args.strata, n), names):
+            entry = listed(name)
+            if problem is None:
+                passed.append(name)
+                if entry:
+                    stale.append((name, entry[0]))
+            elif entry:
+                skipped.append((name, problem, entry))
+            else:
+                failed.append((name, ops, problem))
+
+    if args.list_failures:
+        for name, _, _ in failed:
+            print(name)
+        return 1 if failed else 0
+    if args.verbose:
+        for name, _, problem in failed:
+            print(f"FAIL {name}: {problem}")
+    for name, glob in stale:
+        print(f"stale allowlist entry: {name} passes but matches '{glob}'")
+    if failed:
+        by_op = {}
+        for name, ops, _ in failed:
+            for op in ops or ["?"]:
+                by_op.setdefault(op, []).append(name)
+        print("failing op types: " + ", ".join(f"{op} ({len(v)})" for op, v in sorted(by_op.items())))
+    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped (allowlisted)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
