@@ -151,6 +151,7 @@ def export_onnx(spec, path, keep_batchnorm=False):
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp creates owner-only files
     try:
         with torch.no_grad():
             torch.onnx.export(model, (example,), tmp, opset_version=OPSET, dynamo=False,
