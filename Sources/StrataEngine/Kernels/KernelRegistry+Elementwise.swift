@@ -10,7 +10,7 @@ extension KernelRegistry {
             "Pow": { try ArithmeticKernel($0, .power) },
             "Min": { try ArithmeticKernel($0, .minimum) },
             "Max": { try ArithmeticKernel($0, .maximum) },
-            "Sum": { try ArithmeticKernel($0, .add) },
+            "Sum": { try ArithmeticKernel($0, .sum) },
             "Mean": { try ArithmeticKernel($0, .mean) },
             "Equal": { try ComparisonKernel($0, .equal) },
             "Less": { try ComparisonKernel($0, .less) },

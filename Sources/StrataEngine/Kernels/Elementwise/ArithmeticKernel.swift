@@ -7,7 +7,7 @@ import StrataCore
 /// the exponent to the base's dtype, except that integer bases with float exponents are computed
 /// in float64 and truncated.
 struct ArithmeticKernel: Kernel {
-    enum Operation: Sendable { case add, subtract, multiply, divide, power, minimum, maximum, mean }
+    enum Operation: Sendable { case add, subtract, multiply, divide, power, minimum, maximum, sum, mean }
 
     let operation: Operation
     let opType: String
@@ -46,7 +46,7 @@ struct ArithmeticKernel: Kernel {
     }
 
     private func combine(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext) throws -> Tensor {
-        try ArithmeticKernel.apply(operation == .mean ? .add : operation, a, b, context)
+        try ArithmeticKernel.apply(operation == .mean || operation == .sum ? .add : operation, a, b, context)
     }
 
     /// `operation` of two same-dtype tensors (not half precision) with broadcasting.
@@ -72,7 +72,7 @@ struct ArithmeticKernel: Kernel {
 
         func visit<T: ArithmeticElement>(_ type: T.Type) throws {
             switch operation {
-            case .add, .mean: run(AddFunction<T>.self)
+            case .add, .sum, .mean: run(AddFunction<T>.self)
             case .subtract: run(SubtractFunction<T>.self)
             case .multiply: run(MultiplyFunction<T>.self)
             case .divide: run(DivideFunction<T>.self)

@@ -1,0 +1,76 @@
+import StrataCore
+
+extension Engine {
+    /// Runs only the nodes needed for `capture`, calling `onCapture` for each row as soon as its
+    /// tensor is computed (rows whose tensor is a constant or an input come first). The engine
+    /// keeps no reference to a captured tensor that no later node reads. `progress(done, total)`
+    /// is called after each node.
+    public func run(inputs: [String: Tensor], capture: [LayerOutput],
+                    progress: ((Int, Int) -> Void)? = nil,
+                    onCapture: (LayerOutput, Tensor) throws -> Void) throws {
+        let graph = model.graph
+        let feeds = try validatedInputs(inputs)
+        let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
+        var rowsByTensor: [String: [LayerOutput]] = [:]
+        var targets: [String] = []
+        for row in capture {
+            if rowsByTensor[row.tensor] == nil { targets.append(row.tensor) }
+            rowsByTensor[row.tensor, default: []].append(row)
+        }
+        let plan = try ExecutionPlan(graph: graph, order: order, producers: producers, targets: targets,
+                                     available: { known($0) != nil })
+        for name in targets {
+            guard let value = known(name) else { continue }
+            for row in rowsByTensor[name]! { try onCapture(row, value) }
+        }
+        var values: [String: Tensor] = [:]
+        for (step, index) in plan.steps.enumerated() {
+            let node = graph.nodes[index]
+            var arguments: [Tensor?] = []
+            arguments.reserveCapacity(node.inputs.count)
+            for name in node.inputs {
+                arguments.append(name.isEmpty ? nil : values[name] ?? known(name))
+            }
+            let outputs: [Tensor]
+            do {
+                outputs = try kernels[index].run(arguments, context: context)
+            } catch {
+                throw error.strata(at: node.location)
+            }
+            arguments.removeAll()
+            for (i, name) in node.outputs.enumerated() where !name.isEmpty {
+                let wanted = plan.consumed.contains(name) || rowsByTensor[name] != nil
+                guard wanted else { continue }
+                guard i < outputs.count else {
+                    throw StrataError(.invalidModel, "the kernel produced no value for output '\(name)'", at: node.location)
+                }
+                if plan.consumed.contains(name) { values[name] = outputs[i] }
+                if let rows = rowsByTensor[name] {
+                    for row in rows { try onCapture(row, outputs[i]) }
+                }
+            }
+            for name in plan.releases[step] { values[name] = nil }
+            progress?(step + 1, plan.steps.count)
+        }
+    }
+
+    /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:
+    /// node outputs, inputs or initializers.
+    public func run(inputs: [String: Tensor], tensors: [String]) throws -> [String: Tensor] {
+        let graph = model.graph
+        var rows: [LayerOutput] = []
+        for name in tensors {
+            if let p = producers[name] {
+                let node = graph.nodes[p]
+                rows.append(LayerOutput(layer: node.name, op: node.opType, output: node.outputs.firstIndex(of: name)!, tensor: name))
+            } else if graph.initializers[name] != nil || graph.inputs.contains(where: { $0.name == name }) {
+                rows.append(LayerOutput(layer: name, op: "", output: 0, tensor: name))
+            } else {
+                throw StrataError(.invalidInput, "no tensor named '\(name)' in the graph")
+            }
+        }
+        var result: [String: Tensor] = [:]
+        try run(inputs: inputs, capture: rows) { row, tensor in result[row.tensor] = tensor }
+        return result
+    }
+}

@@ -1,0 +1,87 @@
+import COpenBLAS
+import StrataCore
+
+/// Runs a model on the CPU and hands out the activations the caller asks for.
+///
+/// `init` checks the graph and compiles every node's kernel once; nodes whose inputs are all
+/// known constants (and that are small, see `foldLimit`) are computed there too. Each `run`
+/// then executes only the nodes the requested tensors depend on, in topological order, and
+/// frees every intermediate tensor after its last consumer.
+public final class Engine: @unchecked Sendable {
+    public let model: Model
+    let options: EngineOptions
+    let context: ExecutionContext
+    /// Node indices in execution order.
+    let order: [Int]
+    /// The node producing each value.
+    let producers: [String: Int]
+    /// One compiled kernel per node, by node index.
+    let kernels: [any Kernel]
+    /// Values known without inputs: initializers the user cannot override, and outputs of
+    /// folded nodes.
+    let constants: [String: Tensor]
+
+    /// Folding is skipped for nodes whose inputs hold more elements than this, so that `init`
+    /// stays quick and does not duplicate large weights.
+    static let foldLimit = 1 << 20
+
+    /// Ops whose output differs between runs even with constant inputs.
+    static let nondeterministicOps: Set<String> = [
+        "RandomNormal", "RandomUniform", "RandomNormalLike", "RandomUniformLike", "Multinomial", "Bernoulli",
+    ]
+
+    public init(model: Model, options: EngineOptions = .init()) throws {
+        self.model = model
+        self.options = options
+        self.context = ExecutionContext(threads: options.threads)
+        openblas_set_num_threads(Int32(options.threads))
+        let graph = model.graph
+        do {
+            order = try graph.topologicalOrder()
+            producers = try graph.producers()
+        } catch {
+            throw error.strata(at: ErrorLocation(file: model.path.isEmpty ? nil : model.path))
+        }
+        let types = graph.inferTypes().types
+        let inputNames = Set(graph.inputs.map(\.name))
+        var constants = graph.initializers.filter { !inputNames.contains($0.key) }
+        var kernels = [(any Kernel)?](repeating: nil, count: graph.nodes.count)
+        for index in order {
+            let node = graph.nodes[index]
+            guard let factory = KernelRegistry.factory(for: node) else {
+                throw StrataError(.unsupported, "unsupported op '\(node.opType)'", at: node.location)
+            }
+            let build = KernelBuildContext(
+                node: node,
+                inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
+                constants: node.inputs.map { $0.isEmpty ? nil : constants[$0] }
+            )
+            let kernel: any Kernel
+            do {
+                kernel = try factory(build)
+            } catch {
+                throw error.strata(at: node.location)
+            }
+            kernels[index] = kernel
+            if let folded = Engine.fold(node, kernel, build.constants, context) {
+                for (name, value) in zip(node.outputs, folded) where !name.isEmpty { constants[name] = value }
+            }
+        }
+        self.kernels = kernels.map { $0! }
+        self.constants = constants
+    }
+
+    /// The outputs of `node` when it can and should be computed now; nil otherwise, including
+    /// when the kernel fails (the error then surfaces if a run needs the node).
+    private static func fold(_ node: Node, _ kernel: any Kernel, _ inputs: [Tensor?], _ context: ExecutionContext) -> [Tensor]? {
+        guard !nondeterministicOps.contains(node.opType) else { return nil }
+        var elements = 0
+        for (name, value) in zip(node.inputs, inputs) where !name.isEmpty {
+            guard let value else { return nil }
+            elements += value.count
+        }
+        guard elements <= foldLimit, let outputs = try? kernel.run(inputs, context: context) else { return nil }
+        let wanted = node.outputs.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
+        return outputs.count >= wanted ? outputs : nil
+    }
+}
