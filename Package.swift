@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
-        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore"]),
+        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]
 )

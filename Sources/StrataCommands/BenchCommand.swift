@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataEngine
+import StrataExport
+
+/// `strata bench`: load time, latency and peak memory of a model on seeded random inputs.
+public struct BenchCommand: StrataSubcommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time loading and running a model on seeded random inputs of its declared shapes.",
+        discussion: "Symbolic dimensions are set to 1. Float inputs are uniform in [-1, 1), integer inputs 0, booleans false."
+    )
+
+    @Argument(help: "The model file (.onnx).")
+    public var modelPath: String
+
+    @Option(help: "Threads for kernels and BLAS (default: all cores).")
+    public var threads: Int?
+
+    @Option(help: "Timed runs.")
+    public var runs = 10
+
+    @Option(help: "Untimed runs before timing.")
+    public var warmup = 2
+
+    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\"} as JSON.")
+    public var json = false
+
+    public init() {}
+
+    public func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if runs < 1 { throw ValidationError("--runs must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+    }
+
+    public func execute(on console: Console) throws {
+        let loadStart = DispatchTime.now()
+        let model = try ModelLoader.load(modelPath)
+        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
+        let loadMs = Self.milliseconds(since: loadStart)
+
+        let feeds = Self.randomInputs(for: model.graph)
+        let outputs = model.graph.outputs.map(\.name)
+        for _ in 0..<warmup { _ = try engine.run(inputs: feeds, tensors: outputs) }
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now()
+            _ = try engine.run(inputs: feeds, tensors: outputs)
+            times.append(Self.milliseconds(since: start))
+        }
+        times.sort()
+        let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let rss = Self.peakResidentMegabytes()
+        if json {
+            console.print(JSONValue.object([
+                ("load_ms", .double(Self.rounded(loadMs))), ("median_ms", .double(Self.rounded(median))),
+                ("min_ms", .double(Self.rounded(times[0]))), ("max_ms", .double(Self.rounded(times[times.count - 1]))),
+                ("peak_rss_mb", .double(Self.rounded(rss))),
+            ]).rendered(pretty: false))
+        } else {
+            console.print("model:    \(modelPath)")
+            console.print("threads:  \(EngineOptions(threads: threads).threads)")
+            console.print("load:     \(Self.format(loadMs)) ms")
+            console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")
+            console.print("peak RSS: \(Self.format(rss)) MB")
+        }
+    }
+
+    /// One tensor per runtime input, shaped as declared (symbolic or unknown dims → 1), seeded.
+    static func randomInputs(for graph: Graph, seed: UInt64 = 0x5EED) -> [String: Tensor] {
+        var generator = SeededGenerator(seed: seed)
+        var feeds: [String: Tensor] = [:]
+        for input in graph.runtimeInputs {
+            let shape = (input.type.shape ?? []).map { $0.value ?? 1 }
+            let tensor = Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            switch input.type.dtype {
+            case .float32:
+                for i in 0..<tensor.count { tensor.pointer(as: Float.self)[i] = Float.random(in: -1..<1, using: &generator) }
+            case .float64:
+                for i in 0..<tensor.count { tensor.pointer(as: Double.self)[i] = Double.random(in: -1..<1, using: &generator) }
+            case .float16:
+                for i in 0..<tensor.count { tensor.pointer(as: Float16.self)[i] = Float16(Float.random(in: -1..<1, using: &generator)) }
+            case .bfloat16:
+                for i in 0..<tensor.count {
+                    tensor.pointer(as: UInt16.self)[i] = UInt16(Float.random(in: -1..<1, using: &generator).bitPattern >> 16)
+                }
+            default:
+                break  // integers and booleans stay zero, which is a valid index into any axis
+            }
+            feeds[input.name] = tensor
+        }
+        return feeds
+    }
+
+    static func milliseconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+    }
+
+    /// The process's peak resident set size in MB: `VmHWM` from /proc/self/status, else getrusage.
+    static func peakResidentMegabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                let digits = line.dropFirst(6).filter(\.isNumber)
+                if let kb = Double(String(digits)) { return kb / 1024 }
+            }
+        }
+        var usage = rusage()
+        getrusage(0, &usage)  // RUSAGE_SELF, which Glibc imports as an enum of the wrong type
+        #if os(Linux)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        return Double(usage.ru_maxrss) / (1024 * 1024)
+        #endif
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    static func format(_ value: Double) -> String { String(format: "%.2f", value) }
+}
