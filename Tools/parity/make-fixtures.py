@@ -154,6 +154,7 @@ def main():
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(known)}")
     tm.silence_export_warnings()
+    tm.check_pinned_versions()
     for name in selected:
         make_fixture(known[name], args.threads, args.force)
 

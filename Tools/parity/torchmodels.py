@@ -69,6 +69,26 @@ def tool_versions():
             "numpy": np.__version__}
 
 
+def check_pinned_versions():
+    """Warns (stderr) when torch/torchvision differ from Tools/requirements-torch.txt."""
+    import sys
+
+    pins = {}
+    with open(os.path.join(REPO_ROOT, "Tools", "requirements-torch.txt")) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if "==" in line:
+                name, version = line.split("==", 1)
+                pins[name.strip().lower()] = version.strip()
+    installed = tool_versions()
+    for package in ("torch", "torchvision"):
+        have = installed[package].split("+", 1)[0]  # PyPI builds carry a local tag like +cu130
+        if pins.get(package) and pins[package] != have:
+            print(f"warning: {package} {installed[package]} is installed, Tools/requirements-torch.txt "
+                  f"pins {pins[package]}; generated files will differ from the pinned ones",
+                  file=sys.stderr)
+
+
 def stamp(spec, extra=None):
     """The idempotence stamp of a generated folder: recipe plus tool versions."""
     data = {"recipe": spec.recipe(), "versions": tool_versions()}
