@@ -348,6 +348,38 @@ def make_errors():
     bad.s = b"ok\xff\xfe"
     identity_with("invalid-utf8.onnx", bad)
 
+    node = helper.make_node("Identity", ["x", "x"], ["y"], name="n")
+    save(model_of(identity_graph([node])), "errors", "arity.onnx", check=False)
+
+    node = helper.make_node("Identity", ["x"], ["y"], name="n", a=1)
+    node.attribute.append(helper.make_attribute("a", 2))
+    save(model_of(identity_graph([node])), "errors", "duplicate-attribute.onnx", check=False)
+
+    save(onnx.ModelProto(ir_version=IR_VERSION), "errors", "no-graph.onnx", check=False)
+
+    no_opset = model_of(identity_graph([helper.make_node("Identity", ["x"], ["y"], name="n")]))
+    del no_opset.opset_import[:]
+    save(no_opset, "errors", "no-opset.onnx", check=False)
+
+    untyped = model_of(identity_graph([helper.make_node("Identity", ["x"], ["y"], name="n")]))
+    untyped.graph.input[0].ClearField("type")
+    save(untyped, "errors", "untyped-input.onnx", check=False)
+
+    twice = numpy_helper.from_array(np.zeros(2, np.float32), "w")
+    model = model_of(identity_graph([helper.make_node("Identity", ["x"], ["y"], name="n")]))
+    model.graph.initializer.extend([twice, twice])
+    save(model, "errors", "duplicate-initializer.onnx", check=False)
+
+    model = model_of(identity_graph([helper.make_node("Identity", ["x"], ["y"], name="n")]))
+    model.graph.sparse_initializer.append(helper.make_sparse_tensor(
+        numpy_helper.from_array(np.array([1.0], np.float32), "s"), numpy_helper.from_array(np.array([0], np.int64)), [2]))
+    save(model, "errors", "sparse-initializer.onnx", check=False)
+
+    t = numpy_helper.from_array(np.zeros(2, np.float32), "w")
+    t.segment.begin = 0
+    t.segment.end = 2
+    initializer_model("segment.onnx", t)
+
     node = helper.make_node("Constant", [], ["y"], name="n", value_string="text")
     save(model_of(helper.make_graph([node], "g", [], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])),
          "errors", "constant-string.onnx", check=False)

@@ -140,10 +140,10 @@ struct GraphImporter {
                               at: place)
         }
         guard schema.inputs.contains(inputs.count) else {
-            throw StrataError(.invalidModel, "expected \(GraphImporter.arity(schema.inputs)) inputs, found \(inputs.count)", at: place)
+            throw StrataError(.invalidModel, "expected \(GraphImporter.count(schema.inputs, "input")), found \(inputs.count)", at: place)
         }
         guard schema.outputs.contains(outputs.count) else {
-            throw StrataError(.invalidModel, "expected \(GraphImporter.arity(schema.outputs)) outputs, found \(outputs.count)", at: place)
+            throw StrataError(.invalidModel, "expected \(GraphImporter.count(schema.outputs, "output")), found \(outputs.count)", at: place)
         }
 
         var node = Node(name: name, opType: opType, domain: "", opset: opset, inputs: inputs, outputs: outputs,
@@ -152,7 +152,9 @@ struct GraphImporter {
         return node
     }
 
-    private static func arity(_ range: ClosedRange<Int>) -> String {
-        range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+    /// `1 input`, `2 inputs`, `1 to 3 inputs`.
+    private static func count(_ range: ClosedRange<Int>, _ noun: String) -> String {
+        if range.lowerBound == range.upperBound { return "\(range.lowerBound) \(noun)" + (range.lowerBound == 1 ? "" : "s") }
+        return "\(range.lowerBound) to \(range.upperBound) \(noun)s"
     }
 }

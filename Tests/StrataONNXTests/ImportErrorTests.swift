@@ -50,6 +50,18 @@ final class ImportErrorTests: XCTestCase {
                         "node 'n' (Constant), attribute 'value_string': string and sparse constants are not supported")
     }
 
+    func testMalformedGraphs() {
+        assertLoadError("errors/arity.onnx", .invalidModel, "node 'n' (Identity): expected 1 input, found 2")
+        assertLoadError("errors/duplicate-attribute.onnx", .invalidModel,
+                        "node 'n' (Identity), attribute 'a': the attribute is given twice")
+        assertLoadError("errors/no-graph.onnx", .corruptFile, "not an ONNX model (the graph is missing)")
+        assertLoadError("errors/no-opset.onnx", .invalidModel, "node 'n' (Identity): the model does not import the ai.onnx opset")
+        assertLoadError("errors/untyped-input.onnx", .invalidModel, "graph input 'x': the type is missing")
+        assertLoadError("errors/duplicate-initializer.onnx", .invalidModel, "initializer 'w': the name is used twice")
+        assertLoadError("errors/sparse-initializer.onnx", .unsupported, "sparse initializers are not supported")
+        assertLoadError("errors/segment.onnx", .unsupported, "initializer 'w': segmented tensors are not supported")
+    }
+
     func testExternalDataMustStayInTheModelFolder() {
         assertLoadError("external/escape-parent.onnx", .unsafePath,
                         "initializer 'w': external data location '../outside.bin' leaves the model's folder")
