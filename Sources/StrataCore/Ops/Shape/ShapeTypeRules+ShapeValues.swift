@@ -2,6 +2,18 @@
 /// that a Reshape fed by an exporter's Shape→Gather→Concat chain gets its shape without running.
 /// Each returns nil when the value is not known.
 extension ShapeTypeRules {
+    /// Shape values are small by nature; larger integer tensors are left alone rather than
+    /// turned into long `Dim` arrays.
+    static let shapeValueLimit = 64
+
+    /// Input `i`'s contents as dims when it is a small (≤ 1-D) shape value.
+    static func smallDims(_ ctx: InferenceContext, _ i: Int) -> [Dim]? {
+        if let t = ctx.constant(i), t.count > shapeValueLimit || t.rank > 1 { return nil }
+        if i < ctx.inputTypes.count, let rank = ctx.inputTypes[i]?.rank, rank > 1 { return nil }
+        guard let dims = ctx.dimsValue(i), dims.count <= shapeValueLimit else { return nil }
+        return dims
+    }
+
     static func shapeOfInput(_ ctx: InferenceContext) throws -> [Dim]? {
         guard let shape = ctx.inputTypes.first??.shape else { return nil }
         return Array(shape[try shapeRange(ctx.node, rank: shape.count)])
@@ -13,9 +25,8 @@ extension ShapeTypeRules {
     }
 
     static func gatherValue(_ ctx: InferenceContext) throws -> [Dim]? {
-        guard let data = ctx.dimsValue(0), let indexType = ctx.inputTypes[1], let indexShape = indexType.shape,
-              indexShape.count <= 1, let indices = ctx.dimsValue(1)?.concrete,
-              (ctx.inputTypes[0]?.rank ?? 1) == 1
+        guard let data = smallDims(ctx, 0), ctx.inputCount > 1, let indexShape = ctx.inputTypes[1]?.shape,
+              indexShape.count <= 1, let indices = smallDims(ctx, 1)?.concrete
         else { return nil }
         return try indices.map { i in
             let k = i < 0 ? i + data.count : i
@@ -29,7 +40,7 @@ extension ShapeTypeRules {
     static func concatValue(_ ctx: InferenceContext) throws -> [Dim]? {
         var out: [Dim] = []
         for i in 0..<ctx.inputCount {
-            guard let v = ctx.dimsValue(i), (ctx.inputTypes[i]?.rank ?? 1) <= 1 else { return nil }
+            guard let v = smallDims(ctx, i) else { return nil }
             out += v
         }
         return out
@@ -37,11 +48,11 @@ extension ShapeTypeRules {
 
     /// Squeeze, Unsqueeze and Reshape keep a (≤ 1-D) shape value's contents.
     static func sameValue(_ ctx: InferenceContext) throws -> [Dim]? {
-        ctx.dimsValue(0)
+        smallDims(ctx, 0)
     }
 
     static func sliceValue(_ ctx: InferenceContext) throws -> [Dim]? {
-        guard let data = ctx.dimsValue(0), (ctx.inputTypes[0]?.rank ?? 1) == 1 else { return nil }
+        guard let data = smallDims(ctx, 0), (ctx.inputTypes[0]?.rank ?? 1) == 1 else { return nil }
         let arguments = try sliceArguments(ctx)
         let spec = try SliceSpec(arguments, shape: [data.count], node: ctx.node)
         guard let a = spec.axes.first else { return data }

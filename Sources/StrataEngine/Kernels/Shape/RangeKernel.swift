@@ -1,7 +1,7 @@
 import StrataCore
 
 /// Range: `start, start + delta, …` up to `limit` (exclusive), in the inputs' dtype. Integer
-/// dtypes are computed exactly; float16/bfloat16 are computed in float and rounded.
+/// dtypes are computed exactly; float16/bfloat16 are computed in float and rounded (the default `stash_type`).
 struct RangeKernel: Kernel {
     let node: Node
 
@@ -36,6 +36,11 @@ struct RangeKernel: Kernel {
         case .float16:
             let fs = Float(s), fd = Float(d)
             for i in 0..<n { p.storeBytes(of: Float16(fs + Float(i) * fd), toByteOffset: 2 * i, as: Float16.self) }
+        case .bfloat16:
+            let fs = Float(s), fd = Float(d)
+            for i in 0..<n {
+                p.storeBytes(of: ScalarElement.bfloat16Bits(fs + Float(i) * fd), toByteOffset: 2 * i, as: UInt16.self)
+            }
         default: throw node.error("Range does not support \(start.dtype.rawValue)", kind: .unsupported)
         }
         return [out]

@@ -12,10 +12,7 @@ enum ScalarElement {
         case .float32: p.storeBytes(of: Float(value), as: Float.self)
         case .float64: p.storeBytes(of: value, as: Double.self)
         case .float16: p.storeBytes(of: Float16(Float(value)), as: Float16.self)
-        case .bfloat16:
-            let bits = Float(value).bitPattern
-            let rounded = bits &+ 0x7FFF &+ ((bits >> 16) & 1)
-            p.storeBytes(of: Float(value).isNaN ? UInt16(0x7FC0) : UInt16(truncatingIfNeeded: rounded >> 16), as: UInt16.self)
+        case .bfloat16: p.storeBytes(of: bfloat16Bits(Float(value)), as: UInt16.self)
         case .int8: p.storeBytes(of: Int8(truncatingIfNeeded: int()), as: Int8.self)
         case .int16: p.storeBytes(of: Int16(truncatingIfNeeded: int()), as: Int16.self)
         case .int32: p.storeBytes(of: Int32(truncatingIfNeeded: int()), as: Int32.self)
@@ -27,5 +24,12 @@ enum ScalarElement {
         case .bool: p.storeBytes(of: UInt8(value != 0 ? 1 : 0), as: UInt8.self)
         }
         return t
+    }
+
+    /// The bfloat16 bit pattern nearest to `value` (ties to even; NaN stays NaN).
+    static func bfloat16Bits(_ value: Float) -> UInt16 {
+        if value.isNaN { return 0x7FC0 }
+        let bits = value.bitPattern
+        return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
     }
 }
