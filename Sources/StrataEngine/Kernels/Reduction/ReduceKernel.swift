@@ -54,7 +54,13 @@ struct ReduceKernel: Kernel {
         switch computeType {
         case .float32: y = reduceFloat(Float.self, staged, axes: axes, context: context)
         case .float64: y = reduceFloat(Double.self, staged, axes: axes, context: context)
-        default: y = reduce(Int64.self, staged, axes: axes, context: context)
+        default:
+            y = reduce(Int64.self, staged, axes: axes, context: context)
+            if x.dtype == .bool {
+                // Over an empty set max gives Int64.min and min Int64.max: false and true.
+                let p = y.pointer(as: Int64.self)
+                for i in 0..<y.count { p[i] = p[i] > 0 ? 1 : 0 }
+            }
         }
         return [NumericStaging.convert(y, to: x.dtype).reshaped(axes.outputShape(x.shape, one: 1))]
     }

@@ -1,0 +1,59 @@
+import StrataCore
+import XCTest
+@testable import StrataEngine
+
+/// Running one node of the reduction, normalisation and recurrent families, and comparing results.
+enum ReductionTestSupport {
+    /// Compiles `op` as a node and runs it on `inputs` (nil = absent input).
+    static func run(_ op: String, _ inputs: [Tensor?], attributes: [String: Attribute] = [:], opset: Int = 21,
+                    outputs: Int = 1, threads: Int = 2) throws -> [Tensor] {
+        let node = Node(name: "n", opType: op, opset: opset,
+                        inputs: inputs.indices.map { inputs[$0] == nil ? "" : "in\($0)" },
+                        outputs: (0..<outputs).map { "out\($0)" }, attributes: attributes)
+        guard let factory = KernelRegistry.factory(for: node) else {
+            throw StrataError(.unsupported, "no kernel for \(op)")
+        }
+        let kernel = try factory(KernelBuildContext(node: node, inputTypes: inputs.map { $0?.type },
+                                                    constants: inputs.map { _ in nil }))
+        return try kernel.run(inputs, context: ExecutionContext(threads: threads))
+    }
+
+    static func random(_ shape: [Int], in range: ClosedRange<Float> = -3...3, _ rng: inout SeededGenerator) -> Tensor {
+        Tensor((0..<shape.elementCount).map { _ in Float.random(in: range, using: &rng) }, shape: shape)
+    }
+
+    /// The multi-index of flat index `i` in `shape` (C order).
+    static func coordinates(_ i: Int, _ shape: [Int]) -> [Int] {
+        var rest = i
+        var out = Array(repeating: 0, count: shape.count)
+        for k in stride(from: shape.count - 1, through: 0, by: -1) {
+            out[k] = rest % shape[k]
+            rest /= shape[k]
+        }
+        return out
+    }
+
+    /// The flat index of `index` in `shape` (C order).
+    static func flat(_ index: [Int], _ shape: [Int]) -> Int {
+        var i = 0
+        for (k, v) in index.enumerated() { i = i * shape[k] + v }
+        return i
+    }
+
+    /// Asserts `got` is within `atol + rtol * |want|` of `want` element by element (NaN equals NaN).
+    static func assertClose(_ got: [Float], _ want: [Double], rtol: Double = 1e-4, atol: Double = 1e-5,
+                            _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(got.count, want.count, "\(message): element count", file: file, line: line)
+        for (i, (g, w)) in zip(got, want).enumerated() {
+            if w.isNaN && g.isNaN { continue }
+            if w.isInfinite || g.isInfinite {
+                if Double(g) != w { XCTFail("\(message): element \(i) is \(g), expected \(w)", file: file, line: line); return }
+                continue
+            }
+            if abs(Double(g) - w) > atol + rtol * abs(w) {
+                XCTFail("\(message): element \(i) is \(g), expected \(w)", file: file, line: line)
+                return
+            }
+        }
+    }
+}
