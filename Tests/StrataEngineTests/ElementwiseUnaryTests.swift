@@ -55,6 +55,29 @@ final class ElementwiseUnaryTests: XCTestCase {
         }
     }
 
+    /// The 8-lane float32 paths at the edges of the float range, on a length that leaves a tail.
+    func testVectorPathsAtExtremes() throws {
+        let values: [Float] = [-1000, -100, -88, -87, -20, -1e-6, 0, 1e-6, 20, 88, 88.7, 89, 100, 1000, .nan, .infinity, -.infinity]
+        let x = Tensor(values, shape: [values.count])
+        let cases: [(String, [String: Attribute], (Double) -> Double)] = [
+            ("Exp", [:], { exp($0) }), ("Sigmoid", [:], { Self.sigmoid($0) }), ("Tanh", [:], { tanh($0) }),
+            ("Gelu", [:], { 0.5 * $0 * (1 + erf($0 / sqrt(2))) }),
+        ]
+        for (op, attributes, reference) in cases {
+            let out = try Support.run(op, [x], attributes: attributes)[0].floats()
+            for (v, got) in zip(values, out) {
+                let expected = Float(reference(Double(v)))
+                if expected.isNaN {
+                    XCTAssertTrue(got.isNaN, "\(op)(\(v)) = \(got)")
+                } else if expected.isInfinite {
+                    XCTAssertEqual(got, expected, "\(op)(\(v))")
+                } else {
+                    XCTAssertEqual(got, expected, accuracy: 2e-6 * max(1, abs(expected)), "\(op)(\(v))")
+                }
+            }
+        }
+    }
+
     func testRoundHalfToEven() throws {
         let out = try Support.run("Round", [Tensor([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999], shape: [6])])[0]
         XCTAssertEqual(out.floats(), [0, 2, 2, -0, -2, 2])

@@ -18,10 +18,10 @@ struct UnaryKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try ElementwiseInputs.required(inputs, 0)
         switch x.dtype {
-        case .float32: return [apply(operation.floatLoop(Float.self), x, context)]
+        case .float32: return [apply(operation.vectorLoop ?? operation.floatLoop(Float.self), x, context)]
         case .float64: return [apply(operation.floatLoop(Double.self), x, context)]
         case .float16, .bfloat16:
-            let y = apply(operation.floatLoop(Float.self), x.converted(to: .float32, context: context), context)
+            let y = apply(operation.vectorLoop ?? operation.floatLoop(Float.self), x.converted(to: .float32, context: context), context)
             return [y.converted(to: x.dtype, context: context)]
         case .int8: return [try apply(operation.integerLoop(Int8.self), x, context)]
         case .int16: return [try apply(operation.integerLoop(Int16.self), x, context)]

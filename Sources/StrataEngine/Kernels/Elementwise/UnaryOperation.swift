@@ -124,6 +124,27 @@ enum UnaryOperation: Sendable {
         }
     }
 
+    /// An 8-lane float32 loop for the ops where libm's scalar functions dominate the cost; nil
+    /// for the others, which `floatLoop` handles (their loops vectorise as written).
+    var vectorLoop: Loop<Float>? {
+        switch self {
+        case .exp: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.exp($0) } }
+        case .sigmoid: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.sigmoid($0) } }
+        case .tanh: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.tanh($0) } }
+        case .gelu(let tanhApproximation):
+            if tanhApproximation {
+                return { x, y, n in
+                    VectorMath.map(x, y, n) { v in
+                        let inner: VectorMath.Vector = 0.7978845608028654 * (v + 0.044715 * v * v * v)
+                        return 0.5 * v * (1 + VectorMath.tanh(inner))
+                    }
+                }
+            }
+            return { x, y, n in VectorMath.map(x, y, n) { v in 0.5 * v * (1 + VectorMath.erf(v * 0.7071067811865476)) } }
+        default: return nil
+        }
+    }
+
     /// The loop computing this op on integer elements; nil when the op has no integer form.
     func integerLoop<T: FixedWidthInteger & Sendable>(_ type: T.Type) -> Loop<T>? {
         switch self {
