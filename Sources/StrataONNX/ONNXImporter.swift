@@ -10,8 +10,9 @@ import StrataCore
 /// Every problem with the file is a `StrataError` whose location starts with the path.
 public enum ONNXImporter {
     /// ONNX IR versions Strata reads: from the first with versioned opsets to the newest the
-    /// pinned onnx release (1.23) writes. Newer IR versions than 11 only add element types,
-    /// which are refused one by one where they occur.
+    /// pinned onnx release (1.23) writes, which the ONNX backend tests use. What versions after
+    /// 11 add is new element types, refused where a value uses one, and fields Strata does not
+    /// read (device configurations).
     public static let irVersions = 3...14
 
     /// Loads the model at `path`. External data files are looked up next to it.

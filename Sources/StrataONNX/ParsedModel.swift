@@ -10,10 +10,11 @@ final class ParsedModel {
     /// Unpacks `byteCount` bytes at `bytes`. protobuf-c copies every field out of the input, so
     /// the input may be released afterwards.
     init(bytes: UnsafeRawPointer?, byteCount: Int) throws {
-        if byteCount == 0 { throw StrataError(.corruptFile, "the file is empty") }
-        try ProtoDepthCheck.verify(bytes!.assumingMemoryBound(to: UInt8.self), byteCount: byteCount)
-        guard let message = onnx__model_proto__unpack(nil, byteCount, bytes!.assumingMemoryBound(to: UInt8.self)) else {
-            throw StrataError(.corruptFile, "not a valid ONNX file (the protobuf data is truncated or corrupt)")
+        guard byteCount > 0, let bytes else { throw StrataError(.corruptFile, "the file is empty") }
+        let wire = bytes.assumingMemoryBound(to: UInt8.self)
+        try ProtoDepthCheck.verify(wire, byteCount: byteCount)
+        guard let message = onnx__model_proto__unpack(nil, byteCount, wire) else {
+            throw ProtoDepthCheck.corrupt
         }
         self.message = message
     }

@@ -12,7 +12,8 @@ enum ProtoDepthCheck {
     /// Deeper nesting than this is refused; real models nest a handful of subgraph levels.
     static let maximumDepth = 100
 
-    private static let corrupt = StrataError(.corruptFile, "not a valid ONNX file (the protobuf data is truncated or corrupt)")
+    /// The error for bytes that are not protobuf wire data.
+    static let corrupt = StrataError(.corruptFile, "not a valid ONNX file (the protobuf data is truncated or corrupt)")
 
     /// Throws `.corruptFile` when the bytes are not well-formed wire data or nest too deeply.
     static func verify(_ bytes: UnsafePointer<UInt8>, byteCount: Int) throws {
