@@ -6,6 +6,7 @@ import CStrataKernels
 /// Three paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
 /// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM.
+/// float16, bfloat16 and float64 are computed in float32.
 struct ConvKernel: Kernel {
     let node: Node
     let group: Int
@@ -25,9 +26,12 @@ struct ConvKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count >= 2, let x = inputs[0], let w = inputs[1] else { throw node.error("needs inputs X and W") }
+        if x.dtype == .float16 || x.dtype == .bfloat16 || x.dtype == .float64 {
+            return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
+        }
         let bias = inputs.count > 2 ? inputs[2] : nil
         for (t, name) in [(x, "X"), (w, "W")] + (bias.map { [($0, "B")] } ?? []) where t.dtype != .float32 {
-            throw node.error("\(name) has dtype \(t.dtype.rawValue); Conv runs on float32 only", kind: .unsupported)
+            throw node.error("\(name) has dtype \(t.dtype.rawValue); Conv runs on float32 (float16, bfloat16 and float64 through float32)", kind: .unsupported)
         }
         guard x.rank >= 3, w.rank == x.rank else {
             throw node.error("X \(x.shape) and W \(w.shape) must be [N, C, spatial…] and [M, C/group, kernel…]", kind: .invalidInput)

@@ -2,7 +2,7 @@ import StrataCore
 
 /// ONNX `ConvTranspose` on float32, 1-D to N-D: per image and group one GEMM `Wᵀ·X` gives every
 /// kernel tap's contribution, which col2im adds onto the bias-filled output, skipping what the
-/// padding crops.
+/// padding crops. float16, bfloat16 and float64 are computed in float32.
 struct ConvTransposeKernel: Kernel {
     let node: Node
     let group: Int
@@ -18,9 +18,12 @@ struct ConvTransposeKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count >= 2, let x = inputs[0], let w = inputs[1] else { throw node.error("needs inputs X and W") }
+        if x.dtype == .float16 || x.dtype == .bfloat16 || x.dtype == .float64 {
+            return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
+        }
         let bias = inputs.count > 2 ? inputs[2] : nil
         for (t, name) in [(x, "X"), (w, "W")] + (bias.map { [($0, "B")] } ?? []) where t.dtype != .float32 {
-            throw node.error("\(name) has dtype \(t.dtype.rawValue); ConvTranspose runs on float32 only", kind: .unsupported)
+            throw node.error("\(name) has dtype \(t.dtype.rawValue); ConvTranspose runs on float32 (float16, bfloat16 and float64 through float32)", kind: .unsupported)
         }
         guard x.rank >= 3, w.rank == x.rank else {
             throw node.error("X \(x.shape) and W \(w.shape) must be [N, C, spatial…] and [C, M/group, kernel…]", kind: .invalidInput)

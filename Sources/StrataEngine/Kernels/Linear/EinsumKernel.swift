@@ -4,7 +4,7 @@ import StrataCore
 /// labels for diagonals and traces). Each operand first loses its repeated labels (diagonal) and the
 /// labels nothing else needs (summed); operands are then contracted left to right, each contraction
 /// one batched matrix product over permuted copies; the result is summed and permuted into the
-/// output's order.
+/// output's order. float16 and bfloat16 are computed in float32.
 struct EinsumKernel: Kernel {
     let node: Node
     let equation: EinsumEquation
@@ -31,6 +31,8 @@ struct EinsumKernel: Kernel {
         case .int64: return [try evaluate(Int64.self, operands)]
         case .uint32: return [try evaluate(UInt32.self, operands)]
         case .uint64: return [try evaluate(UInt64.self, operands)]
+        case .float16, .bfloat16:
+            return try runWidened(inputs, from: first.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(first.dtype.rawValue) is not supported", kind: .unsupported)
         }
     }

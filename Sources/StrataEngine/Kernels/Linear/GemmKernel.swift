@@ -1,6 +1,7 @@
 import StrataCore
 
 /// ONNX `Gemm`: `Y = alpha·op(A)·op(B) + beta·C`, with C broadcast to [M, N] (optional from opset 11).
+/// float16 and bfloat16 are computed in float32.
 struct GemmKernel: Kernel {
     let node: Node
     let transA: Bool
@@ -29,6 +30,8 @@ struct GemmKernel: Kernel {
         case .int64: return [try compute(Int64.self, a, b, c)]
         case .uint32: return [try compute(UInt32.self, a, b, c)]
         case .uint64: return [try compute(UInt64.self, a, b, c)]
+        case .float16, .bfloat16:
+            return try runWidened(inputs, from: a.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
         }
     }

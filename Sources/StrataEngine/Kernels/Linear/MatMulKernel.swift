@@ -1,7 +1,8 @@
 import StrataCore
 
 /// ONNX `MatMul` with numpy semantics: 1-D operands are promoted (and the added axis dropped),
-/// batch axes broadcast. float32/float64 through BLAS, 32/64-bit integers through loops.
+/// batch axes broadcast. float32/float64 through BLAS, 32/64-bit integers through loops,
+/// float16/bfloat16 in float32.
 struct MatMulKernel: Kernel {
     let node: Node
 
@@ -21,6 +22,8 @@ struct MatMulKernel: Kernel {
         case .int64: return [try Self.multiply(Int64.self, a, b, node: node)]
         case .uint32: return [try Self.multiply(UInt32.self, a, b, node: node)]
         case .uint64: return [try Self.multiply(UInt64.self, a, b, node: node)]
+        case .float16, .bfloat16:
+            return try runWidened(inputs, from: a.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
         }
     }

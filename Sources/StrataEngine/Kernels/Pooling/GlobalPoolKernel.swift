@@ -18,15 +18,8 @@ struct GlobalPoolKernel: Kernel {
         switch x.dtype {
         case .float32: return [reduce(Float.self, x, outShape, context)]
         case .float64: return [reduce(Double.self, x, outShape, context)]
-        case .float16:
-            let wide = Tensor(dtype: .float32, shape: x.shape)
-            let (src, dst) = (x.pointer(as: Float16.self), wide.pointer(as: Float.self))
-            for i in 0..<x.count { dst[i] = Float(src[i]) }
-            let result = reduce(Float.self, wide, outShape, context)
-            let narrow = Tensor(dtype: .float16, shape: outShape)
-            let (s, d) = (result.pointer(as: Float.self), narrow.pointer(as: Float16.self))
-            for i in 0..<narrow.count { d[i] = Float16(s[i]) }
-            return [narrow]
+        case .float16, .bfloat16:
+            return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
         default:
             throw node.error("dtype \(x.dtype.rawValue) is not supported", kind: .unsupported)
         }

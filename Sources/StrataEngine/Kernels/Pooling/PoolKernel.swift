@@ -52,16 +52,8 @@ struct PoolKernel: Kernel {
         switch x.dtype {
         case .float32: return try pool(Float.self, x, geometry, planes: planes, shape: outShape, context)
         case .float64: return try pool(Double.self, x, geometry, planes: planes, shape: outShape, context)
-        case .float16:
-            let wide = Tensor(dtype: .float32, shape: x.shape)
-            let (src, dst) = (x.pointer(as: Float16.self), wide.pointer(as: Float.self))
-            for i in 0..<x.count { dst[i] = Float(src[i]) }
-            var outs = try pool(Float.self, wide, geometry, planes: planes, shape: outShape, context)
-            let narrow = Tensor(dtype: .float16, shape: outShape)
-            let (s, d) = (outs[0].pointer(as: Float.self), narrow.pointer(as: Float16.self))
-            for i in 0..<narrow.count { d[i] = Float16(s[i]) }
-            outs[0] = narrow
-            return outs
+        case .float16, .bfloat16:
+            return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
         case .int8 where isMax: return try pool(Int8.self, x, geometry, planes: planes, shape: outShape, context)
         case .uint8 where isMax: return try pool(UInt8.self, x, geometry, planes: planes, shape: outShape, context)
         default:

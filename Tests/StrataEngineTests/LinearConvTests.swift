@@ -1,0 +1,241 @@
+import XCTest
+import StrataCore
+@testable import StrataEngine
+
+/// Conv and ConvTranspose against direct loops over seeded random shapes and attributes.
+final class LinearConvTests: XCTestCase {
+    /// Direct N-D convolution with resolved pads.
+    private func referenceConv(x: Tensor, w: Tensor, bias: [Float]?, group: Int, strides: [Int], dilations: [Int],
+                               pads: [Int]) -> (values: [Float], shape: [Int]) {
+        let r = x.rank - 2
+        let (batch, channels, maps) = (x.shape[0], x.shape[1], w.shape[0])
+        let inSp = Array(x.shape.dropFirst(2)), kernel = Array(w.shape.dropFirst(2))
+        let outSp = (0..<r).map { (i: Int) -> Int in
+            let span: Int = (kernel[i] - 1) * dilations[i] + 1
+            let room: Int = inSp[i] + pads[i] + pads[r + i] - span
+            return room / strides[i] + 1
+        }
+        let (xv, wv) = (x.floats(), w.floats())
+        let (xs, ws) = (linearStrides(x.shape), linearStrides(w.shape))
+        let cg = channels / group, mg = maps / group
+        var out: [Float] = []
+        for n in 0..<batch {
+            for m in 0..<maps {
+                let g = m / mg
+                for o in linearIndices(outSp) {
+                    var sum: Double = Double(bias?[m] ?? 0)
+                    for c in 0..<cg {
+                        for k in linearIndices(kernel) {
+                            var xi = n * xs[0] + (g * cg + c) * xs[1], inside = true
+                            for a in 0..<r {
+                                let p = o[a] * strides[a] - pads[a] + k[a] * dilations[a]
+                                if p < 0 || p >= inSp[a] { inside = false; break }
+                                xi += p * xs[2 + a]
+                            }
+                            guard inside else { continue }
+                            var wi = m * ws[0] + c * ws[1]
+                            for a in 0..<r { wi += k[a] * ws[2 + a] }
+                            sum += Double(xv[xi]) * Double(wv[wi])
+                        }
+                    }
+                    out.append(Float(sum))
+                }
+            }
+        }
+        return (out, [batch, maps] + outSp)
+    }
+
+    private struct ConvCase {
+        var rank = 2, batch = 1, group = 1, groupChannels = 1, groupMaps = 1
+        var input: [Int] = [], kernel: [Int] = [], strides: [Int] = [], dilations: [Int] = [], pads: [Int] = []
+        var autoPad = "NOTSET", bias = true
+    }
+
+    private func check(_ c: ConvCase, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+        var rng = LinearTestRandom(seed: seed)
+        let x = rng.tensor([c.batch, c.group * c.groupChannels] + c.input)
+        let w = rng.tensor([c.group * c.groupMaps, c.groupChannels] + c.kernel)
+        let bias = c.bias ? rng.floats(c.group * c.groupMaps) : nil
+        var attributes: [String: Attribute] = [
+            "group": .int(c.group), "strides": .ints(c.strides), "dilations": .ints(c.dilations), "auto_pad": .string(c.autoPad),
+        ]
+        if c.autoPad == "NOTSET" { attributes["pads"] = .ints(c.pads) }
+        if rng.bool() { attributes["kernel_shape"] = .ints(c.kernel) }
+        let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                      attributes: attributes)
+        let pads = linearResolvedPads(autoPad: c.autoPad, input: c.input, kernel: c.kernel, strides: c.strides,
+                                      dilations: c.dilations, pads: c.pads)
+        let want = referenceConv(x: x, w: w, bias: bias, group: c.group, strides: c.strides, dilations: c.dilations, pads: pads)
+        assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+        let inferred = try inferLinearTypes("Conv", inputs: [x.type, w.type] + (bias == nil ? [] : [ValueType(.float32, [.known(bias!.count)])]),
+                                            attributes: attributes)
+        XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(c)", file: file, line: line)
+    }
+
+    func testRandomConvolutions() throws {
+        var rng = LinearTestRandom(seed: 1)
+        for trial in 0..<120 {
+            var c = ConvCase()
+            c.rank = rng.pick([1, 2, 2, 2, 3])
+            c.batch = rng.int(1...2)
+            c.group = rng.pick([1, 1, 2, 3])
+            c.groupChannels = rng.int(1...3)
+            c.groupMaps = rng.int(1...3)
+            c.kernel = (0..<c.rank).map { _ in rng.int(1...3) }
+            c.strides = (0..<c.rank).map { _ in rng.int(1...3) }
+            c.dilations = (0..<c.rank).map { _ in rng.int(1...2) }
+            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...2) }
+            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(c.rank == 3 ? 3 : 9)) }
+            c.bias = rng.bool()
+            try check(c, seed: UInt64(100 + trial))
+        }
+    }
+
+    /// One input channel per group (with channel multipliers): the direct depthwise path, including
+    /// widths long enough for its vector loops at strides 1, 2 and 3.
+    func testDepthwiseConvolutions() throws {
+        var rng = LinearTestRandom(seed: 2)
+        for trial in 0..<60 {
+            var c = ConvCase()
+            c.rank = rng.pick([1, 2, 2])
+            c.group = rng.int(1...6)
+            c.groupChannels = 1
+            c.groupMaps = rng.pick([1, 1, 2])
+            c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
+            c.strides = (0..<c.rank).map { _ in rng.pick([1, 1, 2, 3]) }
+            c.dilations = (0..<c.rank).map { _ in rng.pick([1, 1, 2]) }
+            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...3) }
+            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...40) }
+            c.bias = rng.bool()
+            try check(c, seed: UInt64(300 + trial))
+        }
+    }
+
+    func testPointwiseAndResNetShapes() throws {
+        var c = ConvCase()
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input) =
+            (1, 16, 24, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], [14, 14])
+        try check(c, seed: 7)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (3, 8, [7, 7], [2, 2], [3, 3, 3, 3], [32, 32])
+        try check(c, seed: 8)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
+        try check(c, seed: 9)
+    }
+
+    func testConvTypeRuleKeepsSymbolicBatch() throws {
+        let types = try inferLinearTypes(
+            "Conv", inputs: [ValueType(.float32, [.symbol("N"), 3, .symbol("H"), 224]), ValueType(.float32, [8, 3, 3, 3])],
+            attributes: ["pads": .ints([1, 1, 1, 1]), "strides": .ints([1, 2])])
+        XCTAssertEqual(types[0].shape, [.symbol("N"), 8, .symbol("H"), 112])
+    }
+
+    func testConvRejectsMismatchedChannels() {
+        let x = Tensor([Float](repeating: 0, count: 2 * 9), shape: [1, 2, 3, 3])
+        let w = Tensor([Float](repeating: 0, count: 4 * 3 * 4), shape: [4, 3, 2, 2])
+        XCTAssertThrowsError(try runLinearKernel("Conv", inputs: [x, w])) { error in
+            XCTAssertEqual((error as? StrataError)?.kind, .invalidInput)
+        }
+        XCTAssertThrowsError(try runLinearKernel("Conv", inputs: [x, Tensor([Float](repeating: 0, count: 4 * 2 * 9), shape: [4, 2, 3, 3])],
+                                                 attributes: ["pads": .ints([1, 1])])) { error in
+            XCTAssertEqual((error as? StrataError)?.location.detail, "attribute 'pads'")
+        }
+    }
+
+    // MARK: ConvTranspose
+
+    /// Direct scatter: every input value times every tap lands at `i·s + k·d − pad_begin`.
+    private func referenceConvTranspose(x: Tensor, w: Tensor, bias: [Float]?, group: Int, strides: [Int], dilations: [Int],
+                                        padBegin: [Int], output: [Int]) -> [Float] {
+        let r = x.rank - 2
+        let (batch, channels) = (x.shape[0], x.shape[1])
+        let mg = w.shape[1], maps = mg * group, cg = channels / group
+        let kernel = Array(w.shape.dropFirst(2))
+        let (xv, wv) = (x.floats(), w.floats())
+        let (xs, ws) = (linearStrides(x.shape), linearStrides(w.shape))
+        let ys = linearStrides([batch, maps] + output)
+        var out = [Double](repeating: 0, count: batch * maps * output.elementCount)
+        for n in 0..<batch {
+            for m in 0..<maps {
+                for o in 0..<output.elementCount { out[n * ys[0] + m * ys[1] + o] = Double(bias?[m] ?? 0) }
+            }
+            for c in 0..<channels {
+                let g = c / cg
+                for i in linearIndices(Array(x.shape.dropFirst(2))) {
+                    var xi = n * xs[0] + c * xs[1]
+                    for a in 0..<r { xi += i[a] * xs[2 + a] }
+                    for mm in 0..<mg {
+                        for k in linearIndices(kernel) {
+                            var yi = n * ys[0] + (g * mg + mm) * ys[1], inside = true
+                            for a in 0..<r {
+                                let p = i[a] * strides[a] + k[a] * dilations[a] - padBegin[a]
+                                if p < 0 || p >= output[a] { inside = false; break }
+                                yi += p * ys[2 + a]
+                            }
+                            guard inside else { continue }
+                            var wi = c * ws[0] + mm * ws[1]
+                            for a in 0..<r { wi += k[a] * ws[2 + a] }
+                            out[yi] += Double(xv[xi]) * Double(wv[wi])
+                        }
+                    }
+                }
+            }
+        }
+        return out.map { Float($0) }
+    }
+
+    func testRandomConvTransposes() throws {
+        var rng = LinearTestRandom(seed: 3)
+        for trial in 0..<80 {
+            let rank = rng.pick([1, 2, 2, 3])
+            let group = rng.pick([1, 1, 2])
+            let cg = rng.int(1...3), mg = rng.int(1...3)
+            let input = (0..<rank).map { _ in rng.int(1...(rank == 3 ? 3 : 6)) }
+            let kernel = (0..<rank).map { _ in rng.int(1...3) }
+            let strides = (0..<rank).map { _ in rng.int(1...3) }
+            let dilations = (0..<rank).map { _ in rng.int(1...2) }
+            let outputPadding = (0..<rank).map { i in rng.int(0...(max(strides[i], dilations[i]) - 1)) }
+            let mode = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "SHAPE"])
+            let full = (0..<rank).map { (i: Int) -> Int in
+                let span: Int = (kernel[i] - 1) * dilations[i] + 1
+                return strides[i] * (input[i] - 1) + outputPadding[i] + span
+            }
+            var attributes: [String: Attribute] = [
+                "group": .int(group), "strides": .ints(strides), "dilations": .ints(dilations),
+                "output_padding": .ints(outputPadding),
+            ]
+            var output: [Int], padBegin: [Int]
+            func split(_ total: Int, upper: Bool) -> Int {
+                let half = Int((Double(total) / 2).rounded(.down))
+                return upper ? half : total - half
+            }
+            switch mode {
+            case "SAME_UPPER", "SAME_LOWER":
+                attributes["auto_pad"] = .string(mode)
+                output = (0..<rank).map { input[$0] * strides[$0] }
+                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: mode == "SAME_UPPER") }
+            case "SHAPE":
+                output = (0..<rank).map { full[$0] + rng.int(-1...1) }.map { max($0, 1) }
+                attributes["output_shape"] = .ints(output)
+                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: false) }
+            default:
+                var pads: [Int] = []
+                for i in 0..<2 * rank { pads.append(rng.int(0...((full[i % rank] - 1) / 2))) }
+                attributes["pads"] = .ints(pads)
+                output = (0..<rank).map { full[$0] - pads[$0] - pads[rank + $0] }
+                padBegin = Array(pads.prefix(rank))
+            }
+            let x = rng.tensor([rng.int(1...2), group * cg] + input)
+            let w = rng.tensor([group * cg, mg] + kernel)
+            let bias = rng.bool() ? rng.floats(group * mg) : nil
+            let got = try runLinearKernel("ConvTranspose", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                          attributes: attributes)
+            let want = referenceConvTranspose(x: x, w: w, bias: bias, group: group, strides: strides, dilations: dilations,
+                                              padBegin: padBegin, output: output)
+            assertClose(got[0], want, shape: [x.shape[0], group * mg] + output, "trial \(trial) \(attributes)")
+            let inferred = try inferLinearTypes("ConvTranspose", inputs: [x.type, w.type], attributes: attributes)
+            XCTAssertEqual(inferred[0].shape?.concrete, [x.shape[0], group * mg] + output, "type rule, trial \(trial)")
+        }
+    }
+}
