@@ -116,6 +116,10 @@ final class ElementwiseUnaryTests: XCTestCase {
         let float = try Support.run("Pow", [Tensor([2, 4] as [Float], shape: [2]), Tensor([3, -1] as [Int64], shape: [2])])[0]
         XCTAssertEqual(float.dtype, .float32)
         XCTAssertEqual(float.floats(), [8, 0.25])
+        let base = Tensor([2, 3] as [Float], shape: [2]), exponent = Tensor([0.1, 1.7] as [Float], shape: [2])
+        let half = try Support.run("Pow", [base.converted(to: .float16), exponent])[0]
+        XCTAssertEqual(half.dtype, .float16)
+        XCTAssertEqual(half.floats(), Tensor([powf(2, 0.1), powf(3, 1.7)], shape: [2]).converted(to: .float16).floats())
     }
 
     func testClipAttributesAndInputs() throws {

@@ -23,7 +23,8 @@ final class RuntimeSelectorTests: XCTestCase {
         XCTAssertEqual(LayerSelector(parsing: "conv1"), .name("conv1"))
         XCTAssertEqual(LayerSelector(parsing: "conv*"), .glob("conv*"))
         XCTAssertEqual(LayerSelector(parsing: "conv?"), .glob("conv?"))
-        XCTAssertEqual(LayerSelector(parsing: "conv[12]"), .glob("conv[12]"))
+        XCTAssertEqual(LayerSelector(parsing: "conv[12]"), .name("conv[12]"))
+        XCTAssertEqual(LayerSelector(parsing: "conv[12]*"), .glob("conv[12]*"))
     }
 
     func testNamesTensorsGlobsAndAll() throws {

@@ -10,7 +10,7 @@ extension Engine {
         let graph = model.graph
         let declared = Set(graph.inputs.map(\.name))
         for name in given.keys.sorted() where !declared.contains(name) {
-            let names = graph.inputs.map(\.name).joined(separator: ", ")
+            let names = graph.runtimeInputs.map(\.name).joined(separator: ", ")
             throw StrataError(.invalidInput, "unknown input '\(name)'; the model's inputs are: \(names)")
         }
         var feeds: [String: Tensor] = [:]

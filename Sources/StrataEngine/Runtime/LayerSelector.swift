@@ -7,8 +7,8 @@ public enum LayerSelector: Sendable, Hashable {
     case glob(String)
     case all
 
-    /// A glob when `text` contains a wildcard (`*`, `?` or `[`), otherwise an exact name.
+    /// A glob when `text` contains `*` or `?`, otherwise an exact name (which may contain `[`).
     public init(parsing text: String) {
-        self = text.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) ? .glob(text) : .name(text)
+        self = text.contains(where: { $0 == "*" || $0 == "?" }) ? .glob(text) : .name(text)
     }
 }

@@ -5,7 +5,7 @@ import StrataCore
 /// are computed directly; float16 and bfloat16 in float32. Integer division truncates toward
 /// zero; an integer zero divisor is an error. `Pow` with an exponent of another dtype converts
 /// the exponent to the base's dtype, except that integer bases with float exponents are computed
-/// in float64 and truncated.
+/// in float64 and truncated, and half-precision bases with their exponent in float32.
 struct ArithmeticKernel: Kernel {
     enum Operation: Sendable { case add, subtract, multiply, divide, power, minimum, maximum, sum, mean }
 
@@ -29,6 +29,11 @@ struct ArithmeticKernel: Kernel {
             if (base.isInteger || base == .bool) && values[1].dtype.isFloatingPoint {
                 let result = try combine(values[0].converted(to: .float64, context: context),
                                          values[1].converted(to: .float64, context: context), context)
+                return [result.converted(to: base, context: context)]
+            }
+            if ElementwiseInputs.isHalf(base) {
+                let result = try combine(values[0].converted(to: .float32, context: context),
+                                         values[1].converted(to: .float32, context: context), context)
                 return [result.converted(to: base, context: context)]
             }
             values[1] = values[1].converted(to: base, context: context)
