@@ -24,5 +24,6 @@ final class ProgressReporter {
     func finish() {
         guard enabled, lastDrawn >= 0 else { return }
         console.printError("\r" + String(repeating: " ", count: 60) + "\r")
+        lastDrawn = -1
     }
 }

@@ -15,6 +15,10 @@ public final class CaptureWriter {
     public private(set) var manifest: CaptureManifest
     private var namer = SafeFileNamer()
     private var finished = false
+    private var committed = false
+    /// Folders above the destination this writer created, innermost first; removed again (when
+    /// still empty) if the run is abandoned.
+    private var createdParents: [String] = []
 
     /// Prepares a staging folder for writing into `destination`.
     public init(destination: String, model: String, format: ModelFormat) throws {
@@ -29,6 +33,11 @@ public final class CaptureWriter {
         staging = (parent.isEmpty ? "." : parent) + "/" + name
         manifest = CaptureManifest(model: model, format: format)
         namer.reserve(CaptureManifest.fileName)
+        var missing = URL(fileURLWithPath: parent)
+        while !missing.path.isEmpty, missing.path != "/", !FileManager.default.fileExists(atPath: missing.path) {
+            createdParents.append(missing.path)
+            missing.deleteLastPathComponent()
+        }
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
@@ -38,7 +47,7 @@ public final class CaptureWriter {
     }
 
     deinit {
-        if !finished { try? FileManager.default.removeItem(atPath: staging) }
+        abandon()
     }
 
     /// The file stem for a capture row: the layer name, plus `__call<k>` / `__out<k>` when needed
@@ -82,13 +91,18 @@ public final class CaptureWriter {
             }
         }
         try manifest.write(toFolder: destination)
+        committed = true
     }
 
-    /// Deletes the staging folder and everything written to it.
+    /// Deletes the staging folder and everything written to it (and, unless committed, the empty
+    /// parent folders this writer created).
     public func abandon() {
         guard !finished else { return }
         finished = true
         try? FileManager.default.removeItem(atPath: staging)
+        if !committed {
+            for folder in createdParents { rmdir(folder) }
+        }
     }
 
     private static func reason(_ error: Error) -> String {

@@ -36,7 +36,7 @@ final class BinaryTests: CommandTestCase {
         let result = try launch(["run", Self.tinyCNN, "--input", Self.tinyInput, "--layer", "conv3", "--out", scratch + "/x"])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, "")
-        XCTAssertEqual(result.stderr, "strata: error: \(Self.tinyCNN): no layer or tensor named 'conv3'; closest: conv1, conv2, gap\n")
+        XCTAssertEqual(result.stderr, "strata: error: \(Self.tinyCNN): no layer or tensor named 'conv3'; closest: conv1, conv2, bn1\n")
     }
 
     func testUsageErrorsUseTheParsersExitCode() throws {

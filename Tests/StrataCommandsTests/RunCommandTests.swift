@@ -59,7 +59,7 @@ final class RunCommandTests: CommandTestCase {
     func testUnknownSelectorNamesClosestLayers() {
         XCTAssertEqual(
             strataError(["run", Self.tinyCNN, "--input", Self.tinyInput, "--layer", "conv3", "--out", scratch + "/x"]),
-            "\(Self.tinyCNN): no layer or tensor named 'conv3'; closest: conv1, conv2, gap")
+            "\(Self.tinyCNN): no layer or tensor named 'conv3'; closest: conv1, conv2, bn1")
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/x"))
     }
 
