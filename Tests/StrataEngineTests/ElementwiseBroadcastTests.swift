@@ -93,6 +93,29 @@ final class ElementwiseBroadcastTests: XCTestCase {
         }
     }
 
+    func testIntegerModMatchesFloorAndTruncation() throws {
+        var rng = SeededGenerator(seed: 8)
+        for dtype in [DType.int64, .int32, .int8] {
+            for (shapeA, shapeB) in Self.shapePairs.prefix(12) {
+                let a = Tensor((0..<shapeA.elementCount).map { _ in Int64.random(in: -60...60, using: &rng) }, shape: shapeA)
+                let b = Tensor((0..<shapeB.elementCount).map { _ in Int64.random(in: 1...9, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) },
+                               shape: shapeB)
+                for fmod in [0, 1] {
+                    let out = try Support.run("Mod", [a.converted(to: dtype), b.converted(to: dtype)], attributes: ["fmod": .int(fmod)])[0]
+                    let expected = reference(a, b) { x, y in
+                        let q = Double(x) / Double(y)
+                        return Float(Double(x) - (fmod == 1 ? q.rounded(.towardZero) : q.rounded(.down)) * Double(y))
+                    }
+                    XCTAssertEqual(out.dtype, dtype)
+                    XCTAssertEqual(out.floats(), expected.values, "Mod fmod=\(fmod) \(dtype) \(shapeA) \(shapeB)")
+                }
+            }
+        }
+        XCTAssertThrowsError(try Support.run("Mod", [Tensor([1] as [Int64], shape: [1]), Tensor([0] as [Int64], shape: [1])]))
+        XCTAssertThrowsError(try Support.run("Mod", [Tensor([1] as [Int64], shape: [1]), Tensor([1] as [Int64], shape: [1])],
+                                             attributes: ["fmod": .int(2)]))
+    }
+
     func testVariadicOpsFoldAllInputs() throws {
         var rng = SeededGenerator(seed: 4)
         let a = Support.random([2, 3, 4], &rng), b = Support.random([3, 1], &rng), c = Support.random([4], &rng)

@@ -15,6 +15,7 @@ extension OpRegistry {
         OpSchema("Div", inputs: 2...2, category: .elementwise,
                  shapeValue: ElementwiseRules.shapeArithmetic { $1 == 0 ? nil : $0 / $1 },
                  infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Mod", opsets: from(10), inputs: 2...2, category: .elementwise, infer: ElementwiseRules.broadcastSameType),
         OpSchema("Pow", inputs: 2...2, category: .elementwise) { ctx in
             [ValueType(try ctx.type(0).dtype, try ElementwiseRules.broadcastShape(ctx, inputs: [0, 1]))]
         },

@@ -8,6 +8,7 @@ extension KernelRegistry {
             "Mul": { try ArithmeticKernel($0, .multiply) },
             "Div": { try ArithmeticKernel($0, .divide) },
             "Pow": { try ArithmeticKernel($0, .power) },
+            "Mod": { try ArithmeticKernel.modulo($0) },
             "Min": { try ArithmeticKernel($0, .minimum) },
             "Max": { try ArithmeticKernel($0, .maximum) },
             "Sum": { try ArithmeticKernel($0, .sum) },

@@ -13,6 +13,10 @@ protocol ArithmeticElement: Comparable, Sendable, CastSource, CastTarget {
     /// The larger of `x` and `y`; NaN if either is NaN.
     static func maximum(_ x: Self, _ y: Self) -> Self
     static func power(_ x: Self, _ y: Self) -> Self
+    /// `x - trunc(x / y) * y`: the sign of `x` (C `fmod` / `%`).
+    static func truncatedRemainder(_ x: Self, _ y: Self) -> Self
+    /// `x - floor(x / y) * y`: the sign of `y` (Python `%`).
+    static func flooredRemainder(_ x: Self, _ y: Self) -> Self
     static var zero: Self { get }
     var isZero: Bool { get }
     /// Conversion from a count (for `Mean`).
@@ -29,6 +33,13 @@ extension ArithmeticElement where Self: FixedWidthInteger {
     static var zero: Self { 0 }
     var isZero: Bool { self == 0 }
     init(count: Int) { self.init(truncatingIfNeeded: count) }
+
+    static func truncatedRemainder(_ x: Self, _ y: Self) -> Self { x.remainderReportingOverflow(dividingBy: y).partialValue }
+
+    static func flooredRemainder(_ x: Self, _ y: Self) -> Self {
+        let r = truncatedRemainder(x, y)
+        return r != 0 && (r < 0) != (y < 0) ? r &+ y : r
+    }
 
     /// `x` to the integer power `y` by repeated squaring, wrapping on overflow; a negative `y`
     /// gives the truncated reciprocal (0 unless `x` is 1 or -1).
@@ -57,6 +68,15 @@ extension ArithmeticElement where Self: BinaryFloatingPoint {
     static func maximum(_ x: Self, _ y: Self) -> Self { x.isNaN || y.isNaN ? .nan : (y > x ? y : x) }
     var isZero: Bool { self == 0 }
     init(count: Int) { self.init(count) }
+
+    static func truncatedRemainder(_ x: Self, _ y: Self) -> Self { x.truncatingRemainder(dividingBy: y) }
+
+    /// A zero result takes the sign of `y`; an infinite `y` of the other sign than a finite `x` is returned as is.
+    static func flooredRemainder(_ x: Self, _ y: Self) -> Self {
+        let r = x.truncatingRemainder(dividingBy: y)
+        if r == 0 { return y.sign == .minus ? -0.0 : 0 }
+        return (r < 0) != (y < 0) ? r + y : r
+    }
 }
 
 extension Float {

@@ -1,13 +1,16 @@
 import StrataCore
 
-/// `Add`, `Sub`, `Mul`, `Div`, `Pow` (two inputs) and `Min`, `Max`, `Sum`, `Mean` (one or more
+/// `Add`, `Sub`, `Mul`, `Div`, `Pow`, `Mod` (two inputs) and `Min`, `Max`, `Sum`, `Mean` (one or more
 /// inputs, folded left to right) with NumPy broadcasting. Floats, doubles and all integer types
 /// are computed directly; float16 and bfloat16 in float32. Integer division truncates toward
-/// zero; an integer zero divisor is an error. `Pow` with an exponent of another dtype converts
-/// the exponent to the base's dtype, except that integer bases with float exponents are computed
+/// zero; an integer zero divisor is an error (for `Div` and `Mod`). `Mod` follows its `fmod`
+/// attribute: 0 (default) takes the divisor's sign like Python, 1 the dividend's like C. `Pow`
+/// with an exponent of another dtype converts the exponent to the base's dtype, except that integer bases with float exponents are computed
 /// in float64 and truncated, and half-precision bases with their exponent in float32.
 struct ArithmeticKernel: Kernel {
-    enum Operation: Sendable { case add, subtract, multiply, divide, power, minimum, maximum, sum, mean }
+    enum Operation: Sendable {
+        case add, subtract, multiply, divide, power, truncatedModulo, flooredModulo, minimum, maximum, sum, mean
+    }
 
     let operation: Operation
     let opType: String
@@ -16,9 +19,18 @@ struct ArithmeticKernel: Kernel {
         self.operation = operation
         self.opType = ctx.node.opType
         let arity = ctx.node.inputs.count
-        let binary = [.add, .subtract, .multiply, .divide, .power].contains(operation)
+        let binary = [.add, .subtract, .multiply, .divide, .power, .truncatedModulo, .flooredModulo].contains(operation)
         if binary ? arity != 2 : arity < 1 {
             throw ctx.node.error("expected \(binary ? "2 inputs" : "at least 1 input"), found \(arity)")
+        }
+    }
+
+    /// `Mod`, with the rounding its `fmod` attribute picks.
+    static func modulo(_ ctx: KernelBuildContext) throws -> ArithmeticKernel {
+        switch try ctx.node.int("fmod", default: 0) {
+        case 0: return try ArithmeticKernel(ctx, .flooredModulo)
+        case 1: return try ArithmeticKernel(ctx, .truncatedModulo)
+        case let other: throw ctx.node.attributeError("fmod", "expected 0 or 1, found \(other)")
         }
     }
 
@@ -56,7 +68,8 @@ struct ArithmeticKernel: Kernel {
 
     /// `operation` of two same-dtype tensors (not half precision) with broadcasting.
     static func apply(_ operation: Operation, _ a: Tensor, _ b: Tensor, _ context: ExecutionContext) throws -> Tensor {
-        if operation == .divide && a.dtype.isInteger && containsZero(b) {
+        let divides = operation == .divide || operation == .truncatedModulo || operation == .flooredModulo
+        if divides && a.dtype.isInteger && containsZero(b) {
             throw StrataError(.invalidInput, "integer division by zero")
         }
         let plan = try ElementwiseInputs.plan([a, b])
@@ -82,6 +95,8 @@ struct ArithmeticKernel: Kernel {
             case .multiply: run(MultiplyFunction<T>.self)
             case .divide: run(DivideFunction<T>.self)
             case .power: run(PowerFunction<T>.self)
+            case .truncatedModulo: run(TruncatedRemainderFunction<T>.self)
+            case .flooredModulo: run(FlooredRemainderFunction<T>.self)
             case .minimum: run(MinimumFunction<T>.self)
             case .maximum: run(MaximumFunction<T>.self)
             }

@@ -19,6 +19,14 @@ enum PowerFunction<T: ArithmeticElement>: BinaryFunction {
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.power(x, y) }
 }
 
+enum TruncatedRemainderFunction<T: ArithmeticElement>: BinaryFunction {
+    @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.truncatedRemainder(x, y) }
+}
+
+enum FlooredRemainderFunction<T: ArithmeticElement>: BinaryFunction {
+    @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.flooredRemainder(x, y) }
+}
+
 enum MinimumFunction<T: ArithmeticElement>: BinaryFunction {
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.minimum(x, y) }
 }
