@@ -2,13 +2,10 @@ extension OpRegistry {
     static let normalizationSchemas: [OpSchema] = [
         OpSchema("BatchNormalization", inputs: 5...5, outputs: 1...5, category: .normalization) { ctx in
             let x = try ctx.type(0)
-            var out = [x]
-            // The outputs after Y exist only in training mode, which the kernel rejects; their
-            // types are those of the running statistics.
-            for i in 1..<ctx.node.outputs.count {
-                out.append(ctx.inputTypes.count > 3 + (i - 1) % 2 ? (ctx.inputTypes[3 + (i - 1) % 2] ?? x) : x)
-            }
-            return out
+            // The outputs after Y exist only in training mode, which the kernel rejects; they are
+            // running and saved statistics with the types of the `mean` and `var` inputs.
+            let statistics = (3...4).map { ctx.inputTypes.count > $0 ? ctx.inputTypes[$0] ?? x : x }
+            return [x] + (1..<Swift.max(1, ctx.node.outputs.count)).map { statistics[($0 - 1) % 2] }
         },
         OpSchema("InstanceNormalization", inputs: 3...3, category: .normalization) { ctx in
             [try ctx.type(0)]

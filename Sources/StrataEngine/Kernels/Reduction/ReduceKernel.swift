@@ -92,8 +92,10 @@ struct ReduceKernel: Kernel {
         case .min: ReductionLoops.reduce(MinReducer<T>.self, arranged, split: split, into: y, context: context)
         case .prod: ReductionLoops.reduce(ProdReducer<T>.self, arranged, split: split, into: y, context: context)
         case .l1: ReductionLoops.reduce(AbsSumReducer<T>.self, arranged, split: split, into: y, context: context)
-        case .l2, .sumSquare, .logSumExp:
+        case .l2, .sumSquare:
             ReductionLoops.reduce(SquareSumReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .logSumExp:
+            preconditionFailure("log-sum-exp is floating point only and computed by reduceFloat")
         }
         let p = y.pointer(as: T.self)
         if operation == .mean {
