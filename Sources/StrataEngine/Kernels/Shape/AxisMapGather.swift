@@ -44,6 +44,8 @@ struct AxisMapGather {
         let lastStride = strides[strides.count - 1]
         let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer), value = RawAddress(fill.rawPointer)
         context.parallelFor(outer.elementCount, minChunk: Swift.max(1, 8192 / Swift.max(1, n))) { range in
+            // Rows that read the same source row as the previous one (nearest upsampling) copy it.
+            var previous: (row: Int, base: Int)? = nil
             for row in range {
                 var rem = row
                 var base = 0
@@ -60,6 +62,11 @@ struct AxisMapGather {
                     ElementFill.fill(to, count: n, with: value.pointer, elementSize: es)
                     continue
                 }
+                if let p = previous, p.base == base {
+                    to.copyMemory(from: dst.pointer + p.row * n * es, byteCount: n * es)
+                    continue
+                }
+                previous = (row, base)
                 let from = src.pointer + base * es
                 if useRuns {
                     for r in segments {

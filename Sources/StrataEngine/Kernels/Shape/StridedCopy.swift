@@ -70,6 +70,8 @@ struct StridedCopy {
         if r >= 2, plan.sourceStrides[r - 2] == 1, plan.destinationStrides[r - 1] == 1,
            plan.shape[r - 1] >= 8, plan.shape[r - 2] >= 8 {
             plan.runTransposed(src, dst, elementSize: elementSize, context: context)
+        } else if r >= 2, plan.shape[r - 1] < 16, plan.shape[r - 2] > plan.shape[r - 1] {
+            plan.runPlanes(src, dst, elementSize: elementSize, context: context)
         } else {
             plan.runRows(src, dst, elementSize: elementSize, context: context)
         }
@@ -131,12 +133,38 @@ struct StridedCopy {
         }
     }
 
+    /// The last dim is short (DepthToSpace's blocks, small trailing axes): each outer position
+    /// copies its last two dims with the longer one innermost, so the per-row overhead is paid once.
+    private func runPlanes(_ src: RawAddress, _ dst: RawAddress, elementSize es: Int, context: ExecutionContext) {
+        let r = shape.count
+        let (a, b) = (shape[r - 2], shape[r - 1])
+        let (sa, sb) = (sourceStrides[r - 2], sourceStrides[r - 1])
+        let (da, db) = (destinationStrides[r - 2], destinationStrides[r - 1])
+        forEachOuter(inner: 2, context: context, minChunk: Swift.max(1, 16384 / (a * b))) { so, dOff in
+            let from = src.pointer + so * es
+            let to = dst.mutablePointer + dOff * es
+            for j in 0..<b {
+                let f = from + j * sb * es, t = to + j * db * es
+                switch es {
+                case 1: Self.copyLine(UInt8.self, f, sa, t, da, a)
+                case 2: Self.copyLine(UInt16.self, f, sa, t, da, a)
+                case 4: Self.copyLine(UInt32.self, f, sa, t, da, a)
+                case 8: Self.copyLine(UInt64.self, f, sa, t, da, a)
+                default:
+                    for i in 0..<a { (t + i * da * es).copyMemory(from: f + i * sa * es, byteCount: es) }
+                }
+            }
+        }
+    }
+
     @inline(__always)
     private static func copyLine<T>(_: T.Type, _ from: UnsafeRawPointer, _ s: Int, _ to: UnsafeMutableRawPointer, _ d: Int, _ n: Int) {
         let f = from.assumingMemoryBound(to: T.self)
         let t = to.assumingMemoryBound(to: T.self)
         if d == 1 {
             for i in 0..<n { t[i] = f[i * s] }
+        } else if s == 1 {
+            for i in 0..<n { t[i * d] = f[i] }
         } else {
             for i in 0..<n { t[i * d] = f[i * s] }
         }
