@@ -7,6 +7,8 @@ import StrataExport
 /// `NAME=FILE.npy` binds by name when NAME is one of the inputs; any other argument is positional
 /// and binds to the next input (in `graph.runtimeInputs` order) not bound by name. An argument with
 /// `=` whose prefix is no input name is still taken as a file when that whole path exists.
+/// A bfloat16 input may be given as float32 data (the form Strata writes bfloat16 in); it is
+/// rounded to bfloat16.
 struct InputBinding {
     struct Bound {
         var info: ValueInfo
@@ -54,7 +56,11 @@ struct InputBinding {
             throw StrataError(
                 .invalidInput, "\(arguments.count) input files given but the model takes \(inputs.count): \(Self.list(inputs))")
         }
-        bound = try files.map { info, file in Bound(info: info, file: file, tensor: try NPYFile.read(file)) }
+        bound = try files.map { info, file in
+            var tensor = try NPYFile.read(file)
+            if info.type.dtype == .bfloat16, tensor.dtype == .float32 { tensor = NPYFile.bfloat16(fromFloat32: tensor) }
+            return Bound(info: info, file: file, tensor: tensor)
+        }
     }
 
     private static func list(_ inputs: [ValueInfo]) -> String {

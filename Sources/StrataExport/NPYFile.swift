@@ -5,7 +5,7 @@ import StrataCore
 ///
 /// Writing produces exactly the bytes `numpy.save` produces for the same array, except that
 /// bfloat16 tensors (which NumPy has no type for) are widened exactly to float32 and written as
-/// `<f4`. Reading accepts every dtype Strata has, either byte order, and Fortran order (transposed
+/// `<f4`; `bfloat16(fromFloat32:)` turns such data back. Reading accepts every dtype Strata has, either byte order, and Fortran order (transposed
 /// to C order on read).
 public enum NPYFile {
     /// The complete file contents for `tensor` (header followed by the elements).
@@ -79,6 +79,24 @@ public enum NPYFile {
         let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
         let target = out.pointer(as: UInt32.self)
         for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
+        return out
+    }
+
+    /// A float32 tensor narrowed to bfloat16 (round to nearest even, NaN kept), the inverse of how
+    /// bfloat16 is written; exact for values that came from bfloat16.
+    public static func bfloat16(fromFloat32 tensor: Tensor) -> Tensor {
+        precondition(tensor.dtype == .float32, "bfloat16(fromFloat32:) needs a float32 tensor")
+        let out = Tensor(dtype: .bfloat16, shape: tensor.shape)
+        let source = tensor.pointer(as: UInt32.self)
+        let target = out.pointer(as: UInt16.self)
+        for i in 0..<tensor.count {
+            let bits = source[i]
+            if Float(bitPattern: bits).isNaN {
+                target[i] = UInt16(bits >> 16) | 0x0040
+            } else {
+                target[i] = UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
+            }
+        }
         return out
     }
 

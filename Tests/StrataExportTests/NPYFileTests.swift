@@ -139,3 +139,21 @@ final class NPYFileTests: XCTestCase {
         }
     }
 }
+
+final class BFloat16ConversionTests: XCTestCase {
+    func testNarrowingRoundsToNearestEvenAndKeepsSpecials() {
+        let values: [UInt32] = [
+            0x3FC0_0000,  // 1.5: exact
+            0x3F80_8000,  // halfway between 1.0 and the next bfloat16: rounds to even (down)
+            0x3F81_8000,  // halfway, odd below: rounds up
+            0x3F80_8001,  // just above halfway: up
+            0x7F80_0000,  // +inf
+            0xFF80_0000,  // -inf
+            0x7FC0_0001,  // NaN
+        ]
+        let input = Tensor(values.map { Float(bitPattern: $0) }, shape: [values.count])
+        let out = NPYFile.bfloat16(fromFloat32: input)
+        XCTAssertEqual(Array(out.buffer(as: UInt16.self)), [0x3FC0, 0x3F80, 0x3F82, 0x3F81, 0x7F80, 0xFF80, 0x7FC0])
+        XCTAssertEqual(NPYFile.bfloat16(fromFloat32: NPYFile.storedForm(out)).floats().dropLast(), out.floats().dropLast())
+    }
+}
