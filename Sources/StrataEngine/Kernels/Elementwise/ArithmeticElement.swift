@@ -18,9 +18,6 @@ protocol ArithmeticElement: Comparable, Sendable, CastSource, CastTarget {
     /// `x - floor(x / y) * y`: the sign of `y` (Python `%`).
     static func flooredRemainder(_ x: Self, _ y: Self) -> Self
     static var zero: Self { get }
-    var isZero: Bool { get }
-    /// Conversion from a count (for `Mean`).
-    init(count: Int)
 }
 
 extension ArithmeticElement where Self: FixedWidthInteger {
@@ -31,8 +28,6 @@ extension ArithmeticElement where Self: FixedWidthInteger {
     static func minimum(_ x: Self, _ y: Self) -> Self { Swift.min(x, y) }
     static func maximum(_ x: Self, _ y: Self) -> Self { Swift.max(x, y) }
     static var zero: Self { 0 }
-    var isZero: Bool { self == 0 }
-    init(count: Int) { self.init(truncatingIfNeeded: count) }
 
     static func truncatedRemainder(_ x: Self, _ y: Self) -> Self { x.remainderReportingOverflow(dividingBy: y).partialValue }
 
@@ -66,8 +61,6 @@ extension ArithmeticElement where Self: BinaryFloatingPoint {
     static func divide(_ x: Self, _ y: Self) -> Self { x / y }
     static func minimum(_ x: Self, _ y: Self) -> Self { x.isNaN || y.isNaN ? .nan : (y < x ? y : x) }
     static func maximum(_ x: Self, _ y: Self) -> Self { x.isNaN || y.isNaN ? .nan : (y > x ? y : x) }
-    var isZero: Bool { self == 0 }
-    init(count: Int) { self.init(count) }
 
     static func truncatedRemainder(_ x: Self, _ y: Self) -> Self { x.truncatingRemainder(dividingBy: y) }
 
