@@ -433,6 +433,11 @@ final class ShapeKernelTests: XCTestCase {
         let cubic = try H.run("Resize", [x, nil, Tensor([2, 0.5] as [Float], shape: [2])],
                               attributes: ["axes": .ints([-1, 2]), "mode": .string("cubic"), "antialias": .int(1)])[0]
         XCTAssertEqual(cubic.shape, [1, 1, 2, 12])
+        let half = x.converted(to: .float16)
+        let linear16 = try H.run("Resize", [half, nil, nil, H.ints([1, 1, 7, 3])], attributes: ["mode": .string("linear")])[0]
+        let linear32 = try H.run("Resize", [x, nil, nil, H.ints([1, 1, 7, 3])], attributes: ["mode": .string("linear")])[0]
+        XCTAssertEqual(linear16.dtype, .float16)
+        for (a, b) in zip(linear16.floats(), linear32.floats()) { XCTAssertEqual(a, b, accuracy: 2e-3) }
         let same = try H.run("Resize", [x, nil, Tensor([1, 1, 1, 1] as [Float], shape: [4])], attributes: ["mode": .string("cubic")])[0]
         XCTAssertEqual(same.floats(), x.floats())
         assertError(.unsupported) {

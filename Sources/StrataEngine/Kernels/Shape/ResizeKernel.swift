@@ -4,7 +4,8 @@ import StrataCore
 /// time, with every ONNX coordinate transformation mode, nearest rounding mode, `axes`,
 /// `keep_aspect_ratio_policy`, `exclude_outside`, `antialias` and `tf_crop_and_resize` extrapolation.
 ///
-/// Nearest works for every dtype (an index-table copy); linear and cubic need float32.
+/// Nearest works for every dtype (an index-table copy); linear and cubic compute in float32 and
+/// take any floating-point dtype.
 /// Upsample and Resize-10 map coordinates asymmetrically and round nearest down when enlarging,
 /// up when shrinking, as onnxruntime does for them.
 struct ResizeKernel: Kernel {
@@ -61,16 +62,17 @@ struct ResizeKernel: Kernel {
             }
             return [AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
         }
-        guard x.dtype == .float32 else {
-            throw node.error("\(settings.mode.rawValue) Resize of \(x.dtype.rawValue) is not supported (float32 only)",
+        guard x.dtype.isFloatingPoint else {
+            throw node.error("\(settings.mode.rawValue) Resize of \(x.dtype.rawValue) is not supported (floating point only)",
                              kind: .unsupported)
         }
-        var current = x
+        if axes.isEmpty { return [x] }
+        var current = x.converted(to: .float32, context: context)
         for a in axes {
             let taps = settings.taps(inputSize: x.shape[a], outputSize: geometry.outputShape[a], scale: geometry.scales[a],
                                      roi: (geometry.roi[a], geometry.roi[x.rank + a]))
             current = ResizeAxisPass(axis: a, taps: taps, fill: settings.extrapolationValue).run(current, context: context)
         }
-        return [current]
+        return [current.converted(to: x.dtype, context: context)]
     }
 }
