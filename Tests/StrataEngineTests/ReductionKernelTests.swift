@@ -255,10 +255,32 @@ final class ReductionKernelTests: XCTestCase {
                 XCTAssertEqual(out[1].ints(), wantIndices, "TopK axis \(axis) largest \(largest)")
             }
         }
+        // A large k sorts whole lines instead of keeping a short list.
+        let long = Tensor((0..<300).map { _ in Float(Int.random(in: 0...20, using: &rng)) }, shape: [3, 100])
+        let top = try Support.run("TopK", [long, Tensor([Int64(40)], shape: [1])], attributes: ["largest": .int(0)], outputs: 2)
+        for row in 0..<3 {
+            let line = (0..<100).map { (long.floats()[row * 100 + $0], $0) }.sorted { $0.0 < $1.0 }.prefix(40)
+            XCTAssertEqual(Array(top[0].floats()[(row * 40)..<(row * 40 + 40)]), line.map(\.0))
+            XCTAssertEqual(Array(top[1].ints()[(row * 40)..<(row * 40 + 40)]), line.map(\.1))
+        }
         // Opset 1 takes k as an attribute.
         let old = try Support.run("TopK", [Tensor([Float](arrayLiteral: 3, 1, 2), shape: [3])], attributes: ["k": .int(2)], opset: 1, outputs: 2)
         XCTAssertEqual(old[0].floats(), [3, 2])
         XCTAssertEqual(old[1].ints(), [0, 2])
         XCTAssertThrowsError(try Support.run("TopK", [Tensor([Float](arrayLiteral: 3, 1, 2), shape: [3]), Tensor([Int64(4)], shape: [1])], outputs: 2))
+    }
+
+    func testFastExpIsCloseToExp() {
+        var values: [Float] = stride(from: -100, through: 100, by: 0.37).map { Float($0) }
+        values += [0, -0, 1e-8, -1e-8, 88, -87, .nan]
+        var out = values
+        FastExp.apply(&out, count: out.count)
+        for (x, y) in zip(values, out) {
+            if x.isNaN { XCTAssertTrue(y.isNaN); continue }
+            let want = Foundation.exp(Double(x))
+            if x > 88.38 { XCTAssertGreaterThan(y, 1e38); continue }
+            if x < -87.33 { XCTAssertLessThan(y, 1.2e-38); continue }
+            XCTAssertEqual(Double(y), want, accuracy: want * 3e-7, "exp(\(x))")
+        }
     }
 }

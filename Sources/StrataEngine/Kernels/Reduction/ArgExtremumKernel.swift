@@ -42,23 +42,51 @@ struct ArgExtremumKernel: Kernel {
     private func select<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
         let (n, inner) = (split.axis, split.inner)
         let (largest, lastIndex) = (self.largest, self.lastIndex)
-        context.parallelFor(split.outer * inner, minChunk: Swift.max(1, 16384 / Swift.max(n, 1))) { range in
+        if inner == 1 {
+            context.parallelFor(split.outer, minChunk: Swift.max(1, 16384 / Swift.max(n, 1))) { range in
+                let xp = x.pointer(as: T.self), yp = y.pointer(as: Int64.self)
+                for o in range {
+                    let line = xp + o * n
+                    var best = line[0], bestIndex = 0
+                    for r in 1..<n {
+                        let v = line[r]
+                        let better = largest ? (lastIndex ? v >= best : v > best) : (lastIndex ? v <= best : v < best)
+                        if better {
+                            best = v
+                            bestIndex = r
+                        }
+                    }
+                    yp[o] = Int64(bestIndex)
+                }
+            }
+            return
+        }
+        // Along a strided axis: one row of candidates at a time, contiguous over the inner elements.
+        let chunk = 512
+        let chunks = (inner + chunk - 1) / chunk
+        context.parallelFor(split.outer * chunks, minChunk: Swift.max(1, 16384 / Swift.max(1, n * Swift.min(inner, chunk)))) { range in
             let xp = x.pointer(as: T.self), yp = y.pointer(as: Int64.self)
-            for line in range {
-                let o = line / inner, i = line % inner
-                let base = xp + o * n * inner + i
-                var best = base[0], bestIndex = 0
+            var best = [T](repeating: .zero, count: chunk)
+            for task in range {
+                let o = task / chunks
+                let i0 = (task % chunks) * chunk, width = Swift.min(inner, i0 + chunk) - i0
+                let out = yp + o * inner + i0
+                let first = xp + o * n * inner + i0
+                for i in 0..<width {
+                    best[i] = first[i]
+                    out[i] = 0
+                }
                 for r in 1..<n {
-                    let v = base[r * inner]
-                    let better = largest
-                        ? (lastIndex ? v >= best : v > best)
-                        : (lastIndex ? v <= best : v < best)
-                    if better {
-                        best = v
-                        bestIndex = r
+                    let row = first + r * inner
+                    for i in 0..<width {
+                        let v = row[i]
+                        let better = largest ? (lastIndex ? v >= best[i] : v > best[i]) : (lastIndex ? v <= best[i] : v < best[i])
+                        if better {
+                            best[i] = v
+                            out[i] = Int64(r)
+                        }
                     }
                 }
-                yp[line] = Int64(bestIndex)
             }
         }
     }

@@ -24,6 +24,8 @@ protocol ReduceFloat: ReduceScalar, BinaryFloatingPoint {
     var exponential: Self { get }
     var logarithm: Self { get }
     func power(_ exponent: Self) -> Self
+    /// Replaces each of `count` values at `p` by its exponential.
+    static func exponentiate(_ p: UnsafeMutablePointer<Self>, count: Int)
 }
 
 extension Float: ReduceFloat {
@@ -40,6 +42,7 @@ extension Float: ReduceFloat {
     var exponential: Float { Foundation.exp(self) }
     var logarithm: Float { Foundation.log(self) }
     func power(_ exponent: Float) -> Float { Foundation.pow(self, exponent) }
+    static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) { FastExp.apply(p, count: count) }
 }
 
 extension Double: ReduceFloat {
@@ -56,6 +59,9 @@ extension Double: ReduceFloat {
     var exponential: Double { Foundation.exp(self) }
     var logarithm: Double { Foundation.log(self) }
     func power(_ exponent: Double) -> Double { Foundation.pow(self, exponent) }
+    static func exponentiate(_ p: UnsafeMutablePointer<Double>, count: Int) {
+        for i in 0..<count { p[i] = Foundation.exp(p[i]) }
+    }
 }
 
 extension Int64: ReduceScalar {

@@ -44,12 +44,10 @@ struct SoftmaxKernel: Kernel {
                     let src = xp + o * n, dst = yp + o * n
                     var m = src[0]
                     for r in 1..<n where src[r] > m { m = src[r] }
+                    for r in 0..<n { dst[r] = src[r] - m }
+                    T.exponentiate(dst, count: n)
                     var sum: T = 0
-                    for r in 0..<n {
-                        let e = (src[r] - m).exponential
-                        dst[r] = e
-                        sum += e
-                    }
+                    for r in 0..<n { sum += dst[r] }
                     if log {
                         let shift = m + sum.logarithm
                         for r in 0..<n { dst[r] = src[r] - shift }
@@ -77,11 +75,9 @@ struct SoftmaxKernel: Kernel {
                 }
                 for r in 0..<n {
                     let row = src + r * inner, out = dst + r * inner
-                    for i in 0..<width {
-                        let e = (row[i] - m[i]).exponential
-                        out[i] = e
-                        sum[i] += e
-                    }
+                    for i in 0..<width { out[i] = row[i] - m[i] }
+                    T.exponentiate(out, count: width)
+                    for i in 0..<width { sum[i] += out[i] }
                 }
                 if log {
                     for i in 0..<width { m[i] += sum[i].logarithm }

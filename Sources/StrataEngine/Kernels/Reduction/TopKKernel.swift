@@ -56,28 +56,48 @@ struct TopKKernel: Kernel {
         let (n, inner) = (split.axis, split.inner)
         let largest = self.largest
         guard k > 0 else { return }
+        // A small k keeps a sorted list of the best so far; a large one sorts the whole line.
+        let insertion = k <= 32
         context.parallelFor(split.outer * inner, minChunk: Swift.max(1, 4096 / Swift.max(n, 1))) { range in
             let xp = x.pointer(as: T.self), vp = values.pointer(as: T.self), ip = indices.pointer(as: Int64.self)
-            var line = [T](repeating: .zero, count: n)
-            var order = [Int](repeating: 0, count: n)
+            var line = [T](repeating: .zero, count: insertion ? k : n)
+            var order = [Int](repeating: 0, count: insertion ? k : n)
             for l in range {
                 let o = l / inner, i = l % inner
                 let src = xp + o * n * inner + i
-                for r in 0..<n {
-                    line[r] = src[r * inner]
-                    order[r] = r
-                }
-                line.withUnsafeBufferPointer { v in
-                    // Ties go to the lower index, which makes the order total and the result deterministic.
-                    if largest {
-                        order.sort { v[$0] > v[$1] || (v[$0] == v[$1] && $0 < $1) }
-                    } else {
-                        order.sort { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+                if insertion {
+                    var filled = 0
+                    for r in 0..<n {
+                        let v = src[r * inner]
+                        if filled == k && !(largest ? v > line[k - 1] : v < line[k - 1]) { continue }
+                        // Strictly better only: an equal value already kept has the lower index.
+                        var j = filled == k ? k - 1 : filled
+                        while j > 0 && (largest ? v > line[j - 1] : v < line[j - 1]) {
+                            line[j] = line[j - 1]
+                            order[j] = order[j - 1]
+                            j -= 1
+                        }
+                        line[j] = v
+                        order[j] = r
+                        if filled < k { filled += 1 }
+                    }
+                } else {
+                    for r in 0..<n {
+                        line[r] = src[r * inner]
+                        order[r] = r
+                    }
+                    line.withUnsafeBufferPointer { v in
+                        // Ties go to the lower index, which makes the order total and the result deterministic.
+                        if largest {
+                            order.sort { v[$0] > v[$1] || (v[$0] == v[$1] && $0 < $1) }
+                        } else {
+                            order.sort { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+                        }
                     }
                 }
                 let vOut = vp + o * k * inner + i, iOut = ip + o * k * inner + i
                 for j in 0..<k {
-                    vOut[j * inner] = line[order[j]]
+                    vOut[j * inner] = insertion ? line[j] : line[order[j]]
                     iOut[j * inner] = Int64(order[j])
                 }
             }
