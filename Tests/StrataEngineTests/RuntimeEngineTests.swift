@@ -134,6 +134,24 @@ final class RuntimeEngineTests: XCTestCase {
         XCTAssertNil(message(["x": Tensor(dtype: .float32, shape: [1, 3, 32, 32], zeroed: true), "y": y]))
     }
 
+    /// An importer's own capture table: a layer called twice, and a row holding a graph input.
+    func testImporterCaptureTableRows() throws {
+        var graph = Self.chainGraph()
+        graph.layers = [
+            LayerOutput(layer: "input", op: "InputLayer", output: 0, tensor: "x"),
+            LayerOutput(layer: "act", op: "Activation", call: 0, output: 0, tensor: "a"),
+            LayerOutput(layer: "act", op: "Activation", call: 1, output: 0, tensor: "c"),
+            LayerOutput(layer: "act_alias", op: "Activation", output: 0, tensor: "c"),
+        ]
+        let engine = try Engine(model: Self.model(graph))
+        let rows = try graph.resolve([.name("act"), .name("act_alias"), .name("input")])
+        var seen: [String] = []
+        try engine.run(inputs: ["x": input], capture: rows) { row, t in
+            seen.append("\(row.layer)#\(row.call ?? -1)=\(t.floats()[1])")
+        }
+        XCTAssertEqual(seen, ["input#-1=2.0", "act#0=2.0", "act#1=2.0", "act_alias#-1=2.0"])
+    }
+
     func testConvenienceRunReturnsNamedTensors() throws {
         let engine = try Engine(model: Self.model(Self.chainGraph()))
         let out = try engine.run(inputs: ["x": input], tensors: ["c", "a", "x"])
