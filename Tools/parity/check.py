@@ -34,7 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 PARITY_DIR = os.path.join(REPO_ROOT, "Fixtures", "generated", "parity")
 DEFAULT_STRATA = os.path.join(REPO_ROOT, ".build", "release", "strata")
-MODELS = ["resnet18", "mobilenet_v3_small", "efficientnet_b0", "vit_small"]
+sys.path.insert(0, HERE)
+import torchmodels  # noqa: E402  (imports torch only when a fixture has to be made)
+
+MODELS = [spec.name for spec in torchmodels.PARITY_MODELS]
 
 RTOL = 1e-3
 ATOL_FRACTION = 1e-4

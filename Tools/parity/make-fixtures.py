@@ -100,7 +100,10 @@ def make_fixture(spec, threads, force):
     values = dict(zip(names, session.run(names, {input_name: x})))
 
     with torch.no_grad():
-        torch_out = module(torch.from_numpy(x)).numpy()
+        torch_out = module(torch.from_numpy(x))
+    if isinstance(torch_out, dict):  # segmentation models return {"out": ...}
+        torch_out = next(iter(torch_out.values()))
+    torch_out = torch_out.numpy()
     final = values[model.graph.output[0].name]
     torch_err = float(np.max(np.abs(final.astype(np.float64) - torch_out)))
 

@@ -7,6 +7,7 @@ layer is an identity that a wrong kernel could pass by accident.
 """
 
 import hashlib
+import inspect
 import json
 import os
 import tempfile
@@ -48,6 +49,19 @@ PARITY_MODELS = [
     ModelSpec("efficientnet_b0", "efficientnet_b0", 224, seed=2001),
     ModelSpec("vit_small", "vit_small", 64, seed=1601,
               note="VisionTransformer(image 64, patch 16, 4 layers, 3 heads, hidden 192, mlp 768)"),
+    # Beyond the four required architectures, each for ops or attribute forms the others lack.
+    ModelSpec("squeezenet1_1", "squeezenet1_1", 224, seed=1101,
+              note="MaxPool ceil_mode, Concat of branches"),
+    ModelSpec("shufflenet_v2_x0_5", "shufflenet_v2_x0_5", 224, seed=505,
+              note="channel shuffle (Reshape, Transpose), Slice halves, ReduceMean"),
+    ModelSpec("convnext_tiny", "convnext_tiny", 64, seed=2801,
+              note="channels-last LayerNormalization, 7x7 depthwise Conv, MatMul, Erf GELU, layer scale"),
+    ModelSpec("densenet121", "densenet121", 64, seed=1211, note="AveragePool, long Concat chains"),
+    ModelSpec("lraspp_mobilenet_v3_large", "segmentation.lraspp_mobilenet_v3_large", 224, seed=3302,
+              note="segmentation head: bilinear Resize, Identity, Sigmoid gate"),
+    ModelSpec("swin_t", "swin_t", 112, seed=2901,
+              note="shifted windows at image 112 (padded to the window): Pad, Range, ScatterND, "
+                   "Mod, Where and a long int64 shape chain"),
 ]
 
 BENCH_MODELS = [
@@ -112,7 +126,15 @@ def build_module(spec):
         model = VisionTransformer(image_size=spec.image_size, patch_size=16, num_layers=4,
                                   num_heads=3, hidden_dim=192, mlp_dim=768)
     else:
-        model = getattr(torchvision.models, spec.builder)(weights=None)
+        namespace = torchvision.models
+        *packages, function = spec.builder.split(".")
+        for package in packages:
+            namespace = getattr(namespace, package)
+        builder = getattr(namespace, function)
+        options = {"weights": None}
+        if "weights_backbone" in inspect.signature(builder).parameters:
+            options["weights_backbone"] = None  # the default would download ImageNet weights
+        model = builder(**options)
     randomise(model, spec)
     return model.eval()
 
@@ -146,6 +168,10 @@ def randomise(model, spec):
             flat = param.detach().reshape(-1)
             if flat.numel() > 1 and bool(torch.all(flat == flat[0])):
                 base = float(flat[0])
+                if 0 < abs(base) < 1e-3:
+                    # Layer scales start near zero, which would hide their branch in the sum.
+                    param.copy_(torch.empty(param.shape).uniform_(0.2, 1.0, generator=generator))
+                    continue
                 scale = 0.1 * abs(base) if base != 0 else 0.05
                 param.add_(scale * torch.randn(param.shape, generator=generator))
 
