@@ -23,22 +23,26 @@ GENERATED = os.path.join(REPO_ROOT, "Fixtures", "generated")
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A torchvision architecture: how to build it and the input it takes (NCHW, batch 1)."""
+    """A torchvision architecture: how to build it and the input it takes (NCHW)."""
 
     name: str
     builder: str  # torchvision.models function name, or "vit_small" (see build_module)
     image_size: int
     seed: int
     note: str = ""
+    batch: int = 1
 
     @property
     def input_shape(self):
-        return (1, 3, self.image_size, self.image_size)
+        return (self.batch, 3, self.image_size, self.image_size)
 
     def recipe(self):
         """Everything that determines the exported file, for the idempotence stamp."""
-        return {"name": self.name, "builder": self.builder, "image_size": self.image_size,
-                "seed": self.seed, "opset": OPSET, "recipe_version": 2}
+        recipe = {"name": self.name, "builder": self.builder, "image_size": self.image_size,
+                  "seed": self.seed, "opset": OPSET, "recipe_version": 2}
+        if self.batch != 1:
+            recipe["batch"] = self.batch
+        return recipe
 
 
 # The ViT is torchvision's VisionTransformer class in a small configuration (image 64, patch 16,
@@ -59,6 +63,10 @@ PARITY_MODELS = [
     ModelSpec("densenet121", "densenet121", 64, seed=1211, note="AveragePool, long Concat chains"),
     ModelSpec("lraspp_mobilenet_v3_large", "segmentation.lraspp_mobilenet_v3_large", 224, seed=3302,
               note="segmentation head: bilinear Resize, Identity, Sigmoid gate"),
+    # Batches above 1 catch kernels that index only the first image.
+    ModelSpec("mobilenet_v3_small_b3", "mobilenet_v3_small", 96, seed=3303, batch=3,
+              note="batch 3, image 96"),
+    ModelSpec("vit_small_b2", "vit_small", 64, seed=1602, batch=2, note="vit_small with batch 2"),
     ModelSpec("swin_t", "swin_t", 112, seed=2901,
               note="shifted windows at image 112 (padded to the window): Pad, Range, ScatterND, "
                    "Mod, Where and a long int64 shape chain"),
