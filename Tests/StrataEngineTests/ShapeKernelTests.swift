@@ -493,3 +493,42 @@ final class ShapeKernelTests: XCTestCase {
         XCTAssertEqual(try H.run("ConstantOfShape", [H.ints([2])])[0].floats(), [0, 0])
     }
 }
+
+/// Hostile sizes and indices from a file end in located errors, never in a trap.
+final class ShapeKernelHostileInputTests: XCTestCase {
+    typealias H = ShapeHarness
+
+    private func assertThrowsStrataError(_ body: () throws -> Any, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try body(), file: file, line: line) { error in
+            XCTAssertEqual((error as? StrataError)?.location.node, "n", "\(error)", file: file, line: line)
+        }
+    }
+
+    func testHugeSizesAreErrors() {
+        let x = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
+        let big = Int(Int64.max)
+        assertThrowsStrataError { try H.run("Reshape", [x, H.ints([big, 2])]) }
+        assertThrowsStrataError { try H.run("Reshape", [x, H.ints([1 << 40, 1 << 40, -1])]) }
+        assertThrowsStrataError { try H.run("ConstantOfShape", [H.ints([1 << 40, 1 << 40])]) }
+        assertThrowsStrataError { try H.run("Expand", [x, H.ints([1 << 40, 1 << 40, 2, 2])]) }
+        assertThrowsStrataError { try H.run("Tile", [x, H.ints([big, 2])]) }
+        assertThrowsStrataError { try H.run("Pad", [x, H.ints([big, 0, big, 0])]) }
+        assertThrowsStrataError { try H.run("Resize", [x, nil, Tensor([1e30, 1] as [Float], shape: [2])]) }
+        assertThrowsStrataError { try H.run("Resize", [x, nil, Tensor([-1, 1] as [Float], shape: [2])]) }
+        assertThrowsStrataError { try H.run("Range", [.scalar(Int64.min), .scalar(Int64.max), .scalar(Int64(1))]) }
+        assertThrowsStrataError { try H.run("Split", [x, H.ints([big, 2 - big])], outputs: 2) }
+        assertThrowsStrataError {
+            try H.run("DepthToSpace", [Tensor(dtype: .float32, shape: [1, 4, 1, 1])], attributes: ["blocksize": .int(1 << 33)])
+        }
+    }
+
+    func testExtremeSliceStepsAndTriluDiagonalsClampInsteadOfTrapping() throws {
+        let x = Tensor([1, 2, 3, 4, 5] as [Float], shape: [5])
+        let big = Int(Int64.max), small = Int(Int64.min)
+        XCTAssertEqual(try H.run("Slice", [x, H.ints([1]), H.ints([big]), H.ints([0]), H.ints([big])])[0].floats(), [2])
+        XCTAssertEqual(try H.run("Slice", [x, H.ints([big]), H.ints([small]), H.ints([0]), H.ints([small])])[0].floats(), [5])
+        let m = Tensor([1, 2, 3, 4] as [Float], shape: [2, 2])
+        XCTAssertEqual(try H.run("Trilu", [m, .scalar(Int64.max)])[0].floats(), [0, 0, 0, 0])
+        XCTAssertEqual(try H.run("Trilu", [m, .scalar(Int64.min)])[0].floats(), [1, 2, 3, 4])
+    }
+}

@@ -37,7 +37,7 @@ public struct ResizeGeometry: Sendable {
                 let scale = (keepAspectRatioPolicy == "not_larger" ? picked.min() : picked.max()) ?? 1
                 for a in axisList {
                     scaleList[a] = scale
-                    out[a] = Int((scale * Double(input[a]) + 0.5).rounded(.down))
+                    out[a] = try Self.size(scale * Double(input[a]) + 0.5, node: node)
                 }
             default:
                 throw node.attributeError("keep_aspect_ratio_policy", "unknown policy '\(keepAspectRatioPolicy)'")
@@ -50,7 +50,7 @@ public struct ResizeGeometry: Sendable {
                 let s = Double(scales[i])
                 guard s > 0, s.isFinite else { throw node.error("scale \(scales[i]) is not positive") }
                 scaleList[a] = s
-                out[a] = Int((s * Double(input[a])).rounded(.down))
+                out[a] = try Self.size(s * Double(input[a]), node: node)
             }
         } else {
             throw node.error("neither scales nor sizes is given")
@@ -68,6 +68,14 @@ public struct ResizeGeometry: Sendable {
         self.outputShape = out
         self.scales = scaleList
         self.roi = fullROI
+    }
+
+    /// `floor(value)` as an output size; sizes beyond 2^40 are an error rather than a trap.
+    static func size(_ value: Double, node: Node) throws -> Int {
+        guard value.isFinite, value >= 0, value < Double(1 << 40) else {
+            throw node.error("the output size \(value) is out of range")
+        }
+        return Int(value.rounded(.down))
     }
 
     /// The output dims when the input shape may be symbolic: a symbolic axis keeps its symbol when
@@ -93,7 +101,7 @@ public struct ResizeGeometry: Sendable {
             }
             for (i, a) in axisList.enumerated() {
                 switch input[a] {
-                case .known(let d): out[a] = .known(Int((Double(scales[i]) * Double(d)).rounded(.down)))
+                case .known(let d): out[a] = .known(try size(Double(scales[i]) * Double(d), node: node))
                 case .symbol: if scales[i] != 1 { return nil }
                 }
             }

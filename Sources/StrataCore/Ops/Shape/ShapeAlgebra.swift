@@ -56,13 +56,16 @@ public enum ShapeAlgebra {
     }
 
     /// Product of dims: a known number when all are known, otherwise a symbolic expression
-    /// such as `N*48` (known factors folded into one).
+    /// such as `N*48` (known factors folded into one). A known product too large for `Int`
+    /// stays an expression rather than overflowing.
     public static func product(_ dims: ArraySlice<Dim>) -> Dim {
         var known = 1
         var symbols: [String] = []
         for d in dims {
             switch d {
-            case .known(let v): known *= v
+            case .known(let v):
+                let (p, overflow) = known.multipliedReportingOverflow(by: v)
+                if overflow { symbols.append(String(v)) } else { known = p }
             case .symbol(let s): symbols.append(s)
             }
         }
@@ -80,13 +83,28 @@ public enum ShapeAlgebra {
         var symbols: [String] = []
         for d in dims {
             switch d {
-            case .known(let v): known += v
+            case .known(let v):
+                let (t, overflow) = known.addingReportingOverflow(v)
+                if overflow { symbols.append(String(v)) } else { known = t }
             case .symbol(let s): symbols.append(s)
             }
         }
         if symbols.isEmpty { return .known(known) }
         if known != 0 { symbols.append(String(known)) }
         return .symbol(symbols.count == 1 ? symbols[0] : symbols.map(parenthesized).joined(separator: "+"))
+    }
+
+    /// The element count of a concrete shape; a negative dim or a count beyond `Int` is an
+    /// error at `node` (sizes from files are not trusted).
+    public static func elementCount(_ shape: [Int], node: Node, kind: StrataError.Kind = .invalidInput) throws -> Int {
+        var count = 1
+        for d in shape {
+            guard d >= 0 else { throw node.error("shape \(shape) has a negative dim", kind: kind) }
+            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow else { throw node.error("shape \(shape) has too many elements", kind: kind) }
+            count = p
+        }
+        return count
     }
 
     private static func parenthesized(_ s: String) -> String {
@@ -125,9 +143,11 @@ public enum ShapeAlgebra {
             throw node.error("with allowzero, the target shape cannot contain both 0 and -1")
         }
         let given = out.compactMap { $0 }
+        if let known = given.concrete { _ = try elementCount(known, node: node, kind: .invalidModel) }
         guard let slot = inferred else {
             let result = given
-            if let a = input.concrete, let b = result.concrete, a.elementCount != b.elementCount {
+            if let a = input.concrete, let b = result.concrete,
+               try elementCount(a, node: node) != elementCount(b, node: node, kind: .invalidModel) {
                 throw node.error("cannot reshape \(input.shapeDescription) (\(a.elementCount) elements) to \(result.shapeDescription)")
             }
             return result
@@ -137,7 +157,10 @@ public enum ShapeAlgebra {
         var inKnown = 1
         for d in input {
             switch d {
-            case .known(let v): inKnown *= v
+            case .known(let v):
+                let (p, overflow) = inKnown.multipliedReportingOverflow(by: v)
+                if overflow { return nil }
+                inKnown = p
             case .symbol(let s): inSymbols.append(s)
             }
         }
@@ -169,7 +192,7 @@ public enum ShapeAlgebra {
         guard let dims = try reshape(input.dims, to: target.dims, allowZero: allowZero, node: node),
               let result = dims.concrete
         else { throw node.error("cannot reshape \(input) to \(target)") }
-        if result.elementCount != input.elementCount {
+        if try elementCount(result, node: node) != input.elementCount {
             throw node.error("cannot reshape \(input) (\(input.elementCount) elements) to \(result)")
         }
         return result

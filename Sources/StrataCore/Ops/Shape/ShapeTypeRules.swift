@@ -133,7 +133,7 @@ public enum ShapeTypeRules {
             guard split.count == outputs else {
                 throw node.error("split has \(split.count) sizes for \(outputs) outputs")
             }
-            guard split.allSatisfy({ $0 >= 0 }), split.reduce(0, +) == dim else {
+            guard split.allSatisfy({ $0 >= 0 && $0 <= dim }), split.reduce(0, +) == dim else {
                 throw node.error("split sizes \(split) do not add up to the axis size \(dim)")
             }
             return split
@@ -263,8 +263,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
         let node = ctx.node
-        let b = try node.requiredInt("blocksize")
-        guard b >= 1 else { throw node.attributeError("blocksize", "must be positive, found \(b)") }
+        let b = try blockSize(node)
         guard s.count == 4 else { throw node.error("expects a 4-D input, found rank \(s.count)") }
         func divided(_ d: Dim, by k: Int, _ what: String) throws -> Dim {
             guard case .known(let v) = d else { throw InferenceContext.Unknown() }
@@ -277,6 +276,13 @@ public enum ShapeTypeRules {
         }
         return [ValueType(x.dtype, [s[0], ShapeAlgebra.product([s[1], .known(b * b)]),
                                      try divided(s[2], by: b, "height"), try divided(s[3], by: b, "width")])]
+    }
+
+    /// DepthToSpace / SpaceToDepth `blocksize`: positive, and small enough that `blocksize²` is exact.
+    public static func blockSize(_ node: Node) throws -> Int {
+        let b = try node.requiredInt("blocksize")
+        guard b >= 1 && b <= 1 << 16 else { throw node.attributeError("blocksize", "must be in 1...65536, found \(b)") }
+        return b
     }
 
     /// Flatten's split point in `[0, rank]`.
@@ -313,7 +319,8 @@ public enum ShapeTypeRules {
         if start.dtype.isInteger {
             let s = start.intValue(at: 0), l = limit.intValue(at: 0), d = delta.intValue(at: 0)
             guard d != 0 else { throw node.error("delta is 0") }
-            let span = l - s
+            let (span, overflow) = l.subtractingReportingOverflow(s)
+            guard !overflow, abs(span) < 1 << 40 else { throw node.error("the range has too many elements", kind: .invalidInput) }
             let n = d > 0 ? (span + d - 1) / d : (span + d + 1) / d
             return Swift.max(n, 0)
         }

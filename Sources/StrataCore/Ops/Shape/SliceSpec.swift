@@ -47,13 +47,17 @@ public struct SliceSpec: Sendable {
     public init(_ arguments: Arguments, shape: [Int], node: Node) throws {
         axes = try arguments.normalized(rank: shape.count, node: node).map { a in
             let (start, count) = Self.resolve(dim: shape[a.axis], start: a.start, end: a.end, step: a.step)
-            return Axis(axis: a.axis, start: start, step: a.step, count: count)
+            let limit = Swift.max(shape[a.axis], 1)
+            return Axis(axis: a.axis, start: start, step: Swift.min(Swift.max(a.step, -limit), limit), count: count)
         }
     }
 
     /// The first index and element count of `start:end:step` over a dimension of size `dim`,
     /// with ONNX's clamping (indices saturate rather than fail).
-    public static func resolve(dim: Int, start: Int, end: Int, step: Int) -> (start: Int, count: Int) {
+    /// A step longer than the dimension takes at most one element; it is shortened to the
+    /// dimension so that later stride arithmetic cannot overflow.
+    public static func resolve(dim: Int, start: Int, end: Int, step rawStep: Int) -> (start: Int, count: Int) {
+        let step = rawStep > 0 ? Swift.min(rawStep, Swift.max(dim, 1)) : Swift.max(rawStep, -Swift.max(dim, 1))
         var s = start < 0 ? start &+ dim : start
         var e = end < 0 ? end &+ dim : end
         if step > 0 {

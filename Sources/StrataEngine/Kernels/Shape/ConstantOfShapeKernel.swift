@@ -17,7 +17,7 @@ struct ConstantOfShapeKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard let shape = try KernelInputs(inputs, node: node).ints(0, "input") else { throw node.error("input 0 is missing") }
-        if shape.contains(where: { $0 < 0 }) { throw node.error("shape \(shape) has a negative dim", kind: .invalidInput) }
+        _ = try ShapeAlgebra.elementCount(shape, node: node)
         let out = Tensor(dtype: value.dtype, shape: shape)
         ElementFill.fill(out.rawPointer, count: out.count, with: value.rawPointer, elementSize: value.dtype.byteSize)
         return [out]

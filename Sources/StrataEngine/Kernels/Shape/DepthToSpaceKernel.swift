@@ -12,8 +12,7 @@ struct DepthToSpaceKernel: Kernel {
     init(_ ctx: KernelBuildContext, toSpace: Bool) throws {
         node = ctx.node
         self.toSpace = toSpace
-        blockSize = try node.requiredInt("blocksize")
-        guard blockSize >= 1 else { throw node.attributeError("blocksize", "must be positive, found \(blockSize)") }
+        blockSize = try ShapeTypeRules.blockSize(node)
         let modeApplies = toSpace ? node.opset >= 11 : node.opset >= 28
         let mode = modeApplies ? try node.string("mode", default: "DCR") : "DCR"
         guard mode == "DCR" || mode == "CRD" else { throw node.attributeError("mode", "unknown mode '\(mode)'") }

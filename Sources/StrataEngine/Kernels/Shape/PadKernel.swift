@@ -41,7 +41,7 @@ struct PadKernel: Kernel {
             }
             fill = value
         }
-        var maps: [[Int]] = []
+        var outShape: [Int] = []
         for (d, p) in amounts.enumerated() {
             let n = x.shape[d]
             let m = n + p.before + p.after
@@ -51,7 +51,11 @@ struct PadKernel: Kernel {
             if n == 0 && m > 0 && mode != .constant {
                 throw node.error("cannot pad the empty axis \(d) in \(mode.rawValue) mode", kind: .invalidInput)
             }
-            maps.append((0..<m).map { j in source(j - p.before, size: n) })
+            outShape.append(m)
+        }
+        if try ShapeAlgebra.elementCount(outShape, node: node) == 0 { return [Tensor(dtype: x.dtype, shape: outShape)] }
+        let maps = amounts.enumerated().map { d, p in
+            (0..<outShape[d]).map { j in source(j - p.before, size: x.shape[d]) }
         }
         return [AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
     }

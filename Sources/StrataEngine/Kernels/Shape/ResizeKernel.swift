@@ -48,6 +48,12 @@ struct ResizeKernel: Kernel {
         } catch let e as StrataError {
             throw StrataError(.invalidInput, e.message, at: e.location)
         }
+        if try ShapeAlgebra.elementCount(geometry.outputShape, node: node) == 0 {
+            return [Tensor(dtype: x.dtype, shape: geometry.outputShape)]
+        }
+        for a in 0..<x.rank where x.shape[a] == 0 && geometry.outputShape[a] > 0 {
+            throw node.error("cannot resize the empty axis \(a) to size \(geometry.outputShape[a])", kind: .invalidInput)
+        }
         let axes = (0..<x.rank).filter { a in
             !(geometry.outputShape[a] == x.shape[a] && abs(geometry.scales[a] - 1) < 1e-9
               && geometry.roi[a] == 0 && geometry.roi[x.rank + a] == 1)

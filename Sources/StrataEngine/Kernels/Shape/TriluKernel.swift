@@ -18,7 +18,7 @@ struct TriluKernel: Kernel {
         var k = 0
         if let kValues = try args.ints(1, "k") {
             guard kValues.count == 1 else { throw node.error("k must be a scalar", kind: .invalidInput) }
-            k = kValues[0]
+            k = Swift.min(Swift.max(kValues[0], -(1 << 40)), 1 << 40)
         }
         let out = x.copy()
         let rows = x.shape[x.rank - 2], cols = x.shape[x.rank - 1]
