@@ -81,14 +81,9 @@ BENCH_MODELS = [
 
 
 def tool_versions():
-    """Versions of every package that influences the generated files."""
-    import onnx
-    import onnxruntime
-    import torch
-    import torchvision
-    return {"torch": torch.__version__, "torchvision": torchvision.__version__,
-            "onnx": onnx.__version__, "onnxruntime": onnxruntime.__version__,
-            "numpy": np.__version__}
+    """Versions of every package that influences the generated files (read without importing them)."""
+    from importlib import metadata
+    return {name: metadata.version(name) for name in ("torch", "torchvision", "onnx", "onnxruntime", "numpy")}
 
 
 def check_pinned_versions():
