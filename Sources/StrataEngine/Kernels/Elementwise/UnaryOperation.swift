@@ -132,15 +132,8 @@ enum UnaryOperation: Sendable {
         case .sigmoid: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.sigmoid($0) } }
         case .tanh: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.tanh($0) } }
         case .gelu(let tanhApproximation):
-            if tanhApproximation {
-                return { x, y, n in
-                    VectorMath.map(x, y, n) { v in
-                        let inner: VectorMath.Vector = 0.7978845608028654 * (v + 0.044715 * v * v * v)
-                        return 0.5 * v * (1 + VectorMath.tanh(inner))
-                    }
-                }
-            }
-            return { x, y, n in VectorMath.map(x, y, n) { v in 0.5 * v * (1 + VectorMath.erf(v * 0.7071067811865476)) } }
+            if tanhApproximation { return { x, y, n in VectorMath.map(x, y, n) { VectorMath.geluTanh($0) } } }
+            return { x, y, n in VectorMath.map(x, y, n) { VectorMath.gelu($0) } }
         default: return nil
         }
     }

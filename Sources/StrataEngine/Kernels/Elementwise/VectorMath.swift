@@ -3,16 +3,18 @@
 /// `exp` reduces `x = n·ln2 + r` with |r| ≤ ln2/2 (ln2 split in two parts so that `r` stays
 /// exact), evaluates a degree-7 Taylor-style minimax polynomial (the Cephes `expf` coefficients)
 /// and scales by 2ⁿ through the exponent bits; its error is within 2 ulp over the float range.
-/// Inputs below -87.34 (where results turn subnormal) give 0, above 88.72 +∞; NaN stays NaN.
+/// Inputs below -87 give 0 (see `minimumInput`), above 88.72 +∞; NaN stays NaN.
 enum VectorMath {
     typealias Vector = SIMD8<Float>
 
     private static let log2e: Float = 1.44269504088896341
     private static let ln2High: Float = 0.693359375
     private static let ln2Low: Float = -2.12194440e-4
-    /// exp(x) overflows above this and is subnormal below `minimumInput`.
+    /// exp(x) overflows above this.
     private static let maximumInput: Float = 88.7228391
-    private static let minimumInput: Float = -87.3365447
+    /// Below this exp(x) is within 5e-39 of the subnormal range, whose arithmetic is many
+    /// times slower; such results are returned as 0.
+    private static let minimumInput: Float = -87
 
     @inline(__always)
     static func exp(_ x: Vector) -> Vector {
@@ -66,10 +68,12 @@ enum VectorMath {
         return y
     }
 
-    /// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), odd-extended.
+    /// erf by Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), odd-extended. |x| is
+    /// capped at 4, where erf is 1 in float32, so that the tail never produces subnormals.
     @inline(__always)
     static func erf(_ x: Vector) -> Vector {
-        let a = abs(x)
+        var a = abs(x)
+        a.replace(with: 4, where: a .> 4)
         let t = 1 / (1 + 0.3275911 * a)
         var p = Vector(repeating: 1.061405429)
         p = p * t - 1.453152027
@@ -83,6 +87,21 @@ enum VectorMath {
         return y
     }
 
+    /// `x·Φ(x)` with the exact normal CDF.
+    @inline(__always)
+    static func gelu(_ x: Vector) -> Vector {
+        0.5 * x * (1 + erf(x * 0.7071067811865476))
+    }
+
+    /// `x·Φ(x)` with the tanh approximation of the normal CDF.
+    @inline(__always)
+    static func geluTanh(_ x: Vector) -> Vector {
+        let cube = x * x * x
+        let inner = 0.7978845608028654 * (x + 0.044715 * cube)
+        return 0.5 * x * (1 + tanh(inner))
+    }
+
+    @inline(__always)
     private static func abs(_ x: Vector) -> Vector {
         unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: Vector.self)
     }
