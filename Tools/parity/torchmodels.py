@@ -6,7 +6,6 @@ affine parameters, and constant-initialised parameters (zero heads, unit norms) 
 layer is an identity that a wrong kernel could pass by accident.
 """
 
-import hashlib
 import inspect
 import json
 import os
@@ -26,7 +25,7 @@ class ModelSpec:
     """A torchvision architecture: how to build it and the input it takes (NCHW)."""
 
     name: str
-    builder: str  # torchvision.models function name, or "vit_small" (see build_module)
+    builder: str  # torchvision.models function ("segmentation.x" for subpackages), or "vit_small"
     image_size: int
     seed: int
     note: str = ""
@@ -37,7 +36,11 @@ class ModelSpec:
         return (self.batch, 3, self.image_size, self.image_size)
 
     def recipe(self):
-        """Everything that determines the exported file, for the idempotence stamp."""
+        """Everything that determines the exported file, for the idempotence stamp.
+
+        `recipe_version` must change whenever build_module, randomise or export_onnx change what
+        they produce, so that existing generated folders are remade.
+        """
         recipe = {"name": self.name, "builder": self.builder, "image_size": self.image_size,
                   "seed": self.seed, "opset": OPSET, "recipe_version": 2}
         if self.batch != 1:
@@ -112,10 +115,6 @@ def stamp(spec, extra=None):
     if extra:
         data.update(extra)
     return data
-
-
-def stamp_digest(data):
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def build_module(spec):
@@ -240,5 +239,5 @@ def read_json(path):
 
 
 __all__ = ["ModelSpec", "PARITY_MODELS", "BENCH_MODELS", "GENERATED", "REPO_ROOT", "OPSET",
-           "build_module", "export_onnx", "seeded_input", "stamp", "stamp_digest", "tool_versions",
+           "build_module", "export_onnx", "seeded_input", "stamp", "tool_versions", "check_pinned_versions",
            "silence_export_warnings", "write_json", "read_json"]
