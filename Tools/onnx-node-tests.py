@@ -20,6 +20,7 @@ Workflow for op authors:
     python3 Tools/onnx-node-tests.py --filter 'conv'          # your ops only (regex on case names)
     python3 Tools/onnx-node-tests.py --filter '^test_conv_' -v  # with a reason per failing case
     python3 Tools/onnx-node-tests.py --list-failures           # failing case names, one per line
+    python3 Tools/onnx-node-tests.py --filter 'mod' --prune-stale  # drop allowlist entries that now pass
 The release binary is rebuilt first (swift build -c release --product strata); --no-build skips that.
 """
 import argparse
@@ -114,6 +115,23 @@ def read_allowlist(path):
             sys.exit(f"{path}:{number}: entry '{pattern}' has no '# reason'")
         entries.append((pattern, reason.strip()))
     return entries
+
+
+def prune_allowlist(path, all_names, passed, ran):
+    """Rewrites `path` without the entries whose every matching case ran now and passed."""
+    ran = set(ran)
+    kept, removed = [], []
+    for line in open(path):
+        pattern = line.partition("#")[0].strip()
+        if pattern and not line.lstrip().startswith("#"):
+            matches = [n for n in all_names if fnmatch.fnmatchcase(n, pattern)]
+            if matches and all(n in ran and n in passed for n in matches):
+                removed.append(pattern)
+                continue
+        kept.append(line)
+    with open(path, "w") as f:
+        f.writelines(kept)
+    print(f"removed {len(removed)} stale allowlist entries from {os.path.relpath(path, ROOT)}")
 
 
 def load_tensor(path):
@@ -223,6 +241,8 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="do not rebuild the release binary first")
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the generated cases")
+    parser.add_argument("--prune-stale", action="store_true",
+                        help="remove allowlist entries whose cases all ran in this invocation and passed")
     parser.add_argument("--allowlist", default=ALLOWLIST, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -234,6 +254,7 @@ def main():
 
     allow = read_allowlist(args.allowlist)
     names = sorted(d for d in os.listdir(CASES_DIR) if os.path.isdir(os.path.join(CASES_DIR, d)))
+    all_names = names
     if args.filter:
         pattern = re.compile(args.filter)
         names = [n for n in names if pattern.search(n)]
@@ -266,6 +287,8 @@ def main():
             print(f"FAIL {name}: {problem}")
     for name, glob in stale:
         print(f"stale allowlist entry: {name} passes but matches '{glob}'")
+    if args.prune_stale and stale:
+        prune_allowlist(args.allowlist, all_names, set(passed), names)
     if failed:
         by_op = {}
         for name, ops, _ in failed:
