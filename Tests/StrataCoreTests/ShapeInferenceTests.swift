@@ -77,6 +77,21 @@ final class ShapeInferenceTests: XCTestCase {
         XCTAssertEqual(result.types["expand"]?.shape, [.symbol("N"), 4, 4])
     }
 
+    func testResizeSizesFromAShapeComputationKeepTheBatchSymbol() {
+        let nodes = [
+            node("shape", "Shape", ["x"]),
+            node("head", "Slice", ["shape", "s0", "s2"]),
+            node("sizes", "Concat", ["head", "hw"], ["axis": .int(0)]),
+            node("resize", "Resize", ["x", "", "", "sizes"]),
+        ]
+        let result = infer(nodes, inputs: batch, initializers: [
+            "s0": Tensor([Int64(0)], shape: [1]), "s2": Tensor([Int64(2)], shape: [1]),
+            "hw": Tensor([Int64(12), 10], shape: [2]),
+        ])
+        XCTAssertEqual(result.problems.map(\.description), [])
+        XCTAssertEqual(result.types["resize"]?.shape, [.symbol("N"), 3, 12, 10])
+    }
+
     func testShapeStartEndFromOpset15() {
         let result = infer([
             node("s", "Shape", ["x"], opset: 15, ["start": .int(-3), "end": .int(-1)]),

@@ -49,13 +49,25 @@ extension ShapeTypeRules {
             scales = try ctx.knownFloats(1)
         } else {
             scales = try ctx.knownFloats(2)
-            if ctx.hasInput(3) {
-                sizes = try ctx.knownInts(3)
-                if sizes?.isEmpty == true { sizes = nil }
-            }
         }
         let axes = node.opset >= 18 ? try node.ints("axes") : nil
         let policy = node.opset >= 18 ? try node.string("keep_aspect_ratio_policy", default: "stretch") : "stretch"
+        if node.opset >= 11 && ctx.hasInput(3) {
+            guard let dims = ctx.dimsValue(3) else { throw InferenceContext.Unknown() }
+            if let concrete = dims.concrete {
+                sizes = concrete.isEmpty ? nil : concrete
+            } else {
+                // Sizes from a shape computation (`[N, C, 12, 10]`) may carry symbols; stretched, they are the output.
+                guard policy == "stretch" else { throw InferenceContext.Unknown() }
+                let axisList = try ShapeAlgebra.normalizeAxes(axes ?? Array(0..<shape.count), rank: shape.count, node: node)
+                guard dims.count == axisList.count else {
+                    throw node.error("sizes has \(dims.count) values for \(axisList.count) axes")
+                }
+                var out = shape
+                for (i, a) in axisList.enumerated() { out[a] = dims[i] }
+                return [ValueType(x.dtype, out)]
+            }
+        }
         guard let out = try ResizeGeometry.outputDims(input: shape, scales: sizes == nil ? scales : nil, sizes: sizes,
                                                       axes: axes, keepAspectRatioPolicy: policy, node: node)
         else { throw InferenceContext.Unknown() }
