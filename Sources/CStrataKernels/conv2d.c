@@ -73,90 +73,135 @@ void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, i
     }
 }
 
-// One output value with every tap bounds-checked (plane borders).
-static float depthwise_point(const float *x, const float *w, float bias, const strata_window2d *g, int oh, int ow) {
-    float sum = bias;
-    for (int kh = 0; kh < g->kernel_h; kh++) {
-        const int ih = oh * g->stride_h - g->pad_top + kh * g->dilation_h;
-        if (ih < 0 || ih >= g->in_h) continue;
-        const float *row = x + (size_t)ih * g->in_w;
-        for (int kw = 0; kw < g->kernel_w; kw++) {
-            const int iw = ow * g->stride_w - g->pad_left + kw * g->dilation_w;
-            if (iw >= 0 && iw < g->in_w) sum += w[kh * g->kernel_w + kw] * row[iw];
-        }
-    }
-    return sum;
+// The padded input a depthwise plane reads: enough rows and columns that every tap of every
+// output (output width rounded up to 8) lies inside, zeros outside the input.
+static void padded_extent(const strata_window2d *g, int *rows, int *cols) {
+    const int out_w = (g->out_w + 7) / 8 * 8;
+    *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
+    // Stride-2 vector loads read 16 values for 8 outputs, one past the last even one.
+    *cols = (out_w - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 2;
 }
 
-void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y) {
-    const int sw = g->stride_w, ow_n = g->out_w;
-    // Interior columns: every kernel column reads inside the row (and, for the vector loads, so does
-    // the last element of each load).
-    const int first_offset = -g->pad_left;
-    const int last_offset = (g->kernel_w - 1) * g->dilation_w - g->pad_left;
-    int lo, hi, unused;
-    valid_columns(first_offset, sw, g->in_w, ow_n, &lo, &unused);
-    valid_columns(last_offset + (sw - 1), sw, g->in_w, ow_n, &unused, &hi);
-    if (hi < lo) hi = lo;
+size_t strata_depthwise_scratch(const strata_window2d *g) {
+    int rows, cols;
+    padded_extent(g, &rows, &cols);
+    return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
+}
 
-    for (int oh = 0; oh < g->out_h; oh++) {
-        float *yr = y + (size_t)oh * ow_n;
-        const float *rows[64];
-        const float *taps[64];
-        int n_rows = 0;
-        for (int kh = 0; kh < g->kernel_h && n_rows < 64; kh++) {
-            const int ih = oh * g->stride_h - g->pad_top + kh * g->dilation_h;
-            if (ih < 0 || ih >= g->in_h) continue;
-            rows[n_rows] = x + (size_t)ih * g->in_w - g->pad_left;
-            taps[n_rows] = w + kh * g->kernel_w;
-            n_rows++;
-        }
-        if (g->kernel_h > 64) {
-            for (int ow = 0; ow < ow_n; ow++) yr[ow] = depthwise_point(x, w, bias, g, oh, ow);
-            continue;
-        }
-        for (int ow = 0; ow < lo; ow++) yr[ow] = depthwise_point(x, w, bias, g, oh, ow);
-        int ow = lo;
+void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {
+    memset(scratch, 0, sizeof(float) * strata_depthwise_scratch(g));
+}
+
 #ifdef STRATA_AVX2
-        const __m256 vb = _mm256_set1_ps(bias);
+// Eight consecutive values (stride 1) or every other value of sixteen (stride 2).
+static inline __attribute__((always_inline)) __m256 load_every(const float *p, const int stride) {
+    if (stride == 1) return _mm256_loadu_ps(p);
+    const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+    // Even elements of a and b, then the 128-bit halves put back in order.
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+}
+
+// One kernel row's taps for one block of 8 outputs, alternating between two accumulators.
+static inline __attribute__((always_inline)) void depthwise_taps(
+    const float *src, const float *tap, int kw_n, int dw, const int stride, __m256 *x0, __m256 *x1) {
+    int kw = 0;
+    for (; kw + 2 <= kw_n; kw += 2) {
+        *x0 = _mm256_fmadd_ps(_mm256_broadcast_ss(tap + kw), load_every(src + kw * dw, stride), *x0);
+        *x1 = _mm256_fmadd_ps(_mm256_broadcast_ss(tap + kw + 1), load_every(src + (kw + 1) * dw, stride), *x1);
+    }
+    if (kw < kw_n) *x0 = _mm256_fmadd_ps(_mm256_broadcast_ss(tap + kw), load_every(src + kw * dw, stride), *x0);
+}
+
+// One output row of a depthwise plane over the padded input, `out_w8` (a multiple of 8) values.
+// Several independent accumulators per block keep the FMA units busy (one chain would wait on
+// each FMA's latency); the partial sums are added at the end.
+static inline __attribute__((always_inline)) void depthwise_row(
+    const float *top, size_t cols, const float *w, int kh_n, int kw_n, int dh, int dw, float bias, int out_w8,
+    float *dst, const int stride) {
+    int ow = 0;
+    for (; ow + 16 <= out_w8; ow += 16) {
+        __m256 a0 = _mm256_set1_ps(bias), b0 = a0, a1 = _mm256_setzero_ps(), b1 = a1;
+        for (int kh = 0; kh < kh_n; kh++) {
+            const float *src = top + (size_t)kh * dh * cols + (size_t)ow * stride;
+            const float *tap = w + kh * kw_n;
+            int kw = 0;
+            for (; kw + 2 <= kw_n; kw += 2) {
+                const __m256 w0 = _mm256_broadcast_ss(tap + kw), w1 = _mm256_broadcast_ss(tap + kw + 1);
+                const float *p0 = src + kw * dw, *p1 = src + (kw + 1) * dw;
+                a0 = _mm256_fmadd_ps(w0, load_every(p0, stride), a0);
+                b0 = _mm256_fmadd_ps(w0, load_every(p0 + 8 * stride, stride), b0);
+                a1 = _mm256_fmadd_ps(w1, load_every(p1, stride), a1);
+                b1 = _mm256_fmadd_ps(w1, load_every(p1 + 8 * stride, stride), b1);
+            }
+            if (kw < kw_n) {
+                const __m256 w0 = _mm256_broadcast_ss(tap + kw);
+                const float *p0 = src + kw * dw;
+                a0 = _mm256_fmadd_ps(w0, load_every(p0, stride), a0);
+                b0 = _mm256_fmadd_ps(w0, load_every(p0 + 8 * stride, stride), b0);
+            }
+        }
+        _mm256_storeu_ps(dst + ow, _mm256_add_ps(a0, a1));
+        _mm256_storeu_ps(dst + ow + 8, _mm256_add_ps(b0, b1));
+    }
+    if (ow < out_w8) {
+        // One block left: alternate kernel rows between two pairs of accumulators.
+        __m256 a0 = _mm256_set1_ps(bias), a1 = _mm256_setzero_ps(), a2 = a1, a3 = a1;
+        for (int kh = 0; kh < kh_n; kh++) {
+            const float *src = top + (size_t)kh * dh * cols + (size_t)ow * stride;
+            if (kh & 1) {
+                depthwise_taps(src, w + kh * kw_n, kw_n, dw, stride, &a2, &a3);
+            } else {
+                depthwise_taps(src, w + kh * kw_n, kw_n, dw, stride, &a0, &a1);
+            }
+        }
+        _mm256_storeu_ps(dst + ow, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    }
+}
+#endif
+
+void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
+                            float *scratch) {
+    int rows, cols;
+    padded_extent(g, &rows, &cols);
+    float *padded = scratch;
+    float *row_out = scratch + (size_t)rows * cols;
+    const int out_w8 = (g->out_w + 7) / 8 * 8;
+
+    // The border stays zero from strata_depthwise_prepare; only the input's rows are copied in.
+    const int lo = g->pad_left < cols ? g->pad_left : cols;
+    const int hi = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
+    for (int r = g->pad_top > 0 ? g->pad_top : 0; r < rows && r - g->pad_top < g->in_h; r++) {
+        float *dst = padded + (size_t)r * cols;
+        const float *src = x + (size_t)(r - g->pad_top) * g->in_w;
+        for (int c = lo; c < hi; c++) dst[c] = src[c - g->pad_left];
+    }
+
+    const int kh_n = g->kernel_h, kw_n = g->kernel_w, dh = g->dilation_h, dw = g->dilation_w, sw = g->stride_w;
+    for (int oh = 0; oh < g->out_h; oh++) {
+        const float *top = padded + (size_t)oh * g->stride_h * cols;
+        // Whole blocks go straight to the output row; a ragged row goes through row_out.
+        float *y_row = y + (size_t)oh * g->out_w;
+        float *dst = g->out_w == out_w8 ? y_row : row_out;
+        int ow = 0;
+#ifdef STRATA_AVX2
         if (sw == 1) {
-            for (; ow + 8 <= hi; ow += 8) {
-                __m256 acc = vb;
-                for (int r = 0; r < n_rows; r++) {
-                    const float *src = rows[r] + ow;
-                    for (int kw = 0; kw < g->kernel_w; kw++) {
-                        acc = _mm256_fmadd_ps(_mm256_set1_ps(taps[r][kw]),
-                                              _mm256_loadu_ps(src + kw * g->dilation_w), acc);
-                    }
-                }
-                _mm256_storeu_ps(yr + ow, acc);
-            }
+            depthwise_row(top, cols, w, kh_n, kw_n, dh, dw, bias, out_w8, dst, 1);
+            ow = g->out_w;
         } else if (sw == 2) {
-            for (; ow + 8 <= hi; ow += 8) {
-                __m256 acc = vb;
-                for (int r = 0; r < n_rows; r++) {
-                    const float *src = rows[r] + 2 * ow;
-                    for (int kw = 0; kw < g->kernel_w; kw++) {
-                        const float *p = src + kw * g->dilation_w;
-                        const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
-                        // Even elements of a and b, then the 128-bit halves put back in order.
-                        const __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(
-                            _mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-                        acc = _mm256_fmadd_ps(_mm256_set1_ps(taps[r][kw]), even, acc);
-                    }
-                }
-                _mm256_storeu_ps(yr + ow, acc);
-            }
+            depthwise_row(top, cols, w, kh_n, kw_n, dh, dw, bias, out_w8, dst, 2);
+            ow = g->out_w;
         }
 #endif
-        for (; ow < hi; ow++) {
+        for (; ow < g->out_w; ow++) {
             float sum = bias;
-            for (int r = 0; r < n_rows; r++) {
-                const float *src = rows[r] + ow * sw;
-                for (int kw = 0; kw < g->kernel_w; kw++) sum += taps[r][kw] * src[kw * g->dilation_w];
+            for (int kh = 0; kh < kh_n; kh++) {
+                const float *src = top + (size_t)kh * dh * cols + (size_t)ow * sw;
+                for (int kw = 0; kw < kw_n; kw++) sum += w[kh * kw_n + kw] * src[kw * dw];
             }
-            yr[ow] = sum;
+            dst[ow] = sum;
         }
-        for (ow = hi > lo ? hi : lo; ow < ow_n; ow++) yr[ow] = depthwise_point(x, w, bias, g, oh, ow);
+        if (dst != y_row) {
+            for (int i = 0; i < g->out_w; i++) y_row[i] = dst[i];
+        }
     }
 }

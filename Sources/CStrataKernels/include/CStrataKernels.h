@@ -25,8 +25,17 @@ void strata_im2col_2d(const float *x, const strata_window2d *g, int c_begin, int
 /// channels [c_begin, c_end). `x` must hold the running sum (e.g. zeros or a bias).
 void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x);
 
+/// Floats of scratch memory `strata_depthwise_plane` needs for windows of this geometry.
+size_t strata_depthwise_scratch(const strata_window2d *g);
+
+/// Clears `scratch` (`strata_depthwise_scratch(g)` floats) for the planes of one geometry.
+void strata_depthwise_prepare(const strata_window2d *g, float *scratch);
+
 /// One plane of a depthwise convolution: y = bias + Σ w[kh,kw] · x[oh·s − pad + kh·d, …], with
-/// `w` the kernel_h × kernel_w taps of this channel.
-void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y);
+/// `w` the kernel_h × kernel_w taps of this channel. `scratch` is private to the caller's thread
+/// and was cleared by `strata_depthwise_prepare` for this geometry; planes only ever write the part
+/// of it the input covers, so one clearing serves any number of planes.
+void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
+                            float *scratch);
 
 #endif

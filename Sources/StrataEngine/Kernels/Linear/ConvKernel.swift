@@ -86,10 +86,13 @@ private struct ConvProblem: @unchecked Sendable {
         let multiplier = groupMaps
         context.parallelFor(planes, minChunk: 4) { range in
             guard var g = geometry.window2d else { return }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_depthwise_scratch(&g))
+            defer { scratch.deallocate() }
+            strata_depthwise_prepare(&g, scratch)
             for plane in range {
                 let (n, m) = plane.quotientAndRemainder(dividingBy: maps)
                 let source = x + (n * channels + m / multiplier) * inSize
-                strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize)
+                strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize, scratch)
             }
         }
     }

@@ -24,6 +24,18 @@ extension Float: GemmScalar {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if m == 1 || n == 1 {
+            // Matrix-vector products: GEMM kernels handle one row or column poorly.
+            if beta == 0 { for i in 0..<(m == 1 ? n : m) { c[i * (m == 1 ? 1 : ldc)] = 0 } }
+            if m == 1 {
+                cblas_sgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+                            alpha, b, Int32(max(ldb, 1)), a, Int32(transA ? lda : 1), beta, c, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
+                            alpha, a, Int32(max(lda, 1)), b, Int32(transB ? 1 : ldb), beta, c, Int32(ldc))
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(max(ldc, 1)))
     }
@@ -39,6 +51,18 @@ extension Double: GemmScalar {
         beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if m == 1 || n == 1 {
+            // Matrix-vector products: GEMM kernels handle one row or column poorly.
+            if beta == 0 { for i in 0..<(m == 1 ? n : m) { c[i * (m == 1 ? 1 : ldc)] = 0 } }
+            if m == 1 {
+                cblas_dgemv(CblasRowMajor, transB ? CblasNoTrans : CblasTrans, Int32(transB ? n : k), Int32(transB ? k : n),
+                            alpha, b, Int32(max(ldb, 1)), a, Int32(transA ? lda : 1), beta, c, 1)
+            } else {
+                cblas_dgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, Int32(transA ? k : m), Int32(transA ? m : k),
+                            alpha, a, Int32(max(lda, 1)), b, Int32(transB ? 1 : ldb), beta, c, Int32(ldc))
+            }
+            return
+        }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(max(ldc, 1)))
     }
