@@ -26,6 +26,10 @@ protocol ReduceFloat: ReduceScalar, BinaryFloatingPoint {
     func power(_ exponent: Self) -> Self
     /// Replaces each of `count` values at `p` by its exponential.
     static func exponentiate(_ p: UnsafeMutablePointer<Self>, count: Int)
+    /// The largest of `count` values at `p` (NaN when any is NaN is not guaranteed); `count` > 0.
+    static func maximum(_ p: UnsafePointer<Self>, count: Int) -> Self
+    /// The sum of `count` values at `p`, in any order.
+    static func total(_ p: UnsafePointer<Self>, count: Int) -> Self
 }
 
 extension Float: ReduceFloat {
@@ -43,6 +47,8 @@ extension Float: ReduceFloat {
     var logarithm: Float { Foundation.log(self) }
     func power(_ exponent: Float) -> Float { Foundation.pow(self, exponent) }
     static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) { FastExp.apply(p, count: count) }
+    static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.maximum(p, count: count) }
+    static func total(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.total(p, count: count) }
 }
 
 extension Double: ReduceFloat {
@@ -61,6 +67,16 @@ extension Double: ReduceFloat {
     func power(_ exponent: Double) -> Double { Foundation.pow(self, exponent) }
     static func exponentiate(_ p: UnsafeMutablePointer<Double>, count: Int) {
         for i in 0..<count { p[i] = Foundation.exp(p[i]) }
+    }
+    static func maximum(_ p: UnsafePointer<Double>, count: Int) -> Double {
+        var m = p[0]
+        for i in 1..<count where p[i] > m { m = p[i] }
+        return m
+    }
+    static func total(_ p: UnsafePointer<Double>, count: Int) -> Double {
+        var s = 0.0
+        for i in 0..<count { s += p[i] }
+        return s
     }
 }
 

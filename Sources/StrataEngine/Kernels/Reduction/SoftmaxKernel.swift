@@ -42,12 +42,10 @@ struct SoftmaxKernel: Kernel {
                 let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
                 for o in range {
                     let src = xp + o * n, dst = yp + o * n
-                    var m = src[0]
-                    for r in 1..<n where src[r] > m { m = src[r] }
+                    let m = T.maximum(src, count: n)
                     for r in 0..<n { dst[r] = src[r] - m }
                     T.exponentiate(dst, count: n)
-                    var sum: T = 0
-                    for r in 0..<n { sum += dst[r] }
+                    let sum = T.total(dst, count: n)
                     if log {
                         let shift = m + sum.logarithm
                         for r in 0..<n { dst[r] = src[r] - shift }
