@@ -28,7 +28,7 @@ extension NPYHeader {
         // Versions 1 and 2 are Latin-1, version 3 is UTF-8; the dictionary Strata needs is ASCII.
         let text = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
         var parser = PythonLiteralParser(text)
-        let dictionary: [String: PythonLiteral]
+        let dictionary: [String: PythonLiteralParser.Value]
         do {
             guard case .dictionary(let d) = try parser.parseValue() else { throw corrupt("header is not a dictionary") }
             dictionary = d

@@ -1,17 +1,17 @@
-/// A value in the Python literal subset `.npy` headers use.
-enum PythonLiteral: Equatable {
-    case string(String)
-    case int(Int)
-    case bool(Bool)
-    case tuple([PythonLiteral])
-    case list([PythonLiteral])
-    case dictionary([String: PythonLiteral])
-    case none
-}
-
 /// Parses the Python literal in an `.npy` header: dicts, tuples, lists, quoted strings, integers,
 /// `True`/`False`/`None`. Never evaluates anything.
 struct PythonLiteralParser {
+    /// A value in the Python literal subset `.npy` headers use.
+    enum Value: Equatable {
+        case string(String)
+        case int(Int)
+        case bool(Bool)
+        case tuple([Value])
+        case list([Value])
+        case dictionary([String: Value])
+        case none
+    }
+
     struct Failure: Error { let message: String }
 
     private let chars: [Character]
@@ -20,7 +20,7 @@ struct PythonLiteralParser {
 
     init(_ text: String) { chars = Array(text) }
 
-    mutating func parseValue() throws -> PythonLiteral {
+    mutating func parseValue() throws -> Value {
         skipSpace()
         guard index < chars.count else { throw Failure(message: "unexpected end") }
         depth += 1
@@ -30,7 +30,7 @@ struct PythonLiteralParser {
         switch c {
         case "{":
             index += 1
-            var out: [String: PythonLiteral] = [:]
+            var out: [String: Value] = [:]
             for element in try parseSequence(closing: "}", keyed: true) {
                 guard case .tuple(let pair) = element, case .string(let key) = pair[0] else {
                     throw Failure(message: "dictionary key is not a string")
@@ -65,8 +65,8 @@ struct PythonLiteralParser {
         }
     }
 
-    private mutating func parseSequence(closing: Character, keyed: Bool) throws -> [PythonLiteral] {
-        var items: [PythonLiteral] = []
+    private mutating func parseSequence(closing: Character, keyed: Bool) throws -> [Value] {
+        var items: [Value] = []
         while true {
             skipSpace()
             guard index < chars.count else { throw Failure(message: "missing '\(closing)'") }
