@@ -92,6 +92,19 @@ final class ShapeInferenceTests: XCTestCase {
         XCTAssertEqual(result.types["resize"]?.shape, [.symbol("N"), 3, 12, 10])
     }
 
+    func testRangeUpToASymbolicDimHasThatLength() {
+        let nodes = [
+            node("shape", "Shape", ["x"]),
+            node("n", "Gather", ["shape", "zero"]),
+            node("range", "Range", ["zero", "n", "one"]),
+            node("other", "Range", ["one", "n", "one"]),
+        ]
+        let result = infer(nodes, inputs: batch, initializers: ["zero": .scalar(Int64(0)), "one": .scalar(Int64(1))])
+        XCTAssertEqual(result.problems.map(\.description), [])
+        XCTAssertEqual(result.types["range"], ValueType(.int64, [.symbol("N")]))
+        XCTAssertNil(result.types["other"])
+    }
+
     func testShapeStartEndFromOpset15() {
         let result = infer([
             node("s", "Shape", ["x"], opset: 15, ["start": .int(-3), "end": .int(-1)]),

@@ -305,7 +305,12 @@ public enum ShapeTypeRules {
     static func range(_ ctx: InferenceContext) throws -> [ValueType] {
         let dtype = try ctx.firstKnownType().dtype
         guard let start = ctx.constant(0), let limit = ctx.constant(1), let delta = ctx.constant(2) else {
-            return [ValueType(dtype, nil)]
+            // `arange(T)` from a shape computation: `Range(0, T, 1)` has T elements.
+            if let s = ctx.dimsValue(0), let l = ctx.dimsValue(1), let d = ctx.dimsValue(2),
+               s == [.known(0)], d == [.known(1)], l.count == 1 {
+                return [ValueType(dtype, l)]
+            }
+            throw InferenceContext.Unknown()
         }
         let n = try rangeCount(start: start, limit: limit, delta: delta, node: ctx.node)
         return [ValueType(dtype, [.known(n)])]
