@@ -3,7 +3,7 @@ import PackageDescription
 
 // Hot loops are compiled for AVX2/FMA in release builds; debug builds stay portable.
 let fastSwift: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(configuration: .release)),
 ]
 
 let package = Package(
