@@ -83,7 +83,7 @@ final class RecurrentKernelTests: XCTestCase {
                     h = next
                     for j in 0..<H { y[((t * D + d) * B + n) * H + j] = h[j] }
                 }
-                for j in 0..<H {
+                for j in 0..<H where len > 0 {
                     yh[(d * B + n) * H + j] = h[j]
                     yc[(d * B + n) * H + j] = cell[j]
                 }

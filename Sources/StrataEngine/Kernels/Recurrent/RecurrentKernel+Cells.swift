@@ -166,9 +166,14 @@ extension RecurrentKernel {
             }
         }
         let hp = yh.pointer(as: Float.self) + d * batch * hidden, cp = yc.pointer(as: Float.self) + d * batch * hidden
-        for k in 0..<(batch * hidden) {
-            hp[k] = h[k]
-            cp[k] = c[k]
+        for b in 0..<batch {
+            // An empty sequence has no last state: its Y_h and Y_c are 0, as in onnxruntime.
+            let empty = op.lengths[b] == 0
+            for j in 0..<hidden {
+                let k = b * hidden + j
+                hp[k] = empty ? 0 : h[k]
+                cp[k] = empty ? 0 : c[k]
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ import StrataCore
 /// coupled input/forget gates, GRU's `linear_before_reset`, custom activations, `clip`
 /// (applied to every gate's input before its activation) and both layouts. Computes in float32
 /// (float16 and bfloat16 are widened). Steps past a batch entry's sequence length leave its
-/// state unchanged and its Y rows zero.
+/// state unchanged and its Y rows zero; an entry of length 0 gets zero Y_h and Y_c.
 struct RecurrentKernel: Kernel {
     enum Cell: Sendable, Equatable {
         case rnn
