@@ -1,7 +1,8 @@
 import StrataCore
 
 /// `Clip`: `min(max(x, low), high)`. Bounds come from the `min`/`max` attributes before opset 11
-/// and from optional scalar inputs 1 and 2 from opset 11; a missing bound does not clip. NaN
+/// (defaults ∓FLT_MAX, so infinities become finite as in onnxruntime) and from optional scalar
+/// inputs 1 and 2 from opset 11, where a missing bound does not clip. NaN
 /// stays NaN; when `low > high` every element becomes `high`, as in NumPy.
 struct ClipKernel: Kernel {
     let attributeLow: Float?
@@ -14,8 +15,8 @@ struct ClipKernel: Kernel {
             attributeLow = nil
             attributeHigh = nil
         } else {
-            attributeLow = try ctx.node.float("min")
-            attributeHigh = try ctx.node.float("max")
+            attributeLow = try ctx.node.float("min", default: -.greatestFiniteMagnitude)
+            attributeHigh = try ctx.node.float("max", default: .greatestFiniteMagnitude)
         }
     }
 
