@@ -122,6 +122,19 @@ final class ElementwiseUnaryTests: XCTestCase {
         XCTAssertEqual(half.floats(), Tensor([powf(2, 0.1), powf(3, 1.7)], shape: [2]).converted(to: .float16).floats())
     }
 
+    func testPowSquareAndCubeShortcuts() throws {
+        var rng = SeededGenerator(seed: 13)
+        let x = Support.random([3, 4], in: -5...5, &rng)
+        for (e, shape) in [(Float(2), [Int]()), (3, [1, 1, 1]), (2.5, [1])] {
+            let out = try Support.run("Pow", [x, Tensor([e], shape: shape)])[0]
+            XCTAssertEqual(out.shape, shape.count == 3 ? [1, 3, 4] : [3, 4])
+            for (got, v) in zip(out.floats(), x.floats()) {
+                let expected = Foundation.powf(v, e)
+                if expected.isNaN { XCTAssertTrue(got.isNaN) } else { XCTAssertEqual(got, expected, accuracy: 2e-7 * abs(expected)) }
+            }
+        }
+    }
+
     func testClipAttributesAndInputs() throws {
         let x = Tensor([-2, 0.5, 5, 9, .nan] as [Float], shape: [5])
         let v6 = try Support.run("Clip", [x], attributes: ["min": .float(0), "max": .float(6)], opset: 6)[0].floats()

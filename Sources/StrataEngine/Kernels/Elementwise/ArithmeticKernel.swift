@@ -36,6 +36,7 @@ struct ArithmeticKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         var values = try inputs.indices.map { try ElementwiseInputs.required(inputs, $0) }
+        if operation == .power, let square = try squareOrCube(values[0], values[1], context) { return [square] }
         if operation == .power && values[1].dtype != values[0].dtype {
             let base = values[0].dtype
             if (base.isInteger || base == .bool) && values[1].dtype.isFloatingPoint {
@@ -60,6 +61,19 @@ struct ArithmeticKernel: Kernel {
             result = try ArithmeticKernel.apply(.divide, result, divisor, context)
         }
         return [ElementwiseInputs.isHalf(dtype) ? result.converted(to: dtype, context: context) : result]
+    }
+
+    /// `x²` and `x³` by multiplication when the exponent is a single 2 or 3 (LayerNorm and
+    /// GELU decompositions): `x·x` is exactly what `pow` rounds to, `x·x·x` within one ulp, and
+    /// both avoid `pow`'s cost per element. Nil for other exponents and for non-float bases.
+    private func squareOrCube(_ x: Tensor, _ exponent: Tensor, _ context: ExecutionContext) throws -> Tensor? {
+        guard x.dtype == .float32 || x.dtype == .float64, exponent.count == 1 else { return nil }
+        let e = exponent.doubleValue(at: 0)
+        guard e == 2 || e == 3 else { return nil }
+        let shape = try ElementwiseInputs.plan([x, exponent]).shape
+        var result = try ArithmeticKernel.apply(.multiply, x, x, context)
+        if e == 3 { result = try ArithmeticKernel.apply(.multiply, result, x, context) }
+        return result.reshaped(shape)
     }
 
     private func combine(_ a: Tensor, _ b: Tensor, _ context: ExecutionContext) throws -> Tensor {
