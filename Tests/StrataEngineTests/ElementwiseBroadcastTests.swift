@@ -158,20 +158,26 @@ final class ElementwiseBroadcastTests: XCTestCase {
 
     func testWhereBroadcastsThreeInputs() throws {
         var rng = SeededGenerator(seed: 5)
-        let condition = Tensor((0..<12).map { _ in Bool.random(using: &rng) }, shape: [3, 1, 4])
-        let x = Support.random([2, 1], &rng), y = Support.random([3, 2, 4], &rng)
-        let out = try Support.run("Where", [condition, x, y])[0]
-        XCTAssertEqual(out.shape, [3, 2, 4])
-        let c = condition.floats(), xs = x.floats(), ys = y.floats()
-        for i in 0..<out.count {
-            let pick = c[Support.broadcastIndex(i, outShape: out.shape, inShape: condition.shape)] != 0
-            let expected = pick ? xs[Support.broadcastIndex(i, outShape: out.shape, inShape: x.shape)]
-                : ys[Support.broadcastIndex(i, outShape: out.shape, inShape: y.shape)]
-            XCTAssertEqual(out.floats()[i], expected)
+        let layouts: [([Int], [Int], [Int])] = [
+            ([3, 1, 4], [2, 1], [3, 2, 4]), ([1, 1, 4, 4], [2, 3, 4, 4], []), ([2, 3], [2, 3], [2, 3]),
+            ([5, 7], [], [5, 7]), ([2, 1, 3], [1, 4, 1], [4, 3]),
+        ]
+        for (cShape, xShape, yShape) in layouts {
+            let condition = Tensor((0..<cShape.elementCount).map { _ in Bool.random(using: &rng) }, shape: cShape)
+            let x = Support.random(xShape, &rng), y = Support.random(yShape, &rng)
+            let out = try Support.run("Where", [condition, x, y])[0]
+            XCTAssertEqual(out.shape, Broadcasting.shape([cShape, xShape, yShape]))
+            let c = condition.floats(), xs = x.floats(), ys = y.floats()
+            let expected = (0..<out.count).map { i in
+                c[Support.broadcastIndex(i, outShape: out.shape, inShape: cShape)] != 0
+                    ? xs[Support.broadcastIndex(i, outShape: out.shape, inShape: xShape)]
+                    : ys[Support.broadcastIndex(i, outShape: out.shape, inShape: yShape)]
+            }
+            XCTAssertEqual(out.floats(), expected, "\(cShape) \(xShape) \(yShape)")
+            let ints = try Support.run("Where", [condition, x.converted(to: .int64), y.converted(to: .int64)])[0]
+            XCTAssertEqual(ints.dtype, .int64)
+            XCTAssertEqual(ints.ints(), out.converted(to: .int64).ints())
         }
-        let ints = try Support.run("Where", [condition, x.converted(to: .int64), y.converted(to: .int64)])[0]
-        XCTAssertEqual(ints.dtype, .int64)
-        XCTAssertEqual(ints.ints(), out.converted(to: .int64).ints())
     }
 
     func testPReluBroadcastsSlope() throws {

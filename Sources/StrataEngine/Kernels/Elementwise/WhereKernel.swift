@@ -37,8 +37,19 @@ struct WhereKernel: Kernel {
             let po = out.rawPointer.assumingMemoryBound(to: T.self)
             plan.forEachRun(in: range) { o, starts, n, steps in
                 let c = pc + starts[0], a = px + starts[1], b = py + starts[2], z = po + o
-                let sc = steps[0], sa = steps[1], sb = steps[2]
-                for j in 0..<n { z[j] = c[j * sc] != 0 ? a[j * sa] : b[j * sb] }
+                // Masking against a constant (scores vs. -inf) and plain selects get contiguous loops.
+                switch (steps[0], steps[1], steps[2]) {
+                case (1, 1, 1):
+                    for j in 0..<n { z[j] = c[j] != 0 ? a[j] : b[j] }
+                case (1, 1, 0):
+                    let v = b[0]
+                    for j in 0..<n { z[j] = c[j] != 0 ? a[j] : v }
+                case (1, 0, 1):
+                    let u = a[0]
+                    for j in 0..<n { z[j] = c[j] != 0 ? u : b[j] }
+                case let (sc, sa, sb):
+                    for j in 0..<n { z[j] = c[j * sc] != 0 ? a[j * sa] : b[j * sb] }
+                }
             }
         }
     }
