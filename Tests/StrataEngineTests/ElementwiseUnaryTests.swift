@@ -12,7 +12,7 @@ final class ElementwiseUnaryTests: XCTestCase {
     /// Attributes are float32: the reference uses the rounded value, as onnxruntime does.
     private static func f(_ x: Double) -> Double { Double(Float(x)) }
     private static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
-    private static func softplus(_ x: Double) -> Double { log(1 + exp(x)) }
+    private static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
     static let floatCases: [(op: String, attributes: [String: Attribute], reference: @Sendable (Double) -> Double)] = [
         ("Sqrt", [:], { sqrt($0) }), ("Exp", [:], { exp($0) }), ("Log", [:], { log($0) }), ("Abs", [:], { abs($0) }),
@@ -61,7 +61,8 @@ final class ElementwiseUnaryTests: XCTestCase {
         let x = Tensor(values, shape: [values.count])
         let cases: [(String, [String: Attribute], (Double) -> Double)] = [
             ("Exp", [:], { exp($0) }), ("Sigmoid", [:], { Self.sigmoid($0) }), ("Tanh", [:], { tanh($0) }),
-            ("Gelu", [:], { 0.5 * $0 * (1 + erf($0 / sqrt(2))) }),
+            ("Gelu", [:], { 0.5 * $0 * (1 + erf($0 / sqrt(2))) }), ("Softplus", [:], { Self.softplus($0) }),
+            ("Mish", [:], { $0 * tanh(Self.softplus($0)) }),
         ]
         for (op, attributes, reference) in cases {
             let out = try Support.run(op, [x], attributes: attributes)[0].floats()
@@ -75,6 +76,15 @@ final class ElementwiseUnaryTests: XCTestCase {
                     XCTAssertEqual(got, expected, accuracy: 2e-6 * max(1, abs(expected)), "\(op)(\(v))")
                 }
             }
+        }
+    }
+
+    func testSoftplusKeepsSmallResultsPrecise() throws {
+        let values: [Float] = [-50, -20, -9, -1e-3, 1e-3]
+        let out = try Support.run("Softplus", [Tensor(values, shape: [values.count])])[0].floats()
+        for (v, got) in zip(values, out) {
+            let expected = Self.softplus(Double(v))
+            XCTAssertEqual(Double(got), expected, accuracy: 1e-6 * expected, "Softplus(\(v))")
         }
     }
 

@@ -131,6 +131,8 @@ enum UnaryOperation: Sendable {
         case .exp: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.exp($0) } }
         case .sigmoid: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.sigmoid($0) } }
         case .tanh: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.tanh($0) } }
+        case .softplus: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.softplus($0) } }
+        case .mish: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.mish($0) } }
         case .gelu(let tanhApproximation):
             if tanhApproximation { return { x, y, n in VectorMath.map(x, y, n) { VectorMath.geluTanh($0) } } }
             return { x, y, n in VectorMath.map(x, y, n) { VectorMath.gelu($0) } }

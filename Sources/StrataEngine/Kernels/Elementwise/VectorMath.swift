@@ -87,6 +87,46 @@ enum VectorMath {
         return y
     }
 
+    /// `log(1 + t)` for `t` in [0, 1]: `1 + t` is split into 2ᵏ·f with f in [√½, √2], log f comes
+    /// from the Cephes `logf` polynomial in f - 1, and the rounding error of `1 + t` is added back
+    /// to first order so that small `t` keeps its relative precision.
+    @inline(__always)
+    static func log1pUnit(_ t: Vector) -> Vector {
+        let m = 1 + t
+        let big = m .> 1.41421356
+        let f = m.replacing(with: m * 0.5, where: big)
+        let k = Vector(repeating: 0).replacing(with: 1, where: big)
+        let z = f - 1
+        let z2 = z * z
+        var p = Vector(repeating: 7.0376836292e-2)
+        p = p * z - 1.1514610310e-1
+        p = p * z + 1.1676998740e-1
+        p = p * z - 1.2420140846e-1
+        p = p * z + 1.4249322787e-1
+        p = p * z - 1.6668057665e-1
+        p = p * z + 2.0000714765e-1
+        p = p * z - 2.4999993993e-1
+        p = p * z + 3.3333331174e-1
+        var y = p * z * z2
+        y = y + k * ln2Low - 0.5 * z2
+        let correction = (t - (m - 1)) / m
+        return z + y + k * ln2High + correction
+    }
+
+    /// `log(1 + eˣ)` as `max(x, 0) + log1p(e^-|x|)`, which neither overflows nor loses small results.
+    @inline(__always)
+    static func softplus(_ x: Vector) -> Vector {
+        let positive = x.replacing(with: 0, where: x .< 0)
+        var y = positive + log1pUnit(exp(-abs(x)))
+        y.replace(with: x, where: x .!= x)
+        return y
+    }
+
+    @inline(__always)
+    static func mish(_ x: Vector) -> Vector {
+        x * tanh(softplus(x))
+    }
+
     /// `x·Φ(x)` with the exact normal CDF.
     @inline(__always)
     static func gelu(_ x: Vector) -> Vector {
