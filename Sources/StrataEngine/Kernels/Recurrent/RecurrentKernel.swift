@@ -104,9 +104,10 @@ struct RecurrentKernel: Kernel {
                 throw NumericStaging.unsupported(t.dtype, node: node, supported: "float32, float16, bfloat16")
             }
         }
-        func staged(_ t: Tensor?) -> Tensor? { t.map { NumericStaging.convert($0, to: .float32) } }
+        func float32(_ t: Tensor) -> Tensor { NumericStaging.convert(t, to: .float32) }
+        func staged(_ t: Tensor?) -> Tensor? { t.map(float32) }
         guard x0.rank == 3 else { throw node.error("input X must have rank 3, got \(x0.shape)", kind: .invalidInput) }
-        var x = staged(x0)!
+        var x = float32(x0)
         if layout == 1 { x = Self.permuted(x, [1, 0, 2]) }
         let (seq, batch, inputSize) = (x.shape[0], x.shape[1], x.shape[2])
         let gates = cell.gates
@@ -144,7 +145,7 @@ struct RecurrentKernel: Kernel {
             try check(input(7), "P", [directions, 3 * hidden])
         }
         return Operands(
-            x: x, w: staged(w0)!, r: staged(r0)!, bias: staged(input(3)), lengths: lengths,
+            x: x, w: float32(w0), r: float32(r0), bias: staged(input(3)), lengths: lengths,
             initialH: initialH, initialC: initialC, peepholes: staged(input(7)),
             seq: seq, batch: batch, input: inputSize, hidden: hidden
         )
