@@ -1,10 +1,7 @@
 #include "CStrataKernels.h"
+#include "window_border.h"
 
 #include <string.h>
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#define STRATA_AVX2 1
-#endif
 
 // Output columns [*lo, *hi) whose input column ow·stride + offset lies inside [0, width).
 static void valid_columns(int offset, int stride, int width, int out_w, int *lo, int *hi) {
@@ -73,18 +70,9 @@ void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, i
     }
 }
 
-// The padded input a depthwise plane reads: enough rows and columns that every tap of every
-// output (output width rounded up to 8) lies inside, zeros outside the input.
-static void padded_extent(const strata_window2d *g, int *rows, int *cols) {
-    const int out_w = (g->out_w + 7) / 8 * 8;
-    *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
-    // Stride-2 vector loads read 16 values for 8 outputs, one past the last even one.
-    *cols = (out_w - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 2;
-}
-
 size_t strata_depthwise_scratch(const strata_window2d *g) {
     int rows, cols;
-    padded_extent(g, &rows, &cols);
+    strata_padded_extent(g, &rows, &cols);
     return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
 }
 
@@ -93,14 +81,6 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {
 }
 
 #ifdef STRATA_AVX2
-// Eight consecutive values (stride 1) or every other value of sixteen (stride 2).
-static inline __attribute__((always_inline)) __m256 load_every(const float *p, const int stride) {
-    if (stride == 1) return _mm256_loadu_ps(p);
-    const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
-    // Even elements of a and b, then the 128-bit halves put back in order.
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-}
-
 // One kernel row's taps for one block of 8 outputs, alternating between two accumulators.
 static inline __attribute__((always_inline)) void depthwise_taps(
     const float *src, const float *tap, int kw_n, int dw, const int stride, __m256 *x0, __m256 *x1) {
@@ -162,19 +142,13 @@ static inline __attribute__((always_inline)) void depthwise_row(
 void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                             float *scratch) {
     int rows, cols;
-    padded_extent(g, &rows, &cols);
+    strata_padded_extent(g, &rows, &cols);
     float *padded = scratch;
     float *row_out = scratch + (size_t)rows * cols;
     const int out_w8 = (g->out_w + 7) / 8 * 8;
 
     // The border stays zero from strata_depthwise_prepare; only the input's rows are copied in.
-    const int lo = g->pad_left < cols ? g->pad_left : cols;
-    const int hi = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
-    for (int r = g->pad_top > 0 ? g->pad_top : 0; r < rows && r - g->pad_top < g->in_h; r++) {
-        float *dst = padded + (size_t)r * cols;
-        const float *src = x + (size_t)(r - g->pad_top) * g->in_w;
-        for (int c = lo; c < hi; c++) dst[c] = src[c - g->pad_left];
-    }
+    strata_copy_into_border(x, g, rows, cols, padded);
 
     const int kh_n = g->kernel_h, kw_n = g->kernel_w, dh = g->dilation_h, dw = g->dilation_w, sw = g->stride_w;
     for (int oh = 0; oh < g->out_h; oh++) {

@@ -38,4 +38,19 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch);
 void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                             float *scratch);
 
+/// Floats of scratch memory the 2-D pooling planes need for windows of this geometry.
+size_t strata_pool2d_scratch(const strata_window2d *g);
+
+/// Fills `scratch` with the value padding stands for: -infinity for max pooling, 0 for averages.
+void strata_pool2d_prepare(const strata_window2d *g, float fill, float *scratch);
+
+/// One plane of max pooling (padding never wins). `scratch` is private to the caller's thread and
+/// was prepared with -infinity for this geometry.
+void strata_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, float *scratch);
+
+/// One plane of average pooling: each window's sum times row_scale[oh] · col_scale[ow] (the
+/// reciprocal tap counts per axis). `scratch` was prepared with 0 for this geometry.
+void strata_avgpool2d_plane(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
+                            float *y, float *scratch);
+
 #endif

@@ -1,4 +1,5 @@
 import StrataCore
+import CStrataKernels
 
 /// ONNX `MaxPool` (with the optional int64 `Indices` output) and `AveragePool`, 1-D to 3-D, with
 /// strides, dilations, explicit or automatic padding and ceil mode. Padding never wins a max;
@@ -49,6 +50,11 @@ struct PoolKernel: Kernel {
         let geometry = PoolWindow(window: window, placement: placement, input: spatial)
         let planes = x.shape[0] * x.shape[1]
         let outShape = Array(x.shape.prefix(2)) + placement.output
+        let wantIndices = isMax && node.outputs.count > 1 && !node.outputs[1].isEmpty
+        if x.dtype == .float32, spatial.count <= 2, !wantIndices {
+            let plane = ConvGeometry(input: spatial, output: placement.output, window: window, padBegin: placement.padBegin)
+            return [poolPlanes2d(x, plane, geometry, planes: planes, shape: outShape, context)]
+        }
         switch x.dtype {
         case .float32: return try pool(Float.self, x, geometry, planes: planes, shape: outShape, context)
         case .float64: return try pool(Double.self, x, geometry, planes: planes, shape: outShape, context)
@@ -59,6 +65,35 @@ struct PoolKernel: Kernel {
         default:
             throw node.error("dtype \(x.dtype.rawValue) is not supported", kind: .unsupported)
         }
+    }
+
+    /// float32 1-D and 2-D pools without indices: the vectorised C planes.
+    private func poolPlanes2d(_ x: Tensor, _ plane: ConvGeometry, _ spans: PoolWindow, planes: Int, shape: [Int],
+                              _ context: ExecutionContext) -> Tensor {
+        let y = Tensor(dtype: .float32, shape: shape)
+        let job = PoolPlanes(x: UnsafePointer(x.pointer(as: Float.self)), y: y.pointer(as: Float.self))
+        let (inSize, outSize) = (plane.inputSize, plane.outputSize)
+        var scales: ([Float], [Float]) = ([], [])
+        if case .average(let includePad) = mode {
+            func reciprocal(_ s: PoolWindow.Span) -> Float { 1 / Float(includePad ? s.padded : s.hi - s.lo) }
+            scales = (spans.spans[1].map(reciprocal), spans.spans[2].map(reciprocal))
+        }
+        let (rowScale, colScale, max) = (scales.0, scales.1, isMax)
+        context.parallelFor(planes, minChunk: Swift.max(1, 16384 / Swift.max(1, outSize))) { range in
+            guard var g = plane.window2d else { return }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_pool2d_scratch(&g))
+            defer { scratch.deallocate() }
+            strata_pool2d_prepare(&g, max ? -.infinity : 0, scratch)
+            for p in range {
+                let (src, dst) = (job.x + p * inSize, job.y + p * outSize)
+                if max {
+                    strata_maxpool2d_plane(src, &g, dst, scratch)
+                } else {
+                    strata_avgpool2d_plane(src, &g, rowScale, colScale, dst, scratch)
+                }
+            }
+        }
+        return y
     }
 
     private var isMax: Bool {
@@ -121,6 +156,11 @@ extension UInt8: PoolScalar {
     static var poolStart: UInt8 { .min }
     static func mean(_ sum: Double, count: Int) -> UInt8 { sum.isFinite ? UInt8(clamping: Int((sum / Double(count)).rounded())) : 0 }
     var asDouble: Double { Double(self) }
+}
+
+private struct PoolPlanes: @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let y: UnsafeMutablePointer<Float>
 }
 
 private struct IndexPointer: @unchecked Sendable {

@@ -1,0 +1,44 @@
+#ifndef STRATA_WINDOW_BORDER_H
+#define STRATA_WINDOW_BORDER_H
+
+// Internal helpers shared by the depthwise and pooling planes: a copy of the input plane inside a
+// border wide enough that every window tap of every output lands inside it, so the hot loops
+// need no bounds checks. The border is filled once per geometry (0 for sums, -inf for maxima) and
+// never written again; each plane only copies its input rows in.
+
+#include <string.h>
+#include "CStrataKernels.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define STRATA_AVX2 1
+
+// Eight consecutive values (stride 1) or every other value of sixteen (stride 2).
+static inline __attribute__((always_inline)) __m256 load_every(const float *p, const int stride) {
+    if (stride == 1) return _mm256_loadu_ps(p);
+    const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
+    // Even elements of a and b, then the 128-bit halves put back in order.
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
+}
+#endif
+
+// Rows and columns of the bordered copy: every tap of every output, with the output width
+// rounded up to 8 (stride-2 vector loads read 16 values for 8 outputs, one past the last even one).
+static inline void strata_padded_extent(const strata_window2d *g, int *rows, int *cols) {
+    const int out_w8 = (g->out_w + 7) / 8 * 8;
+    *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
+    *cols = (out_w8 - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 2;
+}
+
+// Copies the input rows and columns that fall inside the bordered copy.
+static inline void strata_copy_into_border(const float *x, const strata_window2d *g, int rows, int cols, float *padded) {
+    const int lo = g->pad_left < cols ? g->pad_left : cols;
+    const int hi = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
+    for (int r = g->pad_top > 0 ? g->pad_top : 0; r < rows && r - g->pad_top < g->in_h; r++) {
+        float *dst = padded + (size_t)r * cols;
+        const float *src = x + (size_t)(r - g->pad_top) * g->in_w;
+        for (int c = lo; c < hi; c++) dst[c] = src[c - g->pad_left];
+    }
+}
+
+#endif
