@@ -19,4 +19,30 @@ enum IndexList {
         }
         return out
     }
+
+    /// The row-major element offsets (in units of the addressed slice) of the k-tuples on the
+    /// last axis of `tensor` into the leading dims `dims` (k = `dims.count`); negative entries
+    /// count from the end, anything outside is an input error at `node`.
+    static func tupleOffsets(_ tensor: Tensor, into dims: [Int], node: Node) throws -> [Int] {
+        guard tensor.dtype == .int64 || tensor.dtype == .int32 else {
+            throw node.error("indices must be int32 or int64, found \(tensor.dtype.rawValue)", kind: .invalidInput)
+        }
+        let k = dims.count
+        let values = tensor.ints()
+        let tuples = tensor.shape.dropLast().reduce(1, *)
+        var out = [Int](repeating: 0, count: tuples)
+        for t in 0..<tuples {
+            var offset = 0
+            for d in 0..<k {
+                let i = values[t * k + d]
+                let r = i < 0 ? i + dims[d] : i
+                guard r >= 0 && r < dims[d] else {
+                    throw node.error("index \(i) is out of range for an axis of size \(dims[d])", kind: .invalidInput)
+                }
+                offset = offset * dims[d] + r
+            }
+            out[t] = offset
+        }
+        return out
+    }
 }
