@@ -158,9 +158,19 @@ def main():
         parser.error(f"unknown model(s) {', '.join(unknown)}; known: {', '.join(known)}")
     tm.silence_export_warnings()
     tm.check_pinned_versions()
+    failed = []
     for name in selected:
-        make_fixture(known[name], args.threads, args.force)
+        try:
+            make_fixture(known[name], args.threads, args.force)
+        except Exception as error:  # one model's export problem must not stop the others
+            print(f"{name}: FAILED: {type(error).__name__}: {str(error).splitlines()[-1][:300]}",
+                  file=sys.stderr)
+            failed.append(name)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,7 +1,7 @@
 """Seeded torchvision models exported to ONNX: shared by make-fixtures.py and Tools/bench.
 
 Every model is built with random weights (no download), put in eval mode and exported with the
-legacy TorchScript exporter at opset 17. Batch-norm layers get non-trivial running statistics and
+legacy TorchScript exporter at opset 17 (a few parity configurations use older opsets). Batch-norm layers get non-trivial running statistics and
 affine parameters, and constant-initialised parameters (zero heads, unit norms) are perturbed, so no
 layer is an identity that a wrong kernel could pass by accident.
 """
@@ -30,6 +30,7 @@ class ModelSpec:
     seed: int
     note: str = ""
     batch: int = 1
+    opset: int = OPSET
 
     @property
     def input_shape(self):
@@ -42,7 +43,7 @@ class ModelSpec:
         they produce, so that existing generated folders are remade.
         """
         recipe = {"name": self.name, "builder": self.builder, "image_size": self.image_size,
-                  "seed": self.seed, "opset": OPSET, "recipe_version": 2}
+                  "seed": self.seed, "opset": self.opset, "recipe_version": 2}
         if self.batch != 1:
             recipe["batch"] = self.batch
         return recipe
@@ -70,6 +71,14 @@ PARITY_MODELS = [
     ModelSpec("mobilenet_v3_small_b3", "mobilenet_v3_small", 96, seed=3303, batch=3,
               note="batch 3, image 96"),
     ModelSpec("vit_small_b2", "vit_small", 64, seed=1602, batch=2, note="vit_small with batch 2"),
+    # Older opsets: attribute forms and decompositions that opset 17 exports no longer use.
+    ModelSpec("vit_small_op14", "vit_small", 64, seed=1603, opset=14,
+              note="opset 14 (the lowest that exports attention): LayerNorm decomposed into "
+                   "ReduceMean with axes attribute, Sub, Pow, Sqrt, Div"),
+    ModelSpec("mobilenet_v2_op10", "mobilenet_v2", 96, seed=2202, opset=10,
+              note="opset 10: ReLU6 as Clip with min/max attributes"),
+    ModelSpec("lraspp_op11", "segmentation.lraspp_mobilenet_v3_large", 96, seed=3304, opset=11,
+              note="opset 11: Resize-11 with roi/scales inputs, HardSigmoid-based ops decomposed"),
     ModelSpec("swin_t", "swin_t", 112, seed=2901,
               note="shifted windows at image 112 (padded to the window): Pad, Range, ScatterND, "
                    "Mod, Where and a long int64 shape chain"),
@@ -202,7 +211,7 @@ def export_onnx(spec, path, keep_batchnorm=False):
     os.chmod(tmp, 0o644)  # mkstemp creates owner-only files
     try:
         with torch.no_grad():
-            torch.onnx.export(model, (example,), tmp, opset_version=OPSET, dynamo=False,
+            torch.onnx.export(model, (example,), tmp, opset_version=spec.opset, dynamo=False,
                               input_names=["input"], output_names=["logits"],
                               do_constant_folding=True,
                               training=(torch.onnx.TrainingMode.PRESERVE if keep_batchnorm
