@@ -89,6 +89,19 @@ final class RuntimeEngineTests: XCTestCase {
         XCTAssertEqual(steps, 1)
     }
 
+    func testLargeFoldedResultsAreComputedPerRunInstead() throws {
+        let graph = Graph(
+            nodes: [Node(name: "outer", opType: "Add", inputs: ["p", "q"], outputs: ["s"])],
+            initializers: ["p": Tensor([Float](repeating: 1, count: 1500), shape: [1500, 1]),
+                           "q": Tensor([Float](repeating: 2, count: 1000), shape: [1, 1000])]
+        )
+        let engine = try Engine(model: Self.model(graph))
+        XCTAssertNil(engine.constants["s"])
+        let s = try engine.run(inputs: [:], tensors: ["s"])["s"]
+        XCTAssertEqual(s?.shape, [1500, 1000])
+        XCTAssertEqual(s?.floats().allSatisfy { $0 == 3 }, true)
+    }
+
     func testInitializerInputsAreOverridableDefaults() throws {
         let graph = Graph(
             nodes: [Node(name: "add", opType: "Add", inputs: ["w", "v"], outputs: ["y"])],

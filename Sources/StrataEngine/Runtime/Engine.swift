@@ -24,8 +24,8 @@ public final class Engine: @unchecked Sendable {
     /// folded nodes.
     let constants: [String: Tensor]
 
-    /// Folding is skipped for nodes whose inputs hold more elements than this, so that `init`
-    /// stays quick and does not duplicate large weights.
+    /// Folding is skipped for nodes whose inputs or outputs hold more elements than this, so
+    /// that `init` stays quick and does not duplicate large weights.
     static let foldLimit = 1 << 20
 
     /// Ops whose output differs between runs even with constant inputs.
@@ -86,7 +86,10 @@ public final class Engine: @unchecked Sendable {
         }
         guard elements <= foldLimit, let outputs = try? kernel.run(inputs, context: context) else { return nil }
         let wanted = node.outputs.lastIndex(where: { !$0.isEmpty }).map { $0 + 1 } ?? 0
-        return outputs.count >= wanted ? outputs : nil
+        // A small input can expand into a large output (ConstantOfShape, Expand); keeping that
+        // for the engine's lifetime would cost more memory than computing it per run.
+        let produced = outputs.reduce(0) { $0 + $1.count }
+        return outputs.count >= wanted && (produced <= foldLimit || node.opType == "Constant") ? outputs : nil
     }
 
     /// Every node allocates its outputs and frees its inputs' buffers, megabytes each in a CNN.
