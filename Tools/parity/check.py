@@ -131,7 +131,12 @@ def run_strata(strata, folder, index, out, threads):
 
 def check_model(model, args):
     """Compares one model; returns the list of Results (one per reference tensor)."""
-    folder, index = ensure_fixture(model)
+    try:
+        folder, index = ensure_fixture(model)
+    except (subprocess.CalledProcessError, OSError, ValueError) as error:
+        print(f"{model}: no fixture ({error}); counted as one failure")
+        return [Result(model, {"node": "-", "op": "-"}, False, "fixture could not be made",
+                       excess=float("inf"))]
     refs = index["tensors"]
     out = tempfile.mkdtemp(prefix=f"strata-parity-{model}-")
     try:

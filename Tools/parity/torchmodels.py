@@ -31,9 +31,13 @@ class ModelSpec:
     note: str = ""
     batch: int = 1
     opset: int = OPSET
+    frames: int = 0  # video models take NCDHW with this many frames
+    options: tuple = ()  # extra (keyword, value) pairs for the torchvision builder
 
     @property
     def input_shape(self):
+        if self.frames:
+            return (self.batch, 3, self.frames, self.image_size, self.image_size)
         return (self.batch, 3, self.image_size, self.image_size)
 
     def recipe(self):
@@ -46,6 +50,10 @@ class ModelSpec:
                   "seed": self.seed, "opset": self.opset, "recipe_version": 2}
         if self.batch != 1:
             recipe["batch"] = self.batch
+        if self.frames:
+            recipe["frames"] = self.frames
+        if self.options:
+            recipe["options"] = [list(pair) for pair in self.options]
         return recipe
 
 
@@ -67,6 +75,15 @@ PARITY_MODELS = [
     ModelSpec("densenet121", "densenet121", 64, seed=1211, note="AveragePool, long Concat chains"),
     ModelSpec("lraspp_mobilenet_v3_large", "segmentation.lraspp_mobilenet_v3_large", 224, seed=3302,
               note="segmentation head: bilinear Resize, Identity, Sigmoid gate"),
+    ModelSpec("regnet_y_400mf", "regnet_y_400mf", 64, seed=4001,
+              note="grouped (not depthwise) Conv with group width 8, squeeze-excitation"),
+    ModelSpec("inception_v3", "inception_v3", 96, seed=3001, options=(("aux_logits", False),),
+              note="asymmetric 1x7/7x1 kernels, AveragePool 3x3 stride 1 with padding, MaxPool "
+                   "(no auxiliary head: it needs 299-pixel images)"),
+    ModelSpec("deeplabv3_mobilenet_v3_large", "segmentation.deeplabv3_mobilenet_v3_large", 96,
+              seed=3305, note="dilated Conv (ASPP rates 12, 24, 36), bilinear Resize"),
+    ModelSpec("r3d_18", "video.r3d_18", 56, seed=1803, frames=8,
+              note="video: Conv 3D, BatchNormalization on 5-D tensors, 3-D global pooling"),
     # Batches above 1 catch kernels that index only the first image.
     ModelSpec("mobilenet_v3_small_b3", "mobilenet_v3_small", 96, seed=3303, batch=3,
               note="batch 3, image 96"),
@@ -142,7 +159,7 @@ def build_module(spec):
         for package in packages:
             namespace = getattr(namespace, package)
         builder = getattr(namespace, function)
-        options = {"weights": None}
+        options = {"weights": None, **dict(spec.options)}
         if "weights_backbone" in inspect.signature(builder).parameters:
             options["weights_backbone"] = None  # the default would download ImageNet weights
         model = builder(**options)
