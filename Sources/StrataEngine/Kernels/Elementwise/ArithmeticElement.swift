@@ -1,5 +1,3 @@
-import StrataCore
-
 /// An element type the arithmetic, comparison and min/max kernels work on directly: `Float`,
 /// `Double` and the eight fixed-width integers. Integer arithmetic wraps on overflow and integer
 /// division truncates toward zero, like C; callers check for zero divisors before dividing.
@@ -88,30 +86,3 @@ extension UInt8: ArithmeticElement {}
 extension UInt16: ArithmeticElement {}
 extension UInt32: ArithmeticElement {}
 extension UInt64: ArithmeticElement {}
-
-/// Runs generic code with the Swift element type of a dtype.
-protocol ArithmeticVisitor {
-    associatedtype Result
-    func visit<T: ArithmeticElement>(_ type: T.Type) throws -> Result
-}
-
-extension ArithmeticVisitor {
-    /// Calls `visit` with `dtype`'s element type; bool is visited as `UInt8`. Half-precision
-    /// dtypes must be widened by the caller; they are reported as unsupported here.
-    func dispatch(_ dtype: DType) throws -> Result {
-        switch dtype {
-        case .float32: return try visit(Float.self)
-        case .float64: return try visit(Double.self)
-        case .int8: return try visit(Int8.self)
-        case .int16: return try visit(Int16.self)
-        case .int32: return try visit(Int32.self)
-        case .int64: return try visit(Int64.self)
-        case .uint8, .bool: return try visit(UInt8.self)
-        case .uint16: return try visit(UInt16.self)
-        case .uint32: return try visit(UInt32.self)
-        case .uint64: return try visit(UInt64.self)
-        case .float16, .bfloat16:
-            throw StrataError(.unsupported, "dtype \(dtype.rawValue) is not supported here")
-        }
-    }
-}

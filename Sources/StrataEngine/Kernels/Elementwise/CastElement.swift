@@ -14,37 +14,6 @@ protocol CastSource: Sendable {
     func cast<T: CastTarget>(to type: T.Type) -> T
 }
 
-/// A `bool` element: one byte, 0 or 1.
-struct BoolByte: CastSource, CastTarget {
-    var raw: UInt8
-    init(castingDouble value: Double) { raw = value != 0 ? 1 : 0 }
-    init(castingInt64 value: Int64) { raw = value != 0 ? 1 : 0 }
-    init(castingUInt64 value: UInt64) { raw = value != 0 ? 1 : 0 }
-    func cast<T: CastTarget>(to type: T.Type) -> T { T(castingInt64: raw != 0 ? 1 : 0) }
-}
-
-/// A `bfloat16` element: the upper half of a `Float`'s bits.
-struct BFloat16Bits: CastSource, CastTarget {
-    var raw: UInt16
-
-    init(_ value: Float) {
-        if value.isNaN {
-            raw = 0x7FC0
-        } else {
-            // Round to nearest, ties to even, on the 16 dropped bits.
-            let bits = value.bitPattern
-            raw = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-        }
-    }
-
-    var floatValue: Float { Float(bitPattern: UInt32(raw) << 16) }
-
-    init(castingDouble value: Double) { self.init(Float(value)) }
-    init(castingInt64 value: Int64) { self.init(Float(value)) }
-    init(castingUInt64 value: UInt64) { self.init(Float(value)) }
-    func cast<T: CastTarget>(to type: T.Type) -> T { T(castingDouble: Double(floatValue)) }
-}
-
 /// The integer a float truncates to, with NaN and out-of-range values mapped to `Int64.min`.
 @inline(__always)
 func truncatedInt64(_ value: Double) -> Int64 {
