@@ -105,6 +105,28 @@ final class ShapeInferenceTests: XCTestCase {
         XCTAssertNil(result.types["other"])
     }
 
+    /// `torch.nn.functional.pad(x, (1, 2, 0, 3))` as the TorchScript exporter writes it: the pads
+    /// go through ConstantOfShape, Concat, a 2-D Reshape, a reversing Slice and a Transpose.
+    func testTorchPadArithmeticGivesThePadItsShape() {
+        let nodes = [
+            node("zeros", "ConstantOfShape", ["four"], ["value": .tensor(Tensor([Int64(0)], shape: [1]))]),
+            node("cat", "Concat", ["lrtb", "zeros"], ["axis": .int(0)]),
+            node("pairs", "Reshape", ["cat", "minusOneTwo"]),
+            node("reversed", "Slice", ["pairs", "minusOne", "veryNegative", "zero1", "minusOne"]),
+            node("swapped", "Transpose", ["reversed"], ["perm": .ints([1, 0])]),
+            node("pads", "Reshape", ["swapped", "minusOne"]),
+            node("pad", "Pad", ["x", "pads"]),
+        ]
+        let result = infer(nodes, inputs: ["x": ValueType(.float32, [.symbol("N"), 3, 5, 7])], initializers: [
+            "four": Tensor([Int64(4)], shape: [1]), "lrtb": Tensor([Int64(1), 2, 0, 3], shape: [4]),
+            "minusOneTwo": Tensor([Int64(-1), 2], shape: [2]), "minusOne": Tensor([Int64(-1)], shape: [1]),
+            "veryNegative": Tensor([-Int64.max], shape: [1]), "zero1": Tensor([Int64(0)], shape: [1]),
+        ])
+        XCTAssertEqual(result.problems.map(\.description), [])
+        XCTAssertEqual(result.types["swapped"]?.shape, [2, 4])
+        XCTAssertEqual(result.types["pad"]?.shape, [.symbol("N"), 3, 8, 10])
+    }
+
     func testShapeStartEndFromOpset15() {
         let result = infer([
             node("s", "Shape", ["x"], opset: 15, ["start": .int(-3), "end": .int(-1)]),
