@@ -163,4 +163,48 @@ final class NormalizationKernelTests: XCTestCase {
             Support.assertClose(y.floats(), want, "LRN size \(size)")
         }
     }
+
+    func testGroupNormalizationMatchesNaiveLoop() throws {
+        var rng = SeededGenerator(seed: 27)
+        let shape = [2, 6, 3, 2]
+        let x = Support.random(shape, &rng)
+        let values = x.floats().map { Double($0) }
+        for (groups, perGroupParameters) in [(3, false), (2, true), (6, false), (1, false)] {
+            let count = perGroupParameters ? groups : 6
+            let scale = Support.random([count], &rng), bias = Support.random([count], &rng)
+            let block = 6 / groups * 6
+            let want = (0..<x.count).map { i -> Double in
+                let b = i / block, c = (i / 6) % 6
+                let slice = values[(b * block)..<((b + 1) * block)]
+                let m = slice.reduce(0, +) / Double(block)
+                let v = slice.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(block)
+                let p = perGroupParameters ? c / (6 / groups) : c
+                return (values[i] - m) / (v + 1e-5).squareRoot() * Double(scale.floats()[p]) + Double(bias.floats()[p])
+            }
+            let y = try Support.run("GroupNormalization", [x, scale, bias], attributes: ["num_groups": .int(groups)], opset: 21)[0]
+            Support.assertClose(y.floats(), want, "GroupNormalization \(groups) groups")
+        }
+        XCTAssertThrowsError(try Support.run("GroupNormalization", [x, Support.random([6], &rng), Support.random([6], &rng)],
+                                             attributes: ["num_groups": .int(4)], opset: 21))
+    }
+
+    func testRMSNormalizationMatchesNaiveLoop() throws {
+        var rng = SeededGenerator(seed: 28)
+        let shape = [3, 2, 5]
+        let x = Support.random(shape, &rng)
+        let values = x.floats().map { Double($0) }
+        for axis in [-1, 1] {
+            let a = axis < 0 ? axis + 3 : axis
+            let width = shape[a...].reduce(1, *)
+            let scale = Support.random([5], &rng)
+            let want = (0..<x.count).map { i -> Double in
+                let row = i / width
+                let slice = values[(row * width)..<((row + 1) * width)]
+                let rms = (slice.reduce(0) { $0 + $1 * $1 } / Double(width) + 1e-4).squareRoot()
+                return values[i] / rms * Double(scale.floats()[i % 5])
+            }
+            let y = try Support.run("RMSNormalization", [x, scale], attributes: ["axis": .int(axis), "epsilon": .float(1e-4)], opset: 23)[0]
+            Support.assertClose(y.floats(), want, "RMSNormalization axis \(axis)")
+        }
+    }
 }

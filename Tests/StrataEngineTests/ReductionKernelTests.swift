@@ -283,4 +283,24 @@ final class ReductionKernelTests: XCTestCase {
             XCTAssertEqual(Double(y), want, accuracy: want * 3e-7, "exp(\(x))")
         }
     }
+
+    func testCumProdAndHardmax() throws {
+        let x = Tensor([Float](arrayLiteral: 1, 2, 3, 4, 5, 6), shape: [2, 3])
+        let axis = Tensor([Int64(1)], shape: [1])
+        let product = { (exclusive: Int, reverse: Int) in
+            try Support.run("CumProd", [x, axis], attributes: ["exclusive": .int(exclusive), "reverse": .int(reverse)], opset: 26)[0].floats()
+        }
+        XCTAssertEqual(try product(0, 0), [1, 2, 6, 4, 20, 120])
+        XCTAssertEqual(try product(1, 0), [1, 1, 2, 1, 4, 20])
+        XCTAssertEqual(try product(0, 1), [6, 6, 3, 120, 30, 6])
+        XCTAssertEqual(try product(1, 1), [6, 3, 1, 30, 6, 1])
+
+        let ties = Tensor([Float](arrayLiteral: 3, 1, 3, 0, 2, 2, 5, 5, 1, 4, 9, 4), shape: [2, 2, 3])
+        // Opset 13: along the last axis; the first of equal largest values wins.
+        XCTAssertEqual(try Support.run("Hardmax", [ties], opset: 13)[0].floats(), [1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0])
+        XCTAssertEqual(try Support.run("Hardmax", [ties], attributes: ["axis": .int(1)], opset: 13)[0].floats(),
+                       [1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1])
+        // Before 13: each [2, 3] block from axis 1 is one line.
+        XCTAssertEqual(try Support.run("Hardmax", [ties], opset: 11)[0].floats(), [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
+    }
 }

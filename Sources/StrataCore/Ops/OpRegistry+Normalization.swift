@@ -30,6 +30,23 @@ extension OpRegistry {
             }
             return [x]
         },
+        OpSchema("GroupNormalization", opsets: 18...latestOpset, inputs: 3...3, category: .normalization) { ctx in
+            let groups = try ctx.node.requiredInt("num_groups")
+            guard groups > 0 else { throw ctx.node.attributeError("num_groups", "must be positive, got \(groups)") }
+            let x = try ctx.type(0)
+            if let channels = x.shape.flatMap({ $0.count > 1 ? $0[1].value : nil }), channels % groups != 0 {
+                throw ctx.node.attributeError("num_groups", "\(groups) groups do not divide \(channels) channels")
+            }
+            return [x]
+        },
+        OpSchema("RMSNormalization", opsets: 23...latestOpset, inputs: 2...2, category: .normalization) { ctx in
+            let x = try ctx.type(0)
+            _ = try layerNormStashType(ctx.node)
+            if let rank = x.rank {
+                _ = try AxisRules.normalize(try ctx.node.int("axis", default: -1), rank: rank, node: ctx.node)
+            }
+            return [x]
+        },
         OpSchema("LRN", inputs: 1...1, category: .normalization) { ctx in
             let size = try ctx.node.requiredInt("size")
             guard size > 0 else { throw ctx.node.attributeError("size", "must be positive, got \(size)") }
@@ -38,7 +55,7 @@ extension OpRegistry {
     ]
 
     /// The dtype of LayerNormalization's Mean and InvStdDev outputs (`stash_type`, an ONNX
-    /// TensorProto data type number).
+    /// TensorProto data type number; also checked for RMSNormalization and GroupNormalization).
     public static func layerNormStashType(_ node: Node) throws -> DType {
         let code = try node.int("stash_type", default: 1)
         switch code {

@@ -5,9 +5,13 @@ extension OpRegistry {
     ].map(reduceSchema) + [
         OpSchema("Softmax", inputs: 1...1, category: .activation, infer: axisPreserving),
         OpSchema("LogSoftmax", inputs: 1...1, category: .activation, infer: axisPreserving),
+        OpSchema("Hardmax", inputs: 1...1, category: .activation, infer: axisPreserving),
         OpSchema("ArgMax", inputs: 1...1, category: .reduction, infer: argReduce),
         OpSchema("ArgMin", inputs: 1...1, category: .reduction, infer: argReduce),
         OpSchema("CumSum", opsets: 11...latestOpset, inputs: 2...2, category: .reduction) { ctx in
+            [try ctx.type(0)]
+        },
+        OpSchema("CumProd", opsets: 26...latestOpset, inputs: 2...2, category: .reduction) { ctx in
             [try ctx.type(0)]
         },
         OpSchema("TopK", inputs: 1...2, outputs: 2...2, category: .reduction, infer: topK),
@@ -28,7 +32,7 @@ extension OpRegistry {
         }
     }
 
-    /// Softmax and LogSoftmax: same type as the input, once the axis is checked.
+    /// Softmax, LogSoftmax and Hardmax: same type as the input, once the axis is checked.
     @Sendable private static func axisPreserving(_ ctx: InferenceContext) throws -> [ValueType] {
         let input = try ctx.type(0)
         if let rank = input.rank {

@@ -7,5 +7,7 @@ extension KernelRegistry {
         "LayerNormalization": { try LayerNormalizationKernel($0) },
         "LpNormalization": { try LpNormalizationKernel($0) },
         "LRN": { try LRNKernel($0) },
+        "GroupNormalization": { try GroupNormalizationKernel($0) },
+        "RMSNormalization": { try RMSNormalizationKernel($0) },
     ]
 }

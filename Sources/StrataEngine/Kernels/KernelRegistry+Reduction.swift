@@ -17,6 +17,8 @@ extension KernelRegistry {
         "ArgMax": { try ArgExtremumKernel($0) },
         "ArgMin": { try ArgExtremumKernel($0) },
         "CumSum": { try CumSumKernel($0) },
+        "CumProd": { try CumSumKernel($0) },
+        "Hardmax": { try HardmaxKernel($0) },
         "TopK": { try TopKKernel($0) },
     ]
 }

@@ -24,8 +24,8 @@ struct LayerNormalizationKernel: Kernel {
         let bias = inputs.count > 2 ? inputs[2] : nil
         let a = try AxisRules.normalize(axis, rank: x.rank, node: node)
         let split = AxisSplit(x.shape, axes: a..<x.rank)
-        let gamma = try columns(scale, name: "Scale", x: x.shape, axis: a)
-        let beta = try bias.map { try columns($0, name: "B", x: x.shape, axis: a) }
+        let gamma = try Self.columns(scale, name: "Scale", x: x.shape, axis: a, node: node)
+        let beta = try bias.map { try Self.columns($0, name: "B", x: x.shape, axis: a, node: node) }
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
@@ -45,9 +45,9 @@ struct LayerNormalizationKernel: Kernel {
         return outputs
     }
 
-    /// A Scale or B tensor broadcast to one value per column. It must broadcast to X and not
-    /// vary across rows.
-    private func columns(_ t: Tensor, name: String, x shape: [Int], axis: Int) throws -> [Double] {
+    /// A Scale or B tensor broadcast to one value per column (the axes of X from `axis` on). It
+    /// must broadcast to X and not vary across rows.
+    static func columns(_ t: Tensor, name: String, x shape: [Int], axis: Int, node: Node) throws -> [Double] {
         let rank = shape.count
         guard t.rank <= rank else {
             throw node.error("input '\(name)' of shape \(t.shape) has a higher rank than X \(shape)", kind: .invalidInput)

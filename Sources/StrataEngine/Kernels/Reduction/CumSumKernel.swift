@@ -1,14 +1,17 @@
 import StrataCore
 
-/// `CumSum`: running sums along the axis given as input 1 (a scalar or one-element integer
-/// tensor); `exclusive` leaves each element out of its own sum, `reverse` runs from the end.
+/// `CumSum` and `CumProd`: running sums (products) along the axis given as input 1 (a scalar or
+/// one-element integer tensor); `exclusive` leaves each element out of its own result (which
+/// starts from 0, or 1 for products), `reverse` runs from the end.
 struct CumSumKernel: Kernel {
     let node: Node
+    let product: Bool
     let exclusive: Bool
     let reverse: Bool
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
+        product = node.opType == "CumProd"
         exclusive = try node.int("exclusive", default: 0) != 0
         reverse = try node.int("reverse", default: 0) != 0
     }
@@ -36,26 +39,27 @@ struct CumSumKernel: Kernel {
 
     private func accumulate<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
         let (n, inner) = (split.axis, split.inner)
-        let (exclusive, reverse) = (self.exclusive, self.reverse)
+        let (exclusive, reverse, product) = (self.exclusive, self.reverse, self.product)
+        let start: T = product ? .one : .zero
         guard split.count > 0 else { return }
         context.parallelFor(split.outer, minChunk: Swift.max(1, 16384 / Swift.max(1, n * inner))) { range in
             let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
-            var sum = [T](repeating: .zero, count: inner)
+            var sum = [T](repeating: start, count: inner)
             for o in range {
-                for i in 0..<inner { sum[i] = .zero }
+                for i in 0..<inner { sum[i] = start }
                 for step in 0..<n {
                     let r = reverse ? n - 1 - step : step
                     let src = xp + (o * n + r) * inner, dst = yp + (o * n + r) * inner
                     if exclusive {
-                        for i in 0..<inner {
-                            dst[i] = sum[i]
-                            sum[i] = T.plus(sum[i], src[i])
-                        }
+                        for i in 0..<inner { dst[i] = sum[i] }
+                    }
+                    if product {
+                        for i in 0..<inner { sum[i] = T.times(sum[i], src[i]) }
                     } else {
-                        for i in 0..<inner {
-                            sum[i] = T.plus(sum[i], src[i])
-                            dst[i] = sum[i]
-                        }
+                        for i in 0..<inner { sum[i] = T.plus(sum[i], src[i]) }
+                    }
+                    if !exclusive {
+                        for i in 0..<inner { dst[i] = sum[i] }
                     }
                 }
             }
