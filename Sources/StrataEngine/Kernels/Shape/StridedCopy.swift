@@ -171,23 +171,40 @@ struct StridedCopy {
     }
 
     /// The last two dims are `[A, B]` with source stride 1 along A and destination stride 1
-    /// along B: copied in square tiles so both sides stay in cache.
+    /// along B: copied in square tiles so both sides stay in cache. Work items are bands of
+    /// A, so a single large transpose still spreads over the threads.
     private func runTransposed(_ src: RawAddress, _ dst: RawAddress, elementSize es: Int, context: ExecutionContext) {
         let r = shape.count
         let a = shape[r - 2], b = shape[r - 1]
         let sb = sourceStrides[r - 1], da = destinationStrides[r - 2]
-        forEachOuter(inner: 2, context: context, minChunk: Swift.max(1, 16384 / (a * b))) { so, dOff in
-            let from = src.pointer + so * es
-            let to = dst.mutablePointer + dOff * es
-            switch es {
-            case 1: Self.transposeTiles(UInt8.self, from, sb, to, da, a, b)
-            case 2: Self.transposeTiles(UInt16.self, from, sb, to, da, a, b)
-            case 4: Self.transposeTiles(UInt32.self, from, sb, to, da, a, b)
-            case 8: Self.transposeTiles(UInt64.self, from, sb, to, da, a, b)
-            default:
-                for i in 0..<a { for j in 0..<b {
-                    (to + (i * da + j) * es).copyMemory(from: from + (i + j * sb) * es, byteCount: es)
-                } }
+        let outerDims = Array(shape.dropLast(2))
+        let ss = Array(sourceStrides.dropLast(2)), ds = Array(destinationStrides.dropLast(2))
+        let band = 32
+        let bands = (a + band - 1) / band
+        context.parallelFor(outerDims.elementCount * bands, minChunk: Swift.max(1, 16384 / (band * b))) { range in
+            for item in range {
+                var rem = item / bands
+                var so = 0, dOff = 0
+                for k in stride(from: outerDims.count - 1, through: 0, by: -1) {
+                    let i = rem % outerDims[k]
+                    rem /= outerDims[k]
+                    so += i * ss[k]
+                    dOff += i * ds[k]
+                }
+                let i0 = (item % bands) * band
+                let rows = Swift.min(band, a - i0)
+                let from = src.pointer + (so + i0) * es
+                let to = dst.mutablePointer + (dOff + i0 * da) * es
+                switch es {
+                case 1: Self.transposeTiles(UInt8.self, from, sb, to, da, rows, b)
+                case 2: Self.transposeTiles(UInt16.self, from, sb, to, da, rows, b)
+                case 4: Self.transposeTiles(UInt32.self, from, sb, to, da, rows, b)
+                case 8: Self.transposeTiles(UInt64.self, from, sb, to, da, rows, b)
+                default:
+                    for i in 0..<rows { for j in 0..<b {
+                        (to + (i * da + j) * es).copyMemory(from: from + (i + j * sb) * es, byteCount: es)
+                    } }
+                }
             }
         }
     }
