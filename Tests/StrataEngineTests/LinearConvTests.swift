@@ -122,6 +122,13 @@ final class LinearConvTests: XCTestCase {
         try check(c, seed: 8)
         (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
         try check(c, seed: 9)
+        // Several row blocks with a ragged last one, several K blocks, ragged column panels.
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (40, 30, [3, 3], [1, 1], [1, 1, 1, 1], [11, 13])
+        try check(c, seed: 10)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (300, 13, [1, 1], [1, 1], [0, 0, 0, 0], [5, 7])
+        try check(c, seed: 11)
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
+        try check(c, seed: 12)
     }
 
     func testConvTypeRuleKeepsSymbolicBatch() throws {

@@ -38,6 +38,19 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch);
 void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                             float *scratch);
 
+/// Whether this CPU runs `strata_sgemm` (it needs AVX-512).
+int strata_sgemm_supported(void);
+
+/// Floats of scratch memory one `strata_sgemm` call needs.
+size_t strata_sgemm_scratch(void);
+
+/// Columns [n_begin, n_end) of the row-major product C = A·B (+ C when `accumulate`), with A m × k
+/// (row stride lda), B k × n (ldb), C m × n (ldc). Calls on disjoint column ranges may run at once,
+/// each with its own `scratch` of `strata_sgemm_scratch()` floats. Only where
+/// `strata_sgemm_supported()` is true.
+void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
+                  float *c, int ldc, int accumulate, float *scratch);
+
 /// Floats of scratch memory the 2-D pooling planes need for windows of this geometry.
 size_t strata_pool2d_scratch(const strata_window2d *g);
 

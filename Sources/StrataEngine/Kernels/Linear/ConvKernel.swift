@@ -5,7 +5,8 @@ import CStrataKernels
 ///
 /// Three paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
-/// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM.
+/// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM
+/// (`ConvGemm`).
 /// float16, bfloat16 and float64 are computed in float32.
 struct ConvKernel: Kernel {
     let node: Node
@@ -60,7 +61,7 @@ struct ConvKernel: Kernel {
         if channels / group == 1, rank <= 2 {
             problem.runDepthwise(context)
         } else if geometry.isPointwise {
-            problem.runPointwise()
+            problem.runPointwise(context)
         } else {
             problem.runUnfolded(context)
         }
@@ -106,15 +107,15 @@ private struct ConvProblem: @unchecked Sendable {
         }
     }
 
-    func runPointwise() {
+    func runPointwise(_ context: ExecutionContext) {
         let size = geometry.outputSize
         for n in 0..<batch {
             fillBias(image: n)
             for g in 0..<group {
-                Float.gemm(transA: false, transB: false, m: groupMaps, n: size, k: groupChannels, alpha: 1,
-                           a: w + g * groupMaps * groupChannels, lda: groupChannels,
-                           b: x + (n * channels + g * groupChannels) * size, ldb: size,
-                           beta: 1, c: y + (n * maps + g * groupMaps) * size, ldc: size)
+                ConvGemm.multiply(m: groupMaps, n: size, k: groupChannels,
+                                  a: w + g * groupMaps * groupChannels, lda: groupChannels,
+                                  b: x + (n * channels + g * groupChannels) * size, ldb: size,
+                                  c: y + (n * maps + g * groupMaps) * size, ldc: size, accumulate: true, context: context)
             }
         }
     }
@@ -132,9 +133,9 @@ private struct ConvProblem: @unchecked Sendable {
                     let source = x + (n * channels + g * groupChannels) * inSize
                     geometry.im2col(source, channels: range, into: scratch.pointer)
                 }
-                Float.gemm(transA: false, transB: false, m: groupMaps, n: outSize, k: rows, alpha: 1,
-                           a: w + g * groupMaps * rows, lda: rows, b: col, ldb: outSize,
-                           beta: 1, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize)
+                ConvGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
+                                  b: col, ldb: outSize, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize,
+                                  accumulate: true, context: context)
             }
         }
     }

@@ -1,0 +1,106 @@
+#include "CStrataKernels.h"
+
+#include <string.h>
+#include <immintrin.h>
+
+// A single-precision matrix product for AVX-512 CPUs, used by the convolutions. A 12×32 block of C
+// lives in 24 registers while a packed 32-column panel of B (kept in L1) streams past broadcasts
+// of A's 12 rows, read in place.
+
+#define MR 12
+#define NR 32
+#define KC 256
+
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
+
+int strata_sgemm_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+}
+
+size_t strata_sgemm_scratch(void) { return (size_t)KC * NR; }
+
+// Rows [k0, k0+kc) and columns [n0, n0+cols) of B into a kc × NR panel, zeros past `cols`.
+static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols, float *panel) {
+    for (int p = 0; p < kc; p++) {
+        const float *src = b + (size_t)(k0 + p) * ldb + n0;
+        float *dst = panel + (size_t)p * NR;
+        if (cols == NR) {
+            memcpy(dst, src, sizeof(float) * NR);
+        } else {
+            memcpy(dst, src, sizeof(float) * cols);
+            memset(dst + cols, 0, sizeof(float) * (NR - cols));
+        }
+    }
+}
+
+// C[rows × NR-masked] (+)= A[rows × kc] · panel, for up to MR rows of A starting at `a`.
+AVX512 static void kernel_12x32(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
+                                __mmask16 m0, __mmask16 m1, int accumulate) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    const float *ar[MR];
+    for (int i = 0; i < MR; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
+    for (int p = 0; p < kc; p++) {
+        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR), b1 = _mm512_loadu_ps(panel + (size_t)p * NR + 16);
+        for (int i = 0; i < MR; i++) {
+            const __m512 ai = _mm512_set1_ps(ar[i][p]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        if (i >= rows) break;
+        float *row = c + (size_t)i * ldc;
+        __m512 v0 = acc[i][0], v1 = acc[i][1];
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, m0, v0);
+        _mm512_mask_storeu_ps(row + 16, m1, v1);
+    }
+}
+
+// Rows of fewer than MR: the same product without the fixed-size register block.
+AVX512 static void kernel_rows(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
+                               __mmask16 m0, __mmask16 m1, int accumulate) {
+    for (int i = 0; i < rows; i++) {
+        const float *ai = a + (size_t)i * lda;
+        __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
+        for (int p = 0; p < kc; p++) {
+            const __m512 s = _mm512_set1_ps(ai[p]);
+            x0 = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + (size_t)p * NR), x0);
+            x1 = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + (size_t)p * NR + 16), x1);
+        }
+        float *row = c + (size_t)i * ldc;
+        if (accumulate) {
+            x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, row));
+            x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, m0, x0);
+        _mm512_mask_storeu_ps(row + 16, m1, x1);
+    }
+}
+
+AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
+                         float *c, int ldc, int accumulate, float *scratch) {
+    for (int k0 = 0; k0 < k; k0 += KC) {
+        const int kc = k - k0 < KC ? k - k0 : KC;
+        const int add = accumulate || k0 > 0;
+        for (int n0 = n_begin; n0 < n_end; n0 += NR) {
+            const int cols = n_end - n0 < NR ? n_end - n0 : NR;
+            pack_panel(b, ldb, k0, kc, n0, cols, scratch);
+            const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+            const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+            int i = 0;
+            for (; i + MR <= m; i += MR) {
+                kernel_12x32(kc, a + (size_t)i * lda + k0, lda, scratch, c + (size_t)i * ldc + n0, ldc, MR, m0, m1, add);
+            }
+            if (i < m) {
+                kernel_rows(kc, a + (size_t)i * lda + k0, lda, scratch, c + (size_t)i * ldc + n0, ldc, m - i, m0, m1, add);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import StrataCore
+import CStrataKernels
+
+/// The matrix products of the convolutions: `C (+)= A·B`, all row-major float32 without
+/// transposes. On AVX-512 CPUs Strata's own kernel (`strata_sgemm`), split over the context's
+/// threads by column panels or row blocks; elsewhere OpenBLAS, which then threads itself.
+enum ConvGemm {
+    static let native = strata_sgemm_supported() != 0
+
+    /// Width of the kernel's column panels and height of its row blocks.
+    private static let panelWidth = 32, rowBlock = 12
+
+    static func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, context: ExecutionContext
+    ) {
+        guard m > 0, n > 0 else { return }
+        guard native, k > 0 else {
+            Float.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+            return
+        }
+        let job = GemmJob(a: a, b: b, c: c)
+        let panels = (n + panelWidth - 1) / panelWidth
+        let blocks = (m + rowBlock - 1) / rowBlock
+        // About a million multiply-adds per task keeps thread start-up small against the work.
+        let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
+        let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
+        if byColumns {
+            context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
+                defer { scratch.deallocate() }
+                strata_sgemm(Int32(m), Int32(k), job.a, Int32(lda), job.b, Int32(ldb),
+                             Int32(range.lowerBound * panelWidth), Int32(min(n, range.upperBound * panelWidth)),
+                             job.c, Int32(ldc), accumulate ? 1 : 0, scratch)
+            }
+        } else {
+            context.parallelFor(blocks, minChunk: max(1, (1 << 20) / max(1, perBlock))) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
+                defer { scratch.deallocate() }
+                let first = range.lowerBound * rowBlock, rows = min(m, range.upperBound * rowBlock) - first
+                strata_sgemm(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(ldb), 0, Int32(n),
+                             job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, scratch)
+            }
+        }
+    }
+}
+
+private struct GemmJob: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let c: UnsafeMutablePointer<Float>
+}
