@@ -303,4 +303,19 @@ final class ReductionKernelTests: XCTestCase {
         // Before 13: each [2, 3] block from axis 1 is one line.
         XCTAssertEqual(try Support.run("Hardmax", [ties], opset: 11)[0].floats(), [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0])
     }
+
+    func testLongRowsSplitOverThreads() throws {
+        var rng = SeededGenerator(seed: 16)
+        let x = Support.random([2, 100_003], in: -1...1, &rng)
+        let values = x.floats().map { Double($0) }
+        for threads in [1, 2, 3, 8] {
+            let sums = try Support.run("ReduceSum", [x, Tensor([Int64(1)], shape: [1])], opset: 18, threads: threads)[0]
+            let maxes = try Support.run("ReduceMax", [x, Tensor([Int64(1)], shape: [1])], opset: 18, threads: threads)[0]
+            for row in 0..<2 {
+                let line = values[(row * 100_003)..<((row + 1) * 100_003)]
+                XCTAssertEqual(Double(sums.floats()[row]), line.reduce(0, +), accuracy: 1e-2, "threads \(threads)")
+                XCTAssertEqual(Double(maxes.floats()[row]), line.max()!, "threads \(threads)")
+            }
+        }
+    }
 }

@@ -67,6 +67,32 @@ enum ReductionLoops {
     /// `y[o * inner + i] = reduce over r of x[(o * axis + r) * inner + i]`.
     static func reduce<R: Reducer>(_ reducer: R.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
         let (outer, n, inner) = (split.outer, split.axis, split.inner)
+        if inner == 1 && outer < context.threads && n >= 1 << 16 {
+            // Few long rows: each thread reduces a slice of every row, then the slices combine.
+            let parts = context.threads
+            let partial = Tensor(dtype: y.dtype, shape: [outer * parts])
+            let slice = (n + parts - 1) / parts
+            context.parallelFor(outer * parts) { range in
+                let xp = x.pointer(as: R.T.self), pp = partial.pointer(as: R.T.self)
+                for task in range {
+                    let o = task / parts, start = (task % parts) * slice
+                    var a = R.identity
+                    var r = start
+                    while r < Swift.min(n, start + slice) {
+                        a = R.combine(a, R.pre(xp[o * n + r]))
+                        r += 1
+                    }
+                    pp[task] = a
+                }
+            }
+            let pp = partial.pointer(as: R.T.self), yp = y.pointer(as: R.T.self)
+            for o in 0..<outer {
+                var a = R.identity
+                for p in 0..<parts { a = R.combine(a, pp[o * parts + p]) }
+                yp[o] = a
+            }
+            return
+        }
         if inner == 1 {
             context.parallelFor(outer, minChunk: Swift.max(1, 32768 / Swift.max(n, 1))) { range in
                 let xp = x.pointer(as: R.T.self), yp = y.pointer(as: R.T.self)
