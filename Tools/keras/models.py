@@ -1,0 +1,394 @@
+"""The Keras fixture models: one builder per model, written once against the Keras API and built
+with both Keras 2 (tf_keras) and Keras 3 (keras), where the layer exists in that version.
+
+A builder is `build(K, version) -> (model, make_inputs)`: `K` is the Keras module, `version` is 2 or 3,
+`make_inputs(rng)` returns one array per model input (None: standard normal float32 of batch 2 in
+each input's declared shape). Layer options are varied on purpose (padding, strides, dilation,
+channels_first, activations, RNN directions and states) so that each option has an activation to check.
+"""
+import numpy as np
+
+
+def _rng_inputs(shapes_and_kinds):
+    """An input maker from a list of (shape, kind): kind "normal", ("ints", high) or ("masked", value)."""
+    def make(rng):
+        arrays = []
+        for shape, kind in shapes_and_kinds:
+            if kind == "normal":
+                arrays.append(rng.standard_normal(shape).astype(np.float32))
+            elif kind[0] == "ints":
+                arrays.append(rng.integers(0, kind[1], size=shape).astype(np.int32))
+            elif kind[0] == "masked":
+                x = rng.standard_normal(shape).astype(np.float32)
+                # The last two steps of sample 0 and the first step of sample 1 are masked out.
+                x[0, -2:, :] = kind[1]
+                x[1, 0, :] = kind[1]
+                arrays.append(x)
+        return arrays
+    return make
+
+
+def cnn(K, version):
+    L = K.layers
+    model = K.Sequential([
+        K.Input((12, 12, 3), name="image"),
+        L.Conv2D(4, 3, padding="same", activation="relu", name="conv1"),
+        L.BatchNormalization(name="bn1"),
+        L.MaxPooling2D(2, name="pool1"),
+        L.Conv2D(6, 3, strides=2, padding="valid", use_bias=False, name="conv2"),
+        L.BatchNormalization(epsilon=0.01, name="bn2"),
+        L.ReLU(name="relu2"),
+        L.Flatten(name="flatten"),
+        L.Dense(10, activation="softmax", name="probs"),
+    ], name="cnn")
+    return model, None
+
+
+def functional(K, version):
+    L = K.layers
+    a = K.Input((6,), name="in_a")
+    b = K.Input((6,), name="in_b")
+    image = K.Input((8, 8, 2), name="in_image")
+    shared = L.Dense(5, activation="tanh", name="shared_dense")
+    ha = shared(a)
+    hb = shared(b)
+    added = L.Add(name="add")([ha, hb])
+    multiplied = L.Multiply(name="multiply")([ha, hb])
+    joined = L.Concatenate(name="concat")([added, multiplied])
+    out_main = L.Dense(3, name="out_main")(joined)
+    shared_conv = L.Conv2D(3, 3, padding="same", name="shared_conv")
+    c1 = shared_conv(image)
+    c2 = shared_conv(L.Activation("sigmoid", name="image_sigmoid")(image))
+    branch = L.Subtract(name="subtract")([c1, c2])
+    pooled = L.GlobalAveragePooling2D(name="gap")(branch)
+    out_aux = L.Dense(1, activation="sigmoid", name="out_aux")(L.Concatenate(name="concat_aux")([pooled, hb]))
+    model = K.Model([a, b, image], [out_main, out_aux, c2], name="functional")
+    return model, None
+
+
+def nested(K, version):
+    L = K.layers
+    inner_seq = K.Sequential([
+        K.Input((8,), name="seq_in"),
+        L.Dense(6, activation="relu", name="seq_dense1"),
+        L.BatchNormalization(name="seq_bn"),
+        L.Dense(4, name="seq_dense2"),
+    ], name="inner_seq")
+    deepest = K.Sequential([
+        K.Input((4,), name="deep_in"),
+        L.Dense(4, activation="elu", name="deep_dense"),
+    ], name="deepest")
+    fi = K.Input((4,), name="fn_in")
+    left = L.Dense(3, name="fn_left")(fi)
+    right = deepest(fi)
+    inner_fn = K.Model(fi, L.Concatenate(name="fn_concat")([left, right]), name="inner_fn")
+    x = K.Input((8,), name="x")
+    h = inner_seq(x)
+    y = inner_fn(h)
+    out = L.Dense(2, name="head")(L.Concatenate(name="join")([h, y]))
+    return K.Model(x, out, name="nested"), None
+
+
+def conv(K, version):
+    L = K.layers
+    x1 = K.Input((16, 4), name="seq")
+    x2 = K.Input((11, 11, 4), name="img")
+    x3 = K.Input((6, 7, 5, 2), name="vol")
+    outs = [
+        L.Conv1D(3, 3, padding="causal", dilation_rate=2, activation="selu", name="conv1d_causal")(x1),
+        L.Conv1D(5, 4, strides=3, padding="same", name="conv1d_same_s3")(x1),
+        L.Conv1DTranspose(3, 3, strides=2, padding="same", name="conv1dt_same")(x1),
+        L.Conv1DTranspose(2, 4, strides=3, padding="valid", name="conv1dt_valid")(x1),
+        L.DepthwiseConv1D(3, depth_multiplier=2, padding="same", name="dwconv1d")(x1),
+        L.SeparableConv1D(4, 3, depth_multiplier=2, padding="valid", dilation_rate=2, name="sepconv1d")(x1),
+        L.Conv2D(6, (3, 2), strides=2, padding="same", activation="relu6", name="conv2d_same_s2")(x2),
+        L.Conv2D(4, 3, dilation_rate=(2, 3), padding="same", name="conv2d_dilated")(x2),
+        L.Conv2D(6, 3, groups=2, padding="valid", name="conv2d_groups")(x2),
+        L.Conv2D(3, 4, strides=(2, 3), padding="same", data_format="channels_first", name="conv2d_cf")(x2),
+        L.Conv2DTranspose(3, 3, strides=2, padding="same", name="conv2dt_same")(x2),
+        L.Conv2DTranspose(2, (2, 3), strides=(2, 1), padding="valid", dilation_rate=1, name="conv2dt_valid")(x2),
+        L.DepthwiseConv2D(3, strides=2, depth_multiplier=2, padding="same", name="dwconv2d")(x2),
+        L.SeparableConv2D(5, 3, padding="same", depth_multiplier=1, activation="tanh", name="sepconv2d")(x2),
+        L.Conv3D(3, (2, 3, 2), strides=(1, 2, 1), padding="same", name="conv3d_same")(x3),
+        L.Conv3D(2, 2, padding="valid", dilation_rate=2, name="conv3d_dilated")(x3),
+    ]
+    return K.Model([x1, x2, x3], outs, name="conv"), None
+
+
+def conv_cf(K, version):
+    L = K.layers
+    x1 = K.Input((4, 13), name="seq_cf")
+    x2 = K.Input((3, 9, 10), name="img_cf")
+    x3 = K.Input((2, 5, 6, 4), name="vol_cf")
+    cf = "channels_first"
+    outs = [
+        L.Conv1D(3, 3, strides=2, padding="same", data_format=cf, name="c1d")(x1),
+        L.SeparableConv1D(3, 3, data_format=cf, name="sep1d")(x1),
+        L.DepthwiseConv1D(3, padding="same", data_format=cf, name="dw1d")(x1),
+        L.Conv1DTranspose(2, 3, strides=2, data_format=cf, name="c1dt")(x1),
+        L.MaxPooling1D(2, data_format=cf, name="max1d")(x1),
+        L.GlobalAveragePooling1D(data_format=cf, name="gap1d")(x1),
+        L.Conv2D(4, 3, strides=2, padding="same", data_format=cf, name="c2d")(x2),
+        L.DepthwiseConv2D(3, data_format=cf, name="dw2d")(x2),
+        L.SeparableConv2D(4, 3, padding="same", data_format=cf, name="sep2d")(x2),
+        L.Conv2DTranspose(2, 3, strides=2, padding="same", data_format=cf, name="c2dt")(x2),
+        L.MaxPooling2D(3, strides=2, padding="same", data_format=cf, name="max2d")(x2),
+        L.AveragePooling2D(2, data_format=cf, name="avg2d")(x2),
+        L.GlobalMaxPooling2D(data_format=cf, keepdims=True, name="gmp2d")(x2),
+        L.UpSampling2D(2, data_format=cf, interpolation="bilinear", name="up2d")(x2),
+        L.ZeroPadding2D(((1, 0), (2, 1)), data_format=cf, name="pad2d")(x2),
+        L.Cropping2D(((1, 2), (0, 3)), data_format=cf, name="crop2d")(x2),
+        L.BatchNormalization(axis=1, name="bn_axis1")(x2),
+        L.Conv3D(2, 3, padding="same", data_format=cf, name="c3d")(x3),
+        L.AveragePooling3D(2, data_format=cf, name="avg3d")(x3),
+        L.UpSampling3D((1, 2, 1), data_format=cf, name="up3d")(x3),
+    ]
+    return K.Model([x1, x2, x3], outs, name="conv_cf"), None
+
+
+def pooling(K, version):
+    L = K.layers
+    x1 = K.Input((15, 3), name="seq")
+    x2 = K.Input((9, 10, 3), name="img")
+    x3 = K.Input((5, 6, 7, 2), name="vol")
+    outs = [
+        L.MaxPooling1D(3, strides=2, padding="same", name="max1d_same")(x1),
+        L.AveragePooling1D(4, strides=3, padding="same", name="avg1d_same")(x1),
+        L.AveragePooling1D(2, padding="valid", name="avg1d_valid")(x1),
+        L.GlobalAveragePooling1D(name="gap1d")(x1),
+        L.GlobalMaxPooling1D(keepdims=True, name="gmp1d_keep")(x1),
+        L.MaxPooling2D((3, 2), strides=(2, 3), padding="same", name="max2d_same")(x2),
+        L.MaxPooling2D(2, padding="valid", name="max2d_valid")(x2),
+        L.AveragePooling2D(3, strides=2, padding="same", name="avg2d_same")(x2),
+        L.AveragePooling2D((2, 3), strides=1, padding="valid", name="avg2d_valid")(x2),
+        L.GlobalAveragePooling2D(keepdims=True, name="gap2d_keep")(x2),
+        L.GlobalMaxPooling2D(name="gmp2d")(x2),
+        L.MaxPooling3D(2, strides=(1, 2, 2), padding="same", name="max3d_same")(x3),
+        L.AveragePooling3D((2, 3, 2), padding="same", name="avg3d_same")(x3),
+        L.AveragePooling3D(2, padding="valid", name="avg3d_valid")(x3),
+        L.GlobalAveragePooling3D(name="gap3d")(x3),
+        L.GlobalMaxPooling3D(keepdims=True, name="gmp3d_keep")(x3),
+    ]
+    return K.Model([x1, x2, x3], outs, name="pooling"), None
+
+
+def normalization(K, version):
+    L = K.layers
+    x = K.Input((5, 6, 8), name="img")
+    s = K.Input((7, 6), name="seq")
+    bn_plain = L.BatchNormalization(name="bn_default")(x)
+    outs = [
+        bn_plain,
+        L.BatchNormalization(epsilon=0.3, center=False, name="bn_no_center")(x),
+        L.BatchNormalization(scale=False, epsilon=1e-5, name="bn_no_scale")(x),
+        L.BatchNormalization(axis=1, name="bn_axis1")(x),
+        L.LayerNormalization(name="ln_last")(s),
+        L.LayerNormalization(axis=[1, 2], epsilon=0.1, name="ln_two_axes")(s),
+        L.LayerNormalization(center=False, scale=False, name="ln_plain")(x),
+        L.GroupNormalization(groups=4, name="gn4")(x),
+        L.GroupNormalization(groups=2, epsilon=0.2, center=False, name="gn2")(x),
+        L.UnitNormalization(name="unit_last")(s),
+        L.UnitNormalization(axis=[1, 2], name="unit_two_axes")(s),
+    ]
+    stats = L.Normalization(name="norm_adapted")
+    stats.adapt(np.random.default_rng(7).normal(2.0, 3.0, size=(32, 7, 6)).astype(np.float32))
+    outs.append(stats(s))
+    outs.append(L.Normalization(axis=-1, mean=[0.5] * 6, variance=[4.0] * 6, name="norm_given")(s))
+    outs.append(L.Normalization(axis=-1, invert=True, name="norm_invert")(s) if version == 3 else
+                L.Rescaling(0.5, name="rescale_half")(s))
+    outs.append(L.Rescaling(1.0 / 127.5, offset=-1.0, name="rescale")(x))
+    model = K.Model([x, s], outs, name="normalization")
+    if version == 3:
+        model.get_layer("norm_invert").adapt(np.random.default_rng(8).normal(-1.0, 2.0, size=(16, 7, 6)).astype(np.float32))
+    return model, None
+
+
+ACTIVATIONS = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "silu",
+               "swish", "hard_silu", "hard_swish", "mish", "tanh", "softmax", "log_softmax", "softplus",
+               "softsign", "exponential", "linear"]
+
+
+def activations(K, version):
+    L = K.layers
+    x = K.Input((4, 7), name="x")
+    scaled = L.Rescaling(3.0, name="scale3")(x)
+    outs = []
+    for name in ACTIVATIONS:
+        try:
+            K.activations.get(name)
+        except Exception:
+            continue
+        outs.append(L.Activation(name, name=f"act_{name}")(scaled))
+    outs += [
+        L.Dense(5, activation="gelu", name="dense_gelu")(x),
+        L.Dense(5, activation="hard_sigmoid", name="dense_hard_sigmoid")(scaled),
+        L.ReLU(name="relu_plain")(scaled),
+        L.ReLU(max_value=2.0, name="relu_max")(scaled),
+        L.ReLU(negative_slope=0.1, threshold=0.5, name="relu_slope_threshold")(scaled),
+        L.ReLU(max_value=4.0, negative_slope=0.2, threshold=0.3, name="relu_all")(scaled),
+        L.LeakyReLU(name="leaky_default")(scaled),
+        L.LeakyReLU(**({"negative_slope": 0.05} if version == 3 else {"alpha": 0.05}), name="leaky_005")(scaled),
+        L.PReLU(name="prelu")(scaled),
+        L.PReLU(shared_axes=[1], name="prelu_shared")(scaled),
+        L.ELU(alpha=0.7, name="elu_07")(scaled),
+        L.Softmax(name="softmax_last")(scaled),
+        L.Softmax(axis=1, name="softmax_axis1")(scaled),
+    ]
+    if version == 2:
+        outs.append(L.ThresholdedReLU(theta=0.8, name="thresholded")(scaled))
+    return K.Model(x, outs, name="activations"), None
+
+
+def shapes(K, version):
+    L = K.layers
+    x = K.Input((6, 5, 4), name="img")
+    s = K.Input((7, 3), name="seq")
+    v = K.Input((4, 5, 3, 2), name="vol")
+    flat = K.Input((6,), name="flat")
+    outs = [
+        L.Dropout(0.5, name="dropout")(x),
+        L.SpatialDropout1D(0.5, name="sdrop1d")(s),
+        L.SpatialDropout2D(0.5, name="sdrop2d")(x),
+        L.SpatialDropout3D(0.5, name="sdrop3d")(v),
+        L.GaussianNoise(1.0, name="gnoise")(x),
+        L.GaussianDropout(0.4, name="gdrop")(x),
+        L.AlphaDropout(0.4, name="adrop")(x),
+        L.ActivityRegularization(l1=0.1, name="actreg")(x),
+        L.Flatten(name="flatten")(x),
+        L.Reshape((5, -1), name="reshape")(x),
+        L.Permute((3, 1, 2), name="permute")(x),
+        L.RepeatVector(3, name="repeat")(flat),
+        L.ZeroPadding1D((2, 1), name="pad1d")(s),
+        L.ZeroPadding2D(((1, 2), (0, 3)), name="pad2d")(x),
+        L.ZeroPadding3D(((1, 0), (0, 2), (1, 1)), name="pad3d")(v),
+        L.Cropping1D((1, 2), name="crop1d")(s),
+        L.Cropping2D(((1, 0), (2, 1)), name="crop2d")(x),
+        L.Cropping3D(((1, 1), (0, 2), (1, 0)), name="crop3d")(v),
+        L.UpSampling1D(3, name="up1d")(s),
+        L.UpSampling2D((2, 3), name="up2d_nearest")(x),
+        L.UpSampling2D(2, interpolation="bilinear", name="up2d_bilinear")(x),
+        L.UpSampling3D((2, 1, 2), name="up3d")(v),
+        L.Rescaling([0.5, 1.0, 2.0, -1.0], offset=0.25, name="rescale_per_channel")(x),
+    ]
+    return K.Model([x, s, v, flat], outs, name="shapes"), None
+
+
+def merging(K, version):
+    L = K.layers
+    a = K.Input((4, 5), name="a")
+    b = K.Input((4, 5), name="b")
+    c = K.Input((4, 5), name="c")
+    v = K.Input((5,), name="v")
+    w = K.Input((5,), name="w")
+    outs = [
+        L.Add(name="add3")([a, b, c]),
+        L.Subtract(name="subtract")([a, b]),
+        L.Multiply(name="multiply3")([a, b, c]),
+        L.Average(name="average")([a, b, c]),
+        L.Maximum(name="maximum")([a, b, c]),
+        L.Minimum(name="minimum")([a, b]),
+        L.Concatenate(axis=1, name="concat_axis1")([a, b]),
+        L.Concatenate(name="concat_last")([a, b, c]),
+        L.Dot(axes=1, name="dot_vectors")([v, w]),
+        L.Dot(axes=1, normalize=True, name="dot_cosine")([v, w]),
+        L.Dot(axes=(2, 2), name="dot_seq")([a, b]),
+        L.Dot(axes=(1, 1), name="dot_seq_axis1")([a, c]),
+    ]
+    return K.Model([a, b, c, v, w], outs, name="merging"), None
+
+
+def recurrent(K, version):
+    L = K.layers
+    tokens = K.Input((6,), dtype="int32", name="tokens")
+    seq = K.Input((5, 3), name="seq")
+    emb = L.Embedding(20, 4, name="embedding")(tokens)
+    emb_masked = L.Embedding(20, 4, mask_zero=True, name="embedding_mask_zero")(tokens)
+    lstm_seq, lstm_h, lstm_c = L.LSTM(4, return_sequences=True, return_state=True, name="lstm_states")(seq)
+    outs = [
+        emb,
+        L.SimpleRNN(3, name="simple_rnn")(seq),
+        L.SimpleRNN(3, return_sequences=True, go_backwards=True, activation="relu", name="simple_rnn_back")(seq),
+        lstm_seq, lstm_h, lstm_c,
+        L.LSTM(3, go_backwards=True, unit_forget_bias=False, name="lstm_back")(seq),
+        L.LSTM(3, return_sequences=True, activation="relu", recurrent_activation="hard_sigmoid", name="lstm_acts")(seq),
+        L.LSTM(2, name="lstm_from_states")(seq, initial_state=[L.Dense(2, name="h0")(lstm_h), L.Dense(2, name="c0")(lstm_c)]),
+        L.GRU(3, reset_after=True, return_sequences=True, name="gru_reset_after")(seq),
+        L.GRU(3, reset_after=False, return_state=True, name="gru_reset_before")(seq)[1],
+        L.GRU(3, go_backwards=True, return_sequences=True, name="gru_back")(seq),
+        L.GRU(4, name="gru_on_embedding")(emb),
+        L.LSTM(3, return_sequences=True, name="lstm_masked_tokens")(emb_masked),
+        L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="concat", name="bi_concat")(seq),
+        L.Bidirectional(L.GRU(2), merge_mode="sum", name="bi_sum")(seq),
+        L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul", name="bi_mul")(seq),
+        L.Bidirectional(L.LSTM(2), merge_mode="ave", name="bi_ave")(seq),
+        L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode=None, name="bi_none")(seq),
+        L.Bidirectional(L.LSTM(2, return_state=True), name="bi_states")(seq)[0],
+        L.TimeDistributed(L.Dense(4, activation="relu"), name="td_dense")(seq),
+    ]
+    return K.Model([tokens, seq], outs, name="recurrent"), _rng_inputs([((2, 6), ("ints", 20)), ((2, 5, 3), "normal")])
+
+
+def masking(K, version):
+    L = K.layers
+    seq = K.Input((6, 3), name="seq")
+    masked = L.Masking(mask_value=0.0, name="masking")(seq)
+    outs = [
+        masked,
+        L.LSTM(3, return_sequences=True, name="lstm_masked")(masked),
+        L.GRU(3, name="gru_masked")(masked),
+        L.SimpleRNN(2, return_sequences=True, go_backwards=True, name="rnn_masked_back")(masked),
+        L.Bidirectional(L.LSTM(2, return_sequences=True), name="bi_masked")(masked),
+    ]
+    model = K.Model(seq, outs, name="masking")
+    return model, _rng_inputs([((2, 6, 3), ("masked", 0.0))])
+
+
+def attention(K, version):
+    L = K.layers
+    q = K.Input((4, 6), name="query")
+    v = K.Input((5, 6), name="value")
+    k = K.Input((5, 6), name="key")
+    mha_out, mha_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_cross")(
+        q, v, k, return_attention_scores=True)
+    outs = [
+        L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=4, output_shape=5, name="mha_self")(q, q),
+        mha_out, mha_scores,
+        L.MultiHeadAttention(num_heads=2, key_dim=2, use_bias=False, name="mha_no_bias")(q, v),
+        L.Attention(name="attention_dot")([q, v]),
+        L.Attention(use_scale=True, name="attention_scaled")([q, v, k]),
+        L.Attention(score_mode="concat", name="attention_concat")([q, v]),
+        L.AdditiveAttention(name="additive")([q, v]),
+        L.AdditiveAttention(use_scale=False, name="additive_no_scale")([q, v, k]),
+        L.EinsumDense("abc,cd->abd", output_shape=(None, 7), bias_axes="d", name="einsum_dense")(q),
+        L.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de", activation="relu",
+                      name="einsum_dense_2d")(q),
+        L.Dense(3, name="dense_3d")(q),
+    ]
+    return K.Model([q, v, k], outs, name="attention"), None
+
+
+# Name -> builder, for the committed fixtures (every file kind).
+SMALL = {
+    "cnn": cnn, "functional": functional, "nested": nested, "conv": conv, "conv_cf": conv_cf,
+    "pooling": pooling, "normalization": normalization, "activations": activations, "shapes": shapes,
+    "merging": merging, "recurrent": recurrent, "masking": masking, "attention": attention,
+}
+
+# keras.applications architectures with weights=None: (application name, input size), generated at test time.
+APPLICATIONS = {
+    "mobilenet_v2": ("MobileNetV2", 32),
+    "resnet50": ("ResNet50", 32),
+    "densenet121": ("DenseNet121", 32),
+    "efficientnet_b0": ("EfficientNetB0", 32),
+    "inception_v3": ("InceptionV3", 75),
+    "xception": ("Xception", 71),
+}
+
+
+def application(name):
+    class_name, size = APPLICATIONS[name]
+
+    def build(K, version):
+        model = getattr(K.applications, class_name)(weights=None, input_shape=(size, size, 3))
+        return model, _rng_inputs([((1, size, size, 3), "normal")])
+    return build
