@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries (Debian packages, found by pkg-config).
@@ -34,10 +35,15 @@ let package = Package(
         .target(name: "CStrataKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"], swiftSettings: fastSwift),
         .target(name: "StrataExport", dependencies: ["StrataCore"], swiftSettings: fastSwift),
+        // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
+        .target(
+            name: "StrataKeras",
+            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .target(
             name: "StrataCommands",
             dependencies: [
-                "StrataCore", "StrataONNX", "StrataEngine", "StrataExport",
+                "StrataCore", "StrataONNX", "StrataKeras", "StrataEngine", "StrataExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fastSwift
@@ -47,6 +53,7 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
+        .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]

@@ -12,8 +12,11 @@ public struct BenchCommand: StrataSubcommand {
         discussion: "Symbolic dimensions are set to 1. Float inputs are uniform in [-1, 1), integer inputs 0, booleans false."
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model file (.onnx, .h5, .keras).")
     public var modelPath: String
+
+    @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
+    public var config: String?
 
     @Option(help: "Threads for kernels and BLAS (default: all cores).")
     public var threads: Int?
@@ -37,7 +40,7 @@ public struct BenchCommand: StrataSubcommand {
 
     public func execute(on console: Console) throws {
         let loadStart = DispatchTime.now()
-        let model = try ModelLoader.load(modelPath)
+        let model = try ModelLoader.load(modelPath, config: config)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let loadMs = Self.milliseconds(since: loadStart)
 

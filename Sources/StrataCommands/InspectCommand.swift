@@ -9,8 +9,11 @@ public struct InspectCommand: StrataSubcommand {
         abstract: "Show a model's format, inputs, outputs and nodes with their shapes and parameter counts."
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model file (.onnx, .h5, .keras).")
     public var modelPath: String
+
+    @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
+    public var config: String?
 
     @Flag(help: "Print machine-readable JSON instead of tables.")
     public var json = false
@@ -18,7 +21,7 @@ public struct InspectCommand: StrataSubcommand {
     public init() {}
 
     public func execute(on console: Console) throws {
-        let summary = ModelSummary(try ModelLoader.load(modelPath))
+        let summary = ModelSummary(try ModelLoader.load(modelPath, config: config))
         if json {
             console.print(summary.json.rendered())
         } else {

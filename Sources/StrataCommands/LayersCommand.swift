@@ -8,13 +8,16 @@ public struct LayersCommand: StrataSubcommand {
         abstract: "List the capturable layer names, one per line, in graph order."
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model file (.onnx, .h5, .keras).")
     public var modelPath: String
+
+    @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
+    public var config: String?
 
     public init() {}
 
     public func execute(on console: Console) throws {
-        let model = try ModelLoader.load(modelPath)
+        let model = try ModelLoader.load(modelPath, config: config)
         var seen: Set<String> = []
         for row in model.graph.captureTable where seen.insert(row.layer).inserted {
             console.print(row.layer)

@@ -1,16 +1,20 @@
 import StrataCore
+import StrataKeras
 import StrataONNX
 
 /// Opens a model file with the importer for its format.
 public enum ModelLoader {
-    /// Loads `path`. `.h5` and `.keras` files are Keras models, which this build cannot import yet;
-    /// anything else is read as ONNX (ONNX files have no signature to check first).
-    public static func load(_ path: String) throws -> Model {
-        let lower = path.lowercased()
-        if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") || lower.hasSuffix(".keras") {
-            throw StrataError(.unsupported, "Keras models are not supported by this build", at: ErrorLocation(file: path))
-        }
+    /// Loads `path`: HDF5 files and zip archives (by signature), `.h5`/`.hdf5`/`.keras` files (by
+    /// extension) are Keras models; anything else is read as ONNX (ONNX files have no signature).
+    /// `config` is the architecture JSON for a weights-only Keras file.
+    public static func load(_ path: String, config: String? = nil) throws -> Model {
         do {
+            if KerasImporter.canRead(path) {
+                return try KerasImporter.load(path: path, configPath: config)
+            }
+            if let config {
+                throw StrataError(.invalidInput, "--config '\(config)' applies only to Keras files", at: ErrorLocation(file: path))
+            }
             return try ONNXImporter.load(path: path)
         } catch {
             throw error.strata(at: ErrorLocation(file: path))

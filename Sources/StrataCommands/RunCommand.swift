@@ -18,8 +18,11 @@ public struct RunCommand: StrataSubcommand {
             """
     )
 
-    @Argument(help: "The model file (.onnx).")
+    @Argument(help: "The model file (.onnx, .h5, .keras).")
     public var modelPath: String
+
+    @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
+    public var config: String?
 
     @Option(name: .customLong("input"), help: ArgumentHelp("An input tensor: FILE.npy or NAME=FILE.npy.", valueName: "input"))
     public var inputs: [String] = []
@@ -50,7 +53,7 @@ public struct RunCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
-        let model = try ModelLoader.load(modelPath)
+        let model = try ModelLoader.load(modelPath, config: config)
         let graph = model.graph
         let binding = try InputBinding(arguments: inputs, graph: graph)
         var feeds: [String: Tensor] = [:]

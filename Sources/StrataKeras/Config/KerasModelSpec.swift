@@ -1,0 +1,37 @@
+/// A reference to a symbolic Keras tensor: output `tensor` of call `node` of layer `layer`.
+public struct KerasTensorRef: Sendable, Hashable {
+    public var layer: String
+    public var node: Int
+    public var tensor: Int
+}
+
+/// One call of a layer in a functional graph: the tensors passed positionally (flattened in order) and
+/// the keyword arguments, with any tensors among them resolved by keyword.
+public struct KerasCall: Sendable {
+    public var inputs: [KerasTensorRef]
+    public var kwargs: [String: KerasJSON]
+    public var kwargTensors: [String: [KerasTensorRef]]
+}
+
+/// One layer entry of a model config: class, name, its `config` object, its calls and, for a model used
+/// as a layer, the nested model.
+public struct KerasLayerSpec: Sendable {
+    public var className: String
+    public var name: String
+    public var config: KerasJSON
+    public var calls: [KerasCall]
+    public var nested: KerasModelSpec?
+}
+
+/// A model config (`model.to_json()` / `model_config`) as a typed tree.
+public struct KerasModelSpec: Sendable {
+    public enum Kind: Sendable { case sequential, functional }
+
+    public var kind: Kind
+    public var className: String
+    public var name: String
+    /// Layers in config order. Sequential models get synthesized single calls chaining the layers.
+    public var layers: [KerasLayerSpec]
+    public var inputs: [KerasTensorRef]
+    public var outputs: [KerasTensorRef]
+}

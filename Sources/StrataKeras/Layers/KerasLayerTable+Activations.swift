@@ -1,0 +1,57 @@
+import StrataCore
+
+extension KerasLayerTable {
+    /// Activation layers: Activation, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax.
+    static let activations: [String: KerasLayerLowering] = [
+        "Activation": { ctx in [try ctx.applyActivationOption(try ctx.singleInput())] },
+        "ReLU": relu,
+        "LeakyReLU": { ctx in
+            let slope = try ctx.optionalFloat("negative_slope") ?? ctx.optionalFloat("alpha") ?? 0.3
+            return [try ctx.emit("LeakyRelu", [try ctx.singleInput()], ["alpha": .float(slope)])]
+        },
+        "ELU": { ctx in
+            [try ctx.emit("Elu", [try ctx.singleInput()], ["alpha": .float(try ctx.float("alpha", default: 1))])]
+        },
+        "ThresholdedReLU": { ctx in
+            let x = try ctx.singleInput()
+            let theta = try ctx.float("theta", default: 1)
+            let mask = try ctx.emit("Greater", [x, ctx.constant(floats: [theta], shape: [], "theta")])
+            return [try ctx.emit("Where", [mask, x, ctx.constant(floats: [0], shape: [], "zero")])]
+        },
+        "Softmax": { ctx in
+            let x = try ctx.singleInput()
+            let axes = try ctx.intList("axis") ?? [-1]
+            guard axes.count == 1 else { throw ctx.optionError("axis", "softmax over several axes is not supported") }
+            return [try ctx.emit("Softmax", [x], ["axis": .int(axes[0])])]
+        },
+        "PReLU": prelu,
+    ]
+
+    /// `max_value` if x ≥ max_value, x if x ≥ threshold, else negative_slope · (x − threshold).
+    static func relu(_ ctx: KerasLayerContext) throws -> [String] {
+        let x = try ctx.singleInput()
+        let maxValue = try ctx.optionalFloat("max_value")
+        let slope = try ctx.float("negative_slope", default: 0)
+        let threshold = try ctx.float("threshold", default: 0)
+        var y: String
+        if slope == 0 && threshold == 0 {
+            y = try ctx.emit("Relu", [x])
+        } else {
+            let t = ctx.constant(floats: [threshold], shape: [], "threshold")
+            let below = try ctx.emit("Mul", [try ctx.emit("Sub", [x, t]), ctx.constant(floats: [slope], shape: [], "slope")])
+            y = try ctx.emit("Where", [try ctx.emit("GreaterOrEqual", [x, t]), x, below])
+        }
+        if let maxValue { y = try ctx.emit("Min", [y, ctx.constant(floats: [maxValue], shape: [], "max_value")]) }
+        return [y]
+    }
+
+    /// `alpha` has the input's shape without the batch axis, with size 1 along `shared_axes`.
+    static func prelu(_ ctx: KerasLayerContext) throws -> [String] {
+        let x = try ctx.singleInput()
+        let shape = try ctx.shape(x)
+        var alphaShape = try (1 ..< shape.count).map { try ctx.knownDim(x, $0) }
+        for axis in try ctx.intList("shared_axes") ?? [] where axis >= 1 && axis < shape.count { alphaShape[axis - 1] = 1 }
+        let alpha = try ctx.weightValue(0, "alpha", shape: alphaShape)
+        return [try ctx.emit("PRelu", [x, alpha])]
+    }
+}

@@ -1,0 +1,102 @@
+import StrataCore
+
+extension KerasLayerTable {
+    /// Flatten, Reshape, Permute, ZeroPadding/Cropping/UpSampling 1D/2D/3D.
+    static let reshaping: [String: KerasLayerLowering] = {
+        var table: [String: KerasLayerLowering] = [
+            "Flatten": flatten,
+            "Reshape": { ctx in
+                let x = try ctx.singleInput()
+                guard let target = try ctx.intList("target_shape") else { throw ctx.optionError("target_shape", "missing", kind: .invalidModel) }
+                // 0 copies the batch size (ONNX Reshape without allowzero).
+                return [try ctx.emit("Reshape", [x, ctx.constant(int64s: [0] + target.map(Int64.init), "shape")])]
+            },
+            "Permute": { ctx in
+                let x = try ctx.singleInput()
+                guard let dims = try ctx.intList("dims") else { throw ctx.optionError("dims", "missing", kind: .invalidModel) }
+                return [try ctx.emit("Transpose", [x], ["perm": .ints([0] + dims)])]
+            },
+        ]
+        for rank in 1 ... 3 {
+            table["ZeroPadding\(rank)D"] = { try zeroPadding($0, rank: rank) }
+            table["Cropping\(rank)D"] = { try cropping($0, rank: rank) }
+            table["UpSampling\(rank)D"] = { try upSampling($0, rank: rank) }
+        }
+        return table
+    }()
+
+    /// Channels-last order is kept: channels_first data is moved to channels-last first, as Keras does.
+    static func flatten(_ ctx: KerasLayerContext) throws -> [String] {
+        var x = try ctx.singleInput()
+        let rank = try ctx.rank(x)
+        if try ctx.channelsFirst(), rank > 2 { x = try ctx.toChannelsLast(x, rank: rank) }
+        return [try ctx.emit("Flatten", [x], ["axis": .int(1)])]
+    }
+
+    /// Per spatial axis (before, after) from an int, a tuple of ints or a tuple of pairs; `key` names the option.
+    static func spatialPairs(_ ctx: KerasLayerContext, _ key: String, rank: Int, default value: Int) throws -> [(Int, Int)] {
+        guard let json = ctx.config[key], !json.isNull else { return Array(repeating: (value, value), count: rank) }
+        if let n = json.int { return Array(repeating: (n, n), count: rank) }
+        guard let items = json.array else { throw ctx.optionError(key, "expected integers", kind: .invalidModel) }
+        if rank == 1, items.count == 2, let a = items[0].int, let b = items[1].int { return [(a, b)] }
+        guard items.count == rank else { throw ctx.optionError(key, "expected \(rank) entries", kind: .invalidModel) }
+        return try items.map { item in
+            if let n = item.int { return (n, n) }
+            if let pair = item.ints, pair.count == 2 { return (pair[0], pair[1]) }
+            throw ctx.optionError(key, "expected integers or pairs", kind: .invalidModel)
+        }
+    }
+
+    /// The first spatial axis: 1 for channels_last, 2 for channels_first (1-D layers are always channels-last).
+    static func firstSpatialAxis(_ ctx: KerasLayerContext, rank: Int) throws -> Int {
+        try rank > 1 && ctx.channelsFirst() ? 2 : 1
+    }
+
+    static func zeroPadding(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
+        let x = try ctx.singleInput()
+        let total = try ctx.rank(x)
+        let pairs = try spatialPairs(ctx, "padding", rank: rank, default: 1)
+        let first = try firstSpatialAxis(ctx, rank: rank)
+        var begin = [Int64](repeating: 0, count: total), end = [Int64](repeating: 0, count: total)
+        for (i, (b, e)) in pairs.enumerated() {
+            begin[first + i] = Int64(b)
+            end[first + i] = Int64(e)
+        }
+        return [try ctx.emit("Pad", [x, ctx.constant(int64s: begin + end, "pads")], ["mode": .string("constant")])]
+    }
+
+    static func cropping(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
+        let x = try ctx.singleInput()
+        let pairs = try spatialPairs(ctx, "cropping", rank: rank, default: 1)
+        let first = try firstSpatialAxis(ctx, rank: rank)
+        var starts: [Int64] = [], ends: [Int64] = [], axes: [Int64] = []
+        for (i, (b, e)) in pairs.enumerated() {
+            starts.append(Int64(b))
+            ends.append(e == 0 ? Int64.max : Int64(-e))
+            axes.append(Int64(first + i))
+        }
+        return [try ctx.emit("Slice", [x, ctx.constant(int64s: starts, "starts"), ctx.constant(int64s: ends, "ends"),
+                                       ctx.constant(int64s: axes, "axes")])]
+    }
+
+    /// Nearest: each pixel repeated `size` times; bilinear: TF's half-pixel resize.
+    static func upSampling(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
+        let x = try ctx.singleInput()
+        let size = try ctx.ints("size", count: rank, default: Array(repeating: 2, count: rank))
+        let interpolation = try ctx.string("interpolation", default: "nearest")
+        let channelsFirst = rank > 1 ? try ctx.channelsFirst() : false
+        var attributes: [String: Attribute]
+        switch interpolation {
+        case "nearest":
+            attributes = ["mode": .string("nearest"), "coordinate_transformation_mode": .string("asymmetric"), "nearest_mode": .string("floor")]
+        case "bilinear" where rank == 2:
+            attributes = ["mode": .string("linear"), "coordinate_transformation_mode": .string("half_pixel")]
+        default:
+            throw ctx.optionError("interpolation", "'\(interpolation)' is not supported")
+        }
+        let scales = [Float](repeating: 1, count: 2) + size.map(Float.init)
+        return [try ctx.inChannelsFirst(x, channelsFirst: channelsFirst) { v in
+            try ctx.emit("Resize", [v, "", ctx.constant(floats: scales, "scales")], attributes)
+        }]
+    }
+}

@@ -1,0 +1,17 @@
+/// Lowers one call of one Keras layer to IR nodes; returns the IR values of the call's outputs.
+typealias KerasLayerLowering = @Sendable (KerasLayerContext) throws -> [String]
+
+/// The Keras class name → lowering table. Each layer family lives in its own
+/// `KerasLayerTable+<Family>.swift` as a static dictionary; adding a layer class is one entry there.
+enum KerasLayerTable {
+    static let lowerings: [String: KerasLayerLowering] = {
+        var table: [String: KerasLayerLowering] = [:]
+        for family in [core, convolution, pooling, normalization, activations, reshaping, merging] {
+            table.merge(family) { first, _ in first }
+        }
+        return table
+    }()
+
+    /// Classes refused on purpose because they run code stored in the file.
+    static let codeCarrying: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
+}

@@ -1,0 +1,71 @@
+import StrataCore
+
+/// Accumulates IR nodes, initializers and the capture table while a Keras model is lowered, and keeps
+/// every value's type (inferred node by node with the op schemas) so lowerings can ask for shapes.
+final class GraphBuilder {
+    private(set) var nodes: [Node] = []
+    private(set) var initializers: [String: Tensor] = [:]
+    private(set) var types: [String: ValueType] = [:]
+    var inputs: [ValueInfo] = []
+    var layers: [LayerOutput] = []
+    private var usedNames: Set<String> = []
+    let file: String
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// `base`, or `base_1`, `base_2`, … — unique among node, value and initializer names.
+    func uniqueName(_ base: String) -> String {
+        var name = base.isEmpty ? "value" : base
+        var n = 1
+        while usedNames.contains(name) {
+            name = "\(base)_\(n)"
+            n += 1
+        }
+        usedNames.insert(name)
+        return name
+    }
+
+    func addInput(_ base: String, type: ValueType) -> String {
+        let name = uniqueName(base)
+        inputs.append(ValueInfo(name: name, type: type))
+        types[name] = type
+        return name
+    }
+
+    /// A constant tensor as an initializer.
+    func constant(_ tensor: Tensor, name base: String) -> String {
+        let name = uniqueName(base)
+        initializers[name] = tensor
+        types[name] = tensor.type
+        return name
+    }
+
+    func type(of value: String) -> ValueType? { types[value] }
+
+    /// Appends a node with `outputCount` outputs named from `name`, and infers their types.
+    func add(
+        _ opType: String, _ inputs: [String], _ attributes: [String: Attribute] = [:], outputCount: Int = 1,
+        name base: String, outputNames: [String]? = nil, source: SourceInfo
+    ) throws -> [String] {
+        let nodeName = uniqueName(base)
+        let outputs = outputNames?.map(uniqueName) ?? (outputCount == 1 ? [nodeName] : (0 ..< outputCount).map { uniqueName("\(nodeName):\($0)") })
+        let node = Node(name: nodeName, opType: opType, inputs: inputs, outputs: outputs, attributes: attributes, source: source)
+        if let schema = OpRegistry.schema(opType) {
+            let context = InferenceContext(
+                node: node,
+                inputTypes: inputs.map { $0.isEmpty ? nil : types[$0] },
+                constants: inputs.map { $0.isEmpty ? nil : initializers[$0] })
+            do {
+                for (value, type) in zip(outputs, try schema.infer(context)) { types[value] = type }
+            } catch is InferenceContext.Unknown {
+                // Left unknown; later lowerings that need the shape will say so.
+            } catch let error as StrataError {
+                throw error.located(ErrorLocation(file: file, node: source.name, opType: source.type))
+            }
+        }
+        nodes.append(node)
+        return outputs
+    }
+}

@@ -1,0 +1,45 @@
+import StrataCore
+
+extension KerasLayerContext {
+    /// NHWC-style `[N, spatial…, C]` → `[N, C, spatial…]` for a value of rank `rank`.
+    func toChannelsFirst(_ value: String, rank: Int) throws -> String {
+        try emit("Transpose", [value], ["perm": .ints([0, rank - 1] + Array(1 ..< rank - 1))], step: "ToNCHW")
+    }
+
+    /// `[N, C, spatial…]` → `[N, spatial…, C]`.
+    func toChannelsLast(_ value: String, rank: Int) throws -> String {
+        try emit("Transpose", [value], ["perm": .ints([0] + Array(2 ..< rank) + [1])], step: "ToNHWC")
+    }
+
+    /// Runs `body` on the input in channels-first layout (the ONNX convention), converting in and out
+    /// when the layer's data is channels_last.
+    func inChannelsFirst(_ value: String, channelsFirst: Bool, _ body: (String) throws -> String) throws -> String {
+        if channelsFirst { return try body(value) }
+        let rank = try self.rank(value)
+        return try toChannelsLast(try body(try toChannelsFirst(value, rank: rank)), rank: rank)
+    }
+
+    /// Keras "same" padding for one spatial axis: total padding `max((ceil(n/s)-1)*s + (k-1)*d + 1 - n, 0)`,
+    /// the extra odd pixel at the end. Needs the input size.
+    static func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
+        let effective = (kernel - 1) * dilation + 1
+        let out = (size + stride - 1) / stride
+        let total = max((out - 1) * stride + effective - size, 0)
+        return (total / 2, total - total / 2)
+    }
+
+    /// ONNX `pads` (`[begin…, end…]`) for Keras `padding` over the spatial sizes of a channels-first value.
+    func pads(_ padding: String, input: String, kernel: [Int], strides: [Int], dilations: [Int]) throws -> [Int] {
+        let n = kernel.count
+        guard padding == "same" else { return Array(repeating: 0, count: 2 * n) }
+        var begin: [Int] = []
+        var end: [Int] = []
+        for i in 0 ..< n {
+            let size = try knownDim(input, 2 + i)
+            let (b, e) = Self.samePadding(size: size, kernel: kernel[i], stride: strides[i], dilation: dilations[i])
+            begin.append(b)
+            end.append(e)
+        }
+        return begin + end
+    }
+}

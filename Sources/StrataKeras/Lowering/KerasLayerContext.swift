@@ -1,0 +1,223 @@
+import StrataCore
+
+/// Everything a layer lowering gets for one call of one layer: the layer's config, the IR values of the
+/// call's inputs, its stored variables, and ways to emit nodes named after the layer.
+///
+/// A lowering reads options with the typed getters (defaults are Keras' defaults), checks each variable's
+/// shape with `weight(_:_:shape:)`, emits ONNX ops with `emit`, and returns the IR values of the call's
+/// outputs in Keras' order. Errors made with `error` name the file, the layer and its class.
+final class KerasLayerContext {
+    let spec: KerasLayerSpec
+    /// The layer's capture name: its Keras name, or `outer/inner` inside nested models.
+    let path: String
+    /// 0-based call index of this layer.
+    let call: Int
+    /// IR values of the positional tensor arguments, flattened in order.
+    let inputs: [String]
+    /// IR values of tensors passed by keyword (`mask`, `initial_state`, …).
+    let kwargTensors: [String: [String]]
+    let kwargs: [String: KerasJSON]
+    /// Major version of the Keras that wrote the file (2 or 3); a few definitions differ between them.
+    let kerasMajor: Int
+    let builder: GraphBuilder
+    private let variables: [(name: String, value: Tensor)]
+    private let sharedValues: SharedValues
+
+    /// Initializers already made for a layer's variables, so a layer called several times shares them.
+    final class SharedValues {
+        var values: [String: String] = [:]
+    }
+
+    init(
+        spec: KerasLayerSpec, path: String, call: Int, inputs: [String], kwargTensors: [String: [String]],
+        kwargs: [String: KerasJSON], kerasMajor: Int, builder: GraphBuilder,
+        variables: [(name: String, value: Tensor)], sharedValues: SharedValues
+    ) {
+        self.spec = spec
+        self.path = path
+        self.call = call
+        self.inputs = inputs
+        self.kwargTensors = kwargTensors
+        self.kwargs = kwargs
+        self.kerasMajor = kerasMajor
+        self.builder = builder
+        self.variables = variables
+        self.sharedValues = sharedValues
+    }
+
+    var className: String { spec.className }
+    var config: KerasJSON { spec.config }
+    var source: SourceInfo { SourceInfo(name: path, type: spec.className) }
+    /// Base for node names: the layer path, with the call index for calls after the first.
+    var nodeBase: String { call == 0 ? path : "\(path):call\(call)" }
+
+    // MARK: Errors
+
+    func error(_ message: String, kind: StrataError.Kind = .invalidModel) -> StrataError {
+        StrataError(kind, message, at: ErrorLocation(file: builder.file, node: path, opType: className))
+    }
+
+    func optionError(_ key: String, _ message: String, kind: StrataError.Kind = .unsupported) -> StrataError {
+        StrataError(kind, message, at: ErrorLocation(file: builder.file, node: path, opType: className, detail: "option '\(key)'"))
+    }
+
+    // MARK: Inputs
+
+    /// The single input of a one-input layer.
+    func singleInput() throws -> String {
+        guard inputs.count == 1 else { throw error("expected 1 input tensor, got \(inputs.count)") }
+        return inputs[0]
+    }
+
+    func shape(_ value: String) throws -> [Dim] {
+        guard let shape = builder.type(of: value)?.shape else { throw error("the shape of its input is unknown", kind: .unsupported) }
+        return shape
+    }
+
+    func rank(_ value: String) throws -> Int { try shape(value).count }
+
+    /// A dimension that must be known (channels, features).
+    func knownDim(_ value: String, _ axis: Int) throws -> Int {
+        let s = try shape(value)
+        let a = axis < 0 ? axis + s.count : axis
+        guard a >= 0, a < s.count, let d = s[a].value else {
+            throw error("input dimension \(axis) of shape \(s.shapeDescription) must be known", kind: .unsupported)
+        }
+        return d
+    }
+
+    // MARK: Config options
+
+    func has(_ key: String) -> Bool { config[key].map { !$0.isNull } ?? false }
+
+    func int(_ key: String, default value: Int? = nil) throws -> Int {
+        guard let json = config[key], !json.isNull else {
+            if let value { return value }
+            throw optionError(key, "missing", kind: .invalidModel)
+        }
+        if let i = json.int { return i }
+        if let list = json.ints, list.count == 1 { return list[0] }
+        throw optionError(key, "expected an integer", kind: .invalidModel)
+    }
+
+    /// An int tuple of `count` entries; a single int is repeated (`kernel_size=3` → `[3, 3]`).
+    func ints(_ key: String, count: Int, default value: [Int]? = nil) throws -> [Int] {
+        guard let json = config[key], !json.isNull else {
+            if let value { return value }
+            throw optionError(key, "missing", kind: .invalidModel)
+        }
+        guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
+        if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
+        guard list.count == count else { throw optionError(key, "expected \(count) integers, found \(list.count)", kind: .invalidModel) }
+        return list
+    }
+
+    /// An int list of any length (`axis=[1, 2]` or `axis=1`), nil when absent or null.
+    func intList(_ key: String) throws -> [Int]? {
+        guard let json = config[key], !json.isNull else { return nil }
+        guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
+        return list
+    }
+
+    func float(_ key: String, default value: Float? = nil) throws -> Float {
+        guard let json = config[key], !json.isNull else {
+            if let value { return value }
+            throw optionError(key, "missing", kind: .invalidModel)
+        }
+        guard let d = json.double else { throw optionError(key, "expected a number", kind: .invalidModel) }
+        return Float(d)
+    }
+
+    func optionalFloat(_ key: String) throws -> Float? {
+        has(key) ? try float(key) : nil
+    }
+
+    func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let json = config[key], !json.isNull else { return value }
+        guard let b = json.bool else { throw optionError(key, "expected true or false", kind: .invalidModel) }
+        return b
+    }
+
+    func string(_ key: String, default value: String? = nil) throws -> String {
+        guard let json = config[key], !json.isNull else {
+            if let value { return value }
+            throw optionError(key, "missing", kind: .invalidModel)
+        }
+        guard let s = json.string else { throw optionError(key, "expected a string", kind: .invalidModel) }
+        return s
+    }
+
+    /// `padding`: "valid", "same" (or "causal" when `allowCausal`), lowercased.
+    func padding(allowCausal: Bool = false) throws -> String {
+        let p = try string("padding", default: "valid").lowercased()
+        guard p == "valid" || p == "same" || (allowCausal && p == "causal") else {
+            throw optionError("padding", "'\(p)' is not supported")
+        }
+        return p
+    }
+
+    /// Whether `data_format` is channels_first (Keras' default is channels_last).
+    func channelsFirst() throws -> Bool {
+        let format = try string("data_format", default: "channels_last")
+        switch format {
+        case "channels_last": return false
+        case "channels_first": return true
+        default: throw optionError("data_format", "'\(format)' is not channels_last or channels_first", kind: .invalidModel)
+        }
+    }
+
+    // MARK: Variables
+
+    var variableCount: Int { variables.count }
+
+    /// Variable `index` (named `name` in messages), checked against `shape` when given.
+    func weight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> Tensor {
+        guard index < variables.count else {
+            throw error("weight '\(name)' is missing from the file (the layer has \(variables.count) stored weights)")
+        }
+        let tensor = variables[index].value
+        if let expected, tensor.shape != expected {
+            throw error("weight '\(name)' has shape \(tensor.shape) but the layer config needs \(expected)")
+        }
+        guard tensor.dtype == .float32 else { throw error("weight '\(name)' is not floating point") }
+        return tensor
+    }
+
+    /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`
+    /// reshapes or transposes the stored tensor into the layout the ONNX op wants.
+    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) -> Tensor)? = nil) throws -> String {
+        let key = "\(index):\(name)"
+        if let existing = sharedValues.values[key] { return existing }
+        var tensor = try weight(index, name, shape: shape)
+        if let transform { tensor = transform(tensor) }
+        let value = builder.constant(tensor, name: "\(path)/\(name)")
+        sharedValues.values[key] = value
+        return value
+    }
+
+    // MARK: Emitting
+
+    /// Emits one node with a single output; its name is `<layer>/<step or op>`.
+    @discardableResult
+    func emit(_ op: String, _ inputs: [String], _ attributes: [String: Attribute] = [:], step: String? = nil) throws -> String {
+        try builder.add(op, inputs, attributes, name: "\(nodeBase)/\(step ?? op)", source: source)[0]
+    }
+
+    /// Emits one node with several outputs.
+    func emitMany(_ op: String, _ inputs: [String], _ attributes: [String: Attribute] = [:], outputs: Int, step: String? = nil) throws -> [String] {
+        try builder.add(op, inputs, attributes, outputCount: outputs, name: "\(nodeBase)/\(step ?? op)", source: source)
+    }
+
+    /// A constant input (an initializer named after the layer).
+    func constant(_ tensor: Tensor, _ name: String) -> String {
+        builder.constant(tensor, name: "\(nodeBase)/\(name)")
+    }
+
+    func constant(floats: [Float], shape: [Int]? = nil, _ name: String) -> String {
+        constant(Tensor(floats, shape: shape ?? [floats.count]), name)
+    }
+
+    func constant(int64s: [Int64], _ name: String) -> String {
+        constant(Tensor(int64s, shape: [int64s.count]), name)
+    }
+}

@@ -1,0 +1,128 @@
+import StrataCore
+
+/// Walks a `KerasModelSpec` and lowers every layer call through `KerasLayerTable`, nested models inline,
+/// filling the graph builder and the capture table.
+struct KerasLowering {
+    let builder: GraphBuilder
+    let store: KerasWeightStore
+    let kerasMajor: Int
+
+    /// Lowers the top-level model: creates graph inputs from its input layers; returns the output values.
+    func lowerTopLevel(_ model: KerasModelSpec) throws -> [String] {
+        var inputValues: [String] = []
+        for ref in model.inputs {
+            guard let layer = model.layers.first(where: { $0.name == ref.layer }), layer.className == "InputLayer" else {
+                throw StrataError(.invalidModel, "model input '\(ref.layer)' is not an InputLayer", at: ErrorLocation(file: builder.file))
+            }
+            inputValues.append(builder.addInput(layer.name, type: try inputType(layer)))
+        }
+        return try lower(model, inputs: inputValues, prefix: [], outerCall: 0)
+    }
+
+    private func inputType(_ layer: KerasLayerSpec) throws -> ValueType {
+        let config = layer.config
+        guard let shape = (config["batch_shape"] ?? config["batch_input_shape"])?.array else {
+            throw StrataError(.invalidModel, "input layer has no batch_shape", at: ErrorLocation(file: builder.file, node: layer.name, opType: "InputLayer"))
+        }
+        let dims: [Dim] = shape.enumerated().map { i, d in
+            if let v = d.int { return .known(v) }
+            return .symbol(i == 0 ? "N" : "\(layer.name)_d\(i)")
+        }
+        let dtype = try Self.dtype(config["dtype"], layer: layer, file: builder.file)
+        return ValueType(dtype, dims)
+    }
+
+    /// A Keras dtype: a name or a DTypePolicy object (`{"class_name": "DTypePolicy", "config": {"name": …}}`).
+    static func dtype(_ json: KerasJSON?, layer: KerasLayerSpec, file: String) throws -> DType {
+        let name = json?.string ?? json?["config"]?["name"]?.string ?? "float32"
+        switch name {
+        case "float32", "mixed_float16", "mixed_bfloat16": return .float32
+        case "float64": return .float64
+        case "float16": return .float16
+        case "int32": return .int32
+        case "int64": return .int64
+        case "uint8": return .uint8
+        case "bool": return .bool
+        default:
+            throw StrataError(.unsupported, "dtype '\(name)' is not supported", at: ErrorLocation(file: file, node: layer.name, opType: layer.className))
+        }
+    }
+
+    /// Lowers `model` fed by `inputs` (values for its input layers, in order). Capture names get `prefix`.
+    private func lower(_ model: KerasModelSpec, inputs: [String], prefix: [String], outerCall: Int) throws -> [String] {
+        var tensors: [KerasTensorRef: String] = [:]
+        for (ref, value) in zip(model.inputs, inputs) {
+            tensors[KerasTensorRef(layer: ref.layer, node: 0, tensor: 0)] = value
+            let path = (prefix + [ref.layer]).joined(separator: "/")
+            builder.layers.append(LayerOutput(layer: path, op: "InputLayer", call: outerCall, output: 0, tensor: value))
+        }
+        var pending: [(layer: Int, call: Int)] = []
+        for (i, layer) in model.layers.enumerated() where layer.className != "InputLayer" {
+            for c in layer.calls.indices { pending.append((i, c)) }
+        }
+        var shared: [Int: KerasLayerContext.SharedValues] = [:]
+        while !pending.isEmpty {
+            var remaining: [(layer: Int, call: Int)] = []
+            for item in pending {
+                let layer = model.layers[item.layer]
+                let call = layer.calls[item.call]
+                let args = call.inputs.map { tensors[$0] }
+                let kwargs = call.kwargTensors.mapValues { $0.map { tensors[$0] } }
+                guard args.allSatisfy({ $0 != nil }), kwargs.values.allSatisfy({ $0.allSatisfy { $0 != nil } }) else {
+                    remaining.append(item)
+                    continue
+                }
+                let path = prefix + [layer.name]
+                let callIndex = outerCall * layer.calls.count + item.call
+                let outputs: [String]
+                if let nested = layer.nested {
+                    outputs = try lower(nested, inputs: args.map { $0! }, prefix: path, outerCall: callIndex)
+                } else {
+                    let values = shared[item.layer] ?? KerasLayerContext.SharedValues()
+                    shared[item.layer] = values
+                    outputs = try lowerLayer(layer, path: path, call: callIndex, args: args.map { $0! },
+                                             kwargTensors: kwargs.mapValues { $0.map { $0! } }, kwargs: call.kwargs, shared: values)
+                }
+                for (j, value) in outputs.enumerated() {
+                    tensors[KerasTensorRef(layer: layer.name, node: item.call, tensor: j)] = value
+                    builder.layers.append(LayerOutput(layer: path.joined(separator: "/"), op: layer.className, call: callIndex, output: j, tensor: value))
+                }
+            }
+            if remaining.count == pending.count {
+                let stuck = model.layers[remaining[0].layer]
+                throw StrataError(.invalidModel, "its inputs are never produced by any layer of model '\(model.name)'",
+                                  at: ErrorLocation(file: builder.file, node: stuck.name, opType: stuck.className))
+            }
+            pending = remaining
+        }
+        return try model.outputs.map { ref in
+            guard let value = tensors[ref] else {
+                throw StrataError(.invalidModel, "model output '\(ref.layer)' (call \(ref.node), output \(ref.tensor)) is never produced",
+                                  at: ErrorLocation(file: builder.file))
+            }
+            return value
+        }
+    }
+
+    private func lowerLayer(
+        _ layer: KerasLayerSpec, path: [String], call: Int, args: [String], kwargTensors: [String: [String]],
+        kwargs: [String: KerasJSON], shared: KerasLayerContext.SharedValues
+    ) throws -> [String] {
+        let place = ErrorLocation(file: builder.file, node: path.joined(separator: "/"), opType: layer.className)
+        if KerasLayerTable.codeCarrying.contains(layer.className) {
+            throw StrataError(.unsupported, "layer class '\(layer.className)' runs Python code stored in the model; Strata never runs code from a model file", at: place)
+        }
+        guard let lowering = KerasLayerTable.lowerings[layer.className] else {
+            throw StrataError(.unsupported, "layer class '\(layer.className)' is not supported (custom or unknown class)", at: place)
+        }
+        let variables = try store.variables(at: path)
+        let context = KerasLayerContext(
+            spec: layer, path: path.joined(separator: "/"), call: call, inputs: args, kwargTensors: kwargTensors,
+            kwargs: kwargs, kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
+        do {
+            return try lowering(context)
+        } catch let error as StrataError {
+            throw error.located(place)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import StrataCore
+
+/// Weights in the Keras 3 layout (`model.weights.h5` in a `.keras` archive, `save_weights("x.weights.h5")`):
+/// `layers/<path>/vars/<i>`, where each path part is the snake_case class name with a per-container counter
+/// (`conv2d`, `conv2d_1`, nested as `layers/functional/layers/dense`). Keras ≥ 3.6 also writes the
+/// layer's own name as a `name` attribute of `vars`, which is preferred when present.
+struct Keras3WeightStore: KerasWeightStore {
+    let file: HDF5File
+    /// Layer path (names joined by "/") → HDF5 group holding `vars`.
+    let groups: [String: String]
+
+    init(file: HDF5File, model: KerasModelSpec) {
+        self.file = file
+        var groups: [String: String] = [:]
+        Self.assign(model, namePrefix: "", groupPrefix: "/layers", file: file, into: &groups)
+        self.groups = groups
+    }
+
+    private static func assign(
+        _ model: KerasModelSpec, namePrefix: String, groupPrefix: String, file: HDF5File, into groups: inout [String: String]
+    ) {
+        // Groups named by the `name` attribute, when the writer recorded it.
+        var byName: [String: String] = [:]
+        for child in (try? file.children(groupPrefix)) ?? [] {
+            if let name = try? file.stringAttribute(groupPrefix + "/" + child + "/vars", "name") {
+                byName[name] = groupPrefix + "/" + child
+            }
+        }
+        var counters: [String: Int] = [:]
+        for layer in model.layers {
+            // Sequential's `layers` (which Keras walks when saving) leaves out the input layer.
+            if model.kind == .sequential && layer.className == "InputLayer" { continue }
+            let base = snakeCase(layer.className)
+            let count = counters[base, default: 0]
+            counters[base] = count + 1
+            let group = byName[layer.name] ?? groupPrefix + "/" + (count == 0 ? base : "\(base)_\(count)")
+            groups[namePrefix + layer.name] = group
+            if let nested = layer.nested {
+                assign(nested, namePrefix: namePrefix + layer.name + "/", groupPrefix: group + "/layers", file: file, into: &groups)
+            }
+        }
+    }
+
+    /// Keras' `to_snake_case`: `DepthwiseConv2D` → `depthwise_conv2d`, `BatchNormalization` → `batch_normalization`.
+    static func snakeCase(_ name: String) -> String {
+        var s = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        s = s.replacingOccurrences(of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
+        s = s.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
+        return s.lowercased()
+    }
+
+    func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
+        guard let group = groups[path.joined(separator: "/")], file.kind(group + "/vars") == .group else { return [] }
+        let names = try file.children(group + "/vars").filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
+        return try names.map { ($0, try file.dataset(group + "/vars/" + $0)) }
+    }
+}
