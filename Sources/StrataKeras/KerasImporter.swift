@@ -107,7 +107,9 @@ public enum KerasImporter {
             throw StrataError(.invalidModel, "model config is not valid JSON", at: ErrorLocation(file: file))
         }
         let spec = try KerasModelSpec.parse(json, file: file)
-        let major = kerasVersion.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2
+        // The JSON's own version (model.to_json() writes it) beats the weights file's.
+        let version = json["keras_version"]?.string ?? kerasVersion
+        let major = version.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2
         let builder = GraphBuilder(file: file)
         let lowering = KerasLowering(builder: builder, store: makeStore(spec), kerasMajor: major)
         let outputs = try lowering.lowerTopLevel(spec)
@@ -120,7 +122,7 @@ public enum KerasImporter {
             initializers: builder.initializers, layers: builder.layers)
         var metadata: [String: String] = ["keras_model_class": spec.className]
         if let backend { metadata["keras_backend"] = backend }
-        return Model(graph: graph, format: format, path: file, producer: "keras", producerVersion: kerasVersion,
+        return Model(graph: graph, format: format, path: file, producer: "keras", producerVersion: version,
                      layout: .nhwc, metadata: metadata)
     }
 }

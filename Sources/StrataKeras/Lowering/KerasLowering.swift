@@ -60,6 +60,14 @@ struct KerasLowering {
         for (i, layer) in model.layers.enumerated() where layer.className != "InputLayer" {
             for c in layer.calls.indices { pending.append((i, c)) }
         }
+        // Keras 2 numbers the calls of a nested model from 1: its node 0 is the model's own internal graph.
+        var referenced: [String: Int] = [:]
+        for ref in model.layers.flatMap({ $0.calls.flatMap { $0.inputs + $0.kwargTensors.values.flatMap { $0 } } }) + model.outputs {
+            referenced[ref.layer] = max(referenced[ref.layer] ?? 0, ref.node)
+        }
+        func nodeOffset(_ layer: KerasLayerSpec) -> Int {
+            layer.nested != nil && (referenced[layer.name] ?? 0) >= layer.calls.count ? 1 : 0
+        }
         var shared: [Int: KerasLayerContext.SharedValues] = [:]
         while !pending.isEmpty {
             var remaining: [(layer: Int, call: Int)] = []
@@ -84,7 +92,7 @@ struct KerasLowering {
                                              kwargTensors: kwargs.mapValues { $0.map { $0! } }, kwargs: call.kwargs, shared: values)
                 }
                 for (j, value) in outputs.enumerated() {
-                    tensors[KerasTensorRef(layer: layer.name, node: item.call, tensor: j)] = value
+                    tensors[KerasTensorRef(layer: layer.name, node: item.call + nodeOffset(layer), tensor: j)] = value
                     builder.layers.append(LayerOutput(layer: path.joined(separator: "/"), op: layer.className, call: callIndex, output: j, tensor: value))
                 }
             }
