@@ -11,6 +11,9 @@ float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, N
 integer and bool tensors exactly; shapes and dtypes must be equal. A reference tensor that Strata did
 not capture fails too, except Constant outputs (an importer may turn those into initializers).
 
+A second run per model captures three of the tensors alone (`--layer NAME`, so the planner runs only
+what they depend on) and compares them too (--no-selective skips it).
+
 Prints per model the number of tensors compared, the first failure in graph order (usually the root
 cause: later tensors inherit its error) and the worst failures, then `N passed, M failed` on its own
 line. Exit status 1 on any failure.
@@ -117,50 +120,41 @@ def ensure_fixture(model):
         return folder, json.load(f)
 
 
-def run_strata(strata, folder, index, out, threads):
-    cmd = [strata, "run", os.path.join(folder, index["model_file"])]
+class RunFailed(Exception):
+    """`strata run` exited with an error or wrote no manifest."""
+
+
+def run_and_compare(args, folder, index, selectors, wanted):
+    """Runs strata with `selectors` and compares the tensors named in `wanted` (Constant outputs may
+    be absent). Returns (results, captured tensors without a reference, seconds)."""
+    refs = index["tensors"]
+    cmd = [args.strata, "run", os.path.join(folder, index["model_file"])]
     for item in index["inputs"]:
         cmd += ["--input", f"{item['name']}={os.path.join(folder, item['file'])}"]
-    cmd += ["--all", "--out", out, "--quiet"]
-    if threads:
-        cmd += ["--threads", str(threads)]
-    started = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    return proc, time.time() - started
-
-
-def check_model(model, args):
-    """Compares one model; returns the list of Results (one per reference tensor)."""
+    cmd += selectors + ["--quiet", "--threads", str(args.threads)]
+    out = tempfile.mkdtemp(prefix=f"strata-parity-{index['model']}-")
+    cmd += ["--out", out]
     try:
-        folder, index = ensure_fixture(model)
-    except (subprocess.CalledProcessError, OSError, ValueError) as error:
-        print(f"{model}: no fixture ({error}); counted as one failure")
-        return [Result(model, {"node": "-", "op": "-"}, False, "fixture could not be made",
-                       excess=float("inf"))]
-    refs = index["tensors"]
-    out = tempfile.mkdtemp(prefix=f"strata-parity-{model}-")
-    try:
-        proc, seconds = run_strata(args.strata, folder, index, out, args.threads)
+        started = time.time()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.time() - started
         manifest_path = os.path.join(out, "manifest.json")
         if proc.returncode != 0 or not os.path.exists(manifest_path):
             message = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-            print(f"{model}: strata run failed (exit {proc.returncode}): {message}")
-            return [Result(name, meta, False, "strata run failed", excess=float("inf"))
-                    for name, meta in refs.items() if meta["op"] != "Constant"]
+            raise RunFailed(f"strata run failed (exit {proc.returncode}): {message}")
         with open(manifest_path) as f:
             manifest = json.load(f)
-
         captured = {}
         for row in manifest.get("activations", []):
             captured.setdefault(row["tensor"], row)
         results = []
-        for name, meta in refs.items():
+        for name in wanted:
+            meta = refs[name]
             row = captured.get(name)
             if row is None:
-                if meta["op"] == "Constant":
-                    continue
-                results.append(Result(name, meta, False, "not captured by strata run --all",
-                                      excess=float("inf")))
+                if meta["op"] != "Constant":
+                    results.append(Result(name, meta, False, f"not captured by strata run {selectors[0]}",
+                                          excess=float("inf")))
                 continue
             ref = np.load(os.path.join(folder, meta["file"]))
             got = np.load(os.path.join(out, row["file"]))
@@ -168,11 +162,49 @@ def check_model(model, args):
         unreferenced = [t for t in captured if t not in refs]
     finally:
         if args.keep:
-            print(f"{model}: strata output kept in {out}")
+            print(f"{index['model']}: strata output of {' '.join(selectors[:1])} kept in {out}")
         else:
             shutil.rmtree(out, ignore_errors=True)
+    return results, unreferenced, seconds
 
+
+def check_model(model, args):
+    """Compares one model; returns the list of Results (one per reference tensor, plus the
+    selective captures)."""
+    try:
+        folder, index = ensure_fixture(model)
+    except (subprocess.CalledProcessError, OSError, ValueError) as error:
+        print(f"{model}: no fixture ({error}); counted as one failure")
+        return [Result(model, {"node": "-", "op": "-"}, False, "fixture could not be made",
+                       excess=float("inf"))]
+    refs = index["tensors"]
+    try:
+        results, unreferenced, seconds = run_and_compare(args, folder, index, ["--all"], list(refs))
+    except RunFailed as error:
+        print(f"{model}: {error}")
+        return [Result(name, meta, False, "strata run failed", excess=float("inf"))
+                for name, meta in refs.items() if meta["op"] != "Constant"]
     report(model, results, unreferenced, seconds, args)
+
+    if args.selective:
+        # The same tensors captured alone: the planner then runs only what they depend on.
+        computed = [name for name, meta in refs.items() if meta["op"] != "Constant"]
+        picks = list(dict.fromkeys([computed[len(computed) * k // 3] for k in (1, 2)] + [computed[-1]]))
+        selectors = [arg for name in picks for arg in ("--layer", name)]
+        try:
+            selective, _, _ = run_and_compare(args, folder, index, selectors, picks)
+        except RunFailed as error:
+            selective = [Result(name, refs[name], False, str(error), excess=float("inf"))
+                         for name in picks]
+        for r in selective:
+            if not r.ok:
+                r.reason = f"when captured alone with --layer: {r.reason}"
+        bad = [r for r in selective if not r.ok]
+        print(f"  selective capture of {len(selective)} tensors with --layer: "
+              f"{'ok' if not bad else f'{len(bad)} failed'}")
+        for r in bad:
+            print(f"    {r.describe()}")
+        results += selective
     return results
 
 
@@ -205,6 +237,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2, help="strata --threads (default 2)")
     parser.add_argument("--top", type=int, default=5, help="worst failures shown per model (default 5)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every failure")
+    parser.add_argument("--no-selective", dest="selective", action="store_false",
+                        help="skip the second run that captures three tensors alone with --layer")
     parser.add_argument("--keep", action="store_true", help="keep strata's output folders")
     args = parser.parse_args()
 
