@@ -6,12 +6,13 @@
 Runs in the pinned environment .venv-keras/ (created by Tools/keras/setup-venv.sh when missing).
 The small models of Tools/keras/models.py go to Fixtures/keras/ (committed), each as
   <model>.k2.h5                       Keras 2 (tf_keras) full model, legacy HDF5
-  <model>.k2w.weights.h5 + .k2w.json  Keras 2 save_weights + model.to_json()
+  <model>.k2w.h5 + .k2w.json          Keras 2 save_weights (legacy layout) + model.to_json()
   <model>.k3.h5                       Keras 3 full model, legacy HDF5
   <model>.k3.keras                    Keras 3 archive
   <model>.k3w.weights.h5 + .k3w.json  Keras 3 save_weights + model.to_json()
 With --generated, the keras.applications architectures (weights=None, small input sizes) go to the
-git-ignored Fixtures/generated/keras/ as .k2.h5 and .k3.keras.
+git-ignored Fixtures/generated/keras/ as .k2.h5 and .k3.keras, with a model whose layer names are long
+enough that the legacy files split `layer_names` into `layer_names0`, `layer_names1`, ...
 
 Next to each fixture, <fixture>.reference/ holds inputs/<input>.npy (seeded) and one .npy per
 (layer, call, output), listed in index.json together with the parameter counts of model.summary()
@@ -58,6 +59,9 @@ def fixture_files(folder, model, kind):
         return os.path.join(folder, f"{model}.{kind}.h5"), None
     if kind == "k3.keras":
         return os.path.join(folder, f"{model}.k3.keras"), None
+    if kind == "k2w":
+        # tf_keras writes the Keras 3 layout for names ending in .weights.h5; plain .h5 keeps Keras 2's.
+        return os.path.join(folder, f"{model}.k2w.h5"), os.path.join(folder, f"{model}.k2w.json")
     return os.path.join(folder, f"{model}.{kind}.weights.h5"), os.path.join(folder, f"{model}.{kind}.json")
 
 
@@ -69,6 +73,8 @@ def planned(args):
             for name in models.SMALL:
                 plan.append((version, name, COMMITTED, SMALL_KINDS[version]))
         if args.generated or args.only_generated:
+            for name in models.GENERATED_SMALL:
+                plan.append((version, name, GENERATED, models.KINDS[name][version]))
             for name in models.APPLICATIONS:
                 plan.append((version, name, GENERATED, GENERATED_KINDS[version]))
     if args.filter:
@@ -366,17 +372,18 @@ def error_fixtures(K, tf, version):
     path = os.path.join(folder, f"custom.{tag}.h5")
     custom_model.save(path)
     rows.append({"file": f"errors/custom.{tag}.h5", "config": None, "mentions": ["scaled", "ScaledDense"]})
-    weights = os.path.join(folder, f"custom.{tag}w.weights.h5")
+    weights_name = f"{tag}w.weights.h5" if version == 3 else f"{tag}w.h5"
+    weights = os.path.join(folder, f"custom.{weights_name}")
     custom_model.save_weights(weights)
     with open(os.path.join(folder, f"custom.{tag}w.json"), "w") as f:
         f.write(custom_model.to_json())
-    rows.append({"file": f"errors/custom.{tag}w.weights.h5", "config": f"errors/custom.{tag}w.json",
+    rows.append({"file": f"errors/custom.{weights_name}", "config": f"errors/custom.{tag}w.json",
                  "mentions": ["scaled", "ScaledDense"]})
 
     # A weights file whose dense kernel has the wrong shape for the architecture in the JSON.
     x = K.Input((4,), name="x")
     plain = K.Model(x, L.Dense(2, name="out")(L.Dense(3, name="hidden")(x)), name="plain")
-    weights = os.path.join(folder, f"misshaped.{tag}w.weights.h5")
+    weights = os.path.join(folder, f"misshaped.{weights_name}")
     plain.save_weights(weights)
     with open(os.path.join(folder, f"misshaped.{tag}w.json"), "w") as f:
         f.write(plain.to_json())
@@ -387,11 +394,11 @@ def error_fixtures(K, tf, version):
         target = kernels[0]
         del f[target]
         f.create_dataset(target, data=np.zeros((5, 3), np.float32))
-    rows.append({"file": f"errors/misshaped.{tag}w.weights.h5", "config": f"errors/misshaped.{tag}w.json",
+    rows.append({"file": f"errors/misshaped.{weights_name}", "config": f"errors/misshaped.{tag}w.json",
                  "mentions": ["hidden", "kernel"],
                  "patterns": [r"4\D{1,3}3", r"5\D{1,3}3"]})
     # The same weights without the architecture.
-    rows.append({"file": f"errors/misshaped.{tag}w.weights.h5", "config": None, "mentions": ["--config"]})
+    rows.append({"file": f"errors/misshaped.{weights_name}", "config": None, "mentions": ["--config"]})
 
     if version == 3:
         archive = os.path.join(folder, "truncated.k3.keras")
@@ -465,7 +472,7 @@ def worker(args):
         if not args.force and up_to_date(folder, name, kinds, stamp):
             continue
         os.makedirs(folder, exist_ok=True)
-        builder = models.SMALL.get(name) if folder == COMMITTED else models.application(name)
+        builder = models.SMALL.get(name) or models.GENERATED_SMALL.get(name) or models.application(name)
         try:
             count = build_one(K, tf, version, name, builder, folder, kinds, stamp)
             print(f"keras {version}: {name}: {count} activations, {', '.join(kinds)}", flush=True)

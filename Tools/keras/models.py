@@ -367,12 +367,27 @@ def attention(K, version):
     return K.Model([q, v, k], outs, name="attention"), None
 
 
-# Name -> builder, for the committed fixtures (every file kind).
+def long_names(K, version):
+    """Enough long layer names that HDF5 splits the `layer_names` attribute (over 64 KiB) into
+    `layer_names0`, `layer_names1`, ... in legacy .h5 files."""
+    L = K.layers
+    layers = [K.Input((3,), name="x")]
+    for i in range(340):
+        layers.append(L.Dense(3, activation="tanh" if i % 2 else None, name=f"dense_{i:03d}_" + "n" * 190))
+    return K.Sequential(layers, name="long_names"), None
+
+
+# Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "conv": conv, "conv_cf": conv_cf,
     "pooling": pooling, "normalization": normalization, "activations": activations, "shapes": shapes,
     "merging": merging, "recurrent": recurrent, "masking": masking, "attention": attention,
 }
+
+# Small models generated at test time (too many files to commit), with their file kinds: only the legacy
+# HDF5 layouts split long attributes.
+GENERATED_SMALL = {"long_names": long_names}
+KINDS = {"long_names": {2: ["k2", "k2w"], 3: ["k3"]}}
 
 # keras.applications architectures with weights=None: (application name, input size), generated at test time.
 APPLICATIONS = {
