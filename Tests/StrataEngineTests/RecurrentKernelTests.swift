@@ -147,6 +147,12 @@ final class RecurrentKernelTests: XCTestCase {
         let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }]
         try check(Case(op: "GRU", activations: standard), seed: 41)
         try check(Case(op: "GRU", linearBeforeReset: true).with(activations: standard), seed: 42)
+        // Larger batches take the matrix-matrix path for the recurrent products.
+        var wide = Case(op: "GRU", lengths: [4, 3, 0, 1, 2, 4, 4], activations: standard)
+        wide.batch = 7
+        try check(wide, seed: 45)
+        wide.linearBeforeReset = true
+        try check(wide, seed: 46)
         try check(Case(op: "GRU", directions: 2, direction: "bidirectional", lengths: [2, 4, 1], activations: standard + standard,
                        linearBeforeReset: true), seed: 43)
         var custom = Case(op: "GRU", direction: "reverse", lengths: [3, 0, 4], withInitial: false,
@@ -160,6 +166,10 @@ final class RecurrentKernelTests: XCTestCase {
         let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }, { Foundation.tanh($0) }]
         try check(Case(op: "LSTM", activations: standard), seed: 51)
         try check(Case(op: "LSTM", withPeepholes: true, activations: standard, inputForget: true), seed: 52)
+        var wide = Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 2, 3, 4, 1, 0], withPeepholes: true,
+                        activations: standard + standard)
+        wide.batch = 6
+        try check(wide, seed: 55)
         try check(Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 1, 3], withPeepholes: true,
                        activations: standard + standard), seed: 53)
         let softsign: (Double) -> Double = { $0 / (1 + abs($0)) }

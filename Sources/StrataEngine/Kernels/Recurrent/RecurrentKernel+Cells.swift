@@ -55,6 +55,14 @@ extension RecurrentKernel {
         /// `out[batch, n] = state[batch, hidden] · R[rowOffset ..< rowOffset + n]^T`.
         func recurrent(_ state: UnsafePointer<Float>, rowOffset: Int, n: Int, into out: UnsafeMutablePointer<Float>, ldc: Int) {
             guard batch > 0, n > 0, hidden > 0 else { return }
+            if batch <= 4 {
+                // GEMM would repack R on every step; a few matrix-vector products read it as it is.
+                for b in 0..<batch {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(hidden), 1, rBase + rowOffset * hidden, Int32(hidden),
+                                state + b * hidden, 1, 0, out + b * ldc, 1)
+                }
+                return
+            }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(batch), Int32(n), Int32(hidden),
                         1, state, Int32(hidden), rBase + rowOffset * hidden, Int32(hidden), 0, out, Int32(ldc))
         }
