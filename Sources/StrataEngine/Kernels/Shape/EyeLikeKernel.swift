@@ -1,0 +1,29 @@
+import StrataCore
+
+/// EyeLike: a tensor of the 2-D input's shape (in the `dtype` attribute's type, else the input's)
+/// with ones on diagonal `k` and zeros elsewhere.
+struct EyeLikeKernel: Kernel {
+    let node: Node
+    let k: Int
+
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        k = try node.int("k", default: 0)
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        let x = try KernelInputs(inputs, node: node).tensor(0)
+        guard x.rank == 2 else { throw node.error("expects a 2-D input, found shape \(x.shape)", kind: .invalidInput) }
+        let dtype = try ShapeTypeRules.eyeLikeDType(node, input: x.dtype)
+        let out = Tensor(dtype: dtype, shape: x.shape, zeroed: true)
+        let one = ScalarElement.make(1, dtype: dtype)
+        let (rows, cols) = (x.shape[0], x.shape[1])
+        let es = dtype.byteSize
+        for i in 0..<rows {
+            let (j, overflow) = i.addingReportingOverflow(k)
+            guard !overflow, j >= 0, j < cols else { continue }
+            (out.rawPointer + (i * cols + j) * es).copyMemory(from: one.rawPointer, byteCount: es)
+        }
+        return [out]
+    }
+}
