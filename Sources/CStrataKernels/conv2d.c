@@ -13,11 +13,11 @@ static void valid_columns(int offset, int stride, int width, int out_w, int *lo,
     *hi = h;
 }
 
-void strata_im2col_2d(const float *x, const strata_window2d *g, int c_begin, int c_end, float *col) {
+void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col) {
     const int kk = g->kernel_h * g->kernel_w;
     const size_t plane = (size_t)g->in_h * g->in_w;
     const size_t out_size = (size_t)g->out_h * g->out_w;
-    for (int r = c_begin * kk; r < c_end * kk; r++) {
+    for (int r = r_begin; r < r_end; r++) {
         const int c = r / kk, kh = (r / g->kernel_w) % g->kernel_h, kw = r % g->kernel_w;
         const float *xc = x + c * plane;
         float *dst = col + (size_t)r * out_size;

@@ -16,10 +16,10 @@ typedef struct {
     int pad_top, pad_left; ///< padding before the first row / column
 } strata_window2d;
 
-/// Unfolds channels [c_begin, c_end) of `x` (channels × in_h × in_w) into rows of `col`: row
+/// Unfolds `x` (channels × in_h × in_w) into rows [r_begin, r_end) of `col`: row
 /// (c·kernel_h + kh)·kernel_w + kw holds, for every output position, the input value under that
 /// kernel tap (0 in the padding). `col` has channels·kernel_h·kernel_w rows of out_h·out_w values.
-void strata_im2col_2d(const float *x, const strata_window2d *g, int c_begin, int c_end, float *col);
+void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col);
 
 /// The adjoint of im2col: adds every `col` value to the input position it was taken from, for
 /// channels [c_begin, c_end). `x` must hold the running sum (e.g. zeros or a bias).

@@ -81,19 +81,20 @@ struct ConvGeometry: Sendable {
         return offsets
     }
 
-    /// im2col for channels `channels` of `x` into `col` (rows `(c·kernelSize + tap)`, `outputSize` columns).
-    func im2col(_ x: UnsafePointer<Float>, channels: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+    /// im2col into rows `rows` of `col` (row `c·kernelSize + tap` holds tap `tap` of channel `c`
+    /// for every output position; `outputSize` columns).
+    func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
         if var g = window2d {
-            strata_im2col_2d(x, &g, Int32(channels.lowerBound), Int32(channels.upperBound), col)
+            strata_im2col_2d(x, &g, Int32(rows.lowerBound), Int32(rows.upperBound), col)
             return
         }
-        for tap in 0..<kernelSize {
-            let offsets = tapOffsets(tap)
-            for c in channels {
-                let src = x + c * inputSize
-                let dst = col + (c * kernelSize + tap) * outputSize
-                for o in 0..<outputSize { dst[o] = offsets[o] < 0 ? 0 : src[offsets[o]] }
-            }
+        var offsets: (tap: Int, values: [Int])? = nil
+        for row in rows {
+            let (c, tap) = row.quotientAndRemainder(dividingBy: kernelSize)
+            if offsets?.tap != tap { offsets = (tap, tapOffsets(tap)) }
+            let table = offsets!.values
+            let src = x + c * inputSize, dst = col + row * outputSize
+            for o in 0..<outputSize { dst[o] = table[o] < 0 ? 0 : src[table[o]] }
         }
     }
 

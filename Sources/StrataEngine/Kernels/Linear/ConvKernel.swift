@@ -129,9 +129,9 @@ private struct ConvProblem: @unchecked Sendable {
         for n in 0..<batch {
             fillBias(image: n)
             for g in 0..<group {
-                context.parallelFor(groupChannels, minChunk: max(1, 4096 / max(1, geometry.kernelSize * outSize))) { range in
+                context.parallelFor(rows, minChunk: max(1, 16384 / max(1, outSize))) { range in
                     let source = x + (n * channels + g * groupChannels) * inSize
-                    geometry.im2col(source, channels: range, into: scratch.pointer)
+                    geometry.im2col(source, rows: range, into: scratch.pointer)
                 }
                 ConvGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
                                   b: col, ldb: outSize, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize,
