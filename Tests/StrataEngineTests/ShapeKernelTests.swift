@@ -510,6 +510,10 @@ final class ShapeKernelHostileInputTests: XCTestCase {
         assertThrowsStrataError { try H.run("Reshape", [x, H.ints([big, 2])]) }
         assertThrowsStrataError { try H.run("Reshape", [x, H.ints([1 << 40, 1 << 40, -1])]) }
         assertThrowsStrataError { try H.run("ConstantOfShape", [H.ints([1 << 40, 1 << 40])]) }
+        assertThrowsStrataError { try H.run("ConstantOfShape", [H.ints([1 << 30, 1 << 30])]) }
+        assertThrowsStrataError { try H.run("ConstantOfShape", [H.ints([1 << 50])]) }
+        assertThrowsStrataError { try H.run("OneHot", [H.ints([1]), .scalar(Int64(1) << 39), Tensor([0, 1] as [Float], shape: [2])]) }
+        assertThrowsStrataError { try H.run("Range", [.scalar(Float(0)), .scalar(Float(1e15)), .scalar(Float(1))]) }
         assertThrowsStrataError { try H.run("Expand", [x, H.ints([1 << 40, 1 << 40, 2, 2])]) }
         assertThrowsStrataError { try H.run("Tile", [x, H.ints([big, 2])]) }
         assertThrowsStrataError { try H.run("Pad", [x, H.ints([big, 0, big, 0])]) }

@@ -18,7 +18,7 @@ struct ExpandKernel: Kernel {
         } catch let e as StrataError {
             throw StrataError(.invalidInput, e.message, at: e.location)
         }
-        _ = try ShapeAlgebra.elementCount(outShape, node: node)
+        try OutputBudget.check(outShape, x.dtype, node: node)
         let lead = outShape.count - x.rank
         let base = StridedCopy.contiguousStrides(x.shape)
         let strides = outShape.indices.map { d in

@@ -24,7 +24,7 @@ struct OneHotKernel: Kernel {
         let a = try ShapeTypeRules.oneHotAxis(node, indicesRank: indexTensor.rank)
         var outShape = indexTensor.shape
         outShape.insert(depth, at: a)
-        guard try ShapeAlgebra.elementCount(outShape, node: node) > 0 else { return [Tensor(dtype: values.dtype, shape: outShape)] }
+        guard try OutputBudget.check(outShape, values.dtype, node: node) > 0 else { return [Tensor(dtype: values.dtype, shape: outShape)] }
         let es = values.dtype.byteSize
         let out = Tensor(dtype: values.dtype, shape: outShape)
         ElementFill.fill(out.rawPointer, count: out.count, with: values.rawPointer, elementSize: es)

@@ -53,7 +53,7 @@ struct PadKernel: Kernel {
             }
             outShape.append(m)
         }
-        if try ShapeAlgebra.elementCount(outShape, node: node) == 0 { return [Tensor(dtype: x.dtype, shape: outShape)] }
+        if try OutputBudget.check(outShape, x.dtype, node: node) == 0 { return [Tensor(dtype: x.dtype, shape: outShape)] }
         let maps = amounts.enumerated().map { d, p in
             (0..<outShape[d]).map { j in source(j - p.before, size: x.shape[d]) }
         }

@@ -14,6 +14,7 @@ struct RangeKernel: Kernel {
             throw node.error("start, limit and delta must have one dtype", kind: .invalidInput)
         }
         let n = try ShapeTypeRules.rangeCount(start: start, limit: limit, delta: delta, node: node)
+        try OutputBudget.check([n], start.dtype, node: node)
         let out = Tensor(dtype: start.dtype, shape: [n])
         let p = out.rawPointer
         if start.dtype.isInteger {

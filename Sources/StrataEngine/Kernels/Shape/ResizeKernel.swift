@@ -48,7 +48,7 @@ struct ResizeKernel: Kernel {
         } catch let e as StrataError {
             throw StrataError(.invalidInput, e.message, at: e.location)
         }
-        if try ShapeAlgebra.elementCount(geometry.outputShape, node: node) == 0 {
+        if try OutputBudget.check(geometry.outputShape, x.dtype, node: node) == 0 {
             return [Tensor(dtype: x.dtype, shape: geometry.outputShape)]
         }
         for a in 0..<x.rank where x.shape[a] == 0 && geometry.outputShape[a] > 0 {

@@ -21,7 +21,7 @@ struct TileKernel: Kernel {
             shape += [repeats[d], x.shape[d]]
             strides += [0, base[d]]
         }
-        _ = try ShapeAlgebra.elementCount(shape, node: node)
+        try OutputBudget.check(shape, x.dtype, node: node)
         let out = StridedCopy.gather(x, shape: shape, strides: strides, context: context)
         return [out.reshaped(zip(x.shape, repeats).map { $0 * $1 })]
     }

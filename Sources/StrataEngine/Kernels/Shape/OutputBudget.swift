@@ -1,0 +1,20 @@
+import Foundation
+import StrataCore
+
+/// A check for outputs whose size comes from values in the model or its inputs (ConstantOfShape,
+/// Expand, Tile, Pad, Resize, OneHot, Range …): one larger than the machine's memory is an input
+/// error at the node instead of an allocation failure that would end the process.
+enum OutputBudget {
+    static let bytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+
+    /// The element count of `shape`, after checking that a `dtype` tensor of it fits in memory.
+    @discardableResult
+    static func check(_ shape: [Int], _ dtype: DType, node: Node) throws -> Int {
+        let count = try ShapeAlgebra.elementCount(shape, node: node)
+        let (size, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
+        guard !overflow, size <= bytes else {
+            throw node.error("the output \(shape) of \(dtype.rawValue) does not fit in memory", kind: .invalidInput)
+        }
+        return count
+    }
+}
