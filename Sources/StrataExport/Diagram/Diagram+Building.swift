@@ -1,0 +1,168 @@
+import StrataCore
+
+extension Diagram {
+    /// Keras layer classes that combine several tensors; drawn in the merge colour whatever ops
+    /// they lower to.
+    static let kerasMergeClasses: Set<String> = [
+        "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+    ]
+
+    /// Elementwise ops drawn as merges when two or more of their inputs are activations.
+    static let mergingOps: Set<String> = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Mean", "Sum"]
+
+    /// The diagram of `model` as `options` ask: boxes in data-flow order (inputs, then layers in
+    /// topological order, then outputs), types from `Graph.inferTypes()`.
+    ///
+    /// Keras models (`model.format` other than ONNX) get one box per layer: nodes sharing
+    /// `source.name` are one box, so a layer called twice is drawn once; a name `outer/inner` is
+    /// layer `inner` of nested model `outer`. ONNX models get one box per node.
+    /// Throws `.invalidInput` when `options.from`/`options.to` name no box or select nothing.
+    public init(model: Model, options: DiagramOptions = DiagramOptions()) throws {
+        let graph = model.graph
+        let types = graph.inferTypes().types
+        let order = (try? graph.topologicalOrder()) ?? Array(graph.nodes.indices)
+        let folding = DiagramFolding(graph: graph, order: order, types: types)
+        let hidden = options.allNodes ? [] : folding.hidden
+        let grouped = model.format != .onnx
+
+        var boxes: [Box] = []
+        var members: [[Int]] = []
+        var boxOfValue: [String: Int] = [:]
+
+        for (k, input) in graph.runtimeInputs.enumerated() {
+            boxOfValue[input.name] = boxes.count
+            boxes.append(Box(
+                id: "in\(k)", role: .input, name: input.name, type: "Input", category: .input, cluster: [],
+                outputs: [types[input.name] ?? input.type], parameters: 0, attributes: []))
+            members.append([])
+        }
+        if options.allNodes {
+            var weightCount = 0
+            for index in order {
+                for value in graph.nodes[index].inputs where boxOfValue[value] == nil {
+                    guard let tensor = graph.initializers[value] else { continue }
+                    boxOfValue[value] = boxes.count
+                    boxes.append(Box(
+                        id: "w\(weightCount)", role: .weight, name: value, type: "Initializer", category: .weight,
+                        cluster: [], outputs: [tensor.type], parameters: tensor.count, attributes: []))
+                    members.append([])
+                    weightCount += 1
+                }
+            }
+        }
+
+        var boxOfKey: [String: Int] = [:]
+        var boxOfNode: [Int: Int] = [:]
+        var layerCount = 0
+        for index in order where !hidden.contains(index) {
+            let node = graph.nodes[index]
+            let key: String
+            var cluster: [String] = []
+            var type = node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType
+            if grouped {
+                let full = node.source?.name ?? node.name
+                var path = full.split(separator: "/").map(String.init)
+                if path.isEmpty { path = [full] }
+                let kept = Array(path.prefix(max(1, options.effectiveDepth ?? path.count)))
+                key = kept.joined(separator: "/")
+                cluster = Array(kept.dropLast())
+                type = kept.count < path.count ? "Model" : node.source?.type ?? type
+            } else {
+                key = node.name
+            }
+            let box: Int
+            if let existing = boxOfKey[key] {
+                box = existing
+                members[box].append(index)
+            } else {
+                box = boxes.count
+                boxOfKey[key] = box
+                boxes.append(Box(
+                    id: "n\(layerCount)", role: .layer, name: key, type: type, category: .other, cluster: cluster,
+                    outputs: [], parameters: 0, attributes: []))
+                members.append([index])
+                layerCount += 1
+            }
+            boxOfNode[index] = box
+            for output in node.outputs where !output.isEmpty { boxOfValue[output] = box }
+        }
+
+        // Consumers of each value, to tell which of a box's values leave it.
+        var consumers: [String: [Int]] = [:]
+        for index in order where !hidden.contains(index) {
+            for value in graph.nodes[index].inputs where !value.isEmpty { consumers[value, default: []].append(index) }
+        }
+        let graphOutputs = Set(graph.outputs.map(\.name))
+        for box in boxes.indices where boxes[box].role == .layer {
+            let nodes = members[box].map { graph.nodes[$0] }
+            let memberSet = Set(members[box])
+            let categories = members[box].map { Self.category(of: graph.nodes[$0], constants: folding.constantValues) }
+            let mainOffset = categories.indices.min { categories[$0].precedence < categories[$1].precedence } ?? 0
+            var category = categories[mainOffset]
+            if grouped, Self.kerasMergeClasses.contains(boxes[box].type) { category = .merge }
+            boxes[box].category = category
+
+            var outputs: [String] = []
+            var seen: Set<String> = []
+            for node in nodes {
+                for output in node.outputs where !output.isEmpty {
+                    let leaves = graphOutputs.contains(output)
+                        || (consumers[output] ?? []).contains { !memberSet.contains($0) }
+                    if leaves, seen.insert(output).inserted { outputs.append(output) }
+                }
+            }
+            if outputs.isEmpty, let last = nodes.last?.outputs.first(where: { !$0.isEmpty }) { outputs = [last] }
+            boxes[box].outputs = outputs.map { types[$0] }
+
+            var weights: Set<String> = []
+            var parameters = 0
+            for node in nodes {
+                for value in node.inputs where !value.isEmpty && weights.insert(value).inserted {
+                    parameters += graph.initializers[value]?.count ?? 0
+                }
+            }
+            boxes[box].parameters = parameters
+            if options.showAttrs {
+                boxes[box].attributes = DiagramAttributes.summary(main: nodes[mainOffset], members: nodes, types: types)
+            }
+        }
+
+        var edges: [Edge] = []
+        var connected: Set<Int> = []
+        func connect(_ from: Int, _ to: Int, _ value: String) {
+            guard from != to, connected.insert(from << 32 | to).inserted else { return }
+            edges.append(Edge(from: from, to: to, value: value, type: types[value]))
+        }
+        for index in order where !hidden.contains(index) {
+            let node = graph.nodes[index]
+            guard let target = boxOfNode[index] else { continue }
+            for value in node.inputs where !value.isEmpty {
+                if let source = boxOfValue[value] { connect(source, target, value) }
+            }
+        }
+        for (k, output) in graph.outputs.enumerated() {
+            let box = boxes.count
+            boxes.append(Box(
+                id: "out\(k)", role: .output, name: output.name, type: "Output", category: .output, cluster: [],
+                outputs: [types[output.name] ?? output.type], parameters: 0, attributes: []))
+            members.append([])
+            if let source = boxOfValue[output.name] { connect(source, box, output.name) }
+        }
+
+        self.init(boxes: boxes, edges: edges)
+        if options.from != nil || options.to != nil {
+            self = try restricted(from: options.from, to: options.to)
+        }
+    }
+
+    /// The colour family of one node: its registry category, with binary arithmetic on two
+    /// activations (a residual `Add`, a gating `Mul`) counted as a merge.
+    static func category(of node: Node, constants: Set<String>) -> DiagramCategory {
+        guard let schema = OpRegistry.schema(node.opType, domain: node.domain) else { return .other }
+        if schema.category == .elementwise, mergingOps.contains(node.opType) {
+            let activations = node.inputs.filter { !$0.isEmpty && !constants.contains($0) }
+            if activations.count >= 2 { return .merge }
+        }
+        return DiagramCategory(schema.category)
+    }
+}
