@@ -13,7 +13,7 @@ extension RecurrentKernel {
         // Input projections of every time step at once: xw[t * batch + b] = x[t, b] · W^T + biases.
         var xw = [Float](repeating: 0, count: rows * width)
         let wBase = op.w.pointer(as: Float.self) + d * width * inputSize
-        if rows > 0 && inputSize > 0 {
+        if rows > 0 && inputSize > 0 && width > 0 {
             xw.withUnsafeMutableBufferPointer { out in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(inputSize),
                             1, op.x.pointer(as: Float.self), Int32(inputSize), wBase, Int32(inputSize),
