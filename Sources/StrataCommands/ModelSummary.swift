@@ -1,5 +1,6 @@
 import StrataCore
 import StrataExport
+import StrataKeras
 
 /// What `strata inspect` reports about a model: header facts, boundary values and one row per node
 /// with inferred output types and parameter counts.
@@ -17,11 +18,21 @@ struct ModelSummary {
     /// Elements of all initializers, each counted once.
     let totalParameters: Int
     let problems: [StrataError]
+    /// `model.summary()` rows, for models imported from Keras files.
+    let kerasLayers: [KerasLayerSummary]?
+    /// Output types of each Keras layer's first call, by layer path.
+    let kerasOutputs: [String: [ValueType?]]
 
     init(_ model: Model) {
         self.model = model
         let graph = model.graph
         let inference = graph.inferTypes()
+        kerasLayers = KerasLayerSummary.rows(of: model)
+        var outputs: [String: [ValueType?]] = [:]
+        for row in graph.captureTable where (row.call ?? 0) == 0 {
+            outputs[row.layer, default: []].append(inference.types[row.tensor])
+        }
+        kerasOutputs = outputs
         nodes = graph.nodes.map { node in
             let parameters = node.inputs.reduce(0) { $0 + (graph.initializers[$1]?.count ?? 0) }
             return NodeRow(
@@ -70,6 +81,11 @@ struct ModelSummary {
         for output in graph.outputs { boundary.add(["output", output.name, Self.describe(output.type)]) }
         lines += boundary.lines
         lines.append("")
+        if let kerasLayers {
+            lines += kerasLines(kerasLayers)
+            for problem in problems { lines.append("note: \(problem.description)") }
+            return lines
+        }
         var table = TextTable(["node", "op", "output shape", "params"], rightAligned: [3])
         for node in nodes {
             let shapes = node.outputs.map { Self.describe($0.type) }.joined(separator: "; ")
@@ -80,6 +96,31 @@ struct ModelSummary {
         lines.append("\(nodes.count) nodes, \(totalParameters) parameters in \(graph.initializers.count) initializers")
         for problem in problems { lines.append("note: \(problem.description)") }
         return lines
+    }
+
+    /// Keras' shape notation: `(None, 12, 12, 4)`.
+    static func kerasShape(_ type: ValueType?) -> String {
+        guard let shape = type?.shape else { return "?" }
+        let parts = shape.map { $0.value.map(String.init) ?? "None" }
+        return "(" + parts.joined(separator: ", ") + (parts.count == 1 ? ",)" : ")")
+    }
+
+    /// The `model.summary()`-like table and its totals.
+    func kerasLines(_ rows: [KerasLayerSummary]) -> [String] {
+        var table = TextTable(["Layer (type)", "Output Shape", "Param #", "Connected to"], rightAligned: [2])
+        for row in rows {
+            let indent = String(repeating: "  ", count: row.depth)
+            let shapes = (kerasOutputs[row.layer] ?? []).map(Self.kerasShape).joined(separator: ", ")
+            table.add([indent + "\(row.layer) (\(row.className))", shapes.isEmpty ? "-" : shapes, String(row.parameters),
+                       row.connectedTo.joined(separator: ", ")])
+        }
+        let totals = KerasLayerSummary.totals(rows)
+        return table.lines + [
+            "",
+            "Total params: \(totals.trainable + totals.nonTrainable)",
+            "Trainable params: \(totals.trainable)",
+            "Non-trainable params: \(totals.nonTrainable)",
+        ]
     }
 
     static func typeJSON(_ type: ValueType?) -> [(String, JSONValue)] {
@@ -115,6 +156,27 @@ struct ModelSummary {
                 ("initializers", .int(graph.initializers.count)),
             ])),
             ("problems", .array(problems.map { .string($0.description) })),
-        ])
+        ] + kerasJSON)
+    }
+
+    /// `keras_layers` and `keras_totals` for Keras models; nothing otherwise.
+    private var kerasJSON: [(String, JSONValue)] {
+        guard let rows = kerasLayers else { return [] }
+        let totals = KerasLayerSummary.totals(rows)
+        return [
+            ("keras_layers", .array(rows.map { row in
+                .object([
+                    ("layer", .string(row.layer)), ("class", .string(row.className)), ("depth", .int(row.depth)),
+                    ("output_shapes", .array((kerasOutputs[row.layer] ?? []).map { .string(Self.kerasShape($0)) })),
+                    ("params", .int(row.parameters)), ("trainable", .int(row.trainable)),
+                    ("non_trainable", .int(row.nonTrainable)),
+                    ("connected_to", .array(row.connectedTo.map(JSONValue.string))),
+                ])
+            })),
+            ("keras_totals", .object([
+                ("trainable", .int(totals.trainable)), ("non_trainable", .int(totals.nonTrainable)),
+                ("total", .int(totals.trainable + totals.nonTrainable)),
+            ])),
+        ]
     }
 }

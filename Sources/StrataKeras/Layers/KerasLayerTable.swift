@@ -12,6 +12,12 @@ enum KerasLayerTable {
         return table
     }()
 
+    /// How many of a class's variables, counted from the end of `layer.weights`, are non-trainable
+    /// (moving statistics); used for `model.summary()`-style parameter totals.
+    static let nonTrainableVariables: [String: Int] = [
+        "BatchNormalization": 2,
+    ]
+
     /// Classes refused on purpose because they run code stored in the file.
     static let codeCarrying: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
 }

@@ -6,6 +6,46 @@ struct KerasLowering {
     let builder: GraphBuilder
     let store: KerasWeightStore
     let kerasMajor: Int
+    /// Element counts of each lowered layer's variables, by layer path, for the summary.
+    private let variableSizes = VariableSizes()
+
+    private final class VariableSizes {
+        var sizes: [String: [Int]] = [:]
+    }
+
+    init(builder: GraphBuilder, store: KerasWeightStore, kerasMajor: Int) {
+        self.builder = builder
+        self.store = store
+        self.kerasMajor = kerasMajor
+    }
+
+    /// `model.summary()` rows for `model` and, after each nested model, its layers; call after lowering.
+    func summary(_ model: KerasModelSpec, prefix: [String] = [], depth: Int = 0, frozen: Bool = false) -> [KerasLayerSummary] {
+        var rows: [KerasLayerSummary] = []
+        for layer in model.layers {
+            if model.kind == .sequential && layer.className == "InputLayer" { continue }
+            let path = prefix + [layer.name]
+            let layerFrozen = frozen || layer.config["trainable"]?.bool == false
+            let connected = layer.calls.first.map { call in call.inputs.map { "\($0.layer)[\($0.node)][\($0.tensor)]" } } ?? []
+            var row = KerasLayerSummary(layer: path.joined(separator: "/"), className: layer.className, depth: depth,
+                                        trainable: 0, nonTrainable: 0, connectedTo: connected)
+            if let nested = layer.nested {
+                let inner = summary(nested, prefix: path, depth: depth + 1, frozen: layerFrozen)
+                let own = inner.filter { $0.depth == depth + 1 }
+                row.trainable = own.reduce(0) { $0 + $1.trainable }
+                row.nonTrainable = own.reduce(0) { $0 + $1.nonTrainable }
+                rows.append(row)
+                rows += inner
+                continue
+            }
+            let sizes = variableSizes.sizes[row.layer] ?? []
+            let frozenTail = layerFrozen ? sizes.count : min(KerasLayerTable.nonTrainableVariables[layer.className] ?? 0, sizes.count)
+            row.trainable = sizes.dropLast(frozenTail).reduce(0, +)
+            row.nonTrainable = sizes.suffix(frozenTail).reduce(0, +)
+            rows.append(row)
+        }
+        return rows
+    }
 
     /// Lowers the top-level model: creates graph inputs from its input layers; returns the output values.
     func lowerTopLevel(_ model: KerasModelSpec) throws -> [String] {
@@ -124,11 +164,17 @@ struct KerasLowering {
             throw StrataError(.unsupported, "layer class '\(layer.className)' is not supported (custom or unknown class)", at: place)
         }
         let variables = try store.variables(at: path)
+        variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.value.count }
         let context = KerasLayerContext(
             spec: layer, path: path.joined(separator: "/"), call: call, inputs: args, kwargTensors: kwargTensors,
             kwargs: kwargs, kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
         do {
-            return try lowering(context)
+            let outputs = try lowering(context)
+            var named: Set<String> = []
+            return outputs.enumerated().map { j, value in
+                guard named.insert(value).inserted else { return value }
+                return builder.nameOutput(value, context.nodeBase + (outputs.count > 1 ? ":\(j)" : ""))
+            }
         } catch let error as StrataError {
             throw error.located(place)
         }
