@@ -69,10 +69,10 @@ final class GraphBuilder {
         return outputs
     }
 
-    /// Renames `value` to a unique name derived from `base` when the latest node producing it made it and
+    /// Renames `value` to a unique name derived from `base` when a node at or after `firstNode` made it and
     /// nothing reads it yet (a layer's final output gets the layer's name); returns the name in use.
-    func nameOutput(_ value: String, _ base: String) -> String {
-        guard let index = nodes.lastIndex(where: { $0.outputs.contains(value) }),
+    func nameOutput(_ value: String, _ base: String, firstNode: Int) -> String {
+        guard let index = nodes.lastIndex(where: { $0.outputs.contains(value) }), index >= firstNode,
               !nodes.contains(where: { $0.inputs.contains(value) }) else { return value }
         let name = uniqueName(base)
         nodes[index].outputs = nodes[index].outputs.map { $0 == value ? name : $0 }

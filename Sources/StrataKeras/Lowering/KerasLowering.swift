@@ -169,11 +169,12 @@ struct KerasLowering {
             spec: layer, path: path.joined(separator: "/"), call: call, inputs: args, kwargTensors: kwargTensors,
             kwargs: kwargs, kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
         do {
+            let firstNode = builder.nodes.count
             let outputs = try lowering(context)
             var named: Set<String> = []
             return outputs.enumerated().map { j, value in
                 guard named.insert(value).inserted else { return value }
-                return builder.nameOutput(value, context.nodeBase + (outputs.count > 1 ? ":\(j)" : ""))
+                return builder.nameOutput(value, context.nodeBase + (outputs.count > 1 ? ":\(j)" : ""), firstNode: firstNode)
             }
         } catch let error as StrataError {
             throw error.located(place)
