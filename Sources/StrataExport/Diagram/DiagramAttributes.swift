@@ -7,6 +7,12 @@ enum DiagramAttributes {
     /// Lists longer than this are cut, with `…` marking the cut.
     static let listLimit = 8
 
+    /// Attribute values that only restate the op's default, left out to keep boxes short.
+    static let defaults: Set<String> = [
+        "allowzero 0", "group 1", "auto_pad NOTSET", "transA 0", "transB 0", "ceil_mode 0", "storage_order 0",
+        "count_include_pad 0", "keepdims 1", "noop_with_empty_axes 0", "alpha 1.0", "beta 1.0",
+    ]
+
     /// `main` is the node that gives the box its category; `members` every node of the box.
     static func summary(main: Node, members: [Node], types: [String: ValueType]) -> [(String, String)] {
         var out: [(String, String)] = []
@@ -38,7 +44,11 @@ enum DiagramAttributes {
             skip.insert("kernel_shape")
         }
         for name in main.attributes.keys.sorted() where !skip.contains(name) {
-            if let text = main.attributes[name].flatMap(format) { out.append((name, text)) }
+            guard let value = main.attributes[name], let text = format(value) else { continue }
+            if defaults.contains(name + " " + text) { continue }
+            if case .ints(let v) = value, name == "dilations" || name == "strides", v.allSatisfy({ $0 == 1 }) { continue }
+            if case .ints(let v) = value, name == "pads", v.allSatisfy({ $0 == 0 }) { continue }
+            out.append((name, text))
         }
         if members.count > 1 {
             let activations = members.filter { node in
