@@ -4,7 +4,7 @@
 For each model in Fixtures/generated/parity/ (made by Tools/parity/make-fixtures.py, run
 automatically when a fixture is missing), runs
 
-    strata run MODEL --input input.npy --all --out TMP --quiet
+    strata run MODEL --input NAME=input.npy --all --out TMP --quiet --threads 2
 
 and compares every captured tensor that has an onnxruntime reference (matched by tensor name):
 float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN),
@@ -25,11 +25,11 @@ line. Exit status 1 on any failure.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import shutil
 
 import numpy as np
 
