@@ -5,7 +5,7 @@
                                 [--report FILE]
 
 Fixtures are Fixtures/keras/* (committed) and Fixtures/generated/keras/* (keras.applications models,
-made first by Tools/keras/make-fixtures.py --generated in .venv-keras/; --no-generate uses what is
+made first by Tools/keras/make-fixtures.py --only-generated in .venv-keras/; --no-generate uses what is
 there). For each fixture the script runs
     strata run FIXTURE [--config JSON] --input <each reference input, in order> --all --out TMP
 and matches the manifest rows to <fixture>.reference/index.json by (layer, call, output). A row passes
@@ -172,10 +172,10 @@ def run_error_case(binary, case):
 
 def generate(verbose):
     script = os.path.join(ROOT, "Tools", "keras", "make-fixtures.py")
-    result = subprocess.run([sys.executable, script, "--generated"], capture_output=not verbose, text=True)
+    result = subprocess.run([sys.executable, script, "--only-generated"], capture_output=not verbose, text=True)
     if result.returncode != 0:
         tail = (result.stdout or "") + (result.stderr or "")
-        print("warning: Tools/keras/make-fixtures.py --generated failed; testing the fixtures that exist"
+        print("warning: Tools/keras/make-fixtures.py --only-generated failed; testing the fixtures that exist"
               + ("" if verbose else ":\n" + "\n".join(tail.strip().splitlines()[-5:])), file=sys.stderr)
 
 

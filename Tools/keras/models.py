@@ -367,6 +367,27 @@ def attention(K, version):
     return K.Model([q, v, k], outs, name="attention"), None
 
 
+def sequential_legacy(K, version):
+    """The older Sequential style: no Input, `input_shape=` on the first layer (Keras 2 stores
+    `batch_input_shape` in that layer's config), a Sequential inside a Sequential, a frozen layer."""
+    L = K.layers
+    block = K.Sequential([
+        L.Conv2D(5, 3, padding="same", activation="relu", input_shape=(9, 9, 4), name="block_conv"),
+        L.BatchNormalization(name="block_bn"),
+    ], name="block")
+    frozen = L.Dense(6, activation="sigmoid", name="frozen_dense")
+    model = K.Sequential([
+        block,
+        L.AveragePooling2D(3, name="pool"),
+        L.Flatten(name="flatten"),
+        frozen,
+        L.Dense(3, name="logits"),
+    ], name="sequential_legacy")
+    model.build((None, 9, 9, 4))
+    frozen.trainable = False
+    return model, None
+
+
 def long_names(K, version):
     """Enough long layer names that HDF5 splits the `layer_names` attribute (over 64 KiB) into
     `layer_names0`, `layer_names1`, ... in legacy .h5 files."""
@@ -382,6 +403,7 @@ SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "conv": conv, "conv_cf": conv_cf,
     "pooling": pooling, "normalization": normalization, "activations": activations, "shapes": shapes,
     "merging": merging, "recurrent": recurrent, "masking": masking, "attention": attention,
+    "sequential_legacy": sequential_legacy,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
