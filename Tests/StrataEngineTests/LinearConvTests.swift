@@ -138,6 +138,13 @@ final class LinearConvTests: XCTestCase {
         XCTAssertEqual(types[0].shape, [.symbol("N"), 8, .symbol("H"), 112])
     }
 
+    func testConvTypeRuleWithUnknownKernelIsUnknown() {
+        XCTAssertThrowsError(try inferLinearTypes(
+            "Conv", inputs: [ValueType(.float32, [1, 3, 8, 8]), ValueType(.float32, [8, 3, .symbol("k"), 3])])) { error in
+            XCTAssertTrue(error is InferenceContext.Unknown, "\(error)")
+        }
+    }
+
     func testConvRejectsMismatchedChannels() {
         let x = Tensor([Float](repeating: 0, count: 2 * 9), shape: [1, 2, 3, 3])
         let w = Tensor([Float](repeating: 0, count: 4 * 3 * 4), shape: [4, 3, 2, 2])

@@ -4,9 +4,9 @@ extension OpRegistry {
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
-            let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: Array(w.dropFirst(2)).concrete)
+            let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: try weightKernel(ctx, w))
             let group = try ctx.node.int("group", default: 1)
-            try checkChannels(ctx, group: group, inputChannels: xs[1], weightChannels: w[1], perGroupAxis: 1)
+            try checkChannels(ctx, group: group, inputChannels: xs[1], weightChannels: w[1])
             if group >= 1, let m = w[0].value, m % group != 0 {
                 throw ctx.error("\(m) output channels do not divide into \(group) groups")
             }
@@ -17,7 +17,7 @@ extension OpRegistry {
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
-            let geometry = try TransposedWindow(node: ctx.node, rank: rank, kernel: Array(w.dropFirst(2)).concrete)
+            let geometry = try TransposedWindow(node: ctx.node, rank: rank, kernel: try weightKernel(ctx, w))
             let group = try ctx.node.int("group", default: 1)
             guard group >= 1 else { throw ctx.node.attributeError("group", "must be positive, found \(group)") }
             if let c = xs[1].value, let wc = w[0].value, c != wc {
@@ -78,7 +78,14 @@ extension OpRegistry {
         return x.count - 2
     }
 
-    fileprivate static func checkChannels(_ ctx: InferenceContext, group: Int, inputChannels: Dim, weightChannels: Dim, perGroupAxis: Int) throws {
+    /// The kernel shape the weight gives; unknown (not an error) when symbolic and not declared.
+    fileprivate static func weightKernel(_ ctx: InferenceContext, _ w: [Dim]) throws -> [Int]? {
+        let kernel = Array(w.dropFirst(2)).concrete
+        if kernel == nil, !ctx.node.has("kernel_shape") { throw InferenceContext.Unknown() }
+        return kernel
+    }
+
+    fileprivate static func checkChannels(_ ctx: InferenceContext, group: Int, inputChannels: Dim, weightChannels: Dim) throws {
         guard group >= 1 else { throw ctx.node.attributeError("group", "must be positive, found \(group)") }
         if let c = inputChannels.value, let wc = weightChannels.value, c != wc * group {
             throw ctx.node.error("input has \(c) channels; weight expects \(wc) per group × \(group) groups", kind: .invalidInput)
