@@ -38,7 +38,7 @@ public enum KerasImporter {
                 configText: config, file: path, format: .kerasH5, kerasVersion: keras, backend: backend,
                 store: { _ in LegacyH5WeightStore(file: file, root: root) })
         }
-        let legacyWeights = file.hasAttribute("/", "layer_names")
+        let legacyWeights = try file.stringsAttribute("/", "layer_names") != nil
         let keras3Weights = file.kind("/layers") == .group || file.kind("/vars") == .group
         guard legacyWeights || keras3Weights else {
             throw StrataError(.invalidModel, "HDF5 file is not a Keras model (no 'model_config' attribute and no layer weights)",
