@@ -176,15 +176,24 @@ def normalization(K, version):
     L = K.layers
     x = K.Input((5, 6, 8), name="img")
     s = K.Input((7, 6), name="seq")
-    bn_plain = L.BatchNormalization(name="bn_default")(x)
     outs = [
-        bn_plain,
+        L.BatchNormalization(name="bn_default")(x),
         L.BatchNormalization(epsilon=0.3, center=False, name="bn_no_center")(x),
         L.BatchNormalization(scale=False, epsilon=1e-5, name="bn_no_scale")(x),
         L.BatchNormalization(axis=1, name="bn_axis1")(x),
         L.LayerNormalization(name="ln_last")(s),
         L.LayerNormalization(axis=[1, 2], epsilon=0.1, name="ln_two_axes")(s),
         L.LayerNormalization(center=False, scale=False, name="ln_plain")(x),
+        L.Rescaling(1.0 / 127.5, offset=-1.0, name="rescale")(x),
+    ]
+    return K.Model([x, s], outs, name="normalization"), None
+
+
+def normalization_extra(K, version):
+    L = K.layers
+    x = K.Input((5, 6, 8), name="img")
+    s = K.Input((7, 6), name="seq")
+    outs = [
         L.GroupNormalization(groups=4, name="gn4")(x),
         L.GroupNormalization(groups=2, epsilon=0.2, center=False, name="gn2")(x),
         L.UnitNormalization(name="unit_last")(s),
@@ -194,10 +203,9 @@ def normalization(K, version):
     stats.adapt(np.random.default_rng(7).normal(2.0, 3.0, size=(32, 7, 6)).astype(np.float32))
     outs.append(stats(s))
     outs.append(L.Normalization(axis=-1, mean=[0.5] * 6, variance=[4.0] * 6, name="norm_given")(s))
-    outs.append(L.Normalization(axis=-1, invert=True, name="norm_invert")(s) if version == 3 else
-                L.Rescaling(0.5, name="rescale_half")(s))
-    outs.append(L.Rescaling(1.0 / 127.5, offset=-1.0, name="rescale")(x))
-    model = K.Model([x, s], outs, name="normalization")
+    if version == 3:
+        outs.append(L.Normalization(axis=-1, invert=True, name="norm_invert")(s))
+    model = K.Model([x, s], outs, name="normalization_extra")
     if version == 3:
         model.get_layer("norm_invert").adapt(np.random.default_rng(8).normal(-1.0, 2.0, size=(16, 7, 6)).astype(np.float32))
     return model, None
@@ -244,7 +252,6 @@ def shapes(K, version):
     x = K.Input((6, 5, 4), name="img")
     s = K.Input((7, 3), name="seq")
     v = K.Input((4, 5, 3, 2), name="vol")
-    flat = K.Input((6,), name="flat")
     outs = [
         L.Dropout(0.5, name="dropout")(x),
         L.SpatialDropout1D(0.5, name="sdrop1d")(s),
@@ -257,7 +264,6 @@ def shapes(K, version):
         L.Flatten(name="flatten")(x),
         L.Reshape((5, -1), name="reshape")(x),
         L.Permute((3, 1, 2), name="permute")(x),
-        L.RepeatVector(3, name="repeat")(flat),
         L.ZeroPadding1D((2, 1), name="pad1d")(s),
         L.ZeroPadding2D(((1, 2), (0, 3)), name="pad2d")(x),
         L.ZeroPadding3D(((1, 0), (0, 2), (1, 1)), name="pad3d")(v),
@@ -270,7 +276,7 @@ def shapes(K, version):
         L.UpSampling3D((2, 1, 2), name="up3d")(v),
         L.Rescaling([0.5, 1.0, 2.0, -1.0], offset=0.25, name="rescale_per_channel")(x),
     ]
-    return K.Model([x, s, v, flat], outs, name="shapes"), None
+    return K.Model([x, s, v], outs, name="shapes"), None
 
 
 def merging(K, version):
@@ -278,8 +284,6 @@ def merging(K, version):
     a = K.Input((4, 5), name="a")
     b = K.Input((4, 5), name="b")
     c = K.Input((4, 5), name="c")
-    v = K.Input((5,), name="v")
-    w = K.Input((5,), name="w")
     outs = [
         L.Add(name="add3")([a, b, c]),
         L.Subtract(name="subtract")([a, b]),
@@ -289,61 +293,110 @@ def merging(K, version):
         L.Minimum(name="minimum")([a, b]),
         L.Concatenate(axis=1, name="concat_axis1")([a, b]),
         L.Concatenate(name="concat_last")([a, b, c]),
+    ]
+    return K.Model([a, b, c], outs, name="merging"), None
+
+
+def dot_repeat(K, version):
+    L = K.layers
+    a = K.Input((4, 5), name="a")
+    b = K.Input((4, 5), name="b")
+    v = K.Input((5,), name="v")
+    w = K.Input((5,), name="w")
+    outs = [
         L.Dot(axes=1, name="dot_vectors")([v, w]),
         L.Dot(axes=1, normalize=True, name="dot_cosine")([v, w]),
         L.Dot(axes=(2, 2), name="dot_seq")([a, b]),
-        L.Dot(axes=(1, 1), name="dot_seq_axis1")([a, c]),
+        L.Dot(axes=(1, 1), name="dot_seq_axis1")([a, b]),
+        L.Dot(axes=(2, 2), normalize=True, name="dot_seq_cosine")([a, b]),
+        L.RepeatVector(3, name="repeat")(v),
     ]
-    return K.Model([a, b, c, v, w], outs, name="merging"), None
+    return K.Model([a, b, v, w], outs, name="dot_repeat"), None
 
 
-def recurrent(K, version):
+def embedding(K, version):
     L = K.layers
     tokens = K.Input((6,), dtype="int32", name="tokens")
     seq = K.Input((5, 3), name="seq")
-    emb = L.Embedding(20, 4, name="embedding")(tokens)
-    emb_masked = L.Embedding(20, 4, mask_zero=True, name="embedding_mask_zero")(tokens)
-    lstm_seq, lstm_h, lstm_c = L.LSTM(4, return_sequences=True, return_state=True, name="lstm_states")(seq)
     outs = [
-        emb,
+        L.Embedding(20, 4, name="embedding")(tokens),
+        L.TimeDistributed(L.Dense(4, activation="relu"), name="td_dense")(seq),
+    ]
+    return K.Model([tokens, seq], outs, name="embedding"), _rng_inputs([((2, 6), ("ints", 20)), ((2, 5, 3), "normal")])
+
+
+def simple_rnn(K, version):
+    L = K.layers
+    seq = K.Input((5, 3), name="seq")
+    outs = [
         L.SimpleRNN(3, name="simple_rnn")(seq),
         L.SimpleRNN(3, return_sequences=True, go_backwards=True, activation="relu", name="simple_rnn_back")(seq),
+        L.SimpleRNN(2, return_sequences=True, return_state=True, name="simple_rnn_state")(seq)[1],
+    ]
+    return K.Model(seq, outs, name="simple_rnn"), None
+
+
+def lstm(K, version):
+    L = K.layers
+    seq = K.Input((5, 3), name="seq")
+    lstm_seq, lstm_h, lstm_c = L.LSTM(4, return_sequences=True, return_state=True, name="lstm_states")(seq)
+    outs = [
         lstm_seq, lstm_h, lstm_c,
         L.LSTM(3, go_backwards=True, unit_forget_bias=False, name="lstm_back")(seq),
         L.LSTM(3, return_sequences=True, activation="relu", recurrent_activation="hard_sigmoid", name="lstm_acts")(seq),
         L.LSTM(2, name="lstm_from_states")(seq, initial_state=[L.Dense(2, name="h0")(lstm_h), L.Dense(2, name="c0")(lstm_c)]),
+        L.LSTM(3, use_bias=False, return_sequences=True, go_backwards=True, name="lstm_no_bias_back")(seq),
+    ]
+    return K.Model(seq, outs, name="lstm"), None
+
+
+def gru(K, version):
+    L = K.layers
+    seq = K.Input((5, 3), name="seq")
+    outs = [
         L.GRU(3, reset_after=True, return_sequences=True, name="gru_reset_after")(seq),
         L.GRU(3, reset_after=False, return_state=True, name="gru_reset_before")(seq)[1],
+        L.GRU(3, reset_after=False, go_backwards=True, return_sequences=True, name="gru_before_back")(seq),
         L.GRU(3, go_backwards=True, return_sequences=True, name="gru_back")(seq),
-        L.GRU(4, name="gru_on_embedding")(emb),
-        L.LSTM(3, return_sequences=True, name="lstm_masked_tokens")(emb_masked),
+        L.GRU(4, activation="relu", recurrent_activation="hard_sigmoid", name="gru_acts")(seq),
+    ]
+    return K.Model(seq, outs, name="gru"), None
+
+
+def bidirectional(K, version):
+    L = K.layers
+    seq = K.Input((5, 3), name="seq")
+    outs = [
         L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="concat", name="bi_concat")(seq),
         L.Bidirectional(L.GRU(2), merge_mode="sum", name="bi_sum")(seq),
         L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul", name="bi_mul")(seq),
         L.Bidirectional(L.LSTM(2), merge_mode="ave", name="bi_ave")(seq),
         L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode=None, name="bi_none")(seq),
         L.Bidirectional(L.LSTM(2, return_state=True), name="bi_states")(seq)[0],
-        L.TimeDistributed(L.Dense(4, activation="relu"), name="td_dense")(seq),
     ]
-    return K.Model([tokens, seq], outs, name="recurrent"), _rng_inputs([((2, 6), ("ints", 20)), ((2, 5, 3), "normal")])
+    return K.Model(seq, outs, name="bidirectional"), None
 
 
 def masking(K, version):
     L = K.layers
     seq = K.Input((6, 3), name="seq")
+    tokens = K.Input((6,), dtype="int32", name="tokens")
     masked = L.Masking(mask_value=0.0, name="masking")(seq)
+    embedded = L.Embedding(20, 4, mask_zero=True, name="embedding_mask_zero")(tokens)
     outs = [
+        embedded,
+        L.LSTM(3, return_sequences=True, name="lstm_masked_tokens")(embedded),
         masked,
         L.LSTM(3, return_sequences=True, name="lstm_masked")(masked),
         L.GRU(3, name="gru_masked")(masked),
         L.SimpleRNN(2, return_sequences=True, go_backwards=True, name="rnn_masked_back")(masked),
         L.Bidirectional(L.LSTM(2, return_sequences=True), name="bi_masked")(masked),
     ]
-    model = K.Model(seq, outs, name="masking")
-    return model, _rng_inputs([((2, 6, 3), ("masked", 0.0))])
+    model = K.Model([seq, tokens], outs, name="masking")
+    return model, _rng_inputs([((2, 6, 3), ("masked", 0.0)), ((2, 6), ("ints", 4))])
 
 
-def attention(K, version):
+def multi_head_attention(K, version):
     L = K.layers
     q = K.Input((4, 6), name="query")
     v = K.Input((5, 6), name="value")
@@ -354,17 +407,36 @@ def attention(K, version):
         L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=4, output_shape=5, name="mha_self")(q, q),
         mha_out, mha_scores,
         L.MultiHeadAttention(num_heads=2, key_dim=2, use_bias=False, name="mha_no_bias")(q, v),
+    ]
+    return K.Model([q, v, k], outs, name="multi_head_attention"), None
+
+
+def attention(K, version):
+    L = K.layers
+    q = K.Input((4, 6), name="query")
+    v = K.Input((5, 6), name="value")
+    k = K.Input((5, 6), name="key")
+    outs = [
         L.Attention(name="attention_dot")([q, v]),
         L.Attention(use_scale=True, name="attention_scaled")([q, v, k]),
         L.Attention(score_mode="concat", name="attention_concat")([q, v]),
         L.AdditiveAttention(name="additive")([q, v]),
         L.AdditiveAttention(use_scale=False, name="additive_no_scale")([q, v, k]),
+    ]
+    return K.Model([q, v, k], outs, name="attention"), None
+
+
+def einsum_dense(K, version):
+    L = K.layers
+    q = K.Input((4, 6), name="query")
+    outs = [
         L.EinsumDense("abc,cd->abd", output_shape=(None, 7), bias_axes="d", name="einsum_dense")(q),
         L.EinsumDense("abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de", activation="relu",
                       name="einsum_dense_2d")(q),
+        L.EinsumDense("abc,cd->abd", output_shape=(None, 3), name="einsum_no_bias")(q),
         L.Dense(3, name="dense_3d")(q),
     ]
-    return K.Model([q, v, k], outs, name="attention"), None
+    return K.Model(q, outs, name="einsum_dense"), None
 
 
 def sequential_legacy(K, version):
@@ -400,10 +472,12 @@ def long_names(K, version):
 
 # Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
-    "cnn": cnn, "functional": functional, "nested": nested, "conv": conv, "conv_cf": conv_cf,
-    "pooling": pooling, "normalization": normalization, "activations": activations, "shapes": shapes,
-    "merging": merging, "recurrent": recurrent, "masking": masking, "attention": attention,
-    "sequential_legacy": sequential_legacy,
+    "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
+    "conv": conv, "conv_cf": conv_cf, "pooling": pooling, "normalization": normalization,
+    "normalization_extra": normalization_extra, "activations": activations, "shapes": shapes,
+    "merging": merging, "dot_repeat": dot_repeat, "embedding": embedding, "simple_rnn": simple_rnn,
+    "lstm": lstm, "gru": gru, "bidirectional": bidirectional, "masking": masking,
+    "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
