@@ -53,6 +53,8 @@ extension OpRegistry {
                  infer: ShapeTypeRules.pad),
         OpSchema("Resize", opsets: 10...OpRegistry.latestOpset, inputs: 1...4, category: .other,
                  infer: ShapeTypeRules.resize),
+        OpSchema("GridSample", opsets: 16...OpRegistry.latestOpset, inputs: 2...2, category: .other,
+                 infer: ShapeTypeRules.gridSample),
         OpSchema("Upsample", opsets: 7...9, inputs: 1...2, category: .other, infer: ShapeTypeRules.upsample),
         OpSchema("DepthToSpace", inputs: 1...1, category: .reshape, infer: ShapeTypeRules.depthToSpace),
         OpSchema("SpaceToDepth", inputs: 1...1, category: .reshape, infer: ShapeTypeRules.spaceToDepth),

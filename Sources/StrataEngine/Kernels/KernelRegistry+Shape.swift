@@ -31,6 +31,7 @@ extension KernelRegistry {
         "Tile": { try TileKernel($0) },
         "Pad": { try PadKernel($0) },
         "Resize": { try ResizeKernel($0) },
+        "GridSample": { try GridSampleKernel($0) },
         "Upsample": { try ResizeKernel($0) },
         "DepthToSpace": { try DepthToSpaceKernel($0, toSpace: true) },
         "SpaceToDepth": { try DepthToSpaceKernel($0, toSpace: false) },

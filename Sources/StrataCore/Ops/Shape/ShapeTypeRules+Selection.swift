@@ -62,3 +62,18 @@ extension ShapeTypeRules {
         return [x]
     }
 }
+
+extension ShapeTypeRules {
+    /// GridSample: `[N, C, grid spatial dims…]`.
+    static func gridSample(_ ctx: InferenceContext) throws -> [ValueType] {
+        let x = try ctx.type(0)
+        let shape = try ctx.shape(0), grid = try ctx.shape(1)
+        guard shape.count >= 3, grid.count == shape.count else {
+            throw ctx.node.error("input \(shape.shapeDescription) and grid \(grid.shapeDescription) do not fit")
+        }
+        if case .known(let k) = grid[grid.count - 1], k != shape.count - 2 {
+            throw ctx.node.error("grid's last axis has \(k) coordinates for \(shape.count - 2) spatial axes")
+        }
+        return [ValueType(x.dtype, [grid[0], shape[1]] + Array(grid[1..<(grid.count - 1)]))]
+    }
+}
