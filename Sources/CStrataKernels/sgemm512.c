@@ -5,7 +5,7 @@
 
 // A single-precision matrix product for AVX-512 CPUs, used by the convolutions. A 12×32 block of C
 // lives in 24 registers while a packed 32-column panel of B (kept in L1) streams past broadcasts
-// of A's 12 rows, read in place.
+// of A's 12 rows, read in place; the last rows use an 8- or 4-row block.
 
 #define MR 12
 #define NR 32
@@ -35,23 +35,25 @@ static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols
     }
 }
 
-// C[rows × NR-masked] (+)= A[rows × kc] · panel, for up to MR rows of A starting at `a`.
-AVX512 static void kernel_12x32(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                                __mmask16 m0, __mmask16 m1, int accumulate) {
+// C[rows × NR-masked] (+)= A[rows × kc] · panel for up to R rows of A starting at `a`; R is a
+// constant at each call, so the R×2 accumulators stay in registers. Rows past `rows` repeat row 0
+// and are not stored.
+AVX512 static inline __attribute__((always_inline)) void kernel_block(
+    int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
+    int accumulate, const int R) {
     __m512 acc[MR][2];
-    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
-    for (int i = 0; i < MR; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
+    for (int i = 0; i < R; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
     for (int p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR), b1 = _mm512_loadu_ps(panel + (size_t)p * NR + 16);
-        for (int i = 0; i < MR; i++) {
+        for (int i = 0; i < R; i++) {
             const __m512 ai = _mm512_set1_ps(ar[i][p]);
             acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
             acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
         }
     }
-    for (int i = 0; i < MR; i++) {
-        if (i >= rows) break;
+    for (int i = 0; i < R && i < rows; i++) {
         float *row = c + (size_t)i * ldc;
         __m512 v0 = acc[i][0], v1 = acc[i][1];
         if (accumulate) {
@@ -63,25 +65,19 @@ AVX512 static void kernel_12x32(int kc, const float *a, int lda, const float *pa
     }
 }
 
-// Rows of fewer than MR: the same product without the fixed-size register block.
-AVX512 static void kernel_rows(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                               __mmask16 m0, __mmask16 m1, int accumulate) {
-    for (int i = 0; i < rows; i++) {
-        const float *ai = a + (size_t)i * lda;
-        __m512 x0 = _mm512_setzero_ps(), x1 = _mm512_setzero_ps();
-        for (int p = 0; p < kc; p++) {
-            const __m512 s = _mm512_set1_ps(ai[p]);
-            x0 = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + (size_t)p * NR), x0);
-            x1 = _mm512_fmadd_ps(s, _mm512_loadu_ps(panel + (size_t)p * NR + 16), x1);
-        }
-        float *row = c + (size_t)i * ldc;
-        if (accumulate) {
-            x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, row));
-            x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, row + 16));
-        }
-        _mm512_mask_storeu_ps(row, m0, x0);
-        _mm512_mask_storeu_ps(row + 16, m1, x1);
-    }
+AVX512 static void kernel_12(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
+                             __mmask16 m0, __mmask16 m1, int accumulate) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 12);
+}
+
+AVX512 static void kernel_8(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
+                            __mmask16 m0, __mmask16 m1, int accumulate) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 8);
+}
+
+AVX512 static void kernel_4(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
+                            __mmask16 m0, __mmask16 m1, int accumulate) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 4);
 }
 
 AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
@@ -94,12 +90,17 @@ AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, 
             pack_panel(b, ldb, k0, kc, n0, cols, scratch);
             const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
             const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
-            int i = 0;
-            for (; i + MR <= m; i += MR) {
-                kernel_12x32(kc, a + (size_t)i * lda + k0, lda, scratch, c + (size_t)i * ldc + n0, ldc, MR, m0, m1, add);
-            }
-            if (i < m) {
-                kernel_rows(kc, a + (size_t)i * lda + k0, lda, scratch, c + (size_t)i * ldc + n0, ldc, m - i, m0, m1, add);
+            for (int i = 0; i < m; i += MR) {
+                const int rows = m - i < MR ? m - i : MR;
+                const float *ai = a + (size_t)i * lda + k0;
+                float *ci = c + (size_t)i * ldc + n0;
+                if (rows > 8) {
+                    kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                } else if (rows > 4) {
+                    kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                } else {
+                    kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                }
             }
         }
     }
