@@ -93,6 +93,41 @@ final class KerasFixtureTests: XCTestCase {
         }
     }
 
+    /// `strata inspect` prints Keras' own totals and a row per layer with its parameter count.
+    func testInspectPrintsKerasSummary() throws {
+        for name in ["cnn.k2.h5", "nested.k3.keras"] {
+            let path = "\(Self.fixtures)/\(name)"
+            let summary = try XCTUnwrap(try index(path)["summary"] as? [String: Any])
+            let trainable = try XCTUnwrap(summary["trainable"] as? Int), frozen = try XCTUnwrap(summary["non_trainable"] as? Int)
+            let console = Console.capture()
+            let command = try XCTUnwrap(try StrataCommand.parseAsRoot(["inspect", path]) as? any StrataSubcommand)
+            try command.executeReportingStrataErrors(on: console)
+            let lines = console.output.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.contains("Total params: \(trainable + frozen)"), name)
+            XCTAssertTrue(lines.contains("Trainable params: \(trainable)"), name)
+            XCTAssertTrue(lines.contains("Non-trainable params: \(frozen)"), name)
+            for layer in summary["layers"] as? [[String: Any]] ?? [] {
+                let label = "\(layer["layer"]!) (\(layer["class"]!))"
+                XCTAssertTrue(lines.contains { $0.contains(label) && $0.contains(" \(layer["params"]!) ") }, "\(name): \(label)")
+            }
+        }
+    }
+
+    /// libhdf5 is not thread-safe; the importer's lock makes concurrent loads safe and deterministic.
+    func testConcurrentLoadsAgree() throws {
+        let paths = ["cnn.k2.h5", "cnn.k3.keras", "nested.k2.h5", "functional.k3.h5"].map { "\(Self.fixtures)/\($0)" }
+        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: 16)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            let model = try? ModelLoader.load(paths[i % paths.count])
+            results[i] = model.map { $0.graph.initializers.values.reduce(0) { $0 + $1.count } } ?? -1
+        }
+        for i in 0 ..< 16 {
+            XCTAssertGreaterThan(results[i], 0)
+            XCTAssertEqual(results[i], results[i % paths.count])
+        }
+    }
+
     func testSharedLayerGivesOneCapturePerCall() throws {
         let model = try ModelLoader.load(Self.fixtures + "/functional.k3.keras")
         let calls = Dictionary(grouping: model.graph.captureTable, by: \.layer).mapValues { Set($0.compactMap(\.call)) }
