@@ -116,12 +116,19 @@ final class KerasFixtureTests: XCTestCase {
     /// libhdf5 is not thread-safe; the importer's lock makes concurrent loads safe and deterministic.
     func testConcurrentLoadsAgree() throws {
         let paths = ["cnn.k2.h5", "cnn.k3.keras", "nested.k2.h5", "functional.k3.h5"].map { "\(Self.fixtures)/\($0)" }
-        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: 16)
-        defer { results.deallocate() }
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var counts = [Int](repeating: -1, count: 16)
+        }
+        let box = Results()
         DispatchQueue.concurrentPerform(iterations: 16) { i in
             let model = try? ModelLoader.load(paths[i % paths.count])
-            results[i] = model.map { $0.graph.initializers.values.reduce(0) { $0 + $1.count } } ?? -1
+            let count = model.map { $0.graph.initializers.values.reduce(0) { $0 + $1.count } } ?? -1
+            box.lock.lock()
+            box.counts[i] = count
+            box.lock.unlock()
         }
+        let results = box.counts
         for i in 0 ..< 16 {
             XCTAssertGreaterThan(results[i], 0)
             XCTAssertEqual(results[i], results[i % paths.count])
