@@ -44,6 +44,8 @@ final class ShapeGridSampleTests: XCTestCase {
         let nan = try H.run("GridSample", [x, Tensor([.nan, 0] as [Float], shape: [1, 1, 1, 2])])[0]
         XCTAssertEqual(nan.floats(), [0])
         XCTAssertThrowsError(try H.run("GridSample", [x, Tensor([0, 0, 0] as [Float], shape: [1, 1, 1, 3])]))
+        XCTAssertThrowsError(try H.run("GridSample", [Tensor(dtype: .float32, shape: [1, 1, 0, 4]), grid],
+                                       attributes: ["padding_mode": .string("border")]))
         XCTAssertThrowsError(try H.run("GridSample", [x, grid], attributes: ["mode": .string("linear")], opset: 16))
     }
 }

@@ -45,6 +45,9 @@ struct GridSampleKernel: Kernel {
         }
         let (n, c) = (x.shape[0], x.shape[1])
         let dims = Array(x.shape[2...])
+        guard dims.allSatisfy({ $0 > 0 }) else {
+            throw node.error("cannot sample an input with an empty spatial axis, shape \(x.shape)", kind: .invalidInput)
+        }
         let positionsShape = Array(grid.shape[1..<(grid.rank - 1)])
         let outShape = [n, c] + positionsShape
         try OutputBudget.check(outShape, x.dtype, node: node)
