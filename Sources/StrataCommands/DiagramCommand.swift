@@ -15,8 +15,8 @@ public struct DiagramCommand: StrataSubcommand {
             Without -o the DOT text goes to standard output. The extension of OUT picks the format: .dot or \
             .gv writes DOT; .svg, .png and .pdf run Graphviz's `dot`. By default constants, weights and the \
             shape-computation side graphs of exported models are hidden (--all-nodes shows them). \
-            --config FILE.json sets any option by its long name ({"rankdir": "LR", "show-params": true}); \
-            flags on the command line override it.
+            --options FILE.json sets any drawing option by its long name ({"rankdir": "LR", \
+            "show-params": true}); flags on the command line override it.
             """
     )
 
@@ -27,8 +27,11 @@ public struct DiagramCommand: StrataSubcommand {
         "Where to write: FILE.dot, FILE.svg, FILE.png or FILE.pdf (default: DOT on standard output).", valueName: "out"))
     public var output: String?
 
-    @Option(help: ArgumentHelp("A JSON file of options, keyed by their long names.", valueName: "json"))
+    @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
     public var config: String?
+
+    @Option(help: ArgumentHelp("A JSON file of drawing options, keyed by their long names.", valueName: "file.json"))
+    public var options: String?
 
     @Option(help: "Direction of data flow: TB, LR, BT or RL (default TB).")
     public var rankdir: DiagramOptions.RankDirection?
@@ -77,14 +80,11 @@ public struct DiagramCommand: StrataSubcommand {
     }
 
     /// The options after the config file (if any) and then the flags.
-    func options() throws -> DiagramOptions {
+    func drawingOptions() throws -> DiagramOptions {
         var options = DiagramOptions()
-        if let config {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: config))
-            } catch {
-                throw StrataError(.io, "cannot read diagram config \(config)")
+        if let file = self.options {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw StrataError(.io, "cannot read the options file", at: ErrorLocation(file: file))
             }
             try options.apply(config: data)
         }
@@ -104,8 +104,8 @@ public struct DiagramCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
-        let options = try options()
-        let model = try ModelLoader.load(modelPath)
+        let options = try drawingOptions()
+        let model = try ModelLoader.load(modelPath, config: config)
         let dot = DOTWriter.render(try Diagram(model: model, options: options), options: options)
         guard let output, output != "-" else {
             console.print(String(dot.dropLast()))

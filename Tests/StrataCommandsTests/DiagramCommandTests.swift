@@ -95,17 +95,17 @@ final class DiagramCommandTests: CommandTestCase {
     func testConfigFileAndFlagsOverridingIt() throws {
         let config = scratch + "/diagram.json"
         try Data(#"{"rankdir": "LR", "show-params": true, "legend": true}"#.utf8).write(to: URL(fileURLWithPath: config))
-        let configured = try strata(["diagram", Self.tinyCNN, "--config", config]).output
+        let configured = try strata(["diagram", Self.tinyCNN, "--options", config]).output
         XCTAssertTrue(configured.contains("rankdir=LR"))
         XCTAssertTrue(configured.contains("params 224"))
         XCTAssertTrue(configured.contains("cluster_legend"))
-        let overridden = try strata(["diagram", Self.tinyCNN, "--config", config, "--no-show-params", "--rankdir", "BT"]).output
+        let overridden = try strata(["diagram", Self.tinyCNN, "--options", config, "--no-show-params", "--rankdir", "BT"]).output
         XCTAssertTrue(overridden.contains("rankdir=BT"))
         XCTAssertFalse(overridden.contains("params 224"))
 
         try Data(#"{"rank-dir": "LR"}"#.utf8).write(to: URL(fileURLWithPath: config))
         XCTAssertEqual(
-            strataError(["diagram", Self.tinyCNN, "--config", config]),
+            strataError(["diagram", Self.tinyCNN, "--options", config]),
             "\(Self.tinyCNN): diagram config has an unknown option 'rank-dir'")
     }
 

@@ -1,12 +1,6 @@
 import StrataCore
 
 extension Diagram {
-    /// Keras layer classes that combine several tensors; drawn in the merge colour whatever ops
-    /// they lower to.
-    static let kerasMergeClasses: Set<String> = [
-        "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-    ]
-
     /// Elementwise ops drawn as merges when two or more of their inputs are activations.
     static let mergingOps: Set<String> = ["Add", "Sub", "Mul", "Div", "Max", "Min", "Mean", "Sum"]
 
@@ -60,13 +54,10 @@ extension Diagram {
             var cluster: [String] = []
             var type = node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType
             if grouped {
-                let full = node.source?.name ?? node.name
-                var path = full.split(separator: "/").map(String.init)
-                if path.isEmpty { path = [full] }
-                let kept = Array(path.prefix(max(1, options.effectiveDepth ?? path.count)))
+                let (kept, truncated) = Self.layerPath(node.source?.name ?? node.name, options: options)
                 key = kept.joined(separator: "/")
                 cluster = Array(kept.dropLast())
-                type = kept.count < path.count ? "Model" : node.source?.type ?? type
+                type = truncated ? "Model" : node.source?.type ?? type
             } else {
                 key = node.name
             }
@@ -87,19 +78,42 @@ extension Diagram {
             for output in node.outputs where !output.isEmpty { boxOfValue[output] = box }
         }
 
+        let kerasRows = grouped ? KerasRow.rows(of: model) : nil
+        var passThroughs: [(box: Int, row: KerasRow)] = []
+        if let kerasRows {
+            // Layers that lower to no op (Dropout, GaussianNoise at inference) still get their box.
+            let models = Set(kerasRows.flatMap { row in
+                row.layer.split(separator: "/").dropLast().indices.map { row.layer.split(separator: "/")[...$0].joined(separator: "/") }
+            })
+            for row in kerasRows where row.className != "InputLayer" && !models.contains(row.layer) {
+                let (kept, truncated) = Self.layerPath(row.layer, options: options)
+                let key = kept.joined(separator: "/")
+                guard !truncated, boxOfKey[key] == nil,
+                      let tensor = graph.captureTable.first(where: { $0.layer == row.layer })?.tensor else { continue }
+                boxOfKey[key] = boxes.count
+                passThroughs.append((boxes.count, row))
+                boxes.append(Box(
+                    id: "n\(layerCount)", role: .layer, name: key, type: row.className,
+                    category: DiagramCategory(kerasClass: row.className) ?? .other, cluster: Array(kept.dropLast()),
+                    outputs: [types[tensor]], parameters: row.parameters, attributes: []))
+                members.append([])
+                layerCount += 1
+            }
+        }
+
         // Consumers of each value, to tell which of a box's values leave it.
         var consumers: [String: [Int]] = [:]
         for index in order where !hidden.contains(index) {
             for value in graph.nodes[index].inputs where !value.isEmpty { consumers[value, default: []].append(index) }
         }
         let graphOutputs = Set(graph.outputs.map(\.name))
-        for box in boxes.indices where boxes[box].role == .layer {
+        for box in boxes.indices where boxes[box].role == .layer && !members[box].isEmpty {
             let nodes = members[box].map { graph.nodes[$0] }
             let memberSet = Set(members[box])
             let categories = members[box].map { Self.category(of: graph.nodes[$0], constants: folding.constantValues) }
             let mainOffset = categories.indices.min { categories[$0].precedence < categories[$1].precedence } ?? 0
             var category = categories[mainOffset]
-            if grouped, Self.kerasMergeClasses.contains(boxes[box].type) { category = .merge }
+            if grouped, let byClass = DiagramCategory(kerasClass: boxes[box].type) { category = byClass }
             boxes[box].category = category
 
             var outputs: [String] = []
@@ -140,6 +154,37 @@ extension Diagram {
                 if let source = boxOfValue[value] { connect(source, target, value) }
             }
         }
+        if let kerasRows {
+            // Keras says which layer feeds which: route edges through pass-through layers.
+            func box(named name: String, besides layer: String) -> Int? {
+                let parent = layer.split(separator: "/").dropLast().joined(separator: "/")
+                for candidate in [parent.isEmpty ? name : parent + "/" + name, name] {
+                    let key = Self.layerPath(candidate, options: options).kept.joined(separator: "/")
+                    if let b = boxOfKey[key] { return b }
+                }
+                return boxes.firstIndex { $0.role == .input && $0.name == name }
+            }
+            let sharedLayers = Set(graph.captureTable.filter { ($0.call ?? 0) > 0 }.map(\.layer))
+            let passing = Set(passThroughs.map(\.box))
+            for row in kerasRows {
+                guard let target = boxOfKey[Self.layerPath(row.layer, options: options).kept.joined(separator: "/")] else { continue }
+                let sources = row.connectedTo.compactMap { entry in
+                    box(named: String(entry.prefix { $0 != "[" }), besides: row.layer)
+                }
+                for source in sources where passing.contains(source) || passing.contains(target) {
+                    connect(source, target, "")
+                }
+                // A layer fed through a pass-through no longer draws the direct edge around it. Only
+                // the first call's inputs are listed, so layers called more than once keep theirs.
+                guard sources.count == row.connectedTo.count, sources.contains(where: passing.contains),
+                      !sharedLayers.contains(row.layer) else { continue }
+                let bypassed = edges.filter { $0.to == target && !sources.contains($0.from) }
+                for edge in bypassed {
+                    edges.removeAll { $0.from == edge.from && $0.to == edge.to }
+                    connected.remove(edge.from << 32 | edge.to)
+                }
+            }
+        }
         for (k, output) in graph.outputs.enumerated() {
             let box = boxes.count
             boxes.append(Box(
@@ -153,6 +198,15 @@ extension Diagram {
         if options.from != nil || options.to != nil {
             self = try restricted(from: options.from, to: options.to)
         }
+    }
+
+    /// A Keras layer path (`outer/inner`) cut to the nesting depth the options draw, and whether
+    /// it was cut.
+    static func layerPath(_ name: String, options: DiagramOptions) -> (kept: [String], truncated: Bool) {
+        var path = name.split(separator: "/").map(String.init)
+        if path.isEmpty { path = [name] }
+        let kept = Array(path.prefix(max(1, options.effectiveDepth ?? path.count)))
+        return (kept, kept.count < path.count)
     }
 
     /// The colour family of one node: its registry category, with binary arithmetic on two
