@@ -46,6 +46,23 @@ final class KerasPiecesTests: XCTestCase {
         }
     }
 
+    func testLayerTableHasEachClassOnceAndTheCoreClasses() {
+        XCTAssertEqual(KerasLayerTable.families.map(\.count).reduce(0, +), KerasLayerTable.lowerings.count,
+                       "a Keras class is registered in two families")
+        var expected = ["Dense", "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "DepthwiseConv1D",
+                        "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D", "BatchNormalization", "LayerNormalization",
+                        "Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax", "Dropout",
+                        "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise", "GaussianDropout",
+                        "AlphaDropout", "ActivityRegularization", "Flatten", "Reshape", "Permute", "Add", "Subtract",
+                        "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Rescaling", "Normalization"]
+        for rank in 1 ... 3 {
+            expected += ["MaxPooling", "AveragePooling", "GlobalAveragePooling", "GlobalMaxPooling", "ZeroPadding", "Cropping",
+                         "UpSampling"].map { "\($0)\(rank)D" }
+        }
+        XCTAssertEqual(expected.filter { KerasLayerTable.lowerings[$0] == nil }, [])
+        XCTAssertNil(KerasLayerTable.lowerings["Lambda"])
+    }
+
     /// Variables from a dictionary, for importing configs written in a test.
     struct FixedWeights: KerasWeightStore {
         let variables: [String: [Tensor]]

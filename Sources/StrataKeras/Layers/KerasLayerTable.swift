@@ -4,11 +4,14 @@ typealias KerasLayerLowering = @Sendable (KerasLayerContext) throws -> [String]
 /// The Keras class name → lowering table. Each layer family lives in its own
 /// `KerasLayerTable+<Family>.swift` as a static dictionary; adding a layer class is one entry there.
 enum KerasLayerTable {
+    static let families: [[String: KerasLayerLowering]] = [
+        core, convolution, pooling, normalization, activations, reshaping, merging, preprocessing,
+    ]
+
+    /// All families merged; a class registered twice is a programming error (checked by the tests).
     static let lowerings: [String: KerasLayerLowering] = {
         var table: [String: KerasLayerLowering] = [:]
-        for family in [core, convolution, pooling, normalization, activations, reshaping, merging] {
-            table.merge(family) { first, _ in first }
-        }
+        for family in families { table.merge(family) { first, _ in first } }
         return table
     }()
 
@@ -16,6 +19,7 @@ enum KerasLayerTable {
     /// (moving statistics); used for `model.summary()`-style parameter totals.
     static let nonTrainableVariables: [String: Int] = [
         "BatchNormalization": 2,
+        "Normalization": 3,
     ]
 
     /// Classes refused on purpose because they run code stored in the file.
