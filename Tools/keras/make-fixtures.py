@@ -24,6 +24,7 @@ Fixtures/keras/errors.json with what their one-line error must mention.
 """
 import argparse
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -44,12 +45,20 @@ SMALL_KINDS = {2: ["k2", "k2w"], 3: ["k3", "k3.keras", "k3w"]}
 GENERATED_KINDS = {2: ["k2"], 3: ["k3.keras"]}
 
 
-def generator_stamp():
-    """Changes whenever this script, the model definitions or the pinned versions change."""
+def builder_of(name):
+    return models.SMALL.get(name) or models.GENERATED_SMALL.get(name) or models.application(name)
+
+
+def generator_stamp(name=None):
+    """Changes whenever this script, the pinned versions or the named model's definition change."""
     digest = hashlib.sha256()
-    for name in ("make-fixtures.py", "models.py", "requirements.txt"):
-        with open(os.path.join(HERE, name), "rb") as f:
+    for file in ("make-fixtures.py", "requirements.txt"):
+        with open(os.path.join(HERE, file), "rb") as f:
             digest.update(f.read())
+    digest.update(inspect.getsource(models._rng_inputs).encode())
+    if name is not None:
+        digest.update(inspect.getsource(builder_of(name)).encode())
+        digest.update(repr(models.APPLICATIONS.get(name)).encode())
     return digest.hexdigest()[:16]
 
 
@@ -469,12 +478,12 @@ def worker(args):
             print(f"keras {version}: {name}: " + ("reloads identically" if not problems else
                   f"{len(problems)} rows differ after reloading: " + "; ".join(problems[:5])), flush=True)
             continue
-        if not args.force and up_to_date(folder, name, kinds, stamp):
+        if not args.force and up_to_date(folder, name, kinds, generator_stamp(name)):
             continue
         os.makedirs(folder, exist_ok=True)
-        builder = models.SMALL.get(name) or models.GENERATED_SMALL.get(name) or models.application(name)
+        builder = builder_of(name)
         try:
-            count = build_one(K, tf, version, name, builder, folder, kinds, stamp)
+            count = build_one(K, tf, version, name, builder, folder, kinds, generator_stamp(name))
             print(f"keras {version}: {name}: {count} activations, {', '.join(kinds)}", flush=True)
         except Exception as error:
             failures += 1
@@ -514,7 +523,8 @@ def main():
         python = venv_python()
         return max(subprocess.run([python, os.path.abspath(__file__), "--worker", str(v)] + sys.argv[1:]).returncode
                    for v in (2, 3))
-    stale = {v for v, name, folder, kinds in planned(args) if args.force or not up_to_date(folder, name, kinds, stamp)}
+    stale = {v for v, name, folder, kinds in planned(args)
+             if args.force or not up_to_date(folder, name, kinds, generator_stamp(name))}
     if not args.only_generated and not args.filter:
         for v in (2, 3):
             stamp_file = os.path.join(COMMITTED, "errors", f".stamp-k{v}")

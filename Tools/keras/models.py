@@ -439,6 +439,24 @@ def einsum_dense(K, version):
     return K.Model(q, outs, name="einsum_dense"), None
 
 
+def tensor_ops(K, version):
+    """Plain tensor expressions in a Functional model: Keras 3 saves them as op entries of
+    `config.layers` (module keras.src.ops.*), Keras 2 as TFOpLambda / SlicingOpLambda layers."""
+    L = K.layers
+    x = K.Input((4, 6), name="x")
+    y = K.Input((4, 6), name="y")
+    h = L.Dense(6, name="dense")(x)
+    if version == 3:
+        ops = K.ops
+        outs = [h * 2.0, h + y, h - y, h * y, ops.mean(h, axis=1), ops.transpose(h, (0, 2, 1)),
+                ops.reshape(h, (-1, 24)), h[:, 1:3], ops.relu(h), ops.concatenate([h, y], axis=-1)]
+    else:
+        import tensorflow as tf
+        outs = [h * 2.0, h + y, h - y, h * y, tf.reduce_mean(h, axis=1), tf.transpose(h, (0, 2, 1)),
+                tf.reshape(h, (-1, 24)), h[:, 1:3], tf.nn.relu(h), tf.concat([h, y], axis=-1)]
+    return K.Model([x, y], outs, name="tensor_ops"), None
+
+
 def sequential_legacy(K, version):
     """The older Sequential style: no Input, `input_shape=` on the first layer (Keras 2 stores
     `batch_input_shape` in that layer's config), a Sequential inside a Sequential, a frozen layer."""
@@ -478,6 +496,7 @@ SMALL = {
     "merging": merging, "dot_repeat": dot_repeat, "embedding": embedding, "simple_rnn": simple_rnn,
     "lstm": lstm, "gru": gru, "bidirectional": bidirectional, "masking": masking,
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
+    "tensor_ops": tensor_ops,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
