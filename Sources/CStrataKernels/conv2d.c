@@ -36,7 +36,16 @@ void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int
             if (g->stride_w == 1) {
                 memcpy(d + lo, src + lo, sizeof(float) * (hi - lo));
             } else {
-                for (int ow = lo; ow < hi; ow++) d[ow] = src[ow * g->stride_w];
+                int ow = lo;
+#ifdef STRATA_AVX2
+                // Vector loads of 16 while they stay inside this input row.
+                if (g->stride_w == 2) {
+                    for (; ow + 8 <= hi && 2 * ow + offset + 16 <= g->in_w; ow += 8) {
+                        _mm256_storeu_ps(d + ow, load_every(src + 2 * ow, 2));
+                    }
+                }
+#endif
+                for (; ow < hi; ow++) d[ow] = src[ow * g->stride_w];
             }
             for (int ow = hi; ow < g->out_w; ow++) d[ow] = 0;
         }
