@@ -6,6 +6,7 @@
 Runs in the pinned environment .venv-keras/ (created by Tools/keras/setup-venv.sh when missing).
 The small models of Tools/keras/models.py go to Fixtures/keras/ (committed), each as
   <model>.k2.h5                       Keras 2 (tf_keras) full model, legacy HDF5
+  <model>.k2.keras                    Keras 2 (tf_keras) archive: Keras 2 config in the .keras layout
   <model>.k2w.h5 + .k2w.json          Keras 2 save_weights (legacy layout) + model.to_json()
   <model>.k3.h5                       Keras 3 full model, legacy HDF5
   <model>.k3.keras                    Keras 3 archive
@@ -41,7 +42,7 @@ SEED = 1234
 sys.path.insert(0, HERE)
 import models  # noqa: E402
 
-SMALL_KINDS = {2: ["k2", "k2w"], 3: ["k3", "k3.keras", "k3w"]}
+SMALL_KINDS = {2: ["k2", "k2.keras", "k2w"], 3: ["k3", "k3.keras", "k3w"]}
 GENERATED_KINDS = {2: ["k2"], 3: ["k3.keras"]}
 
 
@@ -66,8 +67,8 @@ def fixture_files(folder, model, kind):
     """(fixture file, config JSON or None) for a model and file kind."""
     if kind in ("k2", "k3"):
         return os.path.join(folder, f"{model}.{kind}.h5"), None
-    if kind == "k3.keras":
-        return os.path.join(folder, f"{model}.k3.keras"), None
+    if kind in ("k2.keras", "k3.keras"):
+        return os.path.join(folder, f"{model}.{kind}"), None
     if kind == "k2w":
         # tf_keras writes the Keras 3 layout for names ending in .weights.h5; plain .h5 keeps Keras 2's.
         return os.path.join(folder, f"{model}.k2w.h5"), os.path.join(folder, f"{model}.k2w.json")
@@ -313,9 +314,7 @@ def write_reference(fixture, config, kind, version, K, model, inputs, input_name
 
 
 def save(model, kind, fixture, config):
-    if kind in ("k2", "k3"):
-        model.save(fixture)
-    elif kind == "k3.keras":
+    if kind in ("k2", "k3", "k2.keras", "k3.keras"):
         model.save(fixture)
     else:
         model.save_weights(fixture)
