@@ -8,7 +8,8 @@ Fixtures are Fixtures/keras/* (committed) and Fixtures/generated/keras/* (keras.
 made first by Tools/keras/make-fixtures.py --only-generated in .venv-keras/; --no-generate uses what is
 there). For each fixture the script runs
     strata run FIXTURE [--config JSON] --input <each reference input, in order> --all --out TMP
-and matches the manifest rows to <fixture>.reference/index.json by (layer, call, output). A row passes
+and matches the manifest rows to <fixture>.reference/index.json by (layer, call, output); `strata layers`
+must list every recorded layer name (nested ones as outer/inner). A row passes
 when shape and dtype agree and |strata - keras| <= 1e-3*|keras| + 1e-4*max|keras| everywhere; a missing
 row fails, except for InputLayer rows. A fixture passes when every row does. Each file of
 Fixtures/keras/errors.json must be refused: non-zero exit, exactly one line on stderr starting with
@@ -100,9 +101,10 @@ def run_fixture(binary, reference_dir):
     outcome.classes = classes
     with tempfile.TemporaryDirectory(prefix="strata-keras-") as tmp:
         out = os.path.join(tmp, "out")
-        command = [binary, "run", fixture]
+        model_args = [fixture]
         if index.get("config"):
-            command += ["--config", os.path.join(folder, index["config"])]
+            model_args += ["--config", os.path.join(folder, index["config"])]
+        command = [binary, "run"] + model_args
         for item in index["inputs"]:
             command += ["--input", os.path.join(reference_dir, item["file"])]
         command += ["--all", "--out", out, "--quiet"]
@@ -117,6 +119,14 @@ def run_fixture(binary, reference_dir):
         except (OSError, ValueError) as error:
             outcome.run_error = f"no readable manifest.json: {error}"
             return outcome
+        listing = subprocess.run([binary, "layers"] + model_args, capture_output=True, text=True)
+        listed = set(listing.stdout.splitlines()) if listing.returncode == 0 else set()
+        if listing.returncode != 0:
+            outcome.failures.append(("(strata layers)", 0, 0, "-", first_line(listing.stderr)))
+        else:
+            for layer, cls in sorted({(r["layer"], r["class"]) for r in rows}):
+                if layer not in listed and cls not in OPTIONAL_CLASSES:
+                    outcome.failures.append((layer, 0, 0, cls, "not listed by `strata layers`"))
         produced = {}
         for entry in manifest.get("activations", []):
             key = (entry.get("layer"), int(entry.get("call", 0) or 0), int(entry.get("output", 0) or 0))
