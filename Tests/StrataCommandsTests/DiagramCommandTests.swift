@@ -11,8 +11,8 @@ final class DiagramCommandTests: CommandTestCase {
     static let hostileDiagram = root + "/Fixtures/diagram/hostile-names.onnx"
     static let goldens = root + "/Tests/StrataExportTests/Goldens/diagram"
 
-    func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
-        let path = Self.goldens + "/" + name
+    static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        let path = goldens + "/" + name
         if ProcessInfo.processInfo.environment["STRATA_RECORD_GOLDENS"] == "1" {
             XCTAssertNoThrow(try Data(text.utf8).write(to: URL(fileURLWithPath: path)), file: file, line: line)
             XCTFail("recorded golden \(name); review the diff and run again without STRATA_RECORD_GOLDENS", file: file, line: line)
@@ -52,7 +52,7 @@ final class DiagramCommandTests: CommandTestCase {
         ]
         for (golden, arguments) in cases {
             let output = try strata(arguments).output
-            assertGolden(output, golden)
+            Self.assertGolden(output, golden)
             assertRenders(arguments)
         }
     }

@@ -70,6 +70,31 @@ final class DiagramKerasTests: CommandTestCase {
                 .map { name(diagram.boxes[$0.from]) + " -> " + name(diagram.boxes[$0.to]) }))
     }
 
+    /// DOT goldens of real Keras files (kept with the other diagram goldens), each rendered by Graphviz.
+    func testKerasFileGoldens() throws {
+        let cases: [(String, [String])] = [
+            ("keras-file-cnn-k2.dot", ["cnn.k2.h5", "--show-params", "--show-attrs", "--legend", "--edge-shapes"]),
+            ("keras-file-functional-k3.dot", ["functional.k3.keras", "--show-params"]),
+            ("keras-file-nested-k3.dot", ["nested.k3.keras", "--show-params"]),
+            ("keras-file-nested-k3-collapsed.dot", ["nested.k3.keras", "--collapse-nested", "--show-params"]),
+            ("keras-file-nested-k2-depth2.dot", ["nested.k2.h5", "--max-depth", "2"]),
+            ("keras-file-shapes-k3.dot", ["shapes.k3.keras", "--rankdir", "LR"]),
+            ("keras-file-weights-only-k2.dot", ["cnn.k2w.h5", "--config", Self.keras + "/cnn.k2w.json"]),
+        ]
+        for (golden, arguments) in cases {
+            guard FileManager.default.fileExists(atPath: Self.keras + "/" + arguments[0]) else {
+                XCTFail("missing fixture \(arguments[0])")
+                continue
+            }
+            let full = ["diagram", Self.keras + "/" + arguments[0]] + arguments.dropFirst()
+            let output = try strata(full).output
+            DiagramCommandTests.assertGolden(output, golden)
+            let svg = scratch + "/\(golden).svg"
+            try strata(full + ["-o", svg])
+            XCTAssertTrue(String(decoding: FileManager.default.contents(atPath: svg) ?? Data(), as: UTF8.self).contains("<svg"))
+        }
+    }
+
     func testLayersAndEdgesMatchKerasModelToDot() throws {
         let folders = folderContents(Self.keras).filter { $0.hasSuffix(".reference") }
         guard !folders.isEmpty else { throw XCTSkip("no Keras fixtures in \(Self.keras)") }

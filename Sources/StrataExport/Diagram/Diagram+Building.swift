@@ -45,6 +45,7 @@ extension Diagram {
             }
         }
 
+        let kerasRows = grouped ? KerasRow.rows(of: model) : nil
         var boxOfKey: [String: Int] = [:]
         var boxOfNode: [Int: Int] = [:]
         var layerCount = 0
@@ -78,7 +79,6 @@ extension Diagram {
             for output in node.outputs where !output.isEmpty { boxOfValue[output] = box }
         }
 
-        let kerasRows = grouped ? KerasRow.rows(of: model) : nil
         var passThroughs: [(box: Int, row: KerasRow)] = []
         if let kerasRows {
             // Layers that lower to no op (Dropout, GaussianNoise at inference) still get their box.
@@ -100,6 +100,15 @@ extension Diagram {
                 layerCount += 1
             }
         }
+
+        var captured: [String: [String]] = [:]
+        if grouped {
+            for row in graph.captureTable where !(captured[row.layer]?.contains(row.tensor) ?? false) {
+                captured[row.layer, default: []].append(row.tensor)
+            }
+        }
+        var kerasParameters: [String: Int] = [:]
+        for row in kerasRows ?? [] { kerasParameters[row.layer] = row.parameters }
 
         // Consumers of each value, to tell which of a box's values leave it.
         var consumers: [String: [Int]] = [:]
@@ -126,6 +135,9 @@ extension Diagram {
                 }
             }
             if outputs.isEmpty, let last = nodes.last?.outputs.first(where: { !$0.isEmpty }) { outputs = [last] }
+            // A Keras layer's activations as Keras reports them (a pooling layer lowered as
+            // Transpose → MaxPool → Transpose hands on a channels-first tensor inside).
+            if let tensors = captured[boxes[box].name], !tensors.isEmpty { outputs = tensors }
             boxes[box].outputs = outputs.map { types[$0] }
 
             var weights: Set<String> = []
@@ -135,7 +147,9 @@ extension Diagram {
                     parameters += graph.initializers[value]?.count ?? 0
                 }
             }
-            boxes[box].parameters = parameters
+            // Keras's own count where known: it includes weights the lowering folds away
+            // (a BatchNormalization's four vectors become a scale and a shift).
+            boxes[box].parameters = kerasParameters[boxes[box].name] ?? parameters
             if options.showAttrs {
                 boxes[box].attributes = DiagramAttributes.summary(main: nodes[mainOffset], members: nodes, types: types)
             }
@@ -167,22 +181,29 @@ extension Diagram {
             let sharedLayers = Set(graph.captureTable.filter { ($0.call ?? 0) > 0 }.map(\.layer))
             let passing = Set(passThroughs.map(\.box))
             for row in kerasRows {
-                guard let target = boxOfKey[Self.layerPath(row.layer, options: options).kept.joined(separator: "/")] else { continue }
+                let (kept, truncated) = Self.layerPath(row.layer, options: options)
+                guard !truncated, let target = boxOfKey[kept.joined(separator: "/")] else { continue }
                 let sources = row.connectedTo.compactMap { entry in
                     box(named: String(entry.prefix { $0 != "[" }), besides: row.layer)
                 }
-                for source in sources where passing.contains(source) || passing.contains(target) {
-                    connect(source, target, "")
+                // Only the first call's inputs are listed: a layer called more than once, or one
+                // whose inputs are not all boxes, keeps the edges of the lowered graph and gains
+                // those through pass-through layers.
+                guard sources.count == row.connectedTo.count, !sharedLayers.contains(row.layer) else {
+                    for source in sources where passing.contains(source) || passing.contains(target) {
+                        connect(source, target, "")
+                    }
+                    continue
                 }
-                // A layer fed through a pass-through no longer draws the direct edge around it. Only
-                // the first call's inputs are listed, so layers called more than once keep theirs.
-                guard sources.count == row.connectedTo.count, sources.contains(where: passing.contains),
-                      !sharedLayers.contains(row.layer) else { continue }
-                let bypassed = edges.filter { $0.to == target && !sources.contains($0.from) }
-                for edge in bypassed {
+                // Otherwise Keras's connections replace the lowered data flow, which can skip
+                // layers (a BatchNormalization folded into the convolution before it reads that
+                // convolution's input).
+                let replaced = edges.filter { $0.to == target && !sources.contains($0.from) }
+                for edge in replaced {
                     edges.removeAll { $0.from == edge.from && $0.to == edge.to }
                     connected.remove(edge.from << 32 | edge.to)
                 }
+                for source in sources { connect(source, target, "") }
             }
         }
         for (k, output) in graph.outputs.enumerated() {
