@@ -107,6 +107,8 @@ def conv(K, version):
         L.Conv2D(3, 4, strides=(2, 3), padding="same", data_format="channels_first", name="conv2d_cf")(x2),
         L.Conv2DTranspose(3, 3, strides=2, padding="same", name="conv2dt_same")(x2),
         L.Conv2DTranspose(2, (2, 3), strides=(2, 1), padding="valid", dilation_rate=1, name="conv2dt_valid")(x2),
+        L.Conv2DTranspose(3, 3, strides=2, padding="same", output_padding=0, name="conv2dt_out_pad")(x2),
+        L.Conv1DTranspose(2, 3, strides=2, padding="valid", output_padding=1, name="conv1dt_out_pad")(x1),
         L.DepthwiseConv2D(3, strides=2, depth_multiplier=2, padding="same", name="dwconv2d")(x2),
         L.SeparableConv2D(5, 3, padding="same", depth_multiplier=1, activation="tanh", name="sepconv2d")(x2),
         L.Conv3D(3, (2, 3, 2), strides=(1, 2, 1), padding="same", name="conv3d_same")(x3),
@@ -318,11 +320,15 @@ def embedding(K, version):
     L = K.layers
     tokens = K.Input((6,), dtype="int32", name="tokens")
     seq = K.Input((5, 3), name="seq")
+    frames = K.Input((3, 5, 5, 2), name="frames")
     outs = [
         L.Embedding(20, 4, name="embedding")(tokens),
         L.TimeDistributed(L.Dense(4, activation="relu"), name="td_dense")(seq),
+        L.TimeDistributed(L.Conv2D(2, 3, padding="same"), name="td_conv")(frames),
+        L.TimeDistributed(L.GlobalAveragePooling2D(), name="td_pool")(frames),
     ]
-    return K.Model([tokens, seq], outs, name="embedding"), _rng_inputs([((2, 6), ("ints", 20)), ((2, 5, 3), "normal")])
+    return K.Model([tokens, seq, frames], outs, name="embedding"), _rng_inputs(
+        [((2, 6), ("ints", 20)), ((2, 5, 3), "normal"), ((2, 3, 5, 5, 2), "normal")])
 
 
 def simple_rnn(K, version):
