@@ -319,16 +319,23 @@ def dot_repeat(K, version):
 def embedding(K, version):
     L = K.layers
     tokens = K.Input((6,), dtype="int32", name="tokens")
+    outs = [
+        L.Embedding(20, 4, name="embedding")(tokens),
+        L.Embedding(20, 3, mask_zero=True, name="embedding_mask_zero")(tokens),
+    ]
+    return K.Model(tokens, outs, name="embedding"), _rng_inputs([((2, 6), ("ints", 20))])
+
+
+def time_distributed(K, version):
+    L = K.layers
     seq = K.Input((5, 3), name="seq")
     frames = K.Input((3, 5, 5, 2), name="frames")
     outs = [
-        L.Embedding(20, 4, name="embedding")(tokens),
         L.TimeDistributed(L.Dense(4, activation="relu"), name="td_dense")(seq),
         L.TimeDistributed(L.Conv2D(2, 3, padding="same"), name="td_conv")(frames),
         L.TimeDistributed(L.GlobalAveragePooling2D(), name="td_pool")(frames),
     ]
-    return K.Model([tokens, seq, frames], outs, name="embedding"), _rng_inputs(
-        [((2, 6), ("ints", 20)), ((2, 5, 3), "normal"), ((2, 3, 5, 5, 2), "normal")])
+    return K.Model([seq, frames], outs, name="time_distributed"), None
 
 
 def simple_rnn(K, version):
@@ -499,7 +506,8 @@ SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
     "conv": conv, "conv_cf": conv_cf, "pooling": pooling, "normalization": normalization,
     "normalization_extra": normalization_extra, "activations": activations, "shapes": shapes,
-    "merging": merging, "dot_repeat": dot_repeat, "embedding": embedding, "simple_rnn": simple_rnn,
+    "merging": merging, "dot_repeat": dot_repeat, "embedding": embedding,
+    "time_distributed": time_distributed, "simple_rnn": simple_rnn,
     "lstm": lstm, "gru": gru, "bidirectional": bidirectional, "masking": masking,
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
     "tensor_ops": tensor_ops,
