@@ -145,6 +145,17 @@ final class LinearConvTests: XCTestCase {
         }
     }
 
+    func testHugeWindowAttributesAreUnsupportedNotCrashes() {
+        let x = Tensor([Float](repeating: 1, count: 16), shape: [1, 1, 4, 4])
+        let w = Tensor([Float](repeating: 1, count: 4), shape: [1, 1, 2, 2])
+        for (name, value) in [("pads", [1 << 40, 0, 0, 0]), ("strides", [1, Int(Int32.max) + 1]), ("dilations", [1 << 33, 1])] {
+            XCTAssertThrowsError(try runLinearKernel("Conv", inputs: [x, w], attributes: [name: .ints(value)])) { error in
+                XCTAssertEqual((error as? StrataError)?.kind, .unsupported, name)
+            }
+        }
+        XCTAssertThrowsError(try runLinearKernel("MaxPool", inputs: [x], attributes: ["kernel_shape": .ints([1 << 31, 2])]))
+    }
+
     func testConvRejectsMismatchedChannels() {
         let x = Tensor([Float](repeating: 0, count: 2 * 9), shape: [1, 2, 3, 3])
         let w = Tensor([Float](repeating: 0, count: 4 * 3 * 4), shape: [4, 3, 2, 2])

@@ -36,6 +36,7 @@ public struct SlidingWindow: Sendable, Hashable {
         guard kernel.allSatisfy({ $0 >= 1 }) else {
             throw node.attributeError("kernel_shape", "values must be positive, found \(kernel)")
         }
+        try Self.checkSize(node, "kernel_shape", kernel)
         self.kernel = kernel
         self.strides = try Self.perAxis(node, "strides", rank: rank, default: 1, minimum: 1)
         self.dilations = try Self.perAxis(node, "dilations", rank: rank, default: 1, minimum: 1)
@@ -52,6 +53,7 @@ public struct SlidingWindow: Sendable, Hashable {
         guard pads.allSatisfy({ $0 >= 0 }) else {
             throw node.attributeError("pads", "values must not be negative, found \(pads)")
         }
+        try Self.checkSize(node, "pads", pads)
         self.pads = autoPad == .notSet ? pads : Array(repeating: 0, count: 2 * rank)
         self.ceilMode = allowsCeilMode ? try node.int("ceil_mode", default: 0) != 0 : false
     }
@@ -74,7 +76,17 @@ public struct SlidingWindow: Sendable, Hashable {
         guard v.allSatisfy({ $0 >= minimum }) else {
             throw node.attributeError(name, "values must be at least \(minimum), found \(v)")
         }
+        try checkSize(node, name, v)
         return v
+    }
+
+    /// Window sizes beyond any real model; rejecting them keeps every size product far from overflow.
+    static let largestValue = 1 << 20
+
+    static func checkSize(_ node: Node, _ name: String, _ values: [Int]) throws {
+        if let v = values.first(where: { $0 > largestValue }) {
+            throw node.attributeError(name, "value \(v) is larger than Strata supports (\(largestValue))", kind: .unsupported)
+        }
     }
 }
 

@@ -14,13 +14,16 @@ public struct TransposedWindow: Sendable, Hashable {
         guard padding.count == rank, padding.allSatisfy({ $0 >= 0 }) else {
             throw node.attributeError("output_padding", "expected \(rank) non-negative values, found \(padding)")
         }
+        try SlidingWindow.checkSize(node, "output_padding", padding)
         outputPadding = padding
         if let shape = try node.ints("output_shape") {
             // Some exporters write the full [N, C, spatial…] shape; only the spatial part matters.
             guard shape.count >= rank, shape.suffix(rank).allSatisfy({ $0 >= 1 }) else {
                 throw node.attributeError("output_shape", "expected \(rank) positive spatial sizes, found \(shape)")
             }
-            outputShape = Array(shape.suffix(rank))
+            let spatial = Array(shape.suffix(rank))
+            try SlidingWindow.checkSize(node, "output_shape", spatial)
+            outputShape = spatial
         } else {
             outputShape = nil
         }
