@@ -198,33 +198,38 @@ def model_nodes(K, tf, version, model):
     return result
 
 
-def record(K, tf, version, model, values, prefix, out):
-    """Appends (layer path, call, output, class, array) for every node output of `model` on `values`."""
+def record(K, tf, version, model, values, prefix, out, outer_call=0):
+    """Appends (layer path, call, output, class, array) for every node output of `model` on `values`.
+
+    Inside a nested model that its parent calls several times, the inner calls are numbered through
+    all the parent's calls: a layer called k times per call of the nested model gets, for the nested
+    model's call c, the indices c*k .. c*k+k-1."""
     import numpy as np
     nodes = model_nodes(K, tf, version, model)
+    calls_per_layer = {}
+    for layer, _, _ in nodes:
+        calls_per_layer[id(layer)] = calls_per_layer.get(id(layer), 0) + 1
     targets, nested = [], []
     for layer, call, node in nodes:
+        index = outer_call * calls_per_layer[id(layer)] + call
         for j, tensor in enumerate(flat(tf, node.outputs)):
-            targets.append((layer, call, j, tensor))
+            targets.append((layer, index, j, tensor))
         if is_model(K, layer):
-            nested.append((layer, call, node))
+            nested.append((layer, index, node))
     extra = []
-    for layer, call, node in nested:
+    for layer, index, node in nested:
         extra.append(flat(tf, node.input_tensors))
     tensors = [t for *_, t in targets] + [t for group in extra for t in group]
     sub = K.Model(model.inputs, tensors)
     results = sub(list(values), training=False)
     results = [np.asarray(r) for r in flat(tf, results)]
-    for (layer, call, j, _), value in zip(targets, results):
-        out.append((prefix + layer.name, call, j, type(layer).__name__, value))
+    for (layer, index, j, _), value in zip(targets, results):
+        out.append((prefix + layer.name, index, j, type(layer).__name__, value))
     offset = len(targets)
-    for (layer, call, node), group in zip(nested, extra):
+    for (layer, index, node), group in zip(nested, extra):
         inner_values = results[offset:offset + len(group)]
         offset += len(group)
-        # A nested model's inner layers are recorded for its first call only: their call index in
-        # the inner graph cannot tell the outer calls apart.
-        if call == 0:
-            record(K, tf, version, layer, inner_values, prefix + layer.name + "/", out)
+        record(K, tf, version, layer, inner_values, prefix + layer.name + "/", out, outer_call=index)
 
 
 def weight_count(weights):

@@ -89,6 +89,22 @@ def nested(K, version):
     return K.Model(x, out, name="nested"), None
 
 
+def siamese(K, version):
+    """One nested model applied to two inputs (a shared nested model), then merged."""
+    L = K.layers
+    tower = K.Sequential([
+        K.Input((7,), name="tower_in"),
+        L.Dense(5, activation="relu", name="tower_dense"),
+        L.BatchNormalization(name="tower_bn"),
+    ], name="tower")
+    left = K.Input((7,), name="left")
+    right = K.Input((7,), name="right")
+    a, b = tower(left), tower(right)
+    distance = L.Subtract(name="difference")([a, b])
+    out = L.Dense(1, activation="sigmoid", name="same")(L.Multiply(name="square")([distance, distance]))
+    return K.Model([left, right], out, name="siamese"), None
+
+
 def conv(K, version):
     L = K.layers
     x1 = K.Input((16, 4), name="seq")
@@ -504,6 +520,7 @@ def long_names(K, version):
 # Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
+    "siamese": siamese,
     "conv": conv, "conv_cf": conv_cf, "pooling": pooling, "normalization": normalization,
     "normalization_extra": normalization_extra, "activations": activations, "shapes": shapes,
     "merging": merging, "dot_repeat": dot_repeat, "embedding": embedding,
