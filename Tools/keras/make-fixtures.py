@@ -283,7 +283,7 @@ def safe(name):
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
-def write_reference(fixture, config, kind, version, K, model, inputs, input_names, activations, summary,
+def write_reference(fixture, config, kind, K, model, inputs, input_names, activations, summary,
                     dot, stamp):
     import numpy as np
     ref = fixture + ".reference"
@@ -347,7 +347,7 @@ def build_one(K, tf, version, name, builder, folder, kinds, stamp):
     for kind in kinds:
         fixture, config = fixture_files(folder, name, kind)
         save(model, kind, fixture, config)
-        write_reference(fixture, config, kind, version, K, model, inputs, input_names_of(model), activations,
+        write_reference(fixture, config, kind, K, model, inputs, input_names_of(model), activations,
                         summary, dot, stamp)
     return len(activations)
 
