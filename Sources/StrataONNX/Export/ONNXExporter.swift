@@ -112,7 +112,11 @@ public enum ONNXExporter {
         if graph.outputs.contains(where: { $0.type.shape == nil }) {
             let inferred = graph.inferTypes().types
             for (i, output) in graph.outputs.enumerated() where output.type.shape == nil {
-                if let type = inferred[output.name], type.shape != nil { graph.outputs[i].type = type }
+                if let type = inferred[output.name], type.shape != nil {
+                    graph.outputs[i].type = type
+                } else if let shape = reshapeTarget(of: output.name, in: graph) {
+                    graph.outputs[i].type.shape = shape
+                }
             }
         }
         if let batch = options.batch {
@@ -136,6 +140,16 @@ public enum ONNXExporter {
         graph.initializers = graph.initializers.filter { used.contains($0.key) }
         graph.inputs = graph.inputs.filter { graph.initializers[$0.name] == nil || used.contains($0.name) }
         return graph
+    }
+
+    /// The output shape of the `Reshape` computing `value` from a constant shape, when the type
+    /// rules could not tell it (a symbolic batch with -1): known sizes stay, the others are unnamed.
+    static func reshapeTarget(of value: String, in graph: Graph) -> [Dim]? {
+        guard let node = graph.nodes.first(where: { $0.opType == "Reshape" && $0.outputs.first == value }),
+              let shapeName = node.input(1), let shape = graph.initializers[shapeName], shape.dtype == .int64, shape.rank == 1,
+              (try? node.int("allowzero", default: 0)) == 0 || !shape.ints().contains(0)
+        else { return nil }
+        return shape.ints().map { $0 > 0 ? .known($0) : .symbol("?") }
     }
 
     /// The capture table as compact JSON rows.
