@@ -93,6 +93,16 @@ final class LinearMatrixTests: XCTestCase {
         }
     }
 
+    /// Products big enough for full register blocks, several K blocks and ragged column panels.
+    func testLargerMatMuls() throws {
+        var rng = LinearTestRandom(seed: 15)
+        for (aShape, bShape) in [([2, 30, 300], [300, 70]), ([3, 1, 25, 40], [2, 40, 33]), ([13, 600], [600, 5])] {
+            let a = rng.tensor(aShape), b = rng.tensor(bShape)
+            let want = referenceMatMul(a, b)
+            assertClose(try runLinearKernel("MatMul", inputs: [a, b])[0], want.values, shape: want.shape, "\(aShape) × \(bShape)")
+        }
+    }
+
     func testMatMulOnInt64AndBadShapes() throws {
         let a = Tensor([1, 2, 3, 4] as [Int64], shape: [2, 2])
         let y = try runLinearKernel("MatMul", inputs: [a, Tensor([5, 6] as [Int64], shape: [2])])[0]

@@ -1,10 +1,10 @@
 import StrataCore
 import CStrataKernels
 
-/// The matrix products of the convolutions: `C (+)= A·B`, all row-major float32 without
-/// transposes. On AVX-512 CPUs Strata's own kernel (`strata_sgemm`), split over the context's
-/// threads by column panels or row blocks; elsewhere OpenBLAS, which then threads itself.
-enum ConvGemm {
+/// The float32 matrix products of Conv and MatMul: `C (+)= A·B`, row-major, without transposes.
+/// On AVX-512 CPUs Strata's own kernel (`strata_sgemm`), split over the context's threads by column
+/// panels or row blocks; elsewhere OpenBLAS, which then threads itself.
+enum BlockedGemm {
     static let native = strata_sgemm_supported() != 0
 
     /// Width of the kernel's column panels and height of its row blocks.

@@ -6,7 +6,7 @@ import CStrataKernels
 /// Three paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
 /// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM
-/// (`ConvGemm`).
+/// (`BlockedGemm`).
 /// float16, bfloat16 and float64 are computed in float32.
 struct ConvKernel: Kernel {
     let node: Node
@@ -112,7 +112,7 @@ private struct ConvProblem: @unchecked Sendable {
         for n in 0..<batch {
             fillBias(image: n)
             for g in 0..<group {
-                ConvGemm.multiply(m: groupMaps, n: size, k: groupChannels,
+                BlockedGemm.multiply(m: groupMaps, n: size, k: groupChannels,
                                   a: w + g * groupMaps * groupChannels, lda: groupChannels,
                                   b: x + (n * channels + g * groupChannels) * size, ldb: size,
                                   c: y + (n * maps + g * groupMaps) * size, ldc: size, accumulate: true, context: context)
@@ -133,7 +133,7 @@ private struct ConvProblem: @unchecked Sendable {
                     let source = x + (n * channels + g * groupChannels) * inSize
                     geometry.im2col(source, rows: range, into: scratch.pointer)
                 }
-                ConvGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
+                BlockedGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
                                   b: col, ldb: outSize, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize,
                                   accumulate: true, context: context)
             }

@@ -16,7 +16,7 @@ struct MatMulKernel: Kernel {
             throw node.error("A is \(a.dtype.rawValue) but B is \(b.dtype.rawValue)", kind: .invalidInput)
         }
         switch a.dtype {
-        case .float32: return [try Self.multiply(Float.self, a, b, node: node)]
+        case .float32: return [try Self.multiply(Float.self, a, b, node: node, context: context)]
         case .float64: return [try Self.multiply(Double.self, a, b, node: node)]
         case .int32: return [try Self.multiply(Int32.self, a, b, node: node)]
         case .int64: return [try Self.multiply(Int64.self, a, b, node: node)]
@@ -28,9 +28,10 @@ struct MatMulKernel: Kernel {
         }
     }
 
-    /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed.
+    /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed. With a
+    /// `context`, float32 products without transposes go through `BlockedGemm`.
     static func multiply<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false,
-                                        node: Node) throws -> Tensor {
+                                        node: Node, context: ExecutionContext? = nil) throws -> Tensor {
         let outShape = try OpRegistry.matMulShape(
             (transA ? swapLast(a.shape) : a.shape).dims, (transB ? swapLast(b.shape) : b.shape).dims, node: node
         ).concrete!
@@ -49,10 +50,26 @@ struct MatMulKernel: Kernel {
         let lda = aShape[aShape.count - 1], ldb = bShape[bShape.count - 1]
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
 
+        let blocked = context.flatMap { c in T.self == Float.self && !transA && !transB && m > 1 && n > 1 ? c : nil }
+        func product(_ rows: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
+            if let blocked {
+                a.withMemoryRebound(to: Float.self, capacity: rows * k) { fa in
+                    b.withMemoryRebound(to: Float.self, capacity: k * n) { fb in
+                        c.withMemoryRebound(to: Float.self, capacity: rows * n) { fc in
+                            BlockedGemm.multiply(m: rows, n: n, k: k, a: fa, lda: lda, b: fb, ldb: ldb, c: fc, ldc: n,
+                                                 accumulate: false, context: blocked)
+                        }
+                    }
+                }
+            } else {
+                T.gemm(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: 0, c: c, ldc: n)
+            }
+        }
+
         // A batched against one matrix B: the batch folds into the rows of a single product.
         if bBatch.elementCount == 1, !transA {
-            T.gemm(transA: false, transB: transB, m: aBatch.elementCount * m, n: n, k: k, alpha: 1,
-                   a: pa, lda: lda, b: pb, ldb: ldb, beta: 0, c: out, ldc: n)
+            product(aBatch.elementCount * m, pa, pb, out)
             return y
         }
         let batch = Array(outShape.dropLast((a.rank > 1 ? 1 : 0) + (b.rank > 1 ? 1 : 0)))
@@ -65,8 +82,7 @@ struct MatMulKernel: Kernel {
                 offA += index[axis] * aStrides[axis]
                 offB += index[axis] * bStrides[axis]
             }
-            T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
-                   a: pa + offA, lda: lda, b: pb + offB, ldb: ldb, beta: 0, c: out + p * m * n, ldc: n)
+            product(m, pa + offA, pb + offB, out + p * m * n)
             var axis = batch.count - 1
             while axis >= 0 {
                 index[axis] += 1
