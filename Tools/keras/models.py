@@ -157,6 +157,8 @@ def conv_cf(K, version):
         L.ZeroPadding2D(((1, 0), (2, 1)), data_format=cf, name="pad2d")(x2),
         L.Cropping2D(((1, 2), (0, 3)), data_format=cf, name="crop2d")(x2),
         L.BatchNormalization(axis=1, name="bn_axis1")(x2),
+        L.Flatten(data_format=cf, name="flatten_cf")(x2),
+        L.GlobalAveragePooling3D(data_format=cf, keepdims=True, name="gap3d_cf")(x3),
         L.Conv3D(2, 3, padding="same", data_format=cf, name="c3d")(x3),
         L.AveragePooling3D(2, data_format=cf, name="avg3d")(x3),
         L.UpSampling3D((1, 2, 1), data_format=cf, name="up3d")(x3),
