@@ -52,7 +52,27 @@ struct Keras3WeightStore: KerasWeightStore {
 
     func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
         guard let group = groups[path.joined(separator: "/")], file.kind(group + "/vars") == .group else { return [] }
-        let names = try file.children(group + "/vars").filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
-        return try names.map { ($0, try file.dataset(group + "/vars/" + $0)) }
+        return try variables(inGroup: group)
+    }
+
+    /// Sub-layers a layer saves under its own group (an RNN's `cell`, a wrapper's `forward_layer` /
+    /// `backward_layer` / `layer`, attention projections), in the order `layer.weights` lists them.
+    private static let sublayerOrder = ["cell", "forward_layer", "backward_layer", "layer",
+                                        "query_dense", "key_dense", "value_dense", "output_dense"]
+
+    /// The group's own `vars`, then its sub-layers' variables (known names in Keras' order, then others
+    /// alphabetically), depth first.
+    private func variables(inGroup group: String) throws -> [(name: String, value: Tensor)] {
+        var result: [(name: String, value: Tensor)] = []
+        if file.kind(group + "/vars") == .group {
+            let names = try file.children(group + "/vars").filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
+            result = try names.map { ($0, try file.dataset(group + "/vars/" + $0)) }
+        }
+        let children = try file.children(group).filter { $0 != "vars" && $0 != "layers" && file.kind(group + "/" + $0) == .group }
+        let ordered = Self.sublayerOrder.filter(children.contains) + children.filter { !Self.sublayerOrder.contains($0) }.sorted()
+        for child in ordered {
+            result += try variables(inGroup: group + "/" + child).map { ("\(child)/\($0.name)", $0.value) }
+        }
+        return result
     }
 }
