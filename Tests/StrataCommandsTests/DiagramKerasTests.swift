@@ -31,7 +31,9 @@ final class DiagramKerasTests: CommandTestCase {
             return (name, String(rest.prefix { $0 != ")" }))
         }
         if label.hasPrefix("{"), let bar = label.firstIndex(of: "|") {
-            let name = String(label[label.index(after: label.startIndex)..<bar])
+            var name = String(label[label.index(after: label.startIndex)..<bar])
+            // Keras 2 names a wrapper after what it wraps: `td_dense(dense)`.
+            if name.hasSuffix(")"), let open = name.firstIndex(of: "(") { name = String(name[..<open]) }
             return (name, String(label[label.index(after: bar)...].prefix { $0 != "}" }))
         }
         return nil
@@ -79,6 +81,7 @@ final class DiagramKerasTests: CommandTestCase {
             ("keras-file-nested-k3-collapsed.dot", ["nested.k3.keras", "--collapse-nested", "--show-params"]),
             ("keras-file-nested-k2-depth2.dot", ["nested.k2.h5", "--max-depth", "2"]),
             ("keras-file-shapes-k3.dot", ["shapes.k3.keras", "--rankdir", "LR"]),
+            ("keras-file-bidirectional-k2.dot", ["bidirectional.k2.h5", "--show-params"]),
             ("keras-file-weights-only-k2.dot", ["cnn.k2w.h5", "--config", Self.keras + "/cnn.k2w.json"]),
         ]
         for (golden, arguments) in cases {

@@ -46,6 +46,13 @@ extension Diagram {
         }
 
         let kerasRows = grouped ? KerasRow.rows(of: model) : nil
+        var kerasClass: [String: String] = [:]
+        for row in kerasRows ?? [] { kerasClass[row.layer] = row.className }
+        let models = Set((kerasRows ?? []).flatMap { row in
+            let parts = row.layer.split(separator: "/")
+            return parts.indices.dropLast().map { parts[...$0].joined(separator: "/") }
+        })
+        let leaves = Set(kerasClass.keys).subtracting(models)
         var boxOfKey: [String: Int] = [:]
         var boxOfNode: [Int: Int] = [:]
         var layerCount = 0
@@ -55,10 +62,10 @@ extension Diagram {
             var cluster: [String] = []
             var type = node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType
             if grouped {
-                let (kept, truncated) = Self.layerPath(node.source?.name ?? node.name, options: options)
+                let (kept, truncated) = Self.layerPath(node.source?.name ?? node.name, options: options, leaves: leaves)
                 key = kept.joined(separator: "/")
                 cluster = Array(kept.dropLast())
-                type = truncated ? "Model" : node.source?.type ?? type
+                type = truncated ? "Model" : kerasClass[key] ?? node.source?.type ?? type
             } else {
                 key = node.name
             }
@@ -82,11 +89,8 @@ extension Diagram {
         var passThroughs: [(box: Int, row: KerasRow)] = []
         if let kerasRows {
             // Layers that lower to no op (Dropout, GaussianNoise at inference) still get their box.
-            let models = Set(kerasRows.flatMap { row in
-                row.layer.split(separator: "/").dropLast().indices.map { row.layer.split(separator: "/")[...$0].joined(separator: "/") }
-            })
             for row in kerasRows where row.className != "InputLayer" && !models.contains(row.layer) {
-                let (kept, truncated) = Self.layerPath(row.layer, options: options)
+                let (kept, truncated) = Self.layerPath(row.layer, options: options, leaves: leaves)
                 let key = kept.joined(separator: "/")
                 guard !truncated, boxOfKey[key] == nil,
                       let tensor = graph.captureTable.first(where: { $0.layer == row.layer })?.tensor else { continue }
@@ -173,7 +177,7 @@ extension Diagram {
             func box(named name: String, besides layer: String) -> Int? {
                 let parent = layer.split(separator: "/").dropLast().joined(separator: "/")
                 for candidate in [parent.isEmpty ? name : parent + "/" + name, name] {
-                    let key = Self.layerPath(candidate, options: options).kept.joined(separator: "/")
+                    let key = Self.layerPath(candidate, options: options, leaves: leaves).kept.joined(separator: "/")
                     if let b = boxOfKey[key] { return b }
                 }
                 return boxes.firstIndex { $0.role == .input && $0.name == name }
@@ -181,7 +185,7 @@ extension Diagram {
             let sharedLayers = Set(graph.captureTable.filter { ($0.call ?? 0) > 0 }.map(\.layer))
             let passing = Set(passThroughs.map(\.box))
             for row in kerasRows {
-                let (kept, truncated) = Self.layerPath(row.layer, options: options)
+                let (kept, truncated) = Self.layerPath(row.layer, options: options, leaves: leaves)
                 guard !truncated, let target = boxOfKey[kept.joined(separator: "/")] else { continue }
                 let sources = row.connectedTo.compactMap { entry in
                     box(named: String(entry.prefix { $0 != "[" }), besides: row.layer)
@@ -195,10 +199,14 @@ extension Diagram {
                     }
                     continue
                 }
-                // Otherwise Keras's connections replace the lowered data flow, which can skip
-                // layers (a BatchNormalization folded into the convolution before it reads that
-                // convolution's input).
-                let replaced = edges.filter { $0.to == target && !sources.contains($0.from) }
+                // Otherwise Keras's connections win over a lowered edge that skips one of them (a
+                // BatchNormalization folded into the convolution before it reads that
+                // convolution's input). Other lowered edges stay: the list leaves out inputs
+                // passed by keyword, such as an LSTM's initial state.
+                let replaced = edges.filter { edge in
+                    edge.to == target && !sources.contains(edge.from)
+                        && sources.contains { connected.contains(edge.from << 32 | $0) }
+                }
                 for edge in replaced {
                     edges.removeAll { $0.from == edge.from && $0.to == edge.to }
                     connected.remove(edge.from << 32 | edge.to)
@@ -215,7 +223,17 @@ extension Diagram {
             if let source = boxOfValue[output.name] { connect(source, box, output.name) }
         }
 
-        self.init(boxes: boxes, edges: edges)
+        if grouped {
+            // Label Keras edges with the layer's activation as Keras reports it, not the
+            // channels-first tensor the lowering may pass between layers.
+            for i in edges.indices where !(captured[boxes[edges[i].from].name]?.contains(edges[i].value) ?? false) {
+                let outputs = boxes[edges[i].from].outputs
+                if outputs.count == 1 { edges[i].type = outputs[0] }
+            }
+        }
+        // Data-flow order: by the box an edge enters, then in the order the edges were found.
+        let ordered = edges.enumerated().sorted { ($0.element.to, $0.offset) < ($1.element.to, $1.offset) }.map(\.element)
+        self.init(boxes: boxes, edges: ordered)
         if options.from != nil || options.to != nil {
             self = try restricted(from: options.from, to: options.to)
         }
@@ -223,9 +241,21 @@ extension Diagram {
 
     /// A Keras layer path (`outer/inner`) cut to the nesting depth the options draw, and whether
     /// it was cut.
-    static func layerPath(_ name: String, options: DiagramOptions) -> (kept: [String], truncated: Bool) {
+    /// `leaves` are the layers that are not models: a path below one (the LSTM inside a
+    /// `Bidirectional`, the Dense inside a `TimeDistributed`) is drawn as that layer, as Keras does.
+    static func layerPath(_ name: String, options: DiagramOptions, leaves: Set<String> = []) -> (kept: [String], truncated: Bool) {
         var path = name.split(separator: "/").map(String.init)
         if path.isEmpty { path = [name] }
+        if !leaves.isEmpty, path.count > 1 {
+            var prefix = ""
+            for i in 0..<(path.count - 1) {
+                prefix += (i == 0 ? "" : "/") + path[i]
+                if leaves.contains(prefix) {
+                    path = Array(path.prefix(i + 1))
+                    break
+                }
+            }
+        }
         let kept = Array(path.prefix(max(1, options.effectiveDepth ?? path.count)))
         return (kept, kept.count < path.count)
     }
