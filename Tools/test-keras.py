@@ -9,7 +9,8 @@ made first by Tools/keras/make-fixtures.py --only-generated in .venv-keras/; --n
 there). For each fixture the script runs
     strata run FIXTURE [--config JSON] --input <each reference input, in order> --all --out TMP
 and matches the manifest rows to <fixture>.reference/index.json by (layer, call, output); `strata layers`
-must list every recorded layer name (nested ones as outer/inner). A row passes
+must list every recorded layer name (nested ones as outer/inner), and `strata inspect --json` must give
+Keras' model.summary() figures (keras_totals; params per layer in keras_layers). A row passes
 when shape and dtype agree and |strata - keras| <= 1e-3*|keras| + 1e-4*max|keras| everywhere; a missing
 row fails, except for InputLayer rows. A fixture passes when every row does. Each file of
 Fixtures/keras/errors.json must be refused: non-zero exit, exactly one line on stderr starting with
@@ -88,6 +89,36 @@ def unsupported_classes(message, classes):
     return {c for c in classes if re.search(rf"\b{re.escape(c)}\b", message)}
 
 
+def check_inspect(binary, model_args, summary):
+    """Failure rows where `strata inspect --json` disagrees with Keras' model.summary() figures."""
+    result = subprocess.run([binary, "inspect"] + model_args + ["--json"], capture_output=True, text=True)
+    if result.returncode != 0:
+        return [("(strata inspect)", 0, 0, "-", first_line(result.stderr))]
+    try:
+        info = json.loads(result.stdout)
+    except ValueError as error:
+        return [("(strata inspect)", 0, 0, "-", f"--json output is not JSON: {error}")]
+    totals = info.get("keras_totals")
+    if not isinstance(totals, dict):
+        return [("(strata inspect)", 0, 0, "-", "no keras_totals in --json output")]
+    failures = []
+    for key in ("trainable", "non_trainable"):
+        if totals.get(key) != summary[key]:
+            failures.append(("(strata inspect)", 0, 0, "-", f"{key} params {totals.get(key)}, Keras says {summary[key]}"))
+    listed = {row.get("layer"): row for row in info.get("keras_layers", [])}
+    for want in summary["layers"]:
+        got = listed.get(want["layer"])
+        if got is None:
+            if want["class"] not in OPTIONAL_CLASSES:
+                failures.append((want["layer"], 0, 0, want["class"], "missing from strata inspect"))
+            continue
+        for key in ("params", "trainable", "non_trainable"):
+            if key in got and got[key] != want[key]:
+                failures.append((want["layer"], 0, 0, want["class"],
+                                 f"strata inspect: {key} {got[key]}, Keras says {want[key]}"))
+    return failures
+
+
 def run_fixture(binary, reference_dir):
     index_path = os.path.join(reference_dir, "index.json")
     with open(index_path) as f:
@@ -127,6 +158,7 @@ def run_fixture(binary, reference_dir):
             for layer, cls in sorted({(r["layer"], r["class"]) for r in rows}):
                 if layer not in listed and cls not in OPTIONAL_CLASSES:
                     outcome.failures.append((layer, 0, 0, cls, "not listed by `strata layers`"))
+        outcome.failures += check_inspect(binary, model_args, index["summary"])
         produced = {}
         for entry in manifest.get("activations", []):
             key = (entry.get("layer"), int(entry.get("call", 0) or 0), int(entry.get("output", 0) or 0))
