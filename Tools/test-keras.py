@@ -35,6 +35,7 @@ import numpy as np
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 FIXTURES = os.path.join(ROOT, "Fixtures")
 DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+TIMEOUT = 600  # seconds for one strata command; a hang fails the fixture instead of blocking the suite
 RTOL = 1e-3
 ATOL_FRACTION = 1e-4
 OPTIONAL_CLASSES = {"InputLayer"}
@@ -54,6 +55,14 @@ class Outcome:
     @property
     def passed(self):
         return self.run_error is None and not self.failures
+
+
+def strata(command):
+    """Runs a strata command; a timeout becomes a failed run with a message on stderr."""
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(command, 124, "", f"timed out after {TIMEOUT} s")
 
 
 def first_line(text):
@@ -91,7 +100,7 @@ def unsupported_classes(message, classes):
 
 def check_inspect(binary, model_args, summary):
     """Failure rows where `strata inspect --json` disagrees with Keras' model.summary() figures."""
-    result = subprocess.run([binary, "inspect"] + model_args + ["--json"], capture_output=True, text=True)
+    result = strata([binary, "inspect"] + model_args + ["--json"])
     if result.returncode != 0:
         return [("(strata inspect)", 0, 0, "-", first_line(result.stderr))]
     try:
@@ -139,7 +148,7 @@ def run_fixture(binary, reference_dir):
         for item in index["inputs"]:
             command += ["--input", os.path.join(reference_dir, item["file"])]
         command += ["--all", "--out", out, "--quiet"]
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = strata(command)
         if result.returncode != 0:
             outcome.run_error = first_line(result.stderr) or f"exit code {result.returncode}"
             outcome.unsupported = unsupported_classes(result.stderr, classes)
@@ -150,7 +159,7 @@ def run_fixture(binary, reference_dir):
         except (OSError, ValueError) as error:
             outcome.run_error = f"no readable manifest.json: {error}"
             return outcome
-        listing = subprocess.run([binary, "layers"] + model_args, capture_output=True, text=True)
+        listing = strata([binary, "layers"] + model_args)
         listed = set(listing.stdout.splitlines()) if listing.returncode == 0 else set()
         if listing.returncode != 0:
             outcome.failures.append(("(strata layers)", 0, 0, "-", first_line(listing.stderr)))
@@ -190,7 +199,7 @@ def run_error_case(binary, case):
         if case.get("config"):
             command += ["--config", os.path.join(FIXTURES, "keras", case["config"])]
         command += ["--all", "--out", os.path.join(tmp, "out"), "--quiet"]
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = strata(command)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     if result.returncode == 0:
         return "exit code 0, expected a refusal"
