@@ -94,17 +94,23 @@ public enum ShapeAlgebra {
         return .symbol(symbols.count == 1 ? symbols[0] : symbols.map(parenthesized).joined(separator: "+"))
     }
 
-    /// The element count of a concrete shape; a negative dim or a count beyond `Int` is an
-    /// error at `node` (sizes from files are not trusted).
+    /// The element count of a concrete shape; a negative dim, or nonzero dims whose product is
+    /// beyond `Int` (even next to a zero dim, so that every partial product of an accepted shape
+    /// fits), is an error at `node`: sizes from files are not trusted.
     public static func elementCount(_ shape: [Int], node: Node, kind: StrataError.Kind = .invalidInput) throws -> Int {
-        var count = 1
+        var product = 1
+        var empty = false
         for d in shape {
             guard d >= 0 else { throw node.error("shape \(shape) has a negative dim", kind: kind) }
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            if d == 0 {
+                empty = true
+                continue
+            }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
             guard !overflow else { throw node.error("shape \(shape) has too many elements", kind: kind) }
-            count = p
+            product = p
         }
-        return count
+        return empty ? 0 : product
     }
 
     private static func parenthesized(_ s: String) -> String {

@@ -8,7 +8,7 @@ extension ShapeTypeRules {
             throw node.error("pads has \(pads.count) values, expected \(2 * axisList.count)")
         }
         // Pads beyond 2^40 cannot describe a real tensor; rejecting them keeps sums exact.
-        if let bad = pads.first(where: { abs($0) > 1 << 40 }) { throw node.error("pad \(bad) is out of range") }
+        if let bad = pads.first(where: { $0 > 1 << 40 || $0 < -(1 << 40) }) { throw node.error("pad \(bad) is out of range") }
         var out = Array(repeating: (before: 0, after: 0), count: rank)
         for (i, a) in axisList.enumerated() { out[a] = (pads[i], pads[axisList.count + i]) }
         return out

@@ -325,7 +325,7 @@ public enum ShapeTypeRules {
             let s = start.intValue(at: 0), l = limit.intValue(at: 0), d = delta.intValue(at: 0)
             guard d != 0 else { throw node.error("delta is 0") }
             let (span, overflow) = l.subtractingReportingOverflow(s)
-            guard !overflow, abs(span) < 1 << 40 else { throw node.error("the range has too many elements", kind: .invalidInput) }
+            guard !overflow, span < 1 << 40, span > -(1 << 40) else { throw node.error("the range has too many elements", kind: .invalidInput) }
             let n = d > 0 ? (span + d - 1) / d : (span + d + 1) / d
             return Swift.max(n, 0)
         }

@@ -32,13 +32,14 @@ struct StridedCopy {
         return out
     }
 
-    /// Row-major strides (in elements) of a contiguous tensor of `shape`.
+    /// Row-major strides (in elements) of a contiguous tensor of `shape`. Products wrap: they
+    /// can only overflow for an empty shape (a zero dim after huge ones), whose strides are unused.
     static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
         var s = 1
         for d in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[d] = s
-            s *= shape[d]
+            s = s &* shape[d]
         }
         return strides
     }
