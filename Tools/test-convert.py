@@ -108,6 +108,7 @@ def run_keras_fixture(binary, reference_dir, opset, verbose):
         meta = {p.key: p.value for p in model.metadata_props}
         rows = json.loads(meta.get("strata.layers", "[]"))
         by_key = {(r["layer"], r.get("call", 0), r["output"]): r["tensor"] for r in rows}
+        perms = {(r["layer"], r.get("call", 0), r["output"]): r.get("perm") for r in rows}
         initializers = {t.name for t in model.graph.initializer}
         inputs = {i.name for i in model.graph.input}
         wanted = []
@@ -137,7 +138,11 @@ def run_keras_fixture(binary, reference_dir, opset, verbose):
             return False, f"onnxruntime: {str(e).strip().splitlines()[0]}"
         failures = []
         for act, tensor in wanted:
-            why = compare(values[tensor], np.load(os.path.join(reference_dir, act["file"])))
+            value = values[tensor]
+            perm = perms.get((act["layer"], act["call"], act["output"]))
+            if perm:
+                value = np.transpose(value, perm)
+            why = compare(value, np.load(os.path.join(reference_dir, act["file"])))
             if why:
                 failures.append(f"{act['layer']} call {act['call']} output {act['output']} ({act['class']}): {why}")
         if failures:

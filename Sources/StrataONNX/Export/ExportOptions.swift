@@ -13,15 +13,19 @@ public struct ExportOptions: Sendable {
     /// Entries added to the model's `metadata_props`.
     public var metadata: [String: String]
     public var docString: String?
+    /// Moves transposes down through layout-agnostic ops and cancels pairs (`TransposeSinking`).
+    public var optimizeLayout: Bool
 
     public init(
         opset: Int = ONNXExporter.defaultOpset, batch: Dim? = nil, externalDataThreshold: Int = 1_900_000_000,
-        metadata: [String: String] = [:], docString: String? = nil
+        metadata: [String: String] = [:], docString: String? = nil,
+        optimizeLayout: Bool = true
     ) {
         self.opset = opset
         self.batch = batch
         self.externalDataThreshold = externalDataThreshold
         self.metadata = metadata
         self.docString = docString
+        self.optimizeLayout = optimizeLayout
     }
 }

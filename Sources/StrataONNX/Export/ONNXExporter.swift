@@ -70,7 +70,7 @@ public enum ONNXExporter {
         guard opsets.contains(options.opset) else {
             throw StrataError(.invalidInput, "opset \(options.opset) is not supported for export (supported: \(opsets.lowerBound)...\(opsets.upperBound))")
         }
-        let graph = try prepare(model.graph, options: options)
+        let (graph, rows) = try prepare(model.graph, options: options)
         let arena = ProtoArena()
         var writer = ProtoWriter(arena: arena)
         let totalBytes = graph.initializers.values.reduce(0) { $0 + $1.byteCount }
@@ -90,7 +90,7 @@ public enum ONNXExporter {
         if let doc = options.docString { proto.pointee.doc_string = arena.string(doc) }
 
         var metadata = options.metadata
-        metadata[layersMetadataKey] = layersJSON(graph)
+        metadata[layersMetadataKey] = layersJSON(rows)
         let entries = metadata.keys.sorted().map { writer.entry($0, metadata[$0]!) }
         proto.pointee.n_metadata_props = entries.count
         proto.pointee.metadata_props = arena.array(entries.map(Optional.some))
@@ -104,9 +104,9 @@ public enum ONNXExporter {
         return (data, writer.externalDataName == nil ? nil : writer.externalData)
     }
 
-    /// The graph as it will be written: batch dimension set, unused initializers dropped, nodes in
-    /// topological order and in the target opset's form.
-    static func prepare(_ source: Graph, options: ExportOptions) throws -> Graph {
+    /// The graph as it will be written (batch dimension set, transposes sunk, unused initializers
+    /// dropped, nodes in topological order and in the target opset's form) and its capture rows.
+    static func prepare(_ source: Graph, options: ExportOptions) throws -> (Graph, [TransposeSinking.Row]) {
         var graph = source
         // ONNX requires a shape on every graph output; fill in what the type rules know.
         if graph.outputs.contains(where: { $0.type.shape == nil }) {
@@ -131,6 +131,12 @@ public enum ONNXExporter {
             graph.inputs = graph.inputs.map(rebatched)
             graph.outputs = graph.outputs.map(rebatched)
         }
+        var rows = graph.captureTable.map { TransposeSinking.Row(row: $0, perm: nil) }
+        if options.optimizeLayout {
+            let sinking = TransposeSinking(graph)
+            graph = sinking.graph
+            rows = sinking.rows
+        }
         graph = try OpsetAdapter(target: options.opset).adapt(graph)
         let order = try graph.topologicalOrder()
         graph.nodes = order.map { graph.nodes[$0] }
@@ -139,7 +145,7 @@ public enum ONNXExporter {
         for node in graph.nodes { used.formUnion(node.inputs) }
         graph.initializers = graph.initializers.filter { used.contains($0.key) }
         graph.inputs = graph.inputs.filter { graph.initializers[$0.name] == nil || used.contains($0.name) }
-        return graph
+        return (graph, rows)
     }
 
     /// The output shape of the `Reshape` computing `value` from a constant shape, when the type
@@ -152,11 +158,14 @@ public enum ONNXExporter {
         return shape.ints().map { $0 > 0 ? .known($0) : .symbol("?") }
     }
 
-    /// The capture table as compact JSON rows.
-    static func layersJSON(_ graph: Graph) -> String {
-        let rows: [[String: Any]] = graph.captureTable.map { row in
+    /// The capture table as compact JSON rows; `perm` (when present) turns the tensor into the
+    /// source's activation: `activation = transpose(tensor, perm)`.
+    static func layersJSON(_ table: [TransposeSinking.Row]) -> String {
+        let rows: [[String: Any]] = table.map { item in
+            let row = item.row
             var entry: [String: Any] = ["layer": row.layer, "op": row.op, "output": row.output, "tensor": row.tensor]
             if let call = row.call { entry["call"] = call }
+            if let perm = item.perm { entry["perm"] = perm }
             return entry
         }
         let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])) ?? Data("[]".utf8)
