@@ -72,7 +72,9 @@ extension KerasModelSpec {
 
     /// A call in Keras 2 form (`[[layer, node, tensor, kwargs], …]`) or Keras 3 form (`{"args", "kwargs"}`).
     private static func parseCall(_ json: KerasJSON, layer: String, className: String, file: String) throws -> KerasCall {
-        if let entries = json.array {
+        if var entries = json.array {
+            // A call whose only argument is one tensor may be written as a bare entry (TF op layers).
+            if entries.first?.string != nil { entries = [json] }
             var inputs: [KerasTensorRef] = []
             var kwargs: [String: KerasJSON] = [:]
             for entry in entries {
@@ -88,7 +90,7 @@ extension KerasModelSpec {
                 let refs = keras2Tensors(value)
                 if !refs.isEmpty { kwargTensors[key] = refs }
             }
-            return KerasCall(inputs: inputs, kwargs: kwargs, kwargTensors: kwargTensors)
+            return KerasCall(inputs: inputs, kwargs: kwargs, kwargTensors: kwargTensors, arguments: inputs.map { .tensor($0) })
         }
         guard json.object != nil else {
             throw StrataError(.invalidModel, "malformed inbound node", at: ErrorLocation(file: file, node: layer, opType: className))
@@ -102,7 +104,15 @@ extension KerasModelSpec {
             collectKerasTensors(value, into: &refs)
             if !refs.isEmpty { kwargTensors[key] = refs }
         }
-        return KerasCall(inputs: inputs, kwargs: kwargs, kwargTensors: kwargTensors)
+        var positional = json["args"]?.array ?? []
+        if positional.count == 1, let list = positional[0].array { positional = list }
+        let arguments: [KerasArgument] = positional.map { item in
+            var refs: [KerasTensorRef] = []
+            collectKerasTensors(item, into: &refs)
+            if refs.count == 1, item["class_name"]?.string == "__keras_tensor__" { return .tensor(refs[0]) }
+            return .value(item)
+        }
+        return KerasCall(inputs: inputs, kwargs: kwargs, kwargTensors: kwargTensors, arguments: arguments)
     }
 
     /// Keras 3 symbolic tensors (`__keras_tensor__` objects) in `json`, depth first.

@@ -11,6 +11,15 @@ public struct KerasCall: Sendable {
     public var inputs: [KerasTensorRef]
     public var kwargs: [String: KerasJSON]
     public var kwargTensors: [String: [KerasTensorRef]]
+    /// Positional arguments in order, a list passed as the only argument unpacked (merge layers), with
+    /// non-tensor values (`keras.ops.multiply(x, 2.0)`) kept as JSON.
+    public var arguments: [KerasArgument] = []
+}
+
+/// One positional argument of a call: a symbolic tensor or a plain value.
+public enum KerasArgument: Sendable {
+    case tensor(KerasTensorRef)
+    case value(KerasJSON)
 }
 
 /// One layer entry of a model config: class, name, its `config` object, its calls and, for a model used

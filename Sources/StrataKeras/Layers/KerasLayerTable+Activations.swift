@@ -3,14 +3,19 @@ import StrataCore
 extension KerasLayerTable {
     /// Activation layers: Activation, ReLU, LeakyReLU, PReLU, ELU, ThresholdedReLU, Softmax.
     static let activations: [String: KerasLayerLowering] = [
-        "Activation": { ctx in [try ctx.applyActivationOption(try ctx.singleInput())] },
+        "Activation": { ctx in
+            let x = try ctx.singleInput()
+            guard ctx.activationIsElementwise else { return [try ctx.applyActivationOption(x)] }
+            return [try ctx.layoutFree(x) { try ctx.applyActivationOption($0) }]
+        },
         "ReLU": relu,
         "LeakyReLU": { ctx in
             let slope = try ctx.optionalFloat("negative_slope") ?? ctx.optionalFloat("alpha") ?? 0.3
-            return [try ctx.emit("LeakyRelu", [try ctx.singleInput()], ["alpha": .float(slope)])]
+            return [try ctx.layoutFree(try ctx.singleInput()) { try ctx.emit("LeakyRelu", [$0], ["alpha": .float(slope)]) }]
         },
         "ELU": { ctx in
-            [try ctx.emit("Elu", [try ctx.singleInput()], ["alpha": .float(try ctx.float("alpha", default: 1))])]
+            let alpha = try ctx.float("alpha", default: 1)
+            return [try ctx.layoutFree(try ctx.singleInput()) { try ctx.emit("Elu", [$0], ["alpha": .float(alpha)]) }]
         },
         "ThresholdedReLU": { ctx in
             let x = try ctx.singleInput()
@@ -29,10 +34,13 @@ extension KerasLayerTable {
 
     /// `max_value` if x ≥ max_value, x if x ≥ threshold, else negative_slope · (x − threshold).
     static func relu(_ ctx: KerasLayerContext) throws -> [String] {
-        let x = try ctx.singleInput()
         let maxValue = try ctx.optionalFloat("max_value")
         let slope = try ctx.float("negative_slope", default: 0)
         let threshold = try ctx.float("threshold", default: 0)
+        return [try ctx.layoutFree(try ctx.singleInput()) { x in try relu(ctx, x, maxValue: maxValue, slope: slope, threshold: threshold) }]
+    }
+
+    static func relu(_ ctx: KerasLayerContext, _ x: String, maxValue: Float?, slope: Float, threshold: Float) throws -> String {
         var y: String
         if slope == 0 && threshold == 0 {
             y = try ctx.emit("Relu", [x])
@@ -42,7 +50,7 @@ extension KerasLayerTable {
             y = try ctx.emit("Where", [try ctx.emit("GreaterOrEqual", [x, t]), x, below])
         }
         if let maxValue { y = try ctx.emit("Min", [y, ctx.constant(floats: [maxValue], shape: [], "max_value")]) }
-        return [y]
+        return y
     }
 
     /// `alpha` has the input's shape without the batch axis, with size 1 along `shared_axes`.

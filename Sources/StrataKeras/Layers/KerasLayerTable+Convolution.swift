@@ -43,7 +43,20 @@ extension KerasLayerTable {
             "kernel_shape": .ints(o.kernel), "strides": .ints(o.strides), "dilations": .ints(o.dilations),
             "pads": .ints(pads), "group": .int(group),
         ]
-        return try ctx.emit("Conv", [x, weight] + (bias.map { [$0] } ?? []), attributes, step: step)
+        let out = try ctx.emit("Conv", [x, weight] + (bias.map { [$0] } ?? []), attributes, step: step)
+        ctx.builder.convolutionNodes[out] = ctx.builder.nodes.count - 1
+        return out
+    }
+
+    /// Applies the layer's activation inside the channels-first section when it is elementwise (so the
+    /// next layer can use the twin), otherwise after returning to the layer's layout.
+    static func convolutionOutput(_ ctx: KerasLayerContext, _ x: String, channelsFirst: Bool, _ body: (String) throws -> String) throws -> [String] {
+        let elementwise = ctx.activationIsElementwise
+        let y = try ctx.inChannelsFirst(x, channelsFirst: channelsFirst) { v in
+            let c = try body(v)
+            return elementwise ? try ctx.applyActivationOption(c) : c
+        }
+        return [elementwise ? y : try ctx.applyActivationOption(y)]
     }
 
     static func conv(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
@@ -57,10 +70,9 @@ extension KerasLayerTable {
         }
         let weight = try ctx.weightValue(0, "kernel", shape: o.kernel + [channels / groups, filters], transform: kernelToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [filters]) : nil
-        let y = try ctx.inChannelsFirst(x, channelsFirst: o.channelsFirst) { v in
+        return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in
             try convNode(ctx, v, weight: weight, bias: bias, options: o, group: groups)
         }
-        return [try ctx.applyActivationOption(y)]
     }
 
     static func depthwise(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
@@ -70,10 +82,9 @@ extension KerasLayerTable {
         let channels = try ctx.knownDim(x, o.channelsFirst ? 1 : -1)
         let weight = try ctx.weightValue(0, "depthwise_kernel", shape: o.kernel + [channels, multiplier], transform: depthwiseToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [channels * multiplier]) : nil
-        let y = try ctx.inChannelsFirst(x, channelsFirst: o.channelsFirst) { v in
+        return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in
             try convNode(ctx, v, weight: weight, bias: bias, options: o, group: channels)
         }
-        return [try ctx.applyActivationOption(y)]
     }
 
     /// Keras depthwise kernel `[k…, C, M]` → ONNX grouped weight `[C·M, 1, k…]` (output channel `c·M + m`).
@@ -94,12 +105,11 @@ extension KerasLayerTable {
         let ones = Array(repeating: 1, count: rank)
         let pointwise = try ctx.weightValue(1, "pointwise_kernel", shape: ones + [channels * multiplier, filters], transform: kernelToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(2, "bias", shape: [filters]) : nil
-        let y = try ctx.inChannelsFirst(x, channelsFirst: o.channelsFirst) { v in
+        return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in
             let d = try convNode(ctx, v, weight: depthwise, bias: nil, options: o, group: channels, step: "DepthwiseConv")
             let point = WindowOptions(kernel: ones, strides: ones, dilations: ones, padding: "valid", channelsFirst: true)
             return try convNode(ctx, d, weight: pointwise, bias: bias, options: point, group: 1, step: "PointwiseConv")
         }
-        return [try ctx.applyActivationOption(y)]
     }
 
     /// Transposed convolution with TensorFlow's geometry: the full output `(n-1)·s + k_eff` is cropped
@@ -113,7 +123,7 @@ extension KerasLayerTable {
         let outputPadding = try ctx.intList("output_padding").map { $0.count == 1 ? Array(repeating: $0[0], count: rank) : $0 }
         let weight = try ctx.weightValue(0, "kernel", shape: o.kernel + [filters, channels], transform: kernelToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [filters]) : nil
-        let y = try ctx.inChannelsFirst(x, channelsFirst: o.channelsFirst) { v in
+        return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in
             var begin: [Int] = [], end: [Int] = [], extra: [Int] = []
             for i in 0 ..< rank {
                 let n = try ctx.knownDim(v, 2 + i)
@@ -139,6 +149,5 @@ extension KerasLayerTable {
             ]
             return try ctx.emit("ConvTranspose", [v, weight] + (bias.map { [$0] } ?? []), attributes)
         }
-        return [try ctx.applyActivationOption(y)]
     }
 }

@@ -9,8 +9,9 @@ extension KerasLayerTable {
         "Maximum": { try variadic($0, "Max") },
         "Minimum": { try variadic($0, "Min") },
         "Subtract": { ctx in
-            guard ctx.inputs.count == 2 else { throw ctx.error("expected 2 input tensors, got \(ctx.inputs.count)") }
-            return [try ctx.emit("Sub", ctx.inputs)]
+            let operands = try ctx.operandValues()
+            guard operands.count == 2 else { throw ctx.error("expected 2 inputs, got \(operands.count)") }
+            return [try ctx.layoutFree(operands) { try ctx.emit("Sub", $0) }]
         },
         "Concatenate": { ctx in
             guard let first = ctx.inputs.first else { throw ctx.error("expected input tensors") }
@@ -21,14 +22,19 @@ extension KerasLayerTable {
     ]
 
     static func variadic(_ ctx: KerasLayerContext, _ op: String) throws -> [String] {
-        guard !ctx.inputs.isEmpty else { throw ctx.error("expected input tensors") }
-        return [try ctx.emit(op, ctx.inputs)]
+        let operands = try ctx.operandValues()
+        guard !operands.isEmpty else { throw ctx.error("expected input tensors") }
+        return [try ctx.layoutFree(operands) { try ctx.emit(op, $0) }]
     }
 
     /// Left to right, as Keras multiplies (the rounding matches).
     static func chained(_ ctx: KerasLayerContext, _ op: String) throws -> [String] {
-        guard var y = ctx.inputs.first else { throw ctx.error("expected input tensors") }
-        for other in ctx.inputs.dropFirst() { y = try ctx.emit(op, [y, other]) }
-        return [y]
+        let operands = try ctx.operandValues()
+        guard !operands.isEmpty else { throw ctx.error("expected input tensors") }
+        return [try ctx.layoutFree(operands) { values in
+            var y = values[0]
+            for other in values.dropFirst() { y = try ctx.emit(op, [y, other]) }
+            return y
+        }]
     }
 }

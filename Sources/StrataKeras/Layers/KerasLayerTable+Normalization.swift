@@ -35,9 +35,38 @@ extension KerasLayerTable {
             scale[c] = Float(a)
             shift[c] = Float(Double(beta[c]) - Double(mean[c]) * a)
         }
+        if axis == rank - 1, rank >= 3, let twin = ctx.builder.channelsFirstTwins[x] {
+            let z = try foldedConvolution(ctx, twin, scale: scale, shift: shift) ?? {
+                let shape = [channels] + Array(repeating: 1, count: rank - 2)
+                let y = try ctx.emit("Mul", [twin, ctx.constant(floats: scale, shape: shape, "scale")])
+                return try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])
+            }()
+            return [try ctx.toChannelsLast(z, rank: rank)]
+        }
         let shape = [channels] + Array(repeating: 1, count: rank - axis - 1)
         let y = try ctx.emit("Mul", [x, ctx.constant(floats: scale, shape: shape, "scale")])
         return [try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])]
+    }
+
+    /// When `value` is the output of a plain Conv, a copy of that Conv with the normalization folded into
+    /// its weights (`W·a`, `B·a + b`); the original stays for capturing the convolution layer itself.
+    static func foldedConvolution(_ ctx: KerasLayerContext, _ value: String, scale: [Float], shift: [Float]) throws -> String? {
+        guard let index = ctx.builder.convolutionNodes[value] else { return nil }
+        let conv = ctx.builder.node(at: index)
+        guard conv.inputs.count >= 2, let weight = ctx.builder.initializers[conv.inputs[1]], weight.dtype == .float32,
+              weight.shape.first == scale.count else { return nil }
+        let bias = conv.inputs.count > 2 ? ctx.builder.initializers[conv.inputs[2]] : nil
+        if conv.inputs.count > 2 && bias == nil { return nil }
+        let folded = weight.copy()
+        let perChannel = weight.count / scale.count
+        let w = folded.pointer(as: Float.self)
+        for c in 0 ..< scale.count {
+            for i in 0 ..< perChannel { w[c * perChannel + i] *= scale[c] }
+        }
+        let b = bias?.floats() ?? Array(repeating: 0, count: scale.count)
+        let foldedBias = (0 ..< scale.count).map { b[$0] * scale[$0] + shift[$0] }
+        return try ctx.emit("Conv", [conv.inputs[0], ctx.constant(folded, "folded_kernel"), ctx.constant(floats: foldedBias, "folded_bias")],
+                            conv.attributes, step: "FoldedConv")
     }
 
     /// ONNX LayerNormalization (or RMSNormalization for `rms_scaling`) over trailing axes.

@@ -36,9 +36,15 @@ extension KerasLayerTable {
 
     static func globalPool(_ ctx: KerasLayerContext, rank: Int, op: String) throws -> [String] {
         let x = try ctx.singleInput()
-        let first = try ctx.channelsFirst() ? 2 : 1
-        let axes = (first ..< first + rank).map(Int64.init)
+        let channelsFirst = try ctx.channelsFirst()
         let keep = try ctx.bool("keepdims", default: false)
+        // Reducing the channels-first twin gives the same [N, C] result without a transpose.
+        if !channelsFirst, !keep, let twin = ctx.builder.channelsFirstTwins[x] {
+            let axes = (2 ..< 2 + rank).map(Int64.init)
+            return [try ctx.emit(op, [twin, ctx.constant(int64s: axes, "axes")], ["keepdims": .int(0)])]
+        }
+        let first = channelsFirst ? 2 : 1
+        let axes = (first ..< first + rank).map(Int64.init)
         return [try ctx.emit(op, [x, ctx.constant(int64s: axes, "axes")], ["keepdims": .int(keep ? 1 : 0)])]
     }
 }

@@ -57,12 +57,16 @@ extension KerasLayerTable {
         let total = try ctx.rank(x)
         let pairs = try spatialPairs(ctx, "padding", rank: rank, default: 1)
         let first = try firstSpatialAxis(ctx, rank: rank)
+        // On a channels-first twin the spatial axes start at 2.
+        let twin = first == 1 && total >= 3 ? ctx.builder.channelsFirstTwins[x] : nil
+        let start = twin == nil ? first : 2
         var begin = [Int64](repeating: 0, count: total), end = [Int64](repeating: 0, count: total)
         for (i, (b, e)) in pairs.enumerated() {
-            begin[first + i] = Int64(b)
-            end[first + i] = Int64(e)
+            begin[start + i] = Int64(b)
+            end[start + i] = Int64(e)
         }
-        return [try ctx.emit("Pad", [x, ctx.constant(int64s: begin + end, "pads")], ["mode": .string("constant")])]
+        let padded = try ctx.emit("Pad", [twin ?? x, ctx.constant(int64s: begin + end, "pads")], ["mode": .string("constant")])
+        return [twin == nil ? padded : try ctx.toChannelsLast(padded, rank: total)]
     }
 
     static func cropping(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {

@@ -24,5 +24,5 @@ enum KerasLayerTable {
     ]
 
     /// Classes refused on purpose because they run code stored in the file.
-    static let codeCarrying: Set<String> = ["Lambda", "TFOpLambda", "SlicingOpLambda"]
+    static let codeCarrying: Set<String> = ["Lambda"]
 }

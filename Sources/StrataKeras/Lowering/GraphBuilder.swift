@@ -10,6 +10,14 @@ final class GraphBuilder {
     var layers: [LayerOutput] = []
     private var usedNames: Set<String> = []
     let file: String
+    /// For a channels-last value, the same data already in channels-first layout. Consumers that work in
+    /// channels-first order read the twin instead of transposing again, so a chain of layers pays one
+    /// transpose; the channels-last values stay in the graph for capture and are skipped by the engine
+    /// when nothing asks for them.
+    var channelsFirstTwins: [String: String] = [:]
+    /// Channels-first values made by a plain Conv node (no activation after it), by node index: a
+    /// BatchNormalization reading one is folded into a copy of the convolution.
+    var convolutionNodes: [String: Int] = [:]
 
     init(file: String) {
         self.file = file
@@ -44,6 +52,8 @@ final class GraphBuilder {
 
     func type(of value: String) -> ValueType? { types[value] }
 
+    func node(at index: Int) -> Node { nodes[index] }
+
     /// Appends a node with `outputCount` outputs named from `name`, and infers their types.
     func add(
         _ opType: String, _ inputs: [String], _ attributes: [String: Attribute] = [:], outputCount: Int = 1,
@@ -77,6 +87,8 @@ final class GraphBuilder {
         let name = uniqueName(base)
         nodes[index].outputs = nodes[index].outputs.map { $0 == value ? name : $0 }
         types[name] = types.removeValue(forKey: value)
+        if let twin = channelsFirstTwins.removeValue(forKey: value) { channelsFirstTwins[name] = twin }
+        if let conv = convolutionNodes.removeValue(forKey: value) { convolutionNodes[name] = conv }
         return name
     }
 }

@@ -1,6 +1,19 @@
 import StrataCore
 
 extension KerasLayerContext {
+    /// Activations computed element by element (any layout gives the same result).
+    static let elementwiseActivations: Set<String> = [
+        "linear", "None", "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "sigmoid", "hard_sigmoid", "silu",
+        "swish", "hard_silu", "hard_swish", "mish", "tanh", "hard_tanh", "softplus", "softsign", "exponential", "log_sigmoid",
+    ]
+
+    /// Whether the layer's `activation` option is absent or elementwise.
+    var activationIsElementwise: Bool {
+        guard let json = config["activation"], !json.isNull else { return true }
+        let name = json.string ?? json["config"]?["name"]?.string ?? json["class_name"]?.string ?? ""
+        return Self.elementwiseActivations.contains(name)
+    }
+
     /// Applies the layer's `activation` option (layer-level `activation=`); "linear" or absent returns `value`.
     func applyActivationOption(_ value: String, key: String = "activation") throws -> String {
         guard let json = config[key], !json.isNull else { return value }

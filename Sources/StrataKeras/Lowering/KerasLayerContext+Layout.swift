@@ -2,13 +2,34 @@ import StrataCore
 
 extension KerasLayerContext {
     /// NHWC-style `[N, spatial…, C]` → `[N, C, spatial…]` for a value of rank `rank`.
+    /// Reuses the value's channels-first twin when an earlier layer made one.
     func toChannelsFirst(_ value: String, rank: Int) throws -> String {
-        try emit("Transpose", [value], ["perm": .ints([0, rank - 1] + Array(1 ..< rank - 1))], step: "ToNCHW")
+        if let twin = builder.channelsFirstTwins[value] { return twin }
+        return try emit("Transpose", [value], ["perm": .ints([0, rank - 1] + Array(1 ..< rank - 1))], step: "ToNCHW")
     }
 
-    /// `[N, C, spatial…]` → `[N, spatial…, C]`.
+    /// `[N, C, spatial…]` → `[N, spatial…, C]`; the result remembers `value` as its channels-first twin.
     func toChannelsLast(_ value: String, rank: Int) throws -> String {
-        try emit("Transpose", [value], ["perm": .ints([0] + Array(2 ..< rank) + [1])], step: "ToNHWC")
+        let out = try emit("Transpose", [value], ["perm": .ints([0] + Array(2 ..< rank) + [1])], step: "ToNHWC")
+        builder.channelsFirstTwins[out] = value
+        return out
+    }
+
+    /// Runs a layout-independent `body` (elementwise, scalar parameters only) on the input's channels-first
+    /// twin when it has one, so the data stays channels-first for the next layer.
+    func layoutFree(_ value: String, _ body: (String) throws -> String) throws -> String {
+        guard let twin = builder.channelsFirstTwins[value] else { return try body(value) }
+        return try toChannelsLast(try body(twin), rank: try rank(value))
+    }
+
+    /// Like `layoutFree` for several inputs of one shape (merge layers): uses the twins when all have one.
+    func layoutFree(_ values: [String], _ body: ([String]) throws -> String) throws -> String {
+        let twins = values.compactMap { builder.channelsFirstTwins[$0] }
+        let shapes = try values.map { try shape($0) }
+        guard twins.count == values.count, let first = shapes.first, shapes.allSatisfy({ $0 == first }) else {
+            return try body(values)
+        }
+        return try toChannelsLast(try body(twins), rank: first.count)
     }
 
     /// Runs `body` on the input in channels-first layout (the ONNX convention), converting in and out

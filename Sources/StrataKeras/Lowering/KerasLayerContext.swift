@@ -16,6 +16,13 @@ final class KerasLayerContext {
     let inputs: [String]
     /// IR values of tensors passed by keyword (`mask`, `initial_state`, …).
     let kwargTensors: [String: [String]]
+    /// Positional arguments in order: IR values for tensors, JSON for plain values.
+    var arguments: [Operand] = []
+
+    enum Operand {
+        case value(String)
+        case constant(KerasJSON)
+    }
     let kwargs: [String: KerasJSON]
     /// Major version of the Keras that wrote the file (2 or 3); a few definitions differ between them.
     let kerasMajor: Int
@@ -62,6 +69,20 @@ final class KerasLayerContext {
     }
 
     // MARK: Inputs
+
+    /// The positional arguments as IR values, numbers becoming scalar constants of the first tensor's dtype
+    /// (`keras.ops.multiply(x, 2.0)`); other plain values are an error.
+    func operandValues() throws -> [String] {
+        guard arguments.contains(where: { if case .constant = $0 { return true } else { return false } }) else { return inputs }
+        return try arguments.map { operand in
+            switch operand {
+            case .value(let v): return v
+            case .constant(let json):
+                guard let d = json.double else { throw error("a positional argument is neither a tensor nor a number", kind: .unsupported) }
+                return constant(floats: [Float(d)], shape: [], "operand")
+            }
+        }
+    }
 
     /// The single input of a one-input layer.
     func singleInput() throws -> String {

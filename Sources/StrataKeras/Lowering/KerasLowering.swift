@@ -128,7 +128,13 @@ struct KerasLowering {
                 } else {
                     let values = shared[item.layer] ?? KerasLayerContext.SharedValues()
                     shared[item.layer] = values
-                    outputs = try lowerLayer(layer, path: path, call: callIndex, args: args.map { $0! },
+                    let arguments: [KerasLayerContext.Operand] = call.arguments.map { argument in
+                        switch argument {
+                        case .tensor(let ref): return .value(tensors[ref] ?? "")
+                        case .value(let json): return .constant(json)
+                        }
+                    }
+                    outputs = try lowerLayer(layer, path: path, call: callIndex, args: args.map { $0! }, arguments: arguments,
                                              kwargTensors: kwargs.mapValues { $0.map { $0! } }, kwargs: call.kwargs, shared: values)
                 }
                 for (j, value) in outputs.enumerated() {
@@ -153,7 +159,8 @@ struct KerasLowering {
     }
 
     private func lowerLayer(
-        _ layer: KerasLayerSpec, path: [String], call: Int, args: [String], kwargTensors: [String: [String]],
+        _ layer: KerasLayerSpec, path: [String], call: Int, args: [String], arguments: [KerasLayerContext.Operand],
+        kwargTensors: [String: [String]],
         kwargs: [String: KerasJSON], shared: KerasLayerContext.SharedValues
     ) throws -> [String] {
         let place = ErrorLocation(file: builder.file, node: path.joined(separator: "/"), opType: layer.className)
@@ -168,6 +175,7 @@ struct KerasLowering {
         let context = KerasLayerContext(
             spec: layer, path: path.joined(separator: "/"), call: call, inputs: args, kwargTensors: kwargTensors,
             kwargs: kwargs, kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
+        context.arguments = arguments
         do {
             let firstNode = builder.nodes.count
             let outputs = try lowering(context)
