@@ -37,9 +37,14 @@ struct DiagramFolding {
         for index in order where !hidden.contains(index) {
             let node = graph.nodes[index]
             let outputs = node.outputs.filter { !$0.isEmpty }
-            guard !outputs.isEmpty, outputs.allSatisfy({ (types[$0]?.rank ?? Int.max) <= 1 }) else { continue }
-            let inputs = node.inputs.filter { !$0.isEmpty }
             let isShape = (node.opType == "Shape" || node.opType == "Size") && (node.domain.isEmpty || node.domain == "ai.onnx")
+            // Where inference lost the type, the op itself must be one that shape arithmetic uses.
+            let small = outputs.allSatisfy { output in
+                if let rank = types[output]?.rank { return rank <= 1 }
+                return isShape || Self.shapeArithmetic.contains(node.opType)
+            }
+            guard !outputs.isEmpty, small else { continue }
+            let inputs = node.inputs.filter { !$0.isEmpty }
             let fromShapes = inputs.contains(where: shapeDerived.contains)
                 && inputs.allSatisfy { shapeDerived.contains($0) || constants.contains($0) }
             guard isShape || fromShapes else { continue }
@@ -73,6 +78,13 @@ struct DiagramFolding {
         self.hidden = hidden
         self.constantValues = constants
     }
+
+    /// Ops that exporters use to compute with shapes; folded when their inputs come from shapes
+    /// even if their output type is unknown.
+    static let shapeArithmetic: Set<String> = [
+        "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Slice", "Add", "Sub", "Mul", "Div", "Mod", "Floor",
+        "Ceil", "Sqrt", "Neg", "Abs", "Equal", "Less", "Greater", "Where", "Min", "Max", "Identity", "ReduceProd",
+    ]
 
     /// True when input `slot` of `node` is a shape, axes, bounds or sizes operand rather than data.
     static func isShapeInput(_ node: Node, slot: Int) -> Bool {
