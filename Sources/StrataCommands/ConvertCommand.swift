@@ -52,14 +52,15 @@ public struct ConvertCommand: StrataSubcommand {
 
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
-        var metadata: [String: String] = ["strata.source_file": (modelPath as NSString).lastPathComponent,
-                                          "strata.source_format": model.format.rawValue,
-                                          "strata.source_layout": model.layout.rawValue]
+        // Keras facts, or what an ONNX file carries already (re-serialising keeps its metadata).
+        var metadata = model.metadata.filter { $0.key.hasPrefix("keras_") || model.format == .onnx }
+        metadata["strata.source_file"] = (modelPath as NSString).lastPathComponent
+        metadata["strata.source_format"] = model.format.rawValue
+        metadata["strata.source_layout"] = model.layout.rawValue
         if let producer = model.producer { metadata["strata.source_producer"] = producer }
         if let version = model.producerVersion {
             metadata[model.format == .onnx ? "strata.source_producer_version" : "keras_version"] = version
         }
-        for (key, value) in model.metadata where key.hasPrefix("keras_") { metadata[key] = value }
         var doc = "Converted by strata from \((modelPath as NSString).lastPathComponent)"
         if model.format != .onnx { doc += " (Keras \(model.producerVersion ?? "version unknown"))" }
         let options = ExportOptions(opset: opset, batch: try batchDim(), metadata: metadata, docString: doc)
@@ -69,7 +70,7 @@ public struct ConvertCommand: StrataSubcommand {
             throw error.inFile(modelPath)
         }
         if !quiet {
-            console.print("wrote \(outputPath) (opset \(opset), \(model.graph.nodes.count) nodes)")
+            console.print("wrote \(outputPath) (ONNX opset \(opset))")
         }
     }
 }

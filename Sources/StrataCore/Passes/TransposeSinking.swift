@@ -261,7 +261,7 @@ public struct TransposeSinking {
     }
 
     /// A copy of `tensor` with axes reordered: result axis `i` is the input's axis `perm[i]`.
-    static func permuted(_ tensor: Tensor, _ perm: [Int]) -> Tensor {
+    public static func permuted(_ tensor: Tensor, _ perm: [Int]) -> Tensor {
         let rank = tensor.rank
         let shape = perm.map { tensor.shape[$0] }
         let out = Tensor(dtype: tensor.dtype, shape: shape)

@@ -70,7 +70,7 @@ public enum ONNXExporter {
         guard opsets.contains(options.opset) else {
             throw StrataError(.invalidInput, "opset \(options.opset) is not supported for export (supported: \(opsets.lowerBound)...\(opsets.upperBound))")
         }
-        let (graph, rows) = try prepare(model.graph, options: options)
+        let (graph, rows) = try prepare(model.graph, layerMap: model.metadata[layersMetadataKey], options: options)
         let arena = ProtoArena()
         var writer = ProtoWriter(arena: arena)
         let totalBytes = graph.initializers.values.reduce(0) { $0 + $1.byteCount }
@@ -106,8 +106,12 @@ public enum ONNXExporter {
 
     /// The graph as it will be written (batch dimension set, transposes sunk, unused initializers
     /// dropped, nodes in topological order and in the target opset's form) and its capture rows.
-    static func prepare(_ source: Graph, options: ExportOptions) throws -> (Graph, [TransposeSinking.Row]) {
+    /// `layerMap` is the `strata.layers` entry of a file Strata wrote before; its rows (the source
+    /// layers of a converted model) replace the graph's own capture table so they survive re-export.
+    static func prepare(_ source: Graph, layerMap: String? = nil, options: ExportOptions) throws -> (Graph, [TransposeSinking.Row]) {
         var graph = source
+        let carried = layerMap.flatMap(parseLayers)
+        if let carried { graph.layers = carried.map(\.row) }
         // ONNX requires a shape on every graph output; fill in what the type rules know.
         if graph.outputs.contains(where: { $0.type.shape == nil }) {
             let inferred = graph.inferTypes().types
@@ -137,6 +141,14 @@ public enum ONNXExporter {
             graph = sinking.graph
             rows = sinking.rows
         }
+        if let carried, carried.count == rows.count {
+            // activation = transpose(old, first) and old = transpose(new, then) give one perm on new.
+            for (i, row) in carried.enumerated() {
+                guard let first = row.perm else { continue }
+                let then = rows[i].perm ?? Array(0 ..< first.count)
+                rows[i].perm = then.count == first.count ? first.map { then[$0] } : first
+            }
+        }
         graph = try OpsetAdapter(target: options.opset).adapt(graph)
         let order = try graph.topologicalOrder()
         graph.nodes = order.map { graph.nodes[$0] }
@@ -156,6 +168,19 @@ public enum ONNXExporter {
               (try? node.int("allowzero", default: 0)) == 0 || !shape.ints().contains(0)
         else { return nil }
         return shape.ints().map { $0 > 0 ? .known($0) : .symbol("?") }
+    }
+
+    /// Rows of a `strata.layers` entry; nil when it is not such a list.
+    static func parseLayers(_ text: String) -> [TransposeSinking.Row]? {
+        guard let rows = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else { return nil }
+        var out: [TransposeSinking.Row] = []
+        for row in rows {
+            guard let layer = row["layer"] as? String, let tensor = row["tensor"] as? String else { return nil }
+            let entry = LayerOutput(layer: layer, op: row["op"] as? String ?? "", call: row["call"] as? Int,
+                                    output: row["output"] as? Int ?? 0, tensor: tensor)
+            out.append(TransposeSinking.Row(row: entry, perm: row["perm"] as? [Int]))
+        }
+        return out
     }
 
     /// The capture table as compact JSON rows; `perm` (when present) turns the tensor into the
