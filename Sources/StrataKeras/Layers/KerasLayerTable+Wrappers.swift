@@ -26,14 +26,12 @@ extension KerasLayerTable {
     }
 
     /// Runs the forward layer and the backward layer (`backward_layer`, or the forward config with
-    /// `go_backwards` flipped), flips the backward sequence back into time order when sequences are
+    /// `go_backwards` flipped), both with the call's mask, flips the backward sequence back into time order when sequences are
     /// returned, and merges by `merge_mode` (concat, sum, mul, ave, or None: both outputs). With
     /// `return_state` the forward states then the backward states follow the output(s).
     static func bidirectional(_ ctx: KerasLayerContext) throws -> [String] {
         guard let x = ctx.inputs.first else { throw ctx.error("expected an input tensor") }
-        if let mask = ctx.kwargTensors["mask"], !mask.isEmpty {
-            throw ctx.error("masked sequences are not supported for recurrent layers", kind: .unsupported)
-        }
+        let maskArgument = ctx.sequenceMask().map { ["mask": [$0]] } ?? [:]
         guard let forwardJSON = ctx.config["layer"], var forwardConfig = forwardJSON["config"]?.object else {
             throw ctx.optionError("layer", "missing", kind: .invalidModel)
         }
@@ -50,16 +48,21 @@ extension KerasLayerTable {
             backwardJSON = .object(object)
         }
         forwardConfig["name"] = .string(forwardConfig["name"]?.string ?? "forward")
+        // Keras sets zero_output_for_mask = return_sequences on both halves (not always in the saved config).
+        let returnSequences = forwardConfig["return_sequences"]?.bool ?? false
+        forwardConfig["zero_output_for_mask"] = .bool(returnSequences)
+        var backwardConfig = backwardJSON["config"]?.object ?? [:]
+        backwardConfig["zero_output_for_mask"] = .bool(returnSequences)
         let backwardCount = try recurrentVariableCount(backwardJSON, ctx)
         var initial = ctx.kwargTensors["initial_state"] ?? []
         if initial.isEmpty && ctx.inputs.count > 1 { initial = Array(ctx.inputs.dropFirst()) }
         let forwardStates = Array(initial.prefix(initial.count / 2))
         let backwardStates = Array(initial.suffix(initial.count - initial.count / 2))
 
-        let forward = try ctx.innerLayer(forwardJSON, key: "layer", inputs: [x] + forwardStates, variableRange: 0 ..< forwardCount,
+        let forward = try ctx.innerLayer(forwardJSON, key: "layer", inputs: [x] + forwardStates, kwargTensors: maskArgument, variableRange: 0 ..< forwardCount,
                                          config: .object(forwardConfig))
-        let backward = try ctx.innerLayer(backwardJSON, key: "backward_layer", inputs: [x] + backwardStates,
-                                          variableRange: forwardCount ..< forwardCount + backwardCount)
+        let backward = try ctx.innerLayer(backwardJSON, key: "backward_layer", inputs: [x] + backwardStates, kwargTensors: maskArgument,
+                                          variableRange: forwardCount ..< forwardCount + backwardCount, config: .object(backwardConfig))
         let forwardOut = try forward.lowering(forward.context)
         let backwardOut = try backward.lowering(backward.context)
         var y = forwardOut[0]

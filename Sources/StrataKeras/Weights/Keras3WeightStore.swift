@@ -69,7 +69,12 @@ struct Keras3WeightStore: KerasWeightStore {
             result = try names.map { ($0, try file.dataset(group + "/vars/" + $0)) }
         }
         let children = try file.children(group).filter { $0 != "vars" && $0 != "layers" && file.kind(group + "/" + $0) == .group }
-        let ordered = Self.sublayerOrder.filter(children.contains) + children.filter { !Self.sublayerOrder.contains($0) }.sorted()
+        // tf_keras archives keep the attribute's leading underscore (`_query_dense`).
+        func rank(_ child: String) -> Int {
+            let bare = child.hasPrefix("_") ? String(child.dropFirst()) : child
+            return Self.sublayerOrder.firstIndex(of: bare) ?? Self.sublayerOrder.count
+        }
+        let ordered = children.sorted { (rank($0), $0) < (rank($1), $1) }
         for child in ordered {
             result += try variables(inGroup: group + "/" + child).map { ("\(child)/\($0.name)", $0.value) }
         }

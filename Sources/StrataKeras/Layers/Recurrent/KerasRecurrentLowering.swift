@@ -7,8 +7,8 @@ import StrataCore
 /// sequence is in processing order (Keras does not reverse it back); `return_state` appends the final
 /// `h` (and `c` for LSTM); `initial_state` keyword tensors seed the scan. Keras gate order is
 /// re-packed to ONNX's (LSTM `i f c o` → `i o f c`; GRU `z r h` is the same). GRU `reset_after`
-/// maps to `linear_before_reset`, its two bias rows to ONNX's `Wb`/`Rb`. Masks are not lowered:
-/// a call given a `mask` is refused rather than computed without it.
+/// maps to `linear_before_reset`, its two bias rows to ONNX's `Wb`/`Rb`. With a mask (the `mask`
+/// keyword, or implied by a Masking / Embedding(mask_zero) input) the scan is unrolled with `Where`.
 struct KerasRecurrentLowering {
     enum Cell {
         case simple, lstm, gru
@@ -52,13 +52,10 @@ struct KerasRecurrentLowering {
         guard let x = ctx.inputs.first else { throw ctx.error("expected an input tensor") }
         var initial = ctx.kwargTensors["initial_state"] ?? []
         if initial.isEmpty && ctx.inputs.count > 1 { initial = Array(ctx.inputs.dropFirst()) }
-        if let mask = ctx.kwargTensors["mask"], !mask.isEmpty {
-            throw ctx.error("masked sequences (a 'mask' argument or a Masking/Embedding(mask_zero) input) are not supported for recurrent layers", kind: .unsupported)
-        }
-        return try lower(x, initialState: initial)
+        return try lower(x, initialState: initial, mask: ctx.sequenceMask())
     }
 
-    func lower(_ input: String, initialState: [String]) throws -> [String] {
+    func lower(_ input: String, initialState: [String], mask: String?) throws -> [String] {
         if try ctx.bool("stateful", default: false) {
             throw ctx.optionError("stateful", "stateful recurrent layers are not supported")
         }
@@ -86,20 +83,14 @@ struct KerasRecurrentLowering {
         let b = ctx.constant(Tensor(reorder(inputBias, units: units) + reorder(recurrentBias, units: units), shape: [1, 2 * gates * units]), "B")
 
         var x = input
+        var mask = mask
         if try ctx.bool("go_backwards", default: false) {
-            x = try ctx.emit("Slice", [x, ctx.constant(int64s: [-1], "reverse_starts"), ctx.constant(int64s: [Int64.min], "reverse_ends"),
-                                       ctx.constant(int64s: [1], "reverse_axes"), ctx.constant(int64s: [-1], "reverse_steps")],
-                             step: "Reverse")
+            x = try reversed(x, "Reverse")
+            if let m = mask { mask = try reversed(m, "ReverseMask") }
         }
-        var onnxInputs = [x, w, r, b, ""]
         let stateCount = cell == .lstm ? 2 : 1
-        if !initialState.isEmpty {
-            guard initialState.count == stateCount else {
-                throw ctx.error("expected \(stateCount) initial state tensors, got \(initialState.count)")
-            }
-            for (i, state) in initialState.enumerated() {
-                onnxInputs.append(try ctx.emit("Unsqueeze", [state, ctx.constant(int64s: [1], "state_axis")], step: "InitialState\(i)"))
-            }
+        guard initialState.isEmpty || initialState.count == stateCount else {
+            throw ctx.error("expected \(stateCount) initial state tensors, got \(initialState.count)")
         }
         var attributes: [String: Attribute] = ["hidden_size": .int(units), "layout": .int(1)]
         let (names, alphas, betas) = try activations()
@@ -109,6 +100,13 @@ struct KerasRecurrentLowering {
             attributes["activation_beta"] = .floats(betas)
         }
         if cell == .gru { attributes["linear_before_reset"] = .int(resetAfter ? 1 : 0) }
+        if let mask {
+            return try unrolled(x, mask: mask, initialState: initialState, weights: [w, r, b], attributes: attributes, units: units)
+        }
+        var onnxInputs = [x, w, r, b, ""]
+        for (i, state) in initialState.enumerated() {
+            onnxInputs.append(try ctx.emit("Unsqueeze", [state, ctx.constant(int64s: [1], "state_axis")], step: "InitialState\(i)"))
+        }
         let outputs = try ctx.emitMany(cell.onnxOp, onnxInputs, attributes, outputs: cell == .lstm ? 3 : 2)
 
         var results: [String] = []
@@ -124,6 +122,60 @@ struct KerasRecurrentLowering {
                 results.append(try ctx.emit("Squeeze", [outputs[2], ctx.constant(int64s: [1], "c_direction_axis")], step: "StateC"))
             }
         }
+        return results
+    }
+
+    /// `value` reversed along the time axis (axis 1).
+    private func reversed(_ value: String, _ step: String) throws -> String {
+        try ctx.emit("Slice", [value, ctx.constant(int64s: [-1], "\(step)_starts"), ctx.constant(int64s: [Int64.min], "\(step)_ends"),
+                               ctx.constant(int64s: [1], "\(step)_axes"), ctx.constant(int64s: [-1], "\(step)_steps")], step: step)
+    }
+
+    /// The masked scan, one ONNX cell step per time step (time must be known): where the mask is false
+    /// the states keep their previous values and the output repeats the previous output (zeros when
+    /// `zero_output_for_mask`), as Keras' `rnn` does.
+    private func unrolled(_ x: String, mask: String, initialState: [String], weights: [String], attributes: [String: Attribute],
+                          units: Int) throws -> [String] {
+        let steps = try ctx.knownDim(x, 1)
+        var keep = mask
+        if ctx.builder.type(of: mask)?.dtype != .bool { keep = try ctx.emit("Cast", [mask], ["to": .int(9)], step: "MaskBool") }
+        let zeroOutput = try ctx.bool("zero_output_for_mask", default: false)
+        // Zero states [N, units] shaped after the batch of x.
+        let batch = try ctx.emit("Slice", [try ctx.emit("Shape", [x]), ctx.constant(int64s: [0], "batch_start"),
+                                           ctx.constant(int64s: [1], "batch_end")], step: "Batch")
+        let zerosShape = try ctx.emit("Concat", [batch, ctx.constant(int64s: [Int64(units)], "units")], ["axis": .int(0)], step: "StateShape")
+        let zeros = try ctx.emit("ConstantOfShape", [zerosShape], ["value": .tensor(Tensor([Float(0)], shape: [1]))], step: "ZeroState")
+        var states = initialState.isEmpty ? Array(repeating: zeros, count: cell == .lstm ? 2 : 1) : initialState
+        var output = zeros
+        var sequence: [String] = []
+        let axis = ctx.constant(int64s: [1], "time_axis")
+        for t in 0 ..< steps {
+            let start = ctx.constant(int64s: [Int64(t)], "t\(t)_start")
+            let end = ctx.constant(int64s: [Int64(t + 1)], "t\(t)_end")
+            let xt = try ctx.emit("Slice", [x, start, end, axis], step: "Step\(t)/Input")
+            let mt = try ctx.emit("Slice", [keep, start, end, axis], step: "Step\(t)/Mask")
+            var inputs = [xt] + weights + [""]
+            for (i, state) in states.enumerated() {
+                inputs.append(try ctx.emit("Unsqueeze", [state, axis], step: "Step\(t)/State\(i)"))
+            }
+            let results = try ctx.emitMany(cell.onnxOp, inputs, attributes, outputs: cell == .lstm ? 3 : 2, step: "Step\(t)/\(cell.onnxOp)")
+            var next: [String] = []
+            for i in 0 ..< states.count {
+                let fresh = try ctx.emit("Squeeze", [results[1 + i], axis], step: "Step\(t)/NewState\(i)")
+                next.append(try ctx.emit("Where", [mt, fresh, states[i]], step: "Step\(t)/KeepState\(i)"))
+            }
+            let freshOutput = try ctx.emit("Squeeze", [results[1], axis], step: "Step\(t)/NewOutput")
+            output = try ctx.emit("Where", [mt, freshOutput, zeroOutput ? zeros : output], step: "Step\(t)/Output")
+            states = next
+            sequence.append(try ctx.emit("Unsqueeze", [output, axis], step: "Step\(t)/OutputStep"))
+        }
+        var results: [String] = []
+        if try ctx.bool("return_sequences", default: false) {
+            results.append(try ctx.emit("Concat", sequence, ["axis": .int(1)], step: "Sequence"))
+        } else {
+            results.append(try ctx.emit("Identity", [output], step: "LastOutput"))
+        }
+        if try ctx.bool("return_state", default: false) { results += states }
         return results
     }
 

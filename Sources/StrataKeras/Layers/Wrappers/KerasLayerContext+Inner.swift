@@ -4,7 +4,7 @@ extension KerasLayerContext {
     /// A context for the layer a wrapper holds (`{"class_name": …, "config": …}` in the wrapper's
     /// config): its nodes are named `<wrapper path>/<inner name>`, it sees the wrapper's variables
     /// `variableRange` (Keras stores a wrapper's variables as its inner layers' in order) and `inputs`.
-    func innerLayer(_ json: KerasJSON?, key: String, inputs: [String], variableRange: Range<Int>? = nil,
+    func innerLayer(_ json: KerasJSON?, key: String, inputs: [String], kwargTensors: [String: [String]] = [:], variableRange: Range<Int>? = nil,
                     config override: KerasJSON? = nil) throws -> (context: KerasLayerContext, lowering: KerasLayerLowering) {
         guard let json, let className = json["class_name"]?.string, let config = override ?? json["config"], config.object != nil else {
             throw optionError(key, "expected a layer object with 'class_name' and 'config'", kind: .invalidModel)
@@ -23,7 +23,7 @@ extension KerasLayerContext {
         let variables = try range.map { (name: "\(name) weight \($0 - range.lowerBound)", value: try weight($0, "\(name) weight \($0 - range.lowerBound)")) }
         let spec = KerasLayerSpec(className: className, name: name, config: config, calls: [], nested: nil)
         let context = KerasLayerContext(
-            spec: spec, path: "\(path)/\(name)", call: call, inputs: inputs, kwargTensors: [:], kwargs: kwargs,
+            spec: spec, path: "\(path)/\(name)", call: call, inputs: inputs, kwargTensors: kwargTensors, kwargs: kwargs,
             kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: SharedValues())
         return (context, lowering)
     }

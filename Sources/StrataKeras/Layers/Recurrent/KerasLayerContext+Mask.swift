@@ -1,0 +1,21 @@
+import StrataCore
+
+extension KerasLayerContext {
+    /// The `[batch, time]` bool mask that comes with `value`: Keras propagates a mask from Masking and
+    /// Embedding(mask_zero) to the layer reading their output without naming it in the config. Those
+    /// lowerings emit the mask as the step `Mask` of their call, so it is found by the producing layer.
+    func implicitMask(of value: String) -> String? {
+        guard let producer = builder.layers.last(where: { $0.tensor == value && ($0.op == "Masking" || $0.op == "Embedding") }) else {
+            return nil
+        }
+        let base = producer.call == 0 ? producer.layer : "\(producer.layer):call\(producer.call)"
+        let mask = "\(base)/Mask"
+        return builder.type(of: mask)?.dtype == .bool ? mask : nil
+    }
+
+    /// The call's mask: the `mask` keyword tensor, else the mask implied by the first input.
+    func sequenceMask() -> String? {
+        if let explicit = kwargTensors["mask"]?.first { return explicit }
+        return inputs.first.flatMap(implicitMask(of:))
+    }
+}
