@@ -49,8 +49,9 @@ public enum ONNXExporter {
                 try external.write(to: dataTemp)
             }
             try encoded.model.write(to: modelTemp)
-            if encoded.externalData != nil {
-                _ = try FileManager.default.replaceItemAt(dataURL, withItemAt: dataTemp)
+            // rename(2) replaces the destination atomically: readers see the old file or the new one.
+            if encoded.externalData != nil, rename(dataTemp.path, dataURL.path) != 0 {
+                throw StrataError(.io, "cannot write '\(dataURL.path)': \(String(cString: strerror(errno)))", at: ErrorLocation(file: path))
             }
             if rename(modelTemp.path, url.path) != 0 {
                 throw StrataError(.io, "cannot write the model: \(String(cString: strerror(errno)))", at: ErrorLocation(file: path))
