@@ -51,7 +51,11 @@ final class InspectCommandTests: CommandTestCase {
         XCTAssertFalse(message.contains("\n"))
     }
 
-    func testKerasFilesAreRefusedClearly() throws {
-        XCTAssertEqual(strataError(["inspect", "model.h5"]), "model.h5: Keras models are not supported by this build")
+    func testKerasLambdaLayerIsRefusedWithoutRunningIt() throws {
+        let path = Self.root + "/Fixtures/keras/errors/lambda.k3.keras"
+        XCTAssertEqual(
+            strataError(["inspect", path]),
+            "\(path): node 'times_two' (Lambda): layer class 'Lambda' runs Python code stored in the model; "
+                + "Strata never runs code from a model file")
     }
 }
