@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import StrataCore
+import StrataONNX
+import XCTest
+@testable import StrataCommands
+
+final class CompareCommandTests: CommandTestCase {
+    static let keras = root + "/Fixtures/keras/cnn.k3.keras"
+    static let input = keras + ".reference/inputs/image.npy"
+
+    /// Runs `strata compare`; returns its output and whether it reported a divergence (exit code 1).
+    func compare(_ arguments: [String]) throws -> (output: String, diverged: Bool) {
+        let console = Console.capture()
+        let command = try XCTUnwrap(try StrataCommand.parseAsRoot(["compare"] + arguments) as? CompareCommand)
+        do {
+            try command.executeReportingStrataErrors(on: console)
+            return (console.output, false)
+        } catch let exit as ExitCode {
+            XCTAssertEqual(exit, ExitCode(1))
+            return (console.output, true)
+        }
+    }
+
+    func testKerasModelAndItsConversionAgreeOnEveryLayer() throws {
+        let onnx = scratch + "/cnn.onnx"
+        try strata(["convert", Self.keras, onnx, "--quiet"])
+        let (output, diverged) = try compare([Self.keras, onnx, "--input", Self.input])
+        XCTAssertFalse(diverged, output)
+        let lines = output.split(separator: "\n")
+        XCTAssertTrue(lines.first?.hasPrefix("layer") ?? false)
+        XCTAssertEqual(lines.filter { $0.hasSuffix(" ok") }.count, 8, output)
+        XCTAssertEqual(lines.last, "all 8 matched layers within tolerance (rtol 0.001, atol 1e-4·max|A|)")
+    }
+
+    func testCorruptedWeightNamesTheFirstDivergentLayer() throws {
+        let onnx = scratch + "/cnn.onnx"
+        try strata(["convert", Self.keras, onnx, "--quiet"])
+        var model = try ONNXImporter.load(path: onnx)
+        let kernel = try XCTUnwrap(model.graph.initializers["conv1/kernel"]).copy()
+        kernel.pointer(as: Float.self)[0] += 0.5
+        model.graph.initializers["conv1/kernel"] = kernel
+        let corrupted = scratch + "/corrupted.onnx"
+        try ONNXExporter.write(model, to: corrupted, options: ExportOptions(metadata: model.metadata))
+
+        let (output, diverged) = try compare([Self.keras, corrupted, "--input", Self.input])
+        XCTAssertTrue(diverged, output)
+        XCTAssertTrue(output.contains("\nconv1 "), output)
+        XCTAssertTrue(output.split(separator: "\n").last?.hasPrefix("first divergent layer: conv1 (max abs err ") ?? false, output)
+
+        let (json, _) = try compare([Self.keras, corrupted, "--input", Self.input, "--json"])
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        XCTAssertEqual(object["first_divergent"] as? String, "conv1")
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.first?["within_tolerance"] as? Bool, false)
+    }
+
+    func testOnnxAgainstItselfWithRandomInputsAndAUserMap() throws {
+        let (output, diverged) = try compare([Self.tinyCNN, Self.tinyCNN])
+        XCTAssertFalse(diverged, output)
+        let map = scratch + "/map.json"
+        try Data(#"{"conv1": "conv1", "relu1": "conv1"}"#.utf8).write(to: URL(fileURLWithPath: map))
+        let (mapped, mappedDiverged) = try compare([Self.tinyCNN, Self.tinyCNN, "--map", map])
+        XCTAssertTrue(mappedDiverged, mapped)
+        XCTAssertTrue(mapped.contains("relu1 ↔ conv1"), mapped)
+        XCTAssertTrue(mapped.split(separator: "\n").last?.hasPrefix("first divergent layer: relu1 ") ?? false, mapped)
+    }
+}
