@@ -107,6 +107,13 @@ final class DiagramTests: XCTestCase {
         XCTAssertTrue(edgeNames(everything).contains("concat -> reshape"))
     }
 
+    func testFromAndToFindNestedLayersByTheirOwnName() throws {
+        var options = DiagramOptions()
+        options.from = "dense_b"
+        let diagram = try Diagram(model: DiagramModels.nested, options: options)
+        XCTAssertEqual(layerNames(diagram), ["encoder/block/dense_b", "head"])
+    }
+
     func testFromAndToKeepOnlyThePartBetween() throws {
         var options = DiagramOptions()
         options.from = "block1/relu1"

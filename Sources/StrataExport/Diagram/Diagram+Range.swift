@@ -3,7 +3,8 @@ import StrataCore
 extension Diagram {
     /// The part of the diagram between two boxes: everything downstream of `from` (inclusive)
     /// that is also upstream of `to` (inclusive); either bound may be absent.
-    /// Names are matched against layer boxes first, then graph inputs and outputs.
+    /// Names are matched against layer boxes first, then graph inputs and outputs, then the last
+    /// part of nested layer names.
     public func restricted(from: String?, to: String?) throws -> Diagram {
         var forward = [[Int]](repeating: [], count: boxes.count)
         var backward = [[Int]](repeating: [], count: boxes.count)
@@ -39,6 +40,9 @@ extension Diagram {
     private func box(named name: String) throws -> Int {
         if let i = boxes.firstIndex(where: { $0.role == .layer && $0.name == name }) { return i }
         if let i = boxes.firstIndex(where: { $0.role != .weight && $0.name == name }) { return i }
+        // A nested layer by its own name (`dense` for `encoder/dense`) when that is unambiguous.
+        let nested = boxes.indices.filter { boxes[$0].role == .layer && boxes[$0].name.hasSuffix("/" + name) }
+        if nested.count == 1 { return nested[0] }
         throw StrataError(.invalidInput, "no layer named '\(name)' (`strata layers` lists them)")
     }
 
