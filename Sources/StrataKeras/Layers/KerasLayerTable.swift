@@ -6,7 +6,7 @@ typealias KerasLayerLowering = @Sendable (KerasLayerContext) throws -> [String]
 enum KerasLayerTable {
     static let families: [[String: KerasLayerLowering]] = [
         core, convolution, pooling, normalization, activations, reshaping, merging, preprocessing,
-        recurrent, wrappers, embedding, attention, moreMerging, moreReshaping, moreCore, moreNormalization,
+        recurrent, wrappers, embedding, attention, ops, moreMerging, moreReshaping, moreCore, moreNormalization,
     ]
 
     /// All families merged; a class registered twice is a programming error (checked by the tests).
