@@ -65,4 +65,19 @@ final class CompareCommandTests: CommandTestCase {
         XCTAssertTrue(mapped.contains("relu1 ↔ conv1"), mapped)
         XCTAssertTrue(mapped.split(separator: "\n").last?.hasPrefix("first divergent layer: relu1 ") ?? false, mapped)
     }
+
+    func testChannelsLastModelGetsTransposedInputs() throws {
+        // B: the tiny CNN behind an NHWC input; A's NCHW input must reach it transposed.
+        var model = try ModelLoader.load(Self.tinyCNN)
+        let input = model.graph.inputs[0]
+        let shape = try XCTUnwrap(input.type.shape)
+        model.graph.nodes.insert(Node(name: "to_nchw", opType: "Transpose", inputs: ["input_nhwc"], outputs: [input.name],
+                                      attributes: ["perm": .ints([0, 3, 1, 2])]), at: 0)
+        model.graph.inputs[0] = ValueInfo(name: "input_nhwc", type: ValueType(input.type.dtype, [shape[0], shape[2], shape[3], shape[1]]))
+        let nhwc = scratch + "/nhwc.onnx"
+        try ONNXExporter.write(model, to: nhwc, options: ExportOptions(optimizeLayout: false))
+        let (output, diverged) = try compare([Self.tinyCNN, nhwc, "--input", Self.tinyInput])
+        XCTAssertFalse(diverged, output)
+        XCTAssertTrue(output.contains("conv1 "), output)
+    }
 }
