@@ -180,4 +180,27 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(dynamic.graph.inputs[0].type.shape?.first, .symbol("batch"))
         XCTAssertEqual(dynamic.graph.outputs[0].type.shape?.first, .symbol("batch"))
     }
+
+    func testOldAttributeFormsBecomeInputs() throws {
+        let nodes = [
+            Node(name: "clip", opType: "Clip", opset: 9, inputs: ["x"], outputs: ["c"], attributes: ["min": .float(-0.5), "max": .float(0.5)]),
+            Node(name: "pad", opType: "Pad", opset: 9, inputs: ["c"], outputs: ["p"],
+                 attributes: ["pads": .ints([0, 1, 0, 0, 1, 0]), "value": .float(2)]),
+            Node(name: "slice", opType: "Slice", opset: 9, inputs: ["p"], outputs: ["s"],
+                 attributes: ["starts": .ints([1]), "ends": .ints([3]), "axes": .ints([2])]),
+        ]
+        let back = try roundTrip(model(nodes, output: "s"), ExportOptions(opset: 13))
+        let byName = Dictionary(uniqueKeysWithValues: back.graph.nodes.map { ($0.name, $0) })
+        let values = { (name: String) in back.graph.initializers[name] }
+        let clip = try XCTUnwrap(byName["clip"])
+        XCTAssertTrue(clip.attributes.isEmpty)
+        XCTAssertEqual(clip.inputs.dropFirst().compactMap { values($0)?.floats() }, [[-0.5], [0.5]])
+        let pad = try XCTUnwrap(byName["pad"])
+        XCTAssertEqual(pad.attributes.keys.sorted(), [])
+        XCTAssertEqual(values(pad.inputs[1])?.ints(), [0, 1, 0, 0, 1, 0])
+        XCTAssertEqual(values(pad.inputs[2])?.floats(), [2])
+        let slice = try XCTUnwrap(byName["slice"])
+        XCTAssertTrue(slice.attributes.isEmpty)
+        XCTAssertEqual(slice.inputs.dropFirst().compactMap { values($0)?.ints() }, [[1], [3], [2]])
+    }
 }

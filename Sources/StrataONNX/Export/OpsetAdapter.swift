@@ -59,6 +59,27 @@ struct OpsetAdapter {
             try moveList("axes", inputIndex: 1, since: since, node: &node, initializers: &initializers)
         }
         switch node.opType {
+        case "Clip":
+            // min/max became inputs at 11.
+            for (index, name) in [(1, "min"), (2, "max")] {
+                guard let value = try node.float(name) else { continue }
+                setInput(index, of: &node, to: Tensor.scalar(value), name: name, initializers: &initializers)
+            }
+        case "Pad":
+            // pads and value became inputs at 11; only a float constant value can be carried over.
+            if case .ints(let pads)? = node.attributes["pads"] {
+                setInput(1, of: &node, to: Tensor(pads.map(Int64.init), shape: [pads.count]), name: "pads", initializers: &initializers)
+                if let value = try node.float("value"), value != 0 {
+                    setInput(2, of: &node, to: Tensor.scalar(value), name: "value", initializers: &initializers)
+                }
+                node.attributes["value"] = nil
+            }
+        case "Slice":
+            // starts, ends, axes became inputs at 10.
+            for (index, name) in [(1, "starts"), (2, "ends"), (3, "axes")] {
+                guard case .ints(let values)? = node.attributes[name] else { continue }
+                setInput(index, of: &node, to: Tensor(values.map(Int64.init), shape: [values.count]), name: name, initializers: &initializers)
+            }
         case "Split":
             try moveList("split", inputIndex: 1, since: 13, node: &node, initializers: &initializers)
             if node.attributes["num_outputs"] != nil {
@@ -84,6 +105,15 @@ struct OpsetAdapter {
 
     /// Ops that ONNX dropped: no opset at or after the key's value defines them.
     static let removedAt: [String: Int] = ["Upsample": 10, "Scatter": 11]
+
+    /// Replaces attribute `name` by a constant input at `index` (absent inputs before it stay "").
+    private func setInput(_ index: Int, of node: inout Node, to value: Tensor, name: String, initializers: inout [String: Tensor]) {
+        let constant = uniqueName("\(node.name)/\(name)", in: initializers)
+        initializers[constant] = value
+        while node.inputs.count <= index { node.inputs.append("") }
+        node.inputs[index] = constant
+        node.attributes[name] = nil
+    }
 
     /// Moves the list `name` between attribute form (before `since`) and input form (from `since` on).
     private func moveList(_ name: String, inputIndex: Int, since: Int, node: inout Node, initializers: inout [String: Tensor]) throws {
