@@ -7,7 +7,7 @@ DEMO_MODEL := Fixtures/onnx/tiny-cnn.onnx
 DEMO_INPUT := Fixtures/onnx/tiny-cnn.reference/inputs/input.npy
 DEMO_OUT   := out/tiny-cnn
 
-.PHONY: deps build demo test swift-test node-tests light-models tool-tests
+.PHONY: deps build demo test swift-test node-tests light-models tool-tests parity
 
 ## deps: install missing system packages and pinned Python packages (idempotent)
 deps:
@@ -25,7 +25,7 @@ demo: deps build
 	@echo "activations: $(DEMO_OUT)/*.npy, index: $(DEMO_OUT)/manifest.json"
 
 ## test: unit tests, the ONNX node suite, the light models and the other Tools test scripts
-test: deps build swift-test node-tests light-models tool-tests
+test: deps build swift-test node-tests light-models tool-tests parity
 
 swift-test:
 	$(SWIFT) test
@@ -36,10 +36,11 @@ node-tests: build
 light-models: build
 	$(PYTHON) Tools/light-models.py --no-build
 
-# Any further Tools/test-*.py script runs here, against the release binary; the torchvision parity
-# check runs when its fixtures have been generated (Tools/parity/make-fixtures.py needs torch).
+# Every Tools/test-*.py script runs here, against the release binary.
 tool-tests: build
 	@set -e; for script in $(wildcard Tools/test-*.py); do echo "== $$script"; $(PYTHON) $$script; done
-	@if [ -f Tools/parity/check.py ] && [ -d Fixtures/generated/parity ]; then \
-		echo "== Tools/parity/check.py"; $(PYTHON) Tools/parity/check.py; \
-	else echo "== parity check skipped (no Fixtures/generated/parity; see Tools/parity/make-fixtures.py)"; fi
+
+## parity: every intermediate tensor of torchvision exports against onnxruntime (fixtures made on first use)
+parity: build
+	$(PYTHON) Tools/parity/make-fixtures.py
+	$(PYTHON) Tools/parity/check.py

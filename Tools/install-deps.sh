@@ -26,21 +26,29 @@ if ((${#missing[@]} > 0)); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# Each line "name==version" must be installed at exactly that version.
-needs_pip=0
-while read -r line; do
-    line="${line%%#*}"
-    line="${line//[[:space:]]/}"
-    [[ -z "$line" ]] && continue
-    name="${line%%==*}"
-    want="${line#*==}"
-    have="$(python3 -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)"
-    if [[ "$have" != "$want" ]]; then
-        needs_pip=1
+# Each line "name==version" of a requirements file must be installed at exactly that version;
+# pip runs only when one is not. Extra arguments go to pip.
+ensure_pins() {
+    local file="$1"; shift
+    local needs_pip=0 line name want have
+    while read -r line; do
+        line="${line%%#*}"
+        line="${line//[[:space:]]/}"
+        [[ -z "$line" ]] && continue
+        name="${line%%==*}"
+        want="${line#*==}"
+        have="$(python3 -c "import importlib.metadata as m; print(m.version('$name'))" 2>/dev/null || true)"
+        if [[ "$have" != "$want" ]]; then
+            needs_pip=1
+            break
+        fi
+    done < "$file"
+    if ((needs_pip)); then
+        echo "install-deps: installing Python packages from Tools/$(basename "$file")" >&2
+        python3 -m pip install -q "$@" -r "$file"
     fi
-done < "$here/requirements.txt"
+}
 
-if ((needs_pip)); then
-    echo "install-deps: installing Python packages from Tools/requirements.txt" >&2
-    python3 -m pip install -q -r "$here/requirements.txt"
-fi
+ensure_pins "$here/requirements.txt"
+# torch/torchvision export the parity and benchmark models; see the file for why --no-deps.
+ensure_pins "$here/requirements-torch.txt" --no-deps
