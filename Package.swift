@@ -12,7 +12,11 @@ let package = Package(
     products: [
         .executable(name: "strata", targets: ["strata"]),
         .library(name: "StrataCore", targets: ["StrataCore"]),
+        .library(name: "StrataONNX", targets: ["StrataONNX"]),
+        .library(name: "StrataKeras", targets: ["StrataKeras"]),
         .library(name: "StrataEngine", targets: ["StrataEngine"]),
+        .library(name: "StrataExport", targets: ["StrataExport"]),
+        .library(name: "StrataCommands", targets: ["StrataCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,7 +42,8 @@ let package = Package(
         // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
         .target(
             name: "StrataKeras",
-            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: fastSwift
         ),
         .target(
             name: "StrataCommands",

@@ -23,7 +23,7 @@ public enum KerasImporter {
     /// (and overrides the stored architecture of any other file).
     public static func load(path: String, configPath: String? = nil) throws -> Model {
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw StrataError(.io, "cannot read the file", at: ErrorLocation(file: path))
+            throw StrataError.unreadableFile(path)
         }
         if isZip(path) || path.lowercased().hasSuffix(".keras") {
             return try loadArchive(path: path, configPath: configPath)

@@ -51,6 +51,15 @@ final class InspectCommandTests: CommandTestCase {
         XCTAssertFalse(message.contains("\n"))
     }
 
+    func testMissingFilesSayWhyWhateverTheFormat() throws {
+        for name in ["nope.onnx", "nope.h5", "nope.keras"] {
+            let path = scratch + "/" + name
+            XCTAssertEqual(strataError(["inspect", path]), "\(path): file not found")
+        }
+        let folder: String = scratch
+        XCTAssertEqual(strataError(["inspect", folder]), "\(folder): is a directory, not a file")
+    }
+
     func testKerasLambdaLayerIsRefusedWithoutRunningIt() throws {
         let path = Self.root + "/Fixtures/keras/errors/lambda.k3.keras"
         XCTAssertEqual(

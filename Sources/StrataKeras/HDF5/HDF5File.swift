@@ -15,7 +15,7 @@ final class HDF5File: @unchecked Sendable {
     init(path: String) throws {
         displayName = path
         guard FileManager.default.isReadableFile(atPath: path) else {
-            throw StrataError(.io, "cannot read the file", at: ErrorLocation(file: path))
+            throw StrataError.unreadableFile(path)
         }
         guard HDF5Library.fileHasSignature(path) else {
             throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: path))
