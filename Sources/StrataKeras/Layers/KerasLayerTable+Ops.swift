@@ -3,7 +3,8 @@ import StrataCore
 extension KerasLayerTable {
     /// Tensor expressions saved as layers: Keras 2 `TFOpLambda` / `SlicingOpLambda` (a TensorFlow
     /// function named in `function`, constant arguments in the call's keyword arguments) and Keras 3
-    /// op entries whose options are all in their config. Only the functions in `tfFunctions` are
+    /// op entries (options in their config, constant operands and `x[key]` keys among the call's
+    /// positional arguments; `keras.ops.reshape` is under `Reshape` in the reshaping family). Only the functions in `tfFunctions` are
     /// lowered — a name is looked up, never run; any other function is an unsupported-class error.
     static let ops: [String: KerasLayerLowering] = {
         var table: [String: KerasLayerLowering] = [
@@ -19,6 +20,14 @@ extension KerasLayerTable {
                 let nonzero = try ctx.emit("Cast", [try ctx.emit("Not", [try ctx.emit("Equal", [x, try ctx.emit("CastLike", [ctx.constant(floats: [0], shape: [], "zero"), x])])])], ["to": .int(1)], step: "NonZero")
                 let reduced = try reduce(ctx, "ReduceMax", axis: ctx.config["axis"], keepdims: try ctx.bool("keepdims", default: false), input: nonzero)
                 return [try ctx.emit("Cast", [reduced[0]], ["to": .int(9)], step: "Any")]
+            },
+            "NotEqual": { ctx in [try ctx.emit("Not", [try ctx.emit("Equal", try sameTypeOperands(ctx), step: "Equal")])] },
+            "GetItem": { ctx in
+                // Keras 3 `x[key]`: the key is the second positional argument, a slice, an index or a list of them.
+                guard ctx.arguments.count == 2, case .value(let x) = ctx.arguments[0], case .constant(let key) = ctx.arguments[1] else {
+                    throw ctx.error("expected a tensor and a constant index", kind: .unsupported)
+                }
+                return [try getItem(ctx, x, spec: key)]
             },
             "Transpose": { ctx in
                 let x = try ctx.singleInput()
@@ -96,10 +105,36 @@ extension KerasLayerTable {
         return [try ctx.emit(op, inputs, ["keepdims": .int(keepdims ? 1 : 0)])]
     }
 
-    /// `x[spec]` for a list of `{start, stop, step}` slices and integer indices (an index drops its axis).
+    /// The two positional operands of a binary comparison; a number becomes a scalar of the tensor
+    /// operand's dtype (`keras.ops.not_equal(tokens, 0)` on int32 tokens).
+    static func sameTypeOperands(_ ctx: KerasLayerContext) throws -> [String] {
+        let operands = ctx.arguments.isEmpty ? ctx.inputs.map { KerasLayerContext.Operand.value($0) } : ctx.arguments
+        guard operands.count == 2, let reference = ctx.inputs.first else {
+            throw ctx.error("expected 2 operands with at least one tensor, got \(operands.count) operands")
+        }
+        return try operands.map { operand in
+            switch operand {
+            case .value(let value): return value
+            case .constant(let json):
+                guard let number = json.double else { throw ctx.error("a positional argument is neither a tensor nor a number", kind: .unsupported) }
+                return try ctx.emit("CastLike", [ctx.constant(floats: [Float(number)], shape: [], "operand"), reference], step: "Constant")
+            }
+        }
+    }
+
+    /// `x[spec]` for a list of `{start, stop, step}` slices and integer indices (an index drops its axis);
+    /// Keras 3 writes a slice as `{"class_name": "__slice__", "config": {start, stop, step}}`.
     static func getItem(_ ctx: KerasLayerContext, _ x: String, spec: KerasJSON?) throws -> String {
-        let items = spec?.array ?? (spec.map { [$0] } ?? [])
-        guard !items.isEmpty else { throw ctx.optionError("slice_spec", "missing", kind: .invalidModel) }
+        let rawItems = spec?.array ?? (spec.map { [$0] } ?? [])
+        guard !rawItems.isEmpty else { throw ctx.optionError("slice_spec", "missing", kind: .invalidModel) }
+        let items = try rawItems.map { item in
+            guard let kind = item["class_name"]?.string else { return item }
+            // Any other tagged key (`__ellipsis__`, …) would otherwise read as a full slice.
+            guard kind == "__slice__", let config = item["config"] else {
+                throw ctx.optionError("slice_spec", "only slices and integer indices are supported, found '\(kind)'")
+            }
+            return config
+        }
         var starts: [Int64] = [], ends: [Int64] = [], axes: [Int64] = [], steps: [Int64] = [], dropped: [Int64] = []
         for (axis, item) in items.enumerated() {
             if let index = item.int {

@@ -7,6 +7,11 @@ extension KerasLayerTable {
             "Flatten": flatten,
             "Reshape": { ctx in
                 let x = try ctx.singleInput()
+                // Keras 3 saves `keras.ops.reshape` under the same class name, with the whole shape in `newshape`.
+                if ctx.config["target_shape"] == nil, let whole = try ctx.intList("newshape") {
+                    let allowzero = whole.contains(0) ? 1 : 0
+                    return [try ctx.emit("Reshape", [x, ctx.constant(int64s: whole.map(Int64.init), "shape")], ["allowzero": .int(allowzero)])]
+                }
                 guard let target = try ctx.intList("target_shape") else { throw ctx.optionError("target_shape", "missing", kind: .invalidModel) }
                 // 0 copies the batch size (ONNX Reshape without allowzero).
                 return [try ctx.emit("Reshape", [x, ctx.constant(int64s: [0] + target.map(Int64.init), "shape")])]
