@@ -37,7 +37,10 @@ public final class Engine: @unchecked Sendable {
         self.model = model
         self.options = options
         self.context = ExecutionContext(threads: options.threads)
-        openblas_set_num_threads(Int32(options.threads))
+        // OpenBLAS's idle workers spin in sched_yield for about 0.1 s after each call, taking a core
+        // from Strata's own threads between runs; where Strata's GEMM runs Conv and MatMul, the
+        // calls left to OpenBLAS (Gemm, mostly matrix-vector at batch 1) stay on the calling thread.
+        openblas_set_num_threads(BlockedGemm.native ? 1 : Int32(options.threads))
         Engine.keepFreedBuffersInHeap()
         let graph = model.graph
         do {
