@@ -23,18 +23,19 @@ enum VectorMath {
         clamped.replace(with: minimumInput, where: x .< minimumInput)
         // Round x·log2(e) to the nearest integer with the 1.5·2²³ trick: the integer lands in the low mantissa bits.
         let shifter = Vector(repeating: 12582912)
-        let shifted = clamped * log2e + shifter
+        // Fused multiply-adds (`addingProduct`): Swift does not contract `a * b + c` by itself.
+        let shifted = shifter.addingProduct(clamped, Vector(repeating: log2e))
         let n = shifted - shifter
-        var r = clamped - n * ln2High
-        r = r - n * ln2Low
+        var r = clamped.addingProduct(n, Vector(repeating: -ln2High))
+        r = r.addingProduct(n, Vector(repeating: -ln2Low))
         var p = Vector(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
+        p = Vector(repeating: 1.3981999507e-3).addingProduct(p, r)
+        p = Vector(repeating: 8.3334519073e-3).addingProduct(p, r)
+        p = Vector(repeating: 4.1665795894e-2).addingProduct(p, r)
+        p = Vector(repeating: 1.6666665459e-1).addingProduct(p, r)
+        p = Vector(repeating: 5.0000001201e-1).addingProduct(p, r)
         let r2 = r * r
-        var y = p * r2 + r + 1
+        var y = (r + 1).addingProduct(p, r2)
         // 2ⁿ: n sits in the low bits of `shifted`; move it into the exponent field. n can reach
         // 128 near the top of the range, so the power is applied as two halves that both fit.
         let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(shifter, to: SIMD8<Int32>.self)
