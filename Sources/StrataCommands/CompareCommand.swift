@@ -17,9 +17,9 @@ public struct CompareCommand: StrataSubcommand {
         commandName: "compare",
         abstract: "Run two models on the same inputs and compare them layer by layer.",
         discussion: """
-            Inputs: --input FILE.npy or NAME=FILE.npy binds to model A's inputs (seeded random values when
-            none are given); model B gets the same tensors, transposed when it takes the other layout.
-            --map FILE is a JSON object from A's layer names to B's layer (or tensor) names.
+            Inputs: --input FILE.npy or NAME=FILE.npy binds to model A's inputs (seeded random values when \
+            none are given); model B gets the same tensors, transposed when it takes the other layout. \
+            --map FILE is a JSON object from A's layer names to B's layer (or tensor) names. \
             Columns: shapes, max abs error, max rel error (max abs error over max|A|), cosine similarity.
             """
     )

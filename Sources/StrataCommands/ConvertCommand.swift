@@ -10,8 +10,8 @@ public struct ConvertCommand: StrataSubcommand {
         commandName: "convert",
         abstract: "Convert a model to ONNX.",
         discussion: """
-            Keras models keep their inputs, outputs and layer names; node names start with the Keras layer
-            name. ONNX input is re-serialised through Strata's IR (opset change, unused initializers dropped).
+            Keras models keep their inputs, outputs and layer names; node names start with the Keras layer \
+            name. ONNX input is re-serialised through Strata's IR (opset change, unused initializers dropped). \
             The file is written under a temporary name and renamed, so a failed conversion leaves no output.
             """
     )

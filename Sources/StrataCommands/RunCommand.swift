@@ -12,9 +12,12 @@ public struct RunCommand: StrataSubcommand {
         abstract: "Run a model and capture layer outputs as .npy files.",
         discussion: """
             Inputs: --input FILE.npy binds to the model's inputs in order; --input NAME=FILE.npy by name.
-            Without --layer or --all the model's outputs are written. A selector is a layer name, a tensor
-            name, or a glob over layer names ('conv*'). Files are staged next to DIR and moved in when the
-            run succeeds, so a failed run leaves DIR as it was.
+
+            Without --layer or --all the model's outputs are written. A selector is a layer name, a \
+            tensor name, or a glob over layer names ('conv*').
+
+            Files are staged next to DIR and moved in when the run succeeds, so a failed run leaves DIR \
+            as it was.
             """
     )
 
