@@ -100,6 +100,26 @@ final class ExportTests: XCTestCase {
         XCTAssertNoThrow(try ONNXExporter.encode(model([grid], output: "y"), options: ExportOptions(opset: 16)))
     }
 
+    func testPadFeaturesNewerThanTheTargetAreRefused() throws {
+        let axes = Node(name: "p", opType: "Pad", inputs: ["x", "pads", "", "axes"], outputs: ["y"])
+        let withAxes = model([axes], output: "y", initializers: [
+            "pads": Tensor([1, 1] as [Int64], shape: [2]), "axes": Tensor([2] as [Int64], shape: [1]),
+        ])
+        XCTAssertThrowsError(try ONNXExporter.encode(withAxes, options: ExportOptions(opset: 17))) { error in
+            XCTAssertEqual((error as? StrataError)?.description,
+                           "node 'p' (Pad): 'Pad' with an 'axes' input needs opset 18 or newer (target opset 17); convert with --opset 18")
+        }
+        XCTAssertNoThrow(try ONNXExporter.encode(withAxes, options: ExportOptions(opset: 18)))
+
+        let wrap = Node(name: "w", opType: "Pad", inputs: ["x", "pads"], outputs: ["y"], attributes: ["mode": .string("wrap")])
+        let wrapped = model([wrap], output: "y", initializers: ["pads": Tensor([0, 0, 1, 0, 0, 1] as [Int64], shape: [6])])
+        XCTAssertThrowsError(try ONNXExporter.encode(wrapped, options: ExportOptions(opset: 18))) { error in
+            XCTAssertEqual((error as? StrataError)?.description,
+                           "node 'w' (Pad): 'Pad' with mode 'wrap' needs opset 19 or newer (target opset 18); convert with --opset 19")
+        }
+        XCTAssertNoThrow(try ONNXExporter.encode(wrapped, options: ExportOptions(opset: 19)))
+    }
+
     func testOpsetsOutsideTheRangeAreRefused() {
         let source = model([Node(name: "r", opType: "Relu", inputs: ["x"], outputs: ["y"])], output: "y")
         for opset in [12, 22] {

@@ -20,7 +20,7 @@ extension KerasLayerTable {
     static func pool(_ ctx: KerasLayerContext, rank: Int, op: String) throws -> [String] {
         let x = try ctx.singleInput()
         let size = try ctx.ints("pool_size", count: rank, default: Array(repeating: 2, count: rank))
-        let strides = try ctx.has("strides") ? try ctx.ints("strides", count: rank) : size
+        let strides = ctx.has("strides") ? try ctx.ints("strides", count: rank) : size
         let padding = try ctx.padding()
         let channelsFirst = try ctx.channelsFirst()
         let ones = Array(repeating: 1, count: rank)

@@ -74,6 +74,10 @@ struct OpsetAdapter {
                 }
                 node.attributes["value"] = nil
             }
+            if node.input(3) != nil, target < 18 { throw tooNew(node, needs: 18, what: "'Pad' with an 'axes' input") }
+            if case .string("wrap")? = node.attributes["mode"], target < 19 {
+                throw tooNew(node, needs: 19, what: "'Pad' with mode 'wrap'")
+            }
         case "Slice":
             // starts, ends, axes became inputs at 10.
             for (index, name) in [(1, "starts"), (2, "ends"), (3, "axes")] {
@@ -90,11 +94,6 @@ struct OpsetAdapter {
         case "Resize":
             for attribute in ["antialias", "axes", "keep_aspect_ratio_policy"] where node.attributes[attribute] != nil {
                 if target < 18 { throw tooNew(node, needs: 18, what: "'Resize' with attribute '\(attribute)'") }
-            }
-        case "Pad":
-            if node.input(3) != nil, target < 18 { throw tooNew(node, needs: 18, what: "'Pad' with an 'axes' input") }
-            if case .string("wrap")? = node.attributes["mode"], target < 19 {
-                throw tooNew(node, needs: 19, what: "'Pad' with mode 'wrap'")
             }
         default:
             break

@@ -8,7 +8,8 @@ extension KerasLayerContext {
         guard let producer = builder.layers.last(where: { $0.tensor == value && ($0.op == "Masking" || $0.op == "Embedding") }) else {
             return nil
         }
-        let base = producer.call == 0 ? producer.layer : "\(producer.layer):call\(producer.call)"
+        let call = producer.call ?? 0
+        let base = call == 0 ? producer.layer : "\(producer.layer):call\(call)"
         let mask = "\(base)/Mask"
         return builder.type(of: mask)?.dtype == .bool ? mask : nil
     }
