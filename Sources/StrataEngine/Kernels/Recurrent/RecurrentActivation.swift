@@ -67,16 +67,8 @@ struct RecurrentActivation: Sendable, Equatable {
     func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let (alpha, beta) = (self.alpha, self.beta)
         switch function {
-        case .sigmoid:
-            for i in 0..<count { p[i] = -p[i] }
-            FastExp.apply(p, count: count)
-            for i in 0..<count { p[i] = 1 / (1 + p[i]) }
-        case .tanh:
-            // tanh x = 1 - 2 / (e^2x + 1); exact enough in absolute terms, which is what the
-            // recurrent state accumulates.
-            for i in 0..<count { p[i] *= 2 }
-            FastExp.apply(p, count: count)
-            for i in 0..<count { p[i] = 1 - 2 / (p[i] + 1) }
+        case .sigmoid: VectorMath.map(p, p, count) { VectorMath.sigmoid($0) }
+        case .tanh: VectorMath.map(p, p, count) { VectorMath.tanh($0) }
         case .relu: for i in 0..<count { p[i] = Swift.max(0, p[i]) }
         case .hardSigmoid: for i in 0..<count { p[i] = Swift.min(1, Swift.max(0, alpha * p[i] + beta)) }
         case .affine: for i in 0..<count { p[i] = alpha * p[i] + beta }

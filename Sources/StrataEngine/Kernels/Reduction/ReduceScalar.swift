@@ -46,7 +46,7 @@ extension Float: ReduceFloat {
     var exponential: Float { Foundation.exp(self) }
     var logarithm: Float { Foundation.log(self) }
     func power(_ exponent: Float) -> Float { Foundation.pow(self, exponent) }
-    static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) { FastExp.apply(p, count: count) }
+    static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) { VectorMath.map(p, p, count) { VectorMath.exp($0) } }
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.maximum(p, count: count) }
     static func total(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.total(p, count: count) }
 }
