@@ -7,19 +7,11 @@ enum ReductionTestSupport {
     /// Compiles `op` as a node and runs it on `inputs` (nil = absent input).
     static func run(_ op: String, _ inputs: [Tensor?], attributes: [String: Attribute] = [:], opset: Int = 21,
                     outputs: Int = 1, threads: Int = 2) throws -> [Tensor] {
-        let node = Node(name: "n", opType: op, opset: opset,
-                        inputs: inputs.indices.map { inputs[$0] == nil ? "" : "in\($0)" },
-                        outputs: (0..<outputs).map { "out\($0)" }, attributes: attributes)
-        guard let factory = KernelRegistry.factory(for: node) else {
-            throw StrataError(.unsupported, "no kernel for \(op)")
-        }
-        let kernel = try factory(KernelBuildContext(node: node, inputTypes: inputs.map { $0?.type },
-                                                    constants: inputs.map { _ in nil }))
-        return try kernel.run(inputs, context: ExecutionContext(threads: threads))
+        try ElementwiseTestSupport.run(op, inputs, attributes: attributes, opset: opset, outputs: outputs, threads: threads)
     }
 
     static func random(_ shape: [Int], in range: ClosedRange<Float> = -3...3, _ rng: inout SeededGenerator) -> Tensor {
-        Tensor((0..<shape.elementCount).map { _ in Float.random(in: range, using: &rng) }, shape: shape)
+        ElementwiseTestSupport.random(shape, in: range, &rng)
     }
 
     /// The multi-index of flat index `i` in `shape` (C order).
