@@ -555,3 +555,120 @@ def application(name):
         model = getattr(K.applications, class_name)(weights=None, input_shape=(size, size, 3))
         return model, _rng_inputs([((1, size, size, 3), "normal")])
     return build
+
+
+# ---------------------------------------------------------------- attention: axes, gates, padding masks
+# MultiHeadAttention over inputs of rank > 3 and chosen axes, and the masks attention layers receive
+# implicitly (Embedding(mask_zero) / Masking) or by keyword.
+
+def attention_axes(K, version):
+    L = K.layers
+    image = K.Input((3, 4, 6), name="image")
+    grid = K.Input((2, 5, 4), name="grid")
+    grid_kv = K.Input((2, 6, 4), name="grid_kv")
+    seq = K.Input((5, 6), name="seq")
+    out_2d, scores_2d = L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(1, 2), name="mha_axes_1_2")(
+        image, image, return_attention_scores=True)
+    outs = [
+        out_2d, scores_2d,
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_image_default")(image, image),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, value_dim=3, attention_axes=(2,), name="mha_axis_2")(image, image),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(-3,), name="mha_axis_neg3")(image, image),
+        L.MultiHeadAttention(num_heads=3, key_dim=2, output_shape=(2, 5), attention_axes=(1, 2),
+                             name="mha_output_2d")(image, image),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, attention_axes=2, name="mha_grid_cross")(grid, grid_kv),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(1,), use_bias=False, name="mha_grid_axis_1")(grid, grid),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(-2,), name="mha_seq_neg2")(seq, seq),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, output_shape=(3, 2), name="mha_seq_output_2d")(seq, seq),
+    ]
+    if version == 3:
+        gated, gated_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, use_gate=True, name="mha_gate_scores")(
+            seq, seq, return_attention_scores=True)
+        outs += [
+            L.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2, use_gate=True, name="mha_gate")(seq, seq),
+            gated, gated_scores,
+            L.MultiHeadAttention(num_heads=2, key_dim=2, use_gate=True, use_bias=False, attention_axes=(1, 2),
+                                 name="mha_gate_image")(image, image),
+            L.MultiHeadAttention(num_heads=2, key_dim=3, sliding_window=2, name="mha_window")(seq, seq),
+            L.MultiHeadAttention(num_heads=2, key_dim=3, sliding_window=3, name="mha_window_causal")(
+                seq, seq, use_causal_mask=True),
+        ]
+    return K.Model([image, grid, grid_kv, seq], outs, name="attention_axes"), None
+
+
+def _token_inputs(specs):
+    """An input maker for (shape, zeros) pairs: int32 tokens in 1..9 with the given (sample, step) set to 0,
+    or float32 normal rows with those steps set to 0 (for Masking) when the shape has a feature axis."""
+    def make(rng):
+        arrays = []
+        for shape, zeros in specs:
+            if len(shape) == 2:
+                x = rng.integers(1, 10, size=shape).astype(np.int32)
+            else:
+                x = rng.standard_normal(shape).astype(np.float32)
+            for sample, step in zeros:
+                x[sample, step] = 0
+            arrays.append(x)
+        return arrays
+    return make
+
+
+def attention_masks(K, version):
+    L = K.layers
+    q_tokens = K.Input((5,), dtype="int32", name="q_tokens")
+    v_tokens = K.Input((6,), dtype="int32", name="v_tokens")
+    frames = K.Input((6, 4), name="frames")
+    eq = L.Embedding(10, 4, mask_zero=True, name="q_embedding")(q_tokens)
+    ev = L.Embedding(10, 4, mask_zero=True, name="v_embedding")(v_tokens)
+    mv = L.Masking(name="masking")(frames)
+    cross, cross_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked_scores")(
+        eq, ev, return_attention_scores=True)
+    dot, dot_scores = L.Attention(name="attention_masked_scores")([eq, ev], return_attention_scores=True)
+    outs = [
+        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked")(eq, ev),
+        cross, cross_scores,
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_key")(eq, mv, ev),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_value_only")(frames, mv),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_causal")(eq, eq, use_causal_mask=True),
+        L.Attention(name="attention_masked")([eq, ev]),
+        dot, dot_scores,
+        L.Attention(score_mode="concat", name="attention_masked_causal")([eq, eq], use_causal_mask=True),
+        L.AdditiveAttention(name="additive_masked")([eq, mv]),
+        L.AdditiveAttention(name="additive_masked_key")([frames, mv, ev]),
+    ]
+    model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
+    return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
+                                 ((2, 6, 4), [(0, 2), (1, 5)])])
+
+
+def attention_explicit_masks(K, version):
+    L = K.layers
+    q = K.Input((4, 6), name="query")
+    v = K.Input((5, 6), name="value")
+    scores_mask = K.Input((4, 5), dtype="bool", name="scores_mask")
+    q_mask = K.Input((4,), dtype="bool", name="q_mask")
+    v_mask = K.Input((5,), dtype="bool", name="v_mask")
+    outs = [
+        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_attention_mask")(q, v, attention_mask=scores_mask),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_attention_mask_causal")(
+            q, v, attention_mask=scores_mask, use_causal_mask=True),
+        L.Attention(name="attention_mask_list")([q, v], mask=[q_mask, v_mask]),
+        L.AdditiveAttention(name="additive_mask_list")([q, v, v], mask=[q_mask, v_mask]),
+    ]
+    if version == 3:
+        outs += [
+            L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_value_mask")(q, v, value_mask=v_mask),
+            L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_key_mask")(q, v, v, key_mask=v_mask),
+            L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_query_mask")(q, v, query_mask=q_mask),
+        ]
+
+    def make(rng):
+        masks = [rng.random((2, 4, 5)) > 0.3, rng.random((2, 4)) > 0.3, rng.random((2, 5)) > 0.3]
+        masks[0][:, :, 0] = True
+        masks[2][:, 1] = True
+        return [rng.standard_normal((2, 4, 6)).astype(np.float32), rng.standard_normal((2, 5, 6)).astype(np.float32)] + masks
+    return K.Model([q, v, scores_mask, q_mask, v_mask], outs, name="attention_explicit_masks"), make
+
+
+SMALL.update({"attention_axes": attention_axes, "attention_masks": attention_masks,
+              "attention_explicit_masks": attention_explicit_masks})
