@@ -519,6 +519,57 @@ def long_names(K, version):
     return K.Sequential(layers, name="long_names"), None
 
 
+# ---------------------------------------------------------------- normalization axes and mixed precision
+
+def norm_axes(K, version):
+    """LayerNormalization, BatchNormalization, UnitNormalization and Softmax over several, non-trailing
+    and negative axes; Keras 3's rms_scaling."""
+    L = K.layers
+    x = K.Input((5, 6, 8), name="img")
+    s = K.Input((7, 6), name="seq")
+    outs = [
+        L.LayerNormalization(axis=1, name="ln_axis1_seq")(s),
+        L.LayerNormalization(axis=1, epsilon=0.05, name="ln_axis1_img")(x),
+        L.LayerNormalization(axis=[1, 2], name="ln_axes12_img")(x),
+        L.LayerNormalization(axis=[-3, -1], center=False, name="ln_axes_neg")(x),
+        L.LayerNormalization(axis=[-1, 1], scale=False, name="ln_axes_unsorted")(x),
+        L.LayerNormalization(axis=[1, 3], center=False, scale=False, name="ln_plain_axes")(x),
+        L.UnitNormalization(axis=[-1, 1], name="unit_axes_neg")(x),
+        L.Softmax(axis=[1, 2], name="softmax_axes12")(x),
+        L.Softmax(axis=[-1, -3], name="softmax_axes_neg")(x),
+        L.Softmax(axis=[1, 2], name="softmax_all_seq")(s),
+        L.Activation("softmax", name="act_softmax_rank4")(x),
+    ]
+    if version == 2:
+        outs.append(L.BatchNormalization(axis=[1, 3], name="bn_axes13")(x))
+        outs.append(L.BatchNormalization(axis=[-2, -1], epsilon=0.01, center=False, name="bn_axes_neg")(x))
+    if version == 3:
+        outs += [
+            L.LayerNormalization(rms_scaling=True, name="ln_rms_last")(s),
+            L.LayerNormalization(axis=[1, 2], rms_scaling=True, scale=False, name="ln_rms_axes12")(x),
+            L.LayerNormalization(axis=1, rms_scaling=True, epsilon=0.01, name="ln_rms_axis1")(x),
+        ]
+    return K.Model([x, s], outs, name="norm_axes"), None
+
+
+def mixed_precision(K, version):
+    """Layers under the mixed_float16 policy, with a float32 output layer as the Keras guide does."""
+    L = K.layers
+    policy = "mixed_float16"
+    x = K.Input((8, 8, 3), name="image")
+    h = L.Conv2D(6, 3, padding="same", activation="relu", dtype=policy, name="conv")(x)
+    h = L.BatchNormalization(dtype=policy, name="bn")(h)
+    h = L.Activation("swish", dtype=policy, name="swish")(h)
+    h = L.LayerNormalization(dtype=policy, name="ln")(h)
+    h = L.MaxPooling2D(2, dtype=policy, name="pool")(h)
+    h = L.Flatten(dtype=policy, name="flatten")(h)
+    h = L.Dense(12, activation="tanh", dtype=policy, name="dense")(h)
+    h = L.Dense(5, dtype=policy, name="logits")(h)
+    soft = L.Softmax(dtype=policy, name="softmax16")(h)
+    out = L.Activation("softmax", dtype="float32", name="probs")(h)
+    return K.Model(x, [out, soft], name="mixed_precision"), None
+
+
 # Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
@@ -530,6 +581,7 @@ SMALL = {
     "lstm": lstm, "gru": gru, "bidirectional": bidirectional, "masking": masking,
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
     "tensor_ops": tensor_ops,
+    "norm_axes": norm_axes, "mixed_precision": mixed_precision,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
