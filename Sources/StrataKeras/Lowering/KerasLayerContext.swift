@@ -191,6 +191,9 @@ final class KerasLayerContext {
 
     var variableCount: Int { variables.count }
 
+    /// The stored variables' names in order, as the file gives them (`mha/query/kernel`, `query_dense/0`).
+    var variableNames: [String] { variables.map(\.name) }
+
     /// Variable `index` (named `name` in messages), checked against `shape` when given.
     func weight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> Tensor {
         guard index < variables.count else {
