@@ -26,11 +26,21 @@ extension KerasLayerTable {
         "Softmax": { ctx in
             let x = try ctx.singleInput()
             let axes = try ctx.intList("axis") ?? [-1]
-            guard axes.count == 1 else { throw ctx.optionError("axis", "softmax over several axes is not supported") }
-            return [try ctx.emit("Softmax", [x], ["axis": .int(axes[0])])]
+            if axes.count == 1 { return [try ctx.emit("Softmax", [x], ["axis": .int(axes[0])])] }
+            return [try softmax(ctx, x, axes: normalizedAxes(ctx, axes, rank: ctx.rank(x)))]
         },
         "PReLU": prelu,
     ]
+
+    /// Softmax over several axes at once (ONNX Softmax takes one): `exp(x − max) / Σ exp(x − max)` with
+    /// the maximum and the sum taken over all of `axes` together.
+    static func softmax(_ ctx: KerasLayerContext, _ x: String, axes: [Int]) throws -> String {
+        let axesValue = ctx.constant(int64s: axes.sorted().map(Int64.init), "axes")
+        let maximum = try ctx.emit("ReduceMax", [x, axesValue], ["keepdims": .int(1)], step: "Max")
+        let exp = try ctx.emit("Exp", [try ctx.emit("Sub", [x, maximum], step: "Shift")], step: "Exp")
+        let sum = try ctx.emit("ReduceSum", [exp, axesValue], ["keepdims": .int(1)], step: "Sum")
+        return try ctx.emit("Div", [exp, sum], step: "Normalize")
+    }
 
     /// `max_value` if x ≥ max_value, x if x ≥ threshold, else negative_slope · (x − threshold).
     static func relu(_ ctx: KerasLayerContext) throws -> [String] {

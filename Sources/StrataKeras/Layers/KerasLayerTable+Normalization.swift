@@ -9,20 +9,27 @@ extension KerasLayerTable {
     ]
 
     /// `x · a + b` with `a = γ / √(var + ε)`, `b = β − mean · a` folded at import (in double precision),
-    /// broadcast along the layer's axis.
+    /// broadcast along the layer's axis. Keras 2 also normalizes over several axes (`axis=[1, 3]`): its
+    /// variables then have the input's rank, with size 1 on every other axis.
     static func batchNormalization(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         let rank = try ctx.rank(x)
-        let axes = try ctx.intList("axis") ?? [-1]
-        guard axes.count == 1 else { throw ctx.optionError("axis", "normalizing over several axes is not supported") }
-        let axis = axes[0] < 0 ? axes[0] + rank : axes[0]
-        guard axis >= 0, axis < rank else { throw ctx.optionError("axis", "\(axes[0]) is out of range for rank \(rank)", kind: .invalidModel) }
-        let channels = try ctx.knownDim(x, axis)
+        let axes = try normalizedAxes(ctx, ctx.intList("axis") ?? [-1], rank: rank)
+        let paramShape: [Int]
+        let broadcastShape: [Int]
+        if axes.count == 1 {
+            paramShape = [try ctx.knownDim(x, axes[0])]
+            broadcastShape = paramShape + Array(repeating: 1, count: rank - axes[0] - 1)
+        } else {
+            paramShape = try (0 ..< rank).map { axes.contains($0) ? try ctx.knownDim(x, $0) : 1 }
+            broadcastShape = paramShape
+        }
+        let channels = paramShape.reduce(1, *)
         let epsilon = Double(try ctx.float("epsilon", default: 1e-3))
         var index = 0
         func next(_ name: String) throws -> [Float] {
             defer { index += 1 }
-            return try ctx.weight(index, name, shape: [channels]).floats()
+            return try ctx.weight(index, name, shape: paramShape).floats()
         }
         let gamma = try ctx.bool("scale", default: true) ? try next("gamma") : Array(repeating: 1, count: channels)
         let beta = try ctx.bool("center", default: true) ? try next("beta") : Array(repeating: 0, count: channels)
@@ -35,7 +42,7 @@ extension KerasLayerTable {
             scale[c] = Float(a)
             shift[c] = Float(Double(beta[c]) - Double(mean[c]) * a)
         }
-        if axis == rank - 1, rank >= 3, let twin = ctx.builder.channelsFirstTwins[x] {
+        if axes == [rank - 1], rank >= 3, let twin = ctx.builder.channelsFirstTwins[x] {
             let z = try foldedConvolution(ctx, twin, scale: scale, shift: shift) ?? {
                 let shape = [channels] + Array(repeating: 1, count: rank - 2)
                 let y = try ctx.emit("Mul", [twin, ctx.constant(floats: scale, shape: shape, "scale")])
@@ -43,9 +50,17 @@ extension KerasLayerTable {
             }()
             return [try ctx.toChannelsLast(z, rank: rank)]
         }
-        let shape = [channels] + Array(repeating: 1, count: rank - axis - 1)
-        let y = try ctx.emit("Mul", [x, ctx.constant(floats: scale, shape: shape, "scale")])
-        return [try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])]
+        let y = try ctx.emit("Mul", [x, ctx.constant(floats: scale, shape: broadcastShape, "scale")])
+        return [try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: broadcastShape, "shift")])]
+    }
+
+    /// `axes` with negative values counted from the end, checked to be distinct and within `rank`.
+    static func normalizedAxes(_ ctx: KerasLayerContext, _ axes: [Int], rank: Int) throws -> [Int] {
+        let normalized = axes.map { $0 < 0 ? $0 + rank : $0 }
+        guard !normalized.isEmpty, normalized.allSatisfy({ $0 >= 0 && $0 < rank }), Set(normalized).count == normalized.count else {
+            throw ctx.optionError("axis", "\(axes) is not a set of distinct axes of a rank-\(rank) input", kind: .invalidModel)
+        }
+        return normalized
     }
 
     /// When `value` is the output of a plain Conv, a copy of that Conv with the normalization folded into
@@ -69,31 +84,50 @@ extension KerasLayerTable {
                             conv.attributes, step: "FoldedConv")
     }
 
-    /// ONNX LayerNormalization (or RMSNormalization for `rms_scaling`) over trailing axes.
+    /// LayerNormalization over any set of axes. Over trailing axes without `rms_scaling` it is ONNX
+    /// LayerNormalization; otherwise `(x − mean) / √(variance + ε) · γ + β` with the moments taken over
+    /// the axes (Keras 3's `rms_scaling` divides the uncentered `x` by the same `√(variance + ε)` and has
+    /// no β). Keras stores γ and β in the order of the configured axes (Keras 3 sorts the raw values, so
+    /// `[-1, 1]` stays in that order) and reshapes them, element order unchanged, to the input's rank with
+    /// the normalized axes in input order; the same reshape is applied here.
     static func layerNormalization(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         let rank = try ctx.rank(x)
-        let axes = (try ctx.intList("axis") ?? [-1]).map { $0 < 0 ? $0 + rank : $0 }.sorted()
-        guard let first = axes.first, axes == Array(first ..< rank) else {
-            throw ctx.optionError("axis", "only trailing axes can be normalized")
-        }
+        var configured = try ctx.intList("axis") ?? [-1]
+        if ctx.kerasMajor >= 3 { configured.sort() }
+        let axes = try normalizedAxes(ctx, configured, rank: rank)
+        let paramShape = try axes.map { try ctx.knownDim(x, $0) }
+        let sorted = axes.sorted()
         let epsilon = try ctx.float("epsilon", default: 1e-3)
-        let normalized = try axes.map { try ctx.knownDim(x, $0) }
         let rms = try ctx.bool("rms_scaling", default: false)
         var index = 0
-        let scale: String
-        if try ctx.bool("scale", default: true) {
-            scale = try ctx.weightValue(index, "gamma", shape: normalized)
-            index += 1
-        } else {
-            scale = ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
+        func variable(_ name: String, shape: [Int]) throws -> String {
+            defer { index += 1 }
+            return try ctx.weightValue(index, name, shape: paramShape) { $0.reshaped(shape) }
         }
-        let attributes: [String: Attribute] = ["axis": .int(first), "epsilon": .float(epsilon)]
-        if rms { return [try ctx.emit("RMSNormalization", [x, scale], attributes)] }
-        var inputs = [x, scale]
-        if try ctx.bool("center", default: true) {
-            inputs.append(try ctx.weightValue(index, "beta", shape: normalized))
+        if !rms, sorted == Array(sorted[0] ..< rank) {
+            let normalized = try sorted.map { try ctx.knownDim(x, $0) }
+            let scale = try ctx.bool("scale", default: true) ? try variable("gamma", shape: normalized)
+                : ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
+            var inputs = [x, scale]
+            if try ctx.bool("center", default: true) { inputs.append(try variable("beta", shape: normalized)) }
+            return [try ctx.emit("LayerNormalization", inputs, ["axis": .int(sorted[0]), "epsilon": .float(epsilon)])]
         }
-        return [try ctx.emit("LayerNormalization", inputs, attributes)]
+        let broadcast = try (0 ..< rank).map { axes.contains($0) ? try ctx.knownDim(x, $0) : 1 }
+        let axesValue = ctx.constant(int64s: sorted.map(Int64.init), "axes")
+        let mean = try ctx.emit("ReduceMean", [x, axesValue], ["keepdims": .int(1)], step: "Mean")
+        let centered = try ctx.emit("Sub", [x, mean], step: "Center")
+        let variance = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered, centered], step: "Square"), axesValue],
+                                    ["keepdims": .int(1)], step: "Variance")
+        let shifted = try ctx.emit("Add", [variance, ctx.constant(floats: [epsilon], shape: [], "epsilon")], step: "AddEpsilon")
+        let std = try ctx.emit("Sqrt", [shifted], step: "Std")
+        var y = try ctx.emit("Div", [rms ? x : centered, std], step: "Normalize")
+        if try rms || ctx.bool("scale", default: true) {
+            y = try ctx.emit("Mul", [y, try variable("gamma", shape: broadcast)], step: "Scale")
+        }
+        if try !rms && ctx.bool("center", default: true) {
+            y = try ctx.emit("Add", [y, try variable("beta", shape: broadcast)], step: "Offset")
+        }
+        return [y]
     }
 }
