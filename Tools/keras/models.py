@@ -666,22 +666,32 @@ def _token_inputs(specs):
 
 
 def attention_masks(K, version):
+    """Keras 3's MultiHeadAttention clears the masks of the tensors it reads, so a layer reading the same
+    tensor after it would see no mask (and Keras' answer would depend on the order it runs layers in):
+    each MultiHeadAttention here reads masked tensors of its own."""
     L = K.layers
     q_tokens = K.Input((5,), dtype="int32", name="q_tokens")
     v_tokens = K.Input((6,), dtype="int32", name="v_tokens")
     frames = K.Input((6, 4), name="frames")
-    eq = L.Embedding(10, 4, mask_zero=True, name="q_embedding")(q_tokens)
-    ev = L.Embedding(10, 4, mask_zero=True, name="v_embedding")(v_tokens)
-    mv = L.Masking(name="masking")(frames)
+
+    def q_embedded(name):
+        return L.Embedding(10, 4, mask_zero=True, name=name)(q_tokens)
+
+    def v_embedded(name):
+        return L.Embedding(10, 4, mask_zero=True, name=name)(v_tokens)
+
+    eq, ev, mv = q_embedded("q_embedding"), v_embedded("v_embedding"), L.Masking(name="masking")(frames)
     cross, cross_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked_scores")(
-        eq, ev, return_attention_scores=True)
+        q_embedded("q_embedding_2"), v_embedded("v_embedding_2"), return_attention_scores=True)
     dot, dot_scores = L.Attention(name="attention_masked_scores")([eq, ev], return_attention_scores=True)
     outs = [
-        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked")(eq, ev),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked")(q_embedded("q_embedding_1"), v_embedded("v_embedding_1")),
         cross, cross_scores,
-        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_key")(eq, mv, ev),
-        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_value_only")(frames, mv),
-        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_causal")(eq, eq, use_causal_mask=True),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_key")(
+            q_embedded("q_embedding_3"), L.Masking(name="masking_3")(frames), v_embedded("v_embedding_3")),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_value_only")(frames, L.Masking(name="masking_4")(frames)),
+        L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_causal")(
+            q_embedded("q_embedding_5"), q_embedded("q_embedding_6"), use_causal_mask=True),
         L.Attention(name="attention_masked")([eq, ev]),
         dot, dot_scores,
         L.Attention(score_mode="concat", name="attention_masked_causal")([eq, eq], use_causal_mask=True),
