@@ -632,6 +632,9 @@ def attention_axes(K, version):
         L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(1,), use_bias=False, name="mha_grid_axis_1")(grid, grid),
         L.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(-2,), name="mha_seq_neg2")(seq, seq),
         L.MultiHeadAttention(num_heads=2, key_dim=2, output_shape=(3, 2), name="mha_seq_output_2d")(seq, seq),
+        L.Attention(name="attention_image")([image, image]),
+        L.Attention(score_mode="concat", name="attention_grid_causal")([grid, grid], use_causal_mask=True),
+        L.AdditiveAttention(name="additive_grid")([grid, grid_kv]),
     ]
     if version == 3:
         gated, gated_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, use_gate=True, name="mha_gate_scores")(
