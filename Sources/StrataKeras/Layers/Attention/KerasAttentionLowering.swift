@@ -24,8 +24,8 @@ struct KerasAttentionLowering {
     var returnScores: Bool { ctx.kwargs["return_attention_scores"]?.bool ?? false }
     var causal: Bool { ctx.kwargs["use_causal_mask"]?.bool ?? false }
 
-    /// `Attention`: dot scores `q·kᵀ` (times `scale` when `use_scale`) or concat scores
-    /// `w · Σ tanh(scale·(q + k))`; softmax over the value axis; `weights · v`.
+    /// `Attention` on `[…batch, T, features]` inputs: dot scores `q·kᵀ` (times `scale` when `use_scale`)
+    /// or concat scores `w · Σ tanh(scale·(q + k))`; softmax over the value axis; `weights · v`.
     func luong() throws -> [String] {
         let (q, v, k, _) = try queryValueKey()
         let useScale = try ctx.bool("use_scale", default: false)
@@ -39,7 +39,7 @@ struct KerasAttentionLowering {
         var scores: String
         switch mode {
         case "dot":
-            scores = try ctx.emit("Einsum", [q, k], ["equation": .string("bqd,bkd->bqk")], step: "Scores")
+            scores = try ctx.emit("Einsum", [q, k], ["equation": .string("...qd,...kd->...qk")], step: "Scores")
             if let scale { scores = try ctx.emit("Mul", [scores, scale], step: "Scale") }
         case "concat":
             let weight = try ctx.weightValue(index, "concat_score_weight", shape: [])
@@ -66,10 +66,10 @@ struct KerasAttentionLowering {
         return try finish(scores: scores, value: v, query: q, key: k)
     }
 
-    /// `q[:, :, None, :] + k[:, None, :, :]` → `[B, Tq, Tk, D]`.
+    /// `q[…, :, None, :] + k[…, None, :, :]` → `[…, Tq, Tk, D]`.
     private func pairwiseSum(_ q: String, _ k: String) throws -> String {
-        let qe = try ctx.emit("Unsqueeze", [q, ctx.constant(int64s: [2], "query_axis")], step: "QueryExpand")
-        let ke = try ctx.emit("Unsqueeze", [k, ctx.constant(int64s: [1], "key_axis")], step: "KeyExpand")
+        let qe = try ctx.emit("Unsqueeze", [q, ctx.constant(int64s: [-2], "query_axis")], step: "QueryExpand")
+        let ke = try ctx.emit("Unsqueeze", [k, ctx.constant(int64s: [-3], "key_axis")], step: "KeyExpand")
         return try ctx.emit("Add", [qe, ke], step: "PairSum")
     }
 
@@ -83,7 +83,7 @@ struct KerasAttentionLowering {
                                 step: "ValueMaskExpand")
         }
         if causal {
-            keep = try and(keep, causalMask(tq: try ctx.knownDim(query, 1), tk: try ctx.knownDim(key, 1), leading: 0), step: "ScoresMask")
+            keep = try and(keep, causalMask(tq: try ctx.knownDim(query, -2), tk: try ctx.knownDim(key, -2), leading: 0), step: "ScoresMask")
         }
         var s = scores
         if let keep {
