@@ -700,7 +700,12 @@ def attention_masks(K, version):
         L.Attention(score_mode="concat", name="attention_masked_causal")([eq, eq], use_causal_mask=True),
         L.AdditiveAttention(name="additive_masked")([eq, mv]),
         L.AdditiveAttention(name="additive_masked_key")([frames, mv, ev]),
+        L.LSTM(3, return_sequences=True, name="lstm_after_attention")(L.Attention(name="attention_to_lstm")([eq, ev])),
     ]
+    # The attention output carries the query's mask into the next layer.
+    chained = L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_first")(
+        q_embedded("q_embedding_7"), v_embedded("v_embedding_7"))
+    outs += [chained, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_second")(chained, chained)]
     model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
     return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
                                  ((2, 6, 4), [(0, 2), (1, 5)])])
