@@ -61,6 +61,10 @@ extension KerasAttentionLowering {
             combined = try ctx.emit("Mul", [combined, try ctx.emit("Sigmoid", [gate], step: "gate/Sigmoid")], step: "Gate")
         }
         let out = try dense(combined, "attention_output", bound: [heads, valueDim], output: outDims)
+        if let queryMask = ctx.implicitMask(of: q) {
+            // The output carries the query's mask to the layers after it.
+            try ctx.emit("Identity", [queryMask], step: "Mask")
+        }
         return returnScores ? [out, weights] : [out]
     }
 

@@ -74,7 +74,8 @@ struct KerasAttentionLowering {
     }
 
     /// Score mask (value mask and causal mask: `scores − 1e9` where masked), softmax over the keys,
-    /// weighted sum of values, query mask (masked query rows become 0); the scores follow when asked for.
+    /// weighted sum of values, query mask (masked query rows become 0, and the output carries the mask as
+    /// the step `Mask`); the scores follow when asked for.
     private func finish(scores: String, value: String, query: String, key: String) throws -> [String] {
         let masks = try listMasks(query: query, value: value)
         var keep: String?
@@ -93,9 +94,11 @@ struct KerasAttentionLowering {
         let weights = try ctx.emit("Softmax", [s], ["axis": .int(-1)])
         var out = try ctx.emit("MatMul", [weights, value], step: "WeightedSum")
         if let queryMask = masks.query {
-            let rows = try ctx.emit("Unsqueeze", [try boolMask(queryMask, step: "QueryMaskBool"), ctx.constant(int64s: [-1], "query_mask_axis")],
-                                    step: "QueryMaskExpand")
+            let keepRows = try boolMask(queryMask, step: "QueryMaskBool")
+            let rows = try ctx.emit("Unsqueeze", [keepRows, ctx.constant(int64s: [-1], "query_mask_axis")], step: "QueryMaskExpand")
             out = try ctx.emit("Where", [rows, out, ctx.constant(floats: [0], shape: [], "zero")], step: "QueryMask")
+            // The output carries the query's mask to the layers after it.
+            try ctx.emit("Identity", [keepRows], step: "Mask")
         }
         return returnScores ? [out, weights] : [out]
     }
