@@ -67,7 +67,8 @@ extension KerasModelSpec {
         if modelClasses.contains(className) {
             nested = try parse(.object(["class_name": .string(className), "config": config]), file: file)
         }
-        return KerasLayerSpec(className: className, name: name, config: config, calls: calls, nested: nested)
+        return KerasLayerSpec(className: className, name: name, config: config, calls: calls, nested: nested,
+                              module: json["module"], registeredName: json["registered_name"]?.string)
     }
 
     /// A call in Keras 2 form (`[[layer, node, tensor, kwargs], …]`) or Keras 3 form (`{"args", "kwargs"}`).

@@ -30,6 +30,10 @@ public struct KerasLayerSpec: Sendable {
     public var config: KerasJSON
     public var calls: [KerasCall]
     public var nested: KerasModelSpec?
+    /// The entry's `module` and `registered_name` as written (Keras 3 archives and JSON; absent in legacy
+    /// `.h5` configs): where its class comes from. Keras writes a null `module` for a class of `__main__`.
+    public var module: KerasJSON? = nil
+    public var registeredName: String? = nil
 }
 
 /// A model config (`model.to_json()` / `model_config`) as a typed tree.

@@ -7,6 +7,7 @@ enum KerasLayerTable {
     static let families: [[String: KerasLayerLowering]] = [
         core, convolution, pooling, normalization, activations, reshaping, merging, preprocessing,
         recurrent, wrappers, embedding, attention, ops, moreMerging, moreReshaping, moreCore, moreNormalization,
+        applications,
     ]
 
     /// All families merged; a class registered twice is a programming error (checked by the tests).

@@ -167,6 +167,9 @@ struct KerasLowering {
         if KerasLayerTable.codeCarrying.contains(layer.className) {
             throw StrataError(.unsupported, "layer class '\(layer.className)' runs Python code stored in the model; Strata never runs code from a model file", at: place)
         }
+        if let origin = KerasLayerTable.userDefinedOrigin(of: layer) {
+            throw StrataError(.unsupported, "layer class '\(layer.className)' is a custom class (\(origin)); Strata never runs code from a model file", at: place)
+        }
         guard let lowering = KerasLayerTable.lowerings[layer.className] else {
             throw StrataError(.unsupported, "layer class '\(layer.className)' is not supported (custom or unknown class)", at: place)
         }

@@ -140,11 +140,13 @@ struct KerasRecurrentLowering {
         var keep = mask
         if ctx.builder.type(of: mask)?.dtype != .bool { keep = try ctx.emit("Cast", [mask], ["to": .int(9)], step: "MaskBool") }
         let zeroOutput = try ctx.bool("zero_output_for_mask", default: false)
-        // Zero states [N, units] shaped after the batch of x.
-        let batch = try ctx.emit("Slice", [try ctx.emit("Shape", [x]), ctx.constant(int64s: [0], "batch_start"),
-                                           ctx.constant(int64s: [1], "batch_end")], step: "Batch")
-        let zerosShape = try ctx.emit("Concat", [batch, ctx.constant(int64s: [Int64(units)], "units")], ["axis": .int(0)], step: "StateShape")
-        let zeros = try ctx.emit("ConstantOfShape", [zerosShape], ["value": .tensor(Tensor([Float(0)], shape: [1]))], step: "ZeroState")
+        // Zero states [N, units]: the first mask column (0 or 1, never NaN) times a zero row, so the shape
+        // is inferred at import and the layers after this one see [N, units] (a Shape-built zero would not be).
+        let firstColumn = try ctx.emit("Slice", [keep, ctx.constant(int64s: [0], "column_start"), ctx.constant(int64s: [1], "column_end"),
+                                                 ctx.constant(int64s: [1], "column_axis")], step: "FirstMaskColumn")
+        let column = try ctx.emit("Cast", [firstColumn], ["to": .int(1)], step: "FirstMaskColumnFloat")
+        let zeros = try ctx.emit("Mul", [column, ctx.constant(floats: [Float](repeating: 0, count: units), shape: [1, units], "zero_row")],
+                                 step: "ZeroState")
         var states = initialState.isEmpty ? Array(repeating: zeros, count: cell == .lstm ? 2 : 1) : initialState
         var output = zeros
         var sequence: [String] = []
