@@ -706,6 +706,11 @@ def attention_masks(K, version):
     chained = L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_first")(
         q_embedded("q_embedding_7"), v_embedded("v_embedding_7"))
     outs += [chained, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_second")(chained, chained)]
+    # Masks pass through layers that support masking (Dense, LayerNormalization, Dropout, activations).
+    normed = L.LayerNormalization(name="layer_norm_masked")(L.Dense(4, name="dense_masked")(q_embedded("q_embedding_8")))
+    dropped = L.Dropout(0.5, name="dropout_masked")(L.ReLU(name="relu_masked")(v_embedded("v_embedding_8")))
+    outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_layers")(normed, dropped),
+             L.Attention(name="attention_after_dense")([L.Dense(4, name="dense_query")(eq), ev])]
     model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
     return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
                                  ((2, 6, 4), [(0, 2), (1, 5)])])
