@@ -10,9 +10,13 @@ extension KerasLayerTable {
 
     /// `x · a + b` with `a = γ / √(var + ε)`, `b = β − mean · a` folded at import (in double precision),
     /// broadcast along the layer's axis. Keras 2 also normalizes over several axes (`axis=[1, 3]`): its
-    /// variables then have the input's rank, with size 1 on every other axis.
+    /// variables then have the input's rank, with size 1 on every other axis. Under a 16-bit policy Keras
+    /// computes it in float32 and rounds the result once.
     static func batchNormalization(_ ctx: KerasLayerContext) throws -> [String] {
-        let x = try ctx.singleInput()
+        [try ctx.computingInFloat32(try ctx.singleInput()) { try batchNormalization(ctx, $0) }]
+    }
+
+    static func batchNormalization(_ ctx: KerasLayerContext, _ x: String) throws -> String {
         let rank = try ctx.rank(x)
         let axes = try normalizedAxes(ctx, ctx.intList("axis") ?? [-1], rank: rank)
         let paramShape: [Int]
@@ -48,10 +52,10 @@ extension KerasLayerTable {
                 let y = try ctx.emit("Mul", [twin, ctx.constant(floats: scale, shape: shape, "scale")])
                 return try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])
             }()
-            return [try ctx.toChannelsLast(z, rank: rank)]
+            return try ctx.toChannelsLast(z, rank: rank)
         }
         let y = try ctx.emit("Mul", [x, ctx.constant(floats: scale, shape: broadcastShape, "scale")])
-        return [try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: broadcastShape, "shift")])]
+        return try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: broadcastShape, "shift")])
     }
 
     /// `axes` with negative values counted from the end, checked to be distinct and within `rank`.
@@ -90,44 +94,77 @@ extension KerasLayerTable {
     /// no β). Keras stores γ and β in the order of the configured axes (Keras 3 sorts the raw values, so
     /// `[-1, 1]` stays in that order) and reshapes them, element order unchanged, to the input's rank with
     /// the normalized axes in input order; the same reshape is applied here.
+    ///
+    /// Under a 16-bit policy Keras computes in float32 and rounds the result once, except Keras 2's fused
+    /// form (contiguous trailing axes, ε ≥ 1.001e-5), which rounds the normalized values and then applies
+    /// γ and β in the 16-bit dtype.
     static func layerNormalization(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         let rank = try ctx.rank(x)
         var configured = try ctx.intList("axis") ?? [-1]
         if ctx.kerasMajor >= 3 { configured.sort() }
-        let axes = try normalizedAxes(ctx, configured, rank: rank)
+        let options = LayerNormalizationOptions(
+            axes: try normalizedAxes(ctx, configured, rank: rank), epsilon: try ctx.float("epsilon", default: 1e-3),
+            scale: try ctx.bool("scale", default: true), center: try ctx.bool("center", default: true),
+            rms: try ctx.bool("rms_scaling", default: false))
+        let sorted = options.axes.sorted()
+        let trailing = sorted == Array(sorted[0] ..< rank)
+        let half = ctx.computeDType == .float16 || ctx.computeDType == .bfloat16
+        if half && ctx.kerasMajor == 2 && trailing && options.epsilon >= 1.001e-5 {
+            var plain = options
+            (plain.scale, plain.center) = (false, false)
+            let normalized = try ctx.computingInFloat32(x) { try layerNormalization(ctx, $0, plain) }
+            return [try layerNormalization(ctx, normalized, options, affineOnly: true)]
+        }
+        return [try ctx.computingInFloat32(x) { try layerNormalization(ctx, $0, options) }]
+    }
+
+    struct LayerNormalizationOptions {
+        var axes: [Int]
+        var epsilon: Float
+        var scale: Bool
+        var center: Bool
+        var rms: Bool
+    }
+
+    /// The normalization of `x` (or, with `affineOnly`, only the γ and β of a value already normalized).
+    static func layerNormalization(_ ctx: KerasLayerContext, _ x: String, _ options: LayerNormalizationOptions,
+                                   affineOnly: Bool = false) throws -> String {
+        let rank = try ctx.rank(x)
+        let axes = options.axes
         let paramShape = try axes.map { try ctx.knownDim(x, $0) }
         let sorted = axes.sorted()
-        let epsilon = try ctx.float("epsilon", default: 1e-3)
-        let rms = try ctx.bool("rms_scaling", default: false)
         var index = 0
         func variable(_ name: String, shape: [Int]) throws -> String {
             defer { index += 1 }
             return try ctx.weightValue(index, name, shape: paramShape) { $0.reshaped(shape) }
         }
-        if !rms, sorted == Array(sorted[0] ..< rank) {
-            let normalized = try sorted.map { try ctx.knownDim(x, $0) }
-            let scale = try ctx.bool("scale", default: true) ? try variable("gamma", shape: normalized)
-                : ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
-            var inputs = [x, scale]
-            if try ctx.bool("center", default: true) { inputs.append(try variable("beta", shape: normalized)) }
-            return [try ctx.emit("LayerNormalization", inputs, ["axis": .int(sorted[0]), "epsilon": .float(epsilon)])]
-        }
         let broadcast = try (0 ..< rank).map { axes.contains($0) ? try ctx.knownDim(x, $0) : 1 }
-        let axesValue = ctx.constant(int64s: sorted.map(Int64.init), "axes")
-        let mean = try ctx.emit("ReduceMean", [x, axesValue], ["keepdims": .int(1)], step: "Mean")
-        let centered = try ctx.emit("Sub", [x, mean], step: "Center")
-        let variance = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered, centered], step: "Square"), axesValue],
-                                    ["keepdims": .int(1)], step: "Variance")
-        let shifted = try ctx.emit("Add", [variance, ctx.constant(floats: [epsilon], shape: [], "epsilon")], step: "AddEpsilon")
-        let std = try ctx.emit("Sqrt", [shifted], step: "Std")
-        var y = try ctx.emit("Div", [rms ? x : centered, std], step: "Normalize")
-        if try rms || ctx.bool("scale", default: true) {
+        var y = x
+        if !affineOnly {
+            if !options.rms, sorted == Array(sorted[0] ..< rank) {
+                let normalized = try sorted.map { try ctx.knownDim(x, $0) }
+                let scale = options.scale ? try variable("gamma", shape: normalized)
+                    : ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
+                var inputs = [x, scale]
+                if options.center { inputs.append(try variable("beta", shape: normalized)) }
+                return try ctx.emit("LayerNormalization", inputs, ["axis": .int(sorted[0]), "epsilon": .float(options.epsilon)])
+            }
+            let axesValue = ctx.constant(int64s: sorted.map(Int64.init), "axes")
+            let mean = try ctx.emit("ReduceMean", [x, axesValue], ["keepdims": .int(1)], step: "Mean")
+            let centered = try ctx.emit("Sub", [x, mean], step: "Center")
+            let variance = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered, centered], step: "Square"), axesValue],
+                                        ["keepdims": .int(1)], step: "Variance")
+            let shifted = try ctx.emit("Add", [variance, ctx.constant(floats: [options.epsilon], shape: [], "epsilon")], step: "AddEpsilon")
+            let std = try ctx.emit("Sqrt", [shifted], step: "Std")
+            y = try ctx.emit("Div", [options.rms ? x : centered, std], step: "Normalize")
+        }
+        if options.rms || options.scale {
             y = try ctx.emit("Mul", [y, try variable("gamma", shape: broadcast)], step: "Scale")
         }
-        if try !rms && ctx.bool("center", default: true) {
+        if !options.rms && options.center {
             y = try ctx.emit("Add", [y, try variable("beta", shape: broadcast)], step: "Offset")
         }
-        return [y]
+        return y
     }
 }

@@ -39,12 +39,12 @@ extension KerasLayerContext {
         case "selu": return try emit("Selu", [x])
         case "celu": return try emit("Celu", [x], ["alpha": .float(1)])
         case "gelu": return try emit("Gelu", [x])
-        case "sigmoid": return try emit("Sigmoid", [x])
+        case "sigmoid": return try sigmoid(x)
         case "hard_sigmoid":
             // Keras 2: clip(0.2x + 0.5); Keras 3: relu6(x + 3) / 6.
             let alpha: Float = kerasMajor >= 3 ? 1.0 / 6.0 : 0.2
             return try emit("HardSigmoid", [x], ["alpha": .float(alpha), "beta": .float(0.5)])
-        case "silu", "swish": return try emit("Mul", [x, try emit("Sigmoid", [x])], step: "Swish")
+        case "silu", "swish": return try emit("Mul", [x, try sigmoid(x)], step: "Swish")
         case "hard_silu", "hard_swish": return try emit("HardSwish", [x])
         case "mish": return try emit("Mish", [x])
         case "tanh": return try emit("Tanh", [x])
@@ -57,6 +57,17 @@ extension KerasLayerContext {
         case "log_sigmoid": return try emit("Neg", [try emit("Softplus", [try emit("Neg", [x])])], step: "LogSigmoid")
         default: throw optionError(key, "activation '\(name)' is not supported")
         }
+    }
+
+    /// The logistic function. In float16 it is TensorFlow's: `e / (1 + e)` with `e = exp(x)`, each step
+    /// rounded to float16 (which is not the correctly rounded logistic); `x` is capped at 11, where the
+    /// quotient already rounds to 1 and `exp` still fits float16.
+    func sigmoid(_ x: String) throws -> String {
+        guard computeDType == .float16 else { return try emit("Sigmoid", [x]) }
+        let capped = try emit("Min", [x, constant(floats: [11], shape: [], "sigmoid_cap")], step: "SigmoidCap")
+        let e = try emit("Exp", [capped], step: "SigmoidExp")
+        let denominator = try emit("Add", [e, constant(floats: [1], shape: [], "one")], step: "SigmoidDenominator")
+        return try emit("Div", [e, denominator], step: "Sigmoid")
     }
 
     /// `min(max(x, low), high)`.

@@ -27,6 +27,9 @@ final class KerasLayerContext {
     /// Major version of the Keras that wrote the file (2 or 3); a few definitions differ between them.
     let kerasMajor: Int
     let builder: GraphBuilder
+    /// The dtype the layer computes in (its dtype policy's compute dtype); float32 constants and variables
+    /// made through the context are stored in it (`inComputeDType`).
+    var computeDType: DType = .float32
     private let variables: [(name: String, value: Tensor)]
     private let sharedValues: SharedValues
 
@@ -210,11 +213,11 @@ final class KerasLayerContext {
     /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`
     /// reshapes or transposes the stored tensor into the layout the ONNX op wants.
     func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) -> Tensor)? = nil) throws -> String {
-        let key = "\(index):\(name)"
+        let key = "\(index):\(name)" + (computeDType == .float32 ? "" : ":\(computeDType.rawValue)")
         if let existing = sharedValues.values[key] { return existing }
         var tensor = try weight(index, name, shape: shape)
         if let transform { tensor = transform(tensor) }
-        let value = builder.constant(tensor, name: "\(path)/\(name)")
+        let value = builder.constant(inComputeDType(tensor), name: "\(path)/\(name)")
         sharedValues.values[key] = value
         return value
     }
@@ -224,7 +227,9 @@ final class KerasLayerContext {
     /// Emits one node with a single output; its name is `<layer>/<step or op>`.
     @discardableResult
     func emit(_ op: String, _ inputs: [String], _ attributes: [String: Attribute] = [:], step: String? = nil) throws -> String {
-        try builder.add(op, inputs, attributes, name: "\(nodeBase)/\(step ?? op)", source: source)[0]
+        let name = "\(nodeBase)/\(step ?? op)"
+        if let y = try emitWithSeparateBias(op, inputs, attributes, name: name) { return y }
+        return try builder.add(op, inputs, attributes, name: name, source: source)[0]
     }
 
     /// Emits one node with several outputs.
@@ -234,7 +239,7 @@ final class KerasLayerContext {
 
     /// A constant input (an initializer named after the layer).
     func constant(_ tensor: Tensor, _ name: String) -> String {
-        builder.constant(tensor, name: "\(nodeBase)/\(name)")
+        builder.constant(inComputeDType(tensor), name: "\(nodeBase)/\(name)")
     }
 
     func constant(floats: [Float], shape: [Int]? = nil, _ name: String) -> String {
