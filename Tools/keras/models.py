@@ -570,6 +570,38 @@ def mixed_precision(K, version):
     return K.Model(x, [out, soft], name="mixed_precision"), None
 
 
+def mixed_layers(K, version):
+    """More layer classes under mixed_float16: merges, embeddings, depthwise and 1D convolutions, pooling,
+    group and non-trailing layer normalization, multi-axis softmax, and float32 layers fed float16."""
+    L = K.layers
+    p = "mixed_float16"
+    seq = K.Input((10, 4), name="seq")
+    img = K.Input((6, 6, 3), name="img")
+    tokens = K.Input((5,), dtype="int32", name="tokens")
+    a = L.Conv1D(6, 3, padding="causal", activation="gelu", dtype=p, name="conv1d_gelu")(seq)
+    b = L.Dense(6, activation="elu", dtype=p, name="dense_elu")(seq)
+    c = L.Add(dtype=p, name="add")([a, b])
+    c = L.Activation("softplus", dtype=p, name="softplus")(c)
+    c = L.Activation("sigmoid", dtype=p, name="sigmoid")(c)
+    c = L.Activation("tanh", dtype=p, name="tanh")(c)
+    c = L.GroupNormalization(groups=2, dtype=p, name="group_norm")(c)
+    c = L.LayerNormalization(axis=1, dtype=p, name="ln_axis1")(c)
+    c = L.Softmax(axis=[1, 2], dtype=p, name="softmax_axes")(c)
+    e = L.Embedding(7, 6, dtype=p, name="embedding")(tokens)
+    e = L.Dense(6, use_bias=False, dtype=p, name="dense_nobias")(e)
+    joined = L.Concatenate(axis=1, dtype=p, name="concat")([c, e])
+    pooled = L.GlobalAveragePooling1D(dtype=p, name="gap1d")(joined)
+    i = L.DepthwiseConv2D(3, padding="same", dtype=p, name="depthwise")(img)
+    i = L.AveragePooling2D(2, dtype=p, name="avgpool")(i)
+    i = L.Conv2DTranspose(4, 2, strides=2, dtype=p, name="deconv")(i)
+    i = L.GlobalMaxPooling2D(dtype=p, name="gmp")(i)
+    i = L.Activation("relu6", dtype=p, name="relu6")(i)
+    merged = L.Concatenate(dtype=p, name="merged")([pooled, i])
+    head = L.Dense(3, dtype="float32", name="head_f32")(merged)
+    return K.Model([seq, img, tokens], [head, joined], name="mixed_layers"), _rng_inputs(
+        [((2, 10, 4), "normal"), ((2, 6, 6, 3), "normal"), ((2, 5), ("ints", 7))])
+
+
 # Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
@@ -581,7 +613,7 @@ SMALL = {
     "lstm": lstm, "gru": gru, "bidirectional": bidirectional, "masking": masking,
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
     "tensor_ops": tensor_ops,
-    "norm_axes": norm_axes, "mixed_precision": mixed_precision,
+    "norm_axes": norm_axes, "mixed_precision": mixed_precision, "mixed_layers": mixed_layers,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
