@@ -743,6 +743,13 @@ def attention_masks(K, version):
     dropped = L.Dropout(0.5, name="dropout_masked")(L.ReLU(name="relu_masked")(v_embedded("v_embedding_8")))
     outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_layers")(normed, dropped),
              L.Attention(name="attention_after_dense")([L.Dense(4, name="dense_query")(eq), ev])]
+    # A residual block: the merged mask reaches the second attention; a tensor op drops the mask.
+    block_in = q_embedded("q_embedding_9")
+    residual = L.Add(name="residual_add")([block_in, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_block_first")(
+        block_in, block_in)])
+    block_norm = L.LayerNormalization(name="block_norm")(residual)
+    outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_block_second")(block_norm, block_norm),
+             L.Attention(name="attention_after_op")([v_embedded("v_embedding_10") * 2.0, ev])]
     model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
     return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
                                  ((2, 6, 4), [(0, 2), (1, 5)])])
