@@ -16,15 +16,25 @@ extension KerasLayerContext {
     static let maskPassThroughKeras2: Set<String> = ["ThresholdedReLU"]
     static let maskPassThroughKeras3: Set<String> = ["Identity", "Rescaling", "Normalization"]
 
+    /// Merge layers: their output's mask is, in Keras 2, the AND of the inputs' masks (nil when none has
+    /// one); in Keras 3 the OR, when every input has one. Keras 3 saves tensor ops under the same class
+    /// names (`x + y`); those drop masks, which is followed only when an operand is a constant.
+    static let maskMerging: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
+
     /// The `[batch, time]` bool mask that comes with `value`: Keras propagates a mask from the layers of
-    /// `maskProducers`, through the layers of `maskPassThrough`, to the layer reading the value without
-    /// naming it in the config. Producers emit the mask as the step `Mask` of their call.
+    /// `maskProducers`, through the layers of `maskPassThrough` and `maskMerging`, to the layer reading
+    /// the value without naming it in the config. Producers emit the mask as the step `Mask` of their
+    /// call; merged masks are computed by nodes of the reading layer.
+    ///
+    /// Keras 3's MultiHeadAttention removes the masks of the tensors it reads, so a layer that runs after
+    /// it (in lowering order, an order Keras could run the layers in) finds none on them.
     func implicitMask(of value: String) -> String? {
-        propagatedMask(of: value, depth: 0)
+        propagatedMask(of: value, readAt: builder.nodes.count, depth: 0)
     }
 
-    private func propagatedMask(of value: String, depth: Int) -> String? {
-        guard depth < 256 else { return nil }
+    /// The mask of `value` as seen by a layer whose first node is at `position`.
+    private func propagatedMask(of value: String, readAt position: Int, depth: Int) -> String? {
+        guard depth < 256, !maskCleared(value, before: position) else { return nil }
         let passThrough = Self.maskPassThrough.union(kerasMajor >= 3 ? Self.maskPassThroughKeras3 : Self.maskPassThroughKeras2)
         // Latest row first: a layer that shares its input's tensor (Dropout, a nested model's output) is
         // followed back to the row that made the tensor.
@@ -35,27 +45,63 @@ extension KerasLayerContext {
                 let mask = "\(base)/Mask"
                 return builder.type(of: mask)?.dtype == .bool ? mask : nil
             }
+            let start = firstNode(ofCall: base) ?? position
+            if Self.maskMerging.contains(row.op) {
+                return mergedMask(of: externalInputs(ofCall: base), readAt: start, depth: depth + 1)
+            }
             let nestedModel = ["Sequential", "Functional", "Model"].contains(row.op)
             guard passThrough.contains(row.op) || nestedModel else { return nil }
-            if !nestedModel, let input = firstInput(ofCall: base), input != value {
-                return propagatedMask(of: input, depth: depth + 1)
+            if !nestedModel, let input = externalInputs(ofCall: base).first, input != value {
+                return propagatedMask(of: input, readAt: start, depth: depth + 1)
             }
         }
         return nil
     }
 
-    /// The first value a layer call's nodes read that is neither a constant nor made by the call (its
-    /// channels-last original when it is a channels-first twin); nil when the call emitted no node.
-    private func firstInput(ofCall base: String) -> String? {
+    private func mergedMask(of inputs: [String], readAt position: Int, depth: Int) -> String? {
+        let masks = inputs.map { propagatedMask(of: $0, readAt: position, depth: depth) }
+        if kerasMajor >= 3 {
+            // Fewer than two tensors: a Keras 3 op with a constant operand (`x * 2.0`, saved under the same
+            // class names), whose output has no mask.
+            guard masks.count >= 2, masks.allSatisfy({ $0 != nil }) else { return nil }
+        }
+        let kept = masks.compactMap { $0 }
+        guard var merged = kept.first else { return nil }
+        for mask in kept.dropFirst() {
+            guard let next = try? emit(kerasMajor >= 3 ? "Or" : "And", [merged, mask], step: "MergedMask") else { return nil }
+            merged = next
+        }
+        return merged
+    }
+
+    /// Whether a Keras 3 MultiHeadAttention call lowered before `position` read `value`.
+    private func maskCleared(_ value: String, before position: Int) -> Bool {
+        guard kerasMajor >= 3 else { return false }
+        for row in builder.layers where row.op == "MultiHeadAttention" && row.output == 0 {
+            let call = row.call ?? 0
+            let base = call == 0 ? row.layer : "\(row.layer):call\(call)"
+            if let first = firstNode(ofCall: base), first < position, externalInputs(ofCall: base).contains(value) { return true }
+        }
+        return false
+    }
+
+    private func firstNode(ofCall base: String) -> Int? {
+        builder.nodes.firstIndex { $0.name.hasPrefix(base + "/") }
+    }
+
+    /// The values a layer call's nodes read that are neither constants nor made by the call, in order of
+    /// use (channels-last originals for channels-first twins); empty when the call emitted no node.
+    private func externalInputs(ofCall base: String) -> [String] {
         let prefix = base + "/"
         let callNodes = builder.nodes.filter { $0.name.hasPrefix(prefix) }
         let made = Set(callNodes.flatMap(\.outputs))
+        var found: [String] = []
         for node in callNodes {
             for input in node.inputs where !input.isEmpty && !made.contains(input) && builder.initializers[input] == nil {
-                return builder.channelsFirstTwins.first { $0.value == input }?.key ?? input
+                found.append(builder.channelsFirstTwins.first { $0.value == input }?.key ?? input)
             }
         }
-        return nil
+        return found
     }
 
     /// The call's mask: the `mask` keyword tensor, else the mask implied by the first input.
