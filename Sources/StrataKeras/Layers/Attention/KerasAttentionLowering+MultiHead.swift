@@ -49,7 +49,8 @@ extension KerasAttentionLowering {
         let key = try dense(k, "key", bound: [try ctx.knownDim(k, -1)], output: [heads, keyDim])
         let value = try dense(v, "value", bound: [try ctx.knownDim(v, -1)], output: [heads, valueDim])
 
-        let mask = try multiHeadMask(query: q, value: v, key: k, keyGiven: keyGiven, equations: equations)
+        let queryMask = ctx.implicitMask(of: q)
+        let mask = try multiHeadMask(query: q, value: v, key: k, queryMask: queryMask, keyGiven: keyGiven, equations: equations)
         query = try ctx.emit("Mul", [query, ctx.constant(floats: [1 / Float(keyDim).squareRoot()], shape: [], "query_scale")], step: "ScaleQuery")
         let scores = try ctx.emit("Einsum", [key, query], ["equation": .string(equations.dotProduct)], step: "Scores")
         // Projected key dims on the attention axes (the heads axis counts when a Keras 2 axis lands on it).
@@ -61,7 +62,7 @@ extension KerasAttentionLowering {
             combined = try ctx.emit("Mul", [combined, try ctx.emit("Sigmoid", [gate], step: "gate/Sigmoid")], step: "Gate")
         }
         let out = try dense(combined, "attention_output", bound: [heads, valueDim], output: outDims)
-        if let queryMask = ctx.implicitMask(of: q) {
+        if let queryMask {
             // The output carries the query's mask to the layers after it.
             try ctx.emit("Identity", [queryMask], step: "Mask")
         }
@@ -100,7 +101,7 @@ extension KerasAttentionLowering {
     ///
     /// Masks come with the inputs (Masking / Embedding(mask_zero)); Keras 3 also takes `value_mask` and
     /// `key_mask` keywords, but replaces `query_mask` by the query's own mask, so that keyword has no effect.
-    private func multiHeadMask(query q: String, value v: String, key k: String, keyGiven: Bool,
+    private func multiHeadMask(query q: String, value v: String, key k: String, queryMask: String?, keyGiven: Bool,
                                equations: KerasAttentionEquations) throws -> String? {
         var parts: [(value: String, rank: Int)] = []
         func expanded(_ mask: String?, axis: Int, _ name: String) throws {
@@ -110,7 +111,7 @@ extension KerasAttentionLowering {
             parts.append((e, try ctx.rank(m) + 1))
         }
         let explicit = ctx.kerasMajor >= 3
-        try expanded(ctx.implicitMask(of: q), axis: -1, "QueryMask")
+        try expanded(queryMask, axis: -1, "QueryMask")
         try expanded(explicit ? ctx.kwargTensors["value_mask"]?.first ?? ctx.implicitMask(of: v) : ctx.implicitMask(of: v), axis: -2, "ValueMask")
         let keyMask = explicit ? ctx.kwargTensors["key_mask"]?.first : nil
         try expanded(keyMask ?? (keyGiven || !explicit ? ctx.implicitMask(of: k) : nil), axis: -2, "KeyMask")
