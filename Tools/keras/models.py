@@ -750,6 +750,9 @@ def attention_masks(K, version):
     block_norm = L.LayerNormalization(name="block_norm")(residual)
     outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_block_second")(block_norm, block_norm),
              L.Attention(name="attention_after_op")([v_embedded("v_embedding_10") * 2.0, ev])]
+    # Different masks merged: Keras 2 ANDs them, Keras 3 ORs them.
+    merged = L.Add(name="merge_masks")([L.Masking(name="masking_merge")(frames), v_embedded("v_embedding_11")])
+    outs.append(L.Attention(name="attention_after_merge")([eq, merged]))
     model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
     return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
                                  ((2, 6, 4), [(0, 2), (1, 5)])])
