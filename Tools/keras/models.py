@@ -571,8 +571,11 @@ def mixed_precision(K, version):
 
 
 def mixed_layers(K, version):
-    """More layer classes under mixed_float16: merges, embeddings, depthwise and 1D convolutions, pooling,
-    group and non-trailing layer normalization, multi-axis softmax, and float32 layers fed float16."""
+    """More layer classes under mixed_float16: merges, embeddings, depthwise, transposed and 1D
+    convolutions, pooling, group and non-trailing layer normalization, multi-axis softmax, and a float32
+    layer fed float16. The layers whose TensorFlow float16 kernels accumulate in float16 (depthwise and
+    transposed convolutions, average pooling, reductions) and Keras 2's GroupNormalization feed only other
+    outputs, not the float32 head."""
     L = K.layers
     p = "mixed_float16"
     seq = K.Input((10, 4), name="seq")
@@ -584,21 +587,20 @@ def mixed_layers(K, version):
     c = L.Activation("softplus", dtype=p, name="softplus")(c)
     c = L.Activation("sigmoid", dtype=p, name="sigmoid")(c)
     c = L.Activation("tanh", dtype=p, name="tanh")(c)
-    c = L.GroupNormalization(groups=2, dtype=p, name="group_norm")(c)
+    grouped = L.GroupNormalization(groups=2, dtype=p, name="group_norm")(c)
     c = L.LayerNormalization(axis=1, dtype=p, name="ln_axis1")(c)
-    c = L.Softmax(axis=[1, 2], dtype=p, name="softmax_axes")(c)
+    head = L.Dense(3, dtype="float32", name="head_f32")(L.Flatten(dtype=p, name="flatten")(c))
+    soft = L.Softmax(axis=[1, 2], dtype=p, name="softmax_axes")(c)
     e = L.Embedding(7, 6, dtype=p, name="embedding")(tokens)
     e = L.Dense(6, use_bias=False, dtype=p, name="dense_nobias")(e)
-    joined = L.Concatenate(axis=1, dtype=p, name="concat")([c, e])
+    joined = L.Concatenate(axis=1, dtype=p, name="concat")([soft, e])
     pooled = L.GlobalAveragePooling1D(dtype=p, name="gap1d")(joined)
     i = L.DepthwiseConv2D(3, padding="same", dtype=p, name="depthwise")(img)
     i = L.AveragePooling2D(2, dtype=p, name="avgpool")(i)
     i = L.Conv2DTranspose(4, 2, strides=2, dtype=p, name="deconv")(i)
     i = L.GlobalMaxPooling2D(dtype=p, name="gmp")(i)
     i = L.Activation("relu6", dtype=p, name="relu6")(i)
-    merged = L.Concatenate(dtype=p, name="merged")([pooled, i])
-    head = L.Dense(3, dtype="float32", name="head_f32")(merged)
-    return K.Model([seq, img, tokens], [head, joined], name="mixed_layers"), _rng_inputs(
+    return K.Model([seq, img, tokens], [head, grouped, pooled, i], name="mixed_layers"), _rng_inputs(
         [((2, 10, 4), "normal"), ((2, 6, 6, 3), "normal"), ((2, 5), ("ints", 7))])
 
 
