@@ -32,14 +32,15 @@ extension KerasLayerTable {
         "PReLU": prelu,
     ]
 
-    /// Softmax over several axes at once (ONNX Softmax takes one): `exp(x − max) / Σ exp(x − max)` with
-    /// the maximum and the sum taken over all of `axes` together.
+    /// Softmax over several axes at once (ONNX Softmax takes one), as Keras computes it:
+    /// `exp(x − logsumexp(x))` with TensorFlow's `logsumexp = log(Σ exp(x − max)) + max` over all of `axes`.
     static func softmax(_ ctx: KerasLayerContext, _ x: String, axes: [Int]) throws -> String {
         let axesValue = ctx.constant(int64s: axes.sorted().map(Int64.init), "axes")
         let maximum = try ctx.emit("ReduceMax", [x, axesValue], ["keepdims": .int(1)], step: "Max")
-        let exp = try ctx.emit("Exp", [try ctx.emit("Sub", [x, maximum], step: "Shift")], step: "Exp")
+        let exp = try ctx.emit("Exp", [try ctx.emit("Sub", [x, maximum], step: "Shift")], step: "ShiftedExp")
         let sum = try ctx.emit("ReduceSum", [exp, axesValue], ["keepdims": .int(1)], step: "Sum")
-        return try ctx.emit("Div", [exp, sum], step: "Normalize")
+        let logSumExp = try ctx.emit("Add", [try ctx.emit("Log", [sum], step: "LogSum"), maximum], step: "LogSumExp")
+        return try ctx.emit("Exp", [try ctx.emit("Sub", [x, logSumExp], step: "LogSoftmax")], step: "Softmax")
     }
 
     /// `max_value` if x ≥ max_value, x if x ≥ threshold, else negative_slope · (x − threshold).

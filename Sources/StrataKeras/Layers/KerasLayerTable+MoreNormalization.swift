@@ -15,8 +15,17 @@ extension KerasLayerTable {
 
     /// Splits the channel axis into `groups`, normalizes each group over the channels in it and all
     /// non-batch axes (`(x − mean) / √(variance + ε)`), then applies the per-channel gamma and beta.
+    /// Under a 16-bit policy Keras 3 computes it in float32 and rounds once; Keras 2 takes the moments
+    /// in float32, rounds them, and normalizes in the 16-bit dtype (`keras2HalfGroupNormalization`).
     static func groupNormalization(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
+        if ctx.kerasMajor == 2 && (ctx.computeDType == .float16 || ctx.computeDType == .bfloat16) {
+            return [try groupNormalization(ctx, x, keras2Half: true)]
+        }
+        return [try ctx.computingInFloat32(x) { try groupNormalization(ctx, $0, keras2Half: false) }]
+    }
+
+    static func groupNormalization(_ ctx: KerasLayerContext, _ x: String, keras2Half: Bool) throws -> String {
         let rank = try ctx.rank(x)
         var axis = try ctx.int("axis", default: -1)
         axis = axis < 0 ? axis + rank : axis
@@ -35,6 +44,10 @@ extension KerasLayerTable {
         let reshaped = try ctx.emit("Reshape", [x, ctx.constant(int64s: grouped, "group_shape")], step: "Group")
         let reduce = (1 ..< rank + 1).filter { $0 != axis }.map(Int64.init)
         let axesValue = ctx.constant(int64s: reduce, "moment_axes")
+        if keras2Half {
+            return try keras2HalfGroupNormalization(ctx, reshaped, axes: axesValue, epsilon: epsilon, dims: dims,
+                                                     channels: channels, axis: axis, groups: groupCount)
+        }
         let mean = try ctx.emit("ReduceMean", [reshaped, axesValue], ["keepdims": .int(1)], step: "Mean")
         let centered = try ctx.emit("Sub", [reshaped, mean], step: "Center")
         let variance = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered, centered], step: "Square"), axesValue], ["keepdims": .int(1)], step: "Variance")
@@ -53,6 +66,43 @@ extension KerasLayerTable {
             let beta = try ctx.weightValue(index, "beta", shape: [channels]) { $0.reshaped(paramShape) }
             y = try ctx.emit("Add", [y, beta], step: "Offset")
         }
-        return [y]
+        return y
+    }
+
+    /// Keras 2 (`tf.nn.weighted_moments` + `tf.nn.batch_normalization`) under a 16-bit policy: mean and
+    /// variance taken in float32 and rounded, then `x · inv + (β − mean · inv)` with `inv = γ / √(var + ε)`
+    /// in the 16-bit dtype (the reciprocal square root rounded once).
+    static func keras2HalfGroupNormalization(
+        _ ctx: KerasLayerContext, _ grouped: String, axes: String, epsilon: Float, dims: [Int], channels: Int,
+        axis: Int, groups: Int
+    ) throws -> String {
+        let half = ctx.computeDType
+        let wide = try ctx.cast(grouped, to: .float32, step: "MomentsToFloat32")
+        let mean32 = try ctx.emit("ReduceMean", [wide, axes], ["keepdims": .int(1)], step: "Mean")
+        let centered32 = try ctx.emit("Sub", [wide, mean32], step: "Center")
+        let variance32 = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered32, centered32], step: "Square"), axes],
+                                      ["keepdims": .int(1)], step: "Variance")
+        let mean = try ctx.cast(mean32, to: half, step: "MeanToComputeDType")
+        let variance = try ctx.cast(variance32, to: half, step: "VarianceToComputeDType")
+        let shifted = try ctx.emit("Add", [variance, ctx.constant(floats: [epsilon], shape: [], "epsilon")], step: "AddEpsilon")
+        let shifted32 = try ctx.cast(shifted, to: .float32, step: "ShiftedToFloat32")
+        let rsqrt32 = try ctx.emit("Reciprocal", [try ctx.emit("Sqrt", [shifted32], step: "Std")], step: "InverseStd")
+        var inv = try ctx.cast(rsqrt32, to: half, step: "InverseStdToComputeDType")
+        // γ and β broadcast over the grouped shape [N, …, G, C/G, …] (without N): G and C/G on the split axes.
+        var groupedParam = Array(repeating: 1, count: dims.count)
+        groupedParam[axis - 1] = groups
+        groupedParam[axis] = channels / groups
+        var index = 0
+        if try ctx.bool("scale", default: true) {
+            let gamma = try ctx.weightValue(index, "gamma", shape: [channels]) { $0.reshaped(groupedParam) }
+            inv = try ctx.emit("Mul", [inv, gamma], step: "Scale")
+            index += 1
+        }
+        let meanTimesInverse = try ctx.emit("Mul", [mean, inv], step: "MeanTimesInverse")
+        let offset = try ctx.bool("center", default: true)
+            ? try ctx.emit("Sub", [try ctx.weightValue(index, "beta", shape: [channels]) { $0.reshaped(groupedParam) }, meanTimesInverse], step: "Shift")
+            : try ctx.emit("Neg", [meanTimesInverse], step: "Shift")
+        let y = try ctx.emit("Add", [try ctx.emit("Mul", [grouped, inv], step: "Normalize"), offset], step: "Offset")
+        return try ctx.emit("Reshape", [y, ctx.constant(int64s: dims.map(Int64.init), "input_shape")], step: "Ungroup")
     }
 }
