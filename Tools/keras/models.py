@@ -682,15 +682,15 @@ def attention_axes(K, version):
             L.MultiHeadAttention(num_heads=2, key_dim=3, sliding_window=3, name="mha_window_causal")(
                 seq, seq, use_causal_mask=True),
         ]
-        gqa, gqa_scores = L.GroupedQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2, name="gqa_scores")(
+        gqa, gqa_scores = L.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2, name="gqa_scores")(
             seq, seq, return_attention_scores=True)
         outs += [
             gqa, gqa_scores,
-            L.GroupedQueryAttention(head_dim=2, num_query_heads=3, num_key_value_heads=1, name="gqa_causal")(
+            L.GroupQueryAttention(head_dim=2, num_query_heads=3, num_key_value_heads=1, name="gqa_causal")(
                 seq, seq, use_causal_mask=True),
-            L.GroupedQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, use_gate=True, use_bias=False,
+            L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, use_gate=True, use_bias=False,
                                     sliding_window=2, name="gqa_gate_window")(seq, seq),
-            L.GroupedQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=2, dropout=0.1, name="gqa_cross")(
+            L.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=2, dropout=0.1, name="gqa_cross")(
                 grid[:, 0], grid_kv[:, 1], grid_kv[:, 0]),
         ]
     return K.Model([image, grid, grid_kv, seq], outs, name="attention_axes"), None
@@ -767,9 +767,9 @@ def attention_masks(K, version):
     merged = L.Add(name="merge_masks")([L.Masking(name="masking_merge")(frames), v_embedded("v_embedding_11")])
     outs.append(L.Attention(name="attention_after_merge")([eq, merged]))
     if version == 3:
-        grouped, grouped_scores = L.GroupedQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2,
+        grouped, grouped_scores = L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2,
                                                           name="gqa_masked_scores")(eq, ev, return_attention_scores=True)
-        outs += [L.GroupedQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa_masked")(eq, mv, ev),
+        outs += [L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, name="gqa_masked")(eq, mv, ev),
                  grouped, grouped_scores]
     model = K.Model([q_tokens, v_tokens, frames], outs, name="attention_masks")
     return model, _token_inputs([((2, 5), [(0, 3), (0, 4), (1, 1)]), ((2, 6), [(0, 5), (1, 0), (1, 4)]),
@@ -795,7 +795,7 @@ def attention_explicit_masks(K, version):
             L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_value_mask")(q, v, value_mask=v_mask),
             L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_key_mask")(q, v, v, key_mask=v_mask),
             L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_query_mask")(q, v, query_mask=q_mask),
-            L.GroupedQueryAttention(head_dim=3, num_query_heads=2, num_key_value_heads=1, name="gqa_keyword_masks")(
+            L.GroupQueryAttention(head_dim=3, num_query_heads=2, num_key_value_heads=1, name="gqa_keyword_masks")(
                 q, v, query_mask=q_mask, value_mask=v_mask, attention_mask=scores_mask),
         ]
 
