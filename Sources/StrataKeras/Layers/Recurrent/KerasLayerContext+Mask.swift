@@ -3,7 +3,8 @@ import StrataCore
 extension KerasLayerContext {
     /// Layer classes whose (first) output carries a mask: Masking, Embedding(mask_zero), and the attention
     /// layers (their query's mask; the attention scores carry none).
-    static let maskProducers: Set<String> = ["Masking", "Embedding", "MultiHeadAttention", "Attention", "AdditiveAttention"]
+    static let maskProducers: Set<String> = ["Masking", "Embedding", "MultiHeadAttention", "GroupedQueryAttention",
+                                             "GroupQueryAttention", "Attention", "AdditiveAttention"]
 
     /// Layer classes that pass their input's mask on unchanged (`supports_masking` with Keras' default
     /// `compute_mask`) and do not use it at inference, in both Keras versions.
