@@ -1,13 +1,16 @@
 import StrataCore
 
 extension KerasLayerTable {
-    /// Attention (dot / concat scores), AdditiveAttention and MultiHeadAttention, and the Keras 3 op
-    /// `ConvertToTensor` that carries their output mask (`Attention.compute_mask` returns
-    /// `convert_to_tensor(query_mask)`, saved as an op entry feeding the next layer's `mask`).
+    /// Attention (dot / concat scores), AdditiveAttention, MultiHeadAttention, GroupedQueryAttention,
+    /// and the Keras 3 op `ConvertToTensor` that carries their output mask (`Attention.compute_mask`
+    /// returns `convert_to_tensor(query_mask)`, saved as an op entry feeding the next layer's `mask`).
     static let attention: [String: KerasLayerLowering] = [
         "Attention": { ctx in try KerasAttentionLowering(ctx).luong() },
         "AdditiveAttention": { ctx in try KerasAttentionLowering(ctx).additive() },
         "MultiHeadAttention": { ctx in try KerasAttentionLowering(ctx).multiHead() },
+        "GroupedQueryAttention": { ctx in try KerasAttentionLowering(ctx).groupedQuery() },
+        // The name Keras 3 exports it under, which `.keras` archives and JSON configs record.
+        "GroupQueryAttention": { ctx in try KerasAttentionLowering(ctx).groupedQuery() },
         "ConvertToTensor": { ctx in
             let x = try ctx.singleInput()
             if try ctx.bool("sparse", default: false) { throw ctx.optionError("sparse", "sparse tensors are not supported") }

@@ -13,8 +13,6 @@ struct KerasAttentionEquations {
     let combine: String
     /// Rank of the scores.
     let scoresRank: Int
-    /// Axes of the projected key (and value) that the scores end with, in order.
-    let keyAxes: [Int]
 
     /// `axes` are non-negative, distinct and below `rank - 1` (the channels axis).
     init(rank: Int, axes: [Int]) {
@@ -31,7 +29,6 @@ struct KerasAttentionEquations {
         dotProduct = "\(s),\(t)->\(p)"
         combine = "\(p),\(s)->\(t)"
         scoresRank = product.count
-        keyAxes = axes
     }
 
     /// The projection equation of one of the layer's EinsumDense sub-layers: `free` axes pass through,

@@ -32,25 +32,16 @@ extension KerasAttentionLowering {
             outDims = dims
         }
         let order = projectionOrder(useGate: useGate, useBias: useBias)
-        let perProjection = useBias ? 2 : 1
-
-        /// One of the EinsumDense sub-layers: kernel `[in…, out…]`, bias `[out…]`.
         func dense(_ x: String, _ name: String, bound: [Int], output: [Int]) throws -> String {
-            let first = order.firstIndex(of: name)! * perProjection
-            let equation = KerasAttentionEquations.projection(free: try ctx.rank(x) - bound.count, bound: bound.count, output: output.count)
-            let kernel = try ctx.weightValue(first, "\(name)/kernel", shape: bound + output)
-            var y = try ctx.emit("Einsum", [x, kernel], ["equation": .string(equation)], step: "\(name)/Einsum")
-            if useBias {
-                y = try ctx.emit("Add", [y, try ctx.weightValue(first + 1, "\(name)/bias", shape: output)], step: "\(name)/BiasAdd")
-            }
-            return y
+            try projection(x, name, index: order.firstIndex(of: name)! * (useBias ? 2 : 1), useBias: useBias, bound: bound, output: output)
         }
         var query = try dense(q, "query", bound: [try ctx.knownDim(q, -1)], output: [heads, keyDim])
         let key = try dense(k, "key", bound: [try ctx.knownDim(k, -1)], output: [heads, keyDim])
         let value = try dense(v, "value", bound: [try ctx.knownDim(v, -1)], output: [heads, valueDim])
 
         let queryMask = ctx.implicitMask(of: q)
-        let mask = try multiHeadMask(query: q, value: v, key: k, queryMask: queryMask, keyGiven: keyGiven, equations: equations)
+        let mask = try multiHeadMask(query: q, value: v, key: k, queryMask: queryMask, keyGiven: keyGiven,
+                                     scoresRank: equations.scoresRank, attentionAxes: axes.count)
         query = try ctx.emit("Mul", [query, ctx.constant(floats: [1 / Float(keyDim).squareRoot()], shape: [], "query_scale")], step: "ScaleQuery")
         let scores = try ctx.emit("Einsum", [key, query], ["equation": .string(equations.dotProduct)], step: "Scores")
         // Projected key dims on the attention axes (the heads axis counts when a Keras 2 axis lands on it).
@@ -82,9 +73,24 @@ extension KerasAttentionLowering {
         return axes
     }
 
+    /// One of the attention layers' EinsumDense sub-layers, variables from `index`: kernel
+    /// `[bound…, output…]` (+ bias `[output…]`). `repeats` > 1 repeats each head (the first output axis)
+    /// that many times, as GroupedQueryAttention repeats its key and value heads.
+    func projection(_ x: String, _ name: String, index: Int, useBias: Bool, bound: [Int], output: [Int], repeats: Int = 1) throws -> String {
+        let equation = KerasAttentionEquations.projection(free: try ctx.rank(x) - bound.count, bound: bound.count, output: output.count)
+        let headAxis = bound.count
+        let kernel = try ctx.weightValue(index, "\(name)/kernel", shape: bound + output) { $0.repeatingSlices(axis: headAxis, repeats) }
+        var y = try ctx.emit("Einsum", [x, kernel], ["equation": .string(equation)], step: "\(name)/Einsum")
+        if useBias {
+            let bias = try ctx.weightValue(index + 1, "\(name)/bias", shape: output) { $0.repeatingSlices(axis: 0, repeats) }
+            y = try ctx.emit("Add", [y, bias], step: "\(name)/BiasAdd")
+        }
+        return y
+    }
+
     /// Sub-layer names in the order of the stored variables. Keras lists the gate after the key; the
     /// Keras 3 weights layout (`layers/…/vars`) stores it as `_gate_dense`, which comes last.
-    private func projectionOrder(useGate: Bool, useBias: Bool) -> [String] {
+    func projectionOrder(useGate: Bool, useBias: Bool) -> [String] {
         guard useGate else { return ["query", "key", "value", "attention_output"] }
         let perProjection = useBias ? 2 : 1
         let gateIndex = ctx.variableNames.firstIndex { name in
@@ -101,8 +107,8 @@ extension KerasAttentionLowering {
     ///
     /// Masks come with the inputs (Masking / Embedding(mask_zero)); Keras 3 also takes `value_mask` and
     /// `key_mask` keywords, but replaces `query_mask` by the query's own mask, so that keyword has no effect.
-    private func multiHeadMask(query q: String, value v: String, key k: String, queryMask: String?, keyGiven: Bool,
-                               equations: KerasAttentionEquations) throws -> String? {
+    func multiHeadMask(query q: String, value v: String, key k: String, queryMask: String?, keyGiven: Bool,
+                       scoresRank: Int, attentionAxes: Int) throws -> String? {
         var parts: [(value: String, rank: Int)] = []
         func expanded(_ mask: String?, axis: Int, _ name: String) throws {
             guard let mask else { return }
@@ -132,8 +138,8 @@ extension KerasAttentionLowering {
         var mask = parts[0].value
         for part in parts.dropFirst() { mask = try ctx.emit("And", [mask, part.value], step: "CombineMasks") }
         let maskRank = parts.map(\.rank).max()!
-        let axis = Int64(-2 * equations.keyAxes.count - 1)
-        for _ in 0 ..< max(0, equations.scoresRank - maskRank) {
+        let axis = Int64(-2 * attentionAxes - 1)
+        for _ in 0 ..< max(0, scoresRank - maskRank) {
             mask = try ctx.emit("Unsqueeze", [mask, ctx.constant(int64s: [axis], "mask_expansion_axis")], step: "MaskExpand")
         }
         return mask
@@ -144,7 +150,7 @@ extension KerasAttentionLowering {
     /// scores set to −0.7·3.38953e38, a fully masked row becomes uniform); otherwise Keras 3's Softmax
     /// layer (masked scores set to −1e9, masked weights set to 0 afterwards); Keras 2 adds −1e9 to
     /// masked scores (or sets them to −1e9 with `softmax_robust_masking`).
-    private func maskedSoftmax(_ scores: String, mask: String?, keyDims: [Int], rank: Int, projectedRank: Int) throws -> String {
+    func maskedSoftmax(_ scores: String, mask: String?, keyDims: [Int], rank: Int, projectedRank: Int) throws -> String {
         var s = scores
         var zeroMasked = false
         if let mask {
