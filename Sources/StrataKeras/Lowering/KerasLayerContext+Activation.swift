@@ -35,10 +35,10 @@ extension KerasLayerContext {
         case "relu": return try emit("Relu", [x])
         case "relu6": return try clip(x, 0, 6)
         case "leaky_relu": return try emit("LeakyRelu", [x], ["alpha": .float(0.2)])
-        case "elu": return computeDType == .float16 ? try float16Elu(x) : try emit("Elu", [x], ["alpha": .float(1)])
+        case "elu": return computesIn16Bits ? try sixteenBitElu(x) : try emit("Elu", [x], ["alpha": .float(1)])
         case "selu": return try emit("Selu", [x])
         case "celu": return try emit("Celu", [x], ["alpha": .float(1)])
-        case "gelu": return computeDType == .float16 ? try float16Gelu(x) : try emit("Gelu", [x])
+        case "gelu": return computesIn16Bits ? try sixteenBitGelu(x) : try emit("Gelu", [x])
         case "sigmoid": return try sigmoid(x)
         case "hard_sigmoid":
             // Keras 2: clip(0.2x + 0.5); Keras 3: relu6(x + 3) / 6.
@@ -51,7 +51,7 @@ extension KerasLayerContext {
         case "hard_tanh": return try clip(x, -1, 1)
         case "softmax": return try emit("Softmax", [x], ["axis": .int(-1)])
         case "log_softmax": return try emit("LogSoftmax", [x], ["axis": .int(-1)])
-        case "softplus": return computeDType == .float16 ? try float16Softplus(x) : try emit("Softplus", [x])
+        case "softplus": return computesIn16Bits ? try sixteenBitSoftplus(x) : try emit("Softplus", [x])
         case "softsign": return try emit("Softsign", [x])
         case "exponential": return try emit("Exp", [x])
         case "log_sigmoid": return try emit("Neg", [try emit("Softplus", [try emit("Neg", [x])])], step: "LogSigmoid")
@@ -59,46 +59,50 @@ extension KerasLayerContext {
         }
     }
 
-    /// The logistic function. In float16 it is TensorFlow's: `e / (1 + e)` with `e = exp(x)`, each step
-    /// rounded to float16 (which is not the correctly rounded logistic); `x` is capped at 11, where the
-    /// quotient already rounds to 1 and `exp` still fits float16.
+    /// Whether the layer computes in float16 or bfloat16, where TensorFlow's activation kernels round
+    /// every step of their own formulas (reproduced below, each step an op rounded by the engine).
+    var computesIn16Bits: Bool { computeDType == .float16 || computeDType == .bfloat16 }
+
+    /// The logistic function. In 16 bits it is TensorFlow's: `e / (1 + e)` with `e = exp(x)`, each step
+    /// rounded (which is not the correctly rounded logistic); `x` is capped at 11, where the quotient
+    /// already rounds to 1 and `exp` still fits float16.
     func sigmoid(_ x: String) throws -> String {
-        guard computeDType == .float16 else { return try emit("Sigmoid", [x]) }
+        guard computesIn16Bits else { return try emit("Sigmoid", [x]) }
         let capped = try emit("Min", [x, constant(floats: [11], shape: [], "sigmoid_cap")], step: "SigmoidCap")
         let e = try emit("Exp", [capped], step: "SigmoidExp")
         let denominator = try emit("Add", [e, constant(floats: [1], shape: [], "one")], step: "SigmoidDenominator")
         return try emit("Div", [e, denominator], step: "Sigmoid")
     }
 
-    /// TensorFlow's float16 ELU: `exp(x) − 1` below zero, each step rounded to float16.
-    func float16Elu(_ x: String) throws -> String {
+    /// TensorFlow's 16-bit ELU: `exp(x) − 1` below zero, each step rounded.
+    func sixteenBitElu(_ x: String) throws -> String {
         let below = try emit("Sub", [try emit("Exp", [x], step: "EluExp"), constant(floats: [1], shape: [], "one")], step: "EluExpm1")
         let positive = try emit("Greater", [x, constant(floats: [0], shape: [], "zero")], step: "EluPositive")
         return try emit("Where", [positive, x, below], step: "Elu")
     }
 
-    /// TensorFlow's float16 GELU: `(0.5·x) · erfc(−x · 0.7071)`, each product rounded to float16 and erfc
-    /// rounded once (computed here as `1 − erf` in float64, exact to far below float16's precision).
-    func float16Gelu(_ x: String) throws -> String {
+    /// TensorFlow's 16-bit GELU: `(0.5·x) · erfc(−x · 0.7071)`, each product rounded and erfc rounded
+    /// once (computed here as `1 − erf` in float64, exact to far below 16-bit precision).
+    func sixteenBitGelu(_ x: String) throws -> String {
         let z = try emit("Mul", [try emit("Neg", [x], step: "GeluNeg"), constant(floats: [0.7071067811865476], shape: [], "rsqrt2")], step: "GeluScale")
         let wide = try emit("Cast", [z], ["to": .int(DType.float64.onnxCode)], step: "GeluToFloat64")
         let one = constant(Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
         let erfc = try emit("Sub", [one, try emit("Erf", [wide], step: "GeluErf")], step: "GeluErfc")
-        let narrow = try emit("Cast", [erfc], ["to": .int(DType.float16.onnxCode)], step: "GeluErfcToFloat16")
+        let narrow = try emit("Cast", [erfc], ["to": .int(computeDType.onnxCode)], step: "GeluErfcToComputeDType")
         let half = try emit("Mul", [x, constant(floats: [0.5], shape: [], "half")], step: "GeluHalf")
         return try emit("Mul", [half, narrow], step: "Gelu")
     }
 
-    /// TensorFlow's float16 softplus: `x` above 7.0078, `exp(x)` below −7.0078 (the thresholds are
-    /// `±(log ε + 2)` with Eigen's float16 ε = 2⁻¹³), else `log1p(exp(x))` with `exp(x)` rounded to float16
-    /// and `log1p` rounded once (computed here in float64).
-    func float16Softplus(_ x: String) throws -> String {
-        let threshold: Float = 7.0078125
+    /// TensorFlow's 16-bit softplus: `x` above t, `exp(x)` below −t, else `log1p(exp(x))` with `exp(x)`
+    /// rounded and `log1p` rounded once (computed here in float64). t is `−(log ε + 2)` rounded as
+    /// TensorFlow rounds it: 7.0078125 for float16 (Eigen's ε = 2⁻¹³), 2.84375 for bfloat16 (ε = 2⁻⁷).
+    func sixteenBitSoftplus(_ x: String) throws -> String {
+        let threshold: Float = computeDType == .bfloat16 ? 2.84375 : 7.0078125
         let e = try emit("Exp", [x], step: "SoftplusExp")
         let wide = try emit("Cast", [e], ["to": .int(DType.float64.onnxCode)], step: "SoftplusToFloat64")
         let one = constant(Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
         let log1p = try emit("Log", [try emit("Add", [wide, one], step: "SoftplusOnePlus")], step: "SoftplusLog1p")
-        let middle = try emit("Cast", [log1p], ["to": .int(DType.float16.onnxCode)], step: "SoftplusToFloat16")
+        let middle = try emit("Cast", [log1p], ["to": .int(computeDType.onnxCode)], step: "SoftplusToComputeDType")
         let small = try emit("Less", [x, constant(floats: [-threshold], shape: [], "low")], step: "SoftplusSmall")
         let large = try emit("Greater", [x, constant(floats: [threshold], shape: [], "high")], step: "SoftplusLarge")
         return try emit("Where", [large, x, try emit("Where", [small, e, middle], step: "SoftplusSmallOrMiddle")], step: "Softplus")
