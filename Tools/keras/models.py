@@ -527,6 +527,7 @@ def norm_axes(K, version):
     L = K.layers
     x = K.Input((5, 6, 8), name="img")
     s = K.Input((7, 6), name="seq")
+    keep = K.Input((7, 6), dtype="int32", name="keep")
     outs = [
         L.LayerNormalization(axis=1, name="ln_axis1_seq")(s),
         L.LayerNormalization(axis=1, epsilon=0.05, name="ln_axis1_img")(x),
@@ -539,6 +540,8 @@ def norm_axes(K, version):
         L.Softmax(axis=[-1, -3], name="softmax_axes_neg")(x),
         L.Softmax(axis=[1, 2], name="softmax_all_seq")(s),
         L.Activation("softmax", name="act_softmax_rank4")(x),
+        L.Softmax(name="softmax_masked")(s, mask=keep),
+        L.Softmax(axis=[1, 2], name="softmax_masked_axes")(s, mask=keep),
     ]
     if version == 2:
         outs.append(L.BatchNormalization(axis=[1, 3], name="bn_axes13")(x))
@@ -549,7 +552,8 @@ def norm_axes(K, version):
             L.LayerNormalization(axis=[1, 2], rms_scaling=True, scale=False, name="ln_rms_axes12")(x),
             L.LayerNormalization(axis=1, rms_scaling=True, epsilon=0.01, name="ln_rms_axis1")(x),
         ]
-    return K.Model([x, s], outs, name="norm_axes"), None
+    return K.Model([x, s, keep], outs, name="norm_axes"), _rng_inputs(
+        [((2, 5, 6, 8), "normal"), ((2, 7, 6), "normal"), ((2, 7, 6), ("ints", 2))])
 
 
 def mixed_precision(K, version):
@@ -809,3 +813,75 @@ def attention_explicit_masks(K, version):
 
 SMALL.update({"attention_axes": attention_axes, "attention_masks": attention_masks,
               "attention_explicit_masks": attention_explicit_masks})
+
+
+# ---------------------------------------------------------------- real-world files
+# Patterns from files users have: the classes keras.applications defines in its own modules (ConvNeXt's
+# LayerScale and StochasticDepth, InceptionResNetV2's CustomScaleLayer), an image pipeline with the
+# augmentation layers (identity at inference), Resizing and CenterCrop, and a masked text classifier.
+
+def _application_module(K, name):
+    import importlib
+    return importlib.import_module(f"{K.__name__}.src.applications.{name}")
+
+
+def application_blocks(K, version):
+    """A ConvNeXt block (LayerScale with non-trivial factors, StochasticDepth) and an Inception-ResNet
+    residual merge (CustomScaleLayer), built from the classes keras.applications uses."""
+    L = K.layers
+    convnext = _application_module(K, "convnext")
+    inception = _application_module(K, "inception_resnet_v2")
+    x = K.Input((6, 6, 4), name="image")
+    h = L.DepthwiseConv2D(3, padding="same", name="dwconv")(x)
+    h = L.LayerNormalization(epsilon=1e-6, name="ln")(h)
+    h = L.Dense(8, activation="gelu", name="pw1")(h)
+    h = L.Dense(4, name="pw2")(h)
+    scale = convnext.LayerScale(0.5, 4, name="layer_scale")
+    h = scale(h)
+    h = convnext.StochasticDepth(0.2, name="drop_path")(h)
+    block = L.Add(name="residual")([x, h])
+    branch = L.Conv2D(4, 1, name="branch")(block)
+    merged = inception.CustomScaleLayer(0.17, name="scaled_residual")([block, branch])
+    out = L.Activation("relu", name="relu")(merged)
+    scale.gamma.assign(np.array([0.3, -0.7, 1.2, 0.05], np.float32))
+    return K.Model(x, out, name="application_blocks"), None
+
+
+def image_pipeline(K, version):
+    """Augmentation layers in a nested Sequential, then Resizing (bilinear down, nearest up), CenterCrop
+    with an odd margin, Rescaling, a small classifier; the input is a uint8-range image. Keras 3 cannot
+    write a called RandomBrightness to a legacy .h5 (it deep-copies a module), so only Keras 2 has one."""
+    L = K.layers
+    augmentations = [L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.RandomZoom(0.1),
+                     L.RandomTranslation(0.1, 0.1), L.RandomContrast(0.2)]
+    if version == 2:
+        augmentations.append(L.RandomBrightness(0.1))
+    augment = K.Sequential(augmentations, name="augment")
+    x = K.Input((12, 10, 3), name="image")
+    h = augment(x)
+    small = L.Resizing(9, 7, name="resize_bilinear")(h)
+    large = L.Resizing(11, 10, interpolation="nearest", name="resize_nearest")(small)
+    h = L.CenterCrop(8, 7, name="crop")(large)
+    h = L.Rescaling(1.0 / 255, name="rescale")(h)
+    h = L.Conv2D(4, 3, activation="relu", name="conv")(h)
+    h = L.GlobalAveragePooling2D(name="gap")(h)
+    out = L.Dense(2, name="logits")(h)
+    return K.Model(x, out, name="image_pipeline"), lambda rng: [rng.uniform(0, 255, (2, 12, 10, 3)).astype(np.float32)]
+
+
+def masked_text(K, version):
+    """Embedding(mask_zero) into a Bidirectional LSTM that returns its last output, then Dense."""
+    L = K.layers
+    x = K.Input((12,), name="tokens")
+    h = L.Embedding(40, 8, mask_zero=True, name="embed")(x)
+    h = L.Bidirectional(L.LSTM(6), name="bilstm")(h)
+    out = L.Dense(2, activation="softmax", name="probs")(h)
+
+    def make(rng):
+        tokens = rng.integers(1, 40, size=(2, 12)).astype(np.float32)
+        tokens[0, 9:] = 0
+        return [tokens]
+    return K.Model(x, out, name="masked_text"), make
+
+
+SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text})

@@ -32,16 +32,17 @@ extension KerasLayerTable {
         }]
     }
 
-    /// Where a layer's class comes from when the file says it is not Keras: a `module` outside `keras` /
-    /// `tf_keras` (null: the script that saved the model) or a `registered_name` other than the class name
-    /// (`register_keras_serializable(package=…)`). Such a class is refused even when its name matches a
-    /// Keras class, because its own code defines what it computes. Nil when the file records nothing
+    /// Where a layer's class comes from when the file says it is not Keras. With a `module` entry, the
+    /// module decides: outside `keras` / `tf_keras` (null: the script that saved the model) is user code.
+    /// Without one (model JSON), a `registered_name` other than the class name marks a class registered
+    /// with `register_keras_serializable(package=…)`. Such a class is refused even when its name matches
+    /// a Keras class, because its own code defines what it computes. Nil when the file records nothing
     /// (legacy `.h5` configs, where a class is known by its name alone) or names Keras.
     static func userDefinedOrigin(of layer: KerasLayerSpec) -> String? {
-        if let registered = layer.registeredName, registered != layer.className {
+        guard let module = layer.module else {
+            guard let registered = layer.registeredName, registered != layer.className else { return nil }
             return "registered as '\(registered)'"
         }
-        guard let module = layer.module else { return nil }
         guard let name = module.string else { return "defined in the script that saved the model" }
         let fromKeras = ["keras", "tf_keras"].contains { name == $0 || name.hasPrefix($0 + ".") }
         return fromKeras ? nil : "defined in module '\(name)'"

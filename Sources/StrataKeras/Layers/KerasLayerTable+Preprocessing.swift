@@ -1,10 +1,72 @@
 import StrataCore
 
 extension KerasLayerTable {
-    /// Preprocessing layers with stored statistics: Normalization.
-    static let preprocessing: [String: KerasLayerLowering] = [
-        "Normalization": normalization,
-    ]
+    /// Preprocessing layers with stored statistics (Normalization), and the data augmentation layers that
+    /// change images only in training (Keras records and runs models in inference mode).
+    static let preprocessing: [String: KerasLayerLowering] = {
+        var table: [String: KerasLayerLowering] = ["Normalization": normalization, "Resizing": resizing, "CenterCrop": centerCrop]
+        for augmentation in ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
+                             "RandomBrightness"] {
+            table[augmentation] = inferenceIdentity
+        }
+        return table
+    }()
+
+    /// An image `[N, H, W, C]` (or `[N, C, H, W]`) resized to `height × width` as `tf.image.resize` does
+    /// without antialiasing: bilinear with half-pixel centres, nearest with TF's half-pixel rounding.
+    static func resizing(_ ctx: KerasLayerContext) throws -> [String] {
+        let x = try ctx.singleInput()
+        guard try ctx.rank(x) == 4 else { throw ctx.error("expected a batch of images (rank 4), got rank \(try ctx.rank(x))") }
+        let size = [try ctx.int("height"), try ctx.int("width")]
+        for key in ["crop_to_aspect_ratio", "pad_to_aspect_ratio", "antialias"] where try ctx.bool(key, default: false) {
+            throw ctx.optionError(key, "only false is supported")
+        }
+        let interpolation = try ctx.string("interpolation", default: "bilinear")
+        var attributes: [String: Attribute]
+        switch interpolation {
+        case "bilinear":
+            attributes = ["mode": .string("linear"), "coordinate_transformation_mode": .string("half_pixel")]
+        case "nearest":
+            attributes = ["mode": .string("nearest"), "coordinate_transformation_mode": .string("tf_half_pixel_for_nn"),
+                          "nearest_mode": .string("floor")]
+        default:
+            throw ctx.optionError("interpolation", "'\(interpolation)' is not supported (bilinear and nearest are)")
+        }
+        attributes["axes"] = .ints([2, 3])
+        return [try ctx.inChannelsFirst(x, channelsFirst: try ctx.channelsFirst()) { v in
+            try ctx.emit("Resize", [v, "", "", ctx.constant(int64s: size.map(Int64.init), "sizes")], attributes)
+        }]
+    }
+
+    /// The central `height × width` window of an image batch (TF's offsets: the odd pixel left at the end).
+    /// Keras resizes instead when the image is smaller than the window; that case is refused.
+    static func centerCrop(_ ctx: KerasLayerContext) throws -> [String] {
+        let x = try ctx.singleInput()
+        guard try ctx.rank(x) == 4 else { throw ctx.error("expected a batch of images (rank 4), got rank \(try ctx.rank(x))") }
+        let target = [try ctx.int("height"), try ctx.int("width")]
+        let axes = try ctx.channelsFirst() ? [2, 3] : [1, 2]
+        let sizes = try axes.map { try ctx.knownDim(x, $0) }
+        guard sizes[0] >= target[0], sizes[1] >= target[1] else {
+            throw ctx.error("the image (\(sizes[0])×\(sizes[1])) is smaller than the crop (\(target[0])×\(target[1])); Keras resizes it, which is not supported")
+        }
+        let starts = zip(sizes, target).map { Int64(($0 - $1) / 2) }
+        let ends = zip(starts, target).map { $0 + Int64($1) }
+        var y = try ctx.emit("Slice", [x, ctx.constant(int64s: starts, "starts"), ctx.constant(int64s: ends, "ends"),
+                                       ctx.constant(int64s: axes.map(Int64.init), "axes")])
+        if let dtype = ctx.builder.type(of: y)?.dtype, !dtype.isFloatingPoint {
+            y = try ctx.emit("Cast", [y], ["to": .int(1)], step: "Float")
+        }
+        return [y]
+    }
+
+    /// An augmentation layer at inference: its input, as floats (Keras casts to the compute dtype, so an
+    /// integer image leaves the layer as float32).
+    private static func inferenceIdentity(_ ctx: KerasLayerContext) throws -> [String] {
+        let x = try ctx.singleInput()
+        guard let dtype = ctx.builder.type(of: x)?.dtype, !dtype.isFloatingPoint else { return [x] }
+        // 1 is ONNX TensorProto.FLOAT.
+        return [try ctx.emit("Cast", [x], ["to": .int(1)])]
+    }
 
     /// `(x − mean) / max(√variance, 1e-7)` (or its inverse with `invert`), with mean and variance from the
     /// config when given there, else from the layer's variables (`mean`, `variance`, `count`).
