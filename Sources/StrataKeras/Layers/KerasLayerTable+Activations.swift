@@ -23,14 +23,48 @@ extension KerasLayerTable {
             let mask = try ctx.emit("Greater", [x, ctx.constant(floats: [theta], shape: [], "theta")])
             return [try ctx.emit("Where", [mask, x, ctx.constant(floats: [0], shape: [], "zero")])]
         },
-        "Softmax": { ctx in
-            let x = try ctx.singleInput()
-            let axes = try ctx.intList("axis") ?? [-1]
-            if axes.count == 1 { return [try ctx.emit("Softmax", [x], ["axis": .int(axes[0])])] }
-            return [try softmax(ctx, x, axes: normalizedAxes(ctx, axes, rank: ctx.rank(x)))]
-        },
+        "Softmax": softmaxLayer,
         "PReLU": prelu,
     ]
+
+    /// The Softmax layer over its axis or axes. A mask (the `mask` keyword, or the input's implicit mask)
+    /// moves masked positions far below the rest first: Keras 3 replaces them by −1e9 (−3·10⁴ in float16)
+    /// and zeroes them in the output; Keras 2 adds `(1 − mask) · (−1e9)` (float16: its minimum / 2), or
+    /// with `robust_masking` replaces them, and leaves the output as it is.
+    static func softmaxLayer(_ ctx: KerasLayerContext) throws -> [String] {
+        var x = try ctx.singleInput()
+        let rank = try ctx.rank(x)
+        let axes = try ctx.intList("axis") ?? [-1]
+        let mask = ctx.sequenceMask()
+        let dtype = ctx.builder.type(of: x)?.dtype ?? .float32
+        let keep = try mask.map { try keptPositions(ctx, $0) }
+        if let mask, let keep {
+            let negative: Float = ctx.kerasMajor >= 3 ? (dtype == .float16 ? -3e4 : -1e9) : (dtype == .float16 ? -32752 : -1e9)
+            let low = ctx.constant(floats: [negative], shape: [], "large_negative")
+            if try ctx.kerasMajor >= 3 || ctx.bool("robust_masking", default: false) {
+                x = try ctx.emit("Where", [keep, x, low], step: "MaskInputs")
+            } else {
+                let weight = try ctx.cast(mask, to: dtype, step: "MaskWeight")
+                let dropped = try ctx.emit("Sub", [ctx.constant(floats: [1], shape: [], "one"), weight], step: "MaskDropped")
+                x = try ctx.emit("Add", [x, try ctx.emit("Mul", [dropped, low], step: "MaskAdder")], step: "MaskInputs")
+            }
+        }
+        var y = axes.count == 1 ? try ctx.emit("Softmax", [x], ["axis": .int(axes[0])])
+            : try softmax(ctx, x, axes: normalizedAxes(ctx, axes, rank: rank))
+        if ctx.kerasMajor >= 3, let keep {
+            y = try ctx.emit("Where", [keep, y, ctx.constant(floats: [0], shape: [], "zero")], step: "MaskOutputs")
+        }
+        return [y]
+    }
+
+    /// A softmax mask as bools: bool masks as they are, others kept where greater than 0.5 cast to the
+    /// mask's dtype (0 for integer masks), as Keras compares them.
+    static func keptPositions(_ ctx: KerasLayerContext, _ mask: String) throws -> String {
+        guard let dtype = ctx.builder.type(of: mask)?.dtype, dtype != .bool else { return mask }
+        let wide = try ctx.cast(mask, to: .float32, step: "MaskToFloat32")
+        let threshold = Tensor([Float(dtype.isFloatingPoint ? 0.5 : 0)], shape: [])
+        return try ctx.emit("Greater", [wide, ctx.builder.constant(threshold, name: "\(ctx.nodeBase)/mask_threshold")], step: "MaskKept")
+    }
 
     /// Softmax over several axes at once (ONNX Softmax takes one), as Keras computes it:
     /// `exp(x − logsumexp(x))` with TensorFlow's `logsumexp = log(Σ exp(x − max)) + max` over all of `axes`.
