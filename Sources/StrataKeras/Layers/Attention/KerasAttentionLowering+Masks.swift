@@ -22,7 +22,8 @@ extension KerasAttentionLowering {
         guard let json = ctx.kwargs["mask"], !json.isNull else {
             return (ctx.implicitMask(of: query), ctx.implicitMask(of: value))
         }
-        guard let entries = json.array, entries.count >= 2, entries.count <= 3 else {
+        // A Keras 2 tensor is itself a list `[layer, node, tensor]`, so a list of masks starts with a non-string.
+        guard let entries = json.array, entries.first?.string == nil, entries.count >= 2, entries.count <= 3 else {
             throw ctx.error("the mask argument must be a list [query_mask, value_mask]", kind: .invalidModel)
         }
         // Keyword tensors are listed in order without the null entries.

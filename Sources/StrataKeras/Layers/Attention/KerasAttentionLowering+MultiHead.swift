@@ -67,8 +67,8 @@ extension KerasAttentionLowering {
         guard let given = try ctx.intList("attention_axes") else { return Array(1 ..< projectedRank - 2) }
         let axes = given.map { $0 >= 0 ? $0 : (ctx.kerasMajor >= 3 ? projectedRank - 1 + $0 : projectedRank + $0) }
         guard !axes.isEmpty, axes.allSatisfy({ $0 >= 0 && $0 < projectedRank - 1 }), Set(axes).count == axes.count else {
-            throw ctx.optionError("attention_axes", "\(given) are not distinct axes of an input of rank \(projectedRank - 1) other than its features",
-                                  kind: .invalidModel)
+            throw ctx.optionError("attention_axes", "\(given) are not distinct axes of the projected rank-\(projectedRank) [batch, …, heads, channels] tensor "
+                                  + "other than channels", kind: .invalidModel)
         }
         return axes
     }
