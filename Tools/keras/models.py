@@ -635,6 +635,11 @@ APPLICATIONS = {
     "efficientnet_b0": ("EfficientNetB0", 32),
     "inception_v3": ("InceptionV3", 75),
     "xception": ("Xception", 71),
+    "convnext_tiny": ("ConvNeXtTiny", 32),
+    "inception_resnet_v2": ("InceptionResNetV2", 75),
+    "mobilenet_v3_small": ("MobileNetV3Small", 32),
+    "efficientnet_v2_b0": ("EfficientNetV2B0", 32),
+    "nasnet_mobile": ("NASNetMobile", 32),
 }
 
 
