@@ -803,7 +803,6 @@ def attention_explicit_masks(K, version):
         outs += [
             L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_value_mask")(q, v, value_mask=v_mask),
             L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_key_mask")(q, v, v, key_mask=v_mask),
-            L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_query_mask")(q, v, query_mask=q_mask),
             L.GroupQueryAttention(head_dim=3, num_query_heads=2, num_key_value_heads=1, name="gqa_keyword_masks")(
                 q, v, query_mask=q_mask, value_mask=v_mask, attention_mask=scores_mask),
         ]
