@@ -83,6 +83,10 @@ struct KerasLowering {
         case "int64": return .int64
         case "uint8": return .uint8
         case "bool": return .bool
+        case "string":
+            throw StrataError(.unsupported, "dtype 'string' is not supported: Strata does not run text preprocessing (TextVectorization, "
+                              + "StringLookup); save the part of the model after it, which takes integer token ids",
+                              at: ErrorLocation(file: file, node: layer.name, opType: layer.className))
         default:
             throw StrataError(.unsupported, "dtype '\(name)' is not supported", at: ErrorLocation(file: file, node: layer.name, opType: layer.className))
         }
