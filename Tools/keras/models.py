@@ -762,8 +762,8 @@ def attention_masks(K, version):
     outs += [chained, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_second")(chained, chained)]
     # Masks pass through layers that support masking (Dense, LayerNormalization, Dropout, activations).
     normed = L.LayerNormalization(name="layer_norm_masked")(L.Dense(4, name="dense_masked")(q_embedded("q_embedding_8")))
-    dropped = L.Dropout(0.5, name="dropout_masked")(L.ReLU(name="relu_masked")(v_embedded("v_embedding_8")))
-    outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_layers")(normed, dropped),
+    activated = L.ReLU(name="relu_masked")(L.Dropout(0.5, name="dropout_masked")(v_embedded("v_embedding_8")))
+    outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_layers")(normed, activated),
              L.Attention(name="attention_after_dense")([L.Dense(4, name="dense_query")(eq), ev])]
     # A residual block: the merged mask reaches the second attention; a tensor op drops the mask.
     block_in = q_embedded("q_embedding_9")
