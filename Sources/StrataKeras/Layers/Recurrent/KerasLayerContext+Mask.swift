@@ -24,8 +24,10 @@ extension KerasLayerContext {
 
     /// The `[batch, time]` bool mask that comes with `value`: Keras propagates a mask from the layers of
     /// `maskProducers`, through the layers of `maskPassThrough` and `maskMerging`, to the layer reading
-    /// the value without naming it in the config. Producers emit the mask as the step `Mask` of their
-    /// call; merged masks are computed by nodes of the reading layer.
+    /// the value without naming it in the config. Every layer that carries a mask has it as the step `Mask`
+    /// of its call: producers emit it when lowered; for the layers it passes through it is made here, on
+    /// first need (an `Identity`, or the merge's `And` / `Or`, attributed to that layer), so each layer
+    /// reads masks only from the layers Keras connects it to.
     ///
     /// Keras 3's MultiHeadAttention removes the masks of the tensors it reads, so a layer that runs after
     /// it (in lowering order, an order Keras could run the layers in) finds none on them.
@@ -36,30 +38,46 @@ extension KerasLayerContext {
     /// The mask of `value` as seen by a layer whose first node is at `position`.
     private func propagatedMask(of value: String, readAt position: Int, depth: Int) -> String? {
         guard depth < 256, !maskCleared(value, before: position) else { return nil }
-        let passThrough = Self.maskPassThrough.union(kerasMajor >= 3 ? Self.maskPassThroughKeras3 : Self.maskPassThroughKeras2)
-        // Latest row first: a layer that shares its input's tensor (Dropout, a nested model's output) is
-        // followed back to the row that made the tensor.
-        for row in builder.layers.reversed() where row.tensor == value && row.output == 0 {
-            let call = row.call ?? 0
-            let base = call == 0 ? row.layer : "\(row.layer):call\(call)"
-            if Self.maskProducers.contains(row.op) {
-                let mask = "\(base)/Mask"
-                return builder.type(of: mask)?.dtype == .bool ? mask : nil
-            }
-            let start = firstNode(ofCall: base) ?? position
-            if Self.maskMerging.contains(row.op) {
-                return mergedMask(of: externalInputs(ofCall: base), readAt: start, depth: depth + 1)
-            }
-            let nestedModel = ["Sequential", "Functional", "Model"].contains(row.op)
-            guard passThrough.contains(row.op) || nestedModel else { return nil }
-            if !nestedModel, let input = externalInputs(ofCall: base).first, input != value {
-                return propagatedMask(of: input, readAt: start, depth: depth + 1)
-            }
-        }
-        return nil
+        return mask(ofRowsBefore: builder.layers.count, value: value, readAt: position, depth: depth)
     }
 
-    private func mergedMask(of inputs: [String], readAt position: Int, depth: Int) -> String? {
+    /// The mask carried by the latest of the first `limit` capture rows that made `value`; a layer that
+    /// shares its input's tensor (Dropout, a nested model's output) is followed back to the row before it.
+    private func mask(ofRowsBefore limit: Int, value: String, readAt position: Int, depth: Int) -> String? {
+        guard let index = builder.layers[..<limit].lastIndex(where: { $0.tensor == value && $0.output == 0 }) else { return nil }
+        let row = builder.layers[index]
+        let call = row.call ?? 0
+        let base = call == 0 ? row.layer : "\(row.layer):call\(call)"
+        let carried = "\(base)/Mask"
+        if builder.type(of: carried)?.dtype == .bool { return carried }
+        if Self.maskProducers.contains(row.op) { return nil }
+        if ["Sequential", "Functional", "Model"].contains(row.op) {
+            return mask(ofRowsBefore: index, value: value, readAt: position, depth: depth + 1)
+        }
+        let inputs = externalInputs(ofCall: base)
+        let start = firstNode(ofCall: base) ?? position
+        let source = SourceInfo(name: row.layer, type: row.op)
+        if Self.maskMerging.contains(row.op) {
+            guard let merged = mergedMask(of: inputs, readAt: start, depth: depth + 1, base: base, source: source) else { return nil }
+            return carry(merged, base: base, source: source)
+        }
+        let passThrough = Self.maskPassThrough.union(kerasMajor >= 3 ? Self.maskPassThroughKeras3 : Self.maskPassThroughKeras2)
+        guard passThrough.contains(row.op) else { return nil }
+        let inner: String?
+        if let input = inputs.first, input != value {
+            inner = propagatedMask(of: input, readAt: start, depth: depth + 1)
+        } else {
+            inner = mask(ofRowsBefore: index, value: value, readAt: position, depth: depth + 1)
+        }
+        return inner.flatMap { carry($0, base: base, source: source) }
+    }
+
+    /// `mask` as the step `Mask` of the layer call `base`.
+    private func carry(_ mask: String, base: String, source: SourceInfo) -> String? {
+        try? builder.add("Identity", [mask], name: "\(base)/Mask", source: source).first
+    }
+
+    private func mergedMask(of inputs: [String], readAt position: Int, depth: Int, base: String, source: SourceInfo) -> String? {
         let masks = inputs.map { propagatedMask(of: $0, readAt: position, depth: depth) }
         if kerasMajor >= 3 {
             // Fewer than two tensors: a Keras 3 op with a constant operand (`x * 2.0`, saved under the same
@@ -69,7 +87,8 @@ extension KerasLayerContext {
         let kept = masks.compactMap { $0 }
         guard var merged = kept.first else { return nil }
         for mask in kept.dropFirst() {
-            guard let next = try? emit(kerasMajor >= 3 ? "Or" : "And", [merged, mask], step: "MergedMask") else { return nil }
+            guard let next = try? builder.add(kerasMajor >= 3 ? "Or" : "And", [merged, mask], name: "\(base)/MergeMasks", source: source).first
+            else { return nil }
             merged = next
         }
         return merged
