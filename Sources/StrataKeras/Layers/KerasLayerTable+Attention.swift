@@ -15,7 +15,8 @@ extension KerasLayerTable {
             let x = try ctx.singleInput()
             if try ctx.bool("sparse", default: false) { throw ctx.optionError("sparse", "sparse tensors are not supported") }
             if try ctx.bool("ragged", default: false) { throw ctx.optionError("ragged", "ragged tensors are not supported") }
-            guard ctx.has("dtype") else { return [x] }
+            // An Identity rather than the input itself, so the layer is drawn where Keras connects it.
+            guard ctx.has("dtype") else { return [try ctx.emit("Identity", [x])] }
             // ONNX TensorProto codes.
             let codes = ["float32": 1, "int32": 6, "int64": 7, "bool": 9]
             let name = try ctx.string("dtype")
