@@ -5,6 +5,12 @@ extension KerasLowering {
     /// whatever dtype they arrive and cast inside the layer.
     static let keras3WithoutAutocast: Set<String> = ["LayerNormalization", "GroupNormalization", "Embedding"]
 
+    /// Layers lowered in float32 under a 16-bit policy (their inputs rounded to the 16-bit dtype first, as
+    /// Keras' autocast does, and their outputs cast back to it): the recurrent layers, whose masked scan
+    /// builds float32 steps. They read the implicit mask of their first input, which is looked up before
+    /// that input is cast to float32 and passed on as the `mask` keyword.
+    static let float32InsideSixteenBit: Set<String> = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
+
     /// The dtype a layer computes in under its dtype policy: float16 / bfloat16 for `mixed_float16` /
     /// `mixed_bfloat16` (whose variables stay float32 in the file), float16, bfloat16 or float64 for those
     /// policies, float32 for everything else (float32 and the non-floating policies of preprocessing layers).
@@ -17,17 +23,64 @@ extension KerasLowering {
         }
     }
 
-    /// Keras' autocast: a layer's floating tensor arguments cast to its compute dtype (Keras 2 casts the
-    /// positional inputs only, Keras 3 keyword tensors too), as `Cast` nodes named `<layer>/Autocast`.
-    /// Returns the map from each cast value to its cast.
-    func autocast(_ layer: KerasLayerSpec, nodeBase: String, path: String, values: [String], keywordValues: [String],
-                  to dtype: DType) throws -> [String: String] {
-        if kerasMajor >= 3 && Self.keras3WithoutAutocast.contains(layer.className) { return [:] }
+    /// The context for one call of `layer` under its dtype policy, and the function that gives the
+    /// call's outputs Keras' dtypes. The layer's floating inputs are autocast to its compute dtype (Keras 2
+    /// casts the positional inputs, Keras 3 keyword tensors too); layers of `float32InsideSixteenBit`
+    /// then see them in float32 and get their outputs cast back; Keras 2's UpSampling2D other than
+    /// "nearest" resizes in float32 and returns float32 (`tf.image.resize`).
+    func precisionContext(
+        _ layer: KerasLayerSpec, path: String, call: Int, args: [String], arguments: [KerasLayerContext.Operand],
+        kwargTensors: [String: [String]], kwargs: [String: KerasJSON], variables: [(name: String, value: Tensor)],
+        shared: KerasLayerContext.SharedValues
+    ) throws -> (context: KerasLayerContext, finish: ([String]) throws -> [String]) {
+        func context(inputs: [String], keywords: [String: [String]]) -> KerasLayerContext {
+            KerasLayerContext(spec: layer, path: path, call: call, inputs: inputs, kwargTensors: keywords, kwargs: kwargs,
+                              kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
+        }
+        let computeDType = Self.computeDType(layer.config["dtype"])
+        let nodeBase = call == 0 ? path : "\(path):call\(call)"
+        let source = SourceInfo(name: path, type: layer.className)
+        let sixteenBit = computeDType == .float16 || computeDType == .bfloat16
+        let resizeInFloat32 = kerasMajor == 2 && layer.className == "UpSampling2D" && layer.config["interpolation"]?.string != "nearest"
+        let inFloat32 = sixteenBit && (Self.float32InsideSixteenBit.contains(layer.className) || resizeInFloat32)
+        var keywords = kwargTensors
+        if inFloat32, kwargTensors["mask"] == nil, let first = args.first,
+           let mask = context(inputs: args, keywords: kwargTensors).implicitMask(of: first) {
+            keywords["mask"] = [mask]
+        }
+        let keywordValues = kwargTensors.values.flatMap { $0 }
         var casts: [String: String] = [:]
-        for value in values + (kerasMajor >= 3 ? keywordValues : []) where casts[value] == nil {
+        if !(kerasMajor >= 3 && Self.keras3WithoutAutocast.contains(layer.className)) {
+            casts = try cast(args + (kerasMajor >= 3 ? keywordValues : []), to: computeDType, step: "Autocast", nodeBase: nodeBase, source: source)
+        }
+        if inFloat32 {
+            let narrowed = (args + keywordValues).map { ($0, casts[$0] ?? $0) }
+            let wide = try cast(narrowed.map(\.1), to: .float32, step: "ToFloat32", nodeBase: nodeBase, source: source)
+            for (value, narrow) in narrowed { if let widened = wide[narrow] { casts[value] = widened } }
+        }
+        let result = context(inputs: args.map { casts[$0] ?? $0 }, keywords: keywords.mapValues { $0.map { casts[$0] ?? $0 } })
+        result.computeDType = inFloat32 ? .float32 : computeDType
+        result.arguments = arguments.map { argument in
+            if case .value(let value) = argument, let cast = casts[value] { return .value(cast) }
+            return argument
+        }
+        let castBack = inFloat32 && !resizeInFloat32
+        return (result, { outputs in
+            guard castBack else { return outputs }
+            return try outputs.map { value in
+                guard builder.type(of: value)?.dtype == .float32 else { return value }
+                return try builder.add("Cast", [value], ["to": .int(computeDType.onnxCode)], name: "\(nodeBase)/ToComputeDType", source: source)[0]
+            }
+        })
+    }
+
+    /// Each floating value of `values` cast to `dtype` unless it has it, as `Cast` nodes named
+    /// `<layer>/<step>`; returns the map from each cast value to its cast.
+    func cast(_ values: [String], to dtype: DType, step: String, nodeBase: String, source: SourceInfo) throws -> [String: String] {
+        var casts: [String: String] = [:]
+        for value in values where casts[value] == nil {
             guard let type = builder.type(of: value), type.dtype.isFloatingPoint, type.dtype != dtype else { continue }
-            casts[value] = try builder.add("Cast", [value], ["to": .int(dtype.onnxCode)], name: "\(nodeBase)/Autocast",
-                                           source: SourceInfo(name: path, type: layer.className))[0]
+            casts[value] = try builder.add("Cast", [value], ["to": .int(dtype.onnxCode)], name: "\(nodeBase)/\(step)", source: source)[0]
         }
         return casts
     }

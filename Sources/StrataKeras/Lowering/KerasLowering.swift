@@ -179,22 +179,12 @@ struct KerasLowering {
         }
         let variables = try store.variables(at: path)
         variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.value.count }
-        let computeDType = Self.computeDType(layer.config["dtype"])
         do {
             let firstNode = builder.nodes.count
-            let nodeBase = call == 0 ? path.joined(separator: "/") : "\(path.joined(separator: "/")):call\(call)"
-            let casts = try autocast(layer, nodeBase: nodeBase, path: path.joined(separator: "/"), values: args,
-                                     keywordValues: kwargTensors.values.flatMap { $0 }, to: computeDType)
-            let context = KerasLayerContext(
-                spec: layer, path: path.joined(separator: "/"), call: call, inputs: args.map { casts[$0] ?? $0 },
-                kwargTensors: kwargTensors.mapValues { $0.map { casts[$0] ?? $0 } },
-                kwargs: kwargs, kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
-            context.computeDType = computeDType
-            context.arguments = arguments.map { argument in
-                if case .value(let value) = argument, let cast = casts[value] { return .value(cast) }
-                return argument
-            }
-            let outputs = try lowering(context)
+            let (context, finish) = try precisionContext(
+                layer, path: path.joined(separator: "/"), call: call, args: args, arguments: arguments,
+                kwargTensors: kwargTensors, kwargs: kwargs, variables: variables, shared: shared)
+            let outputs = try finish(try lowering(context))
             var named: Set<String> = []
             return outputs.enumerated().map { j, value in
                 guard named.insert(value).inserted else { return value }
