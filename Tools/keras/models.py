@@ -888,4 +888,23 @@ def masked_text(K, version):
     return K.Model(x, out, name="masked_text"), make
 
 
-SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text})
+def dynamic_image(K, version):
+    """A fully convolutional model over images whose size is known only at run time (Input((None, None, 3))):
+    "same" convolutions and pools with stride 2 (odd sizes), a transposed convolution, nearest upsampling,
+    skip concatenations; fed a 13x10 image."""
+    L = K.layers
+    x = K.Input((None, None, 3), name="image")
+    c1 = L.Conv2D(4, 3, padding="same", activation="relu", name="c1")(x)
+    d1 = L.Conv2D(6, 3, strides=2, padding="same", name="down_conv")(c1)
+    p1 = L.MaxPooling2D(3, strides=2, padding="same", name="pool")(c1)
+    a1 = L.AveragePooling2D(2, padding="same", name="avg")(c1)
+    joined = L.Concatenate(name="join")([d1, p1, a1])
+    u1 = L.Conv2DTranspose(4, 3, strides=2, padding="same", name="up_conv")(joined)
+    u2 = L.UpSampling2D(2, name="up_nearest")(L.Conv2D(2, 1, name="squeeze")(joined))
+    merged = L.Concatenate(name="merge")([u1, u2])
+    out = L.Conv2D(1, 1, activation="sigmoid", name="mask")(merged)
+    return K.Model(x, [out, c1], name="dynamic_image"), _rng_inputs([((2, 13, 10, 3), "normal")])
+
+
+SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text,
+              "dynamic_image": dynamic_image})
