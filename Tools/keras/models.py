@@ -608,6 +608,25 @@ def mixed_layers(K, version):
         [((2, 10, 4), "normal"), ((2, 6, 6, 3), "normal"), ((2, 5), ("ints", 7))])
 
 
+def mixed_sequence(K, version):
+    """Recurrent and attention layers, masks and upsampling under mixed_float16, with a float32 head."""
+    L = K.layers
+    p = "mixed_float16"
+    tokens = K.Input((6,), name="tokens")
+    q = K.Input((4, 8), name="q")
+    img = K.Input((3, 3, 2), name="img")
+    e = L.Embedding(20, 8, mask_zero=True, dtype=p, name="embed")(tokens)
+    last = L.LSTM(5, dtype=p, name="lstm")(e)
+    both = L.Bidirectional(L.GRU(3, dtype=p), dtype=p, name="bigru")(e)
+    head = L.Dense(2, dtype="float32", name="head_f32")(L.Concatenate(dtype=p, name="cat")([last, both]))
+    mha = L.MultiHeadAttention(2, 4, dtype=p, name="mha")(q, q)
+    att = L.Attention(dtype=p, name="attention")([q, q])
+    up = L.UpSampling2D(2, interpolation="bilinear", dtype=p, name="up_bilinear")(img)
+    nearest = L.UpSampling2D(2, dtype=p, name="up_nearest")(img)
+    return K.Model([tokens, q, img], [head, mha, att, up, nearest], name="mixed_sequence"), _rng_inputs(
+        [((2, 6), ("ints", 20)), ((2, 4, 8), "normal"), ((2, 3, 3, 2), "normal")])
+
+
 # Name -> builder, for the committed fixtures (every file kind unless KINDS says otherwise).
 SMALL = {
     "cnn": cnn, "functional": functional, "nested": nested, "sequential_legacy": sequential_legacy,
@@ -620,6 +639,7 @@ SMALL = {
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
     "tensor_ops": tensor_ops,
     "norm_axes": norm_axes, "mixed_precision": mixed_precision, "mixed_layers": mixed_layers,
+    "mixed_sequence": mixed_sequence,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
