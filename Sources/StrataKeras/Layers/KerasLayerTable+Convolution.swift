@@ -37,15 +37,31 @@ extension KerasLayerTable {
     static func convNode(
         _ ctx: KerasLayerContext, _ x: String, weight: String, bias: String?, options o: WindowOptions, group: Int, step: String = "Conv"
     ) throws -> String {
-        var pads = try ctx.pads(o.padding == "causal" ? "valid" : o.padding, input: x, kernel: o.kernel, strides: o.strides, dilations: o.dilations)
-        if o.padding == "causal" { pads[0] = (o.kernel[0] - 1) * o.dilations[0] }
-        let attributes: [String: Attribute] = [
-            "kernel_shape": .ints(o.kernel), "strides": .ints(o.strides), "dilations": .ints(o.dilations),
-            "pads": .ints(pads), "group": .int(group),
-        ]
+        var attributes = try paddingAttributes(ctx, o.padding == "causal" ? "valid" : o.padding, input: x, kernel: o.kernel,
+                                               strides: o.strides, dilations: o.dilations)
+        if o.padding == "causal" {
+            attributes["pads"] = .ints([(o.kernel[0] - 1) * o.dilations[0], 0])
+        }
+        attributes["kernel_shape"] = .ints(o.kernel)
+        attributes["strides"] = .ints(o.strides)
+        attributes["dilations"] = .ints(o.dilations)
+        attributes["group"] = .int(group)
         let out = try ctx.emit("Conv", [x, weight] + (bias.map { [$0] } ?? []), attributes, step: step)
         ctx.builder.convolutionNodes[out] = ctx.builder.nodes.count - 1
         return out
+    }
+
+    /// The padding attributes of a window over a channels-first value: explicit `pads` when the spatial
+    /// sizes are known; for "same" over sizes known only at run time (`Input((None, None, 3))`), ONNX
+    /// `auto_pad = SAME_UPPER`, which is TensorFlow's SAME (the odd pixel at the end) resolved per input.
+    static func paddingAttributes(
+        _ ctx: KerasLayerContext, _ padding: String, input: String, kernel: [Int], strides: [Int], dilations: [Int]
+    ) throws -> [String: Attribute] {
+        let spatial = try ctx.shape(input).dropFirst(2)
+        if padding == "same", spatial.contains(where: { $0.value == nil }) {
+            return ["auto_pad": .string("SAME_UPPER")]
+        }
+        return ["pads": .ints(try ctx.pads(padding, input: input, kernel: kernel, strides: strides, dilations: dilations))]
     }
 
     /// Applies the layer's activation inside the channels-first section when it is elementwise (so the
@@ -124,21 +140,21 @@ extension KerasLayerTable {
         let weight = try ctx.weightValue(0, "kernel", shape: o.kernel + [filters, channels], transform: kernelToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [filters]) : nil
         return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in
+            // The full output (n-1)·s + k exceeds Keras' length by an amount that does not depend on n, so
+            // inputs whose size is known only at run time are handled alike.
             var begin: [Int] = [], end: [Int] = [], extra: [Int] = []
             for i in 0 ..< rank {
-                let n = try ctx.knownDim(v, 2 + i)
                 let k = (o.kernel[i] - 1) * o.dilations[i] + 1
                 let s = o.strides[i]
-                let length: Int
+                let surplus: Int
                 if let op = outputPadding?[i] {
                     let pad = o.padding == "same" ? k / 2 : 0
-                    length = (n - 1) * s + k - 2 * pad + op
+                    surplus = 2 * pad - op
                 } else {
-                    length = o.padding == "same" ? n * s : n * s + max(k - s, 0)
+                    surplus = o.padding == "same" ? k - s : k - s - max(k - s, 0)
                 }
-                let full = (n - 1) * s + k
-                let b = o.padding == "same" ? max(full - length, 0) / 2 : 0
-                let e = full - length - b
+                let b = o.padding == "same" ? max(surplus, 0) / 2 : 0
+                let e = surplus - b
                 begin.append(b)
                 end.append(max(e, 0))
                 extra.append(max(-e, 0))

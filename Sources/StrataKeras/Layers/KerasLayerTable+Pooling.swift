@@ -25,10 +25,9 @@ extension KerasLayerTable {
         let channelsFirst = try ctx.channelsFirst()
         let ones = Array(repeating: 1, count: rank)
         return [try ctx.inChannelsFirst(x, channelsFirst: channelsFirst) { v in
-            var attributes: [String: Attribute] = [
-                "kernel_shape": .ints(size), "strides": .ints(strides),
-                "pads": .ints(try ctx.pads(padding, input: v, kernel: size, strides: strides, dilations: ones)),
-            ]
+            var attributes = try paddingAttributes(ctx, padding, input: v, kernel: size, strides: strides, dilations: ones)
+            attributes["kernel_shape"] = .ints(size)
+            attributes["strides"] = .ints(strides)
             if op == "AveragePool" { attributes["count_include_pad"] = .int(0) }
             return try ctx.emit(op, [v], attributes)
         }]
