@@ -612,7 +612,7 @@ def mixed_sequence(K, version):
     """Recurrent and attention layers, masks and upsampling under mixed_float16, with a float32 head."""
     L = K.layers
     p = "mixed_float16"
-    tokens = K.Input((6,), name="tokens")
+    tokens = K.Input((6,), dtype="int32", name="tokens")
     q = K.Input((4, 8), name="q")
     img = K.Input((3, 3, 2), name="img")
     e = L.Embedding(20, 8, mask_zero=True, dtype=p, name="embed")(tokens)
