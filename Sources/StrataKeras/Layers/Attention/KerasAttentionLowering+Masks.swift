@@ -17,7 +17,7 @@ extension KerasAttentionLowering {
 
     /// The `[query, value]` masks of an `Attention` / `AdditiveAttention` call: the `mask` keyword list
     /// `[query_mask, value_mask, key_mask]` (entries may be null), else the masks Keras propagates with
-    /// the inputs from Masking / Embedding(mask_zero). Neither layer uses the key's mask.
+    /// the inputs (`KerasLayerContext.implicitMask`). Neither layer uses the key's mask.
     func listMasks(query: String, value: String) throws -> (query: String?, value: String?) {
         guard let json = ctx.kwargs["mask"], !json.isNull else {
             return (ctx.implicitMask(of: query), ctx.implicitMask(of: value))

@@ -105,8 +105,10 @@ extension KerasAttentionLowering {
     /// bands `[1, T, S]` and the `attention_mask` keyword, AND-ed; then unsqueezed before the
     /// attention dims (Keras' `mask_expansion_axis`) until it has the scores' rank.
     ///
-    /// Masks come with the inputs (Masking / Embedding(mask_zero)); Keras 3 also takes `value_mask` and
-    /// `key_mask` keywords, but replaces `query_mask` by the query's own mask, so that keyword has no effect.
+    /// `queryMask` is the caller's: MultiHeadAttention's is the query input's own mask (Keras 3.15 replaces
+    /// a `query_mask` keyword by it, so that keyword has no effect), GroupedQueryAttention's the keyword,
+    /// else the input's. Value and key masks come with the inputs (the key's only when a key is passed, in
+    /// Keras 3) or, in Keras 3, from the `value_mask` / `key_mask` keywords.
     func multiHeadMask(query q: String, value v: String, key k: String, queryMask: String?, keyGiven: Bool,
                        scoresRank: Int, attentionAxes: Int) throws -> String? {
         var parts: [(value: String, rank: Int)] = []
@@ -116,11 +118,11 @@ extension KerasAttentionLowering {
             let e = try ctx.emit("Unsqueeze", [m, ctx.constant(int64s: [Int64(axis)], "\(name)_axis")], step: "\(name)Expand")
             parts.append((e, try ctx.rank(m) + 1))
         }
-        let explicit = ctx.kerasMajor >= 3
+        let keywords = ctx.kerasMajor >= 3
         try expanded(queryMask, axis: -1, "QueryMask")
-        try expanded(explicit ? ctx.kwargTensors["value_mask"]?.first ?? ctx.implicitMask(of: v) : ctx.implicitMask(of: v), axis: -2, "ValueMask")
-        let keyMask = explicit ? ctx.kwargTensors["key_mask"]?.first : nil
-        try expanded(keyMask ?? (keyGiven || !explicit ? ctx.implicitMask(of: k) : nil), axis: -2, "KeyMask")
+        try expanded(keywords ? ctx.kwargTensors["value_mask"]?.first ?? ctx.implicitMask(of: v) : ctx.implicitMask(of: v), axis: -2, "ValueMask")
+        let keyMask = keywords ? ctx.kwargTensors["key_mask"]?.first : nil
+        try expanded(keyMask ?? (keyGiven || !keywords ? ctx.implicitMask(of: k) : nil), axis: -2, "KeyMask")
 
         let window = try ctx.has("sliding_window") ? ctx.int("sliding_window") : nil
         if let window, window <= 0 { throw ctx.optionError("sliding_window", "must be a positive integer, got \(window)", kind: .invalidModel) }
