@@ -553,7 +553,7 @@ def norm_axes(K, version):
             L.LayerNormalization(axis=1, rms_scaling=True, epsilon=0.01, name="ln_rms_axis1")(x),
         ]
         rms_last = L.RMSNormalization(name="rms_last")
-        rms_axes = L.RMSNormalization(axis=[-1, 1], epsilon=0.01, name="rms_axes")
+        rms_axes = L.RMSNormalization(axis=[-2, -1], epsilon=0.01, name="rms_axes")
         outs += [rms_last(s), rms_axes(s)]
         rms_last.scale.assign(np.linspace(0.5, 1.5, 6).astype(np.float32))
         rms_axes.scale.assign(np.linspace(-1.0, 1.0, 42).reshape(7, 6).astype(np.float32))
