@@ -13,6 +13,9 @@ extension KerasLayerContext {
         "GaussianNoise", "ActivityRegularization", "LayerNormalization", "BatchNormalization", "GroupNormalization",
         "UnitNormalization",
     ]
+    /// Recurrent layers: with `return_sequences` (a rank-3 output) their output carries the mask they
+    /// were run with (the bool value their call reads), as Keras' `RNN.compute_mask` returns it.
+    static let maskSequenceLayers: Set<String> = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
     /// The same, only in Keras 2 files / only in Keras 3 files.
     static let maskPassThroughKeras2: Set<String> = ["ThresholdedReLU"]
     static let maskPassThroughKeras3: Set<String> = ["Identity", "Rescaling", "Normalization"]
@@ -23,11 +26,11 @@ extension KerasLayerContext {
     static let maskMerging: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
 
     /// The `[batch, time]` bool mask that comes with `value`: Keras propagates a mask from the layers of
-    /// `maskProducers`, through the layers of `maskPassThrough` and `maskMerging`, to the layer reading
-    /// the value without naming it in the config. Every layer that carries a mask has it as the step `Mask`
-    /// of its call: producers emit it when lowered; for the layers it passes through it is made here, on
-    /// first need (an `Identity`, or the merge's `And` / `Or`, attributed to that layer), so each layer
-    /// reads masks only from the layers Keras connects it to.
+    /// `maskProducers`, through those of `maskPassThrough`, `maskSequenceLayers` and `maskMerging`, to the
+    /// layer reading the value without naming it in the config. Every layer that carries a mask has it as
+    /// the step `Mask` of its call: producers emit it when lowered; for the layers it passes through it is
+    /// made here, on first need (an `Identity`, or the merge's `And` / `Or`, attributed to that layer), so
+    /// each layer reads masks only from the layers Keras connects it to.
     ///
     /// Keras 3's MultiHeadAttention removes the masks of the tensors it reads, so a layer that runs after
     /// it (in lowering order, an order Keras could run the layers in) finds none on them.
@@ -60,6 +63,11 @@ extension KerasLayerContext {
         if Self.maskMerging.contains(row.op) {
             guard let merged = mergedMask(of: inputs, readAt: start, depth: depth + 1, base: base, source: source) else { return nil }
             return carry(merged, base: base, source: source)
+        }
+        if Self.maskSequenceLayers.contains(row.op) {
+            guard builder.type(of: value)?.shape?.count == 3,
+                  let used = inputs.first(where: { builder.type(of: $0)?.dtype == .bool }) else { return nil }
+            return carry(used, base: base, source: source)
         }
         let passThrough = Self.maskPassThrough.union(kerasMajor >= 3 ? Self.maskPassThroughKeras3 : Self.maskPassThroughKeras2)
         guard passThrough.contains(row.op) else { return nil }
