@@ -1,9 +1,12 @@
 import StrataCore
 
 extension KerasLayerTable {
-    /// GroupNormalization and UnitNormalization.
+    /// GroupNormalization, UnitNormalization and (Keras 3) RMSNormalization.
     static let moreNormalization: [String: KerasLayerLowering] = [
         "GroupNormalization": groupNormalization,
+        "RMSNormalization": { ctx in
+            [try ctx.computingInFloat32(try ctx.singleInput()) { try rmsNormalization(ctx, $0) }]
+        },
         "UnitNormalization": { ctx in
             let x = try ctx.singleInput()
             let rank = try ctx.rank(x)
@@ -12,6 +15,19 @@ extension KerasLayerTable {
             return [try l2Normalize(ctx, x, axes: axes, step: "Normalize")]
         },
     ]
+
+    /// Keras 3's RMSNormalization: `x / √(mean(x²) + ε) · scale` over its axes (sorted, as Keras sorts
+    /// them), ONNX RMSNormalization. Keras multiplies by the scale as stored, broadcast from the right, so
+    /// the axes must be the trailing ones.
+    static func rmsNormalization(_ ctx: KerasLayerContext, _ x: String) throws -> String {
+        let rank = try ctx.rank(x)
+        let axes = try normalizedAxes(ctx, (ctx.intList("axis") ?? [-1]).sorted(), rank: rank)
+        guard let first = axes.first, axes == Array(first ..< rank) else {
+            throw ctx.optionError("axis", "\(axes) are not the trailing axes of a rank-\(rank) input; Keras broadcasts the scale from the right", kind: .invalidModel)
+        }
+        let scale = try ctx.weightValue(0, "scale", shape: try axes.map { try ctx.knownDim(x, $0) })
+        return try ctx.emit("RMSNormalization", [x, scale], ["axis": .int(first), "epsilon": .float(try ctx.float("epsilon", default: 1e-6))])
+    }
 
     /// Splits the channel axis into `groups`, normalizes each group over the channels in it and all
     /// non-batch axes (`(x − mean) / √(variance + ε)`), then applies the per-channel gamma and beta.
