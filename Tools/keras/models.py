@@ -882,12 +882,21 @@ def application_blocks(K, version):
 def image_pipeline(K, version):
     """Augmentation layers in a nested Sequential, then Resizing (bilinear down, nearest up), CenterCrop
     with an odd margin, Rescaling, a small classifier; the input is a uint8-range image. Keras 3 cannot
-    write a called RandomBrightness to a legacy .h5 (it deep-copies a module), so only Keras 2 has one."""
+    write a called RandomBrightness, RandomSaturation, RandomSharpness, RandomColorDegeneration,
+    RandomPosterization or Solarization to a legacy .h5 (it deep-copies a module), so they are left out.
+    Keras 2's RandomCrop resizes at inference unless the image has its size; Keras 3's keeps the image."""
     L = K.layers
     augmentations = [L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.RandomZoom(0.1),
                      L.RandomTranslation(0.1, 0.1), L.RandomContrast(0.2)]
     if version == 2:
-        augmentations.append(L.RandomBrightness(0.1))
+        augmentations += [L.RandomBrightness(0.1), L.RandomHeight(0.2), L.RandomWidth(0.2), L.RandomCrop(12, 10)]
+    else:
+        v = (0, 255)
+        augmentations += [L.RandomCrop(8, 8), L.RandomGrayscale(0.5), L.RandomHue(0.2, value_range=v), L.RandomShear(0.2),
+                          L.RandomColorJitter(value_range=v, brightness_factor=0.2), L.RandomInvert(value_range=v),
+                          L.RandomErasing(value_range=v), L.RandomGaussianBlur(value_range=v), L.RandomPerspective(),
+                          L.RandomElasticTransform(value_range=v), L.MixUp(), L.CutMix(), L.AugMix(value_range=v),
+                          L.RandAugment(value_range=v)]
     augment = K.Sequential(augmentations, name="augment")
     x = K.Input((12, 10, 3), name="image")
     h = augment(x)

@@ -1,16 +1,42 @@
 import StrataCore
 
 extension KerasLayerTable {
-    /// Preprocessing layers with stored statistics (Normalization), and the data augmentation layers that
-    /// change images only in training (Keras records and runs models in inference mode).
+    /// Preprocessing layers with stored statistics (Normalization), image resizing and cropping, and the
+    /// data augmentation layers, which change images only in training (Strata, like Keras' `predict`,
+    /// runs in inference mode).
     static let preprocessing: [String: KerasLayerLowering] = {
-        var table: [String: KerasLayerLowering] = ["Normalization": normalization, "Resizing": resizing, "CenterCrop": centerCrop]
-        for augmentation in ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast",
-                             "RandomBrightness"] {
-            table[augmentation] = inferenceIdentity
-        }
+        var table: [String: KerasLayerLowering] = [
+            "Normalization": normalization, "Resizing": resizing, "CenterCrop": centerCrop, "RandomCrop": randomCrop,
+        ]
+        for augmentation in augmentationClasses { table[augmentation] = inferenceIdentity }
         return table
     }()
+
+    /// Augmentation classes whose inference output is their input (checked against Keras 3.15 and
+    /// tf_keras 2.21; RandomHeight/RandomWidth exist only in Keras 2, the colour and geometry ones from
+    /// RandomGrayscale on only in Keras 3).
+    static let augmentationClasses = [
+        "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
+        "RandomHeight", "RandomWidth",
+        "RandomGrayscale", "RandomHue", "RandomSaturation", "RandomSharpness", "RandomShear", "RandomColorJitter",
+        "RandomColorDegeneration", "RandomInvert", "RandomPosterization", "RandomErasing", "RandomGaussianBlur",
+        "RandomPerspective", "RandomElasticTransform", "Solarization", "MixUp", "CutMix", "AugMix", "RandAugment",
+    ]
+
+    /// Keras 3's RandomCrop leaves images alone at inference; Keras 2's crops the centre to the target's
+    /// aspect ratio and resizes, supported here only when the image already has the target size.
+    static func randomCrop(_ ctx: KerasLayerContext) throws -> [String] {
+        if ctx.kerasMajor >= 3 { return try inferenceIdentity(ctx) }
+        let x = try ctx.singleInput()
+        let axes = try ctx.channelsFirst() ? [2, 3] : [1, 2]
+        let sizes = try axes.map { try ctx.knownDim(x, $0) }
+        let target = [try ctx.int("height"), try ctx.int("width")]
+        guard sizes == target else {
+            throw ctx.error("Keras 2's RandomCrop resizes a \(sizes[0])×\(sizes[1]) image to \(target[0])×\(target[1]) at inference, which is not supported",
+                            kind: .unsupported)
+        }
+        return try inferenceIdentity(ctx)
+    }
 
     /// An image `[N, H, W, C]` (or `[N, C, H, W]`) resized to `height × width` as `tf.image.resize` does
     /// without antialiasing: bilinear with half-pixel centres, nearest with TF's half-pixel rounding.
