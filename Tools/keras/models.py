@@ -800,6 +800,9 @@ def attention_masks(K, version):
     # Different masks merged: Keras 2 ANDs them, Keras 3 ORs them.
     merged = L.Add(name="merge_masks")([L.Masking(name="masking_merge")(frames), v_embedded("v_embedding_11")])
     outs.append(L.Attention(name="attention_after_merge")([eq, merged]))
+    # Masks concatenated along the features: Keras 2 ANDs them, Keras 3 ORs them.
+    joined = L.Concatenate(name="concat_masks")([ev, mv])
+    outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_concat")(q_embedded("q_embedding_13"), joined))
     # A recurrent layer returning sequences passes its mask on.
     sequence = L.GRU(4, return_sequences=True, name="gru_masked")(q_embedded("q_embedding_12"))
     outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_gru")(sequence, sequence))
