@@ -24,6 +24,9 @@ extension KerasLayerContext {
     /// one); in Keras 3 the OR, when every input has one. Keras 3 saves tensor ops under the same class
     /// names (`x + y`); those drop masks, which is followed only when an operand is a constant.
     static let maskMerging: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
+    /// Concatenate along the feature (last) axis: Keras 2 ANDs the masks present; Keras 3 ORs them when
+    /// every input has one (an unmasked input makes the mask all true). Along other axes it is not followed.
+    static let maskConcatenating: Set<String> = ["Concatenate"]
 
     /// The `[batch, time]` bool mask that comes with `value`: Keras propagates a mask from the layers of
     /// `maskProducers`, through those of `maskPassThrough`, `maskSequenceLayers` and `maskMerging`, to the
@@ -64,6 +67,13 @@ extension KerasLayerContext {
             guard let merged = mergedMask(of: inputs, readAt: start, depth: depth + 1, base: base, source: source) else { return nil }
             return carry(merged, base: base, source: source)
         }
+        if Self.maskConcatenating.contains(row.op) {
+            let concat = builder.nodes.first { $0.name.hasPrefix(base + "/") && $0.opType == "Concat" }
+            guard let concat, let rank = builder.type(of: value)?.shape?.count, let axis = try? concat.int("axis"),
+                  axis == -1 || axis == rank - 1 else { return nil }
+            let masks = concat.inputs.map { propagatedMask(of: $0, readAt: start, depth: depth + 1) }
+            return mergedMask(of: masks, keras3: kerasMajor >= 3, base: base, source: source).flatMap { carry($0, base: base, source: source) }
+        }
         if Self.maskSequenceLayers.contains(row.op) {
             guard builder.type(of: value)?.shape?.count == 3,
                   let used = inputs.first(where: { builder.type(of: $0)?.dtype == .bool }) else { return nil }
@@ -87,15 +97,19 @@ extension KerasLayerContext {
 
     private func mergedMask(of inputs: [String], readAt position: Int, depth: Int, base: String, source: SourceInfo) -> String? {
         let masks = inputs.map { propagatedMask(of: $0, readAt: position, depth: depth) }
-        if kerasMajor >= 3 {
-            // Fewer than two tensors: a Keras 3 op with a constant operand (`x * 2.0`, saved under the same
-            // class names), whose output has no mask.
-            guard masks.count >= 2, masks.allSatisfy({ $0 != nil }) else { return nil }
-        }
+        // Fewer than two tensors: a Keras 3 op with a constant operand (`x * 2.0`, saved under the same
+        // class names), whose output has no mask.
+        if kerasMajor >= 3, masks.count < 2 { return nil }
+        return mergedMask(of: masks, keras3: kerasMajor >= 3, base: base, source: source)
+    }
+
+    /// Keras 3: the OR of `masks` when none is missing; Keras 2: the AND of those present.
+    private func mergedMask(of masks: [String?], keras3: Bool, base: String, source: SourceInfo) -> String? {
+        if keras3, !masks.allSatisfy({ $0 != nil }) { return nil }
         let kept = masks.compactMap { $0 }
         guard var merged = kept.first else { return nil }
         for mask in kept.dropFirst() {
-            guard let next = try? builder.add(kerasMajor >= 3 ? "Or" : "And", [merged, mask], name: "\(base)/MergeMasks", source: source).first
+            guard let next = try? builder.add(keras3 ? "Or" : "And", [merged, mask], name: "\(base)/MergeMasks", source: source).first
             else { return nil }
             merged = next
         }
