@@ -132,10 +132,13 @@ extension KerasLayerContext {
     }
 
     /// The values a layer call's nodes read that are neither constants nor made by the call, in order of
-    /// use (channels-last originals for channels-first twins); empty when the call emitted no node.
+    /// use (channels-last originals for channels-first twins); empty when the call emitted no node. The
+    /// nodes added here to carry a mask through the layer (`Mask`, `MergeMasks`) are not the layer's own.
     private func externalInputs(ofCall base: String) -> [String] {
         let prefix = base + "/"
-        let callNodes = builder.nodes.filter { $0.name.hasPrefix(prefix) }
+        let callNodes = builder.nodes.filter {
+            $0.name.hasPrefix(prefix) && $0.name != prefix + "Mask" && !$0.name.hasPrefix(prefix + "MergeMasks")
+        }
         let made = Set(callNodes.flatMap(\.outputs))
         var found: [String] = []
         for node in callNodes {
