@@ -11,11 +11,15 @@ extension KerasLayerTable {
         "ReLU": relu,
         "LeakyReLU": { ctx in
             let slope = try ctx.optionalFloat("negative_slope") ?? ctx.optionalFloat("alpha") ?? 0.3
-            return [try ctx.layoutFree(try ctx.singleInput()) { try ctx.emit("LeakyRelu", [$0], ["alpha": .float(slope)]) }]
+            return [try ctx.layoutFree(try ctx.singleInput()) {
+                try ctx.computesIn16Bits ? ctx.sixteenBitLeakyRelu($0, alpha: slope) : ctx.emit("LeakyRelu", [$0], ["alpha": .float(slope)])
+            }]
         },
         "ELU": { ctx in
             let alpha = try ctx.float("alpha", default: 1)
-            return [try ctx.layoutFree(try ctx.singleInput()) { try ctx.emit("Elu", [$0], ["alpha": .float(alpha)]) }]
+            return [try ctx.layoutFree(try ctx.singleInput()) {
+                try ctx.computesIn16Bits ? ctx.sixteenBitElu($0, alpha: alpha) : ctx.emit("Elu", [$0], ["alpha": .float(alpha)])
+            }]
         },
         "ThresholdedReLU": { ctx in
             let x = try ctx.singleInput()
