@@ -613,6 +613,30 @@ def mixed_layers(K, version):
         [((2, 10, 4), "normal"), ((2, 6, 6, 3), "normal"), ((2, 5), ("ints", 7))])
 
 
+def mixed_activations(K, version):
+    """Every built-in activation and the activation layers under mixed_float16 (TensorFlow's 16-bit
+    formulas), on inputs spread over [-12, 12]."""
+    L = K.layers
+    p = "mixed_float16"
+    x = K.Input((4, 7), name="x")
+    scaled = L.Rescaling(4.0, dtype=p, name="scale4")(x)
+    outs = []
+    for name in ACTIVATIONS + ["celu", "hard_tanh", "log_sigmoid"]:
+        try:
+            K.activations.get(name)
+        except Exception:
+            continue
+        outs.append(L.Activation(name, dtype=p, name=f"act_{name}")(scaled))
+    outs += [
+        L.LeakyReLU(dtype=p, name="leaky_default")(scaled),
+        L.ELU(alpha=0.7, dtype=p, name="elu_07")(scaled),
+        L.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.5, dtype=p, name="relu_all")(scaled),
+        L.PReLU(dtype=p, name="prelu")(scaled),
+        L.Dense(5, activation="selu", dtype=p, name="dense_selu")(scaled),
+    ]
+    return K.Model(x, outs, name="mixed_activations"), None
+
+
 def mixed_sequence(K, version):
     """Recurrent and attention layers, masks and upsampling under mixed_float16, with a float32 head."""
     L = K.layers
@@ -644,7 +668,7 @@ SMALL = {
     "multi_head_attention": multi_head_attention, "attention": attention, "einsum_dense": einsum_dense,
     "tensor_ops": tensor_ops,
     "norm_axes": norm_axes, "mixed_precision": mixed_precision, "mixed_layers": mixed_layers,
-    "mixed_sequence": mixed_sequence,
+    "mixed_sequence": mixed_sequence, "mixed_activations": mixed_activations,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
