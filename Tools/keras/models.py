@@ -827,8 +827,6 @@ def attention_masks(K, version):
     # Masks concatenated along the features: Keras 2 ANDs them, Keras 3 ORs them.
     joined = L.Concatenate(name="concat_masks")([ev, mv])
     outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_concat")(q_embedded("q_embedding_13"), joined))
-    distributed = L.TimeDistributed(L.Dense(3), name="time_distributed_masked")(q_embedded("q_embedding_14"))
-    outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_time_distributed")(distributed, distributed))
     # A recurrent layer returning sequences passes its mask on.
     sequence = L.GRU(4, return_sequences=True, name="gru_masked")(q_embedded("q_embedding_12"))
     outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_gru")(sequence, sequence))
