@@ -87,7 +87,7 @@ extension KerasLayerTable {
 
     /// Keras 2 (`tf.nn.weighted_moments` + `tf.nn.batch_normalization`) under a 16-bit policy: mean and
     /// variance taken in float32 and rounded, then `x · inv + (β − mean · inv)` with `inv = γ / √(var + ε)`
-    /// in the 16-bit dtype (the reciprocal square root rounded once).
+    /// in the 16-bit dtype (TensorFlow's 16-bit rsqrt rounds the square root, then its reciprocal).
     static func keras2HalfGroupNormalization(
         _ ctx: KerasLayerContext, _ grouped: String, axes: String, epsilon: Float, dims: [Int], channels: Int,
         axis: Int, groups: Int
@@ -101,9 +101,7 @@ extension KerasLayerTable {
         let mean = try ctx.cast(mean32, to: half, step: "MeanToComputeDType")
         let variance = try ctx.cast(variance32, to: half, step: "VarianceToComputeDType")
         let shifted = try ctx.emit("Add", [variance, ctx.constant(floats: [epsilon], shape: [], "epsilon")], step: "AddEpsilon")
-        let shifted32 = try ctx.cast(shifted, to: .float32, step: "ShiftedToFloat32")
-        let rsqrt32 = try ctx.emit("Reciprocal", [try ctx.emit("Sqrt", [shifted32], step: "Std")], step: "InverseStd")
-        var inv = try ctx.cast(rsqrt32, to: half, step: "InverseStdToComputeDType")
+        var inv = try ctx.emit("Reciprocal", [try ctx.emit("Sqrt", [shifted], step: "Std")], step: "InverseStd")
         // γ and β broadcast over the grouped shape [N, …, G, C/G, …] (without N): G and C/G on the split axes.
         var groupedParam = Array(repeating: 1, count: dims.count)
         groupedParam[axis - 1] = groups
