@@ -546,6 +546,7 @@ def norm_axes(K, version):
     if version == 2:
         outs.append(L.BatchNormalization(axis=[1, 3], name="bn_axes13")(x))
         outs.append(L.BatchNormalization(axis=[-2, -1], epsilon=0.01, center=False, name="bn_axes_neg")(x))
+        outs.append(L.BatchNormalization(virtual_batch_size=2, name="bn_virtual")(x))
     if version == 3:
         outs += [
             L.LayerNormalization(rms_scaling=True, name="ln_rms_last")(s),
