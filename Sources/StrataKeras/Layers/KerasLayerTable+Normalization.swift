@@ -10,7 +10,8 @@ extension KerasLayerTable {
 
     /// `x · a + b` with `a = γ / √(var + ε)`, `b = β − mean · a` folded at import (in double precision),
     /// broadcast along the layer's axis. Keras 2 also normalizes over several axes (`axis=[1, 3]`): its
-    /// variables then have the input's rank, with size 1 on every other axis. Under a 16-bit policy Keras
+    /// variables then have the input's rank, with size 1 on every other axis (and one more 1 after the batch
+    /// axis with `virtual_batch_size`). Under a 16-bit policy Keras
     /// computes it in float32 and rounds the result once.
     static func batchNormalization(_ ctx: KerasLayerContext) throws -> [String] {
         [try ctx.computingInFloat32(try ctx.singleInput()) { try batchNormalization(ctx, $0) }]
@@ -18,15 +19,21 @@ extension KerasLayerTable {
 
     static func batchNormalization(_ ctx: KerasLayerContext, _ x: String) throws -> String {
         let rank = try ctx.rank(x)
-        let axes = try normalizedAxes(ctx, ctx.intList("axis") ?? [-1], rank: rank)
-        let paramShape: [Int]
+        // Keras 2's ghost batch normalization (`virtual_batch_size`) keeps full-rank variables with a 1
+        // inserted after the batch axis, and saves its axes shifted by that extra axis; at inference it
+        // is the plain normalization with those variables.
+        let virtual = ctx.has("virtual_batch_size")
+        let configured = try ctx.intList("axis") ?? [-1]
+        let axes = try normalizedAxes(ctx, virtual ? configured.map { $0 > 0 ? $0 - 1 : $0 } : configured, rank: rank)
+        var paramShape: [Int]
         let broadcastShape: [Int]
-        if axes.count == 1 {
+        if axes.count == 1 && !virtual {
             paramShape = [try ctx.knownDim(x, axes[0])]
             broadcastShape = paramShape + Array(repeating: 1, count: rank - axes[0] - 1)
         } else {
             paramShape = try (0 ..< rank).map { axes.contains($0) ? try ctx.knownDim(x, $0) : 1 }
             broadcastShape = paramShape
+            if virtual { paramShape.insert(1, at: 1) }
         }
         let channels = paramShape.reduce(1, *)
         let epsilon = Double(try ctx.float("epsilon", default: 1e-3))

@@ -37,7 +37,14 @@ extension KerasLowering {
             KerasLayerContext(spec: layer, path: path, call: call, inputs: inputs, kwargTensors: keywords, kwargs: kwargs,
                               kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
         }
-        let computeDType = Self.computeDType(layer.config["dtype"])
+        let policy = layer.config["dtype"]
+        if let name = policy?.string ?? policy?["config"]?["name"]?.string, name.contains("_from_") {
+            // Keras 3 quantized policies (int8_from_float32, float8_from_mixed_bfloat16, int4, GPTQ, AWQ)
+            // store quantized kernels and scales instead of the float variables.
+            throw StrataError(.unsupported, "quantized dtype policy '\(name)' is not supported",
+                              at: ErrorLocation(file: builder.file, node: path, opType: layer.className, detail: "option 'dtype'"))
+        }
+        let computeDType = Self.computeDType(policy)
         let nodeBase = call == 0 ? path : "\(path):call\(call)"
         let source = SourceInfo(name: path, type: layer.className)
         let sixteenBit = computeDType == .float16 || computeDType == .bfloat16
