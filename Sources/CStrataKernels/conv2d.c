@@ -1,5 +1,6 @@
 #include "CStrataKernels.h"
 #include "window_border.h"
+#include "epilogue.h"
 
 #include <string.h>
 
@@ -149,7 +150,8 @@ static inline __attribute__((always_inline)) void depthwise_row(
 #endif
 
 void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
-                            float *scratch) {
+                            float *scratch, const strata_epilogue *ep) {
+    if (ep && ep->activation == STRATA_ACT_NONE) ep = NULL;
     int rows, cols;
     strata_padded_extent(g, &rows, &cols);
     float *padded = scratch;
@@ -183,6 +185,7 @@ void strata_depthwise_plane(const float *x, const float *w, float bias, const st
             }
             dst[ow] = sum;
         }
+        if (ep) strata_epilogue_row(dst, dst, g->out_w, NULL, ep);
         if (dst != y_row) {
             for (int i = 0; i < g->out_w; i++) y_row[i] = dst[i];
         }

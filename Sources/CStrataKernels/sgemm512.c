@@ -1,4 +1,5 @@
 #include "CStrataKernels.h"
+#include "epilogue.h"
 
 #include <string.h>
 #include <immintrin.h>
@@ -35,12 +36,20 @@ static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols
     }
 }
 
+// act(v + bias) on 16 lanes, as two 8-lane halves through the shared epilogue code.
+AVX512 static inline __attribute__((always_inline)) __m512 activate16(__m512 v, float bias, const strata_epilogue *ep) {
+    v = _mm512_add_ps(v, _mm512_set1_ps(bias));
+    const __m256 lo = strata_activate8(_mm512_castps512_ps256(v), ep->activation, ep->alpha, ep->beta);
+    const __m256 hi = strata_activate8(_mm512_extractf32x8_ps(v, 1), ep->activation, ep->alpha, ep->beta);
+    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+}
+
 // C[rows × NR-masked] (+)= A[rows × kc] · panel for up to R rows of A starting at `a`; R is a
 // constant at each call, so the R×2 accumulators stay in registers. Rows past `rows` repeat row 0
-// and are not stored.
+// and are not stored. With `ep` (only on the last K block) each stored row gets its epilogue.
 AVX512 static inline __attribute__((always_inline)) void kernel_block(
     int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, const int R) {
+    int accumulate, const strata_epilogue *ep, const float *bias, const int R) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
@@ -60,31 +69,38 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
             v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
             v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
         }
+        if (ep) {
+            const float b = bias ? bias[i] : 0.0f;
+            v0 = activate16(v0, b, ep);
+            v1 = activate16(v1, b, ep);
+        }
         _mm512_mask_storeu_ps(row, m0, v0);
         _mm512_mask_storeu_ps(row + 16, m1, v1);
     }
 }
 
 AVX512 static void kernel_12(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                             __mmask16 m0, __mmask16 m1, int accumulate) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 12);
+                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 12);
 }
 
 AVX512 static void kernel_8(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                            __mmask16 m0, __mmask16 m1, int accumulate) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 8);
+                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 8);
 }
 
 AVX512 static void kernel_4(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                            __mmask16 m0, __mmask16 m1, int accumulate) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, 4);
+                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
+    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 4);
 }
 
 AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
-                         float *c, int ldc, int accumulate, float *scratch) {
+                         float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep) {
+    if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
     for (int k0 = 0; k0 < k; k0 += KC) {
         const int kc = k - k0 < KC ? k - k0 : KC;
         const int add = accumulate || k0 > 0;
+        const strata_epilogue *last = k0 + kc >= k ? ep : NULL;
         for (int n0 = n_begin; n0 < n_end; n0 += NR) {
             const int cols = n_end - n0 < NR ? n_end - n0 : NR;
             pack_panel(b, ldb, k0, kc, n0, cols, scratch);
@@ -94,12 +110,13 @@ AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, 
                 const int rows = m - i < MR ? m - i : MR;
                 const float *ai = a + (size_t)i * lda + k0;
                 float *ci = c + (size_t)i * ldc + n0;
+                const float *bias = last && last->bias ? last->bias + i : NULL;
                 if (rows > 8) {
-                    kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                    kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
                 } else if (rows > 4) {
-                    kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                    kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
                 } else {
-                    kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add);
+                    kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
                 }
             }
         }

@@ -19,12 +19,23 @@ extension Engine {
         }
         let plan = try ExecutionPlan(graph: graph, order: order, producers: producers, targets: targets,
                                      available: { known($0) != nil })
+        let fusion = options.fusion
+            ? FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: kernels, constant: { [constants] in constants[$0] })
+            : .none
         for name in targets {
             guard let value = known(name) else { continue }
             for row in rowsByTensor[name]! { try onCapture(row, value) }
         }
         var values: [String: Tensor] = [:]
+        // Results of fused groups, by tail node, from the head's step until the tail's.
+        var fusedResults: [Int: Tensor] = [:]
+        var fusedHeads = Set<Int>()
         for (step, index) in plan.steps.enumerated() {
+            defer { progress?(step + 1, plan.steps.count) }
+            if let head = fusion.elidedBy[index], fusedHeads.contains(head) {
+                for name in plan.releases[step] { values[name] = nil }
+                continue
+            }
             let node = graph.nodes[index]
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(node.inputs.count)
@@ -33,7 +44,16 @@ extension Engine {
             }
             let outputs: [Tensor]
             do {
-                outputs = try kernels[index].run(arguments, context: context)
+                if let fused = fusedResults.removeValue(forKey: index) {
+                    outputs = [fused]
+                } else if let group = fusion.groups[index], let fused = try runFused(group, arguments) {
+                    fusedResults[group.tail] = fused
+                    fusedHeads.insert(index)
+                    for name in plan.releases[step] { values[name] = nil }
+                    continue
+                } else {
+                    outputs = try kernels[index].run(arguments, context: context)
+                }
             } catch {
                 throw error.strata(at: node.location)
             }
@@ -50,8 +70,18 @@ extension Engine {
                 }
             }
             for name in plan.releases[step] { values[name] = nil }
-            progress?(step + 1, plan.steps.count)
         }
+    }
+
+    /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
+    /// (the nodes then run one by one).
+    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?]) throws -> Tensor? {
+        if group.headRunsKernel {
+            guard let kernel = kernels[group.head] as? any ActivationFusing else { return nil }
+            return try kernel.run(arguments, activation: group.activation, context: context)?.first
+        }
+        guard let x = arguments.first ?? nil else { return nil }
+        return group.activation.apply(to: x, context: context)
     }
 
     /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:

@@ -1,5 +1,3 @@
-import Dispatch
-import COpenBLAS
 
 /// Per-run settings shared by all kernels.
 public struct ExecutionContext: Sendable {
@@ -10,8 +8,8 @@ public struct ExecutionContext: Sendable {
         self.threads = Swift.max(1, threads)
     }
 
-    /// Runs `body` for each chunk of `0..<count`, on up to `threads` threads. Chunks are contiguous
-    /// ranges; `body` must only write what its range owns.
+    /// Runs `body` for each chunk of `0..<count`, on up to `threads` threads of the shared
+    /// `WorkerPool`. Chunks are contiguous ranges; `body` must only write what its range owns.
     public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let workers = Swift.min(threads, Swift.max(1, count / Swift.max(1, minChunk)))
@@ -20,7 +18,7 @@ public struct ExecutionContext: Sendable {
             return
         }
         let chunk = (count + workers - 1) / workers
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        WorkerPool.shared.run(chunks: workers, threads: threads) { w in
             let start = w * chunk
             let end = Swift.min(count, start + chunk)
             if start < end { body(start..<end) }

@@ -1,9 +1,11 @@
 import StrataCore
 import CStrataKernels
 
-/// The float32 matrix products of Conv and MatMul: `C (+)= A·B`, row-major, without transposes.
+/// The float32 matrix products of Conv and MatMul: `C = act(A·B (+ C) + bias)`, row-major, without
+/// transposes; `epilogue` (a per-row bias and an activation) is applied as the results are stored.
 /// On AVX-512 CPUs Strata's own kernel (`strata_sgemm`), split over the context's threads by column
-/// panels or row blocks; elsewhere OpenBLAS, which then threads itself.
+/// panels or row blocks; elsewhere OpenBLAS, which then threads itself, and the epilogue as a
+/// second pass over each row.
 enum BlockedGemm {
     static let native = strata_sgemm_supported() != 0
 
@@ -12,15 +14,19 @@ enum BlockedGemm {
 
     static func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, context: ExecutionContext
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: strata_epilogue? = nil,
+        context: ExecutionContext
     ) {
         guard m > 0, n > 0 else { return }
         guard native, k > 0 else {
             Float.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
                        beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+            if var ep = epilogue {
+                for i in 0..<m { strata_epilogue_apply(c + i * ldc, c + i * ldc, n, ep.bias.map { $0 + i }, &ep) }
+            }
             return
         }
-        let job = GemmJob(a: a, b: b, c: c)
+        let job = GemmJob(a: a, b: b, c: c, epilogue: epilogue)
         let panels = (n + panelWidth - 1) / panelWidth
         let blocks = (m + rowBlock - 1) / rowBlock
         // About a million multiply-adds per task keeps thread start-up small against the work.
@@ -30,17 +36,20 @@ enum BlockedGemm {
             context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
                 defer { scratch.deallocate() }
+                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
                 strata_sgemm(Int32(m), Int32(k), job.a, Int32(lda), job.b, Int32(ldb),
                              Int32(range.lowerBound * panelWidth), Int32(min(n, range.upperBound * panelWidth)),
-                             job.c, Int32(ldc), accumulate ? 1 : 0, scratch)
+                             job.c, Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
             }
         } else {
             context.parallelFor(blocks, minChunk: max(1, (1 << 20) / max(1, perBlock))) { range in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
                 defer { scratch.deallocate() }
                 let first = range.lowerBound * rowBlock, rows = min(m, range.upperBound * rowBlock) - first
+                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
+                ep.bias = ep.bias.map { $0 + first }
                 strata_sgemm(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(ldb), 0, Int32(n),
-                             job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, scratch)
+                             job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
             }
         }
     }
@@ -50,4 +59,5 @@ private struct GemmJob: @unchecked Sendable {
     let a: UnsafePointer<Float>
     let b: UnsafePointer<Float>
     let c: UnsafeMutablePointer<Float>
+    let epilogue: strata_epilogue?
 }

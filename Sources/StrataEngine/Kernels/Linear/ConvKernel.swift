@@ -7,8 +7,9 @@ import CStrataKernels
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
 /// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM
 /// (`BlockedGemm`).
-/// float16, bfloat16 and float64 are computed in float32.
-struct ConvKernel: Kernel {
+/// float16, bfloat16 and float64 are computed in float32. The bias is added, and a fused activation
+/// applied, as each output value is stored.
+struct ConvKernel: ActivationFusing {
     let node: Node
     let group: Int
     /// Parsed at build time when the weight's shape is known then; otherwise on each run.
@@ -26,10 +27,16 @@ struct ConvKernel: Kernel {
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
-        guard inputs.count >= 2, let x = inputs[0], let w = inputs[1] else { throw node.error("needs inputs X and W") }
+        guard inputs.count >= 2, let x = inputs[0] else { throw node.error("needs inputs X and W") }
         if x.dtype == .float16 || x.dtype == .bfloat16 || x.dtype == .float64 {
             return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
         }
+        return try run(inputs, activation: nil, context: context)!
+    }
+
+    func run(_ inputs: [Tensor?], activation: FusedActivation?, context: ExecutionContext) throws -> [Tensor]? {
+        guard inputs.count >= 2, let x = inputs[0], let w = inputs[1] else { throw node.error("needs inputs X and W") }
+        if x.dtype != .float32 { return nil }
         let bias = inputs.count > 2 ? inputs[2] : nil
         for (t, name) in [(x, "X"), (w, "W")] + (bias.map { [($0, "B")] } ?? []) where t.dtype != .float32 {
             throw node.error("\(name) has dtype \(t.dtype.rawValue); Conv runs on float32 (float16, bfloat16 and float64 through float32)", kind: .unsupported)
@@ -57,7 +64,7 @@ struct ConvKernel: Kernel {
         let problem = ConvProblem(
             x: UnsafePointer(x.pointer(as: Float.self)), w: UnsafePointer(w.pointer(as: Float.self)),
             bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, y: y.pointer(as: Float.self),
-            batch: batch, channels: channels, maps: maps, group: group, geometry: geometry)
+            batch: batch, channels: channels, maps: maps, group: group, geometry: geometry, activation: activation)
         if channels / group == 1, rank <= 2 {
             problem.runDepthwise(context)
         } else if geometry.isPointwise {
@@ -77,6 +84,7 @@ private struct ConvProblem: @unchecked Sendable {
     let y: UnsafeMutablePointer<Float>
     let batch, channels, maps, group: Int
     let geometry: ConvGeometry
+    let activation: FusedActivation?
 
     var groupChannels: Int { channels / group }
     var groupMaps: Int { maps / group }
@@ -90,32 +98,30 @@ private struct ConvProblem: @unchecked Sendable {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_depthwise_scratch(&g))
             defer { scratch.deallocate() }
             strata_depthwise_prepare(&g, scratch)
+            var ep = activation?.epilogue(bias: nil) ?? strata_epilogue()
             for plane in range {
                 let (n, m) = plane.quotientAndRemainder(dividingBy: maps)
                 let source = x + (n * channels + m / multiplier) * inSize
-                strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize, scratch)
+                strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize, scratch, &ep)
             }
         }
     }
 
-    /// Fills every output plane with its channel's bias (or zeros), so GEMMs can accumulate onto it.
-    private func fillBias(image n: Int) {
-        let outSize = geometry.outputSize
-        for m in 0..<maps {
-            let dst = y + (n * maps + m) * outSize
-            dst.update(repeating: bias?[m] ?? 0, count: outSize)
-        }
+    /// The bias of group `g`'s output channels and the activation, applied as the GEMM stores.
+    private func epilogue(group g: Int) -> strata_epilogue? {
+        let groupBias = bias.map { $0 + g * groupMaps }
+        return activation.map { $0.epilogue(bias: groupBias) } ?? FusedActivation.biasOnly(groupBias)
     }
 
     func runPointwise(_ context: ExecutionContext) {
         let size = geometry.outputSize
         for n in 0..<batch {
-            fillBias(image: n)
             for g in 0..<group {
                 BlockedGemm.multiply(m: groupMaps, n: size, k: groupChannels,
                                   a: w + g * groupMaps * groupChannels, lda: groupChannels,
                                   b: x + (n * channels + g * groupChannels) * size, ldb: size,
-                                  c: y + (n * maps + g * groupMaps) * size, ldc: size, accumulate: true, context: context)
+                                  c: y + (n * maps + g * groupMaps) * size, ldc: size, accumulate: false,
+                                  epilogue: epilogue(group: g), context: context)
             }
         }
     }
@@ -127,7 +133,6 @@ private struct ConvProblem: @unchecked Sendable {
         defer { col.deallocate() }
         let scratch = ScratchPointer(col)
         for n in 0..<batch {
-            fillBias(image: n)
             for g in 0..<group {
                 context.parallelFor(rows, minChunk: max(1, 16384 / max(1, outSize))) { range in
                     let source = x + (n * channels + g * groupChannels) * inSize
@@ -135,7 +140,7 @@ private struct ConvProblem: @unchecked Sendable {
                 }
                 BlockedGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
                                   b: col, ldb: outSize, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize,
-                                  accumulate: true, context: context)
+                                  accumulate: false, epilogue: epilogue(group: g), context: context)
             }
         }
     }

@@ -1,0 +1,99 @@
+import StrataCore
+import CStrataKernels
+
+/// An activation the engine can apply while another kernel stores its output, instead of running
+/// the activation's own node as a separate pass over memory.
+///
+/// Every case computes exactly what the activation's own kernel computes (the C epilogue uses the
+/// same formulas and the same `exp` as `VectorMath`), so fusing changes no value.
+enum FusedActivation: Equatable, Sendable {
+    case relu
+    case clip(low: Float, high: Float)
+    case leakyRelu(alpha: Float)
+    case sigmoid
+    /// `x · sigmoid(x)`: a `Sigmoid` node and the `Mul` of its input by its output.
+    case silu
+    case hardSigmoid(alpha: Float, beta: Float)
+    case hardSwish
+
+    /// The activation `node` applies to its first input alone; nil when it is not one of these ops
+    /// or its parameters are not known before running (a `Clip` bound computed at run time).
+    /// `constant` gives the values known before running.
+    init?(node: Node, constant: (String) -> Tensor?) {
+        switch node.opType {
+        case "Relu":
+            self = .relu
+        case "Sigmoid":
+            self = .sigmoid
+        case "HardSwish":
+            self = .hardSwish
+        case "LeakyRelu":
+            guard let alpha = try? node.float("alpha", default: 0.01) else { return nil }
+            self = .leakyRelu(alpha: alpha)
+        case "HardSigmoid":
+            guard let alpha = try? node.float("alpha", default: 0.2), let beta = try? node.float("beta", default: 0.5) else { return nil }
+            self = .hardSigmoid(alpha: alpha, beta: beta)
+        case "Clip":
+            guard let (low, high) = Self.clipBounds(node, constant: constant) else { return nil }
+            self = .clip(low: low, high: high)
+        default:
+            return nil
+        }
+    }
+
+    /// `Clip`'s bounds as `ClipKernel` reads them: attributes before opset 11 (defaults ∓FLT_MAX),
+    /// optional scalar float32 inputs from opset 11 (a missing bound does not clip).
+    private static func clipBounds(_ node: Node, constant: (String) -> Tensor?) -> (Float, Float)? {
+        if node.opset < 11 {
+            guard let low = try? node.float("min", default: -.greatestFiniteMagnitude),
+                  let high = try? node.float("max", default: .greatestFiniteMagnitude) else { return nil }
+            return (low, high)
+        }
+        func bound(_ i: Int, _ missing: Float) -> Float? {
+            guard let name = node.input(i) else { return missing }
+            guard let t = constant(name), t.dtype == .float32, t.count == 1 else { return nil }
+            return t.pointer(as: Float.self)[0]
+        }
+        guard let low = bound(1, -.infinity), let high = bound(2, .infinity) else { return nil }
+        return (low, high)
+    }
+
+    /// The C description of this activation with a per-row `bias`.
+    func epilogue(bias: UnsafePointer<Float>?) -> strata_epilogue {
+        switch self {
+        case .relu: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_RELU.rawValue), alpha: 0, beta: 0)
+        case .clip(let low, let high): return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_CLIP.rawValue), alpha: low, beta: high)
+        case .leakyRelu(let alpha): return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_LEAKY_RELU.rawValue), alpha: alpha, beta: 0)
+        case .sigmoid: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_SIGMOID.rawValue), alpha: 0, beta: 0)
+        case .silu: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_SILU.rawValue), alpha: 0, beta: 0)
+        case .hardSigmoid(let alpha, let beta):
+            return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_HARD_SIGMOID.rawValue), alpha: alpha, beta: beta)
+        case .hardSwish: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_HARD_SWISH.rawValue), alpha: 0, beta: 0)
+        }
+    }
+
+    /// A bias-only epilogue (no activation), or none without a bias.
+    static func biasOnly(_ bias: UnsafePointer<Float>?) -> strata_epilogue? {
+        bias.map { strata_epilogue(bias: $0, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0) }
+    }
+
+    /// This activation of a float32 tensor, as a new tensor; nil for other dtypes.
+    func apply(to x: Tensor, context: ExecutionContext) -> Tensor? {
+        guard x.dtype == .float32 else { return nil }
+        let y = Tensor(dtype: .float32, shape: x.shape)
+        let count = x.count
+        let job = ActivationJob(x: UnsafePointer(x.pointer(as: Float.self)), y: y.pointer(as: Float.self), epilogue: epilogue(bias: nil))
+        context.parallelFor(count, minChunk: 1 << 14) { range in
+            var ep = job.epilogue
+            strata_epilogue_apply(job.x + range.lowerBound, job.y + range.lowerBound, range.count, nil, &ep)
+        }
+        return y
+    }
+}
+
+/// Pointers handed to the parallel loop of `FusedActivation.apply`, each chunk writing its own range.
+private struct ActivationJob: @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let y: UnsafeMutablePointer<Float>
+    let epilogue: strata_epilogue
+}

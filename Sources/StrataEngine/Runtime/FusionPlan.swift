@@ -1,0 +1,78 @@
+import StrataCore
+
+/// The chains of nodes one run executes as a single kernel call: a convolution followed by an
+/// activation (`Conv → Relu`, `Conv → Clip`, `Conv → Sigmoid → Mul` as SiLU…), and `Sigmoid → Mul`
+/// of the same input as one SiLU pass.
+///
+/// A chain is fused only when every value inside it is read by the chain alone and is not a
+/// requested tensor: what a run hands out is always exactly what the original graph defines, and
+/// the fused kernels compute the same values as the separate ones (see `FusedActivation`).
+struct FusionPlan {
+    /// One chain: the head node's call produces the tail node's output; the nodes in `elided`
+    /// are not run.
+    struct Group {
+        let head: Int
+        let tail: Int
+        let elided: [Int]
+        let activation: FusedActivation
+        /// Whether the head's own kernel (an `ActivationFusing` one) runs with the activation;
+        /// otherwise the activation is applied to the head's first input (the `Sigmoid → Mul` case).
+        let headRunsKernel: Bool
+    }
+
+    /// Groups by head node index.
+    private(set) var groups: [Int: Group] = [:]
+    /// For each elided node, the head of its group.
+    private(set) var elidedBy: [Int: Int] = [:]
+
+    static let none = FusionPlan()
+
+    private init() {}
+
+    /// Finds the chains among `steps` (node indices in execution order). `targets` are the
+    /// requested tensors; `constant` gives values known before running.
+    init(graph: Graph, steps: [Int], targets: Set<String>, kernels: [any Kernel], constant: (String) -> Tensor?) {
+        var readers: [String: [Int]] = [:]
+        for index in steps {
+            for name in graph.nodes[index].inputs where !name.isEmpty { readers[name, default: []].append(index) }
+        }
+        var taken = Set<Int>()
+        /// The only node reading `name` (once) when nothing else needs it, else nil.
+        func soleReader(_ name: String) -> Int? {
+            guard !targets.contains(name), let r = readers[name], r.count == 1 else { return nil }
+            return r[0]
+        }
+        /// `Mul(x, s)` or `Mul(s, x)`.
+        func isProduct(_ node: Node, of x: String, and s: String) -> Bool {
+            node.opType == "Mul" && node.inputs.count == 2 && Set(node.inputs) == [x, s] && x != s
+        }
+        for index in steps where !taken.contains(index) {
+            let node = graph.nodes[index]
+            guard let out = node.outputs.first, !out.isEmpty, node.outputs.dropFirst().allSatisfy(\.isEmpty) else { continue }
+            if kernels[index] is any ActivationFusing {
+                guard !targets.contains(out), let r = readers[out] else { continue }
+                if r.count == 1, !taken.contains(r[0]) {
+                    let reader = graph.nodes[r[0]]
+                    guard reader.inputs.first == out, reader.inputs.dropFirst().allSatisfy({ $0 != out }),
+                          let activation = FusedActivation(node: reader, constant: constant) else { continue }
+                    add(Group(head: index, tail: r[0], elided: [], activation: activation, headRunsKernel: true), to: &taken)
+                } else if r.count == 2, let s = r.first(where: { graph.nodes[$0].opType == "Sigmoid" }),
+                          let m = r.first(where: { $0 != s }), !taken.contains(s), !taken.contains(m) {
+                    let sigmoid = graph.nodes[s]
+                    guard sigmoid.inputs == [out], let sOut = sigmoid.outputs.first, soleReader(sOut) == m,
+                          isProduct(graph.nodes[m], of: out, and: sOut) else { continue }
+                    add(Group(head: index, tail: m, elided: [s], activation: .silu, headRunsKernel: true), to: &taken)
+                }
+            } else if node.opType == "Sigmoid", let x = node.inputs.first, !x.isEmpty,
+                      let m = soleReader(out), !taken.contains(m), isProduct(graph.nodes[m], of: x, and: out) {
+                add(Group(head: index, tail: m, elided: [], activation: .silu, headRunsKernel: false), to: &taken)
+            }
+        }
+    }
+
+    private mutating func add(_ group: Group, to taken: inout Set<Int>) {
+        groups[group.head] = group
+        for e in group.elided { elidedBy[e] = group.head }
+        taken.formUnion([group.head, group.tail] + group.elided)
+    }
+}
