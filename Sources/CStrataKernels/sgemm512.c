@@ -122,3 +122,29 @@ AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, 
         }
     }
 }
+
+// Rows [i_begin, i_end) of c[i·ldc] = act(A[i]·b + bias[i]): the product with a single column,
+// where the panel kernel would pad the column to 32 lanes.
+void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
+                       const strata_epilogue *ep) {
+    for (int i = i_begin; i < i_end; i++) {
+        const float *row = a + (size_t)i * lda;
+        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (; p + 32 <= k; p += 32) {
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p), _mm256_loadu_ps(b + p), s0);
+            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 8), _mm256_loadu_ps(b + p + 8), s1);
+            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 16), _mm256_loadu_ps(b + p + 16), s2);
+            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 24), _mm256_loadu_ps(b + p + 24), s3);
+        }
+        for (; p + 8 <= k; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p), _mm256_loadu_ps(b + p), s0);
+        const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+        float lanes[8];
+        _mm256_storeu_ps(lanes, s);
+        float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        for (; p < k; p++) sum += row[p] * b[p];
+        float *out = c + (size_t)i * ldc;
+        *out = sum;
+        if (ep && (ep->bias || ep->activation != STRATA_ACT_NONE)) strata_epilogue_row(out, out, 1, ep->bias ? ep->bias + i : NULL, ep);
+    }
+}

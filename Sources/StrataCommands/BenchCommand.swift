@@ -30,6 +30,12 @@ public struct BenchCommand: StrataSubcommand {
     @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\"} as JSON.")
     public var json = false
 
+    @Flag(help: "Also time every node and print where the time goes: per op type, and the slowest nodes (with --json: a \"profile\" object).")
+    public var profile = false
+
+    @Flag(help: "Run every activation as its own node (no fusion), e.g. to compare timings.")
+    public var noFusion = false
+
     public init() {}
 
     public func validate() throws {
@@ -41,7 +47,7 @@ public struct BenchCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let loadStart = DispatchTime.now()
         let model = try ModelLoader.load(modelPath, config: config)
-        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
+        let engine = try Engine(model: model, options: EngineOptions(threads: threads, fusion: !noFusion))
         let loadMs = Self.milliseconds(since: loadStart)
 
         let feeds = Self.randomInputs(for: model.graph)
@@ -53,21 +59,35 @@ public struct BenchCommand: StrataSubcommand {
             _ = try engine.run(inputs: feeds, tensors: outputs)
             times.append(Self.milliseconds(since: start))
         }
+        // Timed separately: reading the clock around every node would add to the latencies above.
+        var nodeSeconds: [Int: Double] = [:]
+        if profile {
+            for _ in 0..<runs {
+                _ = try engine.run(inputs: feeds, tensors: outputs) { node, seconds in nodeSeconds[node, default: 0] += seconds }
+            }
+        }
+        let report = profile ? NodeProfile(graph: model.graph, seconds: nodeSeconds, runs: runs) : nil
         times.sort()
         let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
         let rss = Self.peakResidentMegabytes()
         if json {
-            console.print(JSONValue.object([
+            var fields: [(String, JSONValue)] = [
                 ("load_ms", .double(Self.rounded(loadMs))), ("median_ms", .double(Self.rounded(median))),
                 ("min_ms", .double(Self.rounded(times[0]))), ("max_ms", .double(Self.rounded(times[times.count - 1]))),
                 ("peak_rss_mb", .double(Self.rounded(rss))),
-            ]).rendered(pretty: false))
+            ]
+            if let report { fields.append(("profile", report.json)) }
+            console.print(JSONValue.object(fields).rendered(pretty: false))
         } else {
             console.print("model:    \(modelPath)")
             console.print("threads:  \(EngineOptions(threads: threads).threads)")
             console.print("load:     \(Self.format(loadMs)) ms")
             console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")
             console.print("peak RSS: \(Self.format(rss)) MB")
+            if let report {
+                console.print("")
+                for line in report.lines { console.print(line) }
+            }
         }
     }
 

@@ -64,6 +64,17 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch);
 void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                             float *scratch, const strata_epilogue *ep);
 
+/// Floats of scratch memory `strata_depthwise8` needs for windows of this geometry.
+size_t strata_depthwise8_scratch(const strata_window2d *g);
+
+/// A depthwise convolution of `channels` (1…8) planes at once, each with its own taps: plane c of
+/// `x` starts at x + c·in_stride, its kernel_h × kernel_w taps at w + c·kernel_h·kernel_w, its bias
+/// at bias[c] (bias may be NULL), its output at y + c·out_stride; then the activation of `ep` (NULL:
+/// none; its bias is not used). The planes are interleaved in `scratch`
+/// (`strata_depthwise8_scratch(g)` floats, private to the caller's thread), which suits small planes.
+void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                       const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
+
 /// Whether this CPU runs `strata_sgemm` (it needs AVX-512).
 int strata_sgemm_supported(void);
 
@@ -77,6 +88,12 @@ size_t strata_sgemm_scratch(void);
 /// `strata_sgemm_supported()` is true.
 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                   float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+
+/// Rows [i_begin, i_end) of the product of A (m × k, row stride lda) with one contiguous column b
+/// (k values): c[i·ldc] = act(A[i]·b + bias[i]) with bias and act from `ep` (NULL: none). Built for
+/// AVX2; rows may be split between threads.
+void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
+                       const strata_epilogue *ep);
 
 /// Floats of scratch memory the 2-D pooling planes need for windows of this geometry.
 size_t strata_pool2d_scratch(const strata_window2d *g);

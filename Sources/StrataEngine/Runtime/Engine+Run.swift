@@ -1,12 +1,15 @@
+import Dispatch
 import StrataCore
 
 extension Engine {
     /// Runs only the nodes needed for `capture`, calling `onCapture` for each row as soon as its
     /// tensor is computed (rows whose tensor is a constant or an input come first). The engine
     /// keeps no reference to a captured tensor that no later node reads. `progress(done, total)`
-    /// is called after each node.
+    /// is called after each node. `timing(node index, seconds)` is called after each node that
+    /// ran, with its kernel's wall time (a fused group's time goes to its head node).
     public func run(inputs: [String: Tensor], capture: [LayerOutput],
                     progress: ((Int, Int) -> Void)? = nil,
+                    timing: ((Int, Double) -> Void)? = nil,
                     onCapture: (LayerOutput, Tensor) throws -> Void) throws {
         let graph = model.graph
         let feeds = try validatedInputs(inputs)
@@ -43,6 +46,8 @@ extension Engine {
                 arguments.append(name.isEmpty ? nil : values[name] ?? known(name))
             }
             let outputs: [Tensor]
+            let started = timing == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+            defer { if let timing { timing(index, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9) } }
             do {
                 if let fused = fusedResults.removeValue(forKey: index) {
                     outputs = [fused]
@@ -85,8 +90,8 @@ extension Engine {
     }
 
     /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:
-    /// node outputs, inputs or initializers.
-    public func run(inputs: [String: Tensor], tensors: [String]) throws -> [String: Tensor] {
+    /// node outputs, inputs or initializers. `timing` as in `run(inputs:capture:…)`.
+    public func run(inputs: [String: Tensor], tensors: [String], timing: ((Int, Double) -> Void)? = nil) throws -> [String: Tensor] {
         let graph = model.graph
         var rows: [LayerOutput] = []
         for name in tensors {
@@ -100,7 +105,7 @@ extension Engine {
             }
         }
         var result: [String: Tensor] = [:]
-        try run(inputs: inputs, capture: rows) { row, tensor in result[row.tensor] = tensor }
+        try run(inputs: inputs, capture: rows, timing: timing) { row, tensor in result[row.tensor] = tensor }
         return result
     }
 }

@@ -18,6 +18,17 @@ enum BlockedGemm {
         context: ExecutionContext
     ) {
         guard m > 0, n > 0 else { return }
+        if n == 1, ldb == 1, !accumulate, k > 0 {
+            // A single column (a 1×1 Conv on a 1×1 map, as in squeeze-excitation blocks): the panel
+            // kernel would pad it to 32 columns.
+            let job = GemmJob(a: a, b: b, c: c, epilogue: epilogue)
+            context.parallelFor(m, minChunk: max(1, 16384 / k)) { range in
+                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
+                strata_sgemv_rows(Int32(k), job.a, Int32(lda), job.b, Int32(range.lowerBound), Int32(range.upperBound),
+                                  job.c, Int32(ldc), &ep)
+            }
+            return
+        }
         guard native, k > 0 else {
             Float.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
                        beta: accumulate ? 1 : 0, c: c, ldc: ldc)

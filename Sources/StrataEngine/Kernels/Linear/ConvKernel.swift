@@ -89,12 +89,33 @@ private struct ConvProblem: @unchecked Sendable {
     var groupChannels: Int { channels / group }
     var groupMaps: Int { maps / group }
 
+    /// Output widths up to this go through the channel-interleaved kernel (`strata_depthwise8`);
+    /// wider planes amortise the per-plane kernel's set-up and keep its vectors full.
+    static let interleavedWidthLimit = 28
+
     func runDepthwise(_ context: ExecutionContext) {
-        let planes = batch * maps
         let inSize = geometry.inputSize, outSize = geometry.outputSize, taps = geometry.kernelSize
         let multiplier = groupMaps
+        guard let window = geometry.window2d else { return }
+        if multiplier == 1, window.out_w <= Self.interleavedWidthLimit {
+            let blocksPerImage = (maps + 7) / 8
+            context.parallelFor(batch * blocksPerImage) { range in
+                var g = window
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_depthwise8_scratch(&g))
+                defer { scratch.deallocate() }
+                var ep = activation?.epilogue(bias: nil) ?? strata_epilogue()
+                for block in range {
+                    let (n, b) = block.quotientAndRemainder(dividingBy: blocksPerImage)
+                    let first = b * 8, count = Swift.min(8, maps - first)
+                    strata_depthwise8(x + (n * channels + first) * inSize, inSize, Int32(count), w + first * taps,
+                                      bias.map { $0 + first }, &g, y + (n * maps + first) * outSize, outSize, scratch, &ep)
+                }
+            }
+            return
+        }
+        let planes = batch * maps
         context.parallelFor(planes, minChunk: 4) { range in
-            guard var g = geometry.window2d else { return }
+            var g = window
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_depthwise_scratch(&g))
             defer { scratch.deallocate() }
             strata_depthwise_prepare(&g, scratch)
