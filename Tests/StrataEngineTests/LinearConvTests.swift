@@ -92,14 +92,16 @@ final class LinearConvTests: XCTestCase {
         }
     }
 
-    /// One input channel per group (with channel multipliers): the direct depthwise path, including
-    /// widths long enough for its vector loops at strides 1, 2 and 3.
+    /// One input channel per group (with channel multipliers): the direct depthwise paths (per plane
+    /// for wide outputs, eight interleaved channels for narrow ones, with full and partial blocks
+    /// of eight), including widths long enough for the vector loops at strides 1, 2 and 3.
     func testDepthwiseConvolutions() throws {
         var rng = LinearTestRandom(seed: 2)
         for trial in 0..<60 {
             var c = ConvCase()
             c.rank = rng.pick([1, 2, 2])
-            c.group = rng.int(1...6)
+            c.batch = rng.pick([1, 1, 2])
+            c.group = rng.pick([rng.int(1...6), rng.int(7...20)])
             c.groupChannels = 1
             c.groupMaps = rng.pick([1, 1, 2])
             c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
@@ -129,6 +131,11 @@ final class LinearConvTests: XCTestCase {
         try check(c, seed: 11)
         (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
         try check(c, seed: 12)
+        // A 1×1 map (squeeze-excitation): one output column, the GEMV path, K not a multiple of 8.
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.pads, c.input) = (1, 77, 13, [1, 1], [0, 0, 0, 0], [1, 1])
+        try check(c, seed: 13)
+        c.batch = 2
+        try check(c, seed: 14)
     }
 
     func testConvTypeRuleKeepsSymbolicBatch() throws {

@@ -1,0 +1,164 @@
+import Foundation
+import StrataCore
+import XCTest
+@testable import StrataEngine
+
+/// Fusion of activations into the kernel producing their input: which chains fuse, and that a
+/// fused run gives bit for bit what running every node gives.
+final class RuntimeFusionTests: XCTestCase {
+    private struct Case {
+        let name: String
+        let graph: Graph
+        /// Groups the planner must find when only the output is requested.
+        let groups: Int
+    }
+
+    private static let channels = 12
+
+    /// x [1, 12, side, side] → Conv (3×3 regular, 3×3 depthwise, or 1×1 on a 1×1 map) → `tail` nodes.
+    private static func convGraph(_ name: String, conv kind: String, side: Int, opset: Int = 21,
+                                  tail: (String) -> [Node], extra: [String: Tensor] = [:], seed: UInt64) -> Graph {
+        var rng = LinearTestRandom(seed: seed)
+        let c = channels
+        let (maps, group, kernel): (Int, Int, Int) = switch kind {
+        case "depthwise": (c, c, 3)
+        case "pointwise": (20, 1, 1)
+        default: (8, 1, 3)
+        }
+        var initializers = extra
+        initializers["w"] = rng.tensor([maps, c / group, kernel, kernel])
+        initializers["b"] = rng.tensor([maps])
+        let pad = kernel / 2
+        let conv = Node(name: "conv", opType: "Conv", opset: opset, inputs: ["x", "w", "b"], outputs: ["c"],
+                        attributes: ["group": .int(group), "pads": .ints([pad, pad, pad, pad])])
+        return Graph(name: name, nodes: [conv] + tail("c"),
+                     inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, .known(c), .known(side), .known(side)]))],
+                     outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))], initializers: initializers)
+    }
+
+    private static func activation(_ op: String, opset: Int = 21, inputs extra: [String] = [],
+                                   attributes: [String: Attribute] = [:]) -> (String) -> [Node] {
+        { c in [Node(name: "act", opType: op, opset: opset, inputs: [c] + extra, outputs: ["y"], attributes: attributes)] }
+    }
+
+    private static func silu(_ c: String) -> [Node] {
+        [Node(name: "sigmoid", opType: "Sigmoid", inputs: [c], outputs: ["s"]),
+         Node(name: "mul", opType: "Mul", inputs: ["s", c], outputs: ["y"])]
+    }
+
+    private static var cases: [Case] {
+        var cases: [Case] = []
+        let bounds = ["lo": Tensor([-0.25] as [Float], shape: []), "hi": Tensor([0.5] as [Float], shape: [])]
+        var seed: UInt64 = 40
+        for (kind, side) in [("regular", 9), ("regular", 40), ("depthwise", 9), ("depthwise", 40), ("pointwise", 1)] {
+            let variants: [(String, (String) -> [Node], [String: Tensor], Int)] = [
+                ("Relu", activation("Relu"), [:], 21),
+                ("Clip", activation("Clip", inputs: ["lo", "hi"]), bounds, 21),
+                ("Clip-min-only", activation("Clip", inputs: ["lo"]), bounds, 21),
+                ("Clip-attributes", activation("Clip", opset: 10, attributes: ["min": .float(0), "max": .float(6)]), [:], 10),
+                ("LeakyRelu", activation("LeakyRelu", attributes: ["alpha": .float(0.1)]), [:], 21),
+                ("Sigmoid", activation("Sigmoid"), [:], 21),
+                ("HardSigmoid", activation("HardSigmoid", attributes: ["alpha": .float(0.3), "beta": .float(0.4)]), [:], 21),
+                ("HardSwish", activation("HardSwish"), [:], 21),
+                ("SiLU", silu, [:], 21),
+            ]
+            for (name, tail, extra, opset) in variants {
+                seed += 1
+                cases.append(Case(name: "\(kind)\(side)-\(name)",
+                                  graph: convGraph(name, conv: kind, side: side, opset: opset, tail: tail, extra: extra, seed: seed),
+                                  groups: 1))
+            }
+        }
+        // Sigmoid(x)·x without a convolution: one SiLU pass.
+        cases.append(Case(name: "sigmoid-mul", graph: Graph(
+            name: "sigmoid-mul",
+            nodes: [Node(name: "sigmoid", opType: "Sigmoid", inputs: ["x"], outputs: ["s"]),
+                    Node(name: "mul", opType: "Mul", inputs: ["x", "s"], outputs: ["y"])],
+            inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, .known(channels), 9, 9]))],
+            outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))]), groups: 1))
+        // The convolution's output is also read by an Add: it must exist, so nothing fuses.
+        cases.append(Case(name: "shared-intermediate", graph: convGraph("shared", conv: "regular", side: 9, tail: { c in
+            [Node(name: "relu", opType: "Relu", inputs: [c], outputs: ["r"]),
+             Node(name: "add", opType: "Add", inputs: ["r", c], outputs: ["y"])]
+        }, seed: 90), groups: 0))
+        // A Clip bound computed from the input at run time is not known when planning.
+        cases.append(Case(name: "runtime-bound", graph: convGraph("runtime", conv: "regular", side: 9, tail: { c in
+            [Node(name: "bound", opType: "ReduceMin", inputs: ["x"], outputs: ["lo"], attributes: ["keepdims": .int(0)]),
+             Node(name: "clip", opType: "Clip", inputs: [c, "lo"], outputs: ["y"])]
+        }, seed: 91), groups: 0))
+        return cases
+    }
+
+    /// Inputs wide enough that the sigmoid's exp sees both of its clamped ranges.
+    private static func input(_ graph: Graph, seed: UInt64) -> Tensor {
+        var rng = LinearTestRandom(seed: seed)
+        let shape = graph.inputs[0].type.shape!.map { $0.value! }
+        return Tensor(rng.floats(shape.elementCount).map { $0 * 60 }, shape: shape)
+    }
+
+    private static func model(_ graph: Graph) -> Model { Model(graph: graph, format: .onnx, path: "", layout: .nchw) }
+
+    private static func groups(_ engine: Engine, targets: [String]) throws -> Int {
+        let graph = engine.model.graph
+        let plan = try ExecutionPlan(graph: graph, order: engine.order, producers: engine.producers, targets: targets,
+                                     available: { engine.constants[$0] != nil || $0 == "x" })
+        return FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: engine.kernels,
+                          constant: { engine.constants[$0] }).groups.count
+    }
+
+    func testFusedRunsEqualSeparateRunsBitForBit() throws {
+        for (i, c) in Self.cases.enumerated() {
+            let x = Self.input(c.graph, seed: UInt64(500 + i))
+            for threads in [1, 2] {
+                let fused = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads))
+                let separate = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads, fusion: false))
+                XCTAssertEqual(try Self.groups(fused, targets: ["y"]), c.groups, c.name)
+                let a = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                let b = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                XCTAssertEqual(a.shape, b.shape, c.name)
+                let same = zip(a.floats(), b.floats()).allSatisfy { $0.bitPattern == $1.bitPattern }
+                XCTAssertTrue(same, "\(c.name), \(threads) threads: fused and separate runs differ")
+            }
+        }
+    }
+
+    /// Requesting the convolution's output keeps it apart from the activation (only `Sigmoid → Mul`
+    /// of a SiLU still fuses, from that output), and the values are those of the fused run.
+    func testRequestedIntermediatesAreNotFused() throws {
+        for c in Self.cases where c.groups > 0 && c.graph.nodes[0].opType == "Conv" {
+            let engine = try Engine(model: Self.model(c.graph))
+            let inner = c.graph.nodes[0].outputs[0]
+            XCTAssertEqual(try Self.groups(engine, targets: [inner, "y"]), c.name.hasSuffix("SiLU") ? 1 : 0, c.name)
+            if c.name.hasSuffix("SiLU") { XCTAssertEqual(try Self.groups(engine, targets: ["s", "y"]), 0, c.name) }
+            let x = Self.input(c.graph, seed: 7)
+            let both = try engine.run(inputs: ["x": x], tensors: [inner, "y"])
+            let fused = try engine.run(inputs: ["x": x], tensors: ["y"])
+            XCTAssertEqual(both["y"]!.floats().map(\.bitPattern), fused["y"]!.floats().map(\.bitPattern), c.name)
+        }
+    }
+
+    /// The fused activations compute the ONNX definitions (to float32 rounding) on values spanning
+    /// exp's clamped ranges.
+    func testFusedActivationsFollowTheirDefinitions() throws {
+        let values: [Float] = (0..<400).map { Float($0 - 200) * 0.7 } + [0, -0.0, 1e-3, -1e-3, 88.5, -88.5, 100, -100]
+        let x = Tensor(values, shape: [values.count])
+        func sigmoid(_ v: Double) -> Double { 1 / (1 + Foundation.exp(-v)) }
+        let checks: [(FusedActivation, (Double) -> Double)] = [
+            (.relu, { max($0, 0) }),
+            (.clip(low: -1.5, high: 2.5), { min(max($0, -1.5), 2.5) }),
+            (.leakyRelu(alpha: 0.2), { $0 < 0 ? 0.2 * $0 : $0 }),
+            (.sigmoid, sigmoid),
+            (.silu, { $0 * sigmoid($0) }),
+            (.hardSigmoid(alpha: 0.2, beta: 0.5), { max(0, min(1, 0.2 * $0 + 0.5)) }),
+            (.hardSwish, { $0 * max(0, min(1, $0 / 6 + 0.5)) }),
+        ]
+        for (activation, reference) in checks {
+            let y = try XCTUnwrap(activation.apply(to: x, context: ExecutionContext(threads: 2)))
+            for (v, got) in zip(values, y.floats()) {
+                let want = reference(Double(v))
+                XCTAssertEqual(Double(got), want, accuracy: 2e-6 * max(1, abs(want)), "\(activation) at \(v)")
+            }
+        }
+        XCTAssertNil(FusedActivation.relu.apply(to: Tensor(dtype: .float64, shape: [2], zeroed: true), context: ExecutionContext(threads: 1)))
+    }
+}
