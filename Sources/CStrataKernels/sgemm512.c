@@ -1,6 +1,7 @@
 #include "CStrataKernels.h"
 #include "epilogue.h"
 
+#include <math.h>
 #include <string.h>
 #include <immintrin.h>
 
@@ -36,12 +37,71 @@ static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols
     }
 }
 
-// act(v + bias) on 16 lanes, as two 8-lane halves through the shared epilogue code.
+// The 16-lane twins of epilogue.h's strata_exp8 / strata_activate8: the same operations in the same
+// order, so every lane gets exactly the value the 8-lane code (and the separate activation kernels)
+// would give.
+AVX512 static inline __attribute__((always_inline)) __m512 exp16(__m512 x) {
+    const __m512 maximum = _mm512_set1_ps(88.7228391f), minimum = _mm512_set1_ps(-87.0f);
+    const __mmask16 too_big = _mm512_cmp_ps_mask(x, maximum, _CMP_GT_OQ), too_small = _mm512_cmp_ps_mask(x, minimum, _CMP_LT_OQ);
+    const __mmask16 is_nan = _mm512_cmp_ps_mask(x, x, _CMP_NEQ_UQ);
+    __m512 c = _mm512_mask_blend_ps(too_big, x, maximum);
+    c = _mm512_mask_blend_ps(too_small, c, minimum);
+    const __m512 shifter = _mm512_set1_ps(12582912.0f);
+    const __m512 shifted = _mm512_fmadd_ps(c, _mm512_set1_ps(1.44269504088896341f), shifter);
+    const __m512 n = _mm512_sub_ps(shifted, shifter);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), c);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    const __m512 r2 = _mm512_mul_ps(r, r);
+    __m512 y = _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    const __m512i n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(shifter));
+    const __m512i half = _mm512_srai_epi32(n_bits, 1);
+    const __m512i bias = _mm512_set1_epi32(127);
+    const __m512 scale1 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(half, bias), 23));
+    const __m512 scale2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_sub_epi32(n_bits, half), bias), 23));
+    y = _mm512_mul_ps(_mm512_mul_ps(y, scale1), scale2);
+    y = _mm512_mask_blend_ps(too_big, y, _mm512_set1_ps(INFINITY));
+    y = _mm512_mask_blend_ps(too_small, y, _mm512_setzero_ps());
+    return _mm512_mask_blend_ps(is_nan, y, x);
+}
+
+AVX512 static inline __attribute__((always_inline)) __m512 sigmoid16(__m512 x) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __m512 e = exp16(_mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000))));
+    return _mm512_div_ps(one, _mm512_add_ps(one, e));
+}
+
+// act(v + bias) on 16 lanes.
 AVX512 static inline __attribute__((always_inline)) __m512 activate16(__m512 v, float bias, const strata_epilogue *ep) {
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
     v = _mm512_add_ps(v, _mm512_set1_ps(bias));
-    const __m256 lo = strata_activate8(_mm512_castps512_ps256(v), ep->activation, ep->alpha, ep->beta);
-    const __m256 hi = strata_activate8(_mm512_extractf32x8_ps(v, 1), ep->activation, ep->alpha, ep->beta);
-    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+    switch (ep->activation) {
+    case STRATA_ACT_RELU:
+        return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, zero);
+    case STRATA_ACT_CLIP:
+        return _mm512_min_ps(_mm512_max_ps(v, _mm512_set1_ps(ep->alpha)), _mm512_set1_ps(ep->beta));
+    case STRATA_ACT_LEAKY_RELU:
+        return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), v, _mm512_mul_ps(_mm512_set1_ps(ep->alpha), v));
+    case STRATA_ACT_SIGMOID:
+        return sigmoid16(v);
+    case STRATA_ACT_SILU:
+        return _mm512_mul_ps(v, sigmoid16(v));
+    case STRATA_ACT_HARD_SIGMOID: {
+        const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(ep->alpha), v), _mm512_set1_ps(ep->beta));
+        return _mm512_max_ps(_mm512_min_ps(t, one), zero);
+    }
+    case STRATA_ACT_HARD_SWISH: {
+        const __m512 t = _mm512_add_ps(_mm512_div_ps(v, _mm512_set1_ps(6.0f)), _mm512_set1_ps(0.5f));
+        return _mm512_mul_ps(v, _mm512_max_ps(_mm512_min_ps(t, one), zero));
+    }
+    default:
+        return v;
+    }
 }
 
 // C[rows × NR-masked] (+)= A[rows × kc] · panel for up to R rows of A starting at `a`; R is a
