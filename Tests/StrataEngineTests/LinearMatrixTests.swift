@@ -34,6 +34,31 @@ final class LinearMatrixTests: XCTestCase {
         }
     }
 
+    /// A classifier at batch 1 (one row times Bᵀ plus a bias row): the threaded dot-product path,
+    /// with K below, at and above the vector widths; other C shapes and scalings take the BLAS path.
+    func testGemmRowTimesTransposed() throws {
+        var rng = LinearTestRandom(seed: 12)
+        for (k, n) in [(5, 3), (37, 19), (300, 64), (1, 1)] {
+            for cShape in [nil, [n], [1, n], [], [1, 1]] as [[Int]?] where cShape.map({ $0.elementCount == n || $0.elementCount == 1 }) ?? true {
+                for (transA, beta) in [(false, Float(1)), (true, 1), (false, 0.5)] {
+                    let a = rng.tensor(transA ? [k, 1] : [1, k]), b = rng.tensor([n, k])
+                    let c = cShape.map { rng.tensor($0) }
+                    let got = try runLinearKernel("Gemm", inputs: [a, b] + (c.map { [$0] } ?? []), attributes: [
+                        "transA": .int(transA ? 1 : 0), "transB": .int(1), "beta": .float(beta),
+                    ])
+                    let (av, bv, cv) = (a.floats(), b.floats(), c?.floats())
+                    let want: [Float] = (0..<n).map { j in
+                        var s: Double = 0
+                        for p in 0..<k { s += Double(av[p]) * Double(bv[j * k + p]) }
+                        let bias = cv.map { $0.count == 1 ? $0[0] : $0[j] } ?? 0
+                        return Float(s) + beta * bias
+                    }
+                    assertClose(got[0], want, shape: [1, n], "k \(k) n \(n) C \(String(describing: cShape)) transA \(transA) beta \(beta)")
+                }
+            }
+        }
+    }
+
     func testGemmOnInt64() throws {
         let a = Tensor([1, 2, 3, 4, 5, 6] as [Int64], shape: [2, 3])
         let b = Tensor([7, 8, 9, 10, 11, 12] as [Int64], shape: [3, 2])

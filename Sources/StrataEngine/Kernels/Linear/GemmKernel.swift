@@ -1,4 +1,5 @@
 import StrataCore
+import CStrataKernels
 
 /// ONNX `Gemm`: `Y = alpha·op(A)·op(B) + beta·C`, with C broadcast to [M, N] (optional from opset 11).
 /// float16 and bfloat16 are computed in float32.
@@ -24,7 +25,9 @@ struct GemmKernel: Kernel {
             throw node.error("inputs have different dtypes", kind: .invalidInput)
         }
         switch a.dtype {
-        case .float32: return [try compute(Float.self, a, b, c)]
+        case .float32:
+            if let y = try rowTimesTransposed(a, b, c, context: context) { return [y] }
+            return [try compute(Float.self, a, b, c)]
         case .float64: return [try compute(Double.self, a, b, c)]
         case .int32: return [try compute(Int32.self, a, b, c)]
         case .int64: return [try compute(Int64.self, a, b, c)]
@@ -34,6 +37,27 @@ struct GemmKernel: Kernel {
             return try runWidened(inputs, from: a.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
         }
+    }
+
+    /// The classifier layer at batch 1: one row of A times Bᵀ (+ a bias row), as dot products split
+    /// over the context's threads. BLAS would run the whole matrix-vector product on one thread, and
+    /// at batch 1 reading B is the whole cost. nil for every other case.
+    private func rowTimesTransposed(_ a: Tensor, _ b: Tensor, _ c: Tensor?, context: ExecutionContext) throws -> Tensor? {
+        guard transB, alpha == 1, a.dtype == .float32, b.dtype == .float32, a.rank == 2, b.rank == 2,
+              a.count == (transA ? a.shape[0] : a.shape[1]), a.count == b.shape[1], a.count > 0 else { return nil }
+        let n = b.shape[0], k = b.shape[1]
+        if let c, beta != 0 {
+            guard beta == 1, c.dtype == .float32, c.count == n, c.shape.last == n || n == 1 else { return nil }
+        }
+        let y = Tensor(dtype: .float32, shape: [1, n])
+        let bias = (c != nil && beta != 0) ? c : nil
+        let job = GemvJob(a: UnsafePointer(b.pointer(as: Float.self)), x: UnsafePointer(a.pointer(as: Float.self)),
+                          y: y.pointer(as: Float.self), bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) })
+        context.parallelFor(n, minChunk: max(1, 32768 / k)) { range in
+            var ep = FusedActivation.biasOnly(job.bias) ?? strata_epilogue()
+            strata_sgemv_rows(Int32(k), job.a, Int32(k), job.x, Int32(range.lowerBound), Int32(range.upperBound), job.y, 1, &ep)
+        }
+        return y
     }
 
     private func compute<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, _ c: Tensor?) throws -> Tensor {
@@ -71,4 +95,12 @@ struct GemmKernel: Kernel {
                beta: accumulate ? 1 : 0, c: out, ldc: n)
         return y
     }
+}
+
+/// Pointers handed to the threads of `GemmKernel`'s matrix-vector path.
+private struct GemvJob: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let x: UnsafePointer<Float>
+    let y: UnsafeMutablePointer<Float>
+    let bias: UnsafePointer<Float>?
 }
