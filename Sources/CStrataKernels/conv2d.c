@@ -202,6 +202,28 @@ void strata_depthwise_plane(const float *x, const float *w, float bias, const st
 // Output pixels computed together, each with its own accumulator (FMA latency hiding).
 #define DW8_PIXELS 4
 
+#ifdef STRATA_AVX2
+// Transposes the 8×8 block r[0..7] in place: afterwards r[j] holds element j of every input row.
+static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+#endif
+
 static void depthwise8_extent(const strata_window2d *g, int *rows, int *cols) {
     *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
     *cols = (g->out_w - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 1;
@@ -226,18 +248,29 @@ void strata_depthwise8(const float *x, size_t in_stride, int channels, const flo
     memset(padded, 0, sizeof(float) * 8 * (size_t)rows * cols);
     memset(wt, 0, sizeof(float) * 8 * (size_t)taps);
     for (int c = 0; c < channels; c++) {
-        const float *plane = x + (size_t)c * in_stride;
-        for (int ih = 0; ih < g->in_h; ih++) {
-            const int r = ih + g->pad_top;
-            if (r < 0 || r >= rows) continue;
-            float *dst = padded + (size_t)r * cols * 8 + c;
-            const float *src = plane + (size_t)ih * g->in_w;
-            for (int iw = 0; iw < g->in_w; iw++) {
-                const int col = iw + g->pad_left;
-                if (col >= 0 && col < cols) dst[(size_t)col * 8] = src[iw];
-            }
-        }
         for (int t = 0; t < taps; t++) wt[t * 8 + c] = w[(size_t)c * taps + t];
+    }
+    for (int ih = 0; ih < g->in_h; ih++) {
+        const int r = ih + g->pad_top;
+        if (r < 0 || r >= rows) continue;
+        float *dst = padded + (size_t)r * cols * 8;
+        int iw = 0;
+#ifdef STRATA_AVX2
+        // Eight pixels of eight channels at a time, while all eight land inside the copy.
+        for (; iw + 8 <= g->in_w && iw + g->pad_left + 8 <= cols; iw += 8) {
+            __m256 v[8];
+            for (int c = 0; c < 8; c++) {
+                v[c] = c < channels ? _mm256_loadu_ps(x + (size_t)c * in_stride + (size_t)ih * g->in_w + iw) : _mm256_setzero_ps();
+            }
+            transpose8(v);
+            for (int j = 0; j < 8; j++) _mm256_storeu_ps(dst + (size_t)(iw + g->pad_left + j) * 8, v[j]);
+        }
+#endif
+        for (; iw < g->in_w; iw++) {
+            const int col = iw + g->pad_left;
+            if (col < 0 || col >= cols) continue;
+            for (int c = 0; c < channels; c++) dst[(size_t)col * 8 + c] = x[(size_t)c * in_stride + (size_t)ih * g->in_w + iw];
+        }
     }
 
 #ifdef STRATA_AVX2
@@ -288,8 +321,16 @@ void strata_depthwise8(const float *x, size_t in_stride, int channels, const flo
         }
     }
 #endif
-    for (int c = 0; c < channels; c++) {
-        float *plane = y + (size_t)c * out_stride;
-        for (int i = 0; i < out_n; i++) plane[i] = out[(size_t)i * 8 + c];
+    int i = 0;
+#ifdef STRATA_AVX2
+    for (; i + 8 <= out_n; i += 8) {
+        __m256 v[8];
+        for (int j = 0; j < 8; j++) v[j] = _mm256_loadu_ps(out + (size_t)(i + j) * 8);
+        transpose8(v);
+        for (int c = 0; c < channels; c++) _mm256_storeu_ps(y + (size_t)c * out_stride + i, v[c]);
+    }
+#endif
+    for (; i < out_n; i++) {
+        for (int c = 0; c < channels; c++) y[(size_t)c * out_stride + i] = out[(size_t)i * 8 + c];
     }
 }
