@@ -136,6 +136,26 @@ final class RunCommandTests: CommandTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(json["peak_rss_mb"] as? Double), 1)
     }
 
+    /// `--profile` accounts for every node that runs, by op type, with and without fusion (this
+    /// model has no chain that fuses: a BatchNormalization sits between Conv and Relu).
+    func testBenchProfileCountsEveryNode() throws {
+        for fusion in [true, false] {
+            let output = try strata(["bench", Self.tinyCNN, "--runs", "3", "--warmup", "0", "--threads", "1", "--json", "--profile"]
+                                    + (fusion ? [] : ["--no-fusion"])).output
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            let profile = try XCTUnwrap(json["profile"] as? [String: Any])
+            let ops = try XCTUnwrap(profile["ops"] as? [[String: Any]])
+            var nodes: [String: Int] = [:]
+            for op in ops { nodes[try XCTUnwrap(op["name"] as? String)] = try XCTUnwrap(op["nodes"] as? Int) }
+            let model = try ModelLoader.load(Self.tinyCNN, config: nil)
+            var expected: [String: Int] = [:]
+            for node in model.graph.nodes { expected[node.opType, default: 0] += 1 }
+            XCTAssertEqual(nodes, expected, "fusion \(fusion)")
+            let slowest = try XCTUnwrap(profile["slowest"] as? [[String: Any]])
+            XCTAssertEqual(slowest.count, min(NodeProfile.slowestShown, model.graph.nodes.count))
+        }
+    }
+
     func testArgumentValidation() {
         XCTAssertThrowsError(try StrataCommand.parseAsRoot(["run", Self.tinyCNN]))  // --out is required
         XCTAssertThrowsError(try StrataCommand.parseAsRoot(["run", Self.tinyCNN, "--out", "x", "--threads", "0"]))
