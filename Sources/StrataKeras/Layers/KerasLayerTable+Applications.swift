@@ -22,6 +22,11 @@ extension KerasLayerTable {
     ]
 
     private static func customScale(_ ctx: KerasLayerContext) throws -> [String] {
+        // Keras 3 does not register its class, so a packaged name there is a user's registered class.
+        if ctx.className.contains(">"), ctx.kerasMajor >= 3 {
+            throw ctx.error("layer class '\(ctx.className)' is a custom class (registered by the user); Strata never runs code from a model file",
+                            kind: .unsupported)
+        }
         guard ctx.inputs.count == 2 else { throw ctx.error("expected 2 inputs, got \(ctx.inputs.count)") }
         guard let scale = ctx.config["scale"]?.double else {
             throw ctx.optionError("scale", "expected a number", kind: .invalidModel)
