@@ -781,24 +781,28 @@ def attention_masks(K, version):
     v_tokens = K.Input((6,), dtype="int32", name="v_tokens")
     frames = K.Input((6, 4), name="frames")
 
-    def q_embedded(name):
-        return L.Embedding(10, 4, mask_zero=True, name=name)(q_tokens)
+    # Shared embeddings: every call makes a new masked tensor.
+    q_embedding = L.Embedding(10, 4, mask_zero=True, name="q_embedding")
+    v_embedding = L.Embedding(10, 4, mask_zero=True, name="v_embedding")
 
-    def v_embedded(name):
-        return L.Embedding(10, 4, mask_zero=True, name=name)(v_tokens)
+    def q_embedded():
+        return q_embedding(q_tokens)
 
-    eq, ev, mv = q_embedded("q_embedding"), v_embedded("v_embedding"), L.Masking(name="masking")(frames)
+    def v_embedded():
+        return v_embedding(v_tokens)
+
+    eq, ev, mv = q_embedded(), v_embedded(), L.Masking(name="masking")(frames)
     cross, cross_scores = L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked_scores")(
-        q_embedded("q_embedding_2"), v_embedded("v_embedding_2"), return_attention_scores=True)
+        q_embedded(), v_embedded(), return_attention_scores=True)
     dot, dot_scores = L.Attention(name="attention_masked_scores")([eq, ev], return_attention_scores=True)
     outs = [
-        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked")(q_embedded("q_embedding_1"), v_embedded("v_embedding_1")),
+        L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha_masked")(q_embedded(), v_embedded()),
         cross, cross_scores,
         L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_key")(
-            q_embedded("q_embedding_3"), L.Masking(name="masking_3")(frames), v_embedded("v_embedding_3")),
+            q_embedded(), L.Masking(name="masking_3")(frames), v_embedded()),
         L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_value_only")(frames, L.Masking(name="masking_4")(frames)),
         L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_masked_causal")(
-            q_embedded("q_embedding_5"), q_embedded("q_embedding_6"), use_causal_mask=True),
+            q_embedded(), q_embedded(), use_causal_mask=True),
         L.Attention(name="attention_masked")([eq, ev]),
         dot, dot_scores,
         L.Attention(score_mode="concat", name="attention_masked_causal")([eq, eq], use_causal_mask=True),
@@ -808,28 +812,28 @@ def attention_masks(K, version):
     ]
     # The attention output carries the query's mask into the next layer.
     chained = L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_first")(
-        q_embedded("q_embedding_7"), v_embedded("v_embedding_7"))
+        q_embedded(), v_embedded())
     outs += [chained, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_chain_second")(chained, chained)]
     # Masks pass through layers that support masking (Dense, LayerNormalization, Dropout, activations).
-    normed = L.LayerNormalization(name="layer_norm_masked")(L.Dense(4, name="dense_masked")(q_embedded("q_embedding_8")))
-    activated = L.ReLU(name="relu_masked")(L.Dropout(0.5, name="dropout_masked")(v_embedded("v_embedding_8")))
+    normed = L.LayerNormalization(name="layer_norm_masked")(L.Dense(4, name="dense_masked")(q_embedded()))
+    activated = L.ReLU(name="relu_masked")(L.Dropout(0.5, name="dropout_masked")(v_embedded()))
     outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_layers")(normed, activated),
              L.Attention(name="attention_after_dense")([L.Dense(4, name="dense_query")(eq), ev])]
     # A residual block: the merged mask reaches the second attention; a tensor op drops the mask.
-    block_in = q_embedded("q_embedding_9")
+    block_in = q_embedded()
     residual = L.Add(name="residual_add")([block_in, L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_block_first")(
         block_in, block_in)])
     block_norm = L.LayerNormalization(name="block_norm")(residual)
     outs += [L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_block_second")(block_norm, block_norm),
-             L.Attention(name="attention_after_op")([v_embedded("v_embedding_10") * 2.0, ev])]
+             L.Attention(name="attention_after_op")([v_embedded() * 2.0, ev])]
     # Different masks merged: Keras 2 ANDs them, Keras 3 ORs them.
-    merged = L.Add(name="merge_masks")([L.Masking(name="masking_merge")(frames), v_embedded("v_embedding_11")])
+    merged = L.Add(name="merge_masks")([L.Masking(name="masking_merge")(frames), v_embedded()])
     outs.append(L.Attention(name="attention_after_merge")([eq, merged]))
     # Masks concatenated along the features: Keras 2 ANDs them, Keras 3 ORs them.
     joined = L.Concatenate(name="concat_masks")([ev, mv])
-    outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_concat")(q_embedded("q_embedding_13"), joined))
+    outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_concat")(q_embedded(), joined))
     # A recurrent layer returning sequences passes its mask on.
-    sequence = L.GRU(4, return_sequences=True, name="gru_masked")(q_embedded("q_embedding_12"))
+    sequence = L.GRU(4, return_sequences=True, name="gru_masked")(q_embedded())
     outs.append(L.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_after_gru")(sequence, sequence))
     if version == 3:
         grouped, grouped_scores = L.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2,
