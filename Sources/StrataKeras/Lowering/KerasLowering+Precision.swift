@@ -23,6 +23,16 @@ extension KerasLowering {
         }
     }
 
+    /// The name of a Keras 3 quantized dtype policy (`QuantizedDTypePolicy` and its float8 / int4 / GPTQ /
+    /// AWQ subclasses, saved with `mode` and `source_name`, or a name like `int8_from_float32`), whose
+    /// layers store quantized kernels and scales instead of float variables; nil for other policies.
+    static func quantizedPolicy(_ json: KerasJSON?) -> String? {
+        if let name = json?.string ?? json?["config"]?["name"]?.string, name.contains("_from_") { return name }
+        guard let className = json?["class_name"]?.string, className != "DTypePolicy", className != "FloatDTypePolicy",
+              let mode = json?["config"]?["mode"]?.string else { return nil }
+        return "\(mode)_from_\(json?["config"]?["source_name"]?.string ?? "float32")"
+    }
+
     /// The context for one call of `layer` under its dtype policy, and the function that gives the
     /// call's outputs Keras' dtypes. The layer's floating inputs are autocast to its compute dtype (Keras 2
     /// casts the positional inputs, Keras 3 keyword tensors too); layers of `float32InsideSixteenBit`
@@ -38,10 +48,8 @@ extension KerasLowering {
                               kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
         }
         let policy = layer.config["dtype"]
-        if let name = policy?.string ?? policy?["config"]?["name"]?.string, name.contains("_from_") {
-            // Keras 3 quantized policies (int8_from_float32, float8_from_mixed_bfloat16, int4, GPTQ, AWQ)
-            // store quantized kernels and scales instead of the float variables.
-            throw StrataError(.unsupported, "quantized dtype policy '\(name)' is not supported",
+        if let quantized = Self.quantizedPolicy(policy) {
+            throw StrataError(.unsupported, "quantized dtype policy '\(quantized)' is not supported",
                               at: ErrorLocation(file: builder.file, node: path, opType: layer.className, detail: "option 'dtype'"))
         }
         let computeDType = Self.computeDType(policy)
