@@ -975,5 +975,19 @@ def dynamic_image(K, version):
     return K.Model(x, [out, c1], name="dynamic_image"), _rng_inputs([((2, 13, 10, 3), "normal")])
 
 
+def rnn_cells(K, version):
+    """The generic RNN layer over SimpleRNN / LSTM / GRU cells and over stacked cells (with states,
+    backwards, and a mask from Masking)."""
+    L = K.layers
+    x = K.Input((7, 5), name="seq")
+    a = L.RNN(L.LSTMCell(6), return_sequences=True, name="rnn_lstm")(x)
+    b = L.RNN(L.GRUCell(4), go_backwards=True, name="rnn_gru")(a)
+    c, h = L.RNN(L.SimpleRNNCell(3, activation="relu"), return_state=True, name="rnn_simple")(x)
+    stacked = L.RNN([L.LSTMCell(5), L.GRUCell(3)], return_sequences=True, return_state=True, go_backwards=True,
+                    name="rnn_stacked")(x)
+    masked = L.RNN(L.LSTMCell(4), name="rnn_masked")(L.Masking(0.0, name="masking")(x))
+    return K.Model(x, [b, c, h, *stacked, masked], name="rnn_cells"), _rng_inputs([((2, 7, 5), ("masked", 0.0))])
+
+
 SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text,
-              "dynamic_image": dynamic_image})
+              "dynamic_image": dynamic_image, "rnn_cells": rnn_cells})
