@@ -39,4 +39,18 @@ extension KerasLayerContext {
         let channelsBias = builder.constant(bias.reshaped([bias.count] + Array(repeating: 1, count: rank - 2)), name: "\(name)_bias")
         return try builder.add("Add", [y, channelsBias], name: "\(name)/BiasAdd", source: source)[0]
     }
+
+    /// The value a layer's dtype casts were made from (the `Cast` nodes named `<layer>/Autocast` and
+    /// `<layer>/ToFloat32`, followed back through both), or `value` itself: a mask belongs to the
+    /// tensor before Keras' autocast.
+    func beforeAutocast(_ value: String) -> String {
+        var current = value
+        while let node = builder.nodes.last(where: { $0.outputs.contains(current) }), node.opType == "Cast",
+              let step = node.name.split(separator: "/").last,
+              step.hasPrefix("Autocast") || step.hasPrefix("ToFloat32"), let input = node.inputs.first {
+            current = input
+        }
+        return current
+    }
 }
+

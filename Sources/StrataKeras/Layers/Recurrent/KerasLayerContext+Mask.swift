@@ -38,7 +38,7 @@ extension KerasLayerContext {
     /// Keras 3's MultiHeadAttention removes the masks of the tensors it reads, so a layer that runs after
     /// it (in lowering order, an order Keras could run the layers in) finds none on them.
     func implicitMask(of value: String) -> String? {
-        propagatedMask(of: value, readAt: builder.nodes.count, depth: 0)
+        propagatedMask(of: beforeAutocast(value), readAt: builder.nodes.count, depth: 0)
     }
 
     /// The mask of `value` as seen by a layer whose first node is at `position`.
