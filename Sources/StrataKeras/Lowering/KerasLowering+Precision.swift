@@ -7,8 +7,7 @@ extension KerasLowering {
 
     /// Layers lowered in float32 under a 16-bit policy (their inputs rounded to the 16-bit dtype first, as
     /// Keras' autocast does, and their outputs cast back to it): the recurrent layers, whose masked scan
-    /// builds float32 steps. They read the implicit mask of their first input, which is looked up before
-    /// that input is cast to float32 and passed on as the `mask` keyword.
+    /// builds float32 steps. Their implicit mask is found through the casts (`beforeAutocast`).
     static let float32InsideSixteenBit: Set<String> = ["SimpleRNN", "LSTM", "GRU", "Bidirectional"]
 
     /// The dtype a layer computes in under its dtype policy: float16 / bfloat16 for `mixed_float16` /
@@ -43,10 +42,6 @@ extension KerasLowering {
         kwargTensors: [String: [String]], kwargs: [String: KerasJSON], variables: [(name: String, value: Tensor)],
         shared: KerasLayerContext.SharedValues
     ) throws -> (context: KerasLayerContext, finish: ([String]) throws -> [String]) {
-        func context(inputs: [String], keywords: [String: [String]]) -> KerasLayerContext {
-            KerasLayerContext(spec: layer, path: path, call: call, inputs: inputs, kwargTensors: keywords, kwargs: kwargs,
-                              kerasMajor: kerasMajor, builder: builder, variables: variables, sharedValues: shared)
-        }
         let policy = layer.config["dtype"]
         if let quantized = Self.quantizedPolicy(policy) {
             throw StrataError(.unsupported, "quantized dtype policy '\(quantized)' is not supported",
@@ -58,11 +53,6 @@ extension KerasLowering {
         let sixteenBit = computeDType == .float16 || computeDType == .bfloat16
         let resizeInFloat32 = kerasMajor == 2 && layer.className == "UpSampling2D" && layer.config["interpolation"]?.string != "nearest"
         let inFloat32 = sixteenBit && (Self.float32InsideSixteenBit.contains(layer.className) || resizeInFloat32)
-        var keywords = kwargTensors
-        if inFloat32, kwargTensors["mask"] == nil, let first = args.first,
-           let mask = context(inputs: args, keywords: kwargTensors).implicitMask(of: first) {
-            keywords["mask"] = [mask]
-        }
         let keywordValues = kwargTensors.values.flatMap { $0 }
         var casts: [String: String] = [:]
         if !(kerasMajor >= 3 && Self.keras3WithoutAutocast.contains(layer.className)) {
@@ -73,7 +63,10 @@ extension KerasLowering {
             let wide = try cast(narrowed.map(\.1), to: .float32, step: "ToFloat32", nodeBase: nodeBase, source: source)
             for (value, narrow) in narrowed { if let widened = wide[narrow] { casts[value] = widened } }
         }
-        let result = context(inputs: args.map { casts[$0] ?? $0 }, keywords: keywords.mapValues { $0.map { casts[$0] ?? $0 } })
+        let result = KerasLayerContext(
+            spec: layer, path: path, call: call, inputs: args.map { casts[$0] ?? $0 },
+            kwargTensors: kwargTensors.mapValues { $0.map { casts[$0] ?? $0 } }, kwargs: kwargs, kerasMajor: kerasMajor,
+            builder: builder, variables: variables, sharedValues: shared)
         result.computeDType = inFloat32 ? .float32 : computeDType
         result.arguments = arguments.map { argument in
             if case .value(let value) = argument, let cast = casts[value] { return .value(cast) }
