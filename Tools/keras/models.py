@@ -678,6 +678,8 @@ GENERATED_SMALL = {"long_names": long_names}
 KINDS = {"long_names": {2: ["k2", "k2w"], 3: ["k3"]}}
 
 # keras.applications architectures with weights=None: (application name, input size), generated at test time.
+# Size None: built without its top for images of any size (Input((None, None, 3))), fed the (height, width)
+# that follows.
 APPLICATIONS = {
     "mobilenet_v2": ("MobileNetV2", 32),
     "resnet50": ("ResNet50", 32),
@@ -690,13 +692,17 @@ APPLICATIONS = {
     "mobilenet_v3_small": ("MobileNetV3Small", 32),
     "efficientnet_v2_b0": ("EfficientNetV2B0", 32),
     "nasnet_mobile": ("NASNetMobile", 32),
+    "resnet50_any_size": ("ResNet50", None, (40, 35)),
 }
 
 
 def application(name):
-    class_name, size = APPLICATIONS[name]
+    class_name, size, *fed = APPLICATIONS[name]
 
     def build(K, version):
+        if size is None:
+            model = getattr(K.applications, class_name)(weights=None, include_top=False, input_shape=(None, None, 3))
+            return model, _rng_inputs([((1, *fed[0], 3), "normal")])
         model = getattr(K.applications, class_name)(weights=None, input_shape=(size, size, 3))
         return model, _rng_inputs([((1, size, size, 3), "normal")])
     return build
