@@ -73,7 +73,8 @@ extension KerasLayerTable {
         let axes = try ctx.channelsFirst() ? [2, 3] : [1, 2]
         let sizes = try axes.map { try ctx.knownDim(x, $0) }
         guard sizes[0] >= target[0], sizes[1] >= target[1] else {
-            throw ctx.error("the image (\(sizes[0])×\(sizes[1])) is smaller than the crop (\(target[0])×\(target[1])); Keras resizes it, which is not supported")
+            throw ctx.error("the image (\(sizes[0])×\(sizes[1])) is smaller than the crop (\(target[0])×\(target[1])); Keras resizes it, which is not supported",
+                            kind: .unsupported)
         }
         let starts = zip(sizes, target).map { Int64(($0 - $1) / 2) }
         let ends = zip(starts, target).map { $0 + Int64($1) }
