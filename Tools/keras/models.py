@@ -995,5 +995,19 @@ def rnn_cells(K, version):
     return K.Model(x, [b, c, h, *stacked, masked], name="rnn_cells"), _rng_inputs([((2, 7, 5), ("masked", 0.0))])
 
 
+def conv_lstm(K, version):
+    """ConvLSTM1D/2D: sequences, states, stride 2 with valid padding, backwards, dilation, a relu
+    activation, channels_first without bias."""
+    L = K.layers
+    x = K.Input((4, 7, 6, 2), name="video")
+    a = L.ConvLSTM2D(3, 3, padding="same", return_sequences=True, name="clstm_seq")(x)
+    b, h, c = L.ConvLSTM2D(2, (3, 2), strides=2, go_backwards=True, return_state=True, name="clstm_state")(a)
+    s = K.Input((5, 9, 3), name="signal")
+    d = L.ConvLSTM1D(4, 3, dilation_rate=2, activation="relu", name="clstm1d")(s)
+    e = L.ConvLSTM2D(2, 3, data_format="channels_first", use_bias=False, return_sequences=True, name="clstm_cf")(
+        L.Permute((1, 4, 2, 3), name="to_cf")(x))
+    return K.Model([x, s], [b, h, c, d, e], name="conv_lstm"), None
+
+
 SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text,
-              "dynamic_image": dynamic_image, "rnn_cells": rnn_cells})
+              "dynamic_image": dynamic_image, "rnn_cells": rnn_cells, "conv_lstm": conv_lstm})

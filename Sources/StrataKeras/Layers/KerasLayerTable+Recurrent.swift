@@ -1,13 +1,16 @@
 import StrataCore
 
 extension KerasLayerTable {
-    /// SimpleRNN, LSTM and GRU, lowered to the ONNX RNN / LSTM / GRU ops (batch-first layout), and the
-    /// generic RNN layer over the matching cells (one cell, or StackedRNNCells).
+    /// SimpleRNN, LSTM and GRU, lowered to the ONNX RNN / LSTM / GRU ops (batch-first layout), the
+    /// generic RNN layer over the matching cells (one cell, or StackedRNNCells), and the ConvLSTM layers.
     static let recurrent: [String: KerasLayerLowering] = [
         "SimpleRNN": { ctx in try KerasRecurrentLowering(ctx, cell: .simple).lower() },
         "LSTM": { ctx in try KerasRecurrentLowering(ctx, cell: .lstm).lower() },
         "GRU": { ctx in try KerasRecurrentLowering(ctx, cell: .gru).lower() },
         "RNN": rnn,
+        "ConvLSTM1D": { ctx in try KerasConvLSTMLowering(ctx: ctx, rank: 1).lower() },
+        "ConvLSTM2D": { ctx in try KerasConvLSTMLowering(ctx: ctx, rank: 2).lower() },
+        "ConvLSTM3D": { ctx in try KerasConvLSTMLowering(ctx: ctx, rank: 3).lower() },
     ]
 
     /// The layer that runs each Keras cell class.
@@ -33,7 +36,7 @@ extension KerasLayerTable {
         guard initial.isEmpty || cells.count == 1 else {
             throw ctx.optionError("initial_state", "initial states of stacked cells are not supported")
         }
-        let maskArgument = ctx.sequenceMask().map { ["mask": [$0]] } ?? [:]
+        let maskArgument = try ctx.sequenceMask().map { ["mask": [$0]] } ?? [:]
         let returnSequences = try ctx.bool("return_sequences", default: false)
         let returnState = try ctx.bool("return_state", default: false)
         let goBackwards = try ctx.bool("go_backwards", default: false)
