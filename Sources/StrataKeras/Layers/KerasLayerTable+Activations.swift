@@ -39,7 +39,7 @@ extension KerasLayerTable {
         var x = try ctx.singleInput()
         let rank = try ctx.rank(x)
         let axes = try ctx.intList("axis") ?? [-1]
-        let mask = ctx.sequenceMask()
+        let mask = try ctx.sequenceMask()
         let dtype = ctx.builder.type(of: x)?.dtype ?? .float32
         let keep = try mask.map { try keptPositions(ctx, $0) }
         if let mask, let keep {

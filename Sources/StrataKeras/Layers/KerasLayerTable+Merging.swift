@@ -2,7 +2,14 @@ import StrataCore
 
 extension KerasLayerTable {
     /// Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate.
-    static let merging: [String: KerasLayerLowering] = [
+    static let merging: [String: KerasLayerLowering] = mergingLowerings.mapValues { lowering in
+        { ctx in
+            ctx.settleMergeMask()
+            return try lowering(ctx)
+        }
+    }
+
+    private static let mergingLowerings: [String: KerasLayerLowering] = [
         "Add": { try variadic($0, "Sum") },
         "Multiply": { try chained($0, "Mul") },
         "Average": { try variadic($0, "Mean") },

@@ -13,6 +13,7 @@ extension KerasLayerTable {
         let x = try ctx.singleInput()
         let shape = try ctx.shape(x)
         guard shape.count >= 3 else { throw ctx.error("expected an input of rank 3 or more, got rank \(shape.count)") }
+        try ctx.settleTimeDistributedMask(of: x, inner: ctx.config["layer"]?["class_name"]?.string ?? "")
         let steps = try ctx.knownDim(x, 1)
         let rest = try (2 ..< shape.count).map { try ctx.knownDim(x, $0) }
         let folded = try ctx.emit("Reshape", [x, ctx.constant(int64s: ([-1] + rest).map(Int64.init), "fold_shape")], step: "Fold")
@@ -31,7 +32,7 @@ extension KerasLayerTable {
     /// `return_state` the forward states then the backward states follow the output(s).
     static func bidirectional(_ ctx: KerasLayerContext) throws -> [String] {
         guard let x = ctx.inputs.first else { throw ctx.error("expected an input tensor") }
-        let maskArgument = ctx.sequenceMask().map { ["mask": [$0]] } ?? [:]
+        let maskArgument = try ctx.sequenceMask().map { ["mask": [$0]] } ?? [:]
         guard let forwardJSON = ctx.config["layer"], var forwardConfig = forwardJSON["config"]?.object else {
             throw ctx.optionError("layer", "missing", kind: .invalidModel)
         }

@@ -18,6 +18,10 @@ final class GraphBuilder {
     /// Channels-first values made by a plain Conv node (no activation after it), by node index: a
     /// BatchNormalization reading one is folded into a copy of the convolution.
     var convolutionNodes: [String: Int] = [:]
+    /// Output masks of Keras layer calls (by node base name) settled when the call was lowered, where
+    /// they cannot be derived from the layer's class alone: none for a Keras 3 tensor op saved under a
+    /// merge layer's class name, unknown where Strata cannot follow the mask Keras would attach.
+    var settledMasks: [String: KerasImplicitMask] = [:]
 
     init(file: String) {
         self.file = file

@@ -184,6 +184,7 @@ struct KerasLowering {
             let (context, finish) = try precisionContext(
                 layer, path: path.joined(separator: "/"), call: call, args: args, arguments: arguments,
                 kwargTensors: kwargTensors, kwargs: kwargs, variables: variables, shared: shared)
+            try context.refuseIgnoredMask()
             let outputs = try finish(try lowering(context))
             var named: Set<String> = []
             return outputs.enumerated().map { j, value in

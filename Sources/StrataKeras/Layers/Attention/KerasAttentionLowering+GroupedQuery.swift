@@ -31,7 +31,7 @@ extension KerasAttentionLowering {
         let key = try dense(k, "key", bound: [try ctx.knownDim(k, -1)], output: [kvHeads, headDim], repeats: repeats)
         let value = try dense(v, "value", bound: [try ctx.knownDim(v, -1)], output: [kvHeads, headDim], repeats: repeats)
 
-        let inputMask = ctx.implicitMask(of: q)
+        let inputMask = try ctx.implicitMask(of: q)
         let queryMask = ctx.kwargTensors["query_mask"]?.first ?? inputMask
         let mask = try multiHeadMask(query: q, value: v, key: k, queryMask: queryMask, keyGiven: keyGiven, scoresRank: 4, attentionAxes: 1)
         query = try ctx.emit("Mul", [query, ctx.constant(floats: [1 / Float(headDim).squareRoot()], shape: [], "query_scale")], step: "ScaleQuery")

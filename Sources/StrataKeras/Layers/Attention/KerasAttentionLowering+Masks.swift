@@ -20,7 +20,7 @@ extension KerasAttentionLowering {
     /// the inputs (`KerasLayerContext.implicitMask`). Neither layer uses the key's mask.
     func listMasks(query: String, value: String) throws -> (query: String?, value: String?) {
         guard let json = ctx.kwargs["mask"], !json.isNull else {
-            return (ctx.implicitMask(of: query), ctx.implicitMask(of: value))
+            return (try ctx.implicitMask(of: query), try ctx.implicitMask(of: value))
         }
         // A Keras 2 tensor is itself a list `[layer, node, tensor]`, so a list of masks starts with a non-string.
         guard let entries = json.array, entries.first?.string == nil, entries.count >= 2, entries.count <= 3 else {

@@ -9,6 +9,7 @@ extension KerasAttentionLowering {
     /// `use_gate` the combined heads are multiplied by `sigmoid(gate projection of the query)` first.
     func multiHead() throws -> [String] {
         let (q, v, k, keyGiven) = try queryValueKey()
+        if ctx.kerasMajor >= 3 { try ctx.refuseUnorderedMaskReaders(of: [q, v, k]) }
         let rank = try ctx.rank(q)
         guard rank >= 3 else { throw ctx.error("the query must have rank 3 or more ([batch, ..., features]), got rank \(rank)") }
         guard try ctx.rank(v) == rank, try ctx.rank(k) == rank else {
@@ -39,7 +40,7 @@ extension KerasAttentionLowering {
         let key = try dense(k, "key", bound: [try ctx.knownDim(k, -1)], output: [heads, keyDim])
         let value = try dense(v, "value", bound: [try ctx.knownDim(v, -1)], output: [heads, valueDim])
 
-        let queryMask = ctx.implicitMask(of: q)
+        let queryMask = try ctx.implicitMask(of: q)
         let mask = try multiHeadMask(query: q, value: v, key: k, queryMask: queryMask, keyGiven: keyGiven,
                                      scoresRank: equations.scoresRank, attentionAxes: axes.count)
         query = try ctx.emit("Mul", [query, ctx.constant(floats: [1 / Float(keyDim).squareRoot()], shape: [], "query_scale")], step: "ScaleQuery")
