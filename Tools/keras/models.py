@@ -1011,3 +1011,53 @@ def conv_lstm(K, version):
 
 SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_pipeline, "masked_text": masked_text,
               "dynamic_image": dynamic_image, "rnn_cells": rnn_cells, "conv_lstm": conv_lstm})
+
+
+# ---------------------------------------------------------------- padding masks along less common routes
+# Masks through Concatenate along time, TimeDistributed, the generic RNN layer, and (Keras 3) a tensor op
+# on two masked tensors (ops drop masks); and the models whose masks Strata refuses (mask_refusals).
+
+def mask_routes(K, version):
+    """Each route ends in a recurrent layer, whose output changes with the mask it receives."""
+    L = K.layers
+    a_tokens = K.Input((4,), dtype="int32", name="a_tokens")
+    b_tokens = K.Input((3,), dtype="int32", name="b_tokens")
+    embed = L.Embedding(10, 3, mask_zero=True, name="embed")
+    a, b = embed(a_tokens), embed(b_tokens)
+    joined = L.Concatenate(axis=1, name="concat_time")([a, b])
+    outs = [L.LSTM(2, return_sequences=True, name="lstm_after_concat")(joined)]
+    if version == 3:
+        # An unmasked input contributes all-true steps (Keras 2 cannot concatenate these masks).
+        plain = L.Embedding(10, 3, name="plain_embed")(b_tokens)
+        mixed = L.Concatenate(axis=1, name="concat_mixed")([a, plain])
+        outs.append(L.GRU(2, name="gru_after_mixed")(mixed))
+    spread = L.TimeDistributed(L.Dense(3, activation="tanh"), name="td_dense")(a)
+    outs.append(L.GRU(2, name="gru_after_td")(spread))
+    cells = L.RNN(L.LSTMCell(3), return_sequences=True, name="rnn_cell_seq")(a)
+    outs.append(L.SimpleRNN(2, name="rnn_after_rnn")(cells))
+    if version == 3:
+        # A tensor op (saved as class Add, module keras.src.ops.numpy) drops both masks.
+        summed = a + embed(a_tokens)
+        outs.append(L.LSTM(2, name="lstm_after_op")(summed))
+    return K.Model([a_tokens, b_tokens], outs, name="mask_routes"), _token_inputs(
+        [((2, 4), [(0, 3), (1, 2), (1, 3)]), ((2, 3), [(0, 2)])])
+
+
+def mask_refusals(K, version):
+    """(file stem, model, what the one-line error must mention) for models whose mask Strata cannot apply."""
+    L = K.layers
+    tokens = K.Input((4,), dtype="int32", name="tokens")
+    pooled = L.GlobalAveragePooling1D(name="masked_gap")(L.Embedding(10, 3, mask_zero=True, name="embed")(tokens))
+    rows = [("mask_gap", K.Model(tokens, pooled, name="mask_gap"),
+             ["masked_gap", "GlobalAveragePooling1D", "padding mask"])]
+    if version == 3:
+        tokens = K.Input((4,), dtype="int32", name="tokens")
+        x = L.Embedding(10, 4, mask_zero=True, name="embed")(tokens)
+        attended = L.MultiHeadAttention(1, 2, name="mha")(x, x)
+        recurrent = L.LSTM(2, name="lstm_beside")(x)
+        rows.append(("mask_clear_order", K.Model(tokens, [attended, recurrent], name="mask_clear_order"),
+                     ["MultiHeadAttention", "lstm_beside", "padding mask", "order"]))
+    return rows
+
+
+SMALL.update({"mask_routes": mask_routes})
