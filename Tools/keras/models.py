@@ -1018,19 +1018,18 @@ SMALL.update({"application_blocks": application_blocks, "image_pipeline": image_
 # on two masked tensors (ops drop masks); and the models whose masks Strata refuses (mask_refusals).
 
 def mask_routes(K, version):
-    """Each route ends in a recurrent layer, whose output changes with the mask it receives."""
+    """Each route ends in a recurrent layer, whose output changes with the mask it receives. Keras 3
+    records a Concatenate's mask as ops (ExpandDims, LogicalOr, Any, …) feeding the next layer's `mask`
+    keyword, which Strata refuses by class name, so the Concatenate route is built in Keras 2 only."""
     L = K.layers
     a_tokens = K.Input((4,), dtype="int32", name="a_tokens")
     b_tokens = K.Input((3,), dtype="int32", name="b_tokens")
     embed = L.Embedding(10, 3, mask_zero=True, name="embed")
     a, b = embed(a_tokens), embed(b_tokens)
-    joined = L.Concatenate(axis=1, name="concat_time")([a, b])
-    outs = [L.LSTM(2, return_sequences=True, name="lstm_after_concat")(joined)]
-    if version == 3:
-        # An unmasked input contributes all-true steps (Keras 2 cannot concatenate these masks).
-        plain = L.Embedding(10, 3, name="plain_embed")(b_tokens)
-        mixed = L.Concatenate(axis=1, name="concat_mixed")([a, plain])
-        outs.append(L.GRU(2, name="gru_after_mixed")(mixed))
+    outs = []
+    if version == 2:
+        joined = L.Concatenate(axis=1, name="concat_time")([a, b])
+        outs.append(L.LSTM(2, return_sequences=True, name="lstm_after_concat")(joined))
     spread = L.TimeDistributed(L.Dense(3, activation="tanh"), name="td_dense")(a)
     outs.append(L.GRU(2, name="gru_after_td")(spread))
     cells = L.RNN(L.LSTMCell(3), return_sequences=True, name="rnn_cell_seq")(a)
@@ -1039,6 +1038,10 @@ def mask_routes(K, version):
         # A tensor op (saved as class Add, module keras.src.ops.numpy) drops both masks.
         summed = a + embed(a_tokens)
         outs.append(L.LSTM(2, name="lstm_after_op")(summed))
+        # A merge layer on the same two masked tensors ORs their masks; Attention reads it implicitly.
+        merged = L.Add(name="add_layer")([a, embed(a_tokens)])
+        outs.append(L.Attention(name="attention_after_add")([merged, b]))
+        outs.append(L.Attention(name="attention_after_op")([summed, b]))
     return K.Model([a_tokens, b_tokens], outs, name="mask_routes"), _token_inputs(
         [((2, 4), [(0, 3), (1, 2), (1, 3)]), ((2, 3), [(0, 2)])])
 
