@@ -1056,10 +1056,12 @@ def mask_refusals(K, version):
     if version == 3:
         tokens = K.Input((4,), dtype="int32", name="tokens")
         x = L.Embedding(10, 4, mask_zero=True, name="embed")(tokens)
+        # Built after the attention, the Dense saw no mask, so no mask keyword was saved for the LSTM; when
+        # run, the LSTM gets the Dense's mask only if Keras runs the Dense before the attention.
         attended = L.MultiHeadAttention(1, 2, name="mha")(x, x)
-        recurrent = L.LSTM(2, name="lstm_beside")(x)
+        recurrent = L.LSTM(2, name="lstm_beside")(L.Dense(2, name="dense_beside")(x))
         rows.append(("mask_clear_order", K.Model(tokens, [attended, recurrent], name="mask_clear_order"),
-                     ["MultiHeadAttention", "lstm_beside", "padding mask", "order"]))
+                     ["MultiHeadAttention", "dense_beside", "padding mask", "order"]))
     return rows
 
 
