@@ -9,11 +9,22 @@ extension KerasLayerTable {
 
     /// Folds time into the batch (`[N, T, rest…]` → `[N·T, rest…]`), lowers the inner layer on that,
     /// and unfolds its output to `[N, T, out…]`. Needs `T` and the inner output's trailing sizes known.
+    /// A wrapped layer that acts on the last axis alone (`timeDistributedInPlace`) is lowered on the
+    /// input as it is: the same numbers, and its output keeps a shape the layers after it can read
+    /// (an unfolded output's batch size is not inferred). The input's padding mask passes on
+    /// (`settleTimeDistributedMask`).
     static func timeDistributed(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         let shape = try ctx.shape(x)
         guard shape.count >= 3 else { throw ctx.error("expected an input of rank 3 or more, got rank \(shape.count)") }
-        try ctx.settleTimeDistributedMask(of: x, inner: ctx.config["layer"]?["class_name"]?.string ?? "")
+        let innerClass = ctx.config["layer"]?["class_name"]?.string ?? ""
+        if timeDistributedInPlace.contains(innerClass) {
+            let (inner, lowering) = try ctx.innerLayer(ctx.config["layer"], key: "layer", inputs: [x])
+            let outputs = try lowering(inner)
+            guard outputs.count == 1 else { throw ctx.error("the wrapped layer returns \(outputs.count) tensors; TimeDistributed needs one") }
+            try ctx.settleTimeDistributedMask(of: x, inner: innerClass)
+            return outputs
+        }
         let steps = try ctx.knownDim(x, 1)
         let rest = try (2 ..< shape.count).map { try ctx.knownDim(x, $0) }
         let folded = try ctx.emit("Reshape", [x, ctx.constant(int64s: ([-1] + rest).map(Int64.init), "fold_shape")], step: "Fold")
@@ -23,8 +34,16 @@ extension KerasLayerTable {
         let outShape = try ctx.shape(outputs[0])
         let outRest = try (1 ..< outShape.count).map { try ctx.knownDim(outputs[0], $0) }
         let unfold = ctx.constant(int64s: ([-1, steps] + outRest).map(Int64.init), "unfold_shape")
-        return [try ctx.emit("Reshape", [outputs[0], unfold], step: "Unfold")]
+        let y = try ctx.emit("Reshape", [outputs[0], unfold], step: "Unfold")
+        try ctx.settleTimeDistributedMask(of: x, inner: innerClass)
+        return [y]
     }
+
+    /// Wrapped classes that act on each position's last axis alone (a Dense kernel, an elementwise
+    /// activation, dropout at inference), so they give the same numbers on `[N, T, …]` as step by step.
+    static let timeDistributedInPlace: Set<String> = [
+        "Dense", "Activation", "ReLU", "ELU", "LeakyReLU", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise",
+    ]
 
     /// Runs the forward layer and the backward layer (`backward_layer`, or the forward config with
     /// `go_backwards` flipped), both with the call's mask, flips the backward sequence back into time order when sequences are

@@ -22,6 +22,9 @@ final class GraphBuilder {
     /// they cannot be derived from the layer's class alone: none for a Keras 3 tensor op saved under a
     /// merge layer's class name, unknown where Strata cannot follow the mask Keras would attach.
     var settledMasks: [String: KerasImplicitMask] = [:]
+    /// Keras layer calls (by node base name) that looked up the implicit mask of an input (rather than
+    /// reading a `mask` keyword): Keras 3 gives them whatever mask the tensor holds when they run.
+    var implicitMaskReaders: Set<String> = []
 
     init(file: String) {
         self.file = file

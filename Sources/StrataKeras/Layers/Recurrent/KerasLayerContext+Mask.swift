@@ -39,6 +39,7 @@ extension KerasLayerContext {
     /// Throws (unsupported) when Keras may attach a mask Strata cannot reproduce (see `implicitMaskState`):
     /// reading it as absent would give other numbers than Keras.
     func implicitMask(of value: String) throws -> String? {
+        builder.implicitMaskReaders.insert(nodeBase)
         switch implicitMaskState(of: value) {
         case .unmasked: return nil
         case .value(let mask): return mask
@@ -53,17 +54,17 @@ extension KerasLayerContext {
     /// attention Keras decides by its own scheduling of independent branches gets an unknown mask.
     func implicitMaskState(of value: String) -> KerasImplicitMask {
         let reader = inputs + kwargTensors.values.flatMap { $0 }
-        return propagatedMask(of: beforeAutocast(value), reader: reader, readAt: builder.nodes.count, depth: 0)
+        return propagatedMask(of: beforeAutocast(value), reader: reader, named: path, readAt: builder.nodes.count, depth: 0)
     }
 
-    /// The mask of `value` as seen by a layer whose first node is at `position` and that reads `reader`.
-    private func propagatedMask(of value: String, reader: [String], readAt position: Int, depth: Int) -> KerasImplicitMask {
+    /// The mask of `value` as seen by the layer `name` whose first node is at `position` and that reads `reader`.
+    private func propagatedMask(of value: String, reader: [String], named name: String, readAt position: Int, depth: Int) -> KerasImplicitMask {
         guard depth < 256 else { return .unknown("passes through more than 256 layers") }
         if let clearing = maskClearing(value, reader: reader, before: position) {
             if dependsOn(reader, call: clearing.base) { return .unmasked }
             let state = mask(ofRowsBefore: builder.layers.count, value: value, reader: reader, readAt: position, depth: depth)
             guard state != .unmasked else { return .unmasked }
-            return .unknown("is removed by \(clearing.layer) (MultiHeadAttention), which Keras 3 may run before or after this layer")
+            return .unknown("is removed by \(clearing.layer) (MultiHeadAttention) when it runs, and Keras 3 may run that before or after \(name) reads it (an order Strata cannot know)")
         }
         return mask(ofRowsBefore: builder.layers.count, value: value, reader: reader, readAt: position, depth: depth)
     }
@@ -87,7 +88,7 @@ extension KerasLayerContext {
         let source = SourceInfo(name: row.layer, type: row.op)
         let through = "passes through \(row.layer) (\(row.op)), which Strata cannot follow"
         func inner(_ input: String) -> KerasImplicitMask {
-            propagatedMask(of: input, reader: inputs, readAt: start, depth: depth + 1)
+            propagatedMask(of: input, reader: inputs, named: row.layer, readAt: start, depth: depth + 1)
         }
         if Self.maskMerging.contains(row.op) {
             return mergedMask(of: inputs.map(inner), base: base, source: source, through: through)
@@ -202,15 +203,18 @@ extension KerasLayerContext {
 
     /// Refuses a Keras 3 MultiHeadAttention call when a layer lowered before it read the mask of one of its
     /// inputs `values` without being needed by it: Keras 3 removes those masks when the attention runs,
-    /// and may run that layer after it (so with no mask) where Strata gave it the mask.
+    /// and may run that layer after it (so with no mask) where Strata gave it the mask. Readers are the
+    /// layers that carry the mask on and those that looked it up (a `mask` keyword saved with the call
+    /// is read as saved, whatever the order).
     func refuseUnorderedMaskReaders(of values: [String]) throws {
-        let users = Self.maskReaders.union(Self.maskPassThrough).union(Self.maskPassThroughKeras3).union(Self.maskMerging)
-            .union(Self.maskConcatenating)
+        let carriers = Self.maskPassThrough.union(Self.maskPassThroughKeras3).union(Self.maskMerging)
+            .union(Self.maskConcatenating).union(["TimeDistributed"])
         let reader = inputs + kwargTensors.values.flatMap { $0 }
         for value in Set(values) where implicitMaskState(of: value) != .unmasked {
-            for row in builder.layers where row.output == 0 && users.contains(row.op) {
+            for row in builder.layers where row.output == 0 {
                 let call = row.call ?? 0
                 let base = call == 0 ? row.layer : "\(row.layer):call\(call)"
+                guard carriers.contains(row.op) || builder.implicitMaskReaders.contains(base) else { continue }
                 guard row.tensor != value, externalInputs(ofCall: base).contains(value), !dependsOn(reader, call: base) else { continue }
                 throw error("the padding mask of its input \(value) is also read by \(row.layer) (\(row.op)), and Keras 3 removes it when this layer runs, in an order between the two that Strata cannot know",
                             kind: .unsupported)
