@@ -428,6 +428,11 @@ def error_fixtures(K, tf, version):
         with open(os.path.join(folder, "not-hdf5.h5"), "w") as f:
             f.write("this is a text file, not HDF5\n")
         rows.append({"file": "errors/not-hdf5.h5", "config": None, "mentions": []})
+    # Padding masks Strata cannot apply (models.mask_refusals): legacy HDF5 and, in Keras 3, the archive.
+    for stem, model, mentions in models.mask_refusals(K, version):
+        for suffix in ["h5"] + (["keras"] if version == 3 else []):
+            model.save(os.path.join(folder, f"{stem}.{tag}.{suffix}"))
+            rows.append({"file": f"errors/{stem}.{tag}.{suffix}", "config": None, "mentions": mentions})
     for row in rows:
         row["keras"] = version
     return rows
