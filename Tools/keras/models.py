@@ -1030,6 +1030,11 @@ def mask_routes(K, version):
     if version == 2:
         joined = L.Concatenate(axis=1, name="concat_time")([a, b])
         outs.append(L.LSTM(2, return_sequences=True, name="lstm_after_concat")(joined))
+        # With an unmasked input (all-true steps); Keras 2 concatenates these masks only for one feature.
+        narrow = L.Embedding(10, 1, mask_zero=True, name="narrow_embed")(a_tokens)
+        plain = L.Embedding(10, 1, name="plain_embed")(b_tokens)
+        mixed = L.Concatenate(axis=1, name="concat_mixed")([plain, narrow])
+        outs.append(L.GRU(2, name="gru_after_mixed")(mixed))
     spread = L.TimeDistributed(L.Dense(3, activation="tanh"), name="td_dense")(a)
     outs.append(L.GRU(2, name="gru_after_td")(spread))
     cells = L.RNN(L.LSTMCell(3), return_sequences=True, name="rnn_cell_seq")(a)
@@ -1042,6 +1047,11 @@ def mask_routes(K, version):
         merged = L.Add(name="add_layer")([a, embed(a_tokens)])
         outs.append(L.Attention(name="attention_after_add")([merged, b]))
         outs.append(L.Attention(name="attention_after_op")([summed, b]))
+        # MultiHeadAttention reads its query's mask itself (no saved ops): concatenated along time,
+        # with all-true steps for the unmasked input.
+        plain = L.Embedding(10, 3, name="plain_embed")(b_tokens)
+        joined = L.Concatenate(axis=1, name="concat_time")([plain, embed(a_tokens)])
+        outs.append(L.MultiHeadAttention(1, 2, name="mha_after_concat")(joined, plain))
     return K.Model([a_tokens, b_tokens], outs, name="mask_routes"), _token_inputs(
         [((2, 4), [(0, 3), (1, 2), (1, 3)]), ((2, 3), [(0, 2)])])
 

@@ -152,9 +152,13 @@ extension KerasLayerContext {
                 guard builder.type(of: mask)?.shape?.count == rank - 1 else { return .unknown(through) }
                 parts.append(mask)
             } else {
-                let keep = builder.constant(Tensor([true], shape: []), name: "\(base)/unmasked_true")
-                guard let shape = try? builder.add("Shape", [input], ["end": .int(-1)], name: "\(base)/UnmaskedShape", source: source).first,
-                      let ones = try? builder.add("Expand", [keep, shape], name: "\(base)/UnmaskedMask", source: source).first
+                // All true, shaped like the input without its last axis (known to the layers after):
+                // b OR NOT b over the input's first feature.
+                let index = builder.constant(Tensor([Int64(0)], shape: []), name: "\(base)/first_feature")
+                guard let first = try? builder.add("Gather", [input, index], ["axis": .int(rank - 1)], name: "\(base)/UnmaskedSteps", source: source).first,
+                      let flags = try? builder.add("Cast", [first], ["to": .int(9)], name: "\(base)/UnmaskedFlags", source: source).first,
+                      let flipped = try? builder.add("Not", [flags], name: "\(base)/UnmaskedNot", source: source).first,
+                      let ones = try? builder.add("Or", [flags, flipped], name: "\(base)/UnmaskedMask", source: source).first
                 else { return .unknown(through) }
                 parts.append(ones)
             }
