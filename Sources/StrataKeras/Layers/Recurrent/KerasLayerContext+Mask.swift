@@ -106,6 +106,16 @@ extension KerasLayerContext {
                   let used = inputs.first(where: { builder.type(of: $0)?.dtype == .bool }) else { return .unmasked }
             return carry(used, base: base, source: source).map { .value($0) } ?? .unknown(through)
         }
+        if row.op == "Softmax" {
+            // Keras passes on the mask Softmax applied: its keyword mask, else its input's (both read by its nodes).
+            let shape = builder.type(of: value)?.shape
+            guard let used = inputs.first(where: { builder.type(of: $0)?.shape != shape }) else {
+                return inputs.first.map(inner) ?? .unmasked
+            }
+            let flags = builder.type(of: used)?.dtype == .bool ? used
+                : try? builder.add("Cast", [used], ["to": .int(9)], name: "\(base)/MaskBool", source: source).first
+            return flags.flatMap { carry($0, base: base, source: source) }.map { .value($0) } ?? .unknown(through)
+        }
         let passThrough = Self.maskPassThrough.union(kerasMajor >= 3 ? Self.maskPassThroughKeras3 : Self.maskPassThroughKeras2)
         guard passThrough.contains(row.op) else { return .unmasked }
         let state: KerasImplicitMask
