@@ -1066,11 +1066,12 @@ def mask_refusals(K, version):
     if version == 3:
         tokens = K.Input((4,), dtype="int32", name="tokens")
         x = L.Embedding(10, 4, mask_zero=True, name="embed")(tokens)
-        # Built after the attention, the Dense saw no mask, so no mask keyword was saved for the LSTM; when
-        # run, the LSTM gets the Dense's mask only if Keras runs the Dense before the attention.
+        # Attention layers read their inputs' masks when run (no mask keyword is saved for them): the
+        # Attention gets the Dense's mask only if Keras runs the Dense before the MultiHeadAttention.
         attended = L.MultiHeadAttention(1, 2, name="mha")(x, x)
-        recurrent = L.LSTM(2, name="lstm_beside")(L.Dense(2, name="dense_beside")(x))
-        rows.append(("mask_clear_order", K.Model(tokens, [attended, recurrent], name="mask_clear_order"),
+        beside = L.Dense(2, name="dense_beside")(x)
+        other = L.Attention(name="attention_beside")([beside, beside])
+        rows.append(("mask_clear_order", K.Model(tokens, [attended, other], name="mask_clear_order"),
                      ["MultiHeadAttention", "dense_beside", "padding mask", "order"]))
     return rows
 
