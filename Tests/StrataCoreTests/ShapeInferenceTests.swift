@@ -92,6 +92,32 @@ final class ShapeInferenceTests: XCTestCase {
         XCTAssertEqual(result.types["resize"]?.shape, [.symbol("N"), 3, 12, 10])
     }
 
+    /// Crops and resizes of axes known only at run time keep the rank and name their sizes after the
+    /// input's symbols, so that a Keras `Input((None, None, C))` model can be lowered layer by layer.
+    func testSlicesAndResizesOfSymbolicAxesKeepTheRank() {
+        let image: [String: ValueType] = ["x": ValueType(.float32, [.symbol("N"), 3, .symbol("H"), .symbol("W")])]
+        let nodes = [
+            node("crop", "Slice", ["x", "starts", "ends", "axes"]),
+            node("whole", "Slice", ["x", "zero", "max", "axis2"]),
+            node("window", "Slice", ["x", "one", "five", "axis2"]),
+            node("double", "Resize", ["crop", "", "scales2"]),
+            node("half", "Resize", ["x", "", "scales05"]),
+        ]
+        let result = infer(nodes, inputs: image, initializers: [
+            "starts": Tensor([Int64(1), 2], shape: [2]), "ends": Tensor([Int64(-2), Int64.max], shape: [2]),
+            "axes": Tensor([Int64(2), 3], shape: [2]),
+            "zero": Tensor([Int64(0)], shape: [1]), "max": Tensor([Int64.max], shape: [1]), "axis2": Tensor([Int64(2)], shape: [1]),
+            "one": Tensor([Int64(1)], shape: [1]), "five": Tensor([Int64(5)], shape: [1]),
+            "scales2": Tensor([1, 1, 2, 2] as [Float], shape: [4]), "scales05": Tensor([1, 1, 0.5, 1] as [Float], shape: [4]),
+        ])
+        XCTAssertEqual(result.problems.map(\.description), [])
+        XCTAssertEqual(result.types["crop"]?.shape, [.symbol("N"), 3, .symbol("H-3"), .symbol("W-2")])
+        XCTAssertEqual(result.types["whole"]?.shape, [.symbol("N"), 3, .symbol("H"), .symbol("W")])
+        XCTAssertEqual(result.types["window"]?.shape, [.symbol("N"), 3, .symbol("window_d2"), .symbol("W")])
+        XCTAssertEqual(result.types["double"]?.shape, [.symbol("N"), 3, .symbol("(H-3)*2"), .symbol("(W-2)*2")])
+        XCTAssertEqual(result.types["half"]?.shape, [.symbol("N"), 3, .symbol("floor(H*0.5)"), .symbol("W")])
+    }
+
     func testRangeUpToASymbolicDimHasThatLength() {
         let nodes = [
             node("shape", "Shape", ["x"]),

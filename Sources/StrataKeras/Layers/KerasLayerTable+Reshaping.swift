@@ -106,14 +106,15 @@ extension KerasLayerTable {
         let scales = [Float](repeating: 1, count: 2) + size.map(Float.init)
         return [try ctx.inChannelsFirst(x, channelsFirst: channelsFirst) { v in
             let spatial = try ctx.shape(v).dropFirst(2)
-            guard spatial.contains(where: { $0.value == nil }) else {
+            // Bilinear resizing by scales needs no sizes: the output is floor(size·scale) at run time.
+            guard spatial.contains(where: { $0.value == nil }), interpolation == "nearest" else {
                 return try ctx.emit("Resize", [v, "", ctx.constant(floats: scales, "scales")], attributes)
             }
             // Sizes known only at run time: nearest by an equal factor s is s² copies of the channels
             // spread by DepthToSpace (DCR: channel (i·s + j)·C + c goes to offset (i, j) of pixel c), whose
             // output shape stays known up to the run-time sizes.
-            guard interpolation == "nearest", rank == 2, size[0] == size[1] else {
-                throw ctx.error("the input's spatial sizes are known only at run time; then only nearest upsampling by equal factors is supported",
+            guard rank == 2, size[0] == size[1] else {
+                throw ctx.error("the input's spatial sizes are known only at run time; then nearest upsampling needs equal factors",
                                 kind: .unsupported)
             }
             let copies = try ctx.emit("Concat", Array(repeating: v, count: size[0] * size[1]), ["axis": .int(1)], step: "Copies")

@@ -102,7 +102,14 @@ public struct ResizeGeometry: Sendable {
             for (i, a) in axisList.enumerated() {
                 switch input[a] {
                 case .known(let d): out[a] = .known(try size(Double(scales[i]) * Double(d), node: node))
-                case .symbol: if scales[i] != 1 { return nil }
+                case .symbol(let name):
+                    // The size is floor(d·scale) for the run-time d; a named symbol keeps the rank and
+                    // lets equal resizes of equal axes agree.
+                    let scale = scales[i]
+                    guard scale > 0, scale.isFinite else { return nil }
+                    if scale == 1 { continue }
+                    let base = name.contains(where: { "+-*/".contains($0) }) ? "(\(name))" : name
+                    out[a] = scale == scale.rounded() ? .symbol("\(base)*\(Int(scale))") : .symbol("floor(\(base)*\(scale))")
                 }
             }
         } else {

@@ -175,12 +175,29 @@ public enum ShapeTypeRules {
             switch shape[a.axis] {
             case .known(let d):
                 out[a.axis] = .known(SliceSpec.resolve(dim: d, start: a.start, end: a.end, step: a.step).count)
-            case .symbol:
-                // Only "the whole axis" is known without the size.
-                guard a.step == 1, a.start == 0, a.end >= Int(Int32.max) else { throw InferenceContext.Unknown() }
+            case .symbol(let name):
+                out[a.axis] = symbolicSlice(name, start: a.start, end: a.end, step: a.step,
+                                            fallback: "\(ctx.node.outputs.first ?? ctx.node.name)_d\(a.axis)")
             }
         }
         return [ValueType(x.dtype, out)]
+    }
+
+    /// The length of a step-1 slice of an axis of symbolic size `name`: the whole axis keeps the
+    /// symbol, a slice that drops `k` elements from the ends (a crop: start ≥ 0 and an end counted
+    /// from the back) is the symbol `name-k`, so equal crops of equal axes get equal sizes; any
+    /// other slice gets the fresh symbol `fallback`. The rank stays known either way.
+    static func symbolicSlice(_ name: String, start: Int, end: Int, step: Int, fallback: String) -> Dim {
+        guard step == 1, start >= 0 else { return .symbol(fallback) }
+        let dropped: Int
+        if end >= Int(Int32.max) {
+            dropped = start
+        } else if end < 0 {
+            dropped = start - end
+        } else {
+            return .symbol(fallback)
+        }
+        return dropped == 0 ? .symbol(name) : .symbol("\(name)-\(dropped)")
     }
 
     static func gather(_ ctx: InferenceContext) throws -> [ValueType] {
