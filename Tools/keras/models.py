@@ -1077,3 +1077,18 @@ def mask_refusals(K, version):
 
 
 SMALL.update({"mask_routes": mask_routes})
+
+
+def dynamic_resize(K, version):
+    """Crops and bilinear upsampling over images whose size is known only at run time: the layers
+    whose output sizes are arithmetic on the input's (H-3, (H-3)*2); fed a 20x17 image."""
+    L = K.layers
+    x = K.Input((None, None, 3), name="image")
+    c = L.Conv2D(4, 3, padding="same", name="conv")(x)
+    cropped = L.Cropping2D(((1, 2), (2, 1)), name="crop")(c)
+    up = L.UpSampling2D((2, 3), interpolation="bilinear", name="up_bilinear")(cropped)
+    out = L.Conv2D(2, 1, activation="relu", name="head")(up)
+    return K.Model(x, out, name="dynamic_resize"), _rng_inputs([((1, 20, 17, 3), "normal")])
+
+
+SMALL.update({"dynamic_resize": dynamic_resize})
