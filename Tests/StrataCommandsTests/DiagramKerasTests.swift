@@ -131,4 +131,60 @@ final class DiagramKerasTests: CommandTestCase {
         XCTAssertEqual(notImported, [], "Keras fixtures the importer refuses cannot be compared with model_to_dot")
         XCTAssertFalse(compared.isEmpty, "no Keras fixture could be imported")
     }
+
+    /// A nested Functional model with two inputs whose last layer is a nested Sequential ending in a
+    /// pass-through layer, as the importer lowers it (Dense as Relu, Concatenate as Add, Dropout as
+    /// no op), against the edges model_to_dot(expand_nested=True) draws for that model, nested
+    /// InputLayers contracted: tf_keras 2.21 joins both inputs of the call to `ib` (first in the
+    /// nested model's layer order) and draws both outputs from `cat` (its last layer that is not a
+    /// model); Keras 3.15 joins input i to the model's i-th input and follows each output down.
+    func testNestedModelBoundariesFollowEachKerasVersion() throws {
+        func row(_ layer: String, _ className: String, _ connectedTo: [String] = []) -> [String: Any] {
+            ["layer": layer, "className": className, "trainable": 0, "nonTrainable": 0, "connectedTo": connectedTo]
+        }
+        let rows: [[String: Any]] = [
+            row("x", "InputLayer"), row("px", "Dense", ["x[0][0]"]), row("y", "InputLayer"),
+            row("two_in", "Functional", ["px[0][0]", "y[0][0]"]),
+            row("two_in/ib", "InputLayer"), row("two_in/ia", "InputLayer"),
+            row("two_in/db", "Dense", ["ib[0][0]"]), row("two_in/da", "Dense", ["ia[0][0]"]),
+            row("two_in/drop", "Dropout", ["db[0][0]"]), row("two_in/cat", "Concatenate", ["da[0][0]", "drop[0][0]"]),
+            row("two_in/tail", "Sequential", ["cat[0][0]"]),
+            row("two_in/tail/tail_dense", "Dense", ["tail_in[0][0]"]),
+            row("two_in/tail/tail_drop", "Dropout", ["tail_dense[0][0]"]),
+            row("head", "Concatenate", ["two_in[0][0]", "two_in[0][1]"]),
+        ]
+        func node(_ layer: String, _ op: String, _ inputs: [String]) -> Node {
+            Node(name: layer + "/" + op, opType: op, inputs: inputs, outputs: [layer], source: SourceInfo(name: layer, type: op))
+        }
+        let nodes = [
+            node("px", "Relu", ["x"]), node("two_in/db", "Relu", ["y"]), node("two_in/da", "Relu", ["px"]),
+            node("two_in/cat", "Add", ["two_in/da", "two_in/db"]), node("two_in/tail/tail_dense", "Relu", ["two_in/cat"]),
+            node("head", "Add", ["two_in/tail/tail_dense", "two_in/da"]),
+        ]
+        let captures: [(String, Int, String)] = [
+            ("x", 0, "x"), ("px", 0, "px"), ("y", 0, "y"), ("two_in/ib", 0, "y"), ("two_in/ia", 0, "px"),
+            ("two_in/db", 0, "two_in/db"), ("two_in/da", 0, "two_in/da"), ("two_in/drop", 0, "two_in/db"),
+            ("two_in/cat", 0, "two_in/cat"), ("two_in/tail/tail_in", 0, "two_in/cat"),
+            ("two_in/tail/tail_dense", 0, "two_in/tail/tail_dense"), ("two_in/tail/tail_drop", 0, "two_in/tail/tail_dense"),
+            ("two_in/tail", 0, "two_in/tail/tail_dense"), ("two_in", 0, "two_in/tail/tail_dense"), ("two_in", 1, "two_in/da"),
+            ("head", 0, "head"),
+        ]
+        let type = ValueType(.float32, [.symbol("N"), .known(4)])
+        let graph = Graph(
+            name: "probe", nodes: nodes, inputs: [ValueInfo(name: "x", type: type), ValueInfo(name: "y", type: type)],
+            outputs: [ValueInfo(name: "head", type: type)],
+            layers: captures.map { LayerOutput(layer: $0.0, op: "", call: 0, output: $0.1, tensor: $0.2) })
+        let summary = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
+        let expected = [
+            "2.21.0": ["cat -> head", "cat -> tail_dense", "da -> cat", "db -> drop", "drop -> cat", "px -> db",
+                       "tail_dense -> tail_drop", "x -> px", "y -> db"],
+            "3.15.1": ["cat -> tail_dense", "da -> cat", "da -> head", "db -> drop", "drop -> cat", "px -> da",
+                       "tail_dense -> tail_drop", "tail_drop -> head", "x -> px", "y -> db"],
+        ]
+        for (version, edges) in expected {
+            let model = Model(graph: graph, format: .kerasArchive, path: "probe.keras", producer: "keras",
+                              producerVersion: version, layout: .nhwc, metadata: ["keras.summary": summary])
+            XCTAssertEqual(Self.strata(try Diagram(model: model), withInputs: true).edges.sorted(), edges, "Keras \(version)")
+        }
+    }
 }

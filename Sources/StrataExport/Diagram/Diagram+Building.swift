@@ -173,7 +173,8 @@ extension Diagram {
             }
         }
         if let kerasRows {
-            // Keras says which layer feeds which: route edges through pass-through layers.
+            // Keras says which layer feeds which: route edges through pass-through layers and
+            // across nested model boundaries.
             func box(named name: String, besides layer: String) -> Int? {
                 let parent = layer.split(separator: "/").dropLast().joined(separator: "/")
                 for candidate in [parent.isEmpty ? name : parent + "/" + name, name] {
@@ -182,30 +183,40 @@ extension Diagram {
                 }
                 return boxes.firstIndex { $0.role == .input && $0.name == name }
             }
+            let connections = KerasConnections(
+                rows: kerasRows, models: models, captureTable: graph.captureTable,
+                kerasMajor: model.producerVersion.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2,
+                box: { path in boxOfKey[Self.layerPath(path, options: options, leaves: leaves).kept.joined(separator: "/")] },
+                inputBox: { name in boxes.firstIndex { $0.role == .input && $0.name == name } })
             let sharedLayers = Set(graph.captureTable.filter { ($0.call ?? 0) > 0 }.map(\.layer))
             let passing = Set(passThroughs.map(\.box))
             for row in kerasRows {
                 let (kept, truncated) = Self.layerPath(row.layer, options: options, leaves: leaves)
                 guard !truncated, let target = boxOfKey[kept.joined(separator: "/")] else { continue }
-                let sources = row.connectedTo.compactMap { entry in
-                    box(named: String(entry.prefix { $0 != "[" }), besides: row.layer)
+                let resolved = row.connectedTo.map { entry in
+                    connections.sources(of: entry, reading: row.layer)
+                        ?? box(named: String(entry.prefix { $0 != "[" }), besides: row.layer).map { [$0] }
                 }
+                let sources = resolved.compactMap { $0 }.flatMap { $0 }
                 // Only the first call's inputs are listed: a layer called more than once, or one
                 // whose inputs are not all boxes, keeps the edges of the lowered graph and gains
                 // those through pass-through layers.
-                guard sources.count == row.connectedTo.count, !sharedLayers.contains(row.layer) else {
+                guard !resolved.contains(where: { $0 == nil }), !sharedLayers.contains(row.layer) else {
                     for source in sources where passing.contains(source) || passing.contains(target) {
                         connect(source, target, "")
                     }
                     continue
                 }
-                // Otherwise Keras's connections win over a lowered edge that skips one of them (a
+                // Otherwise Keras's connections win over a lowered edge that carries a tensor the
+                // list names (drawn from the layer that hands it on: the last of a chain of
+                // pass-through layers, a layer inside a nested model) or that skips one of them (a
                 // BatchNormalization folded into the convolution before it reads that
                 // convolution's input). Other lowered edges stay: the list leaves out inputs
                 // passed by keyword, such as an LSTM's initial state.
+                let read = Set(row.connectedTo.compactMap { connections.tensor(of: $0, reading: row.layer) })
                 let replaced = edges.filter { edge in
                     edge.to == target && !sources.contains(edge.from)
-                        && sources.contains { connected.contains(edge.from << 32 | $0) }
+                        && (read.contains(edge.value) || sources.contains { connected.contains(edge.from << 32 | $0) })
                 }
                 for edge in replaced {
                     edges.removeAll { $0.from == edge.from && $0.to == edge.to }
