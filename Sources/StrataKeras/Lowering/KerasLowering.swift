@@ -26,7 +26,12 @@ struct KerasLowering {
             if model.kind == .sequential && layer.className == "InputLayer" { continue }
             let path = prefix + [layer.name]
             let layerFrozen = frozen || layer.config["trainable"]?.bool == false
-            let connected = layer.calls.first.map { call in call.inputs.map { "\($0.layer)[\($0.node)][\($0.tensor)]" } } ?? []
+            // Keras 3 lists tensors passed by keyword (a `mask=`) after the positional inputs, in its summary
+            // and in model_to_dot; Keras 2 lists the positional inputs only.
+            let connected: [String] = layer.calls.first.map { call in
+                let keyword: [KerasTensorRef] = kerasMajor >= 3 ? call.kwargTensors.sorted { $0.key < $1.key }.flatMap(\.value) : []
+                return (call.inputs + keyword).map { "\($0.layer)[\($0.node)][\($0.tensor)]" }
+            } ?? []
             var row = KerasLayerSummary(layer: path.joined(separator: "/"), className: layer.className, depth: depth,
                                         trainable: 0, nonTrainable: 0, connectedTo: connected)
             if let nested = layer.nested {
