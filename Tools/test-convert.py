@@ -37,6 +37,9 @@ ATOL_FRACTION = 1e-4
 ONNX_FIXTURES = ["onnx/tiny-cnn.onnx", "generated/bench/resnet18/model.onnx", "generated/bench/mobilenet_v2/model.onnx"]
 
 
+KNOWN_FAILURES = os.path.join(FIXTURES, "convert-known-failures.txt")
+
+
 def compare(got, want):
     """None when `got` matches `want` within the tolerances, else the reason."""
     if tuple(got.shape) != tuple(want.shape):
@@ -46,7 +49,10 @@ def compare(got, want):
     g = got.astype(np.float64)
     w = want.astype(np.float64)
     scale = float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 0.0
-    ok = np.isclose(g, w, rtol=RTOL, atol=ATOL_FRACTION * scale, equal_nan=True)
+    # float16 references (mixed-precision layers): onnxruntime's float16 kernels round in their own
+    # order, as TensorFlow's do, so the tolerance of Tools/test-keras.py for float16 rows applies.
+    rtol, atol_fraction = (2.0 ** -10, 2.0 ** -8) if want.dtype == np.float16 else (RTOL, ATOL_FRACTION)
+    ok = np.isclose(g, w, rtol=rtol, atol=atol_fraction * scale, equal_nan=True)
     if ok.all():
         return None
     diff = np.abs(g - w)
@@ -99,6 +105,11 @@ def run_keras_fixture(binary, reference_dir, opset, verbose):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "model.onnx")
         error = convert(binary, fixture, out, opset, config)
+        needed = re.search(r"convert with --opset (\d+)", error or "")
+        if needed:
+            # A refusal that names the opset the model needs must be right: at that opset it converts.
+            opset = int(needed.group(1))
+            error = convert(binary, fixture, out, opset, config)
         if error:
             return False, f"convert: {error}"
         try:
@@ -215,7 +226,9 @@ def main():
     if not os.access(args.strata, os.X_OK):
         sys.exit(f"no strata binary at {args.strata}")
 
-    passed = failed = 0
+    known = read_known_failures()
+    used = set()
+    passed = failed = expected = 0
     references = sorted(glob.glob(os.path.join(FIXTURES, "keras", "*.reference"))) + \
         sorted(glob.glob(os.path.join(FIXTURES, "generated", "keras", "*.reference")))
     cases = [("keras", r, os.path.relpath(r[: -len(".reference")], FIXTURES), args.opset) for r in references]
@@ -230,11 +243,41 @@ def main():
             ok, message = run_keras_fixture(args.strata, path, opset, args.verbose)
         else:
             ok, message = run_onnx_fixture(args.strata, path, opset)
+        reason = next((why for pattern, why in known if re.search(pattern, name)), None)
+        if reason is not None:
+            used.update(pattern for pattern, _ in known if re.search(pattern, name))
+            if ok:
+                print(f"FAIL {name}: passes but is listed in {os.path.relpath(KNOWN_FAILURES, ROOT)} (stale entry)")
+                failed += 1
+            else:
+                print(f"known {name}: {message.splitlines()[0]} ({reason})")
+                expected += 1
+            continue
         print(f"{'ok  ' if ok else 'FAIL'} {name}: {message}")
         passed += ok
         failed += not ok
-    print(f"{passed} passed, {failed} failed")
+    if not args.filter:
+        for pattern, _ in known:
+            if pattern not in used:
+                print(f"FAIL {os.path.relpath(KNOWN_FAILURES, ROOT)}: entry '{pattern}' matches no fixture (stale)")
+                failed += 1
+    print(f"{passed} passed, {failed} failed, {expected} known failures")
     return 1 if failed else 0
+
+
+def read_known_failures():
+    """[(regex, reason)] from the known-failures file: `regex  # reason` per line."""
+    rows = []
+    if os.path.exists(KNOWN_FAILURES):
+        for line in open(KNOWN_FAILURES):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            pattern, _, reason = line.partition("#")
+            if not reason.strip():
+                sys.exit(f"{KNOWN_FAILURES}: every entry needs a reason after '#': {line}")
+            rows.append((pattern.strip(), reason.strip()))
+    return rows
 
 
 if __name__ == "__main__":
