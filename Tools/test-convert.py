@@ -38,6 +38,9 @@ ONNX_FIXTURES = ["onnx/tiny-cnn.onnx", "generated/bench/resnet18/model.onnx", "g
 
 
 KNOWN_FAILURES = os.path.join(FIXTURES, "convert-known-failures.txt")
+# float16 references (mixed-precision layers): onnxruntime's float16 kernels round in their own order,
+# as TensorFlow's do, so float16 rows get the tolerance Tools/test-keras.py gives them.
+F16_RTOL, F16_ATOL_FRACTION = 2.0 ** -10, 2.0 ** -8
 
 
 def compare(got, want):
@@ -49,9 +52,7 @@ def compare(got, want):
     g = got.astype(np.float64)
     w = want.astype(np.float64)
     scale = float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 0.0
-    # float16 references (mixed-precision layers): onnxruntime's float16 kernels round in their own
-    # order, as TensorFlow's do, so the tolerance of Tools/test-keras.py for float16 rows applies.
-    rtol, atol_fraction = (2.0 ** -10, 2.0 ** -8) if want.dtype == np.float16 else (RTOL, ATOL_FRACTION)
+    rtol, atol_fraction = (F16_RTOL, F16_ATOL_FRACTION) if want.dtype == np.float16 else (RTOL, ATOL_FRACTION)
     ok = np.isclose(g, w, rtol=rtol, atol=atol_fraction * scale, equal_nan=True)
     if ok.all():
         return None

@@ -20,11 +20,7 @@ extension Engine {
             if rowsByTensor[row.tensor] == nil { targets.append(row.tensor) }
             rowsByTensor[row.tensor, default: []].append(row)
         }
-        let plan = try ExecutionPlan(graph: graph, order: order, producers: producers, targets: targets,
-                                     available: { known($0) != nil })
-        let fusion = options.fusion
-            ? FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: kernels, constant: { [constants] in constants[$0] })
-            : .none
+        let (plan, fusion) = try plans(for: targets, available: { known($0) != nil })
         for name in targets {
             guard let value = known(name) else { continue }
             for row in rowsByTensor[name]! { try onCapture(row, value) }
@@ -76,6 +72,20 @@ extension Engine {
             }
             for name in plan.releases[step] { values[name] = nil }
         }
+    }
+
+    /// The execution and fusion plans for `targets`. Every run feeds the same inputs (given or
+    /// defaulted), so the plans depend on the targets alone; the last pair is reused, which spares
+    /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
+    private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan) {
+        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion) }
+        let plan = try ExecutionPlan(graph: model.graph, order: order, producers: producers, targets: targets, available: available)
+        let fusion = options.fusion
+            ? FusionPlan(graph: model.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
+                         constant: { [constants] in constants[$0] })
+            : .none
+        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion) }
+        return (plan, fusion)
     }
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse

@@ -1,5 +1,6 @@
 import COpenBLAS
 import StrataCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,6 +24,8 @@ public final class Engine: @unchecked Sendable {
     /// Values known without inputs: initializers the user cannot override, and outputs of
     /// folded nodes.
     let constants: [String: Tensor]
+    /// The plans of the most recent run (see `plans(for:available:)`).
+    let lastPlans = Mutex<CachedPlans?>(nil)
 
     /// Folding is skipped for nodes whose inputs or outputs hold more elements than this, so
     /// that `init` stays quick and does not duplicate large weights.

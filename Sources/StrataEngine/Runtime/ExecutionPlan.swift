@@ -1,7 +1,7 @@
 import StrataCore
 
 /// The nodes one run executes and when each computed value can be freed.
-struct ExecutionPlan {
+struct ExecutionPlan: Sendable {
     /// Node indices to run, in order.
     let steps: [Int]
     /// Per step, the computed values whose last consumer is that step.

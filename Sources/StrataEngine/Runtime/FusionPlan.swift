@@ -7,10 +7,10 @@ import StrataCore
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
 /// the fused kernels compute the same values as the separate ones (see `FusedActivation`).
-struct FusionPlan {
+struct FusionPlan: Sendable {
     /// One chain: the head node's call produces the tail node's output; the nodes in `elided`
     /// are not run.
-    struct Group {
+    struct Group: Sendable {
         let head: Int
         let tail: Int
         let elided: [Int]

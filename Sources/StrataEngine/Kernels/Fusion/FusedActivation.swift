@@ -60,16 +60,16 @@ enum FusedActivation: Equatable, Sendable {
 
     /// The C description of this activation with a per-row `bias`.
     func epilogue(bias: UnsafePointer<Float>?) -> strata_epilogue {
-        switch self {
-        case .relu: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_RELU.rawValue), alpha: 0, beta: 0)
-        case .clip(let low, let high): return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_CLIP.rawValue), alpha: low, beta: high)
-        case .leakyRelu(let alpha): return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_LEAKY_RELU.rawValue), alpha: alpha, beta: 0)
-        case .sigmoid: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_SIGMOID.rawValue), alpha: 0, beta: 0)
-        case .silu: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_SILU.rawValue), alpha: 0, beta: 0)
-        case .hardSigmoid(let alpha, let beta):
-            return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_HARD_SIGMOID.rawValue), alpha: alpha, beta: beta)
-        case .hardSwish: return strata_epilogue(bias: bias, activation: Int32(STRATA_ACT_HARD_SWISH.rawValue), alpha: 0, beta: 0)
+        let (kind, alpha, beta): (strata_activation, Float, Float) = switch self {
+        case .relu: (STRATA_ACT_RELU, 0, 0)
+        case .clip(let low, let high): (STRATA_ACT_CLIP, low, high)
+        case .leakyRelu(let alpha): (STRATA_ACT_LEAKY_RELU, alpha, 0)
+        case .sigmoid: (STRATA_ACT_SIGMOID, 0, 0)
+        case .silu: (STRATA_ACT_SILU, 0, 0)
+        case .hardSigmoid(let alpha, let beta): (STRATA_ACT_HARD_SIGMOID, alpha, beta)
+        case .hardSwish: (STRATA_ACT_HARD_SWISH, 0, 0)
         }
+        return strata_epilogue(bias: bias, activation: Int32(kind.rawValue), alpha: alpha, beta: beta)
     }
 
     /// A bias-only epilogue (no activation), or none without a bias.
