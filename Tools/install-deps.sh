@@ -3,7 +3,14 @@
 # the Debian packages below (apt-get update only when one is missing, sudo when not root),
 # then the pinned Python packages of Tools/requirements.txt (pip only when one is missing or
 # has another version). Safe to run any number of times.
+#
+#   Tools/install-deps.sh            everything `make test` needs
+#   Tools/install-deps.sh --system   only the Debian packages Strata itself builds and runs with
+#                                    (what `make demo` needs; no Python packages)
 set -euo pipefail
+
+system_only=0
+if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config)
@@ -14,7 +21,7 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
-if ! python3 -m pip --version >/dev/null 2>&1; then
+if ((!system_only)) && ! python3 -m pip --version >/dev/null 2>&1; then
     missing+=(python3-pip)
 fi
 
@@ -48,6 +55,8 @@ ensure_pins() {
         python3 -m pip install -q "$@" -r "$file"
     fi
 }
+
+if ((system_only)); then exit 0; fi
 
 ensure_pins "$here/requirements.txt"
 # torch/torchvision export the parity and benchmark models; see the file for why --no-deps.
