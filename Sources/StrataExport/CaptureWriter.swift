@@ -10,44 +10,15 @@ import StrataCore
 /// (or a failed commit) deletes the staging folder. Files already in the destination that this run
 /// does not produce are left alone; ones with the same name are replaced.
 public final class CaptureWriter {
-    public let destination: String
-    public let staging: String
+    public var destination: String { folder.destination }
+    public var staging: String { folder.staging }
     public private(set) var manifest: CaptureManifest
-    private var namer = SafeFileNamer()
-    private var finished = false
-    private var committed = false
-    /// Folders above the destination this writer created, innermost first; removed again (when
-    /// still empty) if the run is abandoned.
-    private var createdParents: [String] = []
+    private let folder: StagedFolder
 
     /// Prepares a staging folder for writing into `destination`.
     public init(destination: String, model: String, format: ModelFormat) throws {
-        let url = URL(fileURLWithPath: destination)
-        self.destination = destination
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: destination, isDirectory: &isFolder), !isFolder.boolValue {
-            throw StrataError(.invalidInput, "output path exists and is not a folder", at: ErrorLocation(file: destination))
-        }
-        let parent = url.deletingLastPathComponent().path
-        let name = ".strata-\(url.lastPathComponent)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        staging = (parent.isEmpty ? "." : parent) + "/" + name
+        folder = try StagedFolder(destination: destination, reserved: [CaptureManifest.fileName])
         manifest = CaptureManifest(model: model, format: format)
-        namer.reserve(CaptureManifest.fileName)
-        var missing = URL(fileURLWithPath: parent)
-        while !missing.path.isEmpty, missing.path != "/", !FileManager.default.fileExists(atPath: missing.path) {
-            createdParents.append(missing.path)
-            missing.deleteLastPathComponent()
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
-        } catch {
-            throw StrataError(.io, "cannot create output folder: \(Self.reason(error))", at: ErrorLocation(file: destination))
-        }
-    }
-
-    deinit {
-        abandon()
     }
 
     /// The file stem for a capture row: the layer name, plus `__call<k>` / `__out<k>` when needed
@@ -67,8 +38,7 @@ public final class CaptureWriter {
     /// Writes `tensor` for `row` into the staging folder and records it in the manifest.
     @discardableResult
     public func write(_ tensor: Tensor, for row: LayerOutput) throws -> CaptureManifest.Activation {
-        let file = namer.fileName(for: Self.baseName(for: row), fileExtension: "npy")
-        try NPYFile.write(tensor, to: staging + "/" + file)
+        let file = try folder.writeNPY(tensor, name: Self.baseName(for: row))
         let activation = CaptureManifest.Activation(
             layer: row, file: file, shape: tensor.shape, dtype: NPYDescriptor.forWriting(tensor.dtype).dtype)
         manifest.activations.append(activation)
@@ -77,35 +47,12 @@ public final class CaptureWriter {
 
     /// Moves every written file into the destination and writes `manifest.json` there.
     public func commit() throws {
-        precondition(!finished, "capture committed or abandoned twice")
-        defer { abandon() }
-        do {
-            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-        } catch {
-            throw StrataError(.io, "cannot create output folder: \(Self.reason(error))", at: ErrorLocation(file: destination))
-        }
-        for activation in manifest.activations {
-            let target = destination + "/" + activation.file
-            if rename(staging + "/" + activation.file, target) != 0 {
-                throw StrataError(.io, "cannot move file into place: \(AtomicFile.errnoText())", at: ErrorLocation(file: target))
-            }
-        }
-        try manifest.write(toFolder: destination)
-        committed = true
+        try folder.commit(last: [(CaptureManifest.fileName, Array((manifest.json.rendered() + "\n").utf8))])
     }
 
     /// Deletes the staging folder and everything written to it (and, unless committed, the empty
     /// parent folders this writer created).
     public func abandon() {
-        guard !finished else { return }
-        finished = true
-        try? FileManager.default.removeItem(atPath: staging)
-        if !committed {
-            for folder in createdParents { rmdir(folder) }
-        }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+        folder.abandon()
     }
 }
