@@ -26,8 +26,9 @@ extension RasterImage {
     /// - `nearest`: Pillow's affine scaling, stepping the source coordinate by
     ///   `span / size` in double precision from the first pixel centre;
     /// - the other filters: separable convolution, horizontal pass first (over only the rows the
-    ///   vertical pass reads), weights in 22-bit fixed point, sums rounded and clipped to 0...255;
-    ///   shrinking widens the kernel by the scale factor (antialiasing).
+    ///   vertical pass reads) unless the image loses more than twice as many rows as columns,
+    ///   weights in 22-bit fixed point, sums rounded and clipped to 0...255; shrinking widens the
+    ///   kernel by the scale factor (antialiasing).
     public func resized(width outWidth: Int, height outHeight: Int, filter: ResampleFilter, region: Region? = nil) -> RasterImage {
         precondition(outWidth > 0 && outHeight > 0, "resize to an empty image")
         let box = region ?? Region(left: 0, top: 0, right: Float(width), bottom: Float(height))
@@ -87,13 +88,18 @@ extension RasterImage {
         let needHorizontal = outWidth != width || box.left != 0 || box.right != Float(outWidth)
         let needVertical = outHeight != height || box.top != 0 || box.bottom != Float(outHeight)
         let vertical = ResampleCoefficients(inSize: height, from: box.top, to: box.bottom, outSize: outHeight, filter: filter)
-        let firstRow = vertical.starts[0]
-        let lastRow = vertical.starts[outHeight - 1] + vertical.counts[outHeight - 1]
-
+        let horizontal = ResampleCoefficients(inSize: width, from: box.left, to: box.right, outSize: outWidth, filter: filter)
+        // Pillow 13 runs the vertical pass first when the image loses more than twice as many rows
+        // as columns (measured on the whole image, not the box); the order changes rounding.
+        if needHorizontal && needVertical && outHeight < height && height - outHeight > 2 * (width - outWidth) {
+            return verticalPass(vertical, outHeight: outHeight, rowOffset: 0).horizontalPass(horizontal, rows: 0 ..< outHeight)
+        }
         var current = self
         var rowOffset = 0
         if needHorizontal {
-            let horizontal = ResampleCoefficients(inSize: width, from: box.left, to: box.right, outSize: outWidth, filter: filter)
+            // Only the rows the vertical pass reads.
+            let firstRow = vertical.starts[0]
+            let lastRow = vertical.starts[outHeight - 1] + vertical.counts[outHeight - 1]
             current = horizontalPass(horizontal, rows: firstRow ..< lastRow)
             rowOffset = firstRow
         }
