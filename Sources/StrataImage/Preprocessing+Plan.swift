@@ -79,7 +79,7 @@ extension Preprocessing {
             if values.count == channels { return values.map { Float($0) } }
             if values.count == 1 { return Array(repeating: Float(values[0]), count: channels) }
             let source = explicit ? "--\(name) gives" : "preset \(preset?.rawValue ?? "") has"
-            throw refuse("\(source) \(values.count) \(name) values but the input has \(channels) channel\(channels == 1 ? "" : "s") (\(input.type)); give --\(name) with 1 or \(channels) values")
+            throw refuse("\(source) \(values.count) \(name) values but the input has \(channels) channel\(channels == 1 ? "" : "s") (\(input.type)); give --\(name) with \(channels == 1 ? "1 value" : "1 or \(channels) values")")
         }
         let mean = try perChannel(self.mean ?? presetMean, explicit: self.mean != nil, name: "mean")
         let std = try perChannel(self.std ?? presetStd, explicit: self.std != nil, name: "std")
