@@ -44,18 +44,21 @@ public struct DecodedImage: Sendable, Equatable {
         self.warnings = warnings
     }
 
-    /// What was done to the file's samples to get `image`, for a notice; empty when nothing
-    /// was (8-bit grey or RGB). E.g. `["dropped the alpha channel", "reduced 16-bit samples to 8"]`.
+    /// What was done to the file's samples to get `image` that loses information, for a notice;
+    /// empty for 8-bit grey, RGB and palette files and for grey of fewer bits (expanded exactly).
+    /// E.g. `["dropped the alpha channel", "reduced 16-bit samples to 8 bits (high byte)"]`.
     public var conversions: [String] {
         var done: [String] = []
         switch colour {
-        case .palette: done.append("expanded the palette")
         case .greyAlpha, .rgba: done.append("dropped the alpha channel")
         case .cmyk: done.append(ycck ? "converted YCCK to RGB" : "converted CMYK to RGB")
-        case .grey, .rgb: break
+        case .grey, .rgb, .palette: break
         }
-        if bitDepth == 16 { done.append("reduced 16-bit samples to 8 (high byte)") }
-        if bitDepth < 8 && colour == .grey { done.append("scaled \(bitDepth)-bit grey to 8 bits") }
+        if bitDepth == 16 {
+            done.append(colour == .grey
+                ? "reduced 16-bit grey to 8 bits by its high byte (Pillow's convert clips it at 255 instead)"
+                : "reduced 16-bit samples to 8 bits (high byte)")
+        }
         return done
     }
 

@@ -50,9 +50,6 @@ public struct PreprocessingPlan: Sendable, Equatable {
     /// `decoded` converted, resized and cropped; errors name `file`.
     public func prepare(_ decoded: DecodedImage, file: String) throws -> PreparedImage {
         var notices = decoded.conversions + decoded.warnings
-        if decoded.format == .png && decoded.colour == .grey && decoded.bitDepth == 16 {
-            notices.append("16-bit grey reduced by its high byte (Pillow's convert clips it at 255 instead)")
-        }
         var image = decoded.image
         if input.channels == 1 {
             if image.channels == 3 { notices.append("converted RGB to grey") }

@@ -44,7 +44,7 @@ final class DecodeTests: XCTestCase {
             XCTAssertEqual(decoded.image.channels, channels, name)
         }
         XCTAssertTrue(try ImageFixtures.decode("palette-trns.png").hasTransparency)
-        XCTAssertEqual(try ImageFixtures.decode("rgba-16.png").conversions, ["dropped the alpha channel", "reduced 16-bit samples to 8 (high byte)"])
+        XCTAssertEqual(try ImageFixtures.decode("rgba-16.png").conversions, ["dropped the alpha channel", "reduced 16-bit samples to 8 bits (high byte)"])
         XCTAssertEqual(try ImageFixtures.decode("cmyk.jpg").summary, "JPEG, CMYK, 37x23")
         XCTAssertEqual(try ImageFixtures.decode("grey-4-interlaced.png").summary, "PNG, 4-bit grey, interlaced, 37x23")
     }

@@ -112,9 +112,9 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(try plan.prepare(try ImageFixtures.decode("grey-8.png"), file: "g").notices, ["converted grey to RGB"])
         XCTAssertEqual(try plan.prepare(try ImageFixtures.decode("rgba-8.png"), file: "r").notices, ["dropped the alpha channel"])
         XCTAssertEqual(try plan.prepare(try ImageFixtures.decode("grey-16.png"), file: "g").notices, [
-            "reduced 16-bit samples to 8 (high byte)", "16-bit grey reduced by its high byte (Pillow's convert clips it at 255 instead)",
-            "converted grey to RGB",
+            "reduced 16-bit grey to 8 bits by its high byte (Pillow's convert clips it at 255 instead)", "converted grey to RGB",
         ])
+        XCTAssertEqual(try plan.prepare(try ImageFixtures.decode("palette-4.png"), file: "p").notices, [])
         let greyInput = try ImageInputSpec(input: Self.input([1, 1, 23, 37]), modelLayout: .nchw)
         let prepared = try Preprocessing().plan(for: greyInput).prepare(try ImageFixtures.decode("rgb-8.png"), file: "r")
         XCTAssertEqual(prepared.notices, ["converted RGB to grey"])
