@@ -11,9 +11,9 @@ import StrataImage
 /// bound by name with `--input NAME=FILE.npy`; every other input must come from `--input`.
 /// An unreadable `--image` file is an error. An unreadable file of `--images` is recorded in
 /// `skipped` and reported as `strata: warning: <file>: <reason>; skipped` (an error with
-/// `--strict`); a dataset with no readable image is an error. The preprocessing summary and
-/// each kind of conversion notice (`converted grey to RGB`) are printed once on standard error
-/// unless `quiet`.
+/// `--strict`); a dataset with no readable image is an error. The preprocessing summary (with
+/// the first batch) and each kind of conversion notice (`converted grey to RGB`) are printed
+/// once on standard error unless `quiet`.
 final class InputBatches {
     /// The largest float32 tensor one batch of images may make.
     static let maxBatchBytes = 1 << 32
@@ -39,6 +39,9 @@ final class InputBatches {
     private var npyBatch: InputBatch?
     private var produced = 0
     private var noticesShown = Set<String>()
+    /// Printed with the first batch, so that a command failing on its first image prints only
+    /// its error.
+    private var summaryLine: String?
 
     /// `label` prefixes the printed summary (which model, when a command has two); a command that
     /// runs once passes `allowDataset: false` and `--images` is refused.
@@ -95,7 +98,7 @@ final class InputBatches {
         if overflow || bytes > Self.maxBatchBytes {
             throw StrataError(.invalidInput, "a batch of \(batchSize) images of \(plan.size) would take more than \(Self.maxBatchBytes >> 30) GiB; use a smaller --batch")
         }
-        if !quiet { console.printError("strata: \(label.map { "\($0), " } ?? "")input '\(spec.name)': \(plan.summary)\n") }
+        summaryLine = "strata: \(label.map { "\($0), " } ?? "")input '\(spec.name)': \(plan.summary)\n"
     }
 
     /// Number of batches the source will give at most (skipped files can make it fewer).
@@ -113,13 +116,14 @@ final class InputBatches {
         guard let plan else { return nil }
         var used: [String] = []
         var prepared: [RasterImage] = []
+        var notes: [String] = []
         while prepared.count < batchSize, consumed < files.count {
             let file = files[consumed]
             consumed += 1
             do {
                 let image = try plan.prepare(try ImageDecoder.decode(path: file), file: file)
                 for notice in image.notices where !quiet && noticesShown.insert(notice).inserted {
-                    console.printError("strata: note: \(file): \(notice)\(isDataset ? " (shown once)" : "")\n")
+                    notes.append("strata: note: \(file): \(notice)\(isDataset ? " (shown once)" : "")\n")
                 }
                 prepared.append(image.image)
                 used.append(file)
@@ -139,6 +143,11 @@ final class InputBatches {
         if let fixed = plan.input.batch, fixed != prepared.count {
             throw StrataError(.invalidInput, "input '\(plan.input.name)' takes batches of exactly \(fixed) images; the last batch has \(prepared.count)")
         }
+        if let line = summaryLine, !quiet {
+            console.printError(line)
+            summaryLine = nil
+        }
+        notes.forEach(console.printError)
         let tensor = Self.converted(plan.tensor(for: prepared), to: plan.input.dtype)
         var feeds = otherFeeds
         feeds[plan.input.name] = tensor

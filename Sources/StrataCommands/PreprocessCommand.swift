@@ -62,18 +62,19 @@ public struct PreprocessCommand: StrataSubcommand {
             throw StrataError(.invalidInput, "input '\(spec.name)' (\(spec.type)) takes batches of exactly \(fixed) image\(fixed == 1 ? "" : "s"), not \(imagePaths.count)")
         }
         let plan = try preprocessing.preprocessing().plan(for: spec)
-        if !quiet { console.printError("strata: input '\(spec.name)': \(plan.summary)\n") }
         var images: [RasterImage] = []
+        var notes: [String] = []
         for file in imagePaths {
             let prepared = try plan.prepare(try ImageDecoder.decode(path: file), file: file)
-            if !quiet {
-                for notice in prepared.notices { console.printError("strata: note: \(file): \(notice)\n") }
-            }
+            notes += prepared.notices.map { "strata: note: \(file): \($0)\n" }
             images.append(prepared.image)
         }
         let tensor = InputBatches.converted(plan.tensor(for: images), to: spec.dtype)
         try NPYFile.write(tensor, to: output)
         if !quiet {
+            // Only once it worked, so that a failure is one line.
+            console.printError("strata: input '\(spec.name)': \(plan.summary)\n")
+            notes.forEach(console.printError)
             console.print("wrote \(output): \(NPYDescriptor.forWriting(tensor.dtype).dtype.rawValue)\(tensor.shape)")
         }
     }
