@@ -30,6 +30,9 @@ final class InputSpecTests: XCTestCase {
         XCTAssertEqual(keras.layout, .nhwc)
         XCTAssertEqual(keras.channels, 1)
         XCTAssertEqual(keras.shape(count: 2, height: 28, width: 28), [2, 28, 28, 1])
+        // A shape that reads either way follows the model's layout.
+        XCTAssertEqual(try spec([1, 3, 8, 3], layout: .nhwc).height, 3)
+        XCTAssertEqual(try spec([1, 3, 8, 3], layout: .nchw).height, 8)
         // An ONNX file with a channels-last input (exported from TensorFlow).
         let converted = try spec([1, 224, 224, 3])
         XCTAssertEqual(converted.layout, .nhwc)

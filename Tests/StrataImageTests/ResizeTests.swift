@@ -44,10 +44,10 @@ final class ResizeTests: XCTestCase {
     }
 
     func testCentreCropAsTorchvision() {
-        let image = RasterImage(width: 5, height: 4, channels: 1, pixels: Array(0 ..< 20))
-        // (4 - 1) / 2 = 1.5 rounds to 2 (half to even); (5 - 2) / 2 = 1.5 also to 2.
-        XCTAssertEqual(image.centerCropped(width: 2, height: 1).pixels, [12, 13])
-        // (5 - 0) / 2 = 2.5 rounds to 2; a crop taller than the image pads 1 row above and 2 below.
-        XCTAssertEqual(image.centerCropped(width: 1, height: 7).pixels, [0, 2, 7, 12, 17, 0, 0])
+        let image = RasterImage(width: 7, height: 4, channels: 1, pixels: Array(0 ..< 28))
+        // Left (7 - 2) / 2 = 2.5 rounds to 2 and top (4 - 1) / 2 = 1.5 to 2: Python's round, half to even.
+        XCTAssertEqual(image.centerCropped(width: 2, height: 1).pixels, [16, 17])
+        // A crop taller than the image pads (7 - 4) // 2 = 1 row above and 2 below with zeros.
+        XCTAssertEqual(image.centerCropped(width: 1, height: 7).pixels, [0, 3, 10, 17, 24, 0, 0])
     }
 }
