@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config)
+packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev)
 
 missing=()
 for package in "${packages[@]}"; do
