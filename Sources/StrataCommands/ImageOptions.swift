@@ -36,5 +36,8 @@ public struct ImageOptions: ParsableArguments {
         guard (1 ... Self.maxBatch).contains(batch) else { throw ValidationError("--batch must be 1...\(Self.maxBatch)") }
         if images.count > Self.maxBatch { throw ValidationError("at most \(Self.maxBatch) --image files (use --images for more)") }
         if dataset?.isEmpty == true { throw ValidationError("--images must not be empty") }
+        if isEmpty, let options = try? preprocessing.preprocessing(), options != Preprocessing() {
+            throw ValidationError("image preprocessing options (--preprocess, --resize, …) need --image or --images")
+        }
     }
 }

@@ -116,6 +116,15 @@ final class ImageCommandTests: CommandTestCase {
         }
     }
 
+    func testPreprocessingOptionsNeedImages() {
+        do {
+            _ = try StrataCommand.parseAsRoot(["run", Self.tinyCNN, "--input", Self.tinyInput, "--preprocess", "torchvision", "--out", "x"])
+            XCTFail("parsed")
+        } catch {
+            XCTAssertEqual(StrataCommand.message(for: error), "image preprocessing options (--preprocess, --resize, …) need --image or --images")
+        }
+    }
+
     func testSizeThatContradictsTheModel() {
         XCTAssertEqual(strataError(["run", Self.tinyCNN, "--image", Self.images + "/rgb-8.png", "--size", "64x64", "--out", scratch + "/x"]),
                        "\(Self.tinyCNN): input 'input': --size 64x64 does not match the input's 32x32 (float32[N, 3, 32, 32])")
