@@ -27,9 +27,4 @@ extension RasterImage {
             }
         }
     }
-
-    /// This image with `count` channels (1 or 3), converted as `grey()` / `rgb()` do.
-    public func withChannels(_ count: Int) -> RasterImage {
-        count == 1 ? grey() : rgb()
-    }
 }
