@@ -13,7 +13,7 @@ system_only=0
 if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config)
+packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev)
 
 missing=()
 for package in "${packages[@]}"; do

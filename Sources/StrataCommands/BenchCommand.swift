@@ -8,8 +8,12 @@ import StrataExport
 public struct BenchCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time loading and running a model on seeded random inputs of its declared shapes.",
-        discussion: "Symbolic dimensions are set to 1. Float inputs are uniform in [-1, 1), integer inputs 0, booleans false."
+        abstract: "Time loading and running a model on seeded random inputs of its declared shapes, or on an image.",
+        discussion: """
+            Symbolic dimensions are set to 1. Float inputs are uniform in [-1, 1), integer inputs 0, booleans false. \
+            --image FILE feeds that image (preprocessed as the image options say) instead, with any other inputs \
+            from --input NAME=FILE.npy.
+            """
     )
 
     @Argument(help: "The model file (.onnx, .h5, .keras).")
@@ -36,6 +40,12 @@ public struct BenchCommand: StrataSubcommand {
     @Flag(help: "Run every activation as its own node (no fusion), e.g. to compare timings.")
     public var noFusion = false
 
+    @Option(name: .customLong("input"), help: ArgumentHelp("With --image: another input tensor, NAME=FILE.npy.", valueName: "input"))
+    public var inputs: [String] = []
+
+    @OptionGroup(title: "Images")
+    public var imageOptions: ImageOptions
+
     public init() {}
 
     public func validate() throws {
@@ -50,7 +60,13 @@ public struct BenchCommand: StrataSubcommand {
         let engine = try Engine(model: model, options: EngineOptions(threads: threads, fusion: !noFusion))
         let loadMs = Self.milliseconds(since: loadStart)
 
-        let feeds = Self.randomInputs(for: model.graph)
+        var feeds = Self.randomInputs(for: model.graph)
+        if !imageOptions.isEmpty {
+            let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: json, allowDataset: false)
+            feeds = try source.next()?.feeds ?? feeds
+        } else if !inputs.isEmpty {
+            throw StrataError(.invalidInput, "--input goes with --image; without images bench feeds seeded random values")
+        }
         let outputs = model.graph.outputs.map(\.name)
         for _ in 0..<warmup { _ = try engine.run(inputs: feeds, tensors: outputs) }
         var times: [Double] = []

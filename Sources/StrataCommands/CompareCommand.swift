@@ -19,6 +19,8 @@ public struct CompareCommand: StrataSubcommand {
         discussion: """
             Inputs: --input FILE.npy or NAME=FILE.npy binds to model A's inputs (seeded random values when \
             none are given); model B gets the same tensors, transposed when it takes the other layout. \
+            --image FILE feeds the same image(s) to both models, each preprocessed for its own input \
+            (layout, size, channels) as the image options say. \
             --map FILE is a JSON object from A's layer names to B's layer (or tensor) names. \
             Columns: shapes, max abs error, max rel error (max abs error over max|A|), cosine similarity.
             """
@@ -50,6 +52,9 @@ public struct CompareCommand: StrataSubcommand {
 
     @Flag(help: "Print the comparison as JSON.")
     public var json = false
+
+    @OptionGroup(title: "Images")
+    public var imageOptions: ImageOptions
 
     public init() {}
 
@@ -85,15 +90,24 @@ public struct CompareCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let a = try ModelLoader.load(modelPath, config: config)
         let b = try ModelLoader.load(otherPath, config: configB)
-        let feedsA: [String: Tensor]
-        if inputs.isEmpty {
+        let feedsA: [String: Tensor], feedsB: [String: Tensor]
+        if !imageOptions.isEmpty {
+            func feeds(_ model: Model, _ path: String) throws -> [String: Tensor] {
+                let source = try InputBatches(
+                    model: model, inputs: inputs, images: imageOptions, console: console, quiet: json, label: path, allowDataset: false)
+                return try source.next()?.feeds ?? [:]
+            }
+            feedsA = try feeds(a, modelPath)
+            feedsB = try feeds(b, otherPath)
+        } else if inputs.isEmpty {
             feedsA = BenchCommand.randomInputs(for: a.graph)
+            feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
         } else {
             var feeds: [String: Tensor] = [:]
             for input in try InputBinding(arguments: inputs, graph: a.graph).bound { feeds[input.info.name] = input.tensor }
             feedsA = feeds
+            feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
         }
-        let feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
 
         let pairs = try matches(Self.entries(a), Self.entries(b))
         if pairs.isEmpty { throw StrataError(.invalidInput, "no layers of '\(otherPath)' match layers of '\(modelPath)'") }

@@ -19,7 +19,11 @@ struct InputBinding {
     let bound: [Bound]
 
     init(arguments: [String], graph: Graph, fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
-        let inputs = graph.runtimeInputs
+        try self.init(arguments: arguments, inputs: graph.runtimeInputs, fileExists: fileExists)
+    }
+
+    /// Binds `arguments` to `inputs` only (the inputs images do not feed).
+    init(arguments: [String], inputs: [ValueInfo], fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) throws {
         let names = Set(inputs.map(\.name))
         var byName: [String: String] = [:]
         var positional: [String] = []

@@ -10,7 +10,8 @@ final class ProgressReporter {
         self.enabled = !quiet && console.errorIsTerminal
     }
 
-    func update(done: Int, total: Int) {
+    /// Draws `done` of `total` (`unit`: what is counted, e.g. nodes or images).
+    func update(done: Int, total: Int, unit: String = "nodes") {
         guard enabled, total > 0 else { return }
         let width = 30
         let filled = done * width / total
@@ -18,7 +19,7 @@ final class ProgressReporter {
         guard percent != lastDrawn else { return }
         lastDrawn = percent
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        console.printError("\r[\(bar)] \(done)/\(total) nodes")
+        console.printError("\r[\(bar)] \(done)/\(total) \(unit)")
     }
 
     func finish() {

@@ -4,14 +4,19 @@ import StrataCore
 import StrataEngine
 import StrataExport
 
-/// `strata run`: runs a model on `.npy` inputs and writes chosen activations as `.npy` files plus
-/// `manifest.json` into a folder.
+/// `strata run`: runs a model on `.npy` inputs or images and writes chosen activations as `.npy`
+/// files plus `manifest.json` into a folder (with `--images`, one such folder per batch).
 public struct RunCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a model and capture layer outputs as .npy files.",
         discussion: """
-            Inputs: --input FILE.npy binds to the model's inputs in order; --input NAME=FILE.npy by name.
+            Inputs: --input FILE.npy binds to the model's inputs in order; --input NAME=FILE.npy by name. \
+            --image FILE (repeatable) feeds PNG/JPEG files, as one batch, to the model's image input, \
+            preprocessed as --preprocess and the other image options say (Docs/Images.md); other inputs \
+            still come from --input NAME=FILE.npy. --images DIR|GLOB runs --batch images at a time and \
+            writes each batch into DIR/batch-NNNNN/ (its own manifest.json), skipping unreadable images \
+            with a warning (--strict: stop).
 
             Without --layer or --all the model's outputs are written. A selector is a layer name, a \
             tensor name, or a glob over layer names ('conv*').
@@ -45,8 +50,11 @@ public struct RunCommand: StrataSubcommand {
     @Flag(help: "No progress or summary output.")
     public var quiet = false
 
-    @Flag(help: "Print the manifest as JSON on standard output.")
+    @Flag(help: "Print the manifest as JSON on standard output (with --images: an array, one per batch).")
     public var json = false
+
+    @OptionGroup(title: "Images")
+    public var imageOptions: ImageOptions
 
     public init() {}
 
@@ -57,38 +65,57 @@ public struct RunCommand: StrataSubcommand {
 
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
-        let graph = model.graph
-        let binding = try InputBinding(arguments: inputs, graph: graph)
-        var feeds: [String: Tensor] = [:]
-        for input in binding.bound { feeds[input.info.name] = input.tensor }
-
-        let rows = try captureRows(graph)
+        let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
+        let rows = try captureRows(model.graph)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
-        let writer = try CaptureWriter(destination: outDir, model: modelPath, format: model.format)
-        for input in binding.bound {
-            writer.addInput(.init(name: input.info.name, file: input.file, shape: input.tensor.shape, dtype: input.tensor.dtype))
-        }
-
         let progress = ProgressReporter(console: console, quiet: quiet)
         defer { progress.finish() }
-        try engine.run(
-            inputs: feeds, capture: rows,
-            progress: { done, total in progress.update(done: done, total: total) },
-            onCapture: { row, tensor in
-                var row = row
-                // A graph output that no node computes is an input passed through or a constant.
-                if row.op.isEmpty { row.op = feeds[row.tensor] != nil ? "Input" : "Initializer" }
-                try writer.write(tensor, for: row)
-            })
+        var manifests: [CaptureManifest] = []
+        var folders: [String] = []
+        while let batch = try source.next() {
+            let folder = source.isDataset ? outDir + "/" + Self.batchFolder(batch.index, of: source.batchCount) : outDir
+            let writer = try CaptureWriter(destination: folder, model: modelPath, format: model.format)
+            batch.manifestInputs.forEach(writer.addInput)
+            try engine.run(
+                inputs: batch.feeds, capture: rows,
+                progress: source.isDataset ? nil : { done, total in progress.update(done: done, total: total) },
+                onCapture: { row, tensor in
+                    var row = row
+                    // A graph output that no node computes is an input passed through or a constant.
+                    if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil ? "Input" : "Initializer" }
+                    try writer.write(tensor, for: row)
+                })
+            try writer.commit()
+            if source.isDataset { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
+            manifests.append(writer.manifest)
+            folders.append(folder)
+        }
         progress.finish()
-        try writer.commit()
+        if !source.skipped.isEmpty {
+            console.printError("strata: skipped \(source.skipped.count) of \(source.totalImages) images: "
+                + source.skipped.map(\.file).joined(separator: ", ") + "\n")
+        }
 
         if json {
-            console.print(writer.manifest.json.rendered())
+            let rendered = source.isDataset ? JSONValue.array(manifests.map(\.json)).rendered() : manifests[0].json.rendered()
+            console.print(rendered)
         } else if !quiet {
-            let count = writer.manifest.activations.count
-            console.print("wrote \(count) activation\(count == 1 ? "" : "s") to \(outDir) (\(outDir)/\(CaptureManifest.fileName))")
+            let count = manifests.reduce(0) { $0 + $1.activations.count }
+            let activations = "\(count) activation\(count == 1 ? "" : "s")"
+            if source.isDataset {
+                let images = source.totalImages - source.skipped.count
+                console.print("wrote \(activations) for \(images) image\(images == 1 ? "" : "s") in \(manifests.count) batch\(manifests.count == 1 ? "" : "es") to \(outDir) (\(folders[0]) … \(folders[folders.count - 1]), a \(CaptureManifest.fileName) in each)")
+            } else {
+                console.print("wrote \(activations) to \(outDir) (\(outDir)/\(CaptureManifest.fileName))")
+            }
         }
+    }
+
+    /// `batch-00042`: zero-padded to at least 5 digits so folders sort in batch order.
+    static func batchFolder(_ index: Int, of count: Int) -> String {
+        let digits = max(5, String(max(count - 1, 0)).count)
+        let number = String(index)
+        return "batch-" + String(repeating: "0", count: max(0, digits - number.count)) + number
     }
 
     /// The rows to capture: the selected layers, every layer, or the model's outputs. An output that

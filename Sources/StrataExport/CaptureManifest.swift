@@ -6,21 +6,39 @@ import StrataCore
 /// ```json
 /// {"model": "m.onnx", "format": "onnx",
 ///  "inputs": [{"name": "x", "file": "x.npy", "shape": [1, 3], "dtype": "float32"}],
+///  (an input fed by images has "images": [files] and "preprocessing": "<summary>" instead of "file")
 ///  "activations": [{"layer": "conv1", "op": "Conv", "output": 0, "tensor": "conv1_out",
 ///                   "file": "conv1.npy", "shape": [1, 8, 4, 4], "dtype": "float32"}]}
 /// ```
 /// `call` appears after `op` only for layers called more than once (Keras).
 public struct CaptureManifest: Sendable {
-    /// One graph input fed to the run: its name, the file it was read from, shape and dtype.
+    /// One graph input fed to the run: its name, where its values came from (a `.npy` file, or
+    /// image files and what was done to them), shape and dtype.
     public struct Input: Sendable, Hashable {
         public var name: String
-        public var file: String
+        /// The `.npy` file the tensor was read from; nil when images fed the input.
+        public var file: String?
+        /// The image files that fed the input, in batch order; empty for `.npy` inputs.
+        public var images: [String]
+        /// One line saying how the images were preprocessed; nil for `.npy` inputs.
+        public var preprocessing: String?
         public var shape: [Int]
         public var dtype: DType
 
         public init(name: String, file: String, shape: [Int], dtype: DType) {
             self.name = name
             self.file = file
+            self.images = []
+            self.preprocessing = nil
+            self.shape = shape
+            self.dtype = dtype
+        }
+
+        public init(name: String, images: [String], preprocessing: String, shape: [Int], dtype: DType) {
+            self.name = name
+            self.file = nil
+            self.images = images
+            self.preprocessing = preprocessing
             self.shape = shape
             self.dtype = dtype
         }
@@ -59,10 +77,12 @@ public struct CaptureManifest: Sendable {
             ("model", .string(model)),
             ("format", .string(format.rawValue)),
             ("inputs", .array(inputs.map { input in
-                .object([
-                    ("name", .string(input.name)), ("file", .string(input.file)),
-                    ("shape", .array(input.shape.map(JSONValue.int))), ("dtype", .string(input.dtype.rawValue)),
-                ])
+                var members: [(String, JSONValue)] = [("name", .string(input.name))]
+                if let file = input.file { members.append(("file", .string(file))) }
+                if !input.images.isEmpty { members.append(("images", .array(input.images.map(JSONValue.string)))) }
+                if let preprocessing = input.preprocessing { members.append(("preprocessing", .string(preprocessing))) }
+                members += [("shape", .array(input.shape.map(JSONValue.int))), ("dtype", .string(input.dtype.rawValue))]
+                return .object(members)
             })),
             ("activations", .array(activations.map { a in
                 var members: [(String, JSONValue)] = [("layer", .string(a.layer.layer)), ("op", .string(a.layer.op))]
