@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "StrataKeras", targets: ["StrataKeras"]),
         .library(name: "StrataEngine", targets: ["StrataEngine"]),
         .library(name: "StrataExport", targets: ["StrataExport"]),
+        .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
         .library(name: "StrataCommands", targets: ["StrataCommands"]),
     ],
     dependencies: [
@@ -39,6 +40,8 @@ let package = Package(
         .target(name: "CStrataKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"], swiftSettings: fastSwift),
         .target(name: "StrataExport", dependencies: ["StrataCore"], swiftSettings: fastSwift),
+        // Activation maps, streaming statistics and kernel tiles: the numbers behind maps, stats and filters.
+        .target(name: "StrataAnalysis", dependencies: ["StrataCore"], swiftSettings: fastSwift),
         // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
         .target(
             name: "StrataKeras",
@@ -54,12 +57,21 @@ let package = Package(
             swiftSettings: fastSwift
         ),
         .executableTarget(name: "strata", dependencies: ["StrataCommands"], swiftSettings: fastSwift),
+        // `swift run -c release strata-analysis-bench`: ns per value of StrataAnalysis' statistics.
+        .executableTarget(
+            name: "strata-analysis-bench", dependencies: ["StrataAnalysis", "StrataCore"], path: "Tools/analysis-bench",
+            swiftSettings: fastSwift
+        ),
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
         .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
+        .testTarget(
+            name: "StrataAnalysisTests",
+            dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX"]
+        ),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]
 )
