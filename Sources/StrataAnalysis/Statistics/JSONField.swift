@@ -23,8 +23,8 @@ struct JSONField {
         JSONField(value, file: file, layer: layer, path: path.isEmpty ? name : name.hasPrefix("[") ? path + name : path + "." + name)
     }
 
-    /// The same place, now known to belong to `layer`.
-    func inLayer(_ layer: String) -> JSONField { JSONField(value, file: file, layer: layer, path: path) }
+    /// The same value as the entry of `layer`: its fields are named from there on.
+    func inLayer(_ layer: String) -> JSONField { JSONField(value, file: file, layer: layer) }
 
     /// Member `key`, which must be present.
     func field(_ key: String) throws -> JSONField {
