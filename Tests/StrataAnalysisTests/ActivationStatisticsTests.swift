@@ -188,6 +188,13 @@ final class ActivationStatisticsTests: XCTestCase {
         XCTAssertEqual(sat.saturatedCounts, [99, 98])
         XCTAssertEqual(sat.saturatedChannels, [0])
         XCTAssertEqual(sat.deadChannels, [])
+
+        // "Within 1e-3" includes exactly 1e-3 away (reachable in float64 only), and nothing further.
+        let edge = Tensor(dtype: .float64, shape: [1, 5])
+        for (i, v) in [0.001, 0.001.nextUp, -0.001, 1 - 0.001, 0.5].enumerated() { edge.pointer(as: Double.self)[i] = v }
+        var near = ActivationStatistics(layout: .nchw, saturationBounds: SaturationBounds(lo: 0, hi: 1))
+        try near.add(edge)
+        XCTAssertEqual(near.saturatedCounts, [1, 0, 1, 0, 0])
     }
 
     func testShapesThatChangeBetweenBatches() throws {
