@@ -73,3 +73,32 @@ final class SaturationBoundsTests: XCTestCase {
         XCTAssertEqual(try bounds("functional.k3.h5", "shared_dense"), SaturationBounds(lo: -1, hi: 1))
     }
 }
+
+/// The float32 form of "within the tolerance of a bound" the kernels use equals the double definition.
+final class SaturationBandsTests: XCTestCase {
+    func testFloatBandsEqualTheDoubleTest() {
+        let cases: [(Double, Double)] = [(0, 1), (-1, 1), (0, 6), (-2.5, 1e10), (1e-5, 3e38), (-3.4e38, 0), (0.1, 0.1000001), (1e-300, 1e300)]
+        var random = SeededRandom(seed: 17)
+        for (lo, hi) in cases {
+            let bounds = SaturationBounds(lo: lo, hi: hi)
+            let bands = bounds.floatBands
+            var values: [Float] = [0, -0.0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+            for b in [lo, hi] {
+                for centre in [b - 1e-3, b + 1e-3, b] {
+                    var x = Float(centre)
+                    for _ in 0 ..< 40 { x = x.nextDown }
+                    for _ in 0 ..< 80 {
+                        values.append(x)
+                        x = x.nextUp
+                    }
+                }
+                for _ in 0 ..< 2000 { values.append(Float(b + (random.unit() - 0.5) * 4e-3)) }
+            }
+            for x in values {
+                XCTAssertEqual(bands.count(x), bounds.contains(Double(x)) ? 1 : 0, "bounds [\(lo), \(hi)], value \(x)")
+            }
+            let expected = values.filter { bounds.contains(Double($0)) }.count
+            XCTAssertEqual(values.withUnsafeBufferPointer { bands.count($0.baseAddress!, $0.count) }, expected, "[\(lo), \(hi)]")
+        }
+    }
+}

@@ -39,22 +39,28 @@ enum HistogramBuckets {
 
     // MARK: float32 lookup
 
-    /// Bucket of the smallest float in each sub-range keyed by the top 13 bits (sign, exponent, 4 mantissa bits).
+    /// Bucket of the smallest float in each sub-range keyed by the top 13 bits (sign, exponent, 4 mantissa
+    /// bits). NaN and ±∞ get `spareBucket`.
     static let floatTable: [UInt16] = (0 ..< (1 << 13)).map { key in
         let sign = key >> 12, exponent = (key >> 4) & 0xFF
-        if exponent == 0xFF { return 0 }
+        if exponent == 0xFF { return UInt16(spareBucket) }
         let bits = UInt32(key) << 19 | (sign == 1 ? 0x7FFFF : 0)
         return UInt16(referenceBucket(Double(Float(bitPattern: bits))))
     }
 
     /// `limits` rounded up to float32: for a float `x`, `x ≥ floatLimits[i]` exactly when `Double(x) ≥ limits[i]`.
+    /// The spare bucket's limit is NaN, so that nothing moves past it.
     static let floatLimits: [Float] = limits.map { limit in
         var f = Float(limit)
         if Double(f) < limit { f = f.nextUp }
         return f
-    }
+    } + [.nan]
 
-    /// The bucket of a finite float.
+    /// Where the float lookup puts NaN and ±∞: one past the last bucket, counted by the kernels' lanes
+    /// but never reported.
+    static var spareBucket: Int { limits.count }
+
+    /// The bucket of a finite float; `spareBucket` for NaN and ±∞.
     @inline(__always)
     static func bucket(_ x: Float, table: UnsafePointer<UInt16>, limits: UnsafePointer<Float>) -> Int {
         let j = Int(table[Int(x.bitPattern >> 19)])

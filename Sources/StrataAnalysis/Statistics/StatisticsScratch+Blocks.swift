@@ -14,6 +14,7 @@ extension StatisticsScratch {
                  moments: UnsafeMutableBufferPointer<Moments>) {
         let count = tensor.count
         let size = Self.blockSize
+        let bands = bounds?.floatBands
         for k in blocks {
             let start = k * size, n = Swift.min(size, count - start)
             if tensor.dtype.isExactInFloat {
@@ -24,12 +25,12 @@ extension StatisticsScratch {
                     tensor.copyFloats(from: start, count: n, into: floats)
                     x = UnsafePointer(floats)
                 }
-                if geometry.channels > 0 { channelPass(x, start: start, count: n, geometry, bounds) }
-                moments[k] = finiteFloatBlock(x, n) ?? generalBlock(x, n)
+                if geometry.channels > 0 { floatChannelPass(x, start: start, count: n, geometry, bands) }
+                moments[k] = floatBlock(x, n)
             } else {
                 tensor.copyDoubles(from: start, count: n, into: doubles)
                 let x = UnsafePointer(doubles)
-                if geometry.channels > 0 { channelPass(x, start: start, count: n, geometry, bounds) }
+                if geometry.channels > 0 { doubleChannelPass(x, start: start, count: n, geometry, bounds) }
                 moments[k] = generalBlock(x, n)
             }
         }
@@ -37,12 +38,11 @@ extension StatisticsScratch {
 
     // MARK: Channels
 
-    /// Per-channel maxima (NaN ignored) and saturation counts of the values `start ..< start + n`,
+    /// Per-channel maxima (NaN ignored) and saturation counts of the float32 values `start ..< start + n`,
     /// walked in runs that stay within one row (channels-last) or one channel (channels-first).
     @inline(__always)
-    private func channelPass<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, start: Int, count n: Int, _ g: Geometry,
-                                                     _ bounds: SaturationBounds?) {
-        let cm = channelMax, sat = saturated
+    private func floatChannelPass(_ x: UnsafePointer<Float>, start: Int, count n: Int, _ g: Geometry, _ bands: SaturationBounds.FloatBands?) {
+        let cm = channelMaxFloat, sat = saturated
         var done = 0
         if g.inner == 1 {
             // Channels-last: a row of `channels` values, one per channel.
@@ -51,12 +51,12 @@ extension StatisticsScratch {
                 let len = Swift.min(g.channels - c, n - done)
                 let row = x + done, m = cm + c
                 for j in 0 ..< len {
-                    let v = Double(row[j]), old = m[j]
+                    let v = row[j], old = m[j]
                     m[j] = v > old ? v : old
                 }
-                if let bounds {
+                if let bands {
                     let s = sat + c
-                    for j in 0 ..< len { s[j] &+= bounds.contains(Double(row[j])) ? 1 : 0 }
+                    for j in 0 ..< len { s[j] &+= bands.count(row[j]) }
                 }
                 done += len
                 c = 0
@@ -70,11 +70,7 @@ extension StatisticsScratch {
                 let run = x + done
                 let m = Self.maximumIgnoringNaN(run, len)
                 if m > cm[c] { cm[c] = m }
-                if let bounds {
-                    var s = 0
-                    for j in 0 ..< len { s &+= bounds.contains(Double(run[j])) ? 1 : 0 }
-                    sat[c] &+= s
-                }
+                if let bands { sat[c] &+= bands.count(run, len) }
                 done += len
                 offset = 0
                 c += 1
@@ -83,21 +79,32 @@ extension StatisticsScratch {
         }
     }
 
-    @inline(__always)
-    private static func maximumIgnoringNaN<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ n: Int) -> Double {
-        if T.self == Float.self {
-            return maximumIgnoringNaN(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self), n)
+    /// `floatChannelPass` for values held as double, one at a time.
+    private func doubleChannelPass(_ x: UnsafePointer<Double>, start: Int, count n: Int, _ g: Geometry, _ bounds: SaturationBounds?) {
+        let cm = channelMax, sat = saturated
+        var c = g.inner == 1 ? start % g.channels : (start / g.inner) % g.channels
+        var offset = g.inner == 1 ? 0 : start % g.inner
+        for i in 0 ..< n {
+            let v = x[i]
+            if v > cm[c] { cm[c] = v }
+            if let bounds, bounds.contains(v) { sat[c] &+= 1 }
+            if g.inner == 1 {
+                c += 1
+                if c == g.channels { c = 0 }
+            } else {
+                offset += 1
+                if offset == g.inner {
+                    offset = 0
+                    c += 1
+                    if c == g.channels { c = 0 }
+                }
+            }
         }
-        var m = -Double.infinity
-        for j in 0 ..< n {
-            let v = Double(x[j])
-            m = v > m ? v : m
-        }
-        return m
     }
 
+    /// The largest value of a run, NaN ignored (−∞ for a run of NaN).
     @inline(__always)
-    private static func maximumIgnoringNaN(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    private static func maximumIgnoringNaN(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         let raw = UnsafeRawPointer(x)
         var m = SIMD8<Float>(repeating: -.infinity)
         var i = 0
@@ -111,93 +118,73 @@ extension StatisticsScratch {
             if x[i] > best { best = x[i] }
             i += 1
         }
-        return Double(best)
+        return best
     }
 
     // MARK: Moments, counts, histogram
 
-    /// The fast path for float32 blocks without NaN or ±∞ (nil, touching nothing, when there is one):
-    /// the double sum gives the mean and tells whether every value is finite (a float32 sum of 8192
-    /// values cannot overflow a double), a second pass the squared deviations and the histogram.
+    /// A float32 block in one pass: sums of `d = x − K` and `d²` with `K` the block's first value
+    /// (then `m2 = Σd² − (Σd)²/n`, whose relative error is at most about `n·ε` because `(x₀ − mean)²`
+    /// never exceeds `n` times the variance), the range, zeros, negatives and the histogram. NaN and
+    /// ±∞ fall in the histogram's spare bucket, which is never reported, and compare false as zeros
+    /// and true (−∞) as negatives exactly as the definitions want; but they make the sums non-finite
+    /// (finite floats cannot overflow them), and then the range and moments are redone value by value.
     @inline(__always)
-    private func finiteFloatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments? {
+    private func floatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments {
         let raw = UnsafeRawPointer(x)
-        // Four double sums and two of everything else keep the adds' latency off the critical path.
-        var s0 = SIMD4<Double>(), s1 = SIMD4<Double>(), s2 = SIMD4<Double>(), s3 = SIMD4<Double>()
-        var lo0 = SIMD8<Float>(repeating: .infinity), hi0 = SIMD8<Float>(repeating: -.infinity)
-        var lo1 = lo0, hi1 = hi0
+        let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
+        let shift = Double(x[0]), shiftLanes = SIMD4<Double>(repeating: shift)
+        var d0 = SIMD4<Double>(), d1 = SIMD4<Double>(), q0 = SIMD4<Double>(), q1 = SIMD4<Double>()
+        var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
         var zeroLanes = SIMD8<Int32>(), negativeLanes = SIMD8<Int32>()
         let one = SIMD8<Int32>(repeating: 1), none = SIMD8<Int32>()
         var i = 0
-        while i + 16 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            let w = raw.loadUnaligned(fromByteOffset: i &* 4 &+ 32, as: SIMD8<Float>.self)
-            s0 += SIMD4<Double>(v.lowHalf)
-            s1 += SIMD4<Double>(v.highHalf)
-            s2 += SIMD4<Double>(w.lowHalf)
-            s3 += SIMD4<Double>(w.highHalf)
-            lo0.replace(with: v, where: v .< lo0)
-            hi0.replace(with: v, where: v .> hi0)
-            lo1.replace(with: w, where: w .< lo1)
-            hi1.replace(with: w, where: w .> hi1)
-            zeroLanes &+= none.replacing(with: one, where: v .== 0)
-            negativeLanes &+= none.replacing(with: one, where: v .< 0)
-            zeroLanes &+= none.replacing(with: one, where: w .== 0)
-            negativeLanes &+= none.replacing(with: one, where: w .< 0)
-            i += 16
-        }
-        var sum = ((s0 + s1) + (s2 + s3)).sum()
-        var low = Swift.min(lo0.min(), lo1.min()), high = Swift.max(hi0.max(), hi1.max())
-        var zeroCount = Int(zeroLanes.wrappedSum()), negativeCount = Int(negativeLanes.wrappedSum())
-        while i < n {
-            let v = x[i]
-            sum += Double(v)
-            if v < low { low = v }
-            if v > high { high = v }
-            if v == 0 { zeroCount += 1 }
-            if v < 0 { negativeCount += 1 }
-            i += 1
-        }
-        guard sum.isFinite else { return nil }
-        let mean = sum / Double(n)
-
-        // Corrected two-pass: Σd² − (Σd)²/n with d = x − mean; the histogram in the same loop, so the
-        // scalar bucket lookups and the vector arithmetic share the cycles.
-        let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
-        let meanLanes = SIMD4<Double>(repeating: mean)
-        var d0 = SIMD4<Double>(), d1 = SIMD4<Double>(), q0 = SIMD4<Double>(), q1 = SIMD4<Double>()
-        i = 0
         while i + 8 <= n {
             let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            let a = SIMD4<Double>(v.lowHalf) - meanLanes, b = SIMD4<Double>(v.highHalf) - meanLanes
+            let a = SIMD4<Double>(v.lowHalf) - shiftLanes, b = SIMD4<Double>(v.highHalf) - shiftLanes
             d0 += a
             d1 += b
             q0 += a * a
             q1 += b * b
+            lo.replace(with: v, where: v .< lo)
+            hi.replace(with: v, where: v .> hi)
+            zeroLanes &+= none.replacing(with: one, where: v .== 0)
+            negativeLanes &+= none.replacing(with: one, where: v .< 0)
             for l in 0 ..< 8 {
                 lanes[HistogramBuckets.bucket(v[l], table: table, limits: limits) &* Self.lanes &+ l] &+= 1
             }
             i += 8
         }
         var deviation = (d0 + d1).sum(), squares = (q0 + q1).sum()
+        var low = lo.min(), high = hi.max()
+        var zeroCount = Int(zeroLanes.wrappedSum()), negativeCount = Int(negativeLanes.wrappedSum())
         while i < n {
-            let d = Double(x[i]) - mean
+            let v = x[i], d = Double(v) - shift
             deviation += d
             squares += d * d
-            lanes[HistogramBuckets.bucket(x[i], table: table, limits: limits) &* Self.lanes] &+= 1
+            if v < low { low = v }
+            if v > high { high = v }
+            if v == 0 { zeroCount += 1 }
+            if v < 0 { negativeCount += 1 }
+            lanes[HistogramBuckets.bucket(v, table: table, limits: limits) &* Self.lanes] &+= 1
             i += 1
         }
-
         zeros &+= zeroCount
         negative &+= negativeCount
+        guard deviation.isFinite, squares.isFinite else {
+            return generalBlock(x, n, histogramAndSigns: false)
+        }
         minimum = Swift.min(minimum, Double(low))
         maximum = Swift.max(maximum, Double(high))
-        return Moments(n: n, mean: mean, m2: Swift.max(squares - deviation * deviation / Double(n), 0))
+        let count = Double(n)
+        return Moments(n: n, mean: shift + deviation / count, m2: Swift.max(squares - deviation * deviation / count, 0))
     }
 
-    /// Any block, value by value: NaN and ±∞ counted and left out of the moments, the range and the histogram.
+    /// Any block, value by value: NaN and ±∞ counted and left out of the moments, the range and the
+    /// histogram. Without `histogramAndSigns`, the histogram, zeros and negatives are left alone
+    /// (`floatBlock` has counted them).
     @inline(__always)
-    private func generalBlock<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ n: Int) -> Moments {
+    private func generalBlock<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ n: Int, histogramAndSigns: Bool = true) -> Moments {
         let table = HistogramTables.double, limits = HistogramTables.doubleLimits
         var finite = 0, sum = 0.0
         var low = Double.infinity, high = -Double.infinity
@@ -207,8 +194,10 @@ extension StatisticsScratch {
                 nan &+= 1
                 continue
             }
-            if v == 0 { zeros &+= 1 }
-            if v < 0 { negative &+= 1 }
+            if histogramAndSigns {
+                if v == 0 { zeros &+= 1 }
+                if v < 0 { negative &+= 1 }
+            }
             if v.isInfinite {
                 inf &+= 1
                 continue
@@ -217,7 +206,7 @@ extension StatisticsScratch {
             sum += v
             if v < low { low = v }
             if v > high { high = v }
-            laneCounts[HistogramBuckets.bucket(v, table: table, limits: limits) &* Self.lanes] &+= 1
+            if histogramAndSigns { laneCounts[HistogramBuckets.bucket(v, table: table, limits: limits) &* Self.lanes] &+= 1 }
         }
         guard finite > 0 else { return Moments() }
         minimum = Swift.min(minimum, low)

@@ -10,11 +10,13 @@ final class StatisticsScratch {
     /// do not wait on one counter's previous increment.
     static let lanes = 8
 
-    /// Bucket `j`, lane `l` at `j · lanes + l`.
+    /// Bucket `j`, lane `l` at `j · lanes + l`, for the buckets and the spare one.
     let laneCounts: UnsafeMutablePointer<Int>
     let floats: UnsafeMutablePointer<Float>
     let doubles: UnsafeMutablePointer<Double>
+    /// Per-channel maxima of values read as double, and of values read as float32.
     private(set) var channelMax: UnsafeMutablePointer<Double>
+    private(set) var channelMaxFloat: UnsafeMutablePointer<Float>
     private(set) var saturated: UnsafeMutablePointer<Int>
     private var channelCapacity = 0
 
@@ -22,12 +24,13 @@ final class StatisticsScratch {
     var minimum = Double.infinity, maximum = -Double.infinity
 
     private init() {
-        let counters = HistogramBuckets.count * Self.lanes
+        let counters = (HistogramBuckets.spareBucket + 1) * Self.lanes
         laneCounts = .allocate(capacity: counters)
         laneCounts.initialize(repeating: 0, count: counters)
         floats = .allocate(capacity: Self.blockSize)
         doubles = .allocate(capacity: Self.blockSize)
         channelMax = .allocate(capacity: 1)
+        channelMaxFloat = .allocate(capacity: 1)
         saturated = .allocate(capacity: 1)
     }
 
@@ -36,6 +39,7 @@ final class StatisticsScratch {
         floats.deallocate()
         doubles.deallocate()
         channelMax.deallocate()
+        channelMaxFloat.deallocate()
         saturated.deallocate()
     }
 
@@ -49,17 +53,20 @@ final class StatisticsScratch {
         maximum = -.infinity
         if channels > channelCapacity {
             channelMax.deallocate()
+            channelMaxFloat.deallocate()
             saturated.deallocate()
             channelMax = .allocate(capacity: channels)
+            channelMaxFloat = .allocate(capacity: channels)
             saturated = .allocate(capacity: channels)
             channelCapacity = channels
         }
         channelMax.update(repeating: -.infinity, count: channels)
+        channelMaxFloat.update(repeating: -.infinity, count: channels)
         saturated.update(repeating: 0, count: channels)
     }
 
     /// Adds the partials to `stats` and zeroes the histogram counters it used (those between the
-    /// buckets of the smallest and largest finite value seen).
+    /// buckets of the smallest and largest finite value seen, and the spare bucket of NaN and ±∞).
     func fold(into stats: inout ActivationStatistics, channels: Int) {
         stats.nanCount += nan
         stats.infCount += inf
@@ -78,8 +85,9 @@ final class StatisticsScratch {
                 if n != 0 { stats.histogram.add(n, toBucket: j) }
             }
         }
+        (laneCounts + HistogramBuckets.spareBucket * Self.lanes).update(repeating: 0, count: Self.lanes)
         for c in 0 ..< stats.channelMaxima.count where c < channels {
-            stats.channelMaxima[c] = Swift.max(stats.channelMaxima[c], channelMax[c])
+            stats.channelMaxima[c] = Swift.max(stats.channelMaxima[c], channelMax[c], Double(channelMaxFloat[c]))
         }
         for c in 0 ..< stats.saturatedCounts.count where c < channels {
             stats.saturatedCounts[c] += saturated[c]
