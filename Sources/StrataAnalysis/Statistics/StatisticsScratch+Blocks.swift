@@ -133,6 +133,7 @@ extension StatisticsScratch {
     private func floatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments {
         let raw = UnsafeRawPointer(x)
         let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
+        let stride = Self.laneStride
         let shift = Double(x[0]), shiftLanes = SIMD4<Double>(repeating: shift)
         var d0 = SIMD4<Double>(), d1 = SIMD4<Double>(), q0 = SIMD4<Double>(), q1 = SIMD4<Double>()
         var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
@@ -151,7 +152,7 @@ extension StatisticsScratch {
             zeroLanes &+= none.replacing(with: one, where: v .== 0)
             negativeLanes &+= none.replacing(with: one, where: v .< 0)
             for l in 0 ..< 8 {
-                lanes[HistogramBuckets.bucket(v[l], table: table, limits: limits) &* Self.lanes &+ l] &+= 1
+                (lanes + l &* stride)[HistogramBuckets.bucket(v[l], table: table, limits: limits)] &+= 1
             }
             i += 8
         }
@@ -166,7 +167,7 @@ extension StatisticsScratch {
             if v > high { high = v }
             if v == 0 { zeroCount += 1 }
             if v < 0 { negativeCount += 1 }
-            lanes[HistogramBuckets.bucket(v, table: table, limits: limits) &* Self.lanes] &+= 1
+            lanes[HistogramBuckets.bucket(v, table: table, limits: limits)] &+= 1
             i += 1
         }
         zeros &+= zeroCount
@@ -206,7 +207,7 @@ extension StatisticsScratch {
             sum += v
             if v < low { low = v }
             if v > high { high = v }
-            if histogramAndSigns { laneCounts[HistogramBuckets.bucket(v, table: table, limits: limits) &* Self.lanes] &+= 1 }
+            if histogramAndSigns { laneCounts[HistogramBuckets.bucket(v, table: table, limits: limits)] &+= 1 }
         }
         guard finite > 0 else { return Moments() }
         minimum = Swift.min(minimum, low)

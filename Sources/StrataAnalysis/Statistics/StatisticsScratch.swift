@@ -9,8 +9,10 @@ final class StatisticsScratch {
     /// Interleaved histogram counters per bucket, so that runs of equal values (the zeros after a ReLU)
     /// do not wait on one counter's previous increment.
     static let lanes = 8
+    /// Counters per lane: the buckets and the spare one, rounded up to whole cache lines.
+    static let laneStride = (HistogramBuckets.spareBucket + 8) & ~7
 
-    /// Bucket `j`, lane `l` at `j · lanes + l`, for the buckets and the spare one.
+    /// Lane `l`'s counter of bucket `j` (the buckets, then the spare one) at `l · laneStride + j`.
     let laneCounts: UnsafeMutablePointer<Int>
     let floats: UnsafeMutablePointer<Float>
     let doubles: UnsafeMutablePointer<Double>
@@ -24,7 +26,7 @@ final class StatisticsScratch {
     var minimum = Double.infinity, maximum = -Double.infinity
 
     private init() {
-        let counters = (HistogramBuckets.spareBucket + 1) * Self.lanes
+        let counters = Self.laneStride * Self.lanes
         laneCounts = .allocate(capacity: counters)
         laneCounts.initialize(repeating: 0, count: counters)
         floats = .allocate(capacity: Self.blockSize)
@@ -76,16 +78,15 @@ final class StatisticsScratch {
         stats.finiteMaximum = Swift.max(stats.finiteMaximum, maximum)
         if minimum <= maximum {
             for j in HistogramBuckets.referenceBucket(minimum) ... HistogramBuckets.referenceBucket(maximum) {
-                let lane = laneCounts + j * Self.lanes
                 var n = 0
                 for l in 0 ..< Self.lanes {
-                    n += lane[l]
-                    lane[l] = 0
+                    n += laneCounts[l * Self.laneStride + j]
+                    laneCounts[l * Self.laneStride + j] = 0
                 }
                 if n != 0 { stats.histogram.add(n, toBucket: j) }
             }
         }
-        (laneCounts + HistogramBuckets.spareBucket * Self.lanes).update(repeating: 0, count: Self.lanes)
+        for l in 0 ..< Self.lanes { laneCounts[l * Self.laneStride + HistogramBuckets.spareBucket] = 0 }
         for c in 0 ..< stats.channelMaxima.count where c < channels {
             stats.channelMaxima[c] = Swift.max(stats.channelMaxima[c], channelMax[c], Double(channelMaxFloat[c]))
         }
