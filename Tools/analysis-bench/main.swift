@@ -64,6 +64,9 @@ let cases = [
     Case(name: "linear [1,144,56,56] NCHW", tensor: tensor([1, 144, 56, 56]) { $0 }, layout: .nchw, bounds: nil),
     Case(name: "sigmoid [1,1280,7,7] NCHW", tensor: tensor([1, 1280, 7, 7]) { 1 / (1 + exp(-$0)) }, layout: .nchw,
          bounds: SaturationBounds(lo: 0, hi: 1)),
+    // Small outputs, where the fixed cost of an `add` shows.
+    Case(name: "linear [1,7,7,160] NHWC", tensor: tensor([1, 7, 7, 160]) { $0 }, layout: .nhwc, bounds: nil),
+    Case(name: "softmax [1,1000]", tensor: tensor([1, 1000]) { exp($0) / 3000 }, layout: .nchw, bounds: SaturationBounds(lo: 0, hi: 1)),
 ]
 
 /// Nanoseconds of `clock`: the wall clock, or this thread's CPU time (which other processes' load
@@ -75,23 +78,26 @@ func now(_ clock: clockid_t) -> Double {
 }
 
 func measure(_ c: Case, threads: Int, repeats: Int, clock: clockid_t) throws -> (best: Double, median: Double) {
+    // Small outputs are added many times per sample, so that reading the clock costs nothing.
+    let adds = Swift.max(1, 1_000_000 / c.tensor.count)
     var times: [Double] = []
     for _ in 0 ..< repeats {
         var stats = ActivationStatistics(layout: c.layout, saturationBounds: c.bounds, maxThreads: threads)
         let start = now(clock)
-        try stats.add(c.tensor)
-        times.append((now(clock) - start) / Double(c.tensor.count))
+        for _ in 0 ..< adds { try stats.add(c.tensor) }
+        times.append((now(clock) - start) / Double(c.tensor.count * adds))
     }
     times.sort()
     return (times[0], times[times.count / 2])
 }
 
-print("ns per value, best and median of \(repeats) runs (1 thread: thread CPU time; more: wall time)")
+print("ns per value, best and median of \(repeats) runs (1 thread: thread CPU time; more: wall time); µs per add for small outputs")
 for t in threads {
     let clock = t == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC
     for (i, c) in cases.enumerated() where only == nil || only == i {
         let (best, median) = try measure(c, threads: t, repeats: repeats, clock: clock)
         let name = c.name.padding(toLength: 30, withPad: " ", startingAt: 0)
-        print("\(name) threads \(t): best \(String(format: "%.3f", best))  median \(String(format: "%.3f", median))")
+        let perAdd = c.tensor.count < 65536 ? String(format: "  (%.1f µs per add)", best * Double(c.tensor.count) / 1000) : ""
+        print("\(name) threads \(t): best \(String(format: "%.3f", best))  median \(String(format: "%.3f", median))\(perAdd)")
     }
 }

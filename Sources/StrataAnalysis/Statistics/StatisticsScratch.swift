@@ -87,11 +87,17 @@ final class StatisticsScratch {
             }
         }
         for l in 0 ..< Self.lanes { laneCounts[l * Self.laneStride + HistogramBuckets.spareBucket] = 0 }
-        for c in 0 ..< stats.channelMaxima.count where c < channels {
-            stats.channelMaxima[c] = Swift.max(stats.channelMaxima[c], channelMax[c], Double(channelMaxFloat[c]))
+        let doubleMax = channelMax, floatMax = channelMaxFloat, saturatedCounts = saturated
+        stats.channelMaxima.withUnsafeMutableBufferPointer { maxima in
+            for c in 0 ..< Swift.min(maxima.count, channels) {
+                // None of these is NaN: maxima ignore NaN.
+                let a = maxima[c], b = doubleMax[c], f = Double(floatMax[c])
+                let best = a > b ? a : b
+                maxima[c] = f > best ? f : best
+            }
         }
-        for c in 0 ..< stats.saturatedCounts.count where c < channels {
-            stats.saturatedCounts[c] += saturated[c]
+        stats.saturatedCounts.withUnsafeMutableBufferPointer { counts in
+            for c in 0 ..< Swift.min(counts.count, channels) { counts[c] += saturatedCounts[c] }
         }
     }
 
