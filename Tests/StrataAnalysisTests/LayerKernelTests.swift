@@ -65,6 +65,16 @@ final class LayerKernelTests: XCTestCase {
         }
     }
 
+    /// Keras' importer folds `bn2` into a copy of `conv2`'s convolution; that copy is not `bn2`'s kernel.
+    func testFoldedBatchNormalizationHasNoKernel() throws {
+        let graph = try KerasImporter.load(path: AnalysisFixtures.root + "/Fixtures/keras/cnn.k3.h5").graph
+        XCTAssertTrue(graph.nodes.contains { $0.source?.name == "bn2" && $0.opType == "Conv" })
+        XCTAssertThrowsError(try LayerKernel.find(layer: "bn2", in: graph)) { error in
+            XCTAssertEqual(String(describing: error), "node 'bn2': has no convolution or dense kernel (BatchNormalization has none of its own)")
+        }
+        XCTAssertEqual(try LayerKernel.find(layer: "conv2", in: graph).count, 1)
+    }
+
     func testONNXKernelsEqualTheFilesKernels() throws {
         let graph = try ONNXImporter.load(path: AnalysisFixtures.root + "/Fixtures/onnx/tiny-cnn.onnx").graph
         for (layer, e) in try AnalysisFixtures.json("tiny-cnn-kernels.json").members! {

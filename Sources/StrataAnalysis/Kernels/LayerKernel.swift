@@ -52,11 +52,16 @@ public struct LayerKernel: Sendable {
     /// the layer as their source name) the `Conv`, `ConvTranspose`, `Gemm` and `MatMul` nodes the layer
     /// lowered to, e.g. a separable convolution's depthwise then pointwise kernel; for ONNX models the
     /// node named `layer`. A kernel read by several calls of a layer is listed once. Errors when the
-    /// layer is unknown, has no such node, or its weight is not constant (see `GraphConstants`).
+    /// layer is unknown, has no such node, or its weight is not constant (see `GraphConstants`). A Keras
+    /// `BatchNormalization` has no kernel of its own, though the importer may fold it into a copy of the
+    /// convolution before it.
     public static func find(layer: String, in graph: Graph) throws -> [LayerKernel] {
         let place = ErrorLocation(node: layer)
-        guard graph.captureTable.contains(where: { $0.layer == layer }) else {
+        guard let row = graph.captureTable.first(where: { $0.layer == layer }) else {
             throw StrataError(.invalidInput, "no layer of the model has this name", at: place)
+        }
+        if !graph.layers.isEmpty, row.op.hasSuffix("BatchNormalization") {
+            throw StrataError(.invalidInput, "has no convolution or dense kernel (\(row.op) has none of its own)", at: place)
         }
         let byLayer = graph.layers.isEmpty
             ? graph.nodes.filter { $0.name == layer }
