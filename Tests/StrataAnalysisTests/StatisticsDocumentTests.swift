@@ -45,6 +45,24 @@ final class StatisticsDocumentTests: XCTestCase {
         }
     }
 
+    /// Layers with no values (a zero-sized axis) and rank 0 read back too.
+    func testEmptyLayersRoundTrip() throws {
+        var empty = ActivationStatistics(layout: .nhwc, saturationBounds: SaturationBounds(lo: 0, hi: 1))
+        try empty.add(Tensor(dtype: .float32, shape: [2, 3, 0]))
+        var scalar = ActivationStatistics(layout: .nhwc)
+        try scalar.add(Tensor.scalar(Float(2.5)))
+        let doc = StatisticsDocument(layout: .nhwc, inputs: 2, layers: [
+            LayerStatistics(output: LayerOutput(layer: "empty", op: "Slice", output: 0, tensor: "e"), statistics: empty),
+            LayerStatistics(output: LayerOutput(layer: "scalar", op: "ReduceMean", output: 0, tensor: "s"), statistics: scalar),
+        ])
+        let back = try read(doc.rendered())
+        XCTAssertEqual(back.rendered(), doc.rendered())
+        XCTAssertEqual(back.layers[0].statistics.shape, [2, 3, 0])
+        XCTAssertEqual(back.layers[1].statistics.shape, [])
+        XCTAssertEqual(back.layers[1].statistics.inputs, 1)
+        XCTAssertEqual(back.layers[1].statistics.mean, 2.5)
+    }
+
     func testSchemaFields() throws {
         let json = try document().json
         XCTAssertEqual(json.members!.map(\.0), ["model", "layout", "inputs", "skipped", "layers"])

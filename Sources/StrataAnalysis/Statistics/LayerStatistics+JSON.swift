@@ -137,8 +137,8 @@ extension LayerStatistics {
         let channels = try j.field("channels")
         let axisField = try channels.field("axis")
         guard try axisField.count() == axis else { throw axisField.error("expected \(axis) for rank \(shape.count) in \(s.layout.rawValue)") }
-        guard let c = shape[axis], c > 0 else { throw channels.error("the channel count shape[\(axis)] is unknown or 0") }
-        guard s.count % c == 0 else { throw channels.error("count \(s.count) is not a multiple of \(c) channels") }
+        guard let c = shape[axis] else { throw channels.error("the channel count shape[\(axis)] is unknown") }
+        guard c > 0 ? s.count % c == 0 : s.count == 0 else { throw channels.error("count \(s.count) is not a multiple of \(c) channels") }
         let maxima = try channels.field("max").items()
         guard maxima.count == c else { throw try channels.field("max").error("expected \(c) values, found \(maxima.count)") }
         s.channelMaxima = try maxima.map { m in
@@ -155,7 +155,8 @@ extension LayerStatistics {
         if let saturated {
             let counts = try saturated.items().map { try $0.count() }
             guard counts.count == c else { throw saturated.error("expected \(c) values, found \(counts.count)") }
-            guard counts.allSatisfy({ $0 <= s.count / c }) else { throw saturated.error("a count exceeds the \(s.count / c) values per channel") }
+            let perChannel = c > 0 ? s.count / c : 0
+            guard counts.allSatisfy({ $0 <= perChannel }) else { throw saturated.error("a count exceeds the \(perChannel) values per channel") }
             s.saturatedCounts = counts
         }
     }
