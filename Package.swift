@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "StrataEngine", targets: ["StrataEngine"]),
         .library(name: "StrataExport", targets: ["StrataExport"]),
         .library(name: "StrataImage", targets: ["StrataImage"]),
+        .library(name: "StrataAnalysis", targets: ["StrataAnalysis"]),
         .library(name: "StrataCommands", targets: ["StrataCommands"]),
     ],
     dependencies: [
@@ -46,6 +47,8 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         // PNG/JPEG decoding, Pillow-exact resampling, preprocessing presets.
         .target(name: "StrataImage", dependencies: ["StrataCore", "CImageCodecs"], swiftSettings: fastSwift),
+        // Activation maps, streaming statistics and kernel tiles: the numbers behind maps, stats and filters.
+        .target(name: "StrataAnalysis", dependencies: ["StrataCore"], swiftSettings: fastSwift),
         // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
         .target(
             name: "StrataKeras",
@@ -61,6 +64,11 @@ let package = Package(
             swiftSettings: fastSwift
         ),
         .executableTarget(name: "strata", dependencies: ["StrataCommands"], swiftSettings: fastSwift),
+        // `swift run -c release strata-analysis-bench`: ns per value of StrataAnalysis' statistics.
+        .executableTarget(
+            name: "strata-analysis-bench", dependencies: ["StrataAnalysis", "StrataCore"], path: "Tools/analysis-bench",
+            swiftSettings: fastSwift
+        ),
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
@@ -68,6 +76,10 @@ let package = Package(
         .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
         .testTarget(name: "StrataImageTests", dependencies: ["StrataImage", "StrataCore"]),
+        .testTarget(
+            name: "StrataAnalysisTests",
+            dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX"]
+        ),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]
 )

@@ -1,0 +1,11 @@
+import StrataCore
+
+extension DType {
+    /// Whether every value of this type is exactly a `Float` (so statistics can run in float32).
+    var isExactInFloat: Bool {
+        switch self {
+        case .float32, .float16, .bfloat16, .int8, .uint8, .int16, .uint16, .bool: return true
+        case .float64, .int32, .int64, .uint32, .uint64: return false
+        }
+    }
+}

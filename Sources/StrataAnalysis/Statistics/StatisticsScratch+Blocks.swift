@@ -1,0 +1,239 @@
+import StrataCore
+
+/// The statistics kernel: one block of values at a time, in memory order.
+extension StatisticsScratch {
+    /// Where a tensor's channels are: `[outer, channels, inner]` in memory order; `channels == 0` when
+    /// there is no channel axis.
+    struct Geometry {
+        var channels: Int
+        var inner: Int
+    }
+
+    /// Accumulates blocks `blocks` of `tensor`, writing each block's moments to `moments[block]`.
+    func process(_ tensor: Tensor, blocks: Range<Int>, geometry: Geometry, bounds: SaturationBounds?,
+                 moments: UnsafeMutableBufferPointer<Moments>) {
+        let count = tensor.count
+        let size = Self.blockSize
+        let bands = bounds?.floatBands
+        for k in blocks {
+            let start = k * size, n = Swift.min(size, count - start)
+            if tensor.dtype.isExactInFloat {
+                let x: UnsafePointer<Float>
+                if tensor.dtype == .float32 {
+                    x = UnsafePointer(tensor.pointer(as: Float.self) + start)
+                } else {
+                    tensor.copyFloats(from: start, count: n, into: floats)
+                    x = UnsafePointer(floats)
+                }
+                if geometry.channels > 0 { floatChannelPass(x, start: start, count: n, geometry, bands) }
+                moments[k] = floatBlock(x, n)
+            } else {
+                tensor.copyDoubles(from: start, count: n, into: doubles)
+                let x = UnsafePointer(doubles)
+                if geometry.channels > 0 { doubleChannelPass(x, start: start, count: n, geometry, bounds) }
+                moments[k] = generalBlock(x, n)
+            }
+        }
+    }
+
+    // MARK: Channels
+
+    /// Per-channel maxima (NaN ignored) and saturation counts of the float32 values `start ..< start + n`,
+    /// walked in runs that stay within one row (channels-last) or one channel (channels-first).
+    @inline(__always)
+    private func floatChannelPass(_ x: UnsafePointer<Float>, start: Int, count n: Int, _ g: Geometry, _ bands: SaturationBounds.FloatBands?) {
+        let cm = channelMaxFloat, sat = saturated
+        var done = 0
+        if g.inner == 1 {
+            // Channels-last: a row of `channels` values, one per channel.
+            var c = start % g.channels
+            while done < n {
+                let len = Swift.min(g.channels - c, n - done)
+                let row = x + done, m = cm + c
+                for j in 0 ..< len {
+                    let v = row[j], old = m[j]
+                    m[j] = v > old ? v : old
+                }
+                if let bands {
+                    let s = sat + c
+                    for j in 0 ..< len { s[j] &+= bands.count(row[j]) }
+                }
+                done += len
+                c = 0
+            }
+        } else {
+            // Channels-first: a run of `inner` values of one channel.
+            var offset = start % g.inner
+            var c = (start / g.inner) % g.channels
+            while done < n {
+                let len = Swift.min(g.inner - offset, n - done)
+                let run = x + done
+                let m = Self.maximumIgnoringNaN(run, len)
+                if m > cm[c] { cm[c] = m }
+                if let bands { sat[c] &+= bands.count(run, len) }
+                done += len
+                offset = 0
+                c += 1
+                if c == g.channels { c = 0 }
+            }
+        }
+    }
+
+    /// `floatChannelPass` for values held as double, one at a time.
+    private func doubleChannelPass(_ x: UnsafePointer<Double>, start: Int, count n: Int, _ g: Geometry, _ bounds: SaturationBounds?) {
+        let cm = channelMax, sat = saturated
+        var c = g.inner == 1 ? start % g.channels : (start / g.inner) % g.channels
+        var offset = g.inner == 1 ? 0 : start % g.inner
+        for i in 0 ..< n {
+            let v = x[i]
+            if v > cm[c] { cm[c] = v }
+            if let bounds, bounds.contains(v) { sat[c] &+= 1 }
+            if g.inner == 1 {
+                c += 1
+                if c == g.channels { c = 0 }
+            } else {
+                offset += 1
+                if offset == g.inner {
+                    offset = 0
+                    c += 1
+                    if c == g.channels { c = 0 }
+                }
+            }
+        }
+    }
+
+    /// The largest value of a run, NaN ignored (−∞ for a run of NaN).
+    @inline(__always)
+    private static func maximumIgnoringNaN(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let raw = UnsafeRawPointer(x)
+        var m = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            m.replace(with: v, where: v .> m)
+            i += 8
+        }
+        var best = m.max()
+        while i < n {
+            if x[i] > best { best = x[i] }
+            i += 1
+        }
+        return best
+    }
+
+    // MARK: Moments, counts, histogram
+
+    /// A float32 block in one pass: sums of `d = x − K` and `d²` with `K` the block's first value
+    /// (then `m2 = Σd² − (Σd)²/n`, whose relative error is at most about `n·ε` because `(x₀ − mean)²`
+    /// never exceeds `n` times the variance), the range, zeros, negatives and the histogram. NaN and
+    /// ±∞ fall in the histogram's spare bucket, which is never reported, and compare false as zeros
+    /// and true (−∞) as negatives exactly as the definitions want; but they make the sums non-finite
+    /// (finite floats cannot overflow them), and then the range and moments are redone value by value.
+    @inline(__always)
+    private func floatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments {
+        let raw = UnsafeRawPointer(x)
+        let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
+        let stride = Self.laneStride
+        let shift = Double(x[0]), shiftLanes = SIMD4<Double>(repeating: shift)
+        var d0 = SIMD4<Double>(), d1 = SIMD4<Double>(), q0 = SIMD4<Double>(), q1 = SIMD4<Double>()
+        var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
+        var zeroLanes = SIMD8<Int32>(), negativeLanes = SIMD8<Int32>()
+        let one = SIMD8<Int32>(repeating: 1), none = SIMD8<Int32>()
+        var i = 0
+        while i + 8 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            let a = SIMD4<Double>(v.lowHalf) - shiftLanes, b = SIMD4<Double>(v.highHalf) - shiftLanes
+            d0 += a
+            d1 += b
+            q0 += a * a
+            q1 += b * b
+            lo.replace(with: v, where: v .< lo)
+            hi.replace(with: v, where: v .> hi)
+            zeroLanes &+= none.replacing(with: one, where: v .== 0)
+            negativeLanes &+= none.replacing(with: one, where: v .< 0)
+            for l in 0 ..< 8 {
+                (lanes + l &* stride)[HistogramBuckets.bucket(v[l], table: table, limits: limits)] &+= 1
+            }
+            i += 8
+        }
+        var deviation = (d0 + d1).sum(), squares = (q0 + q1).sum()
+        var low = lo.min(), high = hi.max()
+        var zeroCount = Int(zeroLanes.wrappedSum()), negativeCount = Int(negativeLanes.wrappedSum())
+        while i < n {
+            let v = x[i], d = Double(v) - shift
+            deviation += d
+            squares += d * d
+            if v < low { low = v }
+            if v > high { high = v }
+            if v == 0 { zeroCount += 1 }
+            if v < 0 { negativeCount += 1 }
+            lanes[HistogramBuckets.bucket(v, table: table, limits: limits)] &+= 1
+            i += 1
+        }
+        zeros &+= zeroCount
+        negative &+= negativeCount
+        guard deviation.isFinite, squares.isFinite else {
+            return generalBlock(x, n, histogramAndSigns: false)
+        }
+        minimum = Swift.min(minimum, Double(low))
+        maximum = Swift.max(maximum, Double(high))
+        let count = Double(n)
+        return Moments(n: n, mean: shift + deviation / count, m2: Swift.max(squares - deviation * deviation / count, 0))
+    }
+
+    /// Any block, value by value: NaN and ±∞ counted and left out of the moments, the range and the
+    /// histogram. Without `histogramAndSigns`, the histogram, zeros and negatives are left alone
+    /// (`floatBlock` has counted them).
+    @inline(__always)
+    private func generalBlock<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ n: Int, histogramAndSigns: Bool = true) -> Moments {
+        let table = HistogramTables.double, limits = HistogramTables.doubleLimits
+        var finite = 0, sum = 0.0
+        var low = Double.infinity, high = -Double.infinity
+        for i in 0 ..< n {
+            let v = Double(x[i])
+            if v.isNaN {
+                nan &+= 1
+                continue
+            }
+            if histogramAndSigns {
+                if v == 0 { zeros &+= 1 }
+                if v < 0 { negative &+= 1 }
+            }
+            if v.isInfinite {
+                inf &+= 1
+                continue
+            }
+            finite &+= 1
+            sum += v
+            if v < low { low = v }
+            if v > high { high = v }
+            if histogramAndSigns { laneCounts[HistogramBuckets.bucket(v, table: table, limits: limits)] &+= 1 }
+        }
+        guard finite > 0 else { return Moments() }
+        minimum = Swift.min(minimum, low)
+        maximum = Swift.max(maximum, high)
+        if !sum.isFinite {
+            // Doubles near the top of their range overflow a plain sum: Welford's update instead.
+            var m = Moments()
+            for i in 0 ..< n {
+                let v = Double(x[i])
+                guard v.isFinite else { continue }
+                m.n += 1
+                let d = v - m.mean
+                m.mean += d / Double(m.n)
+                m.m2 += d * (v - m.mean)
+            }
+            return m
+        }
+        let mean = sum / Double(finite)
+        var deviation = 0.0, squares = 0.0
+        for i in 0 ..< n {
+            let v = Double(x[i])
+            guard v.isFinite else { continue }
+            let d = v - mean
+            deviation += d
+            squares += d * d
+        }
+        return Moments(n: finite, mean: mean, m2: Swift.max(squares - deviation * deviation / Double(finite), 0))
+    }
+}
