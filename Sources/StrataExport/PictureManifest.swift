@@ -1,3 +1,5 @@
+import StrataCore
+
 /// `manifest.json` of a picture folder (`strata maps`, `strata filters`): the model, the inputs, and
 /// one row per file written.
 ///
