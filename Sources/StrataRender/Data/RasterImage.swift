@@ -30,6 +30,15 @@ public struct RasterImage: Sendable, Hashable {
         self.pixels = pixels
     }
 
+    /// An image whose size is known to match `pixels` (computed by StrataRender itself).
+    init(checkedWidth width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        precondition((channels == 1 || channels == 3) && width * height * channels == pixels.count, "image size matches its pixels")
+        self.width = width
+        self.height = height
+        self.channels = channels
+        self.pixels = pixels
+    }
+
     /// The colour at `row`, `column` (grey repeated into R, G, B).
     public func rgb(row: Int, column: Int) -> RGB {
         let i = (row * width + column) * channels

@@ -21,6 +21,14 @@ enum NumberFormat {
         return withMinus(text)
     }
 
+    /// A power of ten for a log axis: `0.001` … `10000` written out, `1e5` and beyond (or below
+    /// `1e-3`) in exponent form.
+    static func decade(_ x: Double) -> String {
+        let k = Int(log10(x).rounded())
+        if (-3...4).contains(k) { return String(format: "%.\(max(0, -k))f", pow(10, Double(k))) }
+        return "1e\(k)"
+    }
+
     /// A count with thousands separators: `12,544`.
     static func count(_ n: Int) -> String {
         let digits = String(n.magnitude)
