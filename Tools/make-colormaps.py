@@ -7,7 +7,8 @@ Sources/StrataRender/Color/ColorMapTables.swift: for each map, the 256 RGB entri
 `cmap(np.arange(256), bytes=True)[:, :3]` (matplotlib's own float -> uint8 truncation).
 
 Fixtures/visual/colormap-reference.json: per map, the same 256 entries, and cases of float32 values
-under a `Normalize(vmin, vmax)` (vmin, vmax given as Python floats, as matplotlib stores them):
+under a `Normalize(vmin, vmax)` (vmin, vmax given as Python floats, as matplotlib stores them, and
+as the big-endian hex of their float64 bits):
 the float32 bits of each value, of matplotlib's normalised value, and the colour index matplotlib's
 `Colormap.__call__` picks for it (0...255, 256 under, 257 over, 258 bad). The index is read through a
 probe colour map whose entry i is (i/255, 0, 0) and whose under/over/bad colours are distinct;
@@ -89,7 +90,11 @@ def cases_for(name, rng):
         normalised = np.asarray(Normalize(vmin=vmin, vmax=vmax)(values).data, dtype=F32)
         index = probe_index(normalised)
         check_real_map(name, normalised, index)
-        out.append({"vmin": float(vmin), "vmax": float(vmax), "values": bits(values),
+        # The limits also as the hex bits of their doubles: JSON readers may round decimal text.
+        out.append({"vmin": float(vmin), "vmax": float(vmax),
+                    "vminBits": np.float64(vmin).view(np.uint64).item().to_bytes(8, "big").hex(),
+                    "vmaxBits": np.float64(vmax).view(np.uint64).item().to_bytes(8, "big").hex(),
+                    "values": bits(values),
                     "normalized": bits(normalised), "index": [int(i) for i in index]})
     return out
 

@@ -15,8 +15,8 @@ struct MapScaling {
         var s = MapScaling()
         let longest = max(rows, columns)
         let block = longest > maxSide ? (longest + maxSide - 1) / maxSide : 1
-        s.rowBlock = block
-        s.columnBlock = block
+        s.rowBlock = min(block, rows)
+        s.columnBlock = min(block, columns)
         let h = (rows + block - 1) / block, w = (columns + block - 1) / block
         let scale = max(1, min(64, Int((Double(target) / Double(max(h, w))).rounded())))
         s.scaleX = scale

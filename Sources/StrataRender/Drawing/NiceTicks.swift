@@ -51,7 +51,7 @@ struct NiceTicks: Equatable {
     static func indices(count: Int, maxCount: Int) -> NiceTicks {
         guard count > 1 else { return NiceTicks(values: count == 1 ? [0] : [], step: 0) }
         let limit = max(2, maxCount)
-        for step in candidateSteps(atLeast: 1, mantissas: [1, 2, 5]) {
+        for step in candidateSteps(atLeast: max(1, Double(count - 1) / Double(limit)), mantissas: [1, 2, 5]) {
             let n = (count - 1) / Int(step) + 1
             if n <= limit {
                 return NiceTicks(values: (0..<n).map { Double($0) * step }, step: step)

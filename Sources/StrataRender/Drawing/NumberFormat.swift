@@ -48,22 +48,26 @@ enum NumberFormat {
             return ticks.map { compact($0) }
         }
         if largest >= 1e5 || largest < 1e-3 {
-            for digits in 1...9 {
+            // The fewest significant digits that write every tick to within a thousandth of a step.
+            for digits in 1...12 {
                 let labels = ticks.map { compact(abs($0) < step * 1e-9 ? 0 : $0, significant: digits) }
-                if Set(labels).count == labels.count { return labels }
+                let exact = zip(ticks, labels).allSatisfy { value, label in
+                    abs((Double(label.replacingOccurrences(of: "−", with: "-")) ?? .nan) - value) <= step * 1e-3 || abs(value) < step * 1e-9
+                }
+                if exact { return labels }
             }
-            return ticks.map { compact($0, significant: 9) }
+            return ticks.map { compact($0, significant: 12) }
         }
         var decimals = 0
-        while decimals < 9 {
+        while decimals < 12 {
             let scaled = step * pow(10, Double(decimals))
-            if abs(scaled - scaled.rounded()) <= 1e-6 * max(1, scaled) { break }
+            if scaled >= 0.5 && abs(scaled - scaled.rounded()) <= 1e-6 * scaled { break }
             decimals += 1
         }
-        return ticks.map { value in
-            let text = String(format: "%.\(decimals)f", abs(value) < step * 1e-9 ? 0 : value)
-            return withMinus(text)
+        let labels = ticks.map { value in
+            withMinus(String(format: "%.\(decimals)f", abs(value) < step * 1e-9 ? 0 : value))
         }
+        return Set(labels).count == labels.count ? labels : ticks.map { compact($0, significant: 12) }
     }
 
     private static func withMinus(_ text: String) -> String {

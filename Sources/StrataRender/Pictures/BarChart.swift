@@ -120,7 +120,12 @@ public struct BarChart: Picture {
                 guard !taken.contains(where: { $0.overlaps(span) }) else { continue }
                 taken.append(span)
                 let tip = y(max(0, clipped(values[i])))
-                canvas.text(label, x: cx, y: py + max(tip - 3, 10), font: .label, color: RGB(170, 80, 0), align: .center)
+                if tip >= 14 {
+                    canvas.text(label, x: cx, y: py + tip - 3, font: .label, color: RGB(170, 80, 0), align: .center)
+                } else {
+                    // No room above a bar that reaches the top: write inside it.
+                    canvas.text(label, x: cx, y: py + tip + 13, font: .label, color: .white, align: .center)
+                }
             }
             axes.draw(on: canvas, x0: x0, y0: y0, type)
         }

@@ -117,7 +117,7 @@ public struct FeatureGrid: Picture {
         }
         let bar = ColorBar(colors: rampColors, scale: barScale, caption: caption, badColor: hasNaN ? bad : nil)
 
-        let figure = Figure(
+        var figure = Figure(
             title: title, subtitle: subtitle, notes: layout.notes,
             bodyWidth: layout.bodyWidth, bodyHeight: layout.bodyHeight, colorBar: bar
         ) { canvas, x0, y0 in
@@ -134,6 +134,9 @@ public struct FeatureGrid: Picture {
             canvas.paint(body, x: x0, y: y0)
             layout.drawLabels(names, on: canvas, x0: x0, y0: y0, type)
         }
+        // The bar starts level with the first row of tiles, below its labels.
+        let barTop = layout.tileOrigin(0).y
+        figure.colorBarSpan = (barTop, ColorBar.height(beside: layout.bodyHeight - barTop))
         return try figure.render(format: format, type)
     }
 

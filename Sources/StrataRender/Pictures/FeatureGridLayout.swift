@@ -5,6 +5,7 @@ import StrataCore
 /// tile size, columns and rows, and whether labels sit above each tile or at the start of each row.
 struct FeatureGridLayout {
     static let frameColor = RGB(190, 190, 190)
+    static let maxRowLabelWidth = 120.0
 
     /// Block size of the averaging applied to each map before display (1: none).
     var reduction = 1
@@ -39,7 +40,8 @@ struct FeatureGridLayout {
         let target = min(longest <= 2 ? 64 : 256, max(20, Int(tileWidthGoal * max(1, aspect))))
         // Maps up to twice the target are shown whole; larger ones are averaged down to it.
         var reduction = longest > 2 * target ? (longest + 2 * target - 1) / (2 * target) : 1
-        let labelWidth = Int(type.maxWidth(labels, .label).rounded(.up))
+        // Long labels are shortened to their tile; what decides is room for four digits.
+        let labelWidth = Int(min(type.maxWidth(labels, .label), type.width("0000", .label)).rounded(.up))
         while true {
             place(count: count, mapHeight: mapHeight, mapWidth: mapWidth, target: target, reduction: reduction, labelWidth: labelWidth, labels: labels, type)
             let fits = bodyWidth <= RenderLimits.maxSide - 600 && bodyHeight <= RenderLimits.maxSide - 300
@@ -51,7 +53,7 @@ struct FeatureGridLayout {
             reduction *= 2
         }
         if reduction > 1 {
-            notes.append("maps averaged over \(reduction)×\(reduction) blocks for display (\(mapHeight)×\(mapWidth) → \((mapHeight + reduction - 1) / reduction)×\((mapWidth + reduction - 1) / reduction))")
+            notes.append("maps averaged over \(min(reduction, mapHeight))×\(min(reduction, mapWidth)) blocks for display (\(mapHeight)×\(mapWidth) → \((mapHeight + reduction - 1) / reduction)×\((mapWidth + reduction - 1) / reduction))")
         }
         if scaleX != scaleY {
             let ratio = NumberFormat.compact(Double(max(scaleX, scaleY)) / Double(min(scaleX, scaleY)))
@@ -80,7 +82,7 @@ struct FeatureGridLayout {
         } else {
             labelHeight = 0
             let rowLabels = (0..<rows).map { labels[$0 * columns] }
-            rowLabelWidth = Int(type.maxWidth(rowLabels, .label).rounded(.up)) + 8
+            rowLabelWidth = Int(min(type.maxWidth(rowLabels, .label), FeatureGridLayout.maxRowLabelWidth).rounded(.up)) + 8
         }
     }
 
@@ -122,7 +124,8 @@ struct FeatureGridLayout {
             for row in 0..<rows {
                 let o = tileOrigin(row * columns)
                 let baseline = Double(y0 + o.y) + Double(tileHeight) / 2 + Font.label.size * 0.36
-                canvas.text(labels[row * columns], x: Double(x0 + rowLabelWidth - 6), y: baseline, font: .label, color: color, align: .right)
+                let text = type.fitted(labels[row * columns], .label, maxWidth: FeatureGridLayout.maxRowLabelWidth)
+                canvas.text(text, x: Double(x0 + rowLabelWidth - 6), y: baseline, font: .label, color: color, align: .right)
             }
         }
     }
