@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config)
+packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libcairo2-dev fonts-dejavu-core)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -52,3 +52,5 @@ ensure_pins() {
 ensure_pins "$here/requirements.txt"
 # torch/torchvision export the parity and benchmark models; see the file for why --no-deps.
 ensure_pins "$here/requirements-torch.txt" --no-deps
+# matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
+ensure_pins "$here/requirements-pictures.txt"

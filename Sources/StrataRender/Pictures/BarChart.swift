@@ -3,9 +3,9 @@ import StrataCore
 /// One bar per unit (a Dense layer's outputs: 1 … 10,000 units), with a value axis from 0, unit
 /// index ticks, and optionally the k largest units highlighted and named.
 ///
-/// Up to 133 units bars are 12…48 pixels apart with gaps; more share a 1600-pixel plot, and where
-/// units outnumber pixel columns each column shows the largest and the smallest value of its
-/// units (so no peak disappears). NaN values are not drawn, ±∞ reach the axis edge; the notes
+/// The plot is 480 pixels wide up to 40 units, 12 pixels a unit up to 133, then 1600 pixels; bars
+/// are 80 % of their pitch (at most 48 pixels), and where units outnumber pixel columns each column
+/// shows the largest and the smallest value of its units (so no peak disappears). NaN values are not drawn, ±∞ reach the axis edge; the notes
 /// line counts both.
 public struct BarChart: Picture {
     public var title: String
@@ -84,7 +84,7 @@ public struct BarChart: Picture {
                 canvas.fill(x: px + x, y: py + min(a, zero), width: width, height: max(abs(a - zero), 1), color: color)
             }
             if pitch >= 2 {
-                let width = pitch >= 4 ? pitch * 0.8 : pitch
+                let width = pitch >= 4 ? min(pitch * 0.8, 48) : pitch
                 let inset = (pitch - width) / 2
                 for (i, v) in values.enumerated() where !v.isNaN {
                     bar(Double(i) * pitch + inset, width, clipped(v), BarChart.barColor)
@@ -104,7 +104,7 @@ public struct BarChart: Picture {
                 }
             }
             for i in top {
-                let width = max(2, pitch >= 4 ? pitch * 0.8 : pitch)
+                let width = max(2, pitch >= 4 ? min(pitch * 0.8, 48) : pitch)
                 bar(Double(i) * pitch + (pitch - width) / 2, width, clipped(values[i]), BarChart.highlightColor)
             }
             if low < 0 && high > 0 {
