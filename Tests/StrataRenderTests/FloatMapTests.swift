@@ -40,18 +40,4 @@ final class FloatMapTests: XCTestCase {
         XCTAssertEqual(map.finiteRange, 1...15)
         XCTAssertNil(try FloatMap(height: 1, width: 2, values: [.nan, .infinity]).finiteRange)
     }
-
-    func testColumnCountsReadWell() {
-        XCTAssertEqual(FeatureGridLayout.columnCount(count: 2048, ideal: 53.5), 64)
-        XCTAssertEqual(FeatureGridLayout.columnCount(count: 512, ideal: 26.8), 32)
-        XCTAssertEqual(FeatureGridLayout.columnCount(count: 64, ideal: 9.5), 8)
-        XCTAssertEqual(FeatureGridLayout.columnCount(count: 3, ideal: 2.05), 3)
-        XCTAssertEqual(FeatureGridLayout.columnCount(count: 1, ideal: 1.2), 1)
-        for count in [1, 5, 17, 100, 1000, 2047, 16384] {
-            let ideal = (1.4 * Double(count)).squareRoot()
-            let columns = FeatureGridLayout.columnCount(count: count, ideal: ideal)
-            XCTAssertTrue((1...count).contains(columns), "\(count)")
-            XCTAssertLessThanOrEqual(Double(columns), max(1.5 * ideal, 1), "\(count)")
-        }
-    }
 }
