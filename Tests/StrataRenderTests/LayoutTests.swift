@@ -40,6 +40,8 @@ final class LayoutTests: XCTestCase {
         XCTAssertEqual(FeatureGridLayout.columnCount(count: 512, ideal: 26.8), 32)
         XCTAssertEqual(FeatureGridLayout.columnCount(count: 64, ideal: 9.5), 8)
         XCTAssertEqual(FeatureGridLayout.columnCount(count: 3, ideal: 2.05), 3)
+        XCTAssertEqual(FeatureGridLayout.columnCount(count: 40, ideal: 10), 8, "a multiple of 8 before a closer divisor")
+        XCTAssertEqual(FeatureGridLayout.columnCount(count: 30, ideal: 5.2), 5, "a divisor before a multiple of 8")
         XCTAssertEqual(FeatureGridLayout.columnCount(count: 1, ideal: 1.2), 1)
         for count in [1, 5, 17, 100, 1000, 2047, 16384] {
             let ideal = (1.4 * Double(count)).squareRoot()

@@ -37,7 +37,7 @@ struct FeatureGridLayout {
         let tileWidthGoal = Double(FeatureGridLayout.targetWidth / columns - 8)
         let longest = max(mapHeight, mapWidth)
         // A 1×1 or 2×2 map is a patch of colour or two: 64 px says it all.
-        let target = min(longest <= 2 ? 64 : 256, max(20, Int(tileWidthGoal * max(1, aspect))))
+        var target = min(longest <= 2 ? 64 : 256, max(20, Int(tileWidthGoal * max(1, aspect))))
         // Maps up to twice the target are shown whole; larger ones are averaged down to it.
         var reduction = longest > 2 * target ? (longest + 2 * target - 1) / (2 * target) : 1
         // Long labels are shortened to their tile; what decides is room for four digits.
@@ -47,6 +47,11 @@ struct FeatureGridLayout {
             let fits = bodyWidth <= RenderLimits.maxSide - 600 && bodyHeight <= RenderLimits.maxSide - 300
                 && bodyWidth * bodyHeight <= RenderLimits.maxPixels / 2
             if fits { break }
+            // Too large: enlarge less first, then average over larger blocks.
+            if max(scaleX, scaleY) > 1 && target > 1 {
+                target = max(1, target * 3 / 4)
+                continue
+            }
             guard (mapHeight + reduction - 1) / reduction > 1 || (mapWidth + reduction - 1) / reduction > 1 else {
                 throw StrataError(.invalidInput, "\(count) tiles of \(mapHeight)×\(mapWidth) do not fit in a \(RenderLimits.maxSide) px picture even at one pixel a tile")
             }
