@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
         .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
-        .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore"]),
+        .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore"], exclude: ["Goldens"]),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]
 )
