@@ -32,12 +32,13 @@ extension Raster {
     }
 
     /// Fills a rectangle of the raster.
-    func fill(x: Int, y: Int, width: Int, height: Int, color: RGB) {
+    func fill(x: Int, y: Int, width: Int, height: Int, color: RGB) throws {
         let cr = cairo_create(surface)
+        defer { cairo_destroy(cr) }
         let (r, g, b) = color.unit
         cairo_set_source_rgb(cr, r, g, b)
         cairo_rectangle(cr, Double(x), Double(y), Double(width), Double(height))
         cairo_fill(cr)
-        cairo_destroy(cr)
+        try Canvas.check(cairo_status(cr), "filling a \(width)×\(height) rectangle")
     }
 }

@@ -16,7 +16,7 @@ final class Raster {
         self.height = height
         surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))
         try Canvas.check(cairo_surface_status(surface), "creating a \(width)×\(height) raster")
-        if background != .black { fill(background) }
+        if background != .black { try fill(x: 0, y: 0, width: width, height: height, color: background) }
     }
 
     /// A raster whose pixel at (`row`, `column`) has `color(row, column)`.
@@ -39,14 +39,6 @@ final class Raster {
     }
 
     deinit { cairo_surface_destroy(surface) }
-
-    private func fill(_ color: RGB) {
-        let cr = cairo_create(surface)
-        let (r, g, b) = color.unit
-        cairo_set_source_rgb(cr, r, g, b)
-        cairo_paint(cr)
-        cairo_destroy(cr)
-    }
 
     /// Draws `source` with its top-left corner at (`x`, `y`), each of its pixels enlarged to a
     /// `scaleX × scaleY` block (nearest neighbour).

@@ -128,7 +128,7 @@ public struct FeatureGrid: Picture {
                     ? try Raster.rgb(reduced, norms[index], bad: bad)
                     : try Raster.colored(reduced[0], colorMap, norms[index])
                 let origin = layout.tileOrigin(index)
-                body.fill(x: origin.x - 1, y: origin.y - 1, width: layout.tileWidth + 2, height: layout.tileHeight + 2, color: FeatureGridLayout.frameColor)
+                try body.fill(x: origin.x - 1, y: origin.y - 1, width: layout.tileWidth + 2, height: layout.tileHeight + 2, color: FeatureGridLayout.frameColor)
                 try body.draw(pixels, x: origin.x, y: origin.y, scaleX: layout.scaleX, scaleY: layout.scaleY)
             }
             canvas.paint(body, x: x0, y: y0)
