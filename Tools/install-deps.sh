@@ -13,7 +13,8 @@ system_only=0
 if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev)
+packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
+          libcairo2-dev fonts-dejavu-core)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -61,3 +62,5 @@ if ((system_only)); then exit 0; fi
 ensure_pins "$here/requirements.txt"
 # torch/torchvision export the parity and benchmark models; see the file for why --no-deps.
 ensure_pins "$here/requirements-torch.txt" --no-deps
+# matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
+ensure_pins "$here/requirements-pictures.txt"

@@ -1,0 +1,20 @@
+import XCTest
+@testable import StrataRender
+
+/// Byte-exact goldens of a few small pictures (PNG; the grid also as SVG and PDF).
+final class GoldenTests: XCTestCase {
+    func testGoldenPictures() throws {
+        for (name, picture) in GoldenPictures.all where name != "signed-grid" {
+            let png = try picture.render(format: .png)
+            TestPictures.keep(png, "golden-\(name).png")
+            PictureGolden.assertMatches(png, golden: "\(name).png")
+        }
+        PictureGolden.assertMatches(try GoldenPictures.grid().render(format: .svg), golden: "grid.svg")
+        PictureGolden.assertMatches(try GoldenPictures.grid().render(format: .pdf), golden: "grid.pdf")
+    }
+
+    func testTheFontIsDejaVuSans() throws {
+        XCTAssertEqual(try Typesetter().resolvedFamily(), "DejaVu Sans",
+                       "cairo did not find DejaVu Sans; install fonts-dejavu-core (Tools/install-deps.sh)")
+    }
+}
