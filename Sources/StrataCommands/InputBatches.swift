@@ -44,9 +44,10 @@ final class InputBatches {
     private var summaryLine: String?
 
     /// `label` prefixes the printed summary (which model, when a command has two); a command that
-    /// runs once passes `allowDataset: false` and `--images` is refused.
+    /// runs once passes `allowDataset: false` and `--images` is refused. `shard` (I, N) keeps every
+    /// N-th image file from the I-th, in the sorted order of the list.
     init(model: Model, inputs: [String], images: ImageOptions, console: Console, quiet: Bool = false, label: String? = nil,
-         allowDataset: Bool = true) throws {
+         allowDataset: Bool = true, shard: (index: Int, count: Int)? = nil) throws {
         if images.dataset != nil && !allowDataset {
             throw StrataError(.invalidInput, "--images feeds a dataset batch by batch, which only strata run does; give --image files")
         }
@@ -82,13 +83,15 @@ final class InputBatches {
             otherRows.append(.init(name: input.info.name, file: input.file, shape: input.tensor.shape, dtype: input.tensor.dtype))
         }
 
-        if let dataset = images.dataset {
-            files = try ImageFileList.files(dataset)
-            batchSize = images.batch
-        } else {
-            files = images.images
-            batchSize = images.images.count
+        var listed = try images.dataset.map(ImageFileList.files) ?? images.images
+        if let shard {
+            listed = listed.indices.filter { $0 % shard.count == shard.index }.map { listed[$0] }
+            if listed.isEmpty {
+                throw StrataError(.invalidInput, "shard \(shard.index)/\(shard.count) holds no image: there are fewer images than shards")
+            }
         }
+        files = listed
+        batchSize = isDataset ? images.batch : listed.count
         if let fixed = spec.batch, fixed != batchSize {
             let given = isDataset ? "--batch \(batchSize)" : "\(batchSize) image\(batchSize == 1 ? "" : "s")"
             throw StrataError(.invalidInput, "input '\(spec.name)' (\(spec.type)) takes batches of exactly \(fixed) image\(fixed == 1 ? "" : "s"), not \(given)")
