@@ -139,27 +139,18 @@ public struct StatsCollectCommand: StrataSubcommand {
         ])
     }
 
-    /// The layer's histogram on 64 equal bins between its min and max; nil when it saw no finite value.
+    /// The layer's histogram picture; nil when it saw no finite value.
     static func histogramPicture(_ layer: LayerStatistics) throws -> Histogram? {
         let s = layer.statistics
-        guard let lo = s.minimum, let hi = s.maximum, let mean = s.mean, let std = s.std else { return nil }
-        let bins = lo == hi ? 1 : 64
-        let counts = try s.histogram.linearBins(bins, from: lo, to: hi)
-        let edges: [Double] = lo == hi
-            ? [lo - 0.5, lo + 0.5]
-            : (0 ... bins).map { $0 == bins ? hi : lo + (hi - lo) * Double($0) / Double(bins) }
         var notes: [String] = []
         if s.nanCount > 0 { notes.append("\(s.nanCount) NaN") }
         if s.infCount > 0 { notes.append("\(s.infCount) ±Inf") }
-        if !s.deadChannels.isEmpty { notes.append("\(s.deadChannels.count) dead") }
-        if !s.saturatedChannels.isEmpty { notes.append("\(s.saturatedChannels.count) saturated") }
+        if !s.deadChannels.isEmpty { notes.append("\(s.deadChannels.count) of \(s.channelMaxima.count) units dead") }
+        if !s.saturatedChannels.isEmpty { notes.append("\(s.saturatedChannels.count) of \(s.channelMaxima.count) units saturated") }
         let shape = "[" + s.shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]"
-        return Histogram(
-            title: "\(layer.output.layer) (\(layer.output.op)) \(shape)",
-            subtitle: notes.isEmpty ? nil : notes.joined(separator: " · "),
-            edges: edges, counts: counts, logarithmic: true,
-            summary: .init(count: s.finiteCount, mean: mean, std: std, min: lo, max: hi),
-            xLabel: "activation", yLabel: "count")
+        return try HistogramPicture.make(
+            title: "\(layer.output.layer) (\(layer.output.op)) \(shape)", notes: notes, histogram: s.histogram, count: s.finiteCount,
+            mean: s.mean, std: s.std, min: s.minimum, max: s.maximum, xLabel: "activation")
     }
 }
 

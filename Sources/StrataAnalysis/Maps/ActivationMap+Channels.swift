@@ -37,6 +37,22 @@ extension ActivationMap {
         return view.map(out)
     }
 
+    /// The units of image `b` of a rank-2 activation `[N, units]` (a vector layer), as float32.
+    public static func units(of tensor: Tensor, image b: Int) throws -> [Float] {
+        guard tensor.rank == 2 else {
+            throw StrataError(.invalidInput, "an activation of shape \(tensor.shape) is not a vector of units")
+        }
+        guard b >= 0 && b < tensor.shape[0] else {
+            throw StrataError(.invalidInput, "image \(b) is out of range: the batch holds \(tensor.shape[0])")
+        }
+        let units = tensor.shape[1]
+        var out = [Float](repeating: 0, count: units)
+        out.withUnsafeMutableBufferPointer { o in
+            if let base = o.baseAddress { tensor.copyFloats(from: b * units, count: units, into: base) }
+        }
+        return out
+    }
+
     private static func reduceChannels(_ tensor: Tensor, image b: Int, layout: ActivationLayout, mean: Bool) throws -> ActivationMap {
         let view = try ImageView(tensor, image: b, layout: layout)
         let c = view.channels, positions = view.positions
