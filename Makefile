@@ -3,13 +3,20 @@
 SWIFT      ?= swift
 PYTHON     ?= python3
 STRATA     := .build/release/strata
-DEMO_MODEL := Fixtures/onnx/tiny-cnn.onnx
-DEMO_INPUT := Fixtures/onnx/tiny-cnn.reference/inputs/input.npy
-DEMO_OUT   := out/tiny-cnn
+# The demo: a small CNN trained on scikit-learn's digits (Tools/demo/make-demo-model.py) and its
+# 360 held-out images; see Fixtures/demo/model-card.json.
+DEMO_MODEL  := Fixtures/demo/digits.keras
+DEMO_IMAGES := Fixtures/demo/heldout
+DEMO_PICKS  := $(DEMO_IMAGES)/017-d3.png $(DEMO_IMAGES)/029-d7.png $(DEMO_IMAGES)/023-d8.png
+DEMO_OUT    := out/demo
 
-.PHONY: deps build demo test swift-test node-tests light-models tool-tests parity
+.PHONY: deps deps-system build demo test swift-test node-tests light-models tool-tests parity
 
-## deps: install missing system packages and pinned Python packages (idempotent)
+## deps-system: install the Debian packages Strata builds and runs with (what `make demo` needs)
+deps-system:
+	Tools/install-deps.sh --system
+
+## deps: the Debian packages plus the pinned Python test stack (idempotent)
 deps:
 	Tools/install-deps.sh
 
@@ -17,12 +24,19 @@ deps:
 build:
 	$(SWIFT) build -c release --product strata
 
-## demo: inspect the tiny CNN and capture every layer's activations into out/tiny-cnn/
-demo: deps build
+## demo: look inside the trained digit classifier: feature maps, filters and dataset statistics in out/demo/
+demo: deps-system build
 	$(STRATA) inspect $(DEMO_MODEL)
 	@echo
-	$(STRATA) run $(DEMO_MODEL) --input $(DEMO_INPUT) --all --out $(DEMO_OUT)
-	@echo "activations: $(DEMO_OUT)/*.npy, index: $(DEMO_OUT)/manifest.json"
+	$(STRATA) maps $(DEMO_MODEL) $(addprefix --image ,$(DEMO_PICKS)) --preprocess raw \
+		--layer 'conv*' --layer pool2 --layer fc --layer predictions --overlay --out $(DEMO_OUT)/maps
+	$(STRATA) filters $(DEMO_MODEL) --out $(DEMO_OUT)/filters
+	$(STRATA) stats $(DEMO_MODEL) --images $(DEMO_IMAGES) --preprocess raw --batch 40 --out $(DEMO_OUT)/stats
+	@echo
+	@echo "Pictures of what the digit classifier sees and learned:"
+	@echo "  feature maps, mean/max maps, overlays of 3 digits:  $(DEMO_OUT)/maps/index.html"
+	@echo "  filters and weight histograms:                      $(DEMO_OUT)/filters/index.html"
+	@echo "  statistics over the $(words $(wildcard $(DEMO_IMAGES)/*.png)) held-out images:           $(DEMO_OUT)/stats/index.html"
 
 ## test: unit tests, the ONNX node suite, the light models and the other Tools test scripts
 test: deps build swift-test node-tests light-models tool-tests parity
