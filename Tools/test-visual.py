@@ -290,6 +290,18 @@ def check_stats(c, scratch):
     c.strata(["run", DEMO_MODEL, "--images", HELDOUT, "--preprocess", "raw", "--batch", "64", "--all", "--out", run_dir, "--quiet"])
     acts = captured(run_dir)
     compare_stats(c, "demo", document, acts, "NHWC", {"predictions": (0.0, 1.0)})
+
+    # The demo model through Strata, from the PNG files, predicts what Keras predicted from them.
+    with open(os.path.join(DEMO, "model-card.json")) as f:
+        card = json.load(f)
+    probabilities = acts["predictions"]
+    predicted = probabilities.argmax(axis=1)
+    want = np.array([p["predicted"] for p in card["predictions"]])
+    c.exact("demo: Strata's predicted classes equal Keras'", predicted.tolist(), want.tolist())
+    top = probabilities[np.arange(len(predicted)), want]
+    c.close("demo: top-class probabilities equal Keras'", top, [p["probability"] for p in card["predictions"]], rtol=1e-4, atol=1e-6)
+    accuracy = float((predicted == np.array([p["label"] for p in card["predictions"]])).mean())
+    c.close("demo: held-out accuracy as recorded", accuracy, card["heldout_accuracy"], rtol=0)
     c.check("stats demo: some dead units found", any(row["dead"] for row in document["layers"]), "none")
 
     # Shards merge to the whole.

@@ -164,21 +164,26 @@ public struct MapsCommand: StrataSubcommand {
         }
     }
 
-    /// The inputs of a batch: its image files, or the elements of its `.npy` batch.
+    /// The inputs of a batch: its image files, or the elements of its `.npy` batch (named
+    /// `x.npy[k]`, in subfolders `x-k`).
     static func subjects(of batch: InputBatch, oneInput: Bool, folders: inout FolderNames) throws -> [MapPainter.Subject] {
-        let names: [String]
+        var names: [String] = []
+        var folderKeys: [String] = []
         if batch.images.isEmpty {
             let file = batch.files.first ?? "input"
             let size = batch.feeds.values.compactMap { $0.rank > 0 ? $0.shape[0] : nil }.max() ?? 1
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             names = size == 1 ? [file] : (0 ..< size).map { "\(file)[\($0)]" }
+            folderKeys = size == 1 ? [file] : (0 ..< size).map { "\(stem)-\($0)" }
         } else {
             names = batch.files
+            folderKeys = batch.files
         }
         let flat = oneInput && names.count == 1
-        return try names.enumerated().map { index, name in
+        return try names.indices.map { index in
             let image = index < batch.images.count ? batch.images[index] : nil
             return MapPainter.Subject(
-                name: name, folder: flat ? nil : folders.name(for: name),
+                name: names[index], folder: flat ? nil : folders.name(for: folderKeys[index]),
                 image: try image.map { try StrataRender.RasterImage(width: $0.width, height: $0.height, channels: $0.channels, pixels: $0.pixels) })
         }
     }
