@@ -73,6 +73,10 @@ public struct StatsCollectCommand: StrataSubcommand {
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
 
         var statistics = rows.map { LayerStatistics(output: $0, in: graph, layout: model.layout) }
+        for i in statistics.indices {
+            statistics[i].statistics.maxThreads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            statistics[i].statistics.parallel = { [engine] n, body in engine.parallelFor(n, body) }
+        }
         var slots: [LayerOutput: [Int]] = [:]
         for (i, row) in rows.enumerated() { slots[row, default: []].append(i) }
         var inputCount = 0

@@ -6,7 +6,7 @@ extension ActivationStatistics {
     static let valuesPerThread = 1 << 16
 
     /// Adds a tensor's values, in fixed blocks of `StatisticsScratch.blockSize` spread over up to
-    /// `maxThreads` threads. Each block's moments are combined in block order and everything else
+    /// `maxThreads` threads (through `parallel` when set). Each block's moments are combined in block order and everything else
     /// adds exactly, so the result is the same for any number of threads.
     mutating func accumulate(_ tensor: Tensor) {
         let n = tensor.count
@@ -28,6 +28,8 @@ extension ActivationStatistics {
                                workers: workers, scratches: scratches, moments: moments)
             if workers == 1 {
                 job.run(0)
+            } else if let parallel {
+                parallel(workers) { job.run($0) }
             } else {
                 DispatchQueue.concurrentPerform(iterations: workers) { job.run($0) }
             }

@@ -21,6 +21,14 @@ public struct ActivationStatistics: Sendable {
     public let saturationBounds: SaturationBounds?
     /// Upper limit on the threads one `add` uses; results do not depend on it.
     public var maxThreads: Int
+    /// Runs `body(0) … body(n − 1)` concurrently for `add`; nil uses `DispatchQueue.concurrentPerform`.
+    /// A caller that runs a model beside the statistics passes its engine's pool here, so that the
+    /// two never compete for the cores with separate threads.
+    public var parallel: ParallelRunner?
+
+    /// How `add` runs its share of work on several threads: `runner(n, body)` calls `body(i)` once
+    /// for each `i` in `0 ..< n`, possibly at the same time, and returns when all have finished.
+    public typealias ParallelRunner = @Sendable (_ iterations: Int, _ body: @Sendable (Int) -> Void) -> Void
 
     /// Batch entries seen: the sum of axis 0 over the tensors added (1 per rank-0 tensor).
     public internal(set) var inputs = 0

@@ -98,6 +98,15 @@ public final class Engine: @unchecked Sendable {
         return outputs.count >= wanted && (produced <= foldLimit || node.opType == "Constant") ? outputs : nil
     }
 
+    /// Calls `body(i)` for each `i` in `0 ..< iterations` on the engine's threads (the pool its kernels
+    /// use), and returns when all calls have finished. For work done between runs or inside a capture
+    /// callback, so that it shares the cores with the kernels instead of competing with them.
+    public func parallelFor(_ iterations: Int, _ body: @Sendable (Int) -> Void) {
+        context.parallelFor(iterations) { range in
+            for i in range { body(i) }
+        }
+    }
+
     /// Every node allocates its outputs and frees its inputs' buffers, megabytes each in a CNN.
     /// glibc would serve those from fresh mmap'd pages and give them back on free, so every run
     /// paid page faults for all its activations (a fifth of EfficientNet-B0's time). Raising the
