@@ -50,7 +50,7 @@ public struct BenchCommand: StrataSubcommand {
         let engine = try Engine(model: model, options: EngineOptions(threads: threads, fusion: !noFusion))
         let loadMs = Self.milliseconds(since: loadStart)
 
-        let feeds = Self.randomInputs(for: model.graph)
+        let feeds = try Self.randomInputs(for: model.graph)
         let outputs = model.graph.outputs.map(\.name)
         for _ in 0..<warmup { _ = try engine.run(inputs: feeds, tensors: outputs) }
         var times: [Double] = []
@@ -92,12 +92,12 @@ public struct BenchCommand: StrataSubcommand {
     }
 
     /// One tensor per runtime input, shaped as declared (symbolic or unknown dims → 1), seeded.
-    static func randomInputs(for graph: Graph, seed: UInt64 = 0x5EED) -> [String: Tensor] {
+    static func randomInputs(for graph: Graph, seed: UInt64 = 0x5EED) throws -> [String: Tensor] {
         var generator = SeededGenerator(seed: seed)
         var feeds: [String: Tensor] = [:]
         for input in graph.runtimeInputs {
             let shape = (input.type.shape ?? []).map { $0.value ?? 1 }
-            let tensor = Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            let tensor = try Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
             switch input.type.dtype {
             case .float32:
                 for i in 0..<tensor.count { tensor.pointer(as: Float.self)[i] = Float.random(in: -1..<1, using: &generator) }

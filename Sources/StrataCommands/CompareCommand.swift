@@ -87,7 +87,7 @@ public struct CompareCommand: StrataSubcommand {
         let b = try ModelLoader.load(otherPath, config: configB)
         let feedsA: [String: Tensor]
         if inputs.isEmpty {
-            feedsA = BenchCommand.randomInputs(for: a.graph)
+            feedsA = try BenchCommand.randomInputs(for: a.graph)
         } else {
             var feeds: [String: Tensor] = [:]
             for input in try InputBinding(arguments: inputs, graph: a.graph).bound { feeds[input.info.name] = input.tensor }
@@ -103,7 +103,7 @@ public struct CompareCommand: StrataSubcommand {
         var results: [Result] = []
         for (ea, eb) in pairs {
             guard let ta = valuesA[ea.tensor], let tb = valuesB[eb.tensor] else { continue }
-            results.append(compare(ea, Self.oriented(ta, ea.perm), eb, Self.oriented(tb, eb.perm)))
+            results.append(try compare(ea, try Self.oriented(ta, ea.perm), eb, try Self.oriented(tb, eb.perm)))
         }
         let first = results.first { !$0.within }
         if json {
@@ -180,9 +180,9 @@ public struct CompareCommand: StrataSubcommand {
     // MARK: - Layouts
 
     /// `tensor` in its layer's own layout.
-    static func oriented(_ tensor: Tensor, _ perm: [Int]?) -> Tensor {
+    static func oriented(_ tensor: Tensor, _ perm: [Int]?) throws -> Tensor {
         guard let perm, perm.count == tensor.rank else { return tensor }
-        return TransposeSinking.permuted(tensor, perm)
+        return try TransposeSinking.permuted(tensor, perm)
     }
 
     /// Channels-last → channels-first and back, for rank ≥ 3.
@@ -210,7 +210,7 @@ public struct CompareCommand: StrataSubcommand {
             if fits(tensor.shape) {
                 out[ib.name] = tensor
             } else if let perm = layoutPerms(rank: tensor.rank).first(where: { p in fits(p.map { tensor.shape[$0] }) }) {
-                out[ib.name] = TransposeSinking.permuted(tensor, perm)
+                out[ib.name] = try TransposeSinking.permuted(tensor, perm)
             } else {
                 throw StrataError(.invalidInput, "input '\(ia.name)' has shape \(tensor.shape), which fits neither layout of input '\(ib.name)' of the second model")
             }
@@ -220,11 +220,11 @@ public struct CompareCommand: StrataSubcommand {
 
     // MARK: - Numbers
 
-    func compare(_ ea: Entry, _ ta: Tensor, _ eb: Entry, _ tb: Tensor) -> Result {
+    func compare(_ ea: Entry, _ ta: Tensor, _ eb: Entry, _ tb: Tensor) throws -> Result {
         var other = tb
         if ta.shape != tb.shape {
             if let perm = Self.layoutPerms(rank: tb.rank).first(where: { p in p.map { tb.shape[$0] } == ta.shape }) {
-                other = TransposeSinking.permuted(tb, perm)
+                other = try TransposeSinking.permuted(tb, perm)
             }
         }
         let label = ea.layer + (ea.output > 0 ? ":\(ea.output)" : "") + (ea.call > 0 ? "@\(ea.call)" : "")

@@ -9,8 +9,8 @@ import StrataCore
 /// to C order on read).
 public enum NPYFile {
     /// The complete file contents for `tensor` (header followed by the elements).
-    public static func encode(_ tensor: Tensor) -> [UInt8] {
-        let stored = storedForm(tensor)
+    public static func encode(_ tensor: Tensor) throws -> [UInt8] {
+        let stored = try storedForm(tensor)
         var bytes = header(for: stored).encoded()
         bytes += UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)
         return bytes
@@ -18,7 +18,7 @@ public enum NPYFile {
 
     /// Writes `tensor` to `path` atomically (temporary file in the same folder, then rename).
     public static func write(_ tensor: Tensor, to path: String) throws {
-        let stored = storedForm(tensor)
+        let stored = try storedForm(tensor)
         let head = header(for: stored).encoded()
         try head.withUnsafeBytes { headBytes in
             try AtomicFile.write(path, chunks: [headBytes, UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)])
@@ -55,7 +55,7 @@ public enum NPYFile {
                 .corruptFile, "not a valid .npy file: \(available - needed) unexpected bytes after the array data",
                 at: ErrorLocation(file: file))
         }
-        let tensor = Tensor(dtype: dtype, shape: header.shape)
+        let tensor = try Tensor(dtype: dtype, shape: header.shape)
         guard needed > 0, let source = bytes.baseAddress?.advanced(by: offset) else { return tensor }
         let size = dtype.byteSize
         if header.fortranOrder && header.shape.count > 1 {
@@ -73,9 +73,9 @@ public enum NPYFile {
     }
 
     /// `tensor` as it goes into a file: bfloat16 widened to float32, everything else unchanged.
-    static func storedForm(_ tensor: Tensor) -> Tensor {
+    static func storedForm(_ tensor: Tensor) throws -> Tensor {
         guard tensor.dtype == .bfloat16 else { return tensor }
-        let out = Tensor(dtype: .float32, shape: tensor.shape)
+        let out = try Tensor(dtype: .float32, shape: tensor.shape)
         let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
         let target = out.pointer(as: UInt32.self)
         for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
@@ -84,9 +84,9 @@ public enum NPYFile {
 
     /// A float32 tensor narrowed to bfloat16 (round to nearest even, NaN kept), the inverse of how
     /// bfloat16 is written; exact for values that came from bfloat16.
-    public static func bfloat16(fromFloat32 tensor: Tensor) -> Tensor {
+    public static func bfloat16(fromFloat32 tensor: Tensor) throws -> Tensor {
         precondition(tensor.dtype == .float32, "bfloat16(fromFloat32:) needs a float32 tensor")
-        let out = Tensor(dtype: .bfloat16, shape: tensor.shape)
+        let out = try Tensor(dtype: .bfloat16, shape: tensor.shape)
         let source = tensor.pointer(as: UInt32.self)
         let target = out.pointer(as: UInt16.self)
         for i in 0..<tensor.count {

@@ -16,6 +16,8 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidInput
         /// A path would leave the folder it must stay in.
         case unsafePath
+        /// A size beyond what the process may use: the memory limit, a thread count.
+        case resourceLimit
     }
 
     public var kind: Kind

@@ -7,7 +7,7 @@ extension HDF5File {
     /// (HDF5 converts from the stored width).
     func dataset(_ path: String) throws -> Tensor {
         let place = location(path)
-        let result: Result<Tensor, StrataError> = HDF5Library.locked {
+        let result: Result<Tensor, StrataError> = try HDF5Library.locked {
             let dataset = H5Dopen2(fileID, path, strata_h5p_default())
             guard dataset >= 0 else { return .failure(StrataError(.invalidModel, "dataset cannot be opened", at: place)) }
             defer { H5Dclose(dataset) }
@@ -28,7 +28,7 @@ extension HDF5File {
             default:
                 return .failure(StrataError(.unsupported, "dataset type is neither float nor integer", at: place))
             }
-            let tensor = Tensor(dtype: dtype, shape: shape, zeroed: true)
+            let tensor = try Tensor(dtype: dtype, shape: shape, zeroed: true)
             if tensor.count > 0 {
                 guard H5Dread(dataset, memory, strata_h5s_all(), strata_h5s_all(), strata_h5p_default(), tensor.rawPointer) >= 0 else {
                     return .failure(StrataError(.corruptFile, "dataset cannot be read (truncated or damaged)", at: place))

@@ -12,8 +12,8 @@ extension KerasLayerTable {
     ]
 
     /// Keras kernel `[k…, in, out]` → ONNX `[out, in, k…]` (also right for transposed kernels `[k…, out, in]` → `[in, out, k…]`).
-    static func kernelToONNX(_ rank: Int) -> (Tensor) -> Tensor {
-        { $0.permuted([rank + 1, rank] + Array(0 ..< rank)) }
+    static func kernelToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
+        { try $0.permuted([rank + 1, rank] + Array(0 ..< rank)) }
     }
 
     struct WindowOptions {
@@ -104,10 +104,10 @@ extension KerasLayerTable {
     }
 
     /// Keras depthwise kernel `[k…, C, M]` → ONNX grouped weight `[C·M, 1, k…]` (output channel `c·M + m`).
-    static func depthwiseToONNX(_ rank: Int) -> (Tensor) -> Tensor {
+    static func depthwiseToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
         { t in
             let channels = t.shape[rank], multiplier = t.shape[rank + 1]
-            return t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped([channels * multiplier, 1] + Array(t.shape[0 ..< rank]))
+            return try t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped([channels * multiplier, 1] + Array(t.shape[0 ..< rank]))
         }
     }
 

@@ -121,8 +121,8 @@ extension KerasLayerTable {
         }
         let mean = try statistic("mean", 0)
         let deviation = try statistic("variance", 1).map { max($0.squareRoot(), 1e-7) }
-        let meanValue = ctx.constant(floats: mean, shape: shape, "mean")
-        let deviationValue = ctx.constant(floats: deviation, shape: shape, "std")
+        let meanValue = try ctx.constant(floats: mean, shape: shape, "mean")
+        let deviationValue = try ctx.constant(floats: deviation, shape: shape, "std")
         if try ctx.bool("invert", default: false) {
             return [try ctx.emit("Add", [try ctx.emit("Mul", [x, deviationValue]), meanValue])]
         }

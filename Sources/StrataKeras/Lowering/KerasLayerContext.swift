@@ -82,7 +82,7 @@ final class KerasLayerContext {
             case .value(let v): return v
             case .constant(let json):
                 guard let d = json.double else { throw error("a positional argument is neither a tensor nor a number", kind: .unsupported) }
-                return constant(floats: [Float(d)], shape: [], "operand")
+                return try constant(floats: [Float(d)], shape: [], "operand")
             }
         }
     }
@@ -212,12 +212,12 @@ final class KerasLayerContext {
 
     /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`
     /// reshapes or transposes the stored tensor into the layout the ONNX op wants.
-    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) -> Tensor)? = nil) throws -> String {
+    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) throws -> Tensor)? = nil) throws -> String {
         let key = "\(index):\(name)" + (computeDType == .float32 ? "" : ":\(computeDType.rawValue)")
         if let existing = sharedValues.values[key] { return existing }
         var tensor = try weight(index, name, shape: shape)
-        if let transform { tensor = transform(tensor) }
-        let value = builder.constant(inComputeDType(tensor), name: "\(path)/\(name)")
+        if let transform { tensor = try transform(tensor) }
+        let value = builder.constant(try inComputeDType(tensor), name: "\(path)/\(name)")
         sharedValues.values[key] = value
         return value
     }
@@ -238,15 +238,15 @@ final class KerasLayerContext {
     }
 
     /// A constant input (an initializer named after the layer).
-    func constant(_ tensor: Tensor, _ name: String) -> String {
-        builder.constant(inComputeDType(tensor), name: "\(nodeBase)/\(name)")
+    func constant(_ tensor: Tensor, _ name: String) throws -> String {
+        builder.constant(try inComputeDType(tensor), name: "\(nodeBase)/\(name)")
     }
 
-    func constant(floats: [Float], shape: [Int]? = nil, _ name: String) -> String {
-        constant(Tensor(floats, shape: shape ?? [floats.count]), name)
+    func constant(floats: [Float], shape: [Int]? = nil, _ name: String) throws -> String {
+        try constant(Tensor(floats, shape: shape ?? [floats.count]), name)
     }
 
-    func constant(int64s: [Int64], _ name: String) -> String {
-        constant(Tensor(int64s, shape: [int64s.count]), name)
+    func constant(int64s: [Int64], _ name: String) throws -> String {
+        try constant(Tensor(int64s, shape: [int64s.count]), name)
     }
 }

@@ -62,6 +62,6 @@ struct EinsumKernel: Kernel {
         }
         result = result.summing(keeping: Set(output))
         let arranged = result.arranged(output, sizes: sizes)
-        return arranged.tensor(dtype: T.dtype)
+        return try arranged.tensor(dtype: T.dtype)
     }
 }

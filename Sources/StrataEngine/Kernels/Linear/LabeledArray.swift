@@ -132,8 +132,8 @@ struct LabeledArray<T: GemmScalar> {
         return LabeledArray(values: out, shape: labels.map { sizes[$0]! }, labels: labels)
     }
 
-    func tensor(dtype: DType) -> Tensor {
-        let t = Tensor(dtype: dtype, shape: shape)
+    func tensor(dtype: DType) throws -> Tensor {
+        let t = try Tensor(dtype: dtype, shape: shape)
         let p = t.pointer(as: T.self)
         for (i, v) in values.enumerated() { p[i] = v }
         return t

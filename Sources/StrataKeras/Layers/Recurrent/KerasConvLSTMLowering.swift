@@ -38,8 +38,8 @@ struct KerasConvLSTMLowering {
         }
         var order = Array(0 ..< steps)
         if try ctx.bool("go_backwards", default: false) { order.reverse() }
-        let timeAxis = ctx.constant(int64s: [1], "time_axis")
-        let split = ctx.constant(int64s: Array(repeating: Int64(filters), count: 4), "gate_sizes")
+        let timeAxis = try ctx.constant(int64s: [1], "time_axis")
+        let split = try ctx.constant(int64s: Array(repeating: Int64(filters), count: 4), "gate_sizes")
         var h: String?
         var c: String?
         var outputs: [String] = []
