@@ -9,7 +9,7 @@ extension KerasLayerTable {
         // ConvNeXt: `x · gamma`, one learned factor per channel (the last axis).
         "LayerScale": { ctx in
             let x = try ctx.singleInput()
-            let channels = try ctx.int("projection_dim")
+            let channels = try ctx.int("projection_dim", atLeast: 1)
             let gamma = try ctx.weightValue(0, "gamma", shape: [channels])
             return [try ctx.emit("Mul", [x, gamma])]
         },

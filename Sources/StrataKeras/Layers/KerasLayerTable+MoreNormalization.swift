@@ -47,7 +47,7 @@ extension KerasLayerTable {
         axis = axis < 0 ? axis + rank : axis
         guard axis >= 1, axis < rank else { throw ctx.optionError("axis", "out of range for rank \(rank)", kind: .invalidModel) }
         let channels = try ctx.knownDim(x, axis)
-        let groups = try ctx.int("groups", default: 32)
+        let groups = try ctx.int("groups", default: 32, atLeast: 1)
         let groupCount = groups == -1 ? channels : groups
         guard groupCount > 0, channels % groupCount == 0 else {
             throw ctx.optionError("groups", "\(groups) groups do not divide \(channels) channels", kind: .invalidModel)

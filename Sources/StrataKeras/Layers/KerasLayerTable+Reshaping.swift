@@ -91,7 +91,7 @@ extension KerasLayerTable {
     /// Nearest: each pixel repeated `size` times; bilinear: TF's half-pixel resize.
     static func upSampling(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
         let x = try ctx.singleInput()
-        let size = try ctx.ints("size", count: rank, default: Array(repeating: 2, count: rank))
+        let size = try ctx.positiveInts("size", count: rank, default: Array(repeating: 2, count: rank))
         let interpolation = try ctx.string("interpolation", default: "nearest")
         let channelsFirst = rank > 1 ? try ctx.channelsFirst() : false
         var attributes: [String: Attribute]

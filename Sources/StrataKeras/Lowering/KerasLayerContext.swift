@@ -114,14 +114,33 @@ final class KerasLayerContext {
 
     func has(_ key: String) -> Bool { config[key].map { !$0.isNull } ?? false }
 
+    /// The largest magnitude of an integer option. Keras' sizes, axes and counts are far smaller
+    /// (TensorFlow keeps most of them in 32 bits); refusing larger ones keeps sums and products of a
+    /// few options and known dims inside `Int`.
+    static let largestOption = Int(Int32.max)
+
     func int(_ key: String, default value: Int? = nil) throws -> Int {
         guard let json = config[key], !json.isNull else {
             if let value { return value }
             throw optionError(key, "missing", kind: .invalidModel)
         }
-        if let i = json.int { return i }
-        if let list = json.ints, list.count == 1 { return list[0] }
-        throw optionError(key, "expected an integer", kind: .invalidModel)
+        let parsed: Int
+        if let i = json.int {
+            parsed = i
+        } else if let list = json.ints, list.count == 1 {
+            parsed = list[0]
+        } else {
+            throw optionError(key, "expected an integer", kind: .invalidModel)
+        }
+        return try bounded(key, [parsed])[0]
+    }
+
+    /// An integer option that must be at least `minimum` (Keras' constructors refuse the rest):
+    /// `filters`, `units`, `num_heads` …
+    func int(_ key: String, default value: Int? = nil, atLeast minimum: Int) throws -> Int {
+        let v = try int(key, default: value)
+        guard v >= minimum else { throw optionError(key, "must be at least \(minimum), found \(v)", kind: .invalidModel) }
+        return v
     }
 
     /// An int tuple of `count` entries; a single int is repeated (`kernel_size=3` → `[3, 3]`).
@@ -131,8 +150,19 @@ final class KerasLayerContext {
             throw optionError(key, "missing", kind: .invalidModel)
         }
         guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
+        _ = try bounded(key, list)
         if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
         guard list.count == count else { throw optionError(key, "expected \(count) integers, found \(list.count)", kind: .invalidModel) }
+        return list
+    }
+
+    /// An int tuple whose entries must all be positive, as Keras' `standardize_tuple` requires of
+    /// `kernel_size`, `strides`, `dilation_rate` and `pool_size`.
+    func positiveInts(_ key: String, count: Int, default value: [Int]? = nil) throws -> [Int] {
+        let list = try ints(key, count: count, default: value)
+        guard list.allSatisfy({ $0 > 0 }) else {
+            throw optionError(key, "values must be positive, found \(list)", kind: .invalidModel)
+        }
         return list
     }
 
@@ -140,7 +170,14 @@ final class KerasLayerContext {
     func intList(_ key: String) throws -> [Int]? {
         guard let json = config[key], !json.isNull else { return nil }
         guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
-        return list
+        return try bounded(key, list)
+    }
+
+    private func bounded(_ key: String, _ values: [Int]) throws -> [Int] {
+        if let v = values.first(where: { $0 > Self.largestOption || $0 < -Self.largestOption }) {
+            throw optionError(key, "value \(v) is out of range (at most \(Self.largestOption) in magnitude)", kind: .invalidModel)
+        }
+        return values
     }
 
     func float(_ key: String, default value: Float? = nil) throws -> Float {

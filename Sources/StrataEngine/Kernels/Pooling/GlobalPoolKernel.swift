@@ -15,6 +15,9 @@ struct GlobalPoolKernel: Kernel {
         guard let x = inputs.first ?? nil else { throw node.error("needs input X") }
         guard x.rank >= 2 else { throw node.error("X \(x.shape) must be [N, C, spatial…]", kind: .invalidInput) }
         let outShape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.rank - 2)
+        if isMax, x.shape.dropFirst(2).contains(0) {
+            throw node.error("the maximum over an empty spatial extent \(Array(x.shape.dropFirst(2))) does not exist", kind: .invalidInput)
+        }
         switch x.dtype {
         case .float32: return [try reduce(Float.self, x, outShape, context)]
         case .float64: return [try reduce(Double.self, x, outShape, context)]

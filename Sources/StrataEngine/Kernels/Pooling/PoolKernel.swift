@@ -37,7 +37,9 @@ struct PoolKernel: Kernel {
     }
 
     private static func parseWindow(_ node: Node, rank: Int) throws -> SlidingWindow {
-        try SlidingWindow(node: node, rank: rank, kernel: nil, allowsCeilMode: true)
+        let window = try SlidingWindow(node: node, rank: rank, kernel: nil, allowsCeilMode: true)
+        try window.requirePadsSmallerThanKernel(node: node)
+        return window
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

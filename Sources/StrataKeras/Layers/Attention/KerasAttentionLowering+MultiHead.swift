@@ -20,9 +20,9 @@ extension KerasAttentionLowering {
         guard projected + axes.count <= 26 else { throw ctx.error("inputs of rank \(rank) are too large for the attention equations", kind: .unsupported) }
         let equations = KerasAttentionEquations(rank: projected, axes: axes)
 
-        let heads = try ctx.int("num_heads")
-        let keyDim = try ctx.int("key_dim")
-        let valueDim = try ctx.int("value_dim", default: keyDim)
+        let heads = try ctx.int("num_heads", atLeast: 1)
+        let keyDim = try ctx.int("key_dim", atLeast: 1)
+        let valueDim = try ctx.int("value_dim", default: keyDim, atLeast: 1)
         let useBias = try ctx.bool("use_bias", default: true)
         let useGate = try ctx.bool("use_gate", default: false)
         var outDims = [try ctx.knownDim(q, -1)]

@@ -19,7 +19,7 @@ struct KerasConvLSTMLowering {
         if try ctx.sequenceMask() != nil { throw ctx.error("masked inputs are not supported for ConvLSTM layers", kind: .unsupported) }
         if try ctx.bool("stateful", default: false) { throw ctx.optionError("stateful", "stateful recurrent layers are not supported") }
         let channelsFirst = try ctx.channelsFirst()
-        let filters = try ctx.int("filters")
+        let filters = try ctx.int("filters", atLeast: 1)
         let steps = try ctx.knownDim(x, 1)
         let channels = try ctx.knownDim(x, channelsFirst ? 2 : -1)
         let options = try KerasLayerTable.windowOptions(ctx, rank: rank)

@@ -59,7 +59,7 @@ struct KerasRecurrentLowering {
         if try ctx.bool("stateful", default: false) {
             throw ctx.optionError("stateful", "stateful recurrent layers are not supported")
         }
-        let units = try ctx.int("units")
+        let units = try ctx.int("units", atLeast: 1)
         let shape = try ctx.shape(input)
         guard shape.count == 3 else { throw ctx.error("expected a [batch, time, features] input, got rank \(shape.count)") }
         let features = try ctx.knownDim(input, 2)
