@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "CStrataKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
         .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"], swiftSettings: fastSwift),
         .target(name: "StrataExport", dependencies: ["StrataCore"], swiftSettings: fastSwift),
-        // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
+        // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, in a worker process for the CLI; archive
+        // members inflated by ZIPFoundation).
         .target(
             name: "StrataKeras",
             dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -60,7 +61,11 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
-        .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
+        // ZIPFoundation writes the test archives that the importer's zip reader must read.
+        .testTarget(name: "StrataKerasTests", dependencies: [
+            "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
     ]

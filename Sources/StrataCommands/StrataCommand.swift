@@ -5,7 +5,8 @@ public struct StrataCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "Look inside trained neural networks and move them between formats.",
-        subcommands: [InspectCommand.self, LayersCommand.self, RunCommand.self, BenchCommand.self, DiagramCommand.self, ConvertCommand.self, CompareCommand.self]
+        subcommands: [InspectCommand.self, LayersCommand.self, RunCommand.self, BenchCommand.self, DiagramCommand.self, ConvertCommand.self,
+                      CompareCommand.self, HDF5WorkerCommand.self]
     )
 
     public init() {}

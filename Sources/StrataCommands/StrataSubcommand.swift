@@ -1,5 +1,6 @@
 import ArgumentParser
 import StrataCore
+import StrataKeras
 
 /// A `strata` subcommand whose work is `execute(on:)`, so tests can run it in process and read its
 /// output. `run()` adds the CLI's error convention: one line `strata: error: <description>` on
@@ -13,6 +14,8 @@ public protocol StrataSubcommand: ParsableCommand {
 extension StrataSubcommand {
     public func run() throws {
         let console = Console()
+        // The CLI reads HDF5 in a worker: this binary again, in its hidden hdf5-worker mode.
+        HDF5Isolation.current = .worker(executable: "/proc/self/exe")
         do {
             try executeReportingStrataErrors(on: console)
         } catch let error as StrataError {

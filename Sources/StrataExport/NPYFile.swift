@@ -25,27 +25,19 @@ public enum NPYFile {
         }
     }
 
-    /// Reads the tensor in the `.npy` file at `path`.
+    /// Reads the tensor in the `.npy` file at `path` (a regular file; see `InputFile`).
     public static func read(_ path: String) throws -> Tensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"
-            throw StrataError(.io, "cannot read file: \(reason)", at: ErrorLocation(file: path))
-        }
-        return try data.withUnsafeBytes { try decode($0, file: path) }
+        try InputFile.withMapped(path) { try decode($0, file: path) }
     }
 
     /// Parses `.npy` file contents; `file` names the source in errors.
     public static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Tensor {
         let (header, offset) = try NPYHeader.decode(bytes, file: file)
         let dtype = header.descriptor.dtype
-        var count = 1
-        for d in header.shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw truncated(header, available: bytes.count - offset, file: file) }
-            count = product
+        // Every partial product must fit: a zero dim must not hide an overflowing product.
+        guard let count = header.shape.checkedElementCount else {
+            throw StrataError(.corruptFile, "not a valid .npy file: shape \(header.shape) has more elements than a 64-bit size can count",
+                              at: ErrorLocation(file: file))
         }
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         let available = bytes.count - offset
@@ -55,7 +47,12 @@ public enum NPYFile {
                 .corruptFile, "not a valid .npy file: \(available - needed) unexpected bytes after the array data",
                 at: ErrorLocation(file: file))
         }
-        let tensor = try Tensor(dtype: dtype, shape: header.shape)
+        let tensor: Tensor
+        do {
+            tensor = try Tensor(dtype: dtype, shape: header.shape)
+        } catch let error as StrataError {
+            throw error.inFile(file)
+        }
         guard needed > 0, let source = bytes.baseAddress?.advanced(by: offset) else { return tensor }
         let size = dtype.byteSize
         if header.fortranOrder && header.shape.count > 1 {

@@ -60,7 +60,7 @@ extension TensorDecoder {
         }
         if let file = mappedFiles[resolved] { return file }
         do {
-            let file = try MappedFile(path: resolved)
+            let file = try MappedFile(path: resolved, noFollow: true)
             mappedFiles[resolved] = file
             return file
         } catch let error as StrataError {

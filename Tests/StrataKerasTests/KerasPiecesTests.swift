@@ -66,8 +66,8 @@ final class KerasPiecesTests: XCTestCase {
     /// Variables from a dictionary, for importing configs written in a test.
     struct FixedWeights: KerasWeightStore {
         let variables: [String: [Tensor]]
-        func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
-            (variables[path.joined(separator: "/")] ?? []).map { ("v", $0) }
+        func variables(at path: [String]) throws -> [KerasVariable] {
+            (variables[path.joined(separator: "/")] ?? []).map { KerasVariable(name: "v", value: $0) }
         }
     }
 

@@ -30,7 +30,7 @@ final class KerasLayerContext {
     /// The dtype the layer computes in (its dtype policy's compute dtype); float32 constants and variables
     /// made through the context are stored in it (`inComputeDType`).
     var computeDType: DType = .float32
-    private let variables: [(name: String, value: Tensor)]
+    private let variables: [KerasVariable]
     private let sharedValues: SharedValues
 
     /// Initializers already made for a layer's variables, so a layer called several times shares them.
@@ -41,7 +41,7 @@ final class KerasLayerContext {
     init(
         spec: KerasLayerSpec, path: String, call: Int, inputs: [String], kwargTensors: [String: [String]],
         kwargs: [String: KerasJSON], kerasMajor: Int, builder: GraphBuilder,
-        variables: [(name: String, value: Tensor)], sharedValues: SharedValues
+        variables: [KerasVariable], sharedValues: SharedValues
     ) {
         self.spec = spec
         self.path = path
@@ -234,17 +234,24 @@ final class KerasLayerContext {
     /// The stored variables' names in order, as the file gives them (`mha/query/kernel`, `query_dense/0`).
     var variableNames: [String] { variables.map(\.name) }
 
-    /// Variable `index` (named `name` in messages), checked against `shape` when given.
+    /// Variable `index` (named `name` in messages), its declared shape checked against `shape` when
+    /// given before anything is read.
     func weight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> Tensor {
+        let variable = try declaredWeight(index, name, shape: expected)
+        return try variable.load()
+    }
+
+    /// Variable `index` as the file declares it, not read yet, checked against `shape` when given.
+    func declaredWeight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> KerasVariable {
         guard index < variables.count else {
             throw error("weight '\(name)' is missing from the file (the layer has \(variables.count) stored weights)")
         }
-        let tensor = variables[index].value
-        if let expected, tensor.shape != expected {
-            throw error("weight '\(name)' has shape \(tensor.shape) but the layer config needs \(expected)")
+        let variable = variables[index]
+        if let expected, variable.shape != expected {
+            throw error("weight '\(name)' has shape \(variable.shape) but the layer config needs \(expected)")
         }
-        guard tensor.dtype == .float32 else { throw error("weight '\(name)' is not floating point") }
-        return tensor
+        guard variable.dtype == .float32 else { throw error("weight '\(name)' is not floating point") }
+        return variable
     }
 
     /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`

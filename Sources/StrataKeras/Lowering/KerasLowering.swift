@@ -190,7 +190,7 @@ struct KerasLowering {
             throw StrataError(.unsupported, "layer class '\(layer.className)' is not supported (custom or unknown class)", at: place)
         }
         let variables = try store.variables(at: path)
-        variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.value.count }
+        variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.shape.checkedElementCount ?? 0 }
         do {
             let firstNode = builder.nodes.count
             let (context, finish) = try precisionContext(
