@@ -157,7 +157,7 @@ public struct CompareCommand: StrataSubcommand {
         }
         var userMap: [String: String]?
         if map != "auto" {
-            guard let data = FileManager.default.contents(atPath: map),
+            guard let data = try? InputFile.contents(map, limit: 64 << 20),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
                 throw StrataError(.invalidInput, "--map '\(map)' is not a readable JSON object of layer names")
             }

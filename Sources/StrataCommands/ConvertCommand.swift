@@ -51,6 +51,8 @@ public struct ConvertCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
+        let inputs = [modelPath] + (config.map { [$0] } ?? [])
+        try OutputFile.check(outputPath, notOverwriting: inputs)
         let model = try ModelLoader.load(modelPath, config: config)
         // Keras facts, or what an ONNX file carries already (re-serialising keeps its metadata).
         var metadata = model.metadata.filter { $0.key.hasPrefix("keras_") || model.format == .onnx }
@@ -65,7 +67,7 @@ public struct ConvertCommand: StrataSubcommand {
         if model.format != .onnx { doc += " (Keras \(model.producerVersion ?? "version unknown"))" }
         let options = ExportOptions(opset: opset, batch: try batchDim(), metadata: metadata, docString: doc)
         do {
-            try ONNXExporter.write(model, to: outputPath, options: options)
+            try ONNXExporter.write(model, to: outputPath, options: options, notOverwriting: inputs)
         } catch let error as StrataError where error.location.file == nil {
             throw error.inFile(modelPath)
         }
