@@ -14,14 +14,23 @@ HDF5 (cnn.k2.h5 with the Dense layer 'probs' bias, /model_weights/probs/probs/bi
   virtual-dataset.h5     a virtual dataset mapping outside.h5:/k
   soft-link-out.h5       a soft link to '/escape/k', where /escape is an external link
   huge-chunked.h5        a chunked dataset declared with 2^40 float32 elements and no stored chunk
-  huge-chunked-right-shape.h5  the kernel, /model_weights/probs/probs/kernel:0, declared [24, 2^36] (chunked,
-                         nothing stored): a shape no config check can catch before the storage check
+  huge-chunked-right-shape.h5  'probs' with 2^30 units, its kernel declared [24, 2^30] and its bias [2^30] (chunked,
+                         nothing stored): shapes that agree with the config, so only the storage check refuses them
   outside.h5             what the links point to when a test copies a fixture into a folder next to it: /k, 10 floats
   dropout-rate.h5        the model config with a Dropout layer of rate 2.0 (cnn.k2.h5 has none: one is added)
+  hdf5-crash.h5          mixed_precision.k2.h5 with byte 159 bit 4 and byte 2100 bit 6 flipped (Tools/hdf5-bitflip.py, seed
+                         10): libhdf5 1.10.8 reads a global heap object out of bounds (SIGSEGV in H5HG_read) reading the
+                         root's attributes
 Archives (cnn.k3.keras with one member changed):
   same-stride-zero.keras the first Conv2D with padding "same" and strides [0, 0]
   zip-bomb.keras         model.weights.h5 replaced by 64 MiB of zeros, deflated (about 1:1000)
   zip64-lie.keras        a stored member whose zip64 sizes claim 2^40 bytes (the data is 16 bytes)
+  deflate-runs-off.keras model.weights.h5 deflated as a stored block that announces 65535 bytes but stops after 10, at the
+                         end of the member (ZIPFoundation's Linux inflate loop asks for more input forever)
+  hdf5-hang.keras        model.weights.h5 with byte 1425 bit 0 and byte 2120 bit 5 flipped (Tools/hdf5-bitflip.py, seed 10):
+                         libhdf5 1.10.8 loops forever in its global heap cache (H5HG__protect)
+  bad-crc.keras          config.json with one byte changed after its CRC-32 was taken
+  duplicate-member.keras config.json twice, the second a different model
 """
 import io
 import json
@@ -89,10 +98,12 @@ def hdf5_fixtures():
 
     path = copy_h5("huge-chunked-right-shape.h5")
     with h5py.File(path, "r+") as f:
-        f.attrs["model_config"] = f.attrs["model_config"].replace('"units": 10', '"units": 68719476736')
-    replace(path, KERNEL, lambda f, t: f.create_dataset(t, shape=(24, 1 << 36), dtype="<f4", chunks=(24, 1024),
+        f.attrs["model_config"] = f.attrs["model_config"].replace('"units": 10', '"units": 1073741824')
+    replace(path, KERNEL, lambda f, t: f.create_dataset(t, shape=(24, 1 << 30), dtype="<f4", chunks=(24, 1024),
                                                         track_times=False))
-    replace(path, BIAS, lambda f, t: f.create_dataset(t, shape=(1 << 36,), dtype="<f4", chunks=(1024,), track_times=False))
+    replace(path, BIAS, lambda f, t: f.create_dataset(t, shape=(1 << 30,), dtype="<f4", chunks=(1024,), track_times=False))
+
+    flip_bits(os.path.join(KERAS, "mixed_precision.k2.h5"), os.path.join(OUT, "hdf5-crash.h5"), [(159, 4), (2100, 6)])
 
     path = copy_h5("dropout-rate.h5")
     with h5py.File(path, "r+") as f:
@@ -102,6 +113,14 @@ def hdf5_fixtures():
         layers.insert(at, {"class_name": "Dropout", "config": {"name": "drop", "trainable": True, "dtype": "float32",
                                                                "rate": 2.0, "noise_shape": None, "seed": None}})
         f.attrs["model_config"] = json.dumps(config)
+
+
+def flip_bits(source, target, flips):
+    data = bytearray(open(source, "rb").read())
+    for offset, bit in flips:
+        data[offset] ^= 1 << bit
+    with open(target, "wb") as f:
+        f.write(data)
 
 
 def write_zip(path, members):
@@ -139,6 +158,55 @@ def archive_fixtures():
     ])
 
     write_zip64_lie(os.path.join(OUT, "zip64-lie.keras"), members)
+
+    weights = bytearray(members["model.weights.h5"])
+    for offset, bit in [(1425, 0), (2120, 5)]:
+        weights[offset] ^= 1 << bit
+    write_zip(os.path.join(OUT, "hdf5-hang.keras"), [
+        ("metadata.json", members["metadata.json"], zipfile.ZIP_STORED),
+        ("config.json", members["config.json"], zipfile.ZIP_STORED),
+        ("model.weights.h5", bytes(weights), zipfile.ZIP_STORED),
+    ])
+
+    # A raw deflate stream: one non-final stored block (BFINAL 0, BTYPE 00) announcing 65535 bytes, 10 given.
+    runoff = bytes([0x00]) + struct.pack("<HH", 65535, 0xFFFF ^ 65535) + b"0123456789"
+    write_raw_zip(os.path.join(OUT, "deflate-runs-off.keras"), [
+        ("config.json", members["config.json"], 0, len(members["config.json"]), zlib.crc32(members["config.json"])),
+        ("model.weights.h5", runoff, 8, 1000, 0),
+    ])
+
+    config = members["config.json"]
+    changed = config.replace(b'"cnn"', b'"cnm"', 1)
+    write_raw_zip(os.path.join(OUT, "bad-crc.keras"), [
+        ("config.json", changed, 0, len(changed), zlib.crc32(config)),
+    ])
+
+    other = json.loads(config)
+    other["config"]["name"] = "impostor"
+    other = json.dumps(other).encode()
+    write_raw_zip(os.path.join(OUT, "duplicate-member.keras"), [
+        ("config.json", config, 0, len(config), zlib.crc32(config)),
+        ("config.json", other, 0, len(other), zlib.crc32(other)),
+    ])
+
+
+def write_raw_zip(path, entries):
+    """A zip of (name, data as stored, method, declared size, CRC-32) entries, written as given (no checks)."""
+    out = io.BytesIO()
+    central = []
+    for name, data, method, size, crc in entries:
+        offset = out.tell()
+        raw = name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc, len(data), size, len(raw), 0))
+        out.write(raw + data)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0x21, crc, len(data), size,
+                                   len(raw), 0, 0, 0, 0, 0, offset) + raw)
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    with open(path, "wb") as f:
+        f.write(out.getvalue())
 
 
 def write_zip64_lie(path, members):

@@ -18,7 +18,7 @@ public struct BenchCommand: StrataSubcommand {
     @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
     public var config: String?
 
-    @Option(help: "Threads for kernels and BLAS (default: all cores).")
+    @Option(help: "Threads for kernels and BLAS (default: all cores; at most 4 × the cores).")
     public var threads: Int?
 
     @Option(help: "Timed runs.")
@@ -36,13 +36,20 @@ public struct BenchCommand: StrataSubcommand {
     @Flag(help: "Run every activation as its own node (no fusion), e.g. to compare timings.")
     public var noFusion = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if runs < 1 { throw ValidationError("--runs must be at least 1") }
-        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if let threads, let problem = EngineOptions.problem(withThreads: threads) { throw ValidationError(problem) }
+        if runs < 1 || runs > Self.maxRuns { throw ValidationError("--runs must be in 1...\(Self.maxRuns)") }
+        if warmup < 0 || warmup > Self.maxRuns { throw ValidationError("--warmup must be in 0...\(Self.maxRuns)") }
     }
+
+    /// More runs than anyone waits for; the times are kept in memory.
+    static let maxRuns = 1_000_000
 
     public func execute(on console: Console) throws {
         let loadStart = DispatchTime.now()
@@ -97,7 +104,12 @@ public struct BenchCommand: StrataSubcommand {
         var feeds: [String: Tensor] = [:]
         for input in graph.runtimeInputs {
             let shape = (input.type.shape ?? []).map { $0.value ?? 1 }
-            let tensor = try Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            let tensor: Tensor
+            do {
+                tensor = try Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            } catch let error as StrataError {
+                throw error.located(ErrorLocation(detail: "graph input '\(input.name)'"))
+            }
             switch input.type.dtype {
             case .float32:
                 for i in 0..<tensor.count { tensor.pointer(as: Float.self)[i] = Float.random(in: -1..<1, using: &generator) }

@@ -51,11 +51,15 @@ public struct CompareCommand: StrataSubcommand {
     @Flag(help: "Print the comparison as JSON.")
     public var json = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
-        if rtol < 0 { throw ValidationError("--rtol must not be negative") }
-        if let atol, atol < 0 { throw ValidationError("--atol must not be negative") }
+        if !(rtol >= 0 && rtol.isFinite) { throw ValidationError("--rtol must be a finite number, not negative") }
+        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol must be a finite number, not negative") }
     }
 
     /// One activation a model can be asked for: its key, the tensor holding it, and the

@@ -34,6 +34,10 @@ public struct ConvertCommand: StrataSubcommand {
     @Flag(help: "No summary output.")
     public var quiet = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {

@@ -73,6 +73,10 @@ public struct DiagramCommand: StrataSubcommand {
         case expandNested, collapseNested
     }
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
