@@ -50,7 +50,9 @@ public struct ConvertCommand: StrataSubcommand {
     func batchDim() throws -> Dim? {
         guard let batchSize else { return nil }
         if batchSize == "dynamic" { return .symbol("batch") }
-        guard let n = Int(batchSize), n >= 1 else { throw ValidationError("--batch-size must be a positive number or 'dynamic'") }
+        guard let n = Int(batchSize), n >= 1, n <= Int(Int32.max) else {
+            throw ValidationError("--batch-size must be a number in 1...\(Int32.max) or 'dynamic'")
+        }
         return .known(n)
     }
 

@@ -120,6 +120,29 @@ final class NPYFileTests: XCTestCase {
             "x.npy: structured arrays are not supported")
     }
 
+    /// A zero dim next to dims whose product overflows must not make the shape "empty" (it would have
+    /// decoded to zero elements and succeeded); negative dims are not sizes.
+    func testShapesThatOverflowOrGoNegativeAreRefused() {
+        func file(_ dictionary: String) -> [UInt8] {
+            let text = Array(dictionary.utf8) + [0x0A]
+            return NPYHeader.magic + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
+        }
+        XCTAssertEqual(
+            decodeError(file("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4611686018427387904, 4611686018427387904), }"))?.description,
+            "x.npy: not a valid .npy file: shape [0, 4611686018427387904, 4611686018427387904] has more elements than a 64-bit size can count")
+        XCTAssertEqual(
+            decodeError(file("{'descr': '<f4', 'fortran_order': False, 'shape': (3, -1), }"))?.description,
+            "x.npy: not a valid .npy file: shape is not a tuple of sizes")
+    }
+
+    func testAFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = folder + "/pipe.npy"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try NPYFile.read(fifo)) { error in
+            XCTAssertEqual(String(describing: error), "\(fifo): is a FIFO, not a regular file")
+        }
+    }
+
     func testTrailingBytesAreRefused() throws {
         let bytes = try NPYFile.encode(Tensor([1, 2] as [Float], shape: [2])) + [0, 0, 0, 0]
         XCTAssertEqual(decodeError(bytes)?.description, "x.npy: not a valid .npy file: 4 unexpected bytes after the array data")

@@ -66,7 +66,7 @@ public struct Tensor: Sendable {
 
     /// The same elements under another shape with the same element count; shares storage.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        precondition(newShape.elementCount == count, "reshape changes element count")
+        precondition(newShape.checkedElementCount == count, "reshape changes element count")
         return Tensor(dtype: dtype, shape: newShape, storage: storage, byteOffset: byteOffset)
     }
 }

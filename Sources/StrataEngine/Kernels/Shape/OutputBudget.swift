@@ -2,12 +2,12 @@ import Foundation
 import StrataCore
 
 /// A check for outputs whose size comes from values in the model or its inputs (ConstantOfShape,
-/// Expand, Tile, Pad, Resize, OneHot, Range …): one larger than the machine's memory is an input
-/// error at the node instead of an allocation failure that would end the process.
+/// Expand, Tile, Pad, Resize, OneHot, Range …): one larger than the memory limit is an input error at
+/// the node, found before any work is done for it.
 enum OutputBudget {
-    static let bytes = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    static var bytes: Int { MemoryLimit.bytes }
 
-    /// The element count of `shape`, after checking that a `dtype` tensor of it fits in memory.
+    /// The element count of `shape`, after checking that a `dtype` tensor of it fits in the memory limit.
     @discardableResult
     static func check(_ shape: [Int], _ dtype: DType, node: Node) throws -> Int {
         let count = try ShapeAlgebra.elementCount(shape, node: node)
