@@ -24,16 +24,19 @@ final class SharedMemory: @unchecked Sendable {
         defer { if reserved { MemoryLimit.release(byteCount) } }
         var created: Int32?
         if named {
-            (created, path) = SharedMemory.createNamed()
+            (created, path) = SharedMemory.createNamed(byteCount: byteCount)
         } else {
             created = SharedMemory.create()
         }
         guard let fd = created else {
             throw StrataError(.resourceLimit, "cannot create shared memory: " + String(cString: strerror(errno)))
         }
-        guard ftruncate(fd, off_t(byteCount)) == 0,
+        // Allocating the pages now turns a memory limit into this error, instead of a SIGBUS when the
+        // bytes are written (named files got theirs in `createNamed`).
+        guard named || posix_fallocate(fd, 0, off_t(byteCount)) == 0,
               let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), address != MAP_FAILED
         else {
+            if let path { Foundation.unlink(path) }
             close(fd)
             throw StrataError(.resourceLimit, "\(what()) needs \(MemoryLimit.describe(bytes: byteCount)), which the system cannot provide")
         }
@@ -74,16 +77,23 @@ final class SharedMemory: @unchecked Sendable {
         return fd >= 0 ? fd : nil
     }
 
-    /// A new, empty file with a unique name in /dev/shm or the temporary folder, close-on-exec.
-    private static func createNamed() -> (Int32?, String?) {
-        var isFolder: ObjCBool = false
-        let folder = FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isFolder) && isFolder.boolValue
-            ? "/dev/shm" : NSTemporaryDirectory()
-        var template = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8CString.dropLast()) + Array("strata-keras-XXXXXX".utf8CString)
-        let fd = mkstemp(&template)
-        guard fd >= 0 else { return (nil, nil) }
-        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        return (fd, String(cString: template))
+    /// A new file of `byteCount` allocated bytes with a unique name, close-on-exec: in /dev/shm (RAM)
+    /// when it has room, else in the temporary folder (/dev/shm is 64 MiB in a default Docker container).
+    private static func createNamed(byteCount: Int) -> (Int32?, String?) {
+        for folder in ["/dev/shm", NSTemporaryDirectory()] {
+            var template = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8CString.dropLast())
+                + Array("strata-keras-XXXXXX".utf8CString)
+            let fd = mkstemp(&template)
+            guard fd >= 0 else { continue }
+            let path = String(cString: template)
+            if posix_fallocate(fd, 0, off_t(byteCount)) == 0 {
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                return (fd, path)
+            }
+            Foundation.unlink(path)
+            close(fd)
+        }
+        return (nil, nil)
     }
 
     private typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
