@@ -13,6 +13,9 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
     private let pid: pid_t
     private let lock = NSLock()
     private var failure: StrataError?
+    /// Replies to metadata requests, by request bytes: the file is opened read-only and does not change
+    /// while it is read, and the importer asks some questions many times (a group's kind, its children).
+    private var replies: [[UInt8]: WireMessage] = [:]
 
     /// Seconds a metadata request (links, attributes, dataset shapes) may take; libhdf5 answers these
     /// in microseconds to milliseconds, so only a worker stuck on a corrupt file comes near it.
@@ -75,15 +78,14 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let failure { throw failure }
+        let cacheable = descriptor == nil
+        if cacheable, let reply = replies[request.bytes] { return try Self.result(reply) }
         do {
             try channel.send(request, passing: descriptor)
-            var (reply, extra) = try channel.receive(timeout: timeout)
+            let (reply, extra) = try channel.receive(timeout: timeout)
             if let extra { close(extra) }
-            switch try reply.byte() {
-            case 0: return reply
-            case 1: throw try reply.error()
-            default: throw WireMessage.Malformed()
-            }
+            if cacheable { replies[request.bytes] = reply }
+            return try Self.result(reply)
         } catch let error as StrataError {
             throw error
         } catch {
@@ -96,6 +98,16 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
             }
             self.failure = failure
             throw failure
+        }
+    }
+
+    /// The result fields of `reply`, or the worker's error.
+    private static func result(_ reply: WireMessage) throws -> WireMessage {
+        var reply = reply
+        switch try reply.byte() {
+        case 0: return reply
+        case 1: throw try reply.error()
+        default: throw WireMessage.Malformed()
         }
     }
 
