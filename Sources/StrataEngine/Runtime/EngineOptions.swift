@@ -17,7 +17,7 @@ public struct EngineOptions: Sendable {
 
     /// The most threads an engine runs on: 4 × the cores the process may use. More only add
     /// switching (and, under a memory limit, thread stacks that cannot be had).
-    public static var maxThreads: Int { 4 * Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public static let maxThreads = 4 * Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// The `--threads` check of the commands: at least 1, at most `maxThreads`; the message for a
     /// usage error otherwise.
