@@ -85,6 +85,22 @@ final class HostileAttributeTests: XCTestCase {
         XCTAssertEqual(kernelError("Conv", [x, w], [:])?.hasPrefix("float32[1, 8, 300, 300] needs 2.7 MiB, more than the memory limit of 1.0 MiB"), true)
     }
 
+    /// An outer product far larger than its operands is refused before Einsum allocates it (a Swift array
+    /// of that size would have stopped the process).
+    func testEinsumOutputsBeyondTheMemoryLimitAreErrors() throws {
+        let previous = MemoryLimit.set(1 << 30)
+        defer { MemoryLimit.set(previous) }
+        let v = try Tensor(dtype: .float32, shape: [1 << 20], zeroed: true)
+        XCTAssertEqual(kernelError("Einsum", [v, v], ["equation": .string("i,j->ij")]),
+                       "node 'node' (Einsum): the output [1048576, 1048576] of float32 needs 4.0 TiB, more than the memory limit of "
+                       + "1.0 GiB (--max-memory changes the limit)")
+        let one = try Tensor(dtype: .float32, shape: [1, 1], zeroed: true)
+        let wide = try Tensor(dtype: .float32, shape: [1 << 20], zeroed: true)
+        XCTAssertEqual(kernelError("Einsum", [one, wide, wide], ["equation": .string("ij,i,j->ij")]),
+                       "node 'node' (Einsum): the output [1048576, 1048576] of float32 needs 4.0 TiB, more than the memory limit of "
+                       + "1.0 GiB (--max-memory changes the limit)")
+    }
+
     func testTheLimitCountsLiveTensorsAndGivesBackFreedOnes() throws {
         let previous = MemoryLimit.set(MemoryLimit.inUse + 3 << 20)
         defer { MemoryLimit.set(previous) }

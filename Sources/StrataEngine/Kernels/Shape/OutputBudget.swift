@@ -13,7 +13,9 @@ enum OutputBudget {
         let count = try ShapeAlgebra.elementCount(shape, node: node)
         let (size, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         guard !overflow, size <= bytes else {
-            throw node.error("the output \(shape) of \(dtype.rawValue) does not fit in memory", kind: .invalidInput)
+            let needs = overflow ? "more than 8 EiB" : MemoryLimit.describe(bytes: size)
+            throw node.error("the output \(shape) of \(dtype.rawValue) needs \(needs), more than the memory limit of "
+                             + "\(MemoryLimit.describe(bytes: bytes)) (--max-memory changes the limit)", kind: .resourceLimit)
         }
         return count
     }
