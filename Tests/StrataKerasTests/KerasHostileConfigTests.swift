@@ -104,6 +104,23 @@ final class KerasHostileConfigTests: XCTestCase {
             "s.json: node 'l' (Conv2DTranspose), option 'output_padding': [1, 0, 1] must have 2 values, each at least 0 and smaller than the strides [2, 2]")
     }
 
+    /// Constants built from config sizes alone (a causal mask over the declared sequence length) are
+    /// checked against the memory limit before they are built.
+    func testConstantsFromConfigSizesAreCheckedBeforeBuilding() {
+        let previous = MemoryLimit.set(1 << 30)
+        defer { MemoryLimit.set(previous) }
+        let tensor = #"{"class_name": "__keras_tensor__", "config": {"shape": [null, 65536, 4], "dtype": "float32", "keras_history": ["x", 0, 0]}}"#
+        let config = """
+            {"class_name": "Functional", "config": {"name": "m", "layers": [
+              {"class_name": "InputLayer", "name": "x", "config": {"batch_shape": [null, 65536, 4], "dtype": "float32", "name": "x"}, "inbound_nodes": []},
+              {"class_name": "Attention", "name": "l", "config": {"name": "l"},
+               "inbound_nodes": [{"args": [[\(tensor), \(tensor)]], "kwargs": {"use_causal_mask": true}}]}],
+             "input_layers": [["x", 0, 0]], "output_layers": [["l", 0, 0]]}}
+            """
+        XCTAssertEqual(error(config),
+                       "s.json: node 'l' (Attention): the causal_mask constant of shape [65536, 65536] is larger than the memory limit (1.0 GiB)")
+    }
+
     func testCountsOutOfRangeAreRefused() {
         XCTAssertEqual(error(sequential("Dense", config: "\"units\": 9223372036854775807", shape: "[null, 4]")),
                        "s.json: node 'l' (Dense), option 'units': value 9223372036854775807 is out of range (at most 2147483647 in magnitude)")

@@ -152,7 +152,7 @@ extension KerasLayerTable {
             if !options.rms, sorted == Array(sorted[0] ..< rank) {
                 let normalized = try sorted.map { try ctx.knownDim(x, $0) }
                 let scale = options.scale ? try variable("gamma", shape: normalized)
-                    : try ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
+                    : try ctx.constant(floats: Array(repeating: 1, count: try ctx.constantCount(normalized, "ones")), shape: normalized, "ones")
                 var inputs = [x, scale]
                 if options.center { inputs.append(try variable("beta", shape: normalized)) }
                 return try ctx.emit("LayerNormalization", inputs, ["axis": .int(sorted[0]), "epsilon": .float(options.epsilon)])

@@ -104,7 +104,7 @@ extension KerasLayerTable {
         let kept = try axes.map { try ctx.knownDim(x, $0) }
         var shape = [Int](repeating: 1, count: rank)
         for (axis, size) in zip(axes, kept) { shape[axis] = size }
-        let count = kept.reduce(1, *)
+        let count = try ctx.constantCount(kept, "statistics")
         func statistic(_ key: String, _ index: Int) throws -> [Float] {
             if let json = ctx.config[key], !json.isNull {
                 let values = json.double.map { [Float($0)] } ?? json.array?.compactMap { $0.double.map(Float.init) } ?? []

@@ -117,6 +117,10 @@ extension KerasLayerTable {
                 throw ctx.error("the input's spatial sizes are known only at run time; then nearest upsampling needs equal factors",
                                 kind: .unsupported)
             }
+            // One Concat input per copy: a factor beyond any real upsampling would make millions of them.
+            guard size[0] <= 64 else {
+                throw ctx.optionError("size", "\(size) is larger than Strata supports for run-time sizes (64)", kind: .unsupported)
+            }
             let copies = try ctx.emit("Concat", Array(repeating: v, count: size[0] * size[1]), ["axis": .int(1)], step: "Copies")
             return try ctx.emit("DepthToSpace", [copies], ["blocksize": .int(size[0]), "mode": .string("DCR")])
         }]

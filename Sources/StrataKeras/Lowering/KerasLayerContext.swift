@@ -281,6 +281,18 @@ final class KerasLayerContext {
         try builder.add(op, inputs, attributes, outputCount: outputs, name: "\(nodeBase)/\(step ?? op)", source: source)
     }
 
+    /// The element count of a constant of `shape` the lowering is about to build from config values
+    /// (sizes that no stored weight vouches for), after checking that it fits in `MemoryLimit`.
+    func constantCount(_ shape: [Int], bytesPerElement: Int = 4, _ what: String) throws -> Int {
+        guard let count = shape.checkedElementCount, let bytes = CheckedArithmetic.product(count, bytesPerElement),
+              bytes <= MemoryLimit.bytes
+        else {
+            throw error("the \(what) constant of shape \(shape) is larger than the memory limit (\(MemoryLimit.describe(bytes: MemoryLimit.bytes)))",
+                        kind: .resourceLimit)
+        }
+        return count
+    }
+
     /// A constant input (an initializer named after the layer).
     func constant(_ tensor: Tensor, _ name: String) throws -> String {
         builder.constant(try inComputeDType(tensor), name: "\(nodeBase)/\(name)")

@@ -49,7 +49,7 @@ extension KerasAttentionLowering {
 
     /// A bool constant `[1…, tq, tk]` that is true where `keep(query position, key position)`.
     func bandConstant(tq: Int, tk: Int, leading: Int, _ name: String, keep: (Int, Int) -> Bool) throws -> String {
-        var values = [Bool](repeating: false, count: tq * tk)
+        var values = [Bool](repeating: false, count: try ctx.constantCount([tq, tk], bytesPerElement: 1, name))
         for i in 0 ..< tq { for j in 0 ..< tk { values[i * tk + j] = keep(i, j) } }
         return try ctx.constant(Tensor(values, shape: Array(repeating: 1, count: leading) + [tq, tk]), name)
     }
