@@ -12,6 +12,7 @@ public enum HDF5Worker {
     /// `dataLimit` caps the worker's own heap (`RLIMIT_DATA`), so that a size libhdf5 takes from a
     /// corrupt file fails an allocation instead of using the machine's memory.
     public static func serve(socket fd: Int32, dataLimit: Int?) -> Int32 {
+        endWithParent()
         if let dataLimit { limitData(dataLimit) }
         let channel = WireChannel(fd: fd)
         var reader: HDF5Reader?
@@ -85,6 +86,20 @@ public enum HDF5Worker {
             defer { munmap(memory, info.byteCount) }
             try reader.read(path, info: info, into: memory)
         }
+    }
+
+    /// Asks the kernel to kill this worker when the process that started it ends, so that a worker stuck
+    /// in libhdf5 never outlives Strata (`prctl(PR_SET_PDEATHSIG, SIGKILL)`, Linux). The signal follows
+    /// the thread that started the worker; Strata loads models on the thread that runs the command.
+    private static func endWithParent() {
+        #if os(Linux)
+        // prctl is variadic in C, which Swift cannot call; its arguments are plain integers.
+        typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+        guard let symbol = dlsym(nil, "prctl") else { return }
+        let parent = getppid()
+        _ = unsafeBitCast(symbol, to: Prctl.self)(1, UInt(SIGKILL), 0, 0, 0)  // PR_SET_PDEATHSIG
+        if getppid() != parent { exit(0) }  // the parent ended before the request took effect
+        #endif
     }
 
     private static func limitData(_ bytes: Int) {
