@@ -1,9 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Hot loops are compiled for AVX2/FMA in release builds; debug builds stay portable.
+// Hot loops are compiled for AVX2/FMA in release builds; debug builds stay portable. Release builds
+// keep Swift's bounds and overflow checks (-O, not -Ounchecked): the code that parses untrusted files
+// runs with them, and the few hot loops that need unchecked arithmetic say so locally.
 let fastSwift: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(configuration: .release)),
+    .unsafeFlags(["-O", "-wmo", "-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -54,7 +56,8 @@ let package = Package(
         // Pictures (PNG, SVG, PDF) through cairo; plain Swift arrays in, file bytes out.
         // Checked arithmetic (no fastSwift): sizes come from untrusted data and nothing here is a hot loop.
         .target(name: "StrataRender", dependencies: ["StrataCore", "CCairo"]),
-        // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, archives through ZIPFoundation).
+        // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, in a worker process for the CLI; archive
+        // members inflated by ZIPFoundation).
         .target(
             name: "StrataKeras",
             dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -79,7 +82,11 @@ let package = Package(
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
         .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
-        .testTarget(name: "StrataKerasTests", dependencies: ["StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport"]),
+        // ZIPFoundation writes the test archives that the importer's zip reader must read.
+        .testTarget(name: "StrataKerasTests", dependencies: [
+            "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
         .testTarget(name: "StrataImageTests", dependencies: ["StrataImage", "StrataCore"]),
         .testTarget(

@@ -13,4 +13,5 @@ static inline hid_t strata_h5t_c_s1(void) { return H5T_C_S1; }
 static inline hid_t strata_h5t_native_float(void) { return H5T_NATIVE_FLOAT; }
 static inline hid_t strata_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
 static inline hid_t strata_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
+static inline haddr_t strata_haddr_undef(void) { return HADDR_UNDEF; }
 #endif

@@ -22,7 +22,7 @@ public struct BenchCommand: StrataSubcommand {
     @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
     public var config: String?
 
-    @Option(help: "Threads for kernels and BLAS (default: all cores).")
+    @Option(help: "Threads for kernels and BLAS (default: all cores; at most 4 × the cores).")
     public var threads: Int?
 
     @Option(help: "Timed runs.")
@@ -46,13 +46,20 @@ public struct BenchCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if runs < 1 { throw ValidationError("--runs must be at least 1") }
-        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if let threads, let problem = EngineOptions.problem(withThreads: threads) { throw ValidationError(problem) }
+        if runs < 1 || runs > Self.maxRuns { throw ValidationError("--runs must be in 1...\(Self.maxRuns)") }
+        if warmup < 0 || warmup > Self.maxRuns { throw ValidationError("--warmup must be in 0...\(Self.maxRuns)") }
     }
+
+    /// More runs than anyone waits for; the times are kept in memory.
+    static let maxRuns = 1_000_000
 
     public func execute(on console: Console) throws {
         let loadStart = DispatchTime.now()
@@ -60,12 +67,15 @@ public struct BenchCommand: StrataSubcommand {
         let engine = try Engine(model: model, options: EngineOptions(threads: threads, fusion: !noFusion))
         let loadMs = Self.milliseconds(since: loadStart)
 
-        var feeds = Self.randomInputs(for: model.graph)
+        var feeds: [String: Tensor]
         if !imageOptions.isEmpty {
             let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: json, allowDataset: false)
-            feeds = try source.next()?.feeds ?? feeds
+            guard let batch = try source.next() else { throw StrataError(.invalidInput, "no image to feed") }
+            feeds = batch.feeds
         } else if !inputs.isEmpty {
             throw StrataError(.invalidInput, "--input goes with --image; without images bench feeds seeded random values")
+        } else {
+            feeds = try Self.randomInputs(for: model.graph)
         }
         let outputs = model.graph.outputs.map(\.name)
         for _ in 0..<warmup { _ = try engine.run(inputs: feeds, tensors: outputs) }
@@ -108,12 +118,17 @@ public struct BenchCommand: StrataSubcommand {
     }
 
     /// One tensor per runtime input, shaped as declared (symbolic or unknown dims → 1), seeded.
-    static func randomInputs(for graph: Graph, seed: UInt64 = 0x5EED) -> [String: Tensor] {
+    static func randomInputs(for graph: Graph, seed: UInt64 = 0x5EED) throws -> [String: Tensor] {
         var generator = SeededGenerator(seed: seed)
         var feeds: [String: Tensor] = [:]
         for input in graph.runtimeInputs {
             let shape = (input.type.shape ?? []).map { $0.value ?? 1 }
-            let tensor = Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            let tensor: Tensor
+            do {
+                tensor = try Tensor(dtype: input.type.dtype, shape: shape, zeroed: true)
+            } catch let error as StrataError {
+                throw error.located(ErrorLocation(detail: "graph input '\(input.name)'"))
+            }
             switch input.type.dtype {
             case .float32:
                 for i in 0..<tensor.count { tensor.pointer(as: Float.self)[i] = Float.random(in: -1..<1, using: &generator) }

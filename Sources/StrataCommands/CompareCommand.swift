@@ -56,11 +56,15 @@ public struct CompareCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
-        if rtol < 0 { throw ValidationError("--rtol must not be negative") }
-        if let atol, atol < 0 { throw ValidationError("--atol must not be negative") }
+        if !(rtol >= 0 && rtol.isFinite) { throw ValidationError("--rtol must be a finite number, not negative") }
+        if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol must be a finite number, not negative") }
     }
 
     /// One activation a model can be asked for: its key, the tensor holding it, and the
@@ -100,7 +104,7 @@ public struct CompareCommand: StrataSubcommand {
             feedsA = try feeds(a, modelPath)
             feedsB = try feeds(b, otherPath)
         } else if inputs.isEmpty {
-            feedsA = BenchCommand.randomInputs(for: a.graph)
+            feedsA = try BenchCommand.randomInputs(for: a.graph)
             feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
         } else {
             var feeds: [String: Tensor] = [:]
@@ -117,7 +121,7 @@ public struct CompareCommand: StrataSubcommand {
         var results: [Result] = []
         for (ea, eb) in pairs {
             guard let ta = valuesA[ea.tensor], let tb = valuesB[eb.tensor] else { continue }
-            results.append(compare(ea, Self.oriented(ta, ea.perm), eb, Self.oriented(tb, eb.perm)))
+            results.append(try compare(ea, try Self.oriented(ta, ea.perm), eb, try Self.oriented(tb, eb.perm)))
         }
         let first = results.first { !$0.within }
         if json {
@@ -171,7 +175,7 @@ public struct CompareCommand: StrataSubcommand {
         }
         var userMap: [String: String]?
         if map != "auto" {
-            guard let data = FileManager.default.contents(atPath: map),
+            guard let data = try? InputFile.contents(map, limit: 64 << 20),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
                 throw StrataError(.invalidInput, "--map '\(map)' is not a readable JSON object of layer names")
             }
@@ -194,9 +198,9 @@ public struct CompareCommand: StrataSubcommand {
     // MARK: - Layouts
 
     /// `tensor` in its layer's own layout.
-    static func oriented(_ tensor: Tensor, _ perm: [Int]?) -> Tensor {
+    static func oriented(_ tensor: Tensor, _ perm: [Int]?) throws -> Tensor {
         guard let perm, perm.count == tensor.rank else { return tensor }
-        return TransposeSinking.permuted(tensor, perm)
+        return try TransposeSinking.permuted(tensor, perm)
     }
 
     /// Channels-last → channels-first and back, for rank ≥ 3.
@@ -224,7 +228,7 @@ public struct CompareCommand: StrataSubcommand {
             if fits(tensor.shape) {
                 out[ib.name] = tensor
             } else if let perm = layoutPerms(rank: tensor.rank).first(where: { p in fits(p.map { tensor.shape[$0] }) }) {
-                out[ib.name] = TransposeSinking.permuted(tensor, perm)
+                out[ib.name] = try TransposeSinking.permuted(tensor, perm)
             } else {
                 throw StrataError(.invalidInput, "input '\(ia.name)' has shape \(tensor.shape), which fits neither layout of input '\(ib.name)' of the second model")
             }
@@ -234,11 +238,11 @@ public struct CompareCommand: StrataSubcommand {
 
     // MARK: - Numbers
 
-    func compare(_ ea: Entry, _ ta: Tensor, _ eb: Entry, _ tb: Tensor) -> Result {
+    func compare(_ ea: Entry, _ ta: Tensor, _ eb: Entry, _ tb: Tensor) throws -> Result {
         var other = tb
         if ta.shape != tb.shape {
             if let perm = Self.layoutPerms(rank: tb.rank).first(where: { p in p.map { tb.shape[$0] } == ta.shape }) {
-                other = TransposeSinking.permuted(tb, perm)
+                other = try TransposeSinking.permuted(tb, perm)
             }
         }
         let label = ea.layer + (ea.output > 0 ? ":\(ea.output)" : "") + (ea.call > 0 ? "@\(ea.call)" : "")

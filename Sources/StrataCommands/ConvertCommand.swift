@@ -34,6 +34,10 @@ public struct ConvertCommand: StrataSubcommand {
     @Flag(help: "No summary output.")
     public var quiet = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
@@ -46,11 +50,15 @@ public struct ConvertCommand: StrataSubcommand {
     func batchDim() throws -> Dim? {
         guard let batchSize else { return nil }
         if batchSize == "dynamic" { return .symbol("batch") }
-        guard let n = Int(batchSize), n >= 1 else { throw ValidationError("--batch-size must be a positive number or 'dynamic'") }
+        guard let n = Int(batchSize), n >= 1, n <= Int(Int32.max) else {
+            throw ValidationError("--batch-size must be a number in 1...\(Int32.max) or 'dynamic'")
+        }
         return .known(n)
     }
 
     public func execute(on console: Console) throws {
+        let inputs = [modelPath] + (config.map { [$0] } ?? [])
+        try OutputFile.check(outputPath, notOverwriting: inputs)
         let model = try ModelLoader.load(modelPath, config: config)
         // Keras facts, or what an ONNX file carries already (re-serialising keeps its metadata).
         var metadata = model.metadata.filter { $0.key.hasPrefix("keras_") || model.format == .onnx }
@@ -65,7 +73,7 @@ public struct ConvertCommand: StrataSubcommand {
         if model.format != .onnx { doc += " (Keras \(model.producerVersion ?? "version unknown"))" }
         let options = ExportOptions(opset: opset, batch: try batchDim(), metadata: metadata, docString: doc)
         do {
-            try ONNXExporter.write(model, to: outputPath, options: options)
+            try ONNXExporter.write(model, to: outputPath, options: options, notOverwriting: inputs)
         } catch let error as StrataError where error.location.file == nil {
             throw error.inFile(modelPath)
         }

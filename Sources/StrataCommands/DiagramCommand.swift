@@ -73,6 +73,10 @@ public struct DiagramCommand: StrataSubcommand {
         case expandNested, collapseNested
     }
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
@@ -83,10 +87,7 @@ public struct DiagramCommand: StrataSubcommand {
     func drawingOptions() throws -> DiagramOptions {
         var options = DiagramOptions()
         if let file = self.options {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw StrataError(.io, "cannot read the options file", at: ErrorLocation(file: file))
-            }
-            try options.apply(config: data)
+            try options.apply(config: try InputFile.contents(file, limit: 1 << 20))
         }
         if let rankdir { options.rankdir = rankdir }
         if let showShapes { options.showShapes = showShapes }
@@ -104,6 +105,8 @@ public struct DiagramCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
+        let inputs = [modelPath] + [config, self.options].compactMap { $0 }
+        if let output, output != "-" { try OutputFile.check(output, notOverwriting: inputs) }
         let options = try drawingOptions()
         let model = try ModelLoader.load(modelPath, config: config)
         let dot = DOTWriter.render(try Diagram(model: model, options: options), options: options)
@@ -113,9 +116,9 @@ public struct DiagramCommand: StrataSubcommand {
         }
         let format = URL(fileURLWithPath: output).pathExtension.lowercased()
         if format == "dot" || format == "gv" {
-            try AtomicFile.write(output, data: Array(dot.utf8))
+            try AtomicFile.write(output, data: Array(dot.utf8), notOverwriting: inputs)
         } else if GraphvizRenderer.formats.contains(format) {
-            try GraphvizRenderer().render(dot, format: format, to: output)
+            try GraphvizRenderer().render(dot, format: format, to: output, notOverwriting: inputs)
         } else {
             throw StrataError(
                 .invalidInput, "cannot tell the format of '\(output)': use a .dot, .gv, .svg, .png or .pdf file name",

@@ -50,6 +50,10 @@ public struct FiltersCommand: StrataSubcommand {
     @Flag(help: "Print the manifest as JSON on standard output.")
     public var json = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {

@@ -151,7 +151,7 @@ final class InputBatches {
             summaryLine = nil
         }
         notes.forEach(console.printError)
-        let tensor = Self.converted(plan.tensor(for: prepared), to: plan.input.dtype)
+        let tensor = try Self.converted(try plan.tensor(for: prepared), to: plan.input.dtype)
         var feeds = otherFeeds
         feeds[plan.input.name] = tensor
         let row = CaptureManifest.Input(
@@ -181,17 +181,17 @@ final class InputBatches {
     }
 
     /// `tensor` (float32) in the dtype the input declares.
-    static func converted(_ tensor: Tensor, to dtype: DType) -> Tensor {
+    static func converted(_ tensor: Tensor, to dtype: DType) throws -> Tensor {
         switch dtype {
         case .bfloat16:
-            return NPYFile.bfloat16(fromFloat32: tensor)
+            return try NPYFile.bfloat16(fromFloat32: tensor)
         case .float16:
-            let out = Tensor(dtype: .float16, shape: tensor.shape)
+            let out = try Tensor(dtype: .float16, shape: tensor.shape)
             let source = tensor.pointer(as: Float.self), target = out.pointer(as: Float16.self)
             for i in 0 ..< tensor.count { target[i] = Float16(source[i]) }
             return out
         case .float64:
-            let out = Tensor(dtype: .float64, shape: tensor.shape)
+            let out = try Tensor(dtype: .float64, shape: tensor.shape)
             let source = tensor.pointer(as: Float.self), target = out.pointer(as: Double.self)
             for i in 0 ..< tensor.count { target[i] = Double(source[i]) }
             return out

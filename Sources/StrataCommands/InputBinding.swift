@@ -62,7 +62,7 @@ struct InputBinding {
         }
         bound = try files.map { info, file in
             var tensor = try NPYFile.read(file)
-            if info.type.dtype == .bfloat16, tensor.dtype == .float32 { tensor = NPYFile.bfloat16(fromFloat32: tensor) }
+            if info.type.dtype == .bfloat16, tensor.dtype == .float32 { tensor = try NPYFile.bfloat16(fromFloat32: tensor) }
             return Bound(info: info, file: file, tensor: tensor)
         }
     }

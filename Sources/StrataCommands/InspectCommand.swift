@@ -18,6 +18,10 @@ public struct InspectCommand: StrataSubcommand {
     @Flag(help: "Print machine-readable JSON instead of tables.")
     public var json = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func execute(on console: Console) throws {

@@ -14,6 +14,10 @@ public struct LayersCommand: StrataSubcommand {
     @Option(help: ArgumentHelp("The architecture JSON (model.to_json()) for a weights-only Keras .h5 file.", valueName: "file.json"))
     public var config: String?
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func execute(on console: Console) throws {

@@ -71,6 +71,10 @@ public struct MapsCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {

@@ -38,6 +38,10 @@ public struct PreprocessCommand: StrataSubcommand {
     @Flag(help: "Print nothing but errors.")
     public var quiet = false
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
@@ -47,6 +51,8 @@ public struct PreprocessCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
+        let inputs = [modelPath] + (config.map { [$0] } ?? []) + imagePaths
+        try OutputFile.check(output, notOverwriting: inputs)
         let model = try ModelLoader.load(modelPath, config: config)
         let spec: ImageInputSpec
         if let inputName {
@@ -69,8 +75,8 @@ public struct PreprocessCommand: StrataSubcommand {
             notes += prepared.notices.map { "strata: note: \(file): \($0)\n" }
             images.append(prepared.image)
         }
-        let tensor = InputBatches.converted(plan.tensor(for: images), to: spec.dtype)
-        try NPYFile.write(tensor, to: output)
+        let tensor = try InputBatches.converted(try plan.tensor(for: images), to: spec.dtype)
+        try NPYFile.write(tensor, to: output, notOverwriting: inputs)
         if !quiet {
             // Only once it worked, so that a failure is one line.
             console.printError("strata: input '\(spec.name)': \(plan.summary)\n")

@@ -44,7 +44,7 @@ public struct RunCommand: StrataSubcommand {
     @Option(name: .customLong("out"), help: ArgumentHelp("The folder to write into (created if missing).", valueName: "dir"))
     public var outDir: String
 
-    @Option(help: "Threads for kernels and BLAS (default: all cores).")
+    @Option(help: "Threads for kernels and BLAS (default: all cores; at most 4 × the cores).")
     public var threads: Int?
 
     @Flag(help: "No progress or summary output.")
@@ -56,10 +56,14 @@ public struct RunCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup public var memory: MemoryOptions
+
+    public var memoryOptions: MemoryOptions? { memory }
+
     public init() {}
 
     public func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, let problem = EngineOptions.problem(withThreads: threads) { throw ValidationError(problem) }
         if outDir.isEmpty { throw ValidationError("--out must not be empty") }
     }
 

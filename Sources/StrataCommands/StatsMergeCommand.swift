@@ -39,6 +39,7 @@ public struct StatsMergeCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
+        try OutputFile.check(output, notOverwriting: files)
         var documents: [StatisticsDocument] = []
         for file in files {
             do {
@@ -48,7 +49,7 @@ public struct StatsMergeCommand: StrataSubcommand {
             }
         }
         let merged = try StatisticsDocument.merged(documents, files: files)
-        try AtomicFile.write(output, data: Array(merged.rendered().utf8))
+        try AtomicFile.write(output, data: Array(merged.rendered().utf8), notOverwriting: files)
         if json {
             console.print(merged.rendered().trimmingCharacters(in: .newlines))
         } else if !quiet {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StrataCore
+import StrataKeras
 
 /// A `strata` subcommand whose work is `execute(on:)`, so tests can run it in process and read its
 /// output. `run()` adds the CLI's error convention: one line `strata: error: <description>` on
@@ -7,12 +8,17 @@ import StrataCore
 public protocol StrataSubcommand: ParsableCommand {
     /// The model file the command works on; errors without a file are reported against it.
     var modelPath: String { get }
+    /// The command's `--max-memory` option (`@OptionGroup`), applied for the command's run; nil for
+    /// commands without one.
+    var memoryOptions: MemoryOptions? { get }
     func execute(on console: Console) throws
 }
 
 extension StrataSubcommand {
     public func run() throws {
         let console = Console()
+        // The CLI reads HDF5 in a worker: this binary again, in its hidden hdf5-worker mode.
+        HDF5Isolation.current = .worker(executable: "/proc/self/exe")
         do {
             try executeReportingStrataErrors(on: console)
         } catch let error as StrataError {
@@ -21,9 +27,15 @@ extension StrataSubcommand {
         }
     }
 
-    /// `execute(on:)` with every failure turned into a `StrataError` located in the model file.
-    /// Argument-parser exits (`ExitCode`, `CleanExit`, validation errors) pass through unchanged.
+    public var memoryOptions: MemoryOptions? { nil }
+
+    /// `execute(on:)` with every failure turned into a `StrataError` located in the model file, under
+    /// the `--max-memory` limit when one was given. Argument-parser exits (`ExitCode`, `CleanExit`,
+    /// validation errors) pass through unchanged.
     public func executeReportingStrataErrors(on console: Console) throws {
+        let previous = MemoryLimit.bytes
+        if let bytes = memoryOptions?.maxMemory?.bytes { MemoryLimit.set(bytes) }
+        defer { MemoryLimit.set(previous) }
         do {
             try execute(on: console)
         } catch let error as StrataError {

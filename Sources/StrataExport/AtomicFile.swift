@@ -2,10 +2,14 @@ import Foundation
 import StrataCore
 
 /// Writes a file so that readers never see it half-written: the bytes go to a hidden temporary
-/// name in the same folder, which is renamed over the destination once complete.
+/// name in the same folder, which is renamed over the destination once complete. The destination
+/// follows `OutputFile`'s rules: only a regular file (or nothing) is replaced, never a device, FIFO,
+/// socket or folder, and never one of `inputs`.
 public enum AtomicFile {
-    /// Writes `chunks` one after another to `path`, replacing any existing file.
-    public static func write(_ path: String, chunks: [UnsafeRawBufferPointer]) throws {
+    /// Writes `chunks` one after another to `path`, replacing any existing regular file that is not
+    /// one of `inputs`.
+    public static func write(_ path: String, chunks: [UnsafeRawBufferPointer], notOverwriting inputs: [String] = []) throws {
+        try OutputFile.check(path, notOverwriting: inputs)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -26,18 +30,16 @@ public enum AtomicFile {
             }
         }
         if close(fd) != 0, failure == nil { failure = StrataError(.io, "cannot write: \(errnoText())", at: location) }
-        if failure == nil, rename(temporary, path) != 0 {
-            failure = StrataError(.io, "cannot move into place: \(errnoText())", at: location)
-        }
         if let failure {
             unlink(temporary)
             throw failure
         }
+        try OutputFile.move(temporary, to: path, notOverwriting: inputs)
     }
 
     /// Writes `data` to `path` atomically.
-    public static func write(_ path: String, data: [UInt8]) throws {
-        try data.withUnsafeBytes { try write(path, chunks: [$0]) }
+    public static func write(_ path: String, data: [UInt8], notOverwriting inputs: [String] = []) throws {
+        try data.withUnsafeBytes { try write(path, chunks: [$0], notOverwriting: inputs) }
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }

@@ -9,43 +9,36 @@ import StrataCore
 /// to C order on read).
 public enum NPYFile {
     /// The complete file contents for `tensor` (header followed by the elements).
-    public static func encode(_ tensor: Tensor) -> [UInt8] {
-        let stored = storedForm(tensor)
+    public static func encode(_ tensor: Tensor) throws -> [UInt8] {
+        let stored = try storedForm(tensor)
         var bytes = header(for: stored).encoded()
         bytes += UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)
         return bytes
     }
 
     /// Writes `tensor` to `path` atomically (temporary file in the same folder, then rename).
-    public static func write(_ tensor: Tensor, to path: String) throws {
-        let stored = storedForm(tensor)
+    public static func write(_ tensor: Tensor, to path: String, notOverwriting inputs: [String] = []) throws {
+        let stored = try storedForm(tensor)
         let head = header(for: stored).encoded()
         try head.withUnsafeBytes { headBytes in
-            try AtomicFile.write(path, chunks: [headBytes, UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)])
+            try AtomicFile.write(path, chunks: [headBytes, UnsafeRawBufferPointer(start: stored.rawPointer, count: stored.byteCount)],
+                                 notOverwriting: inputs)
         }
     }
 
-    /// Reads the tensor in the `.npy` file at `path`.
+    /// Reads the tensor in the `.npy` file at `path` (a regular file; see `InputFile`).
     public static func read(_ path: String) throws -> Tensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            let reason = (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"
-            throw StrataError(.io, "cannot read file: \(reason)", at: ErrorLocation(file: path))
-        }
-        return try data.withUnsafeBytes { try decode($0, file: path) }
+        try InputFile.withMapped(path) { try decode($0, file: path) }
     }
 
     /// Parses `.npy` file contents; `file` names the source in errors.
     public static func decode(_ bytes: UnsafeRawBufferPointer, file: String) throws -> Tensor {
         let (header, offset) = try NPYHeader.decode(bytes, file: file)
         let dtype = header.descriptor.dtype
-        var count = 1
-        for d in header.shape {
-            let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw truncated(header, available: bytes.count - offset, file: file) }
-            count = product
+        // Every partial product must fit: a zero dim must not hide an overflowing product.
+        guard let count = header.shape.checkedElementCount else {
+            throw StrataError(.corruptFile, "not a valid .npy file: shape \(header.shape) has more elements than a 64-bit size can count",
+                              at: ErrorLocation(file: file))
         }
         let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         let available = bytes.count - offset
@@ -55,7 +48,12 @@ public enum NPYFile {
                 .corruptFile, "not a valid .npy file: \(available - needed) unexpected bytes after the array data",
                 at: ErrorLocation(file: file))
         }
-        let tensor = Tensor(dtype: dtype, shape: header.shape)
+        let tensor: Tensor
+        do {
+            tensor = try Tensor(dtype: dtype, shape: header.shape)
+        } catch let error as StrataError {
+            throw error.inFile(file)
+        }
         guard needed > 0, let source = bytes.baseAddress?.advanced(by: offset) else { return tensor }
         let size = dtype.byteSize
         if header.fortranOrder && header.shape.count > 1 {
@@ -73,9 +71,9 @@ public enum NPYFile {
     }
 
     /// `tensor` as it goes into a file: bfloat16 widened to float32, everything else unchanged.
-    static func storedForm(_ tensor: Tensor) -> Tensor {
+    static func storedForm(_ tensor: Tensor) throws -> Tensor {
         guard tensor.dtype == .bfloat16 else { return tensor }
-        let out = Tensor(dtype: .float32, shape: tensor.shape)
+        let out = try Tensor(dtype: .float32, shape: tensor.shape)
         let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
         let target = out.pointer(as: UInt32.self)
         for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
@@ -84,9 +82,9 @@ public enum NPYFile {
 
     /// A float32 tensor narrowed to bfloat16 (round to nearest even, NaN kept), the inverse of how
     /// bfloat16 is written; exact for values that came from bfloat16.
-    public static func bfloat16(fromFloat32 tensor: Tensor) -> Tensor {
+    public static func bfloat16(fromFloat32 tensor: Tensor) throws -> Tensor {
         precondition(tensor.dtype == .float32, "bfloat16(fromFloat32:) needs a float32 tensor")
-        let out = Tensor(dtype: .bfloat16, shape: tensor.shape)
+        let out = try Tensor(dtype: .bfloat16, shape: tensor.shape)
         let source = tensor.pointer(as: UInt32.self)
         let target = out.pointer(as: UInt16.self)
         for i in 0..<tensor.count {

@@ -109,9 +109,9 @@ public struct PreprocessingPlan: Sendable, Equatable {
     /// The float32 batch `[N, C, H, W]` or `[N, H, W, C]` of `images` (each prepared by this plan):
     /// per sample `x·scale` or `x/divisor`, then `− mean[c]`, then `÷ std[c]`, in float32 as
     /// NumPy and PyTorch compute them, channels reversed first when `bgr`.
-    public func tensor(for images: [RasterImage]) -> Tensor {
+    public func tensor(for images: [RasterImage]) throws -> Tensor {
         let c = input.channels, h = size.height, w = size.width
-        let tensor = Tensor(dtype: .float32, shape: input.shape(count: images.count, height: h, width: w))
+        let tensor = try Tensor(dtype: .float32, shape: input.shape(count: images.count, height: h, width: w))
         let table = lookupTable()
         let out = tensor.pointer(as: Float.self)
         for (n, image) in images.enumerated() {

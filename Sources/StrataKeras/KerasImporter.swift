@@ -1,6 +1,5 @@
 import Foundation
 import StrataCore
-import ZIPFoundation
 
 /// Reads Keras models into Strata's IR: legacy full-model `.h5` (Keras 2 and 3), weights-only `.h5` with
 /// the architecture from a JSON file, and Keras 3 `.keras` archives.
@@ -13,18 +12,12 @@ public enum KerasImporter {
     }
 
     static func isZip(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4)) ?? Data()
-        return Array(head) == [0x50, 0x4B, 0x03, 0x04]
+        InputFile.prefix(path, count: 4) == [0x50, 0x4B, 0x03, 0x04]
     }
 
     /// Loads a Keras model. `configPath` is the `model.to_json()` file for weights-only `.h5` files
     /// (and overrides the stored architecture of any other file).
     public static func load(path: String, configPath: String? = nil) throws -> Model {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw StrataError.unreadableFile(path)
-        }
         if isZip(path) || path.lowercased().hasSuffix(".keras") {
             return try loadArchive(path: path, configPath: configPath)
         }
@@ -33,13 +26,13 @@ public enum KerasImporter {
         let backend = try file.stringAttribute("/", "backend")
         if let configText = try file.stringAttribute("/", "model_config") {
             let config = try configPath.map(readConfig) ?? configText
-            let root = file.kind("/model_weights") == .group ? "/model_weights" : "/"
+            let root = try file.kind("/model_weights") == .group ? "/model_weights" : "/"
             return try build(
                 configText: config, file: path, format: .kerasH5, kerasVersion: keras, backend: backend,
                 store: { _ in LegacyH5WeightStore(file: file, root: root) })
         }
         let legacyWeights = try file.stringsAttribute("/", "layer_names") != nil
-        let keras3Weights = file.kind("/layers") == .group || file.kind("/vars") == .group
+        let keras3Weights = try file.kind("/layers") == .group || file.kind("/vars") == .group
         guard legacyWeights || keras3Weights else {
             throw StrataError(.invalidModel, "HDF5 file is not a Keras model (no 'model_config' attribute and no layer weights)",
                               at: ErrorLocation(file: path))
@@ -51,57 +44,62 @@ public enum KerasImporter {
         let config = try readConfig(configPath)
         return try build(
             configText: config, file: path, format: .kerasH5, kerasVersion: keras ?? (keras3Weights ? "3" : "2"), backend: backend,
-            store: { spec in legacyWeights ? LegacyH5WeightStore(file: file, root: "/") as KerasWeightStore : Keras3WeightStore(file: file, model: spec) })
+            store: { spec in
+                legacyWeights ? LegacyH5WeightStore(file: file, root: "/") as KerasWeightStore : try Keras3WeightStore(file: file, model: spec)
+            })
     }
+
+    /// The most bytes a model config (`config.json`, `--config`) and `metadata.json` may have: the
+    /// largest Keras applications' configs are a few megabytes.
+    static let maxConfigBytes = 64 << 20
+    static let maxMetadataBytes = 1 << 20
 
     static func readConfig(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StrataError(.io, "cannot read the config file", at: ErrorLocation(file: path))
-        }
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: try InputFile.contents(path, limit: maxConfigBytes), as: UTF8.self)
     }
 
-    /// A `.keras` zip: `config.json`, `metadata.json`, `model.weights.h5` (opened from memory).
+    /// A `.keras` zip: `config.json`, `metadata.json`, `model.weights.h5`. The weights are inflated into
+    /// shared memory (Linux) that libhdf5 reads as a file, in the HDF5 worker when there is one.
     static func loadArchive(path: String, configPath: String?) throws -> Model {
-        let archive: Archive
-        do {
-            archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-        } catch {
-            throw StrataError(.corruptFile, "not a readable .keras archive (truncated or not a zip file)", at: ErrorLocation(file: path))
-        }
-        func member(_ name: String) throws -> Data? {
-            guard let entry = archive[name] else { return nil }
-            var data = Data()
-            do {
-                _ = try archive.extract(entry) { data.append($0) }
-            } catch {
-                throw StrataError(.corruptFile, "archive member '\(name)' cannot be read (truncated archive)", at: ErrorLocation(file: path))
-            }
-            return data
-        }
+        let archive = try KerasArchive(path: path)
         let configText: String
         if let configPath {
             configText = try readConfig(configPath)
         } else {
-            guard let data = try member("config.json") else {
+            guard let member = archive.member("config.json") else {
                 throw StrataError(.invalidModel, "archive has no config.json (not a Keras 3 .keras file)", at: ErrorLocation(file: path))
             }
-            configText = String(decoding: data, as: UTF8.self)
+            configText = String(decoding: try archive.data(member, limit: maxConfigBytes, what: "a model config"), as: UTF8.self)
         }
         var version: String?
-        if let metadata = try member("metadata.json"), let json = KerasJSON.parse(String(decoding: metadata, as: UTF8.self)) {
+        if let member = archive.member("metadata.json"),
+           let json = KerasJSON.parse(String(decoding: try archive.data(member, limit: maxMetadataBytes, what: "metadata"), as: UTF8.self)) {
             version = json["keras_version"]?.string
         }
-        let weights = try member("model.weights.h5")
-        let file = try weights.map { try HDF5File(image: $0, displayName: path + "/model.weights.h5") }
+        let file = try archive.member("model.weights.h5").map { try weightsFile(archive, $0) }
         return try build(
             configText: configText, file: path, format: .kerasArchive, kerasVersion: version ?? "3", backend: nil,
-            store: { spec in file.map { Keras3WeightStore(file: $0, model: spec) as KerasWeightStore } ?? EmptyWeightStore() })
+            store: { spec in try file.map { try Keras3WeightStore(file: $0, model: spec) as KerasWeightStore } ?? EmptyWeightStore() })
+    }
+
+    /// The archive's weights as an HDF5 file image.
+    private static func weightsFile(_ archive: KerasArchive, _ member: KerasArchive.Member) throws -> HDF5File {
+        let name = archive.path + "/model.weights.h5"
+        guard member.size > 0, SharedMemory.available else {
+            let data = try archive.data(member, limit: MemoryLimit.bytes, what: "the memory limit")
+            return try HDF5File(image: data, displayName: name)
+        }
+        try archive.check(member)
+        let image = try SharedMemory(byteCount: member.size, for: "archive member 'model.weights.h5'", named: true)
+        defer { image.unlink() }
+        try archive.extract(member, into: image.pointer)
+        guard let descriptor = image.descriptor else { throw archive.memberError(member, "cannot be shared") }
+        return try HDF5File(imageDescriptor: descriptor, size: member.size, displayName: name)
     }
 
     static func build(
         configText: String, file: String, format: ModelFormat, kerasVersion: String?, backend: String?,
-        store makeStore: (KerasModelSpec) -> KerasWeightStore
+        store makeStore: (KerasModelSpec) throws -> KerasWeightStore
     ) throws -> Model {
         guard let json = KerasJSON.parse(configText) else {
             throw StrataError(.invalidModel, "model config is not valid JSON", at: ErrorLocation(file: file))
@@ -111,7 +109,7 @@ public enum KerasImporter {
         let version = json["keras_version"]?.string ?? kerasVersion
         let major = version.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2
         let builder = GraphBuilder(file: file)
-        let lowering = KerasLowering(builder: builder, store: makeStore(spec), kerasMajor: major)
+        let lowering = KerasLowering(builder: builder, store: try makeStore(spec), kerasMajor: major)
         let outputs = try lowering.lowerTopLevel(spec)
         var seen: Set<String> = []
         let outputInfos = outputs.filter { seen.insert($0).inserted }.map { value in

@@ -10,17 +10,17 @@ final class MappedFile {
     let bytes: UnsafeMutableRawPointer?
     let byteCount: Int
 
-    /// Maps the regular file at `path`. Failures are `.io` errors with a one-line reason; the
-    /// caller adds the location.
-    init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw StrataError(.io, MappedFile.reason(errno)) }
+    /// Maps the regular file at `path` (opened so that a FIFO cannot block and checked with `fstat`;
+    /// `noFollow` also refuses a symbolic link as the last component). Failures are `.io` errors with
+    /// a one-line reason; the caller adds the location.
+    init(path: String, noFollow: Bool = false) throws {
+        let fd: Int32
+        do {
+            (fd, byteCount) = try InputFile.open(path, noFollow: noFollow)
+        } catch let error as StrataError {
+            throw StrataError(error.kind, error.message)
+        }
         defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) != 0 { throw StrataError(.io, MappedFile.reason(errno)) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw StrataError(.io, "is a directory, not a file") }
-        if (info.st_mode & S_IFMT) != S_IFREG { throw StrataError(.io, "is not a regular file") }
-        byteCount = Int(info.st_size)
         if byteCount == 0 {
             bytes = nil
             return

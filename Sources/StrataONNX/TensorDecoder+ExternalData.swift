@@ -33,7 +33,7 @@ extension TensorDecoder {
             throw StrataError(.corruptFile,
                               "external data file '\(location)' has \(file.byteCount) bytes, too few for \(layout) at offset \(offset)")
         }
-        return borrowOrCopy(file.bytes.map { $0 + offset }, layout, owner: file)
+        return try borrowOrCopy(file.bytes.map { $0 + offset }, layout, owner: file)
     }
 
     /// The file at `location` inside the model's folder, mapped once per load.
@@ -60,7 +60,7 @@ extension TensorDecoder {
         }
         if let file = mappedFiles[resolved] { return file }
         do {
-            let file = try MappedFile(path: resolved)
+            let file = try MappedFile(path: resolved, noFollow: true)
             mappedFiles[resolved] = file
             return file
         } catch let error as StrataError {

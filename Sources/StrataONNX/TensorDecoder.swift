@@ -51,7 +51,7 @@ final class TensorDecoder {
             guard raw.len == byteCount else {
                 throw StrataError(.corruptFile, "raw_data has \(raw.len) bytes but \(layout) needs \(byteCount)")
             }
-            return borrowOrCopy(raw.data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(raw.data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         }
         return try typedData(proto, layout)
     }
@@ -68,13 +68,13 @@ final class TensorDecoder {
 
     /// A tensor over `bytes` (which `owner` keeps alive) if they are aligned for the dtype,
     /// otherwise over a copy.
-    func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject) -> Tensor {
-        guard let bytes, layout.byteCount > 0 else { return Tensor(dtype: layout.dtype, shape: layout.shape) }
+    func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject) throws -> Tensor {
+        guard let bytes, layout.byteCount > 0 else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
         if Int(bitPattern: bytes) % layout.dtype.byteSize == 0 {
             let storage = TensorStorage(borrowing: bytes, byteCount: layout.byteCount, owner: owner)
             return Tensor(dtype: layout.dtype, shape: layout.shape, storage: storage)
         }
-        let tensor = Tensor(dtype: layout.dtype, shape: layout.shape)
+        let tensor = try Tensor(dtype: layout.dtype, shape: layout.shape)
         tensor.rawPointer.copyMemory(from: bytes, byteCount: layout.byteCount)
         return tensor
     }
@@ -89,46 +89,46 @@ final class TensorDecoder {
         switch layout.dtype {
         case .float32:
             try check("float_data", proto.n_float_data)
-            return borrowOrCopy(proto.float_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(proto.float_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         case .float64:
             try check("double_data", proto.n_double_data)
-            return borrowOrCopy(proto.double_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(proto.double_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         case .int64:
             try check("int64_data", proto.n_int64_data)
-            return borrowOrCopy(proto.int64_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(proto.int64_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         case .uint64:
             try check("uint64_data", proto.n_uint64_data)
-            return borrowOrCopy(proto.uint64_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(proto.uint64_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         case .int32:
             try check("int32_data", proto.n_int32_data)
-            return borrowOrCopy(proto.int32_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
+            return try borrowOrCopy(proto.int32_data.map(UnsafeMutableRawPointer.init), layout, owner: model)
         case .uint32:
             try check("uint64_data", proto.n_uint64_data)
-            return converted(proto.uint64_data, layout) { UInt32(truncatingIfNeeded: $0) }
+            return try converted(proto.uint64_data, layout) { UInt32(truncatingIfNeeded: $0) }
         case .int16:
             try check("int32_data", proto.n_int32_data)
-            return converted(proto.int32_data, layout) { Int16(truncatingIfNeeded: $0) }
+            return try converted(proto.int32_data, layout) { Int16(truncatingIfNeeded: $0) }
         case .uint16, .float16, .bfloat16:
             // float16 and bfloat16 values are stored as their 16-bit patterns.
             try check("int32_data", proto.n_int32_data)
-            return converted(proto.int32_data, layout) { UInt16(truncatingIfNeeded: $0) }
+            return try converted(proto.int32_data, layout) { UInt16(truncatingIfNeeded: $0) }
         case .int8:
             try check("int32_data", proto.n_int32_data)
-            return converted(proto.int32_data, layout) { Int8(truncatingIfNeeded: $0) }
+            return try converted(proto.int32_data, layout) { Int8(truncatingIfNeeded: $0) }
         case .uint8:
             try check("int32_data", proto.n_int32_data)
-            return converted(proto.int32_data, layout) { UInt8(truncatingIfNeeded: $0) }
+            return try converted(proto.int32_data, layout) { UInt8(truncatingIfNeeded: $0) }
         case .bool:
             try check("int32_data", proto.n_int32_data)
-            return converted(proto.int32_data, layout) { $0 != 0 ? UInt8(1) : UInt8(0) }
+            return try converted(proto.int32_data, layout) { $0 != 0 ? UInt8(1) : UInt8(0) }
         }
     }
 
     /// A new tensor whose elements are `convert` applied to `layout.count` source values.
     private func converted<Source, Element>(
         _ source: UnsafeMutablePointer<Source>?, _ layout: Layout, _ convert: (Source) -> Element
-    ) -> Tensor {
-        let tensor = Tensor(dtype: layout.dtype, shape: layout.shape)
+    ) throws -> Tensor {
+        let tensor = try Tensor(dtype: layout.dtype, shape: layout.shape)
         guard let source, layout.count > 0 else { return tensor }
         let out = tensor.rawPointer.assumingMemoryBound(to: Element.self)
         for i in 0..<layout.count { out[i] = convert(source[i]) }

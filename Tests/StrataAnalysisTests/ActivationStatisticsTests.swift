@@ -75,7 +75,7 @@ final class ActivationStatisticsTests: XCTestCase {
     }
 
     func tensor(_ values: [Double], shape: [Int], dtype: DType) -> Tensor {
-        let t = Tensor(dtype: dtype, shape: shape)
+        let t = try! Tensor(dtype: dtype, shape: shape)
         for (i, v) in values.enumerated() {
             switch dtype {
             case .float32: t.pointer(as: Float.self)[i] = Float(v)
@@ -190,7 +190,7 @@ final class ActivationStatisticsTests: XCTestCase {
         XCTAssertEqual(sat.deadChannels, [])
 
         // "Within 1e-3" includes exactly 1e-3 away (reachable in float64 only), and nothing further.
-        let edge = Tensor(dtype: .float64, shape: [1, 5])
+        let edge = try Tensor(dtype: .float64, shape: [1, 5])
         for (i, v) in [0.001, 0.001.nextUp, -0.001, 1 - 0.001, 0.5].enumerated() { edge.pointer(as: Double.self)[i] = v }
         var near = ActivationStatistics(layout: .nchw, saturationBounds: SaturationBounds(lo: 0, hi: 1))
         try near.add(edge)

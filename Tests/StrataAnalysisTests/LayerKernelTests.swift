@@ -115,7 +115,7 @@ final class LayerKernelTests: XCTestCase {
     /// A weight stored as float16 `[kw, kh, I, O]`, brought to OIHW by `Transpose` after `Cast` and `Identity`.
     func testWeightBehindIdentityCastTranspose() throws {
         let values = floats(3 * 2 * 3 * 4, seed: 3)
-        let stored = Tensor(dtype: .float16, shape: [3, 2, 3, 4])
+        let stored = try Tensor(dtype: .float16, shape: [3, 2, 3, 4])
         for (i, v) in values.enumerated() { stored.pointer(as: Float16.self)[i] = Float16(v) }
         let g = graph([
             Node(name: "id", opType: "Identity", inputs: ["w16"], outputs: ["w16b"]),
@@ -145,9 +145,9 @@ final class LayerKernelTests: XCTestCase {
 
     func testDequantizedWeightPerAxis() throws {
         let raw: [Int8] = [-128, -1, 0, 5, 127, 64, -64, 3]
-        let weight = Tensor(dtype: .int8, shape: [2, 1, 2, 2])
+        let weight = try Tensor(dtype: .int8, shape: [2, 1, 2, 2])
         for (i, v) in raw.enumerated() { weight.pointer(as: Int8.self)[i] = v }
-        let zero = Tensor(dtype: .int8, shape: [2])
+        let zero = try Tensor(dtype: .int8, shape: [2])
         zero.pointer(as: Int8.self)[0] = 1
         zero.pointer(as: Int8.self)[1] = -2
         let g = graph([

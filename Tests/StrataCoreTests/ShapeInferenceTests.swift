@@ -36,6 +36,27 @@ final class ShapeInferenceTests: XCTestCase {
         XCTAssertEqual(result.types["reshape"], ValueType(.float32, [.symbol("N"), 48]))
     }
 
+    /// Found by mutating the ONNX node tests: a Shape slice that is empty, broadcast against a
+    /// one-element vector, indexed past its end; and shape arithmetic that overflows. The shape values
+    /// are unknown then, never a trap.
+    func testShapeArithmeticOnEmptyOrOverflowingVectorsIsUnknown() {
+        let nodes = [
+            node("shape", "Shape", ["x"], opset: 17, ["start": .int(9)]),
+            node("sum", "Add", ["shape", "one"]),
+            node("big", "Mul", ["huge", "two"]),
+            node("quotient", "Div", ["smallest", "minusOne"]),
+        ]
+        let result = infer(nodes, inputs: batch, initializers: [
+            "one": Tensor([Int64(1)], shape: [1]), "two": Tensor([Int64(2)], shape: [1]),
+            "huge": Tensor([Int64.max], shape: [1]), "smallest": Tensor([Int64.min], shape: [1]),
+            "minusOne": Tensor([Int64(-1)], shape: [1]),
+        ])
+        XCTAssertEqual(result.types["shape"], ValueType(.int64, [0]))
+        XCTAssertEqual(result.types["sum"], ValueType(.int64, [0]))
+        XCTAssertEqual(result.types["big"], ValueType(.int64, [1]))
+        XCTAssertEqual(result.types["quotient"], ValueType(.int64, [1]))
+    }
+
     func testReshapeMinusOneCancelsTheSymbolAndZeroCopies() {
         let nodes = [
             node("a", "Reshape", ["x", "t1"]),

@@ -16,6 +16,15 @@ final class StrataErrorTests: XCTestCase {
         XCTAssertEqual(error.description, "m.onnx: node 'inner' (Relu): bad")
     }
 
+    /// Names from files may hold newlines and terminal escapes; the error stays one printable line.
+    func testControlCharactersFromFilesAreEscaped() {
+        let error = StrataError(.invalidModel, "weight 'k\u{0}' is missing", at: ErrorLocation(node: "conv\n1", opType: "Conv"))
+            .inFile("evil\u{1B}[2J.onnx")
+        XCTAssertEqual(error.description, "evil\\u{1B}[2J.onnx: node 'conv\\n1' (Conv): weight 'k\\u{0}' is missing")
+        XCTAssertFalse(error.description.contains("\n"))
+        XCTAssertEqual(StrataError(.io, "tab\there, ok").description, "tab\\there, ok")
+    }
+
     func testMessageAloneWithoutLocation() {
         XCTAssertEqual(StrataError(.io, "cannot open").description, "cannot open")
         XCTAssertEqual(StrataError(.io, "cannot open").inFile("x.onnx").description, "x.onnx: cannot open")

@@ -121,7 +121,7 @@ final class RuntimeEngineTests: XCTestCase {
                      ValueInfo(name: "y", type: ValueType(.float32, [.symbol("N"), 1, 1, 1]))]
         )
         let engine = try Engine(model: Self.model(graph))
-        let y = Tensor(dtype: .float32, shape: [1, 1, 1, 1], zeroed: true)
+        let y = try Tensor(dtype: .float32, shape: [1, 1, 1, 1], zeroed: true)
         func message(_ inputs: [String: Tensor]) -> String? {
             do {
                 _ = try engine.run(inputs: inputs, tensors: ["z"])
@@ -133,18 +133,18 @@ final class RuntimeEngineTests: XCTestCase {
                 return "\(error)"
             }
         }
-        XCTAssertEqual(message(["x": Tensor(dtype: .float32, shape: [1, 3, 64, 64]), "y": y]),
+        XCTAssertEqual(message(["x": try Tensor(dtype: .float32, shape: [1, 3, 64, 64]), "y": y]),
                        "input 'x': expected float32[N, 3, 32, 32], got float32[1, 3, 64, 64]")
-        XCTAssertEqual(message(["x": Tensor(dtype: .float64, shape: [1, 3, 32, 32]), "y": y]),
+        XCTAssertEqual(message(["x": try Tensor(dtype: .float64, shape: [1, 3, 32, 32]), "y": y]),
                        "input 'x': expected float32[N, 3, 32, 32], got float64[1, 3, 32, 32]")
-        XCTAssertEqual(message(["x": Tensor(dtype: .float32, shape: [3, 32, 32]), "y": y]),
+        XCTAssertEqual(message(["x": try Tensor(dtype: .float32, shape: [3, 32, 32]), "y": y]),
                        "input 'x': expected float32[N, 3, 32, 32], got float32[3, 32, 32]")
-        XCTAssertEqual(message(["x": Tensor(dtype: .float32, shape: [2, 3, 32, 32]), "y": y]),
+        XCTAssertEqual(message(["x": try Tensor(dtype: .float32, shape: [2, 3, 32, 32]), "y": y]),
                        "input 'y': expected float32[N, 1, 1, 1], got float32[1, 1, 1, 1] (N is 2 from input 'x')")
         XCTAssertEqual(message(["y": y]), "missing input 'x' (float32[N, 3, 32, 32])")
-        XCTAssertEqual(message(["x": Tensor(dtype: .float32, shape: [1, 3, 32, 32]), "y": y, "img": y]),
+        XCTAssertEqual(message(["x": try Tensor(dtype: .float32, shape: [1, 3, 32, 32]), "y": y, "img": y]),
                        "unknown input 'img'; the model's inputs are: x, y")
-        XCTAssertNil(message(["x": Tensor(dtype: .float32, shape: [1, 3, 32, 32], zeroed: true), "y": y]))
+        XCTAssertNil(message(["x": try Tensor(dtype: .float32, shape: [1, 3, 32, 32], zeroed: true), "y": y]))
     }
 
     /// An importer's own capture table: a layer called twice, and a row holding a graph input.

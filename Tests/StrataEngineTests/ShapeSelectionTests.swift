@@ -66,7 +66,7 @@ final class ShapeSelectionTests: XCTestCase {
     }
 
     func testEyeLikeDiagonalsAndDtype() throws {
-        let x = Tensor(dtype: .float32, shape: [3, 4], zeroed: true)
+        let x = try Tensor(dtype: .float32, shape: [3, 4], zeroed: true)
         for k in [-4, -1, 0, 2, 9] {
             let out = try H.run("EyeLike", [x], attributes: ["k": .int(k), "dtype": .int(7)])[0]
             XCTAssertEqual(out.dtype, .int64)

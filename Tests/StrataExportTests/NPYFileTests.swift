@@ -27,7 +27,7 @@ final class NPYFileTests: XCTestCase {
     func testWriteThenReadRoundTripsEveryDType() throws {
         var rng = SystemRandomNumberGenerator()
         for dtype in DType.allCases where dtype != .bfloat16 {
-            let t = Tensor(dtype: dtype, shape: [3, 2, 5])
+            let t = try Tensor(dtype: dtype, shape: [3, 2, 5])
             let raw = t.rawPointer.assumingMemoryBound(to: UInt8.self)
             for i in 0..<t.byteCount { raw[i] = dtype == .bool ? UInt8.random(in: 0...1, using: &rng) : UInt8.random(in: 0...255, using: &rng) }
             let path = folder + "/\(dtype).npy"
@@ -42,11 +42,11 @@ final class NPYFileTests: XCTestCase {
     }
 
     func testBFloat16IsWrittenAsExactFloat32() throws {
-        let t = Tensor(dtype: .bfloat16, shape: [3])
+        let t = try Tensor(dtype: .bfloat16, shape: [3])
         let p = t.rawPointer.assumingMemoryBound(to: UInt16.self)
         let values: [Float] = [1.5, -2.25, 3.0e38]
         for (i, v) in values.enumerated() { p[i] = UInt16(v.bitPattern >> 16) }
-        let bytes = NPYFile.encode(t)
+        let bytes = try NPYFile.encode(t)
         XCTAssertEqual(String(decoding: bytes[10..<25], as: UTF8.self), "{'descr': '<f4'")
         let back = try bytes.withUnsafeBytes { try NPYFile.decode($0, file: "b.npy") }
         XCTAssertEqual(back.dtype, .float32)
@@ -55,8 +55,8 @@ final class NPYFileTests: XCTestCase {
 
     func testHugeHeaderUsesFormatTwo() throws {
         let shape = Array(repeating: 1, count: 23_000)
-        let t = Tensor(dtype: .int16, shape: shape, zeroed: true)
-        let bytes = NPYFile.encode(t)
+        let t = try Tensor(dtype: .int16, shape: shape, zeroed: true)
+        let bytes = try NPYFile.encode(t)
         XCTAssertEqual(bytes[6], 2)
         let length = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
         XCTAssertGreaterThan(length, 65535)
@@ -66,15 +66,15 @@ final class NPYFileTests: XCTestCase {
         XCTAssertEqual(back.shape, shape)
     }
 
-    func testDataAlwaysStartsOnA64ByteBoundary() {
+    func testDataAlwaysStartsOnA64ByteBoundary() throws {
         for rank in 0..<30 {
-            let t = Tensor(dtype: .uint8, shape: (0..<rank).map { $0 % 3 + 1 }, zeroed: true)
+            let t = try Tensor(dtype: .uint8, shape: (0..<rank).map { $0 % 3 + 1 }, zeroed: true)
             XCTAssertEqual(NPYFile.header(for: t).encoded().count % 64, 0, "rank \(rank)")
         }
     }
 
     func testTruncatedDataIsACorruptFileNamingIt() throws {
-        var bytes = NPYFile.encode(Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]))
+        var bytes = try NPYFile.encode(Tensor([1, 2, 3, 4] as [Float], shape: [2, 2]))
         bytes.removeLast(3)
         let error = try XCTUnwrap(decodeError(bytes, file: "acts/x.npy"))
         XCTAssertEqual(error.kind, .corruptFile)
@@ -84,7 +84,7 @@ final class NPYFileTests: XCTestCase {
     }
 
     func testTruncatedHeaderAndBadMagic() throws {
-        let full = NPYFile.encode(Tensor([1] as [Float], shape: [1]))
+        let full = try NPYFile.encode(Tensor([1] as [Float], shape: [1]))
         XCTAssertEqual(decodeError(Array(full.prefix(40)))?.description,
                        "x.npy: not a valid .npy file: truncated header (118 bytes announced, 30 present)")
         XCTAssertEqual(decodeError(Array("PK\u{3}\u{4} not numpy".utf8))?.description,
@@ -120,8 +120,31 @@ final class NPYFileTests: XCTestCase {
             "x.npy: structured arrays are not supported")
     }
 
-    func testTrailingBytesAreRefused() {
-        let bytes = NPYFile.encode(Tensor([1, 2] as [Float], shape: [2])) + [0, 0, 0, 0]
+    /// A zero dim next to dims whose product overflows must not make the shape "empty" (it would have
+    /// decoded to zero elements and succeeded); negative dims are not sizes.
+    func testShapesThatOverflowOrGoNegativeAreRefused() {
+        func file(_ dictionary: String) -> [UInt8] {
+            let text = Array(dictionary.utf8) + [0x0A]
+            return NPYHeader.magic + [1, 0, UInt8(text.count & 0xFF), UInt8(text.count >> 8)] + text
+        }
+        XCTAssertEqual(
+            decodeError(file("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4611686018427387904, 4611686018427387904), }"))?.description,
+            "x.npy: not a valid .npy file: shape [0, 4611686018427387904, 4611686018427387904] has more elements than a 64-bit size can count")
+        XCTAssertEqual(
+            decodeError(file("{'descr': '<f4', 'fortran_order': False, 'shape': (3, -1), }"))?.description,
+            "x.npy: not a valid .npy file: shape is not a tuple of sizes")
+    }
+
+    func testAFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = folder + "/pipe.npy"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try NPYFile.read(fifo)) { error in
+            XCTAssertEqual(String(describing: error), "\(fifo): is a FIFO, not a regular file")
+        }
+    }
+
+    func testTrailingBytesAreRefused() throws {
+        let bytes = try NPYFile.encode(Tensor([1, 2] as [Float], shape: [2])) + [0, 0, 0, 0]
         XCTAssertEqual(decodeError(bytes)?.description, "x.npy: not a valid .npy file: 4 unexpected bytes after the array data")
     }
 
@@ -141,7 +164,7 @@ final class NPYFileTests: XCTestCase {
 }
 
 final class BFloat16ConversionTests: XCTestCase {
-    func testNarrowingRoundsToNearestEvenAndKeepsSpecials() {
+    func testNarrowingRoundsToNearestEvenAndKeepsSpecials() throws {
         let values: [UInt32] = [
             0x3FC0_0000,  // 1.5: exact
             0x3F80_8000,  // halfway between 1.0 and the next bfloat16: rounds to even (down)
@@ -152,8 +175,8 @@ final class BFloat16ConversionTests: XCTestCase {
             0x7FC0_0001,  // NaN
         ]
         let input = Tensor(values.map { Float(bitPattern: $0) }, shape: [values.count])
-        let out = NPYFile.bfloat16(fromFloat32: input)
+        let out = try NPYFile.bfloat16(fromFloat32: input)
         XCTAssertEqual(Array(out.buffer(as: UInt16.self)), [0x3FC0, 0x3F80, 0x3F82, 0x3F81, 0x7F80, 0xFF80, 0x7FC0])
-        XCTAssertEqual(NPYFile.bfloat16(fromFloat32: NPYFile.storedForm(out)).floats().dropLast(), out.floats().dropLast())
+        XCTAssertEqual(try NPYFile.bfloat16(fromFloat32: try NPYFile.storedForm(out)).floats().dropLast(), out.floats().dropLast())
     }
 }

@@ -29,7 +29,7 @@ final class PreprocessingTests: XCTestCase {
         let spec = try ImageInputSpec(input: Self.input(shape), modelLayout: layout)
         let plan = try preprocessing.plan(for: spec)
         let prepared = try plan.prepare(try ImageFixtures.decode("preset-source.png"), file: "preset-source.png")
-        return plan.tensor(for: [prepared.image])
+        return try plan.tensor(for: [prepared.image])
     }
 
     func assertBitEqual(_ tensor: Tensor, _ want: (shape: [Int], values: [Float]), _ label: String,

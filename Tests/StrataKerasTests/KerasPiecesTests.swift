@@ -16,10 +16,10 @@ final class KerasPiecesTests: XCTestCase {
 
     /// TensorFlow's SAME padding puts the odd pixel at the end.
     func testSamePaddingIsAsymmetricLikeTensorFlow() {
-        XCTAssertTrue(KerasLayerContext.samePadding(size: 8, kernel: 3, stride: 2, dilation: 1) == (0, 1))
-        XCTAssertTrue(KerasLayerContext.samePadding(size: 7, kernel: 3, stride: 2, dilation: 1) == (1, 1))
-        XCTAssertTrue(KerasLayerContext.samePadding(size: 5, kernel: 3, stride: 1, dilation: 2) == (2, 2))
-        XCTAssertTrue(KerasLayerContext.samePadding(size: 4, kernel: 1, stride: 2, dilation: 1) == (0, 0))
+        XCTAssertTrue(KerasLayerContext.samePadding(size: 8, kernel: 3, stride: 2, dilation: 1)! == (0, 1))
+        XCTAssertTrue(KerasLayerContext.samePadding(size: 7, kernel: 3, stride: 2, dilation: 1)! == (1, 1))
+        XCTAssertTrue(KerasLayerContext.samePadding(size: 5, kernel: 3, stride: 1, dilation: 2)! == (2, 2))
+        XCTAssertTrue(KerasLayerContext.samePadding(size: 4, kernel: 1, stride: 2, dilation: 1)! == (0, 0))
     }
 
     func testBothGraphFormatsParseToTheSameCalls() throws {
@@ -66,8 +66,8 @@ final class KerasPiecesTests: XCTestCase {
     /// Variables from a dictionary, for importing configs written in a test.
     struct FixedWeights: KerasWeightStore {
         let variables: [String: [Tensor]]
-        func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
-            (variables[path.joined(separator: "/")] ?? []).map { ("v", $0) }
+        func variables(at path: [String]) throws -> [KerasVariable] {
+            (variables[path.joined(separator: "/")] ?? []).map { KerasVariable(name: "v", value: $0) }
         }
     }
 

@@ -146,8 +146,8 @@ final class ExportTests: XCTestCase {
 
     func testBatchFirstRecurrentLayersBecomeSequenceFirst() throws {
         let weights: [String: Tensor] = [
-            "W": Tensor(dtype: .float32, shape: [1, 20, 4], zeroed: true),
-            "R": Tensor(dtype: .float32, shape: [1, 20, 5], zeroed: true),
+            "W": try Tensor(dtype: .float32, shape: [1, 20, 4], zeroed: true),
+            "R": try Tensor(dtype: .float32, shape: [1, 20, 5], zeroed: true),
         ]
         let lstm = Node(name: "lstm", opType: "LSTM", inputs: ["x", "W", "R"], outputs: ["y", "h"],
                         attributes: ["hidden_size": .int(5), "layout": .int(1)])

@@ -41,7 +41,7 @@ struct GraphConstants {
             guard let x = try node.input(0).flatMap({ try floats($0, depth: depth + 1) }) else { return nil }
             let perm = try node.ints("perm") ?? Array((0 ..< x.rank).reversed())
             guard perm.count == x.rank, Set(perm) == Set(0 ..< x.rank) else { throw node.attributeError("perm", "is not a permutation of \(x.rank) axes") }
-            return TransposeSinking.permuted(x, perm)
+            return try TransposeSinking.permuted(x, perm)
         case "DequantizeLinear":
             return try dequantized(node, depth: depth)
         default:
@@ -73,7 +73,7 @@ struct GraphConstants {
         }
         let scales = scale.floatArray(), values = x.floatArray()
         let inner = perAxis ? x.shape[(axis + 1)...].reduce(1, *) : 1
-        let out = Tensor(dtype: .float32, shape: x.shape)
+        let out = try Tensor(dtype: .float32, shape: x.shape)
         let dst = out.pointer(as: Float.self)
         for i in 0 ..< values.count {
             let k = perAxis ? (i / inner) % scales.count : 0

@@ -24,20 +24,8 @@ extension StatisticsDocument {
     /// Reads a document written by `rendered()`, checking every field a merge relies on; errors name
     /// `path`, the layer and the field.
     public static func read(_ path: String) throws -> StatisticsDocument {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw StrataError.unreadableFile(path) }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            guard let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size <= maximumFileSize else {
-                throw StrataError(.invalidInput, "is larger than \(maximumFileSize >> 20) MiB, too large for a statistics file",
-                                  at: ErrorLocation(file: path))
-            }
-            data = try handle.readToEnd() ?? Data()
-        } catch let error as StrataError {
-            throw error
-        } catch {
-            throw StrataError(.io, "cannot be read: \(error)", at: ErrorLocation(file: path))
-        }
+        // InputFile refuses FIFOs, devices and folders before reading, and files above the limit.
+        let data = try InputFile.contents(path, limit: maximumFileSize)
         return try StatisticsDocument(json: try JSONValue.parse(data, file: path), file: path)
     }
 

@@ -16,6 +16,8 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidInput
         /// A path would leave the folder it must stay in.
         case unsafePath
+        /// A size beyond what the process may use: the memory limit, a thread count.
+        case resourceLimit
     }
 
     public var kind: Kind
@@ -41,7 +43,11 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
         located(ErrorLocation(node: name, opType: opType))
     }
 
-    public var description: String {
+    /// The error as one line: control characters from files (a newline in a layer name, terminal escape
+    /// sequences) are shown escaped (`\n`, `\u{1B}`), so the line stays one line and prints as text.
+    public var description: String { Self.escapingControlCharacters(rawDescription) }
+
+    private var rawDescription: String {
         var head: [String] = []
         if let file = location.file { head.append(file) }
         var place = ""
@@ -54,6 +60,28 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
         if let detail = location.detail { place += place.isEmpty ? detail : ", \(detail)" }
         if !place.isEmpty { head.append(place) }
         return head.isEmpty ? message : head.joined(separator: ": ") + ": " + message
+    }
+}
+
+extension StrataError {
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// C0 and C1 controls, DEL, and the line and paragraph separators.
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F ... 0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
     }
 }
 

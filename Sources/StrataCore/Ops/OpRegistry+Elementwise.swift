@@ -7,13 +7,13 @@ extension OpRegistry {
 
     private static let arithmeticSchemas: [OpSchema] = [
         OpSchema("Add", inputs: 2...2, category: .elementwise,
-                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &+ $1 }, infer: ElementwiseRules.broadcastSameType),
+                 shapeValue: ElementwiseRules.shapeArithmetic { CheckedArithmetic.sum($0, $1) }, infer: ElementwiseRules.broadcastSameType),
         OpSchema("Sub", inputs: 2...2, category: .elementwise,
-                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &- $1 }, infer: ElementwiseRules.broadcastSameType),
+                 shapeValue: ElementwiseRules.shapeArithmetic { let (d, o) = $0.subtractingReportingOverflow($1); return o ? nil : d }, infer: ElementwiseRules.broadcastSameType),
         OpSchema("Mul", inputs: 2...2, category: .elementwise,
-                 shapeValue: ElementwiseRules.shapeArithmetic { $0 &* $1 }, infer: ElementwiseRules.broadcastSameType),
+                 shapeValue: ElementwiseRules.shapeArithmetic { CheckedArithmetic.product($0, $1) }, infer: ElementwiseRules.broadcastSameType),
         OpSchema("Div", inputs: 2...2, category: .elementwise,
-                 shapeValue: ElementwiseRules.shapeArithmetic { $1 == 0 ? nil : $0 / $1 },
+                 shapeValue: ElementwiseRules.shapeArithmetic { let (q, o) = $0.dividedReportingOverflow(by: $1); return o ? nil : q },
                  infer: ElementwiseRules.broadcastSameType),
         OpSchema("Mod", opsets: from(10), inputs: 2...2, category: .elementwise, infer: ElementwiseRules.broadcastSameType),
         OpSchema("Pow", inputs: 2...2, category: .elementwise) { ctx in

@@ -16,6 +16,9 @@ extension OpRegistry {
         },
         OpSchema("GlobalMaxPool", inputs: 1...1, category: .pooling) { ctx in
             let x = try ctx.type(0)
+            if let spatial = x.shape?.dropFirst(2), spatial.contains(.known(0)) {
+                throw ctx.error("the maximum over an empty spatial extent \(Array(spatial).shapeDescription) does not exist")
+            }
             return [ValueType(x.dtype, try globalPoolShape(ctx, x))]
         },
     ]
@@ -25,6 +28,7 @@ extension OpRegistry {
         guard shape.count >= 3 else { throw ctx.error("input must have rank 3 or more ([N, C, spatial…]), found \(shape.count)") }
         let rank = shape.count - 2
         let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: nil, allowsCeilMode: true)
+        try window.requirePadsSmallerThanKernel(node: ctx.node)
         let spatial = try (0..<rank).map { try window.outputDim($0, shape[2 + $0], node: ctx.node) }
         return Array(shape.prefix(2)) + spatial
     }

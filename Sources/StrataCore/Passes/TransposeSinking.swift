@@ -129,7 +129,8 @@ public struct TransposeSinking {
                 if transposedSlots.contains(slot) {
                     rewritten.inputs[slot] = graph.nodes[producers[value]!].inputs[0]
                 } else if let constant = graph.initializers[value] {
-                    guard let moved = Self.untransposed(constant, perm: permutation) else { possible = false; break }
+                    // A constant too large to copy under the memory limit just stays where it is.
+                    guard let moved = (try? Self.untransposed(constant, perm: permutation)) ?? nil else { possible = false; break }
                     if moved.shape != constant.shape {
                         let name = unique("\(value)/transposed")
                         extraInitializers[name] = moved
@@ -250,21 +251,21 @@ public struct TransposeSinking {
 
     /// The constant `c` such that `transpose(c, perm)` broadcasts like `constant` did (its shape
     /// padded with leading ones to the perm's rank); nil when the constant has a higher rank.
-    static func untransposed(_ constant: Tensor, perm: [Int]) -> Tensor? {
+    static func untransposed(_ constant: Tensor, perm: [Int]) throws -> Tensor? {
         let rank = perm.count
         guard constant.rank <= rank else { return nil }
         if constant.count == 1 || constant.rank == 0 { return constant }
         let padded = Array(repeating: 1, count: rank - constant.rank) + constant.shape
         var inverse = [Int](repeating: 0, count: rank)
         for (i, p) in perm.enumerated() { inverse[p] = i }
-        return permuted(constant.reshaped(padded), inverse)
+        return try permuted(constant.reshaped(padded), inverse)
     }
 
     /// A copy of `tensor` with axes reordered: result axis `i` is the input's axis `perm[i]`.
-    public static func permuted(_ tensor: Tensor, _ perm: [Int]) -> Tensor {
+    public static func permuted(_ tensor: Tensor, _ perm: [Int]) throws -> Tensor {
         let rank = tensor.rank
         let shape = perm.map { tensor.shape[$0] }
-        let out = Tensor(dtype: tensor.dtype, shape: shape)
+        let out = try Tensor(dtype: tensor.dtype, shape: shape)
         let size = tensor.dtype.byteSize
         var inStrides = [Int](repeating: 1, count: rank)
         for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * tensor.shape[i + 1] }

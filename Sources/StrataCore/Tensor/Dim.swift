@@ -38,6 +38,27 @@ extension Array where Element == Dim {
 
 extension Array where Element == Int {
     public var dims: [Dim] { map { .known($0) } }
-    /// Number of elements (1 for a scalar).
+
+    /// Number of elements (1 for a scalar), for a shape known to be valid (a tensor's own shape,
+    /// or one that passed `checkedElementCount`); overflow stops the process.
     public var elementCount: Int { reduce(1, *) }
+
+    /// Number of elements, or nil when a dim is negative or the product of the nonzero dims does not
+    /// fit in `Int` (even next to a zero dim, so that every partial product of an accepted shape
+    /// fits). For shapes that come from files or from arithmetic on their values.
+    public var checkedElementCount: Int? {
+        var product = 1
+        var empty = false
+        for d in self {
+            if d < 0 { return nil }
+            if d == 0 {
+                empty = true
+                continue
+            }
+            let (p, overflow) = product.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            product = p
+        }
+        return empty ? 0 : product
+    }
 }

@@ -1,37 +1,37 @@
 import Foundation
 
 extension Tensor {
+    /// A tensor holding a copy of `values`, which must have exactly as many elements as `shape`
+    /// (a programmer invariant). The values are already in memory, so the copy is never refused by
+    /// `MemoryLimit` (see `TensorStorage(copying:)`).
     public init(_ values: [Float], shape: [Int]) {
-        self.init(dtype: .float32, shape: shape)
-        precondition(values.count == count)
-        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+        self.init(copying: values, dtype: .float32, shape: shape)
     }
 
     public init(_ values: [Int64], shape: [Int]) {
-        self.init(dtype: .int64, shape: shape)
-        precondition(values.count == count)
-        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+        self.init(copying: values, dtype: .int64, shape: shape)
     }
 
     public init(_ values: [Int32], shape: [Int]) {
-        self.init(dtype: .int32, shape: shape)
-        precondition(values.count == count)
-        values.withUnsafeBufferPointer { rawPointer.copyMemory(from: $0.baseAddress!, byteCount: byteCount) }
+        self.init(copying: values, dtype: .int32, shape: shape)
     }
 
     public init(_ values: [Bool], shape: [Int]) {
-        self.init(dtype: .bool, shape: shape)
-        precondition(values.count == count)
-        let p = pointer(as: UInt8.self)
-        for (i, v) in values.enumerated() { p[i] = v ? 1 : 0 }
+        self.init(copying: values.map { $0 ? UInt8(1) : UInt8(0) }, dtype: .bool, shape: shape)
+    }
+
+    private init<Element>(copying values: [Element], dtype: DType, shape: [Int]) {
+        precondition(shape.checkedElementCount == values.count, "\(values.count) values do not fill shape \(shape)")
+        let storage = values.withUnsafeBytes { TensorStorage(copying: $0) }
+        self.init(dtype: dtype, shape: shape, storage: storage)
     }
 
     public static func scalar(_ value: Float) -> Tensor { Tensor([value], shape: []) }
     public static func scalar(_ value: Int64) -> Tensor { Tensor([value], shape: []) }
 
     /// A deep copy with its own storage.
-    public func copy() -> Tensor {
-        let out = Tensor(dtype: dtype, shape: shape)
+    public func copy() throws -> Tensor {
+        let out = try Tensor(dtype: dtype, shape: shape)
         out.rawPointer.copyMemory(from: rawPointer, byteCount: byteCount)
         return out
     }

@@ -96,7 +96,7 @@ extension Engine {
             return try kernel.run(arguments, activation: group.activation, context: context)?.first
         }
         guard let x = arguments.first ?? nil else { return nil }
-        return group.activation.apply(to: x, context: context)
+        return try group.activation.apply(to: x, context: context)
     }
 
     /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:

@@ -9,9 +9,24 @@ public struct EngineOptions: Sendable {
     /// checking exactly that, and for timing the separate kernels.
     public var fusion: Bool
 
-    /// `threads` nil means every core the process may use.
+    /// `threads` nil means every core the process may use; more than `maxThreads` run as `maxThreads`.
     public init(threads: Int? = nil, fusion: Bool = true) {
-        self.threads = Swift.max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        self.threads = Swift.min(EngineOptions.maxThreads, Swift.max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         self.fusion = fusion
+    }
+
+    /// The most threads an engine runs on: 4 × the cores the process may use. More only add
+    /// switching (and, under a memory limit, thread stacks that cannot be had).
+    public static let maxThreads = 4 * Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The `--threads` check of the commands: at least 1, at most `maxThreads`; the message for a
+    /// usage error otherwise.
+    public static func problem(withThreads threads: Int) -> String? {
+        if threads < 1 { return "--threads must be at least 1" }
+        if threads > maxThreads {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            return "--threads must be at most \(maxThreads) (4 × the \(cores) core\(cores == 1 ? "" : "s") this process may use)"
+        }
+        return nil
     }
 }

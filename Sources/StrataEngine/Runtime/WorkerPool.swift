@@ -34,6 +34,9 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
     private let workerCount = Atomic<Int>(0)
+    /// The most workers the system let the pool start: set when thread creation fails, so that later
+    /// loops run on the workers there are instead of trying again (and failing again) every time.
+    private let ceiling = Atomic<Int>(Int.max)
 
     // Written by the caller before the ticket is published and read by a worker only after it
     // claimed a chunk of that ticket; the caller does not return, nor change it, before every
@@ -98,8 +101,10 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Starts workers until there are `count`. Called only by the thread holding `busy`.
-    private func grow(to count: Int) {
+    /// Starts workers until there are `count` (at most `EngineOptions.maxThreads − 1`, and never more
+    /// than once failed to start). Called only by the thread holding `busy`.
+    private func grow(to wanted: Int) {
+        let count = Swift.min(wanted, EngineOptions.maxThreads - 1, ceiling.load(ordering: .relaxed))
         while workerCount.load(ordering: .relaxed) < count {
             let seen = ticket.load(ordering: .relaxed) >> Self.generationShift
             let box = Unmanaged.passRetained(WorkerStart(pool: self, seen: seen)).toOpaque()
@@ -110,7 +115,9 @@ final class WorkerPool: @unchecked Sendable {
                 return nil
             }, box) == 0 else {
                 Unmanaged<WorkerStart>.fromOpaque(box).release()
-                return  // fewer workers than asked: the loops still complete, on fewer threads
+                // Fewer workers than asked: the loops still complete, on fewer threads.
+                ceiling.store(workerCount.load(ordering: .relaxed), ordering: .relaxed)
+                return
             }
             pthread_detach(thread)
             workerCount.add(1, ordering: .relaxed)

@@ -26,8 +26,10 @@ public struct GraphvizRenderer: Sendable {
     }
 
     /// Writes `dot` rendered as `format` to `path`: the DOT text goes to a temporary file, `dot`
-    /// renders into a temporary output next to `path`, which is then renamed into place.
-    public func render(_ dot: String, format: String, to path: String) throws {
+    /// renders into a temporary output next to `path`, which is then renamed into place (following
+    /// `OutputFile`'s rules, never over one of `inputs`).
+    public func render(_ dot: String, format: String, to path: String, notOverwriting inputs: [String] = []) throws {
+        try OutputFile.check(path, notOverwriting: inputs)
         let location = ErrorLocation(file: path)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -57,8 +59,6 @@ public struct GraphvizRenderer: Sendable {
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? "no message"
             throw StrataError(.io, "dot failed (exit \(process.terminationStatus)): \(firstLine)", at: location)
         }
-        guard rename(temporary, path) == 0 else {
-            throw StrataError(.io, "cannot move into place: \(String(cString: strerror(errno)))", at: location)
-        }
+        try OutputFile.move(temporary, to: path, notOverwriting: inputs)
     }
 }

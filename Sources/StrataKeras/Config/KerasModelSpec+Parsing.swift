@@ -26,6 +26,9 @@ extension KerasModelSpec {
         }
         let inputs = try tensorRefs(config["input_layers"], file: file, what: "input_layers")
         let outputs = try tensorRefs(config["output_layers"], file: file, what: "output_layers")
+        // Keras' Functional constructor refuses a model without inputs or outputs.
+        if inputs.isEmpty { throw StrataError(.invalidModel, "model '\(name)' has no input layers", at: here) }
+        if outputs.isEmpty { throw StrataError(.invalidModel, "model '\(name)' has no output layers", at: here) }
         return KerasModelSpec(kind: .functional, className: className, name: name, layers: layers, inputs: inputs, outputs: outputs)
     }
 

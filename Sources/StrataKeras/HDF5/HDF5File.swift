@@ -1,114 +1,146 @@
-import CHDF5
 import Foundation
 import StrataCore
 
-/// An HDF5 file opened read-only, from disk or from bytes in memory (a `.keras` archive member).
+/// An HDF5 file opened read-only, from disk or from bytes in memory (a `.keras` archive member), read
+/// through libhdf5 in this process or in an isolated worker (`HDF5Isolation.current` when opened).
 ///
-/// Objects are addressed by absolute HDF5 paths (`/model_weights/dense/dense/kernel:0`). Every call
-/// goes through `HDF5Library.locked`; failures are `StrataError`s naming `displayName` and the path.
+/// Objects are addressed by absolute HDF5 paths (`/model_weights/dense/dense/kernel:0`). Failures
+/// are `StrataError`s naming `displayName` and the path.
 final class HDF5File: @unchecked Sendable {
     /// The name used in errors: the file path, or `archive.keras/model.weights.h5`.
     let displayName: String
-    let fileID: hid_t
+    private let access: any HDF5Access
 
-    /// Opens the file at `path`; a file without the HDF5 signature is a `.corruptFile` error.
-    init(path: String) throws {
-        displayName = path
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw StrataError.unreadableFile(path)
-        }
-        guard HDF5Library.fileHasSignature(path) else {
+    /// Opens the file at `path`: a regular file (a FIFO or device is refused before libhdf5 sees it)
+    /// with the HDF5 signature.
+    convenience init(path: String) throws {
+        let (fd, size) = try InputFile.open(path)
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 4096)
+        let n = pread(fd, &head, head.count, 0)
+        guard n > 0, HDF5Library.hasSignature(Data(head.prefix(n))) else {
             throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: path))
         }
-        let opened = HDF5Library.locked { H5Fopen(path, strata_h5f_acc_rdonly(), strata_h5p_default()) }
-        guard opened >= 0 else {
-            throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)", at: ErrorLocation(file: path))
-        }
-        fileID = opened
+        try self.init(descriptor: fd, size: size, path: path, displayName: path)
     }
 
-    /// Opens an HDF5 file image held in memory (HDF5's core driver copies the bytes; nothing touches disk).
+    /// Opens an HDF5 file image: the bytes of a `.keras` archive's weights, already in `descriptor`
+    /// (a memfd, Linux) so that the worker can read it without another copy.
+    convenience init(imageDescriptor descriptor: Int32, size: Int, displayName: String) throws {
+        var head = [UInt8](repeating: 0, count: Swift.min(4096, size))
+        let n = head.isEmpty ? 0 : pread(descriptor, &head, head.count, 0)
+        guard n > 0, HDF5Library.hasSignature(Data(head.prefix(n))) else {
+            throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: displayName))
+        }
+        try self.init(descriptor: descriptor, size: size, path: nil, displayName: displayName)
+    }
+
+    /// Opens an HDF5 file image held in memory, in this process (systems without memfds).
     init(image: Data, displayName: String) throws {
         self.displayName = displayName
         guard HDF5Library.hasSignature(image) else {
             throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: displayName))
         }
-        let opened: hid_t = HDF5Library.locked {
-            let fapl = H5Pcreate(strata_h5p_file_access())
-            guard fapl >= 0 else { return -1 }
-            defer { H5Pclose(fapl) }
-            guard H5Pset_fapl_core(fapl, 1 << 16, false) >= 0 else { return -1 }
-            let status = image.withUnsafeBytes { raw in
-                H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
-            }
-            guard status >= 0 else { return -1 }
-            return H5Fopen(displayName, strata_h5f_acc_rdonly(), fapl)
+        do {
+            access = try HDF5Reader(image: image)
+        } catch let error as StrataError {
+            throw error.inFile(displayName)
         }
-        guard opened >= 0 else {
-            throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)", at: ErrorLocation(file: displayName))
-        }
-        fileID = opened
     }
 
-    deinit {
-        HDF5Library.locked { _ = H5Fclose(fileID) }
+    private init(descriptor: Int32, size: Int, path: String?, displayName: String) throws {
+        self.displayName = displayName
+        do {
+            switch HDF5Isolation.current {
+            case .worker(let executable) where SharedMemory.available:
+                access = try HDF5WorkerClient(executable: executable, descriptor: descriptor, fileSize: size)
+            case .worker, .inProcess:
+                #if os(Linux)
+                access = try HDF5Reader(descriptor: descriptor, fileSize: size)
+                #else
+                guard let path else {
+                    throw StrataError(.unsupported, "HDF5 file images from descriptors need Linux")
+                }
+                access = try HDF5Reader(path: path, fileSize: size)
+                #endif
+            }
+        } catch let error as StrataError {
+            throw error.inFile(displayName)
+        }
     }
 
     func location(_ path: String) -> ErrorLocation {
         ErrorLocation(file: displayName, detail: "HDF5 path '\(path)'")
     }
 
-    /// Whether a link exists at `path` (checked component by component, as HDF5 requires).
-    func exists(_ path: String) -> Bool {
-        HDF5Library.locked {
-            var prefix = ""
-            for part in path.split(separator: "/") {
-                prefix += "/" + part
-                if H5Lexists(fileID, prefix, strata_h5p_default()) <= 0 { return false }
-            }
-            return true
+    /// `body` with errors located in this file.
+    private func located<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StrataError {
+            throw error.inFile(displayName)
         }
     }
 
-    enum ObjectKind { case group, dataset, other }
+    /// Whether a link exists at `path`. Throws for links that leave the file.
+    func exists(_ path: String) throws -> Bool {
+        try located { try access.exists(path) }
+    }
+
+    typealias ObjectKind = HDF5Reader.ObjectKind
 
     /// What `path` is; nil when it does not exist.
-    func kind(_ path: String) -> ObjectKind? {
-        guard exists(path) else { return nil }
-        return HDF5Library.locked {
-            let object = H5Oopen(fileID, path, strata_h5p_default())
-            guard object >= 0 else { return nil }
-            defer { H5Oclose(object) }
-            switch H5Iget_type(object) {
-            case H5I_GROUP: return .group
-            case H5I_DATASET: return .dataset
-            default: return .other
-            }
-        }
+    func kind(_ path: String) throws -> ObjectKind? {
+        try located { try access.kind(path) }
     }
 
     /// Names of the links in the group at `path`, in HDF5's name order.
     func children(_ path: String) throws -> [String] {
-        let names: [String]? = HDF5Library.locked {
-            var info = H5G_info_t()
-            guard H5Gget_info_by_name(fileID, path, &info, strata_h5p_default()) >= 0 else { return nil }
-            var names: [String] = []
-            for i in 0 ..< info.nlinks {
-                let size = H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, strata_h5p_default())
-                guard size >= 0 else { return nil }
-                var buffer = [CChar](repeating: 0, count: Int(size) + 1)
-                H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, strata_h5p_default())
-                names.append(String(decoding: buffer.prefix(Int(size)).map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            }
-            return names
-        }
-        guard let names else { throw StrataError(.invalidModel, "not a readable HDF5 group", at: location(path)) }
-        return names
+        try located { try access.children(path) }
     }
 
     /// Whether the object at `path` has the attribute `name`.
-    func hasAttribute(_ path: String, _ name: String) -> Bool {
-        guard exists(path) || path == "/" else { return false }
-        return HDF5Library.locked { H5Aexists_by_name(fileID, path, name, strata_h5p_default()) > 0 }
+    func hasAttribute(_ path: String, _ name: String) throws -> Bool {
+        try located { try access.hasAttribute(path, name) }
+    }
+
+    /// The string attribute `name` of the object at `path` as a list (a scalar gives one element), or nil
+    /// when absent. Fixed-length and variable-length strings are both read. Keras splits large list
+    /// attributes into `name0`, `name1`, …; those parts are joined in order.
+    func stringsAttribute(_ path: String, _ name: String) throws -> [String]? {
+        try located {
+            if try access.hasAttribute(path, name) { return try access.strings(path, name) }
+            guard try access.hasAttribute(path, name + "0") else { return nil }
+            var all: [String] = []
+            var part = 0
+            while try access.hasAttribute(path, "\(name)\(part)") {
+                all += try access.strings(path, "\(name)\(part)")
+                part += 1
+            }
+            return all
+        }
+    }
+
+    /// A scalar string attribute, or nil when absent.
+    func stringAttribute(_ path: String, _ name: String) throws -> String? {
+        try stringsAttribute(path, name)?.first
+    }
+
+    /// What the dataset at `path` declares, checked against the file (see `HDF5Reader.datasetInfo`).
+    func datasetInfo(_ path: String) throws -> HDF5DatasetInfo {
+        try located { try access.datasetInfo(path) }
+    }
+
+    /// The dataset at `path` as a tensor: floating point as float32, integers as int64. `info` is its
+    /// `datasetInfo`, which the caller may already have checked against what it needs.
+    func dataset(_ path: String, info: HDF5DatasetInfo? = nil) throws -> Tensor {
+        try located {
+            let info = try info ?? access.datasetInfo(path)
+            do {
+                return try access.tensor(path, info: info)
+            } catch let error as StrataError where error.location.detail == nil {
+                throw error.located(HDF5Reader.place(path))
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import StrataCore
 
 /// The process-wide gate to libhdf5. Debian's serial build is not thread-safe, so every HDF5 call in
 /// Strata runs inside `locked`; the first use also turns off the library's own error printing, whose
@@ -34,9 +35,7 @@ enum HDF5Library {
 
     /// Whether the file at `path` starts like an HDF5 file (reads at most 4 KiB).
     static func fileHasSignature(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        return hasSignature(head)
+        guard let head = InputFile.prefix(path, count: 4096) else { return false }
+        return hasSignature(Data(head))
     }
 }

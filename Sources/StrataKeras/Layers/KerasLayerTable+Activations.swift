@@ -44,7 +44,7 @@ extension KerasLayerTable {
         let keep = try mask.map { try keptPositions(ctx, $0) }
         if let mask, let keep {
             let negative: Float = ctx.kerasMajor >= 3 ? (dtype == .float16 ? -3e4 : -1e9) : (dtype == .float16 ? -32752 : -1e9)
-            let low = ctx.constant(floats: [negative], shape: [], "large_negative")
+            let low = try ctx.constant(floats: [negative], shape: [], "large_negative")
             if try ctx.kerasMajor >= 3 || ctx.bool("robust_masking", default: false) {
                 x = try ctx.emit("Where", [keep, x, low], step: "MaskInputs")
             } else {
@@ -73,7 +73,7 @@ extension KerasLayerTable {
     /// Softmax over several axes at once (ONNX Softmax takes one), as Keras computes it:
     /// `exp(x − logsumexp(x))` with TensorFlow's `logsumexp = log(Σ exp(x − max)) + max` over all of `axes`.
     static func softmax(_ ctx: KerasLayerContext, _ x: String, axes: [Int]) throws -> String {
-        let axesValue = ctx.constant(int64s: axes.sorted().map(Int64.init), "axes")
+        let axesValue = try ctx.constant(int64s: axes.sorted().map(Int64.init), "axes")
         let maximum = try ctx.emit("ReduceMax", [x, axesValue], ["keepdims": .int(1)], step: "Max")
         let exp = try ctx.emit("Exp", [try ctx.emit("Sub", [x, maximum], step: "Shift")], step: "ShiftedExp")
         let sum = try ctx.emit("ReduceSum", [exp, axesValue], ["keepdims": .int(1)], step: "Sum")
@@ -94,7 +94,7 @@ extension KerasLayerTable {
         if slope == 0 && threshold == 0 {
             y = try ctx.emit("Relu", [x])
         } else {
-            let t = ctx.constant(floats: [threshold], shape: [], "threshold")
+            let t = try ctx.constant(floats: [threshold], shape: [], "threshold")
             let below = try ctx.emit("Mul", [try ctx.emit("Sub", [x, t]), ctx.constant(floats: [slope], shape: [], "slope")])
             y = try ctx.emit("Where", [try ctx.emit("GreaterOrEqual", [x, t]), x, below])
         }

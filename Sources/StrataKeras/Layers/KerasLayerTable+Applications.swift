@@ -9,7 +9,7 @@ extension KerasLayerTable {
         // ConvNeXt: `x · gamma`, one learned factor per channel (the last axis).
         "LayerScale": { ctx in
             let x = try ctx.singleInput()
-            let channels = try ctx.int("projection_dim")
+            let channels = try ctx.int("projection_dim", atLeast: 1)
             let gamma = try ctx.weightValue(0, "gamma", shape: [channels])
             return [try ctx.emit("Mul", [x, gamma])]
         },
@@ -31,7 +31,7 @@ extension KerasLayerTable {
         guard let scale = ctx.config["scale"]?.double else {
             throw ctx.optionError("scale", "expected a number", kind: .invalidModel)
         }
-        let factor = ctx.constant(floats: [Float(scale)], shape: [], "scale")
+        let factor = try ctx.constant(floats: [Float(scale)], shape: [], "scale")
         return [try ctx.layoutFree(ctx.inputs) { values in
             try ctx.emit("Add", [values[0], try ctx.emit("Mul", [values[1], factor], step: "Scaled")])
         }]

@@ -12,8 +12,8 @@ extension KerasLayerTable {
     ]
 
     /// Keras kernel `[k…, in, out]` → ONNX `[out, in, k…]` (also right for transposed kernels `[k…, out, in]` → `[in, out, k…]`).
-    static func kernelToONNX(_ rank: Int) -> (Tensor) -> Tensor {
-        { $0.permuted([rank + 1, rank] + Array(0 ..< rank)) }
+    static func kernelToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
+        { try $0.permuted([rank + 1, rank] + Array(0 ..< rank)) }
     }
 
     struct WindowOptions {
@@ -26,9 +26,9 @@ extension KerasLayerTable {
 
     static func windowOptions(_ ctx: KerasLayerContext, rank: Int, kernelKey: String = "kernel_size") throws -> WindowOptions {
         WindowOptions(
-            kernel: try ctx.ints(kernelKey, count: rank),
-            strides: try ctx.ints("strides", count: rank, default: Array(repeating: 1, count: rank)),
-            dilations: try ctx.ints("dilation_rate", count: rank, default: Array(repeating: 1, count: rank)),
+            kernel: try ctx.positiveInts(kernelKey, count: rank),
+            strides: try ctx.positiveInts("strides", count: rank, default: Array(repeating: 1, count: rank)),
+            dilations: try ctx.positiveInts("dilation_rate", count: rank, default: Array(repeating: 1, count: rank)),
             padding: try ctx.padding(allowCausal: rank == 1),
             channelsFirst: try ctx.channelsFirst())
     }
@@ -78,8 +78,8 @@ extension KerasLayerTable {
     static func conv(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
         let x = try ctx.singleInput()
         let o = try windowOptions(ctx, rank: rank)
-        let filters = try ctx.int("filters")
-        let groups = try ctx.int("groups", default: 1)
+        let filters = try ctx.int("filters", atLeast: 1)
+        let groups = try ctx.int("groups", default: 1, atLeast: 1)
         let channels = try ctx.knownDim(x, o.channelsFirst ? 1 : -1)
         guard groups > 0, channels % groups == 0, filters % groups == 0 else {
             throw ctx.optionError("groups", "\(groups) does not divide \(channels) input channels and \(filters) filters", kind: .invalidModel)
@@ -94,7 +94,7 @@ extension KerasLayerTable {
     static func depthwise(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
         let x = try ctx.singleInput()
         let o = try windowOptions(ctx, rank: rank)
-        let multiplier = try ctx.int("depth_multiplier", default: 1)
+        let multiplier = try ctx.int("depth_multiplier", default: 1, atLeast: 1)
         let channels = try ctx.knownDim(x, o.channelsFirst ? 1 : -1)
         let weight = try ctx.weightValue(0, "depthwise_kernel", shape: o.kernel + [channels, multiplier], transform: depthwiseToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [channels * multiplier]) : nil
@@ -104,18 +104,18 @@ extension KerasLayerTable {
     }
 
     /// Keras depthwise kernel `[k…, C, M]` → ONNX grouped weight `[C·M, 1, k…]` (output channel `c·M + m`).
-    static func depthwiseToONNX(_ rank: Int) -> (Tensor) -> Tensor {
+    static func depthwiseToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
         { t in
             let channels = t.shape[rank], multiplier = t.shape[rank + 1]
-            return t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped([channels * multiplier, 1] + Array(t.shape[0 ..< rank]))
+            return try t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped([channels * multiplier, 1] + Array(t.shape[0 ..< rank]))
         }
     }
 
     static func separable(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
         let x = try ctx.singleInput()
         let o = try windowOptions(ctx, rank: rank)
-        let multiplier = try ctx.int("depth_multiplier", default: 1)
-        let filters = try ctx.int("filters")
+        let multiplier = try ctx.int("depth_multiplier", default: 1, atLeast: 1)
+        let filters = try ctx.int("filters", atLeast: 1)
         let channels = try ctx.knownDim(x, o.channelsFirst ? 1 : -1)
         let depthwise = try ctx.weightValue(0, "depthwise_kernel", shape: o.kernel + [channels, multiplier], transform: depthwiseToONNX(rank))
         let ones = Array(repeating: 1, count: rank)
@@ -134,9 +134,16 @@ extension KerasLayerTable {
         let x = try ctx.singleInput()
         let o = try windowOptions(ctx, rank: rank)
         guard o.padding != "causal" else { throw ctx.optionError("padding", "'causal' is not supported for transposed convolutions") }
-        let filters = try ctx.int("filters")
+        let filters = try ctx.int("filters", atLeast: 1)
         let channels = try ctx.knownDim(x, o.channelsFirst ? 1 : -1)
         let outputPadding = try ctx.intList("output_padding").map { $0.count == 1 ? Array(repeating: $0[0], count: rank) : $0 }
+        if let outputPadding {
+            // As Keras' constructor: one value per axis, each at least 0 and smaller than the stride.
+            guard outputPadding.count == rank, zip(outputPadding, o.strides).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
+                throw ctx.optionError("output_padding", "\(outputPadding) must have \(rank) values, each at least 0 and smaller than "
+                                      + "the strides \(o.strides)", kind: .invalidModel)
+            }
+        }
         let weight = try ctx.weightValue(0, "kernel", shape: o.kernel + [filters, channels], transform: kernelToONNX(rank))
         let bias = try ctx.bool("use_bias", default: true) ? try ctx.weightValue(1, "bias", shape: [filters]) : nil
         return try convolutionOutput(ctx, x, channelsFirst: o.channelsFirst) { v in

@@ -6,8 +6,8 @@ extension KerasLayerTable {
     static let embedding: [String: KerasLayerLowering] = [
         "Embedding": { ctx in
             let x = try ctx.singleInput()
-            let inputDim = try ctx.int("input_dim")
-            let outputDim = try ctx.int("output_dim")
+            let inputDim = try ctx.int("input_dim", atLeast: 1)
+            let outputDim = try ctx.int("output_dim", atLeast: 1)
             let table = try ctx.weightValue(0, "embeddings", shape: [inputDim, outputDim])
             var indices = x
             if ctx.builder.type(of: x)?.dtype != .int64 {

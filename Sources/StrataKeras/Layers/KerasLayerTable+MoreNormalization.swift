@@ -47,7 +47,7 @@ extension KerasLayerTable {
         axis = axis < 0 ? axis + rank : axis
         guard axis >= 1, axis < rank else { throw ctx.optionError("axis", "out of range for rank \(rank)", kind: .invalidModel) }
         let channels = try ctx.knownDim(x, axis)
-        let groups = try ctx.int("groups", default: 32)
+        let groups = try ctx.int("groups", default: 32, atLeast: 1)
         let groupCount = groups == -1 ? channels : groups
         guard groupCount > 0, channels % groupCount == 0 else {
             throw ctx.optionError("groups", "\(groups) groups do not divide \(channels) channels", kind: .invalidModel)
@@ -59,7 +59,7 @@ extension KerasLayerTable {
         grouped.replaceSubrange(axis ... axis, with: [Int64(groupCount), Int64(channels / groupCount)])
         let reshaped = try ctx.emit("Reshape", [x, ctx.constant(int64s: grouped, "group_shape")], step: "Group")
         let reduce = (1 ..< rank + 1).filter { $0 != axis }.map(Int64.init)
-        let axesValue = ctx.constant(int64s: reduce, "moment_axes")
+        let axesValue = try ctx.constant(int64s: reduce, "moment_axes")
         if keras2Half {
             return try keras2HalfGroupNormalization(ctx, reshaped, axes: axesValue, epsilon: epsilon, dims: dims,
                                                      channels: channels, axis: axis, groups: groupCount)

@@ -83,7 +83,7 @@ extension KerasLayerTable {
               weight.shape.first == scale.count else { return nil }
         let bias = conv.inputs.count > 2 ? ctx.builder.initializers[conv.inputs[2]] : nil
         if conv.inputs.count > 2 && bias == nil { return nil }
-        let folded = weight.copy()
+        let folded = try weight.copy()
         let perChannel = weight.count / scale.count
         let w = folded.pointer(as: Float.self)
         for c in 0 ..< scale.count {
@@ -152,12 +152,12 @@ extension KerasLayerTable {
             if !options.rms, sorted == Array(sorted[0] ..< rank) {
                 let normalized = try sorted.map { try ctx.knownDim(x, $0) }
                 let scale = options.scale ? try variable("gamma", shape: normalized)
-                    : ctx.constant(floats: Array(repeating: 1, count: normalized.reduce(1, *)), shape: normalized, "ones")
+                    : try ctx.constant(floats: Array(repeating: 1, count: try ctx.constantCount(normalized, "ones")), shape: normalized, "ones")
                 var inputs = [x, scale]
                 if options.center { inputs.append(try variable("beta", shape: normalized)) }
                 return try ctx.emit("LayerNormalization", inputs, ["axis": .int(sorted[0]), "epsilon": .float(options.epsilon)])
             }
-            let axesValue = ctx.constant(int64s: sorted.map(Int64.init), "axes")
+            let axesValue = try ctx.constant(int64s: sorted.map(Int64.init), "axes")
             let mean = try ctx.emit("ReduceMean", [x, axesValue], ["keepdims": .int(1)], step: "Mean")
             let centered = try ctx.emit("Sub", [x, mean], step: "Center")
             let variance = try ctx.emit("ReduceMean", [try ctx.emit("Mul", [centered, centered], step: "Square"), axesValue],

@@ -100,7 +100,7 @@ extension KerasLayerTable {
         var inputs = [x]
         if let axis, !axis.isNull {
             guard let axes = axis.int.map({ [$0] }) ?? axis.ints else { throw ctx.optionError("axis", "expected integers", kind: .invalidModel) }
-            inputs.append(ctx.constant(int64s: axes.map(Int64.init), "axes"))
+            inputs.append(try ctx.constant(int64s: axes.map(Int64.init), "axes"))
         }
         return [try ctx.emit(op, inputs, ["keepdims": .int(keepdims ? 1 : 0)])]
     }

@@ -19,8 +19,8 @@ extension KerasLayerTable {
     /// Windowed pooling; "same" padding is excluded from the max and from the average's count, as in TF.
     static func pool(_ ctx: KerasLayerContext, rank: Int, op: String) throws -> [String] {
         let x = try ctx.singleInput()
-        let size = try ctx.ints("pool_size", count: rank, default: Array(repeating: 2, count: rank))
-        let strides = ctx.has("strides") ? try ctx.ints("strides", count: rank) : size
+        let size = try ctx.positiveInts("pool_size", count: rank, default: Array(repeating: 2, count: rank))
+        let strides = ctx.has("strides") ? try ctx.positiveInts("strides", count: rank) : size
         let padding = try ctx.padding()
         let channelsFirst = try ctx.channelsFirst()
         let ones = Array(repeating: 1, count: rank)

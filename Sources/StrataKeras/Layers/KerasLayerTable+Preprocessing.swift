@@ -30,7 +30,7 @@ extension KerasLayerTable {
         let x = try ctx.singleInput()
         let axes = try ctx.channelsFirst() ? [2, 3] : [1, 2]
         let sizes = try axes.map { try ctx.knownDim(x, $0) }
-        let target = [try ctx.int("height"), try ctx.int("width")]
+        let target = [try ctx.int("height", atLeast: 1), try ctx.int("width", atLeast: 1)]
         guard sizes == target else {
             throw ctx.error("Keras 2's RandomCrop resizes a \(sizes[0])×\(sizes[1]) image to \(target[0])×\(target[1]) at inference, which is not supported",
                             kind: .unsupported)
@@ -43,7 +43,7 @@ extension KerasLayerTable {
     static func resizing(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         guard try ctx.rank(x) == 4 else { throw ctx.error("expected a batch of images (rank 4), got rank \(try ctx.rank(x))") }
-        let size = [try ctx.int("height"), try ctx.int("width")]
+        let size = [try ctx.int("height", atLeast: 1), try ctx.int("width", atLeast: 1)]
         for key in ["crop_to_aspect_ratio", "pad_to_aspect_ratio", "antialias"] where try ctx.bool(key, default: false) {
             throw ctx.optionError(key, "only false is supported")
         }
@@ -69,7 +69,7 @@ extension KerasLayerTable {
     static func centerCrop(_ ctx: KerasLayerContext) throws -> [String] {
         let x = try ctx.singleInput()
         guard try ctx.rank(x) == 4 else { throw ctx.error("expected a batch of images (rank 4), got rank \(try ctx.rank(x))") }
-        let target = [try ctx.int("height"), try ctx.int("width")]
+        let target = [try ctx.int("height", atLeast: 1), try ctx.int("width", atLeast: 1)]
         let axes = try ctx.channelsFirst() ? [2, 3] : [1, 2]
         let sizes = try axes.map { try ctx.knownDim(x, $0) }
         guard sizes[0] >= target[0], sizes[1] >= target[1] else {
@@ -104,7 +104,7 @@ extension KerasLayerTable {
         let kept = try axes.map { try ctx.knownDim(x, $0) }
         var shape = [Int](repeating: 1, count: rank)
         for (axis, size) in zip(axes, kept) { shape[axis] = size }
-        let count = kept.reduce(1, *)
+        let count = try ctx.constantCount(kept, "statistics")
         func statistic(_ key: String, _ index: Int) throws -> [Float] {
             if let json = ctx.config[key], !json.isNull {
                 let values = json.double.map { [Float($0)] } ?? json.array?.compactMap { $0.double.map(Float.init) } ?? []
@@ -121,8 +121,8 @@ extension KerasLayerTable {
         }
         let mean = try statistic("mean", 0)
         let deviation = try statistic("variance", 1).map { max($0.squareRoot(), 1e-7) }
-        let meanValue = ctx.constant(floats: mean, shape: shape, "mean")
-        let deviationValue = ctx.constant(floats: deviation, shape: shape, "std")
+        let meanValue = try ctx.constant(floats: mean, shape: shape, "mean")
+        let deviationValue = try ctx.constant(floats: deviation, shape: shape, "std")
         if try ctx.bool("invert", default: false) {
             return [try ctx.emit("Add", [try ctx.emit("Mul", [x, deviationValue]), meanValue])]
         }

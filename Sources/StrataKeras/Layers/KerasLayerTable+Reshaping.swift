@@ -91,7 +91,7 @@ extension KerasLayerTable {
     /// Nearest: each pixel repeated `size` times; bilinear: TF's half-pixel resize.
     static func upSampling(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {
         let x = try ctx.singleInput()
-        let size = try ctx.ints("size", count: rank, default: Array(repeating: 2, count: rank))
+        let size = try ctx.positiveInts("size", count: rank, default: Array(repeating: 2, count: rank))
         let interpolation = try ctx.string("interpolation", default: "nearest")
         let channelsFirst = rank > 1 ? try ctx.channelsFirst() : false
         var attributes: [String: Attribute]
@@ -116,6 +116,10 @@ extension KerasLayerTable {
             guard rank == 2, size[0] == size[1] else {
                 throw ctx.error("the input's spatial sizes are known only at run time; then nearest upsampling needs equal factors",
                                 kind: .unsupported)
+            }
+            // One Concat input per copy: a factor beyond any real upsampling would make millions of them.
+            guard size[0] <= 64 else {
+                throw ctx.optionError("size", "\(size) is larger than Strata supports for run-time sizes (64)", kind: .unsupported)
             }
             let copies = try ctx.emit("Concat", Array(repeating: v, count: size[0] * size[1]), ["axis": .int(1)], step: "Copies")
             return try ctx.emit("DepthToSpace", [copies], ["blocksize": .int(size[0]), "mode": .string("DCR")])

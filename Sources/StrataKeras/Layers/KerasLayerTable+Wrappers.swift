@@ -33,7 +33,7 @@ extension KerasLayerTable {
         guard outputs.count == 1 else { throw ctx.error("the wrapped layer returns \(outputs.count) tensors; TimeDistributed needs one") }
         let outShape = try ctx.shape(outputs[0])
         let outRest = try (1 ..< outShape.count).map { try ctx.knownDim(outputs[0], $0) }
-        let unfold = ctx.constant(int64s: ([-1, steps] + outRest).map(Int64.init), "unfold_shape")
+        let unfold = try ctx.constant(int64s: ([-1, steps] + outRest).map(Int64.init), "unfold_shape")
         let y = try ctx.emit("Reshape", [outputs[0], unfold], step: "Unfold")
         try ctx.settleTimeDistributedMask(of: x, inner: innerClass)
         return [y]

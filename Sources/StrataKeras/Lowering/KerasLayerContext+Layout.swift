@@ -41,11 +41,17 @@ extension KerasLayerContext {
     }
 
     /// Keras "same" padding for one spatial axis: total padding `max((ceil(n/s)-1)*s + (k-1)*d + 1 - n, 0)`,
-    /// the extra odd pixel at the end. Needs the input size.
-    static func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int) {
-        let effective = (kernel - 1) * dilation + 1
-        let out = (size + stride - 1) / stride
-        let total = max((out - 1) * stride + effective - size, 0)
+    /// the extra odd pixel at the end. Needs the input size; nil when the kernel, stride or dilation is
+    /// not positive or the sizes overflow (the caller reports which option).
+    static func samePadding(size: Int, kernel: Int, stride: Int, dilation: Int) -> (Int, Int)? {
+        guard size >= 0, kernel >= 1, stride >= 1, dilation >= 1,
+              let span = CheckedArithmetic.product(kernel - 1, dilation).flatMap({ CheckedArithmetic.sum($0, 1) }),
+              let ceiling = CheckedArithmetic.sum(size, stride - 1)
+        else { return nil }
+        let out = ceiling / stride
+        guard let reach = CheckedArithmetic.product(Swift.max(out - 1, 0), stride).flatMap({ CheckedArithmetic.sum($0, span) })
+        else { return nil }
+        let total = Swift.max(reach - size, 0)
         return (total / 2, total - total / 2)
     }
 
@@ -57,7 +63,10 @@ extension KerasLayerContext {
         var end: [Int] = []
         for i in 0 ..< n {
             let size = try knownDim(input, 2 + i)
-            let (b, e) = Self.samePadding(size: size, kernel: kernel[i], stride: strides[i], dilation: dilations[i])
+            guard let (b, e) = Self.samePadding(size: size, kernel: kernel[i], stride: strides[i], dilation: dilations[i]) else {
+                throw optionError("padding", "'same' padding cannot be computed for input size \(size), kernel \(kernel), strides \(strides) "
+                                  + "and dilations \(dilations)", kind: .invalidModel)
+            }
             begin.append(b)
             end.append(e)
         }

@@ -4,8 +4,8 @@ extension KerasLayerContext {
     /// `tensor` as the layer stores it in the graph: float32 values rounded to the compute dtype when the
     /// layer computes in float16, bfloat16 or float64 (Keras keeps the variables in float32 and casts them
     /// to the compute dtype where they are read).
-    func inComputeDType(_ tensor: Tensor) -> Tensor {
-        tensor.rounded(to: computeDType)
+    func inComputeDType(_ tensor: Tensor) throws -> Tensor {
+        try tensor.rounded(to: computeDType)
     }
 
     /// `value` cast to `dtype` (a Cast node), or `value` itself when it already has that dtype.

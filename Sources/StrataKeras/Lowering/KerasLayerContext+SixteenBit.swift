@@ -34,7 +34,7 @@ extension KerasLayerContext {
     func sixteenBitGelu(_ x: String) throws -> String {
         let z = try emit("Mul", [try emit("Neg", [x], step: "GeluNeg"), constant(floats: [0.7071067811865476], shape: [], "rsqrt2")], step: "GeluScale")
         let wide = try emit("Cast", [z], ["to": .int(DType.float64.onnxCode)], step: "GeluToFloat64")
-        let one = constant(Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
+        let one = try constant(try Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
         let erfc = try emit("Sub", [one, try emit("Erf", [wide], step: "GeluErf")], step: "GeluErfc")
         let narrow = try emit("Cast", [erfc], ["to": .int(computeDType.onnxCode)], step: "GeluErfcToComputeDType")
         let half = try emit("Mul", [x, constant(floats: [0.5], shape: [], "half")], step: "GeluHalf")
@@ -48,7 +48,7 @@ extension KerasLayerContext {
         let threshold: Float = computeDType == .bfloat16 ? 2.84375 : 7.0078125
         let e = try emit("Exp", [x], step: "SoftplusExp")
         let wide = try emit("Cast", [e], ["to": .int(DType.float64.onnxCode)], step: "SoftplusToFloat64")
-        let one = constant(Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
+        let one = try constant(try Tensor([Float(1)], shape: []).rounded(to: .float64), "one64")
         let log1p = try emit("Log", [try emit("Add", [wide, one], step: "SoftplusOnePlus")], step: "SoftplusLog1p")
         let middle = try emit("Cast", [log1p], ["to": .int(computeDType.onnxCode)], step: "SoftplusToComputeDType")
         let small = try emit("Less", [x, constant(floats: [-threshold], shape: [], "low")], step: "SoftplusSmall")

@@ -30,7 +30,7 @@ final class KerasLayerContext {
     /// The dtype the layer computes in (its dtype policy's compute dtype); float32 constants and variables
     /// made through the context are stored in it (`inComputeDType`).
     var computeDType: DType = .float32
-    private let variables: [(name: String, value: Tensor)]
+    private let variables: [KerasVariable]
     private let sharedValues: SharedValues
 
     /// Initializers already made for a layer's variables, so a layer called several times shares them.
@@ -41,7 +41,7 @@ final class KerasLayerContext {
     init(
         spec: KerasLayerSpec, path: String, call: Int, inputs: [String], kwargTensors: [String: [String]],
         kwargs: [String: KerasJSON], kerasMajor: Int, builder: GraphBuilder,
-        variables: [(name: String, value: Tensor)], sharedValues: SharedValues
+        variables: [KerasVariable], sharedValues: SharedValues
     ) {
         self.spec = spec
         self.path = path
@@ -82,7 +82,7 @@ final class KerasLayerContext {
             case .value(let v): return v
             case .constant(let json):
                 guard let d = json.double else { throw error("a positional argument is neither a tensor nor a number", kind: .unsupported) }
-                return constant(floats: [Float(d)], shape: [], "operand")
+                return try constant(floats: [Float(d)], shape: [], "operand")
             }
         }
     }
@@ -114,14 +114,33 @@ final class KerasLayerContext {
 
     func has(_ key: String) -> Bool { config[key].map { !$0.isNull } ?? false }
 
+    /// The largest magnitude of an integer option. Keras' sizes, axes and counts are far smaller
+    /// (TensorFlow keeps most of them in 32 bits); refusing larger ones keeps sums and products of a
+    /// few options and known dims inside `Int`.
+    static let largestOption = Int(Int32.max)
+
     func int(_ key: String, default value: Int? = nil) throws -> Int {
         guard let json = config[key], !json.isNull else {
             if let value { return value }
             throw optionError(key, "missing", kind: .invalidModel)
         }
-        if let i = json.int { return i }
-        if let list = json.ints, list.count == 1 { return list[0] }
-        throw optionError(key, "expected an integer", kind: .invalidModel)
+        let parsed: Int
+        if let i = json.int {
+            parsed = i
+        } else if let list = json.ints, list.count == 1 {
+            parsed = list[0]
+        } else {
+            throw optionError(key, "expected an integer", kind: .invalidModel)
+        }
+        return try bounded(key, [parsed])[0]
+    }
+
+    /// An integer option that must be at least `minimum` (Keras' constructors refuse the rest):
+    /// `filters`, `units`, `num_heads` …
+    func int(_ key: String, default value: Int? = nil, atLeast minimum: Int) throws -> Int {
+        let v = try int(key, default: value)
+        guard v >= minimum else { throw optionError(key, "must be at least \(minimum), found \(v)", kind: .invalidModel) }
+        return v
     }
 
     /// An int tuple of `count` entries; a single int is repeated (`kernel_size=3` → `[3, 3]`).
@@ -131,8 +150,19 @@ final class KerasLayerContext {
             throw optionError(key, "missing", kind: .invalidModel)
         }
         guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
+        _ = try bounded(key, list)
         if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
         guard list.count == count else { throw optionError(key, "expected \(count) integers, found \(list.count)", kind: .invalidModel) }
+        return list
+    }
+
+    /// An int tuple whose entries must all be positive, as Keras' `standardize_tuple` requires of
+    /// `kernel_size`, `strides`, `dilation_rate` and `pool_size`.
+    func positiveInts(_ key: String, count: Int, default value: [Int]? = nil) throws -> [Int] {
+        let list = try ints(key, count: count, default: value)
+        guard list.allSatisfy({ $0 > 0 }) else {
+            throw optionError(key, "values must be positive, found \(list)", kind: .invalidModel)
+        }
         return list
     }
 
@@ -140,7 +170,14 @@ final class KerasLayerContext {
     func intList(_ key: String) throws -> [Int]? {
         guard let json = config[key], !json.isNull else { return nil }
         guard let list = json.ints else { throw optionError(key, "expected integers", kind: .invalidModel) }
-        return list
+        return try bounded(key, list)
+    }
+
+    private func bounded(_ key: String, _ values: [Int]) throws -> [Int] {
+        if let v = values.first(where: { $0 > Self.largestOption || $0 < -Self.largestOption }) {
+            throw optionError(key, "value \(v) is out of range (at most \(Self.largestOption) in magnitude)", kind: .invalidModel)
+        }
+        return values
     }
 
     func float(_ key: String, default value: Float? = nil) throws -> Float {
@@ -197,27 +234,34 @@ final class KerasLayerContext {
     /// The stored variables' names in order, as the file gives them (`mha/query/kernel`, `query_dense/0`).
     var variableNames: [String] { variables.map(\.name) }
 
-    /// Variable `index` (named `name` in messages), checked against `shape` when given.
+    /// Variable `index` (named `name` in messages), its declared shape checked against `shape` when
+    /// given before anything is read.
     func weight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> Tensor {
+        let variable = try declaredWeight(index, name, shape: expected)
+        return try variable.load()
+    }
+
+    /// Variable `index` as the file declares it, not read yet, checked against `shape` when given.
+    func declaredWeight(_ index: Int, _ name: String, shape expected: [Int]? = nil) throws -> KerasVariable {
         guard index < variables.count else {
             throw error("weight '\(name)' is missing from the file (the layer has \(variables.count) stored weights)")
         }
-        let tensor = variables[index].value
-        if let expected, tensor.shape != expected {
-            throw error("weight '\(name)' has shape \(tensor.shape) but the layer config needs \(expected)")
+        let variable = variables[index]
+        if let expected, variable.shape != expected {
+            throw error("weight '\(name)' has shape \(variable.shape) but the layer config needs \(expected)")
         }
-        guard tensor.dtype == .float32 else { throw error("weight '\(name)' is not floating point") }
-        return tensor
+        guard variable.dtype == .float32 else { throw error("weight '\(name)' is not floating point") }
+        return variable
     }
 
     /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`
     /// reshapes or transposes the stored tensor into the layout the ONNX op wants.
-    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) -> Tensor)? = nil) throws -> String {
+    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) throws -> Tensor)? = nil) throws -> String {
         let key = "\(index):\(name)" + (computeDType == .float32 ? "" : ":\(computeDType.rawValue)")
         if let existing = sharedValues.values[key] { return existing }
         var tensor = try weight(index, name, shape: shape)
-        if let transform { tensor = transform(tensor) }
-        let value = builder.constant(inComputeDType(tensor), name: "\(path)/\(name)")
+        if let transform { tensor = try transform(tensor) }
+        let value = builder.constant(try inComputeDType(tensor), name: "\(path)/\(name)")
         sharedValues.values[key] = value
         return value
     }
@@ -237,16 +281,28 @@ final class KerasLayerContext {
         try builder.add(op, inputs, attributes, outputCount: outputs, name: "\(nodeBase)/\(step ?? op)", source: source)
     }
 
+    /// The element count of a constant of `shape` the lowering is about to build from config values
+    /// (sizes that no stored weight vouches for), after checking that it fits in `MemoryLimit`.
+    func constantCount(_ shape: [Int], bytesPerElement: Int = 4, _ what: String) throws -> Int {
+        guard let count = shape.checkedElementCount, let bytes = CheckedArithmetic.product(count, bytesPerElement),
+              bytes <= MemoryLimit.bytes
+        else {
+            throw error("the \(what) constant of shape \(shape) is larger than the memory limit (\(MemoryLimit.describe(bytes: MemoryLimit.bytes)))",
+                        kind: .resourceLimit)
+        }
+        return count
+    }
+
     /// A constant input (an initializer named after the layer).
-    func constant(_ tensor: Tensor, _ name: String) -> String {
-        builder.constant(inComputeDType(tensor), name: "\(nodeBase)/\(name)")
+    func constant(_ tensor: Tensor, _ name: String) throws -> String {
+        builder.constant(try inComputeDType(tensor), name: "\(nodeBase)/\(name)")
     }
 
-    func constant(floats: [Float], shape: [Int]? = nil, _ name: String) -> String {
-        constant(Tensor(floats, shape: shape ?? [floats.count]), name)
+    func constant(floats: [Float], shape: [Int]? = nil, _ name: String) throws -> String {
+        try constant(Tensor(floats, shape: shape ?? [floats.count]), name)
     }
 
-    func constant(int64s: [Int64], _ name: String) -> String {
-        constant(Tensor(int64s, shape: [int64s.count]), name)
+    func constant(int64s: [Int64], _ name: String) throws -> String {
+        try constant(Tensor(int64s, shape: [int64s.count]), name)
     }
 }

@@ -39,7 +39,7 @@ extension KerasLowering {
     /// "nearest" resizes in float32 and returns float32 (`tf.image.resize`).
     func precisionContext(
         _ layer: KerasLayerSpec, path: String, call: Int, args: [String], arguments: [KerasLayerContext.Operand],
-        kwargTensors: [String: [String]], kwargs: [String: KerasJSON], variables: [(name: String, value: Tensor)],
+        kwargTensors: [String: [String]], kwargs: [String: KerasJSON], variables: [KerasVariable],
         shared: KerasLayerContext.SharedValues
     ) throws -> (context: KerasLayerContext, finish: ([String]) throws -> [String]) {
         let policy = layer.config["dtype"]

@@ -69,9 +69,16 @@ struct KerasLowering {
         guard let shape = (config["batch_shape"] ?? config["batch_input_shape"])?.array else {
             throw StrataError(.invalidModel, "input layer has no batch_shape", at: ErrorLocation(file: builder.file, node: layer.name, opType: "InputLayer"))
         }
-        let dims: [Dim] = shape.enumerated().map { i, d in
-            if let v = d.int { return .known(v) }
-            return .symbol(i == 0 ? "N" : "\(layer.name)_d\(i)")
+        let place = ErrorLocation(file: builder.file, node: layer.name, opType: "InputLayer", detail: "option 'batch_shape'")
+        let dims: [Dim] = try shape.enumerated().map { i, d in
+            guard let v = d.int else { return .symbol(i == 0 ? "N" : "\(layer.name)_d\(i)") }
+            guard v >= 0 else { throw StrataError(.invalidModel, "dimension \(i) is negative (\(v))", at: place) }
+            return .known(v)
+        }
+        // The known sizes alone must make a shape whose size can be counted, so that no size computed
+        // from them later overflows.
+        guard dims.compactMap(\.value).checkedElementCount != nil else {
+            throw StrataError(.invalidModel, "\(dims.shapeDescription) has more elements than a 64-bit size can count", at: place)
         }
         let dtype = try Self.dtype(config["dtype"], layer: layer, file: builder.file)
         return ValueType(dtype, dims)
@@ -183,7 +190,7 @@ struct KerasLowering {
             throw StrataError(.unsupported, "layer class '\(layer.className)' is not supported (custom or unknown class)", at: place)
         }
         let variables = try store.variables(at: path)
-        variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.value.count }
+        variableSizes.sizes[path.joined(separator: "/")] = variables.map { $0.shape.checkedElementCount ?? 0 }
         do {
             let firstNode = builder.nodes.count
             let (context, finish) = try precisionContext(

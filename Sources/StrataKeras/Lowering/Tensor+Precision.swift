@@ -3,9 +3,9 @@ import StrataCore
 extension Tensor {
     /// This float32 tensor's values rounded to `dtype` (float16 and bfloat16 round to nearest, ties to
     /// even, as TensorFlow's casts do); any other tensor is returned as it is.
-    func rounded(to dtype: DType) -> Tensor {
+    func rounded(to dtype: DType) throws -> Tensor {
         guard self.dtype == .float32, dtype != .float32, dtype.isFloatingPoint else { return self }
-        let out = Tensor(dtype: dtype, shape: shape)
+        let out = try Tensor(dtype: dtype, shape: shape)
         let source = buffer(as: Float.self)
         switch dtype {
         case .float16:

@@ -10,22 +10,23 @@ struct Keras3WeightStore: KerasWeightStore {
     /// Layer path (names joined by "/") → HDF5 group holding `vars`.
     let groups: [String: String]
 
-    init(file: HDF5File, model: KerasModelSpec) {
+    init(file: HDF5File, model: KerasModelSpec) throws {
         self.file = file
         var groups: [String: String] = [:]
-        Self.assign(model, namePrefix: "", groupPrefix: "/layers", file: file, into: &groups)
+        try Self.assign(model, namePrefix: "", groupPrefix: "/layers", file: file, into: &groups)
         self.groups = groups
     }
 
     private static func assign(
         _ model: KerasModelSpec, namePrefix: String, groupPrefix: String, file: HDF5File, into groups: inout [String: String]
-    ) {
+    ) throws {
         // Groups named by the `name` attribute, when the writer recorded it.
         var byName: [String: String] = [:]
-        for child in (try? file.children(groupPrefix)) ?? [] {
-            if let name = try? file.stringAttribute(groupPrefix + "/" + child + "/vars", "name") {
-                byName[name] = groupPrefix + "/" + child
-            }
+        let children = try file.kind(groupPrefix) == .group ? try file.children(groupPrefix) : []
+        for child in children {
+            let vars = groupPrefix + "/" + child + "/vars"
+            guard try file.kind(vars) == .group, let name = try file.stringAttribute(vars, "name") else { continue }
+            byName[name] = groupPrefix + "/" + child
         }
         var counters: [String: Int] = [:]
         for layer in model.layers {
@@ -37,7 +38,7 @@ struct Keras3WeightStore: KerasWeightStore {
             let group = byName[layer.name] ?? groupPrefix + "/" + (count == 0 ? base : "\(base)_\(count)")
             groups[namePrefix + layer.name] = group
             if let nested = layer.nested {
-                assign(nested, namePrefix: namePrefix + layer.name + "/", groupPrefix: group + "/layers", file: file, into: &groups)
+                try assign(nested, namePrefix: namePrefix + layer.name + "/", groupPrefix: group + "/layers", file: file, into: &groups)
             }
         }
     }
@@ -50,8 +51,8 @@ struct Keras3WeightStore: KerasWeightStore {
         return s.lowercased()
     }
 
-    func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
-        guard let group = groups[path.joined(separator: "/")], file.kind(group + "/vars") == .group else { return [] }
+    func variables(at path: [String]) throws -> [KerasVariable] {
+        guard let group = groups[path.joined(separator: "/")], try file.kind(group + "/vars") == .group else { return [] }
         return try variables(inGroup: group)
     }
 
@@ -62,13 +63,16 @@ struct Keras3WeightStore: KerasWeightStore {
 
     /// The group's own `vars`, then its sub-layers' variables (known names in Keras' order, then others
     /// alphabetically), depth first.
-    private func variables(inGroup group: String) throws -> [(name: String, value: Tensor)] {
-        var result: [(name: String, value: Tensor)] = []
-        if file.kind(group + "/vars") == .group {
+    private func variables(inGroup group: String) throws -> [KerasVariable] {
+        var result: [KerasVariable] = []
+        if try file.kind(group + "/vars") == .group {
             let names = try file.children(group + "/vars").filter { Int($0) != nil }.sorted { Int($0)! < Int($1)! }
-            result = try names.map { ($0, try file.dataset(group + "/vars/" + $0)) }
+            result = try names.map { try file.variable(group + "/vars/" + $0, name: $0) }
         }
-        let children = try file.children(group).filter { $0 != "vars" && $0 != "layers" && file.kind(group + "/" + $0) == .group }
+        let children = try file.children(group).filter { child in
+            guard child != "vars", child != "layers" else { return false }
+            return try file.kind(group + "/" + child) == .group
+        }
         // tf_keras archives keep the attribute's leading underscore (`_query_dense`).
         func rank(_ child: String) -> Int {
             let bare = child.hasPrefix("_") ? String(child.dropFirst()) : child
@@ -76,7 +80,7 @@ struct Keras3WeightStore: KerasWeightStore {
         }
         let ordered = children.sorted { (rank($0), $0) < (rank($1), $1) }
         for child in ordered {
-            result += try variables(inGroup: group + "/" + child).map { ("\(child)/\($0.name)", $0.value) }
+            result += try variables(inGroup: group + "/" + child).map { $0.renamed("\(child)/\($0.name)") }
         }
         return result
     }

@@ -11,10 +11,10 @@ struct LegacyH5WeightStore: KerasWeightStore {
     /// `/model_weights` or `/`.
     let root: String
 
-    func variables(at path: [String]) throws -> [(name: String, value: Tensor)] {
+    func variables(at path: [String]) throws -> [KerasVariable] {
         guard let top = path.first else { return [] }
         let group = (root == "/" ? "" : root) + "/" + top
-        guard file.kind(group) == .group else { return [] }
+        guard try file.kind(group) == .group else { return [] }
         let names = try file.stringsAttribute(group, "weight_names") ?? []
         var selected = names
         if path.count > 1, let inner = path.last {
@@ -24,8 +24,7 @@ struct LegacyH5WeightStore: KerasWeightStore {
             }
         }
         return try selected.map { name in
-            let variable = String(name.split(separator: "/").last ?? Substring(name))
-            return (variable, try file.dataset(group + "/" + name))
+            try file.variable(group + "/" + name, name: String(name.split(separator: "/").last ?? Substring(name)))
         }
     }
 }

@@ -30,13 +30,16 @@ public enum ONNXExporter {
     }
 
     /// Writes `model` to `path`; with external data, the weights go to `<file name>.data` beside it.
-    public static func write(_ model: Model, to path: String, options: ExportOptions = ExportOptions()) throws {
+    /// Both follow `OutputFile`'s rules: only regular files are replaced, never one of `inputs`.
+    public static func write(_ model: Model, to path: String, options: ExportOptions = ExportOptions(),
+                             notOverwriting inputs: [String] = []) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StrataError(.io, "the output folder '\(folder.path)' does not exist", at: ErrorLocation(file: path))
         }
+        try OutputFile.check(path, notOverwriting: inputs)
         let dataName = url.lastPathComponent + ".data"
         let encoded = try encode(model, options: options, externalDataName: dataName)
 
@@ -50,12 +53,10 @@ public enum ONNXExporter {
             }
             try encoded.model.write(to: modelTemp)
             // rename(2) replaces the destination atomically: readers see the old file or the new one.
-            if encoded.externalData != nil, rename(dataTemp.path, dataURL.path) != 0 {
-                throw StrataError(.io, "cannot write '\(dataURL.path)': \(String(cString: strerror(errno)))", at: ErrorLocation(file: path))
+            if encoded.externalData != nil {
+                try OutputFile.move(dataTemp.path, to: dataURL.path, notOverwriting: inputs)
             }
-            if rename(modelTemp.path, url.path) != 0 {
-                throw StrataError(.io, "cannot write the model: \(String(cString: strerror(errno)))", at: ErrorLocation(file: path))
-            }
+            try OutputFile.move(modelTemp.path, to: url.path, notOverwriting: inputs)
         } catch {
             try? FileManager.default.removeItem(at: modelTemp)
             try? FileManager.default.removeItem(at: dataTemp)

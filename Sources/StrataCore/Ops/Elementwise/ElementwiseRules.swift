@@ -50,10 +50,11 @@ enum ElementwiseRules {
     }
 
     /// Shape values of integer arithmetic on 1-D shape vectors with known sizes (`Shape` → `Mul` → `Reshape`).
+    /// `combine` returns nil where the result is unknown (division by zero, overflow).
     static func shapeArithmetic(_ combine: @escaping @Sendable (Int, Int) -> Int?) -> OpSchema.ShapeValueRule {
         return { ctx in
             guard let a = vectorValue(ctx, 0), let b = vectorValue(ctx, 1) else { return nil }
-            guard a.count == b.count || a.count == 1 || b.count == 1 else { return nil }
+            guard !a.isEmpty, !b.isEmpty, a.count == b.count || a.count == 1 || b.count == 1 else { return nil }
             let n = max(a.count, b.count)
             var result: [Dim] = []
             for k in 0..<n {

@@ -83,6 +83,18 @@ public struct SlidingWindow: Sendable, Hashable {
     /// Window sizes beyond any real model; rejecting them keeps every size product far from overflow.
     static let largestValue = 1 << 20
 
+    /// Spatial sizes beyond any tensor that fits in memory; with `largestValue` for the window
+    /// attributes, every output-size formula stays inside `Int`.
+    static let largestSize = 1 << 40
+
+    /// The check the pools add (as onnxruntime does): each pad smaller than the kernel, so that no
+    /// window lies wholly in the padding.
+    public func requirePadsSmallerThanKernel(node: Node) throws {
+        for i in 0 ..< rank where pads[i] >= kernel[i] || pads[rank + i] >= kernel[i] {
+            throw node.attributeError("pads", "\(pads) must be smaller than the kernel \(kernel) on every axis")
+        }
+    }
+
     static func checkSize(_ node: Node, _ name: String, _ values: [Int]) throws {
         if let v = values.first(where: { $0 > largestValue }) {
             throw node.attributeError(name, "value \(v) is larger than Strata supports (\(largestValue))", kind: .unsupported)
@@ -108,6 +120,7 @@ extension SlidingWindow {
         precondition(input.count == rank)
         var output: [Int] = [], begin: [Int] = [], end: [Int] = []
         for i in 0..<rank {
+            try checkInputSize(input[i], node: node)
             let (o, b, e) = placeAxis(i, input[i])
             guard o >= 1 else {
                 throw node.error("window \(kernel) (dilations \(dilations)) does not fit input \(input) with pads \(pads)",
@@ -116,6 +129,13 @@ extension SlidingWindow {
             output.append(o); begin.append(b); end.append(e)
         }
         return WindowPlacement(output: output, padBegin: begin, padEnd: end)
+    }
+
+    /// A spatial size the output formulas can take without overflow (see `largestSize`).
+    func checkInputSize(_ size: Int, node: Node) throws {
+        guard size >= 0, size <= SlidingWindow.largestSize else {
+            throw node.error("spatial size \(size) is beyond what Strata supports (\(SlidingWindow.largestSize))", kind: .unsupported)
+        }
     }
 
     private func placeAxis(_ i: Int, _ size: Int) -> (Int, Int, Int) {
@@ -147,6 +167,7 @@ extension SlidingWindow {
     public func outputDim(_ axis: Int, _ size: Dim, node: Node) throws -> Dim {
         switch size {
         case .known(let v):
+            try checkInputSize(v, node: node)
             let (o, _, _) = placeAxis(axis, v)
             guard o >= 1 else {
                 throw node.error("window \(kernel) (dilations \(dilations)) does not fit input size \(v) on spatial axis \(axis)")

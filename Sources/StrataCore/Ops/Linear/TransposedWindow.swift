@@ -15,6 +15,11 @@ public struct TransposedWindow: Sendable, Hashable {
             throw node.attributeError("output_padding", "expected \(rank) non-negative values, found \(padding)")
         }
         try SlidingWindow.checkSize(node, "output_padding", padding)
+        // A padding as large as both the stride and the dilation would add positions no input reaches
+        // (PyTorch and onnxruntime refuse it too).
+        for i in 0 ..< rank where padding[i] >= window.strides[i] && padding[i] >= window.dilations[i] {
+            throw node.attributeError("output_padding", "\(padding) must be smaller than the stride \(window.strides) or the dilation \(window.dilations) on every axis")
+        }
         outputPadding = padding
         if let shape = try node.ints("output_shape") {
             // Some exporters write the full [N, C, spatial…] shape; only the spatial part matters.
@@ -40,6 +45,7 @@ public struct TransposedWindow: Sendable, Hashable {
         precondition(input.count == rank)
         var output: [Int] = [], begin: [Int] = []
         for i in 0..<rank {
+            try window.checkInputSize(input[i], node: node)
             let (o, b) = placeAxis(i, input[i])
             guard o >= 1 else {
                 throw node.error("pads \(window.pads) leave no output for input \(input)", kind: .invalidInput)
@@ -69,6 +75,7 @@ public struct TransposedWindow: Sendable, Hashable {
     /// The output size along `axis` as a dimension; symbolic inputs give a symbolic size.
     public func outputDim(_ axis: Int, _ size: Dim, node: Node) throws -> Dim {
         if let v = size.value {
+            try window.checkInputSize(v, node: node)
             let o = placeAxis(axis, v).output
             guard o >= 1 else { throw node.error("pads \(window.pads) leave no output for input size \(v)") }
             return .known(o)

@@ -98,19 +98,9 @@ public enum ShapeAlgebra {
     /// beyond `Int` (even next to a zero dim, so that every partial product of an accepted shape
     /// fits), is an error at `node`: sizes from files are not trusted.
     public static func elementCount(_ shape: [Int], node: Node, kind: StrataError.Kind = .invalidInput) throws -> Int {
-        var product = 1
-        var empty = false
-        for d in shape {
-            guard d >= 0 else { throw node.error("shape \(shape) has a negative dim", kind: kind) }
-            if d == 0 {
-                empty = true
-                continue
-            }
-            let (p, overflow) = product.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw node.error("shape \(shape) has too many elements", kind: kind) }
-            product = p
-        }
-        return empty ? 0 : product
+        if shape.contains(where: { $0 < 0 }) { throw node.error("shape \(shape) has a negative dim", kind: kind) }
+        guard let count = shape.checkedElementCount else { throw node.error("shape \(shape) has too many elements", kind: kind) }
+        return count
     }
 
     private static func parenthesized(_ s: String) -> String {
@@ -152,9 +142,11 @@ public enum ShapeAlgebra {
         if let known = given.concrete { _ = try elementCount(known, node: node, kind: .invalidModel) }
         guard let slot = inferred else {
             let result = given
-            if let a = input.concrete, let b = result.concrete,
-               try elementCount(a, node: node) != elementCount(b, node: node, kind: .invalidModel) {
-                throw node.error("cannot reshape \(input.shapeDescription) (\(a.elementCount) elements) to \(result.shapeDescription)")
+            if let a = input.concrete, let b = result.concrete {
+                let count = try elementCount(a, node: node)
+                if try count != elementCount(b, node: node, kind: .invalidModel) {
+                    throw node.error("cannot reshape \(input.shapeDescription) (\(count) elements) to \(result.shapeDescription)")
+                }
             }
             return result
         }
@@ -173,7 +165,10 @@ public enum ShapeAlgebra {
         var outKnown = 1
         for d in given {
             switch d {
-            case .known(let v): outKnown *= v
+            case .known(let v):
+                let (p, overflow) = outKnown.multipliedReportingOverflow(by: v)
+                if overflow { throw node.error("target shape \(target.shapeDescription) has too many elements") }
+                outKnown = p
             case .symbol(let s):
                 guard let k = inSymbols.firstIndex(of: s) else { return nil }
                 inSymbols.remove(at: k)
@@ -198,8 +193,9 @@ public enum ShapeAlgebra {
         guard let dims = try reshape(input.dims, to: target.dims, allowZero: allowZero, node: node),
               let result = dims.concrete
         else { throw node.error("cannot reshape \(input) to \(target)") }
-        if try elementCount(result, node: node) != input.elementCount {
-            throw node.error("cannot reshape \(input) (\(input.elementCount) elements) to \(result)")
+        let count = try elementCount(input, node: node)
+        if try elementCount(result, node: node) != count {
+            throw node.error("cannot reshape \(input) (\(count) elements) to \(result)")
         }
         return result
     }

@@ -42,25 +42,25 @@ struct ArithmeticKernel: Kernel {
             if (base.isInteger || base == .bool) && values[1].dtype.isFloatingPoint {
                 let result = try combine(values[0].converted(to: .float64, context: context),
                                          values[1].converted(to: .float64, context: context), context)
-                return [result.converted(to: base, context: context)]
+                return [try result.converted(to: base, context: context)]
             }
             if ElementwiseInputs.isHalf(base) {
                 let result = try combine(values[0].converted(to: .float32, context: context),
                                          values[1].converted(to: .float32, context: context), context)
-                return [result.converted(to: base, context: context)]
+                return [try result.converted(to: base, context: context)]
             }
-            values[1] = values[1].converted(to: base, context: context)
+            values[1] = try values[1].converted(to: base, context: context)
         }
         let dtype = try ElementwiseInputs.commonDType(values)
         if dtype == .bool { throw ElementwiseInputs.unsupported(dtype, opType) }
-        values = ElementwiseInputs.widened(values, dtype, context)
+        values = try ElementwiseInputs.widened(values, dtype, context)
         var result = values[0]
         for next in values.dropFirst() { result = try combine(result, next, context) }
         if operation == .mean && values.count > 1 {
-            let divisor = Tensor(elementwiseScalar: Double(values.count), as: result.dtype)
+            let divisor = try Tensor(elementwiseScalar: Double(values.count), as: result.dtype)
             result = try ArithmeticKernel.apply(.divide, result, divisor, context)
         }
-        return [ElementwiseInputs.isHalf(dtype) ? result.converted(to: dtype, context: context) : result]
+        return [ElementwiseInputs.isHalf(dtype) ? try result.converted(to: dtype, context: context) : result]
     }
 
     /// `x²` and `x³` by multiplication when the exponent is a single 2 or 3 (LayerNorm and
@@ -87,7 +87,7 @@ struct ArithmeticKernel: Kernel {
             throw StrataError(.invalidInput, "integer division by zero")
         }
         let plan = try ElementwiseInputs.plan([a, b])
-        let out = Tensor(dtype: a.dtype, shape: plan.shape)
+        let out = try Tensor(dtype: a.dtype, shape: plan.shape)
         try Visitor(operation: operation, a: a, b: b, out: out, plan: plan, context: context).dispatch(a.dtype)
         return out
     }

@@ -23,6 +23,6 @@ struct CastKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try ElementwiseInputs.required(inputs, 0)
         let dtype = try target ?? ElementwiseInputs.required(inputs, 1).dtype
-        return [x.converted(to: dtype, context: context)]
+        return [try x.converted(to: dtype, context: context)]
     }
 }

@@ -22,19 +22,19 @@ struct ClipKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try ElementwiseInputs.required(inputs, 0)
-        var low: Tensor? = attributeLow.map { Tensor(elementwiseScalar: Double($0), as: x.dtype) }
-        var high: Tensor? = attributeHigh.map { Tensor(elementwiseScalar: Double($0), as: x.dtype) }
+        var low: Tensor? = try attributeLow.map { try Tensor(elementwiseScalar: Double($0), as: x.dtype) }
+        var high: Tensor? = try attributeHigh.map { try Tensor(elementwiseScalar: Double($0), as: x.dtype) }
         if usesInputs {
             low = try bound(inputs, 1, "min", x.dtype)
             high = try bound(inputs, 2, "max", x.dtype)
         }
         if x.dtype == .bool { throw ElementwiseInputs.unsupported(x.dtype, "Clip") }
         let half = ElementwiseInputs.isHalf(x.dtype)
-        let wide = half ? x.converted(to: .float32, context: context) : x
-        let out = Tensor(dtype: wide.dtype, shape: x.shape)
+        let wide = half ? try x.converted(to: .float32, context: context) : x
+        let out = try Tensor(dtype: wide.dtype, shape: x.shape)
         try Visitor(x: wide, out: out, low: low?.converted(to: wide.dtype), high: high?.converted(to: wide.dtype),
                     context: context).dispatch(wide.dtype)
-        return [half ? out.converted(to: x.dtype, context: context) : out]
+        return [half ? try out.converted(to: x.dtype, context: context) : out]
     }
 
     private func bound(_ inputs: [Tensor?], _ i: Int, _ name: String, _ dtype: DType) throws -> Tensor? {

@@ -17,9 +17,9 @@ struct ComparisonKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         var values = [try ElementwiseInputs.required(inputs, 0), try ElementwiseInputs.required(inputs, 1)]
         let dtype = try ElementwiseInputs.commonDType(values)
-        values = ElementwiseInputs.widened(values, dtype, context)
+        values = try ElementwiseInputs.widened(values, dtype, context)
         let plan = try ElementwiseInputs.plan(values)
-        let out = Tensor(dtype: .bool, shape: plan.shape)
+        let out = try Tensor(dtype: .bool, shape: plan.shape)
         try Visitor(comparison: comparison, a: values[0], b: values[1], out: out, plan: plan, context: context)
             .dispatch(values[0].dtype)
         return [out]

@@ -21,11 +21,11 @@ struct DropoutKernel: Kernel {
             throw StrataError(.unsupported, "training mode is not supported")
         }
         guard wantsMask else { return [x] }
-        let mask = boolMask ? Tensor(dtype: .bool, shape: x.shape) : Tensor(dtype: x.dtype, shape: x.shape)
+        let mask = boolMask ? try Tensor(dtype: .bool, shape: x.shape) : try Tensor(dtype: x.dtype, shape: x.shape)
         if boolMask {
             mask.rawPointer.initializeMemory(as: UInt8.self, repeating: 1, count: mask.count)
         } else {
-            let one = Tensor(elementwiseScalar: 1, as: x.dtype)
+            let one = try Tensor(elementwiseScalar: 1, as: x.dtype)
             for i in 0..<mask.count {
                 (mask.rawPointer + i * x.dtype.byteSize).copyMemory(from: one.rawPointer, byteCount: x.dtype.byteSize)
             }

@@ -23,8 +23,8 @@ enum ElementwiseInputs {
     static func isHalf(_ dtype: DType) -> Bool { dtype == .float16 || dtype == .bfloat16 }
 
     /// `tensors` widened to float32 when `dtype` is a half-precision type, unchanged otherwise.
-    static func widened(_ tensors: [Tensor], _ dtype: DType, _ context: ExecutionContext) -> [Tensor] {
-        isHalf(dtype) ? tensors.map { $0.converted(to: .float32, context: context) } : tensors
+    static func widened(_ tensors: [Tensor], _ dtype: DType, _ context: ExecutionContext) throws -> [Tensor] {
+        isHalf(dtype) ? try tensors.map { try $0.converted(to: .float32, context: context) } : tensors
     }
 
     /// The broadcast plan of `tensors`' shapes.

@@ -18,14 +18,14 @@ struct LogicKernel: Kernel {
         let values = try inputs.indices.map { try ElementwiseInputs.required(inputs, $0) }
         for v in values where v.dtype != .bool { throw ElementwiseInputs.unsupported(v.dtype, opType) }
         if operation == .not {
-            let out = Tensor(dtype: .bool, shape: values[0].shape)
+            let out = try Tensor(dtype: .bool, shape: values[0].shape)
             ElementwiseLoop.unary(values[0], into: out, context: context) { (x: UnsafePointer<UInt8>, y: UnsafeMutablePointer<UInt8>, n) in
                 for i in 0..<n { y[i] = x[i] == 0 ? 1 : 0 }
             }
             return [out]
         }
         let plan = try ElementwiseInputs.plan(values)
-        let out = Tensor(dtype: .bool, shape: plan.shape)
+        let out = try Tensor(dtype: .bool, shape: plan.shape)
         switch operation {
         case .and: ElementwiseLoop.binary(AndFunction.self, values[0], values[1], into: out, plan: plan, context: context)
         case .or: ElementwiseLoop.binary(OrFunction.self, values[0], values[1], into: out, plan: plan, context: context)

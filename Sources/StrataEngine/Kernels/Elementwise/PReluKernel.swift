@@ -15,14 +15,14 @@ struct PReluKernel: Kernel {
         if slope.rank == 1, x.rank > 2, slope.count == x.shape[1], slope.count != x.shape[x.rank - 1], slope.count != 1 {
             slope = slope.reshaped([slope.count] + [Int](repeating: 1, count: x.rank - 2))
         }
-        let values = ElementwiseInputs.widened([x, slope], dtype, context)
+        let values = try ElementwiseInputs.widened([x, slope], dtype, context)
         let plan = try ElementwiseInputs.plan(values)
         if plan.shape != x.shape {
             throw StrataError(.invalidInput, "slope of shape \(slope.shape.dims.shapeDescription) does not broadcast to input shape \(x.shape.dims.shapeDescription)")
         }
-        let out = Tensor(dtype: values[0].dtype, shape: plan.shape)
+        let out = try Tensor(dtype: values[0].dtype, shape: plan.shape)
         try Visitor(a: values[0], b: values[1], out: out, plan: plan, context: context).dispatch(values[0].dtype)
-        return [ElementwiseInputs.isHalf(dtype) ? out.converted(to: dtype, context: context) : out]
+        return [ElementwiseInputs.isHalf(dtype) ? try out.converted(to: dtype, context: context) : out]
     }
 
     private struct Visitor: ArithmeticVisitor {

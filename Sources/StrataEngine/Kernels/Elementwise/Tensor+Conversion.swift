@@ -3,9 +3,9 @@ import StrataCore
 extension Tensor {
     /// This tensor's elements converted to `target` with ONNX `Cast` semantics (see
     /// `CastTarget`). Returns `self` when the dtype already matches.
-    public func converted(to target: DType, context: ExecutionContext = ExecutionContext(threads: 1)) -> Tensor {
+    public func converted(to target: DType, context: ExecutionContext = ExecutionContext(threads: 1)) throws -> Tensor {
         if target == dtype { return self }
-        let out = Tensor(dtype: target, shape: shape)
+        let out = try Tensor(dtype: target, shape: shape)
         switch dtype {
         case .float32: convert(Float.self, into: out, context: context)
         case .float64: convert(Double.self, into: out, context: context)
@@ -55,9 +55,9 @@ extension Tensor {
 
 extension Tensor {
     /// A scalar of `dtype` holding `value` converted with `Cast` rules.
-    init(elementwiseScalar value: Double, as dtype: DType) {
-        let wide = Tensor(dtype: .float64, shape: [])
+    init(elementwiseScalar value: Double, as dtype: DType) throws {
+        let wide = try Tensor(dtype: .float64, shape: [])
         wide.pointer(as: Double.self)[0] = value
-        self = wide.converted(to: dtype)
+        self = try wide.converted(to: dtype)
     }
 }

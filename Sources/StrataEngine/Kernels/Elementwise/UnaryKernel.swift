@@ -18,11 +18,11 @@ struct UnaryKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try ElementwiseInputs.required(inputs, 0)
         switch x.dtype {
-        case .float32: return [apply(operation.vectorLoop ?? operation.floatLoop(Float.self), x, context)]
-        case .float64: return [apply(operation.floatLoop(Double.self), x, context)]
+        case .float32: return [try apply(operation.vectorLoop ?? operation.floatLoop(Float.self), x, context)]
+        case .float64: return [try apply(operation.floatLoop(Double.self), x, context)]
         case .float16, .bfloat16:
-            let y = apply(operation.vectorLoop ?? operation.floatLoop(Float.self), x.converted(to: .float32, context: context), context)
-            return [y.converted(to: x.dtype, context: context)]
+            let y = try apply(operation.vectorLoop ?? operation.floatLoop(Float.self), try x.converted(to: .float32, context: context), context)
+            return [try y.converted(to: x.dtype, context: context)]
         case .int8: return [try apply(operation.integerLoop(Int8.self), x, context)]
         case .int16: return [try apply(operation.integerLoop(Int16.self), x, context)]
         case .int32: return [try apply(operation.integerLoop(Int32.self), x, context)]
@@ -37,11 +37,11 @@ struct UnaryKernel: Kernel {
 
     private func apply<T>(_ loop: UnaryOperation.Loop<T>?, _ x: Tensor, _ context: ExecutionContext) throws -> Tensor {
         guard let loop else { throw ElementwiseInputs.unsupported(x.dtype, opType) }
-        return apply(loop, x, context)
+        return try apply(loop, x, context)
     }
 
-    private func apply<T>(_ loop: @escaping UnaryOperation.Loop<T>, _ x: Tensor, _ context: ExecutionContext) -> Tensor {
-        let out = Tensor(dtype: x.dtype, shape: x.shape)
+    private func apply<T>(_ loop: @escaping UnaryOperation.Loop<T>, _ x: Tensor, _ context: ExecutionContext) throws -> Tensor {
+        let out = try Tensor(dtype: x.dtype, shape: x.shape)
         ElementwiseLoop.unary(x, into: out, context: context, loop)
         return out
     }

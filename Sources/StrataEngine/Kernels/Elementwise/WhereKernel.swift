@@ -16,7 +16,7 @@ struct WhereKernel: Kernel {
         }
         let dtype = try ElementwiseInputs.commonDType([x, y])
         let plan = try ElementwiseInputs.plan([condition, x, y])
-        let out = Tensor(dtype: dtype, shape: plan.shape)
+        let out = try Tensor(dtype: dtype, shape: plan.shape)
         switch dtype.byteSize {
         case 1: select(UInt8.self, condition, x, y, out, plan, context)
         case 2: select(UInt16.self, condition, x, y, out, plan, context)

@@ -78,9 +78,9 @@ enum FusedActivation: Equatable, Sendable {
     }
 
     /// This activation of a float32 tensor, as a new tensor; nil for other dtypes.
-    func apply(to x: Tensor, context: ExecutionContext) -> Tensor? {
+    func apply(to x: Tensor, context: ExecutionContext) throws -> Tensor? {
         guard x.dtype == .float32 else { return nil }
-        let y = Tensor(dtype: .float32, shape: x.shape)
+        let y = try Tensor(dtype: .float32, shape: x.shape)
         let count = x.count
         let job = ActivationJob(x: UnsafePointer(x.pointer(as: Float.self)), y: y.pointer(as: Float.self), epilogue: epilogue(bias: nil))
         context.parallelFor(count, minChunk: 1 << 14) { range in

@@ -58,7 +58,7 @@ struct ConvKernel: ActivationFusing {
         let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
         let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
                                     padBegin: placement.padBegin)
-        let y = Tensor(dtype: .float32, shape: [batch, maps] + placement.output)
+        let y = try Tensor(dtype: .float32, shape: [batch, maps] + placement.output)
         if y.count == 0 { return [y] }
 
         let problem = ConvProblem(

@@ -41,7 +41,7 @@ struct ConvTransposeKernel: Kernel {
         let (outSpatial, padBegin) = try transposed.place(over: spatial, node: node)
         // The convolution whose adjoint this is slides over the output and lands on the input.
         let geometry = ConvGeometry(input: outSpatial, output: spatial, window: transposed.window, padBegin: padBegin)
-        let y = Tensor(dtype: .float32, shape: [batch, maps] + outSpatial)
+        let y = try Tensor(dtype: .float32, shape: [batch, maps] + outSpatial)
         let out = y.pointer(as: Float.self)
         let outSize = geometry.inputSize, inSize = geometry.outputSize
         for n in 0..<batch {

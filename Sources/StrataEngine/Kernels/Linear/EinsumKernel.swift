@@ -57,11 +57,11 @@ struct EinsumKernel: Kernel {
         var result = terms[0]
         for i in terms.indices.dropFirst() {
             let needed = Set(terms[(i + 1)...].flatMap(\.labels) + output)
-            result = LabeledArray.contract(result.summing(keeping: needed.union(terms[i].labels)), terms[i],
-                                           keeping: needed, sizes: sizes)
+            result = try LabeledArray.contract(result.summing(keeping: needed.union(terms[i].labels)), terms[i],
+                                               keeping: needed, sizes: sizes, node: node)
         }
         result = result.summing(keeping: Set(output))
-        let arranged = result.arranged(output, sizes: sizes)
-        return arranged.tensor(dtype: T.dtype)
+        let arranged = try result.arranged(output, sizes: sizes, node: node)
+        return try arranged.tensor(dtype: T.dtype)
     }
 }

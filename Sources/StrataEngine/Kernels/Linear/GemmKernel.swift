@@ -49,7 +49,7 @@ struct GemmKernel: Kernel {
         if let c, beta != 0 {
             guard beta == 1, c.dtype == .float32, c.count == n, c.shape.last == n || n == 1 else { return nil }
         }
-        let y = Tensor(dtype: .float32, shape: [1, n])
+        let y = try Tensor(dtype: .float32, shape: [1, n])
         let bias = (c != nil && beta != 0) ? c : nil
         let job = GemvJob(a: UnsafePointer(b.pointer(as: Float.self)), x: UnsafePointer(a.pointer(as: Float.self)),
                           y: y.pointer(as: Float.self), bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) })
@@ -69,7 +69,7 @@ struct GemmKernel: Kernel {
         guard k == kb else {
             throw node.error("inner dimensions differ: A \(a.shape), B \(b.shape)", kind: .invalidInput)
         }
-        let y = Tensor(dtype: T.dtype, shape: [m, n])
+        let y = try Tensor(dtype: T.dtype, shape: [m, n])
         let out = y.pointer(as: T.self)
         var accumulate = false
         if let c, beta != 0 {

@@ -89,7 +89,9 @@ struct LabeledArray<T: GemmScalar> {
     }
 
     /// The elements with axes in `order` (each a label of this array), size-1 axes broadcast to `sizes`.
-    func arranged(_ order: [Int], sizes: [Int: Int]) -> LabeledArray {
+    /// Broadcasting can make the array larger than any operand; the size is checked against the memory
+    /// limit first (an error at `node`).
+    func arranged(_ order: [Int], sizes: [Int: Int], node: Node) throws -> LabeledArray {
         let own = strides
         var newShape: [Int] = [], newStrides: [Int] = []
         for l in order {
@@ -98,20 +100,23 @@ struct LabeledArray<T: GemmScalar> {
             newShape.append(size)
             newStrides.append(shape[axis] == size ? own[axis] : 0)
         }
+        try OutputBudget.check(newShape, T.dtype, node: node)
         if newShape == shape && order == labels { return self }
         return LabeledArray(values: gather(shape: newShape, strides: newStrides), shape: newShape, labels: order)
     }
 
     /// The product of `a` and `b` summed over their shared labels not in `keep`; shared labels in
-    /// `keep` are batch axes. Labels of one operand only are kept as they are.
-    static func contract(_ a: LabeledArray, _ b: LabeledArray, keeping keep: Set<Int>, sizes: [Int: Int]) -> LabeledArray {
+    /// `keep` are batch axes. Labels of one operand only are kept as they are. The result (an outer
+    /// product can be far larger than both) is checked against the memory limit first.
+    static func contract(_ a: LabeledArray, _ b: LabeledArray, keeping keep: Set<Int>, sizes: [Int: Int], node: Node) throws -> LabeledArray {
         let shared = a.labels.filter { b.labels.contains($0) }
         let batch = shared.filter { keep.contains($0) }
         let inner = shared.filter { !keep.contains($0) }
         let aFree = a.labels.filter { !b.labels.contains($0) }
         let bFree = b.labels.filter { !a.labels.contains($0) }
-        let left = a.arranged(batch + aFree + inner, sizes: sizes)
-        let right = b.arranged(batch + inner + bFree, sizes: sizes)
+        try OutputBudget.check((batch + aFree + bFree).map { sizes[$0]! }, T.dtype, node: node)
+        let left = try a.arranged(batch + aFree + inner, sizes: sizes, node: node)
+        let right = try b.arranged(batch + inner + bFree, sizes: sizes, node: node)
         func size(_ ls: [Int]) -> Int { ls.map { sizes[$0]! }.elementCount }
         let (count, m, k, n) = (size(batch), size(aFree), size(inner), size(bFree))
         var out = [T](repeating: 0, count: count * m * n)
@@ -132,8 +137,8 @@ struct LabeledArray<T: GemmScalar> {
         return LabeledArray(values: out, shape: labels.map { sizes[$0]! }, labels: labels)
     }
 
-    func tensor(dtype: DType) -> Tensor {
-        let t = Tensor(dtype: dtype, shape: shape)
+    func tensor(dtype: DType) throws -> Tensor {
+        let t = try Tensor(dtype: dtype, shape: shape)
         let p = t.pointer(as: T.self)
         for (i, v) in values.enumerated() { p[i] = v }
         return t

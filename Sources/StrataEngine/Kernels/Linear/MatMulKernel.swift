@@ -39,7 +39,7 @@ struct MatMulKernel: Kernel {
         let bShape = b.rank == 1 ? b.shape + [1] : b.shape
         let (m, k) = transA ? (aShape[aShape.count - 1], aShape[aShape.count - 2]) : (aShape[aShape.count - 2], aShape[aShape.count - 1])
         let n = transB ? bShape[bShape.count - 2] : bShape[bShape.count - 1]
-        let y = Tensor(dtype: T.dtype, shape: outShape)
+        let y = try Tensor(dtype: T.dtype, shape: outShape)
         let out = y.pointer(as: T.self)
         if y.count == 0 { return y }
         if k == 0 {

@@ -5,6 +5,6 @@ import StrataCore
 /// (with `Cast` rounding). Inputs of other dtypes (indices, shapes) pass through unchanged.
 func runWidened(_ inputs: [Tensor?], from dtype: DType, context: ExecutionContext,
                 _ body: ([Tensor?]) throws -> [Tensor]) rethrows -> [Tensor] {
-    let wide = inputs.map { t in t.map { $0.dtype == dtype ? $0.converted(to: .float32, context: context) : $0 } }
-    return try body(wide).map { $0.dtype == .float32 ? $0.converted(to: dtype, context: context) : $0 }
+    let wide = try inputs.map { t in try t.map { $0.dtype == dtype ? try $0.converted(to: .float32, context: context) : $0 } }
+    return try body(wide).map { $0.dtype == .float32 ? try $0.converted(to: dtype, context: context) : $0 }
 }

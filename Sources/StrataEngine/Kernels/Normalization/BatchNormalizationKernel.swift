@@ -52,14 +52,14 @@ struct BatchNormalizationKernel: Kernel {
             b[p] = bias.doubleValue(at: p) - mean.doubleValue(at: p) * a[p]
         }
         let split = AxisSplit(outer: x.shape[0], axis: parameters, inner: perFeature ? 1 : spatial)
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         if computeType == .float64 {
             Self.affine(Double.self, staged, split: split, a: a, b: b, into: y, context: context)
         } else {
             Self.affine(Float.self, staged, split: split, a: a, b: b, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     /// `y[o, p, i] = x[o, p, i] * a[p] + b[p]`.

@@ -37,14 +37,14 @@ struct GroupNormalizationKernel: Kernel {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
         let split = AxisSplit(outer: x.shape[0] * groups, axis: perGroup, inner: x.shape[2...].reduce(1, *))
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         if computeType == .float64 {
             normalize(Double.self, staged, split: split, gamma: gamma, beta: beta, into: y, context: context)
         } else {
             normalize(Float.self, staged, split: split, gamma: gamma, beta: beta, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func normalize<T: ReduceFloat>(

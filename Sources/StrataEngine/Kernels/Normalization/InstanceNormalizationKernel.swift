@@ -24,8 +24,8 @@ struct InstanceNormalizationKernel: Kernel {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
         let split = AxisSplit(outer: x.shape[0], axis: channels, inner: x.shape[2...].reduce(1, *))
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         let gamma = (0..<channels).map { scale.doubleValue(at: $0) }
         let beta = (0..<channels).map { bias.doubleValue(at: $0) }
         if computeType == .float64 {
@@ -33,7 +33,7 @@ struct InstanceNormalizationKernel: Kernel {
         } else {
             normalize(Float.self, staged, split: split, gamma: gamma, beta: beta, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func normalize<T: ReduceFloat>(

@@ -25,15 +25,15 @@ struct LRNKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         let split = AxisSplit(x.shape, axis: 1)
         if computeType == .float64 {
             normalize(Double.self, staged, split: split, into: y, context: context)
         } else {
             normalize(Float.self, staged, split: split, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func normalize<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {

@@ -30,18 +30,18 @@ struct LayerNormalizationKernel: Kernel {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
         let statShape = Array(x.shape[..<a]) + Array(repeating: 1, count: x.rank - a)
-        let mean = Tensor(dtype: .float64, shape: statShape)
-        let invStd = Tensor(dtype: .float64, shape: statShape)
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let mean = try Tensor(dtype: .float64, shape: statShape)
+        let invStd = try Tensor(dtype: .float64, shape: statShape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         if computeType == .float64 {
             normalize(Double.self, staged, split: split, gamma: gamma, beta: beta, into: y, mean: mean, invStd: invStd, context: context)
         } else {
             normalize(Float.self, staged, split: split, gamma: gamma, beta: beta, into: y, mean: mean, invStd: invStd, context: context)
         }
-        var outputs = [NumericStaging.convert(y, to: x.dtype)]
-        if node.outputs.count > 1 { outputs.append(NumericStaging.convert(mean, to: stashType)) }
-        if node.outputs.count > 2 { outputs.append(NumericStaging.convert(invStd, to: stashType)) }
+        var outputs = [try NumericStaging.convert(y, to: x.dtype)]
+        if node.outputs.count > 1 { outputs.append(try NumericStaging.convert(mean, to: stashType)) }
+        if node.outputs.count > 2 { outputs.append(try NumericStaging.convert(invStd, to: stashType)) }
         return outputs
     }
 

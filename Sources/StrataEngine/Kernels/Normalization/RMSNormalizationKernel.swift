@@ -23,15 +23,15 @@ struct RMSNormalizationKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         let split = AxisSplit(x.shape, axes: a..<x.rank)
         if computeType == .float64 {
             normalize(Double.self, staged, split: split, gamma: gamma, into: y, context: context)
         } else {
             normalize(Float.self, staged, split: split, gamma: gamma, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func normalize<T: ReduceFloat>(

@@ -15,9 +15,12 @@ struct GlobalPoolKernel: Kernel {
         guard let x = inputs.first ?? nil else { throw node.error("needs input X") }
         guard x.rank >= 2 else { throw node.error("X \(x.shape) must be [N, C, spatial…]", kind: .invalidInput) }
         let outShape = Array(x.shape.prefix(2)) + Array(repeating: 1, count: x.rank - 2)
+        if isMax, x.shape.dropFirst(2).contains(0) {
+            throw node.error("the maximum over an empty spatial extent \(Array(x.shape.dropFirst(2))) does not exist", kind: .invalidInput)
+        }
         switch x.dtype {
-        case .float32: return [reduce(Float.self, x, outShape, context)]
-        case .float64: return [reduce(Double.self, x, outShape, context)]
+        case .float32: return [try reduce(Float.self, x, outShape, context)]
+        case .float64: return [try reduce(Double.self, x, outShape, context)]
         case .float16, .bfloat16:
             return try runWidened(inputs, from: x.dtype, context: context) { try run($0, context: context) }
         default:
@@ -25,8 +28,8 @@ struct GlobalPoolKernel: Kernel {
         }
     }
 
-    private func reduce<T: BinaryFloatingPoint & Sendable>(_: T.Type, _ x: Tensor, _ shape: [Int], _ context: ExecutionContext) -> Tensor {
-        let y = Tensor(dtype: x.dtype, shape: shape)
+    private func reduce<T: BinaryFloatingPoint & Sendable>(_: T.Type, _ x: Tensor, _ shape: [Int], _ context: ExecutionContext) throws -> Tensor {
+        let y = try Tensor(dtype: x.dtype, shape: shape)
         let planes = x.shape[0] * x.shape[1]
         let size = x.count / Swift.max(planes, 1)
         let job = GlobalPoolJob(x: UnsafePointer(x.pointer(as: T.self)), y: y.pointer(as: T.self), size: size, isMax: isMax)

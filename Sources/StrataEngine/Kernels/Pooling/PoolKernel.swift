@@ -37,7 +37,9 @@ struct PoolKernel: Kernel {
     }
 
     private static func parseWindow(_ node: Node, rank: Int) throws -> SlidingWindow {
-        try SlidingWindow(node: node, rank: rank, kernel: nil, allowsCeilMode: true)
+        let window = try SlidingWindow(node: node, rank: rank, kernel: nil, allowsCeilMode: true)
+        try window.requirePadsSmallerThanKernel(node: node)
+        return window
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -53,7 +55,7 @@ struct PoolKernel: Kernel {
         let wantIndices = isMax && node.outputs.count > 1 && !node.outputs[1].isEmpty
         if x.dtype == .float32, spatial.count <= 2, !wantIndices {
             let plane = ConvGeometry(input: spatial, output: placement.output, window: window, padBegin: placement.padBegin)
-            return [poolPlanes2d(x, plane, geometry, planes: planes, shape: outShape, context)]
+            return [try poolPlanes2d(x, plane, geometry, planes: planes, shape: outShape, context)]
         }
         switch x.dtype {
         case .float32: return try pool(Float.self, x, geometry, planes: planes, shape: outShape, context)
@@ -69,8 +71,8 @@ struct PoolKernel: Kernel {
 
     /// float32 1-D and 2-D pools without indices: the vectorised C planes.
     private func poolPlanes2d(_ x: Tensor, _ plane: ConvGeometry, _ spans: PoolWindow, planes: Int, shape: [Int],
-                              _ context: ExecutionContext) -> Tensor {
-        let y = Tensor(dtype: .float32, shape: shape)
+                              _ context: ExecutionContext) throws -> Tensor {
+        let y = try Tensor(dtype: .float32, shape: shape)
         let job = PoolPlanes(x: UnsafePointer(x.pointer(as: Float.self)), y: y.pointer(as: Float.self))
         let (inSize, outSize) = (plane.inputSize, plane.outputSize)
         var scales: ([Float], [Float]) = ([], [])
@@ -103,13 +105,13 @@ struct PoolKernel: Kernel {
 
     private func pool<T: PoolScalar>(_: T.Type, _ x: Tensor, _ g: PoolWindow, planes: Int, shape: [Int],
                                      _ context: ExecutionContext) throws -> [Tensor] {
-        let y = Tensor(dtype: x.dtype, shape: shape)
+        let y = try Tensor(dtype: x.dtype, shape: shape)
         let job = PoolJob(x: UnsafePointer(x.pointer(as: T.self)), y: y.pointer(as: T.self), geometry: g)
         let work = Swift.max(1, g.outputSize)
         switch mode {
         case .max:
             let wantIndices = node.outputs.count > 1 && !node.outputs[1].isEmpty
-            let indices = wantIndices ? Tensor(dtype: .int64, shape: shape) : nil
+            let indices = wantIndices ? try Tensor(dtype: .int64, shape: shape) : nil
             let indexPointer = indices.map { IndexPointer($0.pointer(as: Int64.self)) }
             let columnMajor = columnMajorIndices
             context.parallelFor(planes, minChunk: Swift.max(1, 16384 / work)) { range in

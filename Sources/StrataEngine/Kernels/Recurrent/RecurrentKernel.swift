@@ -78,9 +78,9 @@ struct RecurrentKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let operands = try prepare(inputs)
         let (seq, batch, hidden) = (operands.seq, operands.batch, operands.hidden)
-        let y = Tensor(dtype: .float32, shape: [seq, directions, batch, hidden], zeroed: true)
-        let yh = Tensor(dtype: .float32, shape: [directions, batch, hidden])
-        let yc = Tensor(dtype: .float32, shape: [directions, batch, hidden])
+        let y = try Tensor(dtype: .float32, shape: [seq, directions, batch, hidden], zeroed: true)
+        let yh = try Tensor(dtype: .float32, shape: [directions, batch, hidden])
+        let yc = try Tensor(dtype: .float32, shape: [directions, batch, hidden])
         for d in 0..<directions {
             let forward = d == 0 && !reverseOnly
             runDirection(d, forward: forward, operands, y: y, yh: yh, yc: yc)
@@ -88,8 +88,8 @@ struct RecurrentKernel: Kernel {
         let dtype = inputs.first??.dtype ?? .float32
         var outputs: [Tensor] = []
         for (i, t) in [y, yh, yc].prefix(node.outputs.count).enumerated() {
-            let out = layout == 0 ? t : Self.permuted(t, i == 0 ? [2, 0, 1, 3] : [1, 0, 2])
-            outputs.append(NumericStaging.convert(out, to: dtype))
+            let out = layout == 0 ? t : try Self.permuted(t, i == 0 ? [2, 0, 1, 3] : [1, 0, 2])
+            outputs.append(try NumericStaging.convert(out, to: dtype))
         }
         return outputs
     }
@@ -104,11 +104,11 @@ struct RecurrentKernel: Kernel {
                 throw NumericStaging.unsupported(t.dtype, node: node, supported: "float32, float16, bfloat16")
             }
         }
-        func float32(_ t: Tensor) -> Tensor { NumericStaging.convert(t, to: .float32) }
-        func staged(_ t: Tensor?) -> Tensor? { t.map(float32) }
+        func float32(_ t: Tensor) throws -> Tensor { try NumericStaging.convert(t, to: .float32) }
+        func staged(_ t: Tensor?) throws -> Tensor? { try t.map(float32) }
         guard x0.rank == 3 else { throw node.error("input X must have rank 3, got \(x0.shape)", kind: .invalidInput) }
-        var x = float32(x0)
-        if layout == 1 { x = Self.permuted(x, [1, 0, 2]) }
+        var x = try float32(x0)
+        if layout == 1 { x = try Self.permuted(x, [1, 0, 2]) }
         let (seq, batch, inputSize) = (x.shape[0], x.shape[1], x.shape[2])
         let gates = cell.gates
         guard r0.rank == 3, r0.shape[0] == directions else {
@@ -134,7 +134,7 @@ struct RecurrentKernel: Kernel {
                 throw node.error("sequence length \(bad) is outside 0...\(seq)", kind: .invalidInput)
             }
         }
-        var initialH = staged(input(5)), initialC = staged(input(6))
+        var initialH = try staged(input(5)), initialC = try staged(input(6))
         if layout == 1 {
             initialH = try initialH.map { try Self.checkedRank3($0, "initial_h", node: node, then: [1, 0, 2]) }
             initialC = try initialC.map { try Self.checkedRank3($0, "initial_c", node: node, then: [1, 0, 2]) }
@@ -145,15 +145,15 @@ struct RecurrentKernel: Kernel {
             try check(input(7), "P", [directions, 3 * hidden])
         }
         return Operands(
-            x: x, w: float32(w0), r: float32(r0), bias: staged(input(3)), lengths: lengths,
-            initialH: initialH, initialC: initialC, peepholes: staged(input(7)),
+            x: x, w: try float32(w0), r: try float32(r0), bias: try staged(input(3)), lengths: lengths,
+            initialH: initialH, initialC: initialC, peepholes: try staged(input(7)),
             seq: seq, batch: batch, input: inputSize, hidden: hidden
         )
     }
 
     /// A float32 tensor's axes reordered: output axis `k` is input axis `order[k]`.
-    static func permuted(_ t: Tensor, _ order: [Int]) -> Tensor {
-        let out = Tensor(dtype: t.dtype, shape: order.map { t.shape[$0] })
+    static func permuted(_ t: Tensor, _ order: [Int]) throws -> Tensor {
+        let out = try Tensor(dtype: t.dtype, shape: order.map { t.shape[$0] })
         ReductionLoops.permute(t.pointer(as: Float.self), dims: t.shape, order: order, into: out.pointer(as: Float.self))
         return out
     }
@@ -161,6 +161,6 @@ struct RecurrentKernel: Kernel {
     /// A layout-1 state input moved to layout 0, once it is known to have rank 3.
     private static func checkedRank3(_ t: Tensor, _ name: String, node: Node, then order: [Int]) throws -> Tensor {
         guard t.rank == 3 else { throw node.error("input \(name) must have rank 3, got \(t.shape)", kind: .invalidInput) }
-        return permuted(t, order)
+        return try permuted(t, order)
     }
 }

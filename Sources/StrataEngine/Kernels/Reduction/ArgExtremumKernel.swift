@@ -29,8 +29,8 @@ struct ArgExtremumKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: true) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "numeric")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: .int64, shape: outShape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: .int64, shape: outShape)
         switch computeType {
         case .float32: select(Float.self, staged, split: split, into: y, context: context)
         case .float64: select(Double.self, staged, split: split, into: y, context: context)

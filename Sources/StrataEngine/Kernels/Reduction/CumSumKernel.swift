@@ -27,14 +27,14 @@ struct CumSumKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: true) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "numeric")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         switch computeType {
         case .float32: accumulate(Float.self, staged, split: split, into: y, context: context)
         case .float64: accumulate(Double.self, staged, split: split, into: y, context: context)
         default: accumulate(Int64.self, staged, split: split, into: y, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func accumulate<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {

@@ -19,14 +19,14 @@ struct HardmaxKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape, zeroed: true)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape, zeroed: true)
         if computeType == .float64 {
             mark(Double.self, staged, split: split, into: y)
         } else {
             mark(Float.self, staged, split: split, into: y)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     private func mark<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor) {

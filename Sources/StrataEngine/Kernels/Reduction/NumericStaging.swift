@@ -22,9 +22,9 @@ enum NumericStaging {
 
     /// `t` converted element by element to `dtype`; `t` itself when it already has that dtype.
     /// Float to integer conversion truncates; anything to bool tests for non-zero.
-    static func convert(_ t: Tensor, to dtype: DType) -> Tensor {
+    static func convert(_ t: Tensor, to dtype: DType) throws -> Tensor {
         if t.dtype == dtype { return t }
-        let out = Tensor(dtype: dtype, shape: t.shape)
+        let out = try Tensor(dtype: dtype, shape: t.shape)
         let n = t.count
         switch (t.dtype, dtype) {
         case (.float16, .float32):

@@ -49,51 +49,51 @@ struct ReduceKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: !floatOnly, bool: ordered) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: floatOnly ? "floating point" : "numeric")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
+        let staged = try NumericStaging.convert(x, to: computeType)
         let y: Tensor
         switch computeType {
-        case .float32: y = reduceFloat(Float.self, staged, axes: axes, context: context)
-        case .float64: y = reduceFloat(Double.self, staged, axes: axes, context: context)
+        case .float32: y = try reduceFloat(Float.self, staged, axes: axes, context: context)
+        case .float64: y = try reduceFloat(Double.self, staged, axes: axes, context: context)
         default:
-            y = reduce(Int64.self, staged, axes: axes, context: context)
+            y = try reduce(Int64.self, staged, axes: axes, context: context)
             if x.dtype == .bool {
                 // Over an empty set max gives Int64.min and min Int64.max: false and true.
                 let p = y.pointer(as: Int64.self)
                 for i in 0..<y.count { p[i] = p[i] > 0 ? 1 : 0 }
             }
         }
-        return [NumericStaging.convert(y, to: x.dtype).reshaped(axes.outputShape(x.shape, one: 1))]
+        return [try NumericStaging.convert(y, to: x.dtype).reshaped(axes.outputShape(x.shape, one: 1))]
     }
 
-    private func reduceFloat<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, axes: ReductionAxes, context: ExecutionContext) -> Tensor {
+    private func reduceFloat<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, axes: ReductionAxes, context: ExecutionContext) throws -> Tensor {
         switch operation {
         case .logSumExp:
-            let (arranged, split) = ReductionLoops.arrange(x, as: T.self, axes: axes)
-            let y = Tensor(dtype: x.dtype, shape: [split.outer * split.inner])
-            ReductionLoops.logSumExp(T.self, arranged, split: split, into: y, context: context)
+            let (arranged, split) = try ReductionLoops.arrange(x, as: T.self, axes: axes)
+            let y = try Tensor(dtype: x.dtype, shape: [split.outer * split.inner])
+            try ReductionLoops.logSumExp(T.self, arranged, split: split, into: y, context: context)
             return y
         case .logSum:
-            let y = reduce(T.self, x, axes: axes, context: context)
+            let y = try reduce(T.self, x, axes: axes, context: context)
             let p = y.pointer(as: T.self)
             for i in 0..<y.count { p[i] = p[i].logarithm }
             return y
         default:
-            return reduce(T.self, x, axes: axes, context: context)
+            return try reduce(T.self, x, axes: axes, context: context)
         }
     }
 
     /// The operations defined for every numeric type (`logSum` sums here; the caller takes the log).
-    private func reduce<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, axes: ReductionAxes, context: ExecutionContext) -> Tensor {
-        let (arranged, split) = ReductionLoops.arrange(x, as: T.self, axes: axes)
-        let y = Tensor(dtype: x.dtype, shape: [split.outer * split.inner])
+    private func reduce<T: ReduceScalar>(_ type: T.Type, _ x: Tensor, axes: ReductionAxes, context: ExecutionContext) throws -> Tensor {
+        let (arranged, split) = try ReductionLoops.arrange(x, as: T.self, axes: axes)
+        let y = try Tensor(dtype: x.dtype, shape: [split.outer * split.inner])
         switch operation {
-        case .sum, .mean, .logSum: ReductionLoops.reduce(SumReducer<T>.self, arranged, split: split, into: y, context: context)
-        case .max: ReductionLoops.reduce(MaxReducer<T>.self, arranged, split: split, into: y, context: context)
-        case .min: ReductionLoops.reduce(MinReducer<T>.self, arranged, split: split, into: y, context: context)
-        case .prod: ReductionLoops.reduce(ProdReducer<T>.self, arranged, split: split, into: y, context: context)
-        case .l1: ReductionLoops.reduce(AbsSumReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .sum, .mean, .logSum: try ReductionLoops.reduce(SumReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .max: try ReductionLoops.reduce(MaxReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .min: try ReductionLoops.reduce(MinReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .prod: try ReductionLoops.reduce(ProdReducer<T>.self, arranged, split: split, into: y, context: context)
+        case .l1: try ReductionLoops.reduce(AbsSumReducer<T>.self, arranged, split: split, into: y, context: context)
         case .l2, .sumSquare:
-            ReductionLoops.reduce(SquareSumReducer<T>.self, arranged, split: split, into: y, context: context)
+            try ReductionLoops.reduce(SquareSumReducer<T>.self, arranged, split: split, into: y, context: context)
         case .logSumExp:
             preconditionFailure("log-sum-exp is floating point only and computed by reduceFloat")
         }

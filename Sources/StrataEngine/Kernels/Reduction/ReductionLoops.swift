@@ -5,7 +5,7 @@ import StrataCore
 enum ReductionLoops {
     /// `x` (possibly a permuted copy) and its split such that output `(o, i)` reduces elements
     /// `(o, 0..<axis, i)`, outputs in row-major order of the kept axes.
-    static func arrange<T: ReduceScalar>(_ x: Tensor, as type: T.Type, axes: ReductionAxes) -> (Tensor, AxisSplit) {
+    static func arrange<T: ReduceScalar>(_ x: Tensor, as type: T.Type, axes: ReductionAxes) throws -> (Tensor, AxisSplit) {
         if axes.isNoop { return (x, AxisSplit(outer: x.count, axis: 1, inner: 1)) }
         // Merge neighbouring axes of the same kind; axes of size 1 change nothing and are dropped.
         var groups: [(size: Int, reduced: Bool)] = []
@@ -27,7 +27,7 @@ enum ReductionLoops {
         }
         let order = groups.indices.filter { !groups[$0].reduced } + groups.indices.filter { groups[$0].reduced }
         let kept = groups.filter { !$0.reduced }.reduce(1) { $0 * $1.size }
-        let permuted = Tensor(dtype: x.dtype, shape: x.shape)
+        let permuted = try Tensor(dtype: x.dtype, shape: x.shape)
         permute(x.pointer(as: T.self), dims: groups.map(\.size), order: order, into: permuted.pointer(as: T.self))
         return (permuted, AxisSplit(outer: kept, axis: x.count / Swift.max(kept, 1), inner: 1))
     }
@@ -65,12 +65,12 @@ enum ReductionLoops {
     }
 
     /// `y[o * inner + i] = reduce over r of x[(o * axis + r) * inner + i]`.
-    static func reduce<R: Reducer>(_ reducer: R.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
+    static func reduce<R: Reducer>(_ reducer: R.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) throws {
         let (outer, n, inner) = (split.outer, split.axis, split.inner)
         if inner == 1 && outer < context.threads && n >= 1 << 16 {
             // Few long rows: each thread reduces a slice of every row, then the slices combine.
             let parts = context.threads
-            let partial = Tensor(dtype: y.dtype, shape: [outer * parts])
+            let partial = try Tensor(dtype: y.dtype, shape: [outer * parts])
             let slice = (n + parts - 1) / parts
             context.parallelFor(outer * parts) { range in
                 let xp = x.pointer(as: R.T.self), pp = partial.pointer(as: R.T.self)
@@ -136,10 +136,10 @@ enum ReductionLoops {
     }
 
     /// Log-sum-exp over the split's axis, shifted by the largest finite element for stability.
-    static func logSumExp<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) {
+    static func logSumExp<T: ReduceFloat>(_ type: T.Type, _ x: Tensor, split: AxisSplit, into y: Tensor, context: ExecutionContext) throws {
         let (outer, n, inner) = (split.outer, split.axis, split.inner)
-        let shift = Tensor(dtype: y.dtype, shape: y.shape)
-        reduce(FiniteMaxReducer<T>.self, x, split: split, into: shift, context: context)
+        let shift = try Tensor(dtype: y.dtype, shape: y.shape)
+        try reduce(FiniteMaxReducer<T>.self, x, split: split, into: shift, context: context)
         let sp = shift.pointer(as: T.self)
         for k in 0..<shift.count where sp[k] == -.infinity { sp[k] = 0 }
         context.parallelFor(outer, minChunk: Swift.max(1, 8192 / Swift.max(1, n * inner))) { range in

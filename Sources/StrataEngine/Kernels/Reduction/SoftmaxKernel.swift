@@ -21,14 +21,14 @@ struct SoftmaxKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: false) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "floating point")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let y = Tensor(dtype: computeType, shape: x.shape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let y = try Tensor(dtype: computeType, shape: x.shape)
         if computeType == .float64 {
             Self.normalize(Double.self, staged, split: split, into: y, log: logarithmic, context: context)
         } else {
             Self.normalize(Float.self, staged, split: split, into: y, log: logarithmic, context: context)
         }
-        return [NumericStaging.convert(y, to: x.dtype)]
+        return [try NumericStaging.convert(y, to: x.dtype)]
     }
 
     /// Softmax (or log-softmax) of every `(o, :, i)` line of `x` into `y`.

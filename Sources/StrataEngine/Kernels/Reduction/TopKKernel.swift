@@ -39,15 +39,15 @@ struct TopKKernel: Kernel {
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: true) else {
             throw NumericStaging.unsupported(x.dtype, node: node, supported: "numeric")
         }
-        let staged = NumericStaging.convert(x, to: computeType)
-        let values = Tensor(dtype: computeType, shape: outShape)
-        let indices = Tensor(dtype: .int64, shape: outShape)
+        let staged = try NumericStaging.convert(x, to: computeType)
+        let values = try Tensor(dtype: computeType, shape: outShape)
+        let indices = try Tensor(dtype: .int64, shape: outShape)
         switch computeType {
         case .float32: select(Float.self, staged, split: split, k: k, values: values, indices: indices, context: context)
         case .float64: select(Double.self, staged, split: split, k: k, values: values, indices: indices, context: context)
         default: select(Int64.self, staged, split: split, k: k, values: values, indices: indices, context: context)
         }
-        return [NumericStaging.convert(values, to: x.dtype), indices]
+        return [try NumericStaging.convert(values, to: x.dtype), indices]
     }
 
     private func select<T: ReduceScalar>(

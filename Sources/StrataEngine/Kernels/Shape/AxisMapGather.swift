@@ -14,10 +14,10 @@ struct AxisMapGather {
         var length: Int
     }
 
-    func run(_ x: Tensor, fill: Tensor, context: ExecutionContext) -> Tensor {
+    func run(_ x: Tensor, fill: Tensor, context: ExecutionContext) throws -> Tensor {
         precondition(maps.count == x.rank && fill.dtype == x.dtype && fill.count == 1)
         let outShape = maps.map(\.count)
-        let out = Tensor(dtype: x.dtype, shape: outShape)
+        let out = try Tensor(dtype: x.dtype, shape: outShape)
         guard out.count > 0 else { return out }
         if x.rank == 0 {
             out.rawPointer.copyMemory(from: x.rawPointer, byteCount: x.byteCount)

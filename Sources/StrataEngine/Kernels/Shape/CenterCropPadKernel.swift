@@ -21,7 +21,7 @@ struct CenterCropPadKernel: Kernel {
         }
         var outShape = x.shape
         for (i, a) in axisList.enumerated() { outShape[a] = target[i] }
-        if try OutputBudget.check(outShape, x.dtype, node: node) == 0 { return [Tensor(dtype: x.dtype, shape: outShape)] }
+        if try OutputBudget.check(outShape, x.dtype, node: node) == 0 { return [try Tensor(dtype: x.dtype, shape: outShape)] }
         let maps = (0..<x.rank).map { d -> [Int] in
             let n = x.shape[d], m = outShape[d]
             // Crop: input starts (n - m) / 2 in; pad: output starts (m - n) / 2 in.
@@ -31,6 +31,6 @@ struct CenterCropPadKernel: Kernel {
                 return i >= 0 && i < n ? i : -1
             }
         }
-        return [AxisMapGather(maps: maps).run(x, fill: ScalarElement.make(0, dtype: x.dtype), context: context)]
+        return [try AxisMapGather(maps: maps).run(x, fill: ScalarElement.make(0, dtype: x.dtype), context: context)]
     }
 }

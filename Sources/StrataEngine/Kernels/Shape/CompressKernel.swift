@@ -31,7 +31,7 @@ struct CompressKernel: Kernel {
         let picked = flags.indices.filter { flags[$0] }
         var outShape = x.shape
         outShape[a] = picked.count
-        let out = Tensor(dtype: x.dtype, shape: outShape)
+        let out = try Tensor(dtype: x.dtype, shape: outShape)
         let outer = x.shape[..<a].reduce(1, *)
         let row = x.shape[(a + 1)...].reduce(1, *) * x.dtype.byteSize
         let dim = x.shape[a]

@@ -28,7 +28,7 @@ struct ConcatKernel: Kernel {
             }
             outShape[a] += p.shape[a]
         }
-        let out = Tensor(dtype: first.dtype, shape: outShape)
+        let out = try Tensor(dtype: first.dtype, shape: outShape)
         let outStrides = StridedCopy.contiguousStrides(outShape)
         var offset = 0
         for p in parts {

@@ -18,7 +18,7 @@ struct ConstantOfShapeKernel: Kernel {
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard let shape = try KernelInputs(inputs, node: node).ints(0, "input") else { throw node.error("input 0 is missing") }
         try OutputBudget.check(shape, value.dtype, node: node)
-        let out = Tensor(dtype: value.dtype, shape: shape)
+        let out = try Tensor(dtype: value.dtype, shape: shape)
         ElementFill.fill(out.rawPointer, count: out.count, with: value.rawPointer, elementSize: value.dtype.byteSize)
         return [out]
     }

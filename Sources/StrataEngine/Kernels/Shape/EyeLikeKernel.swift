@@ -15,8 +15,8 @@ struct EyeLikeKernel: Kernel {
         let x = try KernelInputs(inputs, node: node).tensor(0)
         guard x.rank == 2 else { throw node.error("expects a 2-D input, found shape \(x.shape)", kind: .invalidInput) }
         let dtype = try ShapeTypeRules.eyeLikeDType(node, input: x.dtype)
-        let out = Tensor(dtype: dtype, shape: x.shape, zeroed: true)
-        let one = ScalarElement.make(1, dtype: dtype)
+        let out = try Tensor(dtype: dtype, shape: x.shape, zeroed: true)
+        let one = try ScalarElement.make(1, dtype: dtype)
         let (rows, cols) = (x.shape[0], x.shape[1])
         let es = dtype.byteSize
         for i in 0..<rows {

@@ -26,7 +26,7 @@ struct GatherElementsKernel: Kernel {
         let indices = try IndexList.resolve(indexTensor, size: x.shape[a], node: node)
         let shape = indexTensor.shape
         let strides = StridedCopy.contiguousStrides(x.shape)
-        let out = Tensor(dtype: x.dtype, shape: shape)
+        let out = try Tensor(dtype: x.dtype, shape: shape)
         let es = x.dtype.byteSize
         guard out.count > 0 else { return [out] }
         var index = [Int](repeating: 0, count: rank)

@@ -20,7 +20,7 @@ struct GatherKernel: Kernel {
         let outer = x.shape[..<a].reduce(1, *)
         let inner = x.shape[(a + 1)...].reduce(1, *)
         let dim = x.shape[a]
-        let out = Tensor(dtype: x.dtype, shape: Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...]))
+        let out = try Tensor(dtype: x.dtype, shape: Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...]))
         let rowBytes = inner * x.dtype.byteSize
         let n = indices.count
         let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer)

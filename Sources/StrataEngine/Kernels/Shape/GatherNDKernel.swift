@@ -28,7 +28,7 @@ struct GatherNDKernel: Kernel {
         let slice = data.shape[(b + k)...].reduce(1, *)
         let batchSize = data.shape[b...].reduce(1, *)
         let es = data.dtype.byteSize
-        let out = Tensor(dtype: data.dtype, shape: outShape)
+        let out = try Tensor(dtype: data.dtype, shape: outShape)
         for (j, offset) in offsets.enumerated() {
             let batch = perBatch == 0 ? 0 : j / perBatch
             (out.rawPointer + j * slice * es).copyMemory(

@@ -53,9 +53,9 @@ struct GridSampleKernel: Kernel {
         try OutputBudget.check(outShape, x.dtype, node: node)
         let positions = positionsShape.reduce(1, *)
         let plane = dims.reduce(1, *)
-        let src = x.converted(to: .float32, context: context)
-        let coords = grid.converted(to: .float32, context: context)
-        let out = Tensor(dtype: .float32, shape: outShape)
+        let src = try x.converted(to: .float32, context: context)
+        let coords = try grid.converted(to: .float32, context: context)
+        let out = try Tensor(dtype: .float32, shape: outShape)
         let input = RawAddress(src.rawPointer), gridAddress = RawAddress(coords.rawPointer), output = RawAddress(out.rawPointer)
         let sampler = self
         context.parallelFor(n * positions, minChunk: 64) { range in
@@ -77,7 +77,7 @@ struct GridSampleKernel: Kernel {
                 }
             }
         }
-        return [out.converted(to: x.dtype, context: context)]
+        return [try out.converted(to: x.dtype, context: context)]
     }
 
     /// The input offsets (within one channel plane) and weights a sample at normalised `location` reads.

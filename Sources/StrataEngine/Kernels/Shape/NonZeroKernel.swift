@@ -11,7 +11,7 @@ struct NonZeroKernel: Kernel {
         let flags = ElementTest.nonzero(x)
         let hits = flags.indices.filter { flags[$0] }
         let rank = x.rank
-        let out = Tensor(dtype: .int64, shape: [rank, hits.count])
+        let out = try Tensor(dtype: .int64, shape: [rank, hits.count])
         let p = out.pointer(as: Int64.self)
         for (j, flat) in hits.enumerated() {
             var rem = flat

@@ -24,9 +24,9 @@ struct OneHotKernel: Kernel {
         let a = try ShapeTypeRules.oneHotAxis(node, indicesRank: indexTensor.rank)
         var outShape = indexTensor.shape
         outShape.insert(depth, at: a)
-        guard try OutputBudget.check(outShape, values.dtype, node: node) > 0 else { return [Tensor(dtype: values.dtype, shape: outShape)] }
+        guard try OutputBudget.check(outShape, values.dtype, node: node) > 0 else { return [try Tensor(dtype: values.dtype, shape: outShape)] }
         let es = values.dtype.byteSize
-        let out = Tensor(dtype: values.dtype, shape: outShape)
+        let out = try Tensor(dtype: values.dtype, shape: outShape)
         ElementFill.fill(out.rawPointer, count: out.count, with: values.rawPointer, elementSize: es)
         let outer = indexTensor.shape[..<a].reduce(1, *)
         let inner = indexTensor.shape[a...].reduce(1, *)

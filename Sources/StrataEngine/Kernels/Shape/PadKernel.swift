@@ -34,7 +34,7 @@ struct PadKernel: Kernel {
         guard let pads = try attributePads ?? args.ints(1, "pads") else { throw node.error("pads input is missing") }
         let axes = node.opset >= 18 ? try args.ints(3, "axes") : nil
         let amounts = try ShapeTypeRules.padAmounts(pads, axes: axes, rank: x.rank, node: node)
-        var fill = ScalarElement.make(attributeValue, dtype: x.dtype)
+        var fill = try ScalarElement.make(attributeValue, dtype: x.dtype)
         if node.opset >= 11, let value = args.optional(2) {
             guard value.dtype == x.dtype, value.count == 1 else {
                 throw node.error("constant_value must be one \(x.dtype.rawValue) element", kind: .invalidInput)
@@ -53,11 +53,11 @@ struct PadKernel: Kernel {
             }
             outShape.append(m)
         }
-        if try OutputBudget.check(outShape, x.dtype, node: node) == 0 { return [Tensor(dtype: x.dtype, shape: outShape)] }
+        if try OutputBudget.check(outShape, x.dtype, node: node) == 0 { return [try Tensor(dtype: x.dtype, shape: outShape)] }
         let maps = amounts.enumerated().map { d, p in
             (0..<outShape[d]).map { j in source(j - p.before, size: x.shape[d]) }
         }
-        return [AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
+        return [try AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
     }
 
     /// The input index an output position at input coordinate `i` reads, or -1 for the fill value.

@@ -15,7 +15,7 @@ struct RangeKernel: Kernel {
         }
         let n = try ShapeTypeRules.rangeCount(start: start, limit: limit, delta: delta, node: node)
         try OutputBudget.check([n], start.dtype, node: node)
-        let out = Tensor(dtype: start.dtype, shape: [n])
+        let out = try Tensor(dtype: start.dtype, shape: [n])
         let p = out.rawPointer
         if start.dtype.isInteger {
             let s = start.intValue(at: 0), d = delta.intValue(at: 0)

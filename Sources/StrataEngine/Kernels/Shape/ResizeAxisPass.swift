@@ -8,12 +8,12 @@ struct ResizeAxisPass {
     /// The value of extrapolated positions.
     let fill: Float
 
-    func run(_ x: Tensor, context: ExecutionContext) -> Tensor {
+    func run(_ x: Tensor, context: ExecutionContext) throws -> Tensor {
         let inSize = x.shape[axis]
         let outSize = taps.count
         var outShape = x.shape
         outShape[axis] = outSize
-        let out = Tensor(dtype: .float32, shape: outShape)
+        let out = try Tensor(dtype: .float32, shape: outShape)
         guard out.count > 0 else { return out }
         let outer = x.shape[..<axis].reduce(1, *)
         let inner = x.shape[(axis + 1)...].reduce(1, *)

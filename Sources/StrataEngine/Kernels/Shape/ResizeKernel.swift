@@ -49,7 +49,7 @@ struct ResizeKernel: Kernel {
             throw StrataError(.invalidInput, e.message, at: e.location)
         }
         if try OutputBudget.check(geometry.outputShape, x.dtype, node: node) == 0 {
-            return [Tensor(dtype: x.dtype, shape: geometry.outputShape)]
+            return [try Tensor(dtype: x.dtype, shape: geometry.outputShape)]
         }
         for a in 0..<x.rank where x.shape[a] == 0 && geometry.outputShape[a] > 0 {
             throw node.error("cannot resize the empty axis \(a) to size \(geometry.outputShape[a])", kind: .invalidInput)
@@ -58,7 +58,7 @@ struct ResizeKernel: Kernel {
             !(geometry.outputShape[a] == x.shape[a] && abs(geometry.scales[a] - 1) < 1e-9
               && geometry.roi[a] == 0 && geometry.roi[x.rank + a] == 1)
         }
-        let fill = ScalarElement.make(Double(settings.extrapolationValue), dtype: x.dtype)
+        let fill = try ScalarElement.make(Double(settings.extrapolationValue), dtype: x.dtype)
         if settings.mode == .nearest {
             var maps = x.shape.map { Array(0..<$0) }
             for a in axes {
@@ -66,19 +66,19 @@ struct ResizeKernel: Kernel {
                                          roi: (geometry.roi[a], geometry.roi[x.rank + a]))
                 maps[a] = taps.map { $0.extrapolated ? -1 : $0.nearest }
             }
-            return [AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
+            return [try AxisMapGather(maps: maps).run(x, fill: fill, context: context)]
         }
         guard x.dtype.isFloatingPoint else {
             throw node.error("\(settings.mode.rawValue) Resize of \(x.dtype.rawValue) is not supported (floating point only)",
                              kind: .unsupported)
         }
         if axes.isEmpty { return [x] }
-        var current = x.converted(to: .float32, context: context)
+        var current = try x.converted(to: .float32, context: context)
         for a in axes {
             let taps = settings.taps(inputSize: x.shape[a], outputSize: geometry.outputShape[a], scale: geometry.scales[a],
                                      roi: (geometry.roi[a], geometry.roi[x.rank + a]))
-            current = ResizeAxisPass(axis: a, taps: taps, fill: settings.extrapolationValue).run(current, context: context)
+            current = try ResizeAxisPass(axis: a, taps: taps, fill: settings.extrapolationValue).run(current, context: context)
         }
-        return [current.converted(to: x.dtype, context: context)]
+        return [try current.converted(to: x.dtype, context: context)]
     }
 }

@@ -28,7 +28,7 @@ struct ReverseSequenceKernel: Kernel {
             throw node.error("sequence length \(bad) is outside 0...\(steps)", kind: .invalidInput)
         }
         let row = x.shape[2...].reduce(1, *) * x.dtype.byteSize
-        let out = x.copy()
+        let out = try x.copy()
         let batchStride = batchAxis == 0 ? steps : 1
         let timeStride = timeAxis == 0 ? x.shape[batchAxis] : 1
         for (b, length) in lengths.enumerated() {

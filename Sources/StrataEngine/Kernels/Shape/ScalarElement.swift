@@ -4,8 +4,8 @@ import StrataCore
 enum ScalarElement {
     /// `value` converted to `dtype` (rounded to nearest for floats, truncated toward zero and
     /// wrapped for integers, nonzero for bool).
-    static func make(_ value: Double, dtype: DType) -> Tensor {
-        let t = Tensor(dtype: dtype, shape: [])
+    static func make(_ value: Double, dtype: DType) throws -> Tensor {
+        let t = try Tensor(dtype: dtype, shape: [])
         let p = t.rawPointer
         func int() -> Int64 { value.isFinite ? Int64(Swift.max(Swift.min(value, 9.2e18), -9.2e18)) : 0 }
         switch dtype {

@@ -30,7 +30,7 @@ struct ScatterElementsKernel: Kernel {
         let indices = try IndexList.resolve(indexTensor, size: data.shape[a], node: node)
         let strides = StridedCopy.contiguousStrides(data.shape)
         let shape = indexTensor.shape
-        let out = data.copy()
+        let out = try data.copy()
         let es = data.dtype.byteSize
         var index = [Int](repeating: 0, count: rank)
         var base = 0

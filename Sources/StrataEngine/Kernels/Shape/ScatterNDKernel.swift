@@ -28,7 +28,7 @@ struct ScatterNDKernel: Kernel {
         let offsets = try IndexList.tupleOffsets(indexTensor, into: Array(data.shape[..<k]), node: node)
         let slice = data.shape[k...].reduce(1, *)
         let es = data.dtype.byteSize
-        let out = data.copy()
+        let out = try data.copy()
         for (j, offset) in offsets.enumerated() {
             try reduction.apply(data.dtype, into: out.rawPointer + offset * slice * es,
                                 from: updates.rawPointer + j * slice * es, count: slice, node: node)

@@ -24,10 +24,10 @@ struct SplitKernel: Kernel {
                                                   outputs: node.outputs.count, node: node)
         let strides = StridedCopy.contiguousStrides(x.shape)
         var start = 0
-        return sizes.map { size in
+        return try sizes.map { size in
             var shape = x.shape
             shape[a] = size
-            let part = StridedCopy.gather(x, shape: shape, strides: strides, offset: start * strides[a], context: context)
+            let part = try StridedCopy.gather(x, shape: shape, strides: strides, offset: start * strides[a], context: context)
             start += size
             return part
         }

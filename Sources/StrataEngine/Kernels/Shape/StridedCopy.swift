@@ -25,8 +25,8 @@ struct StridedCopy {
     }
 
     /// A copy that reads `source` through `sourceStrides` into a fresh contiguous tensor of `shape`.
-    static func gather(_ source: Tensor, shape: [Int], strides: [Int], offset: Int = 0, context: ExecutionContext) -> Tensor {
-        let out = Tensor(dtype: source.dtype, shape: shape)
+    static func gather(_ source: Tensor, shape: [Int], strides: [Int], offset: Int = 0, context: ExecutionContext) throws -> Tensor {
+        let out = try Tensor(dtype: source.dtype, shape: shape)
         StridedCopy(shape: shape, sourceStrides: strides, destinationStrides: contiguousStrides(shape), sourceOffset: offset)
             .run(from: source.rawPointer, to: out.rawPointer, elementSize: source.dtype.byteSize, context: context)
         return out

@@ -15,6 +15,6 @@ struct TransposeKernel: Kernel {
         let x = try KernelInputs(inputs, node: node).tensor(0)
         let perm = try ShapeTypeRules.permutation(node, rank: x.rank)
         let strides = StridedCopy.contiguousStrides(x.shape)
-        return [StridedCopy.gather(x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
+        return [try StridedCopy.gather(x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
     }
 }

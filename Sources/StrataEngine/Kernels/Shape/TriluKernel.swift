@@ -20,7 +20,7 @@ struct TriluKernel: Kernel {
             guard kValues.count == 1 else { throw node.error("k must be a scalar", kind: .invalidInput) }
             k = Swift.min(Swift.max(kValues[0], -(1 << 40)), 1 << 40)
         }
-        let out = x.copy()
+        let out = try x.copy()
         let rows = x.shape[x.rank - 2], cols = x.shape[x.rank - 1]
         let es = x.dtype.byteSize
         let matrices = rows * cols == 0 ? 0 : x.count / (rows * cols)

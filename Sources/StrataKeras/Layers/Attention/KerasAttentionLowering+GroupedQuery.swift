@@ -12,9 +12,9 @@ extension KerasAttentionLowering {
         for x in [q, v, k] where try ctx.rank(x) != 3 {
             throw ctx.error("expected [batch, time, features] inputs, got rank \(try ctx.rank(x))", kind: .invalidModel)
         }
-        let headDim = try ctx.int("head_dim")
-        let queryHeads = try ctx.int("num_query_heads")
-        let kvHeads = try ctx.int("num_key_value_heads")
+        let headDim = try ctx.int("head_dim", atLeast: 1)
+        let queryHeads = try ctx.int("num_query_heads", atLeast: 1)
+        let kvHeads = try ctx.int("num_key_value_heads", atLeast: 1)
         guard kvHeads > 0, queryHeads % kvHeads == 0 else {
             throw ctx.optionError("num_key_value_heads", "\(kvHeads) does not divide num_query_heads \(queryHeads)", kind: .invalidModel)
         }

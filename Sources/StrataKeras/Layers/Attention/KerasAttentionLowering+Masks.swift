@@ -43,14 +43,14 @@ extension KerasAttentionLowering {
     }
 
     /// Lower-triangular keep mask (`key position ≤ query position`), `[tq, tk]` with `leading` ones in front.
-    func causalMask(tq: Int, tk: Int, leading: Int) -> String {
-        bandConstant(tq: tq, tk: tk, leading: leading, "causal_mask") { i, j in j <= i }
+    func causalMask(tq: Int, tk: Int, leading: Int) throws -> String {
+        try bandConstant(tq: tq, tk: tk, leading: leading, "causal_mask") { i, j in j <= i }
     }
 
     /// A bool constant `[1…, tq, tk]` that is true where `keep(query position, key position)`.
-    func bandConstant(tq: Int, tk: Int, leading: Int, _ name: String, keep: (Int, Int) -> Bool) -> String {
-        var values = [Bool](repeating: false, count: tq * tk)
+    func bandConstant(tq: Int, tk: Int, leading: Int, _ name: String, keep: (Int, Int) -> Bool) throws -> String {
+        var values = [Bool](repeating: false, count: try ctx.constantCount([tq, tk], bytesPerElement: 1, name))
         for i in 0 ..< tq { for j in 0 ..< tk { values[i * tk + j] = keep(i, j) } }
-        return ctx.constant(Tensor(values, shape: Array(repeating: 1, count: leading) + [tq, tk]), name)
+        return try ctx.constant(Tensor(values, shape: Array(repeating: 1, count: leading) + [tq, tk]), name)
     }
 }

@@ -20,9 +20,9 @@ extension KerasAttentionLowering {
         guard projected + axes.count <= 26 else { throw ctx.error("inputs of rank \(rank) are too large for the attention equations", kind: .unsupported) }
         let equations = KerasAttentionEquations(rank: projected, axes: axes)
 
-        let heads = try ctx.int("num_heads")
-        let keyDim = try ctx.int("key_dim")
-        let valueDim = try ctx.int("value_dim", default: keyDim)
+        let heads = try ctx.int("num_heads", atLeast: 1)
+        let keyDim = try ctx.int("key_dim", atLeast: 1)
+        let valueDim = try ctx.int("value_dim", default: keyDim, atLeast: 1)
         let useBias = try ctx.bool("use_bias", default: true)
         let useGate = try ctx.bool("use_gate", default: false)
         var outDims = [try ctx.knownDim(q, -1)]
@@ -80,10 +80,10 @@ extension KerasAttentionLowering {
     func projection(_ x: String, _ name: String, index: Int, useBias: Bool, bound: [Int], output: [Int], repeats: Int = 1) throws -> String {
         let equation = KerasAttentionEquations.projection(free: try ctx.rank(x) - bound.count, bound: bound.count, output: output.count)
         let headAxis = bound.count
-        let kernel = try ctx.weightValue(index, "\(name)/kernel", shape: bound + output) { $0.repeatingSlices(axis: headAxis, repeats) }
+        let kernel = try ctx.weightValue(index, "\(name)/kernel", shape: bound + output) { try $0.repeatingSlices(axis: headAxis, repeats) }
         var y = try ctx.emit("Einsum", [x, kernel], ["equation": .string(equation)], step: "\(name)/Einsum")
         if useBias {
-            let bias = try ctx.weightValue(index + 1, "\(name)/bias", shape: output) { $0.repeatingSlices(axis: 0, repeats) }
+            let bias = try ctx.weightValue(index + 1, "\(name)/bias", shape: output) { try $0.repeatingSlices(axis: 0, repeats) }
             y = try ctx.emit("Add", [y, bias], step: "\(name)/BiasAdd")
         }
         return y
@@ -129,7 +129,7 @@ extension KerasAttentionLowering {
         if let window, window <= 0 { throw ctx.optionError("sliding_window", "must be a positive integer, got \(window)", kind: .invalidModel) }
         if causal || window != nil {
             let tq = try ctx.knownDim(q, 1), tk = try ctx.knownDim(v, 1)
-            let band = bandConstant(tq: tq, tk: tk, leading: 1, "band_mask") { i, j in
+            let band = try bandConstant(tq: tq, tk: tk, leading: 1, "band_mask") { i, j in
                 (!causal || j <= i) && (window.map { abs(i - j) < $0 } ?? true)
             }
             parts.append((band, 3))
@@ -161,10 +161,10 @@ extension KerasAttentionLowering {
             let fused = ctx.kerasMajor >= 3 && projectedRank == 4 && !returnScores && dropout == 0
             let filler: String
             if ctx.kerasMajor >= 3 {
-                filler = ctx.constant(floats: [fused ? Float(-0.7 * 3.38953e38) : -1e9], shape: [], "mask_fill")
+                filler = try ctx.constant(floats: [fused ? Float(-0.7 * 3.38953e38) : -1e9], shape: [], "mask_fill")
                 zeroMasked = !fused
             } else if try ctx.bool("softmax_robust_masking", default: false) {
-                filler = ctx.constant(floats: [-1e9], shape: [], "mask_fill")
+                filler = try ctx.constant(floats: [-1e9], shape: [], "mask_fill")
             } else {
                 filler = try ctx.emit("Sub", [s, ctx.constant(floats: [1e9], shape: [], "mask_offset")], step: "MaskedScores")
             }

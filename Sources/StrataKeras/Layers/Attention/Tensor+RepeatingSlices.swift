@@ -3,14 +3,14 @@ import StrataCore
 extension Tensor {
     /// A float32 copy in which every slice along `axis` appears `repeats` times in a row
     /// (`numpy.repeat(t, repeats, axis)`); `repeats == 1` returns the tensor itself.
-    func repeatingSlices(axis: Int, _ repeats: Int) -> Tensor {
+    func repeatingSlices(axis: Int, _ repeats: Int) throws -> Tensor {
         guard repeats > 1 else { return self }
         precondition(dtype == .float32 && axis >= 0 && axis < rank, "repeatingSlices: float32 tensor and an axis of it")
         let outer = shape[..<axis].reduce(1, *)
         let inner = shape[(axis + 1)...].reduce(1, *)
         var outShape = shape
         outShape[axis] *= repeats
-        let out = Tensor(dtype: .float32, shape: outShape)
+        let out = try Tensor(dtype: .float32, shape: outShape)
         let src = pointer(as: Float.self)
         let dst = out.pointer(as: Float.self)
         var o = 0

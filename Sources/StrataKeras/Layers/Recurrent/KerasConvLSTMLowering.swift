@@ -19,7 +19,7 @@ struct KerasConvLSTMLowering {
         if try ctx.sequenceMask() != nil { throw ctx.error("masked inputs are not supported for ConvLSTM layers", kind: .unsupported) }
         if try ctx.bool("stateful", default: false) { throw ctx.optionError("stateful", "stateful recurrent layers are not supported") }
         let channelsFirst = try ctx.channelsFirst()
-        let filters = try ctx.int("filters")
+        let filters = try ctx.int("filters", atLeast: 1)
         let steps = try ctx.knownDim(x, 1)
         let channels = try ctx.knownDim(x, channelsFirst ? 2 : -1)
         let options = try KerasLayerTable.windowOptions(ctx, rank: rank)
@@ -38,8 +38,8 @@ struct KerasConvLSTMLowering {
         }
         var order = Array(0 ..< steps)
         if try ctx.bool("go_backwards", default: false) { order.reverse() }
-        let timeAxis = ctx.constant(int64s: [1], "time_axis")
-        let split = ctx.constant(int64s: Array(repeating: Int64(filters), count: 4), "gate_sizes")
+        let timeAxis = try ctx.constant(int64s: [1], "time_axis")
+        let split = try ctx.constant(int64s: Array(repeating: Int64(filters), count: 4), "gate_sizes")
         var h: String?
         var c: String?
         var outputs: [String] = []

@@ -59,7 +59,7 @@ struct KerasRecurrentLowering {
         if try ctx.bool("stateful", default: false) {
             throw ctx.optionError("stateful", "stateful recurrent layers are not supported")
         }
-        let units = try ctx.int("units")
+        let units = try ctx.int("units", atLeast: 1)
         let shape = try ctx.shape(input)
         guard shape.count == 3 else { throw ctx.error("expected a [batch, time, features] input, got rank \(shape.count)") }
         let features = try ctx.knownDim(input, 2)
@@ -78,9 +78,9 @@ struct KerasRecurrentLowering {
                 inputBias = try ctx.weight(2, "bias", shape: [gates * units]).floats()
             }
         }
-        let w = ctx.constant(packed(kernel.floats(), rows: features, units: units), "W")
-        let r = ctx.constant(packed(recurrentKernel.floats(), rows: units, units: units), "R")
-        let b = ctx.constant(Tensor(reorder(inputBias, units: units) + reorder(recurrentBias, units: units), shape: [1, 2 * gates * units]), "B")
+        let w = try ctx.constant(packed(kernel.floats(), rows: features, units: units), "W")
+        let r = try ctx.constant(packed(recurrentKernel.floats(), rows: units, units: units), "R")
+        let b = try ctx.constant(Tensor(reorder(inputBias, units: units) + reorder(recurrentBias, units: units), shape: [1, 2 * gates * units]), "B")
 
         var x = input
         var mask = mask
@@ -150,10 +150,10 @@ struct KerasRecurrentLowering {
         var states = initialState.isEmpty ? Array(repeating: zeros, count: cell == .lstm ? 2 : 1) : initialState
         var output = zeros
         var sequence: [String] = []
-        let axis = ctx.constant(int64s: [1], "time_axis")
+        let axis = try ctx.constant(int64s: [1], "time_axis")
         for t in 0 ..< steps {
-            let start = ctx.constant(int64s: [Int64(t)], "t\(t)_start")
-            let end = ctx.constant(int64s: [Int64(t + 1)], "t\(t)_end")
+            let start = try ctx.constant(int64s: [Int64(t)], "t\(t)_start")
+            let end = try ctx.constant(int64s: [Int64(t + 1)], "t\(t)_end")
             let xt = try ctx.emit("Slice", [x, start, end, axis], step: "Step\(t)/Input")
             let mt = try ctx.emit("Slice", [keep, start, end, axis], step: "Step\(t)/Mask")
             var inputs = [xt] + weights + [""]

@@ -20,7 +20,7 @@ extension KerasLayerContext {
         guard range.upperBound <= variableCount else {
             throw error("the file stores \(variableCount) weights but the wrapped layers need \(range.upperBound)")
         }
-        let variables = try range.map { (name: "\(name) weight \($0 - range.lowerBound)", value: try weight($0, "\(name) weight \($0 - range.lowerBound)")) }
+        let variables = try range.map { try declaredWeight($0, "\(name) weight \($0 - range.lowerBound)").renamed("\(name) weight \($0 - range.lowerBound)") }
         let spec = KerasLayerSpec(className: className, name: name, config: config, calls: [], nested: nil)
         let context = KerasLayerContext(
             spec: spec, path: "\(path)/\(name)", call: call, inputs: inputs, kwargTensors: kwargTensors, kwargs: kwargs,

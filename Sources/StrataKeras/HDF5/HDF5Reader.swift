@@ -1,0 +1,177 @@
+import CHDF5
+import Foundation
+import StrataCore
+
+/// An HDF5 file opened read-only with libhdf5 in this process: the one place where libhdf5 parses
+/// untrusted bytes, either in the importing process (`HDF5Isolation.inProcess`) or inside the worker
+/// process (`HDF5Worker`). Every call goes through `HDF5Library.locked`.
+///
+/// It reads only what the file itself holds: a path through an external link (or through a soft link
+/// that leads to one), a dataset whose raw data lives in external files, and a virtual dataset are
+/// refused with `.unsafePath`, as ONNX external data outside the model's folder is. Sizes are checked
+/// before anything is allocated: a dataset must not declare more than its storage can hold (see
+/// `datasetInfo`). Errors carry an `HDF5 path '…'` detail but no file; `HDF5File` adds the file.
+final class HDF5Reader {
+    let fileID: hid_t
+    /// Bytes in the file: raw data must lie within them.
+    let fileSize: Int
+
+    /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize`
+    /// bytes). libhdf5 opens it again by its `/proc/self/fd` name, so it never sees another path.
+    convenience init(descriptor fd: Int32, fileSize: Int) throws {
+        try self.init(path: "/proc/self/fd/\(fd)", fileSize: fileSize)
+    }
+
+    /// Opens the file at `path`, which the caller has checked is a regular file of `fileSize` bytes.
+    init(path: String, fileSize: Int) throws {
+        self.fileSize = fileSize
+        let opened = HDF5Library.locked { H5Fopen(path, strata_h5f_acc_rdonly(), strata_h5p_default()) }
+        guard opened >= 0 else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        fileID = opened
+    }
+
+    /// Opens an HDF5 file image held in memory (HDF5's core driver copies the bytes; nothing touches
+    /// disk). For platforms without memfd; Linux passes images as descriptors.
+    init(image: Data) throws {
+        fileSize = image.count
+        let opened: hid_t = HDF5Library.locked {
+            let fapl = H5Pcreate(strata_h5p_file_access())
+            guard fapl >= 0 else { return -1 }
+            defer { H5Pclose(fapl) }
+            guard H5Pset_fapl_core(fapl, 1 << 16, false) >= 0 else { return -1 }
+            let status = image.withUnsafeBytes { raw in
+                H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
+            }
+            guard status >= 0 else { return -1 }
+            return H5Fopen("image.h5", strata_h5f_acc_rdonly(), fapl)
+        }
+        guard opened >= 0 else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        fileID = opened
+    }
+
+    deinit {
+        HDF5Library.locked { _ = H5Fclose(fileID) }
+    }
+
+    static func place(_ path: String, attribute: String? = nil) -> ErrorLocation {
+        ErrorLocation(detail: "HDF5 path '\(path)'" + (attribute.map { ", attribute '\($0)'" } ?? ""))
+    }
+
+    // MARK: Links and objects
+
+    /// Whether a link exists at `path`. Every link on the way is checked: external and user-defined
+    /// links, and soft links leading through one, are refused before libhdf5 could follow them.
+    func exists(_ path: String) throws -> Bool {
+        try HDF5Library.locked { try existsLocked(path, depth: 0) }
+    }
+
+    /// Soft links may point at soft links; HDF5 itself stops after 16.
+    private static let softLinkDepth = 16
+
+    private func existsLocked(_ path: String, depth: Int) throws -> Bool {
+        var prefix = ""
+        for part in path.split(separator: "/") {
+            let parent = prefix.isEmpty ? "/" : prefix
+            prefix += "/" + part
+            guard H5Lexists(fileID, prefix, strata_h5p_default()) > 0 else { return false }
+            var info = H5L_info_t()
+            guard H5Lget_info(fileID, prefix, &info, strata_h5p_default()) >= 0 else {
+                throw StrataError(.corruptFile, "the link cannot be read", at: Self.place(prefix))
+            }
+            switch info.type {
+            case H5L_TYPE_HARD:
+                continue
+            case H5L_TYPE_SOFT:
+                let target = linkValue(prefix, size: info.u.val_size)
+                guard depth < Self.softLinkDepth else {
+                    throw StrataError(.corruptFile, "soft links nest more than \(Self.softLinkDepth) deep", at: Self.place(prefix))
+                }
+                let absolute = target.hasPrefix("/") ? target : (parent == "/" ? "" : parent) + "/" + target
+                do {
+                    guard try existsLocked(absolute, depth: depth + 1) else { return false }
+                } catch let error as StrataError where error.kind == .unsafePath {
+                    throw StrataError(.unsafePath, "the soft link to '\(target)' leads outside the file (\(error.location.detail ?? "")"
+                                      + ": \(error.message))", at: Self.place(prefix))
+                }
+            case H5L_TYPE_EXTERNAL:
+                throw StrataError(.unsafePath, "is an external link to \(externalTarget(prefix, size: info.u.val_size)); "
+                                  + "Strata reads only the model file", at: Self.place(prefix))
+            default:
+                throw StrataError(.unsafePath, "is a user-defined link (type \(info.type.rawValue)); Strata reads only the model file",
+                                  at: Self.place(prefix))
+            }
+        }
+        return true
+    }
+
+    private func linkValue(_ path: String, size: Int) -> String {
+        guard size > 0, size <= 1 << 16 else { return "" }
+        var buffer = [CChar](repeating: 0, count: size + 1)
+        guard H5Lget_val(fileID, path, &buffer, buffer.count, strata_h5p_default()) >= 0 else { return "" }
+        return String(decoding: buffer.prefix(size).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `'file:/path'` of an external link, or `another file` when its value cannot be decoded.
+    private func externalTarget(_ path: String, size: Int) -> String {
+        guard size > 0, size <= 1 << 16 else { return "another file" }
+        var buffer = [UInt8](repeating: 0, count: size)
+        guard H5Lget_val(fileID, path, &buffer, size, strata_h5p_default()) >= 0 else { return "another file" }
+        var flags: UInt32 = 0
+        var file: UnsafePointer<CChar>?
+        var object: UnsafePointer<CChar>?
+        guard H5Lunpack_elink_val(&buffer, size, &flags, &file, &object) >= 0, let file, let object else { return "another file" }
+        return "'\(String(cString: file)):\(String(cString: object))'"
+    }
+
+    enum ObjectKind: Int { case group = 1, dataset = 2, other = 3 }
+
+    /// What `path` is; nil when it does not exist.
+    func kind(_ path: String) throws -> ObjectKind? {
+        guard try exists(path) || path == "/" else { return nil }
+        return HDF5Library.locked {
+            let object = H5Oopen(fileID, path, strata_h5p_default())
+            guard object >= 0 else { return nil }
+            defer { H5Oclose(object) }
+            switch H5Iget_type(object) {
+            case H5I_GROUP: return .group
+            case H5I_DATASET: return .dataset
+            default: return .other
+            }
+        }
+    }
+
+    /// More links than any model writes into one group; a corrupt count beyond it is refused.
+    static let maxLinks = 1 << 20
+
+    /// Names of the links in the group at `path`, in HDF5's name order.
+    func children(_ path: String) throws -> [String] {
+        guard try exists(path) || path == "/" else {
+            throw StrataError(.invalidModel, "not a readable HDF5 group", at: Self.place(path))
+        }
+        let names: [String]? = HDF5Library.locked {
+            var info = H5G_info_t()
+            guard H5Gget_info_by_name(fileID, path, &info, strata_h5p_default()) >= 0, info.nlinks <= UInt64(Self.maxLinks) else {
+                return nil
+            }
+            var names: [String] = []
+            for i in 0 ..< info.nlinks {
+                let size = H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, strata_h5p_default())
+                guard size >= 0, size <= 1 << 16 else { return nil }
+                var buffer = [CChar](repeating: 0, count: Int(size) + 1)
+                guard H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, strata_h5p_default()) >= 0 else {
+                    return nil
+                }
+                names.append(String(decoding: buffer.prefix(Int(size)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            return names
+        }
+        guard let names else { throw StrataError(.invalidModel, "not a readable HDF5 group", at: Self.place(path)) }
+        return names
+    }
+
+    /// Whether the object at `path` has the attribute `name`.
+    func hasAttribute(_ path: String, _ name: String) throws -> Bool {
+        guard try exists(path) || path == "/" else { return false }
+        return HDF5Library.locked { H5Aexists_by_name(fileID, path, name, strata_h5p_default()) > 0 }
+    }
+}
