@@ -16,6 +16,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
           libcairo2-dev fonts-dejavu-core)
 
+# The test stack also needs a real browser for the report tests (Tools/test-report.py) and an HTML checker.
+if ((!system_only)); then packages+=(chromium chromium-driver tidy); fi
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -64,3 +67,5 @@ ensure_pins "$here/requirements.txt"
 ensure_pins "$here/requirements-torch.txt" --no-deps
 # matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
 ensure_pins "$here/requirements-pictures.txt"
+# Selenium for the browser tests of `strata report`.
+ensure_pins "$here/requirements-browser.txt"
