@@ -103,11 +103,17 @@ let package = Package(
             dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX"]
         ),
         .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore"], exclude: ["Goldens"]),
-        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport"]),
-        // Reads events back through the generated C bindings; StrataAnalysis for the histogram grid.
+        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport", "StrataTestSupport"]),
+        // StrataAnalysis for the histogram grid.
         .testTarget(
             name: "StrataTensorBoardTests",
-            dependencies: ["StrataTensorBoard", "StrataCore", "StrataAnalysis", "CTensorBoardProto", "CProtobufC"]
+            dependencies: ["StrataTensorBoard", "StrataCore", "StrataAnalysis", "StrataTestSupport"]
+        ),
+        // What several test targets share: a reader of TensorBoard events files (CRCs checked, events
+        // decoded through the generated C bindings).
+        .target(
+            name: "StrataTestSupport", dependencies: ["StrataTensorBoard", "StrataCore", "CTensorBoardProto", "CProtobufC"],
+            path: "Tests/StrataTestSupport"
         ),
     ]
 )

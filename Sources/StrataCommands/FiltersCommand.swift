@@ -125,7 +125,7 @@ public struct FiltersCommand: StrataSubcommand {
             console.print(manifest.json.rendered())
         } else if !quiet {
             console.print("wrote \(manifest.files.count) files for \(found.count) layer\(found.count == 1 ? "" : "s") to \(outDir) (open \(outDir)/\(PictureIndexPage.fileName))")
-            if let path = log?.path { console.print("logged the filters and weight histograms to TensorBoard at step \(log!.step): \(path)") }
+            if let report = log?.report("the filters and weight histograms") { console.print(report) }
         }
     }
 
@@ -136,7 +136,7 @@ public struct FiltersCommand: StrataSubcommand {
         let title = "\(kernel.layer) (\(op)) kernel \(Self.sourceShape(kernel, sourceLayout))"
         func write(_ picture: some Picture, _ suffix: String, log: Bool = true) throws -> String {
             let bytes = try picture.render(format: format)
-            if log { try tensorBoard?.image(base + "/" + suffix, picture, png: format == .png ? bytes : nil) }
+            if log { try tensorBoard?.image(TensorBoardLog.tag(base, suffix), picture, png: format == .png ? bytes : nil) }
             return try folder.write(bytes, name: base + "-" + suffix, fileExtension: format.pathExtension)
         }
         switch kernel.kind {

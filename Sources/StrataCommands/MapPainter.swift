@@ -54,7 +54,7 @@ struct MapPainter {
     }
 
     /// Writes the pictures of `tensor` (the whole batch) for batch element `b` into `folder`, and
-    /// logs each picture as a PNG image to `tensorBoard` when given (tags in `TensorBoardLog.mapTag`).
+    /// logs each picture as a PNG image to `tensorBoard` when given (tags from `TensorBoardLog.tag`).
     func draw(_ row: LayerOutput, _ tensor: Tensor, image b: Int, subject: Subject, into folder: StagedFolder,
               tensorBoard: TensorBoardLog? = nil) throws -> Written {
         let base = CaptureWriter.baseName(for: row)
@@ -66,7 +66,7 @@ struct MapPainter {
                 let bytes = try picture.render(format: format)
                 file = try folder.write(bytes, name: base + "-" + product.suffix, fileExtension: format.pathExtension,
                                         subfolder: subject.folder)
-                try tensorBoard?.image(TensorBoardLog.mapTag(row, product.suffix, input: subject.folder), picture,
+                try tensorBoard?.image(TensorBoardLog.tag(base, product.suffix, input: subject.folder), picture,
                                        png: format == .png ? bytes : nil)
             case .array(let values):
                 file = try folder.writeNPY(values, name: base + "-" + product.suffix, subfolder: subject.folder)
@@ -81,12 +81,12 @@ struct MapPainter {
         return out
     }
 
-    /// Logs the pictures of `tensor` for batch element `b` to TensorBoard only (PNG images, tags in
-    /// `TensorBoardLog.mapTag`); returns why nothing could be drawn, if so.
+    /// Logs the pictures of `tensor` for batch element `b` to TensorBoard only (PNG images, tags from
+    /// `TensorBoardLog.tag`); returns why nothing could be drawn, if so.
     func log(_ row: LayerOutput, _ tensor: Tensor, image b: Int, subject: Subject, to tensorBoard: TensorBoardLog) throws -> String? {
         try paint(row, tensor, image: b, subject: subject, arrays: false) { product in
             if case .picture(let picture) = product.content {
-                try tensorBoard.image(TensorBoardLog.mapTag(row, product.suffix, input: subject.folder), picture)
+                try tensorBoard.image(TensorBoardLog.tag(CaptureWriter.baseName(for: row), product.suffix, input: subject.folder), picture)
             }
         }
     }

@@ -154,7 +154,7 @@ public struct MapsCommand: StrataSubcommand {
                 line += "; skipped \(source.skipped.count): " + source.skipped.map(\.file).joined(separator: ", ")
             }
             console.print(line)
-            if let path = log?.path { console.print("logged the pictures to TensorBoard at step \(log!.step): \(path)") }
+            if let report = log?.report("the pictures") { console.print(report) }
         }
     }
 

@@ -113,7 +113,7 @@ public struct StatsCollectCommand: StrataSubcommand {
             var line = "strata: statistics of \(statistics.count) layer output\(statistics.count == 1 ? "" : "s") over \(inputCount) input\(inputCount == 1 ? "" : "s")"
             if let shard { line += " (shard \(shard))" }
             if let outDir { line += "; wrote \(outDir)/\(Self.documentName) and pictures (\(outDir)/\(PictureIndexPage.fileName))" }
-            if let path = log?.path { line += "; logged to TensorBoard at step \(log!.step): \(path)" }
+            if let report = log?.report("the histograms and scalars") { line += "; " + report }
             if !skipped.isEmpty { line += "; skipped \(skipped.count): " + skipped.joined(separator: ", ") }
             console.printError(line + "\n")
         }

@@ -9,16 +9,20 @@ import StrataTensorBoard
 /// What a command logs to TensorBoard: its pictures as PNG images, activation statistics as
 /// histograms and scalars, kernels as weight histograms, all at `step` in one new events file.
 ///
-/// Tags (Docs/TensorBoard.md), with `L` the layer output's name as `CaptureWriter.baseName` gives it:
+/// Tags (Docs/TensorBoard.md): a picture a command writes to `--out` as `BASE-KIND.png` (in the
+/// subfolder `INPUT` when it has several inputs) is the image `BASE/KIND` (`BASE/KIND/INPUT`), see
+/// `tag`; with `L` the layer output's name as `CaptureWriter.baseName` gives it:
 /// - `maps`: `L/grid`, `L/mean`, `L/max`, `L/overlay-mean`, `L/overlay-max`, `L/overlay-cK`, `L/bars`,
-///   `L/heatmap`; with several inputs each tag ends in `/INPUT` (the input's subfolder name in `--out`);
+///   `L/heatmap`;
 /// - `filters`: images `L/filters` (convolutions) or `L/kernel` (dense), histogram `L/weights`
 ///   (`L-NODE/…` for a layer with several kernels);
 /// - `stats`: histogram `L/activations`; scalars `stats/L/mean`, `stats/L/std`, `stats/L/zeros_fraction`,
 ///   and `stats/L/dead_fraction` for layers with a channel axis.
 ///
-/// Nothing is written before the first value; `commit` marks what was logged as complete, and a
-/// log dropped without a commit removes what it wrote since the last one (`TensorBoardWriter`).
+/// A command takes it from `TensorBoardOptions.open()` (nil without `--tensorboard`), logs with
+/// `image`, `statistics` and `weights`, and calls `commit()` once it has succeeded. Nothing is
+/// written before the first value; a log dropped without a commit removes what it wrote since the
+/// last one (`TensorBoardWriter`), so a failed command leaves no events file.
 final class TensorBoardLog {
     let writer: TensorBoardWriter
     /// The step of the values logged next.
@@ -84,8 +88,15 @@ final class TensorBoardLog {
         try writer.commit()
     }
 
-    /// The tag of a `maps` picture: `L/KIND`, or `L/KIND/INPUT` when the run has several inputs.
-    static func mapTag(_ row: LayerOutput, _ kind: String, input: String?) -> String {
-        CaptureWriter.baseName(for: row) + "/" + kind + (input.map { "/" + $0 } ?? "")
+    /// "logged WHAT to TensorBoard at step N: PATH", or nil when nothing was written.
+    func report(_ what: String) -> String? {
+        path.map { "logged \(what) to TensorBoard at step \(step): \($0)" }
+    }
+
+    /// The tag of a picture that is the file `BASE-KIND.png` in `--out` (in the subfolder `input`):
+    /// `BASE/KIND`, or `BASE/KIND/INPUT`. TensorBoard groups tags on their first part, so a layer's
+    /// pictures sit together, and an input keeps its tag from step to step.
+    static func tag(_ base: String, _ kind: String, input: String? = nil) -> String {
+        base + "/" + kind + (input.map { "/" + $0 } ?? "")
     }
 }

@@ -1,13 +1,14 @@
 import StrataTensorBoard
+import StrataTestSupport
 import XCTest
 
 final class TFRecordTests: XCTestCase {
     /// records.bin holds the payloads of records.json framed by TensorBoard's own RecordWriter.
     func testFramingEqualsTensorBoards() throws {
-        let payloads = try XCTUnwrap(EventFileReader.json("records.json")["payloads"] as? [String]).map(Self.bytes(hex:))
+        let payloads = try XCTUnwrap(TensorBoardFixtures.json("records.json")["payloads"] as? [String]).map(Self.bytes(hex:))
         var framed: [UInt8] = []
         for payload in payloads { TFRecord.append(payload, to: &framed) }
-        XCTAssertEqual(framed, try EventFileReader.fixture("records.bin"))
+        XCTAssertEqual(framed, try TensorBoardFixtures.bytes("records.bin"))
         XCTAssertEqual(payloads.map(TFRecord.record).joined().map { $0 }, framed)
         XCTAssertEqual(try EventFileReader.records(framed), payloads)
     }

@@ -7,7 +7,7 @@ final class TensorBoardHistogramTests: XCTestCase {
     /// Counts on the default bucket grid (StrataAnalysis' ValueHistogram) encode to exactly the
     /// buckets TensorFlow's HistogramSummary kernel writes for the same float32 values.
     func testGridEncodingEqualsTensorFlows() throws {
-        let fixture = try EventFileReader.json("tf-histogram.json")
+        let fixture = try TensorBoardFixtures.json("tf-histogram.json")
         let values = try XCTUnwrap(fixture["values"] as? [Double]).map(Float.init)
         let reference = try XCTUnwrap(fixture["tensorflow"] as? [String: Any])
         let counts = ValueHistogram(of: Tensor(values, shape: [values.count])).counts

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataTensorBoard
 
@@ -18,7 +19,7 @@ final class TensorBoardWriterTests: XCTestCase {
     /// The values of events.json written with the same wall times give, byte for byte, the file
     /// TensorBoard's own protobuf classes and RecordWriter made of them (events.bin).
     func testEventsEqualTensorBoards() throws {
-        let spec = try EventFileReader.json("events.json")
+        let spec = try TensorBoardFixtures.json("events.json")
         let begun = try XCTUnwrap((spec["file_version"] as? [String: Any])?["wall_time"] as? Double)
         let writer = try TensorBoardWriter(logDirectory: scratch, run: nil, clock: { begun })
         for item in try XCTUnwrap(spec["events"] as? [[String: Any]]) {
@@ -28,7 +29,7 @@ final class TensorBoardWriterTests: XCTestCase {
             if let scalar = item["scalar"] as? [String: Any] {
                 value = try .scalar(scalar["tag"] as! String, scalar["value"] as! Double)
             } else if let image = item["image"] as? [String: Any] {
-                let png = try EventFileReader.fixture(image["file"] as! String)
+                let png = try TensorBoardFixtures.bytes(image["file"] as! String)
                 value = try .image(image["tag"] as! String, TensorBoardImage(
                     png: png, width: Int(image["width"] as! Double), height: Int(image["height"] as! Double),
                     channels: Int(image["channels"] as! Double)))
@@ -43,7 +44,7 @@ final class TensorBoardWriterTests: XCTestCase {
         }
         try writer.close()
         let path = try XCTUnwrap(writer.path)
-        XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), try EventFileReader.fixture("events.bin"))
+        XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), try TensorBoardFixtures.bytes("events.bin"))
     }
 
     func testFileNameAndFirstEvent() throws {
@@ -131,7 +132,7 @@ final class TensorBoardWriterTests: XCTestCase {
     }
 
     func testLargeEventsAreFlushedAsTheyCome() throws {
-        let png = try EventFileReader.fixture("tiny.png") + [UInt8](repeating: 0, count: 3 << 20)
+        let png = try TensorBoardFixtures.bytes("tiny.png") + [UInt8](repeating: 0, count: 3 << 20)
         let image = try TensorBoardImage(png: png, width: 3, height: 2, channels: 3)
         let writer = try TensorBoardWriter(logDirectory: scratch, run: nil)
         for step in 0 ..< 3 { try writer.add(.image("big", image), step: Int64(step)) }
@@ -153,7 +154,7 @@ final class TensorBoardWriterTests: XCTestCase {
         }
         XCTAssertThrowsError(try TensorBoardValue.scalar("", 1))
         XCTAssertThrowsError(try TensorBoardValue.scalar("a\u{0}b", 1))
-        let png = try EventFileReader.fixture("tiny.png")
+        let png = try TensorBoardFixtures.bytes("tiny.png")
         XCTAssertThrowsError(try TensorBoardImage(png: Array("GIF89a".utf8), width: 1, height: 1, channels: 3))
         XCTAssertThrowsError(try TensorBoardImage(png: png, width: 0, height: 2, channels: 3))
         XCTAssertThrowsError(try TensorBoardImage(png: png, width: 3, height: 2, channels: 5))

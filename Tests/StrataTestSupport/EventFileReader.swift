@@ -3,41 +3,16 @@ import CTensorBoardProto
 import Foundation
 import StrataCore
 import StrataTensorBoard
-import XCTest
 
-/// Test support: the fixtures of Tools/make-tensorboard-fixtures.py, and a reader of TFRecord files
-/// that checks both CRCs of every record and decodes events with the generated C bindings.
-enum EventFileReader {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/tensorboard"
-
-    static func fixture(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: URL(fileURLWithPath: fixtures + "/" + name)))
-    }
-
-    /// A JSON fixture as Foundation objects, every number a `Double`, parsed by StrataCore's parser:
-    /// Foundation's on Linux does not always round numbers to the nearest double.
-    static func json(_ name: String) throws -> [String: Any] {
-        func plain(_ value: JSONValue) -> Any {
-            switch value {
-            case .null: return NSNull()
-            case .bool(let b): return b
-            case .int(let i): return Double(i)
-            case .double(let d): return d
-            case .string(let s): return s
-            case .array(let items): return items.map(plain)
-            case .object(let members): return Dictionary(members.map { ($0.0, plain($0.1)) }, uniquingKeysWith: { $1 })
-            }
-        }
-        return try XCTUnwrap(plain(try JSONValue.parse(Data(fixture(name)))) as? [String: Any])
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+/// Test support: a reader of TensorBoard events files that checks both masked CRC-32Cs of every
+/// TFRecord and decodes each event with the generated C bindings of Strata's TensorBoard schema.
+public enum EventFileReader {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// The payloads of a TFRecord file; throws on a short record or a CRC that does not match.
-    static func records(_ bytes: [UInt8]) throws -> [[UInt8]] {
+    public static func records(_ bytes: [UInt8]) throws -> [[UInt8]] {
         func u32(_ at: Int) -> UInt32 { (0 ..< 4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) } }
         var records: [[UInt8]] = []
         var at = 0
@@ -58,20 +33,27 @@ enum EventFileReader {
     }
 
     /// One decoded event.
-    struct Event: Equatable {
-        var wallTime: Double
-        var step: Int64
-        var fileVersion: String?
-        var values: [Value] = []
+    public struct Event: Equatable {
+        public var wallTime: Double
+        public var step: Int64
+        public var fileVersion: String?
+        public var values: [Value] = []
+
+        public init(wallTime: Double, step: Int64, fileVersion: String? = nil, values: [Value] = []) {
+            self.wallTime = wallTime
+            self.step = step
+            self.fileVersion = fileVersion
+            self.values = values
+        }
     }
 
-    enum Value: Equatable {
+    public enum Value: Equatable {
         case scalar(tag: String, Float)
         case image(tag: String, png: [UInt8], width: Int, height: Int, channels: Int)
         case histogram(tag: String, min: Double, max: Double, num: Double, sum: Double, sumSquares: Double, limits: [Double], counts: [Double])
     }
 
-    static func event(_ data: [UInt8]) throws -> Event {
+    public static func event(_ data: [UInt8]) throws -> Event {
         guard let message = data.withUnsafeBufferPointer({ tensorboard__event__unpack(nil, $0.count, $0.baseAddress) }) else {
             throw Failure(description: "not an Event")
         }
@@ -110,7 +92,7 @@ enum EventFileReader {
     }
 
     /// Every event of the file at `path`.
-    static func events(at path: String) throws -> [Event] {
+    public static func events(at path: String) throws -> [Event] {
         try records([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))).map(event)
     }
 }
