@@ -41,6 +41,7 @@ final class TensorBoardCommandTests: CommandTestCase {
         for value in events.flatMap(\.values) {
             guard case .image(let tag, let png, _, _, let channels) = value else { return XCTFail("\(value) is not an image") }
             let parts = tag.split(separator: "/")
+            guard parts.count == 3 else { return XCTFail("\(tag) is not LAYER/KIND/INPUT") }
             let file = "\(out)/\(parts[2])/\(parts[0])-\(parts[1]).png"
             XCTAssertEqual(png, [UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), tag)
             XCTAssertEqual(channels, 3)
