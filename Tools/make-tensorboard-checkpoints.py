@@ -8,7 +8,8 @@ Fixtures/demo/digits.keras (cloned with fresh, seeded weights); the data is the 
 bundled digits scaled to 0-255 and enlarged to 32x32 with Pillow's bicubic filter, the training split
 of Tools/demo/make-demo-model.py. Writes OUT/model_epoch_01.h5 ... OUT/model_epoch_10.h5 (Keras 3,
 HDF5; default OUT: Fixtures/generated/tensorboard-checkpoints, git-ignored), the checkpoints whose
-evolution Tools/test-tensorboard.py logs with `strata tensorboard`. Seeded; takes about 20 s.
+evolution Tools/test-tensorboard.py logs with `strata tensorboard`. Seeded (the same files each time);
+takes about 40 s on two cores.
 """
 import os
 import sys

@@ -3,7 +3,8 @@ import ArgumentParser
 /// `--tensorboard LOGDIR [--step N] [--run NAME]`: the option group of every command that can also
 /// log what it draws or computes to TensorBoard. Each run writes a new events file into LOGDIR (or
 /// LOGDIR/NAME), with every value at step N; what is logged, and under which tags, is in
-/// Docs/TensorBoard.md.
+/// Docs/TensorBoard.md. A command takes it as `@OptionGroup(title: "TensorBoard") var tensorBoard:
+/// TensorBoardOptions` and logs through `open()` (Docs/TensorBoard.md, "Adding --tensorboard").
 public struct TensorBoardOptions: ParsableArguments {
     @Option(name: .customLong("tensorboard"), help: ArgumentHelp(
         "Also log images, histograms and scalars to a new TensorBoard events file in this folder (created if missing).",
@@ -25,7 +26,8 @@ public struct TensorBoardOptions: ParsableArguments {
         if run?.isEmpty == true { throw ValidationError("--run must not be empty") }
     }
 
-    /// The log the command writes into; nil without `--tensorboard`. Creates nothing yet.
+    /// The log the command writes into; nil without `--tensorboard`. Creates nothing yet; throws
+    /// `invalidInput` for a bad `--run`, `unsafePath` when the log folder is a file.
     func open() throws -> TensorBoardLog? {
         guard let logDirectory else { return nil }
         return try TensorBoardLog(logDirectory: logDirectory, run: run, step: step ?? 0)
