@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
-          libcairo2-dev fonts-dejavu-core)
+          libcairo2-dev fonts-dejavu-core libisal-dev)
 
 # The test stack also needs a real browser for the report tests (Tools/test-report.py) and an HTML checker.
 if ((!system_only)); then packages+=(chromium chromium-driver tidy); fi
@@ -69,3 +69,5 @@ ensure_pins "$here/requirements-torch.txt" --no-deps
 ensure_pins "$here/requirements-pictures.txt"
 # Selenium for the browser tests of `strata report`.
 ensure_pins "$here/requirements-browser.txt"
+# TensorBoard's loader reads back the event files Strata writes (Tools/test-tensorboard.py).
+ensure_pins "$here/requirements-tensorboard.txt"

@@ -19,7 +19,9 @@ public struct FiltersCommand: StrataSubcommand {
             (one symmetric scale per layer). A convolution reading the 3 channels of the image directly \
             gets colour tiles (each tile scaled from its min to its max). Keras (HWIO) and ONNX (OIHW) \
             kernels alike. Without --layer, every layer with a kernel is drawn. The tiles are also \
-            written as .npy ([out, kh, kw] or [out, kh, kw, 3]; a dense kernel [in, out]).
+            written as .npy ([out, kh, kw] or [out, kh, kw, 3]; a dense kernel [in, out]). With --tensorboard \
+            LOGDIR the pictures and the weight histograms also go into a new TensorBoard events file \
+            (Docs/TensorBoard.md).
             """
     )
 
@@ -49,6 +51,9 @@ public struct FiltersCommand: StrataSubcommand {
 
     @Flag(help: "Print the manifest as JSON on standard output.")
     public var json = false
+
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
 
     @OptionGroup public var memory: MemoryOptions
 
@@ -86,11 +91,12 @@ public struct FiltersCommand: StrataSubcommand {
         }
 
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName, PictureIndexPage.fileName])
+        let log = try tensorBoard.open()
         var manifest = PictureManifest(model: modelPath)
         var sections: [PictureIndexPage.Section] = []
         for (layer, kernels) in found {
             for kernel in kernels {
-                let base = kernels.count == 1 ? layer : layer + "-" + String(kernel.node.split(separator: "/").last ?? "")
+                let base = Self.baseName(of: kernel, among: kernels.count)
                 var section = PictureIndexPage.Section(heading: "\(layer) · \(classes[layer] ?? kernel.opType) \(Self.sourceShape(kernel, model.layout))")
                 func add(_ kind: PictureManifest.Kind, _ file: String, shape: [Int], values: [Float], caption: String, picture: Bool) {
                     let range = MapPainter.range([values])
@@ -100,7 +106,8 @@ public struct FiltersCommand: StrataSubcommand {
                     if picture { section.pictures.append(.init(file: file, caption: caption)) } else { section.links.append(.init(file: file, caption: caption)) }
                 }
                 do {
-                    try draw(kernel, base: base, op: classes[layer] ?? kernel.opType, sourceLayout: model.layout, into: folder, add: add)
+                    try draw(kernel, base: base, op: classes[layer] ?? kernel.opType, sourceLayout: model.layout, into: folder,
+                             tensorBoard: log, add: add)
                 } catch let error as StrataError {
                     throw error.located(ErrorLocation(node: layer))
                 }
@@ -113,18 +120,24 @@ public struct FiltersCommand: StrataSubcommand {
             (PictureManifest.fileName, Array((manifest.json.rendered() + "\n").utf8)),
             (PictureIndexPage.fileName, Array(page.rendered().utf8)),
         ])
+        try log?.commit()
         if json {
             console.print(manifest.json.rendered())
         } else if !quiet {
             console.print("wrote \(manifest.files.count) files for \(found.count) layer\(found.count == 1 ? "" : "s") to \(outDir) (open \(outDir)/\(PictureIndexPage.fileName))")
+            if let report = log?.report("the filters and weight histograms") { console.print(report) }
         }
     }
 
+    /// Draws one kernel into `folder`; pictures other than the weight histogram also go to
+    /// `tensorBoard` as `BASE/SUFFIX` images, the weights as the histogram `BASE/weights`.
     private func draw(_ kernel: LayerKernel, base: String, op: String, sourceLayout: ActivationLayout, into folder: StagedFolder,
-                      add: (PictureManifest.Kind, String, [Int], [Float], String, Bool) -> Void) throws {
+                      tensorBoard: TensorBoardLog?, add: (PictureManifest.Kind, String, [Int], [Float], String, Bool) -> Void) throws {
         let title = "\(kernel.layer) (\(op)) kernel \(Self.sourceShape(kernel, sourceLayout))"
-        func write(_ picture: some Picture, _ suffix: String) throws -> String {
-            try folder.write(try picture.render(format: format), name: base + "-" + suffix, fileExtension: format.pathExtension)
+        func write(_ picture: some Picture, _ suffix: String, log: Bool = true) throws -> String {
+            let bytes = try picture.render(format: format)
+            if log { try tensorBoard?.image(TensorBoardLog.tag(base, suffix), picture, png: format == .png ? bytes : nil) }
+            return try folder.write(bytes, name: base + "-" + suffix, fileExtension: format.pathExtension)
         }
         switch kernel.kind {
         case .dense:
@@ -164,16 +177,20 @@ public struct FiltersCommand: StrataSubcommand {
             let npy = try folder.writeNPY(Tensor(flat, shape: shape), name: base + "-filters")
             add(.grid, npy, shape, flat, "\(kernel.layer): filter tiles (.npy)", false)
         }
-        let weights = kernel.weight.floats()
-        let histogram = kernel.histogram
-        let finite = weights.filter(\.isFinite).map(Double.init)
-        let mean = finite.isEmpty ? nil : finite.reduce(0, +) / Double(finite.count)
-        let std = mean.map { m in (finite.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(finite.count)).squareRoot() }
+        let summary = KernelWeights(kernel)
         if let picture = try HistogramPicture.make(
-            title: "\(kernel.layer) (\(op)) weights \(Self.sourceShape(kernel, sourceLayout))", notes: [], histogram: histogram,
-            count: finite.count, mean: mean, std: std, min: finite.min(), max: finite.max(), xLabel: "weight") {
-            add(.histogram, try write(picture, "weights-histogram"), kernel.weight.shape, weights, "\(kernel.layer): weight histogram", true)
+            title: "\(kernel.layer) (\(op)) weights \(Self.sourceShape(kernel, sourceLayout))", notes: [], histogram: summary.histogram,
+            count: summary.count, mean: summary.mean, std: summary.std, min: summary.min, max: summary.max, xLabel: "weight") {
+            add(.histogram, try write(picture, "weights-histogram", log: false), kernel.weight.shape, kernel.weight.floats(),
+                "\(kernel.layer): weight histogram", true)
         }
+        try tensorBoard?.weights(summary, name: base)
+    }
+
+    /// The name a kernel's files and TensorBoard tags start with: its layer's name, followed by `-` and
+    /// the last part of its node's name when the layer has several kernels.
+    static func baseName(of kernel: LayerKernel, among count: Int) -> String {
+        count == 1 ? kernel.layer : kernel.layer + "-" + String(kernel.node.split(separator: "/").last ?? "")
     }
 
     /// The kernel's shape as its source framework writes it: Keras stores convolution kernels as

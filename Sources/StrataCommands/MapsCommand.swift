@@ -19,7 +19,8 @@ public struct MapsCommand: StrataSubcommand {
             --overlay those maps blended over the input image. Dense outputs get a bar chart of their \
             units, sequences a steps × channels heatmap. With several inputs each gets its own subfolder. \
             DIR/manifest.json lists every file; DIR/index.html shows them all. Files are staged and moved \
-            in when everything succeeded. Docs/Pictures.md describes the pictures.
+            in when everything succeeded. Docs/Pictures.md describes the pictures. With --tensorboard LOGDIR \
+            the pictures also go into a new TensorBoard events file as PNG images (Docs/TensorBoard.md).
             """
     )
 
@@ -71,6 +72,9 @@ public struct MapsCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
+
     @OptionGroup public var memory: MemoryOptions
 
     public var memoryOptions: MemoryOptions? { memory }
@@ -92,6 +96,7 @@ public struct MapsCommand: StrataSubcommand {
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName, PictureIndexPage.fileName])
+        let log = try tensorBoard.open()
         let painter = MapPainter(
             layout: model.layout, channels: channels, colorMap: cmap.map, normalization: normalize, overlay: overlay,
             overlayChannels: overlayChannels, format: format)
@@ -113,7 +118,8 @@ public struct MapsCommand: StrataSubcommand {
                 for b in 0 ..< (perImage ? subjects.count : 1) {
                     var subject = subjects[b]
                     if !perImage && subjects.count > 1 { subject.image = nil }
-                    written[b].append(try painter.draw(row, tensor, image: perImage ? b : 0, subject: subject, into: folder))
+                    written[b].append(try painter.draw(row, tensor, image: perImage ? b : 0, subject: subject, into: folder,
+                                                       tensorBoard: log))
                 }
             }
             for (subject, results) in zip(subjects, written) {
@@ -138,6 +144,7 @@ public struct MapsCommand: StrataSubcommand {
             (PictureManifest.fileName, Array((manifest.json.rendered() + "\n").utf8)),
             (PictureIndexPage.fileName, Array(page.rendered().utf8)),
         ])
+        try log?.commit()
         if !quiet { notes.forEach { console.printError("strata: note: \($0)\n") } }
         if json {
             console.print(manifest.json.rendered())
@@ -147,6 +154,7 @@ public struct MapsCommand: StrataSubcommand {
                 line += "; skipped \(source.skipped.count): " + source.skipped.map(\.file).joined(separator: ", ")
             }
             console.print(line)
+            if let report = log?.report("the pictures") { console.print(report) }
         }
     }
 

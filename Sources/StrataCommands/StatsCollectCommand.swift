@@ -15,7 +15,8 @@ public struct StatsCollectCommand: StrataSubcommand {
         discussion: """
             Without --layer every layer is covered. Rows are printed most suspicious first. \
             The JSON document ({"inputs", "skipped", "layers": [...]}) and every field are defined in \
-            Docs/Statistics.md.
+            Docs/Statistics.md. With --tensorboard LOGDIR each layer's histogram and its mean, std, zeros and \
+            dead fractions also go into a new TensorBoard events file (Docs/TensorBoard.md).
             """
     )
 
@@ -52,6 +53,9 @@ public struct StatsCollectCommand: StrataSubcommand {
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
+
     @OptionGroup public var memory: MemoryOptions
 
     public var memoryOptions: MemoryOptions? { memory }
@@ -72,28 +76,22 @@ public struct StatsCollectCommand: StrataSubcommand {
         let staged = try outDir.map {
             try StagedFolder(destination: $0, reserved: [PictureManifest.fileName, PictureIndexPage.fileName, Self.documentName])
         }
+        let log = try tensorBoard.open()
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console,
                                       quiet: quiet || json, shard: shard.map { ($0.index, $0.count) })
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
 
-        var statistics = rows.map { LayerStatistics(output: $0, in: graph, layout: model.layout) }
-        for i in statistics.indices {
-            statistics[i].statistics.maxThreads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            statistics[i].statistics.parallel = { [engine] n, body in engine.parallelFor(n, body) }
-        }
-        var slots: [LayerOutput: [Int]] = [:]
-        for (i, row) in rows.enumerated() { slots[row, default: []].append(i) }
-        var inputCount = 0
+        var collector = StatisticsCollector(rows: rows, model: model, engine: engine, threads: threads)
         let progress = ProgressReporter(console: console, quiet: quiet)
         defer { progress.finish() }
         while let batch = try source.next() {
-            try engine.run(inputs: batch.feeds, capture: rows) { row, tensor in
-                for i in slots[row] ?? [] { try statistics[i].statistics.add(tensor) }
-            }
-            inputCount += batch.images.isEmpty ? Self.npyBatchSize(batch) : batch.images.count
+            try engine.run(inputs: batch.feeds, capture: rows) { row, tensor in try collector.add(row, tensor) }
+            collector.count(batch)
             if source.totalImages > 0 { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
         }
         progress.finish()
+        let statistics = collector.layers
+        let inputCount = collector.inputs
 
         let skipped = source.skipped.map(\.file)
         let document = StatisticsDocument(
@@ -101,6 +99,10 @@ public struct StatsCollectCommand: StrataSubcommand {
             layers: statistics)
         if let staged {
             try Self.writeFolder(document, into: staged, modelPath: modelPath, format: format, inputs: inputCount)
+        }
+        if let log {
+            for layer in statistics { try log.statistics(layer) }
+            try log.commit()
         }
         if json {
             console.print(document.rendered().trimmingCharacters(in: .newlines))
@@ -111,17 +113,13 @@ public struct StatsCollectCommand: StrataSubcommand {
             var line = "strata: statistics of \(statistics.count) layer output\(statistics.count == 1 ? "" : "s") over \(inputCount) input\(inputCount == 1 ? "" : "s")"
             if let shard { line += " (shard \(shard))" }
             if let outDir { line += "; wrote \(outDir)/\(Self.documentName) and pictures (\(outDir)/\(PictureIndexPage.fileName))" }
+            if let report = log?.report("the histograms and scalars") { line += "; " + report }
             if !skipped.isEmpty { line += "; skipped \(skipped.count): " + skipped.joined(separator: ", ") }
             console.printError(line + "\n")
         }
     }
 
     static let documentName = "stats.json"
-
-    /// Inputs in a `.npy` batch: the largest leading axis among the tensors fed (1 for scalars).
-    private static func npyBatchSize(_ batch: InputBatch) -> Int {
-        batch.feeds.values.compactMap { $0.rank > 0 ? $0.shape[0] : nil }.max() ?? 1
-    }
 
     /// stats.json, a histogram picture per layer, manifest.json and index.html.
     static func writeFolder(_ document: StatisticsDocument, into staged: StagedFolder, modelPath: String,

@@ -6,8 +6,19 @@ public struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "Look inside trained neural networks and move them between formats.",
         subcommands: [
-            InspectCommand.self, LayersCommand.self, RunCommand.self, BenchCommand.self, DiagramCommand.self, ConvertCommand.self,
-            CompareCommand.self, PreprocessCommand.self, MapsCommand.self, FiltersCommand.self, StatsCommand.self, ReportCommand.self,
+            InspectCommand.self,
+            LayersCommand.self,
+            RunCommand.self,
+            BenchCommand.self,
+            DiagramCommand.self,
+            ConvertCommand.self,
+            CompareCommand.self,
+            PreprocessCommand.self,
+            MapsCommand.self,
+            FiltersCommand.self,
+            StatsCommand.self,
+            ReportCommand.self,
+            TensorBoardCommand.self,
             HDF5WorkerCommand.self,
         ]
     )
