@@ -29,8 +29,9 @@ final class CompareCommandTests: CommandTestCase {
         XCTAssertFalse(diverged, output)
         let lines = output.split(separator: "\n")
         XCTAssertTrue(lines.first?.hasPrefix("layer") ?? false)
-        XCTAssertEqual(lines.filter { $0.hasSuffix(" ok") }.count, 8, output)
-        XCTAssertEqual(lines.last, "all 8 matched layers within tolerance (rtol 0.001, atol 1e-4·max|A|)")
+        // The input and the 8 layers, all through the layer map the conversion wrote.
+        XCTAssertEqual(lines.filter { $0.hasSuffix(" map    ok") }.count, 9, output)
+        XCTAssertEqual(lines.last, "all 9 matched layers within tolerance (rtol 0.001, atol 1e-4·max|A|)")
     }
 
     func testCorruptedWeightNamesTheFirstDivergentLayer() throws {
@@ -52,7 +53,10 @@ final class CompareCommandTests: CommandTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         XCTAssertEqual(object["first_divergent"] as? String, "conv1")
         let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
-        XCTAssertEqual(layers.first?["within_tolerance"] as? Bool, false)
+        XCTAssertEqual(layers.first?["within_tolerance"] as? Bool, true)
+        let conv1 = try XCTUnwrap(layers.first { $0["layer"] as? String == "conv1" })
+        XCTAssertEqual(conv1["within_tolerance"] as? Bool, false)
+        XCTAssertEqual(conv1["match"] as? String, "map")
     }
 
     func testOnnxAgainstItselfWithRandomInputsAndAUserMap() throws {

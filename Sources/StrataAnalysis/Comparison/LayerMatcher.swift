@@ -1,0 +1,206 @@
+/// Pairs the activations of a reference model with those of another model of the same network
+/// (a conversion, a quantized, float16 or optimised copy) and measures each pair.
+///
+/// Evidence, strongest first (`MatchStrategy.auto`): the pairs of a layer map; names (a whole
+/// name, a path component, a tensor name; converter suffixes removed) whose values agree; values
+/// alone (same element count, agreeing within tolerance in the layouts `LayoutTransform` relates,
+/// found through layout-independent `ValueSketch`es rather than by comparing all pairs); names
+/// whose values do not agree, when no agreeing pair claimed that activation (this is how a
+/// divergence is named); and near matches, the activation of the right size and position with the
+/// highest cosine similarity. Every pair after the layer map keeps the graph order consistent: a
+/// layer downstream of a matched layer never matches an activation upstream of that layer's
+/// counterpart, and the other way round.
+public struct LayerMatcher: Sendable {
+    public var strategy: MatchStrategy
+    public var tolerance: ComparisonTolerance
+
+    public init(strategy: MatchStrategy = .auto, tolerance: ComparisonTolerance = .init()) {
+        self.strategy = strategy
+        self.tolerance = tolerance
+    }
+
+    /// Matches `reference` against `other` (both in graph order). `given` holds layer-map pairs
+    /// (reference index, other index), used by the `auto` and `layer-map` strategies.
+    public func match(_ reference: [ComparedActivation], _ other: [ComparedActivation], given: [(Int, Int)] = []) -> LayerMatching {
+        var state = MatchState(reference, other, tolerance)
+        if strategy == .auto || strategy == .layerMap {
+            for (a, b) in given where a >= 0 && a < reference.count && b >= 0 && b < other.count && state.accepted[a] == nil {
+                state.accept(a, b, .map, evaluation: state.evaluate(a, b))
+            }
+        }
+        if strategy == .auto || strategy == .names { state.matchAgreeingNames() }
+        if strategy == .auto || strategy == .values { state.matchValues() }
+        if strategy == .auto || strategy == .names { state.matchRemainingNames() }
+        if strategy == .auto || strategy == .values { state.matchNear() }
+
+        var matches: [LayerMatch] = []
+        var unmatched: [(reference: Int, reason: UnmatchedReason)] = []
+        for a in reference.indices {
+            if let match = state.accepted[a] {
+                matches.append(match)
+            } else {
+                unmatched.append((a, strategy == .layerMap ? .notInMap : state.reason(a)))
+            }
+        }
+        return LayerMatching(matches: matches, unmatched: unmatched)
+    }
+}
+
+/// The working state of one `LayerMatcher.match` call.
+private struct MatchState {
+    let a: [ComparedActivation]
+    let b: [ComparedActivation]
+    let tolerance: ComparisonTolerance
+    let reachA: Reachability
+    let reachB: Reachability
+    var accepted: [Int: LayerMatch] = [:]
+    var used: Set<Int> = []
+    private var evaluations: [Int: (LayoutTransform, ActivationDifference)?] = [:]
+    private lazy var namesA: [ActivationNames] = a.map { ActivationNames($0.allNames) }
+    private lazy var namesB: [ActivationNames] = b.map { ActivationNames($0.allNames) }
+    private lazy var nameIndex: NameIndex = NameIndex(namesB)
+    private lazy var sketchesB: [ValueSketch?] = b.map { $0.isConstant ? nil : ValueSketch($0.values) }
+    private lazy var byCount: [Int: [Int]] = Dictionary(grouping: b.indices, by: { b[$0].values.count })
+
+    init(_ a: [ComparedActivation], _ b: [ComparedActivation], _ tolerance: ComparisonTolerance) {
+        self.a = a
+        self.b = b
+        self.tolerance = tolerance
+        reachA = Reachability(a)
+        reachB = Reachability(b)
+    }
+
+    // MARK: Pairs
+
+    /// The best layout for comparing `b[j]` with `a[i]` and the difference there: the first layout
+    /// that agrees, else the one with the highest cosine; nil when the element counts differ.
+    mutating func evaluate(_ i: Int, _ j: Int) -> (LayoutTransform, ActivationDifference)? {
+        let key = i * b.count + j
+        if let known = evaluations[key] { return known }
+        var best: (LayoutTransform, ActivationDifference)?
+        for transform in LayoutTransform.candidates(from: b[j].shape, to: a[i].shape) {
+            let difference = ActivationDifference.measure(a[i].values, transform.apply(b[j].values), tolerance: tolerance)
+            if tolerance.accepts(difference) {
+                best = (transform, difference)
+                break
+            }
+            if best == nil || difference.cosine > best!.1.cosine { best = (transform, difference) }
+        }
+        evaluations[key] = best
+        return best
+    }
+
+    func agrees(_ evaluation: (LayoutTransform, ActivationDifference)?) -> Bool {
+        evaluation.map { tolerance.accepts($0.1) } ?? false
+    }
+
+    /// Whether pairing `a[i]` with `b[j]` keeps the graph order of every accepted pair.
+    func consistent(_ i: Int, _ j: Int) -> Bool {
+        for (i2, match) in accepted {
+            let j2 = match.other
+            if reachA.isUpstream(i2, of: i) && reachB.isUpstream(j, of: j2) { return false }
+            if reachA.isUpstream(i, of: i2) && reachB.isUpstream(j2, of: j) { return false }
+        }
+        return true
+    }
+
+    mutating func accept(_ i: Int, _ j: Int, _ kind: MatchKind, evaluation: (LayoutTransform, ActivationDifference)?) {
+        accepted[i] = LayerMatch(reference: i, other: j, kind: kind, transform: evaluation?.0 ?? .identity,
+                                 difference: evaluation?.1, agrees: agrees(evaluation))
+        used.insert(j)
+    }
+
+    // MARK: Names
+
+    /// Name candidates of `a[i]` with their strength, strongest first, later activations first.
+    mutating func nameCandidates(_ i: Int) -> [(other: Int, strength: Int)] {
+        let names = namesA[i]
+        var strength: [Int: Int] = [:]
+        for key in names.full {
+            for j in nameIndex.full[key] ?? [] { strength[j] = 2 }
+            for j in nameIndex.components[key] ?? [] where strength[j] == nil { strength[j] = 1 }
+        }
+        for key in names.components {
+            for j in nameIndex.full[key] ?? [] where strength[j] == nil { strength[j] = 1 }
+        }
+        return strength.map { ($0.key, $0.value) }.sorted { ($0.strength, $0.other) > ($1.strength, $1.other) }
+    }
+
+    /// Name pairs whose values agree, in graph order.
+    mutating func matchAgreeingNames() {
+        for i in a.indices where accepted[i] == nil {
+            for (j, _) in nameCandidates(i) where b[j].values.count == a[i].values.count {
+                let evaluation = evaluate(i, j)
+                if agrees(evaluation) && consistent(i, j) {
+                    accept(i, j, .name, evaluation: evaluation)
+                    break
+                }
+            }
+        }
+    }
+
+    /// Name pairs whose values do not agree, for activations no other pair claimed; from the end of
+    /// the graph, so that of a fused chain sharing one name the downstream layer keeps it.
+    mutating func matchRemainingNames() {
+        for i in a.indices.reversed() where accepted[i] == nil {
+            for (j, _) in nameCandidates(i) where b[j].values.count == a[i].values.count && !used.contains(j) && consistent(i, j) {
+                accept(i, j, .name, evaluation: evaluate(i, j))
+                break
+            }
+        }
+    }
+
+    // MARK: Values
+
+    /// Value pairs: the earliest consistent activation that agrees, among those whose sketches allow it.
+    mutating func matchValues() {
+        for i in a.indices where accepted[i] == nil && !a[i].isConstant {
+            let sketch = ValueSketch(a[i].values)
+            for j in byCount[a[i].values.count] ?? [] {
+                guard let other = sketchesB[j], other.mayAgree(with: sketch, tolerance: tolerance), consistent(i, j) else { continue }
+                let evaluation = evaluate(i, j)
+                if agrees(evaluation) {
+                    accept(i, j, .value, evaluation: evaluation)
+                    break
+                }
+            }
+        }
+    }
+
+    /// Near pairs: for each layer still without a counterpart, the unclaimed, consistent activation
+    /// of the same size with the highest cosine similarity, when it reaches `nearCosine`.
+    mutating func matchNear() {
+        for i in a.indices where accepted[i] == nil && !a[i].isConstant {
+            var best: (Int, (LayoutTransform, ActivationDifference))?
+            for j in byCount[a[i].values.count] ?? [] where !used.contains(j) && sketchesB[j] != nil && consistent(i, j) {
+                guard let evaluation = evaluate(i, j), evaluation.1.cosine >= tolerance.nearCosine else { continue }
+                if best == nil || evaluation.1.cosine > best!.1.1.cosine { best = (j, evaluation) }
+            }
+            if let (j, evaluation) = best { accept(i, j, .near, evaluation: evaluation) }
+        }
+    }
+
+    // MARK: Reasons
+
+    /// Why `a[i]` stayed unmatched: fused when its name is that of a weight another node reads.
+    mutating func reason(_ i: Int) -> UnmatchedReason {
+        let names = namesA[i]
+        for activation in b where !activation.constants.isEmpty {
+            if ActivationNames(activation.constants).strength(against: names) > 0 { return .fused(into: activation.name) }
+        }
+        return .noCounterpart
+    }
+}
+
+/// The other model's activations by name key.
+private struct NameIndex {
+    var full: [String: [Int]] = [:]
+    var components: [String: [Int]] = [:]
+
+    init(_ names: [ActivationNames]) {
+        for (j, name) in names.enumerated() {
+            for key in name.full { full[key, default: []].append(j) }
+            for key in name.components { components[key, default: []].append(j) }
+        }
+    }
+}
