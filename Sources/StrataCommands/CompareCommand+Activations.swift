@@ -54,9 +54,13 @@ extension CompareCommand {
     static func referenceSide(_ model: Model, _ entries: [Entry], values: [String: Tensor]) throws -> Side {
         let order = GraphOrder(model.graph)
         // Values computed from the inputs only: shape arithmetic and constants say nothing about a conversion.
-        let kept = entries.enumerated()
+        let candidates = entries.enumerated()
             .filter { values[$0.element.tensor]?.dtype.isFloatingPoint == true && order.fromInputs.contains($0.element.tensor) }
-            .sorted { (order.position[$0.element.tensor]!, $0.offset) < (order.position[$1.element.tensor]!, $1.offset) }
+        // A layer's value is often a transposed side copy of the tensor its successors read (Keras
+        // layers lowered channels-first): its place in the graph is where that tensor is made.
+        let anchors = Dictionary(candidates.map { ($0.element.tensor, order.anchor($0.element.tensor, in: model.graph)) }, uniquingKeysWith: { a, _ in a })
+        let kept = candidates
+            .sorted { (order.position[anchors[$0.element.tensor]!]!, $0.offset) < (order.position[anchors[$1.element.tensor]!]!, $1.offset) }
             .map(\.element)
         var activations: [ComparedActivation] = []
         for entry in kept {
@@ -64,7 +68,7 @@ extension CompareCommand {
             let node = order.producer[entry.tensor].map { model.graph.nodes[$0].name }
             activations.append(ComparedActivation(name: entry.label, aliases: [entry.tensor] + (node.map { [$0] } ?? []), tensor: tensor))
         }
-        order.link(&activations, tensors: kept.map(\.tensor), graph: model.graph)
+        order.link(&activations, tensors: kept.map { anchors[$0.tensor]! }, graph: model.graph)
         return Side(activations: activations, entries: kept, tensors: kept.map(\.tensor))
     }
 
@@ -179,6 +183,20 @@ struct GraphOrder {
         self.producer = producer
         nodeOrder = order
         self.fromInputs = fromInputs
+    }
+
+    /// The tensor `tensor` is a pure relayout of: followed back through Transpose, Reshape,
+    /// Flatten, Squeeze, Unsqueeze and Identity nodes (their first input), while computed from the inputs.
+    func anchor(_ tensor: String, in graph: Graph) -> String {
+        let relayouts: Set<String> = ["Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"]
+        var current = tensor
+        var steps = 0
+        while steps < graph.nodes.count, let p = producer[current], relayouts.contains(graph.nodes[p].opType),
+              let source = graph.nodes[p].inputs.first, fromInputs.contains(source) {
+            current = source
+            steps += 1
+        }
+        return current
     }
 
     /// Fills each activation's `inputs`: `tensors[k]` holds activation k; activations sharing a tensor are chained.

@@ -82,6 +82,7 @@ public struct CompareCommand: StrataSubcommand {
     /// The comparison of one matched layer.
     struct Result {
         var layer: String
+        var tensor: String
         var other: String
         var otherTensor: String
         var shapeA: [Int]
@@ -111,7 +112,7 @@ public struct CompareCommand: StrataSubcommand {
         if matching.matches.isEmpty { throw StrataError(.invalidInput, "no layers of '\(otherPath)' match layers of '\(modelPath)'") }
 
         let results = matching.matches.map { m in
-            Result(layer: sideA.activations[m.reference].name, other: sideB.activations[m.other].name, otherTensor: sideB.tensors[m.other],
+            Result(layer: sideA.activations[m.reference].name, tensor: sideA.tensors[m.reference], other: sideB.activations[m.other].name, otherTensor: sideB.tensors[m.other],
                    shapeA: sideA.activations[m.reference].shape, shapeB: sideB.activations[m.other].shape,
                    difference: m.difference, kind: m.kind, within: m.agrees)
         }
@@ -193,7 +194,8 @@ public struct CompareCommand: StrataSubcommand {
             ("approximate", .bool(tolerance.approximate)),
             ("layers", .array(results.map { r in
                 .object([
-                    ("layer", .string(r.layer)), ("other", .string(r.other)), ("other_tensor", .string(r.otherTensor)),
+                    ("layer", .string(r.layer)), ("other", .string(r.other)),
+                    ("tensor", .string(r.tensor)), ("other_tensor", .string(r.otherTensor)),
                     ("shape_a", .array(r.shapeA.map { .int($0) })), ("shape_b", .array(r.shapeB.map { .int($0) })),
                     ("max_abs_err", number(r.difference?.maxAbs ?? .infinity)), ("max_rel_err", number(r.difference?.maxRelative ?? .infinity)),
                     ("cosine", number(r.difference?.cosine)), ("sqnr", number(r.difference?.sqnr)),

@@ -1,15 +1,19 @@
 /// The name keys by which activations of two models are matched: whole names with converter and
 /// quantizer decorations removed, and the components of path-like names (`model_1/conv1_1/Relu`).
 struct ActivationNames: Sendable {
-    /// Normalised whole names.
+    /// Whole names without output indices (`:0`) and quantizer suffixes (`_DequantizeLinear_Output`).
+    let exact: Set<String>
+    /// Whole names also without converter counters (`BiasAdd__6` → `BiasAdd`).
     let full: Set<String>
-    /// Normalised path components, each also without a Keras 3 scope counter (`conv1_1` → `conv1`).
+    /// Path components, each also without a Keras 3 scope counter (`conv1_1` → `conv1`).
     let components: Set<String>
 
     init(_ names: [String]) {
+        var exact: Set<String> = []
         var full: Set<String> = []
         var components: Set<String> = []
         for name in names where !name.isEmpty {
+            exact.insert(Self.normalized(name, counters: false))
             let whole = Self.normalized(name)
             full.insert(whole)
             let parts = whole.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -20,13 +24,16 @@ struct ActivationNames: Sendable {
                 if let base = Self.withoutCounter(part) { components.insert(base) }
             }
         }
+        self.exact = exact
         self.full = full
         self.components = components.subtracting(full)
     }
 
-    /// How strongly two activations are related by name: 2 when a whole name of one is a whole name
-    /// of the other, 1 when it is a component of the other's path, 0 otherwise.
+    /// How strongly two activations are related by name: 3 when a whole name of one is a whole name
+    /// of the other, 2 when that holds once converter counters are removed, 1 when a whole name of one
+    /// is a component of the other's path, 0 otherwise.
     func strength(against other: ActivationNames) -> Int {
+        if !exact.isDisjoint(with: other.exact) { return 3 }
         if !full.isDisjoint(with: other.full) { return 2 }
         if !full.isDisjoint(with: other.components) || !components.isDisjoint(with: other.full) { return 1 }
         return 0
@@ -38,9 +45,9 @@ struct ActivationNames: Sendable {
         "_quantized", "_dequantized", "_fp16", "_fp32",
     ]
 
-    /// `name` without a TensorFlow output index (`:0`), quantizer suffixes and tf2onnx/onnxsim
-    /// counters (`__6`), removed repeatedly.
-    static func normalized(_ name: String) -> String {
+    /// `name` without a TensorFlow output index (`:0`), quantizer suffixes and (with `counters`)
+    /// tf2onnx/onnxsim counters (`__6`), removed repeatedly.
+    static func normalized(_ name: String, counters: Bool = true) -> String {
         var name = Substring(name)
         var changed = true
         while changed && !name.isEmpty {
@@ -54,7 +61,7 @@ struct ActivationNames: Sendable {
                 name = name.dropLast(suffix.count)
                 changed = true
             }
-            if let counter = counterStart(name, underscores: 2) {
+            if counters, let counter = counterStart(name, underscores: 2) {
                 name = name[..<counter]
                 changed = true
             }

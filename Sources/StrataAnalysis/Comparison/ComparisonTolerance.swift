@@ -6,7 +6,8 @@ public struct ComparisonTolerance: Sendable, Equatable {
     /// Absolute tolerance; nil means 1e-4 times the largest magnitude of the reference activation.
     public var atol: Double?
     /// One side is an approximate copy (quantized, float16): a pair agrees when its cosine
-    /// similarity is at least `minimumCosine`, and value matching accepts that criterion.
+    /// similarity is at least `minimumCosine` (and its SQNR at least `approximateMinimumSQNR`), and
+    /// value matching accepts that criterion.
     public var approximate: Bool
     /// The cosine similarity an approximate copy must reach.
     public var minimumCosine: Double
@@ -24,8 +25,14 @@ public struct ComparisonTolerance: Sendable, Equatable {
     /// The absolute tolerance for a reference activation whose largest magnitude is `scale`.
     func absolute(scale: Double) -> Double { atol ?? 1e-4 * scale }
 
+    /// The least SQNR (dB) an approximate copy must also reach: a scaled copy has cosine 1, and
+    /// this rejects one scaled by more than about ±30 %. A copy at cosine 0.99 with the same norm
+    /// has an SQNR of 17 dB.
+    public static let approximateMinimumSQNR = 10.0
+
     /// Whether a measured difference counts as agreement under this tolerance.
     public func accepts(_ difference: ActivationDifference) -> Bool {
-        approximate ? difference.withinTolerance || difference.cosine >= minimumCosine : difference.withinTolerance
+        if difference.withinTolerance { return true }
+        return approximate && difference.cosine >= minimumCosine && difference.sqnr >= Self.approximateMinimumSQNR
     }
 }

@@ -116,8 +116,11 @@ private struct MatchState {
     mutating func nameCandidates(_ i: Int) -> [(other: Int, strength: Int)] {
         let names = namesA[i]
         var strength: [Int: Int] = [:]
+        for key in names.exact {
+            for j in nameIndex.exact[key] ?? [] { strength[j] = 3 }
+        }
         for key in names.full {
-            for j in nameIndex.full[key] ?? [] { strength[j] = 2 }
+            for j in nameIndex.full[key] ?? [] where strength[j] == nil { strength[j] = 2 }
             for j in nameIndex.components[key] ?? [] where strength[j] == nil { strength[j] = 1 }
         }
         for key in names.components {
@@ -152,25 +155,36 @@ private struct MatchState {
 
     // MARK: Values
 
-    /// Value pairs: the earliest consistent activation that agrees, among those whose sketches allow it.
+    /// Value pairs: the earliest consistent activation that agrees, among those whose sketches allow
+    /// it; one no other pair took if there is one (values repeat: a flatten of a pooled vector).
     mutating func matchValues() {
         for i in a.indices where accepted[i] == nil && !a[i].isConstant {
             let sketch = ValueSketch(a[i].values)
+            var taken: (Int, (LayoutTransform, ActivationDifference)?)?
             for j in byCount[a[i].values.count] ?? [] {
                 guard let other = sketchesB[j], other.mayAgree(with: sketch, tolerance: tolerance), consistent(i, j) else { continue }
+                if used.contains(j) && taken != nil { continue }
                 let evaluation = evaluate(i, j)
-                if agrees(evaluation) {
+                guard agrees(evaluation) else { continue }
+                if used.contains(j) {
+                    taken = (j, evaluation)
+                } else {
+                    taken = nil
                     accept(i, j, .value, evaluation: evaluation)
                     break
                 }
             }
+            if let (j, evaluation) = taken { accept(i, j, .value, evaluation: evaluation) }
         }
     }
 
-    /// Near pairs: for each layer still without a counterpart, the unclaimed, consistent activation
-    /// of the same size with the highest cosine similarity, when it reaches `nearCosine`.
+    /// Near pairs: for each layer still without a counterpart (and not fused into another node), the
+    /// unclaimed, consistent activation of the same size with the highest cosine similarity, when it
+    /// reaches `nearCosine`.
     mutating func matchNear() {
         for i in a.indices where accepted[i] == nil && !a[i].isConstant {
+            // A layer folded into another node has no value of its own; the node is its successor's.
+            if case .fused = reason(i) { continue }
             var best: (Int, (LayoutTransform, ActivationDifference))?
             for j in byCount[a[i].values.count] ?? [] where !used.contains(j) && sketchesB[j] != nil && consistent(i, j) {
                 guard let evaluation = evaluate(i, j), evaluation.1.cosine >= tolerance.nearCosine else { continue }
@@ -182,23 +196,38 @@ private struct MatchState {
 
     // MARK: Reasons
 
-    /// Why `a[i]` stayed unmatched: fused when its name is that of a weight another node reads.
-    mutating func reason(_ i: Int) -> UnmatchedReason {
-        let names = namesA[i]
+    /// Reference layers a converter folded into a node of the other model: a node whose weights
+    /// carry the names of several layers (a Conv and its BatchNormalization) computes the value of
+    /// the last of them in graph order; the ones before it are fused into that node.
+    private lazy var fusedInto: [Int: String] = {
+        var fused: [Int: String] = [:]
         for activation in b where !activation.constants.isEmpty {
-            if ActivationNames(activation.constants).strength(against: names) > 0 { return .fused(into: activation.name) }
+            let constants = ActivationNames(activation.constants)
+            let named = a.indices.filter { constants.strength(against: namesA[$0]) > 0 }
+            // Graph order, not reachability: an importer may itself compute the folded value from the
+            // first layer's input, leaving that layer's own value a side branch.
+            for i in named where fused[i] == nil && named.contains(where: { $0 > i }) {
+                fused[i] = activation.name
+            }
         }
-        return .noCounterpart
+        return fused
+    }()
+
+    /// Why `a[i]` stayed unmatched.
+    mutating func reason(_ i: Int) -> UnmatchedReason {
+        fusedInto[i].map { .fused(into: $0) } ?? .noCounterpart
     }
 }
 
 /// The other model's activations by name key.
 private struct NameIndex {
+    var exact: [String: [Int]] = [:]
     var full: [String: [Int]] = [:]
     var components: [String: [Int]] = [:]
 
     init(_ names: [ActivationNames]) {
         for (j, name) in names.enumerated() {
+            for key in name.exact { exact[key, default: []].append(j) }
             for key in name.full { full[key, default: []].append(j) }
             for key in name.components { components[key, default: []].append(j) }
         }

@@ -38,8 +38,9 @@ public struct LayerMatch: Sendable, Equatable {
 
 /// Why a reference layer has no counterpart.
 public enum UnmatchedReason: Sendable, Equatable, CustomStringConvertible {
-    /// Its weights feed a node of the other model that computes something else (a Conv with its
-    /// BatchNormalization folded in): the name of that activation.
+    /// Its weights and those of a layer downstream of it feed one node of the other model, which
+    /// computes the downstream layer's value (a Conv with its BatchNormalization folded in): the
+    /// name of that node's activation.
     case fused(into: String)
     /// No activation of the other model agrees with it, by name or value, in a consistent position.
     case noCounterpart
