@@ -27,7 +27,10 @@ Fixtures/demo/digits.keras and a small CNN with BatchNormalization, each exporte
    Strata without QuantizeLinear/DequantizeLinear kernels reads the QDQ file with each of those
    nodes written as its defining arithmetic (Div, Round, Add, Clip / Sub, Mul: the same values, checked
    against onnxruntime on the QDQ file), compared with --approximate (no quantizer op is left to say so).
-5. The same ONNX CNN and its float16 copy by onnxconverter-common (keep_io_types): every float tensor
+5. The same ONNX CNN and onnxruntime's offline optimisation of it (basic level, which folds each
+   BatchNormalization into its Conv): every surviving value matched to itself by name within
+   tolerance, every removed one reported as fused.
+6. The same ONNX CNN and its float16 copy by onnxconverter-common (keep_io_types): every float tensor
    matched by name, within the approximate-copy tolerance (cosine >= 0.99). Skipped, with the reason,
    when onnxconverter-common is not installed or Strata cannot run the float16 copy.
 
@@ -323,6 +326,30 @@ def check_quantized(binary, folder, source, x):
            f"max |strata − numpy| {worst:.2g} dB{'; ' + '; '.join(sqnr_bad[:3]) if sqnr_bad else ''}; first_divergent {document['first_divergent']}")
 
 
+def check_optimised(binary, folder, source, x):
+    """The model against onnxruntime's offline optimisation of it (basic level: constant folding,
+    Conv+BatchNormalization fusion): every value that survives matched by name and within tolerance,
+    the fused layers reported as fused."""
+    base = os.path.splitext(os.path.basename(source))[0]
+    optimised = os.path.join(folder, base + ".optimised.onnx")
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    options.optimized_model_filepath = optimised
+    ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+    x_file = os.path.join(folder, base + ".optimised-input.npy")
+    np.save(x_file, x)
+    document, code = compare_json(binary, source, optimised, ["--input", x_file])
+    original = {o for n in onnx.load(source).graph.node for o in n.output}
+    kept = {o for n in onnx.load(optimised).graph.node for o in n.output}
+    rows = {r["tensor"]: r for r in document["layers"]}
+    missing = sorted(t for t in original & kept if t not in rows or rows[t]["other_tensor"] != t or rows[t]["match"] != "name")
+    fused = [u for u in document["unmatched"] if u["reason"].startswith("fused")]
+    ok = not missing and code == 0 and len(fused) == len(document["unmatched"]) == len(original - kept)
+    report(f"{base}: onnxruntime-optimised copy", ok,
+           f"{len(original & kept)} surviving values, {len(missing)} not matched to themselves by name; "
+           f"{len(original - kept)} removed, unmatched {[(u['layer'], u['reason']) for u in document['unmatched']]}; exit {code}")
+
+
 def check_float16(binary, folder, source, x):
     try:
         from onnxconverter_common import float16
@@ -371,6 +398,7 @@ def main():
         check_itself(args.strata, tiny, [])
         check_quantized(args.strata, work, tiny, tiny_x)
         check_quantized(args.strata, work, os.path.join(args.fixtures, "bncnn.onnx"), np.load(os.path.join(args.fixtures, "bncnn.input.npy")))
+        check_optimised(args.strata, work, tiny, tiny_x)
         check_float16(args.strata, work, tiny, tiny_x)
     finally:
         if args.keep:

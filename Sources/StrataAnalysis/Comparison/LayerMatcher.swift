@@ -213,9 +213,14 @@ private struct MatchState {
         return fused
     }()
 
-    /// Why `a[i]` stayed unmatched.
+    /// Why `a[i]` stayed unmatched: fused when the weights say so, or when an activation bearing
+    /// its name holds the value of a later layer (an optimiser folded the two into one node).
     mutating func reason(_ i: Int) -> UnmatchedReason {
-        fusedInto[i].map { .fused(into: $0) } ?? .noCounterpart
+        if let into = fusedInto[i] { return .fused(into: into) }
+        for (j, _) in nameCandidates(i) where accepted.contains(where: { $0.key > i && $0.value.other == j && $0.value.agrees }) {
+            return .fused(into: b[j].name)
+        }
+        return .noCounterpart
     }
 }
 
