@@ -7,7 +7,8 @@ For each model (the demo digit classifier Fixtures/demo/digits.keras, and a smal
 BatchNormalization layers built here with fixed seeds) writes into OUT_DIR:
   NAME.keras            the Keras model
   NAME.onnx             tf2onnx.convert.from_function of the model called with training=False (opset 17;
-                        from_keras fails on Keras 3 models: KeyError on 'keras_tensor_*' output names)
+                        tf2onnx 1.17's from_keras fails on Keras 3 models with a KeyError on 'keras_tensor_*'
+                        output names; it works on tf_keras (Keras 2) models)
   NAME.input.npy        a seeded random NHWC input batch
   NAME.layers.npz       Keras' output of every layer on that input (keys: layer names)
   NAME.graph.json       {"order": [layer names in graph order], "downstream": {layer: [layers that
