@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StrataAnalysis
 import StrataCore
 import StrataEngine
 import StrataExport
@@ -7,11 +8,12 @@ import StrataONNX
 
 /// `strata compare A B`: runs two models on the same inputs and compares their layers one by one.
 ///
-/// Layers are matched through the capture-table map `strata convert` writes (`strata.layers`),
-/// then by (layer, call, output), then by tensor name; `--map FILE` gives the matching instead.
-/// Activations in another layout (NCHW vs NHWC) are permuted before comparing. A layer diverges
-/// when some value has |a − b| > atol + rtol·|a| (default atol: 1e-4 · max|a|); the exit code is 1
-/// when any layer diverges.
+/// Each layer of A is paired with an activation of B by `LayerMatcher`: through the layer map
+/// `strata convert` writes (`strata.layers`) or `--map FILE`, then by names, then by values, in a
+/// graph order both models keep. Each row gives max abs and relative error, cosine similarity and
+/// SQNR, and how it was matched. A layer diverges when some value has |a − b| > atol + rtol·|a|
+/// (default atol: 1e-4 · max|a|), or, when one side is quantized or float16, when its cosine
+/// similarity is below `--min-cosine`; the exit code is 1 when a matched layer diverges.
 public struct CompareCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -21,8 +23,10 @@ public struct CompareCommand: StrataSubcommand {
             none are given); model B gets the same tensors, transposed when it takes the other layout. \
             --image FILE feeds the same image(s) to both models, each preprocessed for its own input \
             (layout, size, channels) as the image options say. \
-            --map FILE is a JSON object from A's layer names to B's layer (or tensor) names. \
-            Columns: shapes, max abs error, max rel error (max abs error over max|A|), cosine similarity.
+            --map: auto (layer map, then names, then values), names, values, layer-map, or a JSON file \
+            {"A layer": "B layer or tensor"}. \
+            Columns: shapes, max abs error, max rel error (max abs error over max|A|), cosine similarity, \
+            SQNR in dB, how the layer was matched (map, name, value, near).
             """
     )
 
@@ -41,7 +45,8 @@ public struct CompareCommand: StrataSubcommand {
     @Option(name: .customLong("input"), help: ArgumentHelp("An input tensor: FILE.npy or NAME=FILE.npy.", valueName: "input"))
     public var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("How layers are matched: 'auto' or a JSON file {\"A layer\": \"B layer\"}.", valueName: "auto|file"))
+    @Option(help: ArgumentHelp("How layers are matched: auto, names, values, layer-map, or a JSON file {\"A layer\": \"B layer\"}.",
+                               valueName: "auto|names|values|layer-map|file"))
     public var map: String = "auto"
 
     @Option(help: "Relative tolerance.")
@@ -49,6 +54,12 @@ public struct CompareCommand: StrataSubcommand {
 
     @Option(help: "Absolute tolerance (default: 1e-4 times the largest magnitude of each A layer).")
     public var atol: Double?
+
+    @Flag(help: "Treat B as an approximate copy (automatic when either model quantizes or holds float16).")
+    public var approximate = false
+
+    @Option(name: .customLong("min-cosine"), help: "The cosine similarity an approximate copy must reach.")
+    public var minCosine: Double = 0.99
 
     @Flag(help: "Print the comparison as JSON.")
     public var json = false
@@ -65,228 +76,133 @@ public struct CompareCommand: StrataSubcommand {
     public func validate() throws {
         if !(rtol >= 0 && rtol.isFinite) { throw ValidationError("--rtol must be a finite number, not negative") }
         if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol must be a finite number, not negative") }
-    }
-
-    /// One activation a model can be asked for: its key, the tensor holding it, and the
-    /// permutation turning that tensor into the layer's own layout.
-    struct Entry {
-        var layer: String
-        var call: Int
-        var output: Int
-        var op: String
-        var tensor: String
-        var perm: [Int]?
+        if !(minCosine >= -1 && minCosine <= 1) { throw ValidationError("--min-cosine must be between -1 and 1") }
     }
 
     /// The comparison of one matched layer.
     struct Result {
         var layer: String
+        var tensor: String
         var other: String
+        var otherTensor: String
         var shapeA: [Int]
         var shapeB: [Int]
-        var maxAbs: Double
-        var maxRel: Double
-        var cosine: Double
+        var difference: ActivationDifference?
+        var kind: MatchKind
         var within: Bool
-        var note: String?
     }
 
     public func execute(on console: Console) throws {
         let a = try ModelLoader.load(modelPath, config: config)
         let b = try ModelLoader.load(otherPath, config: configB)
-        let feedsA: [String: Tensor], feedsB: [String: Tensor]
-        if !imageOptions.isEmpty {
-            func feeds(_ model: Model, _ path: String) throws -> [String: Tensor] {
-                let source = try InputBatches(
-                    model: model, inputs: inputs, images: imageOptions, console: console, quiet: json, label: path, allowDataset: false)
-                return try source.next()?.feeds ?? [:]
-            }
-            feedsA = try feeds(a, modelPath)
-            feedsB = try feeds(b, otherPath)
-        } else if inputs.isEmpty {
-            feedsA = try BenchCommand.randomInputs(for: a.graph)
-            feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
-        } else {
-            var feeds: [String: Tensor] = [:]
-            for input in try InputBinding(arguments: inputs, graph: a.graph).bound { feeds[input.info.name] = input.tensor }
-            feedsA = feeds
-            feedsB = try Self.translate(feedsA, from: a.graph, to: b.graph)
-        }
+        let (feedsA, feedsB) = try feeds(a, b, console: console)
 
-        let pairs = try matches(Self.entries(a), Self.entries(b))
-        if pairs.isEmpty { throw StrataError(.invalidInput, "no layers of '\(otherPath)' match layers of '\(modelPath)'") }
-        let valuesA = try Engine(model: a).run(inputs: feedsA, tensors: Array(Set(pairs.map(\.0.tensor))))
-        let valuesB = try Engine(model: b).run(inputs: feedsB, tensors: Array(Set(pairs.map(\.1.tensor))))
+        let strategy = MatchStrategy(rawValue: map)
+        let entriesA = Self.entries(a), entriesB = Self.entries(b)
+        let valuesA = try Engine(model: a).run(inputs: feedsA, tensors: Array(Set(entriesA.map(\.tensor))))
+        let valuesB = try Engine(model: b).run(inputs: feedsB, tensors: Self.candidateTensors(b.graph))
+        let sideA = try Self.referenceSide(a, entriesA, values: valuesA)
+        let sideB = Self.otherSide(b, entriesB, values: valuesB)
+        let given = try givenPairs(sideA, sideB, entriesB: entriesB, layerMaps: Self.hasLayerMap(a) || Self.hasLayerMap(b))
 
-        var results: [Result] = []
-        for (ea, eb) in pairs {
-            guard let ta = valuesA[ea.tensor], let tb = valuesB[eb.tensor] else { continue }
-            results.append(try compare(ea, try Self.oriented(ta, ea.perm), eb, try Self.oriented(tb, eb.perm)))
+        let tolerance = ComparisonTolerance(rtol: rtol, atol: atol, approximate: approximate || Self.isApproximate(a) || Self.isApproximate(b),
+                                            minimumCosine: minCosine)
+        let matcher = LayerMatcher(strategy: strategy ?? .layerMap, tolerance: tolerance)
+        let matching = matcher.match(sideA.activations, sideB.activations, given: given)
+        if matching.matches.isEmpty { throw StrataError(.invalidInput, "no layers of '\(otherPath)' match layers of '\(modelPath)'") }
+
+        let results = matching.matches.map { m in
+            Result(layer: sideA.activations[m.reference].name, tensor: sideA.tensors[m.reference], other: sideB.activations[m.other].name, otherTensor: sideB.tensors[m.other],
+                   shapeA: sideA.activations[m.reference].shape, shapeB: sideB.activations[m.other].shape,
+                   difference: m.difference, kind: m.kind, within: m.agrees)
         }
+        let unmatched = matching.unmatched.map { (sideA.activations[$0.reference].name, $0.reason.description) }
         let first = results.first { !$0.within }
         if json {
-            console.print(Self.json(results, first: first, a: modelPath, b: otherPath).rendered())
+            console.print(Self.json(results, unmatched: unmatched, first: first, a: modelPath, b: otherPath, tolerance: tolerance).rendered())
         } else {
-            var table = TextTable(["layer", "shape A", "shape B", "max abs err", "max rel err", "cosine", "status"], rightAligned: [3, 4, 5])
-            for r in results {
-                let name = r.layer == r.other ? r.layer : "\(r.layer) ↔ \(r.other)"
-                table.add([name, r.shapeA.description, r.shapeB.description, Self.format(r.maxAbs), Self.format(r.maxRel),
-                           String(format: "%.6f", r.cosine), r.within ? "ok" : "DIVERGES" + (r.note.map { " (\($0))" } ?? "")])
-            }
-            table.lines.forEach(console.print)
-            if let first {
-                console.print("first divergent layer: \(first.layer) (max abs err \(Self.format(first.maxAbs)), cosine \(String(format: "%.6f", first.cosine)))")
-            } else {
-                console.print("all \(results.count) matched layers within tolerance (rtol \(rtol), atol \(atol.map { "\($0)" } ?? "1e-4·max|A|"))")
-            }
+            printTable(results, unmatched: unmatched, first: first, tolerance: tolerance, on: console)
         }
         if first != nil { throw ExitCode(1) }
     }
 
-    // MARK: - Matching
-
-    /// A model's capturable activations: the converter's map when the file has one, else its capture table.
-    static func entries(_ model: Model) -> [Entry] {
-        if let text = model.metadata[ONNXExporter.layersMetadataKey],
-           let rows = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] {
-            let produced = Set(model.graph.nodes.flatMap(\.outputs))
-            let entries: [Entry] = rows.compactMap { row in
-                guard let layer = row["layer"] as? String, let tensor = row["tensor"] as? String, produced.contains(tensor) else { return nil }
-                return Entry(layer: layer, call: row["call"] as? Int ?? 0, output: row["output"] as? Int ?? 0,
-                             op: row["op"] as? String ?? "", tensor: tensor, perm: row["perm"] as? [Int])
-            }
-            if !entries.isEmpty { return entries }
+    /// Layer-map pairs: from `--map FILE`, or through the `strata.layers` map either model carries.
+    func givenPairs(_ a: Side, _ b: Side, entriesB: [Entry], layerMaps: Bool) throws -> [(Int, Int)] {
+        var byTensor: [String: Int] = [:]
+        var byLabel: [String: Int] = [:]
+        var byKey: [String: Int] = [:]
+        for (j, tensor) in b.tensors.enumerated() {
+            if byTensor[tensor] == nil { byTensor[tensor] = j }
+            if byLabel[b.activations[j].name] == nil { byLabel[b.activations[j].name] = j }
+            for alias in b.activations[j].aliases where byLabel[alias] == nil { byLabel[alias] = j }
         }
-        let produced = Set(model.graph.nodes.flatMap(\.outputs))
-        return model.graph.captureTable.filter { produced.contains($0.tensor) }.map {
-            Entry(layer: $0.layer, call: $0.call ?? 0, output: $0.output, op: $0.op, tensor: $0.tensor, perm: nil)
-        }
-    }
-
-    /// Pairs of A and B entries, in A's order.
-    func matches(_ a: [Entry], _ b: [Entry]) throws -> [(Entry, Entry)] {
-        var byKey: [String: Entry] = [:]
-        var byLayer: [String: Entry] = [:]
-        var byTensor: [String: Entry] = [:]
-        for e in b {
-            byKey["\(e.layer)\u{0}\(e.call)\u{0}\(e.output)"] = byKey["\(e.layer)\u{0}\(e.call)\u{0}\(e.output)"] ?? e
-            if e.output == 0 { byLayer[e.layer] = byLayer[e.layer] ?? e }
-            byTensor[e.tensor] = byTensor[e.tensor] ?? e
-        }
-        var userMap: [String: String]?
-        if map != "auto" {
+        for entry in entriesB { if byKey[entry.key] == nil, let j = byTensor[entry.tensor] { byKey[entry.key] = j } }
+        var pairs: [(Int, Int)] = []
+        if MatchStrategy(rawValue: map) == nil {
             guard let data = try? InputFile.contents(map, limit: 64 << 20),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: String] else {
                 throw StrataError(.invalidInput, "--map '\(map)' is not a readable JSON object of layer names")
             }
-            userMap = object
-        }
-        var pairs: [(Entry, Entry)] = []
-        for e in a {
-            if let userMap {
-                guard let target = userMap[e.layer] else { continue }
-                if let match = byKey["\(target)\u{0}\(e.call)\u{0}\(e.output)"] ?? (e.output == 0 ? byLayer[target] : nil) ?? byTensor[target] {
-                    pairs.append((e, match))
-                }
-            } else if let match = byKey["\(e.layer)\u{0}\(e.call)\u{0}\(e.output)"] ?? byTensor[e.tensor] {
-                pairs.append((e, match))
+            for (i, entry) in a.entries.enumerated() {
+                guard let entry, let target = object[entry.layer] else { continue }
+                let key = Entry(layer: target, call: entry.call, output: entry.output, op: "", tensor: "").key
+                if let j = byKey[key] ?? byLabel[target] ?? byTensor[target] { pairs.append((i, j)) }
+            }
+        } else if layerMaps {
+            for (i, entry) in a.entries.enumerated() {
+                guard let entry, let j = byKey[entry.key] ?? byTensor[entry.tensor] else { continue }
+                pairs.append((i, j))
             }
         }
         return pairs
     }
 
-    // MARK: - Layouts
+    // MARK: - Output
 
-    /// `tensor` in its layer's own layout.
-    static func oriented(_ tensor: Tensor, _ perm: [Int]?) throws -> Tensor {
-        guard let perm, perm.count == tensor.rank else { return tensor }
-        return try TransposeSinking.permuted(tensor, perm)
-    }
-
-    /// Channels-last → channels-first and back, for rank ≥ 3.
-    static func layoutPerms(rank: Int) -> [[Int]] {
-        guard rank >= 3 else { return [] }
-        let toFirst = [0, rank - 1] + Array(1 ..< rank - 1)
-        let toLast = [0] + Array(2 ..< rank) + [1]
-        return [toFirst, toLast]
-    }
-
-    /// A's input tensors fed to B: by position, transposed when B declares the other layout.
-    static func translate(_ feeds: [String: Tensor], from a: Graph, to b: Graph) throws -> [String: Tensor] {
-        let inputsA = a.runtimeInputs
-        let inputsB = b.runtimeInputs
-        guard inputsA.count == inputsB.count else {
-            throw StrataError(.invalidInput, "the models take different numbers of inputs (\(inputsA.count) and \(inputsB.count))")
+    func printTable(_ results: [Result], unmatched: [(String, String)], first: Result?, tolerance: ComparisonTolerance, on console: Console) {
+        var table = TextTable(["layer", "shape A", "shape B", "max abs err", "max rel err", "cosine", "SQNR dB", "match", "status"],
+                              rightAligned: [3, 4, 5, 6])
+        for r in results {
+            let name = r.layer == r.other ? r.layer : "\(r.layer) ↔ \(r.other)"
+            let d = r.difference
+            table.add([name, r.shapeA.description, r.shapeB.description, Self.format(d?.maxAbs ?? .infinity),
+                       Self.format(d?.maxRelative ?? .infinity), String(format: "%.6f", d?.cosine ?? 0),
+                       d.map { $0.sqnr.isFinite ? String(format: "%.1f", $0.sqnr) : "\($0.sqnr)" } ?? "-",
+                       r.kind.rawValue, r.within ? "ok" : (d == nil ? "DIVERGES (shapes differ)" : "DIVERGES")])
         }
-        var out: [String: Tensor] = [:]
-        for (ia, ib) in zip(inputsA, inputsB) {
-            guard let tensor = feeds[ia.name] else { continue }
-            func fits(_ shape: [Int]) -> Bool {
-                guard let declared = ib.type.shape else { return true }
-                return declared.count == shape.count && zip(declared, shape).allSatisfy { $0.value == nil || $0.value == $1 }
-            }
-            if fits(tensor.shape) {
-                out[ib.name] = tensor
-            } else if let perm = layoutPerms(rank: tensor.rank).first(where: { p in fits(p.map { tensor.shape[$0] }) }) {
-                out[ib.name] = try TransposeSinking.permuted(tensor, perm)
-            } else {
-                throw StrataError(.invalidInput, "input '\(ia.name)' has shape \(tensor.shape), which fits neither layout of input '\(ib.name)' of the second model")
-            }
+        table.lines.forEach(console.print)
+        for (layer, reason) in unmatched { console.print("unmatched: \(layer) (\(reason))") }
+        if let first {
+            let d = first.difference
+            console.print("first divergent layer: \(first.layer) (max abs err \(Self.format(d?.maxAbs ?? .infinity)), cosine \(String(format: "%.6f", d?.cosine ?? 0)))")
+        } else if tolerance.approximate {
+            console.print("all \(results.count) matched layers within tolerance (approximate copy: cosine ≥ \(tolerance.minimumCosine))")
+        } else {
+            console.print("all \(results.count) matched layers within tolerance (rtol \(rtol), atol \(atol.map { "\($0)" } ?? "1e-4·max|A|"))")
         }
-        return out
-    }
-
-    // MARK: - Numbers
-
-    func compare(_ ea: Entry, _ ta: Tensor, _ eb: Entry, _ tb: Tensor) throws -> Result {
-        var other = tb
-        if ta.shape != tb.shape {
-            if let perm = Self.layoutPerms(rank: tb.rank).first(where: { p in p.map { tb.shape[$0] } == ta.shape }) {
-                other = try TransposeSinking.permuted(tb, perm)
-            }
-        }
-        let label = ea.layer + (ea.output > 0 ? ":\(ea.output)" : "") + (ea.call > 0 ? "@\(ea.call)" : "")
-        let otherLabel = eb.layer + (eb.output > 0 ? ":\(eb.output)" : "") + (eb.call > 0 ? "@\(eb.call)" : "")
-        guard ta.shape == other.shape else {
-            return Result(layer: label, other: otherLabel, shapeA: ta.shape, shapeB: tb.shape, maxAbs: .infinity, maxRel: .infinity,
-                          cosine: 0, within: false, note: "shapes differ")
-        }
-        var scale = 0.0
-        for i in 0 ..< ta.count { scale = max(scale, abs(ta.doubleValue(at: i))) }
-        let tolerance = atol ?? 1e-4 * scale
-        var maxAbs = 0.0, dot = 0.0, normA = 0.0, normB = 0.0
-        var within = true
-        for i in 0 ..< ta.count {
-            let x = ta.doubleValue(at: i), y = other.doubleValue(at: i)
-            let diff = abs(x - y)
-            if !(diff <= tolerance + rtol * abs(x)) && !(x.isNaN && y.isNaN) && x != y { within = false }
-            if diff.isNaN { maxAbs = .nan } else if !maxAbs.isNaN { maxAbs = max(maxAbs, diff) }
-            dot += x * y
-            normA += x * x
-            normB += y * y
-        }
-        let cosine = normA == 0 && normB == 0 ? 1 : dot / ((normA * normB).squareRoot())
-        let maxRel = scale > 0 ? maxAbs / scale : (maxAbs == 0 ? 0 : .infinity)
-        return Result(layer: label, other: otherLabel, shapeA: ta.shape, shapeB: tb.shape, maxAbs: maxAbs, maxRel: maxRel,
-                      cosine: cosine.isNaN ? 0 : cosine, within: within, note: nil)
     }
 
     static func format(_ value: Double) -> String {
         value.isFinite ? String(format: "%.3g", value) : "\(value)"
     }
 
-    static func json(_ results: [Result], first: Result?, a: String, b: String) -> JSONValue {
-        func number(_ v: Double) -> JSONValue { v.isFinite ? .double(v) : .null }
+    static func json(_ results: [Result], unmatched: [(String, String)], first: Result?, a: String, b: String,
+                     tolerance: ComparisonTolerance) -> JSONValue {
+        func number(_ v: Double?) -> JSONValue { v.map { $0.isFinite ? .double($0) : .null } ?? .null }
         return .object([
             ("a", .string(a)), ("b", .string(b)),
+            ("approximate", .bool(tolerance.approximate)),
             ("layers", .array(results.map { r in
                 .object([
                     ("layer", .string(r.layer)), ("other", .string(r.other)),
+                    ("tensor", .string(r.tensor)), ("other_tensor", .string(r.otherTensor)),
                     ("shape_a", .array(r.shapeA.map { .int($0) })), ("shape_b", .array(r.shapeB.map { .int($0) })),
-                    ("max_abs_err", number(r.maxAbs)), ("max_rel_err", number(r.maxRel)), ("cosine", number(r.cosine)),
-                    ("within_tolerance", .bool(r.within)),
+                    ("max_abs_err", number(r.difference?.maxAbs ?? .infinity)), ("max_rel_err", number(r.difference?.maxRelative ?? .infinity)),
+                    ("cosine", number(r.difference?.cosine)), ("sqnr", number(r.difference?.sqnr)),
+                    ("within_tolerance", .bool(r.within)), ("match", .string(r.kind.rawValue)),
                 ])
             })),
+            ("unmatched", .array(unmatched.map { .object([("layer", .string($0.0)), ("reason", .string($0.1))]) })),
             ("first_divergent", first.map { .string($0.layer) } ?? .null),
         ])
     }

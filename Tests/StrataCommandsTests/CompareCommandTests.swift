@@ -29,8 +29,9 @@ final class CompareCommandTests: CommandTestCase {
         XCTAssertFalse(diverged, output)
         let lines = output.split(separator: "\n")
         XCTAssertTrue(lines.first?.hasPrefix("layer") ?? false)
-        XCTAssertEqual(lines.filter { $0.hasSuffix(" ok") }.count, 8, output)
-        XCTAssertEqual(lines.last, "all 8 matched layers within tolerance (rtol 0.001, atol 1e-4·max|A|)")
+        // The input and the 8 layers, all through the layer map the conversion wrote.
+        XCTAssertEqual(lines.filter { $0.hasSuffix(" map    ok") }.count, 9, output)
+        XCTAssertEqual(lines.last, "all 9 matched layers within tolerance (rtol 0.001, atol 1e-4·max|A|)")
     }
 
     func testCorruptedWeightNamesTheFirstDivergentLayer() throws {
@@ -52,7 +53,10 @@ final class CompareCommandTests: CommandTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         XCTAssertEqual(object["first_divergent"] as? String, "conv1")
         let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
-        XCTAssertEqual(layers.first?["within_tolerance"] as? Bool, false)
+        XCTAssertEqual(layers.first?["within_tolerance"] as? Bool, true)
+        let conv1 = try XCTUnwrap(layers.first { $0["layer"] as? String == "conv1" })
+        XCTAssertEqual(conv1["within_tolerance"] as? Bool, false)
+        XCTAssertEqual(conv1["match"] as? String, "map")
     }
 
     func testOnnxAgainstItselfWithRandomInputsAndAUserMap() throws {
@@ -79,5 +83,54 @@ final class CompareCommandTests: CommandTestCase {
         let (output, diverged) = try compare([Self.tinyCNN, nhwc, "--input", Self.tinyInput])
         XCTAssertFalse(diverged, output)
         XCTAssertTrue(output.contains("conv1 "), output)
+    }
+
+    func testModelAgainstItselfMatchesEveryLayerByName() throws {
+        let (json, diverged) = try compare([Self.tinyCNN, Self.tinyCNN, "--input", Self.tinyInput, "--json"])
+        XCTAssertFalse(diverged, json)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.count, 10, json)  // every node output
+        for row in layers {
+            XCTAssertEqual(row["match"] as? String, "name", json)
+            XCTAssertEqual(row["max_abs_err"] as? Double, 0, json)
+            XCTAssertTrue(row["sqnr"] is NSNull, json)
+        }
+        XCTAssertEqual((object["unmatched"] as? [Any])?.count, 0, json)
+    }
+
+    func testRenamedChannelsLastCopyMatchesByValue() throws {
+        // B: the tiny CNN with every value renamed and its input taken channels-last.
+        var model = try ModelLoader.load(Self.tinyCNN)
+        var renamed: [String: String] = [:]
+        for (i, node) in model.graph.nodes.enumerated() { for out in node.outputs { renamed[out] = "v\(i)_\(out.count)" } }
+        func rename(_ name: String) -> String { renamed[name] ?? name }
+        for i in model.graph.nodes.indices {
+            model.graph.nodes[i].name = "n\(i)"
+            model.graph.nodes[i].inputs = model.graph.nodes[i].inputs.map(rename)
+            model.graph.nodes[i].outputs = model.graph.nodes[i].outputs.map(rename)
+        }
+        model.graph.outputs = model.graph.outputs.map { ValueInfo(name: rename($0.name), type: $0.type) }
+        let input = model.graph.inputs[0]
+        let shape = try XCTUnwrap(input.type.shape)
+        for i in model.graph.nodes.indices { model.graph.nodes[i].inputs = model.graph.nodes[i].inputs.map { $0 == input.name ? "nchw" : $0 } }
+        model.graph.nodes.insert(Node(name: "to_nchw", opType: "Transpose", inputs: ["pixels"], outputs: ["nchw"],
+                                      attributes: ["perm": .ints([0, 3, 1, 2])]), at: 0)
+        model.graph.inputs[0] = ValueInfo(name: "pixels", type: ValueType(input.type.dtype, [shape[0], shape[2], shape[3], shape[1]]))
+        let copy = scratch + "/renamed.onnx"
+        try ONNXExporter.write(model, to: copy, options: ExportOptions(optimizeLayout: false))
+
+        let console = Console.capture()
+        let command = try XCTUnwrap(try StrataCommand.parseAsRoot(["compare", Self.tinyCNN, copy, "--input", Self.tinyInput, "--json"]) as? CompareCommand)
+        try command.executeReportingStrataErrors(on: console)
+        XCTAssertTrue(console.errors.contains("fed to 'pixels' as [2, 32, 32, 3] (transposed [0, 2, 3, 1], channels-first to channels-last)"), console.errors)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(console.output.utf8)) as? [String: Any])
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.count, 10, console.output)
+        for row in layers {
+            XCTAssertEqual(row["match"] as? String, "value", console.output)
+            XCTAssertEqual(row["within_tolerance"] as? Bool, true, console.output)
+            XCTAssertEqual(row["other_tensor"] as? String, rename(row["tensor"] as? String ?? ""), console.output)
+        }
     }
 }
