@@ -3,7 +3,7 @@ import StrataCore
 @testable import StrataEngine
 
 /// Conv and ConvTranspose against direct loops over seeded random shapes and attributes.
-final class LinearConvTests: XCTestCase {
+final class LinearConvTests: KernelTierTestCase {
     /// Direct N-D convolution with resolved pads.
     private func referenceConv(x: Tensor, w: Tensor, bias: [Float]?, group: Int, strides: [Int], dilations: [Int],
                                pads: [Int]) -> (values: [Float], shape: [Int]) {
@@ -72,70 +72,76 @@ final class LinearConvTests: XCTestCase {
         XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(c)", file: file, line: line)
     }
 
-    func testRandomConvolutions() throws {
-        var rng = LinearTestRandom(seed: 1)
-        for trial in 0..<120 {
-            var c = ConvCase()
-            c.rank = rng.pick([1, 2, 2, 2, 3])
-            c.batch = rng.int(1...2)
-            c.group = rng.pick([1, 1, 2, 3])
-            c.groupChannels = rng.int(1...3)
-            c.groupMaps = rng.int(1...3)
-            c.kernel = (0..<c.rank).map { _ in rng.int(1...3) }
-            c.strides = (0..<c.rank).map { _ in rng.int(1...3) }
-            c.dilations = (0..<c.rank).map { _ in rng.int(1...2) }
-            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...2) }
-            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(c.rank == 3 ? 3 : 9)) }
-            c.bias = rng.bool()
-            try check(c, seed: UInt64(100 + trial))
+    func testRandomConvolutions() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 1)
+            for trial in 0..<120 {
+                var c = ConvCase()
+                c.rank = rng.pick([1, 2, 2, 2, 3])
+                c.batch = rng.int(1...2)
+                c.group = rng.pick([1, 1, 2, 3])
+                c.groupChannels = rng.int(1...3)
+                c.groupMaps = rng.int(1...3)
+                c.kernel = (0..<c.rank).map { _ in rng.int(1...3) }
+                c.strides = (0..<c.rank).map { _ in rng.int(1...3) }
+                c.dilations = (0..<c.rank).map { _ in rng.int(1...2) }
+                c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+                c.pads = (0..<2 * c.rank).map { _ in rng.int(0...2) }
+                c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(c.rank == 3 ? 3 : 9)) }
+                c.bias = rng.bool()
+                try check(c, seed: UInt64(100 + trial))
+            }
         }
     }
 
     /// One input channel per group (with channel multipliers): the direct depthwise paths (per plane
     /// for wide outputs, eight interleaved channels for narrow ones, with full and partial blocks
     /// of eight), including widths long enough for the vector loops at strides 1, 2 and 3.
-    func testDepthwiseConvolutions() throws {
-        var rng = LinearTestRandom(seed: 2)
-        for trial in 0..<60 {
-            var c = ConvCase()
-            c.rank = rng.pick([1, 2, 2])
-            c.batch = rng.pick([1, 1, 2])
-            c.group = rng.pick([rng.int(1...6), rng.int(7...20)])
-            c.groupChannels = 1
-            c.groupMaps = rng.pick([1, 1, 2])
-            c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
-            c.strides = (0..<c.rank).map { _ in rng.pick([1, 1, 2, 3]) }
-            c.dilations = (0..<c.rank).map { _ in rng.pick([1, 1, 2]) }
-            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...3) }
-            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...40) }
-            c.bias = rng.bool()
-            try check(c, seed: UInt64(300 + trial))
+    func testDepthwiseConvolutions() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 2)
+            for trial in 0..<60 {
+                var c = ConvCase()
+                c.rank = rng.pick([1, 2, 2])
+                c.batch = rng.pick([1, 1, 2])
+                c.group = rng.pick([rng.int(1...6), rng.int(7...20)])
+                c.groupChannels = 1
+                c.groupMaps = rng.pick([1, 1, 2])
+                c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
+                c.strides = (0..<c.rank).map { _ in rng.pick([1, 1, 2, 3]) }
+                c.dilations = (0..<c.rank).map { _ in rng.pick([1, 1, 2]) }
+                c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+                c.pads = (0..<2 * c.rank).map { _ in rng.int(0...3) }
+                c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...40) }
+                c.bias = rng.bool()
+                try check(c, seed: UInt64(300 + trial))
+            }
         }
     }
 
-    func testPointwiseAndResNetShapes() throws {
-        var c = ConvCase()
-        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input) =
-            (1, 16, 24, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], [14, 14])
-        try check(c, seed: 7)
-        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (3, 8, [7, 7], [2, 2], [3, 3, 3, 3], [32, 32])
-        try check(c, seed: 8)
-        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
-        try check(c, seed: 9)
-        // Several row blocks with a ragged last one, several K blocks, ragged column panels.
-        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (40, 30, [3, 3], [1, 1], [1, 1, 1, 1], [11, 13])
-        try check(c, seed: 10)
-        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (300, 13, [1, 1], [1, 1], [0, 0, 0, 0], [5, 7])
-        try check(c, seed: 11)
-        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
-        try check(c, seed: 12)
-        // A 1×1 map (squeeze-excitation): one output column, the GEMV path, K not a multiple of 8.
-        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.pads, c.input) = (1, 77, 13, [1, 1], [0, 0, 0, 0], [1, 1])
-        try check(c, seed: 13)
-        c.batch = 2
-        try check(c, seed: 14)
+    func testPointwiseAndResNetShapes() {
+        forEachKernelTier {
+            var c = ConvCase()
+            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input) =
+                (1, 16, 24, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], [14, 14])
+            try check(c, seed: 7)
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (3, 8, [7, 7], [2, 2], [3, 3, 3, 3], [32, 32])
+            try check(c, seed: 8)
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
+            try check(c, seed: 9)
+            // Several row blocks with a ragged last one, several K blocks, ragged column panels.
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (40, 30, [3, 3], [1, 1], [1, 1, 1, 1], [11, 13])
+            try check(c, seed: 10)
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (300, 13, [1, 1], [1, 1], [0, 0, 0, 0], [5, 7])
+            try check(c, seed: 11)
+            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
+            try check(c, seed: 12)
+            // A 1×1 map (squeeze-excitation): one output column, the GEMV path, K not a multiple of 8.
+            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.pads, c.input) = (1, 77, 13, [1, 1], [0, 0, 0, 0], [1, 1])
+            try check(c, seed: 13)
+            c.batch = 2
+            try check(c, seed: 14)
+        }
     }
 
     func testConvTypeRuleKeepsSymbolicBatch() throws {
@@ -217,57 +223,59 @@ final class LinearConvTests: XCTestCase {
         return out.map { Float($0) }
     }
 
-    func testRandomConvTransposes() throws {
-        var rng = LinearTestRandom(seed: 3)
-        for trial in 0..<80 {
-            let rank = rng.pick([1, 2, 2, 3])
-            let group = rng.pick([1, 1, 2])
-            let cg = rng.int(1...3), mg = rng.int(1...3)
-            let input = (0..<rank).map { _ in rng.int(1...(rank == 3 ? 3 : 6)) }
-            let kernel = (0..<rank).map { _ in rng.int(1...3) }
-            let strides = (0..<rank).map { _ in rng.int(1...3) }
-            let dilations = (0..<rank).map { _ in rng.int(1...2) }
-            let outputPadding = (0..<rank).map { i in rng.int(0...(max(strides[i], dilations[i]) - 1)) }
-            let mode = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "SHAPE"])
-            let full = (0..<rank).map { (i: Int) -> Int in
-                let span: Int = (kernel[i] - 1) * dilations[i] + 1
-                return strides[i] * (input[i] - 1) + outputPadding[i] + span
+    func testRandomConvTransposes() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 3)
+            for trial in 0..<80 {
+                let rank = rng.pick([1, 2, 2, 3])
+                let group = rng.pick([1, 1, 2])
+                let cg = rng.int(1...3), mg = rng.int(1...3)
+                let input = (0..<rank).map { _ in rng.int(1...(rank == 3 ? 3 : 6)) }
+                let kernel = (0..<rank).map { _ in rng.int(1...3) }
+                let strides = (0..<rank).map { _ in rng.int(1...3) }
+                let dilations = (0..<rank).map { _ in rng.int(1...2) }
+                let outputPadding = (0..<rank).map { i in rng.int(0...(max(strides[i], dilations[i]) - 1)) }
+                let mode = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "SHAPE"])
+                let full = (0..<rank).map { (i: Int) -> Int in
+                    let span: Int = (kernel[i] - 1) * dilations[i] + 1
+                    return strides[i] * (input[i] - 1) + outputPadding[i] + span
+                }
+                var attributes: [String: Attribute] = [
+                    "group": .int(group), "strides": .ints(strides), "dilations": .ints(dilations),
+                    "output_padding": .ints(outputPadding),
+                ]
+                var output: [Int], padBegin: [Int]
+                func split(_ total: Int, upper: Bool) -> Int {
+                    let half = Int((Double(total) / 2).rounded(.down))
+                    return upper ? half : total - half
+                }
+                switch mode {
+                case "SAME_UPPER", "SAME_LOWER":
+                    attributes["auto_pad"] = .string(mode)
+                    output = (0..<rank).map { input[$0] * strides[$0] }
+                    padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: mode == "SAME_UPPER") }
+                case "SHAPE":
+                    output = (0..<rank).map { full[$0] + rng.int(-1...1) }.map { max($0, 1) }
+                    attributes["output_shape"] = .ints(output)
+                    padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: false) }
+                default:
+                    var pads: [Int] = []
+                    for i in 0..<2 * rank { pads.append(rng.int(0...((full[i % rank] - 1) / 2))) }
+                    attributes["pads"] = .ints(pads)
+                    output = (0..<rank).map { full[$0] - pads[$0] - pads[rank + $0] }
+                    padBegin = Array(pads.prefix(rank))
+                }
+                let x = rng.tensor([rng.int(1...2), group * cg] + input)
+                let w = rng.tensor([group * cg, mg] + kernel)
+                let bias = rng.bool() ? rng.floats(group * mg) : nil
+                let got = try runLinearKernel("ConvTranspose", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                              attributes: attributes)
+                let want = referenceConvTranspose(x: x, w: w, bias: bias, group: group, strides: strides, dilations: dilations,
+                                                  padBegin: padBegin, output: output)
+                assertClose(got[0], want, shape: [x.shape[0], group * mg] + output, "trial \(trial) \(attributes)")
+                let inferred = try inferLinearTypes("ConvTranspose", inputs: [x.type, w.type], attributes: attributes)
+                XCTAssertEqual(inferred[0].shape?.concrete, [x.shape[0], group * mg] + output, "type rule, trial \(trial)")
             }
-            var attributes: [String: Attribute] = [
-                "group": .int(group), "strides": .ints(strides), "dilations": .ints(dilations),
-                "output_padding": .ints(outputPadding),
-            ]
-            var output: [Int], padBegin: [Int]
-            func split(_ total: Int, upper: Bool) -> Int {
-                let half = Int((Double(total) / 2).rounded(.down))
-                return upper ? half : total - half
-            }
-            switch mode {
-            case "SAME_UPPER", "SAME_LOWER":
-                attributes["auto_pad"] = .string(mode)
-                output = (0..<rank).map { input[$0] * strides[$0] }
-                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: mode == "SAME_UPPER") }
-            case "SHAPE":
-                output = (0..<rank).map { full[$0] + rng.int(-1...1) }.map { max($0, 1) }
-                attributes["output_shape"] = .ints(output)
-                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: false) }
-            default:
-                var pads: [Int] = []
-                for i in 0..<2 * rank { pads.append(rng.int(0...((full[i % rank] - 1) / 2))) }
-                attributes["pads"] = .ints(pads)
-                output = (0..<rank).map { full[$0] - pads[$0] - pads[rank + $0] }
-                padBegin = Array(pads.prefix(rank))
-            }
-            let x = rng.tensor([rng.int(1...2), group * cg] + input)
-            let w = rng.tensor([group * cg, mg] + kernel)
-            let bias = rng.bool() ? rng.floats(group * mg) : nil
-            let got = try runLinearKernel("ConvTranspose", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
-                                          attributes: attributes)
-            let want = referenceConvTranspose(x: x, w: w, bias: bias, group: group, strides: strides, dilations: dilations,
-                                              padBegin: padBegin, output: output)
-            assertClose(got[0], want, shape: [x.shape[0], group * mg] + output, "trial \(trial) \(attributes)")
-            let inferred = try inferLinearTypes("ConvTranspose", inputs: [x.type, w.type], attributes: attributes)
-            XCTAssertEqual(inferred[0].shape?.concrete, [x.shape[0], group * mg] + output, "type rule, trial \(trial)")
         }
     }
 }

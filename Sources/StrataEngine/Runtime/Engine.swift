@@ -37,6 +37,7 @@ public final class Engine: @unchecked Sendable {
     ]
 
     public init(model: Model, options: EngineOptions = .init()) throws {
+        try KernelTier.checkEnvironment()
         self.model = model
         self.options = options
         self.context = ExecutionContext(threads: options.threads)
