@@ -6,7 +6,7 @@
 #
 #   Tools/install-deps.sh            everything `make test` needs
 #   Tools/install-deps.sh --system   only the Debian packages Strata itself builds and runs with
-#                                    (what `make demo` needs; no Python packages)
+#                                    (what `make demo` needs; no test packages, no Python packages)
 set -euo pipefail
 
 system_only=0
@@ -15,6 +15,10 @@ if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
           libcairo2-dev fonts-dejavu-core)
+# The test stack's own: the arm64 C library, libgcc and qemu for Tools/check-aarch64.sh, which builds
+# the C kernels for arm64 and runs them there.
+test_packages=(libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user)
+if ((!system_only)); then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for package in "${packages[@]}"; do
