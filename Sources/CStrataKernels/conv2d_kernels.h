@@ -168,7 +168,7 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
             float sum = bias;
             for (int kh = 0; kh < kh_n; kh++) {
                 const float *src = top + (size_t)kh * dh * cols + (size_t)ow * sw;
-                for (int kw = 0; kw < kw_n; kw++) sum = fmaf(w[kh * kw_n + kw], src[kw * dw], sum);
+                for (int kw = 0; kw < kw_n; kw++) sum = strata_fmaf(w[kh * kw_n + kw], src[kw * dw], sum);
             }
             dst[ow] = sum;
         }

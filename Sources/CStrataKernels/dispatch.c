@@ -98,6 +98,11 @@ int strata_isa_select(int isa) {
     return 0;
 }
 
+int strata_isa_fused_multiply_add(int isa) {
+    const strata_kernel_table *table = table_of(isa);
+    return table ? table->fused_multiply_add : 0;
+}
+
 int strata_sgemm_supported(void) { return active()->sgemm != NULL; }
 
 size_t strata_sgemm_scratch(void) { return STRATA_SGEMM_SCRATCH; }

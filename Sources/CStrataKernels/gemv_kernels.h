@@ -26,7 +26,7 @@ static void tier_sgemv_rows(int k, const float *a, int lda, const float *b, int 
         float lanes[8];
         v8_store(lanes, v8_add(v8_add(s0, s1), v8_add(s2, s3)));
         float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-        for (; p < k; p++) sum = fmaf(row[p], b[p], sum);
+        for (; p < k; p++) sum = strata_fmaf(row[p], b[p], sum);
         float *out = c + (size_t)i * ldc;
         *out = sum;
         if (ep && (ep->bias || ep->activation != STRATA_ACT_NONE)) {

@@ -27,6 +27,8 @@ typedef struct {
     /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.
     void (*sgemm)(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
                   int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+    /// Whether the tier's multiply-adds round once (vec8.h's STRATA_FUSED_MULTIPLY_ADD).
+    int fused_multiply_add;
 } strata_kernel_table;
 
 /// Portable C (tier_generic.c): any CPU.

@@ -6,9 +6,11 @@
 //   STRATA_VEC8_NEON  two float32x4_t (arm64)
 //   otherwise         a plain array of eight floats, lane by lane (the portable tier)
 // Every operation rounds exactly as the AVX2 instruction does on every lane, so that a kernel
-// gives the same bits in every tier: v8_fma is a fused multiply-add (fmaf where there is no
-// vector FMA), v8_max/v8_min follow maxps/minps (the second operand when either is NaN or both
-// are zero), comparisons are ordered (false on NaN) except v8_is_nan.
+// gives the same bits in every tier: v8_max/v8_min follow maxps/minps (the second operand when
+// either is NaN or both are zero), comparisons are ordered (false on NaN) except v8_is_nan, and
+// v8_fma is a fused multiply-add (strata_fmaf lane by lane where there is no vector FMA). The one
+// exception is the generic tier on x86, whose v8_fma rounds the product and the sum separately
+// (STRATA_FUSED_MULTIPLY_ADD is 0 there).
 //
 // The tier file that includes this header defines the macro and includes the intrinsics headers
 // (and, for AVX2, makes every function it defines target avx2 and fma) before including it.
@@ -18,6 +20,18 @@
 #include <string.h>
 
 #define V8 static inline __attribute__((always_inline))
+
+/// a·b + c, rounded once (fmaf, one instruction) wherever the target has a fused multiply-add: in
+/// every tier but the generic one on x86, whose baseline instruction set has none. There fmaf would
+/// be a libm call per value (and an exact software emulation, rounding to odd in double precision,
+/// still made EfficientNet-B0 six times slower than the plain multiply and add), so it rounds twice.
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(__FMA__) && !defined(STRATA_VEC8_AVX2)
+#define STRATA_FUSED_MULTIPLY_ADD 0
+V8 float strata_fmaf(float a, float b, float c) { return a * b + c; }
+#else
+#define STRATA_FUSED_MULTIPLY_ADD 1
+V8 float strata_fmaf(float a, float b, float c) { return fmaf(a, b, c); }
+#endif
 
 #if defined(STRATA_VEC8_AVX2)
 
@@ -164,7 +178,7 @@ V8 v8f v8_add(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] + b.f[l]) return r
 V8 v8f v8_sub(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] - b.f[l]) return r; }
 V8 v8f v8_mul(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] * b.f[l]) return r; }
 V8 v8f v8_div(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] / b.f[l]) return r; }
-V8 v8f v8_fma(v8f a, v8f b, v8f c) { v8f r; V8_LANES(r.f[l] = fmaf(a.f[l], b.f[l], c.f[l])) return r; }
+V8 v8f v8_fma(v8f a, v8f b, v8f c) { v8f r; V8_LANES(r.f[l] = strata_fmaf(a.f[l], b.f[l], c.f[l])) return r; }
 V8 v8f v8_max(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] > b.f[l] ? a.f[l] : b.f[l]) return r; }
 V8 v8f v8_min(v8f a, v8f b) { v8f r; V8_LANES(r.f[l] = a.f[l] < b.f[l] ? a.f[l] : b.f[l]) return r; }
 V8 v8i v8_bits(v8f a) { v8i r; memcpy(r.i, a.f, sizeof r.i); return r; }

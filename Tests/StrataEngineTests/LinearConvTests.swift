@@ -61,87 +61,83 @@ final class LinearConvTests: KernelTierTestCase {
         ]
         if c.autoPad == "NOTSET" { attributes["pads"] = .ints(c.pads) }
         if rng.bool() { attributes["kernel_shape"] = .ints(c.kernel) }
-        let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
-                                      attributes: attributes)
         let pads = linearResolvedPads(autoPad: c.autoPad, input: c.input, kernel: c.kernel, strides: c.strides,
                                       dilations: c.dilations, pads: c.pads)
         let want = referenceConv(x: x, w: w, bias: bias, group: c.group, strides: c.strides, dilations: c.dilations, pads: pads)
-        assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+        forEachKernelTier(file: file, line: line) {
+            let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                          attributes: attributes)
+            assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+        }
         let inferred = try inferLinearTypes("Conv", inputs: [x.type, w.type] + (bias == nil ? [] : [ValueType(.float32, [.known(bias!.count)])]),
                                             attributes: attributes)
         XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(c)", file: file, line: line)
     }
 
-    func testRandomConvolutions() {
-        forEachKernelTier {
-            var rng = LinearTestRandom(seed: 1)
-            for trial in 0..<120 {
-                var c = ConvCase()
-                c.rank = rng.pick([1, 2, 2, 2, 3])
-                c.batch = rng.int(1...2)
-                c.group = rng.pick([1, 1, 2, 3])
-                c.groupChannels = rng.int(1...3)
-                c.groupMaps = rng.int(1...3)
-                c.kernel = (0..<c.rank).map { _ in rng.int(1...3) }
-                c.strides = (0..<c.rank).map { _ in rng.int(1...3) }
-                c.dilations = (0..<c.rank).map { _ in rng.int(1...2) }
-                c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-                c.pads = (0..<2 * c.rank).map { _ in rng.int(0...2) }
-                c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(c.rank == 3 ? 3 : 9)) }
-                c.bias = rng.bool()
-                try check(c, seed: UInt64(100 + trial))
-            }
+    func testRandomConvolutions() throws {
+        var rng = LinearTestRandom(seed: 1)
+        for trial in 0..<120 {
+            var c = ConvCase()
+            c.rank = rng.pick([1, 2, 2, 2, 3])
+            c.batch = rng.int(1...2)
+            c.group = rng.pick([1, 1, 2, 3])
+            c.groupChannels = rng.int(1...3)
+            c.groupMaps = rng.int(1...3)
+            c.kernel = (0..<c.rank).map { _ in rng.int(1...3) }
+            c.strides = (0..<c.rank).map { _ in rng.int(1...3) }
+            c.dilations = (0..<c.rank).map { _ in rng.int(1...2) }
+            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...2) }
+            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(c.rank == 3 ? 3 : 9)) }
+            c.bias = rng.bool()
+            try check(c, seed: UInt64(100 + trial))
         }
     }
 
     /// One input channel per group (with channel multipliers): the direct depthwise paths (per plane
     /// for wide outputs, eight interleaved channels for narrow ones, with full and partial blocks
     /// of eight), including widths long enough for the vector loops at strides 1, 2 and 3.
-    func testDepthwiseConvolutions() {
-        forEachKernelTier {
-            var rng = LinearTestRandom(seed: 2)
-            for trial in 0..<60 {
-                var c = ConvCase()
-                c.rank = rng.pick([1, 2, 2])
-                c.batch = rng.pick([1, 1, 2])
-                c.group = rng.pick([rng.int(1...6), rng.int(7...20)])
-                c.groupChannels = 1
-                c.groupMaps = rng.pick([1, 1, 2])
-                c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
-                c.strides = (0..<c.rank).map { _ in rng.pick([1, 1, 2, 3]) }
-                c.dilations = (0..<c.rank).map { _ in rng.pick([1, 1, 2]) }
-                c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-                c.pads = (0..<2 * c.rank).map { _ in rng.int(0...3) }
-                c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...40) }
-                c.bias = rng.bool()
-                try check(c, seed: UInt64(300 + trial))
-            }
+    func testDepthwiseConvolutions() throws {
+        var rng = LinearTestRandom(seed: 2)
+        for trial in 0..<60 {
+            var c = ConvCase()
+            c.rank = rng.pick([1, 2, 2])
+            c.batch = rng.pick([1, 1, 2])
+            c.group = rng.pick([rng.int(1...6), rng.int(7...20)])
+            c.groupChannels = 1
+            c.groupMaps = rng.pick([1, 1, 2])
+            c.kernel = (0..<c.rank).map { _ in rng.pick([1, 3, 3, 5]) }
+            c.strides = (0..<c.rank).map { _ in rng.pick([1, 1, 2, 3]) }
+            c.dilations = (0..<c.rank).map { _ in rng.pick([1, 1, 2]) }
+            c.autoPad = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+            c.pads = (0..<2 * c.rank).map { _ in rng.int(0...3) }
+            c.input = (0..<c.rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...40) }
+            c.bias = rng.bool()
+            try check(c, seed: UInt64(300 + trial))
         }
     }
 
-    func testPointwiseAndResNetShapes() {
-        forEachKernelTier {
-            var c = ConvCase()
-            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input) =
-                (1, 16, 24, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], [14, 14])
-            try check(c, seed: 7)
-            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (3, 8, [7, 7], [2, 2], [3, 3, 3, 3], [32, 32])
-            try check(c, seed: 8)
-            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
-            try check(c, seed: 9)
-            // Several row blocks with a ragged last one, several K blocks, ragged column panels.
-            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (40, 30, [3, 3], [1, 1], [1, 1, 1, 1], [11, 13])
-            try check(c, seed: 10)
-            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (300, 13, [1, 1], [1, 1], [0, 0, 0, 0], [5, 7])
-            try check(c, seed: 11)
-            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
-            try check(c, seed: 12)
-            // A 1×1 map (squeeze-excitation): one output column, the GEMV path, K not a multiple of 8.
-            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.pads, c.input) = (1, 77, 13, [1, 1], [0, 0, 0, 0], [1, 1])
-            try check(c, seed: 13)
-            c.batch = 2
-            try check(c, seed: 14)
-        }
+    func testPointwiseAndResNetShapes() throws {
+        var c = ConvCase()
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input) =
+            (1, 16, 24, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0], [14, 14])
+        try check(c, seed: 7)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (3, 8, [7, 7], [2, 2], [3, 3, 3, 3], [32, 32])
+        try check(c, seed: 8)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (8, 8, [1, 1], [2, 2], [0, 0, 0, 0], [9, 9])
+        try check(c, seed: 9)
+        // Several row blocks with a ragged last one, several K blocks, ragged column panels.
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (40, 30, [3, 3], [1, 1], [1, 1, 1, 1], [11, 13])
+        try check(c, seed: 10)
+        (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input) = (300, 13, [1, 1], [1, 1], [0, 0, 0, 0], [5, 7])
+        try check(c, seed: 11)
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.input) = (2, 64, 50, [3, 3], [20, 9])
+        try check(c, seed: 12)
+        // A 1×1 map (squeeze-excitation): one output column, the GEMV path, K not a multiple of 8.
+        (c.group, c.groupChannels, c.groupMaps, c.kernel, c.pads, c.input) = (1, 77, 13, [1, 1], [0, 0, 0, 0], [1, 1])
+        try check(c, seed: 13)
+        c.batch = 2
+        try check(c, seed: 14)
     }
 
     func testConvTypeRuleKeepsSymbolicBatch() throws {

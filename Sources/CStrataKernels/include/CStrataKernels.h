@@ -10,7 +10,8 @@
 
 /// The instruction-set tiers of the kernels. Each architecture's tiers form a chain; a CPU runs
 /// every tier of its architecture up to its best one. All tiers compute the same bits, except
-/// that only AVX-512 has its own GEMM (strata_sgemm; elsewhere the caller uses OpenBLAS).
+/// that only AVX-512 has its own GEMM (strata_sgemm; elsewhere the caller uses OpenBLAS) and that
+/// the generic tier rounds multiply-adds twice on x86 (strata_isa_fused_multiply_add).
 typedef enum {
     STRATA_ISA_GENERIC = 0,  ///< portable C, any CPU
     STRATA_ISA_NEON,         ///< arm64 Advanced SIMD
@@ -39,6 +40,10 @@ int strata_isa_requested(int *isa);
 
 /// A tier's name as STRATA_ISA spells it ("generic", "neon", "avx2", "avx512").
 const char *strata_isa_name(int isa);
+
+/// Whether the multiply-adds of tier `isa` round once (fused), as in every tier of this build but
+/// the generic one on x86, which has no FMA instruction: 1 or 0 (0 also for a tier not built).
+int strata_isa_fused_multiply_add(int isa);
 
 /// The geometry of a 2-D sliding window over one input plane.
 typedef struct {
