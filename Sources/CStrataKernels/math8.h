@@ -191,7 +191,7 @@ static void tier_epilogue_apply(const float *x, float *y, size_t n, const float 
 }
 
 // The op of strata_unary on whole vectors, then the rest through a zero-padded vector.
-static void tier_unary(int op, const float *x, float *y, size_t n) {
+V8 void unary_loop(const float *x, float *y, size_t n, const int op) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) v8_store(y + i, strata_unary8(v8_load(x + i), op));
     if (i < n) {
@@ -199,6 +199,20 @@ static void tier_unary(int op, const float *x, float *y, size_t n) {
         for (size_t k = 0; k < n - i; k++) tail[k] = x[i + k];
         v8_store(tail, strata_unary8(v8_load(tail), op));
         for (size_t k = 0; k < n - i; k++) y[i + k] = tail[k];
+    }
+}
+
+// One loop per op, so that each keeps its constants in registers instead of switching per vector.
+static void tier_unary(int op, const float *x, float *y, size_t n) {
+    switch (op) {
+    case STRATA_UNARY_EXP: unary_loop(x, y, n, STRATA_UNARY_EXP); break;
+    case STRATA_UNARY_SIGMOID: unary_loop(x, y, n, STRATA_UNARY_SIGMOID); break;
+    case STRATA_UNARY_TANH: unary_loop(x, y, n, STRATA_UNARY_TANH); break;
+    case STRATA_UNARY_SOFTPLUS: unary_loop(x, y, n, STRATA_UNARY_SOFTPLUS); break;
+    case STRATA_UNARY_MISH: unary_loop(x, y, n, STRATA_UNARY_MISH); break;
+    case STRATA_UNARY_GELU: unary_loop(x, y, n, STRATA_UNARY_GELU); break;
+    case STRATA_UNARY_GELU_TANH: unary_loop(x, y, n, STRATA_UNARY_GELU_TANH); break;
+    default: unary_loop(x, y, n, -1); break;
     }
 }
 
