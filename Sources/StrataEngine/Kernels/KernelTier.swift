@@ -9,7 +9,8 @@ import StrataCore
 /// lower one named by the environment variable `STRATA_ISA` (`generic`, `neon`, `avx2`, `avx512`).
 /// A name this CPU does not run, or no tier's name, is an error when an `Engine` is created
 /// (`checkEnvironment()`); nothing runs on a tier the CPU lacks. All tiers compute the same bits,
-/// except that matrix products run in Strata's own GEMM on AVX-512 and in OpenBLAS elsewhere.
+/// except that convolutions' matrix products run in Strata's own GEMM on AVX-512 and in OpenBLAS
+/// elsewhere, and that the generic tier on x86-64 rounds multiply-adds twice (Docs/LinearKernels.md).
 public enum KernelTier: String, CaseIterable, Sendable {
     /// Portable C for any CPU.
     case generic
