@@ -20,6 +20,9 @@ packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev grap
 test_packages=(libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user)
 if ((!system_only)); then packages+=("${test_packages[@]}"); fi
 
+# The test stack also needs a real browser for the report tests (Tools/test-report.py) and an HTML checker.
+if ((!system_only)); then packages+=(chromium chromium-driver tidy); fi
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -68,3 +71,5 @@ ensure_pins "$here/requirements.txt"
 ensure_pins "$here/requirements-torch.txt" --no-deps
 # matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
 ensure_pins "$here/requirements-pictures.txt"
+# Selenium for the browser tests of `strata report`.
+ensure_pins "$here/requirements-browser.txt"
