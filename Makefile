@@ -10,7 +10,7 @@ DEMO_IMAGES := Fixtures/demo/heldout
 DEMO_PICKS  := $(DEMO_IMAGES)/017-d3.png $(DEMO_IMAGES)/029-d7.png $(DEMO_IMAGES)/023-d8.png
 DEMO_OUT    := out/demo
 
-.PHONY: deps deps-system build demo test swift-test node-tests light-models tool-tests parity
+.PHONY: deps deps-system build demo test swift-test generic-kernels aarch64-kernels node-tests light-models tool-tests parity
 
 ## deps-system: install the Debian packages Strata builds and runs with (what `make demo` needs)
 deps-system:
@@ -39,10 +39,19 @@ demo: deps-system build
 	@echo "  statistics over the $(words $(wildcard $(DEMO_IMAGES)/*.png)) held-out images:           $(DEMO_OUT)/stats/index.html"
 
 ## test: unit tests, the ONNX node suite, the light models and the other Tools test scripts
-test: deps build swift-test node-tests light-models tool-tests parity
+test: deps build swift-test generic-kernels aarch64-kernels node-tests light-models tool-tests parity
 
+# The kernel tests run in every kernel tier this CPU has (Tests/StrataEngineTests/KernelTierTestCase.swift).
 swift-test:
 	$(SWIFT) test
+
+## generic-kernels: the engine tests again with STRATA_ISA=generic, as on a CPU without AVX2
+generic-kernels:
+	STRATA_ISA=generic $(SWIFT) test --filter StrataEngineTests
+
+## aarch64-kernels: the C kernels compile for arm64, and their NEON tier computes the generic tier's bits there (qemu)
+aarch64-kernels:
+	Tools/check-aarch64.sh
 
 node-tests: build
 	$(PYTHON) Tools/onnx-node-tests.py --no-build

@@ -1,13 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Hot loops are compiled for AVX2/FMA in release builds; debug builds stay portable. Release builds
-// keep Swift's bounds and overflow checks (-O, not -Ounchecked): the code that parses untrusted files
-// runs with them, and the few hot loops that need unchecked arithmetic say so locally.
-let fastSwift: [SwiftSetting] = [
-    .unsafeFlags(["-O", "-wmo", "-Xcc", "-mavx2", "-Xcc", "-mfma"], .when(configuration: .release)),
-]
-
+// No unsafe flags: release builds are SwiftPM's `-O` with whole-module optimisation, which keeps
+// Swift's bounds and overflow checks in the code that parses untrusted files (the few hot loops that
+// need unchecked arithmetic say so locally), and nothing is built for one instruction set: the C
+// kernels carry every tier and choose one at run time (Docs/LinearKernels.md).
 let package = Package(
     name: "Strata",
     platforms: [.macOS(.v13)],
@@ -46,31 +43,29 @@ let package = Package(
         .target(name: "CTensorBoardProto", dependencies: ["CProtobufC"], exclude: ["schema"]),
 
         // The IR: no C library, no importer.
-        .target(name: "StrataCore", swiftSettings: fastSwift),
+        .target(name: "StrataCore"),
 
-        .target(name: "StrataONNX", dependencies: ["StrataCore", "CONNXProto", "CProtobufC"], swiftSettings: fastSwift),
-        // Convolution hot loops in C, built for AVX2/FMA (the benchmark machines have it).
-        .target(name: "CStrataKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]),
-        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"], swiftSettings: fastSwift),
-        .target(name: "StrataExport", dependencies: ["StrataCore"], swiftSettings: fastSwift),
+        .target(name: "StrataONNX", dependencies: ["StrataCore", "CONNXProto", "CProtobufC"]),
+        // The kernels' hot loops in C, built once per instruction-set tier (generic, AVX2, AVX-512,
+        // NEON) in the same binary; the tier is chosen at run time (`STRATA_ISA` lowers it).
+        .target(name: "CStrataKernels"),
+        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"]),
+        .target(name: "StrataExport", dependencies: ["StrataCore"]),
         // The C shim that owns libpng's and libjpeg's setjmp/longjmp error handling.
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         // PNG/JPEG decoding, Pillow-exact resampling, preprocessing presets.
-        .target(name: "StrataImage", dependencies: ["StrataCore", "CImageCodecs"], swiftSettings: fastSwift),
+        .target(name: "StrataImage", dependencies: ["StrataCore", "CImageCodecs"]),
         // Activation maps, streaming statistics and kernel tiles: the numbers behind maps, stats and filters.
-        .target(name: "StrataAnalysis", dependencies: ["StrataCore"], swiftSettings: fastSwift),
+        .target(name: "StrataAnalysis", dependencies: ["StrataCore"]),
         // Pictures (PNG, SVG, PDF) through cairo; plain Swift arrays in, file bytes out.
-        // Checked arithmetic (no fastSwift): sizes come from untrusted data and nothing here is a hot loop.
         .target(name: "StrataRender", dependencies: ["StrataCore", "CCairo"]),
         // TensorBoard event files (TFRecord framing, CRC32C, Event/Summary protobufs), no TensorFlow.
-        // Checked arithmetic (no fastSwift): it writes what commands hand it, and nothing here is a hot loop.
         .target(name: "StrataTensorBoard", dependencies: ["StrataCore", "CTensorBoardProto", "CProtobufC", "CISAL"]),
         // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, in a worker process for the CLI; archive
         // members inflated by ZIPFoundation).
         .target(
             name: "StrataKeras",
-            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            swiftSettings: fastSwift
+            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "StrataCommands",
@@ -78,14 +73,12 @@ let package = Package(
                 "StrataCore", "StrataONNX", "StrataKeras", "StrataEngine", "StrataExport", "StrataImage",
                 "StrataAnalysis", "StrataRender", "StrataTensorBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: fastSwift
+            ]
         ),
-        .executableTarget(name: "strata", dependencies: ["StrataCommands"], swiftSettings: fastSwift),
+        .executableTarget(name: "strata", dependencies: ["StrataCommands"]),
         // `swift run -c release strata-analysis-bench`: ns per value of StrataAnalysis' statistics.
         .executableTarget(
-            name: "strata-analysis-bench", dependencies: ["StrataAnalysis", "StrataCore"], path: "Tools/analysis-bench",
-            swiftSettings: fastSwift
+            name: "strata-analysis-bench", dependencies: ["StrataAnalysis", "StrataCore"], path: "Tools/analysis-bench"
         ),
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
@@ -103,7 +96,7 @@ let package = Package(
             dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX"]
         ),
         .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore"], exclude: ["Goldens"]),
-        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataExport", "StrataTestSupport"]),
+        .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataEngine", "StrataExport", "StrataTestSupport"]),
         // StrataAnalysis for the histogram grid.
         .testTarget(
             name: "StrataTensorBoardTests",

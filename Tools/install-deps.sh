@@ -6,7 +6,7 @@
 #
 #   Tools/install-deps.sh            everything `make test` needs
 #   Tools/install-deps.sh --system   only the Debian packages Strata itself builds and runs with
-#                                    (what `make demo` needs; no Python packages)
+#                                    (what `make demo` needs; no test packages, no Python packages)
 set -euo pipefail
 
 system_only=0
@@ -15,9 +15,11 @@ if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
           libcairo2-dev fonts-dejavu-core libisal-dev)
-
-# The test stack also needs a real browser for the report tests (Tools/test-report.py) and an HTML checker.
-if ((!system_only)); then packages+=(chromium chromium-driver tidy); fi
+# The test stack's own: the arm64 C library, libgcc and qemu for Tools/check-aarch64.sh, which builds
+# the C kernels for arm64 and runs them there.
+# And a real browser with its driver for the report tests (Tools/test-report.py), and an HTML checker.
+test_packages=(libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user chromium chromium-driver tidy)
+if ((!system_only)); then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,13 +1,17 @@
-#include "CStrataKernels.h"
-#include "epilogue.h"
+// The AVX-512 tier's own single-precision matrix product (x86-64 only), used by the convolutions.
+// A 12×32 block of C lives in 24 registers while a packed 32-column panel of B (kept in L1)
+// streams past broadcasts of A's 12 rows, read in place; the last rows use an 8- or 4-row block.
 
+#if defined(__x86_64__)
+
+#include <immintrin.h>
 #include <math.h>
 #include <string.h>
-#include <immintrin.h>
 
-// A single-precision matrix product for AVX-512 CPUs, used by the convolutions. A 12×32 block of C
-// lives in 24 registers while a packed 32-column panel of B (kept in L1) streams past broadcasts
-// of A's 12 rows, read in place; the last rows use an 8- or 4-row block.
+#include "CStrataKernels.h"
+#include "tiers.h"
+
+#pragma STDC FP_CONTRACT OFF
 
 #define MR 12
 #define NR 32
@@ -15,13 +19,7 @@
 
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 
-int strata_sgemm_supported(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
-}
-
-size_t strata_sgemm_scratch(void) { return (size_t)KC * NR; }
+_Static_assert(KC * NR == STRATA_SGEMM_SCRATCH, "strata_sgemm_scratch() is one packed panel");
 
 // Rows [k0, k0+kc) and columns [n0, n0+cols) of B into a kc × NR panel, zeros past `cols`.
 static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols, float *panel) {
@@ -37,7 +35,7 @@ static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols
     }
 }
 
-// The 16-lane twins of epilogue.h's strata_exp8 / strata_activate8: the same operations in the same
+// The 16-lane twins of math8.h's strata_exp8 / strata_activate8: the same operations in the same
 // order, so every lane gets exactly the value the 8-lane code (and the separate activation kernels)
 // would give.
 AVX512 static inline __attribute__((always_inline)) __m512 exp16(__m512 x) {
@@ -154,8 +152,9 @@ AVX512 static void kernel_4(int kc, const float *a, int lda, const float *panel,
     kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 4);
 }
 
-AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
-                         float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep) {
+AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin,
+                                int n_end, float *c, int ldc, int accumulate, float *scratch,
+                                const strata_epilogue *ep) {
     if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
     for (int k0 = 0; k0 < k; k0 += KC) {
         const int kc = k - k0 < KC ? k - k0 : KC;
@@ -183,28 +182,4 @@ AVX512 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, 
     }
 }
 
-// Rows [i_begin, i_end) of c[i·ldc] = act(A[i]·b + bias[i]): the product with a single column,
-// where the panel kernel would pad the column to 32 lanes.
-void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
-                       const strata_epilogue *ep) {
-    for (int i = i_begin; i < i_end; i++) {
-        const float *row = a + (size_t)i * lda;
-        __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-        int p = 0;
-        for (; p + 32 <= k; p += 32) {
-            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p), _mm256_loadu_ps(b + p), s0);
-            s1 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 8), _mm256_loadu_ps(b + p + 8), s1);
-            s2 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 16), _mm256_loadu_ps(b + p + 16), s2);
-            s3 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p + 24), _mm256_loadu_ps(b + p + 24), s3);
-        }
-        for (; p + 8 <= k; p += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + p), _mm256_loadu_ps(b + p), s0);
-        const __m256 s = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-        float lanes[8];
-        _mm256_storeu_ps(lanes, s);
-        float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-        for (; p < k; p++) sum += row[p] * b[p];
-        float *out = c + (size_t)i * ldc;
-        *out = sum;
-        if (ep && (ep->bias || ep->activation != STRATA_ACT_NONE)) strata_epilogue_row(out, out, 1, ep->bias ? ep->bias + i : NULL, ep);
-    }
-}
+#endif

@@ -9,25 +9,19 @@
 #include <string.h>
 #include "CStrataKernels.h"
 
-#if defined(__AVX2__) && defined(__FMA__)
-#include <immintrin.h>
-#define STRATA_AVX2 1
-
-// Eight consecutive values (stride 1) or every other value of sixteen (stride 2).
-static inline __attribute__((always_inline)) __m256 load_every(const float *p, const int stride) {
-    if (stride == 1) return _mm256_loadu_ps(p);
-    const __m256 a = _mm256_loadu_ps(p), b = _mm256_loadu_ps(p + 8);
-    // Even elements of a and b, then the 128-bit halves put back in order.
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xD8));
-}
-#endif
-
 // Rows and columns of the bordered copy: every tap of every output, with the output width
 // rounded up to 8 (stride-2 vector loads read 16 values for 8 outputs, one past the last even one).
 static inline void strata_padded_extent(const strata_window2d *g, int *rows, int *cols) {
     const int out_w8 = (g->out_w + 7) / 8 * 8;
     *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
     *cols = (out_w8 - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 2;
+}
+
+// Rows and columns of the zero-bordered, channel-interleaved input of strata_depthwise8: exactly
+// the taps of every output (its vectors run across channels, so no width rounding).
+static inline void strata_interleaved_extent(const strata_window2d *g, int *rows, int *cols) {
+    *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
+    *cols = (g->out_w - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 1;
 }
 
 // Copies the input rows and columns that fall inside the bordered copy.

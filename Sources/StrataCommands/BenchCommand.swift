@@ -12,7 +12,8 @@ public struct BenchCommand: StrataSubcommand {
         discussion: """
             Symbolic dimensions are set to 1. Float inputs are uniform in [-1, 1), integer inputs 0, booleans false. \
             --image FILE feeds that image (preprocessed as the image options say) instead, with any other inputs \
-            from --input NAME=FILE.npy.
+            from --input NAME=FILE.npy. "isa" is the kernel tier that ran (the best this CPU runs, or a lower one \
+            set with the environment variable STRATA_ISA=generic|neon|avx2|avx512).
             """
     )
 
@@ -31,7 +32,7 @@ public struct BenchCommand: StrataSubcommand {
     @Option(help: "Untimed runs before timing.")
     public var warmup = 2
 
-    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\"} as JSON.")
+    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\", \"isa\"} as JSON.")
     public var json = false
 
     @Flag(help: "Also time every node and print where the time goes: per op type, and the slowest nodes (with --json: a \"profile\" object).")
@@ -100,13 +101,14 @@ public struct BenchCommand: StrataSubcommand {
             var fields: [(String, JSONValue)] = [
                 ("load_ms", .double(Self.rounded(loadMs))), ("median_ms", .double(Self.rounded(median))),
                 ("min_ms", .double(Self.rounded(times[0]))), ("max_ms", .double(Self.rounded(times[times.count - 1]))),
-                ("peak_rss_mb", .double(Self.rounded(rss))),
+                ("peak_rss_mb", .double(Self.rounded(rss))), ("isa", .string(KernelTier.active.rawValue)),
             ]
             if let report { fields.append(("profile", report.json)) }
             console.print(JSONValue.object(fields).rendered(pretty: false))
         } else {
             console.print("model:    \(modelPath)")
             console.print("threads:  \(EngineOptions(threads: threads).threads)")
+            console.print("isa:      \(KernelTier.active.rawValue)")
             console.print("load:     \(Self.format(loadMs)) ms")
             console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")
             console.print("peak RSS: \(Self.format(rss)) MB")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import StrataCore
+import StrataEngine
 import StrataKeras
 
 /// A `strata` subcommand whose work is `execute(on:)`, so tests can run it in process and read its
@@ -20,6 +21,8 @@ extension StrataSubcommand {
         // The CLI reads HDF5 in a worker: this binary again, in its hidden hdf5-worker mode.
         HDF5Isolation.current = .worker(executable: "/proc/self/exe")
         do {
+            // A wrong STRATA_ISA is the environment's fault, not the model file's: reported before anything is read.
+            try KernelTier.checkEnvironment()
             try executeReportingStrataErrors(on: console)
         } catch let error as StrataError {
             console.printError("strata: error: \(error.description)\n")

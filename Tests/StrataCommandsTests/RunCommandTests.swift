@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataEngine
 import StrataExport
 import XCTest
 @testable import StrataCommands
@@ -129,7 +130,8 @@ final class RunCommandTests: CommandTestCase {
     func testBenchJSONHasTheDocumentedKeys() throws {
         let output = try strata(["bench", Self.tinyCNN, "--runs", "2", "--warmup", "0", "--threads", "1", "--json"]).output
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
-        XCTAssertEqual(Set(json.keys), ["load_ms", "median_ms", "min_ms", "max_ms", "peak_rss_mb"])
+        XCTAssertEqual(Set(json.keys), ["load_ms", "median_ms", "min_ms", "max_ms", "peak_rss_mb", "isa"])
+        XCTAssertEqual(json["isa"] as? String, KernelTier.active.rawValue)
         let minimum = try XCTUnwrap(json["min_ms"] as? Double)
         let maximum = try XCTUnwrap(json["max_ms"] as? Double)
         XCTAssertLessThanOrEqual(minimum, maximum)

@@ -6,7 +6,7 @@ import XCTest
 /// Unary, clip, cast and pass-through ops. Formulas are re-evaluated here in Double as the
 /// reference; the few literal expectations were produced with the onnx reference evaluator
 /// (onnx 1.23.2, `onnx.reference.ReferenceEvaluator`) on the same inputs.
-final class ElementwiseUnaryTests: XCTestCase {
+final class ElementwiseUnaryTests: KernelTierTestCase {
     typealias Support = ElementwiseTestSupport
 
     /// Attributes are float32: the reference uses the rounded value, as onnxruntime does.
@@ -33,58 +33,64 @@ final class ElementwiseUnaryTests: XCTestCase {
         ("Mish", [:], { $0 * tanh(softplus($0)) }),
     ]
 
-    func testFloatOpsMatchFormulas() throws {
-        var rng = SeededGenerator(seed: 11)
-        let x = Support.random([3, 70_000], in: -6...6, &rng)
-        let positive = Support.random([5, 7], in: 0.01...9, &rng)
-        for (op, attributes, reference) in Self.floatCases {
-            let input = ["Sqrt", "Log"].contains(op) ? positive : x
-            let values = input.floats()
-            for dtype in [DType.float32, .float64] {
-                let out = try Support.run(op, [input.converted(to: dtype)], attributes: attributes)[0]
-                XCTAssertEqual(out.dtype, dtype)
-                XCTAssertEqual(out.shape, input.shape)
-                let got = try out.converted(to: .float64)
-                var worst = 0.0
-                for i in 0..<values.count {
-                    let expected = reference(Double(values[i]))
-                    worst = max(worst, abs(got.doubleValue(at: i) - expected) / max(1, abs(expected)))
+    func testFloatOpsMatchFormulas() {
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 11)
+            let x = Support.random([3, 70_000], in: -6...6, &rng)
+            let positive = Support.random([5, 7], in: 0.01...9, &rng)
+            for (op, attributes, reference) in Self.floatCases {
+                let input = ["Sqrt", "Log"].contains(op) ? positive : x
+                let values = input.floats()
+                for dtype in [DType.float32, .float64] {
+                    let out = try Support.run(op, [input.converted(to: dtype)], attributes: attributes)[0]
+                    XCTAssertEqual(out.dtype, dtype)
+                    XCTAssertEqual(out.shape, input.shape)
+                    let got = try out.converted(to: .float64)
+                    var worst = 0.0
+                    for i in 0..<values.count {
+                        let expected = reference(Double(values[i]))
+                        worst = max(worst, abs(got.doubleValue(at: i) - expected) / max(1, abs(expected)))
+                    }
+                    XCTAssertLessThan(worst, dtype == .float32 ? 2e-6 : 1e-12, "\(op) \(attributes) \(dtype)")
                 }
-                XCTAssertLessThan(worst, dtype == .float32 ? 2e-6 : 1e-12, "\(op) \(attributes) \(dtype)")
             }
         }
     }
 
     /// The 8-lane float32 paths at the edges of the float range, on a length that leaves a tail.
-    func testVectorPathsAtExtremes() throws {
-        let values: [Float] = [-1000, -100, -88, -87, -20, -1e-6, 0, 1e-6, 20, 88, 88.7, 89, 100, 1000, .nan, .infinity, -.infinity]
-        let x = Tensor(values, shape: [values.count])
-        let cases: [(String, [String: Attribute], (Double) -> Double)] = [
-            ("Exp", [:], { exp($0) }), ("Sigmoid", [:], { Self.sigmoid($0) }), ("Tanh", [:], { tanh($0) }),
-            ("Gelu", [:], { 0.5 * $0 * (1 + erf($0 / sqrt(2))) }), ("Softplus", [:], { Self.softplus($0) }),
-            ("Mish", [:], { $0 * tanh(Self.softplus($0)) }),
-        ]
-        for (op, attributes, reference) in cases {
-            let out = try Support.run(op, [x], attributes: attributes)[0].floats()
-            for (v, got) in zip(values, out) {
-                let expected = Float(reference(Double(v)))
-                if expected.isNaN {
-                    XCTAssertTrue(got.isNaN, "\(op)(\(v)) = \(got)")
-                } else if expected.isInfinite {
-                    XCTAssertEqual(got, expected, "\(op)(\(v))")
-                } else {
-                    XCTAssertEqual(got, expected, accuracy: 2e-6 * max(1, abs(expected)), "\(op)(\(v))")
+    func testVectorPathsAtExtremes() {
+        forEachKernelTier {
+            let values: [Float] = [-1000, -100, -88, -87, -20, -1e-6, 0, 1e-6, 20, 88, 88.7, 89, 100, 1000, .nan, .infinity, -.infinity]
+            let x = Tensor(values, shape: [values.count])
+            let cases: [(String, [String: Attribute], (Double) -> Double)] = [
+                ("Exp", [:], { exp($0) }), ("Sigmoid", [:], { Self.sigmoid($0) }), ("Tanh", [:], { tanh($0) }),
+                ("Gelu", [:], { 0.5 * $0 * (1 + erf($0 / sqrt(2))) }), ("Softplus", [:], { Self.softplus($0) }),
+                ("Mish", [:], { $0 * tanh(Self.softplus($0)) }),
+            ]
+            for (op, attributes, reference) in cases {
+                let out = try Support.run(op, [x], attributes: attributes)[0].floats()
+                for (v, got) in zip(values, out) {
+                    let expected = Float(reference(Double(v)))
+                    if expected.isNaN {
+                        XCTAssertTrue(got.isNaN, "\(op)(\(v)) = \(got)")
+                    } else if expected.isInfinite {
+                        XCTAssertEqual(got, expected, "\(op)(\(v))")
+                    } else {
+                        XCTAssertEqual(got, expected, accuracy: 2e-6 * max(1, abs(expected)), "\(op)(\(v))")
+                    }
                 }
             }
         }
     }
 
-    func testSoftplusKeepsSmallResultsPrecise() throws {
-        let values: [Float] = [-50, -20, -9, -1e-3, 1e-3]
-        let out = try Support.run("Softplus", [Tensor(values, shape: [values.count])])[0].floats()
-        for (v, got) in zip(values, out) {
-            let expected = Self.softplus(Double(v))
-            XCTAssertEqual(Double(got), expected, accuracy: 1e-6 * expected, "Softplus(\(v))")
+    func testSoftplusKeepsSmallResultsPrecise() {
+        forEachKernelTier {
+            let values: [Float] = [-50, -20, -9, -1e-3, 1e-3]
+            let out = try Support.run("Softplus", [Tensor(values, shape: [values.count])])[0].floats()
+            for (v, got) in zip(values, out) {
+                let expected = Self.softplus(Double(v))
+                XCTAssertEqual(Double(got), expected, accuracy: 1e-6 * expected, "Softplus(\(v))")
+            }
         }
     }
 

@@ -3,7 +3,7 @@ import StrataCore
 @testable import StrataEngine
 
 /// Conv and ConvTranspose against direct loops over seeded random shapes and attributes.
-final class LinearConvTests: XCTestCase {
+final class LinearConvTests: KernelTierTestCase {
     /// Direct N-D convolution with resolved pads.
     private func referenceConv(x: Tensor, w: Tensor, bias: [Float]?, group: Int, strides: [Int], dilations: [Int],
                                pads: [Int]) -> (values: [Float], shape: [Int]) {
@@ -61,12 +61,14 @@ final class LinearConvTests: XCTestCase {
         ]
         if c.autoPad == "NOTSET" { attributes["pads"] = .ints(c.pads) }
         if rng.bool() { attributes["kernel_shape"] = .ints(c.kernel) }
-        let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
-                                      attributes: attributes)
         let pads = linearResolvedPads(autoPad: c.autoPad, input: c.input, kernel: c.kernel, strides: c.strides,
                                       dilations: c.dilations, pads: c.pads)
         let want = referenceConv(x: x, w: w, bias: bias, group: c.group, strides: c.strides, dilations: c.dilations, pads: pads)
-        assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+        forEachKernelTier(file: file, line: line) {
+            let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                          attributes: attributes)
+            assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+        }
         let inferred = try inferLinearTypes("Conv", inputs: [x.type, w.type] + (bias == nil ? [] : [ValueType(.float32, [.known(bias!.count)])]),
                                             attributes: attributes)
         XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(c)", file: file, line: line)
@@ -217,57 +219,59 @@ final class LinearConvTests: XCTestCase {
         return out.map { Float($0) }
     }
 
-    func testRandomConvTransposes() throws {
-        var rng = LinearTestRandom(seed: 3)
-        for trial in 0..<80 {
-            let rank = rng.pick([1, 2, 2, 3])
-            let group = rng.pick([1, 1, 2])
-            let cg = rng.int(1...3), mg = rng.int(1...3)
-            let input = (0..<rank).map { _ in rng.int(1...(rank == 3 ? 3 : 6)) }
-            let kernel = (0..<rank).map { _ in rng.int(1...3) }
-            let strides = (0..<rank).map { _ in rng.int(1...3) }
-            let dilations = (0..<rank).map { _ in rng.int(1...2) }
-            let outputPadding = (0..<rank).map { i in rng.int(0...(max(strides[i], dilations[i]) - 1)) }
-            let mode = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "SHAPE"])
-            let full = (0..<rank).map { (i: Int) -> Int in
-                let span: Int = (kernel[i] - 1) * dilations[i] + 1
-                return strides[i] * (input[i] - 1) + outputPadding[i] + span
+    func testRandomConvTransposes() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 3)
+            for trial in 0..<80 {
+                let rank = rng.pick([1, 2, 2, 3])
+                let group = rng.pick([1, 1, 2])
+                let cg = rng.int(1...3), mg = rng.int(1...3)
+                let input = (0..<rank).map { _ in rng.int(1...(rank == 3 ? 3 : 6)) }
+                let kernel = (0..<rank).map { _ in rng.int(1...3) }
+                let strides = (0..<rank).map { _ in rng.int(1...3) }
+                let dilations = (0..<rank).map { _ in rng.int(1...2) }
+                let outputPadding = (0..<rank).map { i in rng.int(0...(max(strides[i], dilations[i]) - 1)) }
+                let mode = rng.pick(["NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "SHAPE"])
+                let full = (0..<rank).map { (i: Int) -> Int in
+                    let span: Int = (kernel[i] - 1) * dilations[i] + 1
+                    return strides[i] * (input[i] - 1) + outputPadding[i] + span
+                }
+                var attributes: [String: Attribute] = [
+                    "group": .int(group), "strides": .ints(strides), "dilations": .ints(dilations),
+                    "output_padding": .ints(outputPadding),
+                ]
+                var output: [Int], padBegin: [Int]
+                func split(_ total: Int, upper: Bool) -> Int {
+                    let half = Int((Double(total) / 2).rounded(.down))
+                    return upper ? half : total - half
+                }
+                switch mode {
+                case "SAME_UPPER", "SAME_LOWER":
+                    attributes["auto_pad"] = .string(mode)
+                    output = (0..<rank).map { input[$0] * strides[$0] }
+                    padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: mode == "SAME_UPPER") }
+                case "SHAPE":
+                    output = (0..<rank).map { full[$0] + rng.int(-1...1) }.map { max($0, 1) }
+                    attributes["output_shape"] = .ints(output)
+                    padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: false) }
+                default:
+                    var pads: [Int] = []
+                    for i in 0..<2 * rank { pads.append(rng.int(0...((full[i % rank] - 1) / 2))) }
+                    attributes["pads"] = .ints(pads)
+                    output = (0..<rank).map { full[$0] - pads[$0] - pads[rank + $0] }
+                    padBegin = Array(pads.prefix(rank))
+                }
+                let x = rng.tensor([rng.int(1...2), group * cg] + input)
+                let w = rng.tensor([group * cg, mg] + kernel)
+                let bias = rng.bool() ? rng.floats(group * mg) : nil
+                let got = try runLinearKernel("ConvTranspose", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
+                                              attributes: attributes)
+                let want = referenceConvTranspose(x: x, w: w, bias: bias, group: group, strides: strides, dilations: dilations,
+                                                  padBegin: padBegin, output: output)
+                assertClose(got[0], want, shape: [x.shape[0], group * mg] + output, "trial \(trial) \(attributes)")
+                let inferred = try inferLinearTypes("ConvTranspose", inputs: [x.type, w.type], attributes: attributes)
+                XCTAssertEqual(inferred[0].shape?.concrete, [x.shape[0], group * mg] + output, "type rule, trial \(trial)")
             }
-            var attributes: [String: Attribute] = [
-                "group": .int(group), "strides": .ints(strides), "dilations": .ints(dilations),
-                "output_padding": .ints(outputPadding),
-            ]
-            var output: [Int], padBegin: [Int]
-            func split(_ total: Int, upper: Bool) -> Int {
-                let half = Int((Double(total) / 2).rounded(.down))
-                return upper ? half : total - half
-            }
-            switch mode {
-            case "SAME_UPPER", "SAME_LOWER":
-                attributes["auto_pad"] = .string(mode)
-                output = (0..<rank).map { input[$0] * strides[$0] }
-                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: mode == "SAME_UPPER") }
-            case "SHAPE":
-                output = (0..<rank).map { full[$0] + rng.int(-1...1) }.map { max($0, 1) }
-                attributes["output_shape"] = .ints(output)
-                padBegin = (0..<rank).map { split(full[$0] - output[$0], upper: false) }
-            default:
-                var pads: [Int] = []
-                for i in 0..<2 * rank { pads.append(rng.int(0...((full[i % rank] - 1) / 2))) }
-                attributes["pads"] = .ints(pads)
-                output = (0..<rank).map { full[$0] - pads[$0] - pads[rank + $0] }
-                padBegin = Array(pads.prefix(rank))
-            }
-            let x = rng.tensor([rng.int(1...2), group * cg] + input)
-            let w = rng.tensor([group * cg, mg] + kernel)
-            let bias = rng.bool() ? rng.floats(group * mg) : nil
-            let got = try runLinearKernel("ConvTranspose", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
-                                          attributes: attributes)
-            let want = referenceConvTranspose(x: x, w: w, bias: bias, group: group, strides: strides, dilations: dilations,
-                                              padBegin: padBegin, output: output)
-            assertClose(got[0], want, shape: [x.shape[0], group * mg] + output, "trial \(trial) \(attributes)")
-            let inferred = try inferLinearTypes("ConvTranspose", inputs: [x.type, w.type], attributes: attributes)
-            XCTAssertEqual(inferred[0].shape?.concrete, [x.shape[0], group * mg] + output, "type rule, trial \(trial)")
         }
     }
 }

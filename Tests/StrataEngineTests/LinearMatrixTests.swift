@@ -3,57 +3,61 @@ import StrataCore
 @testable import StrataEngine
 
 /// Gemm, MatMul and Einsum against direct loops over seeded random shapes.
-final class LinearMatrixTests: XCTestCase {
-    func testRandomGemms() throws {
-        var rng = LinearTestRandom(seed: 11)
-        for trial in 0..<60 {
-            let (m, k, n) = (rng.int(1...9), rng.int(1...9), rng.int(1...9))
-            let (transA, transB) = (rng.bool(), rng.bool())
-            let alpha = rng.pick([Float(1), 0.5, -2]), beta = rng.pick([Float(1), 0, 0.25])
-            let a = rng.tensor(transA ? [k, m] : [m, k]), b = rng.tensor(transB ? [n, k] : [k, n])
-            let cShape = rng.pick([nil, [], [n], [1, n], [m, 1], [m, n]] as [[Int]?])
-            let c = cShape.map { rng.tensor($0) }
-            let got = try runLinearKernel("Gemm", inputs: [a, b] + (c.map { [$0] } ?? []), attributes: [
-                "transA": .int(transA ? 1 : 0), "transB": .int(transB ? 1 : 0), "alpha": .float(alpha), "beta": .float(beta),
-            ])
-            let (av, bv, cv) = (a.floats(), b.floats(), c?.floats())
-            var want: [Float] = []
-            for i in 0..<m {
-                for j in 0..<n {
-                    var s: Float = 0
-                    for p in 0..<k { s += (transA ? av[p * m + i] : av[i * k + p]) * (transB ? bv[j * k + p] : bv[p * n + j]) }
-                    var bias: Float = 0
-                    if let cv, let cShape {
-                        let padded = Array(repeating: 1, count: 2 - cShape.count) + cShape
-                        bias = cv[(padded[0] == 1 ? 0 : i) * padded[1] + (padded[1] == 1 ? 0 : j)]
+final class LinearMatrixTests: KernelTierTestCase {
+    func testRandomGemms() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 11)
+            for trial in 0..<60 {
+                let (m, k, n) = (rng.int(1...9), rng.int(1...9), rng.int(1...9))
+                let (transA, transB) = (rng.bool(), rng.bool())
+                let alpha = rng.pick([Float(1), 0.5, -2]), beta = rng.pick([Float(1), 0, 0.25])
+                let a = rng.tensor(transA ? [k, m] : [m, k]), b = rng.tensor(transB ? [n, k] : [k, n])
+                let cShape = rng.pick([nil, [], [n], [1, n], [m, 1], [m, n]] as [[Int]?])
+                let c = cShape.map { rng.tensor($0) }
+                let got = try runLinearKernel("Gemm", inputs: [a, b] + (c.map { [$0] } ?? []), attributes: [
+                    "transA": .int(transA ? 1 : 0), "transB": .int(transB ? 1 : 0), "alpha": .float(alpha), "beta": .float(beta),
+                ])
+                let (av, bv, cv) = (a.floats(), b.floats(), c?.floats())
+                var want: [Float] = []
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var s: Float = 0
+                        for p in 0..<k { s += (transA ? av[p * m + i] : av[i * k + p]) * (transB ? bv[j * k + p] : bv[p * n + j]) }
+                        var bias: Float = 0
+                        if let cv, let cShape {
+                            let padded = Array(repeating: 1, count: 2 - cShape.count) + cShape
+                            bias = cv[(padded[0] == 1 ? 0 : i) * padded[1] + (padded[1] == 1 ? 0 : j)]
+                        }
+                        want.append(alpha * s + beta * bias)
                     }
-                    want.append(alpha * s + beta * bias)
                 }
+                assertClose(got[0], want, shape: [m, n], "trial \(trial)")
             }
-            assertClose(got[0], want, shape: [m, n], "trial \(trial)")
         }
     }
 
     /// A classifier at batch 1 (one row times Bᵀ plus a bias row): the threaded dot-product path,
     /// with K below, at and above the vector widths; other C shapes and scalings take the BLAS path.
-    func testGemmRowTimesTransposed() throws {
-        var rng = LinearTestRandom(seed: 12)
-        for (k, n) in [(5, 3), (37, 19), (300, 64), (1, 1)] {
-            for cShape in [nil, [n], [1, n], [], [1, 1]] as [[Int]?] where cShape.map({ $0.elementCount == n || $0.elementCount == 1 }) ?? true {
-                for (transA, beta) in [(false, Float(1)), (true, 1), (false, 0.5)] {
-                    let a = rng.tensor(transA ? [k, 1] : [1, k]), b = rng.tensor([n, k])
-                    let c = cShape.map { rng.tensor($0) }
-                    let got = try runLinearKernel("Gemm", inputs: [a, b] + (c.map { [$0] } ?? []), attributes: [
-                        "transA": .int(transA ? 1 : 0), "transB": .int(1), "beta": .float(beta),
-                    ])
-                    let (av, bv, cv) = (a.floats(), b.floats(), c?.floats())
-                    let want: [Float] = (0..<n).map { j in
-                        var s: Double = 0
-                        for p in 0..<k { s += Double(av[p]) * Double(bv[j * k + p]) }
-                        let bias = cv.map { $0.count == 1 ? $0[0] : $0[j] } ?? 0
-                        return Float(s) + beta * bias
+    func testGemmRowTimesTransposed() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 12)
+            for (k, n) in [(5, 3), (37, 19), (300, 64), (1, 1)] {
+                for cShape in [nil, [n], [1, n], [], [1, 1]] as [[Int]?] where cShape.map({ $0.elementCount == n || $0.elementCount == 1 }) ?? true {
+                    for (transA, beta) in [(false, Float(1)), (true, 1), (false, 0.5)] {
+                        let a = rng.tensor(transA ? [k, 1] : [1, k]), b = rng.tensor([n, k])
+                        let c = cShape.map { rng.tensor($0) }
+                        let got = try runLinearKernel("Gemm", inputs: [a, b] + (c.map { [$0] } ?? []), attributes: [
+                            "transA": .int(transA ? 1 : 0), "transB": .int(1), "beta": .float(beta),
+                        ])
+                        let (av, bv, cv) = (a.floats(), b.floats(), c?.floats())
+                        let want: [Float] = (0..<n).map { j in
+                            var s: Double = 0
+                            for p in 0..<k { s += Double(av[p]) * Double(bv[j * k + p]) }
+                            let bias = cv.map { $0.count == 1 ? $0[0] : $0[j] } ?? 0
+                            return Float(s) + beta * bias
+                        }
+                        assertClose(got[0], want, shape: [1, n], "k \(k) n \(n) C \(String(describing: cShape)) transA \(transA) beta \(beta)")
                     }
-                    assertClose(got[0], want, shape: [1, n], "k \(k) n \(n) C \(String(describing: cShape)) transA \(transA) beta \(beta)")
                 }
             }
         }
@@ -98,33 +102,37 @@ final class LinearMatrixTests: XCTestCase {
         return (out, shape)
     }
 
-    func testRandomMatMuls() throws {
-        var rng = LinearTestRandom(seed: 12)
-        for trial in 0..<80 {
-            let (m, k, n) = (rng.int(1...6), rng.int(1...7), rng.int(1...6))
-            let batch = (0..<rng.int(0...3)).map { _ in rng.int(1...3) }
-            func batchShape() -> [Int] {
-                let keep = rng.int(0...batch.count)
-                return batch.suffix(keep).map { rng.int(0...3) == 0 ? 1 : $0 }
+    func testRandomMatMuls() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 12)
+            for trial in 0..<80 {
+                let (m, k, n) = (rng.int(1...6), rng.int(1...7), rng.int(1...6))
+                let batch = (0..<rng.int(0...3)).map { _ in rng.int(1...3) }
+                func batchShape() -> [Int] {
+                    let keep = rng.int(0...batch.count)
+                    return batch.suffix(keep).map { rng.int(0...3) == 0 ? 1 : $0 }
+                }
+                let aShape = rng.int(0...5) == 0 ? [k] : batchShape() + [m, k]
+                let bShape = rng.int(0...5) == 0 ? [k] : batchShape() + [k, n]
+                let a = rng.tensor(aShape), b = rng.tensor(bShape)
+                let got = try runLinearKernel("MatMul", inputs: [a, b])
+                let want = referenceMatMul(a, b)
+                assertClose(got[0], want.values, shape: want.shape, "trial \(trial) \(aShape) × \(bShape)")
+                let inferred = try inferLinearTypes("MatMul", inputs: [a.type, b.type])
+                XCTAssertEqual(inferred[0].shape?.concrete, want.shape)
             }
-            let aShape = rng.int(0...5) == 0 ? [k] : batchShape() + [m, k]
-            let bShape = rng.int(0...5) == 0 ? [k] : batchShape() + [k, n]
-            let a = rng.tensor(aShape), b = rng.tensor(bShape)
-            let got = try runLinearKernel("MatMul", inputs: [a, b])
-            let want = referenceMatMul(a, b)
-            assertClose(got[0], want.values, shape: want.shape, "trial \(trial) \(aShape) × \(bShape)")
-            let inferred = try inferLinearTypes("MatMul", inputs: [a.type, b.type])
-            XCTAssertEqual(inferred[0].shape?.concrete, want.shape)
         }
     }
 
     /// Products big enough for full register blocks, several K blocks and ragged column panels.
-    func testLargerMatMuls() throws {
-        var rng = LinearTestRandom(seed: 15)
-        for (aShape, bShape) in [([2, 30, 300], [300, 70]), ([3, 1, 25, 40], [2, 40, 33]), ([13, 600], [600, 5])] {
-            let a = rng.tensor(aShape), b = rng.tensor(bShape)
-            let want = referenceMatMul(a, b)
-            assertClose(try runLinearKernel("MatMul", inputs: [a, b])[0], want.values, shape: want.shape, "\(aShape) × \(bShape)")
+    func testLargerMatMuls() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 15)
+            for (aShape, bShape) in [([2, 30, 300], [300, 70]), ([3, 1, 25, 40], [2, 40, 33]), ([13, 600], [600, 5])] {
+                let a = rng.tensor(aShape), b = rng.tensor(bShape)
+                let want = referenceMatMul(a, b)
+                assertClose(try runLinearKernel("MatMul", inputs: [a, b])[0], want.values, shape: want.shape, "\(aShape) × \(bShape)")
+            }
         }
     }
 
@@ -166,49 +174,53 @@ final class LinearMatrixTests: XCTestCase {
         return (out, output.map { sizes[$0]! })
     }
 
-    func testEinsumEquations() throws {
-        var rng = LinearTestRandom(seed: 13)
-        let cases: [(String, [[Int]])] = [
-            ("ij,jk->ik", [[3, 4], [4, 5]]),
-            ("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]),
-            ("bhqd,bhkd->bhqk", [[2, 3, 4, 5], [2, 3, 6, 5]]),
-            ("ij->ji", [[3, 4]]),
-            ("ii->i", [[4, 4]]),
-            ("ii->", [[4, 4]]),
-            ("ij->", [[3, 4]]),
-            ("ij,ij->ij", [[3, 4], [3, 4]]),
-            ("i,j->ij", [[3], [4]]),
-            ("i,i->", [[5], [5]]),
-            ("ijk,ikl,ilm->ijm", [[2, 3, 4], [2, 4, 3], [2, 3, 2]]),
-            ("abc,cd->dba", [[2, 3, 4], [4, 5]]),
-            ("bn,anm,bm->ba", [[2, 3], [4, 3, 5], [2, 5]]),
-            ("ijj,jk->ik", [[2, 3, 3], [3, 2]]),
-        ]
-        for (equation, shapes) in cases {
-            let operands = shapes.map { rng.tensor($0) }
-            let got = try runLinearKernel("Einsum", inputs: operands, attributes: ["equation": .string(equation)])
-            let want = referenceEinsum(equation, operands)
-            assertClose(got[0], want.values, shape: want.shape, equation)
-            let inferred = try inferLinearTypes("Einsum", inputs: operands.map(\.type), attributes: ["equation": .string(equation)])
-            XCTAssertEqual(inferred[0].shape?.concrete, want.shape, equation)
+    func testEinsumEquations() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 13)
+            let cases: [(String, [[Int]])] = [
+                ("ij,jk->ik", [[3, 4], [4, 5]]),
+                ("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]),
+                ("bhqd,bhkd->bhqk", [[2, 3, 4, 5], [2, 3, 6, 5]]),
+                ("ij->ji", [[3, 4]]),
+                ("ii->i", [[4, 4]]),
+                ("ii->", [[4, 4]]),
+                ("ij->", [[3, 4]]),
+                ("ij,ij->ij", [[3, 4], [3, 4]]),
+                ("i,j->ij", [[3], [4]]),
+                ("i,i->", [[5], [5]]),
+                ("ijk,ikl,ilm->ijm", [[2, 3, 4], [2, 4, 3], [2, 3, 2]]),
+                ("abc,cd->dba", [[2, 3, 4], [4, 5]]),
+                ("bn,anm,bm->ba", [[2, 3], [4, 3, 5], [2, 5]]),
+                ("ijj,jk->ik", [[2, 3, 3], [3, 2]]),
+            ]
+            for (equation, shapes) in cases {
+                let operands = shapes.map { rng.tensor($0) }
+                let got = try runLinearKernel("Einsum", inputs: operands, attributes: ["equation": .string(equation)])
+                let want = referenceEinsum(equation, operands)
+                assertClose(got[0], want.values, shape: want.shape, equation)
+                let inferred = try inferLinearTypes("Einsum", inputs: operands.map(\.type), attributes: ["equation": .string(equation)])
+                XCTAssertEqual(inferred[0].shape?.concrete, want.shape, equation)
+            }
         }
     }
 
-    func testEinsumImplicitOutputAndEllipsis() throws {
-        var rng = LinearTestRandom(seed: 14)
-        let a = rng.tensor([2, 3, 4]), b = rng.tensor([4, 5])
-        // Implicit output: labels used once, sorted ("ik" here, ordered i, k).
-        let implicit = try runLinearKernel("Einsum", inputs: [rng.tensor([3, 4]), rng.tensor([4, 5])],
-                                           attributes: ["equation": .string("ij,jk")])
-        XCTAssertEqual(implicit[0].shape, [3, 5])
-        let ellipsis = try runLinearKernel("Einsum", inputs: [a, b], attributes: ["equation": .string("...ij,jk->...ik")])
-        let want = try runLinearKernel("MatMul", inputs: [a, b])
-        assertClose(ellipsis[0], want[0].floats(), shape: [2, 3, 5])
-        let broadcast = try runLinearKernel("Einsum", inputs: [a, rng.tensor([1, 4, 2])],
-                                            attributes: ["equation": .string("...ij,...jk->...ik")])
-        XCTAssertEqual(broadcast[0].shape, [2, 3, 2])
-        XCTAssertThrowsError(try runLinearKernel("Einsum", inputs: [a], attributes: ["equation": .string("ij->i")])) { error in
-            XCTAssertNotNil(error as? StrataError)
+    func testEinsumImplicitOutputAndEllipsis() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 14)
+            let a = rng.tensor([2, 3, 4]), b = rng.tensor([4, 5])
+            // Implicit output: labels used once, sorted ("ik" here, ordered i, k).
+            let implicit = try runLinearKernel("Einsum", inputs: [rng.tensor([3, 4]), rng.tensor([4, 5])],
+                                               attributes: ["equation": .string("ij,jk")])
+            XCTAssertEqual(implicit[0].shape, [3, 5])
+            let ellipsis = try runLinearKernel("Einsum", inputs: [a, b], attributes: ["equation": .string("...ij,jk->...ik")])
+            let want = try runLinearKernel("MatMul", inputs: [a, b])
+            assertClose(ellipsis[0], want[0].floats(), shape: [2, 3, 5])
+            let broadcast = try runLinearKernel("Einsum", inputs: [a, rng.tensor([1, 4, 2])],
+                                                attributes: ["equation": .string("...ij,...jk->...ik")])
+            XCTAssertEqual(broadcast[0].shape, [2, 3, 2])
+            XCTAssertThrowsError(try runLinearKernel("Einsum", inputs: [a], attributes: ["equation": .string("ij->i")])) { error in
+                XCTAssertNotNil(error as? StrataError)
+            }
         }
     }
 }

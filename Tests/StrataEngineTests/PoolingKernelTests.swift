@@ -3,7 +3,7 @@ import StrataCore
 @testable import StrataEngine
 
 /// MaxPool, AveragePool and the global pools against direct loops over seeded random shapes.
-final class PoolingKernelTests: XCTestCase {
+final class PoolingKernelTests: KernelTierTestCase {
     private struct PoolCase {
         var input: [Int] = [], kernel: [Int] = [], strides: [Int] = [], dilations: [Int] = [], pads: [Int] = []
         var autoPad = "NOTSET", ceil = false, includePad = false, columnMajor = false
@@ -69,31 +69,33 @@ final class PoolingKernelTests: XCTestCase {
         return a
     }
 
-    func testRandomPools() throws {
-        var rng = LinearTestRandom(seed: 21)
-        for trial in 0..<150 {
-            let rank = rng.pick([1, 2, 2, 3])
-            var c = PoolCase()
-            c.kernel = (0..<rank).map { _ in rng.int(1...3) }
-            c.strides = (0..<rank).map { _ in rng.int(1...3) }
-            c.dilations = (0..<rank).map { _ in rng.pick([1, 1, 2]) }
-            c.autoPad = rng.pick(["NOTSET", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
-            // Padding smaller than the window, as ONNX requires.
-            c.pads = (0..<2 * rank).map { i in rng.int(0...(c.kernel[i % rank] - 1)) }
-            c.ceil = c.autoPad == "NOTSET" && rng.bool()
-            c.includePad = rng.bool()
-            c.columnMajor = rank == 2 && rng.bool()
-            c.input = (0..<rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(rank == 3 ? 3 : 40)) }
-            let x = rng.tensor([rng.int(1...2), rng.int(1...3)] + c.input)
-            // MaxPool with and without Indices: the two take different paths.
-            for (max, outputs) in [(true, 2), (true, 1), (false, 1)] {
-                let op = max ? "MaxPool" : "AveragePool"
-                let got = try runLinearKernel(op, inputs: [x], outputs: outputs, attributes: attributes(c, max: max))
-                let want = reference(c, x: x, max: max)
-                assertClose(got[0], want.values, shape: want.shape, "\(op) trial \(trial) \(c)")
-                if outputs == 2 { XCTAssertEqual(got[1].ints(), want.indices, "indices, trial \(trial) \(c)") }
-                let inferred = try inferLinearTypes(op, inputs: [x.type], outputs: outputs, attributes: attributes(c, max: max))
-                XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(op) trial \(trial)")
+    func testRandomPools() {
+        forEachKernelTier {
+            var rng = LinearTestRandom(seed: 21)
+            for trial in 0..<150 {
+                let rank = rng.pick([1, 2, 2, 3])
+                var c = PoolCase()
+                c.kernel = (0..<rank).map { _ in rng.int(1...3) }
+                c.strides = (0..<rank).map { _ in rng.int(1...3) }
+                c.dilations = (0..<rank).map { _ in rng.pick([1, 1, 2]) }
+                c.autoPad = rng.pick(["NOTSET", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID"])
+                // Padding smaller than the window, as ONNX requires.
+                c.pads = (0..<2 * rank).map { i in rng.int(0...(c.kernel[i % rank] - 1)) }
+                c.ceil = c.autoPad == "NOTSET" && rng.bool()
+                c.includePad = rng.bool()
+                c.columnMajor = rank == 2 && rng.bool()
+                c.input = (0..<rank).map { i in (c.kernel[i] - 1) * c.dilations[i] + 1 + rng.int(0...(rank == 3 ? 3 : 40)) }
+                let x = rng.tensor([rng.int(1...2), rng.int(1...3)] + c.input)
+                // MaxPool with and without Indices: the two take different paths.
+                for (max, outputs) in [(true, 2), (true, 1), (false, 1)] {
+                    let op = max ? "MaxPool" : "AveragePool"
+                    let got = try runLinearKernel(op, inputs: [x], outputs: outputs, attributes: attributes(c, max: max))
+                    let want = reference(c, x: x, max: max)
+                    assertClose(got[0], want.values, shape: want.shape, "\(op) trial \(trial) \(c)")
+                    if outputs == 2 { XCTAssertEqual(got[1].ints(), want.indices, "indices, trial \(trial) \(c)") }
+                    let inferred = try inferLinearTypes(op, inputs: [x.type], outputs: outputs, attributes: attributes(c, max: max))
+                    XCTAssertEqual(inferred[0].shape?.concrete, want.shape, "type rule \(op) trial \(trial)")
+                }
             }
         }
     }

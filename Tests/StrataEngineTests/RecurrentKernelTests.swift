@@ -6,7 +6,7 @@ import XCTest
 /// RNN, GRU and LSTM against a naive per-element reference (written from the ONNX equations) over
 /// seeded random data: every direction, both layouts, sequence lengths, initial states, peepholes,
 /// custom activations and clip.
-final class RecurrentKernelTests: XCTestCase {
+final class RecurrentKernelTests: KernelTierTestCase {
     typealias Support = ReductionTestSupport
 
     /// One case's inputs in layout 0, as nested arrays for the reference.
@@ -133,56 +133,62 @@ final class RecurrentKernelTests: XCTestCase {
         XCTAssertEqual(out1[1].floats(), try RecurrentKernel.permuted(out[1], [1, 0, 2]).floats(), "\(label): layout 1 Y_h", file: file, line: line)
     }
 
-    func testRNN() throws {
-        let tanh: (Double) -> Double = { Foundation.tanh($0) }
-        try check(Case(op: "RNN", activations: [tanh]), seed: 31)
-        try check(Case(op: "RNN", directions: 2, direction: "bidirectional", lengths: [4, 2, 0], activations: [tanh, tanh]), seed: 32)
-        var relu = Case(op: "RNN", direction: "reverse", lengths: [1, 4, 3], withBias: false, withInitial: false,
-                        activations: [{ 0.5 * $0 + 0.25 }])
-        relu.attributes = ["activations": .strings(["Affine"]), "activation_alpha": .floats([0.5]), "activation_beta": .floats([0.25])]
-        try check(relu, seed: 33)
+    func testRNN() {
+        forEachKernelTier {
+            let tanh: (Double) -> Double = { Foundation.tanh($0) }
+            try check(Case(op: "RNN", activations: [tanh]), seed: 31)
+            try check(Case(op: "RNN", directions: 2, direction: "bidirectional", lengths: [4, 2, 0], activations: [tanh, tanh]), seed: 32)
+            var relu = Case(op: "RNN", direction: "reverse", lengths: [1, 4, 3], withBias: false, withInitial: false,
+                            activations: [{ 0.5 * $0 + 0.25 }])
+            relu.attributes = ["activations": .strings(["Affine"]), "activation_alpha": .floats([0.5]), "activation_beta": .floats([0.25])]
+            try check(relu, seed: 33)
+        }
     }
 
-    func testGRU() throws {
-        let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }]
-        try check(Case(op: "GRU", activations: standard), seed: 41)
-        try check(Case(op: "GRU", linearBeforeReset: true).with(activations: standard), seed: 42)
-        // Larger batches take the matrix-matrix path for the recurrent products.
-        var wide = Case(op: "GRU", lengths: [4, 3, 0, 1, 2, 4, 4], activations: standard)
-        wide.batch = 7
-        try check(wide, seed: 45)
-        wide.linearBeforeReset = true
-        try check(wide, seed: 46)
-        try check(Case(op: "GRU", directions: 2, direction: "bidirectional", lengths: [2, 4, 1], activations: standard + standard,
-                       linearBeforeReset: true), seed: 43)
-        var custom = Case(op: "GRU", direction: "reverse", lengths: [3, 0, 4], withInitial: false,
-                          activations: [{ min(1, max(0, 0.3 * $0 + 0.4)) }, { $0 >= 0 ? $0 : 0.1 * $0 }], clip: 0.8)
-        custom.attributes = ["activations": .strings(["HardSigmoid", "LeakyRelu"]), "activation_alpha": .floats([0.3, 0.1]),
-                             "activation_beta": .floats([0.4])]
-        try check(custom, seed: 44)
+    func testGRU() {
+        forEachKernelTier {
+            let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }]
+            try check(Case(op: "GRU", activations: standard), seed: 41)
+            try check(Case(op: "GRU", linearBeforeReset: true).with(activations: standard), seed: 42)
+            // Larger batches take the matrix-matrix path for the recurrent products.
+            var wide = Case(op: "GRU", lengths: [4, 3, 0, 1, 2, 4, 4], activations: standard)
+            wide.batch = 7
+            try check(wide, seed: 45)
+            wide.linearBeforeReset = true
+            try check(wide, seed: 46)
+            try check(Case(op: "GRU", directions: 2, direction: "bidirectional", lengths: [2, 4, 1], activations: standard + standard,
+                           linearBeforeReset: true), seed: 43)
+            var custom = Case(op: "GRU", direction: "reverse", lengths: [3, 0, 4], withInitial: false,
+                              activations: [{ min(1, max(0, 0.3 * $0 + 0.4)) }, { $0 >= 0 ? $0 : 0.1 * $0 }], clip: 0.8)
+            custom.attributes = ["activations": .strings(["HardSigmoid", "LeakyRelu"]), "activation_alpha": .floats([0.3, 0.1]),
+                                 "activation_beta": .floats([0.4])]
+            try check(custom, seed: 44)
+        }
     }
 
-    func testLSTM() throws {
-        let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }, { Foundation.tanh($0) }]
-        try check(Case(op: "LSTM", activations: standard), seed: 51)
-        try check(Case(op: "LSTM", withPeepholes: true, activations: standard, inputForget: true), seed: 52)
-        var wide = Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 2, 3, 4, 1, 0], withPeepholes: true,
-                        activations: standard + standard)
-        wide.batch = 6
-        try check(wide, seed: 55)
-        try check(Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 1, 3], withPeepholes: true,
-                       activations: standard + standard), seed: 53)
-        let softsign: (Double) -> Double = { $0 / (1 + abs($0)) }
-        let elu: (Double) -> Double = { $0 >= 0 ? $0 : 0.7 * (Foundation.exp($0) - 1) }
-        let scaledTanh: (Double) -> Double = { 1.2 * Foundation.tanh(0.8 * $0) }
-        var custom = Case(op: "LSTM", directions: 2, direction: "bidirectional", withBias: false,
-                          activations: [Self.sigmoid, softsign, elu, Self.sigmoid, scaledTanh, { Foundation.log(1 + Foundation.exp($0)) }],
-                          clip: 1.5)
-        custom.attributes = [
-            "activations": .strings(["Sigmoid", "Softsign", "Elu", "Sigmoid", "ScaledTanh", "Softplus"]),
-            "activation_alpha": .floats([0.7, 1.2]), "activation_beta": .floats([0.8]),
-        ]
-        try check(custom, seed: 54)
+    func testLSTM() {
+        forEachKernelTier {
+            let standard: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }, { Foundation.tanh($0) }]
+            try check(Case(op: "LSTM", activations: standard), seed: 51)
+            try check(Case(op: "LSTM", withPeepholes: true, activations: standard, inputForget: true), seed: 52)
+            var wide = Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 2, 3, 4, 1, 0], withPeepholes: true,
+                            activations: standard + standard)
+            wide.batch = 6
+            try check(wide, seed: 55)
+            try check(Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [4, 1, 3], withPeepholes: true,
+                           activations: standard + standard), seed: 53)
+            let softsign: (Double) -> Double = { $0 / (1 + abs($0)) }
+            let elu: (Double) -> Double = { $0 >= 0 ? $0 : 0.7 * (Foundation.exp($0) - 1) }
+            let scaledTanh: (Double) -> Double = { 1.2 * Foundation.tanh(0.8 * $0) }
+            var custom = Case(op: "LSTM", directions: 2, direction: "bidirectional", withBias: false,
+                              activations: [Self.sigmoid, softsign, elu, Self.sigmoid, scaledTanh, { Foundation.log(1 + Foundation.exp($0)) }],
+                              clip: 1.5)
+            custom.attributes = [
+                "activations": .strings(["Sigmoid", "Softsign", "Elu", "Sigmoid", "ScaledTanh", "Softplus"]),
+                "activation_alpha": .floats([0.7, 1.2]), "activation_beta": .floats([0.8]),
+            ]
+            try check(custom, seed: 54)
+        }
     }
 
     func testBadInputsThrow() {

@@ -4,7 +4,7 @@ import XCTest
 
 /// Reduce*, Softmax/LogSoftmax, ArgMax/ArgMin, CumSum and TopK against naive loops over seeded
 /// random data.
-final class ReductionKernelTests: XCTestCase {
+final class ReductionKernelTests: KernelTierTestCase {
     typealias Support = ReductionTestSupport
 
     static var reductions: [(String, ([Double]) -> Double)] { [
@@ -116,39 +116,41 @@ final class ReductionKernelTests: XCTestCase {
         XCTAssertThrowsError(try Support.run("ArgMax", [x], attributes: ["axis": .int(-3)]))
     }
 
-    func testSoftmaxMatchesNaiveLoop() throws {
-        var rng = SeededGenerator(seed: 12)
-        for shape in [[5], [3, 7], [2, 3, 4], [2, 300, 3], [4, 2, 3, 5]] {
-            let x = Support.random(shape, in: -10...10, &rng)
-            let values = x.floats().map { Double($0) }
-            for axis in -shape.count..<shape.count {
-                let a = axis < 0 ? axis + shape.count : axis
-                for opset in [11, 13] {
-                    // Opset 13: one axis; before: everything from `axis` on is one row.
-                    let reduced = opset >= 13 ? Set([a]) : Set(a..<shape.count)
-                    var maxes = Array(repeating: -Double.infinity, count: x.count)
-                    var totals = Array(repeating: 0.0, count: x.count)
-                    let key = { (i: Int) -> Int in
-                        let c = Support.coordinates(i, shape)
-                        return Support.flat(c.enumerated().map { reduced.contains($0.offset) ? 0 : $0.element }, shape)
+    func testSoftmaxMatchesNaiveLoop() {
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 12)
+            for shape in [[5], [3, 7], [2, 3, 4], [2, 300, 3], [4, 2, 3, 5]] {
+                let x = Support.random(shape, in: -10...10, &rng)
+                let values = x.floats().map { Double($0) }
+                for axis in -shape.count..<shape.count {
+                    let a = axis < 0 ? axis + shape.count : axis
+                    for opset in [11, 13] {
+                        // Opset 13: one axis; before: everything from `axis` on is one row.
+                        let reduced = opset >= 13 ? Set([a]) : Set(a..<shape.count)
+                        var maxes = Array(repeating: -Double.infinity, count: x.count)
+                        var totals = Array(repeating: 0.0, count: x.count)
+                        let key = { (i: Int) -> Int in
+                            let c = Support.coordinates(i, shape)
+                            return Support.flat(c.enumerated().map { reduced.contains($0.offset) ? 0 : $0.element }, shape)
+                        }
+                        for i in 0..<x.count { maxes[key(i)] = max(maxes[key(i)], values[i]) }
+                        for i in 0..<x.count { totals[key(i)] += Foundation.exp(values[i] - maxes[key(i)]) }
+                        let soft = (0..<x.count).map { Foundation.exp(values[$0] - maxes[key($0)]) / totals[key($0)] }
+                        let logSoft = (0..<x.count).map { values[$0] - maxes[key($0)] - Foundation.log(totals[key($0)]) }
+                        let y = try Support.run("Softmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
+                        Support.assertClose(y.floats(), soft, "Softmax-\(opset) \(shape) axis \(axis)")
+                        let z = try Support.run("LogSoftmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
+                        Support.assertClose(z.floats(), logSoft, "LogSoftmax-\(opset) \(shape) axis \(axis)")
                     }
-                    for i in 0..<x.count { maxes[key(i)] = max(maxes[key(i)], values[i]) }
-                    for i in 0..<x.count { totals[key(i)] += Foundation.exp(values[i] - maxes[key(i)]) }
-                    let soft = (0..<x.count).map { Foundation.exp(values[$0] - maxes[key($0)]) / totals[key($0)] }
-                    let logSoft = (0..<x.count).map { values[$0] - maxes[key($0)] - Foundation.log(totals[key($0)]) }
-                    let y = try Support.run("Softmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
-                    Support.assertClose(y.floats(), soft, "Softmax-\(opset) \(shape) axis \(axis)")
-                    let z = try Support.run("LogSoftmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
-                    Support.assertClose(z.floats(), logSoft, "LogSoftmax-\(opset) \(shape) axis \(axis)")
                 }
             }
+            // Defaults: axis 1 before opset 13, -1 from 13.
+            let x = Support.random([2, 3, 4], &rng)
+            let old = try Support.run("Softmax", [x], opset: 11)[0].floats()
+            XCTAssertEqual(old, try Support.run("Softmax", [x], attributes: ["axis": .int(1)], opset: 11)[0].floats())
+            let new = try Support.run("Softmax", [x], opset: 13)[0].floats()
+            XCTAssertEqual(new, try Support.run("Softmax", [x], attributes: ["axis": .int(2)], opset: 13)[0].floats())
         }
-        // Defaults: axis 1 before opset 13, -1 from 13.
-        let x = Support.random([2, 3, 4], &rng)
-        let old = try Support.run("Softmax", [x], opset: 11)[0].floats()
-        XCTAssertEqual(old, try Support.run("Softmax", [x], attributes: ["axis": .int(1)], opset: 11)[0].floats())
-        let new = try Support.run("Softmax", [x], opset: 13)[0].floats()
-        XCTAssertEqual(new, try Support.run("Softmax", [x], attributes: ["axis": .int(2)], opset: 13)[0].floats())
     }
 
     func testArgMaxArgMinWithTies() throws {

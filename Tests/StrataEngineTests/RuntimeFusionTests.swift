@@ -5,7 +5,7 @@ import XCTest
 
 /// Fusion of activations into the kernel producing their input: which chains fuse, and that a
 /// fused run gives bit for bit what running every node gives.
-final class RuntimeFusionTests: XCTestCase {
+final class RuntimeFusionTests: KernelTierTestCase {
     private struct Case {
         let name: String
         let graph: Graph
@@ -106,59 +106,65 @@ final class RuntimeFusionTests: XCTestCase {
                           constant: { engine.constants[$0] }).groups.count
     }
 
-    func testFusedRunsEqualSeparateRunsBitForBit() throws {
-        for (i, c) in Self.cases.enumerated() {
-            let x = Self.input(c.graph, seed: UInt64(500 + i))
-            for threads in [1, 2] {
-                let fused = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads))
-                let separate = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads, fusion: false))
-                XCTAssertEqual(try Self.groups(fused, targets: ["y"]), c.groups, c.name)
-                let a = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
-                let b = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
-                XCTAssertEqual(a.shape, b.shape, c.name)
-                let same = zip(a.floats(), b.floats()).allSatisfy { $0.bitPattern == $1.bitPattern }
-                XCTAssertTrue(same, "\(c.name), \(threads) threads: fused and separate runs differ")
+    func testFusedRunsEqualSeparateRunsBitForBit() {
+        forEachKernelTier {
+            for (i, c) in Self.cases.enumerated() {
+                let x = Self.input(c.graph, seed: UInt64(500 + i))
+                for threads in [1, 2] {
+                    let fused = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads))
+                    let separate = try Engine(model: Self.model(c.graph), options: EngineOptions(threads: threads, fusion: false))
+                    XCTAssertEqual(try Self.groups(fused, targets: ["y"]), c.groups, c.name)
+                    let a = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                    let b = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                    XCTAssertEqual(a.shape, b.shape, c.name)
+                    let same = zip(a.floats(), b.floats()).allSatisfy { $0.bitPattern == $1.bitPattern }
+                    XCTAssertTrue(same, "\(c.name), \(threads) threads: fused and separate runs differ")
+                }
             }
         }
     }
 
     /// Requesting the convolution's output keeps it apart from the activation (only `Sigmoid → Mul`
     /// of a SiLU still fuses, from that output), and the values are those of the fused run.
-    func testRequestedIntermediatesAreNotFused() throws {
-        for c in Self.cases where c.groups > 0 && c.graph.nodes[0].opType == "Conv" {
-            let engine = try Engine(model: Self.model(c.graph))
-            let inner = c.graph.nodes[0].outputs[0]
-            XCTAssertEqual(try Self.groups(engine, targets: [inner, "y"]), c.name.hasSuffix("SiLU") ? 1 : 0, c.name)
-            if c.name.hasSuffix("SiLU") { XCTAssertEqual(try Self.groups(engine, targets: ["s", "y"]), 0, c.name) }
-            let x = Self.input(c.graph, seed: 7)
-            let both = try engine.run(inputs: ["x": x], tensors: [inner, "y"])
-            let fused = try engine.run(inputs: ["x": x], tensors: ["y"])
-            XCTAssertEqual(both["y"]!.floats().map(\.bitPattern), fused["y"]!.floats().map(\.bitPattern), c.name)
+    func testRequestedIntermediatesAreNotFused() {
+        forEachKernelTier {
+            for c in Self.cases where c.groups > 0 && c.graph.nodes[0].opType == "Conv" {
+                let engine = try Engine(model: Self.model(c.graph))
+                let inner = c.graph.nodes[0].outputs[0]
+                XCTAssertEqual(try Self.groups(engine, targets: [inner, "y"]), c.name.hasSuffix("SiLU") ? 1 : 0, c.name)
+                if c.name.hasSuffix("SiLU") { XCTAssertEqual(try Self.groups(engine, targets: ["s", "y"]), 0, c.name) }
+                let x = Self.input(c.graph, seed: 7)
+                let both = try engine.run(inputs: ["x": x], tensors: [inner, "y"])
+                let fused = try engine.run(inputs: ["x": x], tensors: ["y"])
+                XCTAssertEqual(both["y"]!.floats().map(\.bitPattern), fused["y"]!.floats().map(\.bitPattern), c.name)
+            }
         }
     }
 
     /// The fused activations compute the ONNX definitions (to float32 rounding) on values spanning
     /// exp's clamped ranges.
-    func testFusedActivationsFollowTheirDefinitions() throws {
-        let values: [Float] = (0..<400).map { Float($0 - 200) * 0.7 } + [0, -0.0, 1e-3, -1e-3, 88.5, -88.5, 100, -100]
-        let x = Tensor(values, shape: [values.count])
-        func sigmoid(_ v: Double) -> Double { 1 / (1 + Foundation.exp(-v)) }
-        let checks: [(FusedActivation, (Double) -> Double)] = [
-            (.relu, { max($0, 0) }),
-            (.clip(low: -1.5, high: 2.5), { min(max($0, -1.5), 2.5) }),
-            (.leakyRelu(alpha: 0.2), { $0 < 0 ? 0.2 * $0 : $0 }),
-            (.sigmoid, sigmoid),
-            (.silu, { $0 * sigmoid($0) }),
-            (.hardSigmoid(alpha: 0.2, beta: 0.5), { max(0, min(1, 0.2 * $0 + 0.5)) }),
-            (.hardSwish, { $0 * max(0, min(1, $0 / 6 + 0.5)) }),
-        ]
-        for (activation, reference) in checks {
-            let y = try XCTUnwrap(activation.apply(to: x, context: ExecutionContext(threads: 2)))
-            for (v, got) in zip(values, y.floats()) {
-                let want = reference(Double(v))
-                XCTAssertEqual(Double(got), want, accuracy: 2e-6 * max(1, abs(want)), "\(activation) at \(v)")
+    func testFusedActivationsFollowTheirDefinitions() {
+        forEachKernelTier {
+            let values: [Float] = (0..<400).map { Float($0 - 200) * 0.7 } + [0, -0.0, 1e-3, -1e-3, 88.5, -88.5, 100, -100]
+            let x = Tensor(values, shape: [values.count])
+            func sigmoid(_ v: Double) -> Double { 1 / (1 + Foundation.exp(-v)) }
+            let checks: [(FusedActivation, (Double) -> Double)] = [
+                (.relu, { max($0, 0) }),
+                (.clip(low: -1.5, high: 2.5), { min(max($0, -1.5), 2.5) }),
+                (.leakyRelu(alpha: 0.2), { $0 < 0 ? 0.2 * $0 : $0 }),
+                (.sigmoid, sigmoid),
+                (.silu, { $0 * sigmoid($0) }),
+                (.hardSigmoid(alpha: 0.2, beta: 0.5), { max(0, min(1, 0.2 * $0 + 0.5)) }),
+                (.hardSwish, { $0 * max(0, min(1, $0 / 6 + 0.5)) }),
+            ]
+            for (activation, reference) in checks {
+                let y = try XCTUnwrap(activation.apply(to: x, context: ExecutionContext(threads: 2)))
+                for (v, got) in zip(values, y.floats()) {
+                    let want = reference(Double(v))
+                    XCTAssertEqual(Double(got), want, accuracy: 2e-6 * max(1, abs(want)), "\(activation) at \(v)")
+                }
             }
+            XCTAssertNil(try FusedActivation.relu.apply(to: try Tensor(dtype: .float64, shape: [2], zeroed: true), context: ExecutionContext(threads: 1)))
         }
-        XCTAssertNil(try FusedActivation.relu.apply(to: try Tensor(dtype: .float64, shape: [2], zeroed: true), context: ExecutionContext(threads: 1)))
     }
 }

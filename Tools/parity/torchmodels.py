@@ -106,13 +106,20 @@ BENCH_MODELS = [
     ModelSpec("resnet18", "resnet18", 224, seed=1801),
     ModelSpec("mobilenet_v2", "mobilenet_v2", 224, seed=2201),
     ModelSpec("efficientnet_b0", "efficientnet_b0", 224, seed=2001),
+    ModelSpec("vit_b_16", "vit_b_16", 224, seed=1604),
 ]
 
 
 def tool_versions():
     """Versions of every package that influences the generated files (read without importing them)."""
     from importlib import metadata
-    return {name: metadata.version(name) for name in ("torch", "torchvision", "onnx", "onnxruntime", "numpy")}
+
+    def version(name):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None  # e.g. onnx, which exporting and timing do not need
+    return {name: version(name) for name in ("torch", "torchvision", "onnx", "onnxruntime", "numpy")}
 
 
 def check_pinned_versions():

@@ -1,10 +1,49 @@
 #ifndef STRATA_CSTRATAKERNELS_H
 #define STRATA_CSTRATAKERNELS_H
 
-// Hot loops of Strata's convolution kernels, compiled for AVX2/FMA. All tensors are dense, C-ordered
-// float32; sizes are element counts. Callers validate shapes; these functions trust their arguments.
+// Hot loops of Strata's kernels, built for several instruction-set tiers in one binary: every
+// kernel below calls the tier chosen at run time (strata_isa_active). All tensors are dense,
+// C-ordered float32; sizes are element counts. Callers validate shapes; these functions trust
+// their arguments.
 
 #include <stddef.h>
+
+/// The instruction-set tiers of the kernels. Each architecture's tiers form a chain; a CPU runs
+/// every tier of its architecture up to its best one. All tiers compute the same bits, except
+/// that only AVX-512 has its own GEMM (strata_sgemm; elsewhere the caller uses OpenBLAS) and that
+/// the generic tier rounds multiply-adds twice on x86 (strata_isa_fused_multiply_add).
+typedef enum {
+    STRATA_ISA_GENERIC = 0,  ///< portable C, any CPU
+    STRATA_ISA_NEON,         ///< arm64 Advanced SIMD
+    STRATA_ISA_AVX2,         ///< x86-64 with AVX2 and FMA
+    STRATA_ISA_AVX512,       ///< x86-64 with AVX-512 F, VL, DQ and BW: the AVX2 kernels plus an AVX-512 GEMM
+    STRATA_ISA_COUNT
+} strata_isa;
+
+/// The best tier this CPU (and its OS) runs, from CPUID on x86-64.
+int strata_isa_best(void);
+
+/// Whether this build and this CPU run `isa`.
+int strata_isa_supported(int isa);
+
+/// The tier the kernels use. Chosen on first use: the one the environment variable STRATA_ISA
+/// names, when this CPU runs it; otherwise the best.
+int strata_isa_active(void);
+
+/// Makes the kernels use `isa` from now on: 0, or -1 (nothing changes) when this CPU does not run
+/// it. Not while kernels run on other threads.
+int strata_isa_select(int isa);
+
+/// What STRATA_ISA asks for: 0 when unset or empty; 1 when it names a tier this CPU runs, -2 when it
+/// names one it does not (both with the tier in `*isa`); -1 when it names no tier.
+int strata_isa_requested(int *isa);
+
+/// A tier's name as STRATA_ISA spells it ("generic", "neon", "avx2", "avx512").
+const char *strata_isa_name(int isa);
+
+/// Whether the multiply-adds of tier `isa` round once (fused), as in every tier of this build but
+/// the generic one on x86, which has no FMA instruction: 1 or 0 (0 also for a tier not built).
+int strata_isa_fused_multiply_add(int isa);
 
 /// The geometry of a 2-D sliding window over one input plane.
 typedef struct {
@@ -18,7 +57,7 @@ typedef struct {
 
 /// The elementwise functions a convolution can apply to its output as it writes it, so that a
 /// following activation node costs no extra pass over memory. Each matches the engine's own
-/// kernel for that op bit for bit (same formulas, same exp polynomial as `VectorMath`).
+/// kernel for that op bit for bit (same formulas, same exp polynomial as `strata_unary`).
 typedef enum {
     STRATA_ACT_NONE = 0,
     STRATA_ACT_RELU,          ///< max(x, 0)
@@ -40,6 +79,22 @@ typedef struct {
 /// y[i] = act(x[i] + *bias) for n values (no addition when `bias` is NULL; `x` may be `y`).
 /// `ep->bias` is not used.
 void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
+
+/// The elementwise functions of strata_unary: float32 approximations within a few ulp (exp within
+/// 2 ulp; inputs below -87 give 0 and above 88.72 +inf), NaN stays NaN. Sigmoid is the one
+/// strata_epilogue applies, bit for bit.
+typedef enum {
+    STRATA_UNARY_EXP = 0,
+    STRATA_UNARY_SIGMOID,    ///< 1 / (1 + exp(−x))
+    STRATA_UNARY_TANH,       ///< 1 − 2 / (exp(2x) + 1), an odd series for |x| < 0.05
+    STRATA_UNARY_SOFTPLUS,   ///< max(x, 0) + log1p(exp(−|x|))
+    STRATA_UNARY_MISH,       ///< x · tanh(softplus(x))
+    STRATA_UNARY_GELU,       ///< x · Φ(x), erf by Abramowitz & Stegun 7.1.26
+    STRATA_UNARY_GELU_TANH,  ///< x · Φ(x) with the tanh approximation of Φ
+} strata_unary_op;
+
+/// y[i] = op(x[i]) for n values, op a strata_unary_op (`x` may be `y`).
+void strata_unary(int op, const float *x, float *y, size_t n);
 
 /// Unfolds `x` (channels × in_h × in_w) into rows [r_begin, r_end) of `col`: row
 /// (c·kernel_h + kh)·kernel_w + kw holds, for every output position, the input value under that
@@ -75,7 +130,7 @@ size_t strata_depthwise8_scratch(const strata_window2d *g);
 void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                        const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
 
-/// Whether this CPU runs `strata_sgemm` (it needs AVX-512).
+/// Whether the active tier has `strata_sgemm` (only AVX-512 has).
 int strata_sgemm_supported(void);
 
 /// Floats of scratch memory one `strata_sgemm` call needs.
@@ -84,14 +139,14 @@ size_t strata_sgemm_scratch(void);
 /// Columns [n_begin, n_end) of the row-major product C = act(A·B (+ C when `accumulate`) + bias), with
 /// A m × k (row stride lda), B k × n (ldb), C m × n (ldc), bias and act from `ep` (NULL: none; its
 /// bias has one value per row of this call's C). Calls on disjoint column ranges may run at once,
-/// each with its own `scratch` of `strata_sgemm_scratch()` floats. Only where
+/// each with its own `scratch` of `strata_sgemm_scratch()` floats. Only while
 /// `strata_sgemm_supported()` is true.
 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                   float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
 
 /// Rows [i_begin, i_end) of the product of A (m × k, row stride lda) with one contiguous column b
-/// (k values): c[i·ldc] = act(A[i]·b + bias[i]) with bias and act from `ep` (NULL: none). Built for
-/// AVX2; rows may be split between threads.
+/// (k values): c[i·ldc] = act(A[i]·b + bias[i]) with bias and act from `ep` (NULL: none). Rows may
+/// be split between threads.
 void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
                        const strata_epilogue *ep);
 

@@ -37,13 +37,15 @@ public final class Engine: @unchecked Sendable {
     ]
 
     public init(model: Model, options: EngineOptions = .init()) throws {
+        try KernelTier.checkEnvironment()
         self.model = model
         self.options = options
         self.context = ExecutionContext(threads: options.threads)
-        // OpenBLAS's idle workers spin in sched_yield for about 0.1 s after each call, taking a core
-        // from Strata's own threads between runs; where Strata's GEMM runs Conv and MatMul, the
-        // calls left to OpenBLAS (Gemm, mostly matrix-vector at batch 1) stay on the calling thread.
-        openblas_set_num_threads(BlockedGemm.native ? 1 : Int32(options.threads))
+        // One pool of threads per process: OpenBLAS's idle workers spin in sched_yield for about
+        // 0.1 s after each call, taking cores from Strata's own threads (a second thread made
+        // MobileNetV2 twice as slow on an AVX2 machine). OpenBLAS runs on the calling thread, and
+        // large products are split over Strata's threads (`ExecutionContext.gemm`).
+        openblas_set_num_threads(1)
         Engine.keepFreedBuffersInHeap()
         let graph = model.graph
         do {

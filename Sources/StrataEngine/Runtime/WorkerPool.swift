@@ -14,6 +14,16 @@ import Darwin
 /// therefore spin for a short while after each loop, waiting for the next, and only then sleep on
 /// a condition variable.
 ///
+/// Spinning is only right while the pool has the cores to itself. On a busy machine a spinning
+/// thread takes a time slice from a process with work to do, and a worker the OS preempted while
+/// it holds a chunk stalls the whole loop. So a spinning thread watches the clock: a gap of more
+/// than `preemptionGap` between two looks means the OS ran something else on its core, and the
+/// pool counts as *contended* for the next `contentionHold`. While contended, workers sleep as soon
+/// as a loop is done, the caller sleeps instead of spinning while it waits for claimed chunks, and
+/// `ExecutionContext.parallelFor` cuts loops into several chunks per thread, so that a preempted
+/// thread holds up only a small part and the others (or the caller alone) take the rest. When the
+/// hold ends the pool spins again, and is marked contended again at the next preemption.
+///
 /// A loop is published as one 64-bit ticket: generation, chunk count and next chunk index. Threads
 /// claim chunks by compare-and-swap on the whole ticket, so a late worker still holding an old
 /// generation can never claim a chunk of a newer loop, and the caller waits only for chunks that
@@ -24,8 +34,14 @@ final class WorkerPool: @unchecked Sendable {
     /// The process-wide pool; it grows to the largest thread count any context asked for.
     static let shared = WorkerPool()
 
-    /// How long an idle worker spins before it sleeps.
+    /// How long an idle worker spins before it sleeps (and the caller waits for claimed chunks
+    /// before it sleeps), on an uncontended machine.
     private static let spinNanoseconds: UInt64 = 1_000_000
+    /// A spinning thread that saw more time than this pass between two looks at the clock (a few
+    /// microseconds of `pause` apart) was preempted.
+    private static let preemptionGap: UInt64 = 100_000
+    /// How long the pool stays contended after a preemption.
+    static let contentionHold: UInt64 = 50_000_000
     private static let countShift: UInt64 = 20, generationShift: UInt64 = 40
     private static let fieldMask: UInt64 = (1 << 20) - 1
 
@@ -37,6 +53,10 @@ final class WorkerPool: @unchecked Sendable {
     /// The most workers the system let the pool start: set when thread creation fails, so that later
     /// loops run on the workers there are instead of trying again (and failing again) every time.
     private let ceiling = Atomic<Int>(Int.max)
+    /// `now()` until which the pool counts as contended (see the type's comment).
+    private let contendedUntil = Atomic<UInt64>(0)
+    /// Set by a caller about to sleep until its loop's chunks complete.
+    private let callerWaiting = Atomic<Bool>(false)
 
     // Written by the caller before the ticket is published and read by a worker only after it
     // claimed a chunk of that ticket; the caller does not return, nor change it, before every
@@ -45,12 +65,29 @@ final class WorkerPool: @unchecked Sendable {
 
     private let lock: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
+    private let finished: UnsafeMutablePointer<pthread_cond_t>
 
     private init() {
         lock = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
+        finished = .allocate(capacity: 1)
         pthread_mutex_init(lock, nil)
         pthread_cond_init(wake, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    /// Whether a thread of this pool was preempted in the last `contentionHold`: other processes
+    /// want the cores, so nobody should spin.
+    var isContended: Bool { Self.now() < contendedUntil.load(ordering: .relaxed) }
+
+    /// Marks the pool contended from now for at least `nanoseconds` (a preemption seen, or a test).
+    func markContended(for nanoseconds: UInt64 = WorkerPool.contentionHold) {
+        contendedUntil.max(Self.now() &+ nanoseconds, ordering: .relaxed)
+    }
+
+    /// Ends a contended period now (for tests).
+    func clearContention() {
+        contendedUntil.store(0, ordering: .relaxed)
     }
 
     /// Runs `body(i)` for every `i` in `0..<chunks` on the caller and up to `threads − 1` workers;
@@ -75,12 +112,43 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(lock)
             }
             runChunks(generation: generation)
-            var spins = 0
-            while completed.load(ordering: .acquiring) < chunks {
-                spins += 1
-                if spins < 4096 { strata_cpu_relax() } else { sched_yield() }  // a preempted worker needs this core
-            }
+            waitForCompletion(of: chunks)
             self.body = nil
+        }
+    }
+
+    /// Returns when `chunks` chunks completed: spins while the pool is uncontended (for at most
+    /// `spinNanoseconds`), then sleeps until the worker finishing the last chunk signals.
+    private func waitForCompletion(of chunks: Int) {
+        if completed.load(ordering: .acquiring) >= chunks { return }
+        if !isContended, spin(until: { self.completed.load(ordering: .acquiring) >= chunks }) { return }
+        pthread_mutex_lock(lock)
+        callerWaiting.store(true, ordering: .sequentiallyConsistent)
+        while completed.load(ordering: .sequentiallyConsistent) < chunks {
+            pthread_cond_wait(finished, lock)
+        }
+        callerWaiting.store(false, ordering: .relaxed)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Spins until `done()` holds (true), `spinNanoseconds` passed, or the thread was preempted
+    /// (false; the pool is then marked contended).
+    private func spin(until done: () -> Bool) -> Bool {
+        let start = Self.now()
+        var last = start, spins = 0
+        while true {
+            if done() { return true }
+            strata_cpu_relax()
+            spins += 1
+            if spins & 255 == 0 {
+                let now = Self.now()
+                if now &- last > Self.preemptionGap {
+                    markContended()
+                    return false
+                }
+                if now &- start > Self.spinNanoseconds { return false }
+                last = now
+            }
         }
     }
 
@@ -93,7 +161,14 @@ final class WorkerPool: @unchecked Sendable {
             let (exchanged, original) = ticket.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
             if exchanged {
                 body?(Int(index))
-                completed.add(1, ordering: .releasing)
+                // The last chunk wakes a caller that went to sleep waiting for it. Both sides store
+                // then load sequentially consistently, so one of them sees the other: no lost wake-up.
+                if completed.add(1, ordering: .sequentiallyConsistent).newValue == Int(count),
+                   callerWaiting.load(ordering: .sequentiallyConsistent) {
+                    pthread_mutex_lock(lock)
+                    pthread_cond_broadcast(finished)
+                    pthread_mutex_unlock(lock)
+                }
                 current = ticket.load(ordering: .acquiring)
             } else {
                 current = original
@@ -132,16 +207,11 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Spins, then sleeps, until a loop newer than `seen` is published; returns its generation.
+    /// Spins (unless the pool is contended), then sleeps, until a loop newer than `seen` is
+    /// published; returns its generation.
     private func waitForLoop(after seen: UInt64) -> UInt64 {
-        let deadline = Self.now() + Self.spinNanoseconds
-        var spins = 0
-        while true {
-            let current = ticket.load(ordering: .acquiring) >> Self.generationShift
-            if current != seen { return current }
-            strata_cpu_relax()
-            spins += 1
-            if spins & 255 == 0, Self.now() > deadline { break }
+        if !isContended, spin(until: { self.ticket.load(ordering: .acquiring) >> Self.generationShift != seen }) {
+            return ticket.load(ordering: .acquiring) >> Self.generationShift
         }
         pthread_mutex_lock(lock)
         sleepers.add(1, ordering: .sequentiallyConsistent)

@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// A one-input elementwise op with its attributes parsed.
@@ -124,20 +125,22 @@ enum UnaryOperation: Sendable {
         }
     }
 
-    /// An 8-lane float32 loop for the ops where libm's scalar functions dominate the cost; nil
-    /// for the others, which `floatLoop` handles (their loops vectorise as written).
+    /// The float32 loop of the C kernels (`strata_unary`, vectorised in every kernel tier) for the
+    /// ops where libm's scalar functions would dominate the cost; nil for the others, which
+    /// `floatLoop` handles (their loops vectorise as written).
     var vectorLoop: Loop<Float>? {
+        let op: strata_unary_op
         switch self {
-        case .exp: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.exp($0) } }
-        case .sigmoid: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.sigmoid($0) } }
-        case .tanh: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.tanh($0) } }
-        case .softplus: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.softplus($0) } }
-        case .mish: return { x, y, n in VectorMath.map(x, y, n) { VectorMath.mish($0) } }
-        case .gelu(let tanhApproximation):
-            if tanhApproximation { return { x, y, n in VectorMath.map(x, y, n) { VectorMath.geluTanh($0) } } }
-            return { x, y, n in VectorMath.map(x, y, n) { VectorMath.gelu($0) } }
+        case .exp: op = STRATA_UNARY_EXP
+        case .sigmoid: op = STRATA_UNARY_SIGMOID
+        case .tanh: op = STRATA_UNARY_TANH
+        case .softplus: op = STRATA_UNARY_SOFTPLUS
+        case .mish: op = STRATA_UNARY_MISH
+        case .gelu(let tanhApproximation): op = tanhApproximation ? STRATA_UNARY_GELU_TANH : STRATA_UNARY_GELU
         default: return nil
         }
+        let code = Int32(op.rawValue)
+        return { x, y, n in strata_unary(code, x, y, n) }
     }
 
     /// The loop computing this op on integer elements; nil when the op has no integer form.

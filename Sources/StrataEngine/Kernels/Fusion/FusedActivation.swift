@@ -5,7 +5,7 @@ import CStrataKernels
 /// the activation's own node as a separate pass over memory.
 ///
 /// Every case computes exactly what the activation's own kernel computes (the C epilogue uses the
-/// same formulas and the same `exp` as `VectorMath`), so fusing changes no value.
+/// same formulas and the same `exp` as `strata_unary`), so fusing changes no value.
 enum FusedActivation: Equatable, Sendable {
     case relu
     case clip(low: Float, high: Float)

@@ -3,11 +3,12 @@ import CStrataKernels
 
 /// The float32 matrix products of Conv and MatMul: `C = act(A·B (+ C) + bias)`, row-major, without
 /// transposes; `epilogue` (a per-row bias and an activation) is applied as the results are stored.
-/// On AVX-512 CPUs Strata's own kernel (`strata_sgemm`), split over the context's threads by column
-/// panels or row blocks; elsewhere OpenBLAS, which then threads itself, and the epilogue as a
-/// second pass over each row.
+/// In the AVX-512 kernel tier Strata's own kernel (`strata_sgemm`), split over the context's threads
+/// by column panels or row blocks; in the other tiers OpenBLAS (single-threaded, split over the
+/// context's threads by `ExecutionContext.gemm`), and the epilogue as a second pass over each row.
 enum BlockedGemm {
-    static let native = strata_sgemm_supported() != 0
+    /// Whether the active kernel tier has Strata's own GEMM (see `KernelTier`).
+    static var native: Bool { strata_sgemm_supported() != 0 }
 
     /// Width of the kernel's column panels and height of its row blocks.
     private static let panelWidth = 32, rowBlock = 12
@@ -30,8 +31,8 @@ enum BlockedGemm {
             return
         }
         guard native, k > 0 else {
-            Float.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: accumulate ? 1 : 0, c: c, ldc: ldc)
+            context.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: Float(1), a: a, lda: lda, b: b, ldb: ldb,
+                         beta: accumulate ? 1 : 0, c: c, ldc: ldc)
             if var ep = epilogue {
                 for i in 0..<m { strata_epilogue_apply(c + i * ldc, c + i * ldc, n, ep.bias.map { $0 + i }, &ep) }
             }

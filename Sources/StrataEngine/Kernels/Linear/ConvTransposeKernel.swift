@@ -59,10 +59,10 @@ struct ConvTransposeKernel: Kernel {
         let (px, pw) = (x.pointer(as: Float.self), w.pointer(as: Float.self))
         for n in 0..<batch {
             for g in 0..<group {
-                Float.gemm(transA: true, transB: false, m: rows, n: inSize, k: groupChannels, alpha: 1,
-                           a: pw + g * groupChannels * rows, lda: rows,
-                           b: px + (n * channels + g * groupChannels) * inSize, ldb: inSize,
-                           beta: 0, c: col, ldc: inSize)
+                context.gemm(transA: true, transB: false, m: rows, n: inSize, k: groupChannels, alpha: Float(1),
+                             a: pw + g * groupChannels * rows, lda: rows,
+                             b: px + (n * channels + g * groupChannels) * inSize, ldb: inSize,
+                             beta: 0, c: col, ldc: inSize)
                 let planeStart = (n * maps + g * groupMaps) * outSize
                 context.parallelFor(groupMaps, minChunk: Swift.max(1, 4096 / Swift.max(1, rows / groupMaps * inSize))) { range in
                     geometry.col2im(scratch.pointer, channels: range, into: target.pointer + planeStart)

@@ -27,12 +27,12 @@ struct GemmKernel: Kernel {
         switch a.dtype {
         case .float32:
             if let y = try rowTimesTransposed(a, b, c, context: context) { return [y] }
-            return [try compute(Float.self, a, b, c)]
-        case .float64: return [try compute(Double.self, a, b, c)]
-        case .int32: return [try compute(Int32.self, a, b, c)]
-        case .int64: return [try compute(Int64.self, a, b, c)]
-        case .uint32: return [try compute(UInt32.self, a, b, c)]
-        case .uint64: return [try compute(UInt64.self, a, b, c)]
+            return [try compute(Float.self, a, b, c, context: context)]
+        case .float64: return [try compute(Double.self, a, b, c, context: context)]
+        case .int32: return [try compute(Int32.self, a, b, c, context: context)]
+        case .int64: return [try compute(Int64.self, a, b, c, context: context)]
+        case .uint32: return [try compute(UInt32.self, a, b, c, context: context)]
+        case .uint64: return [try compute(UInt64.self, a, b, c, context: context)]
         case .float16, .bfloat16:
             return try runWidened(inputs, from: a.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
@@ -60,7 +60,9 @@ struct GemmKernel: Kernel {
         return y
     }
 
-    private func compute<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, _ c: Tensor?) throws -> Tensor {
+    private func compute<T: GemmScalar>(
+        _: T.Type, _ a: Tensor, _ b: Tensor, _ c: Tensor?, context: ExecutionContext
+    ) throws -> Tensor {
         guard a.rank == 2, b.rank == 2 else {
             throw node.error("A \(a.shape) and B \(b.shape) must be matrices", kind: .invalidInput)
         }
@@ -90,9 +92,9 @@ struct GemmKernel: Kernel {
             if !accumulate { out.update(repeating: 0, count: m * n) }
             return y
         }
-        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(float: alpha),
-               a: a.pointer(as: T.self), lda: a.shape[1], b: b.pointer(as: T.self), ldb: b.shape[1],
-               beta: accumulate ? 1 : 0, c: out, ldc: n)
+        context.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(float: alpha),
+                     a: a.pointer(as: T.self), lda: a.shape[1], b: b.pointer(as: T.self), ldb: b.shape[1],
+                     beta: accumulate ? 1 : 0, c: out, ldc: n)
         return y
     }
 }

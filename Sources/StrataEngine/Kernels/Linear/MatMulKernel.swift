@@ -17,21 +17,23 @@ struct MatMulKernel: Kernel {
         }
         switch a.dtype {
         case .float32: return [try Self.multiply(Float.self, a, b, node: node, context: context)]
-        case .float64: return [try Self.multiply(Double.self, a, b, node: node)]
-        case .int32: return [try Self.multiply(Int32.self, a, b, node: node)]
-        case .int64: return [try Self.multiply(Int64.self, a, b, node: node)]
-        case .uint32: return [try Self.multiply(UInt32.self, a, b, node: node)]
-        case .uint64: return [try Self.multiply(UInt64.self, a, b, node: node)]
+        case .float64: return [try Self.multiply(Double.self, a, b, node: node, context: context)]
+        case .int32: return [try Self.multiply(Int32.self, a, b, node: node, context: context)]
+        case .int64: return [try Self.multiply(Int64.self, a, b, node: node, context: context)]
+        case .uint32: return [try Self.multiply(UInt32.self, a, b, node: node, context: context)]
+        case .uint64: return [try Self.multiply(UInt64.self, a, b, node: node, context: context)]
         case .float16, .bfloat16:
             return try runWidened(inputs, from: a.dtype, context: context) { try run($0, context: context) }
         default: throw node.error("dtype \(a.dtype.rawValue) is not supported", kind: .unsupported)
         }
     }
 
-    /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed. With a
-    /// `context`, float32 products without transposes go through `BlockedGemm`.
+    /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed.
+    /// float32 products without transposes go through `BlockedGemm`, the others through
+    /// `ExecutionContext.gemm`. A batch of products is spread over the threads (each product on
+    /// one) when there are enough of them or each is small; otherwise each product is threaded.
     static func multiply<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false,
-                                        node: Node, context: ExecutionContext? = nil) throws -> Tensor {
+                                        node: Node, context: ExecutionContext) throws -> Tensor {
         let outShape = try OpRegistry.matMulShape(
             (transA ? swapLast(a.shape) : a.shape).dims, (transB ? swapLast(b.shape) : b.shape).dims, node: node
         ).concrete!
@@ -50,45 +52,60 @@ struct MatMulKernel: Kernel {
         let lda = aShape[aShape.count - 1], ldb = bShape[bShape.count - 1]
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
 
-        let blocked = context.flatMap { c in T.self == Float.self && !transA && !transB && m > 1 && n > 1 ? c : nil }
-        func product(_ rows: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>) {
-            if let blocked {
+        let blocked = T.self == Float.self && !transA && !transB && m > 1 && n > 1
+        @Sendable func product(_ rows: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
+                               _ context: ExecutionContext) {
+            if blocked {
                 a.withMemoryRebound(to: Float.self, capacity: rows * k) { fa in
                     b.withMemoryRebound(to: Float.self, capacity: k * n) { fb in
                         c.withMemoryRebound(to: Float.self, capacity: rows * n) { fc in
                             BlockedGemm.multiply(m: rows, n: n, k: k, a: fa, lda: lda, b: fb, ldb: ldb, c: fc, ldc: n,
-                                                 accumulate: false, context: blocked)
+                                                 accumulate: false, context: context)
                         }
                     }
                 }
             } else {
-                T.gemm(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: 0, c: c, ldc: n)
+                context.gemm(transA: transA, transB: transB, m: rows, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: 0, c: c, ldc: n)
             }
         }
 
         // A batched against one matrix B: the batch folds into the rows of a single product.
         if bBatch.elementCount == 1, !transA {
-            product(aBatch.elementCount * m, pa, pb, out)
+            product(aBatch.elementCount * m, pa, pb, out, context)
             return y
         }
         let batch = Array(outShape.dropLast((a.rank > 1 ? 1 : 0) + (b.rank > 1 ? 1 : 0)))
         let aStrides = broadcastStrides(aBatch, to: batch, matrix: m * k)
         let bStrides = broadcastStrides(bBatch, to: batch, matrix: k * n)
-        var index = [Int](repeating: 0, count: batch.count)
-        for p in 0..<batch.elementCount {
-            var offA = 0, offB = 0
-            for axis in 0..<batch.count {
-                offA += index[axis] * aStrides[axis]
-                offB += index[axis] * bStrides[axis]
+        let count = batch.elementCount
+        @Sendable func offsets(_ p: Int) -> (a: Int, b: Int) {
+            var rest = p, offA = 0, offB = 0
+            for axis in stride(from: batch.count - 1, through: 0, by: -1) {
+                let i = rest % batch[axis]
+                rest /= batch[axis]
+                offA += i * aStrides[axis]
+                offB += i * bStrides[axis]
             }
-            product(m, pa + offA, pb + offB, out + p * m * n)
-            var axis = batch.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < batch[axis] { break }
-                index[axis] = 0
-                axis -= 1
+            return (offA, offB)
+        }
+        // Attention's per-head products are small (ViT-B/16: 12 of 197×64×197): threading each
+        // alone kept most threads idle.
+        let perProduct = Double(m) * Double(n) * Double(k)
+        if context.threads > 1, count > 1,
+           count >= context.threads || perProduct < 4 * Double(ExecutionContext.gemmWorkPerThread) {
+            let job = MatMulJob(a: pa, b: pb, c: out)
+            let single = ExecutionContext(threads: 1)
+            context.parallelFor(count) { range in
+                for p in range {
+                    let (offA, offB) = offsets(p)
+                    product(m, job.a + offA, job.b + offB, job.c + p * m * n, single)
+                }
+            }
+        } else {
+            for p in 0..<count {
+                let (offA, offB) = offsets(p)
+                product(m, pa + offA, pb + offB, out + p * m * n, context)
             }
         }
         return y
@@ -112,4 +129,11 @@ struct MatMulKernel: Kernel {
         }
         return strides
     }
+}
+
+/// The operands handed to the threads of a batched product; each thread writes only its own products.
+private struct MatMulJob<T>: @unchecked Sendable {
+    let a: UnsafePointer<T>
+    let b: UnsafePointer<T>
+    let c: UnsafeMutablePointer<T>
 }

@@ -1,3 +1,4 @@
+import CStrataKernels
 import Foundation
 import StrataCore
 
@@ -67,8 +68,8 @@ struct RecurrentActivation: Sendable, Equatable {
     func apply(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let (alpha, beta) = (self.alpha, self.beta)
         switch function {
-        case .sigmoid: VectorMath.map(p, p, count) { VectorMath.sigmoid($0) }
-        case .tanh: VectorMath.map(p, p, count) { VectorMath.tanh($0) }
+        case .sigmoid: strata_unary(Int32(STRATA_UNARY_SIGMOID.rawValue), p, p, count)
+        case .tanh: strata_unary(Int32(STRATA_UNARY_TANH.rawValue), p, p, count)
         case .relu: for i in 0..<count { p[i] = Swift.max(0, p[i]) }
         case .hardSigmoid: for i in 0..<count { p[i] = Swift.min(1, Swift.max(0, alpha * p[i] + beta)) }
         case .affine: for i in 0..<count { p[i] = alpha * p[i] + beta }

@@ -1,3 +1,4 @@
+import CStrataKernels
 import Foundation
 
 /// An element type the reduction-family kernels compute in: float32, float64 or int64
@@ -46,7 +47,9 @@ extension Float: ReduceFloat {
     var exponential: Float { Foundation.exp(self) }
     var logarithm: Float { Foundation.log(self) }
     func power(_ exponent: Float) -> Float { Foundation.pow(self, exponent) }
-    static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) { VectorMath.map(p, p, count) { VectorMath.exp($0) } }
+    static func exponentiate(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        strata_unary(Int32(STRATA_UNARY_EXP.rawValue), p, p, count)
+    }
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.maximum(p, count: count) }
     static func total(_ p: UnsafePointer<Float>, count: Int) -> Float { VectorLoops.total(p, count: count) }
 }

@@ -1,46 +1,39 @@
+#ifndef STRATA_POOL2D_KERNELS_H
+#define STRATA_POOL2D_KERNELS_H
+
+// Tier template (see tier_kernels.h): 2-D max and average pooling planes.
+
 #include "CStrataKernels.h"
+#include "vec8.h"
 #include "window_border.h"
 
-size_t strata_pool2d_scratch(const strata_window2d *g) {
-    int rows, cols;
-    strata_padded_extent(g, &rows, &cols);
-    return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
-}
-
-void strata_pool2d_prepare(const strata_window2d *g, float fill, float *scratch) {
-    const size_t n = strata_pool2d_scratch(g);
-    for (size_t i = 0; i < n; i++) scratch[i] = fill;
-}
-
 // One output row: the maximum (is_max) or the sum of the window taps, over the bordered copy.
-static inline __attribute__((always_inline)) void pool_row(
+V8 void pool_row(
     const float *top, size_t cols, const strata_window2d *g, int out_w8, float *dst, const int is_max, const int stride) {
     const int kh_n = g->kernel_h, kw_n = g->kernel_w, dh = g->dilation_h, dw = g->dilation_w;
     int ow = 0;
-#ifdef STRATA_AVX2
     if (stride == 1 || stride == 2) {
         for (; ow < out_w8; ow += 8) {
-            __m256 a0 = _mm256_set1_ps(is_max ? -__builtin_inff() : 0.0f), a1 = a0;
+            v8f a0 = v8_set1(is_max ? -INFINITY : 0.0f), a1 = a0;
             for (int kh = 0; kh < kh_n; kh++) {
                 const float *src = top + (size_t)kh * dh * cols + (size_t)ow * stride;
                 int kw = 0;
                 for (; kw + 2 <= kw_n; kw += 2) {
-                    const __m256 v0 = load_every(src + kw * dw, stride), v1 = load_every(src + (kw + 1) * dw, stride);
-                    a0 = is_max ? _mm256_max_ps(a0, v0) : _mm256_add_ps(a0, v0);
-                    a1 = is_max ? _mm256_max_ps(a1, v1) : _mm256_add_ps(a1, v1);
+                    const v8f v0 = v8_load_every(src + kw * dw, stride), v1 = v8_load_every(src + (kw + 1) * dw, stride);
+                    a0 = is_max ? v8_max(a0, v0) : v8_add(a0, v0);
+                    a1 = is_max ? v8_max(a1, v1) : v8_add(a1, v1);
                 }
                 if (kw < kw_n) {
-                    const __m256 v0 = load_every(src + kw * dw, stride);
-                    a0 = is_max ? _mm256_max_ps(a0, v0) : _mm256_add_ps(a0, v0);
+                    const v8f v0 = v8_load_every(src + kw * dw, stride);
+                    a0 = is_max ? v8_max(a0, v0) : v8_add(a0, v0);
                 }
             }
-            _mm256_storeu_ps(dst + ow, is_max ? _mm256_max_ps(a0, a1) : _mm256_add_ps(a0, a1));
+            v8_store(dst + ow, is_max ? v8_max(a0, a1) : v8_add(a0, a1));
         }
         return;
     }
-#endif
     for (; ow < g->out_w; ow++) {
-        float acc = is_max ? -__builtin_inff() : 0.0f;
+        float acc = is_max ? -INFINITY : 0.0f;
         for (int kh = 0; kh < kh_n; kh++) {
             const float *src = top + (size_t)kh * dh * cols + (size_t)ow * stride;
             for (int kw = 0; kw < kw_n; kw++) {
@@ -52,7 +45,7 @@ static inline __attribute__((always_inline)) void pool_row(
     }
 }
 
-static inline __attribute__((always_inline)) void pool_plane(
+V8 void pool_plane(
     const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale, float *y, float *scratch,
     const int is_max) {
     int rows, cols;
@@ -79,11 +72,13 @@ static inline __attribute__((always_inline)) void pool_plane(
     }
 }
 
-void strata_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, float *scratch) {
+static void tier_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, float *scratch) {
     pool_plane(x, g, 0, 0, y, scratch, 1);
 }
 
-void strata_avgpool2d_plane(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
-                            float *y, float *scratch) {
+static void tier_avgpool2d_plane(const float *x, const strata_window2d *g, const float *row_scale,
+                                 const float *col_scale, float *y, float *scratch) {
     pool_plane(x, g, row_scale, col_scale, y, scratch, 0);
 }
+
+#endif

@@ -1,0 +1,151 @@
+// Run-time choice of the kernel tier and the public kernel entry points, which call the chosen
+// tier's table (tiers.h).
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "CStrataKernels.h"
+#include "tiers.h"
+
+static const char *const tier_names[STRATA_ISA_COUNT] = {"generic", "neon", "avx2", "avx512"};
+
+const char *strata_isa_name(int isa) { return isa >= 0 && isa < STRATA_ISA_COUNT ? tier_names[isa] : "unknown"; }
+
+static const strata_kernel_table *table_of(int isa) {
+    switch (isa) {
+    case STRATA_ISA_GENERIC:
+        return &strata_kernels_generic;
+#if defined(__aarch64__)
+    case STRATA_ISA_NEON:
+        return &strata_kernels_neon;
+#endif
+#if defined(__x86_64__)
+    case STRATA_ISA_AVX2:
+        return &strata_kernels_avx2;
+    case STRATA_ISA_AVX512:
+        return &strata_kernels_avx512;
+#endif
+    default:
+        return NULL;
+    }
+}
+
+int strata_isa_best(void) {
+#if defined(__x86_64__)
+    // __builtin_cpu_supports reports a feature only when the OS also saves its registers (XCR0).
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return STRATA_ISA_GENERIC;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512bw")) {
+        return STRATA_ISA_AVX512;
+    }
+    return STRATA_ISA_AVX2;
+#elif defined(__aarch64__)
+    // Advanced SIMD is part of every arm64 CPU the Linux and macOS ABIs allow.
+    return STRATA_ISA_NEON;
+#else
+    return STRATA_ISA_GENERIC;
+#endif
+}
+
+int strata_isa_supported(int isa) {
+    // The tiers of one architecture form a chain: generic < neon, generic < avx2 < avx512.
+    return table_of(isa) != NULL && (isa == STRATA_ISA_GENERIC || isa <= strata_isa_best());
+}
+
+int strata_isa_requested(int *isa) {
+    const char *text = getenv("STRATA_ISA");
+    if (!text || !*text) return 0;
+    for (int i = 0; i < STRATA_ISA_COUNT; i++) {
+        if (strcmp(text, tier_names[i]) == 0) {
+            *isa = i;
+            return strata_isa_supported(i) ? 1 : -2;
+        }
+    }
+    return -1;
+}
+
+static _Atomic(const strata_kernel_table *) active_table;
+
+// The table in use: on first use the tier STRATA_ISA names when this CPU runs it, else the best.
+static const strata_kernel_table *active(void) {
+    const strata_kernel_table *table = atomic_load_explicit(&active_table, memory_order_acquire);
+    if (table) return table;
+    int isa = strata_isa_best();
+    int requested;
+    if (strata_isa_requested(&requested) == 1) isa = requested;
+    // Whoever gets here first decides; the others take its table.
+    const strata_kernel_table *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&active_table, &expected, table_of(isa), memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        return expected;
+    }
+    return table_of(isa);
+}
+
+int strata_isa_active(void) {
+    const strata_kernel_table *table = active();
+    for (int isa = 0; isa < STRATA_ISA_COUNT; isa++) {
+        if (table_of(isa) == table) return isa;
+    }
+    return STRATA_ISA_GENERIC;  // unreachable: every table in use comes from table_of
+}
+
+int strata_isa_select(int isa) {
+    if (!strata_isa_supported(isa)) return -1;
+    atomic_store_explicit(&active_table, table_of(isa), memory_order_release);
+    return 0;
+}
+
+int strata_isa_fused_multiply_add(int isa) {
+    const strata_kernel_table *table = table_of(isa);
+    return table ? table->fused_multiply_add : 0;
+}
+
+int strata_sgemm_supported(void) { return active()->sgemm != NULL; }
+
+size_t strata_sgemm_scratch(void) { return STRATA_SGEMM_SCRATCH; }
+
+void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
+                  int ldc, int accumulate, float *scratch, const strata_epilogue *ep) {
+    active()->sgemm(m, k, a, lda, b, ldb, n_begin, n_end, c, ldc, accumulate, scratch, ep);
+}
+
+void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
+    active()->epilogue_apply(x, y, n, bias, ep);
+}
+
+void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
+
+void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col) {
+    active()->im2col_2d(x, g, r_begin, r_end, col);
+}
+
+void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x) {
+    active()->col2im_2d(col, g, c_begin, c_end, x);
+}
+
+void strata_depthwise_plane(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
+                            float *scratch, const strata_epilogue *ep) {
+    active()->depthwise_plane(x, w, bias, g, y, scratch, ep);
+}
+
+void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                       const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep) {
+    active()->depthwise8(x, in_stride, channels, w, bias, g, y, out_stride, scratch, ep);
+}
+
+void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
+                       const strata_epilogue *ep) {
+    active()->sgemv_rows(k, a, lda, b, i_begin, i_end, c, ldc, ep);
+}
+
+void strata_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, float *scratch) {
+    active()->maxpool2d_plane(x, g, y, scratch);
+}
+
+void strata_avgpool2d_plane(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
+                            float *y, float *scratch) {
+    active()->avgpool2d_plane(x, g, row_scale, col_scale, y, scratch);
+}

@@ -1,0 +1,31 @@
+// Scratch sizes and clearing for the kernels' private buffers: plain arithmetic, the same in every tier.
+
+#include "CStrataKernels.h"
+#include "window_border.h"
+
+size_t strata_depthwise_scratch(const strata_window2d *g) {
+    int rows, cols;
+    strata_padded_extent(g, &rows, &cols);
+    return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
+}
+
+void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {
+    memset(scratch, 0, sizeof(float) * strata_depthwise_scratch(g));
+}
+
+size_t strata_depthwise8_scratch(const strata_window2d *g) {
+    int rows, cols;
+    strata_interleaved_extent(g, &rows, &cols);
+    return 8 * ((size_t)rows * cols + (size_t)g->out_h * g->out_w + (size_t)g->kernel_h * g->kernel_w);
+}
+
+size_t strata_pool2d_scratch(const strata_window2d *g) {
+    int rows, cols;
+    strata_padded_extent(g, &rows, &cols);
+    return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
+}
+
+void strata_pool2d_prepare(const strata_window2d *g, float fill, float *scratch) {
+    const size_t n = strata_pool2d_scratch(g);
+    for (size_t i = 0; i < n; i++) scratch[i] = fill;
+}

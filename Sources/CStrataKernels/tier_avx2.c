@@ -1,0 +1,23 @@
+// The AVX2 tier (x86-64): the kernel templates over __m256, every function in this file built for
+// AVX2 and FMA whatever the package's flags, and called only where the CPU has both. The AVX-512
+// tier is these kernels with the AVX-512 GEMM of sgemm512.c.
+
+#if defined(__x86_64__)
+
+#include <immintrin.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tiers.h"
+
+#define STRATA_VEC8_AVX2 1
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#include "tier_kernels.h"
+#pragma clang attribute pop
+
+const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .sgemm = NULL};
+const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .sgemm = strata_sgemm_avx512};
+
+#endif

@@ -1,0 +1,49 @@
+#ifndef STRATA_TIERS_H
+#define STRATA_TIERS_H
+
+// The kernels of one instruction-set tier, as a table of function pointers. dispatch.c picks one
+// table at start (or as STRATA_ISA says) and every public kernel entry point calls through it.
+
+#include <stddef.h>
+#include "CStrataKernels.h"
+
+/// Floats of scratch one strata_sgemm call needs (one packed 256-deep, 32-wide panel of B).
+#define STRATA_SGEMM_SCRATCH (256 * 32)
+
+typedef struct {
+    void (*epilogue_apply)(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
+    void (*unary)(int op, const float *x, float *y, size_t n);
+    void (*im2col_2d)(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col);
+    void (*col2im_2d)(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x);
+    void (*depthwise_plane)(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
+                            float *scratch, const strata_epilogue *ep);
+    void (*depthwise8)(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                       const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
+    void (*sgemv_rows)(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
+                       const strata_epilogue *ep);
+    void (*maxpool2d_plane)(const float *x, const strata_window2d *g, float *y, float *scratch);
+    void (*avgpool2d_plane)(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
+                            float *y, float *scratch);
+    /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.
+    void (*sgemm)(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
+                  int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+    /// Whether the tier's multiply-adds round once (vec8.h's STRATA_FUSED_MULTIPLY_ADD).
+    int fused_multiply_add;
+} strata_kernel_table;
+
+/// Portable C (tier_generic.c): any CPU.
+extern const strata_kernel_table strata_kernels_generic;
+#if defined(__x86_64__)
+/// AVX2 and FMA (tier_avx2.c).
+extern const strata_kernel_table strata_kernels_avx2;
+/// The AVX2 kernels with the AVX-512 GEMM of sgemm512.c (tier_avx2.c).
+extern const strata_kernel_table strata_kernels_avx512;
+void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
+                         float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+#endif
+#if defined(__aarch64__)
+/// NEON (tier_neon.c).
+extern const strata_kernel_table strata_kernels_neon;
+#endif
+
+#endif

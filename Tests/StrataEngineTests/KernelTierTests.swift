@@ -1,0 +1,272 @@
+import CStrataKernels
+import Foundation
+import StrataCore
+import XCTest
+@testable import StrataEngine
+
+/// The kernel tiers: which ones a CPU runs, how `STRATA_ISA` chooses, and that every tier computes
+/// the same bits as the generic one in every C kernel (each tier builds the same kernel source over
+/// eight-lane operations that round alike), except where one of the two rounds multiply-adds twice
+/// (the generic tier on x86): kernels with multiply-adds are then compared with a tolerance. Only
+/// the AVX-512 GEMM has no counterpart elsewhere (the convolution tests cover it).
+final class KernelTierTests: XCTestCase {
+    private var previous = KernelTier.active
+
+    override func setUp() { previous = KernelTier.active }
+
+    override func tearDown() { KernelTier.force(previous) }
+
+    func testAvailableTiersFormTheChainUpToTheBest() {
+        let available = KernelTier.available
+        XCTAssertEqual(available.first, .generic)
+        XCTAssertEqual(available.last, KernelTier.best)
+        #if arch(x86_64)
+        XCTAssertFalse(available.contains(.neon))
+        if KernelTier.best == .avx512 { XCTAssertTrue(available.contains(.avx2)) }
+        // Baseline x86-64 has no FMA instruction: only the generic tier rounds multiply-adds twice.
+        XCTAssertEqual(KernelTier.allCases.filter(Self.fusesMultiplyAdds), [.avx2, .avx512])
+        #elseif arch(arm64)
+        XCTAssertEqual(available, [.generic, .neon])
+        XCTAssertEqual(KernelTier.allCases.filter(Self.fusesMultiplyAdds), [.generic, .neon])
+        #endif
+        for tier in KernelTier.allCases {
+            XCTAssertEqual(String(cString: strata_isa_name(Int32(KernelTier.allCases.firstIndex(of: tier)!))), tier.rawValue)
+        }
+    }
+
+    func testForcingATierMakesItActive() {
+        for tier in KernelTier.available {
+            KernelTier.force(tier)
+            XCTAssertEqual(KernelTier.active, tier)
+            XCTAssertEqual(BlockedGemm.native, tier == .avx512)
+        }
+        for index in 0..<Int32(STRATA_ISA_COUNT.rawValue) where strata_isa_supported(index) == 0 {
+            XCTAssertEqual(strata_isa_select(index), -1)
+        }
+        XCTAssertEqual(strata_isa_select(Int32(STRATA_ISA_COUNT.rawValue)), -1)
+        XCTAssertEqual(strata_isa_select(-1), -1)
+    }
+
+    /// STRATA_ISA: unset, empty or an available tier is fine; another tier of this or another
+    /// architecture is refused as unsupported, anything else as invalid input.
+    func testEnvironmentVariableIsChecked() throws {
+        let saved = getenv("STRATA_ISA").map { String(cString: $0) }
+        defer {
+            if let saved { setenv("STRATA_ISA", saved, 1) } else { unsetenv("STRATA_ISA") }
+        }
+        unsetenv("STRATA_ISA")
+        XCTAssertNoThrow(try KernelTier.checkEnvironment())
+        setenv("STRATA_ISA", "", 1)
+        XCTAssertNoThrow(try KernelTier.checkEnvironment())
+        for tier in KernelTier.allCases {
+            setenv("STRATA_ISA", tier.rawValue, 1)
+            if KernelTier.available.contains(tier) {
+                XCTAssertNoThrow(try KernelTier.checkEnvironment(), tier.rawValue)
+            } else {
+                XCTAssertThrowsError(try KernelTier.checkEnvironment()) { error in
+                    let error = error as? StrataError
+                    XCTAssertEqual(error?.kind, .unsupported)
+                    XCTAssertEqual(error?.description.hasPrefix("STRATA_ISA=\(tier.rawValue): this CPU does not run"), true,
+                                   error?.description ?? "")
+                }
+            }
+        }
+        for text in ["AVX2", "sse4", "avx2 ", "auto"] {
+            setenv("STRATA_ISA", text, 1)
+            XCTAssertThrowsError(try KernelTier.checkEnvironment()) { error in
+                XCTAssertEqual((error as? StrataError)?.kind, .invalidInput, text)
+                XCTAssertEqual((error as? StrataError)?.description,
+                               "STRATA_ISA=\(text): not a kernel tier; this CPU runs "
+                               + KernelTier.available.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+    }
+
+    // MARK: Every tier against the generic one
+
+    /// How far a kernel's values may move where one tier rounds multiply-adds twice:
+    /// |got − want| ≤ atol + rtol·|want|, NaN where the other has NaN, infinities equal.
+    private struct Tolerance {
+        let rtol: Float, atol: Float
+        /// exp's reduction and polynomial rounded twice move the functions by a few ulps (at most
+        /// about 2.4e-7 absolute, or 2.5e-5 relative where GELU cancels to values below 1e-5).
+        static let functions = Tolerance(rtol: 2e-6, atol: 2e-6)
+        /// Sums of up to 25 (depthwise) or 200 (GEMV) products of values below 4 in magnitude: the
+        /// error bound n·2⁻²⁴·Σ|terms| reaches about 1e-4 (observed: below 1e-5).
+        static let sums = Tolerance(rtol: 1e-4, atol: 1e-4)
+    }
+
+    private static func fusesMultiplyAdds(_ tier: KernelTier) -> Bool {
+        strata_isa_fused_multiply_add(Int32(KernelTier.allCases.firstIndex(of: tier)!)) != 0
+    }
+
+    /// `run` once per available tier; every tier's values must have the generic tier's bits, or, for
+    /// a kernel with multiply-adds (`tolerance` given) where only one of the two tiers fuses them,
+    /// be within the tolerance.
+    private func assertTiersAgree(_ what: String, tolerance: Tolerance? = nil, file: StaticString = #filePath,
+                                  line: UInt = #line, _ run: () -> [Float]) {
+        KernelTier.force(.generic)
+        let reference = run()
+        for tier in KernelTier.available where tier != .generic {
+            KernelTier.force(tier)
+            let got = run()
+            XCTAssertEqual(got.count, reference.count, "\(what), \(tier)", file: file, line: line)
+            let exact = tolerance == nil || Self.fusesMultiplyAdds(tier) == Self.fusesMultiplyAdds(.generic)
+            let differs = { (i: Int) -> Bool in
+                let (a, b) = (got[i], reference[i])
+                if exact { return a.bitPattern != b.bitPattern }
+                if a.isNaN || b.isNaN { return a.isNaN != b.isNaN }
+                if a.isInfinite || b.isInfinite { return a != b }
+                return abs(a - b) > tolerance!.atol + tolerance!.rtol * abs(b)
+            }
+            if let i = got.indices.first(where: { $0 < reference.count && differs($0) }) {
+                XCTFail("\(what): the \(tier.rawValue) kernels give \(got[i]) at \(i), generic \(reference[i])"
+                        + (exact ? "" : " (beyond the tolerance)"), file: file, line: line)
+            }
+        }
+    }
+
+    /// Seeded values in [-scale, scale), with the specials every kernel must carry through alike.
+    private static func values(_ count: Int, seed: UInt64, scale: Float = 1, specials: Bool = false) -> [Float] {
+        var rng = LinearTestRandom(seed: seed)
+        var v = (0..<count).map { _ in rng.float() * scale }
+        if specials {
+            let special: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 88.72, 88.73, -87, -87.01, 1e-30, -1e-30,
+                                    .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.05, -0.05, 4, -4]
+            for (i, s) in special.enumerated() where i * 7 < count { v[i * 7] = s }
+        }
+        return v
+    }
+
+    func testActivationsAndUnaryFunctionsAgree() {
+        // Odd counts: the zero-padded last vector too.
+        for (count, scale) in [(1003, Float(100)), (517, 8), (9, 0.1)] {
+            let x = Self.values(count, seed: UInt64(count), scale: scale, specials: true)
+            let bias: [Float] = [0.375]
+            for op in 0...Int32(STRATA_UNARY_GELU_TANH.rawValue) {
+                assertTiersAgree("unary \(op), scale \(scale)", tolerance: .functions) {
+                    var y = [Float](repeating: 0, count: count)
+                    strata_unary(op, x, &y, count)
+                    return y
+                }
+            }
+            let activations: [FusedActivation] = [.relu, .clip(low: -1.5, high: 2.5), .leakyRelu(alpha: 0.2), .sigmoid, .silu,
+                                                   .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish]
+            for activation in activations {
+                for withBias in [false, true] {
+                    let usesExp = activation == .sigmoid || activation == .silu
+                    assertTiersAgree("\(activation), bias \(withBias), scale \(scale)", tolerance: usesExp ? .functions : nil) {
+                        var y = [Float](repeating: 0, count: count)
+                        var ep = activation.epilogue(bias: nil)
+                        bias.withUnsafeBufferPointer { b in strata_epilogue_apply(x, &y, count, withBias ? b.baseAddress : nil, &ep) }
+                        return y
+                    }
+                }
+            }
+        }
+    }
+
+    /// Seeded 2-D window geometries: kernels 1–5, strides 1–3, dilations 1–2, pads 0–2, planes from
+    /// one window up to 40 wide (several vector blocks and a ragged end).
+    private static func windows(count: Int, seed: UInt64) -> [strata_window2d] {
+        var rng = LinearTestRandom(seed: seed)
+        return (0..<count).map { _ in
+            let (kh, kw) = (rng.int(1...5), rng.int(1...5))
+            let (sh, sw) = (rng.pick([1, 1, 2, 3]), rng.pick([1, 1, 2, 2, 3]))
+            let (dh, dw) = (rng.pick([1, 1, 2]), rng.pick([1, 1, 2]))
+            let (top, left, bottom, right) = (rng.int(0...2), rng.int(0...2), rng.int(0...2), rng.int(0...2))
+            let ih = (kh - 1) * dh + 1 + rng.int(0...20), iw = (kw - 1) * dw + 1 + rng.int(0...40)
+            let oh = (ih + top + bottom - (kh - 1) * dh - 1) / sh + 1, ow = (iw + left + right - (kw - 1) * dw - 1) / sw + 1
+            return strata_window2d(in_h: Int32(ih), in_w: Int32(iw), out_h: Int32(oh), out_w: Int32(ow),
+                                   kernel_h: Int32(kh), kernel_w: Int32(kw), stride_h: Int32(sh), stride_w: Int32(sw),
+                                   dilation_h: Int32(dh), dilation_w: Int32(dw), pad_top: Int32(top), pad_left: Int32(left))
+        }
+    }
+
+    func testIm2colAndCol2imAgree() {
+        for (i, window) in Self.windows(count: 40, seed: 11).enumerated() {
+            var g = window
+            let channels = 3, taps = Int(g.kernel_h * g.kernel_w), outSize = Int(g.out_h * g.out_w)
+            let x = Self.values(channels * Int(g.in_h * g.in_w), seed: UInt64(i))
+            assertTiersAgree("im2col \(g)") {
+                var col = [Float](repeating: .nan, count: channels * taps * outSize)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), &col)
+                return col
+            }
+            let col = Self.values(channels * taps * outSize, seed: UInt64(100 + i))
+            assertTiersAgree("col2im \(g)") {
+                var sum = [Float](repeating: 0.5, count: x.count)
+                strata_col2im_2d(col, &g, 0, Int32(channels), &sum)
+                return sum
+            }
+        }
+    }
+
+    func testDepthwiseConvolutionsAgree() {
+        let activations: [FusedActivation?] = [nil, .relu, .silu, .hardSwish]
+        for (i, window) in Self.windows(count: 50, seed: 12).enumerated() {
+            var g = window
+            let taps = Int(g.kernel_h * g.kernel_w), inSize = Int(g.in_h * g.in_w), outSize = Int(g.out_h * g.out_w)
+            let channels = 1 + i % 8
+            let x = Self.values(channels * inSize, seed: UInt64(i), scale: 4, specials: i % 5 == 0)
+            let w = Self.values(channels * taps, seed: UInt64(200 + i))
+            let bias = Self.values(channels, seed: UInt64(300 + i))
+            var ep = activations[i % activations.count]?.epilogue(bias: nil) ?? strata_epilogue()
+            assertTiersAgree("depthwise plane \(g)", tolerance: .sums) {
+                var y = [Float](repeating: .nan, count: outSize)
+                let scratch = [Float](repeating: 0, count: strata_depthwise_scratch(&g))
+                scratch.withUnsafeBufferPointer { s in
+                    let p = UnsafeMutablePointer(mutating: s.baseAddress!)
+                    strata_depthwise_prepare(&g, p)
+                    strata_depthwise_plane(x, w, bias[0], &g, &y, p, &ep)
+                }
+                return y
+            }
+            assertTiersAgree("\(channels) interleaved depthwise planes \(g)", tolerance: .sums) {
+                var y = [Float](repeating: .nan, count: channels * outSize)
+                var scratch = [Float](repeating: .nan, count: strata_depthwise8_scratch(&g))
+                strata_depthwise8(x, inSize, Int32(channels), w, i % 3 == 0 ? nil : bias, &g, &y, outSize, &scratch, &ep)
+                return y
+            }
+        }
+    }
+
+    func testPoolsAgree() {
+        for (i, window) in Self.windows(count: 50, seed: 13).enumerated() {
+            var g = window
+            let x = Self.values(Int(g.in_h * g.in_w), seed: UInt64(i), scale: 10, specials: i % 4 == 0)
+            let rowScale = Self.values(Int(g.out_h), seed: UInt64(400 + i)), colScale = Self.values(Int(g.out_w), seed: UInt64(500 + i))
+            for max in [true, false] {
+                assertTiersAgree("\(max ? "max" : "average") pool \(g)") {
+                    var y = [Float](repeating: .nan, count: Int(g.out_h * g.out_w))
+                    var scratch = [Float](repeating: .nan, count: strata_pool2d_scratch(&g))
+                    strata_pool2d_prepare(&g, max ? -.infinity : 0, &scratch)
+                    if max {
+                        strata_maxpool2d_plane(x, &g, &y, &scratch)
+                    } else {
+                        strata_avgpool2d_plane(x, &g, rowScale, colScale, &y, &scratch)
+                    }
+                    return y
+                }
+            }
+        }
+    }
+
+    func testMatrixVectorProductsAgree() {
+        for k in [1, 7, 8, 31, 32, 77, 200] {
+            let m = 13, lda = k + 3
+            let a = Self.values(m * lda, seed: UInt64(k)), b = Self.values(k, seed: UInt64(k + 1000))
+            let bias = Self.values(m, seed: UInt64(k + 2000))
+            for activation in [nil, FusedActivation.leakyRelu(alpha: 0.1)] {
+                assertTiersAgree("gemv k \(k), \(String(describing: activation))", tolerance: .sums) {
+                    var c = [Float](repeating: .nan, count: 2 * m)
+                    bias.withUnsafeBufferPointer { bias in
+                        var ep = activation?.epilogue(bias: bias.baseAddress) ?? strata_epilogue(bias: bias.baseAddress, activation: 0, alpha: 0, beta: 0)
+                        strata_sgemv_rows(Int32(k), a, Int32(lda), b, 2, Int32(m), &c, 2, &ep)
+                    }
+                    return c
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import XCTest
+import Synchronization
+@testable import StrataCore
+@testable import StrataEngine
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker pool on a busy machine: it notices preemption, stops spinning, splits loops finer,
+/// and still runs every index once; and the products split over its threads.
+final class RuntimeWorkerPoolTests: XCTestCase {
+    override func tearDown() {
+        WorkerPool.shared.clearContention()
+        super.tearDown()
+    }
+
+    /// The ranges `parallelFor` hands out, sorted; a chunk may sleep, so that the caller has to wait.
+    private func ranges(count: Int, threads: Int, sleepyChunk: Int? = nil) -> [Range<Int>] {
+        let seen = Mutex<[Range<Int>]>([])
+        ExecutionContext(threads: threads).parallelFor(count) { range in
+            if range.lowerBound == sleepyChunk { usleep(20_000) }
+            seen.withLock { $0.append(range) }
+        }
+        return seen.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    private func assertPartition(_ parts: [Range<Int>], of count: Int, file: StaticString = #filePath, line: UInt = #line) {
+        var next = 0
+        for part in parts {
+            XCTAssertEqual(part.lowerBound, next, "ranges overlap or leave a gap", file: file, line: line)
+            next = part.upperBound
+        }
+        XCTAssertEqual(next, count, file: file, line: line)
+    }
+
+    func testOneChunkPerThreadUncontendedAndSeveralContended() {
+        for threads in [1, 2, 3, 4, 16] {
+            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 1, threads: threads, contended: false), threads)
+            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 1, threads: threads, contended: true),
+                           threads * ExecutionContext.contendedChunksPerThread)
+            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 100, threads: threads, contended: true),
+                           min(10, threads * ExecutionContext.contendedChunksPerThread))
+            XCTAssertEqual(ExecutionContext.chunks(count: 5, minChunk: 1, threads: threads, contended: true),
+                           min(5, threads * ExecutionContext.contendedChunksPerThread))
+        }
+        XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 2000, threads: 4, contended: true), 1)
+
+        // Whatever the pool's state, the ranges cover every index once, also when the caller has
+        // to wait (sleep, while contended) for a chunk that takes long.
+        for contended in [false, true] {
+            if contended {
+                WorkerPool.shared.markContended(for: 60_000_000_000)  // a minute: no preemption shortens it
+                XCTAssertTrue(WorkerPool.shared.isContended)
+            }
+            for threads in [2, 3, 4] {
+                assertPartition(ranges(count: 1000, threads: threads, sleepyChunk: 0), of: 1000)
+                assertPartition(ranges(count: 5, threads: threads), of: 5)
+            }
+            if contended {
+                XCTAssertEqual(ranges(count: 1000, threads: 3).count, 3 * ExecutionContext.contendedChunksPerThread)
+            }
+        }
+        WorkerPool.shared.clearContention()
+        XCTAssertFalse(WorkerPool.shared.isContended)
+    }
+
+    /// A spinning worker on a core that other threads want is preempted; the pool then counts as contended.
+    func testPreemptedWorkersMarkThePoolContended() {
+        WorkerPool.shared.clearContention()
+        let stop = Atomic<Bool>(false)
+        let hogs = min(64, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        let done = DispatchGroup()
+        for _ in 0..<hogs {
+            Thread.detachNewThread {
+                done.enter()
+                var x: UInt64 = 1
+                while !stop.load(ordering: .relaxed) { x = x &* 6364136223846793005 &+ 1 }
+                if x == 0 { print(x) }
+                done.leave()
+            }
+        }
+        defer {
+            stop.store(true, ordering: .relaxed)
+            done.wait()
+        }
+        let deadline = Date().addingTimeInterval(5)
+        // Workers spin after each loop while this thread sleeps, on cores the hogs want.
+        while !WorkerPool.shared.isContended, Date() < deadline {
+            _ = ranges(count: 64, threads: 4)
+            usleep(2_000)
+        }
+        XCTAssertTrue(WorkerPool.shared.isContended, "no preemption noticed with \(hogs) busy threads")
+    }
+
+    /// Idle workers stop spinning: an idle pool takes (almost) no CPU time.
+    func testIdleWorkersSleep() {
+        WorkerPool.shared.clearContention()
+        _ = ranges(count: 64, threads: 4)
+        usleep(20_000)  // longer than a worker spins
+        func cpuSeconds() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+        }
+        let before = cpuSeconds()
+        usleep(200_000)
+        XCTAssertLessThan(cpuSeconds() - before, 0.01, "the pool kept a core busy while idle")
+    }
+
+    /// `ExecutionContext.gemm` split by columns and by rows, with and without transposes, gives the
+    /// same products as one unsplit call (integers: exactly the naive sums).
+    func testSplitProductsEqualOneProduct() {
+        var rng = LinearTestRandom(seed: 11)
+        for (m, n, k) in [(24, 400, 256), (400, 24, 256), (3, 5, 7)] {
+            for transA in [false, true] {
+                for transB in [false, true] {
+                    let a = (0..<(m * k)).map { _ in Int64(rng.next() % 19) - 9 }
+                    let b = (0..<(k * n)).map { _ in Int64(rng.next() % 19) - 9 }
+                    var want = [Int64](repeating: 0, count: m * n)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var sum: Int64 = 0
+                            for p in 0..<k {
+                                sum += (transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j])
+                            }
+                            want[i * n + j] = sum
+                        }
+                    }
+                    var got = [Int64](repeating: 7, count: m * n)
+                    a.withUnsafeBufferPointer { pa in
+                        b.withUnsafeBufferPointer { pb in
+                            got.withUnsafeMutableBufferPointer { pc in
+                                ExecutionContext(threads: 3).gemm(
+                                    transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                                    a: pa.baseAddress!, lda: transA ? m : k, b: pb.baseAddress!, ldb: transB ? k : n,
+                                    beta: 0, c: pc.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(got, want, "m \(m) n \(n) k \(k) transA \(transA) transB \(transB)")
+
+                    let fa = a.map { Float($0) * 0.37 }, fb = b.map { Float($0) * 0.53 }
+                    func product(threads: Int) -> [Float] {
+                        var c = [Float](repeating: 0, count: m * n)
+                        fa.withUnsafeBufferPointer { pa in
+                            fb.withUnsafeBufferPointer { pb in
+                                c.withUnsafeMutableBufferPointer { pc in
+                                    ExecutionContext(threads: threads).gemm(
+                                        transA: transA, transB: transB, m: m, n: n, k: k, alpha: Float(1),
+                                        a: pa.baseAddress!, lda: transA ? m : k, b: pb.baseAddress!, ldb: transB ? k : n,
+                                        beta: 0, c: pc.baseAddress!, ldc: n)
+                                }
+                            }
+                        }
+                        return c
+                    }
+                    let one = product(threads: 1), split = product(threads: 4)
+                    for i in 0..<(m * n) where abs(one[i] - split[i]) > 1e-4 * max(1, abs(one[i])) {
+                        XCTFail("float32 m \(m) n \(n) k \(k) transA \(transA) transB \(transB) at \(i): \(split[i]) vs \(one[i])")
+                        break
+                    }
+                }
+            }
+        }
+    }
+}
