@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
-          libcairo2-dev fonts-dejavu-core)
+          libcairo2-dev fonts-dejavu-core libfftw3-dev)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -64,3 +64,5 @@ ensure_pins "$here/requirements.txt"
 ensure_pins "$here/requirements-torch.txt" --no-deps
 # matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
 ensure_pins "$here/requirements-pictures.txt"
+# scikit-learn, openTSNE, umap-learn and TensorBoard's projector plugin for the embedding tests.
+ensure_pins "$here/requirements-embed.txt"
