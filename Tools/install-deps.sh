@@ -16,6 +16,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
           libcairo2-dev fonts-dejavu-core libfftw3-dev)
 
+# The test stack also needs a real browser for the report tests (Tools/test-report.py) and an HTML checker.
+if ((!system_only)); then packages+=(chromium chromium-driver tidy); fi
+
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -66,3 +69,5 @@ ensure_pins "$here/requirements-torch.txt" --no-deps
 ensure_pins "$here/requirements-pictures.txt"
 # scikit-learn, openTSNE, umap-learn and TensorBoard's projector plugin for the embedding tests.
 ensure_pins "$here/requirements-embed.txt"
+# Selenium for the browser tests of `strata report`.
+ensure_pins "$here/requirements-browser.txt"

@@ -1,6 +1,5 @@
 import StrataCore
 import StrataExport
-import StrataKeras
 
 /// What `strata inspect` reports about a model: header facts, boundary values and one row per node
 /// with inferred output types and parameter counts.
@@ -19,7 +18,7 @@ struct ModelSummary {
     let totalParameters: Int
     let problems: [StrataError]
     /// `model.summary()` rows, for models imported from Keras files.
-    let kerasLayers: [KerasLayerSummary]?
+    let kerasLayers: [SourceLayer]?
     /// Output types of each Keras layer's first call, by layer path.
     let kerasOutputs: [String: [ValueType?]]
 
@@ -27,7 +26,7 @@ struct ModelSummary {
         self.model = model
         let graph = model.graph
         let inference = graph.inferTypes()
-        kerasLayers = KerasLayerSummary.rows(of: model)
+        kerasLayers = model.format == .onnx || model.sourceLayers.isEmpty ? nil : model.sourceLayers
         var outputs: [String: [ValueType?]] = [:]
         for row in graph.captureTable where (row.call ?? 0) == 0 {
             outputs[row.layer, default: []].append(inference.types[row.tensor])
@@ -106,15 +105,15 @@ struct ModelSummary {
     }
 
     /// The `model.summary()`-like table and its totals.
-    func kerasLines(_ rows: [KerasLayerSummary]) -> [String] {
+    func kerasLines(_ rows: [SourceLayer]) -> [String] {
         var table = TextTable(["Layer (type)", "Output Shape", "Param #", "Connected to"], rightAligned: [2])
         for row in rows {
             let indent = String(repeating: "  ", count: row.depth)
-            let shapes = (kerasOutputs[row.layer] ?? []).map(Self.kerasShape).joined(separator: ", ")
-            table.add([indent + "\(row.layer) (\(row.className))", shapes.isEmpty ? "-" : shapes, String(row.parameters),
+            let shapes = (kerasOutputs[row.name] ?? []).map(Self.kerasShape).joined(separator: ", ")
+            table.add([indent + "\(row.name) (\(row.className))", shapes.isEmpty ? "-" : shapes, String(row.parameters),
                        row.connectedTo.joined(separator: ", ")])
         }
-        let totals = KerasLayerSummary.totals(rows)
+        let totals = SourceLayer.totals(rows)
         return table.lines + [
             "",
             "Total params: \(totals.trainable + totals.nonTrainable)",
@@ -162,14 +161,14 @@ struct ModelSummary {
     /// `keras_layers` and `keras_totals` for Keras models; nothing otherwise.
     private var kerasJSON: [(String, JSONValue)] {
         guard let rows = kerasLayers else { return [] }
-        let totals = KerasLayerSummary.totals(rows)
+        let totals = SourceLayer.totals(rows)
         return [
             ("keras_layers", .array(rows.map { row in
                 .object([
-                    ("layer", .string(row.layer)), ("class", .string(row.className)), ("depth", .int(row.depth)),
-                    ("output_shapes", .array((kerasOutputs[row.layer] ?? []).map { .string(Self.kerasShape($0)) })),
-                    ("params", .int(row.parameters)), ("trainable", .int(row.trainable)),
-                    ("non_trainable", .int(row.nonTrainable)),
+                    ("layer", .string(row.name)), ("class", .string(row.className)), ("depth", .int(row.depth)),
+                    ("output_shapes", .array((kerasOutputs[row.name] ?? []).map { .string(Self.kerasShape($0)) })),
+                    ("params", .int(row.parameters)), ("trainable", .int(row.trainableParameters)),
+                    ("non_trainable", .int(row.nonTrainableParameters)),
                     ("connected_to", .array(row.connectedTo.map(JSONValue.string))),
                 ])
             })),

@@ -7,7 +7,7 @@ public struct StrataCommand: ParsableCommand {
         abstract: "Look inside trained neural networks and move them between formats.",
         subcommands: [
             InspectCommand.self, LayersCommand.self, RunCommand.self, BenchCommand.self, DiagramCommand.self, ConvertCommand.self,
-            CompareCommand.self, PreprocessCommand.self, MapsCommand.self, FiltersCommand.self, StatsCommand.self,
+            CompareCommand.self, PreprocessCommand.self, MapsCommand.self, FiltersCommand.self, StatsCommand.self, ReportCommand.self,
             EmbedCommand.self, HDF5WorkerCommand.self,
         ]
     )

@@ -118,12 +118,9 @@ public enum KerasImporter {
         let graph = Graph(
             name: spec.name, nodes: builder.nodes, inputs: builder.inputs, outputs: outputInfos,
             initializers: builder.initializers, layers: builder.layers)
-        var metadata: [String: String] = [
-            "keras_model_class": spec.className,
-            KerasLayerSummary.metadataKey: KerasLayerSummary.encode(lowering.summary(spec)),
-        ]
+        var metadata: [String: String] = ["keras_model_class": spec.className]
         if let backend { metadata["keras_backend"] = backend }
         return Model(graph: graph, format: format, path: file, producer: "keras", producerVersion: version,
-                     layout: .nhwc, metadata: metadata)
+                     layout: .nhwc, metadata: metadata, sourceLayers: lowering.summary(spec))
     }
 }

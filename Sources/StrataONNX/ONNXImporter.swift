@@ -81,7 +81,8 @@ public enum ONNXImporter {
             graph: graph, format: .onnx, path: path,
             producer: try ProtoText.optional(proto.producer_name, what: "the producer name").flatMap { $0.isEmpty ? nil : $0 },
             producerVersion: try ProtoText.optional(proto.producer_version, what: "the producer version").flatMap { $0.isEmpty ? nil : $0 },
-            irVersion: Int(proto.ir_version), opsetImports: opsets, layout: .nchw, metadata: metadata
+            irVersion: Int(proto.ir_version), opsetImports: opsets, layout: .nchw, metadata: metadata,
+            sourceLayers: graph.onnxSourceLayers()
         )
     }
 }

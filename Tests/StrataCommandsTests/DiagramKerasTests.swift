@@ -60,7 +60,11 @@ final class DiagramKerasTests: CommandTestCase {
     }
 
     static func strata(_ diagram: Diagram, withInputs: Bool) -> Picture {
-        func name(_ box: Diagram.Box) -> String { box.name.split(separator: "/").last.map(String.init) ?? box.name }
+        // The name as drawn: the layer's own name inside its model's cluster (which may contain `/`).
+        func name(_ box: Diagram.Box) -> String {
+            let prefix = box.cluster.joined(separator: "/") + "/"
+            return box.cluster.isEmpty || !box.name.hasPrefix(prefix) ? box.name : String(box.name.dropFirst(prefix.count))
+        }
         let drawn = diagram.boxes.indices.filter { i in
             let role = diagram.boxes[i].role
             return role == .layer || (withInputs && role == .input)
@@ -132,6 +136,27 @@ final class DiagramKerasTests: CommandTestCase {
         XCTAssertFalse(compared.isEmpty, "no Keras fixture could be imported")
     }
 
+    /// Keras 2 names containing `/` (DenseNet's `conv1/conv`) are flat layers, drawn with their full
+    /// names; only the nested model `block` is a cluster, and its own layer `block/conv` is drawn in it
+    /// under that full name. Nesting comes from the file's structure, never from a name.
+    func testSlashInALayerNameIsNotNesting() throws {
+        for fixture in ["slash_names.k2.h5", "slash_names.k2.keras"] {
+            let model = try ModelLoader.load(Self.keras + "/" + fixture, config: nil)
+            let diagram = try Diagram(model: model)
+            let layers = Dictionary(uniqueKeysWithValues: diagram.boxes.filter { $0.role == .layer }.map { ($0.name, $0) })
+            for flat in ["conv1/conv", "conv1/bn", "conv1/relu", "conv1/concat", "pool/gap", "head/dense"] {
+                XCTAssertEqual(layers[flat]?.cluster, [], "\(fixture): \(flat)")
+            }
+            XCTAssertEqual(layers["block/block/conv"]?.cluster, ["block"], fixture)
+            XCTAssertEqual(layers["block/block/relu"]?.cluster, ["block"], fixture)
+            let dot = DOTWriter.render(diagram, options: DiagramOptions())
+            XCTAssertEqual(dot.components(separatedBy: "subgraph ").count - 1, 1, "\(fixture): one cluster")
+            for label in ["<B>conv1/conv</B>", "<B>block/conv</B>", "<B>head/dense</B>"] {
+                XCTAssertTrue(dot.contains(label), "\(fixture): no label \(label)")
+            }
+        }
+    }
+
     /// A nested Functional model with two inputs whose last layer is a nested Sequential ending in a
     /// pass-through layer, as the importer lowers it (Dense as Relu, Concatenate as Add, Dropout as
     /// no op), against the edges model_to_dot(expand_nested=True) draws for that model, nested
@@ -139,10 +164,11 @@ final class DiagramKerasTests: CommandTestCase {
     /// nested model's layer order) and draws both outputs from `cat` (its last layer that is not a
     /// model); Keras 3.15 joins input i to the model's i-th input and follows each output down.
     func testNestedModelBoundariesFollowEachKerasVersion() throws {
-        func row(_ layer: String, _ className: String, _ connectedTo: [String] = []) -> [String: Any] {
-            ["layer": layer, "className": className, "trainable": 0, "nonTrainable": 0, "connectedTo": connectedTo]
+        func row(_ layer: String, _ className: String, _ connectedTo: [String] = []) -> SourceLayer {
+            SourceLayer(path: layer.split(separator: "/").map(String.init), className: className, category: nil,
+                        connectedTo: connectedTo, isModel: className == "Functional" || className == "Sequential")
         }
-        let rows: [[String: Any]] = [
+        let rows: [SourceLayer] = [
             row("x", "InputLayer"), row("px", "Dense", ["x[0][0]"]), row("y", "InputLayer"),
             row("two_in", "Functional", ["px[0][0]", "y[0][0]"]),
             row("two_in/ib", "InputLayer"), row("two_in/ia", "InputLayer"),
@@ -174,7 +200,6 @@ final class DiagramKerasTests: CommandTestCase {
             name: "probe", nodes: nodes, inputs: [ValueInfo(name: "x", type: type), ValueInfo(name: "y", type: type)],
             outputs: [ValueInfo(name: "head", type: type)],
             layers: captures.map { LayerOutput(layer: $0.0, op: "", call: 0, output: $0.1, tensor: $0.2) })
-        let summary = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
         let expected = [
             "2.21.0": ["cat -> head", "cat -> tail_dense", "da -> cat", "db -> drop", "drop -> cat", "px -> db",
                        "tail_dense -> tail_drop", "x -> px", "y -> db"],
@@ -183,7 +208,7 @@ final class DiagramKerasTests: CommandTestCase {
         ]
         for (version, edges) in expected {
             let model = Model(graph: graph, format: .kerasArchive, path: "probe.keras", producer: "keras",
-                              producerVersion: version, layout: .nhwc, metadata: ["keras.summary": summary])
+                              producerVersion: version, layout: .nhwc, sourceLayers: rows)
             XCTAssertEqual(Self.strata(try Diagram(model: model), withInputs: true).edges.sorted(), edges, "Keras \(version)")
         }
     }

@@ -33,8 +33,14 @@ enum DiagramModels {
         ValueInfo(name: name, type: ValueType(.float32, [.symbol("N"), .known(width)]))
     }
 
-    static func keras(_ graph: Graph) -> Model {
-        Model(graph: graph, format: .kerasH5, path: "model.h5", layout: .nhwc)
+    static func keras(_ graph: Graph, layers: [SourceLayer] = []) -> Model {
+        Model(graph: graph, format: .kerasH5, path: "model.h5", layout: .nhwc, sourceLayers: layers)
+    }
+
+    /// A source-table row as the Keras importer writes it, the path split at `/`.
+    static func row(_ path: String, _ className: String, parameters: Int = 0, isModel: Bool = false) -> SourceLayer {
+        SourceLayer(path: path.split(separator: "/").map(String.init), className: className,
+                    category: className == "Dense" ? .dense : nil, trainableParameters: parameters, isModel: isModel)
     }
 
     /// input → dense_1 (relu) → dense_2 (softmax) → output.
@@ -67,7 +73,11 @@ enum DiagramModels {
         let b = dense("encoder/block/dense_b", input: a, inputs: 8, units: 8, activation: "Tanh", graph: &g)
         let y = dense("head", input: b, inputs: 8, units: 1, activation: "Sigmoid", graph: &g)
         g.outputs = [ValueInfo(name: y, type: ValueType(.float32, [.symbol("N"), .known(1)]))]
-        return keras(g)
+        return keras(g, layers: [
+            row("encoder", "Functional", parameters: 112, isModel: true), row("encoder/dense_a", "Dense", parameters: 40),
+            row("encoder/block", "Functional", parameters: 72, isModel: true), row("encoder/block/dense_b", "Dense", parameters: 72),
+            row("head", "Dense", parameters: 9),
+        ])
     }
 
     /// An exporter-style ONNX graph: `x` reshaped to [N, 4, 2] through a Shape → Gather →

@@ -80,14 +80,15 @@ final class KerasFixtureTests: XCTestCase {
             for (path, config) in Self.files(family) {
                 let model = try ModelLoader.load(path, config: config)
                 let summary = try XCTUnwrap(try index(path)["summary"] as? [String: Any])
-                let rows = try XCTUnwrap(KerasLayerSummary.rows(of: model))
-                let totals = KerasLayerSummary.totals(rows)
+                let rows = model.sourceLayers
+                XCTAssertFalse(rows.isEmpty, "\(path): no source layers")
+                let totals = SourceLayer.totals(rows)
                 XCTAssertEqual(totals.trainable, summary["trainable"] as? Int, "\(path): trainable")
                 XCTAssertEqual(totals.nonTrainable, summary["non_trainable"] as? Int, "\(path): non-trainable")
                 for layer in summary["layers"] as? [[String: Any]] ?? [] {
-                    guard let name = layer["layer"] as? String, let row = rows.first(where: { $0.layer == name }) else { continue }
+                    guard let name = layer["layer"] as? String, let row = rows.first(where: { $0.name == name }) else { continue }
                     XCTAssertEqual(row.parameters, layer["params"] as? Int, "\(path): \(name) params")
-                    XCTAssertEqual(row.trainable, layer["trainable"] as? Int, "\(path): \(name) trainable")
+                    XCTAssertEqual(row.trainableParameters, layer["trainable"] as? Int, "\(path): \(name) trainable")
                 }
             }
         }

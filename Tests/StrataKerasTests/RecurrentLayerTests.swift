@@ -46,8 +46,9 @@ final class RecurrentLayerTests: XCTestCase {
             for (path, config) in KerasFixtureTests.files(family) {
                 let model = try ModelLoader.load(path, config: config)
                 let summary = try XCTUnwrap(try fixtures.index(path)["summary"] as? [String: Any])
-                let rows = try XCTUnwrap(KerasLayerSummary.rows(of: model))
-                let totals = KerasLayerSummary.totals(rows)
+                let rows = model.sourceLayers
+                XCTAssertFalse(rows.isEmpty, "\(path): no source layers")
+                let totals = SourceLayer.totals(rows)
                 XCTAssertEqual(totals.trainable, summary["trainable"] as? Int, "\(path): trainable")
                 XCTAssertEqual(totals.nonTrainable, summary["non_trainable"] as? Int, "\(path): non-trainable")
             }

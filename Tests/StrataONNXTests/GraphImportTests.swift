@@ -71,6 +71,18 @@ final class GraphImportTests: XCTestCase {
         }
     }
 
+    /// One source-table row per node: its name, op, registry category, initializer elements and the
+    /// nodes or inputs feeding it (values from the onnx package reading the same file).
+    func testSourceLayersOfTinyCNN() throws {
+        let rows = try Fixtures.load("tiny-cnn.onnx").sourceLayers
+        XCTAssertEqual(rows.map(\.path), [["conv1"], ["bn1"], ["relu1"], ["pool1"], ["conv2"], ["residual"], ["gap"], ["flatten"], ["fc"], ["softmax"]])
+        XCTAssertEqual(rows.map(\.className), ["Conv", "BatchNormalization", "Relu", "MaxPool", "Conv", "Add", "GlobalAveragePool", "Flatten", "Gemm", "Softmax"])
+        XCTAssertEqual(rows.map(\.parameters), [224, 32, 0, 0, 584, 0, 0, 0, 90, 0])
+        XCTAssertEqual(rows.map(\.connectedTo), [["input"], ["conv1"], ["bn1"], ["relu1"], ["pool1"], ["pool1", "conv2"], ["residual"], ["gap"], ["flatten"], ["fc"]])
+        XCTAssertEqual(rows.map(\.category), [.convolution, .normalization, .activation, .pooling, .convolution, .elementwise, .pooling, .reshape, .dense, .activation])
+        XCTAssertFalse(rows.contains { $0.isModel })
+    }
+
     func testLoadFromDataMatchesLoadFromPath() throws {
         let path = Fixtures.path("tensor-forms.onnx")
         let fromData = try ONNXImporter.load(data: Data(contentsOf: URL(fileURLWithPath: path)), path: path)

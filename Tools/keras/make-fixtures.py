@@ -81,7 +81,9 @@ def planned(args):
     for version in (2, 3):
         if not args.only_generated:
             for name in models.SMALL:
-                plan.append((version, name, COMMITTED, SMALL_KINDS[version]))
+                kinds = models.KINDS.get(name, SMALL_KINDS)[version]
+                if kinds:
+                    plan.append((version, name, COMMITTED, kinds))
         if args.generated or args.only_generated:
             for name in models.GENERATED_SMALL:
                 plan.append((version, name, GENERATED, models.KINDS[name][version]))

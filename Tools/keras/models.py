@@ -519,6 +519,27 @@ def long_names(K, version):
     return K.Sequential(layers, name="long_names"), None
 
 
+def slash_names(K, version):
+    """Keras 2 layer names containing `/`, as keras.applications' DenseNet writes them (`conv1/conv`,
+    `conv1/bn`): flat layers that must be drawn flat with their full names, beside a nested model whose
+    own layers carry such names too (so nesting can only come from the model's structure). Keras 3
+    refuses `/` in names, so this model exists in the Keras 2 kinds only."""
+    L = K.layers
+    block = K.Sequential([
+        K.Input((6, 6, 4), name="block_in"),
+        L.Conv2D(4, 1, name="block/conv"),
+        L.ReLU(name="block/relu"),
+    ], name="block")
+    image = K.Input((6, 6, 3), name="image")
+    h = L.Conv2D(4, 3, padding="same", name="conv1/conv")(image)
+    h = L.BatchNormalization(name="conv1/bn")(h)
+    h = L.Activation("relu", name="conv1/relu")(h)
+    h = L.Concatenate(name="conv1/concat")([h, block(h)])
+    h = L.GlobalAveragePooling2D(name="pool/gap")(h)
+    out = L.Dense(3, name="head/dense")(h)
+    return K.Model(image, out, name="slash_names"), None
+
+
 # ---------------------------------------------------------------- normalization axes and mixed precision
 
 def norm_axes(K, version):
@@ -670,12 +691,14 @@ SMALL = {
     "tensor_ops": tensor_ops,
     "norm_axes": norm_axes, "mixed_precision": mixed_precision, "mixed_layers": mixed_layers,
     "mixed_sequence": mixed_sequence, "mixed_activations": mixed_activations,
+    "slash_names": slash_names,
 }
 
 # Small models generated at test time (too many files to commit), with their file kinds: only the legacy
 # HDF5 layouts split long attributes.
 GENERATED_SMALL = {"long_names": long_names}
-KINDS = {"long_names": {2: ["k2", "k2w"], 3: ["k3"]}}
+KINDS = {"long_names": {2: ["k2", "k2w"], 3: ["k3"]},
+         "slash_names": {2: ["k2", "k2.keras", "k2w"], 3: []}}
 
 # keras.applications architectures with weights=None: (application name, input size), generated at test time.
 # Size None: built without its top for images of any size (Input((None, None, 3))), fed the (height, width)

@@ -12,11 +12,13 @@ public struct Model: Sendable {
     /// Layout of activations as the source framework reports them.
     public var layout: ActivationLayout
     public var metadata: [String: String]
+    /// The source file's own layers (Keras layers with nested models, or ONNX nodes), in file order.
+    public var sourceLayers: [SourceLayer]
 
     public init(
         graph: Graph, format: ModelFormat, path: String, producer: String? = nil, producerVersion: String? = nil,
         irVersion: Int? = nil, opsetImports: [String: Int] = [:], layout: ActivationLayout,
-        metadata: [String: String] = [:]
+        metadata: [String: String] = [:], sourceLayers: [SourceLayer] = []
     ) {
         self.graph = graph
         self.format = format
@@ -27,6 +29,7 @@ public struct Model: Sendable {
         self.opsetImports = opsetImports
         self.layout = layout
         self.metadata = metadata
+        self.sourceLayers = sourceLayers
     }
 }
 

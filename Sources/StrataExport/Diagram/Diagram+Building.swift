@@ -8,8 +8,8 @@ extension Diagram {
     /// topological order, then outputs), types from `Graph.inferTypes()`.
     ///
     /// Keras models (`model.format` other than ONNX) get one box per layer: nodes sharing
-    /// `source.name` are one box, so a layer called twice is drawn once; a name `outer/inner` is
-    /// layer `inner` of nested model `outer`. ONNX models get one box per node.
+    /// `source.name` are one box, so a layer called twice is drawn once; nesting comes from the
+    /// paths of `model.sourceLayers`, never from a `/` in a name. ONNX models get one box per node.
     /// Throws `.invalidInput` when `options.from`/`options.to` name no box or select nothing.
     public init(model: Model, options: DiagramOptions = DiagramOptions()) throws {
         let graph = model.graph
@@ -45,14 +45,10 @@ extension Diagram {
             }
         }
 
-        let kerasRows = grouped ? KerasRow.rows(of: model) : nil
-        var kerasClass: [String: String] = [:]
-        for row in kerasRows ?? [] { kerasClass[row.layer] = row.className }
-        let models = Set((kerasRows ?? []).flatMap { row in
-            let parts = row.layer.split(separator: "/")
-            return parts.indices.dropLast().map { parts[...$0].joined(separator: "/") }
-        })
-        let leaves = Set(kerasClass.keys).subtracting(models)
+        let kerasRows = grouped && !model.sourceLayers.isEmpty ? model.sourceLayers : nil
+        var layers: [String: SourceLayer] = [:]
+        for row in kerasRows ?? [] where layers[row.name] == nil { layers[row.name] = row }
+        let models = Set((kerasRows ?? []).filter(\.isModel).map(\.name))
         var boxOfKey: [String: Int] = [:]
         var boxOfNode: [Int: Int] = [:]
         var layerCount = 0
@@ -62,10 +58,10 @@ extension Diagram {
             var cluster: [String] = []
             var type = node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType
             if grouped {
-                let (kept, truncated) = Self.layerPath(node.source?.name ?? node.name, options: options, leaves: leaves)
+                let (kept, truncated) = Self.layerPath(node.source?.name ?? node.name, options: options, layers: layers)
                 key = kept.joined(separator: "/")
                 cluster = Array(kept.dropLast())
-                type = truncated ? "Model" : kerasClass[key] ?? node.source?.type ?? type
+                type = truncated ? "Model" : layers[key]?.className ?? node.source?.type ?? type
             } else {
                 key = node.name
             }
@@ -86,19 +82,19 @@ extension Diagram {
             for output in node.outputs where !output.isEmpty { boxOfValue[output] = box }
         }
 
-        var passThroughs: [(box: Int, row: KerasRow)] = []
+        var passThroughs: [(box: Int, row: SourceLayer)] = []
         if let kerasRows {
             // Layers that lower to no op (Dropout, GaussianNoise at inference) still get their box.
-            for row in kerasRows where row.className != "InputLayer" && !models.contains(row.layer) {
-                let (kept, truncated) = Self.layerPath(row.layer, options: options, leaves: leaves)
+            for row in kerasRows where row.className != "InputLayer" && !row.isModel {
+                let (kept, truncated) = Self.layerPath(row.name, options: options, layers: layers)
                 let key = kept.joined(separator: "/")
                 guard !truncated, boxOfKey[key] == nil,
-                      let tensor = graph.captureTable.first(where: { $0.layer == row.layer })?.tensor else { continue }
+                      let tensor = graph.captureTable.first(where: { $0.layer == row.name })?.tensor else { continue }
                 boxOfKey[key] = boxes.count
                 passThroughs.append((boxes.count, row))
                 boxes.append(Box(
                     id: "n\(layerCount)", role: .layer, name: key, type: row.className,
-                    category: DiagramCategory(kerasClass: row.className) ?? .other, cluster: Array(kept.dropLast()),
+                    category: row.category.map(DiagramCategory.init) ?? .other, cluster: Array(kept.dropLast()),
                     outputs: [types[tensor]], parameters: row.parameters, attributes: []))
                 members.append([])
                 layerCount += 1
@@ -111,8 +107,6 @@ extension Diagram {
                 captured[row.layer, default: []].append(row.tensor)
             }
         }
-        var kerasParameters: [String: Int] = [:]
-        for row in kerasRows ?? [] { kerasParameters[row.layer] = row.parameters }
 
         // Consumers of each value, to tell which of a box's values leave it.
         var consumers: [String: [Int]] = [:]
@@ -126,7 +120,7 @@ extension Diagram {
             let categories = members[box].map { Self.category(of: graph.nodes[$0], constants: folding.constantValues) }
             let mainOffset = categories.indices.min { categories[$0].precedence < categories[$1].precedence } ?? 0
             var category = categories[mainOffset]
-            if grouped, let byClass = DiagramCategory(kerasClass: boxes[box].type) { category = byClass }
+            if grouped, let byClass = layers[boxes[box].name]?.category { category = DiagramCategory(byClass) }
             boxes[box].category = category
 
             var outputs: [String] = []
@@ -153,7 +147,7 @@ extension Diagram {
             }
             // Keras's own count where known: it includes weights the lowering folds away
             // (a BatchNormalization's four vectors become a scale and a shift).
-            boxes[box].parameters = kerasParameters[boxes[box].name] ?? parameters
+            boxes[box].parameters = layers[boxes[box].name]?.parameters ?? parameters
             if options.showAttrs {
                 boxes[box].attributes = DiagramAttributes.summary(main: nodes[mainOffset], members: nodes, types: types)
             }
@@ -176,9 +170,9 @@ extension Diagram {
             // Keras says which layer feeds which: route edges through pass-through layers and
             // across nested model boundaries.
             func box(named name: String, besides layer: String) -> Int? {
-                let parent = layer.split(separator: "/").dropLast().joined(separator: "/")
+                let parent = layers[layer]?.path.dropLast().joined(separator: "/") ?? ""
                 for candidate in [parent.isEmpty ? name : parent + "/" + name, name] {
-                    let key = Self.layerPath(candidate, options: options, leaves: leaves).kept.joined(separator: "/")
+                    let key = Self.layerPath(candidate, options: options, layers: layers).kept.joined(separator: "/")
                     if let b = boxOfKey[key] { return b }
                 }
                 return boxes.firstIndex { $0.role == .input && $0.name == name }
@@ -186,22 +180,22 @@ extension Diagram {
             let connections = KerasConnections(
                 rows: kerasRows, models: models, captureTable: graph.captureTable,
                 kerasMajor: model.producerVersion.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2,
-                box: { path in boxOfKey[Self.layerPath(path, options: options, leaves: leaves).kept.joined(separator: "/")] },
+                box: { path in boxOfKey[Self.layerPath(path, options: options, layers: layers).kept.joined(separator: "/")] },
                 inputBox: { name in boxes.firstIndex { $0.role == .input && $0.name == name } })
             let sharedLayers = Set(graph.captureTable.filter { ($0.call ?? 0) > 0 }.map(\.layer))
             let passing = Set(passThroughs.map(\.box))
             for row in kerasRows {
-                let (kept, truncated) = Self.layerPath(row.layer, options: options, leaves: leaves)
+                let (kept, truncated) = Self.layerPath(row.name, options: options, layers: layers)
                 guard !truncated, let target = boxOfKey[kept.joined(separator: "/")] else { continue }
                 let resolved = row.connectedTo.map { entry in
-                    connections.sources(of: entry, reading: row.layer)
-                        ?? box(named: String(entry.prefix { $0 != "[" }), besides: row.layer).map { [$0] }
+                    connections.sources(of: entry, reading: row.name)
+                        ?? box(named: String(entry.prefix { $0 != "[" }), besides: row.name).map { [$0] }
                 }
                 let sources = resolved.compactMap { $0 }.flatMap { $0 }
                 // Only the first call's inputs are listed: a layer called more than once, or one
                 // whose inputs are not all boxes, keeps the edges of the lowered graph and gains
                 // those through pass-through layers.
-                guard !resolved.contains(where: { $0 == nil }), !sharedLayers.contains(row.layer) else {
+                guard !resolved.contains(where: { $0 == nil }), !sharedLayers.contains(row.name) else {
                     for source in sources where passing.contains(source) || passing.contains(target) {
                         connect(source, target, "")
                     }
@@ -213,7 +207,7 @@ extension Diagram {
                 // BatchNormalization folded into the convolution before it reads that
                 // convolution's input). Other lowered edges stay: the list leaves out inputs
                 // passed by keyword, such as an LSTM's initial state.
-                let read = Set(row.connectedTo.compactMap { connections.tensor(of: $0, reading: row.layer) })
+                let read = Set(row.connectedTo.compactMap { connections.tensor(of: $0, reading: row.name) })
                 let replaced = edges.filter { edge in
                     edge.to == target && !sources.contains(edge.from)
                         && (read.contains(edge.value) || sources.contains { connected.contains(edge.from << 32 | $0) })
@@ -250,21 +244,23 @@ extension Diagram {
         }
     }
 
-    /// A Keras layer path (`outer/inner`) cut to the nesting depth the options draw, and whether
-    /// it was cut.
-    /// `leaves` are the layers that are not models: a path below one (the LSTM inside a
-    /// `Bidirectional`, the Dense inside a `TimeDistributed`) is drawn as that layer, as Keras does.
-    static func layerPath(_ name: String, options: DiagramOptions, leaves: Set<String> = []) -> (kept: [String], truncated: Bool) {
-        var path = name.split(separator: "/").map(String.init)
-        if path.isEmpty { path = [name] }
-        if !leaves.isEmpty, path.count > 1 {
-            var prefix = ""
-            for i in 0..<(path.count - 1) {
-                prefix += (i == 0 ? "" : "/") + path[i]
-                if leaves.contains(prefix) {
-                    path = Array(path.prefix(i + 1))
+    /// A Keras layer's path (the models enclosing it, then its name) cut to the nesting depth the
+    /// options draw, and whether it was cut. The path is the source table's (`layers`, by joined name);
+    /// a name the table lacks lies below the longest table name it starts with: inside a nested
+    /// model, that model's path and the rest of the name; below a layer that is not a model (the LSTM
+    /// inside a `Bidirectional`, the Dense inside a `TimeDistributed`), that layer, as Keras draws it.
+    static func layerPath(_ name: String, options: DiagramOptions, layers: [String: SourceLayer] = [:]) -> (kept: [String], truncated: Bool) {
+        var path = [name]
+        if let row = layers[name] {
+            path = row.path
+        } else {
+            var end = name.endIndex
+            while let slash = name[..<end].lastIndex(of: "/") {
+                if let row = layers[String(name[..<slash])] {
+                    path = row.isModel ? row.path + [String(name[name.index(after: slash)...])] : row.path
                     break
                 }
+                end = slash
             }
         }
         let kept = Array(path.prefix(max(1, options.effectiveDepth ?? path.count)))

@@ -41,7 +41,9 @@ extension Diagram {
         if let i = boxes.firstIndex(where: { $0.role == .layer && $0.name == name }) { return i }
         if let i = boxes.firstIndex(where: { $0.role != .weight && $0.name == name }) { return i }
         // A nested layer by its own name (`dense` for `encoder/dense`) when that is unambiguous.
-        let nested = boxes.indices.filter { boxes[$0].role == .layer && boxes[$0].name.hasSuffix("/" + name) }
+        let nested = boxes.indices.filter {
+            boxes[$0].role == .layer && !boxes[$0].cluster.isEmpty && DOTWriter.displayName(boxes[$0]) == name
+        }
         if nested.count == 1 { return nested[0] }
         throw StrataError(.invalidInput, "no layer named '\(name)' (`strata layers` lists them)")
     }

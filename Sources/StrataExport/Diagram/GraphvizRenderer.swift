@@ -25,6 +25,22 @@ public struct GraphvizRenderer: Sendable {
                 + "or write DOT text instead (-o FILE.dot, or no -o for standard output)")
     }
 
+    /// `dot` rendered as SVG text in memory (for pages that embed the diagram).
+    public func svg(_ dot: String) throws -> String {
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let folder = NSTemporaryDirectory() + "strata-svg-\(tag)"
+        guard mkdir(folder, 0o700) == 0 else {
+            throw StrataError(.io, "cannot create a temporary folder for Graphviz: \(String(cString: strerror(errno)))", at: ErrorLocation(file: folder))
+        }
+        let path = folder + "/diagram.svg"
+        defer {
+            unlink(path)
+            rmdir(folder)
+        }
+        try render(dot, format: "svg", to: path)
+        return String(decoding: try InputFile.contents(path, limit: 256 << 20), as: UTF8.self)
+    }
+
     /// Writes `dot` rendered as `format` to `path`: the DOT text goes to a temporary file, `dot`
     /// renders into a temporary output next to `path`, which is then renamed into place (following
     /// `OutputFile`'s rules, never over one of `inputs`).

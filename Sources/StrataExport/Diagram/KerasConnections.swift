@@ -20,9 +20,9 @@ import StrataCore
 /// layer of the model whose first-call activation is the tensor the capture table records for the
 /// model's output `i` (later wins, so a chain of pass-through layers ends at its last layer).
 struct KerasConnections {
-    private let rows: [String: KerasRow]
+    private let rows: [String: SourceLayer]
     /// Direct layers of each model by path (the top level is ""), in row order, InputLayers included.
-    private let children: [String: [KerasRow]]
+    private let children: [String: [SourceLayer]]
     private let models: Set<String>
     /// First-call activations by layer path and output index.
     private let activations: [String: [Int: String]]
@@ -32,13 +32,13 @@ struct KerasConnections {
     /// The box of a top-level input by name.
     private let inputBox: (String) -> Int?
 
-    init(rows: [KerasRow], models: Set<String>, captureTable: [LayerOutput], kerasMajor: Int,
+    init(rows: [SourceLayer], models: Set<String>, captureTable: [LayerOutput], kerasMajor: Int,
          box: @escaping (String) -> Int?, inputBox: @escaping (String) -> Int?) {
-        var byPath: [String: KerasRow] = [:]
-        var children: [String: [KerasRow]] = [:]
+        var byPath: [String: SourceLayer] = [:]
+        var children: [String: [SourceLayer]] = [:]
         for row in rows {
-            byPath[row.layer] = row
-            children[Self.parent(of: row.layer), default: []].append(row)
+            byPath[row.name] = row
+            children[row.path.dropLast().joined(separator: "/"), default: []].append(row)
         }
         var activations: [String: [Int: String]] = [:]
         for row in captureTable where (row.call ?? 0) == 0 && activations[row.layer]?[row.output] == nil {
@@ -57,13 +57,13 @@ struct KerasConnections {
     /// a Keras 2 nested model input after the first); nil when it cannot be told.
     func sources(of entry: String, reading reader: String) -> [Int]? {
         let (name, output) = Self.parse(entry)
-        return resolve(name, output: output, in: Self.parent(of: reader))
+        return resolve(name, output: output, in: parent(of: reader))
     }
 
     /// The tensor `entry` of the `connectedTo` list of layer `reader` reads, as the capture table
     /// records it; nil when it is not recorded.
     func tensor(of entry: String, reading reader: String) -> String? {
-        tensor(of: entry, in: Self.parent(of: reader))
+        tensor(of: entry, in: parent(of: reader))
     }
 
     private func tensor(of entry: String, in scope: String) -> String? {
@@ -81,12 +81,12 @@ struct KerasConnections {
         if row.className == "InputLayer" {
             if scope.isEmpty { return inputBox(name).map { [$0] } }
             let inputs = (children[scope] ?? []).filter { $0.className == "InputLayer" }
-            guard let position = inputs.firstIndex(where: { $0.layer == path }) else { return nil }
+            guard let position = inputs.firstIndex(where: { $0.name == path }) else { return nil }
             if kerasMajor < 3 { return modelInput(scope, index: position) }
             // The rows list a model's InputLayers in its layer order, not its input order: the
             // call's input is the one carrying the tensor the InputLayer stands for.
             let fed = activations[path]?[0]
-            let index = rows[scope]?.connectedTo.firstIndex { fed != nil && tensor(of: $0, in: Self.parent(of: scope)) == fed }
+            let index = rows[scope]?.connectedTo.firstIndex { fed != nil && tensor(of: $0, in: parent(of: scope)) == fed }
             return modelInput(scope, index: index ?? position)
         }
         if let b = box(path) { return [b] }
@@ -105,7 +105,7 @@ struct KerasConnections {
         var boxes: [Int] = []
         for entry in entries {
             let (name, output) = Self.parse(entry)
-            guard let found = resolve(name, output: output, in: Self.parent(of: model)) else { return nil }
+            guard let found = resolve(name, output: output, in: parent(of: model)) else { return nil }
             boxes += found
         }
         return boxes
@@ -114,12 +114,12 @@ struct KerasConnections {
     private func modelOutput(_ model: String, index: Int) -> [Int]? {
         let layers = (children[model] ?? []).filter { $0.className != "InputLayer" }
         if kerasMajor < 3 {
-            return layers.last { !models.contains($0.layer) }.flatMap { box($0.layer) }.map { [$0] }
+            return layers.last { !models.contains($0.name) }.flatMap { box($0.name) }.map { [$0] }
         }
-        var producer: (row: KerasRow, output: Int)?
+        var producer: (row: SourceLayer, output: Int)?
         if let tensor = activations[model]?[index] {
             for row in layers.reversed() {
-                if let output = activations[row.layer]?.first(where: { $0.value == tensor })?.key {
+                if let output = activations[row.name]?.first(where: { $0.value == tensor })?.key {
                     producer = (row, output)
                     break
                 }
@@ -127,12 +127,14 @@ struct KerasConnections {
         }
         if producer == nil, rows[model]?.className == "Sequential", let last = layers.last { producer = (last, index) }
         guard let (row, output) = producer else { return nil }
-        if let b = box(row.layer) { return [b] }
-        return models.contains(row.layer) ? modelOutput(row.layer, index: output) : nil
+        if let b = box(row.name) { return [b] }
+        return models.contains(row.name) ? modelOutput(row.name, index: output) : nil
     }
 
-    static func parent(of path: String) -> String {
-        path.split(separator: "/").dropLast().joined(separator: "/")
+    /// The model enclosing layer `path` ("" at the top level), from the layer's own row: a name may
+    /// contain `/` without being nested.
+    private func parent(of path: String) -> String {
+        rows[path]?.path.dropLast().joined(separator: "/") ?? ""
     }
 
     /// `layer[call][output]` as (layer, output); a bare name reads output 0.

@@ -20,8 +20,8 @@ struct KerasLowering {
     }
 
     /// `model.summary()` rows for `model` and, after each nested model, its layers; call after lowering.
-    func summary(_ model: KerasModelSpec, prefix: [String] = [], depth: Int = 0, frozen: Bool = false) -> [KerasLayerSummary] {
-        var rows: [KerasLayerSummary] = []
+    func summary(_ model: KerasModelSpec, prefix: [String] = [], frozen: Bool = false) -> [SourceLayer] {
+        var rows: [SourceLayer] = []
         for layer in model.layers {
             if model.kind == .sequential && layer.className == "InputLayer" { continue }
             let path = prefix + [layer.name]
@@ -32,21 +32,21 @@ struct KerasLowering {
                 let keyword: [KerasTensorRef] = kerasMajor >= 3 ? call.kwargTensors.sorted { $0.key < $1.key }.flatMap(\.value) : []
                 return (call.inputs + keyword).map { "\($0.layer)[\($0.node)][\($0.tensor)]" }
             } ?? []
-            var row = KerasLayerSummary(layer: path.joined(separator: "/"), className: layer.className, depth: depth,
-                                        trainable: 0, nonTrainable: 0, connectedTo: connected)
+            var row = SourceLayer(path: path, className: layer.className, category: KerasLayerTable.category(ofClass: layer.className),
+                                  connectedTo: connected, isModel: layer.nested != nil)
             if let nested = layer.nested {
-                let inner = summary(nested, prefix: path, depth: depth + 1, frozen: layerFrozen)
-                let own = inner.filter { $0.depth == depth + 1 }
-                row.trainable = own.reduce(0) { $0 + $1.trainable }
-                row.nonTrainable = own.reduce(0) { $0 + $1.nonTrainable }
+                let inner = summary(nested, prefix: path, frozen: layerFrozen)
+                let own = inner.filter { $0.depth == path.count }
+                row.trainableParameters = own.reduce(0) { $0 + $1.trainableParameters }
+                row.nonTrainableParameters = own.reduce(0) { $0 + $1.nonTrainableParameters }
                 rows.append(row)
                 rows += inner
                 continue
             }
-            let sizes = variableSizes.sizes[row.layer] ?? []
+            let sizes = variableSizes.sizes[row.name] ?? []
             let frozenTail = layerFrozen ? sizes.count : min(KerasLayerTable.nonTrainableVariables[layer.className] ?? 0, sizes.count)
-            row.trainable = sizes.dropLast(frozenTail).reduce(0, +)
-            row.nonTrainable = sizes.suffix(frozenTail).reduce(0, +)
+            row.trainableParameters = sizes.dropLast(frozenTail).reduce(0, +)
+            row.nonTrainableParameters = sizes.suffix(frozenTail).reduce(0, +)
             rows.append(row)
         }
         return rows

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""Checks `strata report` pages in a real browser (Debian's chromium through chromium-driver and Selenium).
+
+    python3 Tools/test-report.py [--strata PATH] [--screenshots DIR] [-v]
+
+For several models and inputs (the demo Keras model on one image and on its 360-image folder, the tiny
+ONNX CNN on a .npy batch, the Keras 2 fixture whose layer names contain `/`, and an ONNX model made here
+whose Log layer turns negative inputs into NaN), each report:
+- loads in headless Chromium with no console error;
+- has one panel per reported layer (`strata report --json` says how many; `strata layers --json`
+  lists them) and every <img> has alt text;
+- shows the right panel when a diagram node is clicked, when the search box finds a layer by its full
+  name, and when the arrow keys move to the next layer;
+- outlines flagged layers in the diagram (the NaN layer, the demo model's mostly dead layers) and puts
+  the DenseNet-style names (`conv1/conv`) flat, each a whole label line;
+- is valid HTML to `tidy -errors`, names no URL (no http:, https:, //host, no <link>, no script src),
+  and stays under its size limit (20 MB by default; a run with --max-size 1 leaves pictures out and
+  says so, staying under 1 MB);
+- with a second sample picked, shows that sample's pictures and prediction only.
+Screenshots go to --screenshots (default $STRATA_PICTURES_OUT/report, else a temporary folder) for
+review. Bad input (no input, absurd --max-channels, an output over the model) fails cleanly.
+Exits 1 on any failure.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+DEMO = os.path.join(ROOT, "Fixtures", "demo")
+TINY = os.path.join(ROOT, "Fixtures", "onnx", "tiny-cnn.onnx")
+SLASH = os.path.join(ROOT, "Fixtures", "keras", "slash_names.k2.h5")
+TIMEOUT = 600
+
+failures = []
+
+
+def check(condition, what):
+    if not condition:
+        failures.append(what)
+        print("FAIL", what)
+    return condition
+
+
+def strata(binary, *args, expect=0):
+    result = subprocess.run([binary, *args], capture_output=True, text=True, timeout=TIMEOUT)
+    if expect is not None and result.returncode != expect:
+        check(False, f"strata {' '.join(args)}: exit {result.returncode}, stderr: {result.stderr.strip()[-400:]}")
+    return result
+
+
+def nan_model(folder):
+    """x → Log (NaN for negative inputs) → Relu → GlobalAveragePool → Flatten: a layer with NaN."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 4, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2])
+    nodes = [
+        helper.make_node("Log", ["x"], ["log"], name="log"),
+        helper.make_node("Relu", ["log"], ["relu"], name="relu"),
+        helper.make_node("GlobalAveragePool", ["relu"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["y"], name="flatten"),
+    ]
+    model = helper.make_model(helper.make_graph(nodes, "nan", [x], [y]), opset_imports=[helper.make_opsetid("", 17)])
+    path = os.path.join(folder, "nan.onnx")
+    onnx.save(model, path)
+    data = np.random.default_rng(7).standard_normal((1, 2, 4, 4)).astype(np.float32)
+    np.save(os.path.join(folder, "nan-x.npy"), data)
+    return path, os.path.join(folder, "nan-x.npy")
+
+
+def static_checks(name, path, limit):
+    text = open(path, encoding="utf-8").read()
+    size = os.path.getsize(path)
+    check(size < limit, f"{name}: {size} bytes, over the limit {limit}")
+    for pattern in (r"https?:", r"""(src|href)\s*=\s*["']?//""", r"<link\b", r"<script\b[^>]*\bsrc\s*="):
+        check(not re.search(pattern, text, re.I), f"{name}: names a URL or an external resource ({pattern})")
+    images = re.findall(r"<img\b[^>]*>", text)
+    check(all(re.search(r'\balt="[^"]+"', tag) for tag in images), f"{name}: an <img> without alt text")
+    check(all('src="data:image/png;base64,' in tag for tag in images), f"{name}: an <img> that is not an embedded PNG")
+    tidy = subprocess.run(["tidy", "-errors", "-q", path], capture_output=True, text=True)
+    check(tidy.returncode == 0, f"{name}: tidy -errors: exit {tidy.returncode}: {tidy.stderr.strip()[:600]}")
+    return text
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+def visible_panel(driver):
+    shown = [p for p in driver.find_elements("css selector", "section.panel") if p.is_displayed()]
+    return shown[0] if len(shown) == 1 else None
+
+
+def browser_checks(driver, name, path, layers, screenshots, flagged=(), flat=(), samples=1, predictions=None):
+    from selenium.webdriver.common.keys import Keys
+    driver.get("file://" + path)
+    errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+    check(not errors, f"{name}: console errors {errors[:3]}")
+    panels = driver.find_elements("css selector", "section.panel")
+    check(len(panels) == len(layers), f"{name}: {len(panels)} panels for {len(layers)} layers")
+    check([p.get_attribute("data-name") for p in panels] == layers, f"{name}: panels are not the layers in order")
+    first = visible_panel(driver)
+    check(first is not None and first.get_attribute("id") == "L0", f"{name}: the first layer's panel is not shown on load")
+    driver.save_screenshot(os.path.join(screenshots, f"{name}-loaded.png"))
+
+    nodes = driver.find_elements("css selector", "#diagram g.node.has-panel")
+    check(len(nodes) > 0, f"{name}: no clickable node in the diagram")
+    for node in nodes[-2:]:
+        title = node.find_element("css selector", "title").get_attribute("textContent")
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", node)
+        shown = visible_panel(driver)
+        check(shown is not None and shown.get_attribute("data-node") == title,
+              f"{name}: clicking node {title} did not show its panel")
+        check("selected" in (node.get_attribute("class") or ""), f"{name}: clicked node {title} not marked selected")
+    driver.save_screenshot(os.path.join(screenshots, f"{name}-clicked.png"))
+
+    search = driver.find_element("id", "search")
+    target = layers[len(layers) // 2]
+    search.clear()
+    search.send_keys(target)
+    search.send_keys(Keys.ENTER)
+    shown = visible_panel(driver)
+    check(shown is not None and target.lower() in shown.get_attribute("data-name").lower(),
+          f"{name}: searching '{target}' did not show a matching panel")
+    matches = [b.text for b in driver.find_elements("css selector", "#matches button")]
+    check(target in matches, f"{name}: '{target}' not among the search matches {matches[:5]}")
+    driver.save_screenshot(os.path.join(screenshots, f"{name}-search.png"))
+
+    index = int(shown.get_attribute("id")[1:]) if shown is not None else 0
+    driver.find_element("tag name", "body").click()
+    driver.find_element("tag name", "body").send_keys(Keys.ARROW_DOWN)
+    after = visible_panel(driver)
+    expected = min(index + 1, len(layers) - 1)
+    check(after is not None and after.get_attribute("id") == f"L{expected}", f"{name}: the down arrow did not move to the next layer")
+
+    for layer, flag in flagged:
+        position = layers.index(layer) if layer in layers else -1
+        if not check(position >= 0, f"{name}: flagged layer {layer} not reported"):
+            continue
+        node_id = panels[position].get_attribute("data-node")
+        groups = [g for g in driver.find_elements("css selector", "#diagram g.node")
+                  if g.find_element("css selector", "title").get_attribute("textContent") == node_id]
+        check(groups and f"flag-{flag}" in (groups[0].get_attribute("class") or ""),
+              f"{name}: layer {layer} not outlined as {flag} in the diagram")
+    for label in flat:
+        texts = [t.get_attribute("textContent") for t in driver.find_elements("css selector", "#diagram g.node text")]
+        check(label in texts, f"{name}: no diagram label line reading exactly '{label}'")
+    tables = driver.find_elements("css selector", "table.top")
+    expected_tables = samples if predictions is None else predictions
+    check(len(tables) == expected_tables, f"{name}: {len(tables)} prediction tables, expected {expected_tables}")
+    for table in tables:
+        cells = [td.get_attribute("textContent") for td in table.find_elements("css selector", "td")]
+        probabilities = [float(c.rstrip(" %")) for c in cells[1::2]]
+        check(len(probabilities) == min(5, len(probabilities)) and probabilities == sorted(probabilities, reverse=True)
+              and 0 < sum(probabilities) <= 100.01, f"{name}: prediction table {cells}")
+    if samples > 1:
+        from selenium.webdriver.support.ui import Select
+        Select(driver.find_element("id", "sample")).select_by_value("1")
+        figures = driver.find_elements("css selector", "section.panel:not([hidden]) figure[data-sample]")
+        check(figures and all(f.get_attribute("data-sample") == "1" for f in figures if f.is_displayed()),
+              f"{name}: picking sample 1 does not show its pictures")
+        tables = [t for t in driver.find_elements("css selector", "table.top") if t.is_displayed()]
+        check(len(tables) == 1 and tables[0].get_attribute("data-sample") == "1", f"{name}: picking sample 1 does not show its prediction")
+        driver.save_screenshot(os.path.join(screenshots, f"{name}-sample1.png"))
+    errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
+    check(not errors, f"{name}: console errors after interaction {errors[:3]}")
+
+
+def layer_names(binary, model):
+    """The capturable layers, in graph order, as `strata layers` lists them."""
+    return [line for line in strata(binary, "layers", model).stdout.splitlines() if line]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--strata", default=DEFAULT_BINARY)
+    parser.add_argument("--screenshots")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.strata)
+    work = tempfile.mkdtemp(prefix="strata-report-")
+    screenshots = args.screenshots or (os.path.join(os.environ["STRATA_PICTURES_OUT"], "report")
+                                       if os.environ.get("STRATA_PICTURES_OUT") else os.path.join(work, "screenshots"))
+    os.makedirs(screenshots, exist_ok=True)
+    try:
+        nan_path, nan_input = nan_model(work)
+        heldout = os.path.join(DEMO, "heldout")
+        image = os.path.join(heldout, sorted(os.listdir(heldout))[0])
+        tiny_input = os.path.join(work, "tiny.npy")
+        np.save(tiny_input, np.random.default_rng(3).standard_normal((2, 3, 32, 32)).astype(np.float32))
+        slash_input = os.path.join(work, "slash.npy")
+        np.save(slash_input, np.random.default_rng(4).standard_normal((1, 6, 6, 3)).astype(np.float32))
+        digits = os.path.join(work, "digits.txt")
+        with open(digits, "w") as f:
+            f.write("".join(f"digit {k}\n" for k in range(10)))
+        cases = [
+            ("demo-image", [os.path.join(DEMO, "digits.keras"), "--image", image, "--class-names", digits], {}),
+            ("demo-folder", [os.path.join(DEMO, "digits.keras"), "--images", heldout, "--batch", "8"], {"samples": 4}),
+            ("tiny-onnx", [TINY, "--input", tiny_input], {"samples": 2}),
+            ("slash-names", [SLASH, "--input", slash_input], {"flat": ["conv1/conv", "conv1/bn", "head/dense", "block/conv"]}),
+            ("nan-onnx", [nan_path, "--input", nan_input], {"flagged": [("log", "nonfinite")], "predictions": 0}),
+        ]
+        driver = browser()
+        try:
+            for name, arguments, extra in cases:
+                out = os.path.join(work, name + ".html")
+                result = strata(binary, "report", *arguments, "-o", out, "--json", "--quiet")
+                if result.returncode != 0:
+                    continue
+                summary = json.loads(result.stdout)
+                layers = layer_names(binary, arguments[0])
+                check(summary["layers"] == len(layers), f"{name}: --json says {summary['layers']} layers, the model has {len(layers)}")
+                # Every flag the command reports is drawn in the diagram; the cases' own expectations must be among them.
+                flagged = [(row["layer"], flag) for row in summary["flagged"] for flag in row["flags"]]
+                for expected in extra.get("flagged", []):
+                    check(expected in flagged, f"{name}: {expected} not flagged (flagged: {flagged})")
+                if name == "demo-image":
+                    check('<td>digit ' in open(out, encoding="utf-8").read(), f"{name}: the prediction does not use --class-names")
+                    check(any(flag == "dead" for _, flag in flagged), f"{name}: no layer of the demo flagged as mostly dead on one image")
+                if name == "demo-folder":
+                    check(summary["inputs"] == 360 and len(summary["samples"]) == 4, f"{name}: {summary['inputs']} inputs, samples {summary['samples']}")
+                static_checks(name, out, 20 << 20)
+                browser_checks(driver, name, out, layers, screenshots, flagged=flagged, flat=extra.get("flat", ()),
+                               samples=extra.get("samples", 1), predictions=extra.get("predictions"))
+                if extra.get("predictions") == 0:
+                    check("no prediction for" in open(out, encoding="utf-8").read(), f"{name}: the page does not say why there is no prediction")
+                if args.verbose:
+                    print(f"{name}: {os.path.getsize(out)} bytes, {len(layers)} layers")
+            # A size limit that cannot hold every picture: pictures are left out, and the page says so.
+            small = os.path.join(work, "small.html")
+            result = strata(binary, "report", os.path.join(DEMO, "digits.keras"), "--images", heldout, "--samples", "16",
+                            "--max-size", "1", "-o", small, "--json", "--quiet")
+            if result.returncode == 0:
+                summary = json.loads(result.stdout)
+                check(summary["pictures_left_out"] > 0, "max-size 1: no picture left out")
+                text = static_checks("small", small, 1 << 20)
+                check("left out to keep the page under --max-size 1 MB" in text, "max-size 1: the page does not say what was left out")
+        finally:
+            driver.quit()
+
+        # Bad input: one clear line, nothing written.
+        bad = os.path.join(work, "bad.html")
+        for arguments, code in [
+            ([TINY, "-o", bad], 64),
+            ([TINY, "--input", tiny_input, "--max-channels", "0", "-o", bad], 64),
+            ([TINY, "--input", os.path.join(work, "missing.npy"), "-o", bad], 1),
+            ([TINY, "--input", tiny_input, "-o", TINY], 1),
+        ]:
+            result = strata(binary, "report", *arguments, expect=code)
+            check(not os.path.exists(bad), f"report {arguments}: wrote {bad} though it failed")
+            if code == 1:
+                lines = result.stderr.strip().splitlines()
+                check(lines and lines[-1].startswith("strata: error: "), f"report {arguments}: last line not an error: {lines[-1:]}")
+        check(os.path.getsize(TINY) > 0 and open(TINY, "rb").read(4) != b"<!DO", "the model was overwritten")
+    finally:
+        if not failures:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"test-report: {'FAILED ' + str(len(failures)) if failures else 'passed'}; screenshots in {screenshots}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
