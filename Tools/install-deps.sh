@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--system" ]]; then system_only=1; fi
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev graphviz pkg-config libpng-dev libjpeg-dev
-          libcairo2-dev fonts-dejavu-core libisal-dev)
+          libcairo2-dev fonts-dejavu-core libisal-dev libfftw3-dev)
 # The test stack's own: the arm64 C library, libgcc and qemu for Tools/check-aarch64.sh, which builds
 # the C kernels for arm64 and runs them there.
 # And a real browser with its driver for the report tests (Tools/test-report.py), and an HTML checker.
@@ -69,6 +69,8 @@ ensure_pins "$here/requirements.txt"
 ensure_pins "$here/requirements-torch.txt" --no-deps
 # matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
 ensure_pins "$here/requirements-pictures.txt"
+# scikit-learn, openTSNE, umap-learn and TensorBoard's projector plugin for the embedding tests.
+ensure_pins "$here/requirements-embed.txt"
 # Selenium for the browser tests of `strata report`.
 ensure_pins "$here/requirements-browser.txt"
 # TensorBoard's loader reads back the event files Strata writes (Tools/test-tensorboard.py).

@@ -19,6 +19,7 @@ public struct StrataCommand: ParsableCommand {
             StatsCommand.self,
             ReportCommand.self,
             TensorBoardCommand.self,
+            EmbedCommand.self,
             HDF5WorkerCommand.self,
         ]
     )
