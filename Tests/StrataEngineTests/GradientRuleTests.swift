@@ -92,6 +92,10 @@ final class GradientRuleTests: XCTestCase {
         cases.append(Case(op: "AveragePool", inputs: [r([1, 2, 4, 4, 3])], attributes: ["kernel_shape": .ints([2, 2, 2])], label: "3-D"))
         cases.append(Case(op: "GlobalAveragePool", inputs: [r([2, 3, 4, 5])]))
         cases.append(Case(op: "GlobalMaxPool", inputs: [r([2, 3, 4, 5])]))
+        cases.append(Case(op: "LayerNormalization", inputs: [r([2, 3, 5]), r([5]), r([5])], attributes: ["epsilon": .float(1e-3)],
+                          wrt: [0, 1, 2]))
+        cases.append(Case(op: "LayerNormalization", inputs: [r([2, 3, 4]), r([3, 4]), r([3, 4])], attributes: ["axis": .int(1)],
+                          wrt: [0, 1, 2], label: "two axes"))
         cases.append(Case(op: "BatchNormalization", inputs: [r([2, 3, 4, 2]), r([3]), r([3]), r([3]), r([3], 0.5...2)],
                           attributes: ["epsilon": .float(1e-3)]))
 
