@@ -96,6 +96,12 @@ final class GradientRuleTests: XCTestCase {
                           wrt: [0, 1, 2]))
         cases.append(Case(op: "LayerNormalization", inputs: [r([2, 3, 4]), r([3, 4]), r([3, 4])], attributes: ["axis": .int(1)],
                           wrt: [0, 1, 2], label: "two axes"))
+        cases.append(Case(op: "InstanceNormalization", inputs: [r([2, 3, 4, 2]), r([3]), r([3])], attributes: ["epsilon": .float(1e-3)],
+                          wrt: [0, 1, 2]))
+        cases.append(Case(op: "GroupNormalization", inputs: [r([2, 4, 3, 2]), r([4]), r([4])], attributes: ["num_groups": .int(2)],
+                          wrt: [0, 1, 2]))
+        cases.append(Case(op: "GroupNormalization", inputs: [r([2, 4, 3]), r([2]), r([2])], attributes: ["num_groups": .int(2)],
+                          opset: 18, wrt: [0, 1, 2], label: "per-group scale"))
         cases.append(Case(op: "BatchNormalization", inputs: [r([2, 3, 4, 2]), r([3]), r([3]), r([3]), r([3], 0.5...2)],
                           attributes: ["epsilon": .float(1e-3)]))
 

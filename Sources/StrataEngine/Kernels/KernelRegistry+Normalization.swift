@@ -13,8 +13,6 @@ extension KernelRegistry {
 
     /// Normalization ops without a backward rule (see `GradientExemption`).
     static let normalizationWithoutGradient: [String: GradientExemption] = [
-        "InstanceNormalization": .unsupported("not yet written"),
-        "GroupNormalization": .unsupported("not yet written"),
         "LpNormalization": .unsupported("not yet written"),
         "LRN": .unsupported("not yet written"),
         "RMSNormalization": .unsupported("not yet written"),
