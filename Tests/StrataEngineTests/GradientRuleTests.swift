@@ -70,6 +70,16 @@ final class GradientRuleTests: XCTestCase {
             cases.append(Case(op: "Conv", inputs: [r(x), r(w), r([w[0]])], attributes: attributes, wrt: [0, 1, 2],
                               precision: .float, label: label))
         }
+        // (label, X, W, groups, attributes); the output has W[1]·groups channels.
+        let transposed: [(String, [Int], [Int], Int, [String: Attribute])] = [
+            ("strided", [2, 4, 3, 4], [4, 3, 3, 3], 1, ["strides": .ints([2, 2]), "pads": .ints([1, 0, 1, 1]), "output_padding": .ints([1, 0])]),
+            ("groups, dilated", [1, 4, 4, 3], [4, 2, 2, 3], 2, ["group": .int(2), "dilations": .ints([2, 1])]),
+            ("1-D", [2, 3, 5], [3, 2, 4], 1, ["strides": .ints([3])]),
+        ]
+        for (label, x, w, groups, attributes) in transposed {
+            cases.append(Case(op: "ConvTranspose", inputs: [r(x), r(w), r([w[1] * groups])], attributes: attributes, wrt: [0, 1, 2],
+                              precision: .float, label: label))
+        }
         cases.append(Case(op: "Gemm", inputs: [r([3, 4]), r([4, 5]), r([5])], wrt: [0, 1, 2]))
         cases.append(Case(op: "Gemm", inputs: [r([4, 3]), r([5, 4]), r([3, 1])],
                           attributes: ["transA": .int(1), "transB": .int(1), "alpha": .float(0.5), "beta": .float(2)],

@@ -11,7 +11,6 @@ extension KernelRegistry {
 
     /// Linear ops without a backward rule (see `GradientExemption`).
     static let linearWithoutGradient: [String: GradientExemption] = [
-        "ConvTranspose": .unsupported("not yet written"),
         "Einsum": .unsupported("not yet written"),
     ]
 }
