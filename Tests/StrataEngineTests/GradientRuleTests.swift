@@ -124,6 +124,17 @@ final class GradientRuleTests: XCTestCase {
         cases.append(Case(op: "Split", inputs: [r([2, 6, 2]), ints([1, 3, 2])], attributes: ["axis": .int(1)], outputs: 3))
         cases.append(Case(op: "Slice", inputs: [r([4, 6, 3]), ints([1, 5]), ints([4, 0]), ints([0, 1]), ints([2, -2])]))
         cases.append(Case(op: "Gather", inputs: [r([3, 4, 2]), Tensor([Int64(2), 0, 2, -1], shape: [2, 2])], attributes: ["axis": .int(1)]))
+        let floats = { (values: [Float]) in Tensor(values, shape: [values.count]) }
+        cases.append(Case(op: "Resize", inputs: [r([1, 2, 3, 4]), nil, floats([1, 1, 2, 1.5])], attributes: ["mode": .string("nearest")],
+                          label: "nearest"))
+        cases.append(Case(op: "Resize", inputs: [r([1, 2, 3, 4]), nil, nil, ints([1, 2, 5, 7])],
+                          attributes: ["mode": .string("linear"), "coordinate_transformation_mode": .string("half_pixel")],
+                          precision: .float, label: "linear"))
+        cases.append(Case(op: "Resize", inputs: [r([1, 2, 5, 6]), nil, nil, ints([1, 2, 3, 4])],
+                          attributes: ["mode": .string("cubic"), "coordinate_transformation_mode": .string("align_corners")],
+                          precision: .float, label: "cubic, shrinking"))
+        cases.append(Case(op: "Upsample", inputs: [r([1, 2, 3, 3]), floats([1, 1, 2, 2])], attributes: ["mode": .string("linear")],
+                          opset: 9, precision: .float, label: "opset 9"))
         cases.append(Case(op: "Expand", inputs: [r([3, 1]), ints([2, 3, 4])]))
         cases.append(Case(op: "Tile", inputs: [r([2, 3]), ints([2, 3])]))
         cases.append(Case(op: "Pad", inputs: [r([2, 3, 4]), ints([0, 1, 2, 0, 2, 1])], label: "constant"))

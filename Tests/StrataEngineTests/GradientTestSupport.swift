@@ -6,7 +6,8 @@ import XCTest
 ///
 /// With random output weights `g`, the rule's input gradients must equal the derivatives of
 /// `L(x) = Σ g·f(x)`. Ops whose kernel computes in float64 are differenced in float64 (step 1e-4);
-/// ops computed in float32 whatever the input dtype (Conv) are differenced in float32 (step 1e-2),
+/// ops computed in float32 whatever the input dtype (Conv, ConvTranspose, Cast, linear and cubic Resize) are
+/// differenced in float32 (step 1e-2),
 /// with a tolerance sized for float32 rounding. The rule itself always runs in float32, and sees
 /// only the forward values it declared in `savedForBackward`.
 enum GradientCheck {

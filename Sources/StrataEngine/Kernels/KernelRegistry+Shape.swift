@@ -61,7 +61,5 @@ extension KernelRegistry {
         "DepthToSpace": .unsupported("not yet written"),
         "SpaceToDepth": .unsupported("not yet written"),
         "Trilu": .unsupported("not yet written"),
-        "Resize": .unsupported("not yet written"),
-        "Upsample": .unsupported("not yet written"),
     ]
 }
