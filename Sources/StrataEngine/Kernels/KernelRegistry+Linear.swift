@@ -8,4 +8,9 @@ extension KernelRegistry {
         "MatMul": { ctx in try MatMulKernel(ctx) },
         "Einsum": { ctx in try EinsumKernel(ctx) },
     ]
+
+    /// Linear ops without a backward rule (see `GradientExemption`).
+    static let linearWithoutGradient: [String: GradientExemption] = [
+        "Einsum": .unsupported("not yet written"),
+    ]
 }

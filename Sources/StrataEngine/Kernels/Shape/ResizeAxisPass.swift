@@ -63,4 +63,29 @@ struct ResizeAxisPass {
         }
         return out
     }
+
+    /// The adjoint of `run`: `g` (shaped like `run`'s output) summed back onto an input of `inSize`
+    /// along the axis; extrapolated positions give nothing back. Clamped taps add onto the edge.
+    func transposed(_ g: Tensor, inSize: Int) throws -> Tensor {
+        var shape = g.shape
+        shape[axis] = inSize
+        let out = try GradientMath.zeros(shape)
+        guard g.count > 0, inSize > 0 else { return out }
+        let outSize = taps.count
+        let outer = g.shape[..<axis].reduce(1, *)
+        let inner = g.shape[(axis + 1)...].reduce(1, *)
+        let (pg, po) = (g.pointer(as: Float.self), out.pointer(as: Float.self))
+        for o in 0..<outer {
+            for (y, t) in taps.enumerated() where !t.extrapolated {
+                let source = pg + (o * outSize + y) * inner
+                for (k, weight) in t.weights.enumerated() where weight != 0 {
+                    let i = Swift.min(Swift.max(t.start + k, 0), inSize - 1)
+                    let target = po + (o * inSize + i) * inner
+                    let w = Float(weight)
+                    for j in 0..<inner { target[j] += w * source[j] }
+                }
+            }
+        }
+        return out
+    }
 }

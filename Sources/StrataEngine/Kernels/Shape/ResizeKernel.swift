@@ -25,38 +25,13 @@ struct ResizeKernel: Kernel {
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
-        let args = KernelInputs(inputs, node: node)
-        let x = try args.tensor(0)
-        var scales: [Float]? = attributeScales
-        var sizes: [Int]? = nil
-        var roi: [Float]? = nil
-        if node.opType == "Upsample" || node.opset < 11 {
-            if scales == nil { scales = args.optional(1)?.floats() }
-        } else {
-            roi = args.optional(1)?.floats()
-            scales = args.optional(2)?.floats()
-            sizes = try args.ints(3, "sizes")
-        }
-        if scales?.isEmpty == true { scales = nil }
-        if sizes?.isEmpty == true { sizes = nil }
-        if scales != nil && sizes != nil { throw node.error("only one of scales and sizes may be given") }
-        let geometry: ResizeGeometry
-        do {
-            geometry = try ResizeGeometry(input: x.shape, scales: scales, sizes: sizes, axes: settings.axes,
-                                          roi: settings.coordinates == .tfCropAndResize ? roi : nil,
-                                          keepAspectRatioPolicy: settings.keepAspectRatioPolicy, node: node)
-        } catch let e as StrataError {
-            throw StrataError(.invalidInput, e.message, at: e.location)
-        }
+        let x = try KernelInputs(inputs, node: node).tensor(0)
+        let (geometry, axes) = try plan(for: x.shape, inputs)
         if try OutputBudget.check(geometry.outputShape, x.dtype, node: node) == 0 {
             return [try Tensor(dtype: x.dtype, shape: geometry.outputShape)]
         }
         for a in 0..<x.rank where x.shape[a] == 0 && geometry.outputShape[a] > 0 {
             throw node.error("cannot resize the empty axis \(a) to size \(geometry.outputShape[a])", kind: .invalidInput)
-        }
-        let axes = (0..<x.rank).filter { a in
-            !(geometry.outputShape[a] == x.shape[a] && abs(geometry.scales[a] - 1) < 1e-9
-              && geometry.roi[a] == 0 && geometry.roi[x.rank + a] == 1)
         }
         let fill = try ScalarElement.make(Double(settings.extrapolationValue), dtype: x.dtype)
         if settings.mode == .nearest {
@@ -80,5 +55,38 @@ struct ResizeKernel: Kernel {
             current = try ResizeAxisPass(axis: a, taps: taps, fill: settings.extrapolationValue).run(current, context: context)
         }
         return [try current.converted(to: x.dtype, context: context)]
+    }
+
+    /// The output geometry for an input of `shape` (scales, sizes and roi read from `inputs`) and the
+    /// axes that actually change; shared by `run` and the backward rule.
+    func plan(for shape: [Int], _ inputs: [Tensor?]) throws -> (ResizeGeometry, [Int]) {
+        let args = KernelInputs(inputs, node: node)
+        var scales: [Float]? = attributeScales
+        var sizes: [Int]? = nil
+        var roi: [Float]? = nil
+        if node.opType == "Upsample" || node.opset < 11 {
+            if scales == nil { scales = args.optional(1)?.floats() }
+        } else {
+            roi = args.optional(1)?.floats()
+            scales = args.optional(2)?.floats()
+            sizes = try args.ints(3, "sizes")
+        }
+        if scales?.isEmpty == true { scales = nil }
+        if sizes?.isEmpty == true { sizes = nil }
+        if scales != nil && sizes != nil { throw node.error("only one of scales and sizes may be given") }
+        let geometry: ResizeGeometry
+        do {
+            geometry = try ResizeGeometry(input: shape, scales: scales, sizes: sizes, axes: settings.axes,
+                                          roi: settings.coordinates == .tfCropAndResize ? roi : nil,
+                                          keepAspectRatioPolicy: settings.keepAspectRatioPolicy, node: node)
+        } catch let e as StrataError {
+            throw StrataError(.invalidInput, e.message, at: e.location)
+        }
+        let rank = shape.count
+        let axes = (0..<rank).filter { a in
+            !(geometry.outputShape[a] == shape[a] && abs(geometry.scales[a] - 1) < 1e-9
+              && geometry.roi[a] == 0 && geometry.roi[rank + a] == 1)
+        }
+        return (geometry, axes)
     }
 }
