@@ -51,8 +51,9 @@ let package = Package(
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),
         // PNG/JPEG decoding, Pillow-exact resampling, preprocessing presets.
         .target(name: "StrataImage", dependencies: ["StrataCore", "CImageCodecs"], swiftSettings: fastSwift),
-        // Activation maps, streaming statistics and kernel tiles: the numbers behind maps, stats and filters.
-        .target(name: "StrataAnalysis", dependencies: ["StrataCore"], swiftSettings: fastSwift),
+        // Activation maps, streaming statistics, kernel tiles and class activation maps: the numbers behind maps,
+        // stats, filters and cam (LAPACK's SVD through COpenBLAS for Eigen-CAM).
+        .target(name: "StrataAnalysis", dependencies: ["StrataCore", "COpenBLAS"], swiftSettings: fastSwift),
         // Pictures (PNG, SVG, PDF) through cairo; plain Swift arrays in, file bytes out.
         // Checked arithmetic (no fastSwift): sizes come from untrusted data and nothing here is a hot loop.
         .target(name: "StrataRender", dependencies: ["StrataCore", "CCairo"]),

@@ -64,3 +64,5 @@ ensure_pins "$here/requirements.txt"
 ensure_pins "$here/requirements-torch.txt" --no-deps
 # matplotlib and Pillow for the picture references and checks (Tools/make-colormaps.py, check-pictures.py).
 ensure_pins "$here/requirements-pictures.txt"
+# pytorch-grad-cam, captum and OpenCV for the CAM and saliency references (Tools/test-cam.py); see the file.
+ensure_pins "$here/requirements-cam.txt" --no-deps
