@@ -38,4 +38,16 @@ extension KernelRegistry {
         for op in unary { table[op] = { try UnaryKernel($0) } }
         return table
     }()
+
+    /// Elementwise ops without a backward rule (see `GradientExemption`).
+    static let elementwiseWithoutGradient: [String: GradientExemption] = {
+        var table: [String: GradientExemption] = [
+            "Mod": .unsupported("rarely on a gradient path; not yet written"),
+        ]
+        for op in ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not"] {
+            table[op] = .zero("boolean output")
+        }
+        for op in ["Floor", "Ceil", "Round", "Sign"] { table[op] = .zero("piecewise constant: the gradient is zero") }
+        return table
+    }()
 }

@@ -8,4 +8,10 @@ extension KernelRegistry {
         "MatMul": { ctx in try MatMulKernel(ctx) },
         "Einsum": { ctx in try EinsumKernel(ctx) },
     ]
+
+    /// Linear ops without a backward rule (see `GradientExemption`).
+    static let linearWithoutGradient: [String: GradientExemption] = [
+        "ConvTranspose": .unsupported("not yet written"),
+        "Einsum": .unsupported("not yet written"),
+    ]
 }

@@ -10,4 +10,14 @@ extension KernelRegistry {
         "GroupNormalization": { try GroupNormalizationKernel($0) },
         "RMSNormalization": { try RMSNormalizationKernel($0) },
     ]
+
+    /// Normalization ops without a backward rule (see `GradientExemption`).
+    static let normalizationWithoutGradient: [String: GradientExemption] = [
+        "InstanceNormalization": .unsupported("not yet written"),
+        "LayerNormalization": .unsupported("not yet written"),
+        "GroupNormalization": .unsupported("not yet written"),
+        "LpNormalization": .unsupported("not yet written"),
+        "LRN": .unsupported("not yet written"),
+        "RMSNormalization": .unsupported("not yet written"),
+    ]
 }

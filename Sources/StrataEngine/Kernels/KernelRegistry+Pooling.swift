@@ -7,4 +7,7 @@ extension KernelRegistry {
         "GlobalMaxPool": { ctx in GlobalPoolKernel(ctx, max: true) },
         "GlobalAveragePool": { ctx in GlobalPoolKernel(ctx, max: false) },
     ]
+
+    /// Pooling ops without a backward rule (none).
+    static let poolingWithoutGradient: [String: GradientExemption] = [:]
 }

@@ -6,4 +6,11 @@ extension KernelRegistry {
         "GRU": { try RecurrentKernel($0) },
         "LSTM": { try RecurrentKernel($0) },
     ]
+
+    /// Recurrent ops without a backward rule (see `GradientExemption`).
+    static let recurrentWithoutGradient: [String: GradientExemption] = [
+        "RNN": .unsupported("backpropagation through time is not yet written"),
+        "GRU": .unsupported("backpropagation through time is not yet written"),
+        "LSTM": .unsupported("backpropagation through time is not yet written"),
+    ]
 }

@@ -21,4 +21,21 @@ extension KernelRegistry {
         "Hardmax": { try HardmaxKernel($0) },
         "TopK": { try TopKKernel($0) },
     ]
+
+    /// Reduction ops without a backward rule (see `GradientExemption`).
+    static let reductionWithoutGradient: [String: GradientExemption] = [
+        "ArgMax": .zero("integer output"),
+        "ArgMin": .zero("integer output"),
+        "Hardmax": .zero("piecewise constant: the gradient is zero"),
+        "ReduceMin": .unsupported("not yet written"),
+        "ReduceProd": .unsupported("not yet written"),
+        "ReduceL1": .unsupported("not yet written"),
+        "ReduceL2": .unsupported("not yet written"),
+        "ReduceSumSquare": .unsupported("not yet written"),
+        "ReduceLogSumExp": .unsupported("not yet written"),
+        "ReduceLogSum": .unsupported("not yet written"),
+        "CumSum": .unsupported("not yet written"),
+        "CumProd": .unsupported("not yet written"),
+        "TopK": .unsupported("not yet written"),
+    ]
 }

@@ -38,4 +38,30 @@ extension KernelRegistry {
         "Range": { try RangeKernel($0) },
         "Trilu": { try TriluKernel($0) },
     ]
+
+    /// Shape ops without a backward rule (see `GradientExemption`).
+    static let shapeWithoutGradient: [String: GradientExemption] = [
+        "Shape": .zero("integer output"),
+        "Size": .zero("integer output"),
+        "NonZero": .zero("integer output"),
+        "Constant": .zero("no inputs"),
+        "ConstantOfShape": .zero("its value depends on no input value"),
+        "EyeLike": .zero("its value depends on no input value"),
+        "OneHot": .zero("piecewise constant in its inputs"),
+        "Range": .zero("piecewise constant in its inputs"),
+        "GatherElements": .unsupported("not yet written"),
+        "GatherND": .unsupported("not yet written"),
+        "ScatterND": .unsupported("not yet written"),
+        "ScatterElements": .unsupported("not yet written"),
+        "Scatter": .unsupported("not yet written"),
+        "Compress": .unsupported("not yet written"),
+        "CenterCropPad": .unsupported("not yet written"),
+        "ReverseSequence": .unsupported("not yet written"),
+        "GridSample": .unsupported("not yet written"),
+        "DepthToSpace": .unsupported("not yet written"),
+        "SpaceToDepth": .unsupported("not yet written"),
+        "Trilu": .unsupported("not yet written"),
+        "Resize": .unsupported("not yet written"),
+        "Upsample": .unsupported("not yet written"),
+    ]
 }

@@ -15,6 +15,20 @@ public enum KernelRegistry {
         return table
     }()
 
+    /// The ops with a kernel but no backward rule, and why (see `GradientExemption`); every other
+    /// op's kernel is a `DifferentiableKernel`.
+    public static let withoutGradient: [String: GradientExemption] = {
+        var table: [String: GradientExemption] = [:]
+        let families: [[String: GradientExemption]] = [
+            elementwiseWithoutGradient, reductionWithoutGradient, linearWithoutGradient, poolingWithoutGradient,
+            normalizationWithoutGradient, shapeWithoutGradient, recurrentWithoutGradient,
+        ]
+        for family in families {
+            table.merge(family) { _, _ in preconditionFailure("an op is exempted twice") }
+        }
+        return table
+    }()
+
     public static func factory(for node: Node) -> KernelFactory? {
         factories[node.domain.isEmpty || node.domain == "ai.onnx" ? node.opType : node.domain + "::" + node.opType]
     }

@@ -11,6 +11,15 @@ extension Engine {
                     progress: ((Int, Int) -> Void)? = nil,
                     timing: ((Int, Double) -> Void)? = nil,
                     onCapture: (LayerOutput, Tensor) throws -> Void) throws {
+        try execute(inputs: inputs, capture: capture, progress: progress, timing: timing, observe: nil, onCapture: onCapture)
+    }
+
+    /// `run(inputs:capture:…)`, also calling `observe(name, value)` for every value a node computes
+    /// (values inside a fused chain are never computed, so never observed).
+    func execute(inputs: [String: Tensor], capture: [LayerOutput],
+                 progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
+                 observe: ((String, Tensor) -> Void)?,
+                 onCapture: (LayerOutput, Tensor) throws -> Void) throws {
         let graph = model.graph
         let feeds = try validatedInputs(inputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
@@ -60,6 +69,7 @@ extension Engine {
             }
             arguments.removeAll()
             for (i, name) in node.outputs.enumerated() where !name.isEmpty {
+                if let observe, i < outputs.count { observe(name, outputs[i]) }
                 let wanted = plan.consumed.contains(name) || rowsByTensor[name] != nil
                 guard wanted else { continue }
                 guard i < outputs.count else {
@@ -102,6 +112,13 @@ extension Engine {
     /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:
     /// node outputs, inputs or initializers. `timing` as in `run(inputs:capture:…)`.
     public func run(inputs: [String: Tensor], tensors: [String], timing: ((Int, Double) -> Void)? = nil) throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        try run(inputs: inputs, capture: try captureRows(for: tensors), timing: timing) { row, tensor in result[row.tensor] = tensor }
+        return result
+    }
+
+    /// One capture row per tensor name (node outputs, inputs or initializers).
+    func captureRows(for tensors: [String]) throws -> [LayerOutput] {
         let graph = model.graph
         var rows: [LayerOutput] = []
         for name in tensors {
@@ -114,8 +131,6 @@ extension Engine {
                 throw StrataError(.invalidInput, "no tensor named '\(name)' in the graph")
             }
         }
-        var result: [String: Tensor] = [:]
-        try run(inputs: inputs, capture: rows, timing: timing) { row, tensor in result[row.tensor] = tensor }
-        return result
+        return rows
     }
 }

@@ -61,7 +61,7 @@ struct PadKernel: Kernel {
     }
 
     /// The input index an output position at input coordinate `i` reads, or -1 for the fill value.
-    private func source(_ i: Int, size n: Int) -> Int {
+    func source(_ i: Int, size n: Int) -> Int {
         if i >= 0 && i < n { return i }
         switch mode {
         case .constant: return -1

@@ -1,0 +1,177 @@
+import StrataCore
+
+extension Engine {
+    /// Runs the model forward and then backward: the gradient of the request's score with respect
+    /// to each `withRespectTo` tensor (see `GradientRequest` for what is scored).
+    ///
+    /// The forward pass keeps only the requested tensors, the scored output and the values the
+    /// backward rules read; the backward pass runs the rules of the nodes between the requested
+    /// tensors and the score, in reverse order, adding the gradients of values read more than once,
+    /// and frees each gradient and saved value after its last use. Gradients are float32.
+    /// Errors: an unknown tensor name, a target index outside a row, an op without a backward
+    /// rule on the path (naming the op, the node and the tensor), a non-float32 value on the path.
+    public func gradients(inputs: [String: Tensor], request: GradientRequest) throws -> GradientRun {
+        let graph = model.graph
+        guard let output = request.output ?? graph.outputs.first?.name else {
+            throw StrataError(.invalidInput, "the model has no output to differentiate")
+        }
+        try requireTensor(output)
+        for name in request.withRespectTo { try requireTensor(name) }
+        var scored = output
+        var softmaxOutput: String?
+        if !request.differentiateProbability, let softmax = finalSoftmax(of: output) {
+            scored = softmax.input
+            softmaxOutput = softmax.output
+        }
+        let respectTo = request.withRespectTo.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let isConstant: (String) -> Bool = { [constants] name in constants[name] != nil }
+        let plan = try BackwardPlan(graph: graph, order: order, producers: producers, kernels: kernels, score: scored,
+                                    respectTo: respectTo, isConstant: isConstant)
+
+        var targets = respectTo
+        for name in [scored, output] + (softmaxOutput.map { [$0] } ?? []) + plan.keep.keys.sorted() where !targets.contains(name) {
+            targets.append(name)
+        }
+        var values: [String: Tensor] = [:]
+        var seen: [String: (shape: [Int], dtype: DType)] = [:]
+        try execute(inputs: inputs, capture: try captureRows(for: targets), progress: nil, timing: nil,
+                    observe: { name, value in if plan.flowing.contains(name) { seen[name] = (value.shape, value.dtype) } },
+                    onCapture: { row, value in values[row.tensor] = value })
+        for (name, value) in values where plan.flowing.contains(name) { seen[name] = (value.shape, value.dtype) }
+
+        guard let scoreValue = values[scored] else { throw StrataError(.invalidInput, "no value for '\(scored)'") }
+        guard scoreValue.dtype == .float32 else {
+            throw StrataError(.unsupported, "the scored tensor '\(scored)' has dtype \(scoreValue.dtype.rawValue); gradients need float32")
+        }
+        let (indices, scores, seed) = try Engine.seed(scoreValue, target: request.target, tensor: scored)
+
+        var gradients: [String: Tensor] = [scored: seed]
+        let kept = Set(respectTo)
+        var uses = plan.keep
+        func valueOf(_ name: String) -> Tensor? { values[name] ?? constants[name] }
+        func release(_ name: String) {
+            guard let n = uses[name] else { return }
+            uses[name] = n - 1
+            if n == 1, !kept.contains(name), name != scored, name != output, name != softmaxOutput { values[name] = nil }
+        }
+        func notFloat(_ name: String, _ dtype: DType, _ node: Node) -> StrataError {
+            StrataError(.unsupported, "'\(name)' has dtype \(dtype.rawValue) on the gradient path; gradients are computed in float32",
+                        at: node.location)
+        }
+
+        for index in plan.nodes.reversed() {
+            let node = graph.nodes[index]
+            let outputGradients: [Tensor?] = node.outputs.map { name in
+                name.isEmpty ? nil : (kept.contains(name) ? gradients[name] : gradients.removeValue(forKey: name))
+            }
+            let saved = plan.saved[index]!
+            defer {
+                for i in saved.inputs where i < node.inputs.count { release(node.inputs[i]) }
+                for i in saved.outputs where i < node.outputs.count { release(node.outputs[i]) }
+            }
+            guard outputGradients.contains(where: { $0 != nil }) else { continue }
+            let wanted = plan.wanted[index]!
+            for (name, g) in zip(node.outputs, outputGradients) where g != nil {
+                if let dtype = seen[name]?.dtype, dtype != .float32 { throw notFloat(name, dtype, node) }
+            }
+            for (name, w) in zip(node.inputs, wanted) where w {
+                if let dtype = seen[name]?.dtype, dtype != .float32 { throw notFloat(name, dtype, node) }
+            }
+            let fallbackShape = outputGradients.compactMap { $0 }.first!.shape
+            let step = BackwardStep(
+                inputs: node.inputs.enumerated().map { i, name in saved.inputs.contains(i) && !name.isEmpty ? valueOf(name) : nil },
+                inputShapes: node.inputs.map { name in
+                    // Values inside a fused chain are never computed; those chains are elementwise,
+                    // so such a value has its consumer's output shape.
+                    name.isEmpty ? nil : valueOf(name)?.shape ?? seen[name]?.shape ?? fallbackShape
+                },
+                outputs: node.outputs.enumerated().map { i, name in saved.outputs.contains(i) && !name.isEmpty ? values[name] : nil },
+                gradients: outputGradients, wanted: wanted, node: node)
+            let inputGradients: [Tensor?]
+            do {
+                inputGradients = try (kernels[index] as! any DifferentiableKernel).backward(step, context: context)
+            } catch {
+                throw error.strata(at: node.location)
+            }
+            for (i, name) in node.inputs.enumerated() where wanted[i] {
+                guard i < inputGradients.count, let g = inputGradients[i] else { continue }
+                if let shape = step.inputShapes[i], g.count != shape.elementCount || g.dtype != .float32 {
+                    throw StrataError(.invalidModel, "the backward rule gave a gradient of shape \(g.shape) for '\(name)' of shape \(shape)",
+                                      at: node.location)
+                }
+                let shaped = step.inputShapes[i].map { g.shape == $0 ? g : g.reshaped($0) } ?? g
+                gradients[name] = try gradients[name].map { try GradientMath.add($0, shaped, context: context) } ?? shaped
+            }
+        }
+
+        var activations: [String: Tensor] = [:]
+        var result: [String: Tensor] = [:]
+        for name in respectTo {
+            guard let value = values[name] ?? constants[name] else { continue }
+            activations[name] = value
+            result[name] = try gradients[name] ?? GradientMath.zeros(value.shape)
+        }
+        return GradientRun(activations: activations, gradients: result, output: output, scoredTensor: scored,
+                           targetIndices: indices, scores: scores, outputValue: values[output]!,
+                           logits: softmaxOutput == nil ? nil : scoreValue,
+                           probabilities: softmaxOutput.flatMap { values[$0] })
+    }
+
+    /// The Softmax whose output `name` is, looking through `Identity` and `Dropout`; nil when none.
+    func finalSoftmax(of name: String) -> (input: String, output: String)? {
+        var current = name
+        while let p = producers[current] {
+            let node = model.graph.nodes[p]
+            switch node.opType {
+            case "Identity", "Dropout":
+                guard let next = node.inputs.first, !next.isEmpty else { return nil }
+                current = next
+            case "Softmax":
+                guard let input = node.inputs.first, !input.isEmpty else { return nil }
+                return (input, current)
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private func requireTensor(_ name: String) throws {
+        let graph = model.graph
+        guard producers[name] != nil || graph.initializers[name] != nil || graph.inputs.contains(where: { $0.name == name }) else {
+            throw StrataError(.invalidInput, "no tensor named '\(name)' in the graph")
+        }
+    }
+
+    /// The per-row target indices and scores of `score`, and the gradient that starts the backward
+    /// pass: 1 at each row's target, 0 elsewhere. Rows are the first axis (one row for a scalar).
+    static func seed(_ score: Tensor, target: GradientTarget, tensor: String) throws -> ([Int], [Float], Tensor) {
+        let rows = score.rank == 0 ? 1 : score.shape[0]
+        guard rows > 0, score.count > 0 else {
+            throw StrataError(.invalidInput, "the scored tensor '\(tensor)' is empty (shape \(score.shape))")
+        }
+        let width = score.count / rows
+        let values = score.pointer(as: Float.self)
+        let seed = try GradientMath.zeros(score.shape)
+        var indices: [Int] = [], scores: [Float] = []
+        for r in 0..<rows {
+            let row = values + r * width
+            let index: Int
+            switch target {
+            case .top:
+                var best = 0
+                for j in 1..<max(width, 1) where row[j] > row[best] { best = j }
+                index = best
+            case .index(let i):
+                guard i >= 0 && i < width else {
+                    throw StrataError(.invalidInput, "target index \(i) is outside '\(tensor)', which has \(width) values per row (shape \(score.shape))")
+                }
+                index = i
+            }
+            indices.append(index)
+            scores.append(row[index])
+            seed.pointer(as: Float.self)[r * width + index] = 1
+        }
+        return (indices, scores, seed)
+    }
+}
