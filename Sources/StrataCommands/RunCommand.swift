@@ -53,6 +53,14 @@ public struct RunCommand: StrataSubcommand {
     @Flag(help: "Print the manifest as JSON on standard output (with --images: an array, one per batch).")
     public var json = false
 
+    @Option(name: .customLong("grad"), help: ArgumentHelp(
+        "Also write, beside each captured activation, <file>.grad.npy: the gradient of TARGET with respect to it (top, a class index or name, or OUTPUT[…]; see --class-names, --target-prob).",
+        valueName: "target"))
+    public var grad: String?
+
+    @OptionGroup(title: "Gradient target")
+    public var targeting: TargetOptions
+
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
 
@@ -65,6 +73,11 @@ public struct RunCommand: StrataSubcommand {
     public func validate() throws {
         if let threads, let problem = EngineOptions.problem(withThreads: threads) { throw ValidationError(problem) }
         if outDir.isEmpty { throw ValidationError("--out must not be empty") }
+        if let grad { _ = try TargetOptions.Spec(parsing: grad) }
+        if targeting.target != nil { throw ValidationError("strata run takes its target as --grad TARGET, not --target") }
+        if grad == nil && (targeting.targetProbability || targeting.classNamesFile != nil) {
+            throw ValidationError("--target-prob and --class-names need --grad")
+        }
     }
 
     public func execute(on console: Console) throws {
@@ -74,21 +87,26 @@ public struct RunCommand: StrataSubcommand {
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let progress = ProgressReporter(console: console, quiet: quiet)
         defer { progress.finish() }
+        let classNames = try targeting.classNames()
         var manifests: [CaptureManifest] = []
         var folders: [String] = []
         while let batch = try source.next() {
             let folder = source.isDataset ? outDir + "/" + Self.batchFolder(batch.index, of: source.batchCount) : outDir
             let writer = try CaptureWriter(destination: folder, model: modelPath, format: model.format)
             batch.manifestInputs.forEach(writer.addInput)
-            try engine.run(
-                inputs: batch.feeds, capture: rows,
-                progress: source.isDataset ? nil : { done, total in progress.update(done: done, total: total) },
-                onCapture: { row, tensor in
-                    var row = row
-                    // A graph output that no node computes is an input passed through or a constant.
-                    if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil ? "Input" : "Initializer" }
-                    try writer.write(tensor, for: row)
-                })
+            if let grad {
+                try writeGradients(grad, classNames: classNames, engine: engine, rows: rows, feeds: batch.feeds, into: writer)
+            } else {
+                try engine.run(
+                    inputs: batch.feeds, capture: rows,
+                    progress: source.isDataset ? nil : { done, total in progress.update(done: done, total: total) },
+                    onCapture: { row, tensor in
+                        var row = row
+                        // A graph output that no node computes is an input passed through or a constant.
+                        if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil ? "Input" : "Initializer" }
+                        try writer.write(tensor, for: row)
+                    })
+            }
             try writer.commit()
             if source.isDataset { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
             manifests.append(writer.manifest)
@@ -104,13 +122,33 @@ public struct RunCommand: StrataSubcommand {
             let rendered = source.isDataset ? JSONValue.array(manifests.map(\.json)).rendered() : manifests[0].json.rendered()
             console.print(rendered)
         } else if !quiet {
-            let count = manifests.reduce(0) { $0 + $1.activations.count }
-            let activations = "\(count) activation\(count == 1 ? "" : "s")"
+            let count = manifests.reduce(0) { $0 + $1.activations.filter { $0.kind == .activation }.count }
+            let grads = manifests.reduce(0) { $0 + $1.activations.filter { $0.kind == .grad }.count }
+            let activations = "\(count) activation\(count == 1 ? "" : "s")" + (grad == nil ? "" : " and \(grads) gradient\(grads == 1 ? "" : "s")")
             if source.isDataset {
                 let images = source.totalImages - source.skipped.count
                 console.print("wrote \(activations) for \(images) image\(images == 1 ? "" : "s") in \(manifests.count) batch\(manifests.count == 1 ? "" : "es") to \(outDir) (\(folders[0]) … \(folders[folders.count - 1]), a \(CaptureManifest.fileName) in each)")
             } else {
                 console.print("wrote \(activations) to \(outDir) (\(outDir)/\(CaptureManifest.fileName))")
+            }
+        }
+    }
+
+    /// One forward and backward run: each captured activation, then its gradient with respect to
+    /// `target` (float activations only), and the manifest's `"gradient"` object.
+    private func writeGradients(_ target: String, classNames: [String]?, engine: Engine, rows: [LayerOutput],
+                                feeds: [String: Tensor], into writer: CaptureWriter) throws {
+        var tensors: [String] = []
+        for row in rows where !tensors.contains(row.tensor) { tensors.append(row.tensor) }
+        let request = try targeting.request(spec: target, classNames: classNames, withRespectTo: tensors)
+        let run = try engine.gradients(inputs: feeds, request: request)
+        writer.setGradient(TargetOptions.describe(run, classNames: classNames))
+        for var row in rows {
+            guard let value = run.activations[row.tensor] else { continue }
+            if row.op.isEmpty { row.op = feeds[row.tensor] != nil ? "Input" : "Initializer" }
+            let activation = try writer.write(value, for: row)
+            if value.dtype.isFloatingPoint, let gradient = run.gradients[row.tensor] {
+                try writer.writeGradient(gradient, of: activation)
             }
         }
     }

@@ -10,7 +10,10 @@ import StrataCore
 ///  "activations": [{"layer": "conv1", "op": "Conv", "output": 0, "tensor": "conv1_out",
 ///                   "file": "conv1.npy", "shape": [1, 8, 4, 4], "dtype": "float32"}]}
 /// ```
-/// `call` appears after `op` only for layers called more than once (Keras).
+/// `call` appears after `op` only for layers called more than once (Keras). A run with gradients
+/// (`strata run --grad`) adds, after each activation's row, a row with `"kind": "grad"` whose file
+/// (`<file>.grad.npy`) holds the gradient of the target with respect to that activation, and a
+/// `"gradient"` object before `activations` saying what was differentiated.
 public struct CaptureManifest: Sendable {
     /// One graph input fed to the run: its name, where its values came from (a `.npy` file, or
     /// image files and what was done to them), shape and dtype.
@@ -46,7 +49,16 @@ public struct CaptureManifest: Sendable {
 
     /// One captured tensor and the file (inside the capture folder) that holds it.
     public struct Activation: Sendable, Hashable {
+        /// What a row's file holds.
+        public enum Kind: String, Sendable, Hashable {
+            /// The layer's output.
+            case activation
+            /// The gradient of the run's target with respect to the layer's output.
+            case grad
+        }
+
         public var layer: LayerOutput
+        public var kind: Kind = .activation
         public var file: String
         public var shape: [Int]
         /// The dtype as written to the file (bfloat16 is written as float32).
@@ -64,6 +76,8 @@ public struct CaptureManifest: Sendable {
     public var format: ModelFormat
     public var inputs: [Input]
     public var activations: [Activation]
+    /// What a gradient run differentiated (written as `"gradient"`); nil for plain captures.
+    public var gradient: JSONValue?
 
     public init(model: String, format: ModelFormat, inputs: [Input] = [], activations: [Activation] = []) {
         self.model = model
@@ -84,6 +98,7 @@ public struct CaptureManifest: Sendable {
                 members += [("shape", .array(input.shape.map(JSONValue.int))), ("dtype", .string(input.dtype.rawValue))]
                 return .object(members)
             })),
+        ] + (gradient.map { [("gradient", $0)] } ?? []) + [
             ("activations", .array(activations.map { a in
                 var members: [(String, JSONValue)] = [("layer", .string(a.layer.layer)), ("op", .string(a.layer.op))]
                 if let call = a.layer.call { members.append(("call", .int(call))) }
@@ -91,6 +106,7 @@ public struct CaptureManifest: Sendable {
                     ("output", .int(a.layer.output)), ("tensor", .string(a.layer.tensor)), ("file", .string(a.file)),
                     ("shape", .array(a.shape.map(JSONValue.int))), ("dtype", .string(a.dtype.rawValue)),
                 ]
+                if a.kind != .activation { members.append(("kind", .string(a.kind.rawValue))) }
                 return .object(members)
             })),
         ])

@@ -45,6 +45,24 @@ public final class CaptureWriter {
         return activation
     }
 
+    /// Writes `gradient`, the gradient with respect to the tensor already written as `activation`,
+    /// beside it (`<file>.grad.npy`) and records it as a `"kind": "grad"` row.
+    @discardableResult
+    public func writeGradient(_ gradient: Tensor, of activation: CaptureManifest.Activation) throws -> CaptureManifest.Activation {
+        let stem = activation.file.hasSuffix(".npy") ? String(activation.file.dropLast(4)) : activation.file
+        let file = try folder.writeNPY(gradient, name: stem, fileExtension: "grad.npy")
+        var row = CaptureManifest.Activation(layer: activation.layer, file: file, shape: gradient.shape,
+                                             dtype: NPYDescriptor.forWriting(gradient.dtype).dtype)
+        row.kind = .grad
+        manifest.activations.append(row)
+        return row
+    }
+
+    /// Sets the manifest's `"gradient"` object.
+    public func setGradient(_ description: JSONValue) {
+        manifest.gradient = description
+    }
+
     /// Moves every written file into the destination and writes `manifest.json` there.
     public func commit() throws {
         try folder.commit(last: [(CaptureManifest.fileName, Array((manifest.json.rendered() + "\n").utf8))])

@@ -86,8 +86,8 @@ public final class StagedFolder {
 
     /// Writes `tensor` as `.npy` under a fresh name and returns the relative path.
     @discardableResult
-    public func writeNPY(_ tensor: Tensor, name: String, subfolder: String? = nil) throws -> String {
-        let relative = try path(for: name, fileExtension: "npy", subfolder: subfolder)
+    public func writeNPY(_ tensor: Tensor, name: String, fileExtension: String = "npy", subfolder: String? = nil) throws -> String {
+        let relative = try path(for: name, fileExtension: fileExtension, subfolder: subfolder)
         try NPYFile.write(tensor, to: staging + "/" + relative)
         files.append(relative)
         return relative

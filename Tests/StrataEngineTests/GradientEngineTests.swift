@@ -75,6 +75,7 @@ final class GradientEngineTests: XCTestCase {
             XCTAssertEqual(run.scores[row], values.max()!)
         }
         XCTAssertEqual(run.probabilities?.shape, [2, 3])
+        XCTAssertFalse(run.differentiatesProbability)
         try assertMatchesFiniteDifferences(engine, run, x: x, tensor: "logits")
         // Relu passes the gradient exactly where its output is positive.
         let (dr, dc, r) = (run.gradients["r"]!.floats(), run.gradients["c"]!.floats(), run.activations["r"]!.floats())
@@ -88,7 +89,8 @@ final class GradientEngineTests: XCTestCase {
                                                                                 withRespectTo: ["x"]))
         XCTAssertEqual(run.scoredTensor, "probs")
         XCTAssertEqual(run.targetIndices, [1, 1])
-        XCTAssertNil(run.logits)
+        XCTAssertNotNil(run.logits)
+        XCTAssertTrue(run.differentiatesProbability)
         try assertMatchesFiniteDifferences(engine, run, x: x, tensor: "probs")
     }
 

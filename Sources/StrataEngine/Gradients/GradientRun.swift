@@ -23,9 +23,13 @@ public struct GradientRun: Sendable {
     public var logits: Tensor?
     /// The Softmax's output when the output is a Softmax's, else nil.
     public var probabilities: Tensor?
+    /// Whether the differentiated value is a probability (the final Softmax's output) rather
+    /// than a logit or a raw output.
+    public var differentiatesProbability: Bool
 
     public init(activations: [String: Tensor], gradients: [String: Tensor], output: String, scoredTensor: String,
-                targetIndices: [Int], scores: [Float], outputValue: Tensor, logits: Tensor?, probabilities: Tensor?) {
+                targetIndices: [Int], scores: [Float], outputValue: Tensor, logits: Tensor?, probabilities: Tensor?,
+                differentiatesProbability: Bool) {
         self.activations = activations
         self.gradients = gradients
         self.output = output
@@ -35,5 +39,6 @@ public struct GradientRun: Sendable {
         self.outputValue = outputValue
         self.logits = logits
         self.probabilities = probabilities
+        self.differentiatesProbability = differentiatesProbability
     }
 }

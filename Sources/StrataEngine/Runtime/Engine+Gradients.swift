@@ -17,19 +17,17 @@ extension Engine {
         }
         try requireTensor(output)
         for name in request.withRespectTo { try requireTensor(name) }
-        var scored = output
-        var softmaxOutput: String?
-        if !request.differentiateProbability, let softmax = finalSoftmax(of: output) {
-            scored = softmax.input
-            softmaxOutput = softmax.output
-        }
+        let softmax = finalSoftmax(of: output)
+        let softmaxOutput = softmax?.output
+        let scored = request.differentiateProbability ? output : softmax?.input ?? output
         let respectTo = request.withRespectTo.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let isConstant: (String) -> Bool = { [constants] name in constants[name] != nil }
         let plan = try BackwardPlan(graph: graph, order: order, producers: producers, kernels: kernels, score: scored,
                                     respectTo: respectTo, isConstant: isConstant)
 
         var targets = respectTo
-        for name in [scored, output] + (softmaxOutput.map { [$0] } ?? []) + plan.keep.keys.sorted() where !targets.contains(name) {
+        let softmaxValues = softmax.map { [$0.input, $0.output] } ?? []
+        for name in [scored, output] + softmaxValues + plan.keep.keys.sorted() where !targets.contains(name) {
             targets.append(name)
         }
         var values: [String: Tensor] = [:]
@@ -52,7 +50,7 @@ extension Engine {
         func release(_ name: String) {
             guard let n = uses[name] else { return }
             uses[name] = n - 1
-            if n == 1, !kept.contains(name), name != scored, name != output, name != softmaxOutput { values[name] = nil }
+            if n == 1, !kept.contains(name), name != scored, name != output, !softmaxValues.contains(name) { values[name] = nil }
         }
         func notFloat(_ name: String, _ dtype: DType, _ node: Node) -> StrataError {
             StrataError(.unsupported, "'\(name)' has dtype \(dtype.rawValue) on the gradient path; gradients are computed in float32",
@@ -70,13 +68,16 @@ extension Engine {
                 for i in saved.outputs where i < node.outputs.count { release(node.outputs[i]) }
             }
             guard outputGradients.contains(where: { $0 != nil }) else { continue }
-            let wanted = plan.wanted[index]!
+            var wanted = plan.wanted[index]!
             for (name, g) in zip(node.outputs, outputGradients) where g != nil {
                 if let dtype = seen[name]?.dtype, dtype != .float32 { throw notFloat(name, dtype, node) }
             }
-            for (name, w) in zip(node.inputs, wanted) where w {
-                if let dtype = seen[name]?.dtype, dtype != .float32 { throw notFloat(name, dtype, node) }
+            // Integer and boolean values (shapes, indices, masks) carry no gradient.
+            for (i, name) in node.inputs.enumerated() where wanted[i] {
+                guard let dtype = seen[name]?.dtype, dtype != .float32 else { continue }
+                if !dtype.isFloatingPoint { wanted[i] = false } else { throw notFloat(name, dtype, node) }
             }
+            guard wanted.contains(true) else { continue }
             let fallbackShape = outputGradients.compactMap { $0 }.first!.shape
             let step = BackwardStep(
                 inputs: node.inputs.enumerated().map { i, name in saved.inputs.contains(i) && !name.isEmpty ? valueOf(name) : nil },
@@ -113,8 +114,9 @@ extension Engine {
         }
         return GradientRun(activations: activations, gradients: result, output: output, scoredTensor: scored,
                            targetIndices: indices, scores: scores, outputValue: values[output]!,
-                           logits: softmaxOutput == nil ? nil : scoreValue,
-                           probabilities: softmaxOutput.flatMap { values[$0] })
+                           logits: softmax.flatMap { values[$0.input] },
+                           probabilities: softmaxOutput.flatMap { values[$0] },
+                           differentiatesProbability: softmax != nil && request.differentiateProbability)
     }
 
     /// The Softmax whose output `name` is, looking through `Identity` and `Dropout`; nil when none.
