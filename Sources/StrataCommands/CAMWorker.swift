@@ -1,0 +1,201 @@
+import Foundation
+import StrataAnalysis
+import StrataCore
+import StrataEngine
+import StrataExport
+import StrataRender
+
+/// The work of `strata cam` for one batch: one gradient run (activations and gradients of the
+/// layer, the target's scores), then per image the map, the heat map, the overlay, the metric and
+/// the manifest entry.
+struct CAMWorker {
+    let model: Model
+    let engine: Engine
+    let row: LayerOutput
+    let method: CAMMethod
+    let convention: CAMConvention
+    let grid: (height: Int, width: Int)?
+    let metric: CamCommand.CAMMetric?
+    let keepPercent: Double?
+    let scoreBatch: Int
+    let target: TargetOptions
+    let classNames: [String]?
+    /// The input images feed; nil for `.npy` input (then the one rank-4 input).
+    let imageInput: String?
+
+    struct Result {
+        var entry: JSONValue
+        var notes: [String]
+    }
+
+    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
+        let inputName = try spatialInput(batch)
+        guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
+        let view = LayoutView(of: row.tensor, in: model.graph)
+        let request = try target.request(classNames: classNames, withRespectTo: [row.tensor] + (view.map { [$0.source] } ?? []))
+        let run = try engine.gradients(inputs: batch.feeds, request: request)
+        guard let activations = run.activations[row.tensor], var gradients = run.gradients[row.tensor] else {
+            throw StrataError(.invalidInput, "the gradient run gave no value for layer '\(row.layer)' ('\(row.tensor)')")
+        }
+        if let view, let sourceGradient = run.gradients[view.source] { gradients = try view.permuted(sourceGradient) }
+        var batchNotes: [String] = []
+        if method.usesGradients, gradients.dtype == .float32, !gradients.buffer(as: Float.self).contains(where: { $0 != 0 }) {
+            batchNotes.append("the gradient of '\(row.layer)' is zero everywhere, so its \(method.rawValue) map is zero: either nothing in it moves the score, "
+                + "or Strata computes the score without it (a Keras convolution whose BatchNormalization is folded into a copy of it); try the next layer")
+        }
+        guard activations.rank >= 1, activations.shape[0] == subjects.count, x.shape[0] == subjects.count else {
+            throw StrataError(.invalidInput, "layer '\(row.layer)' has shape \(activations.shape), whose first axis is not the batch of \(subjects.count)")
+        }
+        return try subjects.indices.map { b in
+            var result = try image(b, subject: subjects[b], x: x, inputName: inputName, run: run, activations: activations, gradients: gradients, into: folder)
+            result.notes += batchNotes
+            return result
+        }
+    }
+
+    private func image(
+        _ b: Int, subject: MapPainter.Subject, x: Tensor, inputName: String, run: GradientRun,
+        activations: Tensor, gradients: Tensor, into folder: StagedFolder
+    ) throws -> Result {
+        var notes: [String] = []
+        let a = try planes(activations, b)
+        let input = try inputImage(x, b)
+        let targetIndex = run.targetIndices[b]
+        let score = run.scores[b]
+        let scores: ([Float], Int) throws -> [Float] = { values, count in
+            try scoresOf(values, count: count, like: x, inputName: inputName, targetIndex: targetIndex, output: run.output)
+        }
+        let cam: ActivationMap
+        if method == .scorecam {
+            cam = try ScoreCAM.map(activations: a, input: input, batchSize: scoreBatch, scores: scores)
+        } else {
+            let g = method.usesGradients ? try planes(gradients, b) : nil
+            cam = try GradientCAM.map(method, activations: a, gradients: g, convention: convention, score: score)
+        }
+        let heatmap = CAMHeatmap.heatmap(cam, height: input.height, width: input.width)
+
+        var files: [(String, JSONValue)] = []
+        files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
+        files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        if let base = try overlayBase(subject: subject, input: input, notes: &notes) {
+            let mask = try FloatMap(height: heatmap.height, width: heatmap.width, values: heatmap.values)
+            let blended = try CAMOverlay.blend(image: base, width: input.width, height: input.height, mask: mask)
+            let png = try ImagePicture(image: blended).render(format: .png)
+            files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder))))
+        }
+
+        var members: [(String, JSONValue)] = [("input", .string(subject.name))]
+        if let f = subject.folder { members.append(("folder", .string(f))) }
+        members.append(("target", targetJSON(targetIndex)))
+        members.append(("score", .double(Double(score))))
+        members.append(("scored", .string(run.scoredTensor)))
+        members.append(("top5", .array(try top5(run, b))))
+        if metric == .drop {
+            let mask = keepPercent.map { ConfidenceDrop.keepMask(heatmap, keepPercent: $0) } ?? heatmap
+            let after = try scores(input.masked(by: mask), 1)[0]
+            members.append(("metric", .object([
+                ("name", .string("drop")),
+                ("keep_percent", keepPercent.map { .double($0) } ?? .null),
+                ("score_after", .double(Double(after))),
+                ("drop", .double(Double(ConfidenceDrop.drop(score: score, scoreAfter: after)))),
+            ])))
+        }
+        members.append(("files", .object(files)))
+        return Result(entry: .object(members), notes: notes)
+    }
+
+    /// The layer's values of image `b` as channel planes: rank 4 by the model's layout, rank 3 as tokens.
+    private func planes(_ tensor: Tensor, _ b: Int) throws -> ChannelPlanes {
+        if tensor.rank == 3 { return try ChannelPlanes(tokens: tensor, image: b, grid: grid) }
+        return try ChannelPlanes(tensor, layout: model.layout, image: b)
+    }
+
+    /// The input the heat map is sized to: the images' input, or the one rank-4 input fed.
+    private func spatialInput(_ batch: InputBatch) throws -> String {
+        if let imageInput { return imageInput }
+        let candidates = batch.feeds.filter { $0.value.rank == 4 }.map(\.key).sorted()
+        guard candidates.count == 1 else {
+            throw StrataError(.invalidInput, candidates.isEmpty
+                ? "no rank-4 input to size the heat map to; strata cam needs an image-like input [N, C, H, W] or [N, H, W, C]"
+                : "several rank-4 inputs (\(candidates.joined(separator: ", "))); feed images to one of them with --image")
+        }
+        return candidates[0]
+    }
+
+    /// Image `b` of the input as float32, in the model's layout.
+    private func inputImage(_ x: Tensor, _ b: Int) throws -> ModelInputImage {
+        let size = x.count / max(x.shape[0], 1)
+        var values = [Float](repeating: 0, count: size)
+        for i in 0 ..< size { values[i] = Float(x.doubleValue(at: b * size + i)) }
+        var shape = x.shape
+        shape[0] = 1
+        return try ModelInputImage(values: values, shape: shape, layout: model.layout)
+    }
+
+    /// The target's score on `count` inputs laid one after the other (Score-CAM, the drop metric).
+    private func scoresOf(_ values: [Float], count: Int, like x: Tensor, inputName: String, targetIndex: Int, output: String) throws -> [Float] {
+        guard model.graph.runtimeInputs.count == 1 else {
+            throw StrataError(.unsupported, "\(method == .scorecam ? "scorecam" : "--metric drop") reruns the model on masked inputs, which Strata does only for models with one input")
+        }
+        var shape = x.shape
+        shape[0] = count
+        let tensor = try InputBatches.converted(Tensor(values, shape: shape), to: x.dtype)
+        let request = GradientRequest(target: .index(targetIndex), output: output, differentiateProbability: target.targetProbability, withRespectTo: [])
+        return try engine.gradients(inputs: [inputName: tensor], request: request).scores
+    }
+
+    /// The float RGB image in 0…1 the overlay is drawn on, or nil (with a note) when there is none
+    /// of the input's size: the image as fed, or the `.npy` tensor min–max scaled.
+    private func overlayBase(subject: MapPainter.Subject, input: ModelInputImage, notes: inout [String]) throws -> [Float]? {
+        if let image = subject.image {
+            guard image.width == input.width, image.height == input.height else {
+                notes.append("no overlay: the image is \(image.width)×\(image.height), the model input \(input.width)×\(input.height)")
+                return nil
+            }
+            return CAMOverlay.unitImage(image)
+        }
+        guard input.channels == 1 || input.channels == 3 else {
+            notes.append("no overlay: the input has \(input.channels) channels, not 1 or 3")
+            return nil
+        }
+        let low = input.values.min() ?? 0, high = input.values.max() ?? 0
+        let range = high - low
+        let plane = input.height * input.width
+        var out = [Float](repeating: 0, count: plane * 3)
+        for p in 0 ..< plane {
+            for k in 0 ..< 3 {
+                let c = input.channels == 1 ? 0 : k
+                let v = input.layout == .nchw ? input.values[c * plane + p] : input.values[p * input.channels + c]
+                out[3 * p + k] = range > 0 ? (v - low) / range : 0
+            }
+        }
+        return out
+    }
+
+    private func targetJSON(_ index: Int) -> JSONValue {
+        var members: [(String, JSONValue)] = [("index", .int(index))]
+        members.append(("name", classNames.flatMap { index < $0.count ? .string($0[index]) : nil } ?? .null))
+        return .object(members)
+    }
+
+    /// The five most probable classes of image `b`: the model's Softmax output when it ends in one,
+    /// else the softmax of the scored output's row.
+    private func top5(_ run: GradientRun, _ b: Int) throws -> [JSONValue] {
+        let source = run.probabilities ?? run.outputValue
+        let rows = max(source.rank > 0 ? source.shape[0] : 1, 1)
+        let width = source.count / rows
+        guard b < rows, width > 0 else { return [] }
+        var values = (0 ..< width).map { source.doubleValue(at: b * width + $0) }
+        if run.probabilities == nil {
+            let top = values.max() ?? 0
+            let e = values.map { Foundation.exp($0 - top) }
+            let sum = e.reduce(0, +)
+            values = e.map { $0 / sum }
+        }
+        let order = values.indices.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }.prefix(5)
+        return order.map { i in
+            .object([("index", .int(i)), ("name", classNames.flatMap { i < $0.count ? .string($0[i]) : nil } ?? .null),
+                     ("probability", .double(values[i]))])
+        }
+    }
+}
