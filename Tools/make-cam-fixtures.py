@@ -17,6 +17,7 @@ the logits) each method's object is called once on the input; the files are, all
   scorecam-inputs.npy [10,3,20,20], scorecam-scores.npy [10]   the masked inputs ScoreCAM ran and the scores
   keep-mask-30.npy [20,20]        RemoveLeastRelevantFirst(70, multiply_tensor_with_cam)'s binary mask of
                                   heatmap-gradcam (the top 30 % kept)
+  integration-rules.json          captum 0.9's approximation_parameters (alphas, step sizes) for its five rules
   meta.json                       target class and score, library versions
 """
 import importlib.metadata
@@ -98,6 +99,16 @@ def main():
                 f.write("\n")
             keep = RemoveLeastRelevantFirst(70, lambda t, m: m)(x[0], torch.from_numpy(heatmap[0]))
             np.save(os.path.join(OUT, "keep-mask-30.npy"), np.float32(keep.numpy()))
+
+    from captum.attr._utils.approximation_methods import approximation_parameters
+    rules = {}
+    for method in ["gausslegendre", "riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid"]:
+        step_sizes, alphas = approximation_parameters(method)
+        rules[method] = {str(n): {"alphas": [float(a) for a in alphas(n)], "step_sizes": [float(w) for w in step_sizes(n)]}
+                         for n in (2, 7, 50)}
+    with open(os.path.join(OUT, "integration-rules.json"), "w") as f:
+        json.dump({"captum": importlib.metadata.version("captum"), "rules": rules}, f)
+        f.write("\n")
 
     meta = {"target": target, "score": float(logits[target]), "pytorch-grad-cam": "1.5.7",
             "torch": torch.__version__, "opencv": cv2.__version__, "numpy": np.__version__}

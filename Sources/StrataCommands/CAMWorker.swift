@@ -29,7 +29,7 @@ struct CAMWorker {
     }
 
     func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
-        let inputName = try spatialInput(batch)
+        let inputName = try Self.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
         let view = LayoutView(of: row.tensor, in: model.graph)
         let request = try target.request(classNames: classNames, withRespectTo: [row.tensor] + (view.map { [$0.source] } ?? []))
@@ -67,7 +67,7 @@ struct CAMWorker {
         }
         let cam: ActivationMap
         if method == .scorecam {
-            cam = try ScoreCAM.map(activations: a, input: input, batchSize: scoreBatch, scores: scores)
+            cam = try ScoreCAM.map(activations: a, input: input, batchSize: try Self.runBatch(scoreBatch, input: inputName, model: model), scores: scores)
         } else {
             let g = method.usesGradients ? try planes(gradients, b) : nil
             cam = try GradientCAM.map(method, activations: a, gradients: g, convention: convention, score: score)
@@ -86,10 +86,10 @@ struct CAMWorker {
 
         var members: [(String, JSONValue)] = [("input", .string(subject.name))]
         if let f = subject.folder { members.append(("folder", .string(f))) }
-        members.append(("target", targetJSON(targetIndex)))
+        members.append(("target", GradientRun.targetJSON(targetIndex, classNames: classNames)))
         members.append(("score", .double(Double(score))))
         members.append(("scored", .string(run.scoredTensor)))
-        members.append(("top5", .array(try top5(run, b))))
+        members.append(("top5", .array(run.topClasses(row: b, classNames: classNames))))
         if metric == .drop {
             let mask = keepPercent.map { ConfidenceDrop.keepMask(heatmap, keepPercent: $0) } ?? heatmap
             let after = try scores(input.masked(by: mask), 1)[0]
@@ -111,7 +111,7 @@ struct CAMWorker {
     }
 
     /// The input the heat map is sized to: the images' input, or the one rank-4 input fed.
-    private func spatialInput(_ batch: InputBatch) throws -> String {
+    static func spatialInput(_ batch: InputBatch, imageInput: String?) throws -> String {
         if let imageInput { return imageInput }
         let candidates = batch.feeds.filter { $0.value.rank == 4 }.map(\.key).sorted()
         guard candidates.count == 1 else {
@@ -122,14 +122,30 @@ struct CAMWorker {
         return candidates[0]
     }
 
+    /// The most inputs one run of `input` takes: 1 when its declared batch is fixed at 1 (a
+    /// fixed-batch export), else `wanted`. Throws for another fixed batch.
+    static func runBatch(_ wanted: Int, input: String, model: Model) throws -> Int {
+        guard let info = model.graph.runtimeInputs.first(where: { $0.name == input }),
+              let first = info.type.shape?.first, let fixed = first.value else { return wanted }
+        guard fixed == 1 else {
+            throw StrataError(.unsupported, "input '\(input)' has a fixed batch of \(fixed); runs on masked or scaled copies need batch 1 or a free batch axis")
+        }
+        return 1
+    }
+
     /// Image `b` of the input as float32, in the model's layout.
-    private func inputImage(_ x: Tensor, _ b: Int) throws -> ModelInputImage {
+    func inputImage(_ x: Tensor, _ b: Int) throws -> ModelInputImage {
+        try Self.inputImage(x, b, layout: model.layout)
+    }
+
+    /// Image `b` of `x` as float32.
+    static func inputImage(_ x: Tensor, _ b: Int, layout: ActivationLayout) throws -> ModelInputImage {
         let size = x.count / max(x.shape[0], 1)
         var values = [Float](repeating: 0, count: size)
         for i in 0 ..< size { values[i] = Float(x.doubleValue(at: b * size + i)) }
         var shape = x.shape
         shape[0] = 1
-        return try ModelInputImage(values: values, shape: shape, layout: model.layout)
+        return try ModelInputImage(values: values, shape: shape, layout: layout)
     }
 
     /// The target's score on `count` inputs laid one after the other (Score-CAM, the drop metric).
@@ -170,32 +186,5 @@ struct CAMWorker {
             }
         }
         return out
-    }
-
-    private func targetJSON(_ index: Int) -> JSONValue {
-        var members: [(String, JSONValue)] = [("index", .int(index))]
-        members.append(("name", classNames.flatMap { index < $0.count ? .string($0[index]) : nil } ?? .null))
-        return .object(members)
-    }
-
-    /// The five most probable classes of image `b`: the model's Softmax output when it ends in one,
-    /// else the softmax of the scored output's row.
-    private func top5(_ run: GradientRun, _ b: Int) throws -> [JSONValue] {
-        let source = run.probabilities ?? run.outputValue
-        let rows = max(source.rank > 0 ? source.shape[0] : 1, 1)
-        let width = source.count / rows
-        guard b < rows, width > 0 else { return [] }
-        var values = (0 ..< width).map { source.doubleValue(at: b * width + $0) }
-        if run.probabilities == nil {
-            let top = values.max() ?? 0
-            let e = values.map { Foundation.exp($0 - top) }
-            let sum = e.reduce(0, +)
-            values = e.map { $0 / sum }
-        }
-        let order = values.indices.sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }.prefix(5)
-        return order.map { i in
-            .object([("index", .int(i)), ("name", classNames.flatMap { i < $0.count ? .string($0[i]) : nil } ?? .null),
-                     ("probability", .double(values[i]))])
-        }
     }
 }

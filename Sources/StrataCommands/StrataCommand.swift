@@ -8,7 +8,7 @@ public struct StrataCommand: ParsableCommand {
         subcommands: [
             InspectCommand.self, LayersCommand.self, RunCommand.self, BenchCommand.self, DiagramCommand.self, ConvertCommand.self,
             CompareCommand.self, PreprocessCommand.self, MapsCommand.self, FiltersCommand.self, StatsCommand.self,
-            CamCommand.self, HDF5WorkerCommand.self,
+            CamCommand.self, SaliencyCommand.self, HDF5WorkerCommand.self,
         ]
     )
 
