@@ -19,7 +19,8 @@ the layers pytorch-grad-cam's documentation uses; for the top logit (ClassifierO
 Keras: `strata cam --input X --layer L --method M` for tf-keras-vis' Gradcam, GradcamPlusPlus and Layercam
 maps with the same tolerance, and `--layer auto` picking the last convolution layer.
 Saliency: `strata saliency` on a ResNet-18 export (64×64) against captum 0.9's Saliency (abs and signed),
-InputXGradient and IntegratedGradients (defaults: Gauss-Legendre, 50 steps, zero baseline; and
+InputXGradient and IntegratedGradients (defaults: Gauss-Legendre, 50 steps, zero baseline, atol 3e-3·max
+because points near α = 0 flip ReLU gates on rounding — torch differs from itself by 3.5e-3·max; and
 riemann_middle with 20 steps; not riemann_trapezoid, whose α = 0 and 1 ends make torch disagree with
 itself by 2e-3 between a batch of 20 and 20 batches of 1) with the same tolerance; SmoothGrad (100 samples, σ = 0.15 × range)
 draws its own noise, so its mean must correlate ≥ 0.9 with captum's and have a mean within 10 %.
@@ -35,6 +36,8 @@ import sys
 import tempfile
 
 import numpy as np
+
+os.environ.setdefault("TQDM_DISABLE", "1")  # pytorch-grad-cam's ScoreCAM draws a progress bar per batch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "Tools", "parity"))
@@ -136,12 +139,15 @@ def onnx_checks(binary, checks, pattern, workdir):
             layer = layer_of(model)
             cam = methods[name](model=model, target_layers=[layer])
             if name == "scorecam":
-                cam.batch_size = 32
+                cam.batch_size = 64
+            # The library's own map before resizing, recorded as its call computes it (Score-CAM would rerun
+            # every masked input if get_cam_image were called again).
+            recorded = []
+            compute = cam.get_cam_image
+            cam.get_cam_image = lambda *a, **k: recorded.append(compute(*a, **k)) or recorded[-1]
             heatmap = cam(input_tensor=tensor, targets=targets)[0]
-            acts = cam.activations_and_grads.activations[0].cpu().numpy()
-            grads = (cam.activations_and_grads.gradients[0].cpu().numpy()
-                     if cam.activations_and_grads.gradients else None)
-            ref = np.maximum(cam.get_cam_image(tensor, layer, targets, acts, grads, False), 0)[0]
+            raw = np.asarray(recorded[0])
+            ref = np.maximum(raw, 0)[0]
             out = os.path.join(workdir, f"{spec.name}-{name}")
             args = ["cam", model_path, "--input", x_path, "--method", name, "--out", out, "--quiet"]
             if name == "gradcam":
@@ -154,7 +160,7 @@ def onnx_checks(binary, checks, pattern, workdir):
             got = np.load(os.path.join(out, "cam.npy"))
             if name == "eigencam" and got.shape == ref.shape:
                 # The principal component's sign is arbitrary: compare with the sign that fits better.
-                flipped = np.maximum(-np.asarray(cam.get_cam_image(tensor, layer, targets, acts, grads, False))[0], 0)
+                flipped = np.maximum(-raw, 0)[0]
                 ok, detail = close(got, ref)
                 if not ok:
                     ok, detail = close(got, flipped)
@@ -214,10 +220,11 @@ def saliency_checks(binary, checks, pattern, workdir):
                                      lambda: Saliency(model).attribute(tensor, target=top, abs=False)),
         "saliency/input-x-gradient": (["--method", "input-x-gradient"], lambda: InputXGradient(model).attribute(tensor, target=top)),
         "saliency/integrated-gradients": (["--method", "integrated-gradients"],
-                                          lambda: IntegratedGradients(model).attribute(tensor, target=top)),
+                                          lambda: IntegratedGradients(model).attribute(tensor, target=top, internal_batch_size=1)),
         "saliency/integrated-gradients-riemann": (
             ["--method", "integrated-gradients", "--steps", "20", "--integration", "riemann_middle"],
-            lambda: IntegratedGradients(model).attribute(tensor, target=top, n_steps=20, method="riemann_middle")),
+            lambda: IntegratedGradients(model).attribute(tensor, target=top, n_steps=20, method="riemann_middle",
+                                                         internal_batch_size=1)),
         "saliency/smoothgrad": (["--method", "smoothgrad", "--samples", "100"],
                                 lambda: NoiseTunnel(Saliency(model)).attribute(tensor, target=top, nt_type="smoothgrad",
                                                                                nt_samples=100, stdevs=0.15 * span)),
@@ -239,6 +246,10 @@ def saliency_checks(binary, checks, pattern, workdir):
             corr = float(np.corrcoef(got.reshape(-1), want.reshape(-1))[0, 1]) if got.shape == want.shape else 0.0
             ratio = float(got.mean() / want.mean()) if got.shape == want.shape else 0.0
             ok, detail = corr >= 0.9 and 0.9 <= ratio <= 1.1, f"correlation {corr:.4f}, mean ratio {ratio:.4f}"
+        elif label == "saliency/integrated-gradients":
+            # Gauss-Legendre puts points at α ≈ 0.0006 where a ReLU gate can flip on the last bit of a
+            # convolution: torch's own IG moves by 3.5e-3·max between a batch of 50 and 50 batches of 1.
+            ok, detail = close(got, want, atol=3e-3)
         else:
             ok, detail = close(got, want)
         ok = ok and manifest["target"]["index"] == top and os.path.exists(os.path.join(out, "saliency.png"))
