@@ -40,6 +40,11 @@ public struct BenchCommand: StrataSubcommand {
     @Flag(help: "Run every activation as its own node (no fusion), e.g. to compare timings.")
     public var noFusion = false
 
+    @Option(name: .customLong("grad"), help: ArgumentHelp(
+        "Time gradient runs instead: the top class's gradient (the logit before a final Softmax) with respect to these layers (name, tensor or glob) or graph inputs; repeatable.",
+        valueName: "selector"))
+    public var grad: [String] = []
+
     @Option(name: .customLong("input"), help: ArgumentHelp("With --image: another input tensor, NAME=FILE.npy.", valueName: "input"))
     public var inputs: [String] = []
 
@@ -56,6 +61,7 @@ public struct BenchCommand: StrataSubcommand {
         if let threads, let problem = EngineOptions.problem(withThreads: threads) { throw ValidationError(problem) }
         if runs < 1 || runs > Self.maxRuns { throw ValidationError("--runs must be in 1...\(Self.maxRuns)") }
         if warmup < 0 || warmup > Self.maxRuns { throw ValidationError("--warmup must be in 0...\(Self.maxRuns)") }
+        if profile && !grad.isEmpty { throw ValidationError("--profile times forward runs; it does not go with --grad") }
     }
 
     /// More runs than anyone waits for; the times are kept in memory.
@@ -78,11 +84,22 @@ public struct BenchCommand: StrataSubcommand {
             feeds = try Self.randomInputs(for: model.graph)
         }
         let outputs = model.graph.outputs.map(\.name)
-        for _ in 0..<warmup { _ = try engine.run(inputs: feeds, tensors: outputs) }
+        var request: GradientRequest?
+        if !grad.isEmpty {
+            let inputs = Set(model.graph.inputs.map(\.name))
+            var tensors = grad.filter { inputs.contains($0) }
+            let selectors = grad.filter { !inputs.contains($0) }.map { LayerSelector(parsing: $0) }
+            if !selectors.isEmpty { tensors += try model.graph.resolve(selectors).map(\.tensor) }
+            request = GradientRequest(withRespectTo: tensors)
+        }
+        let once = {
+            if let request { _ = try engine.gradients(inputs: feeds, request: request) } else { _ = try engine.run(inputs: feeds, tensors: outputs) }
+        }
+        for _ in 0..<warmup { try once() }
         var times: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now()
-            _ = try engine.run(inputs: feeds, tensors: outputs)
+            try once()
             times.append(Self.milliseconds(since: start))
         }
         // Timed separately: reading the clock around every node would add to the latencies above.

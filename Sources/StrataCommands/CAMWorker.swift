@@ -31,13 +31,11 @@ struct CAMWorker {
     func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
         let inputName = try Self.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
-        let view = LayoutView(of: row.tensor, in: model.graph)
-        let request = try target.request(classNames: classNames, withRespectTo: [row.tensor] + (view.map { [$0.source] } ?? []))
+        let request = try target.request(classNames: classNames, withRespectTo: [row.tensor])
         let run = try engine.gradients(inputs: batch.feeds, request: request)
-        guard let activations = run.activations[row.tensor], var gradients = run.gradients[row.tensor] else {
+        guard let activations = run.activations[row.tensor], let gradients = run.gradients[row.tensor] else {
             throw StrataError(.invalidInput, "the gradient run gave no value for layer '\(row.layer)' ('\(row.tensor)')")
         }
-        if let view, let sourceGradient = run.gradients[view.source] { gradients = try view.permuted(sourceGradient) }
         var batchNotes: [String] = []
         if method.usesGradients, gradients.dtype == .float32, !gradients.buffer(as: Float.self).contains(where: { $0 != 0 }) {
             batchNotes.append("the gradient of '\(row.layer)' is zero everywhere, so its \(method.rawValue) map is zero: either nothing in it moves the score, "

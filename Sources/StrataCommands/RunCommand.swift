@@ -54,7 +54,7 @@ public struct RunCommand: StrataSubcommand {
     public var json = false
 
     @Option(name: .customLong("grad"), help: ArgumentHelp(
-        "Also write, beside each captured activation, <file>.grad.npy: the gradient of TARGET with respect to it (top, a class index or name, or OUTPUT[…]; see --class-names, --target-prob).",
+        "Also write, beside each captured activation and each input, <file>.grad.npy: the gradient of TARGET with respect to it (top, a class index or name, or OUTPUT[…]; see --class-names, --target-prob).",
         valueName: "target"))
     public var grad: String?
 
@@ -134,10 +134,15 @@ public struct RunCommand: StrataSubcommand {
         }
     }
 
-    /// One forward and backward run: each captured activation, then its gradient with respect to
-    /// `target` (float activations only), and the manifest's `"gradient"` object.
+    /// One forward and backward run: each captured activation and each fed graph input, then its
+    /// gradient with respect to `target` (float values only), and the manifest's `"gradient"` object.
     private func writeGradients(_ target: String, classNames: [String]?, engine: Engine, rows: [LayerOutput],
                                 feeds: [String: Tensor], into writer: CaptureWriter) throws {
+        // The fed inputs come too (first), so that the input's gradient (a saliency map) is always written.
+        var rows = rows
+        for name in feeds.keys.sorted().reversed() where !rows.contains(where: { $0.tensor == name }) {
+            rows.insert(LayerOutput(layer: name, op: "Input", output: 0, tensor: name), at: 0)
+        }
         var tensors: [String] = []
         for row in rows where !tensors.contains(row.tensor) { tensors.append(row.tensor) }
         let request = try targeting.request(spec: target, classNames: classNames, withRespectTo: tensors)

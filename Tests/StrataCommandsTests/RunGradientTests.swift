@@ -52,6 +52,14 @@ final class RunGradientTests: CommandTestCase {
         XCTAssertThrowsError(try StrataCommand.parseAsRoot(["run", Self.tinyCNN, "--input", Self.tinyInput, "--target", "3", "--out", "x"]))
     }
 
+    func testBenchTimesGradientRuns() throws {
+        let console = try strata(["bench", Self.tinyCNN, "--runs", "1", "--warmup", "0", "--grad", "input", "--grad", "conv*", "--json"])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(console.output.utf8)) as? [String: Any])
+        XCTAssertNotNil(json["median_ms"] as? Double)
+        XCTAssertThrowsError(try StrataCommand.parseAsRoot(["bench", Self.tinyCNN, "--grad", "input", "--profile"]))
+        XCTAssertThrowsError(try strata(["bench", Self.tinyCNN, "--runs", "1", "--grad", "nothing-like-this"]))
+    }
+
     func testTargetSpecParsing() throws {
         XCTAssertEqual(try TargetOptions.Spec(parsing: "top").element, .top)
         let named = try TargetOptions.Spec(parsing: "logits[cat]")

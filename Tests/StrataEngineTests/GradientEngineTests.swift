@@ -125,6 +125,40 @@ final class GradientEngineTests: XCTestCase {
         XCTAssertNotEqual(Set(run.gradients["x"]!.floats()), [0])
     }
 
+    /// A Keras layer's captured NHWC copy that nothing reads gets the gradient of the layer's NCHW
+    /// value, transposed; in an ONNX model the same graph gives it zeros (it is an ordinary tensor).
+    func testKerasLayoutCopyTakesTheLayersGradient() throws {
+        var rng = SeededGenerator(seed: 21)
+        let graph = Graph(
+            name: "layout",
+            nodes: [
+                Node(name: "conv/Conv", opType: "Conv", inputs: ["x", "w"], outputs: ["conv/Conv"], attributes: ["pads": .ints([1, 1, 1, 1])]),
+                Node(name: "conv/ToNHWC", opType: "Transpose", inputs: ["conv/Conv"], outputs: ["conv"], attributes: ["perm": .ints([0, 2, 3, 1])]),
+                Node(name: "relu/Relu", opType: "Relu", inputs: ["conv/Conv"], outputs: ["relu/Relu"]),
+                Node(name: "gap/GlobalAveragePool", opType: "GlobalAveragePool", inputs: ["relu/Relu"], outputs: ["gap"]),
+                Node(name: "flat/Flatten", opType: "Flatten", inputs: ["gap"], outputs: ["flat"]),
+            ],
+            inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, 2, 4, 4]))],
+            outputs: [ValueInfo(name: "flat", type: ValueType(.float32, nil))],
+            initializers: ["w": GradientCheck.random([3, 2, 3, 3], &rng)])
+        let x = GradientCheck.random([1, 2, 4, 4], &rng)
+        let request = GradientRequest(withRespectTo: ["conv", "conv/Conv"])
+        let keras = try Engine(model: Model(graph: graph, format: .kerasArchive, path: "", layout: .nhwc))
+        let run = try keras.gradients(inputs: ["x": x], request: request)
+        let nchw = run.gradients["conv/Conv"]!, nhwc = run.gradients["conv"]!
+        XCTAssertEqual(nhwc.shape, [1, 4, 4, 3])
+        XCTAssertTrue(nchw.floats().contains { $0 != 0 })
+        for h in 0..<4 {
+            for w in 0..<4 {
+                for c in 0..<3 {
+                    XCTAssertEqual(nhwc.floats()[(h * 4 + w) * 3 + c], nchw.floats()[(c * 4 + h) * 4 + w])
+                }
+            }
+        }
+        let onnx = try Engine(model: Model(graph: graph, format: .onnx, path: "", layout: .nchw))
+        XCTAssertEqual(Set(try onnx.gradients(inputs: ["x": x], request: request).gradients["conv"]!.floats()), [0])
+    }
+
     func testErrors() throws {
         let engine = try Engine(model: Self.classifier())
         XCTAssertThrowsError(try engine.gradients(inputs: ["x": input()], request: GradientRequest(target: .index(3), withRespectTo: ["x"]))) {

@@ -59,6 +59,8 @@ final class GradientRuleTests: XCTestCase {
             ("dilated", [1, 2, 7, 7], [2, 2, 3, 3], ["dilations": .ints([2, 2]), "pads": .ints([2, 2, 2, 2])]),
             ("groups", [1, 4, 5, 5], [6, 2, 3, 3], ["group": .int(2), "pads": .ints([1, 1, 1, 1])]),
             ("depthwise", [2, 3, 6, 6], [6, 1, 3, 3], ["group": .int(3), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1])]),
+            ("depthwise dilated", [1, 4, 7, 6], [4, 1, 3, 2], ["group": .int(4), "dilations": .ints([2, 1]), "pads": .ints([2, 0, 1, 1])]),
+            ("depthwise 1-D", [1, 3, 9], [3, 1, 3], ["group": .int(3), "strides": .ints([2]), "pads": .ints([1, 1])]),
             ("1-D", [2, 3, 9], [2, 3, 4], ["strides": .ints([2]), "pads": .ints([1, 2])]),
             ("3-D", [1, 2, 4, 4, 3], [2, 2, 2, 3, 2], ["pads": .ints([1, 0, 1, 0, 1, 0])]),
             ("SAME_UPPER", [1, 2, 6, 5], [3, 2, 3, 3], ["auto_pad": .string("SAME_UPPER"), "strides": .ints([2, 2])]),

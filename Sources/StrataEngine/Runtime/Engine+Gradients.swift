@@ -22,10 +22,13 @@ extension Engine {
         let scored = request.differentiateProbability ? output : softmax?.input ?? output
         let respectTo = request.withRespectTo.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let isConstant: (String) -> Bool = { [constants] name in constants[name] != nil }
+        let chains = Dictionary(uniqueKeysWithValues: respectTo.compactMap { name in relabelChain(of: name).map { (name, $0) } })
+        var differentiated = respectTo
+        for chain in chains.values where !differentiated.contains(chain.root) { differentiated.append(chain.root) }
         let plan = try BackwardPlan(graph: graph, order: order, producers: producers, kernels: kernels, score: scored,
-                                    respectTo: respectTo, isConstant: isConstant)
+                                    respectTo: differentiated, isConstant: isConstant)
 
-        var targets = respectTo
+        var targets = differentiated
         let softmaxValues = softmax.map { [$0.input, $0.output] } ?? []
         for name in [scored, output] + softmaxValues + plan.keep.keys.sorted() where !targets.contains(name) {
             targets.append(name)
@@ -44,7 +47,7 @@ extension Engine {
         let (indices, scores, seed) = try Engine.seed(scoreValue, target: request.target, tensor: scored)
 
         var gradients: [String: Tensor] = [scored: seed]
-        let kept = Set(respectTo)
+        let kept = Set(differentiated)
         var uses = plan.keep
         func valueOf(_ name: String) -> Tensor? { values[name] ?? constants[name] }
         func release(_ name: String) {
@@ -110,13 +113,54 @@ extension Engine {
         for name in respectTo {
             guard let value = values[name] ?? constants[name] else { continue }
             activations[name] = value
-            result[name] = try gradients[name] ?? GradientMath.zeros(value.shape)
+            if let chain = chains[name], let rootValue = values[chain.root] ?? constants[chain.root] {
+                var g = try gradients[chain.root] ?? GradientMath.zeros(rootValue.shape)
+                for index in chain.nodes {
+                    let node = graph.nodes[index]
+                    if node.opType == "Transpose" {
+                        g = try kernels[index].run([g], context: context)[0]
+                    } else if let shape = seen[node.outputs[0]]?.shape ?? values[node.outputs[0]]?.shape {
+                        g = g.reshaped(shape)
+                    }
+                }
+                result[name] = g.shape == value.shape ? g : g.reshaped(value.shape)
+            } else {
+                result[name] = try gradients[name] ?? GradientMath.zeros(value.shape)
+            }
         }
         return GradientRun(activations: activations, gradients: result, output: output, scoredTensor: scored,
                            targetIndices: indices, scores: scores, outputValue: values[output]!,
                            logits: softmax.flatMap { values[$0.input] },
                            probabilities: softmaxOutput.flatMap { values[$0] },
                            differentiatesProbability: softmax != nil && request.differentiateProbability)
+    }
+
+    /// Ops whose output holds exactly their first input's elements, relabelled.
+    static let relabellingOps: Set<String> = ["Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
+
+    /// When `name` is a layout copy the Keras importer made of a layer's activation (the NHWC
+    /// value computed from the layer's own NCHW result by relabelling ops, all nodes named in the
+    /// layer's scope `<layer>/…`), that NCHW value and the ops from it to `name`, in order; nil
+    /// otherwise. Both hold the same activation, so `name`'s gradient is the root's, relabelled the
+    /// same way: the root's gradient includes the uses of either (through the relabelling ops' own
+    /// backward rules), while the copy itself often feeds nothing on the way to the score.
+    func relabelChain(of name: String) -> (root: String, nodes: [Int])? {
+        guard model.format != .onnx else { return nil }
+        let graph = model.graph
+        func scope(_ node: Node) -> Substring? {
+            node.name.lastIndex(of: "/").map { node.name[..<$0] }
+        }
+        var current = name
+        var nodes: [Int] = []
+        while let p = producers[current], Engine.relabellingOps.contains(graph.nodes[p].opType),
+              graph.nodes[p].outputs.first == current,
+              let input = graph.nodes[p].inputs.first, !input.isEmpty, constants[input] == nil {
+            nodes.insert(p, at: 0)
+            current = input
+        }
+        guard let first = nodes.first, let layer = scope(graph.nodes[first]), let root = producers[current],
+              scope(graph.nodes[root]) == layer, nodes.allSatisfy({ scope(graph.nodes[$0]) == layer }) else { return nil }
+        return (current, nodes)
     }
 
     /// The Softmax whose output `name` is, looking through `Identity` and `Dropout`; nil when none.

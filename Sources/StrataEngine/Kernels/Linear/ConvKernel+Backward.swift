@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 extension ConvKernel: DifferentiableKernel {
@@ -105,8 +106,20 @@ private struct ConvBackward: Sendable {
     /// tap read, plane by plane in parallel over input channels.
     func depthwiseInput(w: Pointers, dx: Pointers, context: ExecutionContext) {
         let (inSize, outSize, taps) = (geometry.inputSize, geometry.outputSize, geometry.kernelSize)
-        let offsets = (0..<taps).map { geometry.tapOffsets($0) }
         let multiplier = groupMaps
+        if let g = geometry.window2d {
+            context.parallelFor(batch * channels) { range in
+                for plane in range {
+                    let (n, c) = plane.quotientAndRemainder(dividingBy: channels)
+                    for j in 0..<multiplier {
+                        let m = c * multiplier + j
+                        ConvBackward.scatterPlane(dy.p + (n * maps + m) * outSize, w.p + m * taps, g, into: dx.p + plane * inSize)
+                    }
+                }
+            }
+            return
+        }
+        let offsets = (0..<taps).map { geometry.tapOffsets($0) }
         context.parallelFor(batch * channels) { range in
             for plane in range {
                 let (n, c) = plane.quotientAndRemainder(dividingBy: channels)
@@ -119,6 +132,36 @@ private struct ConvBackward: Sendable {
                         offsets[tap].withUnsafeBufferPointer { table in
                             for o in 0..<outSize where table[o] >= 0 { target[table[o]] += weight * source[o] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds, for every tap of a 2-D window, `weight·dY` to the input positions the tap read: per
+    /// output row, the range of columns whose tap lands inside the input is computed up front, so
+    /// the inner loop has no bounds test (indices in it stay within the plane by construction).
+    static func scatterPlane(_ source: UnsafeMutablePointer<Float>, _ weights: UnsafeMutablePointer<Float>,
+                             _ g: strata_window2d, into target: UnsafeMutablePointer<Float>) {
+        let (inH, inW, outH, outW) = (Int(g.in_h), Int(g.in_w), Int(g.out_h), Int(g.out_w))
+        let (sh, sw, dh, dw) = (Int(g.stride_h), Int(g.stride_w), Int(g.dilation_h), Int(g.dilation_w))
+        let (top, left) = (Int(g.pad_top), Int(g.pad_left))
+        for kh in 0..<Int(g.kernel_h) {
+            for kw in 0..<Int(g.kernel_w) {
+                let weight = weights[kh * Int(g.kernel_w) + kw]
+                let shift = kw * dw - left
+                // Columns ow with 0 ≤ ow·sw + shift < inW.
+                let first = shift >= 0 ? 0 : (-shift + sw - 1) / sw
+                let last = inW - 1 - shift < 0 ? -1 : Swift.min(outW - 1, (inW - 1 - shift) / sw)
+                guard first <= last else { continue }
+                for oh in 0..<outH {
+                    let ih = oh * sh - top + kh * dh
+                    guard ih >= 0 && ih < inH else { continue }
+                    let src = source + oh * outW, dst = target + ih * inW + shift
+                    if sw == 1 {
+                        for ow in first...last { dst[ow] += weight * src[ow] }
+                    } else {
+                        for ow in first...last { dst[ow &* sw] += weight * src[ow] }
                     }
                 }
             }
