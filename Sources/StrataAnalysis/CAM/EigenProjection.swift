@@ -36,7 +36,8 @@ public enum EigenProjection {
         let k = min(m, n)
         let (mm, o1) = m.multipliedReportingOverflow(by: m)
         let (nn, o2) = n.multipliedReportingOverflow(by: n)
-        let full = !o1 && !o2 && mm.addingReportingOverflow(nn).partialValue <= fullMatricesLimit && mm + nn >= 0
+        let (total, o3) = mm.addingReportingOverflow(nn)
+        let full = !o1 && !o2 && !o3 && total <= fullMatricesLimit
         var jobz = Int8(UInt8(ascii: full ? "A" : "S"))
         var rows = Int32(m), columns = Int32(n), lda = Int32(m)
         var ldu = Int32(m), ldvt = Int32(full ? n : k)
