@@ -75,3 +75,5 @@ ensure_pins "$here/requirements-embed.txt"
 ensure_pins "$here/requirements-browser.txt"
 # TensorBoard's loader reads back the event files Strata writes (Tools/test-tensorboard.py).
 ensure_pins "$here/requirements-tensorboard.txt"
+# pytorch-grad-cam, captum and OpenCV for the CAM and saliency references (Tools/test-cam.py); see the file.
+ensure_pins "$here/requirements-cam.txt" --no-deps

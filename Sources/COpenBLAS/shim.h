@@ -19,4 +19,9 @@ void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
              int *info);
 void dorgqr_(const int *m, const int *n, const int *k, double *a, const int *lda, const double *tau, double *work,
              const int *lwork, int *info);
+// LAPACK's divide-and-conquer SVD, exported by libopenblas (Debian ships no lapack.h with it).
+// Fortran calling convention: every argument by pointer, the length of the character argument last.
+void sgesdd_(const char *jobz, const int *m, const int *n, float *a, const int *lda, float *s, float *u,
+             const int *ldu, float *vt, const int *ldvt, float *work, const int *lwork, int *iwork, int *info,
+             size_t jobz_length);
 #endif

@@ -20,6 +20,8 @@ public struct StrataCommand: ParsableCommand {
             ReportCommand.self,
             TensorBoardCommand.self,
             EmbedCommand.self,
+            CamCommand.self,
+            SaliencyCommand.self,
             HDF5WorkerCommand.self,
         ]
     )

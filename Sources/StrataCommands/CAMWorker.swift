@@ -1,0 +1,188 @@
+import Foundation
+import StrataAnalysis
+import StrataCore
+import StrataEngine
+import StrataExport
+import StrataRender
+
+/// The work of `strata cam` for one batch: one gradient run (activations and gradients of the
+/// layer, the target's scores), then per image the map, the heat map, the overlay, the metric and
+/// the manifest entry.
+struct CAMWorker {
+    let model: Model
+    let engine: Engine
+    let row: LayerOutput
+    let method: CAMMethod
+    let convention: CAMConvention
+    let grid: (height: Int, width: Int)?
+    let metric: CamCommand.CAMMetric?
+    let keepPercent: Double?
+    let scoreBatch: Int
+    let target: TargetOptions
+    let classNames: [String]?
+    /// The input images feed; nil for `.npy` input (then the one rank-4 input).
+    let imageInput: String?
+
+    struct Result {
+        var entry: JSONValue
+        var notes: [String]
+    }
+
+    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
+        let inputName = try Self.spatialInput(batch, imageInput: imageInput)
+        guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
+        let request = try target.request(classNames: classNames, withRespectTo: [row.tensor])
+        let run = try engine.gradients(inputs: batch.feeds, request: request)
+        guard let activations = run.activations[row.tensor], let gradients = run.gradients[row.tensor] else {
+            throw StrataError(.invalidInput, "the gradient run gave no value for layer '\(row.layer)' ('\(row.tensor)')")
+        }
+        var batchNotes: [String] = []
+        if method.usesGradients, gradients.dtype == .float32, !gradients.buffer(as: Float.self).contains(where: { $0 != 0 }) {
+            batchNotes.append("the gradient of '\(row.layer)' is zero everywhere, so its \(method.rawValue) map is zero: either nothing in it moves the score, "
+                + "or Strata computes the score without it (a Keras convolution whose BatchNormalization is folded into a copy of it); try the next layer")
+        }
+        guard activations.rank >= 1, activations.shape[0] == subjects.count, x.shape[0] == subjects.count else {
+            throw StrataError(.invalidInput, "layer '\(row.layer)' has shape \(activations.shape), whose first axis is not the batch of \(subjects.count)")
+        }
+        return try subjects.indices.map { b in
+            var result = try image(b, subject: subjects[b], x: x, inputName: inputName, run: run, activations: activations, gradients: gradients, into: folder)
+            result.notes += batchNotes
+            return result
+        }
+    }
+
+    private func image(
+        _ b: Int, subject: MapPainter.Subject, x: Tensor, inputName: String, run: GradientRun,
+        activations: Tensor, gradients: Tensor, into folder: StagedFolder
+    ) throws -> Result {
+        var notes: [String] = []
+        let a = try planes(activations, b)
+        let input = try inputImage(x, b)
+        let targetIndex = run.targetIndices[b]
+        let score = run.scores[b]
+        let scores: ([Float], Int) throws -> [Float] = { values, count in
+            try scoresOf(values, count: count, like: x, inputName: inputName, targetIndex: targetIndex, output: run.output)
+        }
+        let cam: ActivationMap
+        if method == .scorecam {
+            cam = try ScoreCAM.map(activations: a, input: input, batchSize: try Self.runBatch(scoreBatch, input: inputName, model: model), scores: scores)
+        } else {
+            let g = method.usesGradients ? try planes(gradients, b) : nil
+            cam = try GradientCAM.map(method, activations: a, gradients: g, convention: convention, score: score)
+        }
+        let heatmap = CAMHeatmap.heatmap(cam, height: input.height, width: input.width)
+
+        var files: [(String, JSONValue)] = []
+        files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
+        files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        if let base = try overlayBase(subject: subject, input: input, notes: &notes) {
+            let mask = try FloatMap(height: heatmap.height, width: heatmap.width, values: heatmap.values)
+            let blended = try CAMOverlay.blend(image: base, width: input.width, height: input.height, mask: mask)
+            let png = try ImagePicture(image: blended).render(format: .png)
+            files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder))))
+        }
+
+        var members: [(String, JSONValue)] = [("input", .string(subject.name))]
+        if let f = subject.folder { members.append(("folder", .string(f))) }
+        members.append(("target", GradientRun.targetJSON(targetIndex, classNames: classNames)))
+        members.append(("score", .double(Double(score))))
+        members.append(("scored", .string(run.scoredTensor)))
+        members.append(("top5", .array(run.topClasses(row: b, classNames: classNames))))
+        if metric == .drop {
+            let mask = keepPercent.map { ConfidenceDrop.keepMask(heatmap, keepPercent: $0) } ?? heatmap
+            let after = try scores(input.masked(by: mask), 1)[0]
+            members.append(("metric", .object([
+                ("name", .string("drop")),
+                ("keep_percent", keepPercent.map { .double($0) } ?? .null),
+                ("score_after", .double(Double(after))),
+                ("drop", .double(Double(ConfidenceDrop.drop(score: score, scoreAfter: after)))),
+            ])))
+        }
+        members.append(("files", .object(files)))
+        return Result(entry: .object(members), notes: notes)
+    }
+
+    /// The layer's values of image `b` as channel planes: rank 4 by the model's layout, rank 3 as tokens.
+    private func planes(_ tensor: Tensor, _ b: Int) throws -> ChannelPlanes {
+        if tensor.rank == 3 { return try ChannelPlanes(tokens: tensor, image: b, grid: grid) }
+        return try ChannelPlanes(tensor, layout: model.layout, image: b)
+    }
+
+    /// The input the heat map is sized to: the images' input, or the one rank-4 input fed.
+    static func spatialInput(_ batch: InputBatch, imageInput: String?) throws -> String {
+        if let imageInput { return imageInput }
+        let candidates = batch.feeds.filter { $0.value.rank == 4 }.map(\.key).sorted()
+        guard candidates.count == 1 else {
+            throw StrataError(.invalidInput, candidates.isEmpty
+                ? "no rank-4 input to size the heat map to; strata cam needs an image-like input [N, C, H, W] or [N, H, W, C]"
+                : "several rank-4 inputs (\(candidates.joined(separator: ", "))); feed images to one of them with --image")
+        }
+        return candidates[0]
+    }
+
+    /// The most inputs one run of `input` takes: 1 when its declared batch is fixed at 1 (a
+    /// fixed-batch export), else `wanted`. Throws for another fixed batch.
+    static func runBatch(_ wanted: Int, input: String, model: Model) throws -> Int {
+        guard let info = model.graph.runtimeInputs.first(where: { $0.name == input }),
+              let first = info.type.shape?.first, let fixed = first.value else { return wanted }
+        guard fixed == 1 else {
+            throw StrataError(.unsupported, "input '\(input)' has a fixed batch of \(fixed); runs on masked or scaled copies need batch 1 or a free batch axis")
+        }
+        return 1
+    }
+
+    /// Image `b` of the input as float32, in the model's layout.
+    func inputImage(_ x: Tensor, _ b: Int) throws -> ModelInputImage {
+        try Self.inputImage(x, b, layout: model.layout)
+    }
+
+    /// Image `b` of `x` as float32.
+    static func inputImage(_ x: Tensor, _ b: Int, layout: ActivationLayout) throws -> ModelInputImage {
+        let size = x.count / max(x.shape[0], 1)
+        var values = [Float](repeating: 0, count: size)
+        for i in 0 ..< size { values[i] = Float(x.doubleValue(at: b * size + i)) }
+        var shape = x.shape
+        shape[0] = 1
+        return try ModelInputImage(values: values, shape: shape, layout: layout)
+    }
+
+    /// The target's score on `count` inputs laid one after the other (Score-CAM, the drop metric).
+    private func scoresOf(_ values: [Float], count: Int, like x: Tensor, inputName: String, targetIndex: Int, output: String) throws -> [Float] {
+        guard model.graph.runtimeInputs.count == 1 else {
+            throw StrataError(.unsupported, "\(method == .scorecam ? "scorecam" : "--metric drop") reruns the model on masked inputs, which Strata does only for models with one input")
+        }
+        var shape = x.shape
+        shape[0] = count
+        let tensor = try InputBatches.converted(Tensor(values, shape: shape), to: x.dtype)
+        let request = GradientRequest(target: .index(targetIndex), output: output, differentiateProbability: target.targetProbability, withRespectTo: [])
+        return try engine.gradients(inputs: [inputName: tensor], request: request).scores
+    }
+
+    /// The float RGB image in 0…1 the overlay is drawn on, or nil (with a note) when there is none
+    /// of the input's size: the image as fed, or the `.npy` tensor min–max scaled.
+    private func overlayBase(subject: MapPainter.Subject, input: ModelInputImage, notes: inout [String]) throws -> [Float]? {
+        if let image = subject.image {
+            guard image.width == input.width, image.height == input.height else {
+                notes.append("no overlay: the image is \(image.width)×\(image.height), the model input \(input.width)×\(input.height)")
+                return nil
+            }
+            return CAMOverlay.unitImage(image)
+        }
+        guard input.channels == 1 || input.channels == 3 else {
+            notes.append("no overlay: the input has \(input.channels) channels, not 1 or 3")
+            return nil
+        }
+        let low = input.values.min() ?? 0, high = input.values.max() ?? 0
+        let range = high - low
+        let plane = input.height * input.width
+        var out = [Float](repeating: 0, count: plane * 3)
+        for p in 0 ..< plane {
+            for k in 0 ..< 3 {
+                let c = input.channels == 1 ? 0 : k
+                let v = input.layout == .nchw ? input.values[c * plane + p] : input.values[p * input.channels + c]
+                out[3 * p + k] = range > 0 ? (v - low) / range : 0
+            }
+        }
+        return out
+    }
+}
