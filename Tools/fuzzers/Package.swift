@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [.package(name: "Strata", path: "../..")],
     targets: [
         .target(name: "FuzzSupport", dependencies: [.product(name: "StrataCore", package: "Strata")]),
+        .target(name: "FuzzHDF5Support", dependencies: [.product(name: "StrataKeras", package: "Strata")]),
         .executableTarget(name: "fuzz-onnx", dependencies: [
             "FuzzSupport",
             .product(name: "StrataCore", package: "Strata"),
@@ -22,6 +23,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fuzz-keras-config", dependencies: [
             "FuzzSupport",
+            "FuzzHDF5Support",
             .product(name: "StrataCore", package: "Strata"),
             .product(name: "StrataKeras", package: "Strata"),
             .product(name: "StrataEngine", package: "Strata"),
@@ -33,6 +35,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fuzz-hdf5", dependencies: [
             "FuzzSupport",
+            "FuzzHDF5Support",
             .product(name: "StrataCore", package: "Strata"),
             .product(name: "StrataKeras", package: "Strata"),
             .product(name: "StrataEngine", package: "Strata"),

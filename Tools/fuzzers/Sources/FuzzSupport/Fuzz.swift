@@ -17,13 +17,17 @@ public enum Fuzz {
         MemoryLimit.set(memoryLimit)
     }()
 
+    /// `FUZZ_VERBOSE=1`: each input's error on stderr (to see how far replayed inputs get).
+    private static let verbose = ProcessInfo.processInfo.environment["FUZZ_VERBOSE"] == "1"
+
     /// Runs `body` on one input (libFuzzer's `data`, `size`) and checks what it left behind; returns
     /// libFuzzer's 0.
     public static func one(_ data: UnsafePointer<UInt8>?, _ size: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) -> Int32 {
         _ = ready
         do {
             try body(UnsafeRawBufferPointer(start: size == 0 ? nil : data, count: size))
-        } catch is StrataError {
+        } catch let error as StrataError {
+            if verbose { FileHandle.standardError.write(Data("fuzz: \(error)\n".utf8)) }
         } catch {
             fatalError("a malformed input threw \(type(of: error)), not a StrataError: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzHDF5Support
 import FuzzSupport
 import StrataCore
 import StrataEngine
@@ -13,11 +14,15 @@ let modelFile = FuzzFile(name: "model.h5")
 /// survives those in its worker, and each one found is replayed through the binary by `make test`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHDF5(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    Fuzz.one(data, size) { bytes in
+    let result = Fuzz.one(data, size) { bytes in
         modelFile.write(bytes)
         let model = try KerasImporter.load(path: modelFile.path)
         _ = model.graph.inferTypes()
         _ = KerasLayerSummary.rows(of: model)
         _ = try Engine(model: model, options: EngineOptions(threads: 1))
     }
+    // Everything the input opened is closed once the model built from it is gone.
+    let open = HDF5Objects.open
+    if open != 0 { fatalError("\(open) HDF5 objects still open after the input was dropped") }
+    return result
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzHDF5Support
 import FuzzSupport
 import StrataCore
 import StrataEngine
@@ -24,7 +25,7 @@ let config = FuzzFile(name: "config.json")
 /// (type inference, engine compilation). HDF5 runs in this process; the weights files are intact.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzKerasConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    Fuzz.one(data, size) { bytes in
+    let result = Fuzz.one(data, size) { bytes in
         guard let pick = bytes.first else { return }
         config.write(UnsafeRawBufferPointer(rebasing: bytes.dropFirst()))
         let model = try KerasImporter.load(path: weightFiles[Int(pick) % weightFiles.count], configPath: config.path)
@@ -32,4 +33,8 @@ public func fuzzKerasConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
         _ = KerasLayerSummary.rows(of: model)
         _ = try Engine(model: model, options: EngineOptions(threads: 1))
     }
+    // Everything the input opened is closed once the model built from it is gone.
+    let open = HDF5Objects.open
+    if open != 0 { fatalError("\(open) HDF5 objects still open after the input was dropped") }
+    return result
 }
