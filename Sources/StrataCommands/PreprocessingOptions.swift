@@ -63,7 +63,10 @@ public struct PreprocessingOptions: ParsableArguments {
             result.crop = try Self.size(String(lowered.dropFirst(prefix.count)), option: "--crop")
         }
         if let mean { result.mean = try Self.values(mean, option: "--mean") }
-        if let std { result.std = try Self.values(std, option: "--std") }
+        if let std {
+            result.std = try Self.values(std, option: "--std")
+            if result.std?.contains(0) == true { throw ValidationError("--std '\(std)': values must not be 0 (they divide)") }
+        }
         if let scale { result.scale = try Self.scale(scale) }
         result.bgr = bgr
         result.grey = grey

@@ -28,11 +28,12 @@ enum ProtoDepthCheck {
         var stack: [(end: Int, descriptor: UnsafePointer<ProtobufCMessageDescriptor>)] = [(byteCount, root)]
         var position = 0
 
-        func varint() throws -> UInt64 {
+        // A varint may not run past the end of the message it is in (`end`), let alone the data.
+        func varint(before end: Int) throws -> UInt64 {
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while true {
-                guard position < byteCount, shift < 64 else { throw corrupt }
+                guard position < end, shift < 64 else { throw corrupt }
                 let byte = bytes[position]
                 position += 1
                 value |= UInt64(byte & 0x7f) << shift
@@ -46,15 +47,15 @@ enum ProtoDepthCheck {
                 stack.removeLast()
                 continue
             }
-            let tag = try varint()
+            let tag = try varint(before: top.end)
             let fieldNumber = tag >> 3
             guard fieldNumber > 0, fieldNumber <= UInt64(UInt32.max) else { throw corrupt }
             switch tag & 7 {
-            case 0: _ = try varint()
+            case 0: _ = try varint(before: top.end)
             case 1: position += 8
             case 5: position += 4
             case 2:
-                let length = try varint()
+                let length = try varint(before: top.end)
                 guard length <= UInt64(top.end - position) else { throw corrupt }
                 let end = position + Int(length)
                 if let field = protobuf_c_message_descriptor_get_field(top.descriptor, UInt32(fieldNumber)),

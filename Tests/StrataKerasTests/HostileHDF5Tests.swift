@@ -134,6 +134,30 @@ final class HostileHDF5Tests: XCTestCase {
         }
     }
 
+    /// A deflate stream zlib rejects (found by fuzz-keras-zip, Fixtures/fuzz-regressions/keras-zip) is a
+    /// located corrupt-archive error, not ZIPFoundation's bare `corruptedData`.
+    func testADamagedDeflateStreamIsACorruptArchive() throws {
+        let path = scratch + "/damaged.keras"
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        let text = Data(String(repeating: "conv dense relu kernel bias ", count: 200).utf8)
+        try archive.addEntry(with: "config.json", type: .file, uncompressedSize: Int64(text.count), compressionMethod: .deflate) {
+            position, size in text.subdata(in: Int(position) ..< Int(position) + size)
+        }
+        // The first byte of the member's data (after the 30-byte local header and its 11-byte name, no
+        // extra field): final block of the reserved type 3, which zlib refuses.
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(bytes[26] + bytes[28], 11)
+        bytes[30 + 11] = 0x07
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let reader = try KerasArchive(path: path)
+        let member = try XCTUnwrap(reader.member("config.json"))
+        XCTAssertThrowsError(try reader.data(member, limit: 1 << 20, what: "a model config")) { error in
+            XCTAssertEqual(String(describing: error), "\(path): archive member 'config.json' is corrupt (its deflate stream is damaged)")
+        }
+        let regression = Self.root + "/Fixtures/fuzz-regressions/keras-zip/damaged-deflate-stream.keras"
+        XCTAssertEqual(message(regression), "\(regression): archive member 'model.weights.h5' is corrupt (its deflate stream is damaged)")
+    }
+
     /// Sets the uncompressed size of `member` in the central directory (a 32-bit field at offset 24).
     func patchCentralDirectorySize(_ path: String, member: String, size: UInt32) throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))

@@ -129,4 +129,17 @@ final class KerasHostileConfigTests: XCTestCase {
         XCTAssertEqual(error(sequential("Conv2D", config: "\"filters\": -3, \"kernel_size\": 3", shape: "[null, 8, 8, 2]")),
                        "s.json: node 'l' (Conv2D), option 'filters': must be at least 1, found -3")
     }
+
+    /// Found by fuzzing (Fixtures/fuzz-regressions/keras-config): a whole number too large for Int (a
+    /// 40-digit tensor index in `inbound_nodes`) trapped when converted; it is not an Int, and the config
+    /// is refused with a located line.
+    func testWholeNumbersBeyondIntAreNotInts() throws {
+        let json = try XCTUnwrap(KerasJSON.parse("[7777777777777777777777777777777777777777, 1e300, -1e19, 3.0, 2.5, 7]"))
+        XCTAssertEqual(try XCTUnwrap(json.array).map(\.int), [nil, nil, nil, 3, nil, 7])
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let regression = root + "/Fixtures/fuzz-regressions/keras-config/tensor-index-past-int@embedding.k3w.weights.h5.json"
+        XCTAssertThrowsError(try KerasImporter.load(path: root + "/Fixtures/keras/embedding.k3w.weights.h5", configPath: regression)) { error in
+            XCTAssertEqual(String(describing: error), "\(root)/Fixtures/keras/embedding.k3w.weights.h5: model config: malformed 'output_layers'")
+        }
+    }
 }

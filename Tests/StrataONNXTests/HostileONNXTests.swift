@@ -62,4 +62,15 @@ final class HostileONNXTests: XCTestCase {
         let back = try ONNXImporter.load(data: encoded.model, path: scratch + "/m.onnx")
         XCTAssertEqual(back.graph.inputs[0].type.shape, [.symbol("?"), .known(3)])
     }
+
+    /// Found by fuzzing (Fixtures/fuzz-regressions/onnx): a tag whose varint runs past the end of the
+    /// nested message it starts in (graph of length 1, then `82 01` and a length) made the depth check
+    /// compute a negative remaining length, a trap in a checked build.
+    func testAVarintRunningPastItsMessageIsCorrupt() throws {
+        // ir_version 8; graph (field 7) of length 1 holding 0x82, whose continuation 0x01 lies outside it.
+        let bytes: [UInt8] = [0x08, 0x08, 0x3A, 0x01, 0x82, 0x01, 0x00]
+        XCTAssertThrowsError(try ONNXImporter.load(data: Data(bytes), path: "varint.onnx")) { error in
+            XCTAssertEqual(String(describing: error), "varint.onnx: not a valid ONNX file (the protobuf data is truncated or corrupt)")
+        }
+    }
 }

@@ -207,29 +207,37 @@ final class KerasArchive {
         // ZIPFoundation's zlib loop tells zlib a full chunk of input is there whatever the provider
         // returns, and asks again after the last byte; so every chunk is full (zero-padded past the
         // member's data, which can only make a stream fail) and a request after the end throws.
-        let checksum = try Data.decompress(
-            size: Int64(member.compressedSize), bufferSize: chunk, skipCRC32: false,
-            provider: { position, _ in
-                let start = Int(position)
-                guard start < member.compressedSize else {
-                    throw self.memberError(member, "ends before its compressed data does (truncated archive)")
-                }
-                var bytes = Data(count: chunk)
-                let n = Swift.min(chunk, member.compressedSize - start)
-                try bytes.withUnsafeMutableBytes {
-                    try KerasArchive.read(self.fd, at: dataStart + start, count: n, into: $0.baseAddress!, path: self.path)
-                }
-                return bytes
-            },
-            consumer: { data in
-                guard data.count <= member.size - produced else {
-                    throw self.memberError(member, "inflates to more than the \(member.size) bytes its header declares")
-                }
-                if let destination, !data.isEmpty {
-                    data.withUnsafeBytes { (destination + produced).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
-                }
-                produced += data.count
-            })
+        let checksum: UInt32
+        do {
+            checksum = try Data.decompress(
+                size: Int64(member.compressedSize), bufferSize: chunk, skipCRC32: false,
+                provider: { position, _ in
+                    let start = Int(position)
+                    guard start < member.compressedSize else {
+                        throw self.memberError(member, "ends before its compressed data does (truncated archive)")
+                    }
+                    var bytes = Data(count: chunk)
+                    let n = Swift.min(chunk, member.compressedSize - start)
+                    try bytes.withUnsafeMutableBytes {
+                        try KerasArchive.read(self.fd, at: dataStart + start, count: n, into: $0.baseAddress!, path: self.path)
+                    }
+                    return bytes
+                },
+                consumer: { data in
+                    guard data.count <= member.size - produced else {
+                        throw self.memberError(member, "inflates to more than the \(member.size) bytes its header declares")
+                    }
+                    if let destination, !data.isEmpty {
+                        data.withUnsafeBytes { (destination + produced).copyMemory(from: $0.baseAddress!, byteCount: data.count) }
+                    }
+                    produced += data.count
+                })
+        } catch let error as StrataError {
+            throw error
+        } catch {
+            // zlib's verdict on a damaged deflate stream (ZIPFoundation's `CompressionError`).
+            throw memberError(member, "is corrupt (its deflate stream is damaged)")
+        }
         guard produced == member.size else {
             throw memberError(member, "inflates to \(produced) bytes, not the \(member.size) its header declares")
         }

@@ -44,7 +44,8 @@ public indirect enum KerasJSON: Sendable, Decodable {
     public var int: Int? {
         switch self {
         case .int(let i): return i
-        case .double(let d) where d == d.rounded(): return Int(d)
+        // A whole number that Int cannot hold (1e300, a 40-digit literal) is not an Int either.
+        case .double(let d): return Int(exactly: d)
         default: return nil
         }
     }
