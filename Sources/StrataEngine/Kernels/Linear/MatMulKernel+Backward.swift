@@ -22,13 +22,13 @@ extension MatMulKernel: DifferentiableKernel {
         if step.wants(0) {
             let b = step.input(1)
             try GradientMath.requireFloat32([b], node)
-            let full = try Self.multiply(Float.self, g, b.reshaped(b2), transB: true, node: node)
+            let full = try Self.multiply(Float.self, g, b.reshaped(b2), transB: true, node: node, context: context)
             result[0] = try GradientMath.sum(full, toShape: a2).reshaped(aShape)
         }
         if step.wants(1) {
             let a = step.input(0)
             try GradientMath.requireFloat32([a], node)
-            let full = try Self.multiply(Float.self, a.reshaped(a2), g, transA: true, node: node)
+            let full = try Self.multiply(Float.self, a.reshaped(a2), g, transA: true, node: node, context: context)
             result[1] = try GradientMath.sum(full, toShape: b2).reshaped(bShape)
         }
         return result
