@@ -71,6 +71,8 @@ struct GraphImporter {
     }
 
     /// A tensor type: dtype plus shape, whose dimensions are sizes, named symbols, or `?`.
+    /// A negative or missing size and an empty, `?` or `-1` name become `Dim.anonymous`, each an
+    /// unknown of its own (exporters such as paddle2onnx write them for sizes that differ).
     func valueType(_ type: Onnx__TypeProto) throws -> ValueType {
         switch type.value_case {
         case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
@@ -85,9 +87,9 @@ struct GraphImporter {
                     dims.append(.known(Int(dim.dim_value)))
                 case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
                     let name = try ProtoText.string(dim.dim_param, what: "a dimension name")
-                    dims.append(.symbol(name.isEmpty ? "?" : name))
+                    dims.append(name.isEmpty || name == "-1" ? .anonymous : .symbol(name))
                 default:
-                    dims.append(.symbol("?"))
+                    dims.append(.anonymous)
                 }
             }
             return ValueType(dtype, dims)
