@@ -10,6 +10,8 @@ struct GraphImporter {
     let decoder: TensorDecoder
     /// The model's `ai.onnx` opset, nil when it imports none.
     let opset: Int?
+    /// The versions the model imports of other domains, by domain.
+    var domainOpsets: [String: Int] = [:]
 
     func graph(_ proto: Onnx__GraphProto) throws -> Graph {
         var graph = Graph(name: try ProtoText.string(proto.name, what: "the graph name"))
@@ -126,15 +128,17 @@ struct GraphImporter {
 
         let place = ErrorLocation(node: name, opType: opType.isEmpty ? nil : opType)
         if opType.isEmpty { throw StrataError(.invalidModel, "the op type is missing", at: place) }
-        let domain = try ProtoText.string(proto.domain, what: "a domain")
-        guard domain.isEmpty || domain == "ai.onnx" else {
+        var domain = try ProtoText.string(proto.domain, what: "a domain")
+        if domain == "ai.onnx" { domain = "" }
+        // Other domains only for the ops Strata defines in them (onnxruntime's quantized contrib ops).
+        guard domain.isEmpty || OpRegistry.schema(opType, domain: domain) != nil else {
             throw StrataError(.unsupported, "op '\(opType)' of domain '\(domain)' is not supported", at: place)
         }
-        guard let schema = OpRegistry.schema(opType) else {
+        guard let schema = OpRegistry.schema(opType, domain: domain) else {
             throw StrataError(.unsupported, "unsupported op '\(opType)'", at: place)
         }
-        guard let opset else {
-            throw StrataError(.invalidModel, "the model does not import the ai.onnx opset", at: place)
+        guard let opset = domain.isEmpty ? opset : domainOpsets[domain] else {
+            throw StrataError(.invalidModel, "the model does not import the \(domain.isEmpty ? "ai.onnx" : domain) opset", at: place)
         }
         guard schema.opsets.contains(opset) else {
             throw StrataError(.unsupported,
@@ -148,7 +152,7 @@ struct GraphImporter {
             throw StrataError(.invalidModel, "expected \(GraphImporter.count(schema.outputs, "output")), found \(outputs.count)", at: place)
         }
 
-        var node = Node(name: name, opType: opType, domain: "", opset: opset, inputs: inputs, outputs: outputs,
+        var node = Node(name: name, opType: opType, domain: domain, opset: opset, inputs: inputs, outputs: outputs,
                         source: SourceInfo(name: original, type: opType))
         node.attributes = try attributes(proto, of: node)
         return node

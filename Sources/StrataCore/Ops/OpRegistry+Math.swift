@@ -1,0 +1,33 @@
+extension OpRegistry {
+    /// Trigonometric and hyperbolic functions, float tests, shrinking activations, bitwise ops.
+    static let mathSchemas: [OpSchema] = {
+        let floatFunctions: [(String, Int, OpCategory)] = [
+            ("Acos", 7, .elementwise), ("Asin", 7, .elementwise), ("Atan", 7, .elementwise), ("Tan", 7, .elementwise),
+            ("Acosh", 9, .elementwise), ("Asinh", 9, .elementwise), ("Atanh", 9, .elementwise), ("Cosh", 9, .elementwise),
+            ("Sinh", 9, .elementwise), ("Shrink", 9, .activation), ("ThresholdedRelu", 10, .activation), ("Swish", 24, .activation),
+        ]
+        let sameType: OpSchema.Inference = { ctx in [try ctx.type(0)] }
+        let toBool: OpSchema.Inference = { ctx in [ValueType(.bool, try ctx.type(0).shape)] }
+        let broadcast: OpSchema.Inference = { ctx in
+            let (a, b) = (try ctx.type(0), try ctx.type(1))
+            guard a.dtype == b.dtype else { throw ctx.error("inputs are \(a.dtype.rawValue) and \(b.dtype.rawValue); they must match") }
+            return [ValueType(a.dtype, try Broadcasting.shape([try ctx.shape(0), try ctx.shape(1)]))]
+        }
+        return floatFunctions.map { name, since, category in
+            OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, infer: sameType)
+        } + [
+            OpSchema("IsNaN", opsets: 9...latestOpset, inputs: 1...1, category: .elementwise, infer: toBool),
+            OpSchema("IsInf", opsets: 10...latestOpset, inputs: 1...1, category: .elementwise, infer: toBool),
+            OpSchema("SwiGLU", opsets: 28...latestOpset, inputs: 2...2, category: .activation) { ctx in
+                let (a, b) = (try ctx.type(0), try ctx.type(1))
+                guard a.dtype == b.dtype else { throw ctx.error("A is \(a.dtype.rawValue) but B is \(b.dtype.rawValue)") }
+                return [a]
+            },
+            OpSchema("BitwiseNot", opsets: 18...latestOpset, inputs: 1...1, category: .elementwise, infer: sameType),
+            OpSchema("BitwiseAnd", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
+            OpSchema("BitwiseOr", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
+            OpSchema("BitwiseXor", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
+            OpSchema("BitShift", opsets: 11...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
+        ]
+    }()
+}

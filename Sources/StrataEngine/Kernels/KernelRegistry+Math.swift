@@ -1,0 +1,15 @@
+import StrataCore
+
+extension KernelRegistry {
+    static let mathKernels: [String: KernelFactory] = {
+        var table: [String: KernelFactory] = [:]
+        for name in ["Acos", "Asin", "Atan", "Tan", "Acosh", "Asinh", "Atanh", "Cosh", "Sinh", "Shrink", "ThresholdedRelu",
+                     "Swish", "IsNaN", "IsInf", "SwiGLU"] {
+            table[name] = { ctx in try FloatFunctionKernel(ctx) }
+        }
+        for name in ["BitwiseNot", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitShift"] {
+            table[name] = { ctx in try BitwiseKernel(ctx) }
+        }
+        return table
+    }()
+}
