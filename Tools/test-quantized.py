@@ -8,6 +8,9 @@ Fixtures/generated/quantized/ and remade when the recipe or a tool version chang
     (8 standard-normal images): QDQ format with per-channel weights (QuantizeLinear /
     DequantizeLinear around float ops) and QOperator format with per-tensor weights
     (QLinearConv, QLinearMatMul/QGemm and the com.microsoft QLinearAdd, QLinearGlobalAveragePool, ...);
+  - a small CNN whose QOperator form uses the rest of onnxruntime's quantized ops (QLinearLeakyRelu,
+    QLinearSigmoid, QLinearConcat, QLinearAveragePool, QLinearMul, QLinearMatMul), quantize_static
+    as above with per-channel weights;
   - a small transformer encoder (2 blocks of attention, LayerNorm, GELU MLP; 16 tokens of 64
     features) quantized with quantize_dynamic (DynamicQuantizeLinear, MatMulInteger).
 
@@ -59,7 +62,8 @@ FLOAT_STEPS = 4
 
 CNNS = [torchmodels.ModelSpec("q_resnet18", "resnet18", 112, seed=1401),
         torchmodels.ModelSpec("q_mobilenet_v2", "mobilenet_v2", 112, seed=1402)]
-MODELS = ["resnet18_qdq", "resnet18_qoperator", "mobilenet_v2_qdq", "mobilenet_v2_qoperator", "transformer_dynamic"]
+MODELS = ["resnet18_qdq", "resnet18_qoperator", "mobilenet_v2_qdq", "mobilenet_v2_qoperator", "contrib_qoperator",
+          "transformer_dynamic"]
 
 
 class SeededReader:
@@ -110,6 +114,27 @@ def transformer_module():
     return Encoder().eval()
 
 
+def contrib_module():
+    """Two conv branches (LeakyReLU, sigmoid) joined, pooled, gated and projected by a MatMul."""
+    import torch
+    from torch import nn
+
+    class Contrib(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = nn.Conv2d(3, 8, 3, padding=1), nn.Conv2d(3, 8, 3, padding=1)
+            self.weight = nn.Parameter(torch.randn(16 * 8 * 8, 10) * 0.05)
+
+        def forward(self, x):
+            joined = torch.cat([nn.functional.leaky_relu(self.left(x), 0.1), torch.sigmoid(self.right(x))], 1)
+            pooled = nn.functional.avg_pool2d(joined, 3, stride=2, padding=1, count_include_pad=False)
+            gated = pooled * torch.sigmoid(pooled)
+            return gated.flatten(1) @ self.weight
+
+    torch.manual_seed(1404)
+    return Contrib().eval()
+
+
 def recipe(name):
     return {"model": name, "recipe_version": RECIPE_VERSION, "torch_recipe": 2,
             "versions": torchmodels.tool_versions(), "onnxruntime": ort.__version__}
@@ -138,6 +163,15 @@ def make(name):
             torch.onnx.export(module, (torch.from_numpy(example),), float_path, opset_version=17, dynamo=False,
                               input_names=["input"], output_names=["logits"])
         quantize_dynamic(float_path, os.path.join(folder, "model.onnx"), weight_type=QuantType.QInt8)
+    elif name.startswith("contrib"):
+        import torch
+        example = np.random.default_rng(1404).standard_normal((1, 3, 16, 16), dtype=np.float32)
+        with torch.no_grad():
+            torch.onnx.export(contrib_module(), (torch.from_numpy(example),), float_path, opset_version=17, dynamo=False,
+                              input_names=["input"], output_names=["logits"])
+        quantize_static(float_path, os.path.join(folder, "model.onnx"), SeededReader("input", example.shape, 1411),
+                        quant_format=QuantFormat.QOperator, per_channel=True, activation_type=QuantType.QUInt8,
+                        weight_type=QuantType.QInt8)
     else:
         spec = next(s for s in CNNS if name.startswith(s.name[2:]))
         torchmodels.export_onnx(spec, float_path)

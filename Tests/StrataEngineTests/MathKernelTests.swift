@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+import StrataCore
+@testable import StrataEngine
+
+/// Seeded-random checks of the math family (trigonometric and hyperbolic functions, float tests,
+/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift) against naive loops.
+final class MathKernelTests: XCTestCase {
+    func testFloatFunctionsMatchFoundation() throws {
+        var rng = LinearTestRandom(seed: 1411)
+        let x = Tensor(rng.floats(40).map { $0 * 0.99 }, shape: [5, 8])
+        let big = Tensor(rng.floats(40).map { 1 + abs($0) * 4 }, shape: [5, 8])
+        let cases: [(String, Tensor, [String: Attribute], (Double) -> Double)] = [
+            ("Acos", x, [:], { Foundation.acos($0) }), ("Asin", x, [:], { Foundation.asin($0) }),
+            ("Atan", x, [:], { Foundation.atan($0) }), ("Tan", x, [:], { Foundation.tan($0) }),
+            ("Acosh", big, [:], { Foundation.acosh($0) }), ("Asinh", x, [:], { Foundation.asinh($0) }),
+            ("Atanh", x, [:], { Foundation.atanh($0) }), ("Cosh", x, [:], { Foundation.cosh($0) }),
+            ("Sinh", x, [:], { Foundation.sinh($0) }),
+            ("Shrink", x, ["bias": .float(0.25), "lambd": .float(0.3)], { $0 < -0.3 ? $0 + 0.25 : $0 > 0.3 ? $0 - 0.25 : 0 }),
+            ("ThresholdedRelu", x, ["alpha": .float(0.2)], { $0 > 0.2 ? $0 : 0 }),
+            ("Swish", x, ["alpha": .float(1.5)], { $0 / (1 + Foundation.exp(-1.5 * $0)) }),
+        ]
+        for (op, input, attributes, f) in cases {
+            let y = try runLinearKernel(op, inputs: [input], attributes: attributes)[0]
+            let values = input.floats()
+            assertClose(y, values.map { Float(f(Double($0))) }, shape: input.shape, rtol: 1e-6, atol: 1e-7, op)
+        }
+        let b = rng.tensor([5, 8])
+        let swiglu = try runLinearKernel("SwiGLU", inputs: [x, b], attributes: ["alpha": .float(0.5)])[0]
+        let (xs, bs) = (x.floats(), b.floats())
+        assertClose(swiglu, xs.indices.map { i in
+            Float(Double(xs[i]) / (1 + Foundation.exp(-0.5 * Double(xs[i]))) * Double(bs[i]))
+        }, shape: [5, 8], rtol: 1e-6, atol: 1e-7)
+    }
+
+    func testIsNaNAndIsInf() throws {
+        let x = Tensor([1, .nan, .infinity, -.infinity, 0, -2], shape: [6])
+        XCTAssertEqual(try runLinearKernel("IsNaN", inputs: [x])[0].ints(), [0, 1, 0, 0, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x])[0].ints(), [0, 0, 1, 1, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x], attributes: ["detect_positive": .int(0)])[0].ints(), [0, 0, 0, 1, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x])[0].dtype, .bool)
+    }
+
+    func testBitwiseOpsAndShiftsMatchNaiveLoops() throws {
+        var rng = LinearTestRandom(seed: 1412)
+        let a = (0..<24).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
+        let b = (0..<4).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
+        let (ta, tb) = (Tensor(a, shape: [2, 3, 4]), Tensor(b, shape: [4]))
+        for (op, f) in [("BitwiseAnd", { (x: Int32, y: Int32) in x & y }), ("BitwiseOr", { $0 | $1 }), ("BitwiseXor", { $0 ^ $1 })] {
+            XCTAssertEqual(try runLinearKernel(op, inputs: [ta, tb])[0].ints(), a.indices.map { Int(f(a[$0], b[$0 % 4])) }, op)
+        }
+        XCTAssertEqual(try runLinearKernel("BitwiseNot", inputs: [ta])[0].ints(), a.map { Int(~$0) })
+        let shifts: [Int32] = [0, 3, 31, 32, -1, 40]
+        let values: [Int32] = [-77, 5, -1, 9, -8, 1234]
+        let (tv, ts) = (Tensor(values, shape: [6]), Tensor(shifts, shape: [6]))
+        func reference(_ v: Int32, _ s: Int32, left: Bool) -> Int {
+            if s < 0 || s >= 32 { return left || v >= 0 ? 0 : -1 }
+            return Int(left ? v << s : v >> s)
+        }
+        XCTAssertEqual(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("LEFT")])[0].ints(),
+                       values.indices.map { reference(values[$0], shifts[$0], left: true) })
+        XCTAssertEqual(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("RIGHT")])[0].ints(),
+                       values.indices.map { reference(values[$0], shifts[$0], left: false) })
+        XCTAssertThrowsError(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("UP")]))
+    }
+}
