@@ -4,7 +4,7 @@ import StrataCore
 @testable import StrataEngine
 
 /// Seeded-random checks of the math family (trigonometric and hyperbolic functions, float tests,
-/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift) against naive loops.
+/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift, LpPool) against naive loops.
 final class MathKernelTests: XCTestCase {
     func testFloatFunctionsMatchFoundation() throws {
         var rng = LinearTestRandom(seed: 1411)
@@ -31,6 +31,34 @@ final class MathKernelTests: XCTestCase {
         assertClose(swiglu, xs.indices.map { i in
             Float(Double(xs[i]) / (1 + Foundation.exp(-0.5 * Double(xs[i]))) * Double(bs[i]))
         }, shape: [5, 8], rtol: 1e-6, atol: 1e-7)
+    }
+
+    func testLpPoolMatchesNaiveLoop() throws {
+        var rng = LinearTestRandom(seed: 1413)
+        let x = rng.tensor([2, 3, 6, 7])
+        let xs = x.floats().map { Double($0) }
+        let (kernel, strides, dilations, pads) = ([2, 3], [2, 1], [1, 2], [1, 0, 0, 1])
+        let y = try runLinearKernel("LpPool", inputs: [x], attributes: [
+            "p": .int(3), "kernel_shape": .ints(kernel), "strides": .ints(strides), "dilations": .ints(dilations), "pads": .ints(pads),
+        ])[0]
+        let oh = (6 + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1
+        let ow = (7 + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1
+        var want: [Float] = []
+        for plane in 0..<6 {
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var sum = 0.0
+                    for a in 0..<kernel[0] {
+                        for b in 0..<kernel[1] {
+                            let (r, c) = (i * strides[0] - pads[0] + a * dilations[0], j * strides[1] - pads[1] + b * dilations[1])
+                            if r >= 0, r < 6, c >= 0, c < 7 { sum += Foundation.pow(abs(xs[(plane * 6 + r) * 7 + c]), 3) }
+                        }
+                    }
+                    want.append(Float(Foundation.pow(sum, 1.0 / 3)))
+                }
+            }
+        }
+        assertClose(y, want, shape: [2, 3, oh, ow], rtol: 1e-6, atol: 1e-7)
     }
 
     func testIsNaNAndIsInf() throws {

@@ -1,5 +1,6 @@
 extension OpRegistry {
-    /// Trigonometric and hyperbolic functions, float tests, shrinking activations, bitwise ops.
+    /// Trigonometric and hyperbolic functions, float tests, shrinking activations, bitwise ops,
+    /// mean-variance normalization and the window functions.
     static let mathSchemas: [OpSchema] = {
         let floatFunctions: [(String, Int, OpCategory)] = [
             ("Acos", 7, .elementwise), ("Asin", 7, .elementwise), ("Atan", 7, .elementwise), ("Tan", 7, .elementwise),
@@ -12,6 +13,13 @@ extension OpRegistry {
             let (a, b) = (try ctx.type(0), try ctx.type(1))
             guard a.dtype == b.dtype else { throw ctx.error("inputs are \(a.dtype.rawValue) and \(b.dtype.rawValue); they must match") }
             return [ValueType(a.dtype, try Broadcasting.shape([try ctx.shape(0), try ctx.shape(1)]))]
+        }
+        let window: OpSchema.Inference = { ctx in
+            let code = try ctx.node.int("output_datatype", default: 1)
+            guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
+                throw ctx.node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
+            }
+            return [ValueType(dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
         }
         return floatFunctions.map { name, since, category in
             OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, infer: sameType)
@@ -28,6 +36,14 @@ extension OpRegistry {
             OpSchema("BitwiseOr", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
             OpSchema("BitwiseXor", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
             OpSchema("BitShift", opsets: 11...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
+            OpSchema("LpPool", opsets: 11...latestOpset, inputs: 1...1, category: .pooling) { ctx in
+                guard let average = OpRegistry.schema("AveragePool") else { preconditionFailure("AveragePool has no schema") }
+                return try average.infer(ctx)
+            },
+            OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
+            OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
+            OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
+            OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
         ]
     }()
 }

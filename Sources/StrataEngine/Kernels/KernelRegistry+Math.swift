@@ -10,6 +10,11 @@ extension KernelRegistry {
         for name in ["BitwiseNot", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitShift"] {
             table[name] = { ctx in try BitwiseKernel(ctx) }
         }
+        table["LpPool"] = { ctx in try LpPoolKernel(ctx) }
+        table["MeanVarianceNormalization"] = { ctx in try MeanVarianceNormalizationKernel(ctx) }
+        for name in ["HannWindow", "HammingWindow", "BlackmanWindow"] {
+            table[name] = { ctx in try WindowKernel(ctx) }
+        }
         return table
     }()
 }
