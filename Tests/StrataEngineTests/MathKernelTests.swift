@@ -4,7 +4,8 @@ import StrataCore
 @testable import StrataEngine
 
 /// Seeded-random checks of the math family (trigonometric and hyperbolic functions, float tests,
-/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift, LpPool) against naive loops.
+/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift, LpPool, Col2Im, AffineGrid) against
+/// naive loops.
 final class MathKernelTests: XCTestCase {
     func testFloatFunctionsMatchFoundation() throws {
         var rng = LinearTestRandom(seed: 1411)
@@ -59,6 +60,56 @@ final class MathKernelTests: XCTestCase {
             }
         }
         assertClose(y, want, shape: [2, 3, oh, ow], rtol: 1e-6, atol: 1e-7)
+    }
+
+    func testCol2ImAddsEachColumnBackToItsPosition() throws {
+        var rng = LinearTestRandom(seed: 1414)
+        let (channels, image, block, strides, pads, dilations) = (2, [5, 6], [2, 3], [1, 2], [1, 0, 0, 1], [2, 1])
+        let outH = (image[0] + pads[0] + pads[2] - dilations[0] * (block[0] - 1) - 1) / strides[0] + 1
+        let outW = (image[1] + pads[1] + pads[3] - dilations[1] * (block[1] - 1) - 1) / strides[1] + 1
+        let columns = rng.tensor([1, channels * 6, outH * outW])
+        let values = columns.floats()
+        let y = try runLinearKernel("Col2Im", inputs: [columns, Tensor(image.map(Int64.init), shape: [2]), Tensor(block.map(Int64.init), shape: [2])],
+                                    attributes: ["strides": .ints(strides), "pads": .ints(pads), "dilations": .ints(dilations)])[0]
+        var want = [Float](repeating: 0, count: channels * 30)
+        for c in 0..<channels {
+            for a in 0..<block[0] {
+                for b in 0..<block[1] {
+                    for i in 0..<outH {
+                        for j in 0..<outW {
+                            let (r, q) = (i * strides[0] - pads[0] + a * dilations[0], j * strides[1] - pads[1] + b * dilations[1])
+                            guard r >= 0, r < image[0], q >= 0, q < image[1] else { continue }
+                            want[(c * image[0] + r) * image[1] + q] += values[((c * 6 + a * 3 + b) * outH + i) * outW + j]
+                        }
+                    }
+                }
+            }
+        }
+        assertClose(y, want, shape: [1, channels] + image, rtol: 1e-6, atol: 1e-6)
+    }
+
+    func testAffineGridMatchesNaiveLoop() throws {
+        var rng = LinearTestRandom(seed: 1415)
+        let theta = rng.tensor([2, 2, 3])
+        let t = theta.floats().map { Double($0) }
+        for align in [0, 1] {
+            let grid = try runLinearKernel("AffineGrid", inputs: [theta, Tensor([2, 1, 3, 4] as [Int64], shape: [4])],
+                                           attributes: ["align_corners": .int(align)])[0]
+            var want: [Float] = []
+            for n in 0..<2 {
+                for h in 0..<3 {
+                    for w in 0..<4 {
+                        let x = align == 1 ? -1 + 2 * Double(w) / 3 : -1 + (2 * Double(w) + 1) / 4
+                        let y = align == 1 ? -1 + 2 * Double(h) / 2 : -1 + (2 * Double(h) + 1) / 3
+                        for row in 0..<2 {
+                            let base = (n * 2 + row) * 3
+                            want.append(Float(t[base] * x + t[base + 1] * y + t[base + 2]))
+                        }
+                    }
+                }
+            }
+            assertClose(grid, want, shape: [2, 3, 4, 2], rtol: 1e-6, atol: 1e-6)
+        }
     }
 
     func testIsNaNAndIsInf() throws {

@@ -40,6 +40,19 @@ extension OpRegistry {
                 guard let average = OpRegistry.schema("AveragePool") else { preconditionFailure("AveragePool has no schema") }
                 return try average.infer(ctx)
             },
+            OpSchema("Col2Im", opsets: 18...latestOpset, inputs: 3...3, category: .reshape) { ctx in
+                let x = try ctx.type(0)
+                guard let image = ctx.dimsValue(1), let block = ctx.dimsValue(2)?.concrete, let shape = x.shape, shape.count == 3 else {
+                    throw InferenceContext.Unknown()
+                }
+                let channels: Dim = shape[1].value.map { .known($0 / Swift.max(1, block.elementCount)) } ?? .anonymous
+                return [ValueType(x.dtype, [shape[0], channels] + image)]
+            },
+            OpSchema("AffineGrid", opsets: 20...latestOpset, inputs: 2...2, category: .shape) { ctx in
+                let theta = try ctx.type(0)
+                guard let size = ctx.dimsValue(1), size.count == 4 || size.count == 5 else { throw InferenceContext.Unknown() }
+                return [ValueType(theta.dtype, [size[0]] + Array(size.dropFirst(2)) + [.known(size.count - 2)])]
+            },
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
             OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
             OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),

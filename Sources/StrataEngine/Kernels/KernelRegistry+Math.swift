@@ -10,6 +10,8 @@ extension KernelRegistry {
         for name in ["BitwiseNot", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitShift"] {
             table[name] = { ctx in try BitwiseKernel(ctx) }
         }
+        table["Col2Im"] = { ctx in try Col2ImKernel(ctx) }
+        table["AffineGrid"] = { ctx in try AffineGridKernel(ctx) }
         table["LpPool"] = { ctx in try LpPoolKernel(ctx) }
         table["MeanVarianceNormalization"] = { ctx in try MeanVarianceNormalizationKernel(ctx) }
         for name in ["HannWindow", "HammingWindow", "BlackmanWindow"] {
