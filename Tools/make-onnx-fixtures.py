@@ -7,6 +7,8 @@ Every model is built with onnx.helper from seeded or literal data. What the Swif
 against is written by this script too:
   - expected.json: dtype, shape and exact values of the initializers and Constant values the
     fixtures hold (values as decimal strings so 64-bit integers survive JSON);
+  - symbolic-dims.reference/: inputs whose sizes differ where the model's dims say `?` or share
+    a name, and onnxruntime's outputs for them;
   - tiny-cnn.reference/: onnxruntime's value of every intermediate tensor of tiny-cnn.onnx for a
     batch of 2 (graph optimisations off), one .npy per tensor, the input in inputs/input.npy and
     manifest.json naming node, op, output index, tensor and file for each.
@@ -284,6 +286,41 @@ def make_graph_cases():
     remember(file, "c_tensor", "int32", np.array([[1, 2]], np.int32))
 
 
+def make_symbolic_dims():
+    """Dims as paddle2onnx writes them: `?` and -1 for sizes that differ, and one name ("N") shared
+    by inputs that are then fed different sizes; onnxruntime reads each `?`/-1 as its own unknown
+    and a shared name as a hint only."""
+    rng = np.random.default_rng(14)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["?", 3, -1, "?"])
+    s = helper.make_tensor_value_info("s", TensorProto.FLOAT, ["N", 4])
+    t = helper.make_tensor_value_info("t", TensorProto.FLOAT, ["N"])
+    outputs = [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["?", 4]),
+               helper.make_tensor_value_info("s_sum", TensorProto.FLOAT, ["N"]),
+               helper.make_tensor_value_info("t_neg", TensorProto.FLOAT, ["N"])]
+    weight = numpy_helper.from_array(rng.normal(0, 0.3, (4, 3, 3, 3)).astype(np.float32), "w")
+    axes = numpy_helper.from_array(np.array([1], dtype=np.int64), "axes")
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["conv"], name="conv", pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["conv"], ["relu"], name="relu"),
+        helper.make_node("GlobalAveragePool", ["relu"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["pooled"], name="flatten"),
+        helper.make_node("ReduceSum", ["s", "axes"], ["s_sum"], name="s_sum", keepdims=0),
+        helper.make_node("Neg", ["t"], ["t_neg"], name="t_neg"),
+    ]
+    graph = helper.make_graph(nodes, "symbolic_dims", [x, s, t], outputs, initializer=[weight, axes])
+    save(model_of(graph), "symbolic-dims.onnx", check=False)
+
+    folder = folder_path("symbolic-dims.reference")
+    feeds = {"x": rng.normal(0, 1, (1, 3, 48, 192)).astype(np.float32),
+             "s": rng.normal(0, 1, (2, 4)).astype(np.float32),
+             "t": rng.normal(0, 1, (3,)).astype(np.float32)}
+    session = ort.InferenceSession(out_path("symbolic-dims.onnx"), providers=["CPUExecutionProvider"])
+    for name, value in feeds.items():
+        np.save(os.path.join(folder, name + ".npy"), value)
+    for info, value in zip(session.get_outputs(), session.run(None, feeds)):
+        np.save(os.path.join(folder, info.name + ".npy"), value)
+
+
 # --- files that must be refused ---------------------------------------------------------------
 
 def initializer_model(file, tensor):
@@ -466,6 +503,7 @@ def main():
     make_tensor_forms()
     make_external()
     make_graph_cases()
+    make_symbolic_dims()
     make_errors()
     make_tiny_cnn()
     with open(out_path("expected.json"), "w") as f:

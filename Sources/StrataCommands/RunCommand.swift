@@ -84,7 +84,10 @@ public struct RunCommand: StrataSubcommand {
         let model = try ModelLoader.load(modelPath, config: config)
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let rows = try captureRows(model.graph)
-        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
+        let notes: @Sendable (String) -> Void = { [console, quiet] text in
+            if !quiet { console.printError("strata: note: \(text)\n") }
+        }
+        let engine = try Engine(model: model, options: EngineOptions(threads: threads, notice: notes))
         let progress = ProgressReporter(console: console, quiet: quiet)
         defer { progress.finish() }
         let classNames = try targeting.classNames()

@@ -10,6 +10,8 @@ struct GraphImporter {
     let decoder: TensorDecoder
     /// The model's `ai.onnx` opset, nil when it imports none.
     let opset: Int?
+    /// The versions the model imports of other domains, by domain.
+    var domainOpsets: [String: Int] = [:]
 
     func graph(_ proto: Onnx__GraphProto) throws -> Graph {
         var graph = Graph(name: try ProtoText.string(proto.name, what: "the graph name"))
@@ -71,6 +73,8 @@ struct GraphImporter {
     }
 
     /// A tensor type: dtype plus shape, whose dimensions are sizes, named symbols, or `?`.
+    /// A negative or missing size and an empty, `?` or `-1` name become `Dim.anonymous`, each an
+    /// unknown of its own (exporters such as paddle2onnx write them for sizes that differ).
     func valueType(_ type: Onnx__TypeProto) throws -> ValueType {
         switch type.value_case {
         case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
@@ -85,9 +89,9 @@ struct GraphImporter {
                     dims.append(.known(Int(dim.dim_value)))
                 case ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM:
                     let name = try ProtoText.string(dim.dim_param, what: "a dimension name")
-                    dims.append(.symbol(name.isEmpty ? "?" : name))
+                    dims.append(name.isEmpty || name == "-1" ? .anonymous : .symbol(name))
                 default:
-                    dims.append(.symbol("?"))
+                    dims.append(.anonymous)
                 }
             }
             return ValueType(dtype, dims)
@@ -124,15 +128,17 @@ struct GraphImporter {
 
         let place = ErrorLocation(node: name, opType: opType.isEmpty ? nil : opType)
         if opType.isEmpty { throw StrataError(.invalidModel, "the op type is missing", at: place) }
-        let domain = try ProtoText.string(proto.domain, what: "a domain")
-        guard domain.isEmpty || domain == "ai.onnx" else {
+        var domain = try ProtoText.string(proto.domain, what: "a domain")
+        if domain == "ai.onnx" { domain = "" }
+        // Other domains only for the ops Strata defines in them (onnxruntime's quantized contrib ops).
+        guard domain.isEmpty || OpRegistry.schema(opType, domain: domain) != nil else {
             throw StrataError(.unsupported, "op '\(opType)' of domain '\(domain)' is not supported", at: place)
         }
-        guard let schema = OpRegistry.schema(opType) else {
+        guard let schema = OpRegistry.schema(opType, domain: domain) else {
             throw StrataError(.unsupported, "unsupported op '\(opType)'", at: place)
         }
-        guard let opset else {
-            throw StrataError(.invalidModel, "the model does not import the ai.onnx opset", at: place)
+        guard let opset = domain.isEmpty ? opset : domainOpsets[domain] else {
+            throw StrataError(.invalidModel, "the model does not import the \(domain.isEmpty ? "ai.onnx" : domain) opset", at: place)
         }
         guard schema.opsets.contains(opset) else {
             throw StrataError(.unsupported,
@@ -146,7 +152,7 @@ struct GraphImporter {
             throw StrataError(.invalidModel, "expected \(GraphImporter.count(schema.outputs, "output")), found \(outputs.count)", at: place)
         }
 
-        var node = Node(name: name, opType: opType, domain: "", opset: opset, inputs: inputs, outputs: outputs,
+        var node = Node(name: name, opType: opType, domain: domain, opset: opset, inputs: inputs, outputs: outputs,
                         source: SourceInfo(name: original, type: opType))
         node.attributes = try attributes(proto, of: node)
         return node

@@ -70,7 +70,7 @@ public enum ONNXImporter {
 
         let folder = (path as NSString).deletingLastPathComponent
         let decoder = TensorDecoder(model: parsed, folder: folder.isEmpty ? "." : folder)
-        let graph = try GraphImporter(decoder: decoder, opset: opsets[""]).graph(graphProto.pointee)
+        let graph = try GraphImporter(decoder: decoder, opset: opsets[""], domainOpsets: opsets).graph(graphProto.pointee)
         _ = try graph.topologicalOrder()
 
         var metadata: [String: String] = [:]

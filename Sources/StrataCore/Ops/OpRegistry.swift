@@ -10,7 +10,7 @@ public enum OpRegistry {
         var table: [String: OpSchema] = [:]
         let families: [[OpSchema]] = [
             elementwiseSchemas, reductionSchemas, linearSchemas, poolingSchemas,
-            normalizationSchemas, shapeSchemas, recurrentSchemas,
+            normalizationSchemas, shapeSchemas, recurrentSchemas, quantizationSchemas, mathSchemas, lossSchemas,
         ]
         for family in families {
             for schema in family {

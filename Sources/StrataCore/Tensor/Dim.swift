@@ -1,7 +1,16 @@
 /// One dimension of a shape: a known size, or a named unknown (`N`, `batch`).
+///
+/// The symbol `?` (`Dim.anonymous`) is an unknown of its own wherever it appears: two `?` dims
+/// need not be equal. A shared name is a hint that the sizes agree, as onnxruntime reads it.
 public enum Dim: Hashable, Sendable, CustomStringConvertible {
     case known(Int)
     case symbol(String)
+
+    /// An unknown size with no name; `.symbol("?")`.
+    public static let anonymous = Dim.symbol("?")
+
+    /// True for `Dim.anonymous`.
+    public var isAnonymous: Bool { self == .anonymous }
 
     public var value: Int? {
         if case .known(let v) = self { return v }

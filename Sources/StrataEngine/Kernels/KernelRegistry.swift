@@ -7,7 +7,7 @@ public enum KernelRegistry {
         var table: [String: KernelFactory] = [:]
         let families: [[String: KernelFactory]] = [
             elementwiseKernels, reductionKernels, linearKernels, poolingKernels,
-            normalizationKernels, shapeKernels, recurrentKernels,
+            normalizationKernels, shapeKernels, recurrentKernels, quantizationKernels, mathKernels, lossKernels,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("a kernel is registered twice") }

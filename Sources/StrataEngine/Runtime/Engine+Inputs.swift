@@ -1,11 +1,14 @@
+import Foundation
 import StrataCore
 
 extension Engine {
     /// The graph inputs for one run: `given` checked against the declared types, plus the
     /// initializer defaults of inputs not given.
     ///
-    /// Every input without a default must be given, with the declared dtype and rank, the
-    /// declared size in every known dimension, and one size per dimension symbol across all inputs.
+    /// Every input without a default must be given, with the declared dtype and rank and the
+    /// declared size in every known dimension. Symbolic dimensions are read as onnxruntime reads
+    /// them: `?` is an unknown of its own each time, and a name shared by several dimensions is a
+    /// hint that they agree; where the given sizes disagree the run goes on, with a notice.
     func validatedInputs(_ given: [String: Tensor]) throws -> [String: Tensor] {
         let graph = model.graph
         let declared = Set(graph.inputs.map(\.name))
@@ -32,16 +35,32 @@ extension Engine {
                     case .known(let expected):
                         guard expected == size else { throw mismatch }
                     case .symbol(let symbol):
-                        if let bound = bindings[symbol], bound.size != size {
-                            throw StrataError(.invalidInput, "input '\(input.name)': expected \(input.type), got \(tensor.type) "
-                                              + "(\(symbol) is \(bound.size) from input '\(bound.input)')")
+                        if dim.isAnonymous { continue }
+                        if let bound = bindings[symbol] {
+                            if bound.size != size {
+                                notice("dimension '\(symbol)' is \(bound.size) in input '\(bound.input)' and \(size) in input "
+                                       + "'\(input.name)'; a shared name is only a hint, so each input keeps its size")
+                            }
+                        } else {
+                            bindings[symbol] = (size, input.name)
                         }
-                        if bindings[symbol] == nil { bindings[symbol] = (size, input.name) }
                     }
                 }
             }
             feeds[input.name] = tensor
         }
         return feeds
+    }
+
+    /// Gives `text` to `EngineOptions.notice` (or standard error) unless this engine gave it before.
+    func notice(_ text: String) {
+        let place = model.path.isEmpty ? "" : model.path + ": "
+        let message = place + text
+        guard noticesGiven.withLock({ $0.insert(message).inserted }) else { return }
+        if let handler = options.notice {
+            handler(message)
+        } else {
+            FileHandle.standardError.write(Data("strata: note: \(message)\n".utf8))
+        }
     }
 }

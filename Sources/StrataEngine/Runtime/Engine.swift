@@ -26,6 +26,8 @@ public final class Engine: @unchecked Sendable {
     let constants: [String: Tensor]
     /// The plans of the most recent run (see `plans(for:available:)`).
     let lastPlans = Mutex<CachedPlans?>(nil)
+    /// Notices already given (see `EngineOptions.notice`).
+    let noticesGiven = Mutex<Set<String>>([])
 
     /// Folding is skipped for nodes whose inputs or outputs hold more elements than this, so
     /// that `init` stays quick and does not duplicate large weights.

@@ -8,11 +8,16 @@ public struct EngineOptions: Sendable {
     /// `FusionPlan`). Fused and separate runs give identical values; turning fusion off is for
     /// checking exactly that, and for timing the separate kernels.
     public var fusion: Bool
+    /// Receives each notice (one line, no prefix) about a run that goes on regardless, such as
+    /// inputs giving one dimension name two sizes; each distinct notice once per engine. nil
+    /// writes `strata: note: <notice>` to standard error.
+    public var notice: (@Sendable (String) -> Void)?
 
     /// `threads` nil means every core the process may use; more than `maxThreads` run as `maxThreads`.
-    public init(threads: Int? = nil, fusion: Bool = true) {
+    public init(threads: Int? = nil, fusion: Bool = true, notice: (@Sendable (String) -> Void)? = nil) {
         self.threads = Swift.min(EngineOptions.maxThreads, Swift.max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         self.fusion = fusion
+        self.notice = notice
     }
 
     /// The most threads an engine runs on: 4 × the cores the process may use. More only add

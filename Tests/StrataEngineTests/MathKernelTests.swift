@@ -1,0 +1,145 @@
+import Foundation
+import XCTest
+import StrataCore
+@testable import StrataEngine
+
+/// Seeded-random checks of the math family (trigonometric and hyperbolic functions, float tests,
+/// Shrink/ThresholdedRelu/Swish/SwiGLU, bitwise ops and BitShift, LpPool, Col2Im, AffineGrid) against
+/// naive loops.
+final class MathKernelTests: XCTestCase {
+    func testFloatFunctionsMatchFoundation() throws {
+        var rng = LinearTestRandom(seed: 1411)
+        let x = Tensor(rng.floats(40).map { $0 * 0.99 }, shape: [5, 8])
+        let big = Tensor(rng.floats(40).map { 1 + abs($0) * 4 }, shape: [5, 8])
+        let cases: [(String, Tensor, [String: Attribute], (Double) -> Double)] = [
+            ("Acos", x, [:], { Foundation.acos($0) }), ("Asin", x, [:], { Foundation.asin($0) }),
+            ("Atan", x, [:], { Foundation.atan($0) }), ("Tan", x, [:], { Foundation.tan($0) }),
+            ("Acosh", big, [:], { Foundation.acosh($0) }), ("Asinh", x, [:], { Foundation.asinh($0) }),
+            ("Atanh", x, [:], { Foundation.atanh($0) }), ("Cosh", x, [:], { Foundation.cosh($0) }),
+            ("Sinh", x, [:], { Foundation.sinh($0) }),
+            ("Shrink", x, ["bias": .float(0.25), "lambd": .float(0.3)], { $0 < -0.3 ? $0 + 0.25 : $0 > 0.3 ? $0 - 0.25 : 0 }),
+            ("ThresholdedRelu", x, ["alpha": .float(0.2)], { $0 > 0.2 ? $0 : 0 }),
+            ("Swish", x, ["alpha": .float(1.5)], { $0 / (1 + Foundation.exp(-1.5 * $0)) }),
+        ]
+        for (op, input, attributes, f) in cases {
+            let y = try runLinearKernel(op, inputs: [input], attributes: attributes)[0]
+            let values = input.floats()
+            assertClose(y, values.map { Float(f(Double($0))) }, shape: input.shape, rtol: 1e-6, atol: 1e-7, op)
+        }
+        let b = rng.tensor([5, 8])
+        let swiglu = try runLinearKernel("SwiGLU", inputs: [x, b], attributes: ["alpha": .float(0.5)])[0]
+        let (xs, bs) = (x.floats(), b.floats())
+        assertClose(swiglu, xs.indices.map { i in
+            Float(Double(xs[i]) / (1 + Foundation.exp(-0.5 * Double(xs[i]))) * Double(bs[i]))
+        }, shape: [5, 8], rtol: 1e-6, atol: 1e-7)
+    }
+
+    func testLpPoolMatchesNaiveLoop() throws {
+        var rng = LinearTestRandom(seed: 1413)
+        let x = rng.tensor([2, 3, 6, 7])
+        let xs = x.floats().map { Double($0) }
+        let (kernel, strides, dilations, pads) = ([2, 3], [2, 1], [1, 2], [1, 0, 0, 1])
+        let y = try runLinearKernel("LpPool", inputs: [x], attributes: [
+            "p": .int(3), "kernel_shape": .ints(kernel), "strides": .ints(strides), "dilations": .ints(dilations), "pads": .ints(pads),
+        ])[0]
+        let oh = (6 + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1
+        let ow = (7 + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1
+        var want: [Float] = []
+        for plane in 0..<6 {
+            for i in 0..<oh {
+                for j in 0..<ow {
+                    var sum = 0.0
+                    for a in 0..<kernel[0] {
+                        for b in 0..<kernel[1] {
+                            let (r, c) = (i * strides[0] - pads[0] + a * dilations[0], j * strides[1] - pads[1] + b * dilations[1])
+                            if r >= 0, r < 6, c >= 0, c < 7 { sum += Foundation.pow(abs(xs[(plane * 6 + r) * 7 + c]), 3) }
+                        }
+                    }
+                    want.append(Float(Foundation.pow(sum, 1.0 / 3)))
+                }
+            }
+        }
+        assertClose(y, want, shape: [2, 3, oh, ow], rtol: 1e-6, atol: 1e-7)
+    }
+
+    func testCol2ImAddsEachColumnBackToItsPosition() throws {
+        var rng = LinearTestRandom(seed: 1414)
+        let (channels, image, block, strides, pads, dilations) = (2, [5, 6], [2, 3], [1, 2], [1, 0, 0, 1], [2, 1])
+        let outH = (image[0] + pads[0] + pads[2] - dilations[0] * (block[0] - 1) - 1) / strides[0] + 1
+        let outW = (image[1] + pads[1] + pads[3] - dilations[1] * (block[1] - 1) - 1) / strides[1] + 1
+        let columns = rng.tensor([1, channels * 6, outH * outW])
+        let values = columns.floats()
+        let y = try runLinearKernel("Col2Im", inputs: [columns, Tensor(image.map(Int64.init), shape: [2]), Tensor(block.map(Int64.init), shape: [2])],
+                                    attributes: ["strides": .ints(strides), "pads": .ints(pads), "dilations": .ints(dilations)])[0]
+        var want = [Float](repeating: 0, count: channels * 30)
+        for c in 0..<channels {
+            for a in 0..<block[0] {
+                for b in 0..<block[1] {
+                    for i in 0..<outH {
+                        for j in 0..<outW {
+                            let (r, q) = (i * strides[0] - pads[0] + a * dilations[0], j * strides[1] - pads[1] + b * dilations[1])
+                            guard r >= 0, r < image[0], q >= 0, q < image[1] else { continue }
+                            want[(c * image[0] + r) * image[1] + q] += values[((c * 6 + a * 3 + b) * outH + i) * outW + j]
+                        }
+                    }
+                }
+            }
+        }
+        assertClose(y, want, shape: [1, channels] + image, rtol: 1e-6, atol: 1e-6)
+    }
+
+    func testAffineGridMatchesNaiveLoop() throws {
+        var rng = LinearTestRandom(seed: 1415)
+        let theta = rng.tensor([2, 2, 3])
+        let t = theta.floats().map { Double($0) }
+        for align in [0, 1] {
+            let grid = try runLinearKernel("AffineGrid", inputs: [theta, Tensor([2, 1, 3, 4] as [Int64], shape: [4])],
+                                           attributes: ["align_corners": .int(align)])[0]
+            var want: [Float] = []
+            for n in 0..<2 {
+                for h in 0..<3 {
+                    for w in 0..<4 {
+                        let x = align == 1 ? -1 + 2 * Double(w) / 3 : -1 + (2 * Double(w) + 1) / 4
+                        let y = align == 1 ? -1 + 2 * Double(h) / 2 : -1 + (2 * Double(h) + 1) / 3
+                        for row in 0..<2 {
+                            let base = (n * 2 + row) * 3
+                            want.append(Float(t[base] * x + t[base + 1] * y + t[base + 2]))
+                        }
+                    }
+                }
+            }
+            assertClose(grid, want, shape: [2, 3, 4, 2], rtol: 1e-6, atol: 1e-6)
+        }
+    }
+
+    func testIsNaNAndIsInf() throws {
+        let x = Tensor([1, .nan, .infinity, -.infinity, 0, -2], shape: [6])
+        XCTAssertEqual(try runLinearKernel("IsNaN", inputs: [x])[0].ints(), [0, 1, 0, 0, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x])[0].ints(), [0, 0, 1, 1, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x], attributes: ["detect_positive": .int(0)])[0].ints(), [0, 0, 0, 1, 0, 0])
+        XCTAssertEqual(try runLinearKernel("IsInf", inputs: [x])[0].dtype, .bool)
+    }
+
+    func testBitwiseOpsAndShiftsMatchNaiveLoops() throws {
+        var rng = LinearTestRandom(seed: 1412)
+        let a = (0..<24).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
+        let b = (0..<4).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
+        let (ta, tb) = (Tensor(a, shape: [2, 3, 4]), Tensor(b, shape: [4]))
+        for (op, f) in [("BitwiseAnd", { (x: Int32, y: Int32) in x & y }), ("BitwiseOr", { $0 | $1 }), ("BitwiseXor", { $0 ^ $1 })] {
+            XCTAssertEqual(try runLinearKernel(op, inputs: [ta, tb])[0].ints(), a.indices.map { Int(f(a[$0], b[$0 % 4])) }, op)
+        }
+        XCTAssertEqual(try runLinearKernel("BitwiseNot", inputs: [ta])[0].ints(), a.map { Int(~$0) })
+        let shifts: [Int32] = [0, 3, 31, 32, -1, 40]
+        let values: [Int32] = [-77, 5, -1, 9, -8, 1234]
+        let (tv, ts) = (Tensor(values, shape: [6]), Tensor(shifts, shape: [6]))
+        func reference(_ v: Int32, _ s: Int32, left: Bool) -> Int {
+            if s < 0 || s >= 32 { return left || v >= 0 ? 0 : -1 }
+            return Int(left ? v << s : v >> s)
+        }
+        XCTAssertEqual(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("LEFT")])[0].ints(),
+                       values.indices.map { reference(values[$0], shifts[$0], left: true) })
+        XCTAssertEqual(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("RIGHT")])[0].ints(),
+                       values.indices.map { reference(values[$0], shifts[$0], left: false) })
+        XCTAssertThrowsError(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("UP")]))
+    }
+}
