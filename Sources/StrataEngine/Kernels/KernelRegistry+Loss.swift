@@ -5,4 +5,9 @@ extension KernelRegistry {
         "NegativeLogLikelihoodLoss": { ctx in try LossKernel(ctx, softmax: false) },
         "SoftmaxCrossEntropyLoss": { ctx in try LossKernel(ctx, softmax: true) },
     ]
+
+    static let lossWithoutGradient: [String: GradientExemption] = [
+        "NegativeLogLikelihoodLoss": .unsupported("training losses have no backward rule yet"),
+        "SoftmaxCrossEntropyLoss": .unsupported("training losses have no backward rule yet"),
+    ]
 }

@@ -19,4 +19,18 @@ extension KernelRegistry {
         }
         return table
     }()
+
+    /// No backward rules yet for this family's float functions; integer and boolean outputs and the
+    /// windows (which depend only on their size) carry no gradient.
+    static let mathWithoutGradient: [String: GradientExemption] = {
+        var table: [String: GradientExemption] = [:]
+        for op in ["Acos", "Asin", "Atan", "Tan", "Acosh", "Asinh", "Atanh", "Cosh", "Sinh", "Shrink", "ThresholdedRelu",
+                   "Swish", "SwiGLU", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization"] {
+            table[op] = .unsupported("not yet written")
+        }
+        for op in ["IsNaN", "IsInf"] { table[op] = .zero("boolean output") }
+        for op in ["BitwiseNot", "BitwiseAnd", "BitwiseOr", "BitwiseXor", "BitShift"] { table[op] = .zero("integer output") }
+        for op in ["HannWindow", "HammingWindow", "BlackmanWindow"] { table[op] = .zero("depends only on the window's size") }
+        return table
+    }()
 }

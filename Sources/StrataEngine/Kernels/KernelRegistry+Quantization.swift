@@ -18,4 +18,12 @@ extension KernelRegistry {
         "com.microsoft::QLinearConcat": { ctx in try QLinearConcatKernel(ctx) },
         "com.microsoft::QGemm": { ctx in try QGemmKernel(ctx) },
     ]
+
+    /// Quantized graphs compute on integers; a gradient through them would need straight-through rules
+    /// (as quantization-aware training uses), which are not written: asking for one is an error, not zeros.
+    static let quantizationWithoutGradient: [String: GradientExemption] = {
+        var table: [String: GradientExemption] = [:]
+        for op in quantizationKernels.keys { table[op] = .unsupported("quantized (integer) arithmetic; no straight-through rule yet") }
+        return table
+    }()
 }

@@ -21,7 +21,8 @@ public enum KernelRegistry {
         var table: [String: GradientExemption] = [:]
         let families: [[String: GradientExemption]] = [
             elementwiseWithoutGradient, reductionWithoutGradient, linearWithoutGradient, poolingWithoutGradient,
-            normalizationWithoutGradient, shapeWithoutGradient, recurrentWithoutGradient,
+            normalizationWithoutGradient, shapeWithoutGradient, recurrentWithoutGradient, quantizationWithoutGradient,
+            mathWithoutGradient, lossWithoutGradient,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("an op is exempted twice") }
