@@ -22,7 +22,7 @@ struct MatMulIntegerKernel: Kernel {
         let aZero = args.optional(requantizes ? 2 : 2), bZero = args.optional(requantizes ? 5 : 3)
         let wideA = try Self.widened(a, aZero, axis: a.rank - 2, "A", node: node)
         let wideB = try Self.widened(b, bZero, axis: b.rank - 1, "B", node: node)
-        let sums = try MatMulKernel.multiply(Int32.self, wideA, wideB, node: node)
+        let sums = try MatMulKernel.multiply(Int32.self, wideA, wideB, node: node, context: context)
         guard requantizes else { return [sums] }
 
         let (aScale, bScale, yScale) = (try args.tensor(1), try args.tensor(4), try args.tensor(6))
