@@ -21,6 +21,8 @@ struct LpPoolKernel: Kernel {
         }
         let spatial = Array(x.shape.dropFirst(2))
         let window = try SlidingWindow(node: node, rank: spatial.count, kernel: nil, allowsCeilMode: true)
+        // As for the other pools (and onnxruntime): no window may lie wholly in the padding.
+        try window.requirePadsSmallerThanKernel(node: node)
         let placement = try window.place(over: spatial, node: node)
         let geometry = ConvGeometry(input: spatial, output: placement.output, window: window, padBegin: placement.padBegin)
         let offsets = (0..<geometry.kernelSize).map { geometry.tapOffsets($0) }
