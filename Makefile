@@ -32,11 +32,13 @@ demo: deps-system build
 		--layer 'conv*' --layer pool2 --layer fc --layer predictions --overlay --out $(DEMO_OUT)/maps
 	$(STRATA) filters $(DEMO_MODEL) --out $(DEMO_OUT)/filters
 	$(STRATA) stats $(DEMO_MODEL) --images $(DEMO_IMAGES) --preprocess raw --batch 40 --out $(DEMO_OUT)/stats
+	$(STRATA) report $(DEMO_MODEL) --images $(DEMO_IMAGES) --preprocess raw --batch 40 -o $(DEMO_OUT)/report.html
 	@echo
 	@echo "Pictures of what the digit classifier sees and learned:"
-	@echo "  feature maps, mean/max maps, overlays of 3 digits:  $(DEMO_OUT)/maps/index.html"
-	@echo "  filters and weight histograms:                      $(DEMO_OUT)/filters/index.html"
-	@echo "  statistics over the $(words $(wildcard $(DEMO_IMAGES)/*.png)) held-out images:           $(DEMO_OUT)/stats/index.html"
+	@printf '  %-54s %s\n' "feature maps, mean/max maps, overlays of 3 digits:" "$(DEMO_OUT)/maps/index.html" \
+		"filters and weight histograms:" "$(DEMO_OUT)/filters/index.html" \
+		"statistics over the $(words $(wildcard $(DEMO_IMAGES)/*.png)) held-out images:" "$(DEMO_OUT)/stats/index.html" \
+		"all of it on one page (click a layer in the diagram):" "$(DEMO_OUT)/report.html"
 
 ## test: unit tests, the ONNX node suite, the light models and the other Tools test scripts
 test: deps build swift-test generic-kernels aarch64-kernels node-tests light-models tool-tests parity
