@@ -172,31 +172,91 @@ public struct TSNE: Sendable {
     }
 
     /// `a_i = scale · Σ_j p_ij · w_ij · (y_i − y_j)`.
+    ///
+    /// This runs once per iteration over every stored pair (over a million for 10,000 points), so the
+    /// 2-D case has a loop of its own: the generic loop over `dims` cost about 10 ns per pair, a third
+    /// of the whole optimisation.
     static func attractiveForces(_ p: SparseMatrix, _ y: [Double], dims: Int, scale: Double, threads: Int, into out: inout [Double]) {
         out.withUnsafeMutableBufferPointer { a in
             y.withUnsafeBufferPointer { y in
                 p.rowStart.withUnsafeBufferPointer { start in
                     p.columns.withUnsafeBufferPointer { columns in
                         p.values.withUnsafeBufferPointer { values in
+                            let a = a.baseAddress!, y = y.baseAddress!, start = start.baseAddress!
+                            let columns = columns.baseAddress!, values = values.baseAddress!
                             Parallel.forEachChunk(count: p.size, chunkSize: 256, threads: threads) { _, range in
-                                for i in range {
-                                    var yi = SIMD4<Double>()
-                                    for c in 0 ..< dims { yi[c] = y[i * dims + c] }
-                                    var force = SIMD4<Double>()
-                                    for e in start[i] ..< start[i + 1] {
-                                        let j = Int(columns[e])
-                                        var diff = SIMD4<Double>()
-                                        for c in 0 ..< dims { diff[c] = yi[c] - y[j * dims + c] }
-                                        let w = 1 / (1 + (diff * diff).sum())
-                                        force += (values[e] * w) * diff
-                                    }
-                                    for c in 0 ..< dims { a[i * dims + c] = scale * force[c] }
+                                if dims == 2 {
+                                    attractiveForces2D(range, start, columns, values, y, scale: scale, into: a)
+                                } else {
+                                    attractiveForcesND(range, start, columns, values, y, dims: dims, scale: scale, into: a)
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The 2-D case in single precision, eight pairs at a time: the division dominates, and a vector
+    /// of eight float quotients costs about what one or two double quotients do. Positions are
+    /// rounded to float for the differences only (as scikit-learn's Barnes–Hut code keeps them); each
+    /// row's sum is finished in double.
+    @inline(__always)
+    private static func attractiveForces2D(_ rows: Range<Int>, _ start: UnsafePointer<Int>, _ columns: UnsafePointer<Int32>,
+                                           _ values: UnsafePointer<Double>, _ y: UnsafePointer<Double>, scale: Double,
+                                           into a: UnsafeMutablePointer<Double>) {
+        for i in rows {
+            let y0 = Float(y[2 * i]), y1 = Float(y[2 * i + 1])
+            var f0 = SIMD8<Float>(), f1 = SIMD8<Float>()
+            var e = start[i]
+            let end = start[i + 1]
+            while e + 8 <= end {
+                var x0 = SIMD8<Float>(), x1 = SIMD8<Float>(), v = SIMD8<Float>()
+                for lane in 0 ..< 8 {
+                    let j = 2 * Int(columns[e + lane])
+                    x0[lane] = Float(y[j])
+                    x1[lane] = Float(y[j + 1])
+                    v[lane] = Float(values[e + lane])
+                }
+                let d0 = SIMD8(repeating: y0) - x0, d1 = SIMD8(repeating: y1) - x1
+                let pw = v / (1 + d0 * d0 + d1 * d1)
+                f0 += pw * d0
+                f1 += pw * d1
+                e += 8
+            }
+            var g0 = Double(f0.sum()), g1 = Double(f1.sum())
+            while e < end {
+                let j = 2 * Int(columns[e])
+                let d0 = Double(y0 - Float(y[j])), d1 = Double(y1 - Float(y[j + 1]))
+                let pw = values[e] / (1 + d0 * d0 + d1 * d1)
+                g0 += pw * d0
+                g1 += pw * d1
+                e += 1
+            }
+            a[2 * i] = scale * g0
+            a[2 * i + 1] = scale * g1
+        }
+    }
+
+    @inline(__always)
+    private static func attractiveForcesND(_ rows: Range<Int>, _ start: UnsafePointer<Int>, _ columns: UnsafePointer<Int32>,
+                                           _ values: UnsafePointer<Double>, _ y: UnsafePointer<Double>, dims: Int, scale: Double,
+                                           into a: UnsafeMutablePointer<Double>) {
+        for i in rows {
+            var force = (0.0, 0.0, 0.0)
+            let yi = (y[i * dims], y[i * dims + 1], dims > 2 ? y[i * dims + 2] : 0)
+            for e in start[i] ..< start[i + 1] {
+                let j = Int(columns[e]) * dims
+                let d0 = yi.0 - y[j], d1 = yi.1 - y[j + 1], d2 = dims > 2 ? yi.2 - y[j + 2] : 0
+                let pw = values[e] / (1 + d0 * d0 + d1 * d1 + d2 * d2)
+                force.0 += pw * d0
+                force.1 += pw * d1
+                force.2 += pw * d2
+            }
+            a[i * dims] = scale * force.0
+            a[i * dims + 1] = scale * force.1
+            if dims > 2 { a[i * dims + 2] = scale * force.2 }
         }
     }
 
