@@ -9,6 +9,8 @@ final class MappedFile {
     /// The first byte, or nil for an empty file.
     let bytes: UnsafeMutableRawPointer?
     let byteCount: Int
+    /// Kept open so that `read(_:count:at:)` reads the very file that is mapped.
+    private let descriptor: Int32
 
     /// Maps the regular file at `path` (opened so that a FIFO cannot block and checked with `fstat`;
     /// `noFollow` also refuses a symbolic link as the last component). Failures are `.io` errors with
@@ -20,18 +22,53 @@ final class MappedFile {
         } catch let error as StrataError {
             throw StrataError(error.kind, error.message)
         }
-        defer { close(fd) }
+        descriptor = fd
         if byteCount == 0 {
             bytes = nil
             return
         }
         let address = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)
-        if address == MAP_FAILED || address == nil { throw StrataError(.io, "cannot map file: " + MappedFile.reason(errno)) }
+        if address == MAP_FAILED || address == nil {
+            let reason = MappedFile.reason(errno)
+            close(fd)
+            throw StrataError(.io, "cannot map file: " + reason)
+        }
         bytes = address
     }
 
     deinit {
         if let bytes { munmap(bytes, byteCount) }
+        close(descriptor)
+    }
+
+    /// Copies up to `count` bytes at `offset` into `buffer` with `pread`, without touching the
+    /// mapping: reading a few header bytes through a mapping makes the kernel map whole folios
+    /// around them (hundreds of KB each), which would bring most of a model's weights into this
+    /// process's memory just to read its graph. Returns how many bytes were read.
+    func read(_ buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws -> Int {
+        var done = 0
+        while done < count {
+            let n = pread(descriptor, buffer + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StrataError(.io, "cannot read file: " + MappedFile.reason(errno))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Lets the kernel drop the whole pages inside `[pointer, pointer + count)` of a mapping from
+    /// this process's memory, once their bytes have been copied elsewhere. The mapping is private
+    /// and those pages were only read, so a later read would fault the same bytes in from the file.
+    @Sendable static func dropPages(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard page > 0 else { return }
+        let start = (Int(bitPattern: pointer) + page - 1) / page * page
+        let end = (Int(bitPattern: pointer) + count) / page * page
+        guard end > start, let first = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(first, end - start, MADV_DONTNEED)
     }
 
     private static func reason(_ code: Int32) -> String {

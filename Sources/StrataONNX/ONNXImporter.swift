@@ -18,12 +18,8 @@ public enum ONNXImporter {
     /// Loads the model at `path`. External data files are looked up next to it.
     public static func load(path: String) throws -> Model {
         do {
-            // The mapping is dropped as soon as protobuf-c has copied the fields out of it.
-            let parsed = try { () throws -> ParsedModel in
-                let file = try MappedFile(path: path)
-                return try ParsedModel(bytes: file.bytes, byteCount: file.byteCount)
-            }()
-            return try model(parsed, path: path)
+            // Large raw_data payloads stay in the mapping, borrowed by the tensors over them.
+            return try model(ParsedModel(file: MappedFile(path: path)), path: path)
         } catch let error as StrataError {
             throw error.inFile(path)
         }

@@ -4,8 +4,9 @@ import StrataCore
 
 /// Turns the `TensorProto` messages of one parsed model into tensors.
 ///
-/// Little-endian bytes that are already laid out as Strata stores them (raw_data, the typed
-/// arrays of float32/float64/int32/int64/uint64 tensors, external data) are borrowed, not copied,
+/// Little-endian bytes that are already laid out as Strata stores them (raw_data, in the mapped
+/// model file for large payloads; the typed arrays of float32/float64/int32/int64/uint64 tensors;
+/// external data) are borrowed, not copied,
 /// whenever they are aligned for the dtype; only conversions (int8 from `int32_data`, float16 bit
 /// patterns, ...) and unaligned bytes are copied. Strata runs on little-endian machines only,
 /// which is what ONNX's raw_data is.
@@ -48,6 +49,12 @@ final class TensorDecoder {
         }
         if proto.has_raw_data != 0 {
             let raw = proto.raw_data
+            if let payload = model.payload(raw) {
+                guard payload.count == byteCount else {
+                    throw StrataError(.corruptFile, "raw_data has \(payload.count) bytes but \(layout) needs \(byteCount)")
+                }
+                return try borrowOrCopy(payload.bytes, layout, owner: payload.owner, deferringCopy: true)
+            }
             guard raw.len == byteCount else {
                 throw StrataError(.corruptFile, "raw_data has \(raw.len) bytes but \(layout) needs \(byteCount)")
             }
@@ -67,11 +74,17 @@ final class TensorDecoder {
     }
 
     /// A tensor over `bytes` (which `owner` keeps alive) if they are aligned for the dtype,
-    /// otherwise over a copy.
-    func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject) throws -> Tensor {
+    /// otherwise over a copy: made now, or with `deferringCopy` (bytes in a mapped file) when the
+    /// tensor's bytes are first used, after which the file's pages under them are let go.
+    func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject, deferringCopy: Bool = false) throws -> Tensor {
         guard let bytes, layout.byteCount > 0 else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
         if Int(bitPattern: bytes) % layout.dtype.byteSize == 0 {
             let storage = TensorStorage(borrowing: bytes, byteCount: layout.byteCount, owner: owner)
+            return Tensor(dtype: layout.dtype, shape: layout.shape, storage: storage)
+        }
+        if deferringCopy {
+            let storage = TensorStorage(deferredCopyOf: bytes, byteCount: layout.byteCount, owner: owner,
+                                        release: MappedFile.dropPages)
             return Tensor(dtype: layout.dtype, shape: layout.shape, storage: storage)
         }
         let tensor = try Tensor(dtype: layout.dtype, shape: layout.shape)

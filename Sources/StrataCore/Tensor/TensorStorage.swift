@@ -1,16 +1,29 @@
 import Foundation
+import Synchronization
 
 /// A block of bytes a tensor reads from. Either owned (allocated and freed here), or borrowed from
 /// another object that keeps the bytes alive (a parsed model message, a memory-mapped file), so that
-/// weights are never copied just to be wrapped.
+/// weights are never copied just to be wrapped, or a deferred copy of borrowed bytes that are not
+/// aligned for their element type (a weight inside a mapped model file), made when the bytes are
+/// first used, so that commands that only read a graph's structure never touch them.
 ///
 /// Owned storage counts against `MemoryLimit` from allocation until it is freed.
 public final class TensorStorage: @unchecked Sendable {
-    public let pointer: UnsafeMutableRawPointer
+    /// The bytes; for a deferred copy, the first use makes the copy.
+    public var pointer: UnsafeMutableRawPointer {
+        let address = resolved.load(ordering: .acquiring)
+        if address != 0 { return UnsafeMutableRawPointer(bitPattern: address)! }
+        return materialize()
+    }
     public let byteCount: Int
     private let owner: AnyObject?
-    /// Bytes this storage holds of `MemoryLimit` (0 for borrowed bytes).
+    /// Bytes this storage holds of `MemoryLimit` (0 for borrowed bytes until a deferred copy is made).
     private let reserved: Int
+    /// The address `pointer` returns, 0 until a deferred copy is made.
+    private let resolved: Atomic<Int>
+    /// For a deferred copy: the unaligned source bytes and what to do with them once copied.
+    private let source: UnsafeMutableRawPointer?
+    private let release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)?
 
     /// Allocates `byteCount` bytes aligned for SIMD; the contents are uninitialised unless `zeroed`.
     /// Throws `.resourceLimit` (naming `what`, e.g. the tensor's type) when the bytes do not fit in
@@ -23,10 +36,12 @@ public final class TensorStorage: @unchecked Sendable {
             MemoryLimit.release(size)
             throw StrataError(.resourceLimit, "\(what()) needs \(MemoryLimit.describe(bytes: byteCount)), which the system cannot provide")
         }
-        self.pointer = pointer
+        self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = nil
         self.reserved = size
+        self.source = nil
+        self.release = nil
         if zeroed { memset(pointer, 0, size) }
     }
 
@@ -40,23 +55,59 @@ public final class TensorStorage: @unchecked Sendable {
         }
         MemoryLimit.record(size)
         if let base = bytes.baseAddress, bytes.count > 0 { pointer.copyMemory(from: base, byteCount: bytes.count) }
-        self.pointer = pointer
+        self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = bytes.count
         self.owner = nil
         self.reserved = size
+        self.source = nil
+        self.release = nil
     }
 
     /// Wraps bytes that `owner` keeps alive; they are not freed here.
     public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
-        self.pointer = pointer
+        self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = owner
         self.reserved = 0
+        self.source = nil
+        self.release = nil
+    }
+
+    /// A copy of `bytes` (which `owner` keeps alive) into aligned memory, made on the first use of
+    /// `pointer`; `release` is then called with the source bytes (to let a mapped file's pages go).
+    /// The copy counts against `MemoryLimit` but is never refused by it, like `init(copying:)`.
+    public init(deferredCopyOf bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject,
+                release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)? = nil) {
+        self.resolved = Atomic(0)
+        self.byteCount = byteCount
+        self.owner = owner
+        self.reserved = Swift.max(byteCount, 1)
+        self.source = bytes
+        self.release = release
+    }
+
+    /// Makes the deferred copy; when threads race, one copy wins and the others are freed.
+    private func materialize() -> UnsafeMutableRawPointer {
+        guard let source, let copy = TensorStorage.allocate(reserved) else {
+            fatalError("cannot allocate \(reserved) bytes to copy a weight already in memory")
+        }
+        copy.copyMemory(from: source, byteCount: byteCount)
+        let (exchanged, current) = resolved.compareExchange(expected: 0, desired: Int(bitPattern: copy), ordering: .acquiringAndReleasing)
+        guard exchanged else {
+            free(copy)
+            return UnsafeMutableRawPointer(bitPattern: current)!
+        }
+        MemoryLimit.record(reserved)
+        release?(source, byteCount)
+        return copy
     }
 
     deinit {
         if owner == nil {
             free(pointer)
+            MemoryLimit.release(reserved)
+        } else if source != nil, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
+            free(address)
             MemoryLimit.release(reserved)
         }
     }
