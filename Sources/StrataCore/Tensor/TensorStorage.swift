@@ -86,6 +86,19 @@ public final class TensorStorage: @unchecked Sendable {
         self.release = release
     }
 
+    /// Brings every byte into memory now: makes a deferred copy, and reads one byte per page of
+    /// borrowed bytes (a mapped file's pages are otherwise read on first use). For timing a load
+    /// as the whole cost of having the weights ready.
+    public func makeResident() {
+        let base = UnsafeRawPointer(pointer)
+        var sum: UInt8 = 0
+        for offset in stride(from: 0, to: byteCount, by: 4096) { sum &+= base.load(fromByteOffset: offset, as: UInt8.self) }
+        TensorStorage.sink.store(sum, ordering: .relaxed)
+    }
+
+    /// Where `makeResident` leaves its sum, so that its reads are not optimised away.
+    private static let sink = Atomic<UInt8>(0)
+
     /// Makes the deferred copy; when threads race, one copy wins and the others are freed.
     private func materialize() -> UnsafeMutableRawPointer {
         guard let source, let copy = TensorStorage.allocate(reserved) else {
