@@ -43,7 +43,8 @@ struct CAMWorker {
         var drop: Float?
     }
 
-    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
+    /// The results of the batch's inputs; their files are written into `folder` (none without one).
+    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder?) throws -> [Result] {
         let inputName = try Self.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
         let request = try target.request(classNames: classNames, withRespectTo: [row.tensor])
@@ -68,7 +69,7 @@ struct CAMWorker {
 
     private func image(
         _ b: Int, subject: MapPainter.Subject, x: Tensor, inputName: String, run: GradientRun,
-        activations: Tensor, gradients: Tensor, into folder: StagedFolder
+        activations: Tensor, gradients: Tensor, into folder: StagedFolder?
     ) throws -> Result {
         var notes: [String] = []
         let a = try planes(activations, b)
@@ -89,14 +90,16 @@ struct CAMWorker {
 
         var logged = Logged(folder: subject.folder, heatmap: heatmap, score: score)
         var files: [(String, JSONValue)] = []
-        files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
-        files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        if let folder {
+            files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
+            files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        }
         if let base = try overlayBase(subject: subject, input: input, notes: &notes) {
             let mask = try FloatMap(height: heatmap.height, width: heatmap.width, values: heatmap.values)
             let blended = try CAMOverlay.blend(image: base, width: input.width, height: input.height, mask: mask)
             let png = try ImagePicture(image: blended).render(format: .png)
             logged.overlay = png
-            files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder))))
+            if let folder { files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder)))) }
         }
 
         var members: [(String, JSONValue)] = [("input", .string(subject.name))]

@@ -125,18 +125,8 @@ public struct CamCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
         let classNames = try target.classNames()
-        let row: LayerOutput
-        if layer == "auto" {
-            let found = try CAMLayerSearch.find(in: model)
-            row = found.row
-            if !quiet { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(found.reason)\n") }
-        } else {
-            let rows = try model.graph.resolve([.name(layer)])
-            guard rows.count == 1 else {
-                throw StrataError(.invalidInput, "layer '\(layer)' has \(rows.count) outputs; name one of its tensors: \(rows.map(\.tensor).joined(separator: ", "))")
-            }
-            row = rows[0]
-        }
+        let (row, reason) = try CAMLayerSearch.resolve(layer, in: model)
+        if !quiet, let reason { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(reason)\n") }
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName])

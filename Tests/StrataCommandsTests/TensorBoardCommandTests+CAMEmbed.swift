@@ -61,6 +61,36 @@ extension TensorBoardCommandTests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: failed))
     }
 
+    /// `strata tensorboard --cam`: each step holds the CAM images and score of the first --max-maps
+    /// inputs, the images and score `strata cam` gives for that input and layer.
+    func testCheckpointsLogTheCAMsOfTheFirstInputs() throws {
+        let logs = scratch + "/logs", heldout = Self.root + "/Fixtures/demo/heldout"
+        try strata(["tensorboard", Self.demo, Self.demo, "--steps", "3,8", "--images", heldout, "--preprocess", "raw", "--batch", "40",
+                    "--layer", "fc", "--max-maps", "1", "--cam", "gradcam", "--cam-layer", "conv3", "--logdir", logs, "--quiet"])
+        try strata(["cam", Self.demo, "--image", heldout + "/000-d1.png", "--preprocess", "raw", "--layer", "conv3", "--out", scratch + "/cam", "--quiet"])
+        let score = try XCTUnwrap(manifest(in: scratch + "/cam")["score"] as? Double)
+        let overlay = try bytes(scratch + "/cam/overlay.png")
+        let events = try self.events(in: logs)
+        let perStep = Dictionary(grouping: events.dropFirst(), by: \.step)
+        XCTAssertEqual(perStep.keys.sorted(), [3, 8])
+        for (step, stepEvents) in perStep {
+            let values = stepEvents.flatMap(\.values)
+            XCTAssertEqual(tags(stepEvents).filter { $0.contains("gradcam") },
+                           ["conv3/gradcam-overlay/000-d1", "conv3/gradcam-heatmap/000-d1", "cam/conv3/gradcam/score/000-d1"], "step \(step)")
+            for value in values {
+                if case .image("conv3/gradcam-overlay/000-d1", let png, _, _, _) = value { XCTAssertEqual(png, overlay, "step \(step)") }
+                if case .scalar("cam/conv3/gradcam/score/000-d1", let x) = value { XCTAssertEqual(x, Float(score), "step \(step)") }
+            }
+        }
+        for arguments in [
+            ["tensorboard", Self.demo, "--images", heldout, "--layer", "fc", "--logdir", logs, "--target", "3"],
+            ["tensorboard", Self.demo, "--images", heldout, "--layer", "fc", "--logdir", logs, "--cam-layer", "conv3"],
+            ["tensorboard", Self.demo, "--images", heldout, "--layer", "fc", "--logdir", logs, "--cam", "gradcam", "--max-maps", "0"],
+        ] {
+            XCTAssertThrowsError(try StrataCommand.parseAsRoot(arguments), "\(arguments)")
+        }
+    }
+
     func testSaliencyLogsItsPicturesAndScores() throws {
         let out = scratch + "/saliency", logs = scratch + "/logs"
         try strata(["saliency", Self.demo, "--image", Self.digit, "--preprocess", "raw", "--out", out, "--quiet",
