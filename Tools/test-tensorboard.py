@@ -3,7 +3,8 @@
 
     python3 Tools/test-tensorboard.py [--strata PATH] [-v]
 
-Runs `strata maps`, `filters`, `stats`, `cam`, `saliency` and `embed` with --tensorboard, and `strata tensorboard`
+Runs `strata maps`, `filters`, `stats`, `cam`, `saliency` and `embed` with --tensorboard, and
+`strata tensorboard` (with --cam)
 over ten checkpoints of the demo model (Tools/make-tensorboard-checkpoints.py, trained in .venv-keras
 into the git-ignored Fixtures/generated/tensorboard-checkpoints/ when missing), then reads every events
 file with TensorBoard's EventAccumulator (size_guidance 0 for every kind: keep everything) and checks:
@@ -515,7 +516,8 @@ def check_checkpoints(c, scratch, logs, checkpoints):
     layers = ["conv1", "conv2", "conv3", "conv4", "fc"]
     shuffled = [checkpoints[i] for i in (3, 9, 0, 7, 1, 5, 2, 8, 4, 6)]
     result = c.strata(["tensorboard", *shuffled, "--images", HELDOUT, "--preprocess", "raw", "--batch", "60",
-                       "--layer", "conv*", "--layer", "fc", "--max-maps", "2", "--logdir", logs, "--run", "train"])
+                       "--layer", "conv*", "--layer", "fc", "--max-maps", "2", "--cam", "gradcam", "--cam-layer", "conv3",
+                       "--logdir", logs, "--run", "train"])
     c.check("tensorboard: progress names each checkpoint on stderr",
             all(f"{os.path.basename(p)} → step {n}" in result.stderr for n, p in enumerate(checkpoints, 1)), result.stderr[-400:])
     path = only_file(c, os.path.join(logs, "train"), "tensorboard")
@@ -527,12 +529,14 @@ def check_checkpoints(c, scratch, logs, checkpoints):
     firsts = sorted(os.listdir(HELDOUT))[:2]
     inputs = [os.path.splitext(f)[0] for f in firsts]
     want_images = sorted([f"{layer}/{kind}/{i}" for layer in layers[:4] for kind in ("grid", "mean", "max") for i in inputs]
-                         + [f"fc/bars/{i}" for i in inputs])
+                         + [f"fc/bars/{i}" for i in inputs]
+                         + [f"conv3/gradcam-{kind}/{i}" for kind in ("overlay", "heatmap") for i in inputs])
     c.exact("tensorboard: image tags (maps of the first 2 inputs)", sorted(tags[ea.IMAGES]), want_images)
     c.exact("tensorboard: histogram tags", sorted(tags[ea.HISTOGRAMS]),
             sorted([f"{layer}/activations" for layer in layers] + [f"{layer}/weights" for layer in layers]))
     c.exact("tensorboard: scalar tags", sorted(tags[ea.SCALARS]),
-            sorted(f"stats/{layer}/{name}" for layer in layers for name in ("mean", "std", "zeros_fraction", "dead_fraction")))
+            sorted([f"stats/{layer}/{name}" for layer in layers for name in ("mean", "std", "zeros_fraction", "dead_fraction")]
+                   + [f"cam/conv3/gradcam/score/{i}" for i in inputs]))
     steps = list(range(1, EPOCHS + 1))
     every = [(tag, [e.step for e in acc.Images(tag)]) for tag in tags[ea.IMAGES]]
     every += [(tag, [e.step for e in acc.Histograms(tag)]) for tag in tags[ea.HISTOGRAMS]]
@@ -563,6 +567,23 @@ def check_checkpoints(c, scratch, logs, checkpoints):
             scalars = [s for s in acc.Scalars(f"stats/{layer}/mean") if s.step == step]
             finite = acts[layer].astype(np.float64)
             c.close(f"tensorboard step {step} {layer}: mean", scalars[0].value if scalars else np.nan, finite.mean(), rtol=2e-7)
+        # --cam: the step's CAM of each drawn input is what `strata cam` gives on that checkpoint for
+        # the same batches (float32 sums in another order could move a pixel by a level).
+        out = os.path.join(scratch, f"cam-epoch-{step}")
+        c.strata(["cam", checkpoints[step - 1], "--images", HELDOUT, "--batch", "60", "--preprocess", "raw", "--layer", "conv3",
+                  "--out", out, "--quiet"])
+        with open(os.path.join(out, "manifest.json")) as f:
+            entries = {e["folder"]: e for e in json.load(f)["images"]}
+        for i in inputs:
+            manifest = entries[i]
+            with open(os.path.join(out, i, "overlay.png"), "rb") as f:
+                png = f.read()
+            overlay = [e for e in acc.Images(f"conv3/gradcam-overlay/{i}") if e.step == step]
+            c.check(f"tensorboard step {step} --cam {i}: the overlay is strata cam's", [e.encoded_image_string for e in overlay] == [png])
+            c.exact(f"tensorboard step {step} --cam {i}: the score is strata cam's",
+                    [s.value for s in acc.Scalars(f"cam/conv3/gradcam/score/{i}") if s.step == step], [float(np.float32(manifest["score"]))])
+    overlays = {e.encoded_image_string for e in acc.Images(f"conv3/gradcam-overlay/{inputs[0]}")}
+    c.check("tensorboard: the CAMs change over training", len(overlays) > EPOCHS // 2, f"{len(overlays)} distinct of {EPOCHS}")
 
 
 def check_failures(c, scratch, checkpoints):
