@@ -70,6 +70,37 @@ final class ProjectorConfigTextTests: XCTestCase {
         }
     }
 
+    /// Mangled configs (bytes flipped, dropped, truncated) either read or throw a StrataError; the
+    /// entries found always lie within the text.
+    func testMangledConfigsReadOrThrow() {
+        let original = Array(Self.handWritten.utf8)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var read = 0
+        for _ in 0 ..< 3000 {
+            var text = original
+            for _ in 0 ... next(4) {
+                switch next(3) {
+                case 0: text[next(text.count)] = UInt8(next(256))
+                case 1: text.remove(at: next(text.count))
+                default: text = Array(text.prefix(next(text.count) + 1))
+                }
+                if text.isEmpty { break }
+            }
+            do {
+                let config = try ProjectorConfigText(text, file: "c")
+                XCTAssertTrue(config.entries.allSatisfy { $0.range.lowerBound >= 0 && $0.range.upperBound <= text.count })
+                read += 1
+            } catch {
+                XCTAssertTrue(error is StrataError, "\(error)")
+            }
+        }
+        XCTAssertGreaterThan(read, 0)
+    }
+
     func testWriteToRunMergesIntoTheRunsConfig() throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config = folder + "/" + TensorBoardProjector.configName
