@@ -146,7 +146,7 @@ public struct CamCommand: StrataSubcommand {
             let subjects = try MapsCommand.subjects(of: batch, oneInput: !source.isDataset && batch.index == 0, folders: &folderNames)
             let results = try worker.run(batch, subjects: subjects, into: folder)
             for result in results {
-                try log?.cam(result.logged, base: CaptureWriter.baseName(for: row), method: method)
+                try log?.cam(result.logged, base: CaptureWriter.baseName(for: row), method: method, target: target.target)
                 entries.append(result.entry)
                 for note in result.notes where !notes.contains(note) { notes.append(note) }
             }

@@ -28,8 +28,9 @@ struct SaliencyWorker {
     }
 
     /// The manifest entries of the batch's inputs; with `log`, each input's `saliency.png` is also
-    /// logged as the image `saliency/METHOD` and its score as the scalar `saliency/METHOD-score`
-    /// (both ending in `/INPUT` when the run has several inputs).
+    /// logged as the image `saliency/M` and its score as the scalar `saliency/M-score`, `M` the
+    /// method and target as `TensorBoardLog.methodTag` gives it (both ending in `/INPUT` when the
+    /// run has several inputs).
     func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder, log: TensorBoardLog? = nil) throws -> [JSONValue] {
         let inputName = try CAMWorker.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
@@ -50,7 +51,7 @@ struct SaliencyWorker {
             let png = try picture.render(format: .png)
             files.append(("picture", .string(try folder.write(png, name: "saliency", fileExtension: "png", subfolder: subject(subjects[b])))))
             if let log {
-                let method = command.method.rawValue
+                let method = TensorBoardLog.methodTag(command.method.rawValue, target: command.target.target)
                 try log.image(TensorBoardLog.tag("saliency", method, input: subjects[b].folder), png: png)
                 try log.writer.add(.scalar(TensorBoardLog.tag("saliency", method + "-score", input: subjects[b].folder), Double(run.scores[b])), step: log.step)
             }

@@ -167,7 +167,7 @@ public struct TensorBoardCommand: StrataSubcommand {
             if let camWorker, drawHere > 0 {
                 // The gradient run covers the whole batch; the first drawHere inputs are logged.
                 for result in try camWorker.run(batch, subjects: subjects, into: nil).prefix(drawHere) {
-                    try log.cam(result.logged, base: CaptureWriter.baseName(for: camWorker.row), method: camWorker.method)
+                    try log.cam(result.logged, base: CaptureWriter.baseName(for: camWorker.row), method: camWorker.method, target: target.target)
                     for note in result.notes where !notes.contains(note) { notes.append(note) }
                 }
             }

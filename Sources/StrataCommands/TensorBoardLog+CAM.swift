@@ -5,12 +5,13 @@ import StrataTensorBoard
 
 extension TensorBoardLog {
     /// Logs one input's class activation map of layer output `base` (`CaptureWriter.baseName`) by
-    /// `method`: the images `BASE/METHOD-overlay` (the bytes of `overlay.png`, when one was drawn)
-    /// and `BASE/METHOD-heatmap` (the heat map as an 8-bit grey PNG, `heatmapPicture`), and the
-    /// scalars `cam/BASE/METHOD/score` and, with `--metric drop`, `cam/BASE/METHOD/drop`; every tag
-    /// ends in `/INPUT` when the run has several inputs (the input's subfolder of `--out`).
-    func cam(_ logged: CAMWorker.Logged, base: String, method: CAMMethod) throws {
-        let kind = method.rawValue
+    /// `method` for `--target` (nil: each input's top class): with `M` the `methodTag`, the images
+    /// `BASE/M-overlay` (the bytes of `overlay.png`, when one was drawn) and `BASE/M-heatmap` (the
+    /// heat map as an 8-bit grey PNG, `heatmapImage`), and the scalars `cam/BASE/M/score` and, with
+    /// `--metric drop`, `cam/BASE/M/drop`; every tag ends in `/INPUT` when the run has several
+    /// inputs (the input's subfolder of `--out`).
+    func cam(_ logged: CAMWorker.Logged, base: String, method: CAMMethod, target: String?) throws {
+        let kind = Self.methodTag(method.rawValue, target: target)
         if let overlay = logged.overlay {
             try image(Self.tag(base, kind + "-overlay", input: logged.folder), png: overlay)
         }
@@ -20,6 +21,14 @@ extension TensorBoardLog {
             values.append(try .scalar(Self.tag("cam/" + base, kind + "/drop", input: logged.folder), Double(drop)))
         }
         try writer.add(values, step: step)
+    }
+
+    /// The method's part of a tag: `METHOD`, or `METHOD[TARGET]` for a `--target` other than `top`
+    /// (with `/` in it replaced by `_`, as `/` separates the parts of a tag), so that maps of several
+    /// targets can share a run.
+    static func methodTag(_ method: String, target: String?) -> String {
+        guard let target, target != "top" else { return method }
+        return method + "[" + target.replacingOccurrences(of: "/", with: "_") + "]"
     }
 
     /// A heat map in 0…1 as an 8-bit grey image: each value `h` becomes `⌊255·h + 0.5⌋` (clamped to

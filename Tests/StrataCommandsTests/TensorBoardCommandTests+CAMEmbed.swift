@@ -55,6 +55,14 @@ extension TensorBoardCommandTests {
         XCTAssertTrue(console.output.contains("logged the CAMs to TensorBoard at step 0: \(logs)/events.out.tfevents."), console.output)
         XCTAssertEqual(tags(try events(in: logs)), ["conv3/eigencam-overlay", "conv3/eigencam-heatmap", "cam/conv3/eigencam/score"])
 
+        // A --target other than top is part of the tags.
+        let targeted = scratch + "/targeted"
+        try strata(["cam", Self.demo, "--image", Self.digit, "--preprocess", "raw", "--layer", "conv3", "--target", "5",
+                    "--out", scratch + "/cam5", "--quiet", "--tensorboard", targeted])
+        XCTAssertEqual(tags(try events(in: targeted)), ["conv3/gradcam[5]-overlay", "conv3/gradcam[5]-heatmap", "cam/conv3/gradcam[5]/score"])
+        XCTAssertEqual(TensorBoardLog.methodTag("gradcam", target: "probs/out[cat]"), "gradcam[probs_out[cat]]")
+        XCTAssertEqual(TensorBoardLog.methodTag("gradcam", target: "top"), "gradcam")
+
         let failed = scratch + "/failed"
         XCTAssertNotNil(strataError(["cam", Self.demo, "--image", Self.digit, "--preprocess", "raw", "--layer", "nonesuch",
                                      "--out", out, "--tensorboard", failed]))
