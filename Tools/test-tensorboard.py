@@ -3,7 +3,8 @@
 
     python3 Tools/test-tensorboard.py [--strata PATH] [-v]
 
-Runs `strata maps`, `strata filters` and `strata stats` with --tensorboard, and `strata tensorboard`
+Runs `strata maps`, `filters`, `stats`, `cam`, `saliency` and `embed` with --tensorboard, and
+`strata tensorboard` (with --cam)
 over ten checkpoints of the demo model (Tools/make-tensorboard-checkpoints.py, trained in .venv-keras
 into the git-ignored Fixtures/generated/tensorboard-checkpoints/ when missing), then reads every events
 file with TensorBoard's EventAccumulator (size_guidance 0 for every kind: keep everything) and checks:
@@ -17,6 +18,12 @@ file with TensorBoard's EventAccumulator (size_guidance 0 for every kind: keep e
 - steps and wall times never decrease within a file, ten checkpoints give steps 1..10;
 - every record's framing and both masked CRC-32Cs, read by this script's own reader with
   TensorBoard's crc32c (a flipped byte is caught), the file name, the first event (file_version);
+- cam: the overlays are the overlay.png files of --out, the heat map images heatmap.npy at 8 bits, the
+  score and drop scalars the manifest's; saliency: saliency.png and the score;
+- embed: PCA and t-SNE into one run, then a cam into the same run: three events files, the scatter
+  plots and the explained variance and KL divergence of the manifests; the merged projector config,
+  tensors, metadata and sprite read back through TensorBoard's projector plugin with the runs an
+  event multiplexer finds; a projector config it cannot parse is left alone and nothing written;
 - failures: a command failing before its first value leaves no file nor folder, a run failing
   part-way leaves nothing either, and `strata tensorboard` failing at the third checkpoint keeps the
   two complete steps before it.
@@ -326,6 +333,175 @@ def check_filters(c, scratch, logs):
         c.check(f"filters {layer}: the {suffix} PNG of --out", len(pictures) == 1 and pictures[0].encoded_image_string == png)
 
 
+def check_cam(c, scratch, logs):
+    """`cam` and `saliency` with --tensorboard: the overlays are the PNGs of --out, the heat maps
+    heatmap.npy at 8 bits, the scores and drops the manifest's, per input."""
+    picks = [os.path.join(HELDOUT, n) for n in ("017-d3.png", "029-d7.png")]
+    inputs = sum((["--image", p] for p in picks), []) + ["--preprocess", "raw"]
+    out = os.path.join(scratch, "cam")
+    c.strata(["cam", DEMO_MODEL, *inputs, "--layer", "conv3", "--metric", "drop", "--out", out, "--quiet",
+              "--tensorboard", logs, "--run", "cam", "--step", "6"])
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
+    path = only_file(c, os.path.join(logs, "cam"), "cam")
+    if path:
+        check_file(c, path, "cam")
+    acc = accumulator(os.path.join(logs, "cam"))
+    tags = acc.Tags()
+    names = [os.path.splitext(os.path.basename(p))[0] for p in picks]
+    c.exact("cam: image tags", sorted(tags[ea.IMAGES]), sorted(f"conv3/gradcam-{kind}/{n}" for kind in ("overlay", "heatmap") for n in names))
+    c.exact("cam: scalar tags", sorted(tags[ea.SCALARS]), sorted(f"cam/conv3/gradcam/{kind}/{n}" for kind in ("score", "drop") for n in names))
+    for entry in manifest["images"]:
+        n = entry["folder"]
+        overlay = acc.Images(f"conv3/gradcam-overlay/{n}")
+        c.exact(f"cam {n}: one overlay at step 6", [e.step for e in overlay], [6])
+        with open(os.path.join(out, entry["files"]["overlay"]), "rb") as f:
+            png = f.read()
+        if overlay:
+            c.check(f"cam {n}: the overlay is overlay.png of --out, byte for byte", overlay[0].encoded_image_string == png)
+            c.check(f"cam {n}: the overlay decodes to its pixels", np.array_equal(decoded(overlay[0].encoded_image_string), decoded(png)))
+        heat = acc.Images(f"conv3/gradcam-heatmap/{n}")
+        c.exact(f"cam {n}: one heat map at step 6", [e.step for e in heat], [6])
+        h = np.load(os.path.join(out, entry["files"]["heatmap"])).astype(np.float32)
+        want = np.clip(np.floor(h * np.float32(255) + np.float32(0.5)), 0, 255).astype(np.uint8)
+        if heat:
+            pixels = decoded(heat[0].encoded_image_string)
+            c.check(f"cam {n}: the heat map image is heatmap.npy at 8 bits (grey)",
+                    pixels.shape[:2] == h.shape and all(np.array_equal(pixels[:, :, k], want) for k in range(3)),
+                    f"{pixels.shape} vs {h.shape}, max diff {np.abs(pixels[:, :, 0].astype(int) - want).max() if pixels.shape[:2] == h.shape else '-'}")
+            c.exact(f"cam {n}: heat map recorded size", (heat[0].width, heat[0].height), (h.shape[1], h.shape[0]))
+        for kind, value in (("score", entry["score"]), ("drop", entry["metric"]["drop"])):
+            scalars = acc.Scalars(f"cam/conv3/gradcam/{kind}/{n}")
+            c.exact(f"cam {n}: {kind} at step 6 equals the manifest's (float32)", [(s.step, s.value) for s in scalars],
+                    [(6, float(np.float32(value)))])
+
+    out = os.path.join(scratch, "saliency")
+    c.strata(["saliency", DEMO_MODEL, "--image", picks[0], "--preprocess", "raw", "--method", "input-x-gradient", "--out", out,
+              "--quiet", "--tensorboard", logs, "--run", "saliency", "--step", "2"])
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
+    acc = accumulator(os.path.join(logs, "saliency"))
+    c.exact("saliency: tags", (acc.Tags()[ea.IMAGES], acc.Tags()[ea.SCALARS]), (["saliency/input-x-gradient"], ["saliency/input-x-gradient-score"]))
+    with open(os.path.join(out, "saliency.png"), "rb") as f:
+        png = f.read()
+    images = acc.Images("saliency/input-x-gradient")
+    c.check("saliency: the picture is saliency.png of --out at step 2",
+            [(e.step, e.encoded_image_string) for e in images] == [(2, png)])
+    c.exact("saliency: the score is the manifest's", [(s.step, s.value) for s in acc.Scalars("saliency/input-x-gradient-score")],
+            [(2, float(np.float32(manifest["score"])))])
+
+
+def projector(logdir):
+    """GET route → (status, body) of TensorBoard's projector plugin over `logdir`, with the runs
+    TensorBoard itself would find (an event multiplexer and its data provider)."""
+    from tensorboard.backend import application  # noqa: F401  (the plugin imports it)
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.plugins import base_plugin
+    from tensorboard.plugins.projector import projector_plugin
+    from werkzeug.test import Client
+    from werkzeug.wrappers import Response
+
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    context = base_plugin.TBContext(logdir=logdir, multiplexer=multiplexer,
+                                    data_provider=data_provider.MultiplexerDataProvider(multiplexer, logdir))
+    apps = projector_plugin.ProjectorPlugin(context).get_plugin_apps()
+
+    def get(route, **query):
+        response = Client(apps[route], Response).get(route, query_string=query)
+        return response.status_code, response.get_data()
+    return get
+
+
+def check_embed(c, scratch, logs):
+    """`embed` with --tensorboard, twice into one run (PCA then t-SNE, both at step 1), then `cam`
+    into the same run: the events of all three, and the projector files read by TensorBoard's
+    projector plugin (its config parser, tensor, metadata and sprite readers)."""
+    common = ["--images", HELDOUT, "--preprocess", "raw", "--layer", "fc", "--labels", os.path.join(DEMO, "labels.csv"), "--quiet"]
+    outs = {}
+    for method, extra in (("pca", ["--thumbnails"]), ("tsne", [])):
+        outs[method] = os.path.join(scratch, f"embed-{method}")
+        c.strata(["embed", DEMO_MODEL, *common, "--method", method, *extra, "--out", outs[method],
+                  "--tensorboard", logs, "--run", "embed", "--step", "1"])
+    run = os.path.join(logs, "embed")
+    with open(os.path.join(run, "projector_config.pbtxt"), "rb") as f:
+        config_before = f.read()
+    c.strata(["cam", DEMO_MODEL, "--image", os.path.join(HELDOUT, "017-d3.png"), "--preprocess", "raw", "--out",
+              os.path.join(scratch, "cam-embed"), "--quiet", "--tensorboard", logs, "--run", "embed", "--step", "1"])
+    with open(os.path.join(run, "projector_config.pbtxt"), "rb") as f:
+        c.check("embed: a cam into the same run leaves the projector config as it was", f.read() == config_before)
+    files = sorted(glob.glob(os.path.join(run, "events.out.tfevents.*")))
+    c.exact("embed: three commands, three events files in the run", len(files), 3)
+    for path in files:
+        check_file(c, path, f"embed run {os.path.basename(path)}")
+    acc = accumulator(run)
+    tags = acc.Tags()
+    c.exact("embed: image tags (two scatter plots and the CAM)", sorted(tags[ea.IMAGES]),
+            sorted(["fc/pca-scatter", "fc/tsne-scatter", "conv4/gradcam-overlay", "conv4/gradcam-heatmap"]))
+    manifests = {}
+    for method, out in outs.items():
+        with open(os.path.join(out, "manifest.json")) as f:
+            manifests[method] = json.load(f)
+        with open(os.path.join(out, "scatter.png"), "rb") as f:
+            png = f.read()
+        images = acc.Images(f"fc/{method}-scatter")
+        c.check(f"embed {method}: the scatter plot is scatter.png of --out at step 1", [(e.step, e.encoded_image_string) for e in images] == [(1, png)])
+    pca = manifests["pca"]["method"]
+    want = {"embed/fc/tsne/kl_divergence": manifests["tsne"]["method"]["klDivergence"], "cam/conv4/gradcam/score": None}
+    for k, (variance, ratio) in enumerate(zip(pca["explainedVariance"], pca["explainedVarianceRatio"]), 1):
+        want[f"embed/fc/pca/explained_variance/PC{k}"] = variance
+        want[f"embed/fc/pca/explained_variance_ratio/PC{k}"] = ratio
+    c.exact("embed: scalar tags", sorted(tags[ea.SCALARS]), sorted(want))
+    for tag, value in want.items():
+        if value is not None:
+            c.exact(f"embed: {tag} at step 1 equals the manifest's (float32)", [(s.step, s.value) for s in acc.Scalars(tag)],
+                    [(1, float(np.float32(value)))])
+
+    get = projector(logs)
+    status, body = get("/runs")
+    c.exact("projector: the plugin lists the run with embeddings", (status, json.loads(body) if status == 200 else body), (200, ["embed"]))
+    status, body = get("/info", run="embed")
+    info = json.loads(body) if status == 200 else {}
+    names = [e["tensorName"] for e in info.get("embeddings", [])]
+    # t-SNE's features have the name of PCA's (the same layer at the same step): they replace them.
+    c.exact("projector: the merged config parsed by the plugin", names, ["fc PCA (step 1)", "fc t-SNE (step 1)", "fc (step 1)"])
+    with open(os.path.join(DEMO, "labels.csv")) as f:
+        labels = {row.split(",")[0]: row.split(",")[1] for row in f.read().splitlines()[1:]}
+    features = np.fromfile(os.path.join(outs["tsne"], "projector", "features.bytes"), dtype="<f4")
+    for name, want_tensor in (("fc PCA (step 1)", np.load(os.path.join(outs["pca"], "embedding.npy"))),
+                              ("fc t-SNE (step 1)", np.load(os.path.join(outs["tsne"], "embedding.npy"))),
+                              ("fc (step 1)", features.reshape(360, -1))):
+        status, body = get("/tensor", run="embed", name=name)
+        tensor = np.frombuffer(body, dtype=np.float32) if status == 200 else np.zeros(0)
+        c.check(f"projector: tensor '{name}' {want_tensor.shape} read back equal to --out's",
+                tensor.size == want_tensor.size and np.array_equal(tensor.reshape(want_tensor.shape), want_tensor.astype(np.float32)),
+                f"status {status}, {tensor.size} values")
+        status, body = get("/metadata", run="embed", name=name)
+        lines = body.decode().splitlines() if status == 200 else []
+        files = sorted(os.listdir(HELDOUT))
+        c.check(f"projector: metadata of '{name}' has the header and the labels of labels.csv",
+                lines[:1] == ["label\tfile"] and [l.split("\t")[0] for l in lines[1:]] == [labels[f"heldout/{n}"] for n in files],
+                str(lines[:3]))
+    status, body = get("/sprite_image", run="embed", name="fc PCA (step 1)")
+    with open(os.path.join(outs["pca"], "projector", "sprite.png"), "rb") as f:
+        c.check("projector: the sprite is the one of --out", status == 200 and body == f.read(), f"status {status}")
+    c.check("projector: the sprite is at most 8192 px a side", status == 200 and max(Image.open(io.BytesIO(body)).size) <= 8192)
+
+    # A config it cannot read is left as it was, and the command fails before writing anything.
+    broken_logs = os.path.join(scratch, "broken-logs")
+    os.makedirs(broken_logs)
+    with open(os.path.join(broken_logs, "projector_config.pbtxt"), "w") as f:
+        f.write('embeddings { tensor_path: "x.tsv"\n')
+    result = c.strata(["embed", DEMO_MODEL, *common, "--method", "pca", "--out", os.path.join(scratch, "embed-broken"),
+                       "--tensorboard", broken_logs], check=False)
+    c.exact("embed into a log with a broken projector config: exit 1", result.returncode, 1)
+    c.check("embed into a log with a broken projector config: the error names the file",
+            "projector_config.pbtxt: not a projector config" in result.stderr, result.stderr[-300:])
+    c.exact("embed into a log with a broken projector config: nothing written", (sorted(os.listdir(broken_logs)),
+            os.path.exists(os.path.join(scratch, "embed-broken"))), (["projector_config.pbtxt"], False))
+
+
 def make_checkpoints(c):
     paths = [os.path.join(CHECKPOINTS, f"model_epoch_{epoch:02d}.h5") for epoch in range(1, EPOCHS + 1)]
     if not all(os.path.exists(p) for p in paths):
@@ -340,7 +516,8 @@ def check_checkpoints(c, scratch, logs, checkpoints):
     layers = ["conv1", "conv2", "conv3", "conv4", "fc"]
     shuffled = [checkpoints[i] for i in (3, 9, 0, 7, 1, 5, 2, 8, 4, 6)]
     result = c.strata(["tensorboard", *shuffled, "--images", HELDOUT, "--preprocess", "raw", "--batch", "60",
-                       "--layer", "conv*", "--layer", "fc", "--max-maps", "2", "--logdir", logs, "--run", "train"])
+                       "--layer", "conv*", "--layer", "fc", "--max-maps", "2", "--cam", "gradcam", "--cam-layer", "conv3",
+                       "--logdir", logs, "--run", "train"])
     c.check("tensorboard: progress names each checkpoint on stderr",
             all(f"{os.path.basename(p)} → step {n}" in result.stderr for n, p in enumerate(checkpoints, 1)), result.stderr[-400:])
     path = only_file(c, os.path.join(logs, "train"), "tensorboard")
@@ -352,12 +529,14 @@ def check_checkpoints(c, scratch, logs, checkpoints):
     firsts = sorted(os.listdir(HELDOUT))[:2]
     inputs = [os.path.splitext(f)[0] for f in firsts]
     want_images = sorted([f"{layer}/{kind}/{i}" for layer in layers[:4] for kind in ("grid", "mean", "max") for i in inputs]
-                         + [f"fc/bars/{i}" for i in inputs])
+                         + [f"fc/bars/{i}" for i in inputs]
+                         + [f"conv3/gradcam-{kind}/{i}" for kind in ("overlay", "heatmap") for i in inputs])
     c.exact("tensorboard: image tags (maps of the first 2 inputs)", sorted(tags[ea.IMAGES]), want_images)
     c.exact("tensorboard: histogram tags", sorted(tags[ea.HISTOGRAMS]),
             sorted([f"{layer}/activations" for layer in layers] + [f"{layer}/weights" for layer in layers]))
     c.exact("tensorboard: scalar tags", sorted(tags[ea.SCALARS]),
-            sorted(f"stats/{layer}/{name}" for layer in layers for name in ("mean", "std", "zeros_fraction", "dead_fraction")))
+            sorted([f"stats/{layer}/{name}" for layer in layers for name in ("mean", "std", "zeros_fraction", "dead_fraction")]
+                   + [f"cam/conv3/gradcam/score/{i}" for i in inputs]))
     steps = list(range(1, EPOCHS + 1))
     every = [(tag, [e.step for e in acc.Images(tag)]) for tag in tags[ea.IMAGES]]
     every += [(tag, [e.step for e in acc.Histograms(tag)]) for tag in tags[ea.HISTOGRAMS]]
@@ -388,6 +567,23 @@ def check_checkpoints(c, scratch, logs, checkpoints):
             scalars = [s for s in acc.Scalars(f"stats/{layer}/mean") if s.step == step]
             finite = acts[layer].astype(np.float64)
             c.close(f"tensorboard step {step} {layer}: mean", scalars[0].value if scalars else np.nan, finite.mean(), rtol=2e-7)
+        # --cam: the step's CAM of each drawn input is what `strata cam` gives on that checkpoint for
+        # the same batches (float32 sums in another order could move a pixel by a level).
+        out = os.path.join(scratch, f"cam-epoch-{step}")
+        c.strata(["cam", checkpoints[step - 1], "--images", HELDOUT, "--batch", "60", "--preprocess", "raw", "--layer", "conv3",
+                  "--out", out, "--quiet"])
+        with open(os.path.join(out, "manifest.json")) as f:
+            entries = {e["folder"]: e for e in json.load(f)["images"]}
+        for i in inputs:
+            manifest = entries[i]
+            with open(os.path.join(out, i, "overlay.png"), "rb") as f:
+                png = f.read()
+            overlay = [e for e in acc.Images(f"conv3/gradcam-overlay/{i}") if e.step == step]
+            c.check(f"tensorboard step {step} --cam {i}: the overlay is strata cam's", [e.encoded_image_string for e in overlay] == [png])
+            c.exact(f"tensorboard step {step} --cam {i}: the score is strata cam's",
+                    [s.value for s in acc.Scalars(f"cam/conv3/gradcam/score/{i}") if s.step == step], [float(np.float32(manifest["score"]))])
+    overlays = {e.encoded_image_string for e in acc.Images(f"conv3/gradcam-overlay/{inputs[0]}")}
+    c.check("tensorboard: the CAMs change over training", len(overlays) > EPOCHS // 2, f"{len(overlays)} distinct of {EPOCHS}")
 
 
 def check_failures(c, scratch, checkpoints):
@@ -463,6 +659,8 @@ def main():
         check_maps(c, scratch, logs)
         check_stats(c, scratch, logs)
         check_filters(c, scratch, logs)
+        check_cam(c, scratch, logs)
+        check_embed(c, scratch, logs)
         check_checkpoints(c, scratch, logs, checkpoints)
         check_failures(c, scratch, checkpoints)
     print(f"test-tensorboard: {c.passed} passed, {len(c.failures)} failed")

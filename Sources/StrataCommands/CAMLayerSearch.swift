@@ -16,6 +16,20 @@ enum CAMLayerSearch {
         "Convolution1D", "Convolution2D", "Convolution3D",
     ]
 
+    /// The row `--layer` names: `auto` (`find`, with why it was chosen) or a layer or tensor name
+    /// with exactly one output (no reason). Throws `invalidInput` otherwise.
+    static func resolve(_ layer: String, in model: Model) throws -> (row: LayerOutput, reason: String?) {
+        if layer == "auto" {
+            let found = try find(in: model)
+            return (found.row, found.reason)
+        }
+        let rows = try model.graph.resolve([.name(layer)])
+        guard rows.count == 1 else {
+            throw StrataError(.invalidInput, "layer '\(layer)' has \(rows.count) outputs; name one of its tensors: \(rows.map(\.tensor).joined(separator: ", "))")
+        }
+        return (rows[0], nil)
+    }
+
     /// The chosen row and why (for the stderr note). Throws `invalidInput` when no row fits.
     static func find(in model: Model) throws -> (row: LayerOutput, reason: String) {
         let graph = model.graph

@@ -26,9 +26,25 @@ struct CAMWorker {
     struct Result {
         var entry: JSONValue
         var notes: [String]
+        /// What `--tensorboard` logs of the input (`TensorBoardLog.cam`).
+        var logged: Logged
     }
 
-    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [Result] {
+    /// One input's CAM as `--tensorboard` logs it.
+    struct Logged {
+        /// The input's subfolder of `--out`; nil when it is the only input.
+        var folder: String?
+        /// The heat map in 0…1 at the input's size (`heatmap.npy`).
+        var heatmap: ActivationMap
+        /// The bytes of `overlay.png`; nil when no overlay was drawn.
+        var overlay: [UInt8]?
+        var score: Float
+        /// The confidence drop of `--metric drop`.
+        var drop: Float?
+    }
+
+    /// The results of the batch's inputs; their files are written into `folder` (none without one).
+    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder?) throws -> [Result] {
         let inputName = try Self.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
         let request = try target.request(classNames: classNames, withRespectTo: [row.tensor])
@@ -53,7 +69,7 @@ struct CAMWorker {
 
     private func image(
         _ b: Int, subject: MapPainter.Subject, x: Tensor, inputName: String, run: GradientRun,
-        activations: Tensor, gradients: Tensor, into folder: StagedFolder
+        activations: Tensor, gradients: Tensor, into folder: StagedFolder?
     ) throws -> Result {
         var notes: [String] = []
         let a = try planes(activations, b)
@@ -72,14 +88,18 @@ struct CAMWorker {
         }
         let heatmap = CAMHeatmap.heatmap(cam, height: input.height, width: input.width)
 
+        var logged = Logged(folder: subject.folder, heatmap: heatmap, score: score)
         var files: [(String, JSONValue)] = []
-        files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
-        files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        if let folder {
+            files.append(("cam", .string(try folder.writeNPY(Tensor(cam.values, shape: [cam.height, cam.width]), name: "cam", subfolder: subject.folder))))
+            files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
+        }
         if let base = try overlayBase(subject: subject, input: input, notes: &notes) {
             let mask = try FloatMap(height: heatmap.height, width: heatmap.width, values: heatmap.values)
             let blended = try CAMOverlay.blend(image: base, width: input.width, height: input.height, mask: mask)
             let png = try ImagePicture(image: blended).render(format: .png)
-            files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder))))
+            logged.overlay = png
+            if let folder { files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder)))) }
         }
 
         var members: [(String, JSONValue)] = [("input", .string(subject.name))]
@@ -91,15 +111,17 @@ struct CAMWorker {
         if metric == .drop {
             let mask = keepPercent.map { ConfidenceDrop.keepMask(heatmap, keepPercent: $0) } ?? heatmap
             let after = try scores(input.masked(by: mask), 1)[0]
+            let drop = ConfidenceDrop.drop(score: score, scoreAfter: after)
+            logged.drop = drop
             members.append(("metric", .object([
                 ("name", .string("drop")),
                 ("keep_percent", keepPercent.map { .double($0) } ?? .null),
                 ("score_after", .double(Double(after))),
-                ("drop", .double(Double(ConfidenceDrop.drop(score: score, scoreAfter: after)))),
+                ("drop", .double(Double(drop))),
             ])))
         }
         members.append(("files", .object(files)))
-        return Result(entry: .object(members), notes: notes)
+        return Result(entry: .object(members), notes: notes, logged: logged)
     }
 
     /// The layer's values of image `b` as channel planes: rank 4 by the model's layout, rank 3 as tokens.

@@ -24,7 +24,9 @@ public struct CamCommand: StrataSubcommand {
             over the input with weight 0.5, as its show_cam_on_image; with --input x.npy the tensor, \
             min-max scaled, is the image). DIR/manifest.json gives the layer, method, target, score, \
             the top-5 classes and the files. Several inputs get one subfolder each. --layer auto takes \
-            the last convolution (Keras) or the last layer with a spatial map (ONNX) and says which.
+            the last convolution (Keras) or the last layer with a spatial map (ONNX) and says which. \
+            With --tensorboard LOGDIR the overlays, the heat maps (grey) and the scores also go into a \
+            new TensorBoard events file (Docs/TensorBoard.md).
             """
     )
 
@@ -83,6 +85,9 @@ public struct CamCommand: StrataSubcommand {
 
     @OptionGroup public var memory: MemoryOptions
 
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
+
     public var memoryOptions: MemoryOptions? { memory }
 
     public init() {}
@@ -120,21 +125,12 @@ public struct CamCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
         let classNames = try target.classNames()
-        let row: LayerOutput
-        if layer == "auto" {
-            let found = try CAMLayerSearch.find(in: model)
-            row = found.row
-            if !quiet { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(found.reason)\n") }
-        } else {
-            let rows = try model.graph.resolve([.name(layer)])
-            guard rows.count == 1 else {
-                throw StrataError(.invalidInput, "layer '\(layer)' has \(rows.count) outputs; name one of its tensors: \(rows.map(\.tensor).joined(separator: ", "))")
-            }
-            row = rows[0]
-        }
+        let (row, reason) = try CAMLayerSearch.resolve(layer, in: model)
+        if !quiet, let reason { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(reason)\n") }
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName])
+        let log = try tensorBoard.open()
         let worker = CAMWorker(
             model: model, engine: engine, row: row, method: method,
             convention: convention ?? (model.layout == .nhwc ? .tfKerasVis : .pytorchGradCAM),
@@ -150,6 +146,7 @@ public struct CamCommand: StrataSubcommand {
             let subjects = try MapsCommand.subjects(of: batch, oneInput: !source.isDataset && batch.index == 0, folders: &folderNames)
             let results = try worker.run(batch, subjects: subjects, into: folder)
             for result in results {
+                try log?.cam(result.logged, base: CaptureWriter.baseName(for: row), method: method, target: target.target)
                 entries.append(result.entry)
                 for note in result.notes where !notes.contains(note) { notes.append(note) }
             }
@@ -167,6 +164,7 @@ public struct CamCommand: StrataSubcommand {
         members.append(("images", .array(entries)))
         let manifest = JSONValue.object(members)
         try folder.commit(last: [(PictureManifest.fileName, Array((manifest.rendered() + "\n").utf8))])
+        try log?.commit()
         if !quiet { notes.forEach { console.printError("strata: note: \($0)\n") } }
         if json {
             console.print(manifest.rendered())
@@ -174,6 +172,7 @@ public struct CamCommand: StrataSubcommand {
             var line = "wrote \(method.rawValue) maps of '\(row.layer)' for \(entries.count) input\(entries.count == 1 ? "" : "s") to \(outDir)"
             if !source.skipped.isEmpty { line += "; skipped \(source.skipped.count): " + source.skipped.map(\.file).joined(separator: ", ") }
             console.print(line)
+            if let report = log?.report("the CAMs") { console.print(report) }
         }
     }
 }

@@ -13,6 +13,8 @@ extension EmbedCommand {
         var details: [(String, JSONValue)]
         /// One line per fact for the picture's notes and the summary on standard error.
         var notes: [String]
+        /// Results `--tensorboard` logs as scalars: tag suffix (after `embed/L/METHOD/`) and value.
+        var scalars: [(String, Double)] = []
         var seconds: Double
     }
 
@@ -26,6 +28,7 @@ extension EmbedCommand {
         defer { printer.endPhase() }
         var details: [(String, JSONValue)] = [("name", .string(method.rawValue)), ("dims", .int(dims)), ("seed", .int(Int(truncatingIfNeeded: seed)))]
         var notes: [String] = []
+        var scalars: [(String, Double)] = []
         let embedding: FeatureMatrix
         switch method {
         case .pca:
@@ -36,6 +39,9 @@ extension EmbedCommand {
                 "PC\(c + 1) \(Self.number(pair.0)) (\(String(format: "%.1f", pair.1 * 100)) %)"
             }
             notes.append("explained variance: " + parts.joined(separator: ", "))
+            for (c, pair) in zip(result.explainedVariance, result.explainedVarianceRatio).enumerated() {
+                scalars += [("explained_variance/PC\(c + 1)", pair.0), ("explained_variance_ratio/PC\(c + 1)", pair.1)]
+            }
             details += [
                 ("solver", .string(result.solver.rawValue)),
                 ("explainedVariance", .array(result.explainedVariance.map(JSONValue.double))),
@@ -49,6 +55,7 @@ extension EmbedCommand {
             tsne.threads = threads
             let result = try tsne.fit(features, progress: printer.handler())
             embedding = result.embedding
+            scalars.append(("kl_divergence", result.klDivergence))
             notes.append("perplexity \(Self.number(result.perplexity)), learning rate \(Self.number(result.learningRate)), "
                 + "\(tsne.iterations) iterations, \(result.gradient.rawValue) gradient; KL divergence \(String(format: "%.4f", result.klDivergence))")
             details += [
@@ -77,12 +84,13 @@ extension EmbedCommand {
             ]
         }
         printer.endPhase()
-        return Outcome(embedding: embedding, details: details, notes: notes, seconds: printer.elapsed)
+        return Outcome(embedding: embedding, details: details, notes: notes, scalars: scalars, seconds: printer.elapsed)
     }
 
-    /// embedding.npy, embedding.csv, the scatter plot, projector/, manifest.json and index.html.
+    /// embedding.npy, embedding.csv, the scatter plot, projector/, manifest.json and index.html; with
+    /// `log`, also the scatter plot, the method's scalars and the projector files into its run folder.
     func write(_ outcome: Outcome, collected: Collected, labels: [String?], row: LayerOutput, source: InputBatches,
-               into folder: StagedFolder, console: Console) throws {
+               into folder: StagedFolder, log: TensorBoardLog?, console: Console) throws {
         let n = outcome.embedding.rows, dims = outcome.embedding.columns
         let modelName = (modelPath as NSString).lastPathComponent
         let groups = Self.groups(of: labels)
@@ -109,9 +117,16 @@ extension EmbedCommand {
             x: (0 ..< n).map { Double(values[$0 * dims]) }, y: (0 ..< n).map { Double(values[$0 * dims + 1]) },
             group: labels.map { $0.flatMap { groupIndex[$0] } }, groups: groups, thumbnails: pictureThumbnails,
             xLabel: "\(method.title) 1", yLabel: "\(method.title) 2", legendTitle: "label")
-        let scatter = try folder.write(try plot.render(format: format), name: "scatter", fileExtension: format.pathExtension)
+        let scatterBytes = try plot.render(format: format)
+        let scatter = try folder.write(scatterBytes, name: "scatter", fileExtension: format.pathExtension)
+        let base = CaptureWriter.baseName(for: row)
+        if let log {
+            try log.image(TensorBoardLog.tag(base, method.rawValue + "-scatter"), plot, png: format == .png ? scatterBytes : nil)
+            try log.writer.add(try outcome.scalars.map { try .scalar("embed/\(base)/\(method.rawValue)/\($0.0)", $0.1) }, step: log.step)
+        }
 
-        let projectorFiles = try writeProjector(outcome, collected: collected, labels: labels, row: row, into: folder)
+        let projectorFiles = try projector(outcome, collected: collected, labels: labels, row: row, suffix: "")
+            .write(into: folder, subfolder: "projector")
 
         let manifest = JSONValue.object([
             ("model", .string(modelPath)),
@@ -136,6 +151,11 @@ extension EmbedCommand {
             (PictureManifest.fileName, Array((manifest.rendered() + "\n").utf8)),
             (PictureIndexPage.fileName, Array(page.rendered().utf8)),
         ])
+        if let log {
+            try projector(outcome, collected: collected, labels: labels, row: row, suffix: " (step \(log.step))")
+                .write(toRun: log.writer.directory, subfolder: "\(base)-\(method.rawValue)-step\(log.step)")
+            try log.commit()
+        }
         if json {
             console.print(manifest.rendered())
         } else if !quiet {
@@ -143,20 +163,22 @@ extension EmbedCommand {
             var line = "strata: \(method.title) of \(n) inputs in \(String(format: "%.1f", outcome.seconds)) s; wrote \(outDir)/\(npy), \(csv), \(scatter), projector/"
             if !collected.skipped.isEmpty { line += "; skipped \(collected.skipped.count): " + collected.skipped.joined(separator: ", ") }
             console.printError(line + "\n")
+            if let report = log?.report("the embedding") { console.print(report) }
         }
     }
 
-    /// The projector's files in `projector/`: the embedding, the layer's features (when not larger
-    /// than `maxProjectorFeatureBytes`), the labels and file names, and the sprite of thumbnails.
-    private func writeProjector(_ outcome: Outcome, collected: Collected, labels: [String?], row: LayerOutput,
-                                into folder: StagedFolder) throws -> [String] {
+    /// The projector's files: the embedding (named "LAYER METHOD" + `suffix`), the layer's features
+    /// ("LAYER" + `suffix`; when not larger than `maxProjectorFeatureBytes`), the labels and file
+    /// names, and the sprite of thumbnails.
+    private func projector(_ outcome: Outcome, collected: Collected, labels: [String?], row: LayerOutput,
+                           suffix: String) throws -> TensorBoardProjector {
         let n = outcome.embedding.rows
         var embeddings = [TensorBoardProjector.Embedding(
-            name: "\(row.layer) \(method.title)", fileStem: "embedding", rows: n, columns: outcome.embedding.columns,
+            name: "\(row.layer) \(method.title)" + suffix, fileStem: "embedding", rows: n, columns: outcome.embedding.columns,
             values: outcome.embedding.values)]
         let features = collected.features
         if features.rows * features.columns * 4 <= Self.maxProjectorFeatureBytes {
-            embeddings.append(.init(name: row.layer, fileStem: "features", rows: features.rows, columns: features.columns, values: features.values))
+            embeddings.append(.init(name: row.layer + suffix, fileStem: "features", rows: features.rows, columns: features.columns, values: features.values))
         }
         let hasLabels = labels.contains { $0 != nil }
         let columns = hasLabels ? ["label", "file"] : ["file"]
@@ -166,8 +188,7 @@ extension EmbedCommand {
             let side = collected.thumbnailSide
             sprite = .init(bytes: try SpriteSheet(images: thumbnails, cellWidth: side, cellHeight: side).png(), cellWidth: side, cellHeight: side)
         }
-        let projector = TensorBoardProjector(embeddings: embeddings, metadataColumns: columns, metadata: metadata, sprite: sprite)
-        return try projector.write(into: folder, subfolder: "projector")
+        return TensorBoardProjector(embeddings: embeddings, metadataColumns: columns, metadata: metadata, sprite: sprite)
     }
 
     /// A number with 4 significant digits for messages.

@@ -21,6 +21,9 @@ public struct EmbedCommand: StrataSubcommand {
             embedding.npy (N × dims float32), embedding.csv (file, label, coordinates), \
             scatter.png|svg|pdf (points coloured by label; --thumbnails draws the input images), \
             manifest.json, index.html, and projector/ for `tensorboard --logdir DIR/projector`. \
+            With --tensorboard LOGDIR the scatter plot and the method's numbers (t-SNE's KL divergence, \
+            PCA's explained variance) go into a new events file, and the projector files into LOGDIR (or \
+            LOGDIR/NAME with --run), added to its projector_config.pbtxt (Docs/TensorBoard.md). \
             Methods, defaults and exact definitions: Docs/Embeddings.md.
             """
     )
@@ -87,6 +90,9 @@ public struct EmbedCommand: StrataSubcommand {
 
     @OptionGroup public var memory: MemoryOptions
 
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
+
     public var memoryOptions: MemoryOptions? { memory }
 
     public init() {}
@@ -114,6 +120,8 @@ public struct EmbedCommand: StrataSubcommand {
         let row = rows[0]
         let labelTable = try labels.map { try EmbeddingLabels(csv: $0) }
         let folder = try StagedFolder(destination: outDir, reserved: Self.reserved)
+        let log = try tensorBoard.open()
+        if let log { try TensorBoardProjector.checkConfig(inRun: log.writer.directory) }
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -134,6 +142,6 @@ public struct EmbedCommand: StrataSubcommand {
             console.printError("strata: \(collected.features.rows) inputs × \(collected.features.columns) features from '\(row.layer)' (\(pool.rawValue))\n")
         }
         let embedding = try run(collected.features, threads: threadCount, console: console)
-        try write(embedding, collected: collected, labels: inputLabels, row: row, source: source, into: folder, console: console)
+        try write(embedding, collected: collected, labels: inputLabels, row: row, source: source, into: folder, log: log, console: console)
     }
 }

@@ -22,7 +22,9 @@ public struct SaliencyCommand: StrataSubcommand {
             is InputXGradient; smoothgrad is NoiseTunnel(Saliency) with nt_type smoothgrad (--samples noisy \
             copies, noise σ = --noise-level × the input's max − min); integrated-gradients is \
             IntegratedGradients from a zero baseline with captum's default Gauss-Legendre rule \
-            (--steps, --integration). DIR/manifest.json gives the method, target, score and top-5 classes.
+            (--steps, --integration). DIR/manifest.json gives the method, target, score and top-5 classes. \
+            With --tensorboard LOGDIR the pictures and scores also go into a new TensorBoard events file \
+            (Docs/TensorBoard.md; --step is its step, --steps the integration points).
             """
     )
 
@@ -88,6 +90,9 @@ public struct SaliencyCommand: StrataSubcommand {
 
     @OptionGroup public var memory: MemoryOptions
 
+    @OptionGroup(title: "TensorBoard")
+    public var tensorBoard: TensorBoardOptions
+
     public var memoryOptions: MemoryOptions? { memory }
 
     public init() {}
@@ -108,6 +113,7 @@ public struct SaliencyCommand: StrataSubcommand {
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName])
+        let log = try tensorBoard.open()
         let worker = SaliencyWorker(command: self, model: model, engine: engine, classNames: classNames, imageInput: source.plan?.input.name)
         var entries: [JSONValue] = []
         var folderNames = MapsCommand.FolderNames()
@@ -115,7 +121,7 @@ public struct SaliencyCommand: StrataSubcommand {
         defer { progress.finish() }
         while let batch = try source.next() {
             let subjects = try MapsCommand.subjects(of: batch, oneInput: !source.isDataset && batch.index == 0, folders: &folderNames)
-            entries += try worker.run(batch, subjects: subjects, into: folder)
+            entries += try worker.run(batch, subjects: subjects, into: folder, log: log)
             if source.isDataset { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
         }
         progress.finish()
@@ -127,10 +133,12 @@ public struct SaliencyCommand: StrataSubcommand {
         members.append(("images", .array(entries)))
         let manifest = JSONValue.object(members)
         try folder.commit(last: [(PictureManifest.fileName, Array((manifest.rendered() + "\n").utf8))])
+        try log?.commit()
         if json {
             console.print(manifest.rendered())
         } else if !quiet {
             console.print("wrote \(method.rawValue) attributions for \(entries.count) input\(entries.count == 1 ? "" : "s") to \(outDir)")
+            if let report = log?.report("the saliency maps") { console.print(report) }
         }
     }
 }

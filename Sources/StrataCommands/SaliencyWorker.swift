@@ -27,7 +27,11 @@ struct SaliencyWorker {
         }
     }
 
-    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder) throws -> [JSONValue] {
+    /// The manifest entries of the batch's inputs; with `log`, each input's `saliency.png` is also
+    /// logged as the image `saliency/M` and its score as the scalar `saliency/M-score`, `M` the
+    /// method and target as `TensorBoardLog.methodTag` gives it (both ending in `/INPUT` when the
+    /// run has several inputs).
+    func run(_ batch: InputBatch, subjects: [MapPainter.Subject], into folder: StagedFolder, log: TensorBoardLog? = nil) throws -> [JSONValue] {
         let inputName = try CAMWorker.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
         let request = try command.target.request(classNames: classNames, withRespectTo: [inputName])
@@ -44,7 +48,13 @@ struct SaliencyWorker {
             var files: [(String, JSONValue)] = []
             files.append(("saliency", .string(try folder.writeNPY(Tensor(attribution, shape: input.shape), name: "saliency", subfolder: subject(subjects[b])))))
             let picture = try picture(attribution, input: input, targetIndex: run.targetIndices[b])
-            files.append(("picture", .string(try folder.write(try picture.render(format: .png), name: "saliency", fileExtension: "png", subfolder: subject(subjects[b])))))
+            let png = try picture.render(format: .png)
+            files.append(("picture", .string(try folder.write(png, name: "saliency", fileExtension: "png", subfolder: subject(subjects[b])))))
+            if let log {
+                let method = TensorBoardLog.methodTag(command.method.rawValue, target: command.target.target)
+                try log.image(TensorBoardLog.tag("saliency", method, input: subjects[b].folder), png: png)
+                try log.writer.add(.scalar(TensorBoardLog.tag("saliency", method + "-score", input: subjects[b].folder), Double(run.scores[b])), step: log.step)
+            }
             var members: [(String, JSONValue)] = [("input", .string(subjects[b].name))]
             if let f = subjects[b].folder { members.append(("folder", .string(f))) }
             members.append(("target", GradientRun.targetJSON(run.targetIndices[b], classNames: classNames)))

@@ -3,22 +3,26 @@ import Foundation
 import StrataAnalysis
 import StrataCore
 import StrataEngine
+import StrataExport
 import StrataRender
 
 /// `strata tensorboard`: logs checkpoints of a model taken during training to TensorBoard, one step
 /// per checkpoint, so that TensorBoard's step slider shows how the chosen layers' feature maps,
-/// activation histograms and statistics, and weight histograms evolved. One checkpoint is loaded at
+/// activation histograms and statistics, weight histograms and (with `--cam`) class activation maps
+/// evolved. One checkpoint is loaded at
 /// a time; each step is committed to the events file when it is complete.
 public struct TensorBoardCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "tensorboard",
-        abstract: "Log feature maps, histograms and statistics of training checkpoints to TensorBoard, one step each.",
+        abstract: "Log feature maps, histograms, statistics and CAMs of training checkpoints to TensorBoard, one step each.",
         discussion: """
             Each checkpoint is one step: its number in the file name (model_epoch_01.h5 … model_epoch_30.h5 \
             are steps 1 … 30; the first number that differs between the names) or --steps. For each, the \
             inputs run through the model: the chosen layers' feature maps of the first --max-maps inputs as \
             images, their activation histograms and mean, std, zeros and dead fractions over all inputs, and \
-            the weight histograms of those with a kernel. Everything goes into one new events file in \
+            the weight histograms of those with a kernel; with --cam METHOD, the class activation map of \
+            --cam-layer (default: auto, as strata cam picks it) for the first --max-maps inputs, as cam's \
+            overlay and heat map images and score (--target as for cam). Everything goes into one new events file in \
             LOGDIR (or LOGDIR/NAME with --run), with the tags of maps, stats and filters \
             (Docs/TensorBoard.md). A step is written when it is complete; a failure keeps the steps done.
             """
@@ -60,6 +64,17 @@ public struct TensorBoardCommand: StrataSubcommand {
     @Flag(help: "Also blend the mean and max maps over the input image (jet, alpha 0.4).")
     public var overlay = false
 
+    @Option(help: ArgumentHelp(
+        "Also log the class activation map of the first --max-maps inputs by this method: \(CAMMethod.allCases.map(\.rawValue).joined(separator: ", ")).",
+        valueName: "method"))
+    public var cam: CAMMethod?
+
+    @Option(name: .customLong("cam-layer"), help: ArgumentHelp("The layer of --cam: auto (as strata cam picks it), or a layer or tensor name.", valueName: "auto|name"))
+    public var camLayer: String?
+
+    @OptionGroup(title: "Target (--cam)")
+    public var target: TargetOptions
+
     @Option(help: "Threads for kernels and BLAS (default: all cores).")
     public var threads: Int?
 
@@ -87,6 +102,11 @@ public struct TensorBoardCommand: StrataSubcommand {
         if maxMaps < 0 { throw ValidationError("--max-maps must be at least 0") }
         if imageOptions.isEmpty && inputs.isEmpty { throw ValidationError("give the inputs: --image, --images or --input") }
         if overlay && imageOptions.isEmpty { throw ValidationError("--overlay needs images (--image or --images) to draw over") }
+        if cam == nil && (camLayer != nil || target.target != nil || target.classNamesFile != nil || target.targetProbability) {
+            throw ValidationError("--cam-layer, --target, --class-names and --target-prob go with --cam METHOD")
+        }
+        if camLayer?.isEmpty == true { throw ValidationError("--cam-layer must not be empty") }
+        if cam != nil && maxMaps == 0 { throw ValidationError("--cam draws the first --max-maps inputs; --max-maps 0 draws none") }
         if let steps, steps.values.count != checkpoints.count {
             throw ValidationError("--steps gives \(steps.values.count) steps for \(checkpoints.count) checkpoints")
         }
@@ -120,6 +140,7 @@ public struct TensorBoardCommand: StrataSubcommand {
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || !first)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         var collector = StatisticsCollector(rows: rows, model: model, engine: engine, threads: threads)
+        let camWorker = try cam.map { try makeCAMWorker($0, model: model, engine: engine, imageInput: source.plan?.input.name, console: console, first: first) }
         let painter = MapPainter(layout: model.layout, channels: channels, colorMap: cmap.map, normalization: normalize,
                                  overlay: overlay, overlayChannels: false, format: .png)
         var folders = MapsCommand.FolderNames()
@@ -143,6 +164,13 @@ public struct TensorBoardCommand: StrataSubcommand {
                     }
                 }
             }
+            if let camWorker, drawHere > 0 {
+                // The gradient run covers the whole batch; the first drawHere inputs are logged.
+                for result in try camWorker.run(batch, subjects: subjects, into: nil).prefix(drawHere) {
+                    try log.cam(result.logged, base: CaptureWriter.baseName(for: camWorker.row), method: camWorker.method, target: target.target)
+                    for note in result.notes where !notes.contains(note) { notes.append(note) }
+                }
+            }
             drawn += drawHere
             collector.count(batch)
             if source.totalImages > 0 { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
@@ -163,5 +191,15 @@ public struct TensorBoardCommand: StrataSubcommand {
             }
         }
         if !quiet && first { notes.forEach { console.printError("strata: note: \($0)\n") } }
+    }
+
+    /// The CAM of `--cam-layer` by `method` for one checkpoint, as `strata cam` computes it.
+    private func makeCAMWorker(_ method: CAMMethod, model: Model, engine: Engine, imageInput: String?, console: Console, first: Bool) throws -> CAMWorker {
+        let (row, reason) = try CAMLayerSearch.resolve(camLayer ?? "auto", in: model)
+        if !quiet && first, let reason { console.printError("strata: --cam-layer auto chose '\(row.layer)' (\(row.op)), \(reason)\n") }
+        return CAMWorker(
+            model: model, engine: engine, row: row, method: method, convention: model.layout == .nhwc ? .tfKerasVis : .pytorchGradCAM,
+            grid: nil, metric: nil, keepPercent: nil, scoreBatch: 16, target: target, classNames: try target.classNames(),
+            imageInput: imageInput)
     }
 }

@@ -39,7 +39,12 @@ final class TensorBoardLog {
     /// Logs `picture` as a PNG image under `tag`. `png` is the picture rendered as PNG when the
     /// caller has it already; its size is read back with libpng (StrataImage's decoder).
     func image(_ tag: String, _ picture: some Picture, png: [UInt8]? = nil) throws {
-        let bytes = try png ?? picture.render(format: .png)
+        try image(tag, png: try png ?? picture.render(format: .png))
+    }
+
+    /// Logs the PNG file `bytes` as an image under `tag`; its size and colour model are read back
+    /// with libpng (StrataImage's decoder).
+    func image(_ tag: String, png bytes: [UInt8]) throws {
         let decoded = try ImageDecoder.decode(bytes: bytes, name: tag)
         let channels: Int
         switch decoded.colour {

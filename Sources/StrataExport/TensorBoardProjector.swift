@@ -61,56 +61,79 @@ public struct TensorBoardProjector: Sendable {
         self.sprite = sprite
     }
 
+    /// The files of one projector written into a staged folder, as paths relative to its top.
+    public struct Files: Sendable {
+        /// One per embedding, in order.
+        public var tensors: [String]
+        public var metadata: String?
+        public var sprite: String?
+
+        /// Every file, in the order written.
+        public var all: [String] { tensors + [metadata, sprite].compactMap { $0 } }
+    }
+
     /// Writes every file into `subfolder` of `folder` (the config last) and returns their relative paths.
     @discardableResult
     public func write(into folder: StagedFolder, subfolder: String) throws -> [String] {
-        var written: [String] = []
-        var entries: [(Embedding, String)] = []
+        let files = try writeFiles(into: folder, subfolder: subfolder)
+        let text = configEntries(files, relativeTo: Self.folder(of: files.tensors.first ?? files.metadata ?? ""))
+        // The config's name is fixed by TensorBoard; the folder's namer hands it out first.
+        let path = try folder.write(Array(text.utf8), name: "projector_config", fileExtension: "pbtxt", subfolder: subfolder)
+        guard (path as NSString).lastPathComponent == Self.configName else {
+            throw StrataError(.io, "the projector folder already holds a file named \(Self.configName)")
+        }
+        return files.all + [path]
+    }
+
+    /// Writes the tensors, the metadata and the sprite (not the config) into `subfolder` of `folder`.
+    public func writeFiles(into folder: StagedFolder, subfolder: String) throws -> Files {
+        var files = Files(tensors: [])
         for embedding in embeddings {
             let raw = Self.littleEndianBytes(embedding.values)
-            let path: String
             if String(validating: raw, as: UTF8.self) == nil {
-                path = try folder.write(raw, name: embedding.fileStem, fileExtension: "bytes", subfolder: subfolder)
+                files.tensors.append(try folder.write(raw, name: embedding.fileStem, fileExtension: "bytes", subfolder: subfolder))
             } else {
-                path = try folder.write(Array(Self.tsv(embedding).utf8), name: embedding.fileStem, fileExtension: "tsv", subfolder: subfolder)
+                files.tensors.append(try folder.write(Array(Self.tsv(embedding).utf8), name: embedding.fileStem, fileExtension: "tsv", subfolder: subfolder))
             }
-            written.append(path)
-            entries.append((embedding, (path as NSString).lastPathComponent))
         }
-        var metadataFile: String?
         if !metadataColumns.isEmpty {
-            let path = try folder.write(Array(metadataTSV().utf8), name: "metadata", fileExtension: "tsv", subfolder: subfolder)
-            written.append(path)
-            metadataFile = (path as NSString).lastPathComponent
+            files.metadata = try folder.write(Array(metadataTSV().utf8), name: "metadata", fileExtension: "tsv", subfolder: subfolder)
         }
-        var spriteFile: String?
         if let sprite {
-            let path = try folder.write(sprite.bytes, name: "sprite", fileExtension: "png", subfolder: subfolder)
-            written.append(path)
-            spriteFile = (path as NSString).lastPathComponent
+            files.sprite = try folder.write(sprite.bytes, name: "sprite", fileExtension: "png", subfolder: subfolder)
+        }
+        return files
+    }
+
+    /// The `embeddings { … }` entries of a config for `files` (as `writeFiles` returned them), with
+    /// paths relative to the config's folder `base` (a path relative to the staged folder's top, ""
+    /// for the top itself), under which every file lies.
+    public func configEntries(_ files: Files, relativeTo base: String) -> String {
+        func relative(_ path: String) -> String {
+            base.isEmpty ? path : String(path.dropFirst(base.count + 1))
         }
         var config = ""
-        for (embedding, file) in entries {
+        for (embedding, file) in zip(embeddings, files.tensors) {
             config += "embeddings {\n"
             config += "  tensor_name: \(Self.quoted(embedding.name))\n"
-            config += "  tensor_path: \(Self.quoted(file))\n"
+            config += "  tensor_path: \(Self.quoted(relative(file)))\n"
             if file.hasSuffix(".bytes") {
                 config += "  tensor_shape: \(embedding.rows)\n  tensor_shape: \(embedding.columns)\n"
             }
-            if let metadataFile { config += "  metadata_path: \(Self.quoted(metadataFile))\n" }
-            if let sprite, let spriteFile {
-                config += "  sprite {\n    image_path: \(Self.quoted(spriteFile))\n"
+            if let metadata = files.metadata { config += "  metadata_path: \(Self.quoted(relative(metadata)))\n" }
+            if let sprite, let file = files.sprite {
+                config += "  sprite {\n    image_path: \(Self.quoted(relative(file)))\n"
                 config += "    single_image_dim: \(sprite.cellWidth)\n    single_image_dim: \(sprite.cellHeight)\n  }\n"
             }
             config += "}\n"
         }
-        // The config's name is fixed by TensorBoard; the folder's namer hands it out first.
-        let path = try folder.write(Array(config.utf8), name: "projector_config", fileExtension: "pbtxt", subfolder: subfolder)
-        guard (path as NSString).lastPathComponent == Self.configName else {
-            throw StrataError(.io, "the projector folder already holds a file named \(Self.configName)")
-        }
-        written.append(path)
-        return written
+        return config
+    }
+
+    /// The folder part of a relative path ("" for none).
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return String(path[..<slash])
     }
 
     /// The metadata as TSV: a header line when there are several columns, then one line per row.
