@@ -45,12 +45,7 @@ DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 KERAS = os.path.join(ROOT, "Fixtures", "cam", "keras")
 RTOL, ATOL = 1e-3, 1e-4
 # Checks known to fail, with the reason; one that passes is reported so that it leaves this list.
-KNOWN_FAILURES = {
-    "keras/cnn-conv2/gradcam": "the Keras importer folds bn2 into a copy of conv2, so the score does not depend on conv2's "
-                               "captured output and its gradient is zero (engine/importer, not the CAM maths)",
-}
-KNOWN_FAILURES["keras/cnn-conv2/gradcam++"] = KNOWN_FAILURES["keras/cnn-conv2/gradcam"]
-KNOWN_FAILURES["keras/cnn-conv2/layercam"] = KNOWN_FAILURES["keras/cnn-conv2/gradcam"]
+KNOWN_FAILURES = {}
 
 
 def close(got, want, rtol=RTOL, atol=ATOL):

@@ -34,11 +34,7 @@ ATOL_FRACTION = 1e-4
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "grad")
 KERAS_TARGETS = ["top", "1"]
 # Layers whose gradient Strata cannot give yet, with the reason; they are reported, not compared.
-KNOWN = {
-    ("cnn.k3.keras", "conv2"): "the Keras importer folds bn2 into a copy of conv2, so conv2's own output feeds nothing "
-                               "on the way to the score and its gradient comes out as zero",
-    ("cnn.k2.h5", "conv2"): "as for cnn.k3.keras",
-}
+KNOWN = {}
 
 # Keras fixtures whose every layer Strata can differentiate (the others use recurrent, attention or
 # normalization layers whose backward rules are not written yet; see Docs/Gradients.md).
