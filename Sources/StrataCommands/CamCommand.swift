@@ -120,9 +120,10 @@ public struct CamCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
         let classNames = try target.classNames()
+        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let row: LayerOutput
         if layer == "auto" {
-            let found = try CAMLayerSearch.find(in: model)
+            let found = try CAMLayerSearch.find(in: model, types: engine.inferredTypes().types)
             row = found.row
             if !quiet { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(found.reason)\n") }
         } else {
@@ -133,7 +134,6 @@ public struct CamCommand: StrataSubcommand {
             row = rows[0]
         }
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
-        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName])
         let worker = CAMWorker(
             model: model, engine: engine, row: row, method: method,
