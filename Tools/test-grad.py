@@ -3,9 +3,10 @@
 
     python3 Tools/test-grad.py [--strata PATH] [--only keras|onnx] [--keras-python PATH] [-v]
 
-Keras: the demo model (Fixtures/demo/digits.keras) and Keras fixtures of Fixtures/keras, on their
-reference inputs, against tf.GradientTape in .venv-keras/ (Tools/grad/keras_gradients.py; the score
-is the logit, the final softmax replaced by the identity as tf-keras-vis' ReplaceToLinear does).
+Keras: the demo model (Fixtures/demo/digits.keras), Keras fixtures of Fixtures/keras and, when
+Tools/test-keras.py has generated it, keras.applications ResNet50, on their reference inputs, against
+tf.GradientTape in .venv-keras/ (Tools/grad/keras_gradients.py; the score is the logit, the final
+softmax replaced by the identity as tf-keras-vis' ReplaceToLinear does).
 ONNX: torchvision ResNet-18 and MobileNetV2 (seeded random weights, batch 2, BatchNormalization kept;
 exported to Fixtures/generated/grad/ on first use by Tools/parity/torchmodels.py) against
 torch.autograd on the source module: each ONNX node named after a module called once in the
@@ -116,6 +117,10 @@ def check_keras(binary, python, report, tmp):
     cases = [(os.path.join(ROOT, "Fixtures", "demo", "digits.keras"), None)]
     cases += [(os.path.join(ROOT, "Fixtures", "keras", name), os.path.join(ROOT, "Fixtures", "keras", name + ".reference"))
               for name in KERAS_FIXTURES]
+    # keras.applications ResNet50 (Conv → BatchNormalization throughout), when Tools/test-keras.py has made it.
+    generated = os.path.join(ROOT, "Fixtures", "generated", "keras", "resnet50.k3.keras")
+    if os.path.exists(generated + ".reference"):
+        cases.append((generated, generated + ".reference"))
     jobs = []
     for model, reference in cases:
         name = os.path.basename(model)

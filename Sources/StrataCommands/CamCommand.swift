@@ -24,7 +24,9 @@ public struct CamCommand: StrataSubcommand {
             over the input with weight 0.5, as its show_cam_on_image; with --input x.npy the tensor, \
             min-max scaled, is the image). DIR/manifest.json gives the layer, method, target, score, \
             the top-5 classes and the files. Several inputs get one subfolder each. --layer auto takes \
-            the last convolution (Keras) or the last layer with a spatial map (ONNX) and says which.
+            the first layer norm of the last attention block (vision transformers, as pytorch-grad-cam's \
+            ViT recipe), else the last convolution (Keras) or the last layer with a spatial map (ONNX), \
+            and says which.
             """
     )
 
