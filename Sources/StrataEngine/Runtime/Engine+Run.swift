@@ -103,7 +103,7 @@ extension Engine {
     private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?]) throws -> Tensor? {
         if let affine = group.affine {
             guard let kernel = kernels[group.head] as? any ActivationFusing, arguments.first??.dtype == .float32,
-                  let y = try kernel.run(arguments, activation: nil, context: context)?.first, y.dtype == .float32 else { return nil }
+                  let y = try kernel.run(arguments, activation: nil, context: context)?.first, affine.fits(y) else { return nil }
             affine.apply(to: y, activation: group.activation, context: context)
             return y
         }

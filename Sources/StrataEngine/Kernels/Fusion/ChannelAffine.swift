@@ -47,11 +47,16 @@ struct ChannelAffine: Sendable {
         return values.count == 1 ? Array(repeating: values[0], count: channels) : values
     }
 
+    /// Whether `y` is a float32 tensor `[N, channels, …]` this affine applies to.
+    func fits(_ y: Tensor) -> Bool {
+        y.dtype == .float32 && y.rank >= 2 && y.shape[1] == scale.count
+    }
+
     /// `activation(y · scale[c] + shift[c])` in place over a float32 convolution output `y` of shape
-    /// `[N, channels, …]`, plane by plane.
+    /// `[N, channels, …]` (`fits(y)`), plane by plane.
     func apply(to y: Tensor, activation: FusedActivation?, context: ExecutionContext) {
         let channels = scale.count
-        precondition(y.dtype == .float32 && y.rank >= 2 && y.shape[1] == channels, "ChannelAffine: not this convolution's output")
+        precondition(fits(y), "ChannelAffine: not this convolution's output")
         let plane = y.shape.dropFirst(2).reduce(1, *)
         let job = AffineJob(y: y.pointer(as: Float.self), plane: plane, channels: channels, scale: scale, shift: shift,
                             epilogue: activation?.epilogue(bias: nil)
