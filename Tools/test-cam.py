@@ -16,6 +16,11 @@ the layers pytorch-grad-cam's documentation uses; for the top logit (ClassifierO
                  bytes differ, none by more than 8 (a 1e-6 difference can move uint8(255·mask) one level);
   manifest     = layer, method, target index and logit (rtol 1e-3), top-5 order;
   --metric drop = DropInConfidence (CamMultImageConfidenceChange) of the heat map, |Δ| ≤ 1e-3·score + 1e-4.
+ViT: a small torchvision VisionTransformer (64×64, patch 16, 2 blocks of width 64, seeded random weights,
+random head) exported to ONNX at opset 17 (and 14, layer norms written out; Grad-CAM only): `strata cam --layer auto`
+must pick encoder.layers[-1].ln_1 and give the cam.npy,
+heatmap.npy and target of pytorch-grad-cam's ViT recipe (that layer, class token dropped, 4×4 patch grid) for
+Grad-CAM, Grad-CAM++, HiResCAM, XGradCAM, LayerCAM and Eigen-CAM, with the tolerances above.
 Keras: `strata cam --input X --layer L --method M` for tf-keras-vis' Gradcam, GradcamPlusPlus and Layercam
 maps with the same tolerance, and `--layer auto` picking the last convolution layer.
 Saliency: `strata saliency` on a ResNet-18 export (64×64) against captum 0.9's Saliency (abs and signed),
@@ -34,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -45,12 +51,7 @@ DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 KERAS = os.path.join(ROOT, "Fixtures", "cam", "keras")
 RTOL, ATOL = 1e-3, 1e-4
 # Checks known to fail, with the reason; one that passes is reported so that it leaves this list.
-KNOWN_FAILURES = {
-    "keras/cnn-conv2/gradcam": "the Keras importer folds bn2 into a copy of conv2, so the score does not depend on conv2's "
-                               "captured output and its gradient is zero (engine/importer, not the CAM maths)",
-}
-KNOWN_FAILURES["keras/cnn-conv2/gradcam++"] = KNOWN_FAILURES["keras/cnn-conv2/gradcam"]
-KNOWN_FAILURES["keras/cnn-conv2/layercam"] = KNOWN_FAILURES["keras/cnn-conv2/gradcam"]
+KNOWN_FAILURES = {}
 
 
 def close(got, want, rtol=RTOL, atol=ATOL):
@@ -193,6 +194,91 @@ def onnx_checks(binary, checks, pattern, workdir):
                 checks.check(f"{label} --metric drop", ok, f"{got_drop:.6g} vs {drop:.6g}")
 
 
+# The layer pytorch-grad-cam's ViT recipe uses, encoder.layers[-1].ln_1, as each opset exports it (below 17
+# the layer norm is written out and its last node, the offset's Add, holds its value).
+VIT_LAYERS = {17: "/encoder/layers/encoder_layer_1/ln_1/LayerNormalization", 14: "/encoder/layers/encoder_layer_1/ln_1/Add_1"}
+
+
+def vit_reshape_transform(tensor, height=4, width=4):
+    """pytorch-grad-cam's documented ViT reshape: drop the class token, tokens to a [N, C, H, W] grid."""
+    result = tensor[:, 1:, :].reshape(tensor.size(0), height, width, tensor.size(2))
+    return result.transpose(2, 3).transpose(1, 2)
+
+
+def vit_checks(binary, checks, pattern, workdir):
+    """`strata cam --layer auto` on a small torchvision VisionTransformer (64×64 input, 16×16 patches, 2
+    blocks of width 64, seeded random weights) against pytorch-grad-cam's ViT recipe: target layer
+    encoder.layers[-1].ln_1, the class token dropped and the 16 patch tokens reshaped to 4×4."""
+    import torch
+    import torchmodels as tm
+    from pytorch_grad_cam import EigenCAM, GradCAM, GradCAMPlusPlus, HiResCAM, LayerCAM, XGradCAM
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    methods = {"gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "hirescam": HiResCAM, "xgradcam": XGradCAM,
+               "layercam": LayerCAM, "eigencam": EigenCAM}
+    names = [n for n in methods if not pattern or re.search(pattern, f"vit/opset17/{n}") or re.search(pattern, f"vit/opset14/{n}")]
+    if not names:
+        return
+    tm.silence_export_warnings()
+    warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+    torch.manual_seed(1601)
+    model = VisionTransformer(image_size=64, patch_size=16, num_layers=2, num_heads=2, hidden_dim=64, mlp_dim=128,
+                              num_classes=10).eval()
+    with torch.no_grad():
+        # torchvision initialises the classifier head to zeros, which would make every gradient zero.
+        for p in model.heads.parameters():
+            p.normal_(0, 0.5)
+    x = np.random.default_rng(1607).standard_normal((1, 3, 64, 64)).astype(np.float32)
+    tensor = torch.from_numpy(x)
+    x_path = os.path.join(workdir, "vit-x.npy")
+    np.save(x_path, x)
+    for opset, layer in VIT_LAYERS.items():
+        model_path = os.path.join(workdir, f"vit-{opset}.onnx")
+        # Exported with autograd on: under no_grad nn.MultiheadAttention takes its fused fast path, which
+        # the exporter cannot write.
+        torch.onnx.export(model, (tensor,), model_path, opset_version=opset, dynamo=False, input_names=["input"],
+                          output_names=["logits"], do_constant_folding=True)
+        names_here = [n for n in names if (opset == 17 or n == "gradcam") and (not pattern or re.search(pattern, f"vit/opset{opset}/{n}"))]
+        vit_model_checks(binary, checks, model, tensor, model_path, x_path, opset, layer, names_here, methods, workdir)
+
+
+def vit_model_checks(binary, checks, model, tensor, model_path, x_path, opset, layer, names, methods, workdir):
+    import torch
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    with torch.no_grad():
+        logits = model(tensor).numpy()[0]
+    top = int(np.argmax(logits))
+    for name in names:
+        label = f"vit/opset{opset}/{name}"
+        cam = methods[name](model=model, target_layers=[model.encoder.layers[-1].ln_1], reshape_transform=vit_reshape_transform)
+        recorded = []
+        compute = cam.get_cam_image
+        cam.get_cam_image = lambda *a, **k: recorded.append(compute(*a, **k)) or recorded[-1]
+        heatmap = cam(input_tensor=tensor, targets=[ClassifierOutputTarget(top)])[0]
+        raw = np.asarray(recorded[0])
+        out = os.path.join(workdir, f"vit-{opset}-{name}")
+        result = strata(binary, ["cam", model_path, "--input", x_path, "--method", name, "--out", out])
+        if result.returncode != 0:
+            checks.check(label, False, result.stderr.strip()[-400:])
+            continue
+        manifest = json.load(open(os.path.join(out, "manifest.json")))
+        if name == "gradcam":
+            ok = manifest["layer"] == layer and "ViT recipe" in result.stderr
+            checks.check(f"vit/opset{opset} --layer auto picks the last block's ln_1", ok,
+                         f"{manifest['layer']}; {result.stderr.strip()[:300]}")
+        got = np.load(os.path.join(out, "cam.npy"))
+        ok, detail = close(got, np.maximum(raw, 0)[0])
+        if name == "eigencam" and not ok:
+            ok, detail = close(got, np.maximum(-raw, 0)[0])
+            detail += " (other sign)"
+        checks.check(f"{label} cam.npy", ok, detail)
+        ok, detail = close(np.load(os.path.join(out, "heatmap.npy")), heatmap, rtol=0, atol=1e-3)
+        checks.check(f"{label} heatmap.npy", ok, detail)
+        ok = (manifest["target"]["index"] == top and abs(manifest["score"] - logits[top]) <= 1e-3 * abs(logits[top]) + 1e-4)
+        checks.check(f"{label} manifest", ok, f"target {manifest['target']}, score {manifest['score']} vs {logits[top]}")
+
+
 def saliency_checks(binary, checks, pattern, workdir):
     """`strata saliency` on the ResNet-18 export against captum 0.9 on the source PyTorch model."""
     import torch
@@ -295,6 +381,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="strata-cam-") as workdir:
         keras_checks(args.strata, checks, args.filter, workdir)
         onnx_checks(args.strata, checks, args.filter, workdir)
+        vit_checks(args.strata, checks, args.filter, workdir)
         saliency_checks(args.strata, checks, args.filter, workdir)
     print(f"{checks.passed} passed, {len(checks.failed)} failed")
     sys.exit(1 if checks.failed else 0)

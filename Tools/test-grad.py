@@ -3,14 +3,17 @@
 
     python3 Tools/test-grad.py [--strata PATH] [--only keras|onnx] [--keras-python PATH] [-v]
 
-Keras: the demo model (Fixtures/demo/digits.keras) and Keras fixtures of Fixtures/keras, on their
-reference inputs, against tf.GradientTape in .venv-keras/ (Tools/grad/keras_gradients.py; the score
-is the logit, the final softmax replaced by the identity as tf-keras-vis' ReplaceToLinear does).
+Keras: the demo model (Fixtures/demo/digits.keras), Keras fixtures of Fixtures/keras and, when
+Tools/test-keras.py has generated it, keras.applications ResNet50, on their reference inputs, against
+tf.GradientTape in .venv-keras/ (Tools/grad/keras_gradients.py; the score is the logit, the final
+softmax replaced by the identity as tf-keras-vis' ReplaceToLinear does).
 ONNX: torchvision ResNet-18 and MobileNetV2 (seeded random weights, batch 2, BatchNormalization kept;
 exported to Fixtures/generated/grad/ on first use by Tools/parity/torchmodels.py) against
 torch.autograd on the source module: each ONNX node named after a module called once in the
 forward pass is compared with the gradient of that module's output (forward hooks), and the input's
-gradient with x.grad.
+gradient with x.grad. Einsum: a small attention written with torch.einsum (projections, an ellipsis,
+scores, mixing, a diagonal, sums) exported to ONNX, against torch.autograd on the module: every Einsum
+node's output gradient (forward hooks) and the input's.
 
 The target is each row's top class and, in a second run, a fixed class index. Every gradient must
 satisfy |strata - ref| <= 1e-3*|ref| + 1e-4*max|ref| (Docs/Gradients.md). On the torchvision models the
@@ -34,11 +37,7 @@ ATOL_FRACTION = 1e-4
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "grad")
 KERAS_TARGETS = ["top", "1"]
 # Layers whose gradient Strata cannot give yet, with the reason; they are reported, not compared.
-KNOWN = {
-    ("cnn.k3.keras", "conv2"): "the Keras importer folds bn2 into a copy of conv2, so conv2's own output feeds nothing "
-                               "on the way to the score and its gradient comes out as zero",
-    ("cnn.k2.h5", "conv2"): "as for cnn.k3.keras",
-}
+KNOWN = {}
 
 # Keras fixtures whose every layer Strata can differentiate (the others use recurrent, attention or
 # normalization layers whose backward rules are not written yet; see Docs/Gradients.md).
@@ -118,6 +117,10 @@ def check_keras(binary, python, report, tmp):
     cases = [(os.path.join(ROOT, "Fixtures", "demo", "digits.keras"), None)]
     cases += [(os.path.join(ROOT, "Fixtures", "keras", name), os.path.join(ROOT, "Fixtures", "keras", name + ".reference"))
               for name in KERAS_FIXTURES]
+    # keras.applications ResNet50 (Conv → BatchNormalization throughout), when Tools/test-keras.py has made it.
+    generated = os.path.join(ROOT, "Fixtures", "generated", "keras", "resnet50.k3.keras")
+    if os.path.exists(generated + ".reference"):
+        cases.append((generated, generated + ".reference"))
     jobs = []
     for model, reference in cases:
         name = os.path.basename(model)
@@ -293,6 +296,95 @@ def check_onnx(binary, report, tmp):
             h.remove()
 
 
+def einsum_net():
+    """Attention written with einsum: projections (one through an ellipsis), scores, mixing, a diagonal
+    (repeated label), a weighted sum and a plain sum over tokens, and the head; input [2, 6, 8]."""
+    import math
+    import torch
+
+    class Einsum(torch.nn.Module):
+        """One torch.einsum, with an optional seeded weight as the last operand: a module, so that a
+        forward hook sees its output and the ONNX node is named after it (`/<module>/Einsum`)."""
+
+        def __init__(self, equation, weight_shape=None, seed=0):
+            super().__init__()
+            self.equation = equation
+            self.weight = None
+            if weight_shape:
+                g = torch.Generator().manual_seed(seed)
+                self.weight = torch.nn.Parameter(torch.randn(*weight_shape, generator=g) * 0.4)
+
+        def forward(self, *operands):
+            return torch.einsum(self.equation, *(operands + ((self.weight,) if self.weight is not None else ())))
+
+    class EinsumNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.q = Einsum("btd,de->bte", (8, 8), 1)
+            self.k = Einsum("btd,de->bte", (8, 8), 2)
+            self.v = Einsum("...d,de->...e", (8, 8), 3)
+            self.scores = Einsum("bqd,bkd->bqk")
+            self.mix = Einsum("bqk,bkd->bqd")
+            self.diag = Einsum("bii->bi")
+            self.weighted = Einsum("bt,btd->bd")
+            self.pool = Einsum("btd->bd")
+            self.head = Einsum("bd,dc->bc", (8, 5), 4)
+
+        def forward(self, x):
+            s = self.scores(self.q(x), self.k(x)) / math.sqrt(8)
+            h = self.mix(torch.softmax(s, dim=-1), self.v(x))
+            return self.head(self.pool(h) + self.weighted(self.diag(s), x))
+
+    return EinsumNet().eval()
+
+
+def check_einsum(binary, report, tmp):
+    """ONNX Einsum nodes (exported from torch.einsum, opset 17) against torch.autograd: every Einsum
+    output's gradient and the input's."""
+    import torch
+    import torchmodels as tm
+
+    tm.silence_export_warnings()
+    module = einsum_net()
+    x = np.random.default_rng(1903).standard_normal((2, 6, 8)).astype(np.float32)
+    path = os.path.join(tmp, "einsum.onnx")
+    torch.onnx.export(module, (torch.from_numpy(x),), path, opset_version=17, dynamo=False, input_names=["input"],
+                      output_names=["logits"])
+    input_path = os.path.join(tmp, "einsum-input.npy")
+    np.save(input_path, x)
+    outputs = {}
+    hooks = []
+    for name, m in module.named_children():
+        def hook(mod, args, out, name=name):
+            out.retain_grad()
+            outputs[f"/{name}/Einsum"] = out
+        hooks.append(m.register_forward_hook(hook))
+    for target in ["top", "3"]:
+        label = f"onnx einsum target {target}"
+        try:
+            manifest, grads = run_strata(binary, path, [("input", input_path)], target, os.path.join(tmp, f"einsum-{target}"),
+                                         layers=["*"])
+        except RuntimeError as error:
+            report.check(label, 0, [f"strata: {error}"])
+            continue
+        outputs.clear()
+        xt = torch.from_numpy(x).requires_grad_(True)
+        logits = module(xt)
+        rows = logits.shape[0]
+        indices = logits.argmax(dim=1) if target == "top" else torch.full((rows,), int(target))
+        logits[torch.arange(rows), indices].sum().backward()
+        failures = []
+        compared = 0
+        for name, out in list(outputs.items()) + [("input", xt)]:
+            excess, where = close(grads.get(name, np.zeros(0)), out.grad.numpy())
+            compared += 1
+            if excess > 0:
+                failures.append(f"{name}: {where}")
+        report.check(label, compared, failures)
+    for h in hooks:
+        h.remove()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--strata", default=os.path.join(ROOT, ".build", "release", "strata"))
@@ -308,6 +400,7 @@ def main():
             check_keras(args.strata, keras_python(args.keras_python), report, tmp)
         if args.only != "keras":
             check_onnx(args.strata, report, tmp)
+            check_einsum(args.strata, report, tmp)
     print(f"{report.passed} passed, {report.failed} failed")
     sys.exit(1 if report.failed else 0)
 

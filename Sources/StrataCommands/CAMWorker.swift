@@ -54,8 +54,8 @@ struct CAMWorker {
         }
         var batchNotes: [String] = []
         if method.usesGradients, gradients.dtype == .float32, !gradients.buffer(as: Float.self).contains(where: { $0 != 0 }) {
-            batchNotes.append("the gradient of '\(row.layer)' is zero everywhere, so its \(method.rawValue) map is zero: either nothing in it moves the score, "
-                + "or Strata computes the score without it (a Keras convolution whose BatchNormalization is folded into a copy of it); try the next layer")
+            batchNotes.append("the gradient of '\(row.layer)' is zero everywhere, so its \(method.rawValue) map is zero: nothing in it moves the score; "
+                + "try the next layer")
         }
         guard activations.rank >= 1, activations.shape[0] == subjects.count, x.shape[0] == subjects.count else {
             throw StrataError(.invalidInput, "layer '\(row.layer)' has shape \(activations.shape), whose first axis is not the batch of \(subjects.count)")

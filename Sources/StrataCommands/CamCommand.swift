@@ -24,9 +24,10 @@ public struct CamCommand: StrataSubcommand {
             over the input with weight 0.5, as its show_cam_on_image; with --input x.npy the tensor, \
             min-max scaled, is the image). DIR/manifest.json gives the layer, method, target, score, \
             the top-5 classes and the files. Several inputs get one subfolder each. --layer auto takes \
-            the last convolution (Keras) or the last layer with a spatial map (ONNX) and says which. \
-            With --tensorboard LOGDIR the overlays, the heat maps (grey) and the scores also go into a \
-            new TensorBoard events file (Docs/TensorBoard.md).
+            the first layer norm of the last attention block (vision transformers, as pytorch-grad-cam's \
+            ViT recipe), else the last convolution (Keras) or the last layer with a spatial map (ONNX), \
+            and says which. With --tensorboard LOGDIR the overlays, the heat maps (grey) and the scores \
+            also go into a new TensorBoard events file (Docs/TensorBoard.md).
             """
     )
 
@@ -125,10 +126,10 @@ public struct CamCommand: StrataSubcommand {
     public func execute(on console: Console) throws {
         let model = try ModelLoader.load(modelPath, config: config)
         let classNames = try target.classNames()
-        let (row, reason) = try CAMLayerSearch.resolve(layer, in: model)
+        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
+        let (row, reason) = try CAMLayerSearch.resolve(layer, in: model, types: engine.inferredTypes().types)
         if !quiet, let reason { console.printError("strata: cam: --layer auto chose '\(row.layer)' (\(row.op)), \(reason)\n") }
         let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
-        let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         let folder = try StagedFolder(destination: outDir, reserved: [PictureManifest.fileName])
         let log = try tensorBoard.open()
         let worker = CAMWorker(

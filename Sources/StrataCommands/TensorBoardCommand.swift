@@ -195,7 +195,7 @@ public struct TensorBoardCommand: StrataSubcommand {
 
     /// The CAM of `--cam-layer` by `method` for one checkpoint, as `strata cam` computes it.
     private func makeCAMWorker(_ method: CAMMethod, model: Model, engine: Engine, imageInput: String?, console: Console, first: Bool) throws -> CAMWorker {
-        let (row, reason) = try CAMLayerSearch.resolve(camLayer ?? "auto", in: model)
+        let (row, reason) = try CAMLayerSearch.resolve(camLayer ?? "auto", in: model, types: engine.inferredTypes().types)
         if !quiet && first, let reason { console.printError("strata: --cam-layer auto chose '\(row.layer)' (\(row.op)), \(reason)\n") }
         return CAMWorker(
             model: model, engine: engine, row: row, method: method, convention: model.layout == .nhwc ? .tfKerasVis : .pytorchGradCAM,

@@ -65,10 +65,11 @@ final class LayerKernelTests: XCTestCase {
         }
     }
 
-    /// Keras' importer folds `bn2` into a copy of `conv2`'s convolution; that copy is not `bn2`'s kernel.
-    func testFoldedBatchNormalizationHasNoKernel() throws {
+    /// Keras' importer lowers `bn2` to a per-channel Mul and Add of `conv2`'s output: no kernel of its own.
+    func testBatchNormalizationHasNoKernel() throws {
         let graph = try KerasImporter.load(path: AnalysisFixtures.root + "/Fixtures/keras/cnn.k3.h5").graph
-        XCTAssertTrue(graph.nodes.contains { $0.source?.name == "bn2" && $0.opType == "Conv" })
+        XCTAssertFalse(graph.nodes.contains { $0.source?.name == "bn2" && $0.opType == "Conv" })
+        XCTAssertTrue(graph.nodes.contains { $0.source?.name == "bn2" && $0.opType == "Mul" })
         XCTAssertThrowsError(try LayerKernel.find(layer: "bn2", in: graph)) { error in
             XCTAssertEqual(String(describing: error), "node 'bn2': has no convolution or dense kernel (BatchNormalization has none of its own)")
         }

@@ -89,6 +89,18 @@ final class GradientRuleTests: XCTestCase {
         cases.append(Case(op: "MatMul", inputs: [r([4]), r([2, 4, 3])], wrt: [0, 1], label: "1-D A"))
         cases.append(Case(op: "MatMul", inputs: [r([2, 3, 4]), r([4])], wrt: [0, 1], label: "1-D B"))
         cases.append(Case(op: "MatMul", inputs: [r([3, 4]), r([4, 5])], wrt: [0, 1], label: "matrices"))
+        // Einsum: products, batches, ellipsis broadcasting, diagonals, traces, sums, labels of one operand, size-1 broadcasting.
+        let einsum: [(String, [[Int]])] = [
+            ("ij,jk->ik", [[3, 4], [4, 5]]), ("bij,bjk->bik", [[2, 3, 4], [2, 4, 2]]),
+            ("...ij,...jk->...ik", [[2, 1, 3, 4], [3, 4, 2]]), ("bhqd,bhkd->bhqk", [[1, 2, 3, 4], [1, 2, 5, 4]]),
+            ("ii->i", [[4, 4]]), ("ii", [[3, 3]]), ("ij->", [[3, 4]]), ("ij->j", [[3, 4]]), ("i,j->ij", [[3], [4]]),
+            ("iij,j->i", [[3, 3, 2], [2]]), ("ij,jk,kl->il", [[2, 3], [3, 4], [4, 2]]), ("ij,jk->i", [[2, 3], [3, 4]]),
+            ("ij,ij->ij", [[2, 3], [1, 3]]), ("ij,k->ik", [[2, 3], [4]]), ("ji", [[3, 4]]),
+        ]
+        for (equation, shapes) in einsum {
+            cases.append(Case(op: "Einsum", inputs: shapes.map { r($0) }, attributes: ["equation": .string(equation)],
+                              wrt: Array(shapes.indices), label: equation))
+        }
 
         cases.append(Case(op: "MaxPool", inputs: [r([2, 2, 6, 7])], attributes: ["kernel_shape": .ints([3, 3]), "strides": .ints([2, 2]),
                                                                              "pads": .ints([1, 1, 1, 1])]))

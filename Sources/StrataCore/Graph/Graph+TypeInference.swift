@@ -8,11 +8,13 @@ public struct TypeInference: Sendable {
 
 extension Graph {
     /// Propagates dtypes and shapes (symbolic where the inputs are) through the graph.
-    /// Values a rule cannot determine are left out rather than guessed.
-    public func inferTypes() -> TypeInference {
+    /// Values a rule cannot determine are left out rather than guessed. `knownValues` adds values
+    /// known before running beyond the initializers and `Constant` nodes (an engine's folded
+    /// constant subgraphs), so that rules reading them (Reshape, Expand) can give shapes.
+    public func inferTypes(knownValues: [String: Tensor] = [:]) -> TypeInference {
         var types: [String: ValueType] = valueTypes
         var shapeValues: [String: [Dim]] = [:]
-        var constants: [String: Tensor] = initializers
+        var constants: [String: Tensor] = initializers.merging(knownValues) { initializer, _ in initializer }
         var problems: [StrataError] = []
         for input in inputs { types[input.name] = input.type }
         for (name, t) in initializers { types[name] = t.type }

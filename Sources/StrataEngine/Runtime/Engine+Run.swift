@@ -101,12 +101,18 @@ extension Engine {
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
     /// (the nodes then run one by one).
     private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?]) throws -> Tensor? {
+        if let affine = group.affine {
+            guard let kernel = kernels[group.head] as? any ActivationFusing, arguments.first??.dtype == .float32,
+                  let y = try kernel.run(arguments, activation: nil, context: context)?.first, affine.fits(y) else { return nil }
+            affine.apply(to: y, activation: group.activation, context: context)
+            return y
+        }
         if group.headRunsKernel {
             guard let kernel = kernels[group.head] as? any ActivationFusing else { return nil }
             return try kernel.run(arguments, activation: group.activation, context: context)?.first
         }
-        guard let x = arguments.first ?? nil else { return nil }
-        return try group.activation.apply(to: x, context: context)
+        guard let x = arguments.first ?? nil, let activation = group.activation else { return nil }
+        return try activation.apply(to: x, context: context)
     }
 
     /// Runs what `tensors` need and returns them by name. Names may be any value in the graph:

@@ -102,6 +102,13 @@ public final class Engine: @unchecked Sendable {
         return outputs.count >= wanted && (produced <= foldLimit || node.opType == "Constant") ? outputs : nil
     }
 
+    /// The graph's types as `Graph.inferTypes` gives them with the constant subgraphs this engine
+    /// folded known too (shapes computed by `ConstantOfShape`, `Where`, … then reach `Expand` and
+    /// `Reshape` and the values after them).
+    public func inferredTypes() -> TypeInference {
+        model.graph.inferTypes(knownValues: constants)
+    }
+
     /// Calls `body(i)` for each `i` in `0 ..< iterations` on the engine's threads (the pool its kernels
     /// use), and returns when all calls have finished. For work done between runs or inside a capture
     /// callback, so that it shares the cores with the kernels instead of competing with them.

@@ -1,8 +1,9 @@
 import StrataCore
 
 /// The chains of nodes one run executes as a single kernel call: a convolution followed by an
-/// activation (`Conv → Relu`, `Conv → Clip`, `Conv → Sigmoid → Mul` as SiLU…), and `Sigmoid → Mul`
-/// of the same input as one SiLU pass.
+/// activation (`Conv → Relu`, `Conv → Clip`, `Conv → Sigmoid → Mul` as SiLU…), optionally with a
+/// per-channel `Mul → Add` of constants in between (an inference BatchNormalization,
+/// `ChannelAffine`), and `Sigmoid → Mul` of the same input as one SiLU pass.
 ///
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
@@ -14,10 +15,14 @@ struct FusionPlan: Sendable {
         let head: Int
         let tail: Int
         let elided: [Int]
-        let activation: FusedActivation
+        /// The activation the chain ends with; nil only after an `affine`.
+        let activation: FusedActivation?
         /// Whether the head's own kernel (an `ActivationFusing` one) runs with the activation;
         /// otherwise the activation is applied to the head's first input (the `Sigmoid → Mul` case).
         let headRunsKernel: Bool
+        /// The per-channel `Mul → Add` between a Conv head and the activation (`Conv → Mul → Add
+        /// (→ activation)`); the head's kernel then runs without an activation and this applies it.
+        var affine: ChannelAffine? = nil
     }
 
     /// Groups by head node index.
@@ -46,22 +51,48 @@ struct FusionPlan: Sendable {
         func isProduct(_ node: Node, of x: String, and s: String) -> Bool {
             node.opType == "Mul" && node.inputs.count == 2 && Set(node.inputs) == [x, s] && x != s
         }
+        /// The activation applied to `out` by its sole reader (or by a `Sigmoid` and the `Mul` of `out`
+        /// by it, as SiLU): the tail node and the nodes elided on the way; nil when there is none.
+        func activation(after out: String) -> (tail: Int, elided: [Int], activation: FusedActivation)? {
+            guard !targets.contains(out), let r = readers[out] else { return nil }
+            if r.count == 1, !taken.contains(r[0]) {
+                let reader = graph.nodes[r[0]]
+                guard reader.inputs.first == out, reader.inputs.dropFirst().allSatisfy({ $0 != out }),
+                      let activation = FusedActivation(node: reader, constant: constant) else { return nil }
+                return (r[0], [], activation)
+            } else if r.count == 2, let s = r.first(where: { graph.nodes[$0].opType == "Sigmoid" }),
+                      let m = r.first(where: { $0 != s }), !taken.contains(s), !taken.contains(m) {
+                let sigmoid = graph.nodes[s]
+                guard sigmoid.inputs == [out], let sOut = sigmoid.outputs.first, soleReader(sOut) == m,
+                      isProduct(graph.nodes[m], of: out, and: sOut) else { return nil }
+                return (m, [s], .silu)
+            }
+            return nil
+        }
+        /// `Conv → Mul → Add` with per-channel constants (a lowered BatchNormalization) after the
+        /// Conv node `index` whose output is `out`: the affine, the `Add` node and the `Mul` node.
+        func affine(after index: Int, _ out: String) -> (ChannelAffine, add: Int, mul: Int)? {
+            let conv = graph.nodes[index]
+            guard conv.opType == "Conv", let m = soleReader(out), !taken.contains(m),
+                  let mOut = graph.nodes[m].outputs.first, let a = soleReader(mOut), !taken.contains(a),
+                  let weight = conv.input(1).flatMap(constant), weight.rank >= 3,
+                  let affine = ChannelAffine(x: out, mul: graph.nodes[m], add: graph.nodes[a], channels: weight.shape[0],
+                                             rank: weight.rank, constant: constant) else { return nil }
+            return (affine, a, m)
+        }
         for index in steps where !taken.contains(index) {
             let node = graph.nodes[index]
             guard let out = node.outputs.first, !out.isEmpty, node.outputs.dropFirst().allSatisfy(\.isEmpty) else { continue }
             if kernels[index] is any ActivationFusing {
-                guard !targets.contains(out), let r = readers[out] else { continue }
-                if r.count == 1, !taken.contains(r[0]) {
-                    let reader = graph.nodes[r[0]]
-                    guard reader.inputs.first == out, reader.inputs.dropFirst().allSatisfy({ $0 != out }),
-                          let activation = FusedActivation(node: reader, constant: constant) else { continue }
-                    add(Group(head: index, tail: r[0], elided: [], activation: activation, headRunsKernel: true), to: &taken)
-                } else if r.count == 2, let s = r.first(where: { graph.nodes[$0].opType == "Sigmoid" }),
-                          let m = r.first(where: { $0 != s }), !taken.contains(s), !taken.contains(m) {
-                    let sigmoid = graph.nodes[s]
-                    guard sigmoid.inputs == [out], let sOut = sigmoid.outputs.first, soleReader(sOut) == m,
-                          isProduct(graph.nodes[m], of: out, and: sOut) else { continue }
-                    add(Group(head: index, tail: m, elided: [s], activation: .silu, headRunsKernel: true), to: &taken)
+                if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first {
+                    if let (tail, elided, activation) = activation(after: aOut) {
+                        add(Group(head: index, tail: tail, elided: [m, a] + elided, activation: activation, headRunsKernel: true,
+                                  affine: affine), to: &taken)
+                    } else {
+                        add(Group(head: index, tail: a, elided: [m], activation: nil, headRunsKernel: true, affine: affine), to: &taken)
+                    }
+                } else if let (tail, elided, activation) = activation(after: out) {
+                    add(Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true), to: &taken)
                 }
             } else if node.opType == "Sigmoid", let x = node.inputs.first, !x.isEmpty,
                       let m = soleReader(out), !taken.contains(m), isProduct(graph.nodes[m], of: x, and: out) {

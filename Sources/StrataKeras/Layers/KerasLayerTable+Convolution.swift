@@ -46,9 +46,7 @@ extension KerasLayerTable {
         attributes["strides"] = .ints(o.strides)
         attributes["dilations"] = .ints(o.dilations)
         attributes["group"] = .int(group)
-        let out = try ctx.emit("Conv", [x, weight] + (bias.map { [$0] } ?? []), attributes, step: step)
-        ctx.builder.convolutionNodes[out] = ctx.builder.nodes.count - 1
-        return out
+        return try ctx.emit("Conv", [x, weight] + (bias.map { [$0] } ?? []), attributes, step: step)
     }
 
     /// The padding attributes of a window over a channels-first value: explicit `pads` when the spatial

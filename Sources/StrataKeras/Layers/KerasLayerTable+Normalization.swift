@@ -54,11 +54,12 @@ extension KerasLayerTable {
             shift[c] = Float(Double(beta[c]) - Double(mean[c]) * a)
         }
         if axes == [rank - 1], rank >= 3, let twin = ctx.builder.channelsFirstTwins[x] {
-            let z = try foldedConvolution(ctx, twin, scale: scale, shift: shift) ?? {
-                let shape = [channels] + Array(repeating: 1, count: rank - 2)
-                let y = try ctx.emit("Mul", [twin, ctx.constant(floats: scale, shape: shape, "scale")])
-                return try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])
-            }()
+            // Channels-first, after a convolution, the engine applies this Mul and Add as the convolution
+            // stores its output (`ChannelAffine`) while keeping the convolution's own value in the graph,
+            // so that it can still be captured and differentiated.
+            let shape = [channels] + Array(repeating: 1, count: rank - 2)
+            let y = try ctx.emit("Mul", [twin, ctx.constant(floats: scale, shape: shape, "scale")])
+            let z = try ctx.emit("Add", [y, ctx.constant(floats: shift, shape: shape, "shift")])
             return try ctx.toChannelsLast(z, rank: rank)
         }
         let y = try ctx.emit("Mul", [x, ctx.constant(floats: scale, shape: broadcastShape, "scale")])
@@ -72,27 +73,6 @@ extension KerasLayerTable {
             throw ctx.optionError("axis", "\(axes) is not a set of distinct axes of a rank-\(rank) input", kind: .invalidModel)
         }
         return normalized
-    }
-
-    /// When `value` is the output of a plain Conv, a copy of that Conv with the normalization folded into
-    /// its weights (`W·a`, `B·a + b`); the original stays for capturing the convolution layer itself.
-    static func foldedConvolution(_ ctx: KerasLayerContext, _ value: String, scale: [Float], shift: [Float]) throws -> String? {
-        guard let index = ctx.builder.convolutionNodes[value] else { return nil }
-        let conv = ctx.builder.node(at: index)
-        guard conv.inputs.count >= 2, let weight = ctx.builder.initializers[conv.inputs[1]], weight.dtype == .float32,
-              weight.shape.first == scale.count else { return nil }
-        let bias = conv.inputs.count > 2 ? ctx.builder.initializers[conv.inputs[2]] : nil
-        if conv.inputs.count > 2 && bias == nil { return nil }
-        let folded = try weight.copy()
-        let perChannel = weight.count / scale.count
-        let w = folded.pointer(as: Float.self)
-        for c in 0 ..< scale.count {
-            for i in 0 ..< perChannel { w[c * perChannel + i] *= scale[c] }
-        }
-        let b = bias?.floats() ?? Array(repeating: 0, count: scale.count)
-        let foldedBias = (0 ..< scale.count).map { b[$0] * scale[$0] + shift[$0] }
-        return try ctx.emit("Conv", [conv.inputs[0], ctx.constant(folded, "folded_kernel"), ctx.constant(floats: foldedBias, "folded_bias")],
-                            conv.attributes, step: "FoldedConv")
     }
 
     /// LayerNormalization over any set of axes. Over trailing axes without `rms_scaling` it is ONNX

@@ -15,9 +15,6 @@ final class GraphBuilder {
     /// transpose; the channels-last values stay in the graph for capture and are skipped by the engine
     /// when nothing asks for them.
     var channelsFirstTwins: [String: String] = [:]
-    /// Channels-first values made by a plain Conv node (no activation after it), by node index: a
-    /// BatchNormalization reading one is folded into a copy of the convolution.
-    var convolutionNodes: [String: Int] = [:]
     /// Output masks of Keras layer calls (by node base name) settled when the call was lowered, where
     /// they cannot be derived from the layer's class alone: none for a Keras 3 tensor op saved under a
     /// merge layer's class name, unknown where Strata cannot follow the mask Keras would attach.
@@ -95,7 +92,6 @@ final class GraphBuilder {
         nodes[index].outputs = nodes[index].outputs.map { $0 == value ? name : $0 }
         types[name] = types.removeValue(forKey: value)
         if let twin = channelsFirstTwins.removeValue(forKey: value) { channelsFirstTwins[name] = twin }
-        if let conv = convolutionNodes.removeValue(forKey: value) { convolutionNodes[name] = conv }
         return name
     }
 }
