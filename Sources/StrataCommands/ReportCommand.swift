@@ -9,17 +9,21 @@ import StrataRender
 /// `strata report`: one self-contained HTML page per model and input (or dataset): the architecture
 /// as an inline SVG whose nodes open each layer's panel, and per layer its feature maps (as `maps`
 /// draws them), its histogram and statistics (as `stats` computes them), dead and saturated units,
-/// with anomalies flagged in the diagram; the model's top-5 prediction.
+/// with anomalies flagged in the diagram; the model's top-5 prediction with its class activation
+/// maps; with `--compare`, `strata compare`'s table and the diagram coloured by divergence.
 public struct ReportCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write one self-contained HTML page: the architecture, every layer's pictures and statistics, the prediction.",
+        abstract: "Write one self-contained HTML page: the architecture, every layer's pictures and statistics, the prediction and its class activation maps.",
         discussion: """
             Runs the model on the input (--image, --input) or over a dataset (--images, statistics over all of \
             it, pictures of --samples inputs spread over it) and writes one HTML file that needs no server and \
             loads nothing: the diagram as inline SVG (click a layer, search by name, arrow keys or j/k to move), \
             a panel per layer with its feature maps, histogram and statistics, layers with NaN/Inf, mostly dead \
-            or saturated units outlined in the diagram, and the top-5 classes. Pictures are PNG data URIs; \
+            or saturated units outlined in the diagram, and the top-5 classes with their class activation \
+            maps (--cam-methods, on the layer strata cam --layer auto chooses or --cam-layer; radio buttons \
+            choose the method shown). --compare OTHER adds strata compare's per-layer table on the first \
+            input, divergent layers coloured in the diagram. Pictures are PNG data URIs; \
             --max-channels and --max-size keep the page small. Docs/Report.md describes it.
             """
     )
@@ -211,11 +215,13 @@ public struct ReportCommand: StrataSubcommand {
                     guard tensor.rank >= 1, tensor.shape[0] == size else { continue }
                     for (b, sample) in drawn {
                         // Encoding pictures that cannot fit any more is most of the time on a large model.
-                        guard budget.mayFit else {
+                        guard budget.mayFit(shape: tensor.shape) else {
                             budget.leftOut += painter.pictureCount(tensor)
                             continue
                         }
-                        for picture in try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample]) {
+                        let drawnPictures = try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample])
+                        budget.drew(drawnPictures.map(\.png.count), shape: tensor.shape)
+                        for picture in drawnPictures {
                             if budget.take(picture.png.count) { pictures[i].append(picture) } else { budget.leftOut += 1 }
                         }
                     }
@@ -294,22 +300,36 @@ public struct ReportCommand: StrataSubcommand {
         var leftOut = 0
         /// The cost of the smallest picture seen so far.
         var smallest = 0
+        /// The cost of the smallest picture drawn of an activation of each shape.
+        var smallestOfShape: [[Int]: Int] = [:]
 
         init(limit: Int, reserved: Int) { left = limit - reserved }
 
         /// False once not even the smallest picture seen so far would fit: further pictures need not be drawn.
         var mayFit: Bool { left >= smallest }
 
+        /// False when the pictures of an activation of `shape` cannot fit: not even the smallest picture
+        /// seen so far, or not the smallest of those drawn of this shape.
+        func mayFit(shape: [Int]) -> Bool { mayFit && left >= smallestOfShape[shape, default: 0] }
+
+        /// Records the sizes of the pictures drawn of an activation of `shape`.
+        mutating func drew(_ sizes: [Int], shape: [Int]) {
+            guard let least = sizes.map(Self.cost).min() else { return }
+            smallestOfShape[shape] = Swift.min(smallestOfShape[shape] ?? least, least)
+        }
+
+        static func cost(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 + 200 }
+
         /// Takes every picture or none.
         mutating func takeAll(_ sizes: [Int]) -> Bool {
-            let costs = sizes.map { ($0 + 2) / 3 * 4 + 200 }
+            let costs = sizes.map(Self.cost)
             guard costs.reduce(0, +) <= left else { return false }
             for size in sizes { _ = take(size) }
             return true
         }
 
         mutating func take(_ bytes: Int) -> Bool {
-            let cost = (bytes + 2) / 3 * 4 + 200
+            let cost = Self.cost(bytes)
             smallest = smallest == 0 ? cost : Swift.min(smallest, cost)
             guard cost <= left else { return false }
             left -= cost
