@@ -110,6 +110,21 @@ def mlp_model(folder):
     return path, os.path.join(folder, "mlp-x.npy")
 
 
+def cast_model(folder):
+    """x [1, 3, 4, 4] → Relu → GlobalAveragePool → Flatten → Cast to int32 → Cast to float: no gradient reaches relu."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"), helper.make_node("GlobalAveragePool", ["r"], ["g"], name="gap"),
+             helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
+             helper.make_node("Cast", ["f"], ["i"], name="to_int", to=TensorProto.INT32),
+             helper.make_node("Cast", ["i"], ["y"], name="to_float", to=TensorProto.FLOAT)]
+    model = helper.make_model(helper.make_graph(nodes, "cast", [x], [y]), opset_imports=[helper.make_opsetid("", 17)])
+    path = os.path.join(folder, "cast.onnx")
+    onnx.save(model, path)
+    np.save(os.path.join(folder, "cast-x.npy"), (np.random.default_rng(13).standard_normal((1, 3, 4, 4)) * 10).astype(np.float32))
+    return path, os.path.join(folder, "cast-x.npy")
+
+
 def wide_model(folder):
     """x [3, 3, 384, 384] → Conv → Relu → GlobalAveragePool → Flatten → Gemm: overlays as large as the input."""
     rng = np.random.default_rng(12)
@@ -443,6 +458,14 @@ def main():
                 driver.get("file://" + out)
                 errors = [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
                 check(not errors, f"mlp: console errors {errors[:3]}")
+            # No differentiable path (integer casts before the output): the maps are drawn, and the page says they are zero and why.
+            cast, cast_x = cast_model(work)
+            out = os.path.join(work, "cast.html")
+            result = strata(binary, "report", cast, "--input", cast_x, "-o", out, "--json", "--quiet")
+            if result.returncode == 0:
+                notes = json.loads(result.stdout)["cam"]["notes"]
+                check(any("the gradient of 'relu' is zero everywhere" in n for n in notes), f"cast: CAM notes {notes}")
+                check("the gradient of &#39;relu&#39; is zero everywhere" in static_checks("cast", out, 20 << 20), "cast: the page does not say the maps are zero")
             out = os.path.join(work, "nocam.html")
             result = strata(binary, "report", digits_model, "--image", image, "--no-cam", "-o", out, "--json", "--quiet")
             if result.returncode == 0:
