@@ -18,6 +18,8 @@ struct ReportCAM {
     let methods: [CAMMethod]
     let convention: CAMConvention
     let classNames: [String]
+    /// The input images feed; nil for `.npy` input (then the one rank-4 input).
+    let imageInput: String?
 
     /// The default `--cam-methods`: the three cheap, commonly compared gradient methods.
     static let defaultMethods: [CAMMethod] = [.gradcam, .gradcamPlusPlus, .layercam]
@@ -41,7 +43,7 @@ struct ReportCAM {
     func overlays(
         _ batch: InputBatch, drawn: [(element: Int, sample: Int, name: String)], accept: (_ pngs: [[UInt8]], _ sample: Int) -> Bool
     ) throws -> (overlays: [ReportPage.ClassActivation.Overlay], leftOut: [Int], notes: [String]) {
-        let inputName = try CAMWorker.spatialInput(batch, imageInput: nil)
+        let inputName = try CAMWorker.spatialInput(batch, imageInput: imageInput)
         guard let x = batch.feeds[inputName] else { throw StrataError(.invalidInput, "no tensor for input '\(inputName)'") }
         let run = try engine.gradients(inputs: batch.feeds, request: GradientRequest(target: .top, withRespectTo: [row.tensor]))
         guard let activations = run.activations[row.tensor], let gradients = run.gradients[row.tensor] else {

@@ -167,7 +167,7 @@ public struct ReportCommand: StrataSubcommand {
                 let (row, reason) = try ReportCAM.layer(camLayer, in: model)
                 let convention: CAMConvention = model.layout == .nhwc ? .tfKerasVis : .pytorchGradCAM
                 cam = ReportCAM(model: model, engine: engine, row: row, reason: reason, methods: try parsedCAMMethods(),
-                                convention: convention, classNames: names)
+                                convention: convention, classNames: names, imageInput: source.plan?.input.name)
                 camDescription = "Layer '\(row.layer)' (\(row.op)), \(reason); target: each input's top class (its logit); "
                     + "heat map over the input as strata cam draws it (Grad-CAM++ as \(convention.rawValue) defines it)."
             } catch let error as StrataError where camLayer == "auto" {
