@@ -17,8 +17,9 @@ packages=(libhdf5-dev libprotobuf-c-dev protobuf-c-compiler libopenblas-dev grap
           libcairo2-dev fonts-dejavu-core libisal-dev libfftw3-dev)
 # The test stack's own: the arm64 C library, libgcc and qemu for Tools/check-aarch64.sh, which builds
 # the C kernels for arm64 and runs them there.
-# And a real browser with its driver for the report tests (Tools/test-report.py), and an HTML checker.
-test_packages=(libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user chromium chromium-driver tidy)
+# And a real browser with its driver for the report tests (Tools/test-report.py), Firefox ESR for its
+# driverless screenshot check, and an HTML checker.
+test_packages=(libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user chromium chromium-driver firefox-esr tidy)
 if ((!system_only)); then packages+=("${test_packages[@]}"); fi
 
 missing=()

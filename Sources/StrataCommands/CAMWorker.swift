@@ -95,9 +95,7 @@ struct CAMWorker {
             files.append(("heatmap", .string(try folder.writeNPY(Tensor(heatmap.values, shape: [heatmap.height, heatmap.width]), name: "heatmap", subfolder: subject.folder))))
         }
         if let base = try overlayBase(subject: subject, input: input, notes: &notes) {
-            let mask = try FloatMap(height: heatmap.height, width: heatmap.width, values: heatmap.values)
-            let blended = try CAMOverlay.blend(image: base, width: input.width, height: input.height, mask: mask)
-            let png = try ImagePicture(image: blended).render(format: .png)
+            let png = try CAMPictures.overlayPNG(heatmap: heatmap, base: base, input: input)
             logged.overlay = png
             if let folder { files.append(("overlay", .string(try folder.write(png, name: "overlay", fileExtension: "png", subfolder: subject.folder)))) }
         }
@@ -126,8 +124,7 @@ struct CAMWorker {
 
     /// The layer's values of image `b` as channel planes: rank 4 by the model's layout, rank 3 as tokens.
     private func planes(_ tensor: Tensor, _ b: Int) throws -> ChannelPlanes {
-        if tensor.rank == 3 { return try ChannelPlanes(tokens: tensor, image: b, grid: grid) }
-        return try ChannelPlanes(tensor, layout: model.layout, image: b)
+        try CAMPictures.planes(tensor, b, layout: model.layout, grid: grid)
     }
 
     /// The input the heat map is sized to: the images' input, or the one rank-4 input fed.
@@ -173,38 +170,13 @@ struct CAMWorker {
         guard model.graph.runtimeInputs.count == 1 else {
             throw StrataError(.unsupported, "\(method == .scorecam ? "scorecam" : "--metric drop") reruns the model on masked inputs, which Strata does only for models with one input")
         }
-        var shape = x.shape
-        shape[0] = count
-        let tensor = try InputBatches.converted(Tensor(values, shape: shape), to: x.dtype)
-        let request = GradientRequest(target: .index(targetIndex), output: output, differentiateProbability: target.targetProbability, withRespectTo: [])
-        return try engine.gradients(inputs: [inputName: tensor], request: request).scores
+        return try CAMPictures.scores(values, count: count, like: x, inputName: inputName, targetIndex: targetIndex, output: output,
+                                      probability: target.targetProbability, engine: engine)
     }
 
     /// The float RGB image in 0…1 the overlay is drawn on, or nil (with a note) when there is none
     /// of the input's size: the image as fed, or the `.npy` tensor min–max scaled.
     private func overlayBase(subject: MapPainter.Subject, input: ModelInputImage, notes: inout [String]) throws -> [Float]? {
-        if let image = subject.image {
-            guard image.width == input.width, image.height == input.height else {
-                notes.append("no overlay: the image is \(image.width)×\(image.height), the model input \(input.width)×\(input.height)")
-                return nil
-            }
-            return CAMOverlay.unitImage(image)
-        }
-        guard input.channels == 1 || input.channels == 3 else {
-            notes.append("no overlay: the input has \(input.channels) channels, not 1 or 3")
-            return nil
-        }
-        let low = input.values.min() ?? 0, high = input.values.max() ?? 0
-        let range = high - low
-        let plane = input.height * input.width
-        var out = [Float](repeating: 0, count: plane * 3)
-        for p in 0 ..< plane {
-            for k in 0 ..< 3 {
-                let c = input.channels == 1 ? 0 : k
-                let v = input.layout == .nchw ? input.values[c * plane + p] : input.values[p * input.channels + c]
-                out[3 * p + k] = range > 0 ? (v - low) / range : 0
-            }
-        }
-        return out
+        CAMPictures.overlayBase(image: subject.image, input: input, notes: &notes)
     }
 }

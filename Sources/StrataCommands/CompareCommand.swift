@@ -96,27 +96,9 @@ public struct CompareCommand: StrataSubcommand {
         let a = try ModelLoader.load(modelPath, config: config)
         let b = try ModelLoader.load(otherPath, config: configB)
         let (feedsA, feedsB) = try feeds(a, b, console: console)
-
-        let strategy = MatchStrategy(rawValue: map)
-        let entriesA = Self.entries(a), entriesB = Self.entries(b)
-        let valuesA = try Engine(model: a).run(inputs: feedsA, tensors: Array(Set(entriesA.map(\.tensor))))
-        let valuesB = try Engine(model: b).run(inputs: feedsB, tensors: Self.candidateTensors(b.graph))
-        let sideA = try Self.referenceSide(a, entriesA, values: valuesA)
-        let sideB = Self.otherSide(b, entriesB, values: valuesB)
-        let given = try givenPairs(sideA, sideB, entriesB: entriesB, layerMaps: Self.hasLayerMap(a) || Self.hasLayerMap(b))
-
         let tolerance = ComparisonTolerance(rtol: rtol, atol: atol, approximate: approximate || Self.isApproximate(a) || Self.isApproximate(b),
                                             minimumCosine: minCosine)
-        let matcher = LayerMatcher(strategy: strategy ?? .layerMap, tolerance: tolerance)
-        let matching = matcher.match(sideA.activations, sideB.activations, given: given)
-        if matching.matches.isEmpty { throw StrataError(.invalidInput, "no layers of '\(otherPath)' match layers of '\(modelPath)'") }
-
-        let results = matching.matches.map { m in
-            Result(layer: sideA.activations[m.reference].name, tensor: sideA.tensors[m.reference], other: sideB.activations[m.other].name, otherTensor: sideB.tensors[m.other],
-                   shapeA: sideA.activations[m.reference].shape, shapeB: sideB.activations[m.other].shape,
-                   difference: m.difference, kind: m.kind, within: m.agrees)
-        }
-        let unmatched = matching.unmatched.map { (sideA.activations[$0.reference].name, $0.reason.description) }
+        let (results, unmatched) = try Self.compare(a, b, feedsA: feedsA, feedsB: feedsB, map: map, tolerance: tolerance, names: (modelPath, otherPath))
         let first = results.first { !$0.within }
         if json {
             console.print(Self.json(results, unmatched: unmatched, first: first, a: modelPath, b: otherPath, tolerance: tolerance).rendered())
@@ -126,8 +108,33 @@ public struct CompareCommand: StrataSubcommand {
         if first != nil { throw ExitCode(1) }
     }
 
+    /// The comparison itself (shared with `strata report --compare`): runs both models, matches
+    /// A's layers to B's activations by `map` (a `MatchStrategy` or a JSON file), and returns the
+    /// matched layers in A's graph order and A's unmatched layers with the reason. Throws when no
+    /// layer matches; `names` (A, B) are for that message.
+    static func compare(
+        _ a: Model, _ b: Model, feedsA: [String: Tensor], feedsB: [String: Tensor], map: String, tolerance: ComparisonTolerance,
+        names: (String, String)
+    ) throws -> (results: [Result], unmatched: [(String, String)]) {
+        let entriesA = entries(a), entriesB = entries(b)
+        let valuesA = try Engine(model: a).run(inputs: feedsA, tensors: Array(Set(entriesA.map(\.tensor))))
+        let valuesB = try Engine(model: b).run(inputs: feedsB, tensors: candidateTensors(b.graph))
+        let sideA = try referenceSide(a, entriesA, values: valuesA)
+        let sideB = otherSide(b, entriesB, values: valuesB)
+        let given = try givenPairs(sideA, sideB, entriesB: entriesB, layerMaps: hasLayerMap(a) || hasLayerMap(b), map: map)
+        let matcher = LayerMatcher(strategy: MatchStrategy(rawValue: map) ?? .layerMap, tolerance: tolerance)
+        let matching = matcher.match(sideA.activations, sideB.activations, given: given)
+        if matching.matches.isEmpty { throw StrataError(.invalidInput, "no layers of '\(names.1)' match layers of '\(names.0)'") }
+        let results = matching.matches.map { m in
+            Result(layer: sideA.activations[m.reference].name, tensor: sideA.tensors[m.reference], other: sideB.activations[m.other].name, otherTensor: sideB.tensors[m.other],
+                   shapeA: sideA.activations[m.reference].shape, shapeB: sideB.activations[m.other].shape,
+                   difference: m.difference, kind: m.kind, within: m.agrees)
+        }
+        return (results, matching.unmatched.map { (sideA.activations[$0.reference].name, $0.reason.description) })
+    }
+
     /// Layer-map pairs: from `--map FILE`, or through the `strata.layers` map either model carries.
-    func givenPairs(_ a: Side, _ b: Side, entriesB: [Entry], layerMaps: Bool) throws -> [(Int, Int)] {
+    static func givenPairs(_ a: Side, _ b: Side, entriesB: [Entry], layerMaps: Bool, map: String) throws -> [(Int, Int)] {
         var byTensor: [String: Int] = [:]
         var byLabel: [String: Int] = [:]
         var byKey: [String: Int] = [:]

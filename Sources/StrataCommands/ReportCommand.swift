@@ -9,17 +9,21 @@ import StrataRender
 /// `strata report`: one self-contained HTML page per model and input (or dataset): the architecture
 /// as an inline SVG whose nodes open each layer's panel, and per layer its feature maps (as `maps`
 /// draws them), its histogram and statistics (as `stats` computes them), dead and saturated units,
-/// with anomalies flagged in the diagram; the model's top-5 prediction.
+/// with anomalies flagged in the diagram; the model's top-5 prediction with its class activation
+/// maps; with `--compare`, `strata compare`'s table and the diagram coloured by divergence.
 public struct ReportCommand: StrataSubcommand {
     public static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write one self-contained HTML page: the architecture, every layer's pictures and statistics, the prediction.",
+        abstract: "Write one self-contained HTML page: the architecture, every layer's pictures and statistics, the prediction and its class activation maps.",
         discussion: """
             Runs the model on the input (--image, --input) or over a dataset (--images, statistics over all of \
             it, pictures of --samples inputs spread over it) and writes one HTML file that needs no server and \
             loads nothing: the diagram as inline SVG (click a layer, search by name, arrow keys or j/k to move), \
             a panel per layer with its feature maps, histogram and statistics, layers with NaN/Inf, mostly dead \
-            or saturated units outlined in the diagram, and the top-5 classes. Pictures are PNG data URIs; \
+            or saturated units outlined in the diagram, and the top-5 classes with their class activation \
+            maps (--cam-methods, on the layer strata cam --layer auto chooses or --cam-layer; radio buttons \
+            choose the method shown). --compare OTHER adds strata compare's per-layer table on the first \
+            input, divergent layers coloured in the diagram. Pictures are PNG data URIs; \
             --max-channels and --max-size keep the page small. Docs/Report.md describes it.
             """
     )
@@ -41,6 +45,26 @@ public struct ReportCommand: StrataSubcommand {
 
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The HTML file to write.", valueName: "report.html"))
     public var output: String
+
+    @Option(name: .customLong("cam-methods"), help: ArgumentHelp(
+        "Class activation map methods shown with the prediction, comma-separated: \(CAMMethod.allCases.map(\.rawValue).joined(separator: ", ")) (scorecam, a forward run per channel, only when listed).",
+        valueName: "list"))
+    public var camMethods = ReportCAM.defaultMethods.map(\.rawValue).joined(separator: ",")
+
+    @Option(name: .customLong("cam-layer"), help: ArgumentHelp("The layer of the class activation maps: auto (as strata cam chooses), or a layer or tensor name.", valueName: "auto|name"))
+    public var camLayer = "auto"
+
+    @Flag(name: .customLong("no-cam"), help: "No class activation maps.")
+    public var noCAM = false
+
+    @Option(help: ArgumentHelp("Another model to compare with layer by layer, as strata compare does on the first input (or batch).", valueName: "other-model"))
+    public var compare: String?
+
+    @Option(name: .customLong("compare-map"), help: ArgumentHelp("With --compare: how layers are matched, as strata compare --map.", valueName: "auto|names|values|layer-map|file"))
+    public var compareMap = "auto"
+
+    @Flag(help: "With --compare: the other model is an approximate copy (cosine ≥ 0.99), as strata compare --approximate.")
+    public var approximate = false
 
     @Option(name: .customLong("max-channels"), help: ArgumentHelp("Channels shown in each layer's grid.", valueName: "n"))
     public var maxChannels = 16
@@ -81,10 +105,26 @@ public struct ReportCommand: StrataSubcommand {
         guard (1 ... 64).contains(samples) else { throw ValidationError("--samples must be 1...64") }
         guard (1 ... 2048).contains(maxSize) else { throw ValidationError("--max-size must be 1...2048 (MB)") }
         if inputs.isEmpty && imageOptions.isEmpty { throw ValidationError("give an input: --image, --images or --input") }
+        _ = try parsedCAMMethods()
+        if camLayer.isEmpty { throw ValidationError("--cam-layer must not be empty") }
+        if compare?.isEmpty == true { throw ValidationError("--compare must not be empty") }
+    }
+
+    /// `--cam-methods`, in the order given, without repeats.
+    func parsedCAMMethods() throws -> [CAMMethod] {
+        var methods: [CAMMethod] = []
+        for name in camMethods.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let method = CAMMethod(rawValue: name) else {
+                throw ValidationError("--cam-methods: unknown method '\(name)' (known: \(CAMMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if !methods.contains(method) { methods.append(method) }
+        }
+        guard !methods.isEmpty else { throw ValidationError("--cam-methods lists no method (use --no-cam for none)") }
+        return methods
     }
 
     public func execute(on console: Console) throws {
-        let readInputs = [modelPath] + [config, classNames].compactMap { $0 } + inputs.map { $0.split(separator: "=", maxSplits: 1).last.map(String.init) ?? $0 }
+        let readInputs = [modelPath] + [config, classNames, compare].compactMap { $0 } + inputs.map { $0.split(separator: "=", maxSplits: 1).last.map(String.init) ?? $0 }
             + imageOptions.images
         try OutputFile.check(output, notOverwriting: readInputs)
         let model = try ModelLoader.load(modelPath, config: config)
@@ -115,6 +155,25 @@ public struct ReportCommand: StrataSubcommand {
         var slots: [LayerOutput: [Int]] = [:]
         for (i, row) in rows.enumerated() { slots[row, default: []].append(i) }
         let painter = ReportPictures(layout: model.layout, maxChannels: maxChannels, colorMap: cmap.map)
+        let comparison = try compare.map { try self.comparison(with: $0, model: model, boxOfLayer: boxOfLayer, console: console) }
+
+        var cam: ReportCAM?
+        var camDescription = ""
+        var camNotes: [String] = []
+        var camOverlays: [ReportPage.ClassActivation.Overlay] = []
+        var camLeftOut: [Int] = []
+        if !noCAM {
+            do {
+                let (row, reason) = try ReportCAM.layer(camLayer, in: model, engine: engine)
+                let convention: CAMConvention = model.layout == .nhwc ? .tfKerasVis : .pytorchGradCAM
+                cam = ReportCAM(model: model, engine: engine, row: row, reason: reason, methods: try parsedCAMMethods(),
+                                convention: convention, classNames: names, imageInput: source.plan?.input.name)
+                camDescription = "Layer '\(row.layer)' (\(row.op)), \(reason); target: each input's top class (its logit); "
+                    + "heat map over the input as strata cam draws it (Grad-CAM++ as \(convention.rawValue) defines it)."
+            } catch let error as StrataError where camLayer == "auto" {
+                camNotes.append("no class activation map: \(error.message)")
+            }
+        }
 
         let wanted = source.isDataset ? Self.spread(samples, over: source.totalImages) : []
         var sampleNames: [String] = []
@@ -136,12 +195,33 @@ public struct ReportCommand: StrataSubcommand {
                 drawn.append((b, sampleNames.count))
                 sampleNames.append(Self.inputName(batch, element: b, size: size))
             }
+            if let layerCAM = cam, !drawn.isEmpty {
+                do {
+                    let result = try layerCAM.overlays(batch, drawn: drawn.map { ($0.element, $0.sample, sampleNames[$0.sample]) }) { pngs, _ in
+                        budget.takeAll(pngs.map(\.count))
+                    }
+                    camOverlays += result.overlays
+                    camLeftOut += result.leftOut
+                    for note in result.notes where !camNotes.contains(note) { camNotes.append(note) }
+                } catch let error as StrataError {
+                    // No differentiable path to the layer, no image-like input: the page says so and goes on.
+                    camNotes.append("no class activation map: \(error.message)")
+                    cam = nil
+                }
+            }
             try engine.run(inputs: batch.feeds, capture: captured) { row, tensor in
                 for i in slots[row] ?? [] {
                     try statistics[i].statistics.add(tensor)
                     guard tensor.rank >= 1, tensor.shape[0] == size else { continue }
                     for (b, sample) in drawn {
-                        for picture in try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample]) {
+                        // Encoding pictures that cannot fit any more is most of the time on a large model.
+                        guard budget.mayFit(shape: tensor.shape) else {
+                            budget.leftOut += painter.pictureCount(tensor)
+                            continue
+                        }
+                        let drawnPictures = try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample])
+                        budget.drew(drawnPictures.map(\.png.count), shape: tensor.shape)
+                        for picture in drawnPictures {
                             if budget.take(picture.png.count) { pictures[i].append(picture) } else { budget.leftOut += 1 }
                         }
                     }
@@ -177,12 +257,23 @@ public struct ReportCommand: StrataSubcommand {
         if !source.skipped.isEmpty {
             notes.append("skipped \(source.skipped.count) unreadable input\(source.skipped.count == 1 ? "" : "s"): " + source.skipped.map(\.file).joined(separator: ", "))
         }
+        if !camLeftOut.isEmpty {
+            let shown = Set(camOverlays.map(\.sample)).count
+            camNotes.append("class activation maps for \(shown) of the \(sampleNames.count) inputs shown; the rest would not fit under --max-size \(maxSize) MB")
+        }
+        var classActivation: ReportPage.ClassActivation?
+        if !noCAM {
+            let methods = (try? parsedCAMMethods())?.map(\.rawValue).filter { m in camOverlays.contains { $0.method == m } } ?? []
+            classActivation = ReportPage.ClassActivation(description: camOverlays.isEmpty ? "" : camDescription, methods: methods,
+                                                         overlays: camOverlays, notes: camNotes)
+        }
         let modelName = (modelPath as NSString).lastPathComponent
         let what = source.isDataset ? "statistics over \(inputCount) inputs; pictures of \(sampleNames.count)" : "\(inputCount) input\(inputCount == 1 ? "" : "s")"
         let page = ReportPage(
             title: "Strata report: \(modelName)",
             subtitle: ["model: \(modelPath) (\(model.format.rawValue), \(model.layout.rawValue))", "\(rows.count) layer outputs · \(what)"],
-            diagramSVG: svg, samples: sampleNames, predictions: predictions, layers: panels, notes: notes)
+            diagramSVG: svg, samples: sampleNames, predictions: predictions, layers: panels, notes: notes,
+            classActivation: classActivation, comparison: comparison)
         let html = Array(page.rendered().utf8)
         try AtomicFile.write(output, data: html, notOverwriting: readInputs)
 
@@ -192,6 +283,10 @@ public struct ReportCommand: StrataSubcommand {
                 ("report", .string(output)), ("bytes", .int(html.count)), ("layers", .int(panels.count)),
                 ("inputs", .int(inputCount)), ("samples", .array(sampleNames.map(JSONValue.string))),
                 ("pictures_left_out", .int(budget.leftOut)),
+                ("cam", .object([("methods", .array((classActivation?.methods ?? []).map(JSONValue.string))),
+                                 ("overlays", .int(camOverlays.count)), ("notes", .array(camNotes.map(JSONValue.string)))])),
+                ("compare", comparison.map { c in .object([("rows", .int(c.rows.count)), ("unmatched", .int(c.unmatched.count)),
+                                                            ("first_divergent", c.firstDivergent.map { .string(c.rows[$0].layer) } ?? .null)]) } ?? .null),
                 ("flagged", .array(flagged.map { .object([("layer", .string($0.name)), ("flags", .array($0.flags.map { .string($0.rawValue) }))]) })),
             ]).rendered())
         } else if !quiet {
@@ -203,11 +298,39 @@ public struct ReportCommand: StrataSubcommand {
     struct Budget {
         var left: Int
         var leftOut = 0
+        /// The cost of the smallest picture seen so far.
+        var smallest = 0
+        /// The cost of the smallest picture drawn of an activation of each shape.
+        var smallestOfShape: [[Int]: Int] = [:]
 
         init(limit: Int, reserved: Int) { left = limit - reserved }
 
+        /// False once not even the smallest picture seen so far would fit: further pictures need not be drawn.
+        var mayFit: Bool { left >= smallest }
+
+        /// False when the pictures of an activation of `shape` cannot fit: not even the smallest picture
+        /// seen so far, or not the smallest of those drawn of this shape.
+        func mayFit(shape: [Int]) -> Bool { mayFit && left >= smallestOfShape[shape, default: 0] }
+
+        /// Records the sizes of the pictures drawn of an activation of `shape`.
+        mutating func drew(_ sizes: [Int], shape: [Int]) {
+            guard let least = sizes.map(Self.cost).min() else { return }
+            smallestOfShape[shape] = Swift.min(smallestOfShape[shape] ?? least, least)
+        }
+
+        static func cost(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 + 200 }
+
+        /// Takes every picture or none.
+        mutating func takeAll(_ sizes: [Int]) -> Bool {
+            let costs = sizes.map(Self.cost)
+            guard costs.reduce(0, +) <= left else { return false }
+            for size in sizes { _ = take(size) }
+            return true
+        }
+
         mutating func take(_ bytes: Int) -> Bool {
-            let cost = (bytes + 2) / 3 * 4 + 200
+            let cost = Self.cost(bytes)
+            smallest = smallest == 0 ? cost : Swift.min(smallest, cost)
             guard cost <= left else { return false }
             left -= cost
             return true
@@ -234,7 +357,9 @@ public struct ReportCommand: StrataSubcommand {
         if !s.saturatedChannels.isEmpty { flags.append(.saturated) }
         var all = pictures
         var notes: [String] = []
-        if let histogram = try StatsCollectCommand.histogramPicture(layer) {
+        if !budget.mayFit, s.finiteCount > 0 {
+            budget.leftOut += 1
+        } else if let histogram = try StatsCollectCommand.histogramPicture(layer) {
             let png = try histogram.render(format: .png)
             if budget.take(png.count) {
                 all.insert(.init(png: png, caption: "\(layer.output.layer): histogram of its values over \(s.inputs) input\(s.inputs == 1 ? "" : "s")"), at: 0)

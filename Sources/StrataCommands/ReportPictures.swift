@@ -11,6 +11,15 @@ struct ReportPictures {
     var maxChannels: Int
     var colorMap: ColorMap
 
+    /// How many pictures `draw` makes of `tensor` (counted when they are left out undrawn).
+    func pictureCount(_ tensor: Tensor) -> Int {
+        switch ActivationAxes(shape: tensor.shape, layout: layout).kind {
+        case .spatial2D, .spatial3D: return 3
+        case .vector, .sequence: return 1
+        case .other: return 0
+        }
+    }
+
     func draw(_ row: LayerOutput, _ tensor: Tensor, image b: Int, sample: Int, inputName: String) throws -> [ReportLayer.Picture] {
         let axes = ActivationAxes(shape: tensor.shape, layout: layout)
         let heading = "\(row.layer) (\(row.op)) · \(inputName)"

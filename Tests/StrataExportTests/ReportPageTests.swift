@@ -37,4 +37,44 @@ final class ReportPageTests: XCTestCase {
         XCTAssertFalse(page.contains("<?xml"))
         XCTAssertTrue(page.contains("<title>n0</title>"))
     }
+
+    func testClassActivationBlockHasASelectorAndOneSetPerSample() {
+        let cam = ReportPage.ClassActivation(
+            description: "Layer 'conv4' <b>", methods: ["gradcam", "layercam"],
+            overlays: [.init(sample: 0, method: "gradcam", png: [1], caption: "a<"), .init(sample: 0, method: "layercam", png: [2], caption: "b"),
+                       .init(sample: 1, method: "gradcam", png: [3], caption: "c"), .init(sample: 1, method: "layercam", png: [4], caption: "d")])
+        let html = ReportPage(title: "t", diagramSVG: "<svg></svg>", samples: ["x", "y"], classActivation: cam).rendered()
+        XCTAssertTrue(html.contains("<section id=\"prediction\""), "the CAM shows even without a prediction table")
+        XCTAssertTrue(html.contains("<input type=\"radio\" name=\"cam-method\" value=\"gradcam\" checked>"))
+        XCTAssertTrue(html.contains("<input type=\"radio\" name=\"cam-method\" value=\"layercam\">"))
+        XCTAssertEqual(html.components(separatedBy: "<div class=\"cam-set\" data-sample=").count - 1, 2)
+        XCTAssertEqual(html.components(separatedBy: "<figure class=\"cam-overlay\"").count - 1, 4)
+        XCTAssertTrue(html.contains("<figure class=\"cam-overlay\" data-method=\"gradcam\"><img src=\"data:image/png;base64,AQ==\" alt=\"a&lt;\">"))
+        XCTAssertTrue(html.contains("Layer &#39;conv4&#39; &lt;b&gt;"))
+    }
+
+    func testClassActivationNotesWithoutOverlaysHaveNoSelector() {
+        let cam = ReportPage.ClassActivation(description: "", notes: ["no class activation map: no layer with a spatial map"])
+        let html = ReportPage(title: "t", diagramSVG: "<svg></svg>", classActivation: cam).rendered()
+        XCTAssertTrue(html.contains("<p class=\"note\">no class activation map: no layer with a spatial map</p>"))
+        XCTAssertFalse(html.contains("type=\"radio\""))
+        XCTAssertFalse(html.contains("<figure class=\"cam-overlay\""))
+    }
+
+    func testComparisonTableMarksTheFirstDivergence() {
+        let rows: [ReportPage.Comparison.Row] = [
+            .init(layer: "a", counterpart: "a", match: "map", maxAbs: 0, cosine: 1, sqnr: .infinity, diverges: false, diagramNode: "n0"),
+            .init(layer: "b", counterpart: "b'", match: "name", maxAbs: 0.5, cosine: 0.9, sqnr: 12.34, diverges: true, diagramNode: "n1"),
+            .init(layer: "c", counterpart: "c", match: "value", maxAbs: nil, cosine: nil, sqnr: nil, diverges: true, diagramNode: nil),
+        ]
+        let comparison = ReportPage.Comparison(other: "other.onnx", summary: "first divergent layer: b", rows: rows, unmatched: [(layer: "d", reason: "no counterpart")])
+        XCTAssertEqual(comparison.firstDivergent, 1)
+        let html = ReportPage(title: "t", diagramSVG: "<svg></svg>", comparison: comparison).rendered()
+        XCTAssertTrue(html.contains("<tr data-status=\"ok\" data-layer=\"a\" data-node=\"n0\">"))
+        XCTAssertTrue(html.contains("<tr data-status=\"first\" data-layer=\"b\" data-node=\"n1\"><td>b</td><td>b&#39;</td><td>name</td><td class=\"num\">0.5</td><td class=\"num\">0.900000</td><td class=\"num\">12.3</td><td>first divergence</td></tr>"))
+        XCTAssertTrue(html.contains("<tr data-status=\"diverges\" data-layer=\"c\"><td>c</td><td>c</td><td>value</td><td class=\"num\">–</td>"))
+        XCTAssertTrue(html.contains("diverges (shapes differ)"))
+        XCTAssertTrue(html.contains("unmatched: d (no counterpart)"))
+        XCTAssertTrue(html.contains("<td class=\"num\">inf</td>"))
+    }
 }

@@ -28,9 +28,16 @@ public struct ReportPage: Sendable {
     public var predictions: [Prediction]
     public var layers: [ReportLayer]
     public var notes: [String]
+    /// The class activation maps shown with the prediction; nil for none (and no word about them).
+    public var classActivation: ClassActivation?
+    /// The comparison with another model (`--compare`), if asked for.
+    public var comparison: Comparison?
 
     public init(title: String, subtitle: [String] = [], diagramSVG: String, samples: [String] = [],
-                predictions: [Prediction] = [], layers: [ReportLayer] = [], notes: [String] = []) {
+                predictions: [Prediction] = [], layers: [ReportLayer] = [], notes: [String] = [],
+                classActivation: ClassActivation? = nil, comparison: Comparison? = nil) {
+        self.classActivation = classActivation
+        self.comparison = comparison
         self.title = title
         self.subtitle = subtitle
         self.diagramSVG = diagramSVG
@@ -66,7 +73,7 @@ public struct ReportPage: Sendable {
         html += "</header>\n<main>\n<nav id=\"graph\" aria-label=\"Architecture\">\n"
         html += "<input id=\"search\" type=\"search\" placeholder=\"Find a layer\" aria-label=\"Find a layer by name\" autocomplete=\"off\">\n"
         html += "<ul id=\"matches\"></ul>\n<div id=\"diagram\">\n\(Self.inlineSVG(diagramSVG))\n</div>\n</nav>\n<div id=\"panels\">\n"
-        if !predictions.isEmpty {
+        if !predictions.isEmpty || classActivation != nil {
             html += "<section id=\"prediction\" aria-label=\"Prediction\">\n<h2>Prediction</h2>\n"
             for prediction in predictions {
                 html += "<table class=\"top\" data-sample=\"\(prediction.sample)\"><caption>\(escape(samples.indices.contains(prediction.sample) ? samples[prediction.sample] : "input"))</caption>\n"
@@ -77,8 +84,10 @@ public struct ReportPage: Sendable {
                 }
                 html += "</table>\n"
             }
+            if let classActivation { html += camHTML(classActivation) }
             html += "</section>\n"
         }
+        if let comparison { html += comparisonHTML(comparison) }
         for (i, layer) in layers.enumerated() {
             html += panel(layer, index: i)
         }
@@ -113,19 +122,23 @@ public struct ReportPage: Sendable {
         return html + "</section>\n"
     }
 
-    private func escape(_ text: String) -> String { PictureIndexPage.escape(text) }
+    func escape(_ text: String) -> String { PictureIndexPage.escape(text) }
 
     /// The `<svg>` element of a Graphviz SVG file: its XML declaration, doctype and comments dropped
     /// (comments carry the DOT file's names and are not needed).
     static func inlineSVG(_ svg: String) -> String {
         guard let start = svg.range(of: "<svg") else { return "" }
-        var body = String(svg[start.lowerBound...])
-        while let open = body.range(of: "<!--"), let close = body.range(of: "-->", range: open.upperBound ..< body.endIndex) {
-            body.removeSubrange(open.lowerBound ..< close.upperBound)
+        // One pass over the text: removing comments in place is quadratic on a 400-layer diagram.
+        var body = ""
+        var rest = svg[start.lowerBound...]
+        while let open = rest.firstRange(of: "<!--"), let close = rest[open.upperBound...].firstRange(of: "-->") {
+            body += rest[..<open.lowerBound]
+            rest = rest[close.upperBound...]
         }
+        body += rest
         // Inline SVG in HTML needs no namespace declarations; without them the page names no URL at all.
-        if let end = body.range(of: ">") {
-            var tag = String(body[..<end.lowerBound])
+        if let end = body.firstIndex(of: ">") {
+            var tag = String(body[..<end])
             for attribute in [" xmlns=\"http://www.w3.org/2000/svg\"", " xmlns:xlink=\"http://www.w3.org/1999/xlink\""] {
                 tag = tag.replacingOccurrences(of: attribute, with: "")
             }
@@ -135,7 +148,7 @@ public struct ReportPage: Sendable {
                       let points = Double(tag[start.upperBound ..< close.lowerBound]) else { continue }
                 tag.replaceSubrange(start.lowerBound ..< close.upperBound, with: " \(name)=\"\(Int((points * 4 / 3).rounded()))\"")
             }
-            body = tag + body[end.lowerBound...]
+            body = tag + body[end...]
         }
         return body.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -168,6 +181,17 @@ public struct ReportPage: Sendable {
         g.node.flag-nonfinite polygon,g.node.flag-nonfinite path{stroke:#b00020;stroke-width:3}
         g.node.flag-dead polygon,g.node.flag-dead path{stroke:#e07000;stroke-width:3;stroke-dasharray:4 2}
         g.node.flag-saturated polygon,g.node.flag-saturated path{stroke:#7a3fb0;stroke-width:3;stroke-dasharray:2 2}
+        figure.cam-overlay img{width:224px;max-width:100%;height:auto;image-rendering:pixelated}
+        #cam-methods{border:1px solid #ddd;font-size:.9em;margin:4px 0}#cam-methods label{margin-right:10px;white-space:nowrap}
+        g.node.cmp-ok polygon,g.node.cmp-ok path{fill:#cdebc5}
+        g.node.cmp-diverges polygon,g.node.cmp-diverges path{fill:#f6b3a8}
+        g.node.cmp-first polygon,g.node.cmp-first path{fill:#d7301f}
+        .swatch{display:inline-block;width:1em;height:.8em;border:1px solid #888;vertical-align:middle}
+        .swatch.cmp-ok{background:#cdebc5}.swatch.cmp-diverges{background:#f6b3a8}.swatch.cmp-first{background:#d7301f}
+        .legend{font-size:.85em}table.compare{border-collapse:collapse;font-size:.85em}
+        table.compare td,table.compare th{border-bottom:1px solid #eee;padding:2px 6px;text-align:left}
+        tr[data-status=diverges] td{background:#fbe3df}tr[data-status=first] td{background:#f6b3a8;font-weight:bold}
+        tr[data-node]{cursor:pointer}
         """
 
     static let script = """
@@ -191,6 +215,13 @@ public struct ReportPage: Sendable {
         function pick(){var k=sample?sample.value:'0';
         document.querySelectorAll('[data-sample]').forEach(function(e){e.hidden=(e.dataset.sample!==k);});}
         if(sample)sample.addEventListener('change',pick);pick();
+        var radios=Array.prototype.slice.call(document.querySelectorAll('input[name="cam-method"]'));
+        function method(){var m=null;radios.forEach(function(r){if(r.checked)m=r.value;});
+        document.querySelectorAll('figure.cam-overlay').forEach(function(f){f.hidden=(f.dataset.method!==m);});}
+        radios.forEach(function(r){r.addEventListener('change',method);});method();
+        document.querySelectorAll('table.compare tr[data-node]').forEach(function(tr){var g=nodeOf[tr.dataset.node];
+        if(g)g.classList.add('cmp-'+tr.dataset.status);var p=byNode[tr.dataset.node];
+        if(p)tr.addEventListener('click',function(){show(p);});});
         var search=document.getElementById('search'),matches=document.getElementById('matches');
         function find(){var q=search.value.trim().toLowerCase();matches.textContent='';if(!q)return [];
         var found=panels.filter(function(p){return p.dataset.name.toLowerCase().indexOf(q)>=0;});
