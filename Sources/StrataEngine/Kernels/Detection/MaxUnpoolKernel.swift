@@ -3,7 +3,10 @@ import StrataCore
 /// MaxUnpool: the inverse of MaxPool with indices. A zero tensor of the inferred shape
 /// (`(in - 1)·stride + kernel - pad_begin - pad_end` per spatial axis) gets each X value at its index
 /// in I, a flat index into that whole tensor as MaxPool writes it. An `output_shape` input at least
-/// as large holds that tensor at its start, zeros after it (as the ONNX reference does).
+/// as large holds that tensor at its start, zeros after it: the ONNX reference's reading, which the
+/// node suite's `test_maxunpool_export_with_output_shape` checks. onnxruntime (1.32) instead indexes
+/// the `output_shape` tensor directly, so the two differ only when `output_shape` exceeds the inferred
+/// shape (onnx/onnx#2398).
 struct MaxUnpoolKernel: Kernel {
     let node: Node
     let kernelShape: [Int]
