@@ -76,6 +76,13 @@ struct RoiAlignKernel: Kernel {
             let gridH = samplingRatio > 0 ? samplingRatio : Int(Swift.min(4096, Swift.max(0, (roiH / Float(outputHeight)).rounded(.up))))
             let gridW = samplingRatio > 0 ? samplingRatio : Int(Swift.min(4096, Swift.max(0, (roiW / Float(outputWidth)).rounded(.up))))
             let samples = Swift.max(gridH * gridW, 1)
+            // A huge region with adaptive sampling asks for up to 4096² samples per bin: refuse work that
+            // would not finish rather than hang.
+            let work = [gridH, gridW, outputHeight, outputWidth, channels].checkedElementCount ?? Int.max
+            guard work <= 1 << 34 else {
+                throw node.error("region \(r) would take \(work) bilinear samples (sampling grid \(gridH)×\(gridW) per bin)",
+                                 kind: .resourceLimit)
+            }
             for c in 0..<channels {
                 let plane = src + (image * channels + c) * height * width
                 let out = dst + ((r * channels + c) * outputHeight) * outputWidth

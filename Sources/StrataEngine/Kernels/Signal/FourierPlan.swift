@@ -35,8 +35,8 @@ final class FourierPlan {
         guard length >= 1, length <= Int(Int32.max) else {
             throw node.error("a DFT length of \(length) is outside 1...\(Int32.max)", kind: .invalidInput)
         }
-        // Each buffer holds n complex values (16 bytes each); the output tensor, already allocated,
-        // is at least this large, so `MemoryLimit` has bounded n.
+        // Two buffers of n complex values (32·n bytes): callers allocate their output tensor of at
+        // least n/2 float64 values first, so `MemoryLimit` has already bounded n.
         guard let input = fftw_alloc_complex(length), let output = fftw_alloc_complex(length) else {
             throw node.error("cannot allocate DFT buffers of \(length) values", kind: .resourceLimit)
         }
