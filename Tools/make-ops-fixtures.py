@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Fixtures/ops/reference.json: seeded one-node cases of the detection, Unique, signal,
-TensorScatter and DeformConv ops with the outputs onnxruntime computes for them (the onnx
+TensorScatter, DeformConv and RotaryEmbedding ops with the outputs onnxruntime computes for them (the onnx
 reference evaluator where this onnxruntime has no kernel for the op; each case names its source).
 
     python3 Tools/make-ops-fixtures.py      # system python: numpy, onnx, onnxruntime (Tools/requirements.txt)
@@ -155,6 +155,17 @@ def main():
     cases.append(run_case("deformconv_full", "DeformConv", 19, [x, w, offsets, f32(6), mask], attributes))
     cases.append(run_case("deformconv_plain", "DeformConv", 19,
                           [x[:, :2], f32(3, 2, 2, 2), (rng.standard_normal((2, 8, 6, 7)) * 2).astype(np.float32)], {}))
+
+    # RotaryEmbedding (opset 23): 4-D with position ids, 3-D with num_heads, interleaved, partial rotary dim.
+    cos, sin = f32(12, 4), f32(12, 4)
+    ids = i64(rng.integers(0, 12, (2, 5)))
+    cases.append(run_case("rotary_4d_positions", "RotaryEmbedding", 23, [f32(2, 3, 5, 8), cos, sin, ids], {}))
+    cases.append(run_case("rotary_4d_interleaved_partial", "RotaryEmbedding", 23, [f32(2, 3, 5, 12), cos, sin, ids],
+                          {"interleaved": 1, "rotary_embedding_dim": 8}))
+    cases.append(run_case("rotary_3d_no_positions", "RotaryEmbedding", 23, [f32(2, 5, 24), f32(2, 5, 3), f32(2, 5, 3)],
+                          {"num_heads": 4}))
+    cases.append(run_case("rotary_3d_interleaved_partial", "RotaryEmbedding", 23, [f32(2, 5, 24), cos[:, :2], sin[:, :2], ids],
+                          {"num_heads": 3, "interleaved": 1, "rotary_embedding_dim": 4}))
 
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

@@ -3,8 +3,8 @@ import XCTest
 import StrataCore
 @testable import StrataEngine
 
-/// NonMaxSuppression, RoiAlign, MaxUnpool, Unique, DFT, STFT, MelWeightMatrix, TensorScatter and
-/// DeformConv against onnxruntime: every case of `Fixtures/ops/reference.json`
+/// NonMaxSuppression, RoiAlign, MaxUnpool, Unique, DFT, STFT, MelWeightMatrix, TensorScatter,
+/// DeformConv and RotaryEmbedding against onnxruntime: every case of `Fixtures/ops/reference.json`
 /// (`Tools/make-ops-fixtures.py`, seeded inputs and onnxruntime's outputs) runs through the kernel
 /// with the node suite's tolerances (|got − want| ≤ 1e-5 + 1e-3·|want|; integers exactly), except that
 /// for DFT and STFT the 1e-5 is relative to the largest |want|: onnxruntime transforms in float32, whose
@@ -77,6 +77,7 @@ final class DetectionSignalReferenceTests: XCTestCase {
     func testMelWeightMatrixMatchesOnnxruntime() throws { try check("mel_") }
     func testTensorScatterMatchesOnnxruntime() throws { try check("tensorscatter_") }
     func testDeformConvMatchesOnnxruntime() throws { try check("deformconv_") }
+    func testRotaryEmbeddingMatchesOnnxruntime() throws { try check("rotary_") }
 
     /// Bad attributes and inputs are located errors, not crashes.
     func testBadInputsAreLocatedErrors() throws {

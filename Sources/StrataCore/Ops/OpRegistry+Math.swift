@@ -53,6 +53,7 @@ extension OpRegistry {
                 guard let size = ctx.dimsValue(1), size.count == 4 || size.count == 5 else { throw InferenceContext.Unknown() }
                 return [ValueType(theta.dtype, [size[0]] + Array(size.dropFirst(2)) + [.known(size.count - 2)])]
             },
+            OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
             OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
             OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
