@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Fixtures/ops/reference.json: seeded one-node cases of the detection, Unique, signal,
-TensorScatter, DeformConv and RotaryEmbedding ops with the outputs onnxruntime computes for them (the onnx
+TensorScatter, DeformConv, RotaryEmbedding and Attention ops with the outputs onnxruntime computes for them (the onnx
 reference evaluator where this onnxruntime has no kernel for the op; each case names its source).
 
     python3 Tools/make-ops-fixtures.py      # system python: numpy, onnx, onnxruntime (Tools/requirements.txt)
@@ -21,7 +21,8 @@ from onnx.reference import ReferenceEvaluator
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Fixtures", "ops", "reference.json")
 DTYPES = {np.dtype("float32"): ("float32", TensorProto.FLOAT), np.dtype("float64"): ("float64", TensorProto.DOUBLE),
-          np.dtype("int64"): ("int64", TensorProto.INT64), np.dtype("int32"): ("int32", TensorProto.INT32)}
+          np.dtype("int64"): ("int64", TensorProto.INT64), np.dtype("int32"): ("int32", TensorProto.INT32),
+          np.dtype("bool"): ("bool", TensorProto.BOOL)}
 
 
 def run_case(name, op, opset, inputs, attributes, outputs=1, reference_because=None):
@@ -166,6 +167,22 @@ def main():
                           {"num_heads": 4}))
     cases.append(run_case("rotary_3d_interleaved_partial", "RotaryEmbedding", 23, [f32(2, 5, 24), cos[:, :2], sin[:, :2], ids],
                           {"num_heads": 3, "interleaved": 1, "rotary_embedding_dim": 4}))
+
+    # Attention (opset 23): grouped heads, past key/value, masks, causal, softcap, scale, all four outputs.
+    q4, k4, v4 = f32(2, 4, 3, 8), f32(2, 2, 5, 8), f32(2, 2, 5, 6)
+    past_k, past_v = f32(2, 2, 4, 8), f32(2, 2, 4, 6)
+    float_mask = f32(3, 9)
+    cases.append(run_case("attention_4d_gqa_past_causal_mode3", "Attention", 23, [q4, k4, v4, float_mask, past_k, past_v],
+                          {"is_causal": 1, "qk_matmul_output_mode": 3}, outputs=4))
+    cases.append(run_case("attention_4d_gqa_past_mode2", "Attention", 23, [q4, k4, v4, f32(2, 1, 3, 9), past_k, past_v],
+                          {"qk_matmul_output_mode": 2}, outputs=4))
+    bool_mask = rng.uniform(0, 1, (4, 3, 5)) > 0.3
+    cases.append(run_case("attention_4d_bool_mask_softcap", "Attention", 23, [q4, f32(2, 4, 5, 8), f32(2, 4, 5, 6), bool_mask],
+                          {"softcap": 2.5, "scale": 0.4}, outputs=4))
+    cases.append(run_case("attention_4d_mask_softcap_mode1", "Attention", 23, [q4, f32(2, 4, 5, 8), f32(2, 4, 5, 6), f32(3, 5)],
+                          {"softcap": 1.5, "qk_matmul_output_mode": 1}, outputs=4))
+    cases.append(run_case("attention_3d_heads_scaled", "Attention", 23, [f32(2, 3, 16), f32(2, 5, 8), f32(2, 5, 12)],
+                          {"q_num_heads": 4, "kv_num_heads": 2, "scale": 0.3}))
 
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

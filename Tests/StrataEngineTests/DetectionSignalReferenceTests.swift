@@ -4,7 +4,7 @@ import StrataCore
 @testable import StrataEngine
 
 /// NonMaxSuppression, RoiAlign, MaxUnpool, Unique, DFT, STFT, MelWeightMatrix, TensorScatter,
-/// DeformConv and RotaryEmbedding against onnxruntime: every case of `Fixtures/ops/reference.json`
+/// DeformConv, RotaryEmbedding and Attention against onnxruntime: every case of `Fixtures/ops/reference.json`
 /// (`Tools/make-ops-fixtures.py`, seeded inputs and onnxruntime's outputs) runs through the kernel
 /// with the node suite's tolerances (|got − want| ≤ 1e-5 + 1e-3·|want|; integers exactly), except that
 /// for DFT and STFT the 1e-5 is relative to the largest |want|: onnxruntime transforms in float32, whose
@@ -25,6 +25,7 @@ final class DetectionSignalReferenceTests: XCTestCase {
         case "float32": return Tensor(values.map { Float($0) }, shape: shape)
         case "int64": return Tensor(values.map { Int64($0) }, shape: shape)
         case "int32": return Tensor(values.map { Int32($0) }, shape: shape)
+        case "bool": return Tensor(values.map { $0 != 0 }, shape: shape)
         case let other:
             let t = try Tensor(dtype: .float64, shape: shape)
             XCTAssertEqual(other, "float64")
@@ -78,6 +79,7 @@ final class DetectionSignalReferenceTests: XCTestCase {
     func testTensorScatterMatchesOnnxruntime() throws { try check("tensorscatter_") }
     func testDeformConvMatchesOnnxruntime() throws { try check("deformconv_") }
     func testRotaryEmbeddingMatchesOnnxruntime() throws { try check("rotary_") }
+    func testAttentionMatchesOnnxruntime() throws { try check("attention_") }
 
     /// Bad attributes and inputs are located errors, not crashes.
     func testBadInputsAreLocatedErrors() throws {
