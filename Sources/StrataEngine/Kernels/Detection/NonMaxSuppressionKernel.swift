@@ -47,7 +47,7 @@ struct NonMaxSuppressionKernel: Kernel {
                 let corners = (0..<count).map { corner(boxes, b * count + $0) }
                 for c in 0..<classes {
                     let base = (b * classes + c) * count
-                    let order = (0..<count).filter { scoreThreshold == nil || scores[base + $0] > scoreThreshold! }
+                    let order = (0..<count).filter { i in scoreThreshold.map { scores[base + i] > $0 } ?? true }
                         .sorted { scores[base + $0] > scores[base + $1] || (scores[base + $0] == scores[base + $1] && $0 < $1) }
                     var kept: [Int] = []
                     for i in order where kept.count < maxPerClass {
