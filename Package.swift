@@ -51,7 +51,8 @@ let package = Package(
         // The kernels' hot loops in C, built once per instruction-set tier (generic, AVX2, AVX-512,
         // NEON) in the same binary; the tier is chosen at run time (`STRATA_ISA` lowers it).
         .target(name: "CStrataKernels"),
-        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"]),
+        // FFTW (double precision) for the DFT and STFT kernels.
+        .target(name: "StrataEngine", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels", "CFFTW"]),
         .target(name: "StrataExport", dependencies: ["StrataCore"]),
         // The C shim that owns libpng's and libjpeg's setjmp/longjmp error handling.
         .target(name: "CImageCodecs", dependencies: ["CPNG", "CJPEG"]),

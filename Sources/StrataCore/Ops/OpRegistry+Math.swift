@@ -53,6 +53,15 @@ extension OpRegistry {
                 guard let size = ctx.dimsValue(1), size.count == 4 || size.count == 5 else { throw InferenceContext.Unknown() }
                 return [ValueType(theta.dtype, [size[0]] + Array(size.dropFirst(2)) + [.known(size.count - 2)])]
             },
+            OpSchema("Attention", opsets: 23...latestOpset, inputs: 3...7, outputs: 1...4, category: .attention) { ctx in
+                let (q, v) = (try ctx.type(0), try ctx.type(2))
+                var y: [Dim]?
+                if let qs = q.shape, let vs = v.shape, qs.count == 4, vs.count == 4 { y = [qs[0], qs[1], qs[2], vs[3]] }
+                if let qs = q.shape, qs.count == 3 { y = [qs[0], qs[1], .anonymous] }
+                return Array([ValueType(q.dtype, y), ValueType(q.dtype, nil), ValueType(q.dtype, nil), ValueType(q.dtype, nil)]
+                    .prefix(Swift.max(1, ctx.node.outputs.count)))
+            },
+            OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
             OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
             OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),

@@ -29,6 +29,18 @@ extension OpRegistry {
         OpSchema("Scatter", opsets: 9...10, inputs: 3...3, category: .reshape, infer: ShapeTypeRules.scatter),
         OpSchema("NonZero", opsets: 9...OpRegistry.latestOpset, inputs: 1...1, category: .other,
                  infer: ShapeTypeRules.dataDependent),
+        OpSchema("Unique", opsets: 11...OpRegistry.latestOpset, inputs: 1...1, outputs: 1...4, category: .other) { ctx in
+            let x = try ctx.type(0)
+            let counted = ValueType(.int64, [.anonymous])
+            return Array([ValueType(x.dtype, nil), counted, counted, counted].prefix(Swift.max(1, ctx.node.outputs.count)))
+        },
+        OpSchema("TensorScatter", opsets: 24...OpRegistry.latestOpset, inputs: 2...3, category: .other) { ctx in
+            let (cache, update) = (try ctx.type(0), try ctx.type(1))
+            guard cache.dtype == update.dtype else {
+                throw ctx.error("past_cache is \(cache.dtype.rawValue) but update is \(update.dtype.rawValue)")
+            }
+            return [cache]
+        },
         OpSchema("Compress", opsets: 9...OpRegistry.latestOpset, inputs: 2...2, category: .reshape,
                  infer: ShapeTypeRules.dataDependent),
         OpSchema("OneHot", opsets: 9...OpRegistry.latestOpset, inputs: 3...3, category: .other, infer: ShapeTypeRules.oneHot),

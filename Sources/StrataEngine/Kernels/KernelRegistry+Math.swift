@@ -11,6 +11,8 @@ extension KernelRegistry {
             table[name] = { ctx in try BitwiseKernel(ctx) }
         }
         table["Col2Im"] = { ctx in try Col2ImKernel(ctx) }
+        table["RotaryEmbedding"] = { ctx in try RotaryEmbeddingKernel(ctx) }
+        table["Attention"] = { ctx in try AttentionKernel(ctx) }
         table["AffineGrid"] = { ctx in try AffineGridKernel(ctx) }
         table["LpPool"] = { ctx in try LpPoolKernel(ctx) }
         table["MeanVarianceNormalization"] = { ctx in try MeanVarianceNormalizationKernel(ctx) }
@@ -25,7 +27,7 @@ extension KernelRegistry {
     static let mathWithoutGradient: [String: GradientExemption] = {
         var table: [String: GradientExemption] = [:]
         for op in ["Acos", "Asin", "Atan", "Tan", "Acosh", "Asinh", "Atanh", "Cosh", "Sinh", "Shrink", "ThresholdedRelu",
-                   "Swish", "SwiGLU", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization"] {
+                   "Swish", "SwiGLU", "RotaryEmbedding", "Attention", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization"] {
             table[op] = .unsupported("not yet written")
         }
         for op in ["IsNaN", "IsInf"] { table[op] = .zero("boolean output") }

@@ -8,6 +8,7 @@ public enum KernelRegistry {
         let families: [[String: KernelFactory]] = [
             elementwiseKernels, reductionKernels, linearKernels, poolingKernels,
             normalizationKernels, shapeKernels, recurrentKernels, quantizationKernels, mathKernels, lossKernels,
+            detectionKernels, signalKernels,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("a kernel is registered twice") }
@@ -23,6 +24,7 @@ public enum KernelRegistry {
             elementwiseWithoutGradient, reductionWithoutGradient, linearWithoutGradient, poolingWithoutGradient,
             normalizationWithoutGradient, shapeWithoutGradient, recurrentWithoutGradient, quantizationWithoutGradient,
             mathWithoutGradient, lossWithoutGradient,
+            detectionWithoutGradient, signalWithoutGradient,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("an op is exempted twice") }
