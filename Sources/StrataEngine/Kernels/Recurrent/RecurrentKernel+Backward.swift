@@ -1,3 +1,4 @@
+import COpenBLAS
 import StrataCore
 
 /// Backpropagation through time for `RNN`, `GRU` and `LSTM`: the gradients of X, W, R, B,
@@ -5,7 +6,8 @@ import StrataCore
 ///
 /// The rule reads the node's inputs only: it runs each direction's time loop again in float64,
 /// per batch entry (entries never interact), keeping every step's gate values, then walks the
-/// steps backwards. The recomputation follows the forward kernel exactly: the same gate order
+/// steps backwards. The input projections of all steps, and the W and X gradients they give, are
+/// one matrix product each per direction. The recomputation follows the forward kernel exactly: the same gate order
 /// (LSTM i, o, f, c; GRU z, r, h), biases, peepholes, `input_forget`, `linear_before_reset`,
 /// `clip` (which passes the gradient on `[-clip, clip]`, as PyTorch's clamp does), activations,
 /// sequence lengths (steps past an entry's length carry no gradient, and an entry of length 0
@@ -24,9 +26,32 @@ extension RecurrentKernel: DifferentiableKernel {
             yh: try outputGradient(step, 1, layout0: [directions, batch, hidden], fromLayout1: [1, 0, 2]),
             yc: try outputGradient(step, 2, layout0: [directions, batch, hidden], fromLayout1: [1, 0, 2]),
             seq: seq, batch: batch, input: inputSize, hidden: hidden, width: width, directions: directions)
+        let rows = seq * batch
+        let x = Self.doubles(op.x, 0, rows * inputSize)
         for d in 0..<directions {
+            let w = Self.doubles(op.w, d * width * inputSize, width * inputSize)
+            let r = Self.doubles(op.r, d * width * hidden, width * hidden)
+            // projected[t * batch + b] = x[t, b] · Wᵀ; dProjected is its gradient.
+            var projected = [Double](repeating: 0, count: rows * width)
+            var dProjected = projected
+            let blas = rows > 0 && inputSize > 0 && width > 0
+            if blas {
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(inputSize),
+                            1, x, Int32(inputSize), w, Int32(inputSize), 0, &projected, Int32(width))
+            }
             for b in 0..<batch where op.lengths[b] > 0 {
-                backpropagate(direction: d, entry: b, op, into: gradients)
+                backpropagate(direction: d, entry: b, op, projected: projected, r: r, into: gradients, dProjected: &dProjected)
+            }
+            if blas {
+                gradients.w.withUnsafeMutableBufferPointer { dw in
+                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(inputSize), Int32(rows),
+                                1, dProjected, Int32(width), x, Int32(inputSize), 1, dw.baseAddress! + d * width * inputSize, Int32(inputSize))
+                }
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputSize), Int32(width),
+                            1, dProjected, Int32(width), w, Int32(inputSize), 1, &gradients.x, Int32(inputSize))
+            }
+            for row in 0..<rows {
+                for j in 0..<width { gradients.bias[d * 2 * width + j] += dProjected[row * width + j] }
             }
         }
 
@@ -61,15 +86,22 @@ extension RecurrentKernel: DifferentiableKernel {
         return (0..<t.count).map { Double(p[$0]) }
     }
 
+    /// `count` values of a float32 tensor from `offset`, as float64.
+    private static func doubles(_ t: Tensor, _ offset: Int, _ count: Int) -> [Double] {
+        let p = t.pointer(as: Float.self) + offset
+        return (0..<count).map { Double(p[$0]) }
+    }
+
     /// One batch entry of one direction: the forward loop again, then the steps in reverse.
-    private func backpropagate(direction d: Int, entry b: Int, _ op: Operands, into g: RecurrentGradients) {
-        let (batch, inputSize, hidden) = (op.batch, op.input, op.hidden)
+    /// `projected` holds the input projections `x·Wᵀ` of every step; the gradients of the gate
+    /// pre-activations go to `dProjected` (for W, X and Wb), the others straight to `g`.
+    private func backpropagate(direction d: Int, entry b: Int, _ op: Operands, projected: [Double], r: [Double],
+                               into g: RecurrentGradients, dProjected: inout [Double]) {
+        let (batch, hidden) = (op.batch, op.hidden)
         let width = cell.gates * hidden
         let length = op.lengths[b]
         let forward = d == 0 && !reverseOnly
         let act = activations[d]
-        let w = op.w.pointer(as: Float.self) + d * width * inputSize
-        let r = op.r.pointer(as: Float.self) + d * width * hidden
         func read(_ t: Tensor?, _ offset: Int, _ count: Int) -> [Double] {
             guard let t else { return [Double](repeating: 0, count: count) }
             let p = t.pointer(as: Float.self) + offset
@@ -78,12 +110,33 @@ extension RecurrentKernel: DifferentiableKernel {
         let wb = read(op.bias, d * 2 * width, width), rb = read(op.bias, d * 2 * width + width, width)
         let peep = read(op.peepholes, d * 3 * hidden, 3 * hidden)
         func time(_ s: Int) -> Int { forward ? s : length - 1 - s }
-        func x(_ s: Int) -> [Double] { read(op.x, (time(s) * batch + b) * inputSize, inputSize) }
-        /// `Σ_k M[row, k] v[k]` for `M` with `columns` columns.
-        func dot(_ m: UnsafeMutablePointer<Float>, _ row: Int, _ columns: Int, _ v: [Double]) -> Double {
-            var sum = 0.0
-            for k in 0..<columns { sum += Double(m[row * columns + k]) * v[k] }
-            return sum
+        /// Row `j` of step `s`'s input projection with its bias.
+        func input(_ s: Int, _ j: Int) -> Double { projected[(time(s) * batch + b) * width + j] + wb[j] }
+        /// `R[rowOffset ..< rowOffset + n] · v`.
+        func product(_ rowOffset: Int, _ n: Int, _ v: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: n)
+            guard n > 0, hidden > 0 else { return out }
+            r.withUnsafeBufferPointer { rp in
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(hidden), 1, rp.baseAddress! + rowOffset * hidden, Int32(hidden),
+                            v, 1, 0, &out, 1)
+            }
+            return out
+        }
+        /// For the rows `rowOffset ..< rowOffset + u.count` of a product `R·source` whose gradient is
+        /// `u`: adds `u ⊗ source` to dR and `u` to dRb, and returns `d source = Rᵀ·u`.
+        func recurrentBackward(_ rowOffset: Int, _ u: [Double], _ source: [Double]) -> [Double] {
+            var out = [Double](repeating: 0, count: hidden)
+            guard !u.isEmpty, hidden > 0 else { return out }
+            g.r.withUnsafeMutableBufferPointer { dr in
+                cblas_dger(CblasRowMajor, Int32(u.count), Int32(hidden), 1, u, 1, source, 1,
+                           dr.baseAddress! + (d * width + rowOffset) * hidden, Int32(hidden))
+            }
+            for j in u.indices { g.bias[d * 2 * width + width + rowOffset + j] += u[j] }
+            r.withUnsafeBufferPointer { rp in
+                cblas_dgemv(CblasRowMajor, CblasTrans, Int32(u.count), Int32(hidden), 1, rp.baseAddress! + rowOffset * hidden, Int32(hidden),
+                            u, 1, 0, &out, 1)
+            }
+            return out
         }
         /// The clipped value and the factor the gradient passes with.
         func clipped(_ v: Double) -> (Double, Double) {
@@ -102,31 +155,33 @@ extension RecurrentKernel: DifferentiableKernel {
         var cells = [read(op.initialC, (d * batch + b) * hidden, hidden)]
         var values: [[Double]] = [], slopes: [[Double]] = [], extra: [[Double]] = []
         for s in 0..<length {
-            let xs = x(s), h = states[s], c = cells[s]
+            let h = states[s], c = cells[s]
             var value = [Double](repeating: 0, count: width), slope = value
             var aux: [Double] = []
             var next = [Double](repeating: 0, count: hidden), nextCell = c
             switch cell {
             case .rnn:
+                let hr = product(0, hidden, h)
                 for j in 0..<hidden {
-                    (value[j], slope[j]) = gate(act[0], dot(w, j, inputSize, xs) + wb[j] + dot(r, j, hidden, h) + rb[j])
+                    (value[j], slope[j]) = gate(act[0], input(s, j) + hr[j] + rb[j])
                     next[j] = value[j]
                 }
             case .gru(let linearBeforeReset):
+                let hr = product(0, 2 * hidden, h)
                 for j in 0..<(2 * hidden) {
-                    (value[j], slope[j]) = gate(act[0], dot(w, j, inputSize, xs) + wb[j] + dot(r, j, hidden, h) + rb[j])
+                    (value[j], slope[j]) = gate(act[0], input(s, j) + hr[j] + rb[j])
                 }
                 let resetState = (0..<hidden).map { value[hidden + $0] * h[$0] }
+                let hGate = product(2 * hidden, hidden, linearBeforeReset ? h : resetState)
                 for j in 0..<hidden {
                     let row = 2 * hidden + j
-                    let projected = dot(w, row, inputSize, xs) + wb[row]
                     let a: Double
                     if linearBeforeReset {
-                        let u = dot(r, row, hidden, h) + rb[row]
+                        let u = hGate[j] + rb[row]
                         aux.append(u)
-                        a = projected + value[hidden + j] * u
+                        a = input(s, row) + value[hidden + j] * u
                     } else {
-                        a = projected + dot(r, row, hidden, resetState) + rb[row]
+                        a = input(s, row) + hGate[j] + rb[row]
                     }
                     (value[row], slope[row]) = gate(act[1], a)
                     let z = value[j]
@@ -134,7 +189,8 @@ extension RecurrentKernel: DifferentiableKernel {
                 }
                 if !linearBeforeReset { aux = resetState }
             case .lstm(let inputForget):
-                var a = (0..<width).map { dot(w, $0, inputSize, xs) + wb[$0] + dot(r, $0, hidden, h) + rb[$0] }
+                let hr = product(0, width, h)
+                var a = (0..<width).map { input(s, $0) + hr[$0] + rb[$0] }
                 for j in 0..<hidden {
                     a[j] += peep[j] * c[j]
                     a[2 * hidden + j] += peep[2 * hidden + j] * c[j]
@@ -166,7 +222,7 @@ extension RecurrentKernel: DifferentiableKernel {
                 let row = ((time(s) * directions + d) * batch + b) * hidden
                 for j in 0..<hidden { dh[j] += gy[row + j] }
             }
-            let xs = x(s), h = states[s], c = cells[s], value = values[s], slope = slopes[s]
+            let h = states[s], c = cells[s], value = values[s], slope = slopes[s]
             // d(pre-activation) of each gate row, through the input projection and through R.
             var dInput = [Double](repeating: 0, count: width), dRecurrent = dInput
             var dPrevious = [Double](repeating: 0, count: hidden), dPreviousCell = dPrevious
@@ -190,16 +246,7 @@ extension RecurrentKernel: DifferentiableKernel {
                     }
                 }
                 // The h gate's recurrent product reads r ⊙ h (or h when linear before reset).
-                let hRows = (2 * hidden)..<width
-                let source = linearBeforeReset ? h : aux
-                var dSource = [Double](repeating: 0, count: hidden)
-                for row in hRows where dRecurrent[row] != 0 {
-                    for k in 0..<hidden {
-                        g.r[(d * width + row) * hidden + k] += dRecurrent[row] * source[k]
-                        dSource[k] += Double(r[row * hidden + k]) * dRecurrent[row]
-                    }
-                    g.bias[d * 2 * width + width + row] += dRecurrent[row]
-                }
+                let dSource = recurrentBackward(2 * hidden, Array(dRecurrent[(2 * hidden)...]), linearBeforeReset ? h : aux)
                 for k in 0..<hidden {
                     if linearBeforeReset {
                         dPrevious[k] += dSource[k]
@@ -235,27 +282,14 @@ extension RecurrentKernel: DifferentiableKernel {
                 }
                 dRecurrent = dInput
             }
-            // W, Wb and X from dInput; R, Rb and the previous state from dRecurrent, except GRU's
-            // h rows, whose recurrent product the GRU case handled.
-            let xRow = (time(s) * batch + b) * inputSize
-            for row in 0..<width {
-                let dA = dInput[row]
-                if dA != 0 {
-                    g.bias[d * 2 * width + row] += dA
-                    for k in 0..<inputSize {
-                        g.w[(d * width + row) * inputSize + k] += dA * xs[k]
-                        g.x[xRow + k] += Double(w[row * inputSize + k]) * dA
-                    }
-                }
-                if case .gru = cell, row >= 2 * hidden { continue }
-                let dR = dRecurrent[row]
-                guard dR != 0 else { continue }
-                g.bias[d * 2 * width + width + row] += dR
-                for k in 0..<hidden {
-                    g.r[(d * width + row) * hidden + k] += dR * h[k]
-                    dPrevious[k] += Double(r[row * hidden + k]) * dR
-                }
-            }
+            // W, Wb and X get dInput through dProjected; R, Rb and the previous state get dRecurrent,
+            // except GRU's h rows, whose recurrent product the GRU case handled.
+            let projectedRow = (time(s) * batch + b) * width
+            for j in 0..<width { dProjected[projectedRow + j] += dInput[j] }
+            let recurrentRows: Int
+            if case .gru = cell { recurrentRows = 2 * hidden } else { recurrentRows = width }
+            let dState = recurrentBackward(0, Array(dRecurrent[..<recurrentRows]), h)
+            for k in 0..<hidden { dPrevious[k] += dState[k] }
             dh = dPrevious
             if case .lstm = cell { dc = dPreviousCell }
         }
