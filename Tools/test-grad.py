@@ -13,7 +13,9 @@ torch.autograd on the source module: each ONNX node named after a module called 
 forward pass is compared with the gradient of that module's output (forward hooks), and the input's
 gradient with x.grad. Einsum: a small attention written with torch.einsum (projections, an ellipsis,
 scores, mixing, a diagonal, sums) exported to ONNX, against torch.autograd on the module: every Einsum
-node's output gradient (forward hooks) and the input's.
+node's output gradient (forward hooks) and the input's. LSTM and GRU: torch.nn.LSTM feeding nn.GRU
+(2 layers each, bidirectional) exported to ONNX, against torch.autograd: the input's, the LSTM's
+initial states' and both modules' hidden sequences' gradients.
 
 The target is each row's top class and, in a second run, a fixed class index. Every gradient must
 satisfy |strata - ref| <= 1e-3*|ref| + 1e-4*max|ref| (Docs/Gradients.md). On the torchvision models the
@@ -36,13 +38,19 @@ RTOL = 1e-3
 ATOL_FRACTION = 1e-4
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "grad")
 KERAS_TARGETS = ["top", "1"]
+# Classes in the Keras references' activation lists that are not layers of the model: its inputs, and
+# the ops Keras 3 records while computing masks (`NotEqual`, `Any`).
+NOT_LAYERS = {"InputLayer", "NotEqual", "Any"}
 # Layers whose gradient Strata cannot give yet, with the reason; they are reported, not compared.
 KNOWN = {}
 
-# Keras fixtures whose every layer Strata can differentiate (the others use recurrent, attention or
-# normalization layers whose backward rules are not written yet; see Docs/Gradients.md).
+# Keras fixtures whose every layer Strata can differentiate (the others use attention or normalization
+# layers whose backward rules are not written yet, see Docs/Gradients.md, or are Keras 2 recurrent
+# configurations that Keras 3 cannot load for Tools/grad/keras_gradients.py: `time_major`).
 KERAS_FIXTURES = ["cnn.k3.keras", "conv.k3.keras", "pooling.k3.keras", "activations.k3.keras", "functional.k3.keras",
-                  "merging.k3.keras", "shapes.k3.keras", "cnn.k2.h5"]
+                  "merging.k3.keras", "shapes.k3.keras", "cnn.k2.h5", "lstm.k3.keras", "gru.k3.keras",
+                  "simple_rnn.k3.keras", "bidirectional.k3.keras", "rnn_cells.k3.keras", "masking.k3.keras",
+                  "masked_text.k3.keras", "time_distributed.k3.keras", "conv_lstm.k3.keras"]
 
 
 def close(got, want):
@@ -130,7 +138,7 @@ def check_keras(binary, python, report, tmp):
             inputs = [(i["name"], os.path.join(reference, i["file"])) for i in index["inputs"]]
             repeated = {a["layer"] for a in index["activations"] if a["call"] > 0 or a["output"] > 0}
             layers = [a["layer"] for a in index["activations"]
-                      if a["class"] != "InputLayer" and a["layer"] not in repeated]
+                      if a["class"] not in NOT_LAYERS and a["layer"] not in repeated]
         else:
             rng = np.random.default_rng(7)
             path = os.path.join(tmp, "digits-input.npy")
@@ -180,7 +188,9 @@ def check_keras(binary, python, report, tmp):
                 compared += 1
                 if excess > 0:
                     failures.append(f"{layer}: {where}")
-            for input_name, _ in job["strata_inputs"]:
+            for input_name, input_path in job["strata_inputs"]:
+                if np.load(input_path).dtype.kind in "biu":
+                    continue  # token ids and other integer inputs carry no gradient
                 excess, where = close(grads.get(input_name, np.zeros(0)), ref["grad_input/" + input_name])
                 compared += 1
                 if excess > 0:
@@ -385,6 +395,93 @@ def check_einsum(binary, report, tmp):
         h.remove()
 
 
+def recurrent_net():
+    """A 2-layer bidirectional LSTM (its initial states are model inputs) feeding a 2-layer
+    bidirectional GRU and a linear head on the last step; input [7, 2, 5] (time first)."""
+    import torch
+
+    class RecurrentNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            torch.manual_seed(1905)
+            self.lstm = torch.nn.LSTM(5, 6, num_layers=2, bidirectional=True)
+            self.gru = torch.nn.GRU(12, 4, num_layers=2, bidirectional=True)
+            self.head = torch.nn.Linear(8, 3)
+
+        def forward(self, x, h0, c0):
+            hidden, _ = self.lstm(x, (h0, c0))
+            mixed, _ = self.gru(hidden)
+            return self.head(mixed[-1])
+
+    return RecurrentNet().eval()
+
+
+def check_recurrent(binary, report, tmp):
+    """ONNX LSTM and GRU nodes (torch.nn.LSTM and nn.GRU, 2 layers each, bidirectional, exported at
+    opset 17) against torch.autograd: the gradients of the input, the LSTM's initial states and the
+    last LSTM and GRU layers' hidden sequences (Y, [seq, directions, batch, hidden], which torch
+    returns as [seq, batch, directions * hidden])."""
+    import onnx
+    import torch
+    import torchmodels as tm
+
+    tm.silence_export_warnings()
+    module = recurrent_net()
+    rng = np.random.default_rng(1906)
+    arrays = {"x": rng.standard_normal((7, 2, 5)).astype(np.float32),
+              "h0": rng.standard_normal((4, 2, 6)).astype(np.float32) * 0.5,
+              "c0": rng.standard_normal((4, 2, 6)).astype(np.float32) * 0.5}
+    path = os.path.join(tmp, "recurrent.onnx")
+    torch.onnx.export(module, tuple(torch.from_numpy(a) for a in arrays.values()), path, opset_version=17, dynamo=False,
+                      input_names=list(arrays), output_names=["logits"])
+    inputs = []
+    for name, a in arrays.items():
+        inputs.append((name, os.path.join(tmp, f"recurrent-{name}.npy")))
+        np.save(inputs[-1][1], a)
+    # The last node of each op type computes the module's returned sequence.
+    sequences = {}
+    for node in onnx.load(path).graph.node:
+        if node.op_type in ("LSTM", "GRU"):
+            sequences[node.op_type] = node.output[0]
+    outputs = {}
+    hooks = []
+    for name in ("lstm", "gru"):
+        def hook(mod, args, out, name=name):
+            out[0].retain_grad()
+            outputs[name] = out[0]
+        hooks.append(getattr(module, name).register_forward_hook(hook))
+    for target in ["top", "1"]:
+        label = f"onnx lstm/gru target {target}"
+        try:
+            manifest, grads = run_strata(binary, path, inputs, target, os.path.join(tmp, f"recurrent-{target}"), layers=["*"])
+        except RuntimeError as error:
+            report.check(label, 0, [f"strata: {error}"])
+            continue
+        tensors = {name: torch.from_numpy(a).requires_grad_(True) for name, a in arrays.items()}
+        logits = module(*tensors.values())
+        rows = logits.shape[0]
+        indices = logits.argmax(dim=1) if target == "top" else torch.full((rows,), int(target))
+        logits[torch.arange(rows), indices].sum().backward()
+        failures = []
+        compared = 0
+        for op, name in (("LSTM", "lstm"), ("GRU", "gru")):
+            grad = outputs[name].grad.numpy()
+            seq, batch, width = grad.shape
+            want = grad.reshape(seq, batch, 2, width // 2).transpose(0, 2, 1, 3)
+            excess, where = close(grads.get(sequences.get(op, ""), np.zeros(0)), want)
+            compared += 1
+            if excess > 0:
+                failures.append(f"{op} {sequences.get(op)}: {where}")
+        for name, t in tensors.items():
+            excess, where = close(grads.get(name, np.zeros(0)), t.grad.numpy())
+            compared += 1
+            if excess > 0:
+                failures.append(f"{name}: {where}")
+        report.check(label, compared, failures)
+    for h in hooks:
+        h.remove()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--strata", default=os.path.join(ROOT, ".build", "release", "strata"))
@@ -401,6 +498,7 @@ def main():
         if args.only != "keras":
             check_onnx(args.strata, report, tmp)
             check_einsum(args.strata, report, tmp)
+            check_recurrent(args.strata, report, tmp)
     print(f"{report.passed} passed, {report.failed} failed")
     sys.exit(1 if report.failed else 0)
 

@@ -152,6 +152,7 @@ final class GradientRuleTests: XCTestCase {
         cases.append(Case(op: "Pad", inputs: [r([2, 3, 4]), ints([0, 1, 2, 0, 2, 1])], label: "constant"))
         cases.append(Case(op: "Pad", inputs: [r([2, 3, 4]), ints([0, 2, 1, 0, 2, 3])], attributes: ["mode": .string("reflect")], label: "reflect"))
         cases.append(Case(op: "Pad", inputs: [r([2, 3, 4]), ints([0, 2, 1, 0, 1, 3])], attributes: ["mode": .string("edge")], label: "edge"))
+        cases += recurrentCases(seed: 12)
         return cases
     }
 

@@ -7,10 +7,7 @@ extension KernelRegistry {
         "LSTM": { try RecurrentKernel($0) },
     ]
 
-    /// Recurrent ops without a backward rule (see `GradientExemption`).
-    static let recurrentWithoutGradient: [String: GradientExemption] = [
-        "RNN": .unsupported("backpropagation through time is not yet written"),
-        "GRU": .unsupported("backpropagation through time is not yet written"),
-        "LSTM": .unsupported("backpropagation through time is not yet written"),
-    ]
+    /// Recurrent ops without a backward rule (see `GradientExemption`): none, every recurrent
+    /// kernel has one (`RecurrentKernel+Backward.swift`).
+    static let recurrentWithoutGradient: [String: GradientExemption] = [:]
 }

@@ -94,7 +94,7 @@ struct RecurrentKernel: Kernel {
         return outputs
     }
 
-    private func prepare(_ inputs: [Tensor?]) throws -> Operands {
+    func prepare(_ inputs: [Tensor?]) throws -> Operands {
         func input(_ i: Int) -> Tensor? { i < inputs.count ? inputs[i] : nil }
         guard let x0 = input(0), let w0 = input(1), let r0 = input(2) else {
             throw node.error("inputs X, W and R are required")
