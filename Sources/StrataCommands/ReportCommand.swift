@@ -176,11 +176,15 @@ public struct ReportCommand: StrataSubcommand {
         }
 
         let wanted = source.isDataset ? Self.spread(samples, over: source.totalImages) : []
+        let plannedSamples = source.isDataset ? wanted.count : samples
         var sampleNames: [String] = []
         var pictures = [[ReportLayer.Picture]](repeating: [], count: rows.count)
         var predictions: [ReportPage.Prediction] = []
         var unpredicted: [String] = []
         var budget = Budget(limit: maxSize << 20, reserved: svg.utf8.count + 512 << 10)
+        // Each layer's histogram is drawn after every input has been seen; keep room for them (about
+        // 22 KB each as base64, at most 40 % of the page) while the maps are drawn.
+        budget.hold(min(rows.count * 24 << 10, budget.left * 2 / 5))
         var inputCount = 0
         let progress = ProgressReporter(console: console, quiet: quiet || json)
         defer { progress.finish() }
@@ -209,9 +213,11 @@ public struct ReportCommand: StrataSubcommand {
                     cam = nil
                 }
             }
+            var rowsSeen = 0
             try engine.run(inputs: batch.feeds, capture: captured) { row, tensor in
                 for i in slots[row] ?? [] {
                     try statistics[i].statistics.add(tensor)
+                    rowsSeen += 1
                     guard tensor.rank >= 1, tensor.shape[0] == size else { continue }
                     for (b, sample) in drawn {
                         // Encoding pictures that cannot fit any more is most of the time on a large model.
@@ -219,8 +225,15 @@ public struct ReportCommand: StrataSubcommand {
                             budget.leftOut += painter.pictureCount(tensor)
                             continue
                         }
-                        let drawnPictures = try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample])
-                        budget.drew(drawnPictures.map(\.png.count), shape: tensor.shape)
+                        // Each layer and sample still to come gets an equal share of what is left: where a
+                        // whole set (grid, mean, max) would not fit in it, the mean map alone, so that a large
+                        // model's later layers get a picture too instead of the first ones taking the page.
+                        let draws = max(1, (rows.count - rowsSeen + 1) + rows.count * max(0, plannedSamples - sample - 1))
+                        let meanOnly = !budget.fitsFullSet(share: budget.left / draws)
+                        if meanOnly { budget.leftOut += max(0, painter.pictureCount(tensor) - 1) }
+                        let drawnPictures = try painter.draw(row, tensor, image: b, sample: sample, inputName: sampleNames[sample],
+                                                             meanOnly: meanOnly)
+                        budget.drew(drawnPictures.map(\.png.count), shape: tensor.shape, fullSet: !meanOnly && drawnPictures.count > 1)
                         for picture in drawnPictures {
                             if budget.take(picture.png.count) { pictures[i].append(picture) } else { budget.leftOut += 1 }
                         }
@@ -243,6 +256,7 @@ public struct ReportCommand: StrataSubcommand {
         guard inputCount > 0 else { throw StrataError(.invalidInput, "no input could be read (\(source.skipped.count) skipped)") }
 
         var panels: [ReportLayer] = []
+        budget.releaseHeld()
         for (i, layer) in statistics.enumerated() {
             panels.append(try panel(layer, pictures: pictures[i], node: boxOfLayer[layer.output.layer],
                                     parameters: parameters[layer.output.layer], budget: &budget))
@@ -305,6 +319,20 @@ public struct ReportCommand: StrataSubcommand {
 
         init(limit: Int, reserved: Int) { left = limit - reserved }
 
+        /// Bytes set aside from `left` until `releaseHeld`.
+        private(set) var held = 0
+
+        mutating func hold(_ bytes: Int) {
+            let amount = Swift.max(0, Swift.min(bytes, left))
+            held += amount
+            left -= amount
+        }
+
+        mutating func releaseHeld() {
+            left += held
+            held = 0
+        }
+
         /// False once not even the smallest picture seen so far would fit: further pictures need not be drawn.
         var mayFit: Bool { left >= smallest }
 
@@ -312,11 +340,18 @@ public struct ReportCommand: StrataSubcommand {
         /// seen so far, or not the smallest of those drawn of this shape.
         func mayFit(shape: [Int]) -> Bool { mayFit && left >= smallestOfShape[shape, default: 0] }
 
+        /// The largest cost of a whole set of pictures (grid, mean and max) drawn so far; 0 before the first.
+        var fullSetCost = 0
+
         /// Records the sizes of the pictures drawn of an activation of `shape`.
-        mutating func drew(_ sizes: [Int], shape: [Int]) {
+        mutating func drew(_ sizes: [Int], shape: [Int], fullSet: Bool = false) {
             guard let least = sizes.map(Self.cost).min() else { return }
             smallestOfShape[shape] = Swift.min(smallestOfShape[shape] ?? least, least)
+            if fullSet { fullSetCost = Swift.max(fullSetCost, sizes.map(Self.cost).reduce(0, +)) }
         }
+
+        /// Whether a whole set of pictures is expected to fit in `share` (true until one has been drawn).
+        func fitsFullSet(share: Int) -> Bool { fullSetCost == 0 || share >= fullSetCost }
 
         static func cost(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 + 200 }
 

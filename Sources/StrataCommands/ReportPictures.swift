@@ -20,7 +20,8 @@ struct ReportPictures {
         }
     }
 
-    func draw(_ row: LayerOutput, _ tensor: Tensor, image b: Int, sample: Int, inputName: String) throws -> [ReportLayer.Picture] {
+    /// The pictures of element `b` of `tensor`; with `meanOnly`, of a spatial map only the mean over channels.
+    func draw(_ row: LayerOutput, _ tensor: Tensor, image b: Int, sample: Int, inputName: String, meanOnly: Bool = false) throws -> [ReportLayer.Picture] {
         let axes = ActivationAxes(shape: tensor.shape, layout: layout)
         let heading = "\(row.layer) (\(row.op)) · \(inputName)"
         func png(_ picture: some Picture, _ caption: String) throws -> ReportLayer.Picture {
@@ -29,6 +30,12 @@ struct ReportPictures {
         switch axes.kind {
         case .spatial2D, .spatial3D:
             let count = axes.channels
+            if meanOnly {
+                let floats = try MapPainter.floatMap(try ActivationMap.channelMean(of: tensor, image: b, layout: layout))
+                let picture = MapPicture(title: heading, subtitle: "mean over \(count) channels · range \(MapPainter.describe(floats.finiteRange))",
+                                         map: floats, colorMap: colorMap, scale: .global, valueLabel: "mean activation")
+                return [try png(picture, "\(row.layer): mean over channels of \(inputName)")]
+            }
             let shown = 0 ..< Swift.min(count, maxChannels)
             var tiles: [FloatMap] = []
             for k in shown { tiles.append(try MapPainter.floatMap(try ActivationMap.channel(k, of: tensor, image: b, layout: layout))) }
