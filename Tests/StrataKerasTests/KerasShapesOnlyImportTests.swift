@@ -52,9 +52,9 @@ final class KerasShapesOnlyImportTests: XCTestCase {
         XCTAssertEqual(a.graph.layers, b.graph.layers, path, file: file, line: line)
         XCTAssertEqual(a.graph.valueTypes, b.graph.valueTypes, path, file: file, line: line)
         XCTAssertEqual(a.metadata, b.metadata, path, file: file, line: line)
-        // Sorted: within one process the lowering may place a carried mask's Identity nodes in another
-        // order between two imports (`refuseUnorderedMaskReaders` walks a Set), whatever the weights.
-        let (nodesA, nodesB) = (a.graph.nodes.map(Self.describe).sorted(), b.graph.nodes.map(Self.describe).sorted())
+        // In order: the node order is printed by `inspect` (attention_masks once varied from one
+        // import to the next, when `refuseUnorderedMaskReaders` walked a Set).
+        let (nodesA, nodesB) = (a.graph.nodes.map(Self.describe), b.graph.nodes.map(Self.describe))
         XCTAssertEqual(nodesA.count, nodesB.count, path, file: file, line: line)
         if let i = nodesA.indices.first(where: { $0 < nodesB.count && nodesA[$0] != nodesB[$0] }) {
             XCTFail("\(path): node \(i) differs: \(nodesA[i]) versus \(nodesB[i])", file: file, line: line)
