@@ -108,7 +108,7 @@ public struct DiagramCommand: StrataSubcommand {
         let inputs = [modelPath] + [config, self.options].compactMap { $0 }
         if let output, output != "-" { try OutputFile.check(output, notOverwriting: inputs) }
         let options = try drawingOptions()
-        let model = try ModelLoader.load(modelPath, config: config)
+        let model = try ModelLoader.loadStructure(modelPath, config: config)
         let dot = DOTWriter.render(try Diagram(model: model, options: options), options: options)
         guard let output, output != "-" else {
             console.print(String(dot.dropLast()))

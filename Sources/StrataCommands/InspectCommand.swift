@@ -25,7 +25,7 @@ public struct InspectCommand: StrataSubcommand {
     public init() {}
 
     public func execute(on console: Console) throws {
-        let summary = ModelSummary(try ModelLoader.load(modelPath, config: config))
+        let summary = ModelSummary(try ModelLoader.loadStructure(modelPath, config: config))
         if json {
             console.print(summary.json.rendered())
         } else {

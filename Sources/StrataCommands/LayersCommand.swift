@@ -21,7 +21,7 @@ public struct LayersCommand: StrataSubcommand {
     public init() {}
 
     public func execute(on console: Console) throws {
-        let model = try ModelLoader.load(modelPath, config: config)
+        let model = try ModelLoader.loadStructure(modelPath, config: config)
         var seen: Set<String> = []
         for row in model.graph.captureTable where seen.insert(row.layer).inserted {
             console.print(row.layer)

@@ -16,10 +16,11 @@ public enum KerasImporter {
     }
 
     /// Loads a Keras model. `configPath` is the `model.to_json()` file for weights-only `.h5` files
-    /// (and overrides the stored architecture of any other file).
-    public static func load(path: String, configPath: String? = nil) throws -> Model {
+    /// (and overrides the stored architecture of any other file). With `weights: .shapesOnly` the
+    /// weights' values are not read (see `WeightLoading`).
+    public static func load(path: String, configPath: String? = nil, weights: WeightLoading = .values) throws -> Model {
         if isZip(path) || path.lowercased().hasSuffix(".keras") {
-            return try loadArchive(path: path, configPath: configPath)
+            return try loadArchive(path: path, configPath: configPath, weights: weights)
         }
         let file = try HDF5File(path: path)
         let keras = try file.stringAttribute("/", "keras_version")
@@ -28,7 +29,7 @@ public enum KerasImporter {
             let config = try configPath.map(readConfig) ?? configText
             let root = try file.kind("/model_weights") == .group ? "/model_weights" : "/"
             return try build(
-                configText: config, file: path, format: .kerasH5, kerasVersion: keras, backend: backend,
+                configText: config, file: path, format: .kerasH5, kerasVersion: keras, backend: backend, weights: weights,
                 store: { _ in LegacyH5WeightStore(file: file, root: root) })
         }
         let legacyWeights = try file.stringsAttribute("/", "layer_names") != nil
@@ -44,7 +45,7 @@ public enum KerasImporter {
         let config = try readConfig(configPath)
         return try build(
             configText: config, file: path, format: .kerasH5, kerasVersion: keras ?? (keras3Weights ? "3" : "2"), backend: backend,
-            store: { spec in
+            weights: weights, store: { spec in
                 legacyWeights ? LegacyH5WeightStore(file: file, root: "/") as KerasWeightStore : try Keras3WeightStore(file: file, model: spec)
             })
     }
@@ -60,7 +61,7 @@ public enum KerasImporter {
 
     /// A `.keras` zip: `config.json`, `metadata.json`, `model.weights.h5`. The weights are inflated into
     /// shared memory (Linux) that libhdf5 reads as a file, in the HDF5 worker when there is one.
-    static func loadArchive(path: String, configPath: String?) throws -> Model {
+    static func loadArchive(path: String, configPath: String?, weights: WeightLoading) throws -> Model {
         let archive = try KerasArchive(path: path)
         let configText: String
         if let configPath {
@@ -78,7 +79,7 @@ public enum KerasImporter {
         }
         let file = try archive.member("model.weights.h5").map { try weightsFile(archive, $0) }
         return try build(
-            configText: configText, file: path, format: .kerasArchive, kerasVersion: version ?? "3", backend: nil,
+            configText: configText, file: path, format: .kerasArchive, kerasVersion: version ?? "3", backend: nil, weights: weights,
             store: { spec in try file.map { try Keras3WeightStore(file: $0, model: spec) as KerasWeightStore } ?? EmptyWeightStore() })
     }
 
@@ -98,7 +99,7 @@ public enum KerasImporter {
     }
 
     static func build(
-        configText: String, file: String, format: ModelFormat, kerasVersion: String?, backend: String?,
+        configText: String, file: String, format: ModelFormat, kerasVersion: String?, backend: String?, weights: WeightLoading = .values,
         store makeStore: (KerasModelSpec) throws -> KerasWeightStore
     ) throws -> Model {
         guard let json = KerasJSON.parse(configText) else {
@@ -109,7 +110,9 @@ public enum KerasImporter {
         let version = json["keras_version"]?.string ?? kerasVersion
         let major = version.flatMap { Int($0.prefix { $0.isNumber }) } ?? 2
         let builder = GraphBuilder(file: file)
-        let lowering = KerasLowering(builder: builder, store: try makeStore(spec), kerasMajor: major)
+        let stored = try makeStore(spec)
+        let store = weights == .values ? stored : ShapeOnlyWeightStore(base: stored)
+        let lowering = KerasLowering(builder: builder, store: store, kerasMajor: major)
         let outputs = try lowering.lowerTopLevel(spec)
         var seen: Set<String> = []
         let outputInfos = outputs.filter { seen.insert($0).inserted }.map { value in
@@ -120,7 +123,9 @@ public enum KerasImporter {
             initializers: builder.initializers, layers: builder.layers)
         var metadata: [String: String] = ["keras_model_class": spec.className]
         if let backend { metadata["keras_backend"] = backend }
-        return Model(graph: graph, format: format, path: file, producer: "keras", producerVersion: version,
-                     layout: .nhwc, metadata: metadata, sourceLayers: lowering.summary(spec))
+        var model = Model(graph: graph, format: format, path: file, producer: "keras", producerVersion: version,
+                          layout: .nhwc, metadata: metadata, sourceLayers: lowering.summary(spec))
+        model.hasWeightValues = weights == .values
+        return model
     }
 }

@@ -14,6 +14,9 @@ public struct Model: Sendable {
     public var metadata: [String: String]
     /// The source file's own layers (Keras layers with nested models, or ONNX nodes), in file order.
     public var sourceLayers: [SourceLayer]
+    /// False for a model imported for its structure only (`KerasImporter.WeightLoading.shapesOnly`):
+    /// its initializers have the right types but not the file's values, and it must not be run or exported.
+    public var hasWeightValues = true
 
     public init(
         graph: Graph, format: ModelFormat, path: String, producer: String? = nil, producerVersion: String? = nil,

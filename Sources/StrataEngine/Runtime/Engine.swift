@@ -39,6 +39,10 @@ public final class Engine: @unchecked Sendable {
     ]
 
     public init(model: Model, options: EngineOptions = .init()) throws {
+        guard model.hasWeightValues else {
+            throw StrataError(.invalidInput, "the model was imported without its weight values (for its structure only) and cannot be run",
+                              at: ErrorLocation(file: model.path.isEmpty ? nil : model.path))
+        }
         try KernelTier.checkEnvironment()
         self.model = model
         self.options = options

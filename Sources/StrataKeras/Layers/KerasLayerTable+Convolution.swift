@@ -12,8 +12,9 @@ extension KerasLayerTable {
     ]
 
     /// Keras kernel `[k…, in, out]` → ONNX `[out, in, k…]` (also right for transposed kernels `[k…, out, in]` → `[in, out, k…]`).
-    static func kernelToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
-        { try $0.permuted([rank + 1, rank] + Array(0 ..< rank)) }
+    static func kernelToONNX(_ rank: Int) -> KerasWeightTransform {
+        let perm = [rank + 1, rank] + Array(0 ..< rank)
+        return KerasWeightTransform(shape: { s in perm.map { s[$0] } }, apply: { try $0.permuted(perm) })
     }
 
     struct WindowOptions {
@@ -102,11 +103,11 @@ extension KerasLayerTable {
     }
 
     /// Keras depthwise kernel `[k…, C, M]` → ONNX grouped weight `[C·M, 1, k…]` (output channel `c·M + m`).
-    static func depthwiseToONNX(_ rank: Int) -> (Tensor) throws -> Tensor {
-        { t in
-            let channels = t.shape[rank], multiplier = t.shape[rank + 1]
-            return try t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped([channels * multiplier, 1] + Array(t.shape[0 ..< rank]))
-        }
+    static func depthwiseToONNX(_ rank: Int) -> KerasWeightTransform {
+        let shape: ([Int]) -> [Int] = { s in [s[rank] * s[rank + 1], 1] + Array(s[0 ..< rank]) }
+        return KerasWeightTransform(shape: shape, apply: { t in
+            try t.permuted([rank, rank + 1] + Array(0 ..< rank)).reshaped(shape(t.shape))
+        })
     }
 
     static func separable(_ ctx: KerasLayerContext, rank: Int) throws -> [String] {

@@ -74,12 +74,12 @@ extension KerasLayerTable {
         paramShape[0] = channels
         var index = 0
         if try ctx.bool("scale", default: true) {
-            let gamma = try ctx.weightValue(index, "gamma", shape: [channels]) { $0.reshaped(paramShape) }
+            let gamma = try ctx.weightValue(index, "gamma", shape: [channels], transform: .reshape(to: paramShape))
             y = try ctx.emit("Mul", [y, gamma], step: "Scale")
             index += 1
         }
         if try ctx.bool("center", default: true) {
-            let beta = try ctx.weightValue(index, "beta", shape: [channels]) { $0.reshaped(paramShape) }
+            let beta = try ctx.weightValue(index, "beta", shape: [channels], transform: .reshape(to: paramShape))
             y = try ctx.emit("Add", [y, beta], step: "Offset")
         }
         return y
@@ -108,13 +108,13 @@ extension KerasLayerTable {
         groupedParam[axis] = channels / groups
         var index = 0
         if try ctx.bool("scale", default: true) {
-            let gamma = try ctx.weightValue(index, "gamma", shape: [channels]) { $0.reshaped(groupedParam) }
+            let gamma = try ctx.weightValue(index, "gamma", shape: [channels], transform: .reshape(to: groupedParam))
             inv = try ctx.emit("Mul", [inv, gamma], step: "Scale")
             index += 1
         }
         let meanTimesInverse = try ctx.emit("Mul", [mean, inv], step: "MeanTimesInverse")
         let offset = try ctx.bool("center", default: true)
-            ? try ctx.emit("Sub", [try ctx.weightValue(index, "beta", shape: [channels]) { $0.reshaped(groupedParam) }, meanTimesInverse], step: "Shift")
+            ? try ctx.emit("Sub", [try ctx.weightValue(index, "beta", shape: [channels], transform: .reshape(to: groupedParam)), meanTimesInverse], step: "Shift")
             : try ctx.emit("Neg", [meanTimesInverse], step: "Shift")
         let y = try ctx.emit("Add", [try ctx.emit("Mul", [grouped, inv], step: "Normalize"), offset], step: "Offset")
         return try ctx.emit("Reshape", [y, ctx.constant(int64s: dims.map(Int64.init), "input_shape")], step: "Ungroup")

@@ -124,7 +124,7 @@ extension KerasLayerTable {
         var index = 0
         func variable(_ name: String, shape: [Int]) throws -> String {
             defer { index += 1 }
-            return try ctx.weightValue(index, name, shape: paramShape) { $0.reshaped(shape) }
+            return try ctx.weightValue(index, name, shape: paramShape, transform: .reshape(to: shape))
         }
         let broadcast = try (0 ..< rank).map { axes.contains($0) ? try ctx.knownDim(x, $0) : 1 }
         var y = x

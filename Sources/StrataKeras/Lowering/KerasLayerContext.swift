@@ -255,13 +255,23 @@ final class KerasLayerContext {
     }
 
     /// Variable `index` as an initializer value (made once per layer, shared by all its calls). `transform`
-    /// reshapes or transposes the stored tensor into the layout the ONNX op wants.
-    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: ((Tensor) throws -> Tensor)? = nil) throws -> String {
+    /// reshapes or transposes the stored tensor into the layout the ONNX op wants. A variable imported
+    /// for its shape only becomes zeros of the resulting type over untouched pages, its bytes not read.
+    func weightValue(_ index: Int, _ name: String, shape: [Int]? = nil, transform: KerasWeightTransform? = nil) throws -> String {
         let key = "\(index):\(name)" + (computeDType == .float32 ? "" : ":\(computeDType.rawValue)")
         if let existing = sharedValues.values[key] { return existing }
-        var tensor = try weight(index, name, shape: shape)
-        if let transform { tensor = try transform(tensor) }
-        let value = builder.constant(try inComputeDType(tensor), name: "\(path)/\(name)")
+        let variable = try declaredWeight(index, name, shape: shape)
+        let tensor: Tensor
+        if variable.hasValues {
+            let stored = try variable.load()
+            tensor = try inComputeDType(try transform?.apply(stored) ?? stored)
+        } else {
+            let shape = transform?.shape(variable.shape) ?? variable.shape
+            // The dtype `inComputeDType` gives a float32 weight.
+            let dtype = computeDType.isFloatingPoint ? computeDType : variable.dtype
+            tensor = try ZeroPages.tensor(dtype, shape, for: "weight '\(name)' of layer '\(path)'")
+        }
+        let value = builder.constant(tensor, name: "\(path)/\(name)")
         sharedValues.values[key] = value
         return value
     }

@@ -8,12 +8,15 @@ struct KerasVariable {
     let name: String
     let shape: [Int]
     let dtype: DType
+    /// False for a variable imported for its shape only (`ShapeOnlyWeightStore`): `load` gives zeros.
+    let hasValues: Bool
     private let read: () throws -> Tensor
 
-    init(name: String, shape: [Int], dtype: DType, read: @escaping () throws -> Tensor) {
+    init(name: String, shape: [Int], dtype: DType, hasValues: Bool = true, read: @escaping () throws -> Tensor) {
         self.name = name
         self.shape = shape
         self.dtype = dtype
+        self.hasValues = hasValues
         self.read = read
     }
 
@@ -24,7 +27,7 @@ struct KerasVariable {
 
     /// The same variable under another display name.
     func renamed(_ name: String) -> KerasVariable {
-        KerasVariable(name: name, shape: shape, dtype: dtype, read: read)
+        KerasVariable(name: name, shape: shape, dtype: dtype, hasValues: hasValues, read: read)
     }
 
     /// The values; every call reads them again.

@@ -80,10 +80,10 @@ extension KerasAttentionLowering {
     func projection(_ x: String, _ name: String, index: Int, useBias: Bool, bound: [Int], output: [Int], repeats: Int = 1) throws -> String {
         let equation = KerasAttentionEquations.projection(free: try ctx.rank(x) - bound.count, bound: bound.count, output: output.count)
         let headAxis = bound.count
-        let kernel = try ctx.weightValue(index, "\(name)/kernel", shape: bound + output) { try $0.repeatingSlices(axis: headAxis, repeats) }
+        let kernel = try ctx.weightValue(index, "\(name)/kernel", shape: bound + output, transform: .repeatingSlices(axis: headAxis, repeats))
         var y = try ctx.emit("Einsum", [x, kernel], ["equation": .string(equation)], step: "\(name)/Einsum")
         if useBias {
-            let bias = try ctx.weightValue(index + 1, "\(name)/bias", shape: output) { try $0.repeatingSlices(axis: 0, repeats) }
+            let bias = try ctx.weightValue(index + 1, "\(name)/bias", shape: output, transform: .repeatingSlices(axis: 0, repeats))
             y = try ctx.emit("Add", [y, bias], step: "\(name)/BiasAdd")
         }
         return y

@@ -224,7 +224,10 @@ extension KerasLayerContext {
         let carriers = Self.maskPassThrough.union(Self.maskPassThroughKeras3).union(Self.maskMerging)
             .union(Self.maskConcatenating).union(["TimeDistributed"])
         let reader = inputs + kwargTensors.values.flatMap { $0 }
-        for value in Set(values) where implicitMaskState(of: value) != .unmasked {
+        // In the inputs' order, not a Set's: looking a mask up may emit its carrying nodes, and the
+        // graph's node order must not change from one import to the next.
+        var visited: Set<String> = []
+        for value in values where visited.insert(value).inserted && implicitMaskState(of: value) != .unmasked {
             for row in builder.layers where row.output == 0 {
                 let call = row.call ?? 0
                 let base = call == 0 ? row.layer : "\(row.layer):call\(call)"
