@@ -27,15 +27,8 @@ struct ReportCAM {
     /// The layer: `auto` chooses as `strata cam --layer auto` (over the engine's value types, which
     /// see through folded constants); a name must have one output.
     static func layer(_ selector: String, in model: Model, engine: Engine) throws -> (row: LayerOutput, reason: String) {
-        if selector == "auto" {
-            let found = try CAMLayerSearch.find(in: model, types: engine.inferredTypes().types)
-            return (found.row, "chosen as strata cam --layer auto does: \(found.reason)")
-        }
-        let rows = try model.graph.resolve([.name(selector)])
-        guard rows.count == 1 else {
-            throw StrataError(.invalidInput, "layer '\(selector)' has \(rows.count) outputs; name one of its tensors: \(rows.map(\.tensor).joined(separator: ", "))")
-        }
-        return (rows[0], "given by --cam-layer")
+        let (row, reason) = try CAMLayerSearch.resolve(selector, in: model, types: engine.inferredTypes().types)
+        return (row, reason.map { "chosen as strata cam --layer auto does: \($0)" } ?? "given by --cam-layer")
     }
 
     /// The overlays of batch elements `drawn` (element, sample number, input name), one per method,
