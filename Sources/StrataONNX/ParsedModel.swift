@@ -17,10 +17,11 @@ final class ParsedModel {
     /// and commands that only look at the graph never fault them in.
     init(file: MappedFile) throws {
         guard file.byteCount > 0 else { throw StrataError(.corruptFile, "the file is empty") }
+        // The cut checks depth and well-formedness as `ProtoDepthCheck` does while it copies, so its
+        // copy needs no second walk before protobuf-c unpacks it.
         let cut = try PayloadCut(file)
         let unpacked = try cut.bytes.withUnsafeBufferPointer { wire -> UnsafeMutablePointer<Onnx__ModelProto>? in
             guard let base = wire.baseAddress, wire.count > 0 else { throw StrataError(.corruptFile, "the file is empty") }
-            try ProtoDepthCheck.verify(base, byteCount: wire.count)
             return onnx__model_proto__unpack(nil, wire.count, base)
         }
         guard let message = unpacked else { throw ProtoDepthCheck.corrupt }
