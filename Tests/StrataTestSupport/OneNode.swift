@@ -20,6 +20,14 @@ public enum OneNode {
                                               constants: constantInputs ? inputs : inputs.map { _ in nil }))
     }
 
+    /// An ONNX model of the one node `op` (named `n`, latest opset) from graph input `x` of `inputType` to
+    /// graph output `y` (float32, shape unknown), for tests of what reads, writes or plans whole models.
+    public static func model(_ op: String, inputType: ValueType, attributes: [String: Attribute] = [:], path: String = "") -> Model {
+        let graph = Graph(name: "g", nodes: [Node(name: "n", opType: op, inputs: ["x"], outputs: ["y"], attributes: attributes)],
+                          inputs: [ValueInfo(name: "x", type: inputType)], outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))])
+        return Model(graph: graph, format: .onnx, path: path, layout: .nchw)
+    }
+
     /// Builds `op`'s kernel and runs it on `inputs` with `threads` threads.
     public static func run(_ op: String, _ inputs: [Tensor?], attributes: [String: Attribute] = [:], opset: Int = 21,
                            outputs: Int = 1, threads: Int = 2, constantInputs: Bool = false, name: String = "n") throws -> [Tensor] {
