@@ -7,7 +7,8 @@ automatically when a fixture is missing), runs
     strata run MODEL --input NAME=input.npy --all --out TMP --quiet --threads 2
 
 and compares every captured tensor that has an onnxruntime reference (matched by tensor name):
-float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN),
+float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN: the
+"reference" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py),
 integer and bool tensors exactly; shapes and dtypes must be equal. A reference tensor that Strata did
 not capture fails too, except Constant outputs (an importer may turn those into initializers).
 
@@ -34,16 +35,14 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-PARITY_DIR = os.path.join(REPO_ROOT, "Fixtures", "generated", "parity")
-DEFAULT_STRATA = os.path.join(REPO_ROOT, ".build", "release", "strata")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import testlib  # noqa: E402
 import torchmodels  # noqa: E402  (imports torch only when a fixture has to be made)
 
+PARITY_DIR = os.path.join(testlib.FIXTURES, "generated", "parity")
+DEFAULT_STRATA = testlib.DEFAULT_BINARY
 MODELS = [spec.name for spec in torchmodels.PARITY_MODELS]
-
-RTOL = 1e-3
-ATOL_FRACTION = 1e-4
 
 
 class Result:
@@ -95,19 +94,12 @@ def compare(name, meta, ref, got):
     g = g[finite]
     if r.size == 0:
         return Result(name, meta, True)
-    scale = float(np.max(np.abs(r)))
-    allowed = RTOL * np.abs(r) + ATOL_FRACTION * scale
-    err = np.abs(g - r)
-    max_err = float(np.max(err)) if err.size else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(allowed > 0, err / allowed, np.where(err > 0, np.inf, 0.0))
-    excess = float(np.max(ratio))
-    if excess <= 1.0:
-        return Result(name, meta, True, max_abs_err=max_err, excess=excess)
-    bad = int(np.count_nonzero(ratio > 1.0))
+    c = testlib.compare(g, r)
+    if c.ok:
+        return Result(name, meta, True, max_abs_err=c.max_abs_err, excess=c.ratio)
     return Result(name, meta, False,
-                  f"max abs err {max_err:.3g} (max|ref| {scale:.3g}, {excess:.3g}x the tolerance, "
-                  f"{bad} of {r.size} values off)", max_abs_err=max_err, excess=excess)
+                  f"max abs err {c.max_abs_err:.3g} (max|ref| {c.scale:.3g}, {c.ratio:.3g}x the tolerance, "
+                  f"{c.failing} of {c.count} values off)", max_abs_err=c.max_abs_err, excess=c.ratio)
 
 
 def ensure_fixture(model):
