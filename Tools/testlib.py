@@ -1,4 +1,5 @@
-"""What the Tools test scripts share: paths, running the strata binary, and the tolerance comparison.
+"""What the Tools test scripts share: paths, running the strata binary, the tolerance comparison and the
+per-layer table.
 
 The tolerance rules are Strata's own (Sources/StrataAnalysis/Comparison/TolerancePolicy.swift):
 Tools/tolerance-policy.json is the output of `strata compare --print-policy --json`, committed, and a
@@ -132,6 +133,21 @@ def compare(got, want, tolerance="reference"):
     i = int(np.argmax(ratio))
     return Comparison(False, count=w.size, failing=int(bad.sum()), ratio=float(ratio[i]), index=i, got=float(g[i]),
                       want=float(w[i]), max_abs_err=max_abs_err, scale=scale, shape=want.shape)
+
+
+def layer_table(rows):
+    """Text lines of a per-layer table, one row per (label, Comparison): shape, max abs error, max|ref|,
+    the worst error over the allowed error, how many values are off, and the worst element or the reason."""
+    table = [("layer", "shape", "max abs err", "max|ref|", "x tolerance", "off", "worst / reason")]
+    for label, c in rows:
+        off = f"{c.failing}/{c.count}" if not c.reason else "-"
+        detail = c.reason or (f"{list(c.where)}: {c.got:.6g} vs {c.want:.6g}" if c.index is not None else "")
+        table.append((label, str(list(c.shape)) if not c.reason else "-", f"{c.max_abs_err:.3g}", f"{c.scale:.3g}",
+                      "inf" if c.ratio == float("inf") else f"{c.ratio:.3g}", off, detail))
+    widths = [max(len(row[k]) for row in table) for k in range(len(table[0]))]
+    right = {2, 3, 4, 5}
+    return ["  ".join(cell.rjust(widths[k]) if k in right else cell.ljust(widths[k]) for k, cell in enumerate(row)).rstrip()
+            for row in table]
 
 
 def run_strata(binary, args, timeout=600):
