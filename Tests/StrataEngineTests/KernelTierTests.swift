@@ -1,6 +1,7 @@
 import CStrataKernels
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -128,7 +129,7 @@ final class KernelTierTests: XCTestCase {
 
     /// Seeded values in [-scale, scale), with the specials every kernel must carry through alike.
     private static func values(_ count: Int, seed: UInt64, scale: Float = 1, specials: Bool = false) -> [Float] {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var v = (0..<count).map { _ in rng.float() * scale }
         if specials {
             let special: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 88.72, 88.73, -87, -87.01, 1e-30, -1e-30,
@@ -169,7 +170,7 @@ final class KernelTierTests: XCTestCase {
     /// Seeded 2-D window geometries: kernels 1–5, strides 1–3, dilations 1–2, pads 0–2, planes from
     /// one window up to 40 wide (several vector blocks and a ragged end).
     private static func windows(count: Int, seed: UInt64) -> [strata_window2d] {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
             let (kh, kw) = (rng.int(1...5), rng.int(1...5))
             let (sh, sw) = (rng.pick([1, 1, 2, 3]), rng.pick([1, 1, 2, 2, 3]))

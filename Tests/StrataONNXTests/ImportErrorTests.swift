@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataONNX
+import StrataTestSupport
 import XCTest
 
 /// Files the importer must refuse, with their exact one-line messages.
@@ -92,7 +93,7 @@ final class ImportErrorTests: XCTestCase {
         assertError(.corruptFile, "empty.onnx: the file is empty") { try ONNXImporter.load(data: Data(), path: "empty.onnx") }
 
         let corrupt = "not a valid ONNX file (the protobuf data is truncated or corrupt)"
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for size in [1, 2, 3, 16, 1000, 65536] {
             let bytes = Data((0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             do {
