@@ -191,8 +191,24 @@ final class KernelTierTests: XCTestCase {
             let x = Self.values(channels * Int(g.in_h * g.in_w), seed: UInt64(i))
             assertTiersAgree("im2col \(g)") {
                 var col = [Float](repeating: .nan, count: channels * taps * outSize)
-                strata_im2col_2d(x, &g, 0, Int32(channels * taps), &col)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), 0, g.out_h, &col)
                 return col
+            }
+            // A band of output rows unfolds to those rows' columns of the whole unfolding.
+            let width = Int(g.out_w), first = Int(g.out_h) / 3, end = Int(g.out_h) - Int(g.out_h) / 4
+            assertTiersAgree("im2col rows \(first)..<\(end) of \(g)") {
+                var whole = [Float](repeating: .nan, count: channels * taps * outSize)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), 0, g.out_h, &whole)
+                let columns = (end - first) * width
+                var band = [Float](repeating: .nan, count: channels * taps * columns)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), Int32(first), Int32(end), &band)
+                var differing: [Float] = []
+                for r in 0..<channels * taps where Array(band[r * columns..<(r + 1) * columns])
+                    != Array(whole[r * outSize + first * width..<r * outSize + end * width]) {
+                    differing.append(Float(r))
+                }
+                XCTAssertEqual(differing, [], "rows of the band that differ from the whole unfolding")
+                return band
             }
             let col = Self.values(channels * taps * outSize, seed: UInt64(100 + i))
             assertTiersAgree("col2im \(g)") {
