@@ -20,7 +20,7 @@ extension Engine {
                  progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
                  observe: ((String, Tensor) -> Void)?,
                  onCapture: (LayerOutput, Tensor) throws -> Void) throws {
-        let graph = model.graph
+        let graph = self.graph
         let feeds = try validatedInputs(inputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
         var rowsByTensor: [String: [LayerOutput]] = [:]
@@ -89,9 +89,9 @@ extension Engine {
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
     private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan) {
         if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion) }
-        let plan = try ExecutionPlan(graph: model.graph, order: order, producers: producers, targets: targets, available: available)
+        let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
-            ? FusionPlan(graph: model.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
+            ? FusionPlan(graph: self.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
                          constant: { [constants] in constants[$0] })
             : .none
         lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion) }
@@ -125,7 +125,7 @@ extension Engine {
 
     /// One capture row per tensor name (node outputs, inputs or initializers).
     func captureRows(for tensors: [String]) throws -> [LayerOutput] {
-        let graph = model.graph
+        let graph = self.graph
         var rows: [LayerOutput] = []
         for name in tensors {
             if let p = producers[name] {

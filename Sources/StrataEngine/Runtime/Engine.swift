@@ -13,6 +13,10 @@ import Glibc
 /// frees every intermediate tensor after its last consumer.
 public final class Engine: @unchecked Sendable {
     public let model: Model
+    /// `model.graph` with each node's implicit inputs (the outer values its subgraphs read)
+    /// appended to its inputs: plans, lifetimes and fusion then treat them as inputs, and
+    /// control-flow kernels receive them after the node's own inputs.
+    let graph: Graph
     let options: EngineOptions
     let context: ExecutionContext
     /// Node indices in execution order.
@@ -53,7 +57,12 @@ public final class Engine: @unchecked Sendable {
         // large products are split over Strata's threads (`ExecutionContext.gemm`).
         openblas_set_num_threads(1)
         Engine.keepFreedBuffersInHeap()
-        let graph = model.graph
+        var graph = model.graph
+        for i in graph.nodes.indices {
+            let implicit = graph.nodes[i].implicitInputs
+            if !implicit.isEmpty { graph.nodes[i].inputs += implicit }
+        }
+        self.graph = graph
         do {
             order = try graph.topologicalOrder()
             producers = try graph.producers()
