@@ -90,7 +90,8 @@ let package = Package(
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
-        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
+        // StrataONNX for the control-flow models (subgraphs are written as ONNX files by a Tools script).
+        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataONNX"]),
         // ZIPFoundation writes the test archives that the importer's zip reader must read.
         .testTarget(name: "StrataKerasTests", dependencies: [
             "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport",

@@ -5,8 +5,9 @@ import StrataCore
 /// loop-carried values from each iteration to the next. Returns the final loop-carried values,
 /// then each scan output: the body's per-iteration values stacked along a new first axis.
 ///
-/// Bounds: a loop stops with an error after `maximumIterations` iterations (a loop with no trip
-/// count whose condition never turns false would otherwise never end); every per-iteration value
+/// Bounds: a trip count above `maximumIterations` is refused before the first iteration, and a
+/// loop without one stops with an error when it reaches that many iterations (a condition that
+/// never turns false would otherwise never end); every per-iteration value
 /// kept for a scan output counts against `MemoryLimit` (`--max-memory`) as it is made, so a trip
 /// count whose results would not fit fails at the iteration that crosses the limit.
 struct LoopKernel: Kernel {
@@ -17,10 +18,12 @@ struct LoopKernel: Kernel {
     /// Node inputs before the implicit ones: M, cond, then the N initial values.
     let explicitInputs: Int
 
-    /// The most iterations a loop may run.
-    static let maximumIterations = 10_000_000
+    /// The most iterations a loop may run by default.
+    static let defaultMaximumIterations = 10_000_000
+    let maximumIterations: Int
 
-    init(_ ctx: KernelBuildContext) throws {
+    init(_ ctx: KernelBuildContext, maximumIterations: Int = defaultMaximumIterations) throws {
+        self.maximumIterations = maximumIterations
         let node = ctx.node
         let implicit = node.implicitInputs
         let graph = try node.requiredSubgraph("body")
@@ -42,6 +45,9 @@ struct LoopKernel: Kernel {
         if let m = inputs[0] {
             guard m.count == 1 else { throw StrataError(.invalidInput, "the trip count M must hold one value; it is \(m.type)") }
             tripCount = m.intValue(at: 0)
+            guard tripCount <= maximumIterations else {
+                throw StrataError(.invalidInput, "the trip count \(tripCount) is above the \(maximumIterations) iterations Strata runs")
+            }
         }
         var condition = true
         if let c = inputs[1] {
@@ -56,8 +62,8 @@ struct LoopKernel: Kernel {
         var gathered = [[Tensor]](repeating: [], count: scans)
         var iteration = 0
         while condition && iteration < tripCount {
-            guard iteration < Self.maximumIterations else {
-                throw StrataError(.invalidInput, "the loop ran \(Self.maximumIterations) iterations without ending (the most Strata runs)")
+            guard iteration < maximumIterations else {
+                throw StrataError(.invalidInput, "the loop ran \(maximumIterations) iterations without ending (the most Strata runs)")
             }
             let feeds = [Tensor([Int64(iteration)], shape: []), Tensor([condition], shape: [])] + values
             let outputs = try body.run(feeds, outer: outer, context: context)
