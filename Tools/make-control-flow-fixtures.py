@@ -136,6 +136,24 @@ def scan(case, opset, input_axes, input_directions, output_axes, output_directio
     write(case, graph, opset, runs)
 
 
+def loop_growing():
+    # A carried vector that grows by one element per iteration (its body tensors change shape).
+    body_nodes = [
+        helper.make_node("Cast", ["i"], ["i_f"], to=F, name="grow_cast"),
+        helper.make_node("Mul", ["i_f", "step"], ["next"], name="grow_next"),
+        helper.make_node("Unsqueeze", ["next", "axes"], ["next_1"], name="grow_unsqueeze"),
+        helper.make_node("Concat", ["seq_in", "next_1"], ["seq_out"], axis=0, name="grow_concat"),
+    ]
+    body = helper.make_graph(body_nodes, "body", [info("i", I64, []), info("c_in", B, []), untyped("seq_in")],
+                             [info("c_in", B, []), untyped("seq_out")])
+    axes = const("axes", np.array([0], np.int64))
+    node = helper.make_node("Loop", ["m", "", "seq0"], ["seq_final"], name="grow", body=body)
+    graph = helper.make_graph([axes, node], "loop_growing",
+                              [info("m", I64, []), info("seq0", F, [2]), info("step", F, [])], [info("seq_final", F, ["n"])])
+    runs = [{"m": np.array(4, np.int64), "seq0": rng.standard_normal(2).astype(np.float32), "step": np.array(0.5, np.float32)}]
+    write("loop_growing", graph, 16, runs)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     if_nested()
@@ -145,6 +163,7 @@ def main():
     scan("scan_plain", 16, None, None, None, None)
     scan("scan_axes_directions", 16, [1, 0], [1, 0], [1, -1], [0, 1])
     scan("scan_negative_axes", 11, [-1, -2], [0, 1], [-2, 0], [1, 0])
+    loop_growing()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ final class ControlFlowReferenceTests: XCTestCase {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/ops/control-flow")
 
-    private static func tensor(_ value: JSONValue) throws -> Tensor {
+    static func tensor(_ value: JSONValue) throws -> Tensor {
         let shape = try XCTUnwrap(value["shape"]?.array).map { try XCTUnwrap($0.int) }
         let values = try XCTUnwrap(value["values"]?.array).map { v -> Double in
             if case .bool(let b) = v { return b ? 1 : 0 }
@@ -58,4 +58,72 @@ final class ControlFlowReferenceTests: XCTestCase {
     func testScan() throws { try check("scan_plain") }
     func testScanAxesAndDirections() throws { try check("scan_axes_directions") }
     func testScanNegativeAxes() throws { try check("scan_negative_axes") }
+}
+
+/// Capture by name inside bodies: a Loop body tensor is captured once per iteration, stacked
+/// along a new first axis when every iteration has its shape, one row per iteration otherwise;
+/// an If branch's tensor once. Checked against onnxruntime's outputs that hold the same values.
+final class ControlFlowCaptureTests: XCTestCase {
+    private func load(_ name: String) throws -> (Engine, [JSONValue]) {
+        let folder = ControlFlowReferenceTests.folder
+        let json = folder.appendingPathComponent(name + ".json")
+        let document = try JSONValue.parse(try Data(contentsOf: json), file: json.path)
+        let model = try ONNXImporter.load(path: folder.appendingPathComponent(name + ".onnx").path)
+        return (try Engine(model: model, options: EngineOptions(threads: 1)), try XCTUnwrap(document["runs"]?.array))
+    }
+
+    private func tensors(_ value: JSONValue?) throws -> [String: Tensor] {
+        try Dictionary(uniqueKeysWithValues: XCTUnwrap(value?.members).map { ($0.0, try ControlFlowReferenceTests.tensor($0.1)) })
+    }
+
+    private func capture(_ engine: Engine, _ inputs: [String: Tensor], _ selectors: [LayerSelector]) throws -> [(LayerOutput, Tensor)] {
+        var rows: [(LayerOutput, Tensor)] = []
+        try engine.run(inputs: inputs, capture: try engine.model.graph.resolve(selectors)) { rows.append(($0, $1)) }
+        return rows
+    }
+
+    func testLoopBodyTensorIsStackedOverIterations() throws {
+        let (engine, runs) = try load("loop_m_cond")
+        for run in runs {
+            let want = try XCTUnwrap(tensors(run["outputs"])["scans"])
+            let rows = try capture(engine, try tensors(run["inputs"]), [.name("scan_mul")])
+            guard want.shape[0] > 0 else {
+                XCTAssertTrue(rows.isEmpty, "a body that never ran captures nothing")
+                continue
+            }
+            XCTAssertEqual(rows.count, 1)
+            let (row, got) = try XCTUnwrap(rows.first)
+            XCTAssertEqual(row.iterations, want.shape[0])
+            XCTAssertNil(row.iteration)
+            XCTAssertEqual(got.shape, want.shape)
+            XCTAssertEqual(got.floats(), want.floats())
+        }
+    }
+
+    func testLoopBodyTensorWhoseShapeChangesIsOneRowPerIteration() throws {
+        let (engine, runs) = try load("loop_growing")
+        let run = try XCTUnwrap(runs.first)
+        let final = try XCTUnwrap(tensors(run["outputs"])["seq_final"]).floats()
+        let rows = try capture(engine, try tensors(run["inputs"]), [.glob("grow_con*")])
+        XCTAssertEqual(rows.count, 4)
+        for (i, (row, got)) in rows.enumerated() {
+            XCTAssertEqual(row.iterations, 4)
+            XCTAssertEqual(row.iteration, i)
+            XCTAssertEqual(got.floats(), Array(final.prefix(3 + i)), "iteration \(i)")
+        }
+    }
+
+    func testIfBranchTensorIsCapturedOnce() throws {
+        let (engine, runs) = try load("if_nested")
+        for run in runs {
+            let inputs = try tensors(run["inputs"])
+            let want = try XCTUnwrap(tensors(run["outputs"])["out"]).floats()
+            let rows = try capture(engine, inputs, [.name("then_add"), .name("else_add")])
+            XCTAssertEqual(rows.count, 1, "only the branch that ran")
+            let (row, got) = try XCTUnwrap(rows.first)
+            XCTAssertEqual(row.layer, inputs["c"]!.doubleValue(at: 0) != 0 ? "then_add" : "else_add")
+            XCTAssertNil(row.iterations)
+            XCTAssertEqual(got.floats().map { max($0, 0) }, want)
+        }
+    }
 }

@@ -23,6 +23,9 @@ public final class Engine: @unchecked Sendable {
     let order: [Int]
     /// The node producing each value.
     let producers: [String: Int]
+    /// For every tensor computed inside a subgraph: the node of this graph holding that subgraph,
+    /// and whether a `Loop` or `Scan` on the way repeats it.
+    let bodyTensors: [String: (node: Int, iterated: Bool)]
     /// One compiled kernel per node, by node index.
     let kernels: [any Kernel]
     /// Values known without inputs: initializers the user cannot override, and outputs of
@@ -63,6 +66,18 @@ public final class Engine: @unchecked Sendable {
             if !implicit.isEmpty { graph.nodes[i].inputs += implicit }
         }
         self.graph = graph
+        var bodyTensors: [String: (node: Int, iterated: Bool)] = [:]
+        func collect(_ node: Node, owner: Int, iterated: Bool) {
+            let repeats = iterated || node.opType == "Loop" || node.opType == "Scan"
+            for (_, body) in node.subgraphs {
+                for inner in body.graph.nodes {
+                    for out in inner.outputs where !out.isEmpty && bodyTensors[out] == nil { bodyTensors[out] = (owner, repeats) }
+                    collect(inner, owner: owner, iterated: repeats)
+                }
+            }
+        }
+        for (index, node) in graph.nodes.enumerated() { collect(node, owner: index, iterated: false) }
+        self.bodyTensors = bodyTensors
         do {
             order = try graph.topologicalOrder()
             producers = try graph.producers()

@@ -58,7 +58,7 @@ final class SubgraphRunner: Sendable {
             dtypes.append(value.dtype)
         }
         let engine = try self.engine(for: dtypes, threads: context.threads)
-        let values = try engine.run(inputs: feeds, tensors: body.outputs.map(\.name))
+        let values = try engine.runBody(inputs: feeds, tensors: body.outputs.map(\.name), sink: context.bodyCapture)
         return try body.outputs.map { formal in
             guard let value = values[formal.name] else {
                 throw StrataError(.invalidModel, "body output '\(formal.name)' has no value", at: place)
