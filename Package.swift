@@ -90,7 +90,8 @@ let package = Package(
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore", "StrataTestSupport"]),
-        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataTestSupport"]),
+        // StrataONNX for the control-flow models (subgraphs are written as ONNX files by a Tools script).
+        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataONNX", "StrataTestSupport"]),
         // ZIPFoundation writes the test archives that the importer's zip reader must read.
         .testTarget(name: "StrataKerasTests", dependencies: [
             "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport", "StrataTestSupport",

@@ -41,8 +41,10 @@ final class ImportErrorTests: XCTestCase {
     }
 
     func testUnsupportedAttributes() {
-        assertLoadError("errors/graph-attribute.onnx", .unsupported,
-                        "node 'n' (Identity), attribute 'body': graph attributes (subgraphs) are not supported")
+        assertLoadError("errors/deep-subgraphs.onnx", .invalidModel,
+                        "node 'if16' (If), attribute 'else_branch': subgraphs nest more than 16 levels deep")
+        assertLoadError("errors/body-dangling.onnx", .invalidModel,
+                        "node 'n' (If): input 'nowhere' is not produced by any node, graph input or initializer")
         assertLoadError("errors/ref-attribute.onnx", .unsupported,
                         "node 'n' (Identity), attribute 'alpha': references to function attributes ('outer_alpha') are not supported")
         assertLoadError("errors/invalid-utf8.onnx", .corruptFile,

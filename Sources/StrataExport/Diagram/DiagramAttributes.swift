@@ -70,7 +70,7 @@ enum DiagramAttributes {
         case .ints(let v): return list(v.map(String.init))
         case .floats(let v): return list(v.map { String($0) })
         case .strings(let v): return list(v)
-        case .tensor: return nil
+        case .tensor, .graph, .graphs: return nil
         }
     }
 
