@@ -8,29 +8,35 @@ import XCTest
 /// spec's defaults, and every attribute the spec lists is read or named here as unsupported.
 final class OpAttributeDefaultsTests: XCTestCase {
     /// Spec attributes Strata's typed attributes do not read, by op, with the reason.
-    static let unsupported: [String: [String: String]] = [:]
+    static let unsupported: [String: [String: String]] = [
+        "Cast": ["saturate": float8, "round_mode": float8],
+        "CastLike": ["saturate": float8, "round_mode": float8],
+        "Dropout": ["ratio": inference, "seed": inference, "is_test": inference],
+    ]
+    private static let float8 = "only concerns float8 and float4 targets, which Strata has none of"
+    private static let inference = "Strata runs inference, where Dropout passes its input through"
 
     /// Ops whose attributes are still read by name at their consumers rather than through a typed struct.
     static let notYetTyped: [String: String] = [
         "AffineGrid": pending, "Attention": pending, "AveragePool": pending, "BatchNormalization": pending,
-        "BitShift": pending, "BlackmanWindow": pending, "Cast": pending, "CastLike": pending, "Celu": pending,
-        "CenterCropPad": pending, "Clip": pending, "Col2Im": pending, "Compress": pending, "Concat": pending,
+        "BlackmanWindow": pending,
+        "CenterCropPad": pending, "Col2Im": pending, "Compress": pending, "Concat": pending,
         "Constant": pending, "ConstantOfShape": pending, "Conv": pending, "ConvInteger": pending,
         "ConvTranspose": pending, "DFT": pending, "DeformConv": pending, "DepthToSpace": pending,
-        "DequantizeLinear": pending, "Dropout": pending, "Einsum": pending, "Elu": pending, "EyeLike": pending,
+        "DequantizeLinear": pending, "Einsum": pending, "EyeLike": pending,
         "Flatten": pending, "GRU": pending, "Gather": pending, "GatherElements": pending, "GatherND": pending,
-        "Gelu": pending, "Gemm": pending, "GridSample": pending, "GroupNormalization": pending,
-        "HammingWindow": pending, "HannWindow": pending, "HardSigmoid": pending, "InstanceNormalization": pending,
-        "IsInf": pending, "LRN": pending, "LSTM": pending, "LayerNormalization": pending, "LeakyRelu": pending,
+        "Gemm": pending, "GridSample": pending, "GroupNormalization": pending,
+        "HammingWindow": pending, "HannWindow": pending, "InstanceNormalization": pending,
+        "LRN": pending, "LSTM": pending, "LayerNormalization": pending,
         "LpNormalization": pending, "LpPool": pending, "MaxPool": pending, "MaxUnpool": pending,
-        "MeanVarianceNormalization": pending, "MelWeightMatrix": pending, "Mod": pending,
+        "MeanVarianceNormalization": pending, "MelWeightMatrix": pending,
         "NegativeLogLikelihoodLoss": pending, "NonMaxSuppression": pending, "OneHot": pending, "Pad": pending,
         "QLinearConv": pending, "QuantizeLinear": pending, "RMSNormalization": pending, "RNN": pending,
         "Range": pending, "Reshape": pending, "Resize": pending, "ReverseSequence": pending, "RoiAlign": pending,
         "RotaryEmbedding": pending, "STFT": pending, "Scatter": pending, "ScatterElements": pending,
-        "ScatterND": pending, "Selu": pending, "Shape": pending, "Shrink": pending, "Slice": pending,
+        "ScatterND": pending, "Shape": pending, "Slice": pending,
         "SoftmaxCrossEntropyLoss": pending, "SpaceToDepth": pending, "Split": pending, "Squeeze": pending,
-        "SwiGLU": pending, "Swish": pending, "TensorScatter": pending, "ThresholdedRelu": pending,
+        "TensorScatter": pending,
         "Transpose": pending, "Trilu": pending, "Unique": pending, "Unsqueeze": pending, "Upsample": pending,
     ]
     private static let pending = "not yet converted: its attributes are still read by name where they are used"
@@ -38,6 +44,8 @@ final class OpAttributeDefaultsTests: XCTestCase {
     /// Values for the required attributes of each op, so that a node holding only these parses.
     static let requiredSamples: [String: [String: Attribute]] = [
         "TopK": ["k": .int(1)],
+        "Cast": ["to": .int(1)],
+        "BitShift": ["direction": .string("LEFT")],
     ]
 
     private struct SpecAttribute {

@@ -35,7 +35,7 @@ struct GraphConstants {
         case "Identity":
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Cast":
-            guard let to = try node.int("to"), let dtype = DType(onnxCode: to), dtype.isFloatingPoint else { return nil }
+            guard let dtype = (try? CastAttributes(node: node))?.target, dtype.isFloatingPoint else { return nil }
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Transpose":
             guard let x = try node.input(0).flatMap({ try floats($0, depth: depth + 1) }) else { return nil }
