@@ -39,7 +39,7 @@ struct GraphConstants {
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Transpose":
             guard let x = try node.input(0).flatMap({ try floats($0, depth: depth + 1) }) else { return nil }
-            let perm = try node.ints("perm") ?? Array((0 ..< x.rank).reversed())
+            let perm = try TransposeAttributes(node: node).perm ?? Array((0 ..< x.rank).reversed())
             guard perm.count == x.rank, Set(perm) == Set(0 ..< x.rank) else { throw node.attributeError("perm", "is not a permutation of \(x.rank) axes") }
             return try TransposeSinking.permuted(x, perm)
         case "DequantizeLinear":

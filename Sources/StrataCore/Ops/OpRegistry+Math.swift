@@ -41,11 +41,11 @@ extension OpRegistry {
             OpSchema("BitwiseXor", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
             OpSchema("BitShift", opsets: 11...latestOpset, inputs: 2...2, category: .elementwise, attributes: BitShiftAttributes.self,
                      infer: broadcast),
-            OpSchema("LpPool", opsets: 11...latestOpset, inputs: 1...1, category: .pooling) { ctx in
+            OpSchema("LpPool", opsets: 11...latestOpset, inputs: 1...1, category: .pooling, attributes: PoolAttributes.self) { ctx in
                 guard let average = OpRegistry.schema("AveragePool") else { preconditionFailure("AveragePool has no schema") }
                 return try average.infer(ctx)
             },
-            OpSchema("Col2Im", opsets: 18...latestOpset, inputs: 3...3, category: .reshape) { ctx in
+            OpSchema("Col2Im", opsets: 18...latestOpset, inputs: 3...3, category: .reshape, attributes: WindowAttributes.self) { ctx in
                 let x = try ctx.type(0)
                 guard let image = ctx.dimsValue(1), let block = ctx.dimsValue(2)?.concrete, let shape = x.shape, shape.count == 3 else {
                     throw InferenceContext.Unknown()
@@ -67,7 +67,8 @@ extension OpRegistry {
                     .prefix(Swift.max(1, ctx.node.outputs.count)))
             },
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
-            OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
+            OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,
+                     attributes: MeanVarianceNormalizationAttributes.self, infer: sameType),
             OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
             OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
             OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),

@@ -62,8 +62,8 @@ extension OpsetAdapter {
         if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with its statistics outputs")
         }
-        let axis = try node.int("axis", default: -1)
-        let epsilon = try node.float("epsilon", default: 1e-5)
+        let attributes = try LayerNormalizationAttributes(node: node)
+        let (axis, epsilon) = (attributes.axis, attributes.epsilon)
         guard axis < 0 else {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with a non-negative axis")
         }

@@ -13,12 +13,13 @@ public struct ConvAttributes: OpAttributes {
         group = try node.int("group", default: 1)
         guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
         offsetGroup = node.opType == "DeformConv" ? try node.int("offset_group", default: 1) : 1
+        guard offsetGroup >= 1 else { throw node.attributeError("offset_group", "must be positive, found \(offsetGroup)") }
     }
 
     public var values: [String: Attribute] {
         var v = window.values
         v["group"] = .int(group)
-        if offsetGroup != 1 { v["offset_group"] = .int(offsetGroup) }
+        v["offset_group"] = .int(offsetGroup)
         return v
     }
 }
