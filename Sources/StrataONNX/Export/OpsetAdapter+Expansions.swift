@@ -10,7 +10,7 @@ extension OpsetAdapter {
 
     /// The nodes replacing `node`, or nil to keep it as it is.
     func expand(_ node: Node, into emitter: inout NodeEmitter) throws -> [Node]? {
-        if ["RNN", "GRU", "LSTM"].contains(node.opType), (try node.int("layout", default: 0)) == 1 {
+        if ["RNN", "GRU", "LSTM"].contains(node.opType), try RecurrentAttributes(node: node).layout == 1 {
             return try sequenceFirst(node, emitter: &emitter)
         }
         guard let introduced = ONNXOpsetTable.introduced(node.opType), introduced > target else { return nil }
