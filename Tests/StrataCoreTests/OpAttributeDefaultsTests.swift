@@ -25,24 +25,24 @@ final class OpAttributeDefaultsTests: XCTestCase {
     static let notYetTyped: [String: String] = [
         "AffineGrid": pending, "Attention": pending,
         "BlackmanWindow": pending,
-        "CenterCropPad": pending, "Compress": pending,
+        "CenterCropPad": pending,
         "Constant": pending, "ConstantOfShape": pending,
-        "DFT": pending, "DepthToSpace": pending,
-        "DequantizeLinear": pending, "EyeLike": pending,
-        "GatherND": pending,
+        "DFT": pending,
+        "DequantizeLinear": pending,
+       
         "GridSample": pending,
         "HammingWindow": pending, "HannWindow": pending,
        
         "MaxUnpool": pending,
         "MelWeightMatrix": pending,
-        "NegativeLogLikelihoodLoss": pending, "NonMaxSuppression": pending, "OneHot": pending,
+        "NegativeLogLikelihoodLoss": pending, "NonMaxSuppression": pending,
         "QuantizeLinear": pending,
-        "Range": pending, "Resize": pending, "ReverseSequence": pending, "RoiAlign": pending,
-        "RotaryEmbedding": pending, "STFT": pending, "Scatter": pending, "ScatterElements": pending,
-        "ScatterND": pending, "Shape": pending,
-        "SoftmaxCrossEntropyLoss": pending, "SpaceToDepth": pending,
+        "Range": pending, "Resize": pending, "RoiAlign": pending,
+        "RotaryEmbedding": pending, "STFT": pending,
+       
+        "SoftmaxCrossEntropyLoss": pending,
         "TensorScatter": pending,
-        "Trilu": pending, "Unique": pending, "Upsample": pending,
+        "Unique": pending, "Upsample": pending,
     ]
     private static let pending = "not yet converted: its attributes are still read by name where they are used"
 
@@ -61,6 +61,8 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "Slice": ["starts": .ints([0]), "ends": .ints([1])],
         "Pad": ["pads": .ints([0, 0])],
         "Unsqueeze": ["axes": .ints([0])],
+        "DepthToSpace": ["blocksize": .int(2)],
+        "SpaceToDepth": ["blocksize": .int(2)],
     ]
 
     private struct SpecAttribute {

@@ -30,7 +30,7 @@ extension ShapeTypeRules {
 
     static func shapeOfInput(_ ctx: InferenceContext) throws -> [Dim]? {
         guard let shape = ctx.inputTypes.first??.shape else { return nil }
-        return Array(shape[try shapeRange(ctx.node, rank: shape.count)])
+        return Array(shape[try ShapeAttributes(node: ctx.node).range(rank: shape.count)])
     }
 
     static func sizeOfInput(_ ctx: InferenceContext) throws -> [Dim]? {

@@ -204,18 +204,9 @@ public enum ShapeTypeRules {
         return [ValueType(x.dtype, indices.shape)]
     }
 
-    /// Shape's `[start, end)` range of axes, clamped to `[0, rank]` (opset 15+; all axes before).
-    public static func shapeRange(_ node: Node, rank: Int) throws -> Range<Int> {
-        guard node.opset >= 15 else { return 0..<rank }
-        func clamp(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + rank : v, 0), rank) }
-        let start = clamp(try node.int("start", default: 0))
-        let end = clamp(try node.int("end", default: rank))
-        return start..<Swift.max(start, end)
-    }
-
     static func shape(_ ctx: InferenceContext) throws -> [ValueType] {
         guard let rank = try ctx.type(0).rank else { throw InferenceContext.Unknown() }
-        return [ValueType(.int64, [.known(try shapeRange(ctx.node, rank: rank).count)])]
+        return [ValueType(.int64, [.known(try ShapeAttributes(node: ctx.node).range(rank: rank).count)])]
     }
 
     static func size(_ ctx: InferenceContext) throws -> [ValueType] {
@@ -266,7 +257,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
         let node = ctx.node
-        let b = try blockSize(node)
+        let b = try SpaceDepthAttributes(node: node).blockSize
         guard s.count == 4 else { throw node.error("expects a 4-D input, found rank \(s.count)") }
         func divided(_ d: Dim, by k: Int, _ what: String) throws -> Dim {
             guard case .known(let v) = d else { throw InferenceContext.Unknown() }
@@ -279,13 +270,6 @@ public enum ShapeTypeRules {
         }
         return [ValueType(x.dtype, [s[0], ShapeAlgebra.product([s[1], .known(b * b)]),
                                      try divided(s[2], by: b, "height"), try divided(s[3], by: b, "width")])]
-    }
-
-    /// DepthToSpace / SpaceToDepth `blocksize`: positive, and small enough that `blocksize²` is exact.
-    public static func blockSize(_ node: Node) throws -> Int {
-        let b = try node.requiredInt("blocksize")
-        guard b >= 1 && b <= 1 << 16 else { throw node.attributeError("blocksize", "must be in 1...65536, found \(b)") }
-        return b
     }
 
     static func flatten(_ ctx: InferenceContext) throws -> [ValueType] {
