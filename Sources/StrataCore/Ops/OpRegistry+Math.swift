@@ -18,11 +18,7 @@ extension OpRegistry {
             return [ValueType(a.dtype, try Broadcasting.shape([try ctx.shape(0), try ctx.shape(1)]))]
         }
         let window: OpSchema.Inference = { ctx in
-            let code = try ctx.node.int("output_datatype", default: 1)
-            guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
-                throw ctx.node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
-            }
-            return [ValueType(dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
+            [ValueType(try SignalWindowAttributes(node: ctx.node).dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
         }
         return floatFunctions.map { name, since, category, attributes in
             OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, attributes: attributes, infer: sameType)
@@ -69,9 +65,12 @@ extension OpRegistry {
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,
                      attributes: MeanVarianceNormalizationAttributes.self, infer: sameType),
-            OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
-            OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
-            OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
+            OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
+            OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
+            OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
         ]
     }()
 }

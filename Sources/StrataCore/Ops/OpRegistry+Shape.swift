@@ -33,7 +33,8 @@ extension OpRegistry {
                  infer: ShapeTypeRules.scatter),
         OpSchema("NonZero", opsets: 9...OpRegistry.latestOpset, inputs: 1...1, category: .other,
                  infer: ShapeTypeRules.dataDependent),
-        OpSchema("Unique", opsets: 11...OpRegistry.latestOpset, inputs: 1...1, outputs: 1...4, category: .other) { ctx in
+        OpSchema("Unique", opsets: 11...OpRegistry.latestOpset, inputs: 1...1, outputs: 1...4, category: .other,
+                 attributes: UniqueAttributes.self) { ctx in
             let x = try ctx.type(0)
             let counted = ValueType(.int64, [.anonymous])
             return Array([ValueType(x.dtype, nil), counted, counted, counted].prefix(Swift.max(1, ctx.node.outputs.count)))
@@ -52,6 +53,7 @@ extension OpRegistry {
         OpSchema("EyeLike", opsets: 9...OpRegistry.latestOpset, inputs: 1...1, category: .constant, attributes: EyeLikeAttributes.self,
                  infer: ShapeTypeRules.eyeLike),
         OpSchema("CenterCropPad", opsets: 18...OpRegistry.latestOpset, inputs: 2...2, category: .reshape,
+                 attributes: CenterCropPadAttributes.self,
                  infer: ShapeTypeRules.centerCropPad),
         OpSchema("ReverseSequence", opsets: 10...OpRegistry.latestOpset, inputs: 2...2, category: .reshape,
                  attributes: ReverseSequenceAttributes.self,

@@ -29,7 +29,7 @@ extension ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         guard let target = ctx.dimsValue(1) else { throw InferenceContext.Unknown() }
-        let axes = try ShapeAlgebra.normalizeAxes(ctx.node.ints("axes") ?? Array(0..<shape.count), rank: shape.count,
+        let axes = try ShapeAlgebra.normalizeAxes(CenterCropPadAttributes(node: ctx.node).axes ?? Array(0..<shape.count), rank: shape.count,
                                                   node: ctx.node)
         guard target.count == axes.count else {
             throw ctx.node.error("shape has \(target.count) values for \(axes.count) axes")
