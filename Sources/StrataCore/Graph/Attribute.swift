@@ -26,3 +26,8 @@ public enum Attribute: Sendable {
         }
     }
 }
+
+extension Attribute {
+    /// `.int(1)` or `.int(0)`, as ONNX stores flags.
+    public static func flag(_ value: Bool) -> Attribute { .int(value ? 1 : 0) }
+}

@@ -11,16 +11,16 @@ import CStrataKernels
 /// applied, as each output value is stored.
 struct ConvKernel: ActivationFusing {
     let node: Node
-    let group: Int
+    let attributes: ConvAttributes
+    var group: Int { attributes.group }
     /// Parsed at build time when the weight's shape is known then; otherwise on each run.
     let window: SlidingWindow?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        group = try node.int("group", default: 1)
-        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
+        attributes = try ConvAttributes(node: node)
         if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
-            window = try SlidingWindow(node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
+            window = try SlidingWindow(attributes.window, node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
         } else {
             window = nil
         }
@@ -54,7 +54,7 @@ struct ConvKernel: ActivationFusing {
         }
         let kernel = Array(w.shape.dropFirst(2))
         let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil }
-            ?? SlidingWindow(node: node, rank: rank, kernel: kernel)
+            ?? SlidingWindow(attributes.window, node: node, rank: rank, kernel: kernel)
         let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
         let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
                                     padBegin: placement.padBegin)
