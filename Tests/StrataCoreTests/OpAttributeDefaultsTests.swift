@@ -27,9 +27,11 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "DequantizeLinear": pending, "GridSample": pending, "MaxUnpool": pending, "MelWeightMatrix": pending,
         "NonMaxSuppression": pending, "QuantizeLinear": pending, "Range": pending, "Resize": pending,
         "RoiAlign": pending, "RotaryEmbedding": pending, "STFT": pending, "TensorScatter": pending,
-        "Upsample": pending,
+        "Upsample": pending, "If": bodies, "Loop": bodies, "Scan": bodies,
     ]
     private static let pending = "not yet converted: its attributes are still read by name where they are used"
+    private static let bodies = "its graph attributes are read as subgraphs (Node.subgraph); Scan's axes and directions "
+        + "are still read by name in its kernel and type rule"
 
     /// Values for the required attributes of each op, so that a node holding only these parses.
     static let requiredSamples: [String: [String: Attribute]] = [
@@ -90,7 +92,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         case .ints(let v): return (expected as? [NSNumber])?.map(\.intValue) == v
         case .floats(let v): return (expected as? [Any])?.map(float) == v.map { $0 }
         case .strings(let v): return expected as? [String] == v
-        case .tensor: return false
+        case .tensor, .graph, .graphs: return false
         }
     }
 
