@@ -90,7 +90,7 @@ let package = Package(
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore", "StrataTestSupport"]),
-        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataTestSupport"]),
+        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataAnalysis", "StrataTestSupport"]),
         // ZIPFoundation writes the test archives that the importer's zip reader must read.
         .testTarget(name: "StrataKerasTests", dependencies: [
             "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport", "StrataTestSupport",
