@@ -90,8 +90,9 @@ let package = Package(
 
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"]),
         .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore", "StrataTestSupport"]),
-        // StrataONNX for the control-flow models (subgraphs are written as ONNX files by a Tools script).
-        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataONNX", "StrataTestSupport"]),
+        // StrataONNX for the control-flow models (subgraphs are written as ONNX files by a Tools script);
+        // StrataAnalysis for the shared tolerance rules.
+        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataONNX", "StrataAnalysis", "StrataTestSupport"]),
         // ZIPFoundation writes the test archives that the importer's zip reader must read.
         .testTarget(name: "StrataKerasTests", dependencies: [
             "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport", "StrataTestSupport",

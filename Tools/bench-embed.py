@@ -29,7 +29,7 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "
 
 import numpy as np  # noqa: E402  (after the thread settings)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testlib import DEFAULT_BINARY  # noqa: E402
 
 
 def cpu():
@@ -80,7 +80,7 @@ def strata(binary, work, method):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--strata", default=os.path.join(ROOT, ".build", "release", "strata"))
+    parser.add_argument("--strata", default=DEFAULT_BINARY)
     parser.add_argument("--points", type=int, default=10_000)
     parser.add_argument("--dims", type=int, default=256)
     parser.add_argument("--sklearn", action="store_true", help="also time scikit-learn's TSNE")

@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import DEFAULT_BINARY, ROOT
 sys.path.insert(0, os.path.join(ROOT, "Tools", "parity"))
 
 # The last convolution of each model (its output is what Grad-CAM weights).
@@ -48,7 +48,7 @@ def main():
     import torchmodels as tm
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--strata", default=os.path.join(ROOT, ".build", "release", "strata"))
+    parser.add_argument("--strata", default=DEFAULT_BINARY)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)

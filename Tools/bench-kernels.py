@@ -21,6 +21,8 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, shape_inference
 
+from testlib import DEFAULT_BINARY
+
 OPS = {"Conv", "ConvTranspose", "Gemm", "MatMul", "Einsum", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"}
 
 
@@ -82,7 +84,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--top", type=int, default=25, help="rows shown")
-    parser.add_argument("--strata", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "strata"))
+    parser.add_argument("--strata", default=DEFAULT_BINARY)
     args = parser.parse_args()
 
     rows = []

@@ -23,9 +23,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, ".."))
+from testlib import DEFAULT_BINARY, ROOT
 sys.path.insert(0, os.path.join(HERE, "parity"))
-STRATA = os.path.join(ROOT, ".build", "release", "strata")
+STRATA = DEFAULT_BINARY
 FOLDER = os.path.join(ROOT, "Fixtures", "generated", "stats-bench")
 
 

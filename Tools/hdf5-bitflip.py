@@ -27,9 +27,8 @@ import tempfile
 import time
 import zipfile
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import DEFAULT_BINARY, ROOT
 FIXTURES = os.path.join(ROOT, "Fixtures", "keras")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 TIMEOUT = 20  # seconds; every fixture loads in well under one
 
 

@@ -5,7 +5,7 @@ These are the real-model cases of ONNX's backend test (AlexNet, DenseNet-121, In
 ResNet-50, ShuffleNet, SqueezeNet, VGG-19, ZFNet-512 with small weights). As onnx's own runner does,
 each input is `arange(n) / n` as float32 in the declared shape (a dimension without a value is 1),
 and the output must match `light_<model>_output_0.pb` within the stated tolerance
-(|got - want| <= atol + rtol*|want|).
+(|got - want| <= atol + rtol*|want|, as testlib.compare applies a testlib.Rule).
 
 Except where float32 cannot decide the output. Most of these models end in a Softmax over 1000
 logits that are all equal and, whatever the input (their biases dominate), of magnitude 1e9 to
@@ -34,11 +34,13 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-LIGHT = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+import testlib
+from testlib import DEFAULT_BINARY, ROOT
 
-# (model, rtol, atol) as listed by onnx.backend.test.case.model.collect_testcases.
+LIGHT = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
+
+# (model, rtol, atol) as listed by onnx.backend.test.case.model.collect_testcases: ONNX's own per-model
+# tolerances for these outputs, not a policy rule, so they stay here and become a testlib.Rule each.
 MODELS = [
     ("bvlc_alexnet", 1e-3, 1e-7),
     ("densenet121", 2e-3, 1e-7),
@@ -99,15 +101,12 @@ def live_logits(model, feeds, names):
     return dict(zip(names, values))
 
 
-def mismatch(name, got, want, rtol, atol):
-    """None when `got` matches `want` at the tolerance; the problem otherwise."""
+def mismatch(name, got, want, rule):
+    """None when `got` matches `want` under `rule` (a testlib.Rule); the problem otherwise."""
     if got.dtype != want.dtype or got.shape != want.shape:
         return f"'{name}': {got.dtype}{list(got.shape)}, expected {want.dtype}{list(want.shape)}"
-    ok = np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
-    if ok.all():
-        return None
-    err = float(np.max(np.abs(got.astype(np.float64) - want)))
-    return f"'{name}': {int((~ok).sum())} of {want.size} values differ, max abs err {err:.3g}"
+    c = testlib.compare(got, want, rule)
+    return None if c.ok else f"'{name}': {c.describe()}"
 
 
 def dummy_input(info):
@@ -118,6 +117,7 @@ def dummy_input(info):
 
 def run_model(binary, name, rtol, atol):
     """(problem or None, notes) for one model."""
+    rule = testlib.Rule(rtol=rtol, atol=atol)
     path = os.path.join(LIGHT, f"light_{name}.onnx")
     model = onnx.load(path, load_external_data=False)
     initializers = {t.name for t in model.graph.initializer}
@@ -128,7 +128,7 @@ def run_model(binary, name, rtol, atol):
     undecided = {out: s for out, s in softmaxes.items() if np.max(np.abs(logits[s[0]])) > logit_limit(rtol)}
     notes = []
     with tempfile.TemporaryDirectory(prefix="strata-light-") as tmp:
-        command = [binary, "run", path, "--out", os.path.join(tmp, "out"), "--quiet"]
+        command = ["run", path, "--out", os.path.join(tmp, "out"), "--quiet"]
         for j, value in enumerate(feeds.values()):
             npy = os.path.join(tmp, f"input_{j}.npy")
             np.save(npy, value)
@@ -137,10 +137,9 @@ def run_model(binary, name, rtol, atol):
             command += ["--layer", info.name]
         for logit_name in sorted({s[0] for s in undecided.values()}):
             command += ["--layer", logit_name]
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = testlib.run_strata(binary, command)
         if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            return (lines[-1] if lines else f"exit code {result.returncode}"), notes
+            return (testlib.last_line(result.stderr) or f"exit code {result.returncode}"), notes
         manifest = json.load(open(os.path.join(tmp, "out", "manifest.json")))
         files = {a["tensor"]: a["file"] for a in manifest["activations"]}
 
@@ -156,16 +155,16 @@ def run_model(binary, name, rtol, atol):
                 got_logits = captured(logit_name)
                 if got_logits is None:
                     return f"Softmax input '{logit_name}' missing from the manifest", notes
-                problem = (mismatch(f"Softmax input {logit_name}", got_logits, logits[logit_name], rtol, atol)
+                problem = (mismatch(f"Softmax input {logit_name}", got_logits, logits[logit_name], rule)
                            or mismatch(f"output {info.name} as the softmax of Strata's logits", got,
-                                       softmax(got_logits, axis, opset).astype(np.float32), rtol, atol))
+                                       softmax(got_logits, axis, opset).astype(np.float32), rule))
                 notes.append(f"'{info.name}': logits up to {np.max(np.abs(logits[logit_name])):.2g}, "
                              "checked through them")
             else:
                 reference = os.path.join(LIGHT, f"light_{name}_output_{i}.pb")
                 proto = onnx.TensorProto()
                 proto.ParseFromString(open(reference, "rb").read())
-                problem = mismatch(f"output {info.name}", got, numpy_helper.to_array(proto), rtol, atol)
+                problem = mismatch(f"output {info.name}", got, numpy_helper.to_array(proto), rule)
             if problem:
                 return problem, notes
     return None, notes

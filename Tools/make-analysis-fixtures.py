@@ -30,7 +30,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "analysis")
 TOLERANCE = 1e-3
 

@@ -32,7 +32,7 @@ from pytorch_grad_cam.metrics.perturbation_confidence import RemoveLeastRelevant
 from pytorch_grad_cam.utils.image import show_cam_on_image
 from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "cam")
 METHODS = {
     "gradcam": GradCAM, "gradcam++": GradCAMPlusPlus, "hirescam": HiResCAM, "xgradcam": XGradCAM,

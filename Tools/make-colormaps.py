@@ -28,7 +28,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap, Normalize
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from testlib import ROOT
 SWIFT_OUT = os.path.join(ROOT, "Sources", "StrataRender", "Color", "ColorMapTables.swift")
 JSON_OUT = os.path.join(ROOT, "Fixtures", "visual", "colormap-reference.json")
 

@@ -26,7 +26,7 @@ import umap
 from sklearn.decomposition import PCA
 from umap.umap_ import find_ab_params
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "embedding", "reference.json")
 
 

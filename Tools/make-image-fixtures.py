@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, ".."))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "images")
 REF = os.path.join(OUT, "reference")
 

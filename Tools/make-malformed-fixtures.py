@@ -44,7 +44,7 @@ import zlib
 import h5py
 import numpy as np
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import ROOT
 KERAS = os.path.join(ROOT, "Fixtures", "keras")
 OUT = os.path.join(ROOT, "Fixtures", "malformed")
 BIAS = "/model_weights/probs/probs/bias:0"

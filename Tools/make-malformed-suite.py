@@ -48,10 +48,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import DEFAULT_BINARY, ROOT
 OUT = os.path.join(ROOT, "Fixtures", "generated", "malformed-suite")
 FILES = os.path.join(OUT, "files")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 DATE = (1980, 1, 1, 0, 0, 0)
 
 TINY_CNN = "Fixtures/onnx/tiny-cnn.onnx"

@@ -25,7 +25,9 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "onnx")
+from testlib import FIXTURES
+
+ROOT = os.path.join(FIXTURES, "onnx")
 IR_VERSION = 8
 OPSET = 17
 

@@ -12,7 +12,7 @@ import os
 import cv2
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Sources", "StrataRender", "Color", "OpenCVColorMapTables.swift")
 
 

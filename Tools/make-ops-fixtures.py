@@ -18,7 +18,7 @@ import onnxruntime as ort
 from onnx import TensorProto, helper
 from onnx.reference import ReferenceEvaluator
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "ops", "reference.json")
 DTYPES = {np.dtype("float32"): ("float32", TensorProto.FLOAT), np.dtype("float64"): ("float64", TensorProto.DOUBLE),
           np.dtype("int64"): ("int64", TensorProto.INT64), np.dtype("int32"): ("int32", TensorProto.INT32),

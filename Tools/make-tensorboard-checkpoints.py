@@ -15,7 +15,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, ".."))
+from testlib import ROOT
 DEMO_MODEL = os.path.join(ROOT, "Fixtures", "demo", "digits.keras")
 DEFAULT_OUT = os.path.join(ROOT, "Fixtures", "generated", "tensorboard-checkpoints")
 SEED = 20261213

@@ -28,7 +28,7 @@ from PIL import Image
 from tensorboard.compat.proto import event_pb2, summary_pb2
 from tensorboard.summary.writer.record_writer import RecordWriter
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from testlib import ROOT
 OUT = os.path.join(ROOT, "Fixtures", "tensorboard")
 SEED = 20261213
 

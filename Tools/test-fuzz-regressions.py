@@ -25,11 +25,9 @@ import sys
 import tempfile
 import shutil
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(ROOT, "Tools"))
-import hostile_run  # noqa: E402
+import hostile_run
+from testlib import DEFAULT_BINARY, ROOT
 
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 CORPUS = os.path.join(ROOT, "Fixtures", "fuzz-regressions")
 TINY_CNN = "Fixtures/onnx/tiny-cnn.onnx"
 

@@ -34,7 +34,7 @@ import tempfile
 import numpy as np
 
 import testlib
-from testlib import ROOT
+from testlib import DEFAULT_BINARY, ROOT
 
 sys.path.insert(0, os.path.join(ROOT, "Tools", "parity"))
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "grad")
@@ -466,7 +466,7 @@ def check_recurrent(binary, report, tmp):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--strata", default=os.path.join(ROOT, ".build", "release", "strata"))
+    parser.add_argument("--strata", default=DEFAULT_BINARY)
     parser.add_argument("--only", choices=["keras", "onnx"])
     parser.add_argument("--keras-python")
     parser.add_argument("-v", "--verbose", action="store_true")

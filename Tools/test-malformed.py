@@ -22,11 +22,9 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.join(ROOT, "Tools"))
-import hostile_run  # noqa: E402
+import hostile_run
+from testlib import DEFAULT_BINARY, ROOT
 
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 GENERATOR = os.path.join(ROOT, "Tools", "make-malformed-suite.py")
 CASES = os.path.join(ROOT, "Fixtures", "generated", "malformed-suite", "cases.json")
 

@@ -49,8 +49,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+import testlib
+from testlib import DEFAULT_BINARY, ROOT
+
 DEMO = os.path.join(ROOT, "Fixtures", "demo")
 TINY = os.path.join(ROOT, "Fixtures", "onnx", "tiny-cnn.onnx")
 SLASH = os.path.join(ROOT, "Fixtures", "keras", "slash_names.k2.h5")
@@ -58,18 +59,17 @@ TIMEOUT = 600
 KERAS_PYTHON = os.environ.get("STRATA_KERAS_PYTHON", os.path.join(ROOT, ".venv-keras", "bin", "python"))
 DENSENET = os.path.join(ROOT, "Fixtures", "generated", "report", "densenet121.keras")
 
-failures = []
+CHECKS = testlib.Checker(timeout=TIMEOUT)
 
 
 def check(condition, what):
-    if not condition:
-        failures.append(what)
-        print("FAIL", what)
+    """One check, counted by testlib's Checker; `what` says what failed. Returns `condition`."""
+    CHECKS.check(what, condition)
     return condition
 
 
 def strata(binary, *args, expect=0):
-    result = subprocess.run([binary, *args], capture_output=True, text=True, timeout=TIMEOUT)
+    result = testlib.run_strata(binary, args, TIMEOUT)
     if expect is not None and result.returncode != expect:
         check(False, f"strata {' '.join(args)}: exit {result.returncode}, stderr: {result.stderr.strip()[-400:]}")
     return result
@@ -523,10 +523,10 @@ def main():
                 check(lines and lines[-1].startswith("strata: error: "), f"report {arguments}: last line not an error: {lines[-1:]}")
         check(os.path.getsize(TINY) > 0 and open(TINY, "rb").read(4) != b"<!DO", "the model was overwritten")
     finally:
-        if not failures:
+        if not CHECKS.failures:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"test-report: {'FAILED ' + str(len(failures)) if failures else 'passed'}; screenshots in {screenshots}")
-    return 1 if failures else 0
+    print(f"{CHECKS.summary('test-report')}; screenshots in {screenshots}")
+    return 1 if CHECKS.failures else 0
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ from tensorboard.backend.event_processing import event_accumulator as ea
 from tensorboard.compat.proto import event_pb2
 from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+import testlib
+from testlib import DEFAULT_BINARY, ROOT, Rule
+
 DEMO = os.path.join(ROOT, "Fixtures", "demo")
 DEMO_MODEL = os.path.join(DEMO, "digits.keras")
 HELDOUT = os.path.join(DEMO, "heldout")
@@ -81,36 +82,6 @@ def tensorboard_limits():
 
 
 LIMITS = tensorboard_limits()
-
-
-class Checker:
-    def __init__(self, binary, verbose):
-        self.binary = binary
-        self.verbose = verbose
-        self.failures = []
-        self.passed = 0
-
-    def strata(self, arguments, check=True):
-        result = subprocess.run([self.binary] + arguments, capture_output=True, text=True, timeout=TIMEOUT)
-        if check and result.returncode != 0:
-            raise RuntimeError(f"strata {' '.join(arguments)} exited {result.returncode}: {result.stderr.strip()[-600:]}")
-        return result
-
-    def check(self, name, condition, detail=""):
-        if condition:
-            self.passed += 1
-            if self.verbose:
-                print(f"ok    {name}")
-        else:
-            self.failures.append(f"{name}: {detail}")
-            print(f"FAIL  {name}: {detail}")
-
-    def exact(self, name, got, want):
-        self.check(name, got == want, f"got {str(got)[:300]}, want {str(want)[:300]}")
-
-    def close(self, name, got, want, rtol, atol=0.0):
-        got, want = float(got), float(want)
-        self.check(name, abs(got - want) <= atol + rtol * abs(want), f"got {got!r}, want {want!r}")
 
 
 # MARK: reading event files
@@ -201,6 +172,9 @@ def numpy_buckets(values):
     return {float(LIMITS[i]): int(counts[i]) for i in np.nonzero(counts)[0]}
 
 
+# The comparisons below use this script's own rules, not the policy's: the references are numpy on
+# Strata's own activations, so only summation order differs (float64 sums: rtol 1e-9; the float32
+# scalars TensorBoard stores: 2e-7, about 2 ulps). A NaN (a missing or empty value) always fails.
 def check_histogram(c, label, histogram, values):
     finite = values[np.isfinite(values)].astype(np.float64)
     limits, counts = list(histogram.bucket_limit), list(histogram.bucket)
@@ -211,8 +185,8 @@ def check_histogram(c, label, histogram, values):
     c.exact(f"{label}: num", histogram.num, float(finite.size))
     c.exact(f"{label}: min", histogram.min, float(finite.min()))
     c.exact(f"{label}: max", histogram.max, float(finite.max()))
-    c.close(f"{label}: sum", histogram.sum, finite.sum(), rtol=1e-9, atol=1e-12 * np.abs(finite).sum())
-    c.close(f"{label}: sum_squares", histogram.sum_squares, (finite * finite).sum(), rtol=1e-9)
+    c.close(f"{label}: sum", histogram.sum, finite.sum(), Rule(rtol=1e-9, atol=1e-12 * np.abs(finite).sum(), nan_equal=False))
+    c.close(f"{label}: sum_squares", histogram.sum_squares, (finite * finite).sum(), Rule(rtol=1e-9, nan_equal=False))
 
 
 def check_statistics(c, label, acc, layer, values, step):
@@ -227,13 +201,12 @@ def check_statistics(c, label, acc, layer, values, step):
     for name, value in want.items():
         scalars = acc.Scalars(f"stats/{layer}/{name}")
         c.exact(f"{label} {layer}: {name} logged once at step {step}", [s.step for s in scalars], [step])
-        c.close(f"{label} {layer}: {name} equals numpy's (float32)", scalars[0].value, value, rtol=2e-7, atol=1e-7 * finite.std())
+        c.close(f"{label} {layer}: {name} equals numpy's (float32)", scalars[0].value, value, Rule(rtol=2e-7, atol=1e-7 * finite.std(), nan_equal=False))
 
 
 def keras_kernels(c, pairs, scratch):
     """[(model path, npz path)] → {model: {layer: kernel}} read by Keras in .venv-keras."""
-    setup = subprocess.run(["bash", os.path.join(ROOT, "Tools", "keras", "setup-venv.sh")], capture_output=True, text=True, check=True)
-    python = setup.stdout.strip().splitlines()[-1]
+    python = testlib.keras_python()
     subprocess.run([python, "-c", KERAS_KERNELS] + [p for pair in pairs for p in pair], check=True, capture_output=True,
                    env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"})
     return {model: dict(np.load(target)) for model, target in pairs}
@@ -505,8 +478,7 @@ def check_embed(c, scratch, logs):
 def make_checkpoints(c):
     paths = [os.path.join(CHECKPOINTS, f"model_epoch_{epoch:02d}.h5") for epoch in range(1, EPOCHS + 1)]
     if not all(os.path.exists(p) for p in paths):
-        setup = subprocess.run(["bash", os.path.join(ROOT, "Tools", "keras", "setup-venv.sh")], capture_output=True, text=True, check=True)
-        python = setup.stdout.strip().splitlines()[-1]
+        python = testlib.keras_python()
         subprocess.run([python, os.path.join(ROOT, "Tools", "make-tensorboard-checkpoints.py"), CHECKPOINTS], check=True,
                        capture_output=True, timeout=TIMEOUT)
     return paths
@@ -566,7 +538,7 @@ def check_checkpoints(c, scratch, logs, checkpoints):
                 check_histogram(c, f"tensorboard step {step} {layer} activations", histogram[0].histogram_value, acts[layer])
             scalars = [s for s in acc.Scalars(f"stats/{layer}/mean") if s.step == step]
             finite = acts[layer].astype(np.float64)
-            c.close(f"tensorboard step {step} {layer}: mean", scalars[0].value if scalars else np.nan, finite.mean(), rtol=2e-7)
+            c.close(f"tensorboard step {step} {layer}: mean", scalars[0].value if scalars else np.nan, finite.mean(), Rule(rtol=2e-7, nan_equal=False))
         # --cam: the step's CAM of each drawn input is what `strata cam` gives on that checkpoint for
         # the same batches (float32 sums in another order could move a pixel by a level).
         out = os.path.join(scratch, f"cam-epoch-{step}")
@@ -652,7 +624,7 @@ def main():
     args = parser.parse_args()
     if not os.path.exists(args.strata):
         sys.exit(f"error: {args.strata} not found; run `swift build -c release --product strata` first")
-    c = Checker(args.strata, args.verbose)
+    c = testlib.Checker(args.strata, args.verbose, timeout=TIMEOUT)
     checkpoints = make_checkpoints(c)
     with tempfile.TemporaryDirectory(prefix="strata-tensorboard-") as scratch:
         logs = os.path.join(scratch, "logs")
@@ -663,7 +635,7 @@ def main():
         check_embed(c, scratch, logs)
         check_checkpoints(c, scratch, logs, checkpoints)
         check_failures(c, scratch, checkpoints)
-    print(f"test-tensorboard: {c.passed} passed, {len(c.failures)} failed")
+    print(c.summary("test-tensorboard"))
     return 1 if c.failures else 0
 
 

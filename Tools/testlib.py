@@ -1,5 +1,5 @@
-"""What the Tools test scripts share: paths, running the strata binary, the tolerance comparison and the
-per-layer table.
+"""What the Tools test scripts share: paths, running the strata binary, the tolerance comparison, the
+per-layer table and the counting of named checks (Checker).
 
 The tolerance rules are Strata's own (Sources/StrataAnalysis/Comparison/TolerancePolicy.swift):
 Tools/tolerance-policy.json is the output of `strata compare --print-policy --json`, committed, and a
@@ -17,6 +17,11 @@ Swift tests.
     c = testlib.compare(got, want, "float16_reference")
     c = testlib.compare(got, want, testlib.Rule(rtol=0, atol_scale=1e-3))   # a script's own rule
     if not c.ok: print(c.describe())
+
+    c = testlib.Checker(binary, verbose)            # named checks, counted
+    c.close("maps mean", got, want, testlib.Rule(rtol=1e-5))
+    c.exact("zeros", got_count, want_count)
+    print(c.summary("test-visual"))                 # "test-visual: N passed, M failed"
 """
 import json
 import os
@@ -177,3 +182,46 @@ def last_line(text):
     """The last non-blank line of `text` (strata's error line), or ''."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+class Checker:
+    """The named checks of one test script: counts what passed, prints and keeps each failure (`FAIL  name:
+    detail`; with `verbose`, `ok    name` for each pass), and runs the strata binary."""
+
+    def __init__(self, binary=DEFAULT_BINARY, verbose=False, timeout=600):
+        self.binary = binary
+        self.verbose = verbose
+        self.timeout = timeout
+        self.failures = []
+        self.passed = 0
+
+    def strata(self, arguments, check=True):
+        """run_strata(binary, arguments); with `check`, a non-zero exit raises RuntimeError with the stderr's end."""
+        result = run_strata(self.binary, arguments, self.timeout)
+        if check and result.returncode != 0:
+            raise RuntimeError(f"strata {' '.join(arguments)} exited {result.returncode}: {result.stderr.strip()[-600:]}")
+        return result
+
+    def check(self, name, condition, detail=""):
+        """Counts `condition`; returns it."""
+        if condition:
+            self.passed += 1
+            if self.verbose:
+                print(f"ok    {name}")
+        else:
+            self.failures.append(f"{name}: {detail}" if detail else name)
+            print(f"FAIL  {self.failures[-1]}", flush=True)
+        return bool(condition)
+
+    def exact(self, name, got, want):
+        """`got == want`."""
+        return self.check(name, got == want, f"got {str(got)[:300]}, want {str(want)[:300]}")
+
+    def close(self, name, got, want, tolerance="reference"):
+        """`compare(got, want, tolerance)` (a policy rule name or a Rule) is ok; scalars and sequences alike."""
+        c = compare(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64), tolerance)
+        return self.check(name, c.ok, c.describe())
+
+    def summary(self, label):
+        """`label: N passed, M failed`."""
+        return f"{label}: {self.passed} passed, {len(self.failures)} failed"

@@ -27,7 +27,7 @@ enum EmbeddingFixtures {
     /// `clusters` Gaussian blobs of `perCluster` points in `dims` dimensions, centres 10 apart
     /// per coordinate, and each point's blob.
     static func blobs(clusters: Int, perCluster: Int, dims: Int, seed: UInt64) throws -> (FeatureMatrix, [Int]) {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let centres = (0 ..< clusters * dims).map { _ in random.normal() * 10 }
         var values: [Float] = [], labels: [Int] = []
         for c in 0 ..< clusters {

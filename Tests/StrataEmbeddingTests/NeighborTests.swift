@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 @testable import StrataEmbedding
 
@@ -21,7 +22,7 @@ final class NeighborTests: XCTestCase {
     }
 
     func testExactNeighborsMatchBruteForce() throws {
-        var random = SeededRandom(seed: 3)
+        var random = SeededGenerator(seed: 3)
         let x = try FeatureMatrix(rows: 300, columns: 10, values: (0 ..< 3000).map { _ in Float(random.normal()) })
         let k = 7
         let graph = try NeighborSearch.exact.neighbors(of: x, k: k, threads: 2)

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 @testable import StrataEmbedding
 
@@ -6,14 +7,14 @@ import XCTest
 final class TSNEGradientTests: XCTestCase {
     /// A small random embedding and a random symmetric P (sum 1).
     static func problem(n: Int, dims: Int, seed: UInt64) -> (SparseMatrix, [Double]) {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let y = (0 ..< n * dims).map { _ in random.normal() * 3 }
         var rows: [Int32] = [], cols: [Int32] = [], vals: [Double] = []
         for i in 0 ..< n {
             for _ in 0 ..< 4 {
                 let j = random.below(n)
                 if j == i { continue }
-                rows.append(Int32(i)); cols.append(Int32(j)); vals.append(random.uniform() + 0.1)
+                rows.append(Int32(i)); cols.append(Int32(j)); vals.append(random.unit() + 0.1)
             }
         }
         let p = PerplexityAffinities.normalized(SparseMatrix(size: n, rows: rows, columns: cols, values: vals).plusTranspose())

@@ -1,5 +1,6 @@
 import CStrataKernels
 import Foundation
+import StrataAnalysis
 import StrataCore
 import StrataTestSupport
 import XCTest
@@ -85,16 +86,16 @@ final class KernelTierTests: XCTestCase {
 
     // MARK: Every tier against the generic one
 
-    /// How far a kernel's values may move where one tier rounds multiply-adds twice:
-    /// |got − want| ≤ atol + rtol·|want|, NaN where the other has NaN, infinities equal.
-    private struct Tolerance {
-        let rtol: Float, atol: Float
+    /// How far a kernel's values may move where one tier rounds multiply-adds twice (`ToleranceRule`:
+    /// |got − want| ≤ atol + rtol·|want|, NaN where the other has NaN, infinities equal). These are
+    /// this test's own rules, tighter or looser than the policy's as the rounding at hand needs.
+    private enum Tolerance {
         /// exp's reduction and polynomial rounded twice move the functions by a few ulps (at most
         /// about 2.4e-7 absolute, or 2.5e-5 relative where GELU cancels to values below 1e-5).
-        static let functions = Tolerance(rtol: 2e-6, atol: 2e-6)
+        static let functions = ToleranceRule(rtol: 2e-6, atol: 2e-6)
         /// Sums of up to 25 (depthwise) or 200 (GEMV) products of values below 4 in magnitude: the
         /// error bound n·2⁻²⁴·Σ|terms| reaches about 1e-4 (observed: below 1e-5).
-        static let sums = Tolerance(rtol: 1e-4, atol: 1e-4)
+        static let sums = ToleranceRule(rtol: 1e-4, atol: 1e-4)
     }
 
     private static func fusesMultiplyAdds(_ tier: KernelTier) -> Bool {
@@ -104,7 +105,7 @@ final class KernelTierTests: XCTestCase {
     /// `run` once per available tier; every tier's values must have the generic tier's bits, or, for
     /// a kernel with multiply-adds (`tolerance` given) where only one of the two tiers fuses them,
     /// be within the tolerance.
-    private func assertTiersAgree(_ what: String, tolerance: Tolerance? = nil, file: StaticString = #filePath,
+    private func assertTiersAgree(_ what: String, tolerance: ToleranceRule? = nil, file: StaticString = #filePath,
                                   line: UInt = #line, _ run: () -> [Float]) {
         KernelTier.force(.generic)
         let reference = run()
@@ -112,17 +113,12 @@ final class KernelTierTests: XCTestCase {
             KernelTier.force(tier)
             let got = run()
             XCTAssertEqual(got.count, reference.count, "\(what), \(tier)", file: file, line: line)
-            let exact = tolerance == nil || Self.fusesMultiplyAdds(tier) == Self.fusesMultiplyAdds(.generic)
-            let differs = { (i: Int) -> Bool in
-                let (a, b) = (got[i], reference[i])
-                if exact { return a.bitPattern != b.bitPattern }
-                if a.isNaN || b.isNaN { return a.isNaN != b.isNaN }
-                if a.isInfinite || b.isInfinite { return a != b }
-                return abs(a - b) > tolerance!.atol + tolerance!.rtol * abs(b)
-            }
-            if let i = got.indices.first(where: { $0 < reference.count && differs($0) }) {
-                XCTFail("\(what): the \(tier.rawValue) kernels give \(got[i]) at \(i), generic \(reference[i])"
-                        + (exact ? "" : " (beyond the tolerance)"), file: file, line: line)
+            if let tolerance, Self.fusesMultiplyAdds(tier) != Self.fusesMultiplyAdds(.generic) {
+                let wide: [Double] = got.map { Double($0) }, wanted: [Double] = reference.map { Double($0) }
+                let message = "\(what): the \(tier.rawValue) kernels against the generic ones"
+                assertClose(wide, wanted, tolerance, message, file: file, line: line)
+            } else if let i = got.indices.first(where: { $0 < reference.count && got[$0].bitPattern != reference[$0].bitPattern }) {
+                XCTFail("\(what): the \(tier.rawValue) kernels give \(got[i]) at \(i), generic \(reference[i])", file: file, line: line)
             }
         }
     }
@@ -145,7 +141,7 @@ final class KernelTierTests: XCTestCase {
             let x = Self.values(count, seed: UInt64(count), scale: scale, specials: true)
             let bias: [Float] = [0.375]
             for op in 0...Int32(STRATA_UNARY_GELU_TANH.rawValue) {
-                assertTiersAgree("unary \(op), scale \(scale)", tolerance: .functions) {
+                assertTiersAgree("unary \(op), scale \(scale)", tolerance: Tolerance.functions) {
                     var y = [Float](repeating: 0, count: count)
                     strata_unary(op, x, &y, count)
                     return y
@@ -156,7 +152,7 @@ final class KernelTierTests: XCTestCase {
             for activation in activations {
                 for withBias in [false, true] {
                     let usesExp = activation == .sigmoid || activation == .silu
-                    assertTiersAgree("\(activation), bias \(withBias), scale \(scale)", tolerance: usesExp ? .functions : nil) {
+                    assertTiersAgree("\(activation), bias \(withBias), scale \(scale)", tolerance: usesExp ? Tolerance.functions : nil) {
                         var y = [Float](repeating: 0, count: count)
                         var ep = activation.epilogue(bias: nil)
                         bias.withUnsafeBufferPointer { b in strata_epilogue_apply(x, &y, count, withBias ? b.baseAddress : nil, &ep) }
@@ -229,7 +225,7 @@ final class KernelTierTests: XCTestCase {
             let w = Self.values(channels * taps, seed: UInt64(200 + i))
             let bias = Self.values(channels, seed: UInt64(300 + i))
             var ep = activations[i % activations.count]?.epilogue(bias: nil) ?? strata_epilogue()
-            assertTiersAgree("depthwise plane \(g)", tolerance: .sums) {
+            assertTiersAgree("depthwise plane \(g)", tolerance: Tolerance.sums) {
                 var y = [Float](repeating: .nan, count: outSize)
                 let scratch = [Float](repeating: 0, count: strata_depthwise_scratch(&g))
                 scratch.withUnsafeBufferPointer { s in
@@ -239,7 +235,7 @@ final class KernelTierTests: XCTestCase {
                 }
                 return y
             }
-            assertTiersAgree("\(channels) interleaved depthwise planes \(g)", tolerance: .sums) {
+            assertTiersAgree("\(channels) interleaved depthwise planes \(g)", tolerance: Tolerance.sums) {
                 var y = [Float](repeating: .nan, count: channels * outSize)
                 var scratch = [Float](repeating: .nan, count: strata_depthwise8_scratch(&g))
                 strata_depthwise8(x, inSize, Int32(channels), w, i % 3 == 0 ? nil : bias, &g, &y, outSize, &scratch, &ep)
@@ -275,7 +271,7 @@ final class KernelTierTests: XCTestCase {
             let a = Self.values(m * lda, seed: UInt64(k)), b = Self.values(k, seed: UInt64(k + 1000))
             let bias = Self.values(m, seed: UInt64(k + 2000))
             for activation in [nil, FusedActivation.leakyRelu(alpha: 0.1)] {
-                assertTiersAgree("gemv k \(k), \(String(describing: activation))", tolerance: .sums) {
+                assertTiersAgree("gemv k \(k), \(String(describing: activation))", tolerance: Tolerance.sums) {
                     var c = [Float](repeating: .nan, count: 2 * m)
                     bias.withUnsafeBufferPointer { bias in
                         var ep = activation?.epilogue(bias: bias.baseAddress) ?? strata_epilogue(bias: bias.baseAddress, activation: 0, alpha: 0, beta: 0)

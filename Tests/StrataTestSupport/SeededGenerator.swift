@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 
 /// The tests' one seeded random generator: SplitMix64 started at `seed`, so random test data is the
@@ -34,6 +35,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     public mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 
     public mutating func bool() -> Bool { next() & 1 == 1 }
+
+    /// A standard normal value (Box–Muller over two `unit()` draws; 1 − u keeps the logarithm finite).
+    public mutating func normal() -> Double {
+        let u = 1 - unit(), v = unit()
+        return (-2 * Foundation.log(u)).squareRoot() * Foundation.cos(2 * Double.pi * v)
+    }
 
     /// `count` values of `float()`.
     public mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }

@@ -23,7 +23,8 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.dirname(HERE))  # Tools/, for testlib
+from testlib import ROOT  # noqa: E402
 OUT = os.path.join(ROOT, "Fixtures", "demo")
 SEED = 20261204
 SIZE = 32

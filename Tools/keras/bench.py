@@ -19,9 +19,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.dirname(HERE))  # Tools/, for testlib
+from testlib import DEFAULT_BINARY, ROOT  # noqa: E402
 OUT = os.path.join(ROOT, "Fixtures", "generated", "keras", "bench")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 MODELS = {"resnet50": "ResNet50", "mobilenet_v2": "MobileNetV2"}
 SIZE = 224
 SEED = 1234

@@ -16,6 +16,7 @@ convolution layer (tf-keras-vis' choice with penultimate_layer=None), and the to
 import importlib.metadata
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
@@ -28,7 +29,8 @@ from tf_keras_vis.layercam import Layercam  # noqa: E402
 from tf_keras_vis.utils.model_modifiers import ReplaceToLinear  # noqa: E402
 from tf_keras_vis.utils.scores import CategoricalScore  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tools/, for testlib
+from testlib import ROOT  # noqa: E402
 OUT = os.path.join(ROOT, "Fixtures", "cam", "keras")
 CONVOLUTIONS = {"Conv1D", "Conv2D", "Conv3D", "SeparableConv2D", "DepthwiseConv2D", "Conv2DTranspose"}
 METHODS = {"gradcam": Gradcam, "gradcam++": GradcamPlusPlus, "layercam": Layercam}

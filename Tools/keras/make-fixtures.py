@@ -34,7 +34,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.dirname(HERE))  # Tools/, for testlib
+from testlib import ROOT  # noqa: E402
 COMMITTED = os.path.join(ROOT, "Fixtures", "keras")
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "keras")
 SEED = 1234

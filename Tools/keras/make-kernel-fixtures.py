@@ -25,7 +25,8 @@ import sys
 import h5py
 import numpy as np
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tools/, for testlib
+from testlib import ROOT  # noqa: E402
 
 # file -> layer -> [(dataset name, kind)] in the order Strata lists a layer's kernels.
 LAYERS = {
