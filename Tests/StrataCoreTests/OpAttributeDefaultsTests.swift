@@ -23,10 +23,10 @@ final class OpAttributeDefaultsTests: XCTestCase {
 
     /// Ops whose attributes are still read by name at their consumers rather than through a typed struct.
     static let notYetTyped: [String: String] = [
-        "AffineGrid": pending, "Attention": pending, "Constant": pending, "ConstantOfShape": pending, "DFT": pending,
-        "DequantizeLinear": pending, "GridSample": pending, "MaxUnpool": pending, "MelWeightMatrix": pending,
-        "NonMaxSuppression": pending, "QuantizeLinear": pending, "Range": pending, "Resize": pending,
-        "RoiAlign": pending, "RotaryEmbedding": pending, "STFT": pending, "TensorScatter": pending,
+        "Attention": pending, "Constant": pending, "ConstantOfShape": pending, "DFT": pending,
+        "DequantizeLinear": pending, "MelWeightMatrix": pending,
+        "QuantizeLinear": pending, "Range": pending, "Resize": pending,
+        "RotaryEmbedding": pending, "STFT": pending,
         "Upsample": pending, "If": bodies, "Loop": bodies, "Scan": bodies,
     ]
     private static let pending = "not yet converted: its attributes are still read by name where they are used"
@@ -42,6 +42,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "GroupNormalization": ["num_groups": .int(1)],
         "LRN": ["size": .int(1)],
         "MaxPool": ["kernel_shape": .ints([2, 2])],
+        "MaxUnpool": ["kernel_shape": .ints([2, 2])],
         "AveragePool": ["kernel_shape": .ints([2, 2])],
         "LpPool": ["kernel_shape": .ints([2, 2])],
         "Concat": ["axis": .int(0)],

@@ -49,7 +49,8 @@ extension OpRegistry {
                 let channels: Dim = shape[1].value.map { .known($0 / Swift.max(1, block.elementCount)) } ?? .anonymous
                 return [ValueType(x.dtype, [shape[0], channels] + image)]
             },
-            OpSchema("AffineGrid", opsets: 20...latestOpset, inputs: 2...2, category: .shape) { ctx in
+            OpSchema("AffineGrid", opsets: 20...latestOpset, inputs: 2...2, category: .shape,
+                     attributes: AffineGridAttributes.self) { ctx in
                 let theta = try ctx.type(0)
                 guard let size = ctx.dimsValue(1), size.count == 4 || size.count == 5 else { throw InferenceContext.Unknown() }
                 return [ValueType(theta.dtype, [size[0]] + Array(size.dropFirst(2)) + [.known(size.count - 2)])]

@@ -39,7 +39,8 @@ extension OpRegistry {
             let counted = ValueType(.int64, [.anonymous])
             return Array([ValueType(x.dtype, nil), counted, counted, counted].prefix(Swift.max(1, ctx.node.outputs.count)))
         },
-        OpSchema("TensorScatter", opsets: 24...OpRegistry.latestOpset, inputs: 2...3, category: .other) { ctx in
+        OpSchema("TensorScatter", opsets: 24...OpRegistry.latestOpset, inputs: 2...3, category: .other,
+                 attributes: TensorScatterAttributes.self) { ctx in
             let (cache, update) = (try ctx.type(0), try ctx.type(1))
             guard cache.dtype == update.dtype else {
                 throw ctx.error("past_cache is \(cache.dtype.rawValue) but update is \(update.dtype.rawValue)")
@@ -74,6 +75,7 @@ extension OpRegistry {
         OpSchema("Resize", opsets: 10...OpRegistry.latestOpset, inputs: 1...4, category: .other,
                  infer: ShapeTypeRules.resize),
         OpSchema("GridSample", opsets: 16...OpRegistry.latestOpset, inputs: 2...2, category: .other,
+                 attributes: GridSampleAttributes.self,
                  infer: ShapeTypeRules.gridSample),
         OpSchema("Upsample", opsets: 7...9, inputs: 1...2, category: .other, infer: ShapeTypeRules.upsample),
         OpSchema("DepthToSpace", inputs: 1...1, category: .reshape, attributes: SpaceDepthAttributes.self,

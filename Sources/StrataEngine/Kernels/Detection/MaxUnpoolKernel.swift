@@ -15,18 +15,8 @@ struct MaxUnpoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        guard let kernel = try node.ints("kernel_shape"), !kernel.isEmpty, kernel.allSatisfy({ (1...65536).contains($0) }) else {
-            throw node.attributeError("kernel_shape", "must be given, each in 1...65536")
-        }
-        kernelShape = kernel
-        strides = try node.ints("strides") ?? Array(repeating: 1, count: kernel.count)
-        pads = try node.ints("pads") ?? Array(repeating: 0, count: 2 * kernel.count)
-        guard strides.count == kernel.count, strides.allSatisfy({ (1...65536).contains($0) }) else {
-            throw node.attributeError("strides", "must hold \(kernel.count) values in 1...65536, found \(strides)")
-        }
-        guard pads.count == 2 * kernel.count, pads.allSatisfy({ (0...65536).contains($0) }) else {
-            throw node.attributeError("pads", "must hold \(2 * kernel.count) values in 0...65536, found \(pads)")
-        }
+        let attributes = try MaxUnpoolAttributes(node: node)
+        (kernelShape, strides, pads) = (attributes.kernelShape, attributes.strides, attributes.pads)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,11 +12,7 @@ struct NonMaxSuppressionKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let format = try node.int("center_point_box", default: 0)
-        guard format == 0 || format == 1 else {
-            throw node.attributeError("center_point_box", "must be 0 or 1, found \(format)")
-        }
-        centerPointBox = format == 1
+        centerPointBox = try NonMaxSuppressionAttributes(node: node).centerPointBox
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

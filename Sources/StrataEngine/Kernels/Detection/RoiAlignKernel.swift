@@ -19,25 +19,13 @@ struct RoiAlignKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let transform = try node.string("coordinate_transformation_mode", default: node.opset >= 16 ? "half_pixel" : "output_half_pixel")
-        guard transform == "half_pixel" || transform == "output_half_pixel" else {
-            throw node.attributeError("coordinate_transformation_mode", "must be half_pixel or output_half_pixel, found '\(transform)'")
-        }
-        halfPixel = transform == "half_pixel"
-        let mode = try node.string("mode", default: "avg")
-        guard mode == "avg" || mode == "max" else { throw node.attributeError("mode", "must be avg or max, found '\(mode)'") }
-        maxMode = mode == "max"
-        outputHeight = try node.int("output_height", default: 1)
-        outputWidth = try node.int("output_width", default: 1)
-        samplingRatio = try node.int("sampling_ratio", default: 0)
-        spatialScale = try node.float("spatial_scale", default: 1)
-        guard (1...65536).contains(outputHeight), (1...65536).contains(outputWidth) else {
-            throw node.attributeError("output_height", "output size \(outputHeight)×\(outputWidth) must lie in 1...65536")
-        }
-        guard (0...4096).contains(samplingRatio) else {
-            throw node.attributeError("sampling_ratio", "must lie in 0...4096, found \(samplingRatio)")
-        }
-        guard spatialScale.isFinite else { throw node.attributeError("spatial_scale", "must be finite, found \(spatialScale)") }
+        let attributes = try RoiAlignAttributes(node: node)
+        halfPixel = attributes.halfPixel
+        maxMode = attributes.maxMode
+        outputHeight = attributes.outputHeight
+        outputWidth = attributes.outputWidth
+        samplingRatio = attributes.samplingRatio
+        spatialScale = attributes.spatialScale
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,7 +10,7 @@ struct AffineGridKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        alignCorners = try node.int("align_corners", default: 0) != 0
+        alignCorners = try AffineGridAttributes(node: node).alignCorners
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -6,8 +6,8 @@ import StrataCore
 /// ONNX reference. Opset 16 is 4-D with modes `bilinear`/`bicubic`; opset 20 allows any rank.
 /// Computes in float32; any floating-point dtype.
 struct GridSampleKernel: Kernel {
-    enum Mode: Sendable { case nearest, linear, cubic }
-    enum Padding: String, Sendable { case zeros, border, reflection }
+    typealias Mode = GridSampleAttributes.Mode
+    typealias Padding = GridSampleAttributes.Padding
 
     let node: Node
     let mode: Mode
@@ -16,19 +16,8 @@ struct GridSampleKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let name = try node.string("mode", default: node.opset >= 20 ? "linear" : "bilinear")
-        switch (name, node.opset >= 20) {
-        case ("nearest", _): mode = .nearest
-        case ("linear", true), ("bilinear", false): mode = .linear
-        case ("cubic", true), ("bicubic", false): mode = .cubic
-        default: throw node.attributeError("mode", "unknown mode '\(name)'")
-        }
-        let paddingName = try node.string("padding_mode", default: "zeros")
-        guard let p = Padding(rawValue: paddingName) else {
-            throw node.attributeError("padding_mode", "unknown padding mode '\(paddingName)'")
-        }
-        padding = p
-        alignCorners = try node.int("align_corners", default: 0) != 0
+        let attributes = try GridSampleAttributes(node: node)
+        (mode, padding, alignCorners) = (attributes.mode, attributes.padding, attributes.alignCorners)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,12 +10,8 @@ struct TensorScatterKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: -2)
-        let mode = try node.string("mode", default: "linear")
-        guard mode == "linear" || mode == "circular" else {
-            throw node.attributeError("mode", "must be linear or circular, found '\(mode)'")
-        }
-        circular = mode == "circular"
+        let attributes = try TensorScatterAttributes(node: node)
+        (axis, circular) = (attributes.axis, attributes.circular)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
