@@ -214,14 +214,11 @@ public enum ShapeTypeRules {
     }
 
     static func constant(_ ctx: InferenceContext) throws -> [ValueType] {
-        guard let value = try ctx.node.tensor("value") else {
-            throw ctx.node.error("only the 'value' form of Constant is supported", kind: .unsupported)
-        }
-        return [value.type]
+        [try ConstantAttributes(node: ctx.node).value.type]
     }
 
     static func constantOfShape(_ ctx: InferenceContext) throws -> [ValueType] {
-        let dtype = try ctx.node.tensor("value")?.dtype ?? .float32
+        let dtype = try ConstantOfShapeAttributes(node: ctx.node).value.dtype
         guard let dims = ctx.dimsValue(0) else { throw InferenceContext.Unknown() }
         if dims.contains(where: { ($0.value ?? 0) < 0 }) { throw ctx.node.error("shape has a negative dim") }
         return [ValueType(dtype, dims)]

@@ -7,12 +7,7 @@ struct ConstantOfShapeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        if let v = try node.tensor("value") {
-            guard v.count == 1 else { throw node.attributeError("value", "must hold one element, found \(v.count)") }
-            value = v
-        } else {
-            value = .scalar(Float(0))
-        }
+        value = try ConstantOfShapeAttributes(node: node).value
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
