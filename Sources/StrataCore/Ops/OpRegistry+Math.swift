@@ -63,7 +63,8 @@ extension OpRegistry {
                 return Array([ValueType(q.dtype, y), ValueType(q.dtype, nil), ValueType(q.dtype, nil), ValueType(q.dtype, nil)]
                     .prefix(Swift.max(1, ctx.node.outputs.count)))
             },
-            OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
+            OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention,
+                     attributes: RotaryEmbeddingAttributes.self, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,
                      attributes: MeanVarianceNormalizationAttributes.self, infer: sameType),
             OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,

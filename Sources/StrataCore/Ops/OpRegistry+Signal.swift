@@ -1,13 +1,14 @@
 extension OpRegistry {
     /// Spectral ops: DFT, STFT and the mel filter bank.
     static let signalSchemas: [OpSchema] = [
-        OpSchema("DFT", opsets: 17...latestOpset, inputs: 1...3, category: .other) { ctx in
+        OpSchema("DFT", opsets: 17...latestOpset, inputs: 1...3, category: .other, attributes: DFTAttributes.self) { ctx in
+            let attributes = try DFTAttributes(node: ctx.node)
             let x = try ctx.type(0)
             guard var shape = x.shape, shape.count >= 2 else { return [ValueType(x.dtype, nil)] }
-            let inverse = try ctx.node.int("inverse", default: 0) != 0, onesided = try ctx.node.int("onesided", default: 0) != 0
+            let (inverse, onesided) = (attributes.inverse, attributes.onesided)
             let axis: Int
-            if ctx.node.opset < 20 {
-                axis = try ctx.node.int("axis", default: 1)
+            if let attributeAxis = attributes.axis {
+                axis = attributeAxis
             } else if !ctx.hasInput(2) {
                 axis = -2
             } else if let value = ctx.constant(2), value.count == 1 {
@@ -27,16 +28,13 @@ extension OpRegistry {
             shape[shape.count - 1] = .known(inverse && onesided ? 1 : 2)
             return [ValueType(x.dtype, shape)]
         },
-        OpSchema("STFT", opsets: 17...latestOpset, inputs: 2...4, category: .other) { ctx in
+        OpSchema("STFT", opsets: 17...latestOpset, inputs: 2...4, category: .other, attributes: STFTAttributes.self) { ctx in
             let x = try ctx.type(0)
             return [ValueType(x.dtype, [x.shape?.first ?? .anonymous, .anonymous, .anonymous, .known(2)])]
         },
-        OpSchema("MelWeightMatrix", opsets: 17...latestOpset, inputs: 5...5, category: .constant) { ctx in
-            let code = try ctx.node.int("output_datatype", default: 1)
-            guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
-                throw ctx.node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
-            }
-            return [ValueType(dtype, [.anonymous, .anonymous])]
+        OpSchema("MelWeightMatrix", opsets: 17...latestOpset, inputs: 5...5, category: .constant,
+                 attributes: MelWeightMatrixAttributes.self) { ctx in
+            [ValueType(try MelWeightMatrixAttributes(node: ctx.node).dtype, [.anonymous, .anonymous])]
         },
     ]
 }

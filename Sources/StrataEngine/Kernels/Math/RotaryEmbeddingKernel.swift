@@ -15,13 +15,9 @@ struct RotaryEmbeddingKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        interleaved = try node.int("interleaved", default: 0) != 0
-        rotaryDim = try node.int("rotary_embedding_dim", default: 0)
-        numHeads = try node.int("num_heads", default: 0)
-        guard rotaryDim >= 0, rotaryDim % 2 == 0 else {
-            throw node.attributeError("rotary_embedding_dim", "must be an even count ≥ 0, found \(rotaryDim)")
-        }
-        guard numHeads >= 0 else { throw node.attributeError("num_heads", "must not be negative, found \(numHeads)") }
+        let attributes = try RotaryEmbeddingAttributes(node: node)
+        (interleaved, rotaryDim) = (attributes.interleaved, attributes.rotaryDim)
+        numHeads = attributes.numHeads ?? 0
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -15,9 +15,8 @@ struct DFTKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        inverse = try node.int("inverse", default: 0) != 0
-        onesided = try node.int("onesided", default: 0) != 0
-        attributeAxis = node.opset < 20 ? try node.int("axis", default: 1) : nil
+        let attributes = try DFTAttributes(node: node)
+        (inverse, onesided, attributeAxis) = (attributes.inverse, attributes.onesided, attributes.axis)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,11 +12,7 @@ struct MelWeightMatrixKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let code = try node.int("output_datatype", default: 1)
-        guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
-            throw node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
-        }
-        self.dtype = dtype
+        dtype = try MelWeightMatrixAttributes(node: node).dtype
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

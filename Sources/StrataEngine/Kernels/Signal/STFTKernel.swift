@@ -12,7 +12,7 @@ struct STFTKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        onesided = try node.int("onesided", default: 1) != 0
+        onesided = try STFTAttributes(node: node).onesided
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
