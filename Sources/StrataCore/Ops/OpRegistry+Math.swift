@@ -55,7 +55,8 @@ extension OpRegistry {
                 guard let size = ctx.dimsValue(1), size.count == 4 || size.count == 5 else { throw InferenceContext.Unknown() }
                 return [ValueType(theta.dtype, [size[0]] + Array(size.dropFirst(2)) + [.known(size.count - 2)])]
             },
-            OpSchema("Attention", opsets: 23...latestOpset, inputs: 3...7, outputs: 1...4, category: .attention) { ctx in
+            OpSchema("Attention", opsets: 23...latestOpset, inputs: 3...7, outputs: 1...4, category: .attention,
+                     attributes: AttentionAttributes.self) { ctx in
                 let (q, v) = (try ctx.type(0), try ctx.type(2))
                 var y: [Dim]?
                 if let qs = q.shape, let vs = v.shape, qs.count == 4, vs.count == 4 { y = [qs[0], qs[1], qs[2], vs[3]] }

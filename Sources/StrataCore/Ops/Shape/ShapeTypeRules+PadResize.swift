@@ -49,8 +49,8 @@ extension ShapeTypeRules {
         } else {
             scales = try ctx.knownFloats(2)
         }
-        let axes = node.opset >= 18 ? try node.ints("axes") : nil
-        let policy = node.opset >= 18 ? try node.string("keep_aspect_ratio_policy", default: "stretch") : "stretch"
+        let attributes = try ResizeAttributes(node: node)
+        let (axes, policy) = (attributes.axes, attributes.keepAspectRatioPolicy)
         if node.opset >= 11 && ctx.hasInput(3) {
             guard let dims = ctx.dimsValue(3) else { throw InferenceContext.Unknown() }
             if let concrete = dims.concrete {
@@ -77,7 +77,7 @@ extension ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let scales = node.opset < 9 ? try node.floats("scales") : try ctx.knownFloats(1)
+        let scales = try ResizeAttributes(node: node).scales ?? ctx.knownFloats(1)
         guard let scales else { throw node.error("scales is required") }
         guard let out = try ResizeGeometry.outputDims(input: shape, scales: scales, sizes: nil, axes: nil,
                                                       keepAspectRatioPolicy: "stretch", node: node)

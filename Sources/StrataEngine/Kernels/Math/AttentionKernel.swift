@@ -27,22 +27,10 @@ struct AttentionKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        isCausal = try node.int("is_causal", default: 0) != 0
-        qHeads = try node.int("q_num_heads")
-        kvHeads = try node.int("kv_num_heads")
-        outputMode = try node.int("qk_matmul_output_mode", default: 0)
-        scale = try node.float("scale")
-        softcap = try node.float("softcap", default: 0)
-        leftWindow = try node.int("left_window_size", default: -1)
-        rightWindow = try node.int("right_window_size", default: -1)
-        guard (0...3).contains(outputMode) else {
-            throw node.attributeError("qk_matmul_output_mode", "must lie in 0...3, found \(outputMode)")
-        }
-        guard leftWindow >= -1, rightWindow >= -1 else {
-            throw node.attributeError("left_window_size", "window sizes must be -1 or ≥ 0, found \(leftWindow), \(rightWindow)")
-        }
-        if let h = qHeads, h < 1 { throw node.attributeError("q_num_heads", "must be positive, found \(h)") }
-        if let h = kvHeads, h < 1 { throw node.attributeError("kv_num_heads", "must be positive, found \(h)") }
+        let attributes = try AttentionAttributes(node: node)
+        (isCausal, qHeads, kvHeads, outputMode) = (attributes.isCausal, attributes.qHeads, attributes.kvHeads, attributes.outputMode)
+        (scale, softcap) = (attributes.scale, attributes.softcap)
+        (leftWindow, rightWindow) = (attributes.leftWindow, attributes.rightWindow)
     }
 
     /// A [B, heads, S, D] view of a 4-D tensor or of a 3-D [B, S, heads·D] one.

@@ -1,11 +1,16 @@
 import StrataCore
 
 /// Range: `start, start + delta, …` up to `limit` (exclusive), in the inputs' dtype. Integer
-/// dtypes are computed exactly; float16/bfloat16 are computed in float and rounded (the default `stash_type`).
+/// dtypes are computed exactly; float16/bfloat16 are computed in `stash_type` (float32 by default, or
+/// float64) and rounded.
 struct RangeKernel: Kernel {
     let node: Node
+    let stashType: DType
 
-    init(_ ctx: KernelBuildContext) throws { node = ctx.node }
+    init(_ ctx: KernelBuildContext) throws {
+        node = ctx.node
+        stashType = try RangeAttributes(node: node).stashType
+    }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let args = KernelInputs(inputs, node: node)
@@ -34,9 +39,16 @@ struct RangeKernel: Kernel {
             let fs = Float(s), fd = Float(d)
             for i in 0..<n { p.storeBytes(of: fs + Float(i) * fd, toByteOffset: 4 * i, as: Float.self) }
         case .float64: for i in 0..<n { p.storeBytes(of: s + Double(i) * d, toByteOffset: 8 * i, as: Double.self) }
+        case .float16 where stashType == .float64:
+            for i in 0..<n { p.storeBytes(of: Float16(s + Double(i) * d), toByteOffset: 2 * i, as: Float16.self) }
         case .float16:
             let fs = Float(s), fd = Float(d)
             for i in 0..<n { p.storeBytes(of: Float16(fs + Float(i) * fd), toByteOffset: 2 * i, as: Float16.self) }
+        case .bfloat16 where stashType == .float64:
+            // Rounded to bfloat16 through float32, which can round a value just off a bfloat16 tie onto it.
+            for i in 0..<n {
+                p.storeBytes(of: ScalarElement.bfloat16Bits(Float(s + Double(i) * d)), toByteOffset: 2 * i, as: UInt16.self)
+            }
         case .bfloat16:
             let fs = Float(s), fd = Float(d)
             for i in 0..<n {

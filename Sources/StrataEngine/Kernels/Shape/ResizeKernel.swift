@@ -15,13 +15,9 @@ struct ResizeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        settings = try ResizeSettings(node)
-        if node.opType == "Upsample" && node.opset < 9 {
-            guard let scales = try node.floats("scales") else { throw node.missing("scales") }
-            attributeScales = scales
-        } else {
-            attributeScales = nil
-        }
+        let attributes = try ResizeAttributes(node: node)
+        settings = ResizeSettings(attributes)
+        attributeScales = attributes.scales
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -1,27 +1,11 @@
 import StrataCore
 
-/// The attributes of a Resize or Upsample node, parsed for its opset, and the per-axis sampling
-/// taps they imply (following the ONNX reference implementation's formulas).
+/// The attributes of a Resize or Upsample node (`ResizeAttributes`) as the kernel uses them, and the
+/// per-axis sampling taps they imply (following the ONNX reference implementation's formulas).
 struct ResizeSettings: Sendable {
-    enum Mode: String, Sendable { case nearest, linear, cubic }
-
-    enum Coordinates: String, Sendable {
-        case halfPixel = "half_pixel"
-        case halfPixelSymmetric = "half_pixel_symmetric"
-        case pytorchHalfPixel = "pytorch_half_pixel"
-        case alignCorners = "align_corners"
-        case asymmetric
-        case tfHalfPixelForNN = "tf_half_pixel_for_nn"
-        case tfCropAndResize = "tf_crop_and_resize"
-    }
-
-    enum NearestMode: String, Sendable {
-        case roundPreferFloor = "round_prefer_floor"
-        case roundPreferCeil = "round_prefer_ceil"
-        case floor, ceil
-        /// Upsample and Resize-10: truncate when enlarging, round up when shrinking.
-        case simple
-    }
+    typealias Mode = ResizeAttributes.Mode
+    typealias Coordinates = ResizeAttributes.Coordinates
+    typealias NearestMode = ResizeAttributes.NearestMode
 
     /// Where one output position samples along one axis.
     struct Tap: Sendable {
@@ -35,48 +19,21 @@ struct ResizeSettings: Sendable {
         var extrapolated: Bool
     }
 
-    var mode: Mode = .nearest
-    var coordinates: Coordinates = .halfPixel
-    var nearestMode: NearestMode = .roundPreferFloor
-    var cubicA = -0.75
-    var excludeOutside = false
-    var extrapolationValue: Float = 0
-    var antialias = false
-    var axes: [Int]? = nil
-    var keepAspectRatioPolicy = "stretch"
+    let mode: Mode
+    let coordinates: Coordinates
+    let nearestMode: NearestMode
+    let cubicA: Double
+    let excludeOutside: Bool
+    let extrapolationValue: Float
+    let antialias: Bool
+    let axes: [Int]?
+    let keepAspectRatioPolicy: String
 
-    init(_ node: Node) throws {
-        let modeName = try node.string("mode", default: "nearest")
-        guard let m = Mode(rawValue: modeName), node.opType == "Resize" || m != .cubic else {
-            throw node.attributeError("mode", "unknown mode '\(modeName)'")
-        }
-        mode = m
-        guard node.opType == "Resize" && node.opset >= 11 else {
-            coordinates = .asymmetric
-            nearestMode = .simple
-            return
-        }
-        let coordinateName = try node.string("coordinate_transformation_mode", default: "half_pixel")
-        guard let c = Coordinates(rawValue: coordinateName) else {
-            throw node.attributeError("coordinate_transformation_mode", "unknown mode '\(coordinateName)'")
-        }
-        coordinates = c
-        let nearestName = try node.string("nearest_mode", default: "round_prefer_floor")
-        guard let n = NearestMode(rawValue: nearestName), n != .simple else {
-            throw node.attributeError("nearest_mode", "unknown mode '\(nearestName)'")
-        }
-        nearestMode = n
-        cubicA = Double(try node.float("cubic_coeff_a", default: -0.75))
-        excludeOutside = try node.int("exclude_outside", default: 0) != 0
-        extrapolationValue = try node.float("extrapolation_value", default: 0)
-        if node.opset >= 18 {
-            antialias = try node.int("antialias", default: 0) != 0
-            axes = try node.ints("axes")
-            keepAspectRatioPolicy = try node.string("keep_aspect_ratio_policy", default: "stretch")
-        }
-        if antialias && mode == .nearest {
-            throw node.attributeError("antialias", "antialiasing applies to linear and cubic modes only")
-        }
+    init(_ attributes: ResizeAttributes) {
+        (mode, coordinates, nearestMode) = (attributes.mode, attributes.coordinates, attributes.nearestMode)
+        (cubicA, excludeOutside) = (Double(attributes.cubicA), attributes.excludeOutside)
+        (extrapolationValue, antialias) = (attributes.extrapolationValue, attributes.antialias)
+        (axes, keepAspectRatioPolicy) = (attributes.axes, attributes.keepAspectRatioPolicy)
     }
 
     /// The input coordinate output position `y` maps to along an axis.
