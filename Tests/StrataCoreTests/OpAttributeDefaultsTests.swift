@@ -13,6 +13,9 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "CastLike": ["saturate": float8, "round_mode": float8],
         "Dropout": ["ratio": inference, "seed": inference, "is_test": inference],
         "Attention": ["softmax_precision": "Attention computes its softmax in float32 whatever the inputs' type"],
+        "If": ["then_branch": subgraph, "else_branch": subgraph],
+        "Loop": ["body": subgraph],
+        "Scan": ["body": subgraph],
         "Constant": ["value_float": shorthand, "value_floats": shorthand, "value_int": shorthand, "value_ints": shorthand,
                      "value_string": stringConstant, "value_strings": stringConstant, "sparse_value": stringConstant],
     ]
@@ -28,15 +31,10 @@ final class OpAttributeDefaultsTests: XCTestCase {
 
     /// Ops whose attributes are still read by name at their consumers rather than through a typed struct.
     static let notYetTyped: [String: String] = [
-        
-        "DequantizeLinear": pending, 
-        "QuantizeLinear": pending, 
-        
-        "If": bodies, "Loop": bodies, "Scan": bodies,
+        "DequantizeLinear": pending, "QuantizeLinear": pending,
     ]
     private static let pending = "not yet converted: its attributes are still read by name where they are used"
-    private static let bodies = "its graph attributes are read as subgraphs (Node.subgraph); Scan's axes and directions "
-        + "are still read by name in its kernel and type rule"
+    private static let subgraph = "a graph attribute, read as a subgraph through Node.subgraph / Node.requiredSubgraph"
 
     /// Values for ops that need exactly one of several attributes the spec marks optional (or, in older
     /// versions, required), added to their required ones.
@@ -63,6 +61,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "DepthToSpace": ["blocksize": .int(2)],
         "SpaceToDepth": ["blocksize": .int(2)],
         "Upsample": ["scales": .floats([1, 1, 2, 2])],
+        "Scan": ["num_scan_inputs": .int(1)],
     ]
 
     private struct SpecAttribute {

@@ -6,6 +6,7 @@ extension OpRegistry {
         OpSchema("Loop", opsets: 1...latestOpset, inputs: 2...Int.max, outputs: 1...Int.max, category: .other,
                  infer: ControlFlowTypeRules.loopRule),
         OpSchema("Scan", opsets: 8...latestOpset, inputs: 1...Int.max, outputs: 1...Int.max, category: .other,
+                 attributes: ScanAttributes.self,
                  infer: ControlFlowTypeRules.scanRule),
     ]
 }

@@ -69,7 +69,8 @@ enum ControlFlowTypeRules {
 
     static func scanRule(_ ctx: InferenceContext) throws -> [ValueType] {
         let body = try ctx.node.requiredSubgraph("body")
-        let scanInputs = try ctx.node.requiredInt("num_scan_inputs")
+        let attributes = try ScanAttributes(node: ctx.node)
+        let scanInputs = attributes.numScanInputs
         // Opset 8 has a first `sequence_lens` input and a batch axis on every value.
         let batched = ctx.node.opset < 9
         let first = batched ? 1 : 0
@@ -83,8 +84,8 @@ enum ControlFlowTypeRules {
             throw ctx.node.attributeError("body", "the body has \(declared.count) outputs; the node needs \(states + scanOutputs)")
         }
         var types: [ValueType?] = (0..<states).map { i in ctx.inputTypes[first + i] }
-        let axes = try ctx.node.ints("scan_output_axes") ?? []
-        let inputAxes = try ctx.node.ints("scan_input_axes") ?? []
+        let axes = attributes.outputAxes ?? []
+        let inputAxes = attributes.inputAxes ?? []
         var length = Dim.anonymous
         if let x = ctx.inputTypes[first + states], let shape = x.shape {
             let axis = batched ? 1 : (inputAxes.first ?? 0)

@@ -29,7 +29,8 @@ struct ScanKernel: Kernel {
         body = try SubgraphRunner(graph, attribute: "body", node: node, implicitInputs: implicit)
         batched = node.opset < 9
         explicitInputs = node.inputs.count - implicit.count
-        scanInputs = try node.requiredInt("num_scan_inputs")
+        let attributes = try ScanAttributes(node: node)
+        scanInputs = attributes.numScanInputs
         states = explicitInputs - (batched ? 1 : 0) - scanInputs
         guard scanInputs >= 1, states >= 0 else {
             throw node.attributeError("num_scan_inputs", "\(scanInputs) scan inputs do not fit the node's \(explicitInputs) inputs")
@@ -39,26 +40,23 @@ struct ScanKernel: Kernel {
             throw node.attributeError("body", "the body has \(graph.inputs.count) inputs and \(graph.outputs.count) outputs; "
                                       + "\(states) states and \(scanInputs) scan inputs need \(states + scanInputs) inputs and at least \(states) outputs")
         }
-        func list(_ name: String, count: Int, allowed: Set<Int>? = nil) throws -> [Int] {
-            let given = try node.ints(name) ?? []
+        func list(_ given: [Int]?, _ name: String, count: Int) throws -> [Int] {
+            let given = given ?? []
             guard given.isEmpty || given.count == count else {
                 throw node.attributeError(name, "expected \(count) values, found \(given.count)")
-            }
-            if let allowed, let bad = given.first(where: { !allowed.contains($0) }) {
-                throw node.attributeError(name, "\(bad) is not a direction (0 forward, 1 reverse)")
             }
             return given.isEmpty ? [Int](repeating: 0, count: count) : given
         }
         if batched {
             inputAxes = [Int](repeating: 0, count: scanInputs)
-            inputDirections = try list("directions", count: scanInputs, allowed: [0, 1])
+            inputDirections = try list(attributes.directions, "directions", count: scanInputs)
             outputAxes = [Int](repeating: 0, count: scanOutputs)
             outputDirections = [Int](repeating: 0, count: scanOutputs)
         } else {
-            inputAxes = try list("scan_input_axes", count: scanInputs)
-            inputDirections = try list("scan_input_directions", count: scanInputs, allowed: [0, 1])
-            outputAxes = try list("scan_output_axes", count: scanOutputs)
-            outputDirections = try list("scan_output_directions", count: scanOutputs, allowed: [0, 1])
+            inputAxes = try list(attributes.inputAxes, "scan_input_axes", count: scanInputs)
+            inputDirections = try list(attributes.inputDirections, "scan_input_directions", count: scanInputs)
+            outputAxes = try list(attributes.outputAxes, "scan_output_axes", count: scanOutputs)
+            outputDirections = try list(attributes.outputDirections, "scan_output_directions", count: scanOutputs)
         }
     }
 
