@@ -6,7 +6,7 @@ import StrataCore
 /// subtraction). Geometry attributes as `Conv`. `QLinearConv` adds the int32 bias and requantizes
 /// each sum: `saturate(round(sum · x_scale·w_scale/y_scale) + y_zero_point)`, w_scale per tensor
 /// or per output channel, the multiplier computed in the scales' precision and the product in
-/// float64, as the reference does.
+/// float32, as onnxruntime's MLAS does (`QuantizedInteger.requantize`).
 struct ConvIntegerKernel: Kernel {
     let node: Node
     /// True for QLinearConv (inputs x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B).
@@ -78,7 +78,7 @@ struct ConvIntegerKernel: Kernel {
         return try QuantizedInteger.make(yZero.dtype, shape: sums.shape) { i in
             let m = (i / Swift.max(plane, 1)) % maps
             let sum = acc[i] &+ bias[m]
-            return QuantizedInteger.saturate(Double(sum) * multipliers[multipliers.count == 1 ? 0 : m], zeroPoint: zero, range: range)
+            return QuantizedInteger.requantize(sum, by: multipliers[multipliers.count == 1 ? 0 : m], zeroPoint: zero, range: range)
         }
     }
 }
