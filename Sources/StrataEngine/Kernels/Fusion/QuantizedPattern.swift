@@ -56,7 +56,7 @@ struct QuantizedPattern {
     init?(op index: Int, in ctx: Context) {
         let graph = ctx.graph
         let op = graph.nodes[index]
-        guard op.domain.isEmpty || op.domain == "ai.onnx", Self.replacements[op.opType] != nil,
+        guard op.domain.isEmpty || op.domain == "ai.onnx", Self.fusedOps.contains(op.opType),
               let out = op.outputs.first, !out.isEmpty, op.outputs.dropFirst().allSatisfy(\.isEmpty) else { return nil }
         let present = op.inputs.filter { !$0.isEmpty }
         guard !present.isEmpty, present.count == op.inputs.count || op.opType == "Gemm" || op.opType == "Conv" else { return nil }
@@ -66,15 +66,16 @@ struct QuantizedPattern {
             guard let dq = Self.dequantized(name, ctx) else { return nil }
             inputs.append(dq)
         }
-        // The op's output: read once, by a QuantizeLinear or by a Relu/Clip read once by one.
+        // The op's output: read once, by a QuantizeLinear or by a Relu/Clip read once by one (a
+        // Relu/Clip read once and not requested must be that, as onnxruntime requires).
         var clip: Int?
         var quantizer: (index: Int, scale: Tensor, zeroPoint: Tensor)?
         if !ctx.requested.contains(out), let r = ctx.readers[out], r.count == 1 {
             let reader = graph.nodes[r[0]]
-            if reader.opType == "Relu" || reader.opType == "Clip" {
-                guard reader.inputs.first == out, let cOut = reader.outputs.first, !ctx.requested.contains(cOut),
-                      let cr = ctx.readers[cOut], cr.count == 1, let q = Self.quantizer(cr[0], reading: cOut, ctx),
-                      Self.isRedundant(reader, before: q.scale, q.zeroPoint, ctx) else { return nil }
+            if reader.opType == "Relu" || reader.opType == "Clip", reader.inputs.first == out, let cOut = reader.outputs.first,
+               !ctx.requested.contains(cOut), let cr = ctx.readers[cOut], cr.count == 1 {
+                guard let q = Self.quantizer(cr[0], reading: cOut, ctx), Self.isRedundant(reader, before: q.scale, q.zeroPoint, ctx)
+                else { return nil }
                 (clip, quantizer) = (r[0], q)
             } else {
                 quantizer = Self.quantizer(r[0], reading: out, ctx)
@@ -143,14 +144,9 @@ struct QuantizedPattern {
         }
     }
 
-    /// The ops fused and the op each becomes (for reading; `init` builds the node).
-    static let replacements: [String: String] = [
-        "Conv": "QLinearConv", "MatMul": "QLinearMatMul", "Gemm": "com.microsoft::QGemm",
-        "Add": "com.microsoft::QLinearAdd", "Mul": "com.microsoft::QLinearMul",
-        "AveragePool": "com.microsoft::QLinearAveragePool", "GlobalAveragePool": "com.microsoft::QLinearGlobalAveragePool",
-        "LeakyRelu": "com.microsoft::QLinearLeakyRelu", "Sigmoid": "com.microsoft::QLinearSigmoid",
-        "Concat": "com.microsoft::QLinearConcat",
-    ]
+    /// The ops whose patterns fuse (`init` says into what).
+    static let fusedOps: Set<String> = ["Conv", "MatMul", "Gemm", "Add", "Mul", "AveragePool", "GlobalAveragePool", "LeakyRelu",
+                                        "Sigmoid", "Concat"]
 
     /// The `DequantizeLinear` producing `name` with a constant float32 scale and a constant zero
     /// point (or none, for constant values: zeros of their dtype), not blocked; nil otherwise, or
