@@ -160,10 +160,11 @@ final class QuantizationKernelTests: XCTestCase {
     /// ConvInteger sums in float64 through BLAS when no sum can leave int32's range and in int32
     /// otherwise: int16 values large enough for the second path, against the naive loop, wrapping.
     func testConvIntegerWithSumsBeyondFloat64BoundMatchesNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1406)
         let (xShape, wShape) = ([1, 6, 5, 5], [4, 6, 3, 3])
-        let x = try integers((0..<xShape.elementCount).map { _ in rng.int(-32768...32767) }, .int16, xShape)
-        let w = try integers((0..<wShape.elementCount).map { _ in rng.int(-32768...32767) }, .int16, wShape)
+        // Values spread over the whole int16 range, most of them large (a fixed scramble of the index).
+        let spread = { (i: Int, salt: Int) in (i * 40503 + salt * 7919) % 65536 - 32768 }
+        let x = try integers((0..<xShape.elementCount).map { spread($0, 1) }, .int16, xShape)
+        let w = try integers((0..<wShape.elementCount).map { spread($0, 2) }, .int16, wShape)
         let want = naiveConv(x.ints(), xShape, 0, w.ints(), wShape, [0], group: 1, strides: [1, 1], pads: [1, 1, 1, 1],
                              dilations: [1, 1])
         let sums = try run("ConvInteger", [x, w], attributes: ["pads": .ints([1, 1, 1, 1])])[0]
