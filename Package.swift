@@ -88,32 +88,35 @@ let package = Package(
             name: "strata-analysis-bench", dependencies: ["StrataAnalysis", "StrataCore"], path: "Tools/analysis-bench"
         ),
 
-        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"]),
-        .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore"]),
-        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore"]),
+        .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore", "StrataTestSupport"]),
+        .testTarget(name: "StrataONNXTests", dependencies: ["StrataONNX", "StrataCore", "StrataTestSupport"]),
+        // StrataONNX for the control-flow models (subgraphs are written as ONNX files by a Tools script).
+        .testTarget(name: "StrataEngineTests", dependencies: ["StrataEngine", "StrataCore", "StrataONNX", "StrataTestSupport"]),
         // ZIPFoundation writes the test archives that the importer's zip reader must read.
         .testTarget(name: "StrataKerasTests", dependencies: [
-            "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport",
+            "StrataKeras", "StrataCore", "StrataEngine", "StrataCommands", "StrataExport", "StrataTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore"]),
-        .testTarget(name: "StrataImageTests", dependencies: ["StrataImage", "StrataCore"]),
+        .testTarget(name: "StrataExportTests", dependencies: ["StrataExport", "StrataCore", "StrataTestSupport"]),
+        .testTarget(name: "StrataImageTests", dependencies: ["StrataImage", "StrataCore", "StrataTestSupport"]),
         .testTarget(
             name: "StrataAnalysisTests",
-            dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX"]
+            dependencies: ["StrataAnalysis", "StrataCore", "StrataExport", "StrataKeras", "StrataONNX", "StrataTestSupport"]
         ),
-        .testTarget(name: "StrataEmbeddingTests", dependencies: ["StrataEmbedding", "StrataCore"]),
-        .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore"], exclude: ["Goldens"]),
+        .testTarget(name: "StrataEmbeddingTests", dependencies: ["StrataEmbedding", "StrataCore", "StrataTestSupport"]),
+        .testTarget(name: "StrataRenderTests", dependencies: ["StrataRender", "StrataCore", "StrataTestSupport"], exclude: ["Goldens"]),
         .testTarget(name: "StrataCommandsTests", dependencies: ["StrataCommands", "StrataCore", "StrataEngine", "StrataExport", "StrataTestSupport"]),
         // StrataAnalysis for the histogram grid.
         .testTarget(
             name: "StrataTensorBoardTests",
             dependencies: ["StrataTensorBoard", "StrataCore", "StrataAnalysis", "StrataTestSupport"]
         ),
-        // What several test targets share: a reader of TensorBoard events files (CRCs checked, events
-        // decoded through the generated C bindings).
+        // What every test target shares (Docs/Testing.md): the seeded generator, one-node runs, the
+        // fixture root, scratch folders, golden files, `assertClose` on TolerancePolicy's rules, and a
+        // reader of TensorBoard events files (CRCs checked, events decoded through the generated C bindings).
         .target(
-            name: "StrataTestSupport", dependencies: ["StrataTensorBoard", "StrataCore", "CTensorBoardProto", "CProtobufC"],
+            name: "StrataTestSupport",
+            dependencies: ["StrataTensorBoard", "StrataCore", "StrataEngine", "StrataAnalysis", "CTensorBoardProto", "CProtobufC"],
             path: "Tests/StrataTestSupport"
         ),
     ]

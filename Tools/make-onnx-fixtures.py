@@ -338,6 +338,34 @@ def identity_with(file, attribute, opset=OPSET, ir_version=IR_VERSION, op="Ident
     save(model_of(identity_graph([node]), opset=opset, ir_version=ir_version), "errors", file, check=False)
 
 
+def if_node(name, output, then_graph, else_graph):
+    return helper.make_node("If", ["c"], [output], name=name, then_branch=then_graph, else_branch=else_graph)
+
+
+def branch(nodes, output, name):
+    return helper.make_graph(nodes, name, [], [helper.make_tensor_value_info(output, TensorProto.FLOAT, [2])])
+
+
+def make_subgraph_errors():
+    """Subgraphs nested past the importer's depth limit, and a body reading a name no enclosing
+    graph defines."""
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2]),
+              helper.make_tensor_value_info("c", TensorProto.BOOL, [])]
+    output = [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])]
+    inner = branch([helper.make_node("Identity", ["x"], ["v20"], name="leaf")], "v20", "b20")
+    for level in range(19, -1, -1):
+        leaf = branch([helper.make_node("Identity", ["x"], [f"w{level}"], name=f"leaf{level}")], f"w{level}", f"e{level}")
+        node = if_node(f"if{level}", f"v{level}", inner, leaf)
+        inner = branch([node], f"v{level}", f"b{level}")
+    graph = helper.make_graph(list(inner.node) + [helper.make_node("Identity", ["v0"], ["y"], name="out")], "g", inputs, output)
+    save(model_of(graph), "errors", "deep-subgraphs.onnx", check=False)
+
+    reads = branch([helper.make_node("Identity", ["nowhere"], ["t"], name="reader")], "t", "then")
+    plain = branch([helper.make_node("Identity", ["x"], ["e"], name="plain")], "e", "else")
+    graph = helper.make_graph([if_node("n", "y", reads, plain)], "g", inputs, output)
+    save(model_of(graph), "errors", "body-dangling.onnx", check=False)
+
+
 def make_errors():
     t = tensor_proto("w", TensorProto.FLOAT, [2, 2])
     t.raw_data = np.zeros(3, "<f4").tobytes()
@@ -370,8 +398,7 @@ def make_errors():
     identity_with("old-opset.onnx", None, opset=6)
     identity_with("ir-version.onnx", None, ir_version=2)
 
-    body = identity_graph([helper.make_node("Identity", ["x"], ["y"])], "body")
-    identity_with("graph-attribute.onnx", helper.make_attribute("body", body))
+    make_subgraph_errors()
 
     ref = onnx.AttributeProto()
     ref.name = "alpha"

@@ -9,7 +9,8 @@ case's inputs are converted to .npy, run with
     strata run model.onnx --input input_0.npy ... --out TMP --quiet --threads 1
 
 and every model output (found in TMP/manifest.json by tensor name) is compared with numpy:
-same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN);
+same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN: the
+"onnx_node" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py);
 integers and booleans exactly.
 
 Fixtures/onnx-node-allowlist.txt lists cases that are out of scope: one glob per line, ` # reason`.
@@ -38,12 +39,12 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib
+from testlib import DEFAULT_BINARY, ROOT
+
 CASES_DIR = os.path.join(ROOT, "Fixtures", "onnx-node-tests")
 STAMP = os.path.join(CASES_DIR, ".generated-by")
 ALLOWLIST = os.path.join(ROOT, "Fixtures", "onnx-node-allowlist.txt")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
-RTOL, ATOL = 1e-3, 1e-5
 CASE_TIMEOUT_S = 120
 
 
@@ -149,8 +150,12 @@ def compare(name, got, want):
         return f"output '{name}': dtype {got.dtype}, expected {want.dtype}"
     if got.shape != want.shape:
         return f"output '{name}': shape {list(got.shape)}, expected {list(want.shape)}"
-    if want.dtype.kind in "fc":
-        ok = np.isclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True)
+    if want.dtype.kind == "f":
+        c = testlib.compare(got, want, "onnx_node")
+        return None if c.ok else f"output '{name}': {c.describe()}"
+    if want.dtype.kind == "c":
+        rule = testlib.rule("onnx_node")
+        ok = np.isclose(got, want, rtol=rule.rtol, atol=rule.atol, equal_nan=rule.nan_equal)
         if not ok.all():
             bad = np.argwhere(~ok)
             index = tuple(bad[0])

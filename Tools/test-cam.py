@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -45,24 +44,22 @@ import numpy as np
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # pytorch-grad-cam's ScoreCAM draws a progress bar per batch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import testlib
+from testlib import DEFAULT_BINARY, ROOT
+
 sys.path.insert(0, os.path.join(ROOT, "Tools", "parity"))
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
 KERAS = os.path.join(ROOT, "Fixtures", "cam", "keras")
-RTOL, ATOL = 1e-3, 1e-4
 # Checks known to fail, with the reason; one that passes is reported so that it leaves this list.
 KNOWN_FAILURES = {}
 
 
-def close(got, want, rtol=RTOL, atol=ATOL):
-    """|got − want| ≤ rtol·|want| + atol·max|want| everywhere; returns (ok, worst excess description)."""
-    if got.shape != want.shape:
-        return False, f"shape {got.shape} vs {want.shape}"
-    scale = float(np.max(np.abs(want))) if want.size else 0.0
-    excess = np.abs(got.astype(np.float64) - want) - (rtol * np.abs(want) + atol * scale)
-    worst = int(np.argmax(excess))
-    ok = bool(np.all(excess <= 0))
-    return ok, f"max|ref| {scale:.4g}, worst at {worst}: {got.reshape(-1)[worst]:.6g} vs {want.reshape(-1)[worst]:.6g}"
+def close(got, want, rtol=None, atol=None):
+    """|got − want| ≤ rtol·|want| + atol·max|want| everywhere (by default the policy's reference rule,
+    rtol 1e-3 and atol 1e-4·max|want|); returns (ok, description of the worst element)."""
+    reference = testlib.rule("reference")
+    rule = testlib.Rule(rtol=reference.rtol if rtol is None else rtol, atol_scale=reference.atol_scale if atol is None else atol)
+    c = testlib.compare(got, want, rule)
+    return c.ok, c.describe()
 
 
 def minmax(a):
@@ -91,11 +88,6 @@ class Checks:
         else:
             self.failed.append(name)
             print(f"FAIL  {name}  {detail}")
-
-
-def strata(binary, args):
-    result = subprocess.run([binary] + args, capture_output=True, text=True, timeout=600)
-    return result
 
 
 def read_png(path):
@@ -153,7 +145,7 @@ def onnx_checks(binary, checks, pattern, workdir):
             args = ["cam", model_path, "--input", x_path, "--method", name, "--out", out, "--quiet"]
             if name == "gradcam":
                 args += ["--metric", "drop"]
-            result = strata(binary, args)
+            result = testlib.run_strata(binary, args)
             if result.returncode != 0:
                 checks.check(label, False, result.stderr.strip()[-400:])
                 continue
@@ -258,7 +250,7 @@ def vit_model_checks(binary, checks, model, tensor, model_path, x_path, opset, l
         heatmap = cam(input_tensor=tensor, targets=[ClassifierOutputTarget(top)])[0]
         raw = np.asarray(recorded[0])
         out = os.path.join(workdir, f"vit-{opset}-{name}")
-        result = strata(binary, ["cam", model_path, "--input", x_path, "--method", name, "--out", out])
+        result = testlib.run_strata(binary, ["cam", model_path, "--input", x_path, "--method", name, "--out", out])
         if result.returncode != 0:
             checks.check(label, False, result.stderr.strip()[-400:])
             continue
@@ -320,7 +312,7 @@ def saliency_checks(binary, checks, pattern, workdir):
         if pattern and not re.search(pattern, label):
             continue
         out = os.path.join(workdir, label.replace("/", "-"))
-        result = strata(binary, ["saliency", model_path, "--input", x_path, "--out", out, "--quiet"] + args)
+        result = testlib.run_strata(binary, ["saliency", model_path, "--input", x_path, "--out", out, "--quiet"] + args)
         if result.returncode != 0:
             checks.check(label, False, result.stderr.strip()[-400:])
             continue
@@ -349,7 +341,7 @@ def keras_checks(binary, checks, pattern, workdir):
         x_path = os.path.join(KERAS, f"{case['name']}-input.npy")
         if case["layer"] == case["auto_layer"] and (not pattern or re.search(pattern, f"keras/{case['name']}/auto")):
             out = os.path.join(workdir, f"{case['name']}-auto")
-            result = strata(binary, ["cam", model_path, "--input", x_path, "--out", out, "--quiet"])
+            result = testlib.run_strata(binary, ["cam", model_path, "--input", x_path, "--out", out, "--quiet"])
             ok = result.returncode == 0 and json.load(open(os.path.join(out, "manifest.json")))["layer"] == case["auto_layer"]
             checks.check(f"keras/{case['name']} --layer auto picks {case['auto_layer']}", ok, result.stderr.strip()[-300:])
         for method, file in case["methods"].items():
@@ -357,8 +349,8 @@ def keras_checks(binary, checks, pattern, workdir):
             if pattern and not re.search(pattern, label):
                 continue
             out = os.path.join(workdir, f"{case['name']}-{method}")
-            result = strata(binary, ["cam", model_path, "--input", x_path, "--layer", case["layer"], "--method", method,
-                                     "--out", out, "--quiet"])
+            result = testlib.run_strata(binary, ["cam", model_path, "--input", x_path, "--layer", case["layer"], "--method", method,
+                                                 "--out", out, "--quiet"])
             if result.returncode != 0:
                 checks.check(label, False, result.stderr.strip()[-400:])
                 continue

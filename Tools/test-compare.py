@@ -49,10 +49,10 @@ import onnx
 import onnxruntime as ort
 from onnx import helper, numpy_helper
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+import testlib
+from testlib import DEFAULT_BINARY, ROOT
+
 DEFAULT_FIXTURES = os.path.join(ROOT, "Fixtures", "generated", "compare")
-RTOL, ATOL_FRACTION = 1e-3, 1e-4
 KERAS_MODELS = ["digits", "bncnn"]
 # The convolution whose weight is changed, per model (in bncnn, tf2onnx folds it with bn2).
 CORRUPTED_CONV = {"digits": "conv2", "bncnn": "conv2"}
@@ -68,7 +68,7 @@ def report(name, ok, detail=""):
 
 
 def strata(binary, args, check=True):
-    proc = subprocess.run([binary] + args, capture_output=True, text=True)
+    proc = testlib.run_strata(binary, args)
     if check and proc.returncode not in (0, 1):
         raise RuntimeError(f"strata {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}")
     return proc
@@ -82,10 +82,8 @@ def compare_json(binary, a, b, extra):
 
 
 def agree(k, o):
-    k = k.astype(np.float64)
-    o = o.astype(np.float64)
-    scale = float(np.max(np.abs(k))) if k.size else 0.0
-    return bool(np.all(np.abs(k - o) <= RTOL * np.abs(k) + ATOL_FRACTION * scale))
+    """`o` agrees with the reference `k` under the policy's reference rule (strata compare's default)."""
+    return testlib.compare(o, k).ok
 
 
 def layouts(o, shape):
@@ -120,10 +118,7 @@ def all_tensors(model_path, feeds):
 def make_fixtures(folder):
     if all(os.path.exists(os.path.join(folder, f"{m}.graph.json")) for m in KERAS_MODELS):
         return
-    setup = subprocess.run(["bash", os.path.join(ROOT, "Tools", "keras", "setup-venv.sh")], capture_output=True, text=True)
-    if setup.returncode != 0:
-        sys.exit("setup-venv.sh failed:\n" + setup.stderr)
-    python = setup.stdout.strip().splitlines()[-1]
+    python = testlib.keras_python()
     proc = subprocess.run([python, os.path.join(ROOT, "Tools", "keras", "make-compare-fixtures.py"), folder], capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit("make-compare-fixtures.py failed:\n" + proc.stderr[-4000:])

@@ -29,36 +29,21 @@ import tempfile
 
 import numpy as np
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-FIXTURES = os.path.join(ROOT, "Fixtures")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
-RTOL = 1e-3
-ATOL_FRACTION = 1e-4
+import testlib
+from testlib import DEFAULT_BINARY, FIXTURES, ROOT
+
 ONNX_FIXTURES = ["onnx/tiny-cnn.onnx", "generated/bench/resnet18/model.onnx", "generated/bench/mobilenet_v2/model.onnx"]
 
 
 KNOWN_FAILURES = os.path.join(FIXTURES, "convert-known-failures.txt")
-# float16 references (mixed-precision layers): onnxruntime's float16 kernels round in their own order,
-# as TensorFlow's do, so float16 rows get the tolerance Tools/test-keras.py gives them.
-F16_RTOL, F16_ATOL_FRACTION = 2.0 ** -10, 2.0 ** -8
 
 
 def compare(got, want):
-    """None when `got` matches `want` within the tolerances, else the reason."""
-    if tuple(got.shape) != tuple(want.shape):
-        return f"shape {list(got.shape)}, expected {list(want.shape)}"
-    if want.size == 0:
-        return None
-    g = got.astype(np.float64)
-    w = want.astype(np.float64)
-    scale = float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 0.0
-    rtol, atol_fraction = (F16_RTOL, F16_ATOL_FRACTION) if want.dtype == np.float16 else (RTOL, ATOL_FRACTION)
-    ok = np.isclose(g, w, rtol=rtol, atol=atol_fraction * scale, equal_nan=True)
-    if ok.all():
-        return None
-    diff = np.abs(g - w)
-    diff[~np.isfinite(diff)] = np.inf
-    return f"{int((~ok).sum())} of {w.size} values differ, max abs err {float(np.max(diff[~ok])):.3g}"
+    """None when `got` matches `want` within the policy's tolerance, else the reason. float16 references
+    (mixed-precision layers) get the float16 rule: onnxruntime's float16 kernels round in their own
+    order, as TensorFlow's do."""
+    c = testlib.compare(got, want, "float16_reference" if want.dtype == np.float16 else "reference")
+    return None if c.ok else c.describe()
 
 
 def convert(binary, model, out, opset, config=None):

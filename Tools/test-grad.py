@@ -18,7 +18,8 @@ node's output gradient (forward hooks) and the input's. LSTM and GRU: torch.nn.L
 initial states' and both modules' hidden sequences' gradients.
 
 The target is each row's top class and, in a second run, a fixed class index. Every gradient must
-satisfy |strata - ref| <= 1e-3*|ref| + 1e-4*max|ref| (Docs/Gradients.md). On the torchvision models the
+satisfy |strata - ref| <= 1e-3*|ref| + 1e-4*max|ref| (the "reference" rule of Tools/tolerance-policy.json,
+compared by Tools/testlib.py; Docs/Gradients.md). On the torchvision models the
 reference takes the gate of each ReLU/ReLU6 module called once from Strata's forward values (see
 check_onnx); layers in KNOWN are listed with their reason and not compared. Prints one line per model
 and check, `N passed, M failed` last; exits 1 on any failure.
@@ -32,10 +33,10 @@ import tempfile
 
 import numpy as np
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib
+from testlib import ROOT
+
 sys.path.insert(0, os.path.join(ROOT, "Tools", "parity"))
-RTOL = 1e-3
-ATOL_FRACTION = 1e-4
 GENERATED = os.path.join(ROOT, "Fixtures", "generated", "grad")
 KERAS_TARGETS = ["top", "1"]
 # Classes in the Keras references' activation lists that are not layers of the model: its inputs, and
@@ -54,17 +55,10 @@ KERAS_FIXTURES = ["cnn.k3.keras", "conv.k3.keras", "pooling.k3.keras", "activati
 
 
 def close(got, want):
-    """The worst violation of the tolerance (<= 0 passes) and the element where it happens."""
-    got = np.asarray(got, np.float64)
-    want = np.asarray(want, np.float64)
-    if got.shape != want.shape:
-        return float("inf"), f"shape {got.shape} vs {want.shape}"
-    if want.size == 0:
-        return 0.0, ""
-    scale = float(np.abs(want).max())
-    excess = np.abs(got - want) - (RTOL * np.abs(want) + ATOL_FRACTION * scale)
-    i = int(np.argmax(excess))
-    return float(excess.flat[i]), f"element {i}: {got.flat[i]:.6g} vs {want.flat[i]:.6g} (max|ref| {scale:.3g})"
+    """The worst error over the allowed error when the policy's reference rule fails (> 0), else 0, and
+    the description of the worst element."""
+    c = testlib.compare(got, want)
+    return (0.0 if c.ok else c.ratio), c.describe()
 
 
 def run_strata(binary, model, inputs, target, out, layers=None):
@@ -73,7 +67,7 @@ def run_strata(binary, model, inputs, target, out, layers=None):
         command += ["--input", f"{name}={path}"]
     for layer in layers or ["*"]:
         command += ["--layer", layer]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    result = testlib.run_strata(binary, command[1:])
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip() or f"exit {result.returncode}")
     with open(os.path.join(out, "manifest.json")) as f:
@@ -107,18 +101,6 @@ class Report:
         print(f"{'ok  ' if ok else 'FAIL'} {label}: {detail}")
         for line in failures[: None if self.verbose else 3]:
             print(f"       {line}")
-
-
-def keras_python(given):
-    if given:
-        return given
-    local = os.path.join(ROOT, ".venv-keras", "bin", "python")
-    if os.path.exists(local):
-        return local
-    result = subprocess.run([os.path.join(ROOT, "Tools", "keras", "setup-venv.sh")], capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit("setup-venv.sh failed:\n" + result.stderr)
-    return result.stdout.strip().splitlines()[-1]
 
 
 def check_keras(binary, python, report, tmp):
@@ -494,7 +476,7 @@ def main():
     report = Report(args.verbose)
     with tempfile.TemporaryDirectory() as tmp:
         if args.only != "onnx":
-            check_keras(args.strata, keras_python(args.keras_python), report, tmp)
+            check_keras(args.strata, testlib.keras_python(args.keras_python), report, tmp)
         if args.only != "keras":
             check_onnx(args.strata, report, tmp)
             check_einsum(args.strata, report, tmp)

@@ -12,7 +12,8 @@ and matches the manifest rows to <fixture>.reference/index.json by (layer, call,
 must list every recorded layer name (nested ones as outer/inner), and `strata inspect --json` must give
 Keras' model.summary() figures (keras_totals; params per layer in keras_layers). A row passes
 when shape and dtype agree and |strata - keras| <= 1e-3*|keras| + 1e-4*max|keras| everywhere (float16 rows:
-2^-10*|keras| + 2^-8*max|keras|, see F16_RTOL); a missing
+2^-10*|keras| + 2^-8*max|keras|: the rules "reference" and "float16_reference" of Tools/tolerance-policy.json,
+compared by Tools/testlib.py); a missing
 row fails, except for InputLayer rows. A fixture passes when every row does. Each file of
 Fixtures/keras/errors.json must be refused: non-zero exit, exactly one line on stderr starting with
 `strata: error:`, naming what the row says it must mention (`mentions`, case-insensitive; `patterns`, regular
@@ -33,18 +34,10 @@ import tempfile
 
 import numpy as np
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-FIXTURES = os.path.join(ROOT, "Fixtures")
-DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+import testlib
+from testlib import DEFAULT_BINARY, FIXTURES, ROOT
+
 TIMEOUT = 600  # seconds for one strata command; a hang fails the fixture instead of blocking the suite
-RTOL = 1e-3
-ATOL_FRACTION = 1e-4
-# float16 keeps 11 significant bits, and TensorFlow's float16 CPU kernels for depthwise and transposed
-# convolutions, average pooling and reductions (reduce_sum, softmax) accumulate in float16 in their own
-# order, which Strata (accumulating in float32) cannot reproduce bit for bit; float16 rows therefore pass
-# within 2^-10 of each value plus 2^-8 of the row's largest magnitude (a few float16 units in the last place).
-F16_RTOL = 2.0 ** -10
-F16_ATOL_FRACTION = 2.0 ** -8
 OPTIONAL_CLASSES = {"InputLayer"}
 
 
@@ -65,38 +58,20 @@ class Outcome:
 
 
 def strata(command):
-    """Runs a strata command; a timeout becomes a failed run with a message on stderr."""
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        return subprocess.CompletedProcess(command, 124, "", f"timed out after {TIMEOUT} s")
-
-
-def first_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else ""
+    """Runs a strata command (`command[0]` is the binary); a timeout becomes a failed run."""
+    return testlib.run_strata(command[0], command[1:], timeout=TIMEOUT)
 
 
 def compare(got, want):
-    """None when `got` matches `want` within the tolerances, else the reason."""
+    """None when `got` matches `want` within the policy's tolerance, else the reason. float16 rows get
+    the float16 rule: TensorFlow's float16 kernels accumulate in float16 in their own order, which
+    Strata (accumulating in float32) cannot reproduce bit for bit."""
     if got.shape != want.shape:
         return f"shape {list(got.shape)}, expected {list(want.shape)}"
     if got.dtype != want.dtype:
         return f"dtype {got.dtype}, expected {want.dtype}"
-    if want.size == 0:
-        return None
-    g = got.astype(np.float64)
-    w = want.astype(np.float64)
-    scale = float(np.max(np.abs(w[np.isfinite(w)]))) if np.isfinite(w).any() else 0.0
-    rtol, atol_fraction = (F16_RTOL, F16_ATOL_FRACTION) if want.dtype == np.float16 else (RTOL, ATOL_FRACTION)
-    ok = np.isclose(g, w, rtol=rtol, atol=atol_fraction * scale, equal_nan=True)
-    if ok.all():
-        return None
-    diff = np.abs(g - w)
-    diff[~np.isfinite(diff)] = np.inf
-    worst = np.unravel_index(int(np.argmax(np.where(ok, -1, diff))), w.shape)
-    return (f"{int((~ok).sum())} of {w.size} values differ, max abs err {float(np.max(diff[~ok])):.3g} "
-            f"(max|ref| {scale:.3g}); at {list(map(int, worst))}: {g[worst]:.6g} vs {w[worst]:.6g}")
+    c = testlib.compare(got, want, "float16_reference" if want.dtype == np.float16 else "reference")
+    return None if c.ok else c.describe()
 
 
 def unsupported_classes(message, classes):
@@ -110,7 +85,7 @@ def check_inspect(binary, model_args, summary):
     """Failure rows where `strata inspect --json` disagrees with Keras' model.summary() figures."""
     result = strata([binary, "inspect"] + model_args + ["--json"])
     if result.returncode != 0:
-        return [("(strata inspect)", 0, 0, "-", first_line(result.stderr))]
+        return [("(strata inspect)", 0, 0, "-", testlib.last_line(result.stderr))]
     try:
         info = json.loads(result.stdout)
     except ValueError as error:
@@ -158,7 +133,7 @@ def run_fixture(binary, reference_dir):
         command += ["--all", "--out", out, "--quiet"]
         result = strata(command)
         if result.returncode != 0:
-            outcome.run_error = first_line(result.stderr) or f"exit code {result.returncode}"
+            outcome.run_error = testlib.last_line(result.stderr) or f"exit code {result.returncode}"
             outcome.unsupported = unsupported_classes(result.stderr, classes)
             return outcome
         try:
@@ -170,7 +145,7 @@ def run_fixture(binary, reference_dir):
         listing = strata([binary, "layers"] + model_args)
         listed = set(listing.stdout.splitlines()) if listing.returncode == 0 else set()
         if listing.returncode != 0:
-            outcome.failures.append(("(strata layers)", 0, 0, "-", first_line(listing.stderr)))
+            outcome.failures.append(("(strata layers)", 0, 0, "-", testlib.last_line(listing.stderr)))
         else:
             for layer, cls in sorted({(r["layer"], r["class"]) for r in rows}):
                 if layer not in listed and cls not in OPTIONAL_CLASSES:

@@ -19,6 +19,8 @@ them what each command claims (issue 9):
 - filters: kernel tiles equal the Keras kernels (HWIO: tile o = kernel[:, :, :, o].mean(axis=2)) read
   with Keras in .venv-keras, and the ONNX initializers (OIHW; first layer as RGB tiles);
 - every PNG written opens in Pillow, SVG/PDF outputs pass Tools/check-pictures.py;
+- memory over a dataset: `strata run` and `strata stats` over 120 images use no more memory than over
+  20 (within 16 MB), through a model whose activations are megabytes of several sizes;
 - bad input: a folder with unreadable images runs (exit 0) and names each skipped file, --strict
   stops at the first (exit 1, the last stderr line is the error), a failed command leaves --out as it
   was, absurd --channels is a usage error, a hostile layer name stays inside --out.
@@ -282,6 +284,51 @@ def odd_model(path):
     onnx.save(model, path)
 
 
+def peak_rss(arguments, binary):
+    """Peak resident size in bytes of one strata process, and its exit code."""
+    process = subprocess.Popen([binary] + arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.stderr.close()
+    return usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+
+
+def check_dataset_memory(c, scratch):
+    # Convolutions at 224 x 224 with different channel counts: the activations are 1-6 MB each and of
+    # several sizes, freed and requested again image after image, which is where a heap that reuses
+    # blocks badly grows (posix_memalign's blocks in glibc did, by about 1.5 MB per image).
+    rng = np.random.default_rng(11)
+    shapes = [(32, 3, 3, 1), (48, 32, 3, 2), (24, 48, 1, 1), (64, 24, 3, 1)]
+    inits, nodes, previous = [], [], "x"
+    for i, (out, inp, k, stride) in enumerate(shapes):
+        inits.append(numpy_helper.from_array((rng.normal(size=(out, inp, k, k)) * 0.2).astype(np.float32), f"w{i}"))
+        nodes.append(helper.make_node("Conv", [previous, f"w{i}"], [f"conv{i}"], name=f"conv{i}", pads=[k // 2] * 4, strides=[stride] * 2))
+        nodes.append(helper.make_node("Relu", [f"conv{i}"], [f"relu{i}"], name=f"relu{i}"))
+        previous = f"relu{i}"
+    nodes.append(helper.make_node("GlobalAveragePool", [previous], ["pooled"], name="pool"))
+    graph = helper.make_graph(nodes, "wide", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 224, 224])],
+                              [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, None)], inits)
+    model = os.path.join(scratch, "wide.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="test-visual"), model)
+    photo = os.path.join(ROOT, "Fixtures", "images", "astronaut.jpg")
+    folders = {}
+    for count in (20, 120):
+        folder = os.path.join(scratch, f"dataset-{count}")
+        os.makedirs(folder)
+        for i in range(count):
+            os.symlink(photo, os.path.join(folder, f"{i:04d}.jpg"))
+        folders[count] = folder
+    common = ["--preprocess", "unit", "--resize", "stretch", "--threads", "1", "--quiet"]
+    for command in ("run", "stats"):
+        peaks = {}
+        for count, folder in folders.items():
+            extra = ["--out", os.path.join(scratch, f"wide-{command}-{count}")] if command == "run" else ["--json"]
+            peaks[count], code = peak_rss([command, model, "--images", folder] + common + extra, c.binary)
+            c.check(f"{command} over {count} images exits 0", code == 0, f"exit {code}")
+        growth = peaks[120] - peaks[20]
+        c.check(f"{command}: peak memory over 120 images within 16 MB of 20 images", growth <= 16 << 20,
+                f"{peaks[20] >> 20} MB for 20 images, {peaks[120] >> 20} MB for 120")
+
+
 def check_stats(c, scratch):
     # The demo model over its held-out images, in batches that do not divide 360 evenly.
     document = json.loads(c.strata(["stats", DEMO_MODEL, "--images", HELDOUT, "--preprocess", "raw", "--batch", "64", "--json", "--quiet"]).stdout)
@@ -500,6 +547,7 @@ def main():
         np.save(x_path, x)
         check_maps(c, scratch, TINY, ["--input", x_path], ["conv1", "relu1", "residual", "fc"], "NCHW", "onnx")
         check_stats(c, scratch)
+        check_dataset_memory(c, scratch)
         check_filters(c, scratch)
         check_bad_input(c, scratch)
         opened = 0

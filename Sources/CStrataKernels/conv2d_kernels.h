@@ -18,10 +18,11 @@ static inline void valid_columns(int offset, int stride, int width, int out_w, i
     *hi = h;
 }
 
-static void tier_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col) {
+static void tier_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end,
+                           float *col) {
     const int kk = g->kernel_h * g->kernel_w;
     const size_t plane = (size_t)g->in_h * g->in_w;
-    const size_t out_size = (size_t)g->out_h * g->out_w;
+    const size_t out_size = (size_t)(oh_end - oh_begin) * g->out_w;
     for (int r = r_begin; r < r_end; r++) {
         const int c = r / kk, kh = (r / g->kernel_w) % g->kernel_h, kw = r % g->kernel_w;
         const float *xc = x + c * plane;
@@ -29,8 +30,8 @@ static void tier_im2col_2d(const float *x, const strata_window2d *g, int r_begin
         const int offset = kw * g->dilation_w - g->pad_left;
         int lo, hi;
         valid_columns(offset, g->stride_w, g->in_w, g->out_w, &lo, &hi);
-        for (int oh = 0; oh < g->out_h; oh++) {
-            float *d = dst + (size_t)oh * g->out_w;
+        for (int oh = oh_begin; oh < oh_end; oh++) {
+            float *d = dst + (size_t)(oh - oh_begin) * g->out_w;
             const int ih = oh * g->stride_h - g->pad_top + kh * g->dilation_h;
             if (ih < 0 || ih >= g->in_h) {
                 memset(d, 0, sizeof(float) * g->out_w);

@@ -118,8 +118,9 @@ void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias
 
 void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
 
-void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col) {
-    active()->im2col_2d(x, g, r_begin, r_end, col);
+void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end,
+                      float *col) {
+    active()->im2col_2d(x, g, r_begin, r_end, oh_begin, oh_end, col);
 }
 
 void strata_col2im_2d(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x) {

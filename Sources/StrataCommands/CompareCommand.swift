@@ -26,15 +26,23 @@ public struct CompareCommand: StrataSubcommand {
             --map: auto (layer map, then names, then values), names, values, layer-map, or a JSON file \
             {"A layer": "B layer or tensor"}. \
             Columns: shapes, max abs error, max rel error (max abs error over max|A|), cosine similarity, \
-            SQNR in dB, how the layer was matched (map, name, value, near).
+            SQNR in dB, how the layer was matched (map, name, value, near). \
+            --print-policy prints the tolerance policy these defaults come from (every named rule the \
+            tests and Tools scripts share) and exits.
             """
     )
 
-    @Argument(help: "The reference model (.h5, .keras, .onnx).")
-    public var modelPath: String
+    @Argument(help: ArgumentHelp("The reference model (.h5, .keras, .onnx).", valueName: "model-path"))
+    public var modelArgument: String?
 
-    @Argument(help: "The model to check against it.")
-    public var otherPath: String
+    @Argument(help: ArgumentHelp("The model to check against it.", valueName: "other-path"))
+    public var otherArgument: String?
+
+    /// The reference model's path (empty only with --print-policy).
+    public var modelPath: String { modelArgument ?? "" }
+
+    /// The other model's path (empty only with --print-policy).
+    public var otherPath: String { otherArgument ?? "" }
 
     @Option(help: ArgumentHelp("The architecture JSON for a weights-only Keras file A.", valueName: "file.json"))
     public var config: String?
@@ -50,7 +58,7 @@ public struct CompareCommand: StrataSubcommand {
     public var map: String = "auto"
 
     @Option(help: "Relative tolerance.")
-    public var rtol: Double = 1e-3
+    public var rtol: Double = TolerancePolicy.reference.rtol
 
     @Option(help: "Absolute tolerance (default: 1e-4 times the largest magnitude of each A layer).")
     public var atol: Double?
@@ -59,10 +67,13 @@ public struct CompareCommand: StrataSubcommand {
     public var approximate = false
 
     @Option(name: .customLong("min-cosine"), help: "The cosine similarity an approximate copy must reach.")
-    public var minCosine: Double = 0.99
+    public var minCosine: Double = TolerancePolicy.approximateMinimumCosine
 
     @Flag(help: "Print the comparison as JSON.")
     public var json = false
+
+    @Flag(name: .customLong("print-policy"), help: "Print the tolerance policy (every named rule; with --json as JSON) and exit.")
+    public var printPolicy = false
 
     @OptionGroup(title: "Images")
     public var imageOptions: ImageOptions
@@ -74,6 +85,9 @@ public struct CompareCommand: StrataSubcommand {
     public init() {}
 
     public func validate() throws {
+        if !printPolicy && (modelArgument == nil || otherArgument == nil) {
+            throw ValidationError("compare needs two models: MODEL OTHER (or --print-policy)")
+        }
         if !(rtol >= 0 && rtol.isFinite) { throw ValidationError("--rtol must be a finite number, not negative") }
         if let atol, !(atol >= 0 && atol.isFinite) { throw ValidationError("--atol must be a finite number, not negative") }
         if !(minCosine >= -1 && minCosine <= 1) { throw ValidationError("--min-cosine must be between -1 and 1") }
@@ -93,6 +107,10 @@ public struct CompareCommand: StrataSubcommand {
     }
 
     public func execute(on console: Console) throws {
+        if printPolicy {
+            if json { console.print(TolerancePolicy.json().rendered()) } else { TolerancePolicy.lines().forEach(console.print) }
+            return
+        }
         let a = try ModelLoader.load(modelPath, config: config)
         let b = try ModelLoader.load(otherPath, config: configB)
         let (feedsA, feedsB) = try feeds(a, b, console: console)

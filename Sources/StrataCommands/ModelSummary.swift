@@ -10,6 +10,10 @@ struct ModelSummary {
         var outputs: [(name: String, type: ValueType?)]
         /// Elements in the node's initializer inputs.
         var parameters: Int
+        /// The subgraph holding the node (`<node>.<attribute>`, innermost), nil at the top level.
+        var subgraph: String?
+        /// 0 at the top level, 1 inside a subgraph, …
+        var depth: Int
     }
 
     let model: Model
@@ -32,15 +36,31 @@ struct ModelSummary {
             outputs[row.layer, default: []].append(inference.types[row.tensor])
         }
         kerasOutputs = outputs
-        nodes = graph.nodes.map { node in
-            let parameters = node.inputs.reduce(0) { $0 + (graph.initializers[$1]?.count ?? 0) }
-            return NodeRow(
-                name: node.name, op: node.opType,
-                outputs: node.outputs.filter { !$0.isEmpty }.map { ($0, inference.types[$0]) },
-                parameters: parameters)
-        }
+        nodes = Self.rows(graph.nodes, initializers: graph.initializers, types: inference.types, subgraph: nil, depth: 0)
         totalParameters = graph.initializers.values.reduce(0) { $0 + $1.count }
         problems = inference.problems
+    }
+
+    /// One row per node, each control-flow node followed by the rows of its subgraphs' nodes.
+    private static func rows(_ nodes: [Node], initializers: [String: Tensor], types: [String: ValueType],
+                             subgraph: String?, depth: Int) -> [NodeRow] {
+        var rows: [NodeRow] = []
+        for node in nodes {
+            let parameters = node.inputs.reduce(0) { $0 + (initializers[$1]?.count ?? 0) }
+            rows.append(NodeRow(
+                name: node.name, op: node.opType,
+                outputs: node.outputs.filter { !$0.isEmpty }.map { ($0, types[$0]) },
+                parameters: parameters, subgraph: subgraph, depth: depth))
+            for (attribute, body) in node.subgraphs {
+                var scope = body.graph
+                scope.inputs = body.inputs.compactMap { v in v.type.map { ValueInfo(name: v.name, type: $0) } }
+                scope.inputs += body.outerReferences.compactMap { name in types[name].map { ValueInfo(name: name, type: $0) } }
+                let inner = scope.inferTypes().types.merging(types) { own, _ in own }
+                rows += Self.rows(body.graph.nodes, initializers: body.graph.initializers, types: inner,
+                                  subgraph: node.name + "." + attribute, depth: depth + 1)
+            }
+        }
+        return rows
     }
 
     /// `float32[N, 3, 224, 224]`; `?` for an unknown shape or dimension.
@@ -88,7 +108,8 @@ struct ModelSummary {
         var table = TextTable(["node", "op", "output shape", "params"], rightAligned: [3])
         for node in nodes {
             let shapes = node.outputs.map { Self.describe($0.type) }.joined(separator: "; ")
-            table.add([node.name, node.op, shapes.isEmpty ? "-" : shapes, String(node.parameters)])
+            let name = node.subgraph.map { String(repeating: "  ", count: node.depth) + $0 + ": " } ?? ""
+            table.add([name + node.name, node.op, shapes.isEmpty ? "-" : shapes, String(node.parameters)])
         }
         lines += table.lines
         lines.append("")
@@ -148,7 +169,7 @@ struct ModelSummary {
                     ("name", .string(node.name)), ("op", .string(node.op)),
                     ("outputs", .array(node.outputs.map { .object([("name", .string($0.name))] + Self.typeJSON($0.type)) })),
                     ("parameters", .int(node.parameters)),
-                ])
+                ] + (node.subgraph.map { [("subgraph", JSONValue.string($0))] } ?? []))
             })),
             ("totals", .object([
                 ("nodes", .int(nodes.count)), ("parameters", .int(totalParameters)),

@@ -21,8 +21,7 @@ extension ReportCommand {
             feedsB = feeds
         }
         let tolerance = ComparisonTolerance(
-            rtol: 1e-3, atol: nil, approximate: approximate || CompareCommand.isApproximate(model) || CompareCommand.isApproximate(other),
-            minimumCosine: 0.99)
+            approximate: approximate || CompareCommand.isApproximate(model) || CompareCommand.isApproximate(other))
         let (results, unmatched) = try CompareCommand.compare(model, other, feedsA: feedsA, feedsB: feedsB, map: compareMap, tolerance: tolerance,
                                                               names: (modelPath, otherPath))
         let rows = results.map { r in

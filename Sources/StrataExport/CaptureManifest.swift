@@ -10,7 +10,10 @@ import StrataCore
 ///  "activations": [{"layer": "conv1", "op": "Conv", "output": 0, "tensor": "conv1_out",
 ///                   "file": "conv1.npy", "shape": [1, 8, 4, 4], "dtype": "float32"}]}
 /// ```
-/// `call` appears after `op` only for layers called more than once (Keras). A run with gradients
+/// `call` appears after `op` only for layers called more than once (Keras). A tensor inside a
+/// `Loop` or `Scan` body adds `"iterations": N` and `"stacked": true` when its file stacks the N
+/// iterations along a new first axis, or, when their shapes differ, one row per iteration with
+/// `"iteration": i` and `"stacked": false`. A run with gradients
 /// (`strata run --grad`) adds, after each activation's row, a row with `"kind": "grad"` whose file
 /// (`<file>.grad.npy`) holds the gradient of the target with respect to that activation, and a
 /// `"gradient"` object before `activations` saying what was differentiated.
@@ -106,6 +109,11 @@ public struct CaptureManifest: Sendable {
                     ("output", .int(a.layer.output)), ("tensor", .string(a.layer.tensor)), ("file", .string(a.file)),
                     ("shape", .array(a.shape.map(JSONValue.int))), ("dtype", .string(a.dtype.rawValue)),
                 ]
+                if let iterations = a.layer.iterations {
+                    members.append(("iterations", .int(iterations)))
+                    if let iteration = a.layer.iteration { members.append(("iteration", .int(iteration))) }
+                    members.append(("stacked", .bool(a.layer.iteration == nil)))
+                }
                 if a.kind != .activation { members.append(("kind", .string(a.kind.rawValue))) }
                 return .object(members)
             })),

@@ -22,11 +22,13 @@ public final class CaptureWriter {
     }
 
     /// The file stem for a capture row: the layer name, plus `__call<k>` / `__out<k>` when needed
-    /// to tell several calls or outputs of one layer apart.
+    /// to tell several calls or outputs of one layer apart, and `__iter<k>` for one iteration of a
+    /// loop body's tensor.
     public static func baseName(for row: LayerOutput) -> String {
         var base = row.layer
         if let call = row.call, call > 0 { base += "__call\(call)" }
         if row.output > 0 { base += "__out\(row.output)" }
+        if let iteration = row.iteration { base += "__iter\(iteration)" }
         return base
     }
 

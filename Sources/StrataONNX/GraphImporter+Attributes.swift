@@ -2,11 +2,11 @@ import CONNXProto
 import CProtobufC
 import StrataCore
 
-/// Node attributes. Strata keeps the value kinds its ops use (numbers, strings, tensors and lists
-/// of numbers or strings); graphs, sparse tensors, type protos and references to function
-/// attributes are refused with `.unsupported`.
+/// Node attributes. Strata keeps the value kinds its ops use (numbers, strings, tensors, lists
+/// of numbers or strings, and subgraphs, imported recursively with the same checks); sparse
+/// tensors, type protos and references to function attributes are refused with `.unsupported`.
 extension GraphImporter {
-    func attributes(_ proto: Onnx__NodeProto, of node: Node) throws -> [String: Attribute] {
+    func attributes(_ proto: Onnx__NodeProto, of node: Node, depth: Int, usedNames: inout Set<String>) throws -> [String: Attribute] {
         var attributes: [String: Attribute] = [:]
         for i in 0..<proto.n_attribute {
             guard let attribute = proto.attribute[i]?.pointee else { continue }
@@ -14,7 +14,7 @@ extension GraphImporter {
             if name.isEmpty { throw node.error("an attribute has an empty name") }
             if attributes[name] != nil { throw node.attributeError(name, "the attribute is given twice") }
             do {
-                attributes[name] = try value(attribute)
+                attributes[name] = try value(attribute, depth: depth, usedNames: &usedNames)
             } catch let error as StrataError {
                 throw error.located(ErrorLocation(node: node.name, opType: node.opType, detail: "attribute '\(name)'"))
             }
@@ -23,7 +23,7 @@ extension GraphImporter {
         return attributes
     }
 
-    private func value(_ attribute: Onnx__AttributeProto) throws -> Attribute {
+    private func value(_ attribute: Onnx__AttributeProto, depth: Int, usedNames: inout Set<String>) throws -> Attribute {
         if let reference = try ProtoText.optional(attribute.ref_attr_name, what: "an attribute reference"), !reference.isEmpty {
             throw StrataError(.unsupported, "references to function attributes ('\(reference)') are not supported")
         }
@@ -43,8 +43,16 @@ extension GraphImporter {
             return .ints(UnsafeBufferPointer(start: attribute.ints, count: attribute.n_ints).map { Int($0) })
         case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS:
             return .strings(try (0..<attribute.n_strings).map { try ProtoText.bytes(attribute.strings[$0], what: "a string") })
-        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
-            throw StrataError(.unsupported, "graph attributes (subgraphs) are not supported")
+        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH:
+            guard let graph = attribute.g else { throw StrataError(.invalidModel, "the graph value is missing") }
+            return .graph(try subgraph(graph.pointee, depth: depth + 1, usedNames: &usedNames))
+        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS:
+            var graphs: [Subgraph] = []
+            for i in 0..<attribute.n_graphs {
+                guard let graph = attribute.graphs[i] else { continue }
+                graphs.append(try subgraph(graph.pointee, depth: depth + 1, usedNames: &usedNames))
+            }
+            return .graphs(graphs)
         case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSORS:
             throw StrataError(.unsupported, "tensor list attributes are not supported")
         case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSORS:

@@ -13,7 +13,35 @@ struct GraphImporter {
     /// The versions the model imports of other domains, by domain.
     var domainOpsets: [String: Int] = [:]
 
+    /// Subgraphs nested deeper than this are refused (real models nest a handful of levels).
+    static let maximumSubgraphDepth = 16
+
+    /// The main graph: its inputs and outputs must be typed tensors.
     func graph(_ proto: Onnx__GraphProto) throws -> Graph {
+        var usedNames = Set<String>()
+        var graph = try contents(proto, depth: 0, usedNames: &usedNames)
+        graph.inputs = try valueInfos(proto.input, count: proto.n_input, role: "graph input")
+        graph.outputs = try valueInfos(proto.output, count: proto.n_output, role: "graph output")
+        return graph
+    }
+
+    /// A subgraph attribute's graph, `depth` levels below the main graph. Node names stay unique
+    /// across the whole model (`usedNames`), so that a body's tensors can be captured by name.
+    func subgraph(_ proto: Onnx__GraphProto, depth: Int, usedNames: inout Set<String>) throws -> Subgraph {
+        guard depth <= Self.maximumSubgraphDepth else {
+            throw StrataError(.invalidModel, "subgraphs nest more than \(Self.maximumSubgraphDepth) levels deep")
+        }
+        let graph = try contents(proto, depth: depth, usedNames: &usedNames)
+        let inputs = try formalValues(proto.input, count: proto.n_input, role: "subgraph input")
+        let outputs = try formalValues(proto.output, count: proto.n_output, role: "subgraph output")
+        if Set(inputs.map(\.name)).count != inputs.count {
+            throw StrataError(.invalidModel, "a subgraph input name is used twice", at: ErrorLocation(detail: "graph '\(graph.name)'"))
+        }
+        return Subgraph(graph: graph, inputs: inputs, outputs: outputs)
+    }
+
+    /// Name, initializers, value types and nodes of a graph.
+    private func contents(_ proto: Onnx__GraphProto, depth: Int, usedNames: inout Set<String>) throws -> Graph {
         var graph = Graph(name: try ProtoText.string(proto.name, what: "the graph name"))
 
         for i in 0..<proto.n_initializer {
@@ -32,8 +60,6 @@ struct GraphImporter {
             throw StrataError(.unsupported, "sparse initializers are not supported")
         }
 
-        graph.inputs = try valueInfos(proto.input, count: proto.n_input, role: "graph input")
-        graph.outputs = try valueInfos(proto.output, count: proto.n_output, role: "graph output")
         for i in 0..<proto.n_value_info {
             guard let info = proto.value_info[i]?.pointee else { continue }
             let name = try ProtoText.string(info.name, what: "a value name")
@@ -43,13 +69,38 @@ struct GraphImporter {
             }
         }
 
-        var usedNames = Set<String>()
         graph.nodes.reserveCapacity(proto.n_node)
         for i in 0..<proto.n_node {
             guard let node = proto.node[i] else { continue }
-            graph.nodes.append(try self.node(node.pointee, index: i, usedNames: &usedNames))
+            graph.nodes.append(try self.node(node.pointee, index: i, depth: depth, usedNames: &usedNames))
         }
         return graph
+    }
+
+    /// A subgraph's inputs or outputs: named, typed where the file gives a tensor type Strata
+    /// represents (bodies often leave types to the enclosing node).
+    private func formalValues(
+        _ list: UnsafeMutablePointer<UnsafeMutablePointer<Onnx__ValueInfoProto>?>?, count: Int, role: String
+    ) throws -> [FormalValue] {
+        var out: [FormalValue] = []
+        for i in 0..<count {
+            guard let info = list?[i]?.pointee else { continue }
+            let name = try ProtoText.string(info.name, what: "a \(role) name")
+            if name.isEmpty { throw StrataError(.invalidModel, "a \(role) has an empty name") }
+            var type: ValueType?
+            if let proto = info.type?.pointee {
+                if proto.value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && proto.value_case != ONNX__TYPE_PROTO__VALUE__NOT_SET {
+                    do {
+                        _ = try valueType(proto)
+                    } catch let error as StrataError {
+                        throw error.located(ErrorLocation(detail: "\(role) '\(name)'"))
+                    }
+                }
+                type = try? valueType(proto)
+            }
+            out.append(FormalValue(name: name, type: type))
+        }
+        return out
     }
 
     /// Graph inputs or outputs, each of which must be a tensor with a supported element type.
@@ -110,7 +161,7 @@ struct GraphImporter {
     }
 
     /// One node, named uniquely and checked against the op registry.
-    private func node(_ proto: Onnx__NodeProto, index: Int, usedNames: inout Set<String>) throws -> Node {
+    private func node(_ proto: Onnx__NodeProto, index: Int, depth: Int, usedNames: inout Set<String>) throws -> Node {
         let opType = try ProtoText.string(proto.op_type, what: "an op type")
         let original = try ProtoText.string(proto.name, what: "a node name")
         let inputs = try (0..<proto.n_input).map { try ProtoText.string(proto.input[$0], what: "a value name") }
@@ -154,7 +205,7 @@ struct GraphImporter {
 
         var node = Node(name: name, opType: opType, domain: domain, opset: opset, inputs: inputs, outputs: outputs,
                         source: SourceInfo(name: original, type: opType))
-        node.attributes = try attributes(proto, of: node)
+        node.attributes = try attributes(proto, of: node, depth: depth, usedNames: &usedNames)
         return node
     }
 

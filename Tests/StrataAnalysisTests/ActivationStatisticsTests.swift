@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 
 @testable import StrataAnalysis
@@ -57,7 +58,7 @@ final class ActivationStatisticsTests: XCTestCase {
 
     /// Seeded values: mostly normal-ish, with zeros, negative zeros, NaN, ±∞, exact limits and subnormals sprinkled in.
     func values(_ n: Int, seed: UInt64, specials: Bool = true) -> [Double] {
-        var r = SeededRandom(seed: seed)
+        var r = SeededGenerator(seed: seed)
         let limits = ValueHistogram.bucketLimits
         return (0 ..< n).map { _ in
             let u = r.unit()
@@ -160,7 +161,7 @@ final class ActivationStatisticsTests: XCTestCase {
     /// A large offset next to a small spread: the moments stay accurate.
     func testMomentsAreStableUnderLargeOffset() throws {
         let n = 100_000
-        var r = SeededRandom(seed: 5)
+        var r = SeededGenerator(seed: 5)
         let v = (0 ..< n).map { _ in Double(Float(1e6 + (r.unit() - 0.5) * 0.5)) }
         _ = try assertEqualsNaive(tensor(v, shape: [n], dtype: .float32), layout: .nchw, "offset")
     }

@@ -2,6 +2,7 @@ import Foundation
 import StrataAnalysis
 import StrataCore
 import StrataExport
+import StrataTestSupport
 import XCTest
 
 /// The CAM maths against pytorch-grad-cam 1.5.7 on the activations and gradients its own hooks
@@ -26,17 +27,12 @@ final class CAMTests: XCTestCase {
         return Tensor(out, shape: [n, h, w, c])
     }
 
-    /// `|a − b| ≤ rtol·|b| + atol·max|b|` element by element: the tolerance for CAMs.
-    func assertCAM(_ got: [Float], _ want: [Float], rtol: Float = 1e-3, atol: Float = 1e-4, _ what: String,
-                   file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, what, file: file, line: line)
-        let scale = want.map(abs).max() ?? 0
-        var worst = 0, excess: Float = 0
-        for (i, (g, w)) in zip(got, want).enumerated() {
-            let over = abs(g - w) - (rtol * abs(w) + atol * scale)
-            if over > excess { excess = over; worst = i }
-        }
-        XCTAssertLessThanOrEqual(excess, 0, "\(what): element \(worst) is \(got[worst]), pytorch-grad-cam has \(want[worst])", file: file, line: line)
+    /// `|a − b| ≤ rtol·|b| + atol·max|b|` element by element: the tolerance for CAMs
+    /// (`TolerancePolicy.reference`'s form).
+    func assertCAM(_ got: [Float], _ want: [Float], rtol: Double = TolerancePolicy.reference.rtol, atol: Double = TolerancePolicy.reference.atolScale,
+                   _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        assertClose(got.map(Double.init), want.map(Double.init), ToleranceRule(rtol: rtol, atolScale: atol), "\(what) (pytorch-grad-cam)",
+                    file: file, line: line)
     }
 
     func testGradientMethodsMatchPytorchGradCAM() throws {

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 
 @testable import StrataAnalysis
@@ -67,7 +68,7 @@ final class HistogramBucketsTests: XCTestCase {
             check(Float(bitPattern: key << 19))
             check(Float(bitPattern: key << 19 | 0x7FFFF))
         }
-        var random = SeededRandom(seed: 1)
+        var random = SeededGenerator(seed: 1)
         for _ in 0 ..< 2_000_000 { check(Float(bitPattern: UInt32(truncatingIfNeeded: random.next()))) }
         for _ in 0 ..< 1_000_000 { check(Float((random.unit() - 0.5) * 20)) }
         XCTAssertGreaterThan(checked, 3_000_000)
@@ -86,7 +87,7 @@ final class HistogramBucketsTests: XCTestCase {
             check(Double(bitPattern: key << 48))
             check(Double(bitPattern: key << 48 | 0xFFFF_FFFF_FFFF))
         }
-        var random = SeededRandom(seed: 2)
+        var random = SeededGenerator(seed: 2)
         for _ in 0 ..< 2_000_000 { check(Double(bitPattern: random.next())) }
         for _ in 0 ..< 1_000_000 { check((random.unit() - 0.5) * 1e-9) }
         XCTAssertGreaterThan(checked, 3_000_000)

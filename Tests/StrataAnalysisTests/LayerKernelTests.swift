@@ -1,6 +1,7 @@
 import StrataCore
 import StrataKeras
 import StrataONNX
+import StrataTestSupport
 import XCTest
 
 @testable import StrataAnalysis
@@ -100,7 +101,7 @@ final class LayerKernelTests: XCTestCase {
     // MARK: Hand-made graphs
 
     private func floats(_ n: Int, seed: UInt64) -> [Float] {
-        var r = SeededRandom(seed: seed)
+        var r = SeededGenerator(seed: seed)
         return (0 ..< n).map { _ in Float(r.unit() * 2 - 1) }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataAnalysis
 
@@ -7,11 +8,8 @@ import XCTest
 final class LayerMatcherTests: XCTestCase {
     /// Seeded values in [-1, 1).
     static func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        return (0 ..< count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(Int64(bitPattern: state >> 11) % 1_000_000) / 500_000 - 1
-        }
+        var random = SeededGenerator(seed: seed)
+        return random.floats(count)
     }
 
     /// NHWC values of shape [1, h, w, c] as NCHW.

@@ -1,5 +1,6 @@
 import StrataCore
 import StrataKeras
+import StrataTestSupport
 import XCTest
 
 @testable import StrataAnalysis
@@ -78,7 +79,7 @@ final class SaturationBoundsTests: XCTestCase {
 final class SaturationBandsTests: XCTestCase {
     func testFloatBandsEqualTheDoubleTest() {
         let cases: [(Double, Double)] = [(0, 1), (-1, 1), (0, 6), (-2.5, 1e10), (1e-5, 3e38), (-3.4e38, 0), (0.1, 0.1000001), (1e-300, 1e300)]
-        var random = SeededRandom(seed: 17)
+        var random = SeededGenerator(seed: 17)
         for (lo, hi) in cases {
             let bounds = SaturationBounds(lo: lo, hi: hi)
             let bands = bounds.floatBands

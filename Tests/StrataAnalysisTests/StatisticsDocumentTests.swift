@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 
 @testable import StrataAnalysis
@@ -9,7 +10,7 @@ import XCTest
 final class StatisticsDocumentTests: XCTestCase {
     /// Two layers: a channels-last sigmoid with saturation bounds and a dense output without.
     func document(seed: UInt64 = 1, model: String? = "net.onnx", layout: ActivationLayout = .nhwc) throws -> StatisticsDocument {
-        var r = SeededRandom(seed: seed)
+        var r = SeededGenerator(seed: seed)
         var a = ActivationStatistics(layout: layout, saturationBounds: SaturationBounds(lo: 0, hi: 1))
         try a.add(Tensor((0 ..< 2 * 4 * 4 * 3).map { _ in Float(r.unit()) }, shape: [2, 4, 4, 3]))
         var b = ActivationStatistics(layout: layout)
@@ -36,8 +37,7 @@ final class StatisticsDocumentTests: XCTestCase {
         XCTAssertEqual(back.layers[1].output.call, 1)
         XCTAssertEqual(back.layers[1].statistics.nanCount, 1)
 
-        let path = NSTemporaryDirectory() + "strata-stats-\(ProcessInfo.processInfo.processIdentifier).json"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let path = try makeScratchFolder(prefix: "strata-stats") + "/stats.json"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertEqual(try StatisticsDocument.read(path).rendered(), text)
         XCTAssertThrowsError(try StatisticsDocument.read(path + ".missing")) { error in

@@ -1,12 +1,12 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 
-/// Shared set-up for command tests: fixture paths, a scratch folder, in-process runs.
+/// Shared set-up for command tests: fixture paths, a scratch folder (StrataTestSupport), in-process runs.
 class CommandTestCase: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = FixtureRoot.repository
     static let tinyCNN = root + "/Fixtures/onnx/tiny-cnn.onnx"
     static let tinyReference = root + "/Fixtures/onnx/tiny-cnn.reference"
     static let tinyInput = tinyReference + "/inputs/input.npy"
@@ -15,12 +15,7 @@ class CommandTestCase: XCTestCase {
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: scratch)
+        scratch = try makeScratchFolder(prefix: "strata-cli")
     }
 
     /// Parses `arguments` as the `strata` command line and runs the subcommand in process.

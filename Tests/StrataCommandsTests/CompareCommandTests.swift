@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StrataCore
 import StrataONNX
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 
@@ -19,6 +20,28 @@ final class CompareCommandTests: CommandTestCase {
         } catch let exit as ExitCode {
             XCTAssertEqual(exit, ExitCode(1))
             return (console.output, true)
+        }
+    }
+
+    /// The policy the Tools scripts read (Tools/testlib.py) is what `strata compare --print-policy --json`
+    /// prints, byte for byte.
+    func testPrintedPolicyIsToolsCopy() throws {
+        let (output, diverged) = try compare(["--print-policy", "--json"])
+        XCTAssertFalse(diverged)
+        Golden.assertMatches(output, golden: FixtureRoot.repository + "/Tools/tolerance-policy.json")
+    }
+
+    func testPrintedPolicyNamesEveryRule() throws {
+        let (output, _) = try compare(["--print-policy"])
+        XCTAssertEqual(output.split(separator: "\n").map(String.init), [
+            "reference: |got − want| ≤ 0.0 + 0.0001·max|ref| + 0.001·|want|, NaN equals NaN",
+            "float16_reference: |got − want| ≤ 0.0 + 0.00390625·max|ref| + 0.0009765625·|want|, NaN equals NaN",
+            "onnx_node: |got − want| ≤ 1e-05 + 0.0·max|ref| + 0.001·|want|, NaN equals NaN",
+            "kernel: |got − want| ≤ 1e-05 + 0.0·max|ref| + 0.0001·|want|, NaN equals NaN",
+            "approximate copy: cosine ≥ 0.99, SQNR ≥ 10.0 dB; near match: cosine ≥ 0.5",
+        ])
+        XCTAssertThrowsError(try StrataCommand.parseAsRoot(["compare", Self.keras])) { error in
+            XCTAssertEqual(StrataCommand.message(for: error), "compare needs two models: MODEL OTHER (or --print-policy)")
         }
     }
 

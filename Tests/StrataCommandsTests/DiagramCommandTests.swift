@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 
@@ -10,26 +11,6 @@ final class DiagramCommandTests: CommandTestCase {
     static let transformer = root + "/Fixtures/diagram/transformer-block.onnx"
     static let hostileDiagram = root + "/Fixtures/diagram/hostile-names.onnx"
     static let goldens = root + "/Tests/StrataExportTests/Goldens/diagram"
-
-    static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) {
-        let path = goldens + "/" + name
-        if ProcessInfo.processInfo.environment["STRATA_RECORD_GOLDENS"] == "1" {
-            XCTAssertNoThrow(try Data(text.utf8).write(to: URL(fileURLWithPath: path)), file: file, line: line)
-            XCTFail("recorded golden \(name); review the diff and run again without STRATA_RECORD_GOLDENS", file: file, line: line)
-            return
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            XCTFail("missing golden \(name); record it with STRATA_RECORD_GOLDENS=1", file: file, line: line)
-            return
-        }
-        let expected = String(decoding: data, as: UTF8.self)
-        if expected != text {
-            let a = expected.components(separatedBy: "\n"), b = text.components(separatedBy: "\n")
-            let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
-            XCTFail("\(name) differs at line \(i + 1):\n  golden: \(i < a.count ? a[i] : "<end>")\n  actual: \(i < b.count ? b[i] : "<end>")",
-                    file: file, line: line)
-        }
-    }
 
     /// Renders `-o FILE.svg` through the command and checks an SVG came out.
     func assertRenders(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) {
@@ -52,7 +33,7 @@ final class DiagramCommandTests: CommandTestCase {
         ]
         for (golden, arguments) in cases {
             let output = try strata(arguments).output
-            Self.assertGolden(output, golden)
+            Golden.assertMatches(output, golden: Self.goldens + "/" + golden)
             assertRenders(arguments)
         }
     }

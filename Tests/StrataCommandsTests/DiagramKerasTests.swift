@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataExport
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 
@@ -95,7 +96,7 @@ final class DiagramKerasTests: CommandTestCase {
             }
             let full = ["diagram", Self.keras + "/" + arguments[0]] + arguments.dropFirst()
             let output = try strata(full).output
-            DiagramCommandTests.assertGolden(output, golden)
+            Golden.assertMatches(output, golden: DiagramCommandTests.goldens + "/" + golden)
             let svg = scratch + "/\(golden).svg"
             try strata(full + ["-o", svg])
             XCTAssertTrue(String(decoding: FileManager.default.contents(atPath: svg) ?? Data(), as: UTF8.self).contains("<svg"))

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 
@@ -142,9 +143,6 @@ import StrataONNX
 extension HostileFileTests {
     /// An ONNX file with one Identity node whose input is declared float32 of `dims`.
     static func identityModel(dims: [Int], to path: String) throws {
-        let graph = Graph(name: "g", nodes: [Node(name: "n", opType: "Identity", inputs: ["x"], outputs: ["y"])],
-                          inputs: [ValueInfo(name: "x", type: ValueType(.float32, dims.dims))],
-                          outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))])
-        try ONNXExporter.write(Model(graph: graph, format: .onnx, path: path, layout: .nchw), to: path)
+        try ONNXExporter.write(OneNode.model("Identity", inputType: ValueType(.float32, dims.dims), path: path), to: path)
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataEmbedding
 
 /// Fixture access and small seeded data sets shared by the embedding tests.
 enum EmbeddingFixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = FixtureRoot.repository
 
     /// Fixtures/embedding/reference.json (Tools/make-embedding-fixtures.py).
     static func reference() throws -> [String: Any] {

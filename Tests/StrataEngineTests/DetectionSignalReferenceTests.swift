@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -10,8 +11,7 @@ import StrataCore
 /// for DFT and STFT the 1e-5 is relative to the largest |want|: onnxruntime transforms in float32, whose
 /// rounding scales with the spectrum, so values that are exactly 0 come out near 1e-5 there.
 final class DetectionSignalReferenceTests: XCTestCase {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures/ops/reference.json")
+    static let fixture = URL(fileURLWithPath: FixtureRoot.path("ops/reference.json"))
 
     private static func cases() throws -> [JSONValue] {
         let document = try JSONValue.parse(try Data(contentsOf: fixture), file: fixture.path)

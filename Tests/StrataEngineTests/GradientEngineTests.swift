@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 

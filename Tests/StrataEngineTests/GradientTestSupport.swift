@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -27,15 +28,10 @@ enum GradientCheck {
     }
 
     static func node(_ c: Case) -> Node {
-        Node(name: "n", opType: c.op, opset: c.opset, inputs: c.inputs.indices.map { c.inputs[$0] == nil ? "" : "in\($0)" },
-             outputs: (0..<c.outputs).map { "out\($0)" }, attributes: c.attributes)
+        OneNode.node(c.op, c.inputs, attributes: c.attributes, opset: c.opset, outputs: c.outputs)
     }
 
-    static func kernel(_ c: Case, _ inputs: [Tensor?]) throws -> any Kernel {
-        let node = node(c)
-        guard let factory = KernelRegistry.factory(for: node) else { throw StrataError(.unsupported, "no kernel for \(c.op)") }
-        return try factory(KernelBuildContext(node: node, inputTypes: inputs.map { $0?.type }, constants: inputs.map { _ in nil }))
-    }
+    static func kernel(_ c: Case, _ inputs: [Tensor?]) throws -> any Kernel { try OneNode.kernel(node(c), inputs) }
 
     /// `Σ g·f(x)` in Double for the float outputs of the node run on `inputs`.
     static func objective(_ c: Case, _ inputs: [Tensor?], _ weights: [[Double]?]) throws -> Double {
@@ -111,8 +107,9 @@ enum GradientCheck {
         }
     }
 
+    /// Uniform values in `range` (the gradient checks' default: -2...2).
     static func random(_ shape: [Int], in range: ClosedRange<Float> = -2...2, _ rng: inout SeededGenerator) -> Tensor {
-        Tensor((0..<shape.elementCount).map { _ in Float.random(in: range, using: &rng) }, shape: shape)
+        rng.tensor(shape, in: range)
     }
 
     static func ints(_ values: [Int]) -> Tensor { Tensor(values.map { Int64($0) }, shape: [values.count]) }

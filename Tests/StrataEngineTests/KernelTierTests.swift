@@ -1,6 +1,7 @@
 import CStrataKernels
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -128,7 +129,7 @@ final class KernelTierTests: XCTestCase {
 
     /// Seeded values in [-scale, scale), with the specials every kernel must carry through alike.
     private static func values(_ count: Int, seed: UInt64, scale: Float = 1, specials: Bool = false) -> [Float] {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var v = (0..<count).map { _ in rng.float() * scale }
         if specials {
             let special: [Float] = [0, -0.0, .nan, .infinity, -.infinity, 88.72, 88.73, -87, -87.01, 1e-30, -1e-30,
@@ -169,7 +170,7 @@ final class KernelTierTests: XCTestCase {
     /// Seeded 2-D window geometries: kernels 1–5, strides 1–3, dilations 1–2, pads 0–2, planes from
     /// one window up to 40 wide (several vector blocks and a ragged end).
     private static func windows(count: Int, seed: UInt64) -> [strata_window2d] {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
             let (kh, kw) = (rng.int(1...5), rng.int(1...5))
             let (sh, sw) = (rng.pick([1, 1, 2, 3]), rng.pick([1, 1, 2, 2, 3]))
@@ -190,8 +191,24 @@ final class KernelTierTests: XCTestCase {
             let x = Self.values(channels * Int(g.in_h * g.in_w), seed: UInt64(i))
             assertTiersAgree("im2col \(g)") {
                 var col = [Float](repeating: .nan, count: channels * taps * outSize)
-                strata_im2col_2d(x, &g, 0, Int32(channels * taps), &col)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), 0, g.out_h, &col)
                 return col
+            }
+            // A band of output rows unfolds to those rows' columns of the whole unfolding.
+            let width = Int(g.out_w), first = Int(g.out_h) / 3, end = Int(g.out_h) - Int(g.out_h) / 4
+            assertTiersAgree("im2col rows \(first)..<\(end) of \(g)") {
+                var whole = [Float](repeating: .nan, count: channels * taps * outSize)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), 0, g.out_h, &whole)
+                let columns = (end - first) * width
+                var band = [Float](repeating: .nan, count: channels * taps * columns)
+                strata_im2col_2d(x, &g, 0, Int32(channels * taps), Int32(first), Int32(end), &band)
+                var differing: [Float] = []
+                for r in 0..<channels * taps where Array(band[r * columns..<(r + 1) * columns])
+                    != Array(whole[r * outSize + first * width..<r * outSize + end * width]) {
+                    differing.append(Float(r))
+                }
+                XCTAssertEqual(differing, [], "rows of the band that differ from the whole unfolding")
+                return band
             }
             let col = Self.values(channels * taps * outSize, seed: UInt64(100 + i))
             assertTiersAgree("col2im \(g)") {

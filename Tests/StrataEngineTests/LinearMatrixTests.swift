@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -6,7 +7,7 @@ import StrataCore
 final class LinearMatrixTests: KernelTierTestCase {
     func testRandomGemms() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 11)
+            var rng = SeededGenerator(seed: 11)
             for trial in 0..<60 {
                 let (m, k, n) = (rng.int(1...9), rng.int(1...9), rng.int(1...9))
                 let (transA, transB) = (rng.bool(), rng.bool())
@@ -40,7 +41,7 @@ final class LinearMatrixTests: KernelTierTestCase {
     /// with K below, at and above the vector widths; other C shapes and scalings take the BLAS path.
     func testGemmRowTimesTransposed() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 12)
+            var rng = SeededGenerator(seed: 12)
             for (k, n) in [(5, 3), (37, 19), (300, 64), (1, 1)] {
                 for cShape in [nil, [n], [1, n], [], [1, 1]] as [[Int]?] where cShape.map({ $0.elementCount == n || $0.elementCount == 1 }) ?? true {
                     for (transA, beta) in [(false, Float(1)), (true, 1), (false, 0.5)] {
@@ -104,7 +105,7 @@ final class LinearMatrixTests: KernelTierTestCase {
 
     func testRandomMatMuls() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 12)
+            var rng = SeededGenerator(seed: 12)
             for trial in 0..<80 {
                 let (m, k, n) = (rng.int(1...6), rng.int(1...7), rng.int(1...6))
                 let batch = (0..<rng.int(0...3)).map { _ in rng.int(1...3) }
@@ -127,7 +128,7 @@ final class LinearMatrixTests: KernelTierTestCase {
     /// Products big enough for full register blocks, several K blocks and ragged column panels.
     func testLargerMatMuls() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 15)
+            var rng = SeededGenerator(seed: 15)
             for (aShape, bShape) in [([2, 30, 300], [300, 70]), ([3, 1, 25, 40], [2, 40, 33]), ([13, 600], [600, 5])] {
                 let a = rng.tensor(aShape), b = rng.tensor(bShape)
                 let want = referenceMatMul(a, b)
@@ -176,7 +177,7 @@ final class LinearMatrixTests: KernelTierTestCase {
 
     func testEinsumEquations() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 13)
+            var rng = SeededGenerator(seed: 13)
             let cases: [(String, [[Int]])] = [
                 ("ij,jk->ik", [[3, 4], [4, 5]]),
                 ("bij,bjk->bik", [[2, 3, 4], [2, 4, 5]]),
@@ -206,7 +207,7 @@ final class LinearMatrixTests: KernelTierTestCase {
 
     func testEinsumImplicitOutputAndEllipsis() {
         forEachKernelTier {
-            var rng = LinearTestRandom(seed: 14)
+            var rng = SeededGenerator(seed: 14)
             let a = rng.tensor([2, 3, 4]), b = rng.tensor([4, 5])
             // Implicit output: labels used once, sorted ("ik" here, ordered i, k).
             let implicit = try runLinearKernel("Einsum", inputs: [rng.tensor([3, 4]), rng.tensor([4, 5])],

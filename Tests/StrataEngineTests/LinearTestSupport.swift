@@ -1,44 +1,15 @@
 import XCTest
 import StrataCore
+import StrataTestSupport
 @testable import StrataEngine
 
-/// A small deterministic generator (SplitMix64) for the linear and pooling tests.
-struct LinearTestRandom {
-    private var base: SeededGenerator
-
-    init(seed: UInt64) { base = SeededGenerator(seed: seed) }
-
-    mutating func next() -> UInt64 { base.next() }
-
-    /// Uniform in `range`.
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    /// Uniform in [-1, 1).
-    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
-
-    mutating func bool() -> Bool { next() & 1 == 1 }
-
-    mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in float() } }
-
-    mutating func tensor(_ shape: [Int]) -> Tensor { Tensor(floats(shape.elementCount), shape: shape) }
-
-    mutating func pick<T>(_ values: [T]) -> T { values[int(0...values.count - 1)] }
-}
-
-/// Builds the node's kernel through the registry and runs it, as the engine would.
+/// Runs the node on its own (`OneNode.run`), its inputs visible to the kernel factory as constants.
 func runLinearKernel(
     _ opType: String, inputs: [Tensor?], outputs: Int = 1, attributes: [String: Attribute] = [:],
     opset: Int = OpRegistry.latestOpset, threads: Int = 2
 ) throws -> [Tensor] {
-    let node = Node(
-        name: "node", opType: opType, opset: opset,
-        inputs: inputs.enumerated().map { $1 == nil ? "" : "in\($0)" },
-        outputs: (0..<outputs).map { "out\($0)" }, attributes: attributes)
-    guard let factory = KernelRegistry.factory(for: node) else { throw node.error("no kernel") }
-    let kernel = try factory(KernelBuildContext(node: node, inputTypes: inputs.map { $0?.type }, constants: inputs))
-    return try kernel.run(inputs, context: ExecutionContext(threads: threads))
+    try OneNode.run(opType, inputs, attributes: attributes, opset: opset, outputs: outputs, threads: threads,
+                    constantInputs: true, name: "node")
 }
 
 /// The type rule's output types for inputs of the given types.
@@ -47,21 +18,6 @@ func inferLinearTypes(_ opType: String, inputs: [ValueType?], outputs: Int = 1, 
                     outputs: (0..<outputs).map { "out\($0)" }, attributes: attributes)
     let schema = try XCTUnwrap(OpRegistry.schema(opType))
     return try schema.infer(InferenceContext(node: node, inputTypes: inputs))
-}
-
-/// Asserts equal shapes and elementwise closeness (`|a − b| ≤ atol + rtol·|b|`).
-func assertClose(_ got: Tensor, _ want: [Float], shape: [Int], rtol: Float = 1e-4, atol: Float = 1e-5,
-                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(got.shape, shape, "shape " + message, file: file, line: line)
-    guard got.shape == shape else { return }
-    let values = got.floats()
-    var worst = 0, worstError: Float = 0
-    for i in values.indices {
-        let error = abs(values[i] - want[i]) - rtol * abs(want[i])
-        if !(error <= worstError) { worst = i; worstError = error.isNaN ? .infinity : error }
-    }
-    XCTAssertLessThanOrEqual(worstError, atol, "element \(worst): got \(values[worst]), want \(want[worst]) " + message,
-                             file: file, line: line)
 }
 
 /// Row-major strides of `shape`.

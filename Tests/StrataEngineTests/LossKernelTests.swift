@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -7,7 +8,7 @@ import StrataCore
 /// naive loops written from the ONNX definitions.
 final class LossKernelTests: XCTestCase {
     func testLossesMatchNaiveLoops() throws {
-        var rng = LinearTestRandom(seed: 1421)
+        var rng = SeededGenerator(seed: 1421)
         let (n, c, d) = (3, 5, 4)
         let x = rng.tensor([n, c, d])
         let targets = (0..<(n * d)).map { _ in Int64(rng.int(0...c - 1)) }
@@ -49,7 +50,7 @@ final class LossKernelTests: XCTestCase {
     }
 
     func testMeanVarianceNormalizationMatchesNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1422)
+        var rng = SeededGenerator(seed: 1422)
         let x = rng.tensor([2, 3, 2, 2])
         let xs = x.floats().map { Double($0) }
         let y = try runLinearKernel("MeanVarianceNormalization", inputs: [x])[0]

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -8,7 +9,7 @@ import StrataCore
 /// naive loops.
 final class MathKernelTests: XCTestCase {
     func testFloatFunctionsMatchFoundation() throws {
-        var rng = LinearTestRandom(seed: 1411)
+        var rng = SeededGenerator(seed: 1411)
         let x = Tensor(rng.floats(40).map { $0 * 0.99 }, shape: [5, 8])
         let big = Tensor(rng.floats(40).map { 1 + abs($0) * 4 }, shape: [5, 8])
         let cases: [(String, Tensor, [String: Attribute], (Double) -> Double)] = [
@@ -35,7 +36,7 @@ final class MathKernelTests: XCTestCase {
     }
 
     func testLpPoolMatchesNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1413)
+        var rng = SeededGenerator(seed: 1413)
         let x = rng.tensor([2, 3, 6, 7])
         let xs = x.floats().map { Double($0) }
         let (kernel, strides, dilations, pads) = ([2, 3], [2, 1], [1, 2], [1, 0, 0, 1])
@@ -63,7 +64,7 @@ final class MathKernelTests: XCTestCase {
     }
 
     func testCol2ImAddsEachColumnBackToItsPosition() throws {
-        var rng = LinearTestRandom(seed: 1414)
+        var rng = SeededGenerator(seed: 1414)
         let (channels, image, block, strides, pads, dilations) = (2, [5, 6], [2, 3], [1, 2], [1, 0, 0, 1], [2, 1])
         let outH = (image[0] + pads[0] + pads[2] - dilations[0] * (block[0] - 1) - 1) / strides[0] + 1
         let outW = (image[1] + pads[1] + pads[3] - dilations[1] * (block[1] - 1) - 1) / strides[1] + 1
@@ -89,7 +90,7 @@ final class MathKernelTests: XCTestCase {
     }
 
     func testAffineGridMatchesNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1415)
+        var rng = SeededGenerator(seed: 1415)
         let theta = rng.tensor([2, 2, 3])
         let t = theta.floats().map { Double($0) }
         for align in [0, 1] {
@@ -121,7 +122,7 @@ final class MathKernelTests: XCTestCase {
     }
 
     func testBitwiseOpsAndShiftsMatchNaiveLoops() throws {
-        var rng = LinearTestRandom(seed: 1412)
+        var rng = SeededGenerator(seed: 1412)
         let a = (0..<24).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
         let b = (0..<4).map { _ in Int32(truncatingIfNeeded: rng.int(-100_000...100_000)) }
         let (ta, tb) = (Tensor(a, shape: [2, 3, 4]), Tensor(b, shape: [4]))

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -23,13 +24,13 @@ final class NormalizationKernelTests: XCTestCase {
         for opset in [6, 9, 15] {
             let y = try Support.run("BatchNormalization", [x, scale, bias, mean, variance],
                                     attributes: ["epsilon": .float(epsilon), "momentum": .float(0.9)], opset: opset)[0]
-            Support.assertClose(y.floats(), want, "BatchNormalization-\(opset)")
+            assertClose(y.floats(), want, "BatchNormalization-\(opset)")
         }
         // float64 computes in double precision.
         let x64 = try NumericStaging.convert(x, to: .float64)
         let y64 = try Support.run("BatchNormalization", [x64, scale, bias, mean, variance], attributes: ["epsilon": .float(epsilon)])[0]
         XCTAssertEqual(y64.dtype, .float64)
-        Support.assertClose(y64.floats(), want, "BatchNormalization float64")
+        assertClose(y64.floats(), want, "BatchNormalization float64")
     }
 
     func testBatchNormalizationPerFeatureAndTrainingMode() throws {
@@ -42,7 +43,7 @@ final class NormalizationKernelTests: XCTestCase {
             let f = i % 6
             return (Double(x.floats()[i]) - p[2][f]) / (p[3][f] + 1e-5).squareRoot() * p[0][f] + p[1][f]
         }
-        Support.assertClose(y.floats(), want, "spatial 0")
+        assertClose(y.floats(), want, "spatial 0")
 
         let channel = (0..<4).map { _ in Support.random([3], in: 0.5...1, &rng) }
         XCTAssertThrowsError(try Support.run("BatchNormalization", [x] + channel, attributes: ["training_mode": .int(1)], opset: 15)) {
@@ -69,7 +70,7 @@ final class NormalizationKernelTests: XCTestCase {
             return (values[i] - m) / (v + 1e-5).squareRoot() * Double(scale.floats()[c]) + Double(bias.floats()[c])
         }
         let y = try Support.run("InstanceNormalization", [x, scale, bias])[0]
-        Support.assertClose(y.floats(), want, "InstanceNormalization")
+        assertClose(y.floats(), want, "InstanceNormalization")
     }
 
     func testLayerNormalizationMatchesNaiveLoop() throws {
@@ -99,12 +100,12 @@ final class NormalizationKernelTests: XCTestCase {
                 }
                 let out = try Support.run("LayerNormalization", withBias ? [x, scale, bias] : [x, scale],
                                           attributes: ["axis": .int(axis), "epsilon": .float(1e-3)], opset: 17, outputs: 3)
-                Support.assertClose(out[0].floats(), want, "LayerNormalization axis \(axis)")
+                assertClose(out[0].floats(), want, "LayerNormalization axis \(axis)")
                 let statShape = Array(shape[..<a]) + Array(repeating: 1, count: 3 - a)
                 XCTAssertEqual(out[1].shape, statShape)
                 XCTAssertEqual(out[2].dtype, .float32)
-                Support.assertClose(out[1].floats(), means, "Mean axis \(axis)")
-                Support.assertClose(out[2].floats(), inverse, "InvStdDev axis \(axis)")
+                assertClose(out[1].floats(), means, "Mean axis \(axis)")
+                assertClose(out[2].floats(), inverse, "InvStdDev axis \(axis)")
             }
         }
         // A scale that varies across rows does not broadcast over the normalised axes.
@@ -133,7 +134,7 @@ final class NormalizationKernelTests: XCTestCase {
                     return norm == 0 ? 0 : Double(values[i]) / norm
                 }
                 let y = try Support.run("LpNormalization", [x], attributes: ["p": .int(p), "axis": .int(axis)])[0]
-                Support.assertClose(y.floats(), want, "LpNormalization p \(p) axis \(axis)")
+                assertClose(y.floats(), want, "LpNormalization p \(p) axis \(axis)")
             }
         }
         XCTAssertThrowsError(try Support.run("LpNormalization", [x], attributes: ["p": .int(3)]))
@@ -160,7 +161,7 @@ final class NormalizationKernelTests: XCTestCase {
             let y = try Support.run("LRN", [x], attributes: [
                 "size": .int(size), "alpha": .float(Float(alpha)), "beta": .float(Float(beta)), "bias": .float(Float(bias)),
             ])[0]
-            Support.assertClose(y.floats(), want, "LRN size \(size)")
+            assertClose(y.floats(), want, "LRN size \(size)")
         }
     }
 
@@ -182,7 +183,7 @@ final class NormalizationKernelTests: XCTestCase {
                 return (values[i] - m) / (v + 1e-5).squareRoot() * Double(scale.floats()[p]) + Double(bias.floats()[p])
             }
             let y = try Support.run("GroupNormalization", [x, scale, bias], attributes: ["num_groups": .int(groups)], opset: 21)[0]
-            Support.assertClose(y.floats(), want, "GroupNormalization \(groups) groups")
+            assertClose(y.floats(), want, "GroupNormalization \(groups) groups")
         }
         XCTAssertThrowsError(try Support.run("GroupNormalization", [x, Support.random([6], &rng), Support.random([6], &rng)],
                                              attributes: ["num_groups": .int(4)], opset: 21))
@@ -204,7 +205,7 @@ final class NormalizationKernelTests: XCTestCase {
                 return values[i] / rms * Double(scale.floats()[i % 5])
             }
             let y = try Support.run("RMSNormalization", [x, scale], attributes: ["axis": .int(axis), "epsilon": .float(1e-4)], opset: 23)[0]
-            Support.assertClose(y.floats(), want, "RMSNormalization axis \(axis)")
+            assertClose(y.floats(), want, "RMSNormalization axis \(axis)")
         }
     }
 }

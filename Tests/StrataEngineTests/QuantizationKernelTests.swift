@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -20,7 +21,7 @@ final class QuantizationKernelTests: XCTestCase {
         return t
     }
 
-    private func random(_ rng: inout LinearTestRandom, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
+    private func random(_ rng: inout SeededGenerator, _ dtype: DType, _ shape: [Int]) throws -> Tensor {
         let range = QuantizedInteger.range(dtype)!
         let bounded = Swift.max(range.lowerBound, -300)...Swift.min(range.upperBound, 300)
         return try integers((0..<shape.elementCount).map { _ in rng.int(bounded) }, dtype, shape)
@@ -42,7 +43,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testQuantizeLinearPerAxisAndBlockedMatchNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1401)
+        var rng = SeededGenerator(seed: 1401)
         let shape = [2, 7, 3]
         let x = Tensor((0..<42).map { _ in rng.float() * 3 }, shape: shape)
         let xs = x.floats()
@@ -77,7 +78,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testDequantizeLinearPerAxisMatchesNaiveLoop() throws {
-        var rng = LinearTestRandom(seed: 1402)
+        var rng = SeededGenerator(seed: 1402)
         let x = try random(&rng, .int16, [3, 4, 2])
         let scales = (0..<4).map { _ in abs(rng.float()) * 0.1 }
         let zeros = (0..<4).map { _ in rng.int(-50...50) }
@@ -121,7 +122,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testConvIntegerAndQLinearConvMatchNaiveLoops() throws {
-        var rng = LinearTestRandom(seed: 1403)
+        var rng = SeededGenerator(seed: 1403)
         for trial in 0..<6 {
             let group = rng.pick([1, 2, 3])
             let (cg, mg) = (rng.int(1...3), rng.int(1...3))
@@ -173,7 +174,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testMatMulIntegerAndQLinearMatMulMatchNaiveLoops() throws {
-        var rng = LinearTestRandom(seed: 1404)
+        var rng = SeededGenerator(seed: 1404)
         let (m, k, n) = (3, 5, 4)
         let a = try random(&rng, .int8, [2, m, k]), b = try random(&rng, .uint8, [k, n])
         let az = (0..<m).map { _ in rng.int(-10...10) }, bz = (0..<n).map { _ in rng.int(0...255) }
@@ -211,7 +212,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testQGemmWithBiasTransposeAndPerColumnScales() throws {
-        var rng = LinearTestRandom(seed: 1405)
+        var rng = SeededGenerator(seed: 1405)
         let (m, k, n) = (2, 6, 3)
         let a = try random(&rng, .uint8, [m, k]), b = try random(&rng, .int8, [n, k])
         let bias = (0..<n).map { _ in rng.int(-500...500) }
@@ -230,7 +231,7 @@ final class QuantizationKernelTests: XCTestCase {
     }
 
     func testQLinearAddMulAndGlobalAveragePoolMatchNaiveLoops() throws {
-        var rng = LinearTestRandom(seed: 1406)
+        var rng = SeededGenerator(seed: 1406)
         let a = try random(&rng, .uint8, [2, 3, 4]), b = try random(&rng, .uint8, [3, 1])
         let (sa, sb, sc): (Float, Float, Float) = (0.03, 0.07, 0.05)
         let inputs: [Tensor?] = [a, Tensor([sa], shape: []), try integers([120], .uint8, []), b, Tensor([sb], shape: []),

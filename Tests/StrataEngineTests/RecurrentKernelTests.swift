@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -119,9 +120,9 @@ final class RecurrentKernelTests: KernelTierTestCase {
         if c.op == "LSTM" { inputs += [c0, p] }
         let out = try Support.run(c.op, inputs, attributes: attributes, opset: 14, outputs: outputs)
         XCTAssertEqual(out[0].shape, [T, D, B, H], file: file, line: line)
-        Support.assertClose(out[0].floats(), want.y, "\(label): Y", file: file, line: line)
-        Support.assertClose(out[1].floats(), want.yh, "\(label): Y_h", file: file, line: line)
-        if c.op == "LSTM" { Support.assertClose(out[2].floats(), want.yc, "\(label): Y_c", file: file, line: line) }
+        assertClose(out[0].floats(), want.y, "\(label): Y", file: file, line: line)
+        assertClose(out[1].floats(), want.yh, "\(label): Y_h", file: file, line: line)
+        if c.op == "LSTM" { assertClose(out[2].floats(), want.yc, "\(label): Y_c", file: file, line: line) }
 
         // Layout 1: batch first for X, the states and every output.
         attributes["layout"] = .int(1)

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -54,7 +55,7 @@ final class ReductionKernelTests: KernelTierTestCase {
                     let want = groups(x.floats(), shape: shape, axes: axes).map(f)
                     for y in [new, old] {
                         XCTAssertEqual(y.shape, expectedShape, "\(op) \(shape) axes \(axisList)")
-                        Support.assertClose(y.floats(), want, "\(op) \(shape) axes \(axisList) keepdims \(keep)")
+                        assertClose(y.floats(), want, "\(op) \(shape) axes \(axisList) keepdims \(keep)")
                     }
                 }
             }
@@ -138,9 +139,9 @@ final class ReductionKernelTests: KernelTierTestCase {
                         let soft = (0..<x.count).map { Foundation.exp(values[$0] - maxes[key($0)]) / totals[key($0)] }
                         let logSoft = (0..<x.count).map { values[$0] - maxes[key($0)] - Foundation.log(totals[key($0)]) }
                         let y = try Support.run("Softmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
-                        Support.assertClose(y.floats(), soft, "Softmax-\(opset) \(shape) axis \(axis)")
+                        assertClose(y.floats(), soft, "Softmax-\(opset) \(shape) axis \(axis)")
                         let z = try Support.run("LogSoftmax", [x], attributes: ["axis": .int(axis)], opset: opset)[0]
-                        Support.assertClose(z.floats(), logSoft, "LogSoftmax-\(opset) \(shape) axis \(axis)")
+                        assertClose(z.floats(), logSoft, "LogSoftmax-\(opset) \(shape) axis \(axis)")
                     }
                 }
             }
@@ -215,7 +216,7 @@ final class ReductionKernelTests: KernelTierTestCase {
                         }
                         return sum
                     }
-                    Support.assertClose(y.floats(), want, "CumSum axis \(axis) exclusive \(exclusive) reverse \(reverse)")
+                    assertClose(y.floats(), want, "CumSum axis \(axis) exclusive \(exclusive) reverse \(reverse)")
                 }
             }
         }

@@ -1,13 +1,14 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
-/// Running one node of the reduction, normalisation and recurrent families, and comparing results.
+/// Running one node of the reduction, normalisation and recurrent families, and index helpers.
 enum ReductionTestSupport {
-    /// Compiles `op` as a node and runs it on `inputs` (nil = absent input).
+    /// Runs `op` on its own (`OneNode.run`).
     static func run(_ op: String, _ inputs: [Tensor?], attributes: [String: Attribute] = [:], opset: Int = 21,
                     outputs: Int = 1, threads: Int = 2) throws -> [Tensor] {
-        try ElementwiseTestSupport.run(op, inputs, attributes: attributes, opset: opset, outputs: outputs, threads: threads)
+        try OneNode.run(op, inputs, attributes: attributes, opset: opset, outputs: outputs, threads: threads)
     }
 
     static func random(_ shape: [Int], in range: ClosedRange<Float> = -3...3, _ rng: inout SeededGenerator) -> Tensor {
@@ -30,22 +31,5 @@ enum ReductionTestSupport {
         var i = 0
         for (k, v) in index.enumerated() { i = i * shape[k] + v }
         return i
-    }
-
-    /// Asserts `got` is within `atol + rtol * |want|` of `want` element by element (NaN equals NaN).
-    static func assertClose(_ got: [Float], _ want: [Double], rtol: Double = 1e-4, atol: Double = 1e-5,
-                            _ message: String, file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(got.count, want.count, "\(message): element count", file: file, line: line)
-        for (i, (g, w)) in zip(got, want).enumerated() {
-            if w.isNaN && g.isNaN { continue }
-            if w.isInfinite || g.isInfinite {
-                if Double(g) != w { XCTFail("\(message): element \(i) is \(g), expected \(w)", file: file, line: line); return }
-                continue
-            }
-            if abs(Double(g) - w) > atol + rtol * abs(w) {
-                XCTFail("\(message): element \(i) is \(g), expected \(w)", file: file, line: line)
-                return
-            }
-        }
     }
 }

@@ -15,6 +15,7 @@ final class RegistryCompletenessTests: XCTestCase {
         DepthToSpace SpaceToDepth ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2
         ReduceSumSquare ReduceLogSumExp ArgMax ArgMin Cast CastLike Identity Dropout Where Equal Less Greater
         LessOrEqual GreaterOrEqual Not And Or Xor Range Min Max Mean Sum CumSum TopK Einsum Trilu LSTM GRU RNN
+        If Loop Scan
         """.split(whereSeparator: \.isWhitespace).map(String.init)
 
     func testEverySchemaHasAKernel() {

@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import Synchronization
 import XCTest
 @testable import StrataEngine

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataEngine
 
@@ -18,7 +19,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
     /// x [1, 12, side, side] → Conv (3×3 regular, 3×3 depthwise, or 1×1 on a 1×1 map) → `tail` nodes.
     private static func convGraph(_ name: String, conv kind: String, side: Int, opset: Int = 21,
                                   tail: (String) -> [Node], extra: [String: Tensor] = [:], seed: UInt64) -> Graph {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let c = channels
         let (maps, group, kernel): (Int, Int, Int) = switch kind {
         case "depthwise": (c, c, 3)
@@ -82,7 +83,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
             ]
             for (name, scaleShape, shiftShape, after) in affineVariants {
                 seed += 1
-                var rng = LinearTestRandom(seed: seed + 1000)
+                var rng = SeededGenerator(seed: seed + 1000)
                 let extra = ["scale": rng.tensor(scaleShape), "shift": rng.tensor(shiftShape)]
                 let tail: (String) -> [Node] = { c in
                     [Node(name: "bn_mul", opType: "Mul", inputs: ["scale", c], outputs: ["m"]),
@@ -121,7 +122,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
 
     /// Inputs wide enough that the sigmoid's exp sees both of its clamped ranges.
     private static func input(_ graph: Graph, seed: UInt64) -> Tensor {
-        var rng = LinearTestRandom(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         let shape = graph.inputs[0].type.shape!.map { $0.value! }
         return Tensor(rng.floats(shape.elementCount).map { $0 * 60 }, shape: shape)
     }

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import Synchronization
 @testable import StrataCore
@@ -110,7 +111,7 @@ final class RuntimeWorkerPoolTests: XCTestCase {
     /// `ExecutionContext.gemm` split by columns and by rows, with and without transposes, gives the
     /// same products as one unsplit call (integers: exactly the naive sums).
     func testSplitProductsEqualOneProduct() {
-        var rng = LinearTestRandom(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         for (m, n, k) in [(24, 400, 256), (400, 24, 256), (3, 5, 7)] {
             for transA in [false, true] {
                 for transB in [false, true] {

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -7,7 +8,7 @@ import StrataCore
 final class ShapeFuzzTests: XCTestCase {
     typealias H = ShapeHarness
     func testRandomNodesRunOrThrowLocatedErrors() {
-        var rng = ShapeTestRandom(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         let ops: [(String, Int, Int)] = [("Reshape", 2, 1), ("Flatten", 1, 1), ("Squeeze", 2, 1), ("Unsqueeze", 2, 1), ("Transpose", 1, 1),
             ("Concat", 2, 1), ("Split", 2, 2), ("Slice", 5, 1), ("Gather", 2, 1), ("GatherElements", 2, 1), ("GatherND", 2, 1),
             ("ScatterND", 3, 1), ("ScatterElements", 3, 1), ("Shape", 1, 1), ("Size", 1, 1), ("ConstantOfShape", 1, 1),
@@ -25,12 +26,12 @@ final class ShapeFuzzTests: XCTestCase {
             let (op, nin, nout) = ops[trial % ops.count]
             let rank = rng.int(0...4)
             let shape = (0..<rank).map { _ in rng.int(0...4) }
-            let x = rng.floats(shape)
+            let x = rng.tensor(shape)
             var inputs: [Tensor?] = [x]
             for k in 1..<max(nin, 1) {
                 switch rng.int(0...5) {
                 case 0: inputs.append(nil)
-                case 1: inputs.append(rng.floats((0..<rng.int(0...4)).map { _ in rng.int(0...4) }))
+                case 1: inputs.append(rng.tensor((0..<rng.int(0...4)).map { _ in rng.int(0...4) }))
                 default: inputs.append(k == 1 && op == "ScatterND" ? Tensor([Int64(rng.int(-3...3))], shape: [1, 1]) : intTensor())
                 }
             }

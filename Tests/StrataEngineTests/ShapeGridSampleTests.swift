@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -21,8 +22,8 @@ final class ShapeGridSampleTests: XCTestCase {
     }
 
     func testIdentityGridReproducesTheInputInEveryMode() throws {
-        var rng = ShapeTestRandom(seed: 51)
-        let x = rng.floats([2, 3, 4, 5])
+        var rng = SeededGenerator(seed: 51)
+        let x = rng.tensor([2, 3, 4, 5])
         for (mode, opset) in [("bilinear", 16), ("nearest", 16), ("bicubic", 16), ("linear", 20), ("cubic", 22)] {
             let out = try H.run("GridSample", [x, identityGrid(n: 2, h: 4, w: 5)],
                                 attributes: ["mode": .string(mode), "align_corners": .int(1)], opset: opset)[0]
@@ -32,8 +33,8 @@ final class ShapeGridSampleTests: XCTestCase {
     }
 
     func testPointsOutsideFollowThePaddingMode() throws {
-        var rng = ShapeTestRandom(seed: 52)
-        let x = rng.floats([1, 1, 3, 4])
+        var rng = SeededGenerator(seed: 52)
+        let x = rng.tensor([1, 1, 3, 4])
         let xs = x.floats()
         // (x, y) = (5, -7): far right of the top-left.
         let grid = Tensor([5, -7] as [Float], shape: [1, 1, 1, 2])

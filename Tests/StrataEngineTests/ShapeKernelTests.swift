@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -7,7 +8,7 @@ final class ShapeKernelTests: XCTestCase {
     typealias H = ShapeHarness
 
     /// A tensor of `dtype` with random bytes (data movement must move every byte pattern).
-    private func randomTensor(_ dtype: DType, _ shape: [Int], _ rng: inout ShapeTestRandom) throws -> Tensor {
+    private func randomTensor(_ dtype: DType, _ shape: [Int], _ rng: inout SeededGenerator) throws -> Tensor {
         let t = try Tensor(dtype: dtype, shape: shape)
         let p = t.rawPointer.assumingMemoryBound(to: UInt8.self)
         for i in 0..<t.byteCount { p[i] = UInt8(truncatingIfNeeded: rng.next()) }
@@ -53,8 +54,8 @@ final class ShapeKernelTests: XCTestCase {
     // MARK: views
 
     func testReshapeFlattenSqueezeUnsqueezeAreViews() throws {
-        var rng = ShapeTestRandom(seed: 1)
-        let x = rng.floats([2, 3, 4])
+        var rng = SeededGenerator(seed: 1)
+        let x = rng.tensor([2, 3, 4])
         let r = try H.run("Reshape", [x, H.ints([0, -1])])[0]
         XCTAssertEqual(r.shape, [2, 12])
         XCTAssertEqual(r.rawPointer, x.rawPointer)
@@ -73,8 +74,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testViewErrorsAreLocated() {
-        var rng = ShapeTestRandom(seed: 2)
-        let x = rng.floats([2, 3, 4])
+        var rng = SeededGenerator(seed: 2)
+        let x = rng.tensor([2, 3, 4])
         assertError(.invalidModel) { try H.run("Reshape", [x, H.ints([5, -1])]) }
         assertError(.invalidModel) { try H.run("Reshape", [x, H.ints([-1, -1])]) }
         assertError(.invalidInput) { try H.run("Squeeze", [x, H.ints([1])]) }
@@ -85,7 +86,7 @@ final class ShapeKernelTests: XCTestCase {
     // MARK: transpose
 
     func testTransposeMatchesNaiveForRandomShapesPermsAndDtypes() throws {
-        var rng = ShapeTestRandom(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         let dtypes: [DType] = [.float32, .int64, .uint8, .float16, .bool]
         for trial in 0..<40 {
             let rank = rng.int(1...5)
@@ -102,7 +103,7 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testTransposeTiledLayoutsAndDefaultPerm() throws {
-        var rng = ShapeTestRandom(seed: 4)
+        var rng = SeededGenerator(seed: 4)
         for (shape, perm) in [([2, 37, 9, 11], [0, 2, 3, 1]), ([2, 9, 11, 37], [0, 3, 1, 2]), ([70, 45], [1, 0])] {
             for dtype in [DType.float32, .int8, .float64] {
                 let x = try randomTensor(dtype, shape, &rng)
@@ -114,7 +115,7 @@ final class ShapeKernelTests: XCTestCase {
                 }
             }
         }
-        let x = rng.floats([2, 3, 4])
+        let x = rng.tensor([2, 3, 4])
         let out = try H.run("Transpose", [x])[0]
         check(out, x, shape: [4, 3, 2]) { c in c.reversed() }
     }
@@ -139,7 +140,7 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testSliceMatchesPythonSlicingForRandomArguments() throws {
-        var rng = ShapeTestRandom(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         for trial in 0..<60 {
             let rank = rng.int(1...4)
             let shape = rng.shape(rank: rank, max: 7)
@@ -161,8 +162,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testSliceOpset1AttributesAndZeroStepError() throws {
-        var rng = ShapeTestRandom(seed: 6)
-        let x = rng.floats([4, 5])
+        var rng = SeededGenerator(seed: 6)
+        let x = rng.tensor([4, 5])
         let out = try H.run("Slice", [x], attributes: ["starts": .ints([1, -3]), "ends": .ints([3, 100])], opset: 9)[0]
         check(out, x, shape: [2, 3]) { c in [c[0] + 1, c[1] + 2] }
         assertError(.invalidModel) { try H.run("Slice", [x, H.ints([0]), H.ints([2]), H.ints([0]), H.ints([0])]) }
@@ -171,7 +172,7 @@ final class ShapeKernelTests: XCTestCase {
     // MARK: gather
 
     func testGatherMatchesNaiveWithNegativeIndices() throws {
-        var rng = ShapeTestRandom(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         for trial in 0..<40 {
             let rank = rng.int(1...3)
             let shape = rng.shape(rank: rank)
@@ -195,7 +196,7 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testGatherElementsMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 8)
+        var rng = SeededGenerator(seed: 8)
         for _ in 0..<30 {
             let rank = rng.int(1...3)
             let shape = rng.shape(rank: rank)
@@ -216,8 +217,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testOutOfRangeIndicesAreInputErrors() {
-        var rng = ShapeTestRandom(seed: 9)
-        let x = rng.floats([3, 4])
+        var rng = SeededGenerator(seed: 9)
+        let x = rng.tensor([3, 4])
         assertError(.invalidInput) { try H.run("Gather", [x, H.ints([0, 3])]) }
         assertError(.invalidInput) { try H.run("Gather", [x, H.ints([-4])]) }
         assertError(.invalidInput) { try H.run("GatherElements", [x, Tensor([Int64(4)], shape: [1, 1])], attributes: ["axis": .int(1)]) }
@@ -227,7 +228,7 @@ final class ShapeKernelTests: XCTestCase {
     // MARK: concat and split
 
     func testSplitAndConcatMatchNaiveAndRoundTrip() throws {
-        var rng = ShapeTestRandom(seed: 10)
+        var rng = SeededGenerator(seed: 10)
         for trial in 0..<30 {
             let rank = rng.int(1...4)
             let shape = rng.shape(rank: rank, max: 6)
@@ -260,8 +261,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testSplitVariants() throws {
-        var rng = ShapeTestRandom(seed: 11)
-        let x = rng.floats([7, 2])
+        var rng = SeededGenerator(seed: 11)
+        let x = rng.tensor([7, 2])
         let n = try H.run("Split", [x], attributes: ["num_outputs": .int(3)], opset: 18, outputs: 3)
         XCTAssertEqual(n.map(\.shape), [[3, 2], [3, 2], [1, 2]])
         let a = try H.run("Split", [x], attributes: ["split": .ints([2, 5])], opset: 11, outputs: 2)
@@ -274,17 +275,17 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testConcatRejectsMismatchedInputs() {
-        var rng = ShapeTestRandom(seed: 12)
-        assertError(.invalidInput) { try H.run("Concat", [rng.floats([2, 3]), rng.floats([2, 4])], attributes: ["axis": .int(0)]) }
+        var rng = SeededGenerator(seed: 12)
+        assertError(.invalidInput) { try H.run("Concat", [rng.tensor([2, 3]), rng.tensor([2, 4])], attributes: ["axis": .int(0)]) }
         assertError(.invalidInput) {
-            try H.run("Concat", [rng.floats([2, 3]), Tensor([Int64(1), 2, 3], shape: [1, 3])], attributes: ["axis": .int(0)])
+            try H.run("Concat", [rng.tensor([2, 3]), Tensor([Int64(1), 2, 3], shape: [1, 3])], attributes: ["axis": .int(0)])
         }
     }
 
     // MARK: broadcasting copies
 
     func testExpandAndTileMatchNaive() throws {
-        var rng = ShapeTestRandom(seed: 13)
+        var rng = SeededGenerator(seed: 13)
         for trial in 0..<30 {
             let rank = rng.int(1...4)
             let shape = (0..<rank).map { _ in rng.int(0...2) == 0 ? 1 : rng.int(1...4) }
@@ -298,8 +299,8 @@ final class ShapeKernelTests: XCTestCase {
             let t = try H.run("Tile", [x, H.ints(repeats)])[0]
             check(t, x, shape: zip(shape, repeats).map { $0 * $1 }) { c in (0..<rank).map { c[$0] % shape[$0] } }
         }
-        assertError(.invalidInput) { try H.run("Expand", [rng.floats([3]), H.ints([2])]) }
-        assertError(.invalidInput) { try H.run("Tile", [rng.floats([3]), H.ints([2, 2])]) }
+        assertError(.invalidInput) { try H.run("Expand", [rng.tensor([3]), H.ints([2])]) }
+        assertError(.invalidInput) { try H.run("Tile", [rng.tensor([3]), H.ints([2, 2])]) }
     }
 
     // MARK: pad
@@ -323,7 +324,7 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testPadModesMatchNaive() throws {
-        var rng = ShapeTestRandom(seed: 14)
+        var rng = SeededGenerator(seed: 14)
         for trial in 0..<48 {
             let mode = ["constant", "reflect", "edge", "wrap"][trial % 4]
             let rank = rng.int(1...3)
@@ -346,8 +347,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testPadAxesAndOpset2Attributes() throws {
-        var rng = ShapeTestRandom(seed: 15)
-        let x = rng.floats([2, 3])
+        var rng = SeededGenerator(seed: 15)
+        let x = rng.tensor([2, 3])
         let out = try H.run("Pad", [x, H.ints([1, 2]), nil, H.ints([-1])], opset: 18)[0]
         check(out, x, shape: [2, 6], fill: .scalar(Float(0))) { c in c[1] >= 1 && c[1] < 4 ? [c[0], c[1] - 1] : nil }
         let old = try H.run("Pad", [x], attributes: ["pads": .ints([1, 0, 0, 0]), "value": .float(2.5)], opset: 2)[0]
@@ -359,7 +360,7 @@ final class ShapeKernelTests: XCTestCase {
     // MARK: depth and space
 
     func testDepthToSpaceAndSpaceToDepthMatchTheSpecFormulas() throws {
-        var rng = ShapeTestRandom(seed: 16)
+        var rng = SeededGenerator(seed: 16)
         for (b, n, c, h, w) in [(2, 2, 8, 3, 2), (3, 1, 18, 2, 3), (1, 2, 3, 2, 2), (2, 1, 8, 5, 9)] {
             let x = try randomTensor(.float32, [n, c, h, w], &rng)
             let d = c / (b * b)
@@ -376,13 +377,13 @@ final class ShapeKernelTests: XCTestCase {
             let backCRD = try H.run("SpaceToDepth", [crd], attributes: ["blocksize": .int(b), "mode": .string("CRD")], opset: 28)[0]
             check(backCRD, x, shape: x.shape) { $0 }
         }
-        assertError(.invalidInput) { try H.run("DepthToSpace", [rng.floats([1, 3, 2, 2])], attributes: ["blocksize": .int(2)]) }
+        assertError(.invalidInput) { try H.run("DepthToSpace", [rng.tensor([1, 3, 2, 2])], attributes: ["blocksize": .int(2)]) }
     }
 
     // MARK: resize
 
     func testUpsampleAndResizeNearestRepeatForIntegerScales() throws {
-        var rng = ShapeTestRandom(seed: 17)
+        var rng = SeededGenerator(seed: 17)
         let x = try randomTensor(.int64, [1, 2, 3, 4], &rng)
         let scales = Tensor([1, 1, 2, 3] as [Float], shape: [4])
         let expected: ([Int]) -> [Int]? = { c in [c[0], c[1], c[2] / 2, c[3] / 3] }
@@ -397,9 +398,9 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testResizeBilinearHalfPixelMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 18)
+        var rng = SeededGenerator(seed: 18)
         let (h, w, oh, ow) = (5, 7, 8, 4)
-        let x = rng.floats([2, 3, h, w])
+        let x = rng.tensor([2, 3, h, w])
         let out = try H.run("Resize", [x, nil, nil, H.ints([2, 3, oh, ow])], attributes: ["mode": .string("linear")], opset: 19)[0]
         XCTAssertEqual(out.shape, [2, 3, oh, ow])
         let xs = x.floats(), ys = out.floats()
@@ -422,8 +423,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testResizeSizesAxesAndPolicyAndDtypeErrors() throws {
-        var rng = ShapeTestRandom(seed: 19)
-        let x = rng.floats([1, 1, 4, 6])
+        var rng = SeededGenerator(seed: 19)
+        let x = rng.tensor([1, 1, 4, 6])
         let notLarger = try H.run("Resize", [x, nil, nil, H.ints([8, 8])],
                                   attributes: ["axes": .ints([2, 3]), "keep_aspect_ratio_policy": .string("not_larger")])[0]
         XCTAssertEqual(notLarger.shape, [1, 1, 5, 8])
@@ -462,8 +463,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testTriluMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 20)
-        let x = rng.floats([2, 4, 5])
+        var rng = SeededGenerator(seed: 20)
+        let x = rng.tensor([2, 4, 5])
         let xs = x.floats()
         for upper in [0, 1] {
             for k in [-5, -1, 0, 2, 7] {
@@ -478,8 +479,8 @@ final class ShapeKernelTests: XCTestCase {
     }
 
     func testShapeSizeConstantAndConstantOfShape() throws {
-        var rng = ShapeTestRandom(seed: 21)
-        let x = rng.floats([2, 3, 4])
+        var rng = SeededGenerator(seed: 21)
+        let x = rng.tensor([2, 3, 4])
         XCTAssertEqual(try H.run("Shape", [x])[0].ints(), [2, 3, 4])
         XCTAssertEqual(try H.run("Shape", [x], attributes: ["start": .int(-2)])[0].ints(), [3, 4])
         XCTAssertEqual(try H.run("Shape", [x], attributes: ["start": .int(2), "end": .int(1)])[0].ints(), [])

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -7,7 +8,7 @@ final class ShapeScatterTests: XCTestCase {
     typealias H = ShapeHarness
 
     func testGatherNDMatchesNaiveWithBatchDims() throws {
-        var rng = ShapeTestRandom(seed: 31)
+        var rng = SeededGenerator(seed: 31)
         for trial in 0..<40 {
             let b = trial % 3 == 0 ? 1 : 0
             let rank = rng.int((b + 1)...4)
@@ -18,7 +19,7 @@ final class ShapeScatterTests: XCTestCase {
             let tuples = indexShape.dropLast().reduce(1, *)
             var values: [Int] = []
             for _ in 0..<tuples { for d in 0..<k { values.append(rng.int(-data[b + d]...(data[b + d] - 1))) } }
-            let x = rng.floats(data)
+            let x = rng.tensor(data)
             let out = try H.run("GatherND", [x, Tensor(values.map { Int64($0) }, shape: indexShape)],
                                 attributes: ["batch_dims": .int(b)])[0]
             let outShape = Array(indexShape.dropLast()) + Array(data[(b + k)...])
@@ -40,7 +41,7 @@ final class ShapeScatterTests: XCTestCase {
     }
 
     func testScatterNDMatchesNaiveForEveryReduction() throws {
-        var rng = ShapeTestRandom(seed: 32)
+        var rng = SeededGenerator(seed: 32)
         for trial in 0..<40 {
             let reduction = ["none", "add", "mul", "max", "min"][trial % 5]
             let rank = rng.int(1...3)
@@ -53,7 +54,7 @@ final class ShapeScatterTests: XCTestCase {
             var values: [Int] = []
             for p in picks { values += H.coordinates(p, Array(data[..<k])) }
             let slice = Array(data[k...])
-            let x = rng.floats(data), u = rng.floats([count] + slice)
+            let x = rng.tensor(data), u = rng.tensor([count] + slice)
             let out = try H.run("ScatterND", [x, Tensor(values.map { Int64($0) }, shape: [count, k]), u],
                                 attributes: ["reduction": .string(reduction)], opset: 18)[0]
             var want = x.floats()
@@ -75,7 +76,7 @@ final class ShapeScatterTests: XCTestCase {
     }
 
     func testScatterElementsMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 33)
+        var rng = SeededGenerator(seed: 33)
         for trial in 0..<40 {
             let reduction = ["none", "add", "mul", "max", "min"][trial % 5]
             let rank = rng.int(1...3)

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 import StrataCore
 @testable import StrataEngine
@@ -7,7 +8,7 @@ final class ShapeSelectionTests: XCTestCase {
     typealias H = ShapeHarness
 
     func testNonZeroCountsByValue() throws {
-        var rng = ShapeTestRandom(seed: 41)
+        var rng = SeededGenerator(seed: 41)
         let shape = [3, 4, 5]
         let values: [Float] = (0..<60).map { i in
             switch rng.int(0...4) {
@@ -27,8 +28,8 @@ final class ShapeSelectionTests: XCTestCase {
     }
 
     func testCompressWithAndWithoutAxis() throws {
-        var rng = ShapeTestRandom(seed: 42)
-        let x = rng.floats([3, 4])
+        var rng = SeededGenerator(seed: 42)
+        let x = rng.tensor([3, 4])
         let xs = x.floats()
         let cond = Tensor([true, false, true], shape: [3])
         let rows = try H.run("Compress", [x, cond], attributes: ["axis": .int(0)])[0]
@@ -42,7 +43,7 @@ final class ShapeSelectionTests: XCTestCase {
     }
 
     func testOneHotMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 43)
+        var rng = SeededGenerator(seed: 43)
         let indexShape = [2, 3]
         let depth = 4
         let indices = (0..<6).map { _ in rng.int(-6...5) }
@@ -77,8 +78,8 @@ final class ShapeSelectionTests: XCTestCase {
     }
 
     func testCenterCropPadMatchesNaive() throws {
-        var rng = ShapeTestRandom(seed: 44)
-        let x = rng.floats([5, 4, 3])
+        var rng = SeededGenerator(seed: 44)
+        let x = rng.tensor([5, 4, 3])
         let xs = x.floats()
         let out = try H.run("CenterCropPad", [x, H.ints([2, 7])], attributes: ["axes": .ints([0, 1])])[0]
         XCTAssertEqual(out.shape, [2, 7, 3])
@@ -91,8 +92,8 @@ final class ShapeSelectionTests: XCTestCase {
     }
 
     func testReverseSequenceBothLayouts() throws {
-        var rng = ShapeTestRandom(seed: 45)
-        let x = rng.floats([4, 3, 2])
+        var rng = SeededGenerator(seed: 45)
+        let x = rng.tensor([4, 3, 2])
         let xs = x.floats()
         let lengths = [4, 1, 2]
         let out = try H.run("ReverseSequence", [x, H.ints(lengths)], opset: 10)[0].floats()

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
@@ -50,9 +51,7 @@ final class CaptureManifestTests: XCTestCase {
             }
             """)
         // The text is valid JSON with the same content.
-        let folder = NSTemporaryDirectory() + "strata-manifest-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try makeScratchFolder(prefix: "strata-manifest")
         try manifest.write(toFolder: folder)
         let parsed = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/manifest.json"))) as? [String: Any]
         let acts = parsed?["activations"] as? [[String: Any]]

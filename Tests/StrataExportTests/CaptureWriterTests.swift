@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
@@ -7,12 +8,7 @@ final class CaptureWriterTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "strata-capture-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
+        folder = try makeScratchFolder(prefix: "strata-capture")
     }
 
     func contents(_ path: String) -> [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
@@ -34,7 +35,7 @@ final class DiagramTests: XCTestCase {
         ]
         for (name, model, configure) in cases {
             let text = try dot(model, configure)
-            DiagramGolden.assertMatches(text, golden: name)
+            Golden.assertMatches(text, golden: DiagramGolden.folder + "/" + name)
             DiagramGolden.assertRenders(text)
         }
     }

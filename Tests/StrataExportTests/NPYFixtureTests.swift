@@ -1,13 +1,12 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
 /// Strata's `.npy` bytes against files written by `numpy.save` (`Tools/make-npy-fixtures.py`).
 final class NPYFixtureTests: XCTestCase {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/npy").path
+    static let folder = FixtureRoot.path("npy")
 
     func fixture(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: Self.folder + "/" + name + ".npy")))

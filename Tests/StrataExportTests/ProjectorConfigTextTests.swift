@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
@@ -9,11 +10,8 @@ final class ProjectorConfigTextTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "strata-projector-config-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
+        // A folder that does not exist yet, inside a scratch folder removed after the test.
+        folder = try makeScratchFolder(prefix: "strata-projector-config") + "/out"
     }
 
     /// Every form of the text format a hand-written or TensorFlow-written config may use.
@@ -74,11 +72,8 @@ final class ProjectorConfigTextTests: XCTestCase {
     /// entries found always lie within the text.
     func testMangledConfigsReadOrThrow() {
         let original = Array(Self.handWritten.utf8)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededGenerator(seed: 1)
+        func next(_ bound: Int) -> Int { random.below(bound) }
         var read = 0
         for _ in 0 ..< 3000 {
             var text = original

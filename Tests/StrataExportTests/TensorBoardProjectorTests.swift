@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataExport
 
@@ -10,11 +11,8 @@ final class TensorBoardProjectorTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "strata-projector-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
+        // A folder that does not exist yet, inside a scratch folder removed after the test.
+        folder = try makeScratchFolder(prefix: "strata-projector") + "/out"
     }
 
     private func text(_ relative: String) throws -> String {

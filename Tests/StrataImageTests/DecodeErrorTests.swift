@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataImage
 
@@ -48,9 +49,7 @@ final class DecodeErrorTests: XCTestCase {
     }
 
     func testFilesThatAreNotRegularFiles() throws {
-        let folder = NSTemporaryDirectory() + "strata-image-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try makeScratchFolder(prefix: "strata-image")
         XCTAssertEqual(message(folder), "\(folder): is a directory, not an image file")
         XCTAssertEqual(message(folder + "/missing.png"), "\(folder)/missing.png: file not found")
         let fifo = folder + "/pipe.png"

@@ -1,11 +1,11 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataImage
 
 /// Paths and reference data of Fixtures/images (made by Tools/make-image-fixtures.py).
 enum ImageFixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/images"
+    static let root = FixtureRoot.path("images")
 
     static func path(_ name: String) -> String { root + "/" + name }
 

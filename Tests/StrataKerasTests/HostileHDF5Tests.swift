@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 import ZIPFoundation
 @testable import StrataCommands
@@ -9,20 +10,17 @@ import ZIPFoundation
 /// that leave the file, sizes the storage cannot back, zip members that lie, each refused with one
 /// exact line, in this process and through the HDF5 worker alike.
 final class HostileHDF5Tests: XCTestCase {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = FixtureRoot.repository
     static let malformed = root + "/Fixtures/malformed"
 
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-hostile-keras-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        scratch = try makeScratchFolder(prefix: "strata-hostile-keras")
     }
 
     override func tearDownWithError() throws {
         HDF5Isolation.current = .inProcess
-        try? FileManager.default.removeItem(atPath: scratch)
     }
 
     /// The built `strata` (the HDF5 worker is the binary itself), or skip.

@@ -2,6 +2,7 @@ import Foundation
 import StrataCore
 import StrataEngine
 import StrataExport
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 @testable import StrataKeras
@@ -9,8 +10,7 @@ import XCTest
 /// Runs committed Keras fixtures (made by Tools/keras/make-fixtures.py with tf_keras and Keras 3) in
 /// process and compares every captured layer with the activation Keras recorded.
 final class KerasFixtureTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/keras"
+    static let fixtures = FixtureRoot.path("keras")
 
     /// Fixture families whose every layer class the importer supports.
     static let families = ["cnn", "conv", "conv_cf", "pooling", "functional", "nested", "activations"]

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataKeras
 
@@ -136,7 +137,7 @@ final class KerasHostileConfigTests: XCTestCase {
     func testWholeNumbersBeyondIntAreNotInts() throws {
         let json = try XCTUnwrap(KerasJSON.parse("[7777777777777777777777777777777777777777, 1e300, -1e19, 3.0, 2.5, 7]"))
         XCTAssertEqual(try XCTUnwrap(json.array).map(\.int), [nil, nil, nil, 3, nil, 7])
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let root = FixtureRoot.repository
         let regression = root + "/Fixtures/fuzz-regressions/keras-config/tensor-index-past-int@embedding.k3w.weights.h5.json"
         XCTAssertThrowsError(try KerasImporter.load(path: root + "/Fixtures/keras/embedding.k3w.weights.h5", configPath: regression)) { error in
             XCTAssertEqual(String(describing: error), "\(root)/Fixtures/keras/embedding.k3w.weights.h5: model config: malformed 'output_layers'")

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 @testable import StrataKeras
@@ -59,18 +60,14 @@ final class OpsLayerTests: XCTestCase {
 
     /// Runs `body` with the path of a temporary architecture JSON holding `text`.
     private func withConfig(_ text: String, _ body: (String) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ops-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = URL(fileURLWithPath: try makeScratchFolder(prefix: "strata-ops"))
         let config = folder.appendingPathComponent("model.json").path
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         try body(config)
     }
 
     func testUnknownTensorFlowFunctionIsRefused() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-ops-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = URL(fileURLWithPath: try makeScratchFolder(prefix: "strata-ops"))
         let source = try String(contentsOfFile: KerasFixtureTests.fixtures + "/tensor_ops.k2w.json", encoding: .utf8)
         XCTAssertTrue(source.contains("\"function\": \"nn.relu\""))
         let config = folder.appendingPathComponent("model.json").path

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataCommands
 @testable import StrataKeras
@@ -57,9 +58,7 @@ final class RecurrentLayerTests: XCTestCase {
 
     /// A recurrent activation Strata cannot express is refused with the option named, not approximated.
     func testUnsupportedRecurrentActivationIsAnError() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("strata-recurrent-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let folder = URL(fileURLWithPath: try makeScratchFolder(prefix: "strata-recurrent"))
         let source = try String(contentsOfFile: KerasFixtureTests.fixtures + "/simple_rnn.k3w.json", encoding: .utf8)
         XCTAssertTrue(source.contains("\"activation\": \"relu\""))
         let edited = source.replacingOccurrences(of: "\"activation\": \"relu\"", with: "\"activation\": \"gelu\"")

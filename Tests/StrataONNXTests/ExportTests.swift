@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataONNX
 
@@ -7,12 +8,7 @@ final class ExportTests: XCTestCase {
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-export-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: scratch)
+        scratch = try makeScratchFolder(prefix: "strata-export")
     }
 
     /// Exports `model` and reads the bytes back with Strata's importer.

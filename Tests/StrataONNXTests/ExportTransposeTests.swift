@@ -1,4 +1,5 @@
 import StrataCore
+import StrataTestSupport
 import XCTest
 
 /// `TransposeSinking`: the export-time rewrite that leaves channels-last graphs with the fewest transposes.
@@ -89,7 +90,7 @@ final class ExportTransposeTests: XCTestCase {
     }
 
     func testPermutedMatchesIndexFormula() throws {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         let shape = [2, 3, 4, 5]
         let values = (0 ..< shape.reduce(1, *)).map { _ in Float(generator.next() % 1000) }
         let tensor = Tensor(values, shape: shape)

@@ -1,14 +1,13 @@
 import Foundation
 import StrataCore
 import StrataONNX
+import StrataTestSupport
 import XCTest
 
 /// The committed fixtures of `Fixtures/onnx/` (written by `Tools/make-onnx-fixtures.py`) and the
 /// expectations the script stored next to them.
 enum Fixtures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/onnx")
+    static let folder = URL(fileURLWithPath: FixtureRoot.path("onnx"))
 
     static func path(_ relative: String) -> String { folder.appendingPathComponent(relative).path }
 

@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataONNX
 
@@ -9,12 +10,7 @@ final class HostileONNXTests: XCTestCase {
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-hostile-onnx-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: scratch)
+        scratch = try makeScratchFolder(prefix: "strata-hostile-onnx")
     }
 
     func loadError(_ path: String) -> String? {
@@ -55,10 +51,7 @@ final class HostileONNXTests: XCTestCase {
     /// Negative dims in graph inputs and value_info mean "unknown" (as onnxruntime reads them, and
     /// paddle2onnx writes -1); in tensor data they are refused (see ImportErrorTests).
     func testNegativeInputDimsAreUnknown() throws {
-        let graph = Graph(name: "g", nodes: [Node(name: "n", opType: "Identity", inputs: ["x"], outputs: ["y"])],
-                          inputs: [ValueInfo(name: "x", type: ValueType(.float32, [.known(-1), 3]))],
-                          outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))])
-        let encoded = try ONNXExporter.encode(Model(graph: graph, format: .onnx, path: "m.onnx", layout: .nchw))
+        let encoded = try ONNXExporter.encode(OneNode.model("Identity", inputType: ValueType(.float32, [.known(-1), 3]), path: "m.onnx"))
         let back = try ONNXImporter.load(data: encoded.model, path: scratch + "/m.onnx")
         XCTAssertEqual(back.graph.inputs[0].type.shape, [.symbol("?"), .known(3)])
     }

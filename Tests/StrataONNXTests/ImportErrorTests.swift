@@ -1,6 +1,7 @@
 import Foundation
 import StrataCore
 import StrataONNX
+import StrataTestSupport
 import XCTest
 
 /// Files the importer must refuse, with their exact one-line messages.
@@ -40,8 +41,10 @@ final class ImportErrorTests: XCTestCase {
     }
 
     func testUnsupportedAttributes() {
-        assertLoadError("errors/graph-attribute.onnx", .unsupported,
-                        "node 'n' (Identity), attribute 'body': graph attributes (subgraphs) are not supported")
+        assertLoadError("errors/deep-subgraphs.onnx", .invalidModel,
+                        "node 'if16' (If), attribute 'else_branch': subgraphs nest more than 16 levels deep")
+        assertLoadError("errors/body-dangling.onnx", .invalidModel,
+                        "node 'n' (If): input 'nowhere' is not produced by any node, graph input or initializer")
         assertLoadError("errors/ref-attribute.onnx", .unsupported,
                         "node 'n' (Identity), attribute 'alpha': references to function attributes ('outer_alpha') are not supported")
         assertLoadError("errors/invalid-utf8.onnx", .corruptFile,
@@ -92,7 +95,7 @@ final class ImportErrorTests: XCTestCase {
         assertError(.corruptFile, "empty.onnx: the file is empty") { try ONNXImporter.load(data: Data(), path: "empty.onnx") }
 
         let corrupt = "not a valid ONNX file (the protobuf data is truncated or corrupt)"
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for size in [1, 2, 3, 16, 1000, 65536] {
             let bytes = Data((0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
             do {

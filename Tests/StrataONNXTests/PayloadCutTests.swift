@@ -1,5 +1,6 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 @testable import StrataONNX
 
@@ -9,12 +10,7 @@ final class PayloadCutTests: XCTestCase {
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-payload-cut-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: scratch)
+        scratch = try makeScratchFolder(prefix: "strata-payload-cut")
     }
 
     /// A model whose initializers straddle the cut's threshold, at every alignment of their bytes in

@@ -1,10 +1,10 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 
-/// The reference files the Tools scripts wrote under `Fixtures/visual/`, found from `#filePath`.
+/// The reference files the Tools scripts wrote under `Fixtures/visual/`.
 enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = FixtureRoot.repository
 
     /// The JSON object in `Fixtures/visual/<name>`.
     static func visual(_ name: String) throws -> [String: Any] {

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 @testable import StrataRender
 
@@ -28,7 +29,7 @@ final class GalleryTests: XCTestCase {
 
 extension GalleryTests {
     func testOtherPictureKinds() throws {
-        var g = TestPictures.Generator(state: 7)
+        var g = SeededGenerator(seed: 7)
         // Mean map of a layer.
         let mean = TestPictures.activations(count: 1, height: 56, width: 56, seed: 3)[0]
         try keepPNG(MapPicture(title: "conv2 (Conv) · mean over 64 channels", subtitle: "1×56×56×64", map: mean, valueLabel: "mean activation"), "map-56.png")
@@ -36,7 +37,7 @@ extension GalleryTests {
         let seq = try FloatMap(height: 50, width: 64, values: (0..<3200).map { i in sin(Float(i % 64) / 5) * cos(Float(i / 64) / 7) })
         try keepPNG(Heatmap(title: "lstm (LSTM) · output", subtitle: "50 time steps × 64 units", matrix: seq, rowLabel: "time step", columnLabel: "unit",
                             colorMap: .rdBuR, scale: .symmetric()), "heatmap-seq.png")
-        let kernel = try FloatMap(height: 784, width: 10, values: (0..<7840).map { _ in (g.unit() - 0.5) * 0.2 })
+        let kernel = try FloatMap(height: 784, width: 10, values: (0..<7840).map { _ in (g.unitFloat() - 0.5) * 0.2 })
         try keepPNG(Heatmap(title: "dense (Dense) · kernel", subtitle: "784 inputs × 10 outputs", matrix: kernel, rowLabel: "input", columnLabel: "output",
                             colorMap: .coolwarm, scale: .symmetric(), valueLabel: "weight"), "heatmap-kernel.png")
         // Overlay on a synthetic photo-like image.
@@ -46,13 +47,13 @@ extension GalleryTests {
         let cam = TestPictures.activations(count: 1, height: 7, width: 7, seed: 9)[0]
         try keepPNG(OverlayPicture(title: "block5_conv3 (Conv) · mean activation over the input", subtitle: "7×7 map on a 224×224 image", base: base, map: cam), "overlay.png")
         // Bars.
-        let ten = (0..<10).map { _ in g.unit() * 2 - 0.3 }
+        let ten = (0..<10).map { _ in g.unitFloat() * 2 - 0.3 }
         try keepPNG(BarChart(title: "predictions (Dense) · 10 units", values: ten, highlightTop: 3), "bars-10.png")
-        let many = (0..<4096).map { i in max(0, g.unit() - 0.7) * (i % 512 == 0 ? 6 : 1) }
+        let many = (0..<4096).map { i in max(0, g.unitFloat() - 0.7) * (i % 512 == 0 ? 6 : 1) }
         try keepPNG(BarChart(title: "fc1 (Dense) · 4096 units", values: many, highlightTop: 5), "bars-4096.png")
         // Histograms.
         var counts = [Double](repeating: 0, count: 60)
-        for _ in 0..<20000 { let v = (g.unit() + g.unit() + g.unit() - 1.5) * 2; counts[min(59, max(0, Int((v + 3) * 10)))] += 1 }
+        for _ in 0..<20000 { let v = (g.unitFloat() + g.unitFloat() + g.unitFloat() - 1.5) * 2; counts[min(59, max(0, Int((v + 3) * 10)))] += 1 }
         let edges = (0...60).map { Double($0) / 10 - 3 }
         let summary = Histogram.Summary(count: 20000, mean: 0.0021, std: 1.0003, min: -2.997, max: 2.994)
         try keepPNG(Histogram(title: "conv1 (Conv) · activation values", edges: edges, counts: counts, summary: summary), "hist.png")

@@ -1,3 +1,4 @@
+import StrataTestSupport
 import XCTest
 @testable import StrataRender
 
@@ -7,10 +8,10 @@ final class GoldenTests: XCTestCase {
         for (name, picture) in GoldenPictures.all where name != "signed-grid" {
             let png = try picture.render(format: .png)
             TestPictures.keep(png, "golden-\(name).png")
-            PictureGolden.assertMatches(png, golden: "\(name).png")
+            Golden.assertMatches(png, golden: PictureGolden.folder + "/\(name).png", hint: PictureGolden.hint)
         }
-        PictureGolden.assertMatches(try GoldenPictures.grid().render(format: .svg), golden: "grid.svg")
-        PictureGolden.assertMatches(try GoldenPictures.grid().render(format: .pdf), golden: "grid.pdf")
+        Golden.assertMatches(try GoldenPictures.grid().render(format: .svg), golden: PictureGolden.folder + "/grid.svg", hint: PictureGolden.hint)
+        Golden.assertMatches(try GoldenPictures.grid().render(format: .pdf), golden: PictureGolden.folder + "/grid.pdf", hint: PictureGolden.hint)
     }
 
     func testTheFontIsDejaVuSans() throws {

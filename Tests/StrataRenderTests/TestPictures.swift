@@ -1,36 +1,23 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataRender
 
 /// Seeded data and helpers shared by the render tests.
 enum TestPictures {
-    /// A deterministic generator (SplitMix64), so pictures are the same on every machine.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in [0, 1) with 24 random bits.
-        mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-    }
-
     /// `count` maps that look like activations: smooth blobs plus a little noise, each channel
     /// with its own scale, ReLU-like (mostly ≥ 0).
     static func activations(count: Int, height: Int, width: Int, seed: UInt64 = 1) -> [FloatMap] {
-        var g = Generator(state: seed)
+        var g = SeededGenerator(seed: seed)
         return (0..<count).map { c in
-            let cx = Float(g.unit()) * Float(width), cy = Float(g.unit()) * Float(height)
-            let radius = max(1, Float(max(height, width)) * (0.15 + 0.3 * g.unit()))
-            let gain = 0.5 + 3 * g.unit()
+            let cx = Float(g.unitFloat()) * Float(width), cy = Float(g.unitFloat()) * Float(height)
+            let radius = max(1, Float(max(height, width)) * (0.15 + 0.3 * g.unitFloat()))
+            let gain = 0.5 + 3 * g.unitFloat()
             var values = [Float](repeating: 0, count: height * width)
             for y in 0..<height {
                 for x in 0..<width {
                     let d2 = ((Float(x) - cx) * (Float(x) - cx) + (Float(y) - cy) * (Float(y) - cy)) / (radius * radius)
-                    values[y * width + x] = max(0, gain * (exp(-d2) - 0.15 + 0.2 * (g.unit() - 0.5))) + Float(c % 3) * 0.01
+                    values[y * width + x] = max(0, gain * (exp(-d2) - 0.15 + 0.2 * (g.unitFloat() - 0.5))) + Float(c % 3) * 0.01
                 }
             }
             return try! FloatMap(height: height, width: width, values: values)
@@ -39,9 +26,9 @@ enum TestPictures {
 
     /// Signed values centred on 0 (conv weights, gradients).
     static func signed(count: Int, height: Int, width: Int, seed: UInt64 = 2) -> [FloatMap] {
-        var g = Generator(state: seed)
+        var g = SeededGenerator(seed: seed)
         return (0..<count).map { _ in
-            let values = (0..<(height * width)).map { _ in (g.unit() - 0.5) * 0.6 }
+            let values = (0..<(height * width)).map { _ in (g.unitFloat() - 0.5) * 0.6 }
             return try! FloatMap(height: height, width: width, values: values)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StrataTestSupport
 import XCTest
 @testable import StrataRender
 
@@ -17,11 +18,11 @@ final class TickTests: XCTestCase {
     }
 
     private func ranges() -> [(Double, Double)] {
-        var g = TestPictures.Generator(state: 99)
+        var g = SeededGenerator(seed: 99)
         var out: [(Double, Double)] = [(0, 1), (-1, 1), (0.1, 0.9), (-3.7, 12.25), (1e-7, 3e-7), (1000.5, 1000.50001), (-5e8, 2e9), (0, 0.3)]
         for _ in 0..<300 {
-            let scale = pow(10, Double(g.unit()) * 16 - 8)
-            let a = (Double(g.unit()) - 0.5) * scale, width = Double(g.unit()) * scale + scale * 1e-6
+            let scale = pow(10, Double(g.unitFloat()) * 16 - 8)
+            let a = (Double(g.unitFloat()) - 0.5) * scale, width = Double(g.unitFloat()) * scale + scale * 1e-6
             out.append((a, a + width))
         }
         return out
@@ -84,9 +85,9 @@ final class TickTests: XCTestCase {
     }
 
     func testCompactMatchesPrintf() {
-        var g = TestPictures.Generator(state: 5)
+        var g = SeededGenerator(seed: 5)
         var values: [Double] = [0.30000000000000004, 1, -1, 1e-5, 123456, -0.000123456, 2.5e38, 999.5, 0.1 + 0.2]
-        for _ in 0..<500 { values.append((Double(g.unit()) - 0.5) * pow(10, Double(g.unit()) * 20 - 10)) }
+        for _ in 0..<500 { values.append((Double(g.unitFloat()) - 0.5) * pow(10, Double(g.unitFloat()) * 20 - 10)) }
         for v in values {
             let label = NumberFormat.compact(v)
             XCTAssertEqual(parse(label), Double(String(format: "%.3g", v)), "\(v) → \(label)")

@@ -1,11 +1,11 @@
 import Foundation
 import StrataCore
+import StrataTestSupport
 import XCTest
 
 /// The fixtures of Tools/make-tensorboard-fixtures.py (Fixtures/tensorboard/).
 enum TensorBoardFixtures {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/tensorboard"
+    static let folder = FixtureRoot.path("tensorboard")
 
     static func bytes(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))

@@ -8,12 +8,7 @@ final class TensorBoardWriterTests: XCTestCase {
     var scratch: String!
 
     override func setUpWithError() throws {
-        scratch = NSTemporaryDirectory() + "strata-tb-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: scratch)
+        scratch = try makeScratchFolder(prefix: "strata-tb")
     }
 
     /// The values of events.json written with the same wall times give, byte for byte, the file

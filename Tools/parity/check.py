@@ -7,7 +7,8 @@ automatically when a fixture is missing), runs
     strata run MODEL --input NAME=input.npy --all --out TMP --quiet --threads 2
 
 and compares every captured tensor that has an onnxruntime reference (matched by tensor name):
-float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN),
+float tensors elementwise with rtol 1e-3 and atol 1e-4 * max|ref| (per tensor, NaN equal to NaN: the
+"reference" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py),
 integer and bool tensors exactly; shapes and dtypes must be equal. A reference tensor that Strata did
 not capture fails too, except Constant outputs (an importer may turn those into initializers).
 
@@ -34,28 +35,31 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-PARITY_DIR = os.path.join(REPO_ROOT, "Fixtures", "generated", "parity")
-DEFAULT_STRATA = os.path.join(REPO_ROOT, ".build", "release", "strata")
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import testlib  # noqa: E402
 import torchmodels  # noqa: E402  (imports torch only when a fixture has to be made)
 
+PARITY_DIR = os.path.join(testlib.FIXTURES, "generated", "parity")
+DEFAULT_STRATA = testlib.DEFAULT_BINARY
 MODELS = [spec.name for spec in torchmodels.PARITY_MODELS]
-
-RTOL = 1e-3
-ATOL_FRACTION = 1e-4
 
 
 class Result:
     """The comparison of one tensor: `ok`, and for failures a reason and how far off it is."""
 
-    def __init__(self, name, meta, ok, reason="", max_abs_err=0.0, excess=0.0):
+    def __init__(self, name, meta, ok, reason="", max_abs_err=0.0, excess=0.0, comparison=None):
         self.name = name
         self.meta = meta
         self.ok = ok
         self.reason = reason
         self.max_abs_err = max_abs_err
         self.excess = excess  # worst |err| / allowed error; inf for shape, dtype or missing failures
+        # testlib's Comparison of a float tensor; a failure without one has only its reason.
+        self.comparison = comparison or testlib.Comparison(ok, ratio=excess, max_abs_err=max_abs_err, reason=reason)
+
+    def label(self):
+        return f"{self.meta['node']} ({self.meta['op']}) {self.name}"
 
     def describe(self):
         where = f"node '{self.meta['node']}' ({self.meta['op']}) tensor '{self.name}'"
@@ -91,23 +95,15 @@ def compare(name, meta, ref, got):
     same_inf = np.all(g[~finite & ~ref_nan] == r[~finite & ~ref_nan])
     if not same_inf:
         return Result(name, meta, False, "infinities differ", excess=float("inf"))
-    r = r[finite]
-    g = g[finite]
-    if r.size == 0:
+    if not finite.any():
         return Result(name, meta, True)
-    scale = float(np.max(np.abs(r)))
-    allowed = RTOL * np.abs(r) + ATOL_FRACTION * scale
-    err = np.abs(g - r)
-    max_err = float(np.max(err)) if err.size else 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(allowed > 0, err / allowed, np.where(err > 0, np.inf, 0.0))
-    excess = float(np.max(ratio))
-    if excess <= 1.0:
-        return Result(name, meta, True, max_abs_err=max_err, excess=excess)
-    bad = int(np.count_nonzero(ratio > 1.0))
+    # NaNs and infinities sit where the reference has them (checked above), so they agree here.
+    c = testlib.compare(got, ref)
+    if c.ok:
+        return Result(name, meta, True, max_abs_err=c.max_abs_err, excess=c.ratio, comparison=c)
     return Result(name, meta, False,
-                  f"max abs err {max_err:.3g} (max|ref| {scale:.3g}, {excess:.3g}x the tolerance, "
-                  f"{bad} of {r.size} values off)", max_abs_err=max_err, excess=excess)
+                  f"max abs err {c.max_abs_err:.3g} (max|ref| {c.scale:.3g}, {c.ratio:.3g}x the tolerance, "
+                  f"{c.failing} of {c.count} values off)", max_abs_err=c.max_abs_err, excess=c.ratio, comparison=c)
 
 
 def ensure_fixture(model):
@@ -221,8 +217,8 @@ def report(model, results, unreferenced, seconds, args):
     print(f"  first failure in graph order: {failures[0].describe()}")
     shown = failures if args.verbose else sorted(failures, key=lambda r: -r.excess)[:args.top]
     print("  all failures:" if args.verbose else f"  worst {len(shown)}:")
-    for r in shown:
-        print(f"    {r.describe()}")
+    for line in testlib.layer_table([(r.label(), r.comparison) for r in shown]):
+        print(f"    {line}")
 
 
 def main():

@@ -97,9 +97,11 @@ typedef enum {
 void strata_unary(int op, const float *x, float *y, size_t n);
 
 /// Unfolds `x` (channels × in_h × in_w) into rows [r_begin, r_end) of `col`: row
-/// (c·kernel_h + kh)·kernel_w + kw holds, for every output position, the input value under that
-/// kernel tap (0 in the padding). `col` has channels·kernel_h·kernel_w rows of out_h·out_w values.
-void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, float *col);
+/// (c·kernel_h + kh)·kernel_w + kw holds, for every output position in output rows
+/// [oh_begin, oh_end), the input value under that kernel tap (0 in the padding). `col` has
+/// channels·kernel_h·kernel_w rows of (oh_end − oh_begin)·out_w values.
+void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end,
+                      float *col);
 
 /// The adjoint of im2col: adds every `col` value to the input position it was taken from, for
 /// channels [c_begin, c_end). `x` must hold the running sum (e.g. zeros or a bias).

@@ -41,7 +41,7 @@ public struct SaturationBounds: Sendable, Hashable {
             case "Tanh", "Softsign": return SaturationBounds(lo: -1, hi: 1)
             case "Clip": return clipBounds(node, constants)
             case "Cast":
-                guard let to = try? node.int("to"), let dtype = DType(onnxCode: to), dtype.isFloatingPoint else { return nil }
+                guard let dtype = (try? CastAttributes(node: node))?.target, dtype.isFloatingPoint else { return nil }
             default:
                 guard passThrough.contains(node.opType) else { return nil }
             }
@@ -53,14 +53,16 @@ public struct SaturationBounds: Sendable, Hashable {
 
     /// `Clip`'s bounds: inputs 1 and 2 from opset 11, the `min`/`max` attributes before; both must be known.
     private static func clipBounds(_ node: Node, _ constants: GraphConstants) -> SaturationBounds? {
-        func bound(_ input: Int, _ attribute: String) -> Double? {
-            if node.opset < 11 {
-                return (try? node.float(attribute)).flatMap { $0 }.map(Double.init)
+        guard let attributes = try? ClipAttributes(node: node) else { return nil }
+        func bound(_ input: Int, _ attributeBound: Float?) -> Double? {
+            if let attributeBound {
+                // The attributes' defaults (∓FLT_MAX) stand for no bound at all.
+                return abs(attributeBound) == .greatestFiniteMagnitude ? nil : Double(attributeBound)
             }
             guard let name = node.input(input), let t = try? constants.floats(name), t.count == 1 else { return nil }
             return Double(t.pointer(as: Float.self)[0])
         }
-        guard let lo = bound(1, "min"), let hi = bound(2, "max"), lo.isFinite, hi.isFinite, lo <= hi else { return nil }
+        guard let lo = bound(1, attributes.bounds?.low), let hi = bound(2, attributes.bounds?.high), lo.isFinite, hi.isFinite, lo <= hi else { return nil }
         return SaturationBounds(lo: lo, hi: hi)
     }
 }

@@ -7,6 +7,9 @@ public enum Attribute: Sendable {
     case ints([Int])
     case floats([Float])
     case strings([String])
+    /// A subgraph (an `If` branch, a `Loop` or `Scan` body).
+    case graph(Subgraph)
+    case graphs([Subgraph])
 
     /// The ONNX name of this attribute's type, used in error messages.
     public var typeName: String {
@@ -18,6 +21,13 @@ public enum Attribute: Sendable {
         case .ints: return "ints"
         case .floats: return "floats"
         case .strings: return "strings"
+        case .graph: return "graph"
+        case .graphs: return "graphs"
         }
     }
+}
+
+extension Attribute {
+    /// `.int(1)` or `.int(0)`, as ONNX stores flags.
+    public static func flag(_ value: Bool) -> Attribute { .int(value ? 1 : 0) }
 }

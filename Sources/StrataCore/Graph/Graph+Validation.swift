@@ -17,9 +17,16 @@ extension Graph {
         return producer
     }
 
-    /// Node indices in an order where every node follows the producers of its inputs.
-    /// Checks names, dangling inputs and cycles on the way.
+    /// Node indices in an order where every node follows the producers of its inputs (and of the
+    /// outer values its subgraphs read). Checks names, dangling inputs and cycles on the way, and
+    /// the same in every subgraph.
     public func topologicalOrder() throws -> [Int] {
+        try topologicalOrder(available: [], outputs: outputs.map(\.name))
+    }
+
+    /// `topologicalOrder()` for a graph that may also read `available` (a subgraph's formal inputs
+    /// and outer values) and must produce `outputs`.
+    func topologicalOrder(available extra: Set<String>, outputs: [String]) throws -> [Int] {
         var seenNames = Set<String>()
         for node in nodes {
             if node.name.isEmpty { throw StrataError(.invalidModel, "a node has an empty name", at: node.location) }
@@ -28,11 +35,18 @@ extension Graph {
             }
         }
         let producer = try producers()
-        let available = Set(inputs.map(\.name)).union(initializers.keys)
+        let available = Set(inputs.map(\.name)).union(initializers.keys).union(extra)
         var indegree = [Int](repeating: 0, count: nodes.count)
         var consumers = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() {
-            for input in node.inputs where !input.isEmpty {
+            for (_, body) in node.subgraphs {
+                do {
+                    _ = try body.topologicalOrder()
+                } catch let error as StrataError {
+                    throw error.located(node.location)
+                }
+            }
+            for input in node.inputs + node.implicitInputs where !input.isEmpty {
                 if let p = producer[input] {
                     indegree[i] += 1
                     consumers[p].append(i)
@@ -57,8 +71,8 @@ extension Graph {
             let stuck = (0..<nodes.count).first { indegree[$0] > 0 }!
             throw StrataError(.invalidModel, "the graph has a cycle through this node", at: nodes[stuck].location)
         }
-        for out in outputs where producer[out.name] == nil && !available.contains(out.name) {
-            throw StrataError(.invalidModel, "graph output '\(out.name)' is not produced by any node")
+        for out in outputs where producer[out] == nil && !available.contains(out) {
+            throw StrataError(.invalidModel, "graph output '\(out)' is not produced by any node")
         }
         return order
     }

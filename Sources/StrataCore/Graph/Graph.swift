@@ -31,15 +31,20 @@ public struct Graph: Sendable {
         inputs.filter { initializers[$0.name] == nil }
     }
 
-    /// The capture table: `layers` if the importer filled it, otherwise one entry per node output.
+    /// The capture table: `layers` if the importer filled it, otherwise one entry per node output,
+    /// each control-flow node followed by the outputs of the nodes in its subgraphs (recursively).
     public var captureTable: [LayerOutput] {
         if !layers.isEmpty { return layers }
         var table: [LayerOutput] = []
-        for node in nodes {
-            for (i, out) in node.outputs.enumerated() where !out.isEmpty {
-                table.append(LayerOutput(layer: node.name, op: node.opType, output: i, tensor: out))
+        func add(_ nodes: [Node]) {
+            for node in nodes {
+                for (i, out) in node.outputs.enumerated() where !out.isEmpty {
+                    table.append(LayerOutput(layer: node.name, op: node.opType, output: i, tensor: out))
+                }
+                for (_, body) in node.subgraphs { add(body.graph.nodes) }
             }
         }
+        add(nodes)
         return table
     }
 }
@@ -63,12 +68,21 @@ public struct LayerOutput: Sendable, Hashable {
     public var call: Int?
     public var output: Int
     public var tensor: String
+    /// For a tensor inside a `Loop` or `Scan` body: how many times the body computed it in the run
+    /// (nil elsewhere). The captured tensor then stacks the iterations along a new first axis, or,
+    /// when their shapes differ, each iteration is a row of its own with `iteration` set.
+    public var iterations: Int?
+    /// The iteration a per-iteration row holds (0-based); nil for every other row.
+    public var iteration: Int?
 
-    public init(layer: String, op: String, call: Int? = nil, output: Int, tensor: String) {
+    public init(layer: String, op: String, call: Int? = nil, output: Int, tensor: String,
+                iterations: Int? = nil, iteration: Int? = nil) {
         self.layer = layer
         self.op = op
         self.call = call
         self.output = output
         self.tensor = tensor
+        self.iterations = iterations
+        self.iteration = iteration
     }
 }

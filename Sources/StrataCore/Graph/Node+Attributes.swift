@@ -35,6 +35,11 @@ extension Node {
         return v
     }
 
+    /// An int attribute that holds a flag: 0 or 1 (any non-zero value counts as set, as onnxruntime reads them).
+    public func flag(_ name: String, default value: Bool) throws -> Bool {
+        try int(name).map { $0 != 0 } ?? value
+    }
+
     public func float(_ name: String) throws -> Float? {
         guard let a = attributes[name] else { return nil }
         switch a {

@@ -30,7 +30,8 @@ extension OpRegistry {
             }
             return [ValueType(x.dtype, Array(shape.prefix(2)) + spatial)]
         },
-            OpSchema("DeformConv", opsets: 19...latestOpset, inputs: 3...5, category: .convolution) { ctx in
+            OpSchema("DeformConv", opsets: 19...latestOpset, inputs: 3...5, category: .convolution,
+                     attributes: ConvAttributes.self) { ctx in
             let (x, w, offset) = (try ctx.type(0), try ctx.type(1), try ctx.type(2))
             guard let xs = x.shape, let ws = w.shape, let os = offset.shape, xs.count == os.count, !ws.isEmpty else {
                 return [ValueType(x.dtype, nil)]

@@ -15,7 +15,8 @@ extension OpRegistry {
         OpSchema("Div", inputs: 2...2, category: .elementwise,
                  shapeValue: ElementwiseRules.shapeArithmetic { let (q, o) = $0.dividedReportingOverflow(by: $1); return o ? nil : q },
                  infer: ElementwiseRules.broadcastSameType),
-        OpSchema("Mod", opsets: from(10), inputs: 2...2, category: .elementwise, infer: ElementwiseRules.broadcastSameType),
+        OpSchema("Mod", opsets: from(10), inputs: 2...2, category: .elementwise, attributes: ModAttributes.self,
+                 infer: ElementwiseRules.broadcastSameType),
         OpSchema("Pow", inputs: 2...2, category: .elementwise) { ctx in
             [ValueType(try ctx.type(0).dtype, try ElementwiseRules.broadcastShape(ctx, inputs: [0, 1]))]
         },
@@ -43,15 +44,19 @@ extension OpRegistry {
         return OpSchema(name, opsets: from(since), inputs: 1...1, category: .elementwise, infer: ElementwiseRules.sameAsInput)
     }
 
-    private static let activationNames: [(String, Int)] = [
-        ("Tanh", 1), ("Relu", 1), ("LeakyRelu", 1), ("Elu", 1), ("Selu", 1), ("Celu", 12), ("Sigmoid", 1),
-        ("HardSigmoid", 1), ("HardSwish", 14), ("Softplus", 1), ("Softsign", 1), ("Gelu", 20), ("Mish", 18),
+    private static let activationNames: [(String, Int, any OpAttributes.Type)] = [
+        ("Tanh", 1, NoAttributes.self), ("Relu", 1, NoAttributes.self), ("LeakyRelu", 1, AlphaAttributes.self),
+        ("Elu", 1, AlphaAttributes.self), ("Selu", 1, SeluAttributes.self), ("Celu", 12, AlphaAttributes.self),
+        ("Sigmoid", 1, NoAttributes.self), ("HardSigmoid", 1, HardSigmoidAttributes.self), ("HardSwish", 14, NoAttributes.self),
+        ("Softplus", 1, NoAttributes.self), ("Softsign", 1, NoAttributes.self), ("Gelu", 20, GeluAttributes.self),
+        ("Mish", 18, NoAttributes.self),
     ]
 
-    private static let activationSchemas: [OpSchema] = activationNames.map { name, since in
-        OpSchema(name, opsets: from(since), inputs: 1...1, category: .activation, infer: ElementwiseRules.sameAsInput)
+    private static let activationSchemas: [OpSchema] = activationNames.map { name, since, attributes in
+        OpSchema(name, opsets: from(since), inputs: 1...1, category: .activation, attributes: attributes,
+                 infer: ElementwiseRules.sameAsInput)
     } + [
-        OpSchema("Clip", inputs: 1...3, category: .activation, infer: ElementwiseRules.sameAsInput),
+        OpSchema("Clip", inputs: 1...3, category: .activation, attributes: ClipAttributes.self, infer: ElementwiseRules.sameAsInput),
     ]
 
     private static let comparisonSchemas: [OpSchema] = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"].map {
@@ -66,18 +71,15 @@ extension OpRegistry {
     }
 
     private static let conversionSchemas: [OpSchema] = [
-        OpSchema("Cast", inputs: 1...1, category: .elementwise, shapeValue: { ctx in
-            guard let to = try? ctx.node.int("to"), let target = DType(onnxCode: to), target.isInteger,
+        OpSchema("Cast", inputs: 1...1, category: .elementwise, attributes: CastAttributes.self, shapeValue: { ctx in
+            guard let target = (try? CastAttributes(node: ctx.node))?.target, target.isInteger,
                   let type = ctx.inputTypes.first ?? nil, type.dtype.isInteger else { return nil }
             return ElementwiseRules.vectorValue(ctx, 0)
         }) { ctx in
-            let to = try ctx.node.requiredInt("to")
-            guard let target = DType(onnxCode: to) else {
-                throw ctx.node.attributeError("to", "data type \(to) is not supported", kind: .unsupported)
-            }
+            guard let target = try CastAttributes(node: ctx.node).target else { throw ctx.node.missing("to") }
             return [ValueType(target, try ctx.type(0).shape)]
         },
-        OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise) { ctx in
+        OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise, attributes: CastAttributes.self) { ctx in
             [ValueType(try ctx.type(1).dtype, try ctx.type(0).shape)]
         },
         OpSchema("Identity", inputs: 1...1, category: .other,

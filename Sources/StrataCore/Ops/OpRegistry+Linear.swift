@@ -1,11 +1,12 @@
 extension OpRegistry {
     static let linearSchemas: [OpSchema] = [
-        OpSchema("Conv", inputs: 2...3, category: .convolution) { ctx in
+        OpSchema("Conv", inputs: 2...3, category: .convolution, attributes: ConvAttributes.self) { ctx in
+            let attributes = try ConvAttributes(node: ctx.node)
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
-            let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: try weightKernel(ctx, w))
-            let group = try ctx.node.int("group", default: 1)
+            let window = try SlidingWindow(attributes.window, node: ctx.node, rank: rank, kernel: try weightKernel(w, attributes.window))
+            let group = attributes.group
             try checkChannels(ctx, group: group, inputChannels: xs[1], weightChannels: w[1])
             if group >= 1, let m = w[0].value, m % group != 0 {
                 throw ctx.error("\(m) output channels do not divide into \(group) groups")
@@ -13,13 +14,13 @@ extension OpRegistry {
             let spatial = try (0..<rank).map { try window.outputDim($0, xs[2 + $0], node: ctx.node) }
             return [ValueType(x.dtype, [xs[0], w[0]] + spatial)]
         },
-        OpSchema("ConvTranspose", inputs: 2...3, category: .convolution) { ctx in
+        OpSchema("ConvTranspose", inputs: 2...3, category: .convolution, attributes: ConvTransposeAttributes.self) { ctx in
+            let attributes = try ConvTransposeAttributes(node: ctx.node)
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
-            let geometry = try TransposedWindow(node: ctx.node, rank: rank, kernel: try weightKernel(ctx, w))
-            let group = try ctx.node.int("group", default: 1)
-            guard group >= 1 else { throw ctx.node.attributeError("group", "must be positive, found \(group)") }
+            let geometry = try TransposedWindow(attributes, node: ctx.node, rank: rank, kernel: try weightKernel(w, attributes.window))
+            let group = attributes.group
             if let c = xs[1].value, let wc = w[0].value, c != wc {
                 throw ctx.error("input has \(c) channels, the weight expects \(wc)")
             }
@@ -27,14 +28,14 @@ extension OpRegistry {
             let spatial = try (0..<rank).map { try geometry.outputDim($0, xs[2 + $0], node: ctx.node) }
             return [ValueType(x.dtype, [xs[0], channels] + spatial)]
         },
-        OpSchema("Gemm", inputs: 2...3, category: .dense) { ctx in
+        OpSchema("Gemm", inputs: 2...3, category: .dense, attributes: GemmAttributes.self) { ctx in
+            let attributes = try GemmAttributes(node: ctx.node)
             let a = try ctx.type(0)
             let (sa, sb) = (try ctx.shape(0), try ctx.shape(1))
             guard sa.count == 2, sb.count == 2 else {
                 throw ctx.error("A and B must be matrices, found ranks \(sa.count) and \(sb.count)")
             }
-            let transA = try ctx.node.int("transA", default: 0) != 0
-            let transB = try ctx.node.int("transB", default: 0) != 0
+            let (transA, transB) = (attributes.transA, attributes.transB)
             let (m, ka) = transA ? (sa[1], sa[0]) : (sa[0], sa[1])
             let (kb, n) = transB ? (sb[1], sb[0]) : (sb[0], sb[1])
             if let ka = ka.value, let kb = kb.value, ka != kb {
@@ -46,10 +47,10 @@ extension OpRegistry {
             let a = try ctx.type(0)
             return [ValueType(a.dtype, try matMulShape(try ctx.shape(0), try ctx.shape(1), node: ctx.node))]
         },
-        OpSchema("Einsum", opsets: 12...OpRegistry.latestOpset, inputs: 1...Int.max, category: .dense) { ctx in
+        OpSchema("Einsum", opsets: 12...OpRegistry.latestOpset, inputs: 1...Int.max, category: .dense,
+                 attributes: EinsumAttributes.self) { ctx in
             let first = try ctx.type(0)
-            guard let text = try ctx.node.string("equation") else { throw ctx.node.missing("equation") }
-            let equation = try EinsumEquation(text, node: ctx.node)
+            let equation = try EinsumAttributes(node: ctx.node).equation
             let shapes = try (0..<ctx.inputCount).map { try ctx.shape($0) }
             let (inputs, output) = try equation.labels(ranks: shapes.map(\.count), node: ctx.node)
             var sizes: [Int: Dim] = [:]
@@ -79,9 +80,9 @@ extension OpRegistry {
     }
 
     /// The kernel shape the weight gives; unknown (not an error) when symbolic and not declared.
-    fileprivate static func weightKernel(_ ctx: InferenceContext, _ w: [Dim]) throws -> [Int]? {
+    fileprivate static func weightKernel(_ w: [Dim], _ window: WindowAttributes) throws -> [Int]? {
         let kernel = Array(w.dropFirst(2)).concrete
-        if kernel == nil, !ctx.node.has("kernel_shape") { throw InferenceContext.Unknown() }
+        if kernel == nil, window.kernelShape == nil { throw InferenceContext.Unknown() }
         return kernel
     }
 

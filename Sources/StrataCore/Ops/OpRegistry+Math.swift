@@ -2,10 +2,13 @@ extension OpRegistry {
     /// Trigonometric and hyperbolic functions, float tests, shrinking activations, bitwise ops,
     /// mean-variance normalization and the window functions.
     static let mathSchemas: [OpSchema] = {
-        let floatFunctions: [(String, Int, OpCategory)] = [
-            ("Acos", 7, .elementwise), ("Asin", 7, .elementwise), ("Atan", 7, .elementwise), ("Tan", 7, .elementwise),
-            ("Acosh", 9, .elementwise), ("Asinh", 9, .elementwise), ("Atanh", 9, .elementwise), ("Cosh", 9, .elementwise),
-            ("Sinh", 9, .elementwise), ("Shrink", 9, .activation), ("ThresholdedRelu", 10, .activation), ("Swish", 24, .activation),
+        let floatFunctions: [(String, Int, OpCategory, any OpAttributes.Type)] = [
+            ("Acos", 7, .elementwise, NoAttributes.self), ("Asin", 7, .elementwise, NoAttributes.self),
+            ("Atan", 7, .elementwise, NoAttributes.self), ("Tan", 7, .elementwise, NoAttributes.self),
+            ("Acosh", 9, .elementwise, NoAttributes.self), ("Asinh", 9, .elementwise, NoAttributes.self),
+            ("Atanh", 9, .elementwise, NoAttributes.self), ("Cosh", 9, .elementwise, NoAttributes.self),
+            ("Sinh", 9, .elementwise, NoAttributes.self), ("Shrink", 9, .activation, ShrinkAttributes.self),
+            ("ThresholdedRelu", 10, .activation, AlphaAttributes.self), ("Swish", 24, .activation, AlphaAttributes.self),
         ]
         let sameType: OpSchema.Inference = { ctx in [try ctx.type(0)] }
         let toBool: OpSchema.Inference = { ctx in [ValueType(.bool, try ctx.type(0).shape)] }
@@ -15,18 +18,15 @@ extension OpRegistry {
             return [ValueType(a.dtype, try Broadcasting.shape([try ctx.shape(0), try ctx.shape(1)]))]
         }
         let window: OpSchema.Inference = { ctx in
-            let code = try ctx.node.int("output_datatype", default: 1)
-            guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
-                throw ctx.node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
-            }
-            return [ValueType(dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
+            [ValueType(try SignalWindowAttributes(node: ctx.node).dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
         }
-        return floatFunctions.map { name, since, category in
-            OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, infer: sameType)
+        return floatFunctions.map { name, since, category, attributes in
+            OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, attributes: attributes, infer: sameType)
         } + [
             OpSchema("IsNaN", opsets: 9...latestOpset, inputs: 1...1, category: .elementwise, infer: toBool),
-            OpSchema("IsInf", opsets: 10...latestOpset, inputs: 1...1, category: .elementwise, infer: toBool),
-            OpSchema("SwiGLU", opsets: 28...latestOpset, inputs: 2...2, category: .activation) { ctx in
+            OpSchema("IsInf", opsets: 10...latestOpset, inputs: 1...1, category: .elementwise, attributes: IsInfAttributes.self,
+                     infer: toBool),
+            OpSchema("SwiGLU", opsets: 28...latestOpset, inputs: 2...2, category: .activation, attributes: AlphaAttributes.self) { ctx in
                 let (a, b) = (try ctx.type(0), try ctx.type(1))
                 guard a.dtype == b.dtype else { throw ctx.error("A is \(a.dtype.rawValue) but B is \(b.dtype.rawValue)") }
                 return [a]
@@ -35,12 +35,13 @@ extension OpRegistry {
             OpSchema("BitwiseAnd", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
             OpSchema("BitwiseOr", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
             OpSchema("BitwiseXor", opsets: 18...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
-            OpSchema("BitShift", opsets: 11...latestOpset, inputs: 2...2, category: .elementwise, infer: broadcast),
-            OpSchema("LpPool", opsets: 11...latestOpset, inputs: 1...1, category: .pooling) { ctx in
+            OpSchema("BitShift", opsets: 11...latestOpset, inputs: 2...2, category: .elementwise, attributes: BitShiftAttributes.self,
+                     infer: broadcast),
+            OpSchema("LpPool", opsets: 11...latestOpset, inputs: 1...1, category: .pooling, attributes: PoolAttributes.self) { ctx in
                 guard let average = OpRegistry.schema("AveragePool") else { preconditionFailure("AveragePool has no schema") }
                 return try average.infer(ctx)
             },
-            OpSchema("Col2Im", opsets: 18...latestOpset, inputs: 3...3, category: .reshape) { ctx in
+            OpSchema("Col2Im", opsets: 18...latestOpset, inputs: 3...3, category: .reshape, attributes: WindowAttributes.self) { ctx in
                 let x = try ctx.type(0)
                 guard let image = ctx.dimsValue(1), let block = ctx.dimsValue(2)?.concrete, let shape = x.shape, shape.count == 3 else {
                     throw InferenceContext.Unknown()
@@ -62,10 +63,14 @@ extension OpRegistry {
                     .prefix(Swift.max(1, ctx.node.outputs.count)))
             },
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention, infer: sameType),
-            OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization, infer: sameType),
-            OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
-            OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
-            OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant, infer: window),
+            OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,
+                     attributes: MeanVarianceNormalizationAttributes.self, infer: sameType),
+            OpSchema("HannWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
+            OpSchema("HammingWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
+            OpSchema("BlackmanWindow", opsets: 17...latestOpset, inputs: 1...1, category: .constant,
+                     attributes: SignalWindowAttributes.self, infer: window),
         ]
     }()
 }

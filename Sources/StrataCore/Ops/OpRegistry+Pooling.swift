@@ -1,12 +1,12 @@
 extension OpRegistry {
     static let poolingSchemas: [OpSchema] = [
-        OpSchema("MaxPool", inputs: 1...1, outputs: 1...2, category: .pooling) { ctx in
+        OpSchema("MaxPool", inputs: 1...1, outputs: 1...2, category: .pooling, attributes: PoolAttributes.self) { ctx in
             let x = try ctx.type(0)
             let out = try windowPoolShape(ctx, x)
             let y = ValueType(x.dtype, out)
             return ctx.node.outputs.count > 1 ? [y, ValueType(.int64, out)] : [y]
         },
-        OpSchema("AveragePool", inputs: 1...1, category: .pooling) { ctx in
+        OpSchema("AveragePool", inputs: 1...1, category: .pooling, attributes: PoolAttributes.self) { ctx in
             let x = try ctx.type(0)
             return [ValueType(x.dtype, try windowPoolShape(ctx, x))]
         },
@@ -27,7 +27,8 @@ extension OpRegistry {
         guard let shape = x.shape else { throw InferenceContext.Unknown() }
         guard shape.count >= 3 else { throw ctx.error("input must have rank 3 or more ([N, C, spatial…]), found \(shape.count)") }
         let rank = shape.count - 2
-        let window = try SlidingWindow(node: ctx.node, rank: rank, kernel: nil, allowsCeilMode: true)
+        let window = try SlidingWindow(try PoolAttributes(node: ctx.node).window, node: ctx.node, rank: rank, kernel: nil,
+                                       allowsCeilMode: true)
         try window.requirePadsSmallerThanKernel(node: ctx.node)
         let spatial = try (0..<rank).map { try window.outputDim($0, shape[2 + $0], node: ctx.node) }
         return Array(shape.prefix(2)) + spatial

@@ -27,11 +27,13 @@ extension OpRegistry {
             let shape = try matMulShape(try ctx.shape(0), try ctx.shape(3), node: ctx.node)
             return [ValueType(try ctx.type(7).dtype, shape)]
         },
-        OpSchema("ConvInteger", opsets: 10...OpRegistry.latestOpset, inputs: 2...4, category: .convolution) { ctx in
+        OpSchema("ConvInteger", opsets: 10...OpRegistry.latestOpset, inputs: 2...4, category: .convolution,
+                 attributes: ConvAttributes.self) { ctx in
             let y = try rule("Conv", ctx, inputs: [0, 1])
             return [ValueType(.int32, y.shape)]
         },
-        OpSchema("QLinearConv", opsets: 10...OpRegistry.latestOpset, inputs: 8...9, category: .convolution) { ctx in
+        OpSchema("QLinearConv", opsets: 10...OpRegistry.latestOpset, inputs: 8...9, category: .convolution,
+                 attributes: ConvAttributes.self) { ctx in
             let y = try rule("Conv", ctx, inputs: [0, 3])
             return [ValueType(try ctx.type(7).dtype, y.shape)]
         },
@@ -69,7 +71,8 @@ extension OpRegistry {
             let y = try rule("Concat", ctx, inputs: Array(stride(from: 2, to: ctx.inputCount, by: 3)))
             return [ValueType(try ctx.type(1).dtype, y.shape)]
         },
-        OpSchema("QGemm", domain: microsoftDomain, opsets: 1...1, inputs: 6...9, category: .dense) { ctx in
+        OpSchema("QGemm", domain: microsoftDomain, opsets: 1...1, inputs: 6...9, category: .dense,
+                 attributes: GemmAttributes.self) { ctx in
             let y = try rule("Gemm", ctx, inputs: [0, 3])
             let dtype = ctx.hasInput(8) ? try ctx.type(8).dtype : ctx.hasInput(7) ? try ctx.type(0).dtype : .float32
             return [ValueType(dtype, y.shape)]

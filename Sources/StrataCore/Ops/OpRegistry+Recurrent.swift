@@ -1,8 +1,8 @@
 extension OpRegistry {
     static let recurrentSchemas: [OpSchema] = [
-        OpSchema("RNN", inputs: 3...6, outputs: 1...2, category: .recurrent, infer: recurrentTypes),
-        OpSchema("GRU", inputs: 3...6, outputs: 1...2, category: .recurrent, infer: recurrentTypes),
-        OpSchema("LSTM", inputs: 3...8, outputs: 1...3, category: .recurrent, infer: recurrentTypes),
+        OpSchema("RNN", inputs: 3...6, outputs: 1...2, category: .recurrent, attributes: RecurrentAttributes.self, infer: recurrentTypes),
+        OpSchema("GRU", inputs: 3...6, outputs: 1...2, category: .recurrent, attributes: RecurrentAttributes.self, infer: recurrentTypes),
+        OpSchema("LSTM", inputs: 3...8, outputs: 1...3, category: .recurrent, attributes: RecurrentAttributes.self, infer: recurrentTypes),
     ]
 
     /// RNN, GRU and LSTM: Y is `[seq, directions, batch, hidden]` (`[batch, seq, directions, hidden]`
@@ -10,17 +10,10 @@ extension OpRegistry {
     @Sendable private static func recurrentTypes(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let node = ctx.node
-        let direction = try node.string("direction", default: "forward")
-        let directions: Int
-        switch direction {
-        case "forward", "reverse": directions = 1
-        case "bidirectional": directions = 2
-        default: throw node.attributeError("direction", "expected forward, reverse or bidirectional, got '\(direction)'")
-        }
-        let layout = try node.int("layout", default: 0)
-        guard layout == 0 || layout == 1 else { throw node.attributeError("layout", "must be 0 or 1, got \(layout)") }
+        let attributes = try RecurrentAttributes(node: node)
+        let (directions, layout) = (attributes.directions, attributes.layout)
         var hidden: Dim?
-        if let h = try node.int("hidden_size") { hidden = .known(h) }
+        if let h = attributes.hiddenSize { hidden = .known(h) }
         if hidden == nil, let r = ctx.inputTypes.count > 2 ? ctx.inputTypes[2]?.shape : nil, r.count == 3 {
             hidden = r[2]
         }

@@ -3,31 +3,34 @@ extension OpRegistry {
         "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd",
         "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp", "ReduceLogSum",
     ].map(reduceSchema) + [
-        OpSchema("Softmax", inputs: 1...1, category: .activation, infer: axisPreserving),
-        OpSchema("LogSoftmax", inputs: 1...1, category: .activation, infer: axisPreserving),
-        OpSchema("Hardmax", inputs: 1...1, category: .activation, infer: axisPreserving),
-        OpSchema("ArgMax", inputs: 1...1, category: .reduction, infer: argReduce),
-        OpSchema("ArgMin", inputs: 1...1, category: .reduction, infer: argReduce),
-        OpSchema("CumSum", opsets: 11...latestOpset, inputs: 2...2, category: .reduction) { ctx in
+        OpSchema("Softmax", inputs: 1...1, category: .activation, attributes: SoftmaxAttributes.self, infer: axisPreserving),
+        OpSchema("LogSoftmax", inputs: 1...1, category: .activation, attributes: SoftmaxAttributes.self, infer: axisPreserving),
+        OpSchema("Hardmax", inputs: 1...1, category: .activation, attributes: SoftmaxAttributes.self, infer: axisPreserving),
+        OpSchema("ArgMax", inputs: 1...1, category: .reduction, attributes: ArgReduceAttributes.self, infer: argReduce),
+        OpSchema("ArgMin", inputs: 1...1, category: .reduction, attributes: ArgReduceAttributes.self, infer: argReduce),
+        OpSchema("CumSum", opsets: 11...latestOpset, inputs: 2...2, category: .reduction,
+                 attributes: CumulativeAttributes.self) { ctx in
             [try ctx.type(0)]
         },
-        OpSchema("CumProd", opsets: 26...latestOpset, inputs: 2...2, category: .reduction) { ctx in
+        OpSchema("CumProd", opsets: 26...latestOpset, inputs: 2...2, category: .reduction,
+                 attributes: CumulativeAttributes.self) { ctx in
             [try ctx.type(0)]
         },
-        OpSchema("TopK", inputs: 1...2, outputs: 2...2, category: .reduction, infer: topK),
+        OpSchema("TopK", inputs: 1...2, outputs: 2...2, category: .reduction, attributes: TopKAttributes.self, infer: topK),
     ]
 
     /// `Reduce*`: the input's dtype, the reduced axes dropped or kept as 1.
     private static func reduceSchema(_ opType: String) -> OpSchema {
-        OpSchema(opType, inputs: 1...2, category: .reduction) { ctx in
+        OpSchema(opType, inputs: 1...2, category: .reduction, attributes: ReduceAttributes.self) { ctx in
+            let attributes = try ReduceAttributes(node: ctx.node)
             let input = try ctx.type(0)
             guard let shape = input.shape else { throw InferenceContext.Unknown() }
             var axesInput: [Int]?
-            if ReductionAxes.axesFromInput(ctx.node), ctx.hasInput(1) {
+            if attributes.axesFromInput, ctx.hasInput(1) {
                 guard let dims = ctx.dimsValue(1), let values = dims.concrete else { throw InferenceContext.Unknown() }
                 axesInput = values
             }
-            let reduction = try ReductionAxes(node: ctx.node, rank: shape.count, axesInput: axesInput)
+            let reduction = try ReductionAxes(attributes, node: ctx.node, rank: shape.count, axesInput: axesInput)
             return [ValueType(input.dtype, reduction.outputShape(shape, one: 1))]
         }
     }
@@ -36,29 +39,30 @@ extension OpRegistry {
     @Sendable private static func axisPreserving(_ ctx: InferenceContext) throws -> [ValueType] {
         let input = try ctx.type(0)
         if let rank = input.rank {
-            let axis = try ctx.node.int("axis", default: ctx.node.opset >= 13 ? -1 : 1)
-            _ = try AxisRules.normalize(axis, rank: rank, node: ctx.node)
+            _ = try AxisRules.normalize(try SoftmaxAttributes(node: ctx.node).axis, rank: rank, node: ctx.node)
         }
         return [input]
     }
 
     /// ArgMax and ArgMin: int64 indices, the axis dropped or kept as 1.
     @Sendable private static func argReduce(_ ctx: InferenceContext) throws -> [ValueType] {
+        let attributes = try ArgReduceAttributes(node: ctx.node)
         let shape = try ctx.shape(0)
-        let axis = try AxisRules.normalize(try ctx.node.int("axis", default: 0), rank: shape.count, node: ctx.node)
+        let axis = try AxisRules.normalize(attributes.axis, rank: shape.count, node: ctx.node)
         var out = shape
-        if try ctx.node.int("keepdims", default: 1) != 0 { out[axis] = 1 } else { out.remove(at: axis) }
+        if attributes.keepDims { out[axis] = 1 } else { out.remove(at: axis) }
         return [ValueType(.int64, out)]
     }
 
     /// TopK: values of the input's dtype and int64 indices, the axis cut to `k`.
     @Sendable private static func topK(_ ctx: InferenceContext) throws -> [ValueType] {
+        let attributes = try TopKAttributes(node: ctx.node)
         let input = try ctx.type(0)
         guard var shape = input.shape else { throw InferenceContext.Unknown() }
-        let axis = try AxisRules.normalize(try ctx.node.int("axis", default: -1), rank: shape.count, node: ctx.node)
+        let axis = try AxisRules.normalize(attributes.axis, rank: shape.count, node: ctx.node)
         let k: Int
-        if ctx.node.opset < 10 {
-            k = try ctx.node.requiredInt("k")
+        if let attributeK = attributes.kAttribute {
+            k = attributeK
         } else {
             guard ctx.hasInput(1) else { throw ctx.error("input 'K' is required") }
             guard let dims = ctx.dimsValue(1) else { throw InferenceContext.Unknown() }

@@ -11,7 +11,7 @@ public enum OpRegistry {
         let families: [[OpSchema]] = [
             elementwiseSchemas, reductionSchemas, linearSchemas, poolingSchemas,
             normalizationSchemas, shapeSchemas, recurrentSchemas, quantizationSchemas, mathSchemas, lossSchemas,
-            detectionSchemas, signalSchemas,
+            detectionSchemas, signalSchemas, controlFlowSchemas,
         ]
         for family in families {
             for schema in family {

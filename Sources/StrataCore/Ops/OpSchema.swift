@@ -17,11 +17,14 @@ public struct OpSchema: Sendable {
     /// For ops that compute shapes (Shape, Gather, Concat on int64 vectors ...): the contents of
     /// the (first) output as dimensions, so that `Reshape` after them gets a shape without running.
     public let shapeValue: ShapeValueRule?
+    /// The typed form of the op's attributes (`NoAttributes` for an op without any).
+    public let attributes: any OpAttributes.Type
 
     public init(
         _ opType: String, domain: String = "", opsets: ClosedRange<Int> = 1...OpRegistry.latestOpset,
         inputs: ClosedRange<Int>, outputs: ClosedRange<Int> = 1...1, category: OpCategory,
-        shapeValue: ShapeValueRule? = nil, infer: @escaping Inference
+        attributes: any OpAttributes.Type = NoAttributes.self, shapeValue: ShapeValueRule? = nil,
+        infer: @escaping Inference
     ) {
         self.opType = opType
         self.domain = domain
@@ -31,5 +34,6 @@ public struct OpSchema: Sendable {
         self.category = category
         self.infer = infer
         self.shapeValue = shapeValue
+        self.attributes = attributes
     }
 }

@@ -11,7 +11,7 @@ extension Engine {
     /// Errors: an unknown tensor name, a target index outside a row, an op without a backward
     /// rule on the path (naming the op, the node and the tensor), a non-float32 value on the path.
     public func gradients(inputs: [String: Tensor], request: GradientRequest) throws -> GradientRun {
-        let graph = model.graph
+        let graph = self.graph
         guard let output = request.output ?? graph.outputs.first?.name else {
             throw StrataError(.invalidInput, "the model has no output to differentiate")
         }
@@ -146,7 +146,7 @@ extension Engine {
     /// backward rules), while the copy itself often feeds nothing on the way to the score.
     func relabelChain(of name: String) -> (root: String, nodes: [Int])? {
         guard model.format != .onnx else { return nil }
-        let graph = model.graph
+        let graph = self.graph
         func scope(_ node: Node) -> Substring? {
             node.name.lastIndex(of: "/").map { node.name[..<$0] }
         }
@@ -167,7 +167,7 @@ extension Engine {
     func finalSoftmax(of name: String) -> (input: String, output: String)? {
         var current = name
         while let p = producers[current] {
-            let node = model.graph.nodes[p]
+            let node = graph.nodes[p]
             switch node.opType {
             case "Identity", "Dropout":
                 guard let next = node.inputs.first, !next.isEmpty else { return nil }
@@ -183,7 +183,7 @@ extension Engine {
     }
 
     private func requireTensor(_ name: String) throws {
-        let graph = model.graph
+        let graph = self.graph
         guard producers[name] != nil || graph.initializers[name] != nil || graph.inputs.contains(where: { $0.name == name }) else {
             throw StrataError(.invalidInput, "no tensor named '\(name)' in the graph")
         }

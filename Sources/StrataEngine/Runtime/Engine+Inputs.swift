@@ -10,7 +10,7 @@ extension Engine {
     /// them: `?` is an unknown of its own each time, and a name shared by several dimensions is a
     /// hint that they agree; where the given sizes disagree the run goes on, with a notice.
     func validatedInputs(_ given: [String: Tensor]) throws -> [String: Tensor] {
-        let graph = model.graph
+        let graph = self.graph
         let declared = Set(graph.inputs.map(\.name))
         for name in given.keys.sorted() where !declared.contains(name) {
             let names = graph.runtimeInputs.map(\.name).joined(separator: ", ")

@@ -16,23 +16,57 @@ extension Engine {
 
     /// `run(inputs:capture:…)`, also calling `observe(name, value)` for every value a node computes
     /// (values inside a fused chain are never computed, so never observed).
+    ///
+    /// Rows may name tensors inside subgraphs: the node holding the subgraph runs, its kernel
+    /// reports the tensor each time the body computes it, and the row is captured after the run
+    /// (see `LayerOutput.iterations`). `inheritedSink` is the sink of the enclosing run when this
+    /// engine runs a body.
     func execute(inputs: [String: Tensor], capture: [LayerOutput],
                  progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
                  observe: ((String, Tensor) -> Void)?,
+                 inheritedSink: BodyCaptureSink? = nil,
                  onCapture: (LayerOutput, Tensor) throws -> Void) throws {
-        let graph = model.graph
+        let graph = self.graph
         let feeds = try validatedInputs(inputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
         var rowsByTensor: [String: [LayerOutput]] = [:]
         var targets: [String] = []
+        var bodyRows: [LayerOutput] = []
+        func target(_ name: String) {
+            if rowsByTensor[name] == nil && !targets.contains(name) { targets.append(name) }
+        }
+        func runOwner(of name: String) {
+            guard let owner = bodyTensors[name], let out = graph.nodes[owner.node].outputs.first(where: { !$0.isEmpty }) else { return }
+            target(out)
+        }
         for row in capture {
+            if producers[row.tensor] == nil && known(row.tensor) == nil && bodyTensors[row.tensor] != nil {
+                bodyRows.append(row)
+                continue
+            }
             if rowsByTensor[row.tensor] == nil { targets.append(row.tensor) }
             rowsByTensor[row.tensor, default: []].append(row)
+        }
+        let sink = inheritedSink ?? (bodyRows.isEmpty ? nil : BodyCaptureSink(names: Set(bodyRows.map(\.tensor))))
+        var runContext = context
+        runContext.bodyCapture = sink
+        // This graph's own tensors that an enclosing run captures, reported to its sink.
+        var reported = Set<String>()
+        if let sink {
+            for name in sink.names.sorted() {
+                if producers[name] != nil {
+                    reported.insert(name)
+                    target(name)
+                } else {
+                    runOwner(of: name)
+                }
+            }
         }
         let (plan, fusion, releases) = try plans(for: targets, available: { known($0) != nil })
         for name in targets {
             guard let value = known(name) else { continue }
-            for row in rowsByTensor[name]! { try onCapture(row, value) }
+            if reported.contains(name) { sink?.append(name, value) }
+            for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
         }
         var values: [String: Tensor] = [:]
         // Results of fused groups, by tail node, from the head's step until the tail's.
@@ -57,7 +91,7 @@ extension Engine {
                 if let fused = fusedResults.removeValue(forKey: index) {
                     outputs = [fused]
                 } else if let group = fusion.groups[index], let quantized = group.quantized {
-                    let y = try quantized.run(value: { values[$0] ?? known($0) }, context: context)
+                    let y = try quantized.run(value: { values[$0] ?? known($0) }, context: runContext)
                     if group.tail == index {
                         outputs = [y]
                     } else {
@@ -72,7 +106,7 @@ extension Engine {
                     for name in releases[step] { values[name] = nil }
                     continue
                 } else {
-                    outputs = try kernels[index].run(arguments, context: context)
+                    outputs = try kernels[index].run(arguments, context: runContext)
                 }
             } catch {
                 throw error.strata(at: node.location)
@@ -80,17 +114,38 @@ extension Engine {
             arguments.removeAll()
             for (i, name) in node.outputs.enumerated() where !name.isEmpty {
                 if let observe, i < outputs.count { observe(name, outputs[i]) }
-                let wanted = plan.consumed.contains(name) || rowsByTensor[name] != nil
+                let wanted = plan.consumed.contains(name) || rowsByTensor[name] != nil || reported.contains(name)
                 guard wanted else { continue }
                 guard i < outputs.count else {
                     throw StrataError(.invalidModel, "the kernel produced no value for output '\(name)'", at: node.location)
                 }
+                if reported.contains(name) { sink?.append(name, outputs[i]) }
                 if plan.consumed.contains(name) { values[name] = outputs[i] }
                 if let rows = rowsByTensor[name] {
                     for row in rows { try onCapture(row, outputs[i]) }
                 }
             }
             for name in releases[step] { values[name] = nil }
+        }
+        guard let sink, inheritedSink == nil else { return }
+        for row in bodyRows {
+            let computed = sink.take(row.tensor)
+            guard let first = computed.first else { continue }  // an If branch that did not run
+            guard bodyTensors[row.tensor]?.iterated == true else {
+                try onCapture(row, computed[computed.count - 1])
+                continue
+            }
+            var stacked = row
+            stacked.iterations = computed.count
+            if computed.allSatisfy({ $0.dtype == first.dtype && $0.shape == first.shape }) {
+                try onCapture(stacked, try AxisStacking.stack(computed, axis: 0))
+            } else {
+                for (i, value) in computed.enumerated() {
+                    var single = stacked
+                    single.iteration = i
+                    try onCapture(single, value)
+                }
+            }
         }
     }
 
@@ -99,9 +154,9 @@ extension Engine {
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
     private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan, [[String]]) {
         if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion, cached.releases) }
-        let plan = try ExecutionPlan(graph: model.graph, order: order, producers: producers, targets: targets, available: available)
+        let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
-            ? FusionPlan(graph: model.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
+            ? FusionPlan(graph: self.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
                          constant: { [constants] in constants[$0] })
             : .none
         let releases = fusion.releases(adjusting: plan.releases)
@@ -134,9 +189,18 @@ extension Engine {
         return result
     }
 
+    /// `run(inputs:tensors:)` for an engine running a subgraph, reporting the tensors the
+    /// enclosing run captures to its `sink`.
+    func runBody(inputs: [String: Tensor], tensors: [String], sink: BodyCaptureSink?) throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        try execute(inputs: inputs, capture: try captureRows(for: tensors), progress: nil, timing: nil, observe: nil,
+                    inheritedSink: sink) { row, tensor in result[row.tensor] = tensor }
+        return result
+    }
+
     /// One capture row per tensor name (node outputs, inputs or initializers).
     func captureRows(for tensors: [String]) throws -> [LayerOutput] {
-        let graph = model.graph
+        let graph = self.graph
         var rows: [LayerOutput] = []
         for name in tensors {
             if let p = producers[name] {

@@ -13,12 +13,19 @@ import Glibc
 /// frees every intermediate tensor after its last consumer.
 public final class Engine: @unchecked Sendable {
     public let model: Model
+    /// `model.graph` with each node's implicit inputs (the outer values its subgraphs read)
+    /// appended to its inputs: plans, lifetimes and fusion then treat them as inputs, and
+    /// control-flow kernels receive them after the node's own inputs.
+    let graph: Graph
     let options: EngineOptions
     let context: ExecutionContext
     /// Node indices in execution order.
     let order: [Int]
     /// The node producing each value.
     let producers: [String: Int]
+    /// For every tensor computed inside a subgraph: the node of this graph holding that subgraph,
+    /// and whether a `Loop` or `Scan` on the way repeats it.
+    let bodyTensors: [String: (node: Int, iterated: Bool)]
     /// One compiled kernel per node, by node index.
     let kernels: [any Kernel]
     /// Values known without inputs: initializers the user cannot override, and outputs of
@@ -53,7 +60,24 @@ public final class Engine: @unchecked Sendable {
         // large products are split over Strata's threads (`ExecutionContext.gemm`).
         openblas_set_num_threads(1)
         Engine.keepFreedBuffersInHeap()
-        let graph = model.graph
+        var graph = model.graph
+        for i in graph.nodes.indices {
+            let implicit = graph.nodes[i].implicitInputs
+            if !implicit.isEmpty { graph.nodes[i].inputs += implicit }
+        }
+        self.graph = graph
+        var bodyTensors: [String: (node: Int, iterated: Bool)] = [:]
+        func collect(_ node: Node, owner: Int, iterated: Bool) {
+            let repeats = iterated || node.opType == "Loop" || node.opType == "Scan"
+            for (_, body) in node.subgraphs {
+                for inner in body.graph.nodes {
+                    for out in inner.outputs where !out.isEmpty && bodyTensors[out] == nil { bodyTensors[out] = (owner, repeats) }
+                    collect(inner, owner: owner, iterated: repeats)
+                }
+            }
+        }
+        for (index, node) in graph.nodes.enumerated() { collect(node, owner: index, iterated: false) }
+        self.bodyTensors = bodyTensors
         do {
             order = try graph.topologicalOrder()
             producers = try graph.producers()

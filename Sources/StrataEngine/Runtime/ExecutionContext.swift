@@ -3,6 +3,8 @@
 public struct ExecutionContext: Sendable {
     /// Threads a kernel may use for its own parallel loops and for BLAS.
     public let threads: Int
+    /// Where control-flow kernels report the body tensors the run captures; nil when it captures none.
+    var bodyCapture: BodyCaptureSink?
 
     public init(threads: Int) {
         self.threads = Swift.max(1, threads)

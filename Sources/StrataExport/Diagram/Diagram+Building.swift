@@ -82,6 +82,17 @@ extension Diagram {
             for output in node.outputs where !output.isEmpty { boxOfValue[output] = box }
         }
 
+        // ONNX subgraphs (If branches, Loop and Scan bodies) as clusters after the node holding them.
+        var subgraphEdges: [(from: Int, to: Int, value: String)] = []
+        if !grouped {
+            for index in order where !hidden.contains(index) && !graph.nodes[index].subgraphs.isEmpty {
+                guard let owner = boxOfNode[index] else { continue }
+                Self.subgraphBoxes(of: graph.nodes[index], owner: owner, cluster: [], outer: boxOfValue,
+                                   boxes: &boxes, layerCount: &layerCount, edges: &subgraphEdges)
+            }
+            while members.count < boxes.count { members.append([]) }
+        }
+
         var passThroughs: [(box: Int, row: SourceLayer)] = []
         if let kerasRows {
             // Layers that lower to no op (Dropout, GaussianNoise at inference) still get their box.
@@ -166,6 +177,7 @@ extension Diagram {
                 if let source = boxOfValue[value] { connect(source, target, value) }
             }
         }
+        for edge in subgraphEdges { connect(edge.from, edge.to, edge.value) }
         if let kerasRows {
             // Keras says which layer feeds which: route edges through pass-through layers and
             // across nested model boundaries.

@@ -24,15 +24,16 @@ enum DiagramAttributes {
         switch main.opType {
         case "Conv", "ConvInteger", "ConvTranspose":
             if let w = weightShape(1), w.count >= 3 {
-                let group = (try? main.int("group", default: 1)) ?? 1
+                let group = (main.opType == "ConvTranspose" ? (try? ConvTransposeAttributes(node: main))?.group
+                             : (try? ConvAttributes(node: main))?.group) ?? 1
                 let filters = main.opType == "ConvTranspose" ? w[1].value.map { Dim.known($0 * group) } ?? w[1] : w[0]
                 out.append(("filters", filters.description))
-                if main.attributes["kernel_shape"] == nil {
+                if (try? WindowAttributes(node: main))?.kernelShape == nil {
                     out.append(("kernel", w.dropFirst(2).map(\.description).joined(separator: "×")))
                 }
             }
         case "Gemm":
-            let transB = ((try? main.int("transB", default: 0)) ?? 0) != 0
+            let transB = (try? GemmAttributes(node: main))?.transB ?? false
             if let w = weightShape(1), w.count == 2 { out.append(("units", w[transB ? 0 : 1].description)) }
         case "MatMul":
             if let w = weightShape(1), w.count == 2 { out.append(("units", w[1].description)) }
@@ -70,7 +71,7 @@ enum DiagramAttributes {
         case .ints(let v): return list(v.map(String.init))
         case .floats(let v): return list(v.map { String($0) })
         case .strings(let v): return list(v)
-        case .tensor: return nil
+        case .tensor, .graph, .graphs: return nil
         }
     }
 

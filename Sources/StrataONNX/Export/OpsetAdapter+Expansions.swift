@@ -10,7 +10,7 @@ extension OpsetAdapter {
 
     /// The nodes replacing `node`, or nil to keep it as it is.
     func expand(_ node: Node, into emitter: inout NodeEmitter) throws -> [Node]? {
-        if ["RNN", "GRU", "LSTM"].contains(node.opType), (try node.int("layout", default: 0)) == 1 {
+        if ["RNN", "GRU", "LSTM"].contains(node.opType), try RecurrentAttributes(node: node).layout == 1 {
             return try sequenceFirst(node, emitter: &emitter)
         }
         guard let introduced = ONNXOpsetTable.introduced(node.opType), introduced > target else { return nil }
@@ -23,9 +23,8 @@ extension OpsetAdapter {
         }
         switch node.opType {
         case "Gelu":
-            let approximate = try node.string("approximate", default: "none")
             let inner: String
-            if approximate == "tanh" {
+            if try GeluAttributes(node: node).tanhApproximation {
                 // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
                 let cube = emitter.node("Mul", [x, emitter.node("Mul", [x, x], owner: node, step: "Square", into: &nodes)],
                                         owner: node, step: "Cube", into: &nodes)
@@ -34,12 +33,9 @@ extension OpsetAdapter {
                 let scaled = emitter.node("Mul", [sum, scalar(Float((2.0 / Double.pi).squareRoot()), "sqrt_2_over_pi")],
                                           owner: node, step: "Scale", into: &nodes)
                 inner = emitter.node("Tanh", [scaled], owner: node, step: "Tanh", into: &nodes)
-            } else if approximate == "none" {
+            } else {
                 let scaled = emitter.node("Mul", [x, scalar(Float(1.0 / 2.0.squareRoot()), "inv_sqrt2")], owner: node, step: "Scale", into: &nodes)
                 inner = emitter.node("Erf", [scaled], owner: node, step: "Erf", into: &nodes)
-            } else {
-                throw StrataError(.invalidModel, "expected 'none' or 'tanh', found '\(approximate)'",
-                                  at: ErrorLocation(node: node.name, opType: node.opType, detail: "attribute 'approximate'"))
             }
             let onePlus = emitter.node("Add", [inner, scalar(1, "one")], owner: node, step: "AddOne", into: &nodes)
             let half = emitter.node("Mul", [x, scalar(0.5, "half")], owner: node, step: "Half", into: &nodes)
@@ -66,8 +62,8 @@ extension OpsetAdapter {
         if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with its statistics outputs")
         }
-        let axis = try node.int("axis", default: -1)
-        let epsilon = try node.float("epsilon", default: 1e-5)
+        let attributes = try LayerNormalizationAttributes(node: node)
+        let (axis, epsilon) = (attributes.axis, attributes.epsilon)
         guard axis < 0 else {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with a non-negative axis")
         }

@@ -97,6 +97,9 @@ struct ProtoWriter {
             proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS
             proto.pointee.n_strings = v.count
             proto.pointee.strings = arena.array(v.map { arena.bytes(of: $0) })
+        case .graph, .graphs:
+            throw StrataError(.unsupported, "exporting subgraphs (If, Loop, Scan bodies) is not supported",
+                              at: ErrorLocation(detail: "attribute '\(name)'"))
         }
         return proto
     }

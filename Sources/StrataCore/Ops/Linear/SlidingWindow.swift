@@ -21,11 +21,11 @@ public struct SlidingWindow: Sendable, Hashable {
     /// Extent of the dilated window along `axis`: `(k - 1) * d + 1`.
     public func span(_ axis: Int) -> Int { (kernel[axis] - 1) * dilations[axis] + 1 }
 
-    /// Reads the window attributes of `node` for `rank` spatial axes. `kernel` is the kernel shape
+    /// Fits the window `attributes` of `node` to `rank` spatial axes. `kernel` is the kernel shape
     /// when it is known from elsewhere (Conv's weight); `kernel_shape`, when present, must agree.
-    /// With `allowsCeilMode` false, a `ceil_mode` attribute is ignored (Conv has none).
-    public init(node: Node, rank: Int, kernel known: [Int]?, allowsCeilMode: Bool = false) throws {
-        let declared = try node.ints("kernel_shape")
+    /// With `allowsCeilMode` false, `ceil_mode` is ignored (Conv has none).
+    public init(_ attributes: WindowAttributes, node: Node, rank: Int, kernel known: [Int]?, allowsCeilMode: Bool = false) throws {
+        let declared = attributes.kernelShape
         guard let kernel = declared ?? known else { throw node.missing("kernel_shape") }
         guard kernel.count == rank else {
             throw node.attributeError("kernel_shape", "has \(kernel.count) values for \(rank) spatial axes")
@@ -38,15 +38,11 @@ public struct SlidingWindow: Sendable, Hashable {
         }
         try Self.checkSize(node, "kernel_shape", kernel)
         self.kernel = kernel
-        self.strides = try Self.perAxis(node, "strides", rank: rank, default: 1, minimum: 1)
-        self.dilations = try Self.perAxis(node, "dilations", rank: rank, default: 1, minimum: 1)
-
-        let padText = try node.string("auto_pad", default: "NOTSET")
-        guard let autoPad = AutoPad(rawValue: padText.isEmpty ? "NOTSET" : padText) else {
-            throw node.attributeError("auto_pad", "unknown value '\(padText)'")
-        }
+        self.strides = try Self.perAxis(node, "strides", attributes.strides, rank: rank, default: 1, minimum: 1)
+        self.dilations = try Self.perAxis(node, "dilations", attributes.dilations, rank: rank, default: 1, minimum: 1)
+        let autoPad = attributes.autoPad
         self.autoPad = autoPad
-        let pads = try node.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
+        let pads = attributes.pads ?? Array(repeating: 0, count: 2 * rank)
         guard pads.count == 2 * rank else {
             throw node.attributeError("pads", "has \(pads.count) values, expected \(2 * rank)")
         }
@@ -55,7 +51,7 @@ public struct SlidingWindow: Sendable, Hashable {
         }
         try Self.checkSize(node, "pads", pads)
         self.pads = autoPad == .notSet ? pads : Array(repeating: 0, count: 2 * rank)
-        self.ceilMode = allowsCeilMode ? try node.int("ceil_mode", default: 0) != 0 : false
+        self.ceilMode = allowsCeilMode ? attributes.ceilMode : false
     }
 
     public init(kernel: [Int], strides: [Int], dilations: [Int], pads: [Int], autoPad: AutoPad = .notSet, ceilMode: Bool = false) {
@@ -68,8 +64,8 @@ public struct SlidingWindow: Sendable, Hashable {
         self.ceilMode = ceilMode
     }
 
-    private static func perAxis(_ node: Node, _ name: String, rank: Int, default value: Int, minimum: Int) throws -> [Int] {
-        guard let v = try node.ints(name) else { return Array(repeating: value, count: rank) }
+    private static func perAxis(_ node: Node, _ name: String, _ given: [Int]?, rank: Int, default value: Int, minimum: Int) throws -> [Int] {
+        guard let v = given else { return Array(repeating: value, count: rank) }
         guard v.count == rank else {
             throw node.attributeError(name, "has \(v.count) values for \(rank) spatial axes")
         }

@@ -8,9 +8,10 @@ public struct TransposedWindow: Sendable, Hashable {
 
     public var rank: Int { window.rank }
 
-    public init(node: Node, rank: Int, kernel: [Int]?) throws {
-        window = try SlidingWindow(node: node, rank: rank, kernel: kernel)
-        let padding = try node.ints("output_padding") ?? Array(repeating: 0, count: rank)
+    /// Fits the `attributes` of the ConvTranspose `node` to `rank` spatial axes and the weight's `kernel`.
+    public init(_ attributes: ConvTransposeAttributes, node: Node, rank: Int, kernel: [Int]?) throws {
+        window = try SlidingWindow(attributes.window, node: node, rank: rank, kernel: kernel)
+        let padding = attributes.outputPadding ?? Array(repeating: 0, count: rank)
         guard padding.count == rank, padding.allSatisfy({ $0 >= 0 }) else {
             throw node.attributeError("output_padding", "expected \(rank) non-negative values, found \(padding)")
         }
@@ -21,7 +22,7 @@ public struct TransposedWindow: Sendable, Hashable {
             throw node.attributeError("output_padding", "\(padding) must be smaller than the stride \(window.strides) or the dilation \(window.dilations) on every axis")
         }
         outputPadding = padding
-        if let shape = try node.ints("output_shape") {
+        if let shape = attributes.outputShape {
             // Some exporters write the full [N, C, spatial…] shape; only the spatial part matters.
             guard shape.count >= rank, shape.suffix(rank).allSatisfy({ $0 >= 1 }) else {
                 throw node.attributeError("output_shape", "expected \(rank) positive spatial sizes, found \(shape)")

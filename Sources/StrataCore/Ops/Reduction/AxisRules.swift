@@ -20,9 +20,8 @@ public enum AxisRules {
     }
 }
 
-/// Which axes a `Reduce*` node reduces, following the op's opset rules: axes come from the
-/// `axes` attribute before the opset where they became the second input (13 for `ReduceSum`,
-/// 18 for the others); no axes means every axis unless `noop_with_empty_axes` is set.
+/// Which axes a `Reduce*` node reduces over an input of known rank, following the op's opset
+/// rules (`ReduceAttributes`); no axes means every axis unless `noop_with_empty_axes` is set.
 public struct ReductionAxes: Sendable, Equatable {
     /// Sorted, unique, non-negative axes to reduce. Empty with `isNoop` means the identity.
     public var axes: [Int]
@@ -30,30 +29,12 @@ public struct ReductionAxes: Sendable, Equatable {
     public var isNoop: Bool
     public var keepDims: Bool
 
-    /// The opset from which `opType` takes its axes as an input instead of an attribute.
-    public static func axesInputOpset(_ opType: String) -> Int {
-        opType == "ReduceSum" ? 13 : 18
-    }
-
-    /// Whether `node` reads its axes from input 1 rather than the `axes` attribute.
-    public static func axesFromInput(_ node: Node) -> Bool {
-        node.opset >= axesInputOpset(node.opType)
-    }
-
-    /// Resolves the axes for data of rank `rank`. `axesInput` is the contents of input 1 when
-    /// that input is given (nil when absent); it is ignored for old opsets.
-    public init(node: Node, rank: Int, axesInput: [Int]?) throws {
-        keepDims = try node.int("keepdims", default: 1) != 0
-        let given: [Int]?
-        if Self.axesFromInput(node) {
-            if node.has("axes") {
-                throw node.attributeError("axes", "from opset \(Self.axesInputOpset(node.opType)) the axes are input 1, not an attribute")
-            }
-            given = axesInput
-        } else {
-            given = try node.ints("axes")
-        }
-        let noopWhenEmpty = try node.int("noop_with_empty_axes", default: 0) != 0
+    /// Resolves the axes of a node with `attributes` for data of rank `rank`. `axesInput` is the
+    /// contents of input 1 when that input is given (nil when absent); it is ignored for old opsets.
+    public init(_ attributes: ReduceAttributes, node: Node, rank: Int, axesInput: [Int]?) throws {
+        keepDims = attributes.keepDims
+        let given = attributes.axesFromInput ? axesInput : attributes.axes
+        let noopWhenEmpty = attributes.noopWithEmptyAxes
         if rank == 0 {
             // A scalar reduces to itself whatever the axes say (only 0 and -1 are accepted).
             if let a = given?.first(where: { $0 != 0 && $0 != -1 }) {

@@ -20,8 +20,7 @@ extension ShapeTypeRules {
         let node = ctx.node
         let pads: [Int]
         var axes: [Int]? = nil
-        if node.opset < 11 {
-            guard let attr = try node.ints("pads") else { throw node.missing("pads") }
+        if let attr = try PadAttributes(node: node).pads {
             pads = attr
         } else {
             guard let input = try ctx.knownInts(1) else { throw node.error("pads is required") }

@@ -8,14 +8,6 @@ extension ShapeTypeRules {
         return [ValueType(ctx.node.opType == "NonZero" ? .int64 : x.dtype, nil)]
     }
 
-    /// OneHot's axis in `[0, rank]` of the output (where the depth axis is inserted).
-    public static func oneHotAxis(_ node: Node, indicesRank r: Int) throws -> Int {
-        let axis = try node.int("axis", default: -1)
-        let a = axis < 0 ? axis + r + 1 : axis
-        guard a >= 0 && a <= r else { throw node.attributeError("axis", "axis \(axis) is out of range for rank \(r + 1)") }
-        return a
-    }
-
     static func oneHot(_ ctx: InferenceContext) throws -> [ValueType] {
         let indices = try ctx.shape(0)
         let values = try ctx.type(2)
@@ -23,30 +15,21 @@ extension ShapeTypeRules {
         let d = depth.dtype.isInteger ? depth.intValue(at: 0) : Int(depth.doubleValue(at: 0).rounded(.towardZero))
         guard d >= 0 else { throw ctx.node.error("depth \(d) is negative") }
         var out = indices
-        out.insert(.known(d), at: try oneHotAxis(ctx.node, indicesRank: indices.count))
+        out.insert(.known(d), at: try OneHotAttributes(node: ctx.node).insertionAxis(indicesRank: indices.count, node: ctx.node))
         return [ValueType(values.dtype, out)]
-    }
-
-    /// EyeLike's output dtype: the `dtype` attribute (an ONNX data type code) or the input's.
-    public static func eyeLikeDType(_ node: Node, input: DType) throws -> DType {
-        guard let code = try node.int("dtype") else { return input }
-        guard let dtype = DType(onnxCode: code) else {
-            throw node.attributeError("dtype", "data type \(code) is not supported", kind: .unsupported)
-        }
-        return dtype
     }
 
     static func eyeLike(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         if let r = x.rank, r != 2 { throw ctx.node.error("expects a 2-D input, found rank \(r)") }
-        return [ValueType(try eyeLikeDType(ctx.node, input: x.dtype), x.shape)]
+        return [ValueType(try EyeLikeAttributes(node: ctx.node).dtype ?? x.dtype, x.shape)]
     }
 
     static func centerCropPad(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         guard let target = ctx.dimsValue(1) else { throw InferenceContext.Unknown() }
-        let axes = try ShapeAlgebra.normalizeAxes(ctx.node.ints("axes") ?? Array(0..<shape.count), rank: shape.count,
+        let axes = try ShapeAlgebra.normalizeAxes(CenterCropPadAttributes(node: ctx.node).axes ?? Array(0..<shape.count), rank: shape.count,
                                                   node: ctx.node)
         guard target.count == axes.count else {
             throw ctx.node.error("shape has \(target.count) values for \(axes.count) axes")

@@ -6,14 +6,14 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let node = ctx.node
         let target: [Dim]
-        if node.opset < 5 {
-            guard let attr = try node.ints("shape") else { throw node.missing("shape") }
+        let attributes = try ReshapeAttributes(node: node)
+        if let attr = attributes.shape {
             target = attr.dims
         } else {
             guard let value = ctx.dimsValue(1) else { throw InferenceContext.Unknown() }
             target = value
         }
-        let allowZero = try node.opset >= 14 && node.int("allowzero", default: 0) != 0
+        let allowZero = attributes.allowZero
         let needsInput = target.contains { $0 == .known(0) && !allowZero || $0 == .known(-1) }
         guard let input = x.shape else {
             if needsInput { throw InferenceContext.Unknown() }
@@ -28,25 +28,15 @@ public enum ShapeTypeRules {
     static func transpose(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
-        let perm = try permutation(ctx.node, rank: shape.count)
+        let perm = try TransposeAttributes(node: ctx.node).permutation(rank: shape.count, node: ctx.node)
         return [ValueType(x.dtype, perm.map { shape[$0] })]
-    }
-
-    /// Transpose's `perm` (default: reversed axes), checked to be a permutation of `0..<rank`.
-    public static func permutation(_ node: Node, rank: Int) throws -> [Int] {
-        guard let perm = try node.ints("perm") else { return Array((0..<rank).reversed()) }
-        guard perm.count == rank else {
-            throw node.attributeError("perm", "has \(perm.count) entries for an input of rank \(rank)")
-        }
-        let normalized = try ShapeAlgebra.normalizeAxes(perm, rank: rank, node: node, name: "perm")
-        return normalized
     }
 
     static func squeeze(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let axes = try node.opset >= 13 ? ctx.knownInts(1) : node.ints("axes")
+        let axes = try node.opset >= 13 ? ctx.knownInts(1) : AxesAttributes(node: node).axes
         var drop: [Int]
         if let axes {
             drop = try ShapeAlgebra.normalizeAxes(axes, rank: shape.count, node: node)
@@ -66,7 +56,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let given = try node.opset >= 13 ? ctx.knownInts(1) : node.ints("axes")
+        let given = try node.opset >= 13 ? ctx.knownInts(1) : AxesAttributes(node: node).axes
         guard let axes = given else { throw node.error("the axes to insert are missing") }
         return [ValueType(x.dtype, try unsqueezed(shape, axes: axes, node: node))]
     }
@@ -90,8 +80,7 @@ public enum ShapeTypeRules {
         let dtype = try ctx.firstKnownType().dtype
         let shapes = try (0..<ctx.inputCount).map { try ctx.shape($0) }
         guard let rank = shapes.first?.count else { throw node.error("Concat has no inputs") }
-        let axisValue = node.opset < 4 ? try node.int("axis", default: 1) : try node.requiredInt("axis")
-        let axis = try ShapeAlgebra.normalizeAxis(axisValue, rank: rank, node: node)
+        let axis = try ShapeAlgebra.normalizeAxis(ConcatAttributes(node: node).axis, rank: rank, node: node)
         var out = shapes[0]
         for (i, s) in shapes.enumerated() {
             guard s.count == rank else {
@@ -114,9 +103,10 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let axis = try ShapeAlgebra.normalizeAxis(node.int("axis", default: 0), rank: shape.count, node: node)
-        let given = try node.opset >= 13 ? ctx.knownInts(1) : node.ints("split")
-        let numOutputs = node.opset >= 18 ? try node.int("num_outputs") : nil
+        let attributes = try SplitAttributes(node: node)
+        let axis = try ShapeAlgebra.normalizeAxis(attributes.axis, rank: shape.count, node: node)
+        let given = try node.opset >= 13 ? ctx.knownInts(1) : attributes.split
+        let numOutputs = attributes.numOutputs
         guard case .known(let dim) = shape[axis] else { throw InferenceContext.Unknown() }
         let sizes = try splitSizes(dim: dim, split: given, numOutputs: numOutputs, outputs: node.outputs.count, node: node)
         return sizes.map { size in
@@ -155,11 +145,7 @@ public enum ShapeTypeRules {
     /// Slice's starts/ends/axes/steps from attributes (opset < 10) or inputs.
     static func sliceArguments(_ ctx: InferenceContext) throws -> SliceSpec.Arguments {
         let node = ctx.node
-        if node.opset < 10 {
-            guard let starts = try node.ints("starts") else { throw node.missing("starts") }
-            guard let ends = try node.ints("ends") else { throw node.missing("ends") }
-            return SliceSpec.Arguments(starts: starts, ends: ends, axes: try node.ints("axes"), steps: nil)
-        }
+        if let arguments = try SliceAttributes(node: node).arguments { return arguments }
         guard let starts = try ctx.knownInts(1), let ends = try ctx.knownInts(2) else {
             throw node.error("starts and ends are required")
         }
@@ -204,7 +190,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let indices = try ctx.shape(1)
-        let axis = try ShapeAlgebra.normalizeAxis(ctx.node.int("axis", default: 0), rank: shape.count, node: ctx.node)
+        let axis = try ShapeAlgebra.normalizeAxis(GatherAttributes(node: ctx.node).axis, rank: shape.count, node: ctx.node)
         return [ValueType(x.dtype, Array(shape[..<axis]) + indices + Array(shape[(axis + 1)...]))]
     }
 
@@ -214,22 +200,13 @@ public enum ShapeTypeRules {
         if let r = x.rank, let q = indices.rank, r != q {
             throw ctx.node.error("indices have rank \(q), data has rank \(r)")
         }
-        if let r = x.rank { _ = try ShapeAlgebra.normalizeAxis(ctx.node.int("axis", default: 0), rank: r, node: ctx.node) }
+        if let r = x.rank { _ = try ShapeAlgebra.normalizeAxis(GatherAttributes(node: ctx.node).axis, rank: r, node: ctx.node) }
         return [ValueType(x.dtype, indices.shape)]
-    }
-
-    /// Shape's `[start, end)` range of axes, clamped to `[0, rank]` (opset 15+; all axes before).
-    public static func shapeRange(_ node: Node, rank: Int) throws -> Range<Int> {
-        guard node.opset >= 15 else { return 0..<rank }
-        func clamp(_ v: Int) -> Int { Swift.min(Swift.max(v < 0 ? v + rank : v, 0), rank) }
-        let start = clamp(try node.int("start", default: 0))
-        let end = clamp(try node.int("end", default: rank))
-        return start..<Swift.max(start, end)
     }
 
     static func shape(_ ctx: InferenceContext) throws -> [ValueType] {
         guard let rank = try ctx.type(0).rank else { throw InferenceContext.Unknown() }
-        return [ValueType(.int64, [.known(try shapeRange(ctx.node, rank: rank).count)])]
+        return [ValueType(.int64, [.known(try ShapeAttributes(node: ctx.node).range(rank: rank).count)])]
     }
 
     static func size(_ ctx: InferenceContext) throws -> [ValueType] {
@@ -280,7 +257,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
         let node = ctx.node
-        let b = try blockSize(node)
+        let b = try SpaceDepthAttributes(node: node).blockSize
         guard s.count == 4 else { throw node.error("expects a 4-D input, found rank \(s.count)") }
         func divided(_ d: Dim, by k: Int, _ what: String) throws -> Dim {
             guard case .known(let v) = d else { throw InferenceContext.Unknown() }
@@ -295,27 +272,10 @@ public enum ShapeTypeRules {
                                      try divided(s[2], by: b, "height"), try divided(s[3], by: b, "width")])]
     }
 
-    /// DepthToSpace / SpaceToDepth `blocksize`: positive, and small enough that `blocksize²` is exact.
-    public static func blockSize(_ node: Node) throws -> Int {
-        let b = try node.requiredInt("blocksize")
-        guard b >= 1 && b <= 1 << 16 else { throw node.attributeError("blocksize", "must be in 1...65536, found \(b)") }
-        return b
-    }
-
-    /// Flatten's split point in `[0, rank]`.
-    public static func flattenAxis(_ node: Node, rank: Int) throws -> Int {
-        let axis = try node.int("axis", default: 1)
-        let a = axis < 0 ? axis + rank : axis
-        guard a >= 0 && a <= rank else {
-            throw node.attributeError("axis", "axis \(axis) is out of range for rank \(rank)")
-        }
-        return a
-    }
-
     static func flatten(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
-        let axis = try flattenAxis(ctx.node, rank: s.count)
+        let axis = try FlattenAttributes(node: ctx.node).splitPoint(rank: s.count, node: ctx.node)
         return [ValueType(x.dtype, [ShapeAlgebra.product(s[..<axis]), ShapeAlgebra.product(s[axis...])])]
     }
 

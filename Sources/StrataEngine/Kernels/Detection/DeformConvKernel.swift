@@ -9,15 +9,13 @@ import StrataCore
 /// float32).
 struct DeformConvKernel: Kernel {
     let node: Node
-    let group: Int
-    let offsetGroup: Int
+    let attributes: ConvAttributes
+    var group: Int { attributes.group }
+    var offsetGroup: Int { attributes.offsetGroup }
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        group = try node.int("group", default: 1)
-        offsetGroup = try node.int("offset_group", default: 1)
-        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
-        guard offsetGroup >= 1 else { throw node.attributeError("offset_group", "must be positive, found \(offsetGroup)") }
+        attributes = try ConvAttributes(node: node)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -34,9 +32,10 @@ struct DeformConvKernel: Kernel {
         }
         let (n, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (outChannels, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
-        let kernel = try node.ints("kernel_shape") ?? [kh, kw]
-        let strides = try node.ints("strides") ?? [1, 1], dilations = try node.ints("dilations") ?? [1, 1]
-        let pads = try node.ints("pads") ?? [0, 0, 0, 0]
+        let window = attributes.window
+        let kernel = window.kernelShape ?? [kh, kw]
+        let strides = window.strides ?? [1, 1], dilations = window.dilations ?? [1, 1]
+        let pads = window.pads ?? [0, 0, 0, 0]
         guard kernel == [kh, kw], strides.count == 2, dilations.count == 2, pads.count == 4,
               (strides + dilations).allSatisfy({ (1...65536).contains($0) }), pads.allSatisfy({ (0...65536).contains($0) }) else {
             throw node.error("kernel_shape \(kernel), strides \(strides), dilations \(dilations) and pads \(pads) do not fit W \(w.type)")

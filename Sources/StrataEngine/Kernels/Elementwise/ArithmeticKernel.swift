@@ -27,11 +27,7 @@ struct ArithmeticKernel: Kernel {
 
     /// `Mod`, with the rounding its `fmod` attribute picks.
     static func modulo(_ ctx: KernelBuildContext) throws -> ArithmeticKernel {
-        switch try ctx.node.int("fmod", default: 0) {
-        case 0: return try ArithmeticKernel(ctx, .flooredModulo)
-        case 1: return try ArithmeticKernel(ctx, .truncatedModulo)
-        case let other: throw ctx.node.attributeError("fmod", "expected 0 or 1, found \(other)")
-        }
+        try ArithmeticKernel(ctx, try ModAttributes(node: ctx.node).fmod ? .truncatedModulo : .flooredModulo)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

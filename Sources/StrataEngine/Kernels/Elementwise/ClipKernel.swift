@@ -10,14 +10,10 @@ struct ClipKernel: Kernel {
     let usesInputs: Bool
 
     init(_ ctx: KernelBuildContext) throws {
-        usesInputs = ctx.node.opset >= 11
-        if usesInputs {
-            attributeLow = nil
-            attributeHigh = nil
-        } else {
-            attributeLow = try ctx.node.float("min", default: -.greatestFiniteMagnitude)
-            attributeHigh = try ctx.node.float("max", default: .greatestFiniteMagnitude)
-        }
+        let bounds = try ClipAttributes(node: ctx.node).bounds
+        usesInputs = bounds == nil
+        attributeLow = bounds?.low
+        attributeHigh = bounds?.high
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

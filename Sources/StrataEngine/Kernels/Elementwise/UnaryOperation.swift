@@ -35,24 +35,16 @@ enum UnaryOperation: Sendable {
         case "Softsign": self = .softsign
         case "Mish": self = .mish
         case "HardSwish": self = .hardSwish
-        case "LeakyRelu": self = .leakyRelu(alpha: try node.float("alpha", default: 0.01))
-        case "Elu": self = .elu(alpha: try node.float("alpha", default: 1))
+        case "LeakyRelu": self = .leakyRelu(alpha: try AlphaAttributes(node: node).alpha)
+        case "Elu": self = .elu(alpha: try AlphaAttributes(node: node).alpha)
         case "Selu":
-            self = .selu(alpha: try node.float("alpha", default: 1.67326319217681884765625),
-                         gamma: try node.float("gamma", default: 1.05070102214813232421875))
-        case "Celu":
-            let alpha = try node.float("alpha", default: 1)
-            if alpha == 0 { throw node.attributeError("alpha", "must not be 0") }
-            self = .celu(alpha: alpha)
+            let attributes = try SeluAttributes(node: node)
+            self = .selu(alpha: attributes.alpha, gamma: attributes.gamma)
+        case "Celu": self = .celu(alpha: try AlphaAttributes(node: node).alpha)
         case "HardSigmoid":
-            self = .hardSigmoid(alpha: try node.float("alpha", default: 0.2), beta: try node.float("beta", default: 0.5))
-        case "Gelu":
-            switch try node.string("approximate", default: "none") {
-            case "none": self = .gelu(tanhApproximation: false)
-            case "tanh": self = .gelu(tanhApproximation: true)
-            case let other:
-                throw node.attributeError("approximate", "expected 'none' or 'tanh', found '\(other)'")
-            }
+            let attributes = try HardSigmoidAttributes(node: node)
+            self = .hardSigmoid(alpha: attributes.alpha, beta: attributes.beta)
+        case "Gelu": self = .gelu(tanhApproximation: try GeluAttributes(node: node).tanhApproximation)
         default: return nil
         }
     }

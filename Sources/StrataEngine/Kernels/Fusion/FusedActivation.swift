@@ -28,11 +28,11 @@ enum FusedActivation: Equatable, Sendable {
         case "HardSwish":
             self = .hardSwish
         case "LeakyRelu":
-            guard let alpha = try? node.float("alpha", default: 0.01) else { return nil }
-            self = .leakyRelu(alpha: alpha)
+            guard let attributes = try? AlphaAttributes(node: node) else { return nil }
+            self = .leakyRelu(alpha: attributes.alpha)
         case "HardSigmoid":
-            guard let alpha = try? node.float("alpha", default: 0.2), let beta = try? node.float("beta", default: 0.5) else { return nil }
-            self = .hardSigmoid(alpha: alpha, beta: beta)
+            guard let attributes = try? HardSigmoidAttributes(node: node) else { return nil }
+            self = .hardSigmoid(alpha: attributes.alpha, beta: attributes.beta)
         case "Clip":
             guard let (low, high) = Self.clipBounds(node, constant: constant) else { return nil }
             self = .clip(low: low, high: high)
@@ -44,11 +44,8 @@ enum FusedActivation: Equatable, Sendable {
     /// `Clip`'s bounds as `ClipKernel` reads them: attributes before opset 11 (defaults ∓FLT_MAX),
     /// optional scalar float32 inputs from opset 11 (a missing bound does not clip).
     private static func clipBounds(_ node: Node, constant: (String) -> Tensor?) -> (Float, Float)? {
-        if node.opset < 11 {
-            guard let low = try? node.float("min", default: -.greatestFiniteMagnitude),
-                  let high = try? node.float("max", default: .greatestFiniteMagnitude) else { return nil }
-            return (low, high)
-        }
+        guard let attributes = try? ClipAttributes(node: node) else { return nil }
+        if let bounds = attributes.bounds { return bounds }
         func bound(_ i: Int, _ missing: Float) -> Float? {
             guard let name = node.input(i) else { return missing }
             guard let t = constant(name), t.dtype == .float32, t.count == 1 else { return nil }

@@ -81,20 +81,33 @@ struct ConvGeometry: Sendable {
         return offsets
     }
 
-    /// im2col into rows `rows` of `col` (row `c·kernelSize + tap` holds tap `tap` of channel `c`
-    /// for every output position; `outputSize` columns).
-    func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+    /// Output positions per output row: the last output axis (the C kernels' `out_w`).
+    var outputRowWidth: Int { output.last ?? 1 }
+
+    /// Output rows: every output axis but the last, multiplied out.
+    var outputRows: Int { outputSize / Swift.max(outputRowWidth, 1) }
+
+    /// im2col into rows `rows` of `col` (row `c·kernelSize + tap` holds tap `tap` of channel `c`),
+    /// for the output positions of output rows `band` (all of them when nil): each row of `col` has
+    /// `band.count · outputRowWidth` columns.
+    func im2col(_ x: UnsafePointer<Float>, rows: Range<Int>, band: Range<Int>? = nil, into col: UnsafeMutablePointer<Float>) {
+        let band = band ?? 0..<outputRows
         if var g = window2d {
-            strata_im2col_2d(x, &g, Int32(rows.lowerBound), Int32(rows.upperBound), col)
+            // A 1-D window is the 2-D kernel's one output row, as `outputRows` counts it.
+            strata_im2col_2d(x, &g, Int32(rows.lowerBound), Int32(rows.upperBound), Int32(band.lowerBound), Int32(band.upperBound), col)
             return
         }
+        let first = band.lowerBound * outputRowWidth, columns = band.count * outputRowWidth
         var offsets: (tap: Int, values: [Int])? = nil
         for row in rows {
             let (c, tap) = row.quotientAndRemainder(dividingBy: kernelSize)
             if offsets?.tap != tap { offsets = (tap, tapOffsets(tap)) }
             let table = offsets!.values
-            let src = x + c * inputSize, dst = col + row * outputSize
-            for o in 0..<outputSize { dst[o] = table[o] < 0 ? 0 : src[table[o]] }
+            let src = x + c * inputSize, dst = col + row * columns
+            for o in 0..<columns {
+                let offset = table[first + o]
+                dst[o] = offset < 0 ? 0 : src[offset]
+            }
         }
     }
 

@@ -18,7 +18,7 @@ extension ConvKernel: DifferentiableKernel {
         let rank = xShape.count - 2
         let (batch, channels, maps) = (xShape[0], xShape[1], wShape[0])
         let kernel = Array(wShape.dropFirst(2))
-        let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil } ?? SlidingWindow(node: node, rank: rank, kernel: kernel)
+        let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil } ?? SlidingWindow(attributes.window, node: node, rank: rank, kernel: kernel)
         let placement = try window.place(over: Array(xShape.dropFirst(2)), node: node)
         let geometry = ConvGeometry(input: Array(xShape.dropFirst(2)), output: placement.output, window: window,
                                     padBegin: placement.padBegin)

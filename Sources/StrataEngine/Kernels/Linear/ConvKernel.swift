@@ -11,16 +11,16 @@ import CStrataKernels
 /// applied, as each output value is stored.
 struct ConvKernel: ActivationFusing {
     let node: Node
-    let group: Int
+    let attributes: ConvAttributes
+    var group: Int { attributes.group }
     /// Parsed at build time when the weight's shape is known then; otherwise on each run.
     let window: SlidingWindow?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        group = try node.int("group", default: 1)
-        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
+        attributes = try ConvAttributes(node: node)
         if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
-            window = try SlidingWindow(node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
+            window = try SlidingWindow(attributes.window, node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
         } else {
             window = nil
         }
@@ -54,7 +54,7 @@ struct ConvKernel: ActivationFusing {
         }
         let kernel = Array(w.shape.dropFirst(2))
         let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil }
-            ?? SlidingWindow(node: node, rank: rank, kernel: kernel)
+            ?? SlidingWindow(attributes.window, node: node, rank: rank, kernel: kernel)
         let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
         let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
                                     padBegin: placement.padBegin)
@@ -147,24 +147,37 @@ private struct ConvProblem: @unchecked Sendable {
         }
     }
 
+    /// Unfolds and multiplies a band of output rows at a time, so that the unfolded input stays
+    /// about `bandFloats` values (1 MB) per thread: a whole unfolded 3×3 input at 56×56×64 would be
+    /// 7 MB, as much as the largest activations, and would leave the cache before the product reads it.
     func runUnfolded(_ context: ExecutionContext) {
         let outSize = geometry.outputSize, inSize = geometry.inputSize
         let rows = groupChannels * geometry.kernelSize
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: rows * outSize)
+        let width = geometry.outputRowWidth, outputRows = geometry.outputRows
+        let target = Self.bandFloats * Swift.max(1, context.threads)
+        let bandRows = Swift.min(outputRows, Swift.max(1, target / Swift.max(1, rows * width)))
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: rows * bandRows * width)
         defer { col.deallocate() }
         let scratch = ScratchPointer(col)
         for n in 0..<batch {
             for g in 0..<group {
-                context.parallelFor(rows, minChunk: max(1, 16384 / max(1, outSize))) { range in
-                    let source = x + (n * channels + g * groupChannels) * inSize
-                    geometry.im2col(source, rows: range, into: scratch.pointer)
+                let offset = (n * channels + g * groupChannels) * inSize
+                for first in stride(from: 0, to: outputRows, by: bandRows) {
+                    let band = first..<Swift.min(first + bandRows, outputRows)
+                    let columns = band.count * width
+                    context.parallelFor(rows, minChunk: max(1, 16384 / max(1, columns))) { range in
+                        geometry.im2col(x + offset, rows: range, band: band, into: scratch.pointer)
+                    }
+                    BlockedGemm.multiply(m: groupMaps, n: columns, k: rows, a: w + g * groupMaps * rows, lda: rows,
+                                      b: col, ldb: columns, c: y + (n * maps + g * groupMaps) * outSize + first * width, ldc: outSize,
+                                      accumulate: false, epilogue: epilogue(group: g), context: context)
                 }
-                BlockedGemm.multiply(m: groupMaps, n: outSize, k: rows, a: w + g * groupMaps * rows, lda: rows,
-                                  b: col, ldb: outSize, c: y + (n * maps + g * groupMaps) * outSize, ldc: outSize,
-                                  accumulate: false, epilogue: epilogue(group: g), context: context)
             }
         }
     }
+
+    /// The unfolded values a band aims at per thread: 1 MB, which fits in an L2 cache beside the weights' panels.
+    static let bandFloats = 1 << 18
 }
 
 /// A scratch buffer handed to parallel loops, each of which writes only its own part.

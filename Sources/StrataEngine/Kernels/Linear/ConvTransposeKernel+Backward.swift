@@ -17,7 +17,7 @@ extension ConvTransposeKernel: DifferentiableKernel {
         let (batch, channels) = (xShape[0], xShape[1])
         let groupMaps = wShape[1], maps = wShape[1] * group
         let spatial = Array(xShape.dropFirst(2))
-        let transposed = try TransposedWindow(node: node, rank: spatial.count, kernel: Array(wShape.dropFirst(2)))
+        let transposed = try TransposedWindow(attributes, node: node, rank: spatial.count, kernel: Array(wShape.dropFirst(2)))
         let (outSpatial, padBegin) = try transposed.place(over: spatial, node: node)
         let geometry = ConvGeometry(input: outSpatial, output: spatial, window: transposed.window, padBegin: padBegin)
         guard dy.shape == [batch, maps] + outSpatial else {

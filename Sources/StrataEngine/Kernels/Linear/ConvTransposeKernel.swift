@@ -5,14 +5,14 @@ import StrataCore
 /// padding crops. float16, bfloat16 and float64 are computed in float32.
 struct ConvTransposeKernel: Kernel {
     let node: Node
-    let group: Int
+    let attributes: ConvTransposeAttributes
+    var group: Int { attributes.group }
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        group = try node.int("group", default: 1)
-        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
+        attributes = try ConvTransposeAttributes(node: node)
         if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
-            _ = try TransposedWindow(node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
+            _ = try TransposedWindow(attributes, node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
         }
     }
 
@@ -37,7 +37,7 @@ struct ConvTransposeKernel: Kernel {
             throw node.error("B has \(bias.count) values for \(maps) output channels", kind: .invalidInput)
         }
         let spatial = Array(x.shape.dropFirst(2))
-        let transposed = try TransposedWindow(node: node, rank: spatial.count, kernel: Array(w.shape.dropFirst(2)))
+        let transposed = try TransposedWindow(attributes, node: node, rank: spatial.count, kernel: Array(w.shape.dropFirst(2)))
         let (outSpatial, padBegin) = try transposed.place(over: spatial, node: node)
         // The convolution whose adjoint this is slides over the output and lands on the input.
         let geometry = ConvGeometry(input: outSpatial, output: spatial, window: transposed.window, padBegin: padBegin)

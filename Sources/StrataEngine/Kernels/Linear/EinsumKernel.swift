@@ -11,8 +11,7 @@ struct EinsumKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        guard let text = try node.string("equation") else { throw node.missing("equation") }
-        equation = try EinsumEquation(text, node: node)
+        equation = try EinsumAttributes(node: node).equation
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,10 +12,8 @@ struct GemmKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        transA = try node.int("transA", default: 0) != 0
-        transB = try node.int("transB", default: 0) != 0
-        alpha = try node.float("alpha", default: 1)
-        beta = try node.float("beta", default: 1)
+        let attributes = try GemmAttributes(node: node)
+        (transA, transB, alpha, beta) = (attributes.transA, attributes.transB, attributes.alpha, attributes.beta)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

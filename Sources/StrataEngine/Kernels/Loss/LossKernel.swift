@@ -8,7 +8,7 @@ import StrataCore
 /// over the summed weights of the positions not ignored). Computed in float64, returned in x's dtype;
 /// SCE's optional second output is the log-probabilities.
 struct LossKernel: Kernel {
-    enum Reduction: String, Sendable { case none, sum, mean }
+    typealias Reduction = LossAttributes.Reduction
 
     let node: Node
     let softmax: Bool
@@ -18,12 +18,8 @@ struct LossKernel: Kernel {
     init(_ ctx: KernelBuildContext, softmax: Bool) throws {
         node = ctx.node
         self.softmax = softmax
-        let text = try node.string("reduction", default: "mean")
-        guard let reduction = Reduction(rawValue: text) else {
-            throw node.attributeError("reduction", "expected none, sum or mean, found '\(text)'")
-        }
-        self.reduction = reduction
-        ignoreIndex = try node.int("ignore_index")
+        let attributes = try LossAttributes(node: node)
+        (reduction, ignoreIndex) = (attributes.reduction, attributes.ignoreIndex)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -17,12 +17,7 @@ struct BitwiseKernel: Kernel {
         case "BitwiseOr": operation = .or
         case "BitwiseXor": operation = .xor
         case "BitShift":
-            switch try node.string("direction") {
-            case "LEFT": operation = .shiftLeft
-            case "RIGHT": operation = .shiftRight
-            case let other?: throw node.attributeError("direction", "expected LEFT or RIGHT, found '\(other)'")
-            case nil: throw node.missing("direction")
-            }
+            operation = try BitShiftAttributes(node: node).left ? .shiftLeft : .shiftRight
         default: throw node.error("not a bitwise op", kind: .unsupported)
         }
     }

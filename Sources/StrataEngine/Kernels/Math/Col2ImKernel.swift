@@ -6,9 +6,11 @@ import StrataCore
 /// `dilations` as for Conv. float32 (other float dtypes through float32).
 struct Col2ImKernel: Kernel {
     let node: Node
+    let attributes: WindowAttributes
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
+        attributes = try WindowAttributes(node: node)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -24,7 +26,7 @@ struct Col2ImKernel: Kernel {
               image.count == block.count, !image.isEmpty else {
             throw node.error("image_shape and block_shape must be integer vectors of one length", kind: .invalidInput)
         }
-        let window = try SlidingWindow(node: node, rank: block.count, kernel: block)
+        let window = try SlidingWindow(attributes, node: node, rank: block.count, kernel: block)
         let placement = try window.place(over: image, node: node)
         let geometry = ConvGeometry(input: image, output: placement.output, window: window, padBegin: placement.padBegin)
         guard input.rank == 3, geometry.kernelSize > 0, input.shape[1] % geometry.kernelSize == 0,

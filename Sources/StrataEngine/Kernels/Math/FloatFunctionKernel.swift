@@ -34,16 +34,15 @@ struct FloatFunctionKernel: Kernel {
         case "Cosh": function = .cosh
         case "Sinh": function = .sinh
         case "Shrink":
-            let lambd = Double(try node.float("lambd", default: 0.5))
-            guard lambd >= 0 else { throw node.attributeError("lambd", "must not be negative, found \(lambd)") }
-            function = .shrink(bias: Double(try node.float("bias", default: 0)), lambd: lambd)
-        case "ThresholdedRelu": function = .thresholdedRelu(alpha: Double(try node.float("alpha", default: 1)))
-        case "Swish": function = .swish(alpha: Double(try node.float("alpha", default: 1)))
-        case "SwiGLU": function = .swiGLU(alpha: Double(try node.float("alpha", default: 1)))
+            let attributes = try ShrinkAttributes(node: node)
+            function = .shrink(bias: Double(attributes.bias), lambd: Double(attributes.lambd))
+        case "ThresholdedRelu": function = .thresholdedRelu(alpha: Double(try AlphaAttributes(node: node).alpha))
+        case "Swish": function = .swish(alpha: Double(try AlphaAttributes(node: node).alpha))
+        case "SwiGLU": function = .swiGLU(alpha: Double(try AlphaAttributes(node: node).alpha))
         case "IsNaN": function = .isNaN
         case "IsInf":
-            function = .isInf(negative: try node.int("detect_negative", default: 1) != 0,
-                              positive: try node.int("detect_positive", default: 1) != 0)
+            let attributes = try IsInfAttributes(node: node)
+            function = .isInf(negative: attributes.detectNegative, positive: attributes.detectPositive)
         default: throw node.error("not a float function", kind: .unsupported)
         }
     }

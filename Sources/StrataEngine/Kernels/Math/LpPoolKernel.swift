@@ -6,12 +6,12 @@ import StrataCore
 /// returned in x's float dtype.
 struct LpPoolKernel: Kernel {
     let node: Node
-    let p: Int
+    let attributes: PoolAttributes
+    var p: Int { attributes.p }
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        p = try node.int("p", default: 2)
-        guard p >= 1 else { throw node.attributeError("p", "must be positive, found \(p)") }
+        attributes = try PoolAttributes(node: node)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -20,7 +20,7 @@ struct LpPoolKernel: Kernel {
             throw node.error("X \(x.type) must be a float tensor [N, C, spatial…]", kind: .invalidInput)
         }
         let spatial = Array(x.shape.dropFirst(2))
-        let window = try SlidingWindow(node: node, rank: spatial.count, kernel: nil, allowsCeilMode: true)
+        let window = try SlidingWindow(attributes.window, node: node, rank: spatial.count, kernel: nil, allowsCeilMode: true)
         // As for the other pools (and onnxruntime): no window may lie wholly in the padding.
         try window.requirePadsSmallerThanKernel(node: node)
         let placement = try window.place(over: spatial, node: node)

@@ -10,7 +10,7 @@ struct MeanVarianceNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axes = try node.ints("axes") ?? [0, 2, 3]
+        axes = try MeanVarianceNormalizationAttributes(node: node).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,12 +12,8 @@ struct WindowKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        periodic = try node.int("periodic", default: 1) != 0
-        let code = try node.int("output_datatype", default: 1)
-        guard let dtype = DType(onnxCode: code), dtype.isFloatingPoint || dtype.isInteger else {
-            throw node.attributeError("output_datatype", "element type \(code) is not supported", kind: .unsupported)
-        }
-        self.dtype = dtype
+        let attributes = try SignalWindowAttributes(node: node)
+        (periodic, dtype) = (attributes.periodic, attributes.dtype)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

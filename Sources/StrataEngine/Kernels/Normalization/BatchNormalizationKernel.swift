@@ -11,12 +11,11 @@ struct BatchNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        _ = try node.float("momentum")
-        let spatial = try node.int("spatial", default: 1)
-        perFeature = node.opset < 9 && spatial == 0
+        let attributes = try BatchNormalizationAttributes(node: node)
+        epsilon = Double(attributes.epsilon)
+        perFeature = node.opset < 9 && !attributes.spatial
         if node.opset >= 14 {
-            if try node.int("training_mode", default: 0) != 0 {
+            if attributes.trainingMode {
                 throw node.attributeError("training_mode", "training mode is not supported", kind: .unsupported)
             }
         } else if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {

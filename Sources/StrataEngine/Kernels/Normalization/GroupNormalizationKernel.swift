@@ -11,10 +11,9 @@ struct GroupNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        groups = try node.requiredInt("num_groups")
-        guard groups > 0 else { throw node.attributeError("num_groups", "must be positive, got \(groups)") }
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        _ = try OpRegistry.layerNormStashType(node)
+        let attributes = try GroupNormalizationAttributes(node: node)
+        groups = attributes.groups
+        epsilon = Double(attributes.epsilon)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

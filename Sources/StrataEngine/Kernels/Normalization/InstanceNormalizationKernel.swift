@@ -8,7 +8,7 @@ struct InstanceNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
+        epsilon = Double(try InstanceNormalizationAttributes(node: node).epsilon)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,11 +12,9 @@ struct LRNKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        size = try node.requiredInt("size")
-        guard size > 0 else { throw node.attributeError("size", "must be positive, got \(size)") }
-        alpha = Double(try node.float("alpha", default: 1e-4))
-        beta = Double(try node.float("beta", default: 0.75))
-        bias = Double(try node.float("bias", default: 1.0))
+        let attributes = try LRNAttributes(node: node)
+        size = attributes.size
+        (alpha, beta, bias) = (Double(attributes.alpha), Double(attributes.beta), Double(attributes.bias))
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,9 +12,8 @@ struct LayerNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: -1)
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        stashType = try OpRegistry.layerNormStashType(node)
+        let attributes = try LayerNormalizationAttributes(node: node)
+        (axis, epsilon, stashType) = (attributes.axis, Double(attributes.epsilon), attributes.stashType)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -9,9 +9,8 @@ struct LpNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: -1)
-        p = try node.int("p", default: 2)
-        guard p == 1 || p == 2 else { throw node.attributeError("p", "must be 1 or 2, got \(p)") }
+        let attributes = try LpNormalizationAttributes(node: node)
+        (axis, p) = (attributes.axis, attributes.p)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

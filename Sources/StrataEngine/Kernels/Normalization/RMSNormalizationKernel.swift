@@ -9,9 +9,8 @@ struct RMSNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: -1)
-        epsilon = Double(try node.float("epsilon", default: 1e-5))
-        _ = try OpRegistry.layerNormStashType(node)
+        let attributes = try LayerNormalizationAttributes(node: node)
+        (axis, epsilon) = (attributes.axis, Double(attributes.epsilon))
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -13,7 +13,7 @@ extension PoolKernel: DifferentiableKernel {
         guard step.wants(0) else { return [nil] }
         let shape = step.shape(0)
         let window = try self.window.flatMap { $0.rank == shape.count - 2 ? $0 : nil }
-            ?? SlidingWindow(node: node, rank: shape.count - 2, kernel: nil, allowsCeilMode: true)
+            ?? SlidingWindow(attributes.window, node: node, rank: shape.count - 2, kernel: nil, allowsCeilMode: true)
         let spatial = Array(shape.dropFirst(2))
         let placement = try window.place(over: spatial, node: node)
         let geometry = PoolWindow(window: window, placement: placement, input: spatial)

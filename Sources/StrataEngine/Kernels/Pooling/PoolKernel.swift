@@ -12,6 +12,7 @@ struct PoolKernel: Kernel {
     }
 
     let node: Node
+    let attributes: PoolAttributes
     let mode: Mode
     /// MaxPool's `storage_order`: 1 numbers `Indices` column-major within each plane.
     let columnMajorIndices: Bool
@@ -20,24 +21,24 @@ struct PoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext, max: Bool) throws {
         node = ctx.node
+        let attributes = try PoolAttributes(node: node)
+        self.attributes = attributes
         if max {
             mode = .max
-            let order = try node.int("storage_order", default: 0)
-            guard order == 0 || order == 1 else { throw node.attributeError("storage_order", "must be 0 or 1, found \(order)") }
-            columnMajorIndices = order == 1
+            columnMajorIndices = attributes.columnMajorIndices
         } else {
-            mode = .average(countIncludePad: try node.int("count_include_pad", default: 0) != 0)
+            mode = .average(countIncludePad: attributes.countIncludePad)
             columnMajorIndices = false
         }
         if let rank = ctx.inputTypes.first??.rank, rank >= 3 {
-            window = try Self.parseWindow(node, rank: rank - 2)
+            window = try Self.parseWindow(attributes, node, rank: rank - 2)
         } else {
             window = nil
         }
     }
 
-    private static func parseWindow(_ node: Node, rank: Int) throws -> SlidingWindow {
-        let window = try SlidingWindow(node: node, rank: rank, kernel: nil, allowsCeilMode: true)
+    private static func parseWindow(_ attributes: PoolAttributes, _ node: Node, rank: Int) throws -> SlidingWindow {
+        let window = try SlidingWindow(attributes.window, node: node, rank: rank, kernel: nil, allowsCeilMode: true)
         try window.requirePadsSmallerThanKernel(node: node)
         return window
     }
@@ -46,7 +47,7 @@ struct PoolKernel: Kernel {
         guard let x = inputs.first ?? nil else { throw node.error("needs input X") }
         guard x.rank >= 3 else { throw node.error("X \(x.shape) must be [N, C, spatial…]", kind: .invalidInput) }
         guard x.rank <= 5 else { throw node.error("pooling over \(x.rank - 2) spatial axes is not supported", kind: .unsupported) }
-        let window = try self.window.flatMap { $0.rank == x.rank - 2 ? $0 : nil } ?? Self.parseWindow(node, rank: x.rank - 2)
+        let window = try self.window.flatMap { $0.rank == x.rank - 2 ? $0 : nil } ?? Self.parseWindow(attributes, node, rank: x.rank - 2)
         let spatial = Array(x.shape.dropFirst(2))
         let placement = try window.place(over: spatial, node: node)
         let geometry = PoolWindow(window: window, placement: placement, input: spatial)

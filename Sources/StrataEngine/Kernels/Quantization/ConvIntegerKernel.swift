@@ -11,13 +11,13 @@ struct ConvIntegerKernel: Kernel {
     let node: Node
     /// True for QLinearConv (inputs x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B).
     let requantizes: Bool
-    let group: Int
+    let attributes: ConvAttributes
+    var group: Int { attributes.group }
 
     init(_ ctx: KernelBuildContext, requantizes: Bool) throws {
         node = ctx.node
         self.requantizes = requantizes
-        group = try node.int("group", default: 1)
-        guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
+        attributes = try ConvAttributes(node: node)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -38,7 +38,7 @@ struct ConvIntegerKernel: Kernel {
         let wideW = try MatMulIntegerKernel.widened(w, args.optional(requantizes ? 5 : 3), axis: 0, "w", node: node)
 
         let rank = x.rank - 2
-        let window = try SlidingWindow(node: node, rank: rank, kernel: Array(w.shape.dropFirst(2)))
+        let window = try SlidingWindow(attributes.window, node: node, rank: rank, kernel: Array(w.shape.dropFirst(2)))
         let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
         let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
                                     padBegin: placement.padBegin)

@@ -14,9 +14,8 @@ struct QGemmKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        alpha = try node.float("alpha", default: 1)
-        transA = try node.int("transA", default: 0) != 0
-        transB = try node.int("transB", default: 0) != 0
+        let attributes = try GemmAttributes(node: node)
+        (alpha, transA, transB) = (attributes.alpha, attributes.transA, attributes.transB)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

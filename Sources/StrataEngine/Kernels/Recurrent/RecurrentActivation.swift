@@ -37,8 +37,9 @@ struct RecurrentActivation: Sendable, Equatable {
 
     /// The node's activation functions: `defaults` repeated per direction when the attribute is
     /// absent; the attribute's list (per direction, or once for all directions) otherwise.
-    static func parse(_ node: Node, defaults: [Function], directions: Int) throws -> [[RecurrentActivation]] {
-        guard let names = try node.strings("activations") else {
+    static func parse(_ attributes: RecurrentAttributes, node: Node, defaults: [Function]) throws -> [[RecurrentActivation]] {
+        let directions = attributes.directions
+        guard let names = attributes.activations else {
             return Array(repeating: defaults.map { RecurrentActivation($0, alpha: $0.defaults.alpha ?? 0, beta: $0.defaults.beta ?? 0) },
                          count: directions)
         }
@@ -46,8 +47,8 @@ struct RecurrentActivation: Sendable, Equatable {
         guard names.count == perDirection * directions || names.count == perDirection else {
             throw node.attributeError("activations", "expected \(perDirection * directions) functions, got \(names.count)")
         }
-        var alphas = try node.floats("activation_alpha") ?? []
-        var betas = try node.floats("activation_beta") ?? []
+        var alphas = attributes.activationAlpha ?? []
+        var betas = attributes.activationBeta ?? []
         var all: [RecurrentActivation] = []
         for name in names {
             guard let f = Function.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {

@@ -34,32 +34,22 @@ struct RecurrentKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
+        let attributes = try RecurrentAttributes(node: node)
         switch node.opType {
         case "RNN": cell = .rnn
-        case "GRU": cell = .gru(linearBeforeReset: try node.int("linear_before_reset", default: 0) != 0)
-        case "LSTM": cell = .lstm(inputForget: try node.int("input_forget", default: 0) != 0)
+        case "GRU": cell = .gru(linearBeforeReset: attributes.linearBeforeReset)
+        case "LSTM": cell = .lstm(inputForget: attributes.inputForget)
         default: throw node.error("not a recurrent op", kind: .unsupported)
         }
-        let direction = try node.string("direction", default: "forward")
-        switch direction {
-        case "forward": (directions, reverseOnly) = (1, false)
-        case "reverse": (directions, reverseOnly) = (1, true)
-        case "bidirectional": (directions, reverseOnly) = (2, false)
-        default: throw node.attributeError("direction", "expected forward, reverse or bidirectional, got '\(direction)'")
-        }
-        hiddenSize = try node.int("hidden_size")
-        if let h = hiddenSize, h <= 0 { throw node.attributeError("hidden_size", "must be positive, got \(h)") }
-        layout = try node.int("layout", default: 0)
-        guard layout == 0 || layout == 1 else { throw node.attributeError("layout", "must be 0 or 1, got \(layout)") }
-        clip = try node.float("clip")
-        if let c = clip, !(c > 0) { throw node.attributeError("clip", "must be positive, got \(c)") }
+        (directions, reverseOnly) = (attributes.directions, attributes.direction == .reverse)
+        (hiddenSize, layout, clip) = (attributes.hiddenSize, attributes.layout, attributes.clip)
         let defaults: [RecurrentActivation.Function]
         switch cell {
         case .rnn: defaults = [.tanh]
         case .gru: defaults = [.sigmoid, .tanh]
         case .lstm: defaults = [.sigmoid, .tanh, .tanh]
         }
-        activations = try RecurrentActivation.parse(node, defaults: defaults, directions: directions)
+        activations = try RecurrentActivation.parse(attributes, node: node, defaults: defaults)
     }
 
     /// The inputs as float32 tensors in layout 0, checked against each other.

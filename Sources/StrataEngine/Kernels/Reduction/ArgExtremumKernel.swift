@@ -12,9 +12,10 @@ struct ArgExtremumKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         largest = node.opType == "ArgMax"
-        axis = try node.int("axis", default: 0)
-        keepDims = try node.int("keepdims", default: 1) != 0
-        lastIndex = try node.int("select_last_index", default: 0) != 0
+        let attributes = try ArgReduceAttributes(node: node)
+        axis = attributes.axis
+        keepDims = attributes.keepDims
+        lastIndex = attributes.selectLastIndex
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,8 +12,9 @@ struct CumSumKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         product = node.opType == "CumProd"
-        exclusive = try node.int("exclusive", default: 0) != 0
-        reverse = try node.int("reverse", default: 0) != 0
+        let attributes = try CumulativeAttributes(node: node)
+        exclusive = attributes.exclusive
+        reverse = attributes.reverse
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -9,7 +9,7 @@ struct HardmaxKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: node.opset >= 13 ? -1 : 1)
+        axis = try SoftmaxAttributes(node: node).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

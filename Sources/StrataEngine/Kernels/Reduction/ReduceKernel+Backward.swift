@@ -16,8 +16,8 @@ extension ReduceKernel: DifferentiableKernel {
         guard step.wants(0) else { return result }
         let shape = step.shape(0)
         var axesInput: [Int]?
-        if ReductionAxes.axesFromInput(node), step.inputs.count > 1, let a = step.inputs[1] { axesInput = a.ints() }
-        let axes = try ReductionAxes(node: node, rank: shape.count, axesInput: axesInput)
+        if attributes.axesFromInput, step.inputs.count > 1, let a = step.inputs[1] { axesInput = a.ints() }
+        let axes = try ReductionAxes(attributes, node: node, rank: shape.count, axesInput: axesInput)
         var keeping = axes
         keeping.keepDims = true
         let keptShape = keeping.outputShape(shape, one: 1)

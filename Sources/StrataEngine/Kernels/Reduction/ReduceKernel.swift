@@ -11,6 +11,7 @@ struct ReduceKernel: Kernel {
 
     let node: Node
     let operation: Operation
+    let attributes: ReduceAttributes
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
@@ -27,23 +28,22 @@ struct ReduceKernel: Kernel {
         case "ReduceLogSum": operation = .logSum
         default: throw node.error("not a reduction", kind: .unsupported)
         }
-        _ = try node.int("keepdims", default: 1)
-        _ = try node.int("noop_with_empty_axes", default: 0)
-        if let rank = ctx.inputTypes.first??.rank, !ReductionAxes.axesFromInput(node) {
-            _ = try ReductionAxes(node: node, rank: rank, axesInput: nil)
+        attributes = try ReduceAttributes(node: node)
+        if let rank = ctx.inputTypes.first??.rank, !attributes.axesFromInput {
+            _ = try ReductionAxes(attributes, node: node, rank: rank, axesInput: nil)
         }
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard let x = inputs.first ?? nil else { throw node.error("input 'data' is missing") }
         var axesInput: [Int]?
-        if ReductionAxes.axesFromInput(node), inputs.count > 1, let a = inputs[1] {
+        if attributes.axesFromInput, inputs.count > 1, let a = inputs[1] {
             guard a.dtype.isInteger, a.rank <= 1 else {
                 throw node.error("input 'axes' must be a 1-D integer tensor, got \(a.dtype.rawValue)\(a.shape)")
             }
             axesInput = a.ints()
         }
-        let axes = try ReductionAxes(node: node, rank: x.rank, axesInput: axesInput)
+        let axes = try ReductionAxes(attributes, node: node, rank: x.rank, axesInput: axesInput)
         let floatOnly = operation == .logSumExp || operation == .logSum
         let ordered = operation == .max || operation == .min
         guard let computeType = NumericStaging.computeType(for: x.dtype, integers: !floatOnly, bool: ordered) else {

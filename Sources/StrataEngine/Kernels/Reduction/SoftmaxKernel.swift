@@ -11,7 +11,7 @@ struct SoftmaxKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         logarithmic = node.opType == "LogSoftmax"
-        axis = try node.int("axis", default: node.opset >= 13 ? -1 : 1)
+        axis = try SoftmaxAttributes(node: node).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -11,10 +11,10 @@ struct TopKKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: -1)
-        largest = try node.int("largest", default: 1) != 0
-        _ = try node.int("sorted", default: 1)
-        attributeK = node.opset < 10 ? try node.requiredInt("k") : nil
+        let attributes = try TopKAttributes(node: node)
+        axis = attributes.axis
+        largest = attributes.largest
+        attributeK = attributes.kAttribute
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct CenterCropPadKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axes = try node.ints("axes")
+        axes = try CenterCropPadAttributes(node: node).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

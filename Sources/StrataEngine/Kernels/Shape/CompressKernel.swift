@@ -8,7 +8,7 @@ struct CompressKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis")
+        axis = try CompressAttributes(node: node).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct ConcatKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = node.opset < 4 ? try node.int("axis", default: 1) : try node.requiredInt("axis")
+        axis = try ConcatAttributes(node: node).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,11 +12,8 @@ struct DepthToSpaceKernel: Kernel {
     init(_ ctx: KernelBuildContext, toSpace: Bool) throws {
         node = ctx.node
         self.toSpace = toSpace
-        blockSize = try ShapeTypeRules.blockSize(node)
-        let modeApplies = toSpace ? node.opset >= 11 : node.opset >= 28
-        let mode = modeApplies ? try node.string("mode", default: "DCR") : "DCR"
-        guard mode == "DCR" || mode == "CRD" else { throw node.attributeError("mode", "unknown mode '\(mode)'") }
-        columnRowDepth = mode == "CRD"
+        let attributes = try SpaceDepthAttributes(node: node)
+        (blockSize, columnRowDepth) = (attributes.blockSize, attributes.columnRowDepth)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

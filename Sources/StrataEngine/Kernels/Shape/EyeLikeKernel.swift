@@ -4,17 +4,19 @@ import StrataCore
 /// with ones on diagonal `k` and zeros elsewhere.
 struct EyeLikeKernel: Kernel {
     let node: Node
+    let attributes: EyeLikeAttributes
     let k: Int
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        k = try node.int("k", default: 0)
+        attributes = try EyeLikeAttributes(node: node)
+        k = attributes.k
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try KernelInputs(inputs, node: node).tensor(0)
         guard x.rank == 2 else { throw node.error("expects a 2-D input, found shape \(x.shape)", kind: .invalidInput) }
-        let dtype = try ShapeTypeRules.eyeLikeDType(node, input: x.dtype)
+        let dtype = attributes.dtype ?? x.dtype
         let out = try Tensor(dtype: dtype, shape: x.shape, zeroed: true)
         let one = try ScalarElement.make(1, dtype: dtype)
         let (rows, cols) = (x.shape[0], x.shape[1])

@@ -8,7 +8,7 @@ struct GatherElementsKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: 0)
+        axis = try GatherAttributes(node: node).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

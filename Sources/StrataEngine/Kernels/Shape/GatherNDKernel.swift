@@ -8,8 +8,7 @@ struct GatherNDKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        batchDims = node.opset >= 12 ? try node.int("batch_dims", default: 0) : 0
-        guard batchDims >= 0 else { throw node.attributeError("batch_dims", "must not be negative") }
+        batchDims = try GatherNDAttributes(node: node).batchDims
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -4,10 +4,11 @@ import StrataCore
 /// the inserted `axis`, `values[0]` elsewhere; out-of-range indices select nothing.
 struct OneHotKernel: Kernel {
     let node: Node
+    let attributes: OneHotAttributes
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        _ = try node.int("axis", default: -1)
+        attributes = try OneHotAttributes(node: node)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -21,7 +22,7 @@ struct OneHotKernel: Kernel {
             throw node.error("depth \(depthValue) is out of range", kind: .invalidInput)
         }
         let depth = Int(depthValue)
-        let a = try ShapeTypeRules.oneHotAxis(node, indicesRank: indexTensor.rank)
+        let a = try attributes.insertionAxis(indicesRank: indexTensor.rank, node: node)
         var outShape = indexTensor.shape
         outShape.insert(depth, at: a)
         guard try OutputBudget.check(outShape, values.dtype, node: node) > 0 else { return [try Tensor(dtype: values.dtype, shape: outShape)] }

@@ -4,7 +4,7 @@ import StrataCore
 /// opset 11 `pads` and `value` are attributes; after, `pads`, `constant_value` and (opset 18+)
 /// `axes` are inputs. Every mode is an index-table copy.
 struct PadKernel: Kernel {
-    enum Mode: String { case constant, reflect, edge, wrap }
+    typealias Mode = PadAttributes.Mode
 
     let node: Node
     let mode: Mode
@@ -13,19 +13,10 @@ struct PadKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let name = try node.string("mode", default: "constant")
-        guard let m = Mode(rawValue: name), m != .wrap || node.opset >= 19 else {
-            throw node.attributeError("mode", "unknown mode '\(name)'")
-        }
-        mode = m
-        if node.opset < 11 {
-            guard let pads = try node.ints("pads") else { throw node.missing("pads") }
-            attributePads = pads
-            attributeValue = Double(try node.float("value", default: 0))
-        } else {
-            attributePads = nil
-            attributeValue = 0
-        }
+        let attributes = try PadAttributes(node: node)
+        mode = attributes.mode
+        attributePads = attributes.pads
+        attributeValue = Double(attributes.value ?? 0)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,13 +10,8 @@ struct ReshapeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        allowZero = try node.opset >= 14 && node.int("allowzero", default: 0) != 0
-        if node.opset < 5 {
-            guard let shape = try node.ints("shape") else { throw node.missing("shape") }
-            fixedTarget = shape
-        } else {
-            fixedTarget = nil
-        }
+        let attributes = try ReshapeAttributes(node: node)
+        (allowZero, fixedTarget) = (attributes.allowZero, attributes.shape)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -9,11 +9,8 @@ struct ReverseSequenceKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        timeAxis = try node.int("time_axis", default: 0)
-        batchAxis = try node.int("batch_axis", default: 1)
-        guard Set([timeAxis, batchAxis]) == [0, 1] else {
-            throw node.error("time_axis and batch_axis must be 0 and 1 in some order")
-        }
+        let attributes = try ReverseSequenceAttributes(node: node)
+        (timeAxis, batchAxis) = (attributes.timeAxis, attributes.batchAxis)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

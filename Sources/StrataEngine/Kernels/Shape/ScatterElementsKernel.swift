@@ -9,8 +9,9 @@ struct ScatterElementsKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: 0)
-        reduction = try ScatterReduction(node)
+        let attributes = try ScatterAttributes(node: node)
+        axis = attributes.axis
+        reduction = ScatterReduction(attributes.reduction)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -9,7 +9,7 @@ struct ScatterNDKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        reduction = try ScatterReduction(node)
+        reduction = ScatterReduction(try ScatterAttributes(node: node).reduction)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -5,12 +5,14 @@ import StrataCore
 enum ScatterReduction: String, Sendable {
     case none, add, mul, max, min
 
-    init(_ node: Node) throws {
-        let name = node.opset >= 16 ? try node.string("reduction", default: "none") : "none"
-        guard let r = ScatterReduction(rawValue: name), node.opset >= 18 || (r != .max && r != .min) else {
-            throw node.attributeError("reduction", "unknown reduction '\(name)'")
+    init(_ reduction: ScatterAttributes.Reduction) {
+        switch reduction {
+        case .none: self = .none
+        case .add: self = .add
+        case .mul: self = .mul
+        case .max: self = .max
+        case .min: self = .min
         }
-        self = r
     }
 
     /// Combines `count` elements at `source` into `target`, both of `dtype`.

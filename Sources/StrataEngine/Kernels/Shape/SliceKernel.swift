@@ -8,13 +8,7 @@ struct SliceKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        if node.opset < 10 {
-            guard let starts = try node.ints("starts") else { throw node.missing("starts") }
-            guard let ends = try node.ints("ends") else { throw node.missing("ends") }
-            attributeArguments = SliceSpec.Arguments(starts: starts, ends: ends, axes: try node.ints("axes"), steps: nil)
-        } else {
-            attributeArguments = nil
-        }
+        attributeArguments = try SliceAttributes(node: node).arguments
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,9 +10,8 @@ struct SplitKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: 0)
-        attributeSplit = node.opset < 13 ? try node.ints("split") : nil
-        numOutputs = node.opset >= 18 ? try node.int("num_outputs") : nil
+        let attributes = try SplitAttributes(node: node)
+        (axis, attributeSplit, numOutputs) = (attributes.axis, attributes.split, attributes.numOutputs)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

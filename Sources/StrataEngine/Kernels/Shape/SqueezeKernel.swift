@@ -8,7 +8,7 @@ struct SqueezeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributeAxes = node.opset < 13 ? try node.ints("axes") : nil
+        attributeAxes = try AxesAttributes(node: node).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

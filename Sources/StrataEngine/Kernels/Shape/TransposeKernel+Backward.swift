@@ -7,7 +7,7 @@ extension TransposeKernel: DifferentiableKernel {
     func backward(_ step: BackwardStep, context: ExecutionContext) throws -> [Tensor?] {
         guard step.wants(0) else { return [nil] }
         let g = step.gradient
-        let perm = try ShapeTypeRules.permutation(node, rank: g.rank)
+        let perm = try attributes.permutation(rank: g.rank, node: node)
         var inverse = [Int](repeating: 0, count: perm.count)
         for (i, p) in perm.enumerated() { inverse[p] = i }
         let strides = StridedCopy.contiguousStrides(g.shape)

@@ -5,15 +5,17 @@ import StrataCore
 /// take the tiled path.
 struct TransposeKernel: Kernel {
     let node: Node
+    let attributes: TransposeAttributes
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        if let rank = ctx.inputTypes.first??.rank { _ = try ShapeTypeRules.permutation(node, rank: rank) }
+        attributes = try TransposeAttributes(node: node)
+        if let rank = ctx.inputTypes.first??.rank { _ = try attributes.permutation(rank: rank, node: node) }
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         let x = try KernelInputs(inputs, node: node).tensor(0)
-        let perm = try ShapeTypeRules.permutation(node, rank: x.rank)
+        let perm = try attributes.permutation(rank: x.rank, node: node)
         let strides = StridedCopy.contiguousStrides(x.shape)
         return [try StridedCopy.gather(x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
     }

@@ -8,7 +8,7 @@ struct TriluKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        upper = try node.int("upper", default: 1) != 0
+        upper = try TriluAttributes(node: node).upper
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

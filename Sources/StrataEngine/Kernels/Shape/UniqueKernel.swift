@@ -11,10 +11,8 @@ struct UniqueKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis")
-        let flag = try node.int("sorted", default: 1)
-        guard flag == 0 || flag == 1 else { throw node.attributeError("sorted", "must be 0 or 1, found \(flag)") }
-        sorted = flag == 1
+        let attributes = try UniqueAttributes(node: node)
+        (axis, sorted) = (attributes.axis, attributes.sorted)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,12 +8,8 @@ struct UnsqueezeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        if node.opset < 13 {
-            guard let axes = try node.ints("axes") else { throw node.missing("axes") }
-            attributeAxes = axes
-        } else {
-            attributeAxes = nil
-        }
+        attributeAxes = try AxesAttributes(node: node).axes
+        if node.opset < 13, attributeAxes == nil { throw node.missing("axes") }
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

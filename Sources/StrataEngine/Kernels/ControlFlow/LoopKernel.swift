@@ -1,0 +1,105 @@
+import StrataCore
+
+/// ONNX `Loop` (opsets 1 to 24 for tensor values): runs `body` while the iteration count is below
+/// the trip count `M` (when given) and the condition is true (when given), passing the
+/// loop-carried values from each iteration to the next. Returns the final loop-carried values,
+/// then each scan output: the body's per-iteration values stacked along a new first axis.
+///
+/// Bounds: a trip count above `maximumIterations` is refused before the first iteration, and a
+/// loop without one stops with an error when it reaches that many iterations (a condition that
+/// never turns false would otherwise never end); every per-iteration value
+/// kept for a scan output counts against `MemoryLimit` (`--max-memory`) as it is made, so a trip
+/// count whose results would not fit fails at the iteration that crosses the limit.
+struct LoopKernel: Kernel {
+    let body: SubgraphRunner
+    /// Loop-carried values (N) and scan outputs (K).
+    let carried: Int
+    let scans: Int
+    /// Node inputs before the implicit ones: M, cond, then the N initial values.
+    let explicitInputs: Int
+
+    /// The most iterations a loop may run by default.
+    static let defaultMaximumIterations = 10_000_000
+    let maximumIterations: Int
+
+    init(_ ctx: KernelBuildContext, maximumIterations: Int = defaultMaximumIterations) throws {
+        self.maximumIterations = maximumIterations
+        let node = ctx.node
+        let implicit = node.implicitInputs
+        let graph = try node.requiredSubgraph("body")
+        body = try SubgraphRunner(graph, attribute: "body", node: node, implicitInputs: implicit)
+        explicitInputs = node.inputs.count - implicit.count
+        carried = explicitInputs - 2
+        guard carried >= 0, graph.inputs.count == carried + 2, graph.outputs.count >= carried + 1 else {
+            throw node.attributeError("body", "the body has \(graph.inputs.count) inputs and \(graph.outputs.count) outputs; "
+                                      + "\(carried) loop-carried values need \(carried + 2) inputs and at least \(carried + 1) outputs")
+        }
+        scans = graph.outputs.count - carried - 1
+        guard node.outputs.count <= carried + scans else {
+            throw node.error("the node has \(node.outputs.count) outputs; the body gives \(carried) loop-carried values and \(scans) scan outputs")
+        }
+    }
+
+    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+        var tripCount = Int.max
+        if let m = inputs[0] {
+            guard m.count == 1 else { throw StrataError(.invalidInput, "the trip count M must hold one value; it is \(m.type)") }
+            tripCount = m.intValue(at: 0)
+            guard tripCount <= maximumIterations else {
+                throw StrataError(.invalidInput, "the trip count \(tripCount) is above the \(maximumIterations) iterations Strata runs")
+            }
+        }
+        var condition = true
+        if let c = inputs[1] {
+            guard c.count == 1 else { throw StrataError(.invalidInput, "the condition must hold one value; it is \(c.type)") }
+            condition = c.doubleValue(at: 0) != 0
+        }
+        var values: [Tensor] = try (0..<carried).map { i in
+            guard let v = inputs[2 + i] else { throw StrataError(.unsupported, "loop-carried value \(i) is absent (optional values are not supported)") }
+            return v
+        }
+        let outer = Array(inputs[explicitInputs...])
+        var gathered = [[Tensor]](repeating: [], count: scans)
+        var iteration = 0
+        while condition && iteration < tripCount {
+            guard iteration < maximumIterations else {
+                throw StrataError(.invalidInput, "the loop ran \(maximumIterations) iterations without ending (the most Strata runs)")
+            }
+            let feeds = [Tensor([Int64(iteration)], shape: []), Tensor([condition], shape: [])] + values
+            let outputs = try body.run(feeds, outer: outer, context: context)
+            let c = outputs[0]
+            guard c.count == 1 else {
+                throw StrataError(.invalidModel, "the body's condition output must hold one value; it is \(c.type)", at: body.place)
+            }
+            condition = c.doubleValue(at: 0) != 0
+            for i in 0..<carried {
+                guard outputs[1 + i].dtype == values[i].dtype else {
+                    throw StrataError(.invalidModel, "loop-carried value \(i) starts as \(values[i].dtype.rawValue) and the body makes it "
+                                      + "\(outputs[1 + i].dtype.rawValue)", at: body.place)
+                }
+                values[i] = outputs[1 + i]
+            }
+            for k in 0..<scans {
+                let value = outputs[1 + carried + k]
+                if let previous = gathered[k].first, let problem = AxisStacking.mismatch(value, previous) {
+                    throw StrataError(.invalidModel, "scan output \(k) cannot be stacked: \(problem)", at: body.place)
+                }
+                gathered[k].append(value)
+            }
+            iteration += 1
+        }
+        var results = values
+        for k in 0..<scans {
+            if gathered[k].isEmpty {
+                let declared = body.body.outputs[1 + carried + k].type
+                let dims = declared?.shape?.compactMap(\.value)
+                let shape = dims.flatMap { $0.count == declared?.shape?.count ? [0] + $0 : nil } ?? [0]
+                results.append(try Tensor(dtype: declared?.dtype ?? .float32, shape: shape))
+            } else {
+                results.append(try AxisStacking.stack(gathered[k], axis: 0))
+                gathered[k] = []
+            }
+        }
+        return results
+    }
+}
