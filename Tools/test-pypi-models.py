@@ -24,7 +24,8 @@ Models (issue 14's "real files from packages"):
     last Sigmoid sees inputs near -12 everywhere, and outputs about 1e-6 that carry the relative
     error of those inputs magnified twelvefold, past the tolerance.
 
-Each model runs in onnxruntime (optimisations off) with every node output of the main graph added
+Each model runs in onnxruntime (optimisations off) with every node output of the main graph (not of
+If bodies) added
 as a graph output, and in Strata as
 
     strata run MODEL --input NAME=FILE ... --layer '*' --out TMP --quiet --threads 2
