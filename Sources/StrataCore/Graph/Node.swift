@@ -5,7 +5,7 @@ public struct Node: Sendable {
     public var name: String { didSet { parsedAttributes = ParsedAttributes() } }
     public var opType: String { didSet { parsedAttributes = ParsedAttributes() } }
     /// "" for the default ONNX domain (`ai.onnx`).
-    public var domain: String
+    public var domain: String { didSet { parsedAttributes = ParsedAttributes() } }
     /// The opset version of `domain` the node was written against; ops whose semantics changed
     /// between versions read it.
     public var opset: Int { didSet { parsedAttributes = ParsedAttributes() } }
@@ -15,7 +15,7 @@ public struct Node: Sendable {
     public var attributes: [String: Attribute] { didSet { parsedAttributes = ParsedAttributes() } }
     public var source: SourceInfo?
     /// The typed attributes parsed so far (`typed(_:)`), shared by copies of this node until one of
-    /// them changes what parsing reads (name, op type, opset or attributes) and gets a fresh one.
+    /// them changes what parsing reads (name, op type, domain, opset or attributes) and gets a fresh one.
     var parsedAttributes = ParsedAttributes()
 
     public init(
