@@ -17,7 +17,7 @@ struct ConvIntegerKernel: Kernel {
     init(_ ctx: KernelBuildContext, requantizes: Bool) throws {
         node = ctx.node
         self.requantizes = requantizes
-        attributes = try ConvAttributes(node: node)
+        attributes = try node.typed(ConvAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

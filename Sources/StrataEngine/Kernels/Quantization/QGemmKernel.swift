@@ -14,7 +14,7 @@ struct QGemmKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try GemmAttributes(node: node)
+        let attributes = try node.typed(GemmAttributes.self)
         (alpha, transA, transB) = (attributes.alpha, attributes.transA, attributes.transB)
     }
 
