@@ -26,8 +26,19 @@ computed in another summation order is quantized, a value may land one quantizat
   - integer tensors: equal, except that at most 0.5 % of a tensor's elements may differ by one;
   - float tensors: within rtol 1e-3 / atol 1e-4·max|ref|, except that at most 0.5 % of a tensor's
     elements may be off by up to 4 quantization steps (the largest activation scale of the model).
-The whole model is also run end to end (`strata run MODEL --all`); there a step taken in one layer
-feeds the next, so the steps add up with depth: those numbers are printed, not judged.
+End to end, the model runs as users run it: onnxruntime with its DEFAULT session options (graph
+optimisations on), which fuse QDQ patterns into integer ops (DequantizeLinear -> Conv -> QuantizeLinear
+into QLinearConv, ... -> Add -> ... into QLinearAdd, MatMul/Gemm into QLinearMatMul/QGemm, pools), and
+Strata run with only the tensors that graph still exposes requested (so Strata fuses the same
+patterns). Those tensors are the graph outputs and the outputs of the quantized nodes as written
+(QuantizeLinear, QLinear*, QGemm, DynamicQuantizeLinear): they are added as graph outputs of the
+onnxruntime session, and the optimized model onnxruntime writes with and without them must hold the
+same ops, apart from the Transposes its layout pass puts before each exposed NHWC tensor (so adding
+them kept every fusion); a model where it does not is reported and compared on its graph outputs
+alone. The same 0.5 % rule is judged on every exposed tensor.
+The whole model is also run with every tensor requested (`strata run MODEL --all`, so nothing
+fuses) against onnxruntime with optimisations off; there a step taken in one layer feeds the next,
+so the steps add up with depth: those numbers are printed, not judged.
 Prints per model how many tensors and elements were a step off, and exits 1 on any failure.
 
     python3 Tools/test-quantized.py            # all models (release binary, built first)
@@ -204,6 +215,57 @@ def reference(model_path, feeds):
     return dict(zip(names, session.run(names, feeds))), model
 
 
+QUANTIZED_OPS = {"QuantizeLinear", "DynamicQuantizeLinear", "QGemm"}
+
+
+def exposed_tensors(model):
+    """The graph outputs and every output of a quantized node as written (see the module doc)."""
+    names = [o.name for o in model.graph.output]
+    for node in model.graph.node:
+        if node.op_type in QUANTIZED_OPS or node.op_type.startswith("QLinear"):
+            names += [o for o in node.output if o and o not in names]
+    return names
+
+
+def optimized_ops(model, folder, tag):
+    """onnxruntime's default session on `model`: (session, op counts of the optimized model it writes)."""
+    import collections
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 2
+    options.optimized_model_filepath = os.path.join(folder, f"optimized-{tag}.onnx")
+    # Level 3 (layout) rewrites write hardware-specific ops; the dump is only read for counting.
+    options.log_severity_level = 3
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    optimized = onnx.load(options.optimized_model_filepath)
+    return session, collections.Counter((n.domain, n.op_type) for n in optimized.graph.node)
+
+
+def reference_default(model_path, feeds, folder):
+    """onnxruntime's values, default session options, of the tensors its fused graph still exposes:
+    ({tensor: value}, fused op counts, note). The exposed tensors are added as graph outputs when the
+    optimized model holds the same ops with them as without."""
+    model = onnx.load(model_path)
+    _, plain = optimized_ops(model, folder, "plain")
+    wanted = exposed_tensors(model)
+    extended = onnx.ModelProto()
+    extended.CopyFrom(model)
+    present = {o.name for o in extended.graph.output}
+    for name in wanted:
+        if name not in present:
+            extended.graph.output.append(onnx.ValueInfoProto(name=name))
+    session, with_outputs = optimized_ops(extended, folder, "exposed")
+    note = ""
+    # The layout pass (NCHW -> NHWC) puts a Transpose before each exposed tensor it made NHWC; the
+    # fused ops themselves must be the same.
+    layout_free = lambda ops: {k: v for k, v in ops.items() if k != ("", "Transpose")}
+    if layout_free(with_outputs) != layout_free(plain):
+        note = "exposing the quantized tensors changed onnxruntime's fusion; graph outputs only"
+        session, _ = optimized_ops(model, folder, "plain")
+    names = [o.name for o in session.get_outputs()]
+    fused = sorted(f"{d + '::' if d else ''}{op} {n}" for (d, op), n in plain.items())
+    return dict(zip(names, session.run(names, feeds))), fused, note
+
+
 def activation_step(model):
     """The largest scale of a quantized activation (QuantizeLinear / DynamicQuantizeLinear outputs
     and QLinear* output scales), from the initializers: the size of one step downstream."""
@@ -295,11 +357,12 @@ def isolated(model, refs, folder):
     return copy, arguments, outputs
 
 
-def run_strata(strata, model_path, arguments, out):
-    """Runs `strata run --all`; returns ({tensor: manifest row}, seconds) or raises RuntimeError."""
+def run_strata(strata, model_path, arguments, out, capture="all"):
+    """Runs `strata run --all` (or, with capture="selected", with the --layer selectors in
+    `arguments`); returns ({tensor: manifest row}, seconds) or raises RuntimeError."""
     started = time.time()
-    proc = subprocess.run([strata, "run", model_path] + arguments + ["--all", "--out", out, "--quiet", "--threads", "2"],
-                          capture_output=True, text=True)
+    proc = subprocess.run([strata, "run", model_path] + arguments + (["--all"] if capture == "all" else [])
+                          + ["--out", out, "--quiet", "--threads", "2"], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"strata run: {proc.stderr.strip()}")
     with open(os.path.join(out, "manifest.json")) as f:
@@ -341,8 +404,11 @@ def check(name, strata, verbose):
         onnx.save(copy, isolated_path)
         try:
             rows, seconds = run_strata(strata, isolated_path, arguments, os.path.join(scratch, "isolated"))
-            whole, _ = run_strata(strata, model_path, ["--input", f"input={os.path.join(folder, 'input.npy')}"],
-                                  os.path.join(scratch, "whole"))
+            input_argument = ["--input", f"input={os.path.join(folder, 'input.npy')}"]
+            whole, _ = run_strata(strata, model_path, input_argument, os.path.join(scratch, "whole"))
+            defaults, fused, note = reference_default(model_path, feeds, scratch)
+            selected, _ = run_strata(strata, model_path, input_argument + [a for t in defaults for a in ("--layer", t)],
+                                     os.path.join(scratch, "fused"), capture="selected")
         except RuntimeError as error:
             print(f"{name}: FAILED: {error}")
             return False, {}
@@ -350,14 +416,20 @@ def check(name, strata, verbose):
                                            if tensor in table else None)
         failures, counts = tally([(ref, refs[ref], load(rows, "isolated", out)) for out, ref in outputs.items()], step)
         _, drift = tally([(t, v, load(whole, "whole", t)) for t, v in refs.items()], step)
+        end_failures, end = tally([(t, v, load(selected, "fused", t)) for t, v in defaults.items()], step)
+        failures += [f"end to end (default session): {f}" for f in end_failures]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     ops = sorted({n.op_type for n in model.graph.node})
-    print(f"{name}: node by node: {describe(counts)}; end to end: {describe(drift)}; "
-          f"strata run {seconds:.1f} s; ops {', '.join(ops)}")
+    print(f"{name}: node by node: {describe(counts)}; end to end, onnxruntime's default session: {describe(end)}; "
+          f"end to end, nothing fused, optimisations off (not judged): {describe(drift)}; strata run {seconds:.1f} s; "
+          f"ops {', '.join(ops)}; onnxruntime's fused graph: {', '.join(fused)}")
+    if note:
+        print(f"  note: {note}")
     for failure in failures[: None if verbose else 5]:
         print(f"  FAILED {failure}")
-    return not failures, {"node_by_node": counts, "end_to_end": drift}
+    return not failures, {"node_by_node": counts, "end_to_end_default": end, "end_to_end_unfused": drift,
+                          "onnxruntime_fused_ops": fused, "note": note}
 
 
 def main():

@@ -39,6 +39,9 @@ extension StrataSubcommand {
         let previous = MemoryLimit.bytes
         if let bytes = memoryOptions?.maxMemory?.bytes { MemoryLimit.set(bytes) }
         defer { MemoryLimit.set(previous) }
+        let previousIterations = IterationLimit.iterations
+        if let iterations = memoryOptions?.maxIterations { IterationLimit.set(iterations) }
+        defer { IterationLimit.set(previousIterations) }
         do {
             try execute(on: console)
         } catch let error as StrataError {

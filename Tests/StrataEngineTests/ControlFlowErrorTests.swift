@@ -49,9 +49,9 @@ final class ControlFlowErrorTests: XCTestCase {
         let kernel = try LoopKernel(KernelBuildContext(node: node, inputTypes: [nil, nil, nil], constants: []), maximumIterations: 1000)
         let v = Tensor([1, 2] as [Float], shape: [2])
         XCTAssertEqual(message { _ = try kernel.run([nil, nil, v], context: ExecutionContext(threads: 1)) },
-                       "the loop ran 1000 iterations without ending (the most Strata runs)")
+                       "the loop ran 1000 iterations without ending (the most Strata runs; --max-iterations raises the limit)")
         XCTAssertEqual(message { _ = try kernel.run([.scalar(Int64(1001)), nil, v], context: ExecutionContext(threads: 1)) },
-                       "the trip count 1001 is above the 1000 iterations Strata runs")
+                       "the trip count 1001 is above the 1000 iterations Strata runs (--max-iterations raises the limit)")
         XCTAssertEqual(try kernel.run([.scalar(Int64(1000)), nil, v], context: ExecutionContext(threads: 1))[0].floats(), [1, 2])
     }
 }

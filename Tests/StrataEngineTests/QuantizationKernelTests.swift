@@ -153,9 +153,24 @@ final class QuantizationKernelTests: XCTestCase {
             let plane = want.shape[2] * want.shape[3]
             XCTAssertEqual(y.ints(), want.values.indices.map { i in
                 let o = (i / plane) % wShape[0]
-                return saturate(Double(want.values[i] + bias[o]) * Double(xs * ws[o] / ys), yz, .uint8)
+                return saturate(Double(Float(want.values[i] + bias[o]) * (xs * ws[o] / ys)), yz, .uint8)
             }, "trial \(trial)")
         }
+    }
+
+    /// ConvInteger sums in float64 through BLAS when no sum can leave int32's range and in int32
+    /// otherwise: int16 values large enough for the second path, against the naive loop, wrapping.
+    func testConvIntegerWithSumsBeyondFloat64BoundMatchesNaiveLoop() throws {
+        let (xShape, wShape) = ([1, 6, 5, 5], [4, 6, 3, 3])
+        // Values spread over the whole int16 range, most of them large (a fixed scramble of the index).
+        let spread = { (i: Int, salt: Int) in (i * 40503 + salt * 7919) % 65536 - 32768 }
+        let x = try integers((0..<xShape.elementCount).map { spread($0, 1) }, .int16, xShape)
+        let w = try integers((0..<wShape.elementCount).map { spread($0, 2) }, .int16, wShape)
+        let want = naiveConv(x.ints(), xShape, 0, w.ints(), wShape, [0], group: 1, strides: [1, 1], pads: [1, 1, 1, 1],
+                             dilations: [1, 1])
+        let sums = try run("ConvInteger", [x, w], attributes: ["pads": .ints([1, 1, 1, 1])])[0]
+        XCTAssertEqual(sums.shape, want.shape)
+        XCTAssertEqual(sums.ints(), want.values.map { Int(Int32(truncatingIfNeeded: $0)) })
     }
 
     func testMatMulIntegerAndQLinearMatMulMatchNaiveLoops() throws {
@@ -188,7 +203,7 @@ final class QuantizationKernelTests: XCTestCase {
             for i in 0..<m {
                 for j in 0..<n {
                     let sum = (0..<k).reduce(0) { $0 + (av[(p * m + i) * k + $1] - 3) * (b8v[$1 * n + j] - 7) }
-                    expected.append(saturate(Double(sum) * Double(sa * sb / sy), -4, .int8))
+                    expected.append(saturate(Double(Float(sum) * (sa * sb / sy)), -4, .int8))
                 }
             }
         }
@@ -212,7 +227,7 @@ final class QuantizationKernelTests: XCTestCase {
         assertClose(real, sums.indices.map { Float(sums[$0]) * (0.5 * 0.04 * bs[$0 % n]) }, shape: [m, n], rtol: 0, atol: 0)
         let q = try run("QGemm", domain: OpRegistry.microsoftDomain, inputs + [Tensor([0.2], shape: []), try integers([100], .uint8, [])],
                         attributes: ["transB": .int(1), "alpha": .float(0.5)])[0]
-        XCTAssertEqual(q.ints(), sums.indices.map { saturate(Double(sums[$0]) * Double(0.5 * 0.04 * bs[$0 % n] / 0.2), 100, .uint8) })
+        XCTAssertEqual(q.ints(), sums.indices.map { saturate(Double(Float(sums[$0]) * (0.5 * 0.04 * bs[$0 % n] / 0.2)), 100, .uint8) })
     }
 
     func testQLinearAddMulAndGlobalAveragePoolMatchNaiveLoops() throws {

@@ -137,7 +137,7 @@ typedef struct {
 
 static void run_im2col(const void *ctx, float *out) {
     const window_case *c = ctx;
-    strata_im2col_2d(c->x, &c->g, 0, c->channels * c->g.kernel_h * c->g.kernel_w, out);
+    strata_im2col_2d(c->x, &c->g, 0, c->channels * c->g.kernel_h * c->g.kernel_w, 0, c->g.out_h, out);
 }
 
 static void run_col2im(const void *ctx, float *out) {

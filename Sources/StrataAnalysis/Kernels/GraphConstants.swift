@@ -35,11 +35,11 @@ struct GraphConstants {
         case "Identity":
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Cast":
-            guard let dtype = (try? CastAttributes(node: node))?.target, dtype.isFloatingPoint else { return nil }
+            guard let dtype = (try? node.typed(CastAttributes.self))?.target, dtype.isFloatingPoint else { return nil }
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Transpose":
             guard let x = try node.input(0).flatMap({ try floats($0, depth: depth + 1) }) else { return nil }
-            let perm = try TransposeAttributes(node: node).perm ?? Array((0 ..< x.rank).reversed())
+            let perm = try node.typed(TransposeAttributes.self).perm ?? Array((0 ..< x.rank).reversed())
             guard perm.count == x.rank, Set(perm) == Set(0 ..< x.rank) else { throw node.attributeError("perm", "is not a permutation of \(x.rank) axes") }
             return try TransposeSinking.permuted(x, perm)
         case "DequantizeLinear":

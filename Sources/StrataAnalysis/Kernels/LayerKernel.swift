@@ -91,7 +91,7 @@ public struct LayerKernel: Sendable {
         switch node.opType {
         case "Conv", "ConvTranspose":
             kind = node.opType == "Conv" ? .convolution : .transposedConvolution
-            group = node.opType == "Conv" ? try ConvAttributes(node: node).group : try ConvTransposeAttributes(node: node).group
+            group = node.opType == "Conv" ? try node.typed(ConvAttributes.self).group : try node.typed(ConvTransposeAttributes.self).group
             // Conv's output channels and ConvTranspose's input channels are both axis 0, split by group.
             guard w.rank >= 3, group >= 1, w.shape[0] % group == 0 else {
                 throw node.error("weight of shape \(w.shape) does not fit group \(group)")
@@ -99,7 +99,7 @@ public struct LayerKernel: Sendable {
         default:
             kind = .dense
             guard w.rank == 2 else { throw node.error("the weight of shape \(w.shape) is not a matrix", kind: .unsupported) }
-            if node.opType == "Gemm", try GemmAttributes(node: node).transB {
+            if node.opType == "Gemm", try node.typed(GemmAttributes.self).transB {
                 w = try TransposeSinking.permuted(w, [1, 0])
             }
         }

@@ -41,7 +41,7 @@ public struct SaturationBounds: Sendable, Hashable {
             case "Tanh", "Softsign": return SaturationBounds(lo: -1, hi: 1)
             case "Clip": return clipBounds(node, constants)
             case "Cast":
-                guard let dtype = (try? CastAttributes(node: node))?.target, dtype.isFloatingPoint else { return nil }
+                guard let dtype = (try? node.typed(CastAttributes.self))?.target, dtype.isFloatingPoint else { return nil }
             default:
                 guard passThrough.contains(node.opType) else { return nil }
             }
@@ -53,7 +53,7 @@ public struct SaturationBounds: Sendable, Hashable {
 
     /// `Clip`'s bounds: inputs 1 and 2 from opset 11, the `min`/`max` attributes before; both must be known.
     private static func clipBounds(_ node: Node, _ constants: GraphConstants) -> SaturationBounds? {
-        guard let attributes = try? ClipAttributes(node: node) else { return nil }
+        guard let attributes = try? node.typed(ClipAttributes.self) else { return nil }
         func bound(_ input: Int, _ attributeBound: Float?) -> Double? {
             if let attributeBound {
                 // The attributes' defaults (∓FLT_MAX) stand for no bound at all.

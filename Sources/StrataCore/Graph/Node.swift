@@ -2,18 +2,21 @@
 /// lower their layers onto these ops and keep the original name and class in `source`.
 public struct Node: Sendable {
     /// Unique and never empty within its graph.
-    public var name: String
-    public var opType: String
+    public var name: String { didSet { parsedAttributes = ParsedAttributes() } }
+    public var opType: String { didSet { parsedAttributes = ParsedAttributes() } }
     /// "" for the default ONNX domain (`ai.onnx`).
-    public var domain: String
+    public var domain: String { didSet { parsedAttributes = ParsedAttributes() } }
     /// The opset version of `domain` the node was written against; ops whose semantics changed
     /// between versions read it.
-    public var opset: Int
+    public var opset: Int { didSet { parsedAttributes = ParsedAttributes() } }
     /// Value names; "" marks an absent optional input.
     public var inputs: [String]
     public var outputs: [String]
-    public var attributes: [String: Attribute]
+    public var attributes: [String: Attribute] { didSet { parsedAttributes = ParsedAttributes() } }
     public var source: SourceInfo?
+    /// The typed attributes parsed so far (`typed(_:)`), shared by copies of this node until one of
+    /// them changes what parsing reads (name, op type, domain, opset or attributes) and gets a fresh one.
+    var parsedAttributes = ParsedAttributes()
 
     public init(
         name: String, opType: String, domain: String = "", opset: Int = OpRegistry.latestOpset,

@@ -3,8 +3,9 @@
 /// backward rules, the exporter and graph passes read an op's attributes through its
 /// `OpAttributes` type, never by name; the op's schema names the type (`OpSchema.attributes`).
 ///
-/// Parsing is cheap and happens where a node is compiled or checked (a kernel's factory, a type
-/// rule, an export rewrite), never per element; a kernel keeps the value it parsed.
+/// Readers ask the node, `node.typed(SoftmaxAttributes.self)`: the first request parses and the node
+/// keeps the value for every later one (type inference, the kernel's factory, the backward rule, an
+/// export rewrite), until the node's attributes, opset or op type change. Never per element.
 public protocol OpAttributes: Sendable, Equatable {
     /// Every ONNX attribute name this type reads, over all the opsets Strata supports for its ops.
     static var names: [String] { get }

@@ -72,11 +72,11 @@ extension OpRegistry {
 
     private static let conversionSchemas: [OpSchema] = [
         OpSchema("Cast", inputs: 1...1, category: .elementwise, attributes: CastAttributes.self, shapeValue: { ctx in
-            guard let target = (try? CastAttributes(node: ctx.node))?.target, target.isInteger,
+            guard let target = (try? ctx.node.typed(CastAttributes.self))?.target, target.isInteger,
                   let type = ctx.inputTypes.first ?? nil, type.dtype.isInteger else { return nil }
             return ElementwiseRules.vectorValue(ctx, 0)
         }) { ctx in
-            guard let target = try CastAttributes(node: ctx.node).target else { throw ctx.node.missing("to") }
+            guard let target = try ctx.node.typed(CastAttributes.self).target else { throw ctx.node.missing("to") }
             return [ValueType(target, try ctx.type(0).shape)]
         },
         OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise, attributes: CastAttributes.self) { ctx in

@@ -1,7 +1,7 @@
 extension OpRegistry {
     static let linearSchemas: [OpSchema] = [
         OpSchema("Conv", inputs: 2...3, category: .convolution, attributes: ConvAttributes.self) { ctx in
-            let attributes = try ConvAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(ConvAttributes.self)
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
@@ -15,7 +15,7 @@ extension OpRegistry {
             return [ValueType(x.dtype, [xs[0], w[0]] + spatial)]
         },
         OpSchema("ConvTranspose", inputs: 2...3, category: .convolution, attributes: ConvTransposeAttributes.self) { ctx in
-            let attributes = try ConvTransposeAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(ConvTransposeAttributes.self)
             let (x, w) = (try ctx.type(0), try ctx.shape(1))
             guard let xs = x.shape else { throw InferenceContext.Unknown() }
             let rank = try convSpatialRank(ctx, xs, w)
@@ -29,7 +29,7 @@ extension OpRegistry {
             return [ValueType(x.dtype, [xs[0], channels] + spatial)]
         },
         OpSchema("Gemm", inputs: 2...3, category: .dense, attributes: GemmAttributes.self) { ctx in
-            let attributes = try GemmAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(GemmAttributes.self)
             let a = try ctx.type(0)
             let (sa, sb) = (try ctx.shape(0), try ctx.shape(1))
             guard sa.count == 2, sb.count == 2 else {
@@ -50,7 +50,7 @@ extension OpRegistry {
         OpSchema("Einsum", opsets: 12...OpRegistry.latestOpset, inputs: 1...Int.max, category: .dense,
                  attributes: EinsumAttributes.self) { ctx in
             let first = try ctx.type(0)
-            let equation = try EinsumAttributes(node: ctx.node).equation
+            let equation = try ctx.node.typed(EinsumAttributes.self).equation
             let shapes = try (0..<ctx.inputCount).map { try ctx.shape($0) }
             let (inputs, output) = try equation.labels(ranks: shapes.map(\.count), node: ctx.node)
             var sizes: [Int: Dim] = [:]

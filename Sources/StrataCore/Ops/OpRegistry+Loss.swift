@@ -16,7 +16,7 @@ extension OpRegistry {
     /// The loss output: the target's shape with `reduction` "none", a scalar otherwise.
     private static func lossType(_ ctx: InferenceContext) throws -> ValueType {
         let x = try ctx.type(0)
-        let reduction = try LossAttributes(node: ctx.node).reduction
+        let reduction = try ctx.node.typed(LossAttributes.self).reduction
         return ValueType(x.dtype, reduction == .none ? try ctx.type(1).shape : [])
     }
 }

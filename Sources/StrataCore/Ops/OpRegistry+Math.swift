@@ -18,7 +18,7 @@ extension OpRegistry {
             return [ValueType(a.dtype, try Broadcasting.shape([try ctx.shape(0), try ctx.shape(1)]))]
         }
         let window: OpSchema.Inference = { ctx in
-            [ValueType(try SignalWindowAttributes(node: ctx.node).dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
+            [ValueType(try ctx.node.typed(SignalWindowAttributes.self).dtype, [ctx.dimsValue(0)?.first ?? .anonymous])]
         }
         return floatFunctions.map { name, since, category, attributes in
             OpSchema(name, opsets: since...latestOpset, inputs: 1...1, category: category, attributes: attributes, infer: sameType)

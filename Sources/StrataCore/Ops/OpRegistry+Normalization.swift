@@ -14,7 +14,7 @@ extension OpRegistry {
         },
         OpSchema("LayerNormalization", opsets: 17...latestOpset, inputs: 2...3, outputs: 1...3,
                  category: .normalization, attributes: LayerNormalizationAttributes.self) { ctx in
-            let attributes = try LayerNormalizationAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(LayerNormalizationAttributes.self)
             let x = try ctx.type(0)
             let stash = attributes.stashType
             guard let shape = x.shape else {
@@ -25,7 +25,7 @@ extension OpRegistry {
             return [x, ValueType(stash, statShape), ValueType(stash, statShape)]
         },
         OpSchema("LpNormalization", inputs: 1...1, category: .normalization, attributes: LpNormalizationAttributes.self) { ctx in
-            let attributes = try LpNormalizationAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(LpNormalizationAttributes.self)
             let x = try ctx.type(0)
             if let rank = x.rank {
                 _ = try AxisRules.normalize(attributes.axis, rank: rank, node: ctx.node)
@@ -34,7 +34,7 @@ extension OpRegistry {
         },
         OpSchema("GroupNormalization", opsets: 18...latestOpset, inputs: 3...3, category: .normalization,
                  attributes: GroupNormalizationAttributes.self) { ctx in
-            let groups = try GroupNormalizationAttributes(node: ctx.node).groups
+            let groups = try ctx.node.typed(GroupNormalizationAttributes.self).groups
             let x = try ctx.type(0)
             if let channels = x.shape.flatMap({ $0.count > 1 ? $0[1].value : nil }), channels % groups != 0 {
                 throw ctx.node.attributeError("num_groups", "\(groups) groups do not divide \(channels) channels")
@@ -43,7 +43,7 @@ extension OpRegistry {
         },
         OpSchema("RMSNormalization", opsets: 23...latestOpset, inputs: 2...2, category: .normalization,
                  attributes: LayerNormalizationAttributes.self) { ctx in
-            let attributes = try LayerNormalizationAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(LayerNormalizationAttributes.self)
             let x = try ctx.type(0)
             if let rank = x.rank {
                 _ = try AxisRules.normalize(attributes.axis, rank: rank, node: ctx.node)
@@ -51,7 +51,7 @@ extension OpRegistry {
             return [x]
         },
         OpSchema("LRN", inputs: 1...1, category: .normalization, attributes: LRNAttributes.self) { ctx in
-            _ = try LRNAttributes(node: ctx.node)
+            _ = try ctx.node.typed(LRNAttributes.self)
             return [try ctx.type(0)]
         },
     ]

@@ -27,7 +27,7 @@ extension OpRegistry {
         guard let shape = x.shape else { throw InferenceContext.Unknown() }
         guard shape.count >= 3 else { throw ctx.error("input must have rank 3 or more ([N, C, spatial…]), found \(shape.count)") }
         let rank = shape.count - 2
-        let window = try SlidingWindow(try PoolAttributes(node: ctx.node).window, node: ctx.node, rank: rank, kernel: nil,
+        let window = try SlidingWindow(try ctx.node.typed(PoolAttributes.self).window, node: ctx.node, rank: rank, kernel: nil,
                                        allowsCeilMode: true)
         try window.requirePadsSmallerThanKernel(node: ctx.node)
         let spatial = try (0..<rank).map { try window.outputDim($0, shape[2 + $0], node: ctx.node) }

@@ -10,7 +10,7 @@ extension OpRegistry {
     @Sendable private static func recurrentTypes(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let node = ctx.node
-        let attributes = try RecurrentAttributes(node: node)
+        let attributes = try node.typed(RecurrentAttributes.self)
         let (directions, layout) = (attributes.directions, attributes.layout)
         var hidden: Dim?
         if let h = attributes.hiddenSize { hidden = .known(h) }

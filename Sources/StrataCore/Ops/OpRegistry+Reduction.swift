@@ -22,7 +22,7 @@ extension OpRegistry {
     /// `Reduce*`: the input's dtype, the reduced axes dropped or kept as 1.
     private static func reduceSchema(_ opType: String) -> OpSchema {
         OpSchema(opType, inputs: 1...2, category: .reduction, attributes: ReduceAttributes.self) { ctx in
-            let attributes = try ReduceAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(ReduceAttributes.self)
             let input = try ctx.type(0)
             guard let shape = input.shape else { throw InferenceContext.Unknown() }
             var axesInput: [Int]?
@@ -39,14 +39,14 @@ extension OpRegistry {
     @Sendable private static func axisPreserving(_ ctx: InferenceContext) throws -> [ValueType] {
         let input = try ctx.type(0)
         if let rank = input.rank {
-            _ = try AxisRules.normalize(try SoftmaxAttributes(node: ctx.node).axis, rank: rank, node: ctx.node)
+            _ = try AxisRules.normalize(try ctx.node.typed(SoftmaxAttributes.self).axis, rank: rank, node: ctx.node)
         }
         return [input]
     }
 
     /// ArgMax and ArgMin: int64 indices, the axis dropped or kept as 1.
     @Sendable private static func argReduce(_ ctx: InferenceContext) throws -> [ValueType] {
-        let attributes = try ArgReduceAttributes(node: ctx.node)
+        let attributes = try ctx.node.typed(ArgReduceAttributes.self)
         let shape = try ctx.shape(0)
         let axis = try AxisRules.normalize(attributes.axis, rank: shape.count, node: ctx.node)
         var out = shape
@@ -56,7 +56,7 @@ extension OpRegistry {
 
     /// TopK: values of the input's dtype and int64 indices, the axis cut to `k`.
     @Sendable private static func topK(_ ctx: InferenceContext) throws -> [ValueType] {
-        let attributes = try TopKAttributes(node: ctx.node)
+        let attributes = try ctx.node.typed(TopKAttributes.self)
         let input = try ctx.type(0)
         guard var shape = input.shape else { throw InferenceContext.Unknown() }
         let axis = try AxisRules.normalize(attributes.axis, rank: shape.count, node: ctx.node)

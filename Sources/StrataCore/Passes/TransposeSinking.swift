@@ -142,7 +142,7 @@ public struct TransposeSinking {
                 }
             }
             if node.opType == "Concat" {
-                guard let axis = (try? ConcatAttributes(node: node))?.axis, axis >= -permutation.count, axis < permutation.count else { continue }
+                guard let axis = (try? node.typed(ConcatAttributes.self))?.axis, axis >= -permutation.count, axis < permutation.count else { continue }
                 rewritten.attributes["axis"] = .int(permutation[axis < 0 ? axis + permutation.count : axis])
             }
             guard possible else { continue }
@@ -194,7 +194,7 @@ public struct TransposeSinking {
     }
 
     private func perm(_ node: Node) -> [Int]? {
-        guard let p = (try? TransposeAttributes(node: node))?.perm, Set(p) == Set(0 ..< p.count) else { return nil }
+        guard let p = (try? node.typed(TransposeAttributes.self))?.perm, Set(p) == Set(0 ..< p.count) else { return nil }
         return p
     }
 

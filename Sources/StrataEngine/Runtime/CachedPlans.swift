@@ -3,4 +3,6 @@ struct CachedPlans: Sendable {
     let targets: [String]
     let plan: ExecutionPlan
     let fusion: FusionPlan
+    /// Per step, the values freed after it: the plan's, with what fused groups read kept longer.
+    let releases: [[String]]
 }

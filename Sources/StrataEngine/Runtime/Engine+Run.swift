@@ -62,7 +62,7 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion) = try plans(for: targets, available: { known($0) != nil })
+        let (plan, fusion, releases) = try plans(for: targets, available: { known($0) != nil })
         for name in targets {
             guard let value = known(name) else { continue }
             if reported.contains(name) { sink?.append(name, value) }
@@ -74,8 +74,8 @@ extension Engine {
         var fusedHeads = Set<Int>()
         for (step, index) in plan.steps.enumerated() {
             defer { progress?(step + 1, plan.steps.count) }
-            if let head = fusion.elidedBy[index], fusedHeads.contains(head) {
-                for name in plan.releases[step] { values[name] = nil }
+            if let head = fusion.elidedBy[index], fusedHeads.contains(head) || fusion.groups[head]?.quantized != nil {
+                for name in releases[step] { values[name] = nil }
                 continue
             }
             let node = graph.nodes[index]
@@ -90,10 +90,20 @@ extension Engine {
             do {
                 if let fused = fusedResults.removeValue(forKey: index) {
                     outputs = [fused]
+                } else if let group = fusion.groups[index], let quantized = group.quantized {
+                    let y = try quantized.run(value: { values[$0] ?? known($0) }, context: runContext)
+                    if group.tail == index {
+                        outputs = [y]
+                    } else {
+                        fusedResults[group.tail] = y
+                        fusedHeads.insert(index)
+                        for name in releases[step] { values[name] = nil }
+                        continue
+                    }
                 } else if let group = fusion.groups[index], let fused = try runFused(group, arguments) {
                     fusedResults[group.tail] = fused
                     fusedHeads.insert(index)
-                    for name in plan.releases[step] { values[name] = nil }
+                    for name in releases[step] { values[name] = nil }
                     continue
                 } else {
                     outputs = try kernels[index].run(arguments, context: runContext)
@@ -115,7 +125,7 @@ extension Engine {
                     for row in rows { try onCapture(row, outputs[i]) }
                 }
             }
-            for name in plan.releases[step] { values[name] = nil }
+            for name in releases[step] { values[name] = nil }
         }
         guard let sink, inheritedSink == nil else { return }
         for row in bodyRows {
@@ -142,15 +152,16 @@ extension Engine {
     /// The execution and fusion plans for `targets`. Every run feeds the same inputs (given or
     /// defaulted), so the plans depend on the targets alone; the last pair is reused, which spares
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
-    private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan) {
-        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion) }
+    private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan, [[String]]) {
+        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion, cached.releases) }
         let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
             ? FusionPlan(graph: self.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
                          constant: { [constants] in constants[$0] })
             : .none
-        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion) }
-        return (plan, fusion)
+        let releases = fusion.releases(adjusting: plan.releases)
+        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases) }
+        return (plan, fusion, releases)
     }
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse

@@ -4,9 +4,11 @@ import Foundation
 public struct EngineOptions: Sendable {
     /// Threads for kernels and BLAS (at least 1).
     public var threads: Int
-    /// Whether a run may apply an activation inside the kernel producing its input (see
-    /// `FusionPlan`). Fused and separate runs give identical values; turning fusion off is for
-    /// checking exactly that, and for timing the separate kernels.
+    /// Whether a run may apply an activation inside the kernel producing its input and run QDQ
+    /// patterns as integer ops (see `FusionPlan`). Fused and separate activations give identical
+    /// values; a fused QDQ pattern gives onnxruntime's integer op's values, which a quantized value
+    /// of the float path can miss by a step. Turning fusion off is for checking exactly that, for
+    /// running a QDQ graph as written, and for timing the separate kernels.
     public var fusion: Bool
     /// Receives each notice (one line, no prefix) about a run that goes on regardless, such as
     /// inputs giving one dimension name two sizes; each distinct notice once per engine. nil

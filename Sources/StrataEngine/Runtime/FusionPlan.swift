@@ -8,6 +8,11 @@ import StrataCore
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
 /// the fused kernels compute the same values as the separate ones (see `FusedActivation`).
+///
+/// QDQ patterns (`DequantizeLinear → op (→ Relu/Clip) → QuantizeLinear`, see `QuantizedPattern`)
+/// run as the integer op onnxruntime's default session runs instead: there the pattern's
+/// quantized output is what onnxruntime computes, not what the float op rounded would give (the
+/// two differ by a step where a float sum lies next to a half-way point).
 struct FusionPlan: Sendable {
     /// One chain: the head node's call produces the tail node's output; the nodes in `elided`
     /// are not run.
@@ -23,12 +28,19 @@ struct FusionPlan: Sendable {
         /// The per-channel `Mul → Add` between a Conv head and the activation (`Conv → Mul → Add
         /// (→ activation)`); the head's kernel then runs without an activation and this applies it.
         var affine: ChannelAffine? = nil
+        /// The integer op replacing a QDQ pattern whose op is the head; its elided
+        /// `DequantizeLinear` nodes come before the head and are never run, and the head's step
+        /// always computes the tail's output this way.
+        var quantized: QuantizedFusion? = nil
     }
 
     /// Groups by head node index.
     private(set) var groups: [Int: Group] = [:]
     /// For each elided node, the head of its group.
     private(set) var elidedBy: [Int: Int] = [:]
+    /// Values a quantized group reads in place of an elided `DequantizeLinear`: the step (position
+    /// in `steps`) of the group's head, which they must outlive.
+    private(set) var heldUntil: [String: Int] = [:]
 
     static let none = FusionPlan()
 
@@ -36,12 +48,14 @@ struct FusionPlan: Sendable {
 
     /// Finds the chains among `steps` (node indices in execution order). `targets` are the
     /// requested tensors; `constant` gives values known before running.
-    init(graph: Graph, steps: [Int], targets: Set<String>, kernels: [any Kernel], constant: (String) -> Tensor?) {
+    init(graph: Graph, steps: [Int], targets: Set<String>, kernels: [any Kernel], constant: @escaping (String) -> Tensor?) {
         var readers: [String: [Int]] = [:]
         for index in steps {
             for name in graph.nodes[index].inputs where !name.isEmpty { readers[name, default: []].append(index) }
         }
         var taken = Set<Int>()
+        let quantized = Self.quantizedContext(graph: graph, steps: steps, readers: readers, targets: targets, constant: constant)
+        let position = quantized == nil ? [:] : Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
         /// The only node reading `name` (once) when nothing else needs it, else nil.
         func soleReader(_ name: String) -> Int? {
             guard !targets.contains(name), let r = readers[name], r.count == 1 else { return nil }
@@ -82,6 +96,14 @@ struct FusionPlan: Sendable {
         }
         for index in steps where !taken.contains(index) {
             let node = graph.nodes[index]
+            if let quantized, let pattern = QuantizedPattern(op: index, in: quantized),
+               !([pattern.tail] + pattern.deferred + (pattern.clip.map { [$0] } ?? [])).contains(where: taken.contains) {
+                let elided = pattern.deferred + (pattern.clip.map { [$0] } ?? [])
+                add(Group(head: index, tail: pattern.tail, elided: elided, activation: nil, headRunsKernel: false,
+                          quantized: pattern.fusion), to: &taken)
+                for name in pattern.fusion.valueInputs { heldUntil[name] = max(heldUntil[name] ?? 0, position[index]!) }
+                continue
+            }
             guard let out = node.outputs.first, !out.isEmpty, node.outputs.dropFirst().allSatisfy(\.isEmpty) else { continue }
             if kernels[index] is any ActivationFusing {
                 if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first {
@@ -99,6 +121,33 @@ struct FusionPlan: Sendable {
                 add(Group(head: index, tail: m, elided: [], activation: .silu, headRunsKernel: false), to: &taken)
             }
         }
+    }
+
+    /// What `QuantizedPattern` reads about this run; nil when the graph has no `DequantizeLinear`.
+    private static func quantizedContext(graph: Graph, steps: [Int], readers: [String: [Int]], targets: Set<String>,
+                                         constant: @escaping (String) -> Tensor?) -> QuantizedPattern.Context? {
+        guard graph.nodes.contains(where: { $0.opType == "DequantizeLinear" }) else { return nil }
+        var producers: [String: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            for name in node.outputs where !name.isEmpty { producers[name] = index }
+        }
+        return QuantizedPattern.Context(graph: graph, readers: readers, producers: producers, steps: Set(steps),
+                                        requested: targets, constant: constant)
+    }
+
+    /// `releases` (per step, the values freed after it) with the values a quantized group reads
+    /// kept until its head's step.
+    func releases(adjusting releases: [[String]]) -> [[String]] {
+        guard !heldUntil.isEmpty else { return releases }
+        var adjusted = releases
+        for (step, names) in releases.enumerated() {
+            for name in names {
+                guard let until = heldUntil[name], until > step else { continue }
+                adjusted[step].removeAll { $0 == name }
+                adjusted[until].append(name)
+            }
+        }
+        return adjusted
     }
 
     private mutating func add(_ group: Group, to taken: inout Set<Int>) {

@@ -24,16 +24,16 @@ enum DiagramAttributes {
         switch main.opType {
         case "Conv", "ConvInteger", "ConvTranspose":
             if let w = weightShape(1), w.count >= 3 {
-                let group = (main.opType == "ConvTranspose" ? (try? ConvTransposeAttributes(node: main))?.group
-                             : (try? ConvAttributes(node: main))?.group) ?? 1
+                let group = (main.opType == "ConvTranspose" ? (try? main.typed(ConvTransposeAttributes.self))?.group
+                             : (try? main.typed(ConvAttributes.self))?.group) ?? 1
                 let filters = main.opType == "ConvTranspose" ? w[1].value.map { Dim.known($0 * group) } ?? w[1] : w[0]
                 out.append(("filters", filters.description))
-                if (try? WindowAttributes(node: main))?.kernelShape == nil {
+                if (try? main.typed(WindowAttributes.self))?.kernelShape == nil {
                     out.append(("kernel", w.dropFirst(2).map(\.description).joined(separator: "×")))
                 }
             }
         case "Gemm":
-            let transB = (try? GemmAttributes(node: main))?.transB ?? false
+            let transB = (try? main.typed(GemmAttributes.self))?.transB ?? false
             if let w = weightShape(1), w.count == 2 { out.append(("units", w[transB ? 0 : 1].description)) }
         case "MatMul":
             if let w = weightShape(1), w.count == 2 { out.append(("units", w[1].description)) }

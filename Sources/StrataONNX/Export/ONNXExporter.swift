@@ -167,7 +167,7 @@ public enum ONNXExporter {
     static func reshapeTarget(of value: String, in graph: Graph) -> [Dim]? {
         guard let node = graph.nodes.first(where: { $0.opType == "Reshape" && $0.outputs.first == value }),
               let shapeName = node.input(1), let shape = graph.initializers[shapeName], shape.dtype == .int64, shape.rank == 1,
-              (try? ReshapeAttributes(node: node))?.allowZero == false || !shape.ints().contains(0)
+              (try? node.typed(ReshapeAttributes.self))?.allowZero == false || !shape.ints().contains(0)
         else { return nil }
         return shape.ints().map { $0 > 0 ? .known($0) : .symbol("?") }
     }

@@ -10,7 +10,7 @@ extension OpsetAdapter {
 
     /// The nodes replacing `node`, or nil to keep it as it is.
     func expand(_ node: Node, into emitter: inout NodeEmitter) throws -> [Node]? {
-        if ["RNN", "GRU", "LSTM"].contains(node.opType), try RecurrentAttributes(node: node).layout == 1 {
+        if ["RNN", "GRU", "LSTM"].contains(node.opType), try node.typed(RecurrentAttributes.self).layout == 1 {
             return try sequenceFirst(node, emitter: &emitter)
         }
         guard let introduced = ONNXOpsetTable.introduced(node.opType), introduced > target else { return nil }
@@ -24,7 +24,7 @@ extension OpsetAdapter {
         switch node.opType {
         case "Gelu":
             let inner: String
-            if try GeluAttributes(node: node).tanhApproximation {
+            if try node.typed(GeluAttributes.self).tanhApproximation {
                 // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
                 let cube = emitter.node("Mul", [x, emitter.node("Mul", [x, x], owner: node, step: "Square", into: &nodes)],
                                         owner: node, step: "Cube", into: &nodes)
@@ -62,7 +62,7 @@ extension OpsetAdapter {
         if node.outputs.dropFirst().contains(where: { !$0.isEmpty }) {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with its statistics outputs")
         }
-        let attributes = try LayerNormalizationAttributes(node: node)
+        let attributes = try node.typed(LayerNormalizationAttributes.self)
         let (axis, epsilon) = (attributes.axis, attributes.epsilon)
         guard axis < 0 else {
             throw tooNew(node, needs: ONNXOpsetTable.introduced(node.opType) ?? target, what: "'\(node.opType)' with a non-negative axis")

@@ -9,7 +9,7 @@ public struct ConvAttributes: OpAttributes {
     public var offsetGroup: Int
 
     public init(node: Node) throws {
-        window = try WindowAttributes(node: node)
+        window = try node.typed(WindowAttributes.self)
         group = try node.int("group", default: 1)
         guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
         offsetGroup = node.opType == "DeformConv" ? try node.int("offset_group", default: 1) : 1

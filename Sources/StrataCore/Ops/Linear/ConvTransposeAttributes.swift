@@ -9,7 +9,7 @@ public struct ConvTransposeAttributes: OpAttributes {
     public var outputShape: [Int]?
 
     public init(node: Node) throws {
-        window = try WindowAttributes(node: node)
+        window = try node.typed(WindowAttributes.self)
         group = try node.int("group", default: 1)
         guard group >= 1 else { throw node.attributeError("group", "must be positive, found \(group)") }
         outputPadding = try node.ints("output_padding")

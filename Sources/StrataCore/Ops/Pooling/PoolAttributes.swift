@@ -11,7 +11,7 @@ public struct PoolAttributes: OpAttributes {
     public var p: Int
 
     public init(node: Node) throws {
-        window = try WindowAttributes(node: node)
+        window = try node.typed(WindowAttributes.self)
         let order = try node.int("storage_order", default: 0)
         guard order == 0 || order == 1 else { throw node.attributeError("storage_order", "must be 0 or 1, found \(order)") }
         columnMajorIndices = order == 1

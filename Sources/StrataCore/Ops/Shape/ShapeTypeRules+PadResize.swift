@@ -20,7 +20,7 @@ extension ShapeTypeRules {
         let node = ctx.node
         let pads: [Int]
         var axes: [Int]? = nil
-        if let attr = try PadAttributes(node: node).pads {
+        if let attr = try node.typed(PadAttributes.self).pads {
             pads = attr
         } else {
             guard let input = try ctx.knownInts(1) else { throw node.error("pads is required") }

@@ -20,7 +20,7 @@ extension ShapeTypeRules {
     static func gatherND(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let data = try ctx.shape(0), indices = try ctx.shape(1)
-        let b = try GatherNDAttributes(node: ctx.node).batchDims
+        let b = try ctx.node.typed(GatherNDAttributes.self).batchDims
         guard case .known = indices.last ?? .symbol("") else { throw InferenceContext.Unknown() }
         guard let out = gatherNDDims(data: data, indices: indices, batchDims: b) else {
             throw ctx.node.error("indices \(indices.shapeDescription) cannot index data \(data.shapeDescription) with batch_dims \(b)")

@@ -15,21 +15,21 @@ extension ShapeTypeRules {
         let d = depth.dtype.isInteger ? depth.intValue(at: 0) : Int(depth.doubleValue(at: 0).rounded(.towardZero))
         guard d >= 0 else { throw ctx.node.error("depth \(d) is negative") }
         var out = indices
-        out.insert(.known(d), at: try OneHotAttributes(node: ctx.node).insertionAxis(indicesRank: indices.count, node: ctx.node))
+        out.insert(.known(d), at: try ctx.node.typed(OneHotAttributes.self).insertionAxis(indicesRank: indices.count, node: ctx.node))
         return [ValueType(values.dtype, out)]
     }
 
     static func eyeLike(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         if let r = x.rank, r != 2 { throw ctx.node.error("expects a 2-D input, found rank \(r)") }
-        return [ValueType(try EyeLikeAttributes(node: ctx.node).dtype ?? x.dtype, x.shape)]
+        return [ValueType(try ctx.node.typed(EyeLikeAttributes.self).dtype ?? x.dtype, x.shape)]
     }
 
     static func centerCropPad(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         guard let target = ctx.dimsValue(1) else { throw InferenceContext.Unknown() }
-        let axes = try ShapeAlgebra.normalizeAxes(CenterCropPadAttributes(node: ctx.node).axes ?? Array(0..<shape.count), rank: shape.count,
+        let axes = try ShapeAlgebra.normalizeAxes(ctx.node.typed(CenterCropPadAttributes.self).axes ?? Array(0..<shape.count), rank: shape.count,
                                                   node: ctx.node)
         guard target.count == axes.count else {
             throw ctx.node.error("shape has \(target.count) values for \(axes.count) axes")

@@ -30,7 +30,7 @@ extension ShapeTypeRules {
 
     static func shapeOfInput(_ ctx: InferenceContext) throws -> [Dim]? {
         guard let shape = ctx.inputTypes.first??.shape else { return nil }
-        return Array(shape[try ShapeAttributes(node: ctx.node).range(rank: shape.count)])
+        return Array(shape[try ctx.node.typed(ShapeAttributes.self).range(rank: shape.count)])
     }
 
     static func sizeOfInput(_ ctx: InferenceContext) throws -> [Dim]? {
@@ -80,7 +80,7 @@ extension ShapeTypeRules {
         guard let data = smallDims(ctx, 0), let shape = concreteShape(ctx, 0), shape.elementCount == data.count else {
             return nil
         }
-        let perm = try TransposeAttributes(node: ctx.node).permutation(rank: shape.count, node: ctx.node)
+        let perm = try ctx.node.typed(TransposeAttributes.self).permutation(rank: shape.count, node: ctx.node)
         return gathered(data, shape: shape, outputShape: perm.map { shape[$0] }) { out in
             var source = out
             for k in 0..<perm.count { source[perm[k]] = out[k] }

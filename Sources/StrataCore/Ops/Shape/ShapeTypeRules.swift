@@ -6,7 +6,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let node = ctx.node
         let target: [Dim]
-        let attributes = try ReshapeAttributes(node: node)
+        let attributes = try node.typed(ReshapeAttributes.self)
         if let attr = attributes.shape {
             target = attr.dims
         } else {
@@ -28,7 +28,7 @@ public enum ShapeTypeRules {
     static func transpose(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
-        let perm = try TransposeAttributes(node: ctx.node).permutation(rank: shape.count, node: ctx.node)
+        let perm = try ctx.node.typed(TransposeAttributes.self).permutation(rank: shape.count, node: ctx.node)
         return [ValueType(x.dtype, perm.map { shape[$0] })]
     }
 
@@ -36,7 +36,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let axes = try node.opset >= 13 ? ctx.knownInts(1) : AxesAttributes(node: node).axes
+        let axes = try node.opset >= 13 ? ctx.knownInts(1) : node.typed(AxesAttributes.self).axes
         var drop: [Int]
         if let axes {
             drop = try ShapeAlgebra.normalizeAxes(axes, rank: shape.count, node: node)
@@ -56,7 +56,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let given = try node.opset >= 13 ? ctx.knownInts(1) : AxesAttributes(node: node).axes
+        let given = try node.opset >= 13 ? ctx.knownInts(1) : node.typed(AxesAttributes.self).axes
         guard let axes = given else { throw node.error("the axes to insert are missing") }
         return [ValueType(x.dtype, try unsqueezed(shape, axes: axes, node: node))]
     }
@@ -80,7 +80,7 @@ public enum ShapeTypeRules {
         let dtype = try ctx.firstKnownType().dtype
         let shapes = try (0..<ctx.inputCount).map { try ctx.shape($0) }
         guard let rank = shapes.first?.count else { throw node.error("Concat has no inputs") }
-        let axis = try ShapeAlgebra.normalizeAxis(ConcatAttributes(node: node).axis, rank: rank, node: node)
+        let axis = try ShapeAlgebra.normalizeAxis(node.typed(ConcatAttributes.self).axis, rank: rank, node: node)
         var out = shapes[0]
         for (i, s) in shapes.enumerated() {
             guard s.count == rank else {
@@ -103,7 +103,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let attributes = try SplitAttributes(node: node)
+        let attributes = try node.typed(SplitAttributes.self)
         let axis = try ShapeAlgebra.normalizeAxis(attributes.axis, rank: shape.count, node: node)
         let given = try node.opset >= 13 ? ctx.knownInts(1) : attributes.split
         let numOutputs = attributes.numOutputs
@@ -145,7 +145,7 @@ public enum ShapeTypeRules {
     /// Slice's starts/ends/axes/steps from attributes (opset < 10) or inputs.
     static func sliceArguments(_ ctx: InferenceContext) throws -> SliceSpec.Arguments {
         let node = ctx.node
-        if let arguments = try SliceAttributes(node: node).arguments { return arguments }
+        if let arguments = try node.typed(SliceAttributes.self).arguments { return arguments }
         guard let starts = try ctx.knownInts(1), let ends = try ctx.knownInts(2) else {
             throw node.error("starts and ends are required")
         }
@@ -190,7 +190,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let indices = try ctx.shape(1)
-        let axis = try ShapeAlgebra.normalizeAxis(GatherAttributes(node: ctx.node).axis, rank: shape.count, node: ctx.node)
+        let axis = try ShapeAlgebra.normalizeAxis(ctx.node.typed(GatherAttributes.self).axis, rank: shape.count, node: ctx.node)
         return [ValueType(x.dtype, Array(shape[..<axis]) + indices + Array(shape[(axis + 1)...]))]
     }
 
@@ -200,13 +200,13 @@ public enum ShapeTypeRules {
         if let r = x.rank, let q = indices.rank, r != q {
             throw ctx.node.error("indices have rank \(q), data has rank \(r)")
         }
-        if let r = x.rank { _ = try ShapeAlgebra.normalizeAxis(GatherAttributes(node: ctx.node).axis, rank: r, node: ctx.node) }
+        if let r = x.rank { _ = try ShapeAlgebra.normalizeAxis(ctx.node.typed(GatherAttributes.self).axis, rank: r, node: ctx.node) }
         return [ValueType(x.dtype, indices.shape)]
     }
 
     static func shape(_ ctx: InferenceContext) throws -> [ValueType] {
         guard let rank = try ctx.type(0).rank else { throw InferenceContext.Unknown() }
-        return [ValueType(.int64, [.known(try ShapeAttributes(node: ctx.node).range(rank: rank).count)])]
+        return [ValueType(.int64, [.known(try ctx.node.typed(ShapeAttributes.self).range(rank: rank).count)])]
     }
 
     static func size(_ ctx: InferenceContext) throws -> [ValueType] {
@@ -254,7 +254,7 @@ public enum ShapeTypeRules {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
         let node = ctx.node
-        let b = try SpaceDepthAttributes(node: node).blockSize
+        let b = try node.typed(SpaceDepthAttributes.self).blockSize
         guard s.count == 4 else { throw node.error("expects a 4-D input, found rank \(s.count)") }
         func divided(_ d: Dim, by k: Int, _ what: String) throws -> Dim {
             guard case .known(let v) = d else { throw InferenceContext.Unknown() }
@@ -272,7 +272,7 @@ public enum ShapeTypeRules {
     static func flatten(_ ctx: InferenceContext) throws -> [ValueType] {
         let x = try ctx.type(0)
         let s = try ctx.shape(0)
-        let axis = try FlattenAttributes(node: ctx.node).splitPoint(rank: s.count, node: ctx.node)
+        let axis = try ctx.node.typed(FlattenAttributes.self).splitPoint(rank: s.count, node: ctx.node)
         return [ValueType(x.dtype, [ShapeAlgebra.product(s[..<axis]), ShapeAlgebra.product(s[axis...])])]
     }
 

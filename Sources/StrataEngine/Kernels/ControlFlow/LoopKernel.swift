@@ -5,9 +5,10 @@ import StrataCore
 /// loop-carried values from each iteration to the next. Returns the final loop-carried values,
 /// then each scan output: the body's per-iteration values stacked along a new first axis.
 ///
-/// Bounds: a trip count above `maximumIterations` is refused before the first iteration, and a
-/// loop without one stops with an error when it reaches that many iterations (a condition that
-/// never turns false would otherwise never end); every per-iteration value
+/// Bounds: a trip count above `maximumIterations` (`IterationLimit`, `--max-iterations`, unless the
+/// kernel was built with its own) is refused before the first iteration, and a loop without one
+/// stops with an error when it reaches that many iterations (a condition that never turns false
+/// would otherwise never end); every per-iteration value
 /// kept for a scan output counts against `MemoryLimit` (`--max-memory`) as it is made, so a trip
 /// count whose results would not fit fails at the iteration that crosses the limit.
 struct LoopKernel: Kernel {
@@ -18,12 +19,12 @@ struct LoopKernel: Kernel {
     /// Node inputs before the implicit ones: M, cond, then the N initial values.
     let explicitInputs: Int
 
-    /// The most iterations a loop may run by default.
-    static let defaultMaximumIterations = 10_000_000
-    let maximumIterations: Int
+    /// The most iterations this loop may run; nil: `IterationLimit`'s, read when the loop runs.
+    let iterationLimit: Int?
+    var maximumIterations: Int { iterationLimit ?? IterationLimit.iterations }
 
-    init(_ ctx: KernelBuildContext, maximumIterations: Int = defaultMaximumIterations) throws {
-        self.maximumIterations = maximumIterations
+    init(_ ctx: KernelBuildContext, maximumIterations: Int? = nil) throws {
+        self.iterationLimit = maximumIterations
         let node = ctx.node
         let implicit = node.implicitInputs
         let graph = try node.requiredSubgraph("body")
@@ -42,11 +43,13 @@ struct LoopKernel: Kernel {
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         var tripCount = Int.max
+        let maximumIterations = self.maximumIterations
         if let m = inputs[0] {
             guard m.count == 1 else { throw StrataError(.invalidInput, "the trip count M must hold one value; it is \(m.type)") }
             tripCount = m.intValue(at: 0)
             guard tripCount <= maximumIterations else {
-                throw StrataError(.invalidInput, "the trip count \(tripCount) is above the \(maximumIterations) iterations Strata runs")
+                throw StrataError(.invalidInput, "the trip count \(tripCount) is above the \(maximumIterations) iterations Strata runs "
+                                  + "(--max-iterations raises the limit)")
             }
         }
         var condition = true
@@ -63,7 +66,8 @@ struct LoopKernel: Kernel {
         var iteration = 0
         while condition && iteration < tripCount {
             guard iteration < maximumIterations else {
-                throw StrataError(.invalidInput, "the loop ran \(maximumIterations) iterations without ending (the most Strata runs)")
+                throw StrataError(.invalidInput, "the loop ran \(maximumIterations) iterations without ending "
+                                  + "(the most Strata runs; --max-iterations raises the limit)")
             }
             let feeds = [Tensor([Int64(iteration)], shape: []), Tensor([condition], shape: [])] + values
             let outputs = try body.run(feeds, outer: outer, context: context)

@@ -15,7 +15,7 @@ struct DeformConvKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try ConvAttributes(node: node)
+        attributes = try node.typed(ConvAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -27,7 +27,7 @@ struct ArithmeticKernel: Kernel {
 
     /// `Mod`, with the rounding its `fmod` attribute picks.
     static func modulo(_ ctx: KernelBuildContext) throws -> ArithmeticKernel {
-        try ArithmeticKernel(ctx, try ModAttributes(node: ctx.node).fmod ? .truncatedModulo : .flooredModulo)
+        try ArithmeticKernel(ctx, try ctx.node.typed(ModAttributes.self).fmod ? .truncatedModulo : .flooredModulo)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -7,7 +7,7 @@ struct CastKernel: Kernel {
     let target: DType?
 
     init(_ ctx: KernelBuildContext) throws {
-        target = try CastAttributes(node: ctx.node).target
+        target = try ctx.node.typed(CastAttributes.self).target
         if ctx.node.opType == "CastLike", ctx.node.inputs.count != 2 {
             throw ctx.node.error("expected 2 inputs, found \(ctx.node.inputs.count)")
         }

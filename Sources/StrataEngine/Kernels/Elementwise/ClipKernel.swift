@@ -10,7 +10,7 @@ struct ClipKernel: Kernel {
     let usesInputs: Bool
 
     init(_ ctx: KernelBuildContext) throws {
-        let bounds = try ClipAttributes(node: ctx.node).bounds
+        let bounds = try ctx.node.typed(ClipAttributes.self).bounds
         usesInputs = bounds == nil
         attributeLow = bounds?.low
         attributeHigh = bounds?.high

@@ -35,16 +35,16 @@ enum UnaryOperation: Sendable {
         case "Softsign": self = .softsign
         case "Mish": self = .mish
         case "HardSwish": self = .hardSwish
-        case "LeakyRelu": self = .leakyRelu(alpha: try AlphaAttributes(node: node).alpha)
-        case "Elu": self = .elu(alpha: try AlphaAttributes(node: node).alpha)
+        case "LeakyRelu": self = .leakyRelu(alpha: try node.typed(AlphaAttributes.self).alpha)
+        case "Elu": self = .elu(alpha: try node.typed(AlphaAttributes.self).alpha)
         case "Selu":
-            let attributes = try SeluAttributes(node: node)
+            let attributes = try node.typed(SeluAttributes.self)
             self = .selu(alpha: attributes.alpha, gamma: attributes.gamma)
-        case "Celu": self = .celu(alpha: try AlphaAttributes(node: node).alpha)
+        case "Celu": self = .celu(alpha: try node.typed(AlphaAttributes.self).alpha)
         case "HardSigmoid":
-            let attributes = try HardSigmoidAttributes(node: node)
+            let attributes = try node.typed(HardSigmoidAttributes.self)
             self = .hardSigmoid(alpha: attributes.alpha, beta: attributes.beta)
-        case "Gelu": self = .gelu(tanhApproximation: try GeluAttributes(node: node).tanhApproximation)
+        case "Gelu": self = .gelu(tanhApproximation: try node.typed(GeluAttributes.self).tanhApproximation)
         default: return nil
         }
     }

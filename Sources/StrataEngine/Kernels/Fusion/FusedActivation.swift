@@ -28,10 +28,10 @@ enum FusedActivation: Equatable, Sendable {
         case "HardSwish":
             self = .hardSwish
         case "LeakyRelu":
-            guard let attributes = try? AlphaAttributes(node: node) else { return nil }
+            guard let attributes = try? node.typed(AlphaAttributes.self) else { return nil }
             self = .leakyRelu(alpha: attributes.alpha)
         case "HardSigmoid":
-            guard let attributes = try? HardSigmoidAttributes(node: node) else { return nil }
+            guard let attributes = try? node.typed(HardSigmoidAttributes.self) else { return nil }
             self = .hardSigmoid(alpha: attributes.alpha, beta: attributes.beta)
         case "Clip":
             guard let (low, high) = Self.clipBounds(node, constant: constant) else { return nil }
@@ -44,7 +44,7 @@ enum FusedActivation: Equatable, Sendable {
     /// `Clip`'s bounds as `ClipKernel` reads them: attributes before opset 11 (defaults ∓FLT_MAX),
     /// optional scalar float32 inputs from opset 11 (a missing bound does not clip).
     private static func clipBounds(_ node: Node, constant: (String) -> Tensor?) -> (Float, Float)? {
-        guard let attributes = try? ClipAttributes(node: node) else { return nil }
+        guard let attributes = try? node.typed(ClipAttributes.self) else { return nil }
         if let bounds = attributes.bounds { return bounds }
         func bound(_ i: Int, _ missing: Float) -> Float? {
             guard let name = node.input(i) else { return missing }

@@ -18,7 +18,7 @@ struct ConvKernel: ActivationFusing {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try ConvAttributes(node: node)
+        attributes = try node.typed(ConvAttributes.self)
         if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
             window = try SlidingWindow(attributes.window, node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
         } else {

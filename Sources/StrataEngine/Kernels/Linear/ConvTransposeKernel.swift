@@ -10,7 +10,7 @@ struct ConvTransposeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try ConvTransposeAttributes(node: node)
+        attributes = try node.typed(ConvTransposeAttributes.self)
         if let w = ctx.inputTypes.count > 1 ? ctx.inputTypes[1]?.shape?.concrete : nil, w.count >= 3 {
             _ = try TransposedWindow(attributes, node: node, rank: w.count - 2, kernel: Array(w.dropFirst(2)))
         }

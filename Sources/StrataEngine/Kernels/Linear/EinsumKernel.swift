@@ -11,7 +11,7 @@ struct EinsumKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        equation = try EinsumAttributes(node: node).equation
+        equation = try node.typed(EinsumAttributes.self).equation
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,7 +12,7 @@ struct GemmKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try GemmAttributes(node: node)
+        let attributes = try node.typed(GemmAttributes.self)
         (transA, transB, alpha, beta) = (attributes.transA, attributes.transB, attributes.alpha, attributes.beta)
     }
 

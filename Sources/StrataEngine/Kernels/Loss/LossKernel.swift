@@ -18,7 +18,7 @@ struct LossKernel: Kernel {
     init(_ ctx: KernelBuildContext, softmax: Bool) throws {
         node = ctx.node
         self.softmax = softmax
-        let attributes = try LossAttributes(node: node)
+        let attributes = try node.typed(LossAttributes.self)
         (reduction, ignoreIndex) = (attributes.reduction, attributes.ignoreIndex)
     }
 

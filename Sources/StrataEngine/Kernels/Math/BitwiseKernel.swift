@@ -17,7 +17,7 @@ struct BitwiseKernel: Kernel {
         case "BitwiseOr": operation = .or
         case "BitwiseXor": operation = .xor
         case "BitShift":
-            operation = try BitShiftAttributes(node: node).left ? .shiftLeft : .shiftRight
+            operation = try node.typed(BitShiftAttributes.self).left ? .shiftLeft : .shiftRight
         default: throw node.error("not a bitwise op", kind: .unsupported)
         }
     }

@@ -10,7 +10,7 @@ struct Col2ImKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try WindowAttributes(node: node)
+        attributes = try node.typed(WindowAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -34,14 +34,14 @@ struct FloatFunctionKernel: Kernel {
         case "Cosh": function = .cosh
         case "Sinh": function = .sinh
         case "Shrink":
-            let attributes = try ShrinkAttributes(node: node)
+            let attributes = try node.typed(ShrinkAttributes.self)
             function = .shrink(bias: Double(attributes.bias), lambd: Double(attributes.lambd))
-        case "ThresholdedRelu": function = .thresholdedRelu(alpha: Double(try AlphaAttributes(node: node).alpha))
-        case "Swish": function = .swish(alpha: Double(try AlphaAttributes(node: node).alpha))
-        case "SwiGLU": function = .swiGLU(alpha: Double(try AlphaAttributes(node: node).alpha))
+        case "ThresholdedRelu": function = .thresholdedRelu(alpha: Double(try node.typed(AlphaAttributes.self).alpha))
+        case "Swish": function = .swish(alpha: Double(try node.typed(AlphaAttributes.self).alpha))
+        case "SwiGLU": function = .swiGLU(alpha: Double(try node.typed(AlphaAttributes.self).alpha))
         case "IsNaN": function = .isNaN
         case "IsInf":
-            let attributes = try IsInfAttributes(node: node)
+            let attributes = try node.typed(IsInfAttributes.self)
             function = .isInf(negative: attributes.detectNegative, positive: attributes.detectPositive)
         default: throw node.error("not a float function", kind: .unsupported)
         }

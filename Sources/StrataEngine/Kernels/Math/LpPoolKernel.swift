@@ -11,7 +11,7 @@ struct LpPoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try PoolAttributes(node: node)
+        attributes = try node.typed(PoolAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,7 +10,7 @@ struct MeanVarianceNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axes = try MeanVarianceNormalizationAttributes(node: node).axes
+        axes = try node.typed(MeanVarianceNormalizationAttributes.self).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,7 +12,7 @@ struct WindowKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try SignalWindowAttributes(node: node)
+        let attributes = try node.typed(SignalWindowAttributes.self)
         (periodic, dtype) = (attributes.periodic, attributes.dtype)
     }
 

@@ -11,7 +11,7 @@ struct BatchNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try BatchNormalizationAttributes(node: node)
+        let attributes = try node.typed(BatchNormalizationAttributes.self)
         epsilon = Double(attributes.epsilon)
         perFeature = node.opset < 9 && !attributes.spatial
         if node.opset >= 14 {

@@ -11,7 +11,7 @@ struct GroupNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try GroupNormalizationAttributes(node: node)
+        let attributes = try node.typed(GroupNormalizationAttributes.self)
         groups = attributes.groups
         epsilon = Double(attributes.epsilon)
     }

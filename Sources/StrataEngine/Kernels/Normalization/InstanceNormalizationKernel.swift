@@ -8,7 +8,7 @@ struct InstanceNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        epsilon = Double(try InstanceNormalizationAttributes(node: node).epsilon)
+        epsilon = Double(try node.typed(InstanceNormalizationAttributes.self).epsilon)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,7 +12,7 @@ struct LRNKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try LRNAttributes(node: node)
+        let attributes = try node.typed(LRNAttributes.self)
         size = attributes.size
         (alpha, beta, bias) = (Double(attributes.alpha), Double(attributes.beta), Double(attributes.bias))
     }

@@ -12,7 +12,7 @@ struct LayerNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try LayerNormalizationAttributes(node: node)
+        let attributes = try node.typed(LayerNormalizationAttributes.self)
         (axis, epsilon, stashType) = (attributes.axis, Double(attributes.epsilon), attributes.stashType)
     }
 

@@ -9,7 +9,7 @@ struct LpNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try LpNormalizationAttributes(node: node)
+        let attributes = try node.typed(LpNormalizationAttributes.self)
         (axis, p) = (attributes.axis, attributes.p)
     }
 

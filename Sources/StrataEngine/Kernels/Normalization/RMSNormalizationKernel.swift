@@ -9,7 +9,7 @@ struct RMSNormalizationKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try LayerNormalizationAttributes(node: node)
+        let attributes = try node.typed(LayerNormalizationAttributes.self)
         (axis, epsilon) = (attributes.axis, Double(attributes.epsilon))
     }
 

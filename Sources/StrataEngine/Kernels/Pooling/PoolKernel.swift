@@ -21,7 +21,7 @@ struct PoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext, max: Bool) throws {
         node = ctx.node
-        let attributes = try PoolAttributes(node: node)
+        let attributes = try node.typed(PoolAttributes.self)
         self.attributes = attributes
         if max {
             mode = .max

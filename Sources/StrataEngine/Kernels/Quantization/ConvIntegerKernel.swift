@@ -6,7 +6,7 @@ import StrataCore
 /// subtraction). Geometry attributes as `Conv`. `QLinearConv` adds the int32 bias and requantizes
 /// each sum: `saturate(round(sum · x_scale·w_scale/y_scale) + y_zero_point)`, w_scale per tensor
 /// or per output channel, the multiplier computed in the scales' precision and the product in
-/// float64, as the reference does.
+/// float32, as onnxruntime's MLAS does (`QuantizedInteger.requantize`).
 struct ConvIntegerKernel: Kernel {
     let node: Node
     /// True for QLinearConv (inputs x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B).
@@ -17,7 +17,7 @@ struct ConvIntegerKernel: Kernel {
     init(_ ctx: KernelBuildContext, requantizes: Bool) throws {
         node = ctx.node
         self.requantizes = requantizes
-        attributes = try ConvAttributes(node: node)
+        attributes = try node.typed(ConvAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
@@ -78,7 +78,7 @@ struct ConvIntegerKernel: Kernel {
         return try QuantizedInteger.make(yZero.dtype, shape: sums.shape) { i in
             let m = (i / Swift.max(plane, 1)) % maps
             let sum = acc[i] &+ bias[m]
-            return QuantizedInteger.saturate(Double(sum) * multipliers[multipliers.count == 1 ? 0 : m], zeroPoint: zero, range: range)
+            return QuantizedInteger.requantize(sum, by: multipliers[multipliers.count == 1 ? 0 : m], zeroPoint: zero, range: range)
         }
     }
 }
@@ -99,6 +99,68 @@ private struct IntegerConvProblem: @unchecked Sendable {
     }
 
     func run(_ context: ExecutionContext) throws {
+        let (groupChannels, taps) = (channels / group, geometry.kernelSize)
+        // Sums that cannot leave int32 are exact in float64 too (each partial sum is an integer
+        // below 2^31 < 2^53), in any order: then BLAS's dgemm computes them, far faster than a loop.
+        let largest = { (p: UnsafePointer<Int32>, count: Int) in (0..<count).reduce(0) { Swift.max($0, Int(p[$1].magnitude)) } }
+        let (xMax, wMax) = (largest(x, batch * channels * geometry.inputSize), largest(w, maps * groupChannels * taps))
+        let (bound, overflow) = (groupChannels * taps).multipliedReportingOverflow(by: xMax * wMax)
+        if !overflow, bound < Int(Int32.max) {
+            try runExactInFloat64(context)
+        } else {
+            try runInInt32(context)
+        }
+    }
+
+    /// `run` through dgemm on the values converted to float64, whose sums equal the int32 ones
+    /// when no sum can pass int32's range.
+    private func runExactInFloat64(_ context: ExecutionContext) throws {
+        let (inSize, outSize, taps) = (geometry.inputSize, geometry.outputSize, geometry.kernelSize)
+        let (groupChannels, groupMaps) = (channels / group, maps / group)
+        let rows = groupChannels * taps
+        let offsets = (0..<taps).map { geometry.tapOffsets($0) }
+        let weights = try Tensor(dtype: .float64, shape: [maps, rows])
+        let wd = weights.pointer(as: Double.self)
+        for i in 0..<(maps * rows) { wd[i] = Double(w[i]) }
+        let columns = try Tensor(dtype: .float64, shape: [group, rows, outSize])
+        let sums = try Tensor(dtype: .float64, shape: [maps, outSize])
+        let scratch = ExactConvScratch(columns: columns.pointer(as: Double.self), sums: sums.pointer(as: Double.self),
+                                       weights: UnsafePointer(wd))
+        for n in 0..<batch {
+            context.parallelFor(group) { groups in
+                for g in groups {
+                    let dst = scratch.columns + g * rows * outSize
+                    for c in 0..<groupChannels {
+                        let src = x + (n * channels + g * groupChannels + c) * inSize
+                        for tap in 0..<taps {
+                            let table = offsets[tap]
+                            let row = dst + (c * taps + tap) * outSize
+                            for o in 0..<outSize { row[o] = table[o] < 0 ? 0 : Double(src[table[o]]) }
+                        }
+                    }
+                }
+            }
+            let blocks = Swift.max(1, Swift.min(groupMaps, (context.threads + group - 1) / group * 2))
+            let perBlock = (groupMaps + blocks - 1) / blocks
+            context.parallelFor(group * blocks) { items in
+                for item in items {
+                    let (g, block) = item.quotientAndRemainder(dividingBy: blocks)
+                    let first = block * perBlock, last = Swift.min(groupMaps, first + perBlock)
+                    guard first < last else { continue }
+                    let m0 = g * groupMaps + first
+                    Double.gemm(transA: false, transB: false, m: last - first, n: outSize, k: rows, alpha: 1,
+                                a: scratch.weights + m0 * rows, lda: rows, b: UnsafePointer(scratch.columns + g * rows * outSize),
+                                ldb: outSize, beta: 0, c: scratch.sums + m0 * outSize, ldc: outSize)
+                    let out = y + (n * maps + m0) * outSize
+                    let from = scratch.sums + m0 * outSize
+                    for i in 0..<((last - first) * outSize) { out[i] = Int32(from[i]) }
+                }
+            }
+        }
+    }
+
+    /// `run` in int32 arithmetic (wrapping).
+    private func runInInt32(_ context: ExecutionContext) throws {
         let (inSize, outSize, taps) = (geometry.inputSize, geometry.outputSize, geometry.kernelSize)
         let (groupChannels, groupMaps) = (channels / group, maps / group)
         let rows = groupChannels * taps
@@ -137,6 +199,14 @@ private struct IntegerConvProblem: @unchecked Sendable {
             }
         }
     }
+}
+
+/// The float64 im2col buffer, sums and weights of `runExactInFloat64`, shared by the workers of one
+/// loop (each writes its own rows).
+private struct ExactConvScratch: @unchecked Sendable {
+    let columns: UnsafeMutablePointer<Double>
+    let sums: UnsafeMutablePointer<Double>
+    let weights: UnsafePointer<Double>
 }
 
 /// The im2col buffer, shared by the workers of one loop (each writes its own rows).

@@ -4,7 +4,7 @@ import StrataCore
 /// `matmul` shapes, exactly in int32 (wrapping, as int32 accumulation does). Zero points and scales
 /// are per tensor, per row of A (`[M]`) or per column of B (`[N]`). `QLinearMatMul` then requantizes
 /// each sum: `saturate(round(sum · a_scale·b_scale/y_scale) + y_zero_point)`, the multiplier
-/// computed in the scales' precision and the product in float64, as the reference does.
+/// computed in the scales' precision and the product in float32, as onnxruntime's MLAS does.
 struct MatMulIntegerKernel: Kernel {
     let node: Node
     /// True for QLinearMatMul (inputs a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point).
@@ -40,7 +40,7 @@ struct MatMulIntegerKernel: Kernel {
         let zero = yZero.ints()[0]
         let acc = sums.pointer(as: Int32.self)
         let y = try QuantizedInteger.make(yZero.dtype, shape: sums.shape) { i in
-            QuantizedInteger.saturate(Double(acc[i]) * multipliers[multipliers.count == 1 ? 0 : i % n], zeroPoint: zero, range: range)
+            QuantizedInteger.requantize(acc[i], by: multipliers[multipliers.count == 1 ? 0 : i % n], zeroPoint: zero, range: range)
         }
         return [y]
     }

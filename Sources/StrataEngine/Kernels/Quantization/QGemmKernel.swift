@@ -14,7 +14,7 @@ struct QGemmKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try GemmAttributes(node: node)
+        let attributes = try node.typed(GemmAttributes.self)
         (alpha, transA, transB) = (attributes.alpha, attributes.transA, attributes.transB)
     }
 
@@ -68,9 +68,9 @@ struct QGemmKernel: Kernel {
         guard yScale.count == 1, zero.count == 1 else {
             throw node.error("y_scale and y_zero_point must be single values", kind: .invalidInput)
         }
-        let multipliers = scales.map { Double($0 / yScale[0]) }
+        let multipliers = scales.map { $0 / yScale[0] }
         return [try QuantizedInteger.make(dtype, shape: [m, n]) { i in
-            QuantizedInteger.saturate(Double(acc[i]) * multipliers[multipliers.count == 1 ? 0 : i % n], zeroPoint: zero[0], range: range)
+            QuantizedInteger.requantize(acc[i], by: multipliers[multipliers.count == 1 ? 0 : i % n], zeroPoint: zero[0], range: range)
         }]
     }
 }

@@ -6,7 +6,8 @@ import StrataCore
 ///
 /// The global pool sums each plane exactly in integers and requantizes the sum as onnxruntime
 /// does: `saturate(round((Σx - N·x_zero_point) · x_scale / (y_scale · N)) + y_zero_point)`. The
-/// windowed pool dequantizes, averages in float32 (`AveragePool`'s kernel) and quantizes.
+/// windowed pool dequantizes, averages in float32 (`AveragePool`'s kernel) and quantizes as
+/// onnxruntime does, the zero point added in float32 before rounding.
 struct QLinearPoolKernel: Kernel {
     let node: Node
     /// The float pool of `QLinearAveragePool`; nil for the global pool.
@@ -40,7 +41,12 @@ struct QLinearPoolKernel: Kernel {
             for i in 0..<real.count { p[i] = x.real(x.integer(at: i)) }
             let pooled = try window.run([real], context: context)[0]
             let q = pooled.pointer(as: Float.self)
-            return [try QuantizedInteger.make(y.values.dtype, shape: pooled.shape) { y.quantize(q[$0]) }]
+            // onnxruntime adds the zero point in float32 before rounding (`nearbyintf(y / y_scale + y_zero_point)`),
+            // which moves a quotient within float32 rounding of a half-way point to the other side.
+            let zero = Float(y.zeroPoint)
+            return [try QuantizedInteger.make(y.values.dtype, shape: pooled.shape) { i in
+                QuantizedInteger.saturate(Double(q[i] / y.scale + zero), zeroPoint: 0, range: y.range)
+            }]
         }
         let shape = x.values.shape
         let (batch, channels) = (shape[0], channelsLast ? shape[shape.count - 1] : shape[1])

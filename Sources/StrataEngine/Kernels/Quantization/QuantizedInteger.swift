@@ -122,13 +122,21 @@ enum QuantizedInteger {
 
     /// `a · b / c` computed in the precision of the scales' dtype, as the reference computes
     /// a requantization multiplier from float32 or float16 scales.
-    static func multiplier(_ a: Float, _ b: Float, over c: Float, in dtype: DType) -> Double {
+    static func multiplier(_ a: Float, _ b: Float, over c: Float, in dtype: DType) -> Float {
         switch dtype {
-        case .float16: return Double(Float(Float16(a) * Float16(b) / Float16(c)))
+        case .float16: return Float(Float16(a) * Float16(b) / Float16(c))
         case .bfloat16:
             let product = BFloat16Bits(a * b).floatValue
-            return Double(BFloat16Bits(product / c).floatValue)
-        default: return Double(a * b / c)
+            return BFloat16Bits(product / c).floatValue
+        default: return a * b / c
         }
+    }
+
+    /// An int32 sum requantized as onnxruntime's MLAS does it (`MlasRequantizeOutput`): the sum
+    /// converted to float32, multiplied by `multiplier` in float32, rounded half to even, plus
+    /// `zeroPoint`, saturated to `range`.
+    @inline(__always)
+    static func requantize(_ sum: Int32, by multiplier: Float, zeroPoint: Int, range: ClosedRange<Int>) -> Int {
+        saturate(Double(Float(sum) * multiplier), zeroPoint: zeroPoint, range: range)
     }
 }

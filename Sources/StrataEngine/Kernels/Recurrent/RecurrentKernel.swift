@@ -34,7 +34,7 @@ struct RecurrentKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try RecurrentAttributes(node: node)
+        let attributes = try node.typed(RecurrentAttributes.self)
         switch node.opType {
         case "RNN": cell = .rnn
         case "GRU": cell = .gru(linearBeforeReset: attributes.linearBeforeReset)

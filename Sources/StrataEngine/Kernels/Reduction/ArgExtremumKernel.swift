@@ -12,7 +12,7 @@ struct ArgExtremumKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         largest = node.opType == "ArgMax"
-        let attributes = try ArgReduceAttributes(node: node)
+        let attributes = try node.typed(ArgReduceAttributes.self)
         axis = attributes.axis
         keepDims = attributes.keepDims
         lastIndex = attributes.selectLastIndex

@@ -12,7 +12,7 @@ struct CumSumKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         product = node.opType == "CumProd"
-        let attributes = try CumulativeAttributes(node: node)
+        let attributes = try node.typed(CumulativeAttributes.self)
         exclusive = attributes.exclusive
         reverse = attributes.reverse
     }

@@ -9,7 +9,7 @@ struct HardmaxKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try SoftmaxAttributes(node: node).axis
+        axis = try node.typed(SoftmaxAttributes.self).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

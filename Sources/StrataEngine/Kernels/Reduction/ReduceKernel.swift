@@ -28,7 +28,7 @@ struct ReduceKernel: Kernel {
         case "ReduceLogSum": operation = .logSum
         default: throw node.error("not a reduction", kind: .unsupported)
         }
-        attributes = try ReduceAttributes(node: node)
+        attributes = try node.typed(ReduceAttributes.self)
         if let rank = ctx.inputTypes.first??.rank, !attributes.axesFromInput {
             _ = try ReductionAxes(attributes, node: node, rank: rank, axesInput: nil)
         }

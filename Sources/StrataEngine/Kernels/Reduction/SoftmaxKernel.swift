@@ -11,7 +11,7 @@ struct SoftmaxKernel: Kernel {
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         logarithmic = node.opType == "LogSoftmax"
-        axis = try SoftmaxAttributes(node: node).axis
+        axis = try node.typed(SoftmaxAttributes.self).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

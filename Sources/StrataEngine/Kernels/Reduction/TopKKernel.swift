@@ -11,7 +11,7 @@ struct TopKKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try TopKAttributes(node: node)
+        let attributes = try node.typed(TopKAttributes.self)
         axis = attributes.axis
         largest = attributes.largest
         attributeK = attributes.kAttribute

@@ -8,7 +8,7 @@ struct CenterCropPadKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axes = try CenterCropPadAttributes(node: node).axes
+        axes = try node.typed(CenterCropPadAttributes.self).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct CompressKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try CompressAttributes(node: node).axis
+        axis = try node.typed(CompressAttributes.self).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

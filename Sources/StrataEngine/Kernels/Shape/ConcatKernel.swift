@@ -8,7 +8,7 @@ struct ConcatKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try ConcatAttributes(node: node).axis
+        axis = try node.typed(ConcatAttributes.self).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

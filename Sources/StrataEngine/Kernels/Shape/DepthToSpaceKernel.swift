@@ -12,7 +12,7 @@ struct DepthToSpaceKernel: Kernel {
     init(_ ctx: KernelBuildContext, toSpace: Bool) throws {
         node = ctx.node
         self.toSpace = toSpace
-        let attributes = try SpaceDepthAttributes(node: node)
+        let attributes = try node.typed(SpaceDepthAttributes.self)
         (blockSize, columnRowDepth) = (attributes.blockSize, attributes.columnRowDepth)
     }
 

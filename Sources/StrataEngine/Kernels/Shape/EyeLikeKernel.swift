@@ -9,7 +9,7 @@ struct EyeLikeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try EyeLikeAttributes(node: node)
+        attributes = try node.typed(EyeLikeAttributes.self)
         k = attributes.k
     }
 

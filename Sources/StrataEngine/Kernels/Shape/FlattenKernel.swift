@@ -7,7 +7,7 @@ struct FlattenKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try FlattenAttributes(node: node)
+        attributes = try node.typed(FlattenAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

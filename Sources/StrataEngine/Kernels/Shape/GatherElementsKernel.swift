@@ -8,7 +8,7 @@ struct GatherElementsKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try GatherAttributes(node: node).axis
+        axis = try node.typed(GatherAttributes.self).axis
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct GatherNDKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        batchDims = try GatherNDAttributes(node: node).batchDims
+        batchDims = try node.typed(GatherNDAttributes.self).batchDims
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct OneHotKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try OneHotAttributes(node: node)
+        attributes = try node.typed(OneHotAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -13,7 +13,7 @@ struct PadKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try PadAttributes(node: node)
+        let attributes = try node.typed(PadAttributes.self)
         mode = attributes.mode
         attributePads = attributes.pads
         attributeValue = Double(attributes.value ?? 0)

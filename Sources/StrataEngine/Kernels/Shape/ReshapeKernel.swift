@@ -10,7 +10,7 @@ struct ReshapeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try ReshapeAttributes(node: node)
+        let attributes = try node.typed(ReshapeAttributes.self)
         (allowZero, fixedTarget) = (attributes.allowZero, attributes.shape)
     }
 

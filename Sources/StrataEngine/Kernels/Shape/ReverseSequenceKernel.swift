@@ -9,7 +9,7 @@ struct ReverseSequenceKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try ReverseSequenceAttributes(node: node)
+        let attributes = try node.typed(ReverseSequenceAttributes.self)
         (timeAxis, batchAxis) = (attributes.timeAxis, attributes.batchAxis)
     }
 

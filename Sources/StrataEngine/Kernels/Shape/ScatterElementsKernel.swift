@@ -9,7 +9,7 @@ struct ScatterElementsKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try ScatterAttributes(node: node)
+        let attributes = try node.typed(ScatterAttributes.self)
         axis = attributes.axis
         reduction = ScatterReduction(attributes.reduction)
     }

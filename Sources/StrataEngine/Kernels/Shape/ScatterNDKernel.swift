@@ -9,7 +9,7 @@ struct ScatterNDKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        reduction = ScatterReduction(try ScatterAttributes(node: node).reduction)
+        reduction = ScatterReduction(try node.typed(ScatterAttributes.self).reduction)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

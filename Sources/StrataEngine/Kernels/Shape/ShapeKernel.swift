@@ -7,7 +7,7 @@ struct ShapeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try ShapeAttributes(node: node)
+        attributes = try node.typed(ShapeAttributes.self)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -8,7 +8,7 @@ struct SliceKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributeArguments = try SliceAttributes(node: node).arguments
+        attributeArguments = try node.typed(SliceAttributes.self).arguments
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -10,7 +10,7 @@ struct SplitKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try SplitAttributes(node: node)
+        let attributes = try node.typed(SplitAttributes.self)
         (axis, attributeSplit, numOutputs) = (attributes.axis, attributes.split, attributes.numOutputs)
     }
 

@@ -8,7 +8,7 @@ struct SqueezeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributeAxes = try AxesAttributes(node: node).axes
+        attributeAxes = try node.typed(AxesAttributes.self).axes
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -9,7 +9,7 @@ struct TransposeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributes = try TransposeAttributes(node: node)
+        attributes = try node.typed(TransposeAttributes.self)
         if let rank = ctx.inputTypes.first??.rank { _ = try attributes.permutation(rank: rank, node: node) }
     }
 

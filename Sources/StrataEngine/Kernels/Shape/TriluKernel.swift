@@ -8,7 +8,7 @@ struct TriluKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        upper = try TriluAttributes(node: node).upper
+        upper = try node.typed(TriluAttributes.self).upper
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -11,7 +11,7 @@ struct UniqueKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try UniqueAttributes(node: node)
+        let attributes = try node.typed(UniqueAttributes.self)
         (axis, sorted) = (attributes.axis, attributes.sorted)
     }
 

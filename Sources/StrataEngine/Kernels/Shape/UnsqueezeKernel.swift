@@ -8,7 +8,7 @@ struct UnsqueezeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        attributeAxes = try AxesAttributes(node: node).axes
+        attributeAxes = try node.typed(AxesAttributes.self).axes
         if node.opset < 13, attributeAxes == nil { throw node.missing("axes") }
     }
 
