@@ -31,7 +31,7 @@ struct GraphConstants {
         guard depth < 16, let node = producer(of: value) else { return nil }
         switch node.opType {
         case "Constant":
-            return Self.float32(try ConstantAttributes(node: node).value)
+            return Self.float32(try node.typed(ConstantAttributes.self).value)
         case "Identity":
             return try node.input(0).flatMap { try floats($0, depth: depth + 1) }
         case "Cast":
@@ -88,7 +88,7 @@ struct GraphConstants {
         if let t = graph.initializers[value] { return t }
         guard depth < 16, let node = producer(of: value) else { return nil }
         switch node.opType {
-        case "Constant": return try ConstantAttributes(node: node).value
+        case "Constant": return try node.typed(ConstantAttributes.self).value
         case "Identity": return try node.input(0).flatMap { try raw($0, depth: depth + 1) }
         default: return try floats(value, depth: depth)
         }

@@ -22,7 +22,7 @@ extension Graph {
         let order = (try? topologicalOrder()) ?? Array(nodes.indices)
         for index in order {
             let node = nodes[index]
-            if node.opType == "Constant", let value = try? ConstantAttributes(node: node).value, let out = node.outputs.first {
+            if node.opType == "Constant", let value = try? node.typed(ConstantAttributes.self).value, let out = node.outputs.first {
                 constants[out] = value
             }
             guard let schema = OpRegistry.schema(node.opType, domain: node.domain) else { continue }

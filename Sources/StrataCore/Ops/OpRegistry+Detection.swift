@@ -9,7 +9,7 @@ extension OpRegistry {
         },
         OpSchema("RoiAlign", opsets: 10...latestOpset, inputs: 3...3, category: .pooling,
                  attributes: RoiAlignAttributes.self) { ctx in
-            let attributes = try RoiAlignAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(RoiAlignAttributes.self)
             let x = try ctx.type(0)
             let rois = try ctx.shape(1)
             let channels: Dim = x.shape.map { $0.count == 4 ? $0[1] : .anonymous } ?? .anonymous
@@ -23,7 +23,7 @@ extension OpRegistry {
                 guard let dims = ctx.dimsValue(2) else { return [ValueType(x.dtype, nil)] }
                 return [ValueType(x.dtype, dims)]
             }
-            let attributes = try MaxUnpoolAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(MaxUnpoolAttributes.self)
             let (kernel, strides, pads) = (attributes.kernelShape, attributes.strides, attributes.pads)
             guard let shape = x.shape, shape.count == kernel.count + 2 else { return [ValueType(x.dtype, nil)] }
             let spatial: [Dim] = kernel.indices.map { i in

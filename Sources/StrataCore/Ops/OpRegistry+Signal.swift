@@ -2,7 +2,7 @@ extension OpRegistry {
     /// Spectral ops: DFT, STFT and the mel filter bank.
     static let signalSchemas: [OpSchema] = [
         OpSchema("DFT", opsets: 17...latestOpset, inputs: 1...3, category: .other, attributes: DFTAttributes.self) { ctx in
-            let attributes = try DFTAttributes(node: ctx.node)
+            let attributes = try ctx.node.typed(DFTAttributes.self)
             let x = try ctx.type(0)
             guard var shape = x.shape, shape.count >= 2 else { return [ValueType(x.dtype, nil)] }
             let (inverse, onesided) = (attributes.inverse, attributes.onesided)
@@ -34,7 +34,7 @@ extension OpRegistry {
         },
         OpSchema("MelWeightMatrix", opsets: 17...latestOpset, inputs: 5...5, category: .constant,
                  attributes: MelWeightMatrixAttributes.self) { ctx in
-            [ValueType(try MelWeightMatrixAttributes(node: ctx.node).dtype, [.anonymous, .anonymous])]
+            [ValueType(try ctx.node.typed(MelWeightMatrixAttributes.self).dtype, [.anonymous, .anonymous])]
         },
     ]
 }

@@ -69,7 +69,7 @@ enum ControlFlowTypeRules {
 
     static func scanRule(_ ctx: InferenceContext) throws -> [ValueType] {
         let body = try ctx.node.requiredSubgraph("body")
-        let attributes = try ScanAttributes(node: ctx.node)
+        let attributes = try ctx.node.typed(ScanAttributes.self)
         let scanInputs = attributes.numScanInputs
         // Opset 8 has a first `sequence_lens` input and a batch axis on every value.
         let batched = ctx.node.opset < 9

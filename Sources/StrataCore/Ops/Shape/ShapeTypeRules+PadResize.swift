@@ -49,7 +49,7 @@ extension ShapeTypeRules {
         } else {
             scales = try ctx.knownFloats(2)
         }
-        let attributes = try ResizeAttributes(node: node)
+        let attributes = try node.typed(ResizeAttributes.self)
         let (axes, policy) = (attributes.axes, attributes.keepAspectRatioPolicy)
         if node.opset >= 11 && ctx.hasInput(3) {
             guard let dims = ctx.dimsValue(3) else { throw InferenceContext.Unknown() }
@@ -77,7 +77,7 @@ extension ShapeTypeRules {
         let x = try ctx.type(0)
         let shape = try ctx.shape(0)
         let node = ctx.node
-        let scales = try ResizeAttributes(node: node).scales ?? ctx.knownFloats(1)
+        let scales = try node.typed(ResizeAttributes.self).scales ?? ctx.knownFloats(1)
         guard let scales else { throw node.error("scales is required") }
         guard let out = try ResizeGeometry.outputDims(input: shape, scales: scales, sizes: nil, axes: nil,
                                                       keepAspectRatioPolicy: "stretch", node: node)

@@ -92,7 +92,7 @@ extension ShapeTypeRules {
         guard let dims = ctx.dimsValue(0)?.concrete, let count = try? ShapeAlgebra.elementCount(dims, node: ctx.node),
               count <= shapeValueLimit
         else { return nil }
-        let value = try ConstantOfShapeAttributes(node: ctx.node).value
+        let value = try ctx.node.typed(ConstantOfShapeAttributes.self).value
         guard value.dtype.isInteger, let v = value.ints().first else { return nil }
         return Array(repeating: .known(v), count: count)
     }

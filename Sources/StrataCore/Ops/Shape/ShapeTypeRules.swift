@@ -214,11 +214,11 @@ public enum ShapeTypeRules {
     }
 
     static func constant(_ ctx: InferenceContext) throws -> [ValueType] {
-        [try ConstantAttributes(node: ctx.node).value.type]
+        [try ctx.node.typed(ConstantAttributes.self).value.type]
     }
 
     static func constantOfShape(_ ctx: InferenceContext) throws -> [ValueType] {
-        let dtype = try ConstantOfShapeAttributes(node: ctx.node).value.dtype
+        let dtype = try ctx.node.typed(ConstantOfShapeAttributes.self).value.dtype
         guard let dims = ctx.dimsValue(0) else { throw InferenceContext.Unknown() }
         if dims.contains(where: { ($0.value ?? 0) < 0 }) { throw ctx.node.error("shape has a negative dim") }
         return [ValueType(dtype, dims)]

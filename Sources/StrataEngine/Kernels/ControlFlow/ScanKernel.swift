@@ -29,7 +29,7 @@ struct ScanKernel: Kernel {
         body = try SubgraphRunner(graph, attribute: "body", node: node, implicitInputs: implicit)
         batched = node.opset < 9
         explicitInputs = node.inputs.count - implicit.count
-        let attributes = try ScanAttributes(node: node)
+        let attributes = try node.typed(ScanAttributes.self)
         scanInputs = attributes.numScanInputs
         states = explicitInputs - (batched ? 1 : 0) - scanInputs
         guard scanInputs >= 1, states >= 0 else {

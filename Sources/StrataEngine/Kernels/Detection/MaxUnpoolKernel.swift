@@ -15,7 +15,7 @@ struct MaxUnpoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try MaxUnpoolAttributes(node: node)
+        let attributes = try node.typed(MaxUnpoolAttributes.self)
         (kernelShape, strides, pads) = (attributes.kernelShape, attributes.strides, attributes.pads)
     }
 

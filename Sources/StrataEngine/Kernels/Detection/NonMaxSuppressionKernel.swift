@@ -12,7 +12,7 @@ struct NonMaxSuppressionKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        centerPointBox = try NonMaxSuppressionAttributes(node: node).centerPointBox
+        centerPointBox = try node.typed(NonMaxSuppressionAttributes.self).centerPointBox
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

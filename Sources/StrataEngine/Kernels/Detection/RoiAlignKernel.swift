@@ -19,7 +19,7 @@ struct RoiAlignKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try RoiAlignAttributes(node: node)
+        let attributes = try node.typed(RoiAlignAttributes.self)
         halfPixel = attributes.halfPixel
         maxMode = attributes.maxMode
         outputHeight = attributes.outputHeight

@@ -10,7 +10,7 @@ struct AffineGridKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        alignCorners = try AffineGridAttributes(node: node).alignCorners
+        alignCorners = try node.typed(AffineGridAttributes.self).alignCorners
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -27,7 +27,7 @@ struct AttentionKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try AttentionAttributes(node: node)
+        let attributes = try node.typed(AttentionAttributes.self)
         (isCausal, qHeads, kvHeads, outputMode) = (attributes.isCausal, attributes.qHeads, attributes.kvHeads, attributes.outputMode)
         (scale, softcap) = (attributes.scale, attributes.softcap)
         (leftWindow, rightWindow) = (attributes.leftWindow, attributes.rightWindow)

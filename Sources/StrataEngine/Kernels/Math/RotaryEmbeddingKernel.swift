@@ -15,7 +15,7 @@ struct RotaryEmbeddingKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try RotaryEmbeddingAttributes(node: node)
+        let attributes = try node.typed(RotaryEmbeddingAttributes.self)
         (interleaved, rotaryDim) = (attributes.interleaved, attributes.rotaryDim)
         numHeads = attributes.numHeads ?? 0
     }

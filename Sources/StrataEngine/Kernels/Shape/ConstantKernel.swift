@@ -5,7 +5,7 @@ struct ConstantKernel: Kernel {
     let value: Tensor
 
     init(_ ctx: KernelBuildContext) throws {
-        value = try ConstantAttributes(node: ctx.node).value
+        value = try ctx.node.typed(ConstantAttributes.self).value
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] { [value] }

@@ -7,7 +7,7 @@ struct ConstantOfShapeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        value = try ConstantOfShapeAttributes(node: node).value
+        value = try node.typed(ConstantOfShapeAttributes.self).value
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

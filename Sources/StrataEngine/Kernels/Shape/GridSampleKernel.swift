@@ -16,7 +16,7 @@ struct GridSampleKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try GridSampleAttributes(node: node)
+        let attributes = try node.typed(GridSampleAttributes.self)
         (mode, padding, alignCorners) = (attributes.mode, attributes.padding, attributes.alignCorners)
     }
 

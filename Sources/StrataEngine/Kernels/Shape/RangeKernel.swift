@@ -9,7 +9,7 @@ struct RangeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        stashType = try RangeAttributes(node: node).stashType
+        stashType = try node.typed(RangeAttributes.self).stashType
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -15,7 +15,7 @@ struct ResizeKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try ResizeAttributes(node: node)
+        let attributes = try node.typed(ResizeAttributes.self)
         settings = ResizeSettings(attributes)
         attributeScales = attributes.scales
     }

@@ -10,7 +10,7 @@ struct TensorScatterKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try TensorScatterAttributes(node: node)
+        let attributes = try node.typed(TensorScatterAttributes.self)
         (axis, circular) = (attributes.axis, attributes.circular)
     }
 

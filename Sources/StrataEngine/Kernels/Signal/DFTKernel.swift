@@ -15,7 +15,7 @@ struct DFTKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        let attributes = try DFTAttributes(node: node)
+        let attributes = try node.typed(DFTAttributes.self)
         (inverse, onesided, attributeAxis) = (attributes.inverse, attributes.onesided, attributes.axis)
     }
 

@@ -12,7 +12,7 @@ struct MelWeightMatrixKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        dtype = try MelWeightMatrixAttributes(node: node).dtype
+        dtype = try node.typed(MelWeightMatrixAttributes.self).dtype
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -12,7 +12,7 @@ struct STFTKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        onesided = try STFTAttributes(node: node).onesided
+        onesided = try node.typed(STFTAttributes.self).onesided
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
