@@ -53,8 +53,9 @@ struct GraphConstants {
     private func dequantized(_ node: Node, depth: Int) throws -> Tensor? {
         guard let xName = node.input(0), let x = try raw(xName, depth: depth + 1),
               let scaleName = node.input(1), let scale = try floats(scaleName, depth: depth + 1) else { return nil }
-        guard try node.int("block_size", default: 0) == 0 else { return nil }
-        var axis = try node.int("axis", default: 1)
+        let attributes = try node.typed(QuantizeAttributes.self)
+        guard attributes.blockSize == 0 else { return nil }
+        var axis = attributes.axis
         if axis < 0 { axis += x.rank }
         guard scale.count >= 1 else { throw node.error("the scale is empty") }
         let perAxis = scale.count > 1

@@ -5,14 +5,17 @@ extension OpRegistry {
     /// Quantize/dequantize steps, integer convolutions and matrix products, and onnxruntime's
     /// quantized contrib ops (`com.microsoft`, opset 1), as onnxruntime's ContribOperators.md defines them.
     static let quantizationSchemas: [OpSchema] = [
-        OpSchema("QuantizeLinear", opsets: 10...OpRegistry.latestOpset, inputs: 2...3, category: .elementwise) { ctx in
+        OpSchema("QuantizeLinear", opsets: 10...OpRegistry.latestOpset, inputs: 2...3, category: .elementwise,
+                 attributes: QuantizeAttributes.self) { ctx in
             let x = try ctx.type(0)
             return [ValueType(try quantizedDType(ctx, zeroPoint: 2), x.shape)]
         },
-        OpSchema("DequantizeLinear", opsets: 10...OpRegistry.latestOpset, inputs: 2...3, category: .elementwise) { ctx in
+        OpSchema("DequantizeLinear", opsets: 10...OpRegistry.latestOpset, inputs: 2...3, category: .elementwise,
+                 attributes: QuantizeAttributes.self) { ctx in
             let x = try ctx.type(0)
             let scale = try ctx.type(1)
-            let dtype = try ctx.node.int("output_dtype").map { try onnxDType(ctx, $0, attribute: "output_dtype") } ?? scale.dtype
+            let code = try ctx.node.typed(QuantizeAttributes.self).outputDTypeCode
+            let dtype = try code.map { try onnxDType(ctx, $0, attribute: "output_dtype") } ?? scale.dtype
             return [ValueType(dtype, x.shape)]
         },
         OpSchema("DynamicQuantizeLinear", opsets: 11...OpRegistry.latestOpset, inputs: 1...1, outputs: 3...3,
@@ -44,22 +47,25 @@ extension OpRegistry {
         OpSchema("QLinearMul", domain: microsoftDomain, opsets: 1...1, inputs: 7...8, category: .elementwise) { ctx in
             try quantizedBinary(ctx)
         },
-        OpSchema("QLinearLeakyRelu", domain: microsoftDomain, opsets: 1...1, inputs: 4...5, category: .activation) { ctx in
+        OpSchema("QLinearLeakyRelu", domain: microsoftDomain, opsets: 1...1, inputs: 4...5, category: .activation,
+                 attributes: AlphaAttributes.self) { ctx in
             [try ctx.type(0)]
         },
         OpSchema("QLinearSigmoid", domain: microsoftDomain, opsets: 1...1, inputs: 4...5, category: .activation) { ctx in
             [try ctx.type(0)]
         },
-        OpSchema("QLinearGlobalAveragePool", domain: microsoftDomain, opsets: 1...1, inputs: 5...5, category: .pooling) { ctx in
+        OpSchema("QLinearGlobalAveragePool", domain: microsoftDomain, opsets: 1...1, inputs: 5...5, category: .pooling,
+                 attributes: ChannelsLastAttributes.self) { ctx in
             let x = try ctx.type(0)
             guard let shape = x.shape else { throw InferenceContext.Unknown() }
             guard shape.count >= 3 else { throw ctx.error("input must have rank 3 or more, found \(shape.count)") }
             let ones = [Dim](repeating: 1, count: shape.count - 2)
-            let channelsLast = try ctx.node.int("channels_last", default: 0) != 0
+            let channelsLast = try ctx.node.typed(ChannelsLastAttributes.self).channelsLast
             return [ValueType(x.dtype, channelsLast ? [shape[0]] + ones + [shape[shape.count - 1]] : Array(shape.prefix(2)) + ones)]
         },
-        OpSchema("QLinearAveragePool", domain: microsoftDomain, opsets: 1...1, inputs: 4...5, category: .pooling) { ctx in
-            if try ctx.node.int("channels_last", default: 0) != 0 {
+        OpSchema("QLinearAveragePool", domain: microsoftDomain, opsets: 1...1, inputs: 4...5, category: .pooling,
+                 attributes: ChannelsLastAttributes.self) { ctx in
+            if try ctx.node.typed(ChannelsLastAttributes.self).channelsLast {
                 throw ctx.node.attributeError("channels_last", "only 0 (channels first) is supported", kind: .unsupported)
             }
             return [try rule("AveragePool", ctx, inputs: [0])]
@@ -81,7 +87,7 @@ extension OpRegistry {
 
     /// The output dtype of a quantizing op: the zero point's, else the `output_dtype` attribute, else uint8.
     static func quantizedDType(_ ctx: InferenceContext, zeroPoint: Int) throws -> DType {
-        let declared = try ctx.node.int("output_dtype").flatMap { $0 == 0 ? nil : try onnxDType(ctx, $0, attribute: "output_dtype") }
+        let declared = try ctx.node.typed(QuantizeAttributes.self).outputDTypeCode.map { try onnxDType(ctx, $0, attribute: "output_dtype") }
         if ctx.hasInput(zeroPoint) {
             let dtype = try ctx.type(zeroPoint).dtype
             if let declared, declared != dtype {

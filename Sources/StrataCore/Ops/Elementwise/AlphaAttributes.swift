@@ -7,7 +7,7 @@ public struct AlphaAttributes: OpAttributes {
 
     /// The spec's default `alpha` of `opType`.
     public static func defaultAlpha(_ opType: String) -> Float {
-        opType == "LeakyRelu" ? 0.01 : 1
+        opType == "LeakyRelu" || opType == "QLinearLeakyRelu" ? 0.01 : 1
     }
 
     public init(node: Node) throws {

@@ -110,9 +110,9 @@ struct QuantizedPattern {
         case "Gemm":
             guard op.inputs.count >= 2, let a = inputs[0], let b = inputs[1], a.perTensor, b.dtype == .int8 || b.dtype == .uint8,
                   a.dtype == .uint8 || b.dtype == .int8,
-                  Self.isPerAxis(b, axis: (try? op.int("transB", default: 0)) == 1 ? 0 : 1, ctx) else { return nil }
+                  Self.isPerAxis(b, axis: (try? op.typed(GemmAttributes.self).transB) == true ? 0 : 1, ctx) else { return nil }
             let bias = inputs.count > 2 ? inputs[2] : nil
-            if let bias, bias.dtype != .int32 || (try? op.float("beta", default: 1)) != 1 { return nil }
+            if let bias, bias.dtype != .int32 || (try? op.typed(GemmAttributes.self).beta) != 1 { return nil }
             node.attributes["beta"] = nil
             node.domain = "com.microsoft"
             node.opType = "QGemm"
@@ -155,7 +155,7 @@ struct QuantizedPattern {
         guard let p = ctx.producers[name] else { return nil }
         let dq = ctx.graph.nodes[p]
         guard dq.opType == "DequantizeLinear", dq.domain.isEmpty || dq.domain == "ai.onnx", dq.inputs.count >= 2,
-              !(ctx.steps.contains(p) && ctx.requested.contains(name)), (try? dq.int("block_size", default: 0)) == 0,
+              !(ctx.steps.contains(p) && ctx.requested.contains(name)), (try? dq.typed(QuantizeAttributes.self).blockSize) == 0,
               let x = dq.inputs.first, !x.isEmpty, let scale = ctx.constant(dq.inputs[1]), scale.dtype == .float32, scale.rank <= 1
         else { return nil }
         let values = ctx.constant(x)
@@ -186,7 +186,7 @@ struct QuantizedPattern {
     /// (negative: from the end) with the node's own `axis` attribute naming that axis.
     private static func isPerAxis(_ dq: Dequantized, axis: Int, _ ctx: Context) -> Bool {
         if dq.perTensor { return true }
-        guard case .constant(let values) = dq.values, values.rank >= 1, let own = try? ctx.graph.nodes[dq.node].int("axis", default: 1)
+        guard case .constant(let values) = dq.values, values.rank >= 1, let own = try? ctx.graph.nodes[dq.node].typed(QuantizeAttributes.self).axis
         else { return false }
         let rank = values.rank
         let (wanted, given) = (axis < 0 ? axis + rank : axis, own < 0 ? own + rank : own)

@@ -12,10 +12,10 @@ struct DequantizeLinearKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: 1)
-        blockSize = try node.int("block_size", default: 0)
-        guard blockSize >= 0 else { throw node.attributeError("block_size", "must not be negative, found \(blockSize)") }
-        if let code = try node.int("output_dtype"), code != 0 {
+        let attributes = try node.typed(QuantizeAttributes.self)
+        axis = attributes.axis
+        blockSize = attributes.blockSize
+        if let code = attributes.outputDTypeCode {
             guard let dtype = DType(onnxCode: code), dtype == .float32 || dtype == .float16 || dtype == .bfloat16 else {
                 throw node.attributeError("output_dtype", "element type \(code) is not a float type", kind: .unsupported)
             }

@@ -16,7 +16,7 @@ struct QLinearLookupKernel: Kernel {
 
     init(_ ctx: KernelBuildContext, sigmoid: Bool) throws {
         node = ctx.node
-        function = sigmoid ? .sigmoid : .leakyRelu(try node.float("alpha", default: 0.01))
+        function = sigmoid ? .sigmoid : .leakyRelu(try node.typed(AlphaAttributes.self).alpha)
     }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {

@@ -16,7 +16,7 @@ struct QLinearPoolKernel: Kernel {
 
     init(_ ctx: KernelBuildContext, global: Bool) throws {
         node = ctx.node
-        channelsLast = try node.int("channels_last", default: 0) != 0
+        channelsLast = try node.typed(ChannelsLastAttributes.self).channelsLast
         if global {
             window = nil
         } else {

@@ -13,10 +13,10 @@ struct QuantizeLinearKernel: Kernel {
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
-        axis = try node.int("axis", default: 1)
-        blockSize = try node.int("block_size", default: 0)
-        guard blockSize >= 0 else { throw node.attributeError("block_size", "must not be negative, found \(blockSize)") }
-        if let code = try node.int("output_dtype"), code != 0 {
+        let attributes = try node.typed(QuantizeAttributes.self)
+        axis = attributes.axis
+        blockSize = attributes.blockSize
+        if let code = attributes.outputDTypeCode {
             guard let dtype = DType(onnxCode: code), QuantizedInteger.range(dtype) != nil else {
                 throw node.attributeError("output_dtype", "element type \(code) is not supported (uint8, int8, uint16, int16)",
                                           kind: .unsupported)
@@ -24,9 +24,6 @@ struct QuantizeLinearKernel: Kernel {
             outputDType = dtype
         } else {
             outputDType = nil
-        }
-        if let saturate = try node.int("saturate"), saturate != 1 {
-            throw node.attributeError("saturate", "applies to float8 outputs only, which Strata does not hold", kind: .unsupported)
         }
     }
 
