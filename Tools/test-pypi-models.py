@@ -62,6 +62,7 @@ REQUIREMENTS = os.path.join(HERE, "requirements-pypi.txt")
 STRATA = os.path.join(ROOT, ".build", "release", "strata")
 sys.path.insert(0, os.path.join(HERE, "parity"))
 from check import compare  # noqa: E402  (the parity tolerance policy)
+import testlib  # noqa: E402
 
 SILERO = ["silero_vad", "silero_vad_16k_op15", "silero_vad_half", "silero_vad_op18_ifless", "silero_vad_16k_sequence",
           "silero_vad_openvino_16k"]
@@ -178,20 +179,9 @@ def ocr_inputs(name):
 def reference(path, feeds):
     """onnxruntime's value of every node output of the main graph (optimisations off)."""
     model = onnx.load(path)
-    present = {o.name for o in model.graph.output}
-    for node in model.graph.node:
-        for output in node.output:
-            if output and output not in present:
-                model.graph.output.append(onnx.ValueInfoProto(name=output))
-                present.add(output)
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    options.intra_op_num_threads = 2
-    options.log_severity_level = 3
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    names = [o.name for o in session.get_outputs()]
+    values = testlib.onnxruntime_every_output(model, feeds)
     constants = {o for n in model.graph.node if n.op_type == "Constant" for o in n.output}
-    return dict(zip(names, session.run(names, feeds))), constants, model
+    return values, constants, model
 
 
 def check(name, path, strata, verbose):

@@ -65,6 +65,7 @@ OUT_DIR = os.path.join(ROOT, "Fixtures", "generated", "quantized")
 STRATA = os.path.join(ROOT, ".build", "release", "strata")
 sys.path.insert(0, os.path.join(HERE, "parity"))
 import torchmodels  # noqa: E402
+import testlib  # noqa: E402
 
 RECIPE_VERSION = 1
 OFF_FRACTION = 0.005
@@ -201,18 +202,7 @@ def make(name):
 def reference(model_path, feeds):
     """onnxruntime's value of every node output (graph optimisations off)."""
     model = onnx.load(model_path)
-    present = {o.name for o in model.graph.output}
-    for node in model.graph.node:
-        for output in node.output:
-            if output and output not in present:
-                model.graph.output.append(onnx.ValueInfoProto(name=output))
-                present.add(output)
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    options.intra_op_num_threads = 2
-    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    names = [o.name for o in session.get_outputs()]
-    return dict(zip(names, session.run(names, feeds))), model
+    return testlib.onnxruntime_every_output(model, feeds), model
 
 
 QUANTIZED_OPS = {"QuantizeLinear", "DynamicQuantizeLinear", "QGemm"}

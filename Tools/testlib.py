@@ -164,6 +164,27 @@ def run_strata(binary, args, timeout=600):
         return subprocess.CompletedProcess(command, 124, "", f"timed out after {timeout} s")
 
 
+def onnxruntime_every_output(model, feeds, threads=2):
+    """onnxruntime's value of every node output of `model`'s main graph, by name, graph optimisations off
+    (so that no node is fused away). `model` is an onnx ModelProto; each node output is added to its
+    graph outputs in place."""
+    import onnx
+    import onnxruntime as ort
+    present = {o.name for o in model.graph.output}
+    for node in model.graph.node:
+        for output in node.output:
+            if output and output not in present:
+                model.graph.output.append(onnx.ValueInfoProto(name=output))
+                present.add(output)
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    return dict(zip(names, session.run(names, feeds)))
+
+
 def keras_python(given=None):
     """The python of the Keras virtual environment: `given`, else .venv-keras/bin/python, else the one
     Tools/keras/setup-venv.sh makes (it prints its path last); exits when the set-up fails."""
