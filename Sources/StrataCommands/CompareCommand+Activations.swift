@@ -126,6 +126,6 @@ extension CompareCommand {
     /// `tensor` in its layer's own layout.
     static func oriented(_ tensor: Tensor, _ perm: [Int]?) throws -> Tensor {
         guard let perm, perm.count == tensor.rank else { return tensor }
-        return try TransposeSinking.permuted(tensor, perm)
+        return try tensor.permuted(perm)
     }
 }

@@ -53,7 +53,7 @@ extension CompareCommand {
             if fits(tensor.shape) {
                 out[ib.name] = tensor
             } else if let perm = layoutPerms(rank: tensor.rank).first(where: { p in fits(p.map { tensor.shape[$0] }) }) {
-                let moved = try TransposeSinking.permuted(tensor, perm)
+                let moved = try tensor.permuted(perm)
                 out[ib.name] = moved
                 let direction = perm == layoutPerms(rank: tensor.rank)[0] ? "channels-last to channels-first" : "channels-first to channels-last"
                 notes.append("input '\(ia.name)' \(tensor.shape) fed to '\(ib.name)' as \(moved.shape) (transposed \(perm), \(direction))")

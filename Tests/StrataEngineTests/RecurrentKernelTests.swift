@@ -126,12 +126,12 @@ final class RecurrentKernelTests: KernelTierTestCase {
 
         // Layout 1: batch first for X, the states and every output.
         attributes["layout"] = .int(1)
-        var batchFirst: [Tensor?] = [try RecurrentKernel.permuted(x, [1, 0, 2]), w, r, b, lengths, try h0.map { try RecurrentKernel.permuted($0, [1, 0, 2]) }]
-        if c.op == "LSTM" { batchFirst += [try c0.map { try RecurrentKernel.permuted($0, [1, 0, 2]) }, p] }
+        var batchFirst: [Tensor?] = [try x.permuted([1, 0, 2]), w, r, b, lengths, try h0.map { try $0.permuted([1, 0, 2]) }]
+        if c.op == "LSTM" { batchFirst += [try c0.map { try $0.permuted([1, 0, 2]) }, p] }
         let out1 = try Support.run(c.op, batchFirst, attributes: attributes, opset: 14, outputs: outputs)
         XCTAssertEqual(out1[0].shape, [B, T, D, H], file: file, line: line)
-        XCTAssertEqual(out1[0].floats(), try RecurrentKernel.permuted(out[0], [2, 0, 1, 3]).floats(), "\(label): layout 1 Y", file: file, line: line)
-        XCTAssertEqual(out1[1].floats(), try RecurrentKernel.permuted(out[1], [1, 0, 2]).floats(), "\(label): layout 1 Y_h", file: file, line: line)
+        XCTAssertEqual(out1[0].floats(), try out[0].permuted([2, 0, 1, 3]).floats(), "\(label): layout 1 Y", file: file, line: line)
+        XCTAssertEqual(out1[1].floats(), try out[1].permuted([1, 0, 2]).floats(), "\(label): layout 1 Y_h", file: file, line: line)
     }
 
     func testRNN() {

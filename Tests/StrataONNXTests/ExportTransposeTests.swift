@@ -95,7 +95,7 @@ final class ExportTransposeTests: XCTestCase {
         let values = (0 ..< shape.reduce(1, *)).map { _ in Float(generator.next() % 1000) }
         let tensor = Tensor(values, shape: shape)
         let perm = [0, 2, 3, 1]
-        let out = try TransposeSinking.permuted(tensor, perm)
+        let out = try tensor.permuted(perm)
         XCTAssertEqual(out.shape, [2, 4, 5, 3])
         let got = out.floats()
         for n in 0 ..< 2 { for h in 0 ..< 4 { for w in 0 ..< 5 { for c in 0 ..< 3 {

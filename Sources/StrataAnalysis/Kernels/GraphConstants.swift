@@ -41,7 +41,7 @@ struct GraphConstants {
             guard let x = try node.input(0).flatMap({ try floats($0, depth: depth + 1) }) else { return nil }
             let perm = try node.typed(TransposeAttributes.self).perm ?? Array((0 ..< x.rank).reversed())
             guard perm.count == x.rank, Set(perm) == Set(0 ..< x.rank) else { throw node.attributeError("perm", "is not a permutation of \(x.rank) axes") }
-            return try TransposeSinking.permuted(x, perm)
+            return try x.permuted(perm)
         case "DequantizeLinear":
             return try dequantized(node, depth: depth)
         default:

@@ -100,7 +100,7 @@ public struct LayerKernel: Sendable {
             kind = .dense
             guard w.rank == 2 else { throw node.error("the weight of shape \(w.shape) is not a matrix", kind: .unsupported) }
             if node.opType == "Gemm", try node.typed(GemmAttributes.self).transB {
-                w = try TransposeSinking.permuted(w, [1, 0])
+                w = try w.permuted([1, 0])
             }
         }
         return LayerKernel(layer: layer, node: node.name, opType: node.opType, kind: kind, weight: w, group: group,

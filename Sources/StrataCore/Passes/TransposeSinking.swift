@@ -258,33 +258,6 @@ public struct TransposeSinking {
         let padded = Array(repeating: 1, count: rank - constant.rank) + constant.shape
         var inverse = [Int](repeating: 0, count: rank)
         for (i, p) in perm.enumerated() { inverse[p] = i }
-        return try permuted(constant.reshaped(padded), inverse)
-    }
-
-    /// A copy of `tensor` with axes reordered: result axis `i` is the input's axis `perm[i]`.
-    public static func permuted(_ tensor: Tensor, _ perm: [Int]) throws -> Tensor {
-        let rank = tensor.rank
-        let shape = perm.map { tensor.shape[$0] }
-        let out = try Tensor(dtype: tensor.dtype, shape: shape)
-        let size = tensor.dtype.byteSize
-        var inStrides = [Int](repeating: 1, count: rank)
-        for i in stride(from: rank - 2, through: 0, by: -1) { inStrides[i] = inStrides[i + 1] * tensor.shape[i + 1] }
-        let strides = perm.map { inStrides[$0] }
-        let src = tensor.rawPointer
-        let dst = out.rawPointer
-        var index = [Int](repeating: 0, count: rank)
-        for o in 0 ..< out.count {
-            var offset = 0
-            for a in 0 ..< rank { offset += index[a] * strides[a] }
-            (dst + o * size).copyMemory(from: src + offset * size, byteCount: size)
-            var a = rank - 1
-            while a >= 0 {
-                index[a] += 1
-                if index[a] < shape[a] { break }
-                index[a] = 0
-                a -= 1
-            }
-        }
-        return out
+        return try constant.reshaped(padded).permuted(inverse)
     }
 }

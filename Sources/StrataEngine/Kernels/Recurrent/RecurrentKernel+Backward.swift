@@ -59,7 +59,7 @@ extension RecurrentKernel: DifferentiableKernel {
         func tensor(_ values: [Double], _ shape: [Int], permutedBy order: [Int]? = nil) throws -> Tensor {
             let t = Tensor(values.map { Float($0) }, shape: shape)
             guard layout == 1, let order else { return t }
-            return try Self.permuted(t, order)
+            return try t.permuted(order)
         }
         if step.wants(0) { result[0] = try tensor(gradients.x, [seq, batch, inputSize], permutedBy: [1, 0, 2]) }
         if step.wants(1) { result[1] = try tensor(gradients.w, [directions, width, inputSize]) }
@@ -81,7 +81,7 @@ extension RecurrentKernel: DifferentiableKernel {
         guard g.shape == expected else {
             throw node.error("the gradient of output \(i) has shape \(g.shape), the output \(expected)", kind: .invalidInput)
         }
-        let t = layout == 0 ? g : try Self.permuted(g, order)
+        let t = layout == 0 ? g : try g.permuted(order)
         let p = t.pointer(as: Float.self)
         return (0..<t.count).map { Double(p[$0]) }
     }

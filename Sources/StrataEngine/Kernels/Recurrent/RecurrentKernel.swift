@@ -78,7 +78,7 @@ struct RecurrentKernel: Kernel {
         let dtype = inputs.first??.dtype ?? .float32
         var outputs: [Tensor] = []
         for (i, t) in [y, yh, yc].prefix(node.outputs.count).enumerated() {
-            let out = layout == 0 ? t : try Self.permuted(t, i == 0 ? [2, 0, 1, 3] : [1, 0, 2])
+            let out = layout == 0 ? t : try t.permuted(i == 0 ? [2, 0, 1, 3] : [1, 0, 2])
             outputs.append(try NumericStaging.convert(out, to: dtype))
         }
         return outputs
@@ -98,7 +98,7 @@ struct RecurrentKernel: Kernel {
         func staged(_ t: Tensor?) throws -> Tensor? { try t.map(float32) }
         guard x0.rank == 3 else { throw node.error("input X must have rank 3, got \(x0.shape)", kind: .invalidInput) }
         var x = try float32(x0)
-        if layout == 1 { x = try Self.permuted(x, [1, 0, 2]) }
+        if layout == 1 { x = try x.permuted([1, 0, 2]) }
         let (seq, batch, inputSize) = (x.shape[0], x.shape[1], x.shape[2])
         let gates = cell.gates
         guard r0.rank == 3, r0.shape[0] == directions else {
@@ -141,16 +141,9 @@ struct RecurrentKernel: Kernel {
         )
     }
 
-    /// A float32 tensor's axes reordered: output axis `k` is input axis `order[k]`.
-    static func permuted(_ t: Tensor, _ order: [Int]) throws -> Tensor {
-        let out = try Tensor(dtype: t.dtype, shape: order.map { t.shape[$0] })
-        ReductionLoops.permute(t.pointer(as: Float.self), dims: t.shape, order: order, into: out.pointer(as: Float.self))
-        return out
-    }
-
     /// A layout-1 state input moved to layout 0, once it is known to have rank 3.
     private static func checkedRank3(_ t: Tensor, _ name: String, node: Node, then order: [Int]) throws -> Tensor {
         guard t.rank == 3 else { throw node.error("input \(name) must have rank 3, got \(t.shape)", kind: .invalidInput) }
-        return try permuted(t, order)
+        return try t.permuted(order)
     }
 }

@@ -27,41 +27,8 @@ enum ReductionLoops {
         }
         let order = groups.indices.filter { !groups[$0].reduced } + groups.indices.filter { groups[$0].reduced }
         let kept = groups.filter { !$0.reduced }.reduce(1) { $0 * $1.size }
-        let permuted = try Tensor(dtype: x.dtype, shape: x.shape)
-        permute(x.pointer(as: T.self), dims: groups.map(\.size), order: order, into: permuted.pointer(as: T.self))
+        let permuted = try x.reshaped(groups.map(\.size)).permuted(order)
         return (permuted, AxisSplit(outer: kept, axis: x.count / Swift.max(kept, 1), inner: 1))
-    }
-
-    /// Copies `src` (C order over `dims`) to `dst` in C order over the dims listed in `order`.
-    static func permute<T>(_ src: UnsafePointer<T>, dims: [Int], order: [Int], into dst: UnsafeMutablePointer<T>) {
-        let total = dims.reduce(1, *)
-        guard total > 0 else { return }
-        var strides = Array(repeating: 1, count: dims.count)
-        for k in stride(from: dims.count - 2, through: 0, by: -1) { strides[k] = strides[k + 1] * dims[k + 1] }
-        let outDims = order.map { dims[$0] }
-        let outStrides = order.map { strides[$0] }
-        let last = outDims.count - 1
-        let innerSize = outDims[last], innerStride = outStrides[last]
-        var index = Array(repeating: 0, count: outDims.count)
-        var base = 0
-        var written = 0
-        while written < total {
-            var s = base
-            for j in 0..<innerSize {
-                dst[written + j] = src[s]
-                s += innerStride
-            }
-            written += innerSize
-            var k = last - 1
-            while k >= 0 {
-                index[k] += 1
-                base += outStrides[k]
-                if index[k] < outDims[k] { break }
-                base -= outStrides[k] * outDims[k]
-                index[k] = 0
-                k -= 1
-            }
-        }
     }
 
     /// `y[o * inner + i] = reduce over r of x[(o * axis + r) * inner + i]`.

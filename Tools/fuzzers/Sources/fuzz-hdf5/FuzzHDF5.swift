@@ -18,7 +18,7 @@ public func fuzzHDF5(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         modelFile.write(bytes)
         let model = try KerasImporter.load(path: modelFile.path)
         _ = model.graph.inferTypes()
-        _ = KerasLayerSummary.rows(of: model)
+        _ = SourceLayer.totals(model.sourceLayers)
         _ = try Engine(model: model, options: EngineOptions(threads: 1))
     }
     // Everything the input opened is closed once the model built from it is gone.

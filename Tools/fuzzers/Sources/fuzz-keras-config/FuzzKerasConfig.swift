@@ -30,7 +30,7 @@ public func fuzzKerasConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32
         config.write(UnsafeRawBufferPointer(rebasing: bytes.dropFirst()))
         let model = try KerasImporter.load(path: weightFiles[Int(pick) % weightFiles.count], configPath: config.path)
         _ = model.graph.inferTypes()
-        _ = KerasLayerSummary.rows(of: model)
+        _ = SourceLayer.totals(model.sourceLayers)
         _ = try Engine(model: model, options: EngineOptions(threads: 1))
     }
     // Everything the input opened is closed once the model built from it is gone.
