@@ -72,7 +72,7 @@ let package = Package(
         // members inflated by ZIPFoundation).
         .target(
             name: "StrataKeras",
-            dependencies: ["StrataCore", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["StrataCore", "CHDF5", "CISAL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "StrataCommands",

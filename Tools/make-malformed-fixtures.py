@@ -16,6 +16,8 @@ HDF5 (cnn.k2.h5 with the Dense layer 'probs' bias, /model_weights/probs/probs/bi
   huge-chunked.h5        a chunked dataset declared with 2^40 float32 elements and no stored chunk
   huge-chunked-right-shape.h5  'probs' with 2^30 units, its kernel declared [24, 2^30] and its bias [2^30] (chunked,
                          nothing stored): shapes that agree with the config, so only the storage check refuses them
+  stored-unusually.h5    not hostile: 'probs' kernel as float16, chunked and deflated, its bias as big-endian float32;
+                         libhdf5 must convert them (Strata uses only native, contiguous datasets in place from the file)
   outside.h5             what the links point to when a test copies a fixture into a folder next to it: /k, 10 floats
   dropout-rate.h5        the model config with a Dropout layer of rate 2.0 (cnn.k2.h5 has none: one is added)
   hdf5-crash.h5          mixed_precision.k2.h5 with byte 159 bit 4 and byte 2100 bit 6 flipped (Tools/hdf5-bitflip.py, seed
@@ -104,6 +106,13 @@ def hdf5_fixtures():
     replace(path, BIAS, lambda f, t: f.create_dataset(t, shape=(1 << 30,), dtype="<f4", chunks=(1024,), track_times=False))
 
     flip_bits(os.path.join(KERAS, "mixed_precision.k2.h5"), os.path.join(OUT, "hdf5-crash.h5"), [(159, 4), (2100, 6)])
+
+    path = copy_h5("stored-unusually.h5")
+    with h5py.File(path, "r") as f:
+        kernel, bias = f[KERNEL][()], f[BIAS][()]
+    replace(path, KERNEL, lambda f, t: f.create_dataset(t, data=kernel.astype("<f2"), chunks=(8, 5), compression="gzip",
+                                                        track_times=False))
+    replace(path, BIAS, lambda f, t: f.create_dataset(t, data=bias.astype(">f4"), track_times=False))
 
     path = copy_h5("dropout-rate.h5")
     with h5py.File(path, "r+") as f:

@@ -59,8 +59,10 @@ public enum KerasImporter {
         String(decoding: try InputFile.contents(path, limit: maxConfigBytes), as: UTF8.self)
     }
 
-    /// A `.keras` zip: `config.json`, `metadata.json`, `model.weights.h5`. The weights are inflated into
-    /// shared memory (Linux) that libhdf5 reads as a file, in the HDF5 worker when there is one.
+    /// A `.keras` zip: `config.json`, `metadata.json`, `model.weights.h5`. Stored weights (as Keras
+    /// writes them) are read in place from the archive, their CRC-32 checked on another thread while
+    /// the model is built; deflated ones are inflated into shared memory (Linux) that libhdf5 reads as
+    /// a file. libhdf5 runs in the HDF5 worker when there is one.
     static func loadArchive(path: String, configPath: String?, weights: WeightLoading) throws -> Model {
         let archive = try KerasArchive(path: path)
         let configText: String
@@ -77,15 +79,31 @@ public enum KerasImporter {
            let json = KerasJSON.parse(String(decoding: try archive.data(member, limit: maxMetadataBytes, what: "metadata"), as: UTF8.self)) {
             version = json["keras_version"]?.string
         }
-        let file = try archive.member("model.weights.h5").map { try weightsFile(archive, $0) }
-        return try build(
-            configText: configText, file: path, format: .kerasArchive, kerasVersion: version ?? "3", backend: nil, weights: weights,
-            store: { spec in try file.map { try Keras3WeightStore(file: $0, model: spec) as KerasWeightStore } ?? EmptyWeightStore() })
+        let weightsMember = archive.member("model.weights.h5")
+        let integrity = weightsMember.map { member in ArchiveCheck(archive, member) }
+        let file = try weightsMember.map { try weightsFile(archive, $0) }
+        do {
+            let model = try build(
+                configText: configText, file: path, format: .kerasArchive, kerasVersion: version ?? "3", backend: nil, weights: weights,
+                store: { spec in try file.map { try Keras3WeightStore(file: $0, model: spec) as KerasWeightStore } ?? EmptyWeightStore() })
+            try integrity?.wait()
+            return model
+        } catch {
+            // A damaged member explains whatever else went wrong reading it.
+            try integrity?.wait()
+            throw error
+        }
     }
 
-    /// The archive's weights as an HDF5 file image.
+    /// The archive's weights as an HDF5 file image. A stored member (how Keras writes them) is read in
+    /// place from the archive (its CRC-32 is `ArchiveCheck`'s); a deflated member is inflated into
+    /// shared memory, checked as it is inflated.
     private static func weightsFile(_ archive: KerasArchive, _ member: KerasArchive.Member) throws -> HDF5File {
         let name = archive.path + "/model.weights.h5"
+        if member.method == 0, member.size > 0 {
+            let start = try archive.check(member)
+            return try HDF5File(imageIn: archive.descriptor, fileSize: archive.fileSize, offset: start, size: member.size, displayName: name)
+        }
         guard member.size > 0, SharedMemory.available else {
             let data = try archive.data(member, limit: MemoryLimit.bytes, what: "the memory limit")
             return try HDF5File(image: data, displayName: name)

@@ -77,19 +77,9 @@ final class TensorDecoder {
     /// otherwise over a copy: made now, or with `deferringCopy` (bytes in a mapped file) when the
     /// tensor's bytes are first used, after which the file's pages under them are let go.
     func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject, deferringCopy: Bool = false) throws -> Tensor {
-        guard let bytes, layout.byteCount > 0 else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
-        if Int(bitPattern: bytes) % layout.dtype.byteSize == 0 {
-            let storage = TensorStorage(borrowing: bytes, byteCount: layout.byteCount, owner: owner)
-            return Tensor(dtype: layout.dtype, shape: layout.shape, storage: storage)
-        }
-        if deferringCopy {
-            let storage = TensorStorage(deferredCopyOf: bytes, byteCount: layout.byteCount, owner: owner,
-                                        release: MappedFile.dropPages)
-            return Tensor(dtype: layout.dtype, shape: layout.shape, storage: storage)
-        }
-        let tensor = try Tensor(dtype: layout.dtype, shape: layout.shape)
-        tensor.rawPointer.copyMemory(from: bytes, byteCount: layout.byteCount)
-        return tensor
+        guard let bytes else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
+        return try Tensor.borrowing(bytes, byteCount: layout.byteCount, dtype: layout.dtype, shape: layout.shape,
+                                    owner: owner, deferringCopy: deferringCopy)
     }
 
     /// Elements held in the typed field the specification assigns to the dtype.

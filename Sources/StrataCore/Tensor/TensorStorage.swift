@@ -63,14 +63,17 @@ public final class TensorStorage: @unchecked Sendable {
         self.release = nil
     }
 
-    /// Wraps bytes that `owner` keeps alive; they are not freed here.
-    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject) {
+    /// Wraps bytes that `owner` keeps alive; they are not freed here. `release`, if given, is called
+    /// with them when this storage goes away (to let a mapped file's pages go once a weight that was
+    /// only read to be converted is done with).
+    public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject,
+                release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)? = nil) {
         self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = owner
         self.reserved = 0
         self.source = nil
-        self.release = nil
+        self.release = release
     }
 
     /// A copy of `bytes` (which `owner` keeps alive) into aligned memory, made on the first use of
@@ -122,6 +125,8 @@ public final class TensorStorage: @unchecked Sendable {
         } else if source != nil, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
             TensorStorage.deallocate(address)
             MemoryLimit.release(reserved)
+        } else if source == nil, let release {
+            release(pointer, byteCount)
         }
     }
 

@@ -8,4 +8,8 @@ struct HDF5DatasetInfo: Equatable, Sendable {
     let dtype: DType
     /// `shape`'s element count times the dtype's size; fits in `Int` by construction.
     let byteCount: Int
+    /// Where the values lie in the file when they are stored there exactly as they are laid out in
+    /// memory (contiguous, unfiltered, native float32 or int64, inside the file): such a dataset is
+    /// used in place from the mapped file instead of being read. Nil otherwise.
+    var fileOffset: Int? = nil
 }

@@ -10,6 +10,11 @@ final class HDF5File: @unchecked Sendable {
     /// The name used in errors: the file path, or `archive.keras/model.weights.h5`.
     let displayName: String
     private let access: any HDF5Access
+    /// The file mapped read-only, for datasets stored as memory holds them (`HDF5DatasetInfo.fileOffset`):
+    /// those are used in place, never read by libhdf5 or copied. Nil for images opened from bytes.
+    private let mapping: MappedFile?
+    /// Where the HDF5 file starts in `mapping` (not 0 for an image inside an archive).
+    private let mappingOffset: Int
 
     /// Opens the file at `path`: a regular file (a FIFO or device is refused before libhdf5 sees it)
     /// with the HDF5 signature.
@@ -22,6 +27,20 @@ final class HDF5File: @unchecked Sendable {
             throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: path))
         }
         try self.init(descriptor: fd, size: size, path: path, displayName: path)
+    }
+
+    /// Opens the HDF5 file image stored uncompressed at bytes `offset ..< offset + size` of the file
+    /// `descriptor` refers to (`fileSize` bytes; a `.keras` archive's `model.weights.h5`), checked by the
+    /// caller to lie inside it. Nothing is copied: libhdf5 reads the image in place, and datasets stored
+    /// as memory holds them are used from the mapped archive.
+    convenience init(imageIn descriptor: Int32, fileSize: Int, offset: Int, size: Int, displayName: String) throws {
+        var head = [UInt8](repeating: 0, count: Swift.min(4096, size))
+        let n = head.isEmpty ? 0 : pread(descriptor, &head, head.count, off_t(offset))
+        guard n > 0, HDF5Library.hasSignature(Data(head.prefix(n))) else {
+            throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: displayName))
+        }
+        try self.init(descriptor: descriptor, size: size, path: nil, displayName: displayName,
+                      image: (offset: offset, fileSize: fileSize))
     }
 
     /// Opens an HDF5 file image: the bytes of a `.keras` archive's weights, already in `descriptor`
@@ -38,6 +57,8 @@ final class HDF5File: @unchecked Sendable {
     /// Opens an HDF5 file image held in memory, in this process (systems without memfds).
     init(image: Data, displayName: String) throws {
         self.displayName = displayName
+        mapping = nil
+        mappingOffset = 0
         guard HDF5Library.hasSignature(image) else {
             throw StrataError(.corruptFile, "not an HDF5 file", at: ErrorLocation(file: displayName))
         }
@@ -48,13 +69,21 @@ final class HDF5File: @unchecked Sendable {
         }
     }
 
-    private init(descriptor: Int32, size: Int, path: String?, displayName: String) throws {
+    private init(descriptor: Int32, size: Int, path: String?, displayName: String,
+                 image: (offset: Int, fileSize: Int)? = nil) throws {
         self.displayName = displayName
+        // Without a mapping every dataset is read through libhdf5 instead.
+        mapping = try? MappedFile(descriptor: descriptor, byteCount: image?.fileSize ?? size)
+        mappingOffset = image?.offset ?? 0
         do {
             switch HDF5Isolation.current {
             case .worker(let executable) where SharedMemory.available:
-                access = try HDF5WorkerClient(executable: executable, descriptor: descriptor, fileSize: size)
+                access = try HDF5WorkerClient(executable: executable, descriptor: descriptor, fileSize: size, imageOffset: image?.offset)
             case .worker, .inProcess:
+                if let image {
+                    access = try HDF5Reader(imageIn: descriptor, offset: image.offset, size: size)
+                    break
+                }
                 #if os(Linux)
                 access = try HDF5Reader(descriptor: descriptor, fileSize: size)
                 #else
@@ -136,6 +165,14 @@ final class HDF5File: @unchecked Sendable {
     func dataset(_ path: String, info: HDF5DatasetInfo? = nil) throws -> Tensor {
         try located {
             let info = try info ?? access.datasetInfo(path)
+            if let inFile = info.fileOffset, let mapping, let base = mapping.bytes,
+               let offset = CheckedArithmetic.sum(mappingOffset, inFile),
+               let end = CheckedArithmetic.sum(offset, info.byteCount), end <= mapping.byteCount {
+                // The lowering mostly converts these (a kernel permuted to another layout) and drops
+                // them; their pages go with them.
+                return try Tensor.borrowing(base + offset, byteCount: info.byteCount, dtype: info.dtype, shape: info.shape,
+                                            owner: mapping, deferringCopy: true, dropPagesWhenDone: true)
+            }
             do {
                 return try access.tensor(path, info: info)
             } catch let error as StrataError where error.location.detail == nil {

@@ -8,6 +8,27 @@ extension HDF5Reader {
     static let maxAttributeStrings = 1 << 20
     static let maxAttributeBytes = 1 << 28
 
+    /// More attributes than any Keras object carries; an object with more is listed only up to here.
+    static let maxAttributes = 4096
+
+    /// The names of the attributes of the object at `path` (which exists), in HDF5's name order; nil
+    /// when they cannot be listed or there are more than `maxAttributes`.
+    func attributeNames(_ path: String) -> [String]? {
+        HDF5Library.locked {
+            var names: [String] = []
+            let status = withUnsafeMutablePointer(to: &names) { list in
+                H5Aiterate_by_name(fileID, path, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
+                    guard let name, let context else { return -1 }
+                    let names = context.assumingMemoryBound(to: [String].self)
+                    guard names.pointee.count < HDF5Reader.maxAttributes else { return -1 }
+                    names.pointee.append(String(cString: name))
+                    return 0
+                }, list, strata_h5p_default())
+            }
+            return status >= 0 ? names : nil
+        }
+    }
+
     /// The string attribute `name` of the object at `path` (a scalar gives one element). Fixed-length
     /// and variable-length strings are both read; an empty numeric array (h5py's empty list) gives none.
     func strings(_ path: String, _ name: String) throws -> [String] {

@@ -80,6 +80,7 @@ extension HDF5Reader {
 
         let storage = Int(clamping: H5Dget_storage_size(dataset))
         let declared = "the dataset declares \(shape) values (\(MemoryLimit.describe(bytes: fileBytes)))"
+        var inPlace: Int?
         switch layout {
         case H5D_CONTIGUOUS:
             let offset = H5Dget_offset(dataset)
@@ -92,6 +93,9 @@ extension HDF5Reader {
                 guard let start = Int(exactly: offset), let end = CheckedArithmetic.sum(start, fileBytes), end <= fileSize else {
                     throw corrupt("\(declared) at byte \(offset), past the end of the file (\(fileSize) bytes)")
                 }
+                // Stored as memory holds it (HDF5's native types are this machine's): no conversion to make.
+                let native = dtype == .float32 ? strata_h5t_native_float() : strata_h5t_native_int64()
+                if storedSize == dtype.byteSize, H5Tequal(type, native) > 0, fileBytes > 0 { inPlace = start }
             }
         case H5D_CHUNKED:
             var chunk = [hsize_t](repeating: 0, count: Swift.max(rank, 1))
@@ -120,7 +124,7 @@ extension HDF5Reader {
         default:
             break  // compact: the data sits in the object header, at most 64 KiB
         }
-        return HDF5DatasetInfo(shape: shape, dtype: dtype, byteCount: byteCount)
+        return HDF5DatasetInfo(shape: shape, dtype: dtype, byteCount: byteCount, fileOffset: inPlace)
     }
 
     /// Reads the dataset at `path`, whose `datasetInfo` was `info`, into `buffer` (`info.byteCount`

@@ -15,6 +15,8 @@ final class HDF5Reader {
     let fileID: hid_t
     /// Bytes in the file: raw data must lie within them.
     let fileSize: Int
+    /// For a file image inside another file: the read-only mapping libhdf5 reads the image from.
+    private var mapping: (address: UnsafeMutableRawPointer, length: Int)?
 
     /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize`
     /// bytes). libhdf5 opens it again by its `/proc/self/fd` name, so it never sees another path.
@@ -49,8 +51,35 @@ final class HDF5Reader {
         fileID = opened
     }
 
+    /// Opens the HDF5 file image stored as bytes `offset ..< offset + size` of the file `fd` refers to (a
+    /// `.keras` archive's stored `model.weights.h5`), which the caller checked lie inside it. libhdf5
+    /// reads the image from a read-only mapping of the file, in place (`H5LTopen_file_image` with
+    /// neither copy nor release), so only the pages it touches are read.
+    init(imageIn fd: Int32, offset: Int, size: Int) throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = offset / page * page
+        guard size > 0, page > 0, let length = CheckedArithmetic.sum(offset - start, size),
+              let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(start)), address != MAP_FAILED
+        else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        // libhdf5 reads small metadata blocks scattered over the image: no readahead around them, or
+        // listing a 100 MB file's structure would bring most of it into memory.
+        _ = madvise(address, length, MADV_RANDOM)
+        let image = address + (offset - start)
+        let opened: hid_t = HDF5Library.locked {
+            H5LTopen_file_image(image, size, UInt32(H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE))
+        }
+        guard opened >= 0 else {
+            munmap(address, length)
+            throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)")
+        }
+        fileSize = size
+        fileID = opened
+        mapping = (address, length)
+    }
+
     deinit {
         HDF5Library.locked { _ = H5Fclose(fileID) }
+        if let mapping { munmap(mapping.address, mapping.length) }
     }
 
     static func place(_ path: String, attribute: String? = nil) -> ErrorLocation {
@@ -121,6 +150,15 @@ final class HDF5Reader {
         var object: UnsafePointer<CChar>?
         guard H5Lunpack_elink_val(&buffer, size, &flags, &file, &object) >= 0, let file, let object else { return "another file" }
         return "'\(String(cString: file)):\(String(cString: object))'"
+    }
+
+    /// Whether the link at `path` (whose parent exists) is a hard link: the object lives in this file
+    /// under this name, not reached through a soft or external link.
+    func isHardLink(_ path: String) -> Bool {
+        HDF5Library.locked {
+            var info = H5L_info_t()
+            return H5Lget_info(fileID, path, &info, strata_h5p_default()) >= 0 && info.type == H5L_TYPE_HARD
+        }
     }
 
     enum ObjectKind: Int { case group = 1, dataset = 2, other = 3 }

@@ -18,4 +18,8 @@ enum HDF5Operation: UInt8 {
     case datasetInfo
     /// Fields: path, shape, dtype, byte count. Carries the shared memory to read into. Reply: nothing.
     case read
+    /// Fields: offset, size. Carries the descriptor of a file holding an HDF5 file image at those bytes.
+    case openImage
+    /// Fields: none. Reply: the answers to every metadata request about the file (`HDF5Snapshot`).
+    case snapshot
 }

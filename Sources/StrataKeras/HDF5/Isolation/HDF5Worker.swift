@@ -24,24 +24,30 @@ public enum HDF5Worker {
             } catch {
                 return 0  // Strata closed the socket: the file is done with
             }
-            var reply = WireMessage()
-            do {
-                var fields = request
-                guard let operation = HDF5Operation(rawValue: try fields.byte()) else { throw WireMessage.Malformed() }
-                var result = WireMessage()
-                result.append(UInt8(0))
-                try handle(operation, &fields, descriptor: descriptor, reader: &reader, into: &result)
-                reply = result
-            } catch let error as StrataError {
-                reply.append(UInt8(1))
-                reply.append(error)
-            } catch {
-                reply.append(UInt8(1))
-                reply.append(StrataError(.corruptFile, "malformed request to the HDF5 worker"))
-            }
+            let reply = Self.reply(to: request, descriptor: descriptor, reader: &reader)
             if let descriptor { close(descriptor) }
             do { try channel.send(reply) } catch { return 1 }
         }
+    }
+
+    /// The reply to one request: 0 and the result, or 1 and the error.
+    static func reply(to request: WireMessage, descriptor: Int32?, reader: inout HDF5Reader?) -> WireMessage {
+        var reply = WireMessage()
+        do {
+            var fields = request
+            guard let operation = HDF5Operation(rawValue: try fields.byte()) else { throw WireMessage.Malformed() }
+            var result = WireMessage()
+            result.append(UInt8(0))
+            try handle(operation, &fields, descriptor: descriptor, reader: &reader, into: &result)
+            reply = result
+        } catch let error as StrataError {
+            reply.append(UInt8(1))
+            reply.append(error)
+        } catch {
+            reply.append(UInt8(1))
+            reply.append(StrataError(.corruptFile, "malformed request to the HDF5 worker"))
+        }
+        return reply
     }
 
     private static func handle(_ operation: HDF5Operation, _ fields: inout WireMessage, descriptor: Int32?,
@@ -52,10 +58,22 @@ public enum HDF5Worker {
             reader = try HDF5Reader(descriptor: descriptor, fileSize: size)
             return
         }
+        if operation == .openImage {
+            let offset = try fields.int(), size = try fields.int()
+            guard let descriptor, offset >= 0, size > 0 else { throw WireMessage.Malformed() }
+            reader = try HDF5Reader(imageIn: descriptor, offset: offset, size: size)
+            return
+        }
         guard let reader else { throw StrataError(.corruptFile, "no HDF5 file is open") }
         switch operation {
-        case .open:
+        case .open, .openImage:
             break
+        case .snapshot:
+            guard let descriptor,
+                  let page = mmap(nil, progressBytes, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), page != MAP_FAILED
+            else { throw WireMessage.Malformed() }
+            defer { munmap(page, progressBytes) }
+            snapshot(reader, into: &reply) { path in note(path, in: page) }
         case .exists:
             reply.append(UInt8(try reader.exists(try fields.string()) ? 1 : 0))
         case .kind:
@@ -73,10 +91,11 @@ public enum HDF5Worker {
             reply.append(info.shape)
             reply.append(info.dtype.rawValue)
             reply.append(info.byteCount)
+            reply.append(info.fileOffset ?? -1)
         case .read:
             let path = try fields.string()
             let info = HDF5DatasetInfo(shape: try fields.ints(), dtype: DType(rawValue: try fields.string()) ?? .float32,
-                                       byteCount: try fields.int())
+                                       byteCount: try fields.int(), fileOffset: try fields.optionalOffset())
             guard let descriptor, info.byteCount > 0 else { throw WireMessage.Malformed() }
             var status = stat()
             guard fstat(descriptor, &status) == 0, Int(status.st_size) >= info.byteCount else { throw WireMessage.Malformed() }

@@ -9,13 +9,17 @@ import StrataCore
 /// loops), or sends something malformed, the worker is killed and that call and every later one
 /// fail with `the HDF5 library failed reading '<HDF5 path>': the file is corrupt`.
 final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
-    private let channel: WireChannel
-    private let pid: pid_t
+    private var channel: WireChannel
+    private var pid: pid_t
     private let lock = NSLock()
+    /// Bytes in the file; values used in place must lie inside them.
+    private let fileSize: Int
     private var failure: StrataError?
     /// Replies to metadata requests, by request bytes: the file is opened read-only and does not change
     /// while it is read, and the importer asks some questions many times (a group's kind, its children).
     private var replies: [[UInt8]: WireMessage] = [:]
+    /// The worker's answers given ahead of time (see `HDF5Snapshot`); nil when it could not give them.
+    private var snapshot: HDF5Snapshot?
 
     /// Seconds a metadata request (links, attributes, dataset shapes) may take; libhdf5 answers these
     /// in microseconds to milliseconds, so only a worker stuck on a corrupt file comes near it.
@@ -28,14 +32,58 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
 
     /// Starts a worker and has it open the file `descriptor` refers to (`fileSize` bytes). The worker's
     /// heap is limited to `MemoryLimit.bytes` (at least 256 MiB).
-    init(executable: String, descriptor: Int32, fileSize: Int) throws {
+    ///
+    /// The worker then describes the whole file in one reply (`HDF5Snapshot`). It reads every object's
+    /// metadata for that, so a file on which libhdf5 crashes or loops anywhere is refused here, naming
+    /// the object it was reading (the worker notes each one in a shared page before reading it).
+    /// `imageOffset`: the file is an HDF5 file image of `fileSize` bytes stored at that offset of the
+    /// file `descriptor` refers to (a `.keras` archive's stored member), read in place by the worker.
+    init(executable: String, descriptor: Int32, fileSize: Int, imageOffset: Int? = nil) throws {
+        self.fileSize = fileSize
+        (channel, pid) = try Self.start(executable, descriptor: descriptor, fileSize: fileSize, imageOffset: imageOffset)
+        let progress = try SharedMemory(byteCount: HDF5Worker.progressBytes, for: "the HDF5 worker's progress")
+        var reply = try call(request(.snapshot), passing: progress.descriptor, path: "/",
+                             reading: { HDF5Worker.notedPath(progress.pointer) })
+        do {
+            let snapshot = try HDF5Snapshot(&reply)
+            self.snapshot = snapshot
+            replies = snapshot.replies
+        } catch {
+            kill(pid, SIGKILL)
+            let failure = StrataError(.corruptFile, "the HDF5 library failed reading '/': the file is corrupt")
+            self.failure = failure
+            throw failure
+        }
+    }
+
+    /// Starts a worker and has it open the file.
+    private static func start(_ executable: String, descriptor: Int32, fileSize: Int, imageOffset: Int?) throws -> (WireChannel, pid_t) {
         let (mine, theirs) = try WireChannel.pair()
-        channel = mine
-        pid = try Self.spawn(executable, socket: theirs.fd, dataLimit: Swift.max(MemoryLimit.bytes, 256 << 20))
+        let pid = try spawn(executable, socket: theirs.fd, dataLimit: Swift.max(MemoryLimit.bytes, 256 << 20))
         var request = WireMessage()
-        request.append(HDF5Operation.open.rawValue)
+        if let imageOffset {
+            request.append(HDF5Operation.openImage.rawValue)
+            request.append(imageOffset)
+        } else {
+            request.append(HDF5Operation.open.rawValue)
+        }
         request.append(fileSize)
-        _ = try call(request, passing: descriptor, path: "/", timeout: Self.startTimeout)
+        do {
+            try mine.send(request, passing: descriptor)
+            var (reply, extra) = try mine.receive(timeout: startTimeout)
+            if let extra { close(extra) }
+            switch try reply.byte() {
+            case 0: return (mine, pid)
+            case 1: throw try reply.error()
+            default: throw WireMessage.Malformed()
+            }
+        } catch let error as StrataError {
+            kill(pid, SIGKILL)
+            throw error
+        } catch {
+            kill(pid, SIGKILL)
+            throw StrataError(.corruptFile, "the HDF5 library failed reading '/': the file is corrupt")
+        }
     }
 
     deinit {
@@ -73,8 +121,9 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
     }
 
     /// Sends `request` and returns the reply's result fields, or throws the worker's `StrataError`.
+    /// `reading`, if given, says which object the worker was reading when it failed (else `path`).
     private func call(_ request: WireMessage, passing descriptor: Int32? = nil, path: String,
-                      timeout: Double = HDF5WorkerClient.requestTimeout) throws -> WireMessage {
+                      timeout: Double = HDF5WorkerClient.requestTimeout, reading: (() -> String?)? = nil) throws -> WireMessage {
         lock.lock()
         defer { lock.unlock() }
         if let failure { throw failure }
@@ -90,6 +139,8 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
             throw error
         } catch {
             kill(pid, SIGKILL)
+            // A worker that failed is stuck or gone: it no longer writes what `reading` reads.
+            let path = reading?() ?? path
             let failure: StrataError
             if case WireChannel.Failure.timeout = error {
                 failure = StrataError(.corruptFile, "the HDF5 library did not finish reading '\(path)' within \(Int(timeout)) s: the file is corrupt")
@@ -126,11 +177,13 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
     // MARK: HDF5Access
 
     func exists(_ path: String) throws -> Bool {
-        try guarded(path) { try flag(try call(request(.exists, path), path: path)) }
+        if let known = snapshot?.exists(path) { return known }
+        return try guarded(path) { try flag(try call(request(.exists, path), path: path)) }
     }
 
     func kind(_ path: String) throws -> HDF5Reader.ObjectKind? {
-        try guarded(path) {
+        if snapshot?.exists(path) == false { return nil }
+        return try guarded(path) {
             var reply = try call(request(.kind, path), path: path)
             let raw = Int(try reply.byte())
             return raw == 0 ? nil : HDF5Reader.ObjectKind(rawValue: raw) ?? .other
@@ -145,7 +198,8 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
     }
 
     func hasAttribute(_ path: String, _ name: String) throws -> Bool {
-        try guarded(path) { try flag(try call(request(.hasAttribute, path, name), path: path)) }
+        if let known = snapshot?.hasAttribute(path, name) { return known }
+        return try guarded(path) { try flag(try call(request(.hasAttribute, path, name), path: path)) }
     }
 
     func strings(_ path: String, _ name: String) throws -> [String] {
@@ -163,11 +217,15 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
                 throw WireMessage.Malformed()
             }
             let byteCount = try reply.int()
-            // What the worker claims is checked like a header: the sizes must agree.
-            guard let count = shape.checkedElementCount, CheckedArithmetic.product(count, dtype.byteSize) == byteCount else {
+            let offset = try reply.optionalOffset()
+            // What the worker claims is checked like a header: the sizes must agree, and values used in
+            // place must lie inside the file.
+            guard let count = shape.checkedElementCount, CheckedArithmetic.product(count, dtype.byteSize) == byteCount,
+                  offset.map({ CheckedArithmetic.sum($0, byteCount).map { $0 <= fileSize } ?? false }) ?? true
+            else {
                 throw WireMessage.Malformed()
             }
-            return HDF5DatasetInfo(shape: shape, dtype: dtype, byteCount: byteCount)
+            return HDF5DatasetInfo(shape: shape, dtype: dtype, byteCount: byteCount, fileOffset: offset)
         }
     }
 
@@ -178,6 +236,7 @@ final class HDF5WorkerClient: HDF5Access, @unchecked Sendable {
         message.append(info.shape)
         message.append(info.dtype.rawValue)
         message.append(info.byteCount)
+        message.append(info.fileOffset ?? -1)
         try guarded(path) {
             _ = try call(message, passing: memory.descriptor, path: path,
                          timeout: Self.requestTimeout + Double(info.byteCount) / Self.readRate)

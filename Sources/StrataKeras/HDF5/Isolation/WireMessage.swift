@@ -39,6 +39,12 @@ struct WireMessage {
         for v in values { append(v) }
     }
 
+    /// Another message's bytes, length first.
+    mutating func append(_ message: WireMessage) {
+        append(message.bytes.count)
+        bytes += message.bytes
+    }
+
     // MARK: Reading
 
     mutating func byte() throws -> UInt8 {
@@ -67,6 +73,21 @@ struct WireMessage {
         // Each string takes at least its 8-byte length.
         guard n >= 0, n <= (bytes.count - position) / 8 else { throw Malformed() }
         return try (0 ..< n).map { _ in try string() }
+    }
+
+    /// A file offset written as an `int`, -1 for none; other negative values are malformed.
+    mutating func optionalOffset() throws -> Int? {
+        let n = try int()
+        guard n >= -1 else { throw Malformed() }
+        return n == -1 ? nil : n
+    }
+
+    /// A message written by `append(_: WireMessage)`.
+    mutating func message() throws -> WireMessage {
+        let n = try int()
+        guard n >= 0, n <= bytes.count - position else { throw Malformed() }
+        defer { position += n }
+        return WireMessage(bytes: Array(bytes[position ..< position + n]))
     }
 
     mutating func ints() throws -> [Int] {

@@ -5,23 +5,38 @@ import StrataCore
 /// bytes live in the file borrow them with this object as the owner.
 ///
 /// The mapping is private and copy-on-write, so a stray write changes this process's pages only.
-final class MappedFile {
+public final class MappedFile {
     /// The first byte, or nil for an empty file.
-    let bytes: UnsafeMutableRawPointer?
-    let byteCount: Int
+    public let bytes: UnsafeMutableRawPointer?
+    public let byteCount: Int
     /// Kept open so that `read(_:count:at:)` reads the very file that is mapped.
     private let descriptor: Int32
 
     /// Maps the regular file at `path` (opened so that a FIFO cannot block and checked with `fstat`;
     /// `noFollow` also refuses a symbolic link as the last component). Failures are `.io` errors with
     /// a one-line reason; the caller adds the location.
-    init(path: String, noFollow: Bool = false) throws {
+    public convenience init(path: String, noFollow: Bool = false) throws {
         let fd: Int32
+        let size: Int
         do {
-            (fd, byteCount) = try InputFile.open(path, noFollow: noFollow)
+            (fd, size) = try InputFile.open(path, noFollow: noFollow)
         } catch let error as StrataError {
             throw StrataError(error.kind, error.message)
         }
+        try self.init(owning: fd, byteCount: size)
+    }
+
+    /// Maps the first `byteCount` bytes of the file `descriptor` refers to (a regular file or a memfd
+    /// the caller opened and checked), through a duplicate of the descriptor: the caller keeps its own.
+    public convenience init(descriptor: Int32, byteCount: Int) throws {
+        let fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard fd >= 0 else { throw StrataError(.io, "cannot map file: " + MappedFile.reason(errno)) }
+        try self.init(owning: fd, byteCount: byteCount)
+    }
+
+    /// Maps `fd`, which this object then owns and closes.
+    private init(owning fd: Int32, byteCount: Int) throws {
+        self.byteCount = byteCount
         descriptor = fd
         if byteCount == 0 {
             bytes = nil
@@ -45,7 +60,7 @@ final class MappedFile {
     /// mapping: reading a few header bytes through a mapping makes the kernel map whole folios
     /// around them (hundreds of KB each), which would bring most of a model's weights into this
     /// process's memory just to read its graph. Returns how many bytes were read.
-    func read(_ buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws -> Int {
+    public func read(_ buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) throws -> Int {
         var done = 0
         while done < count {
             let n = pread(descriptor, buffer + done, count - done, off_t(offset + done))
@@ -62,7 +77,7 @@ final class MappedFile {
     /// Lets the kernel drop the whole pages inside `[pointer, pointer + count)` of a mapping from
     /// this process's memory, once their bytes have been copied elsewhere. The mapping is private
     /// and those pages were only read, so a later read would fault the same bytes in from the file.
-    @Sendable static func dropPages(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+    @Sendable public static func dropPages(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard page > 0 else { return }
         let start = (Int(bitPattern: pointer) + page - 1) / page * page
