@@ -101,13 +101,13 @@ public struct RunCommand: StrataSubcommand {
                 try writeGradients(grad, classNames: classNames, engine: engine, rows: rows, feeds: batch.feeds, into: writer)
             } else {
                 try engine.run(
-                    inputs: batch.feeds, capture: rows,
+                    values: batch.feeds.mapValues(Value.tensor).merging(batch.values) { tensor, _ in tensor }, capture: rows,
                     progress: source.isDataset ? nil : { done, total in progress.update(done: done, total: total) },
-                    onCapture: { row, tensor in
+                    onCapture: { row, value in
                         var row = row
                         // A graph output that no node computes is an input passed through or a constant.
-                        if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil ? "Input" : "Initializer" }
-                        try writer.write(tensor, for: row)
+                        if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil || batch.values[row.tensor] != nil ? "Input" : "Initializer" }
+                        try writer.write(value, for: row)
                     })
             }
             try writer.commit()

@@ -29,6 +29,10 @@ struct ProtoWriter {
         proto.pointee.n_initializer = tensors.count
         proto.pointee.initializer = arena.array(tensors)
 
+        for info in graph.inputs + graph.outputs where !info.type.isTensor {
+            throw StrataError(.unsupported, "exporting \(info.type) values is not supported (tensors only)",
+                              at: ErrorLocation(detail: "'\(info.name)'"))
+        }
         let inputs = graph.inputs.map { Optional(valueInfo($0)) }
         proto.pointee.n_input = inputs.count
         proto.pointee.input = arena.array(inputs)
@@ -99,6 +103,9 @@ struct ProtoWriter {
             proto.pointee.strings = arena.array(v.map { arena.bytes(of: $0) })
         case .graph, .graphs:
             throw StrataError(.unsupported, "exporting subgraphs (If, Loop, Scan bodies) is not supported",
+                              at: ErrorLocation(detail: "attribute '\(name)'"))
+        case .type:
+            throw StrataError(.unsupported, "exporting type attributes (Optional's 'type') is not supported",
                               at: ErrorLocation(detail: "attribute '\(name)'"))
         }
         return proto
