@@ -24,6 +24,8 @@ import tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
+
+import testlib
 import torch
 from onnx import helper
 
@@ -88,23 +90,6 @@ def all_outputs(model):
     return model
 
 
-def inline_if(model, taken):
-    """The model with each top-level If replaced by the nodes of the branch `taken[name]` names."""
-    model = copy.deepcopy(model)
-    nodes = []
-    for node in model.graph.node:
-        if node.op_type != "If":
-            nodes.append(node)
-            continue
-        branch = next(a.g for a in node.attribute if a.name == ("then_branch" if taken[node.name] else "else_branch"))
-        nodes.extend(branch.node)
-        for inner, outer in zip(branch.output, node.output):
-            nodes.append(helper.make_node("Identity", [inner.name], [outer], name=node.name + "_" + outer))
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
-    return model
-
-
 def run_ort(model, feeds):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -116,11 +101,8 @@ def run_ort(model, feeds):
 def reference(model, feeds):
     """onnxruntime's value of every tensor, body tensors stacked over iterations (name + STACKED)."""
     first = run_ort(all_outputs(model), feeds)
-    taken = {}
-    for node in model.graph.node:
-        if node.op_type == "If":
-            taken[node.name] = bool(np.asarray(first[node.input[0]]).reshape(-1)[0])
-    return run_ort(all_outputs(inline_if(model, taken)), feeds) | first, taken
+    inlined, taken = testlib.inline_taken_if_branches(model, feeds)
+    return run_ort(all_outputs(inlined), feeds) | first, taken
 
 
 def check(binary, path, model, feeds, label, verbose):
