@@ -12,6 +12,8 @@ public struct RunCommand: StrataSubcommand {
         abstract: "Run a model and capture layer outputs as .npy files.",
         discussion: """
             Inputs: --input FILE.npy binds to the model's inputs in order; --input NAME=FILE.npy by name. \
+            An input of sequence type takes a folder holding 0.npy, 1.npy, … (one file per element); an \
+            optional input given nothing is empty. A sequence output is written one file per element. \
             --image FILE (repeatable) feeds PNG/JPEG files, as one batch, to the model's image input, \
             preprocessed as --preprocess and the other image options say (Docs/Images.md); other inputs \
             still come from --input NAME=FILE.npy. --images DIR|GLOB runs --batch images at a time and \
