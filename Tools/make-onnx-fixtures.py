@@ -368,6 +368,25 @@ def make_subgraph_errors():
     save(model_of(graph), "errors", "body-dangling.onnx", check=False)
 
 
+def make_value_type_errors():
+    """Sequence and optional types Strata does not represent: a sequence of sequences, an optional
+    of an optional, and a type 40 layers deep (refused after two layers, without unwrapping the rest)."""
+    def typed_input(type_proto):
+        x = helper.make_value_info("x", type_proto)
+        graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"], name="n")], "g", [x],
+                                  [helper.make_value_info("y", type_proto)])
+        return model_of(graph)
+    tensor = helper.make_tensor_type_proto(TensorProto.FLOAT, None)
+    save(typed_input(helper.make_sequence_type_proto(helper.make_sequence_type_proto(tensor))),
+         "errors", "sequence-of-sequences.onnx", check=False)
+    save(typed_input(helper.make_optional_type_proto(helper.make_optional_type_proto(tensor))),
+         "errors", "optional-of-optional.onnx", check=False)
+    deep = tensor
+    for level in range(40):
+        deep = helper.make_optional_type_proto(deep) if level % 2 else helper.make_sequence_type_proto(deep)
+    save(typed_input(deep), "errors", "deep-type.onnx", check=False)
+
+
 def make_errors():
     t = tensor_proto("w", TensorProto.FLOAT, [2, 2])
     t.raw_data = np.zeros(3, "<f4").tobytes()
@@ -401,6 +420,7 @@ def make_errors():
     identity_with("ir-version.onnx", None, ir_version=2)
 
     make_subgraph_errors()
+    make_value_type_errors()
 
     ref = onnx.AttributeProto()
     ref.name = "alpha"

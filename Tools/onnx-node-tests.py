@@ -8,7 +8,10 @@ case's inputs are converted to .npy, run with
 
     strata run model.onnx --input input_0.npy ... --out TMP --quiet --threads 1
 
-and every model output (found in TMP/manifest.json by tensor name) is compared with numpy:
+and every model output (found in TMP/manifest.json by tensor name) is compared with numpy
+(a sequence input is written as a folder of 0.npy, 1.npy, ... and an empty optional input is not
+given; a sequence output is compared element by element from its rows' "sequence"/"element", an
+optional by its "optional" state and what it holds):
 same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN: the
 "onnx_node" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py);
 integers and booleans exactly.
@@ -142,6 +145,64 @@ def load_tensor(path):
     return numpy_helper.to_array(proto)
 
 
+def load_value(path, info):
+    """A test value by its declared type: an array, a list of arrays (sequence), or for an optional
+    None (empty) or what it holds."""
+    kind = info.type.WhichOneof("value")
+    if kind == "tensor_type":
+        return load_tensor(path)
+    proto = onnx.SequenceProto() if kind == "sequence_type" else onnx.OptionalProto() if kind == "optional_type" else None
+    if proto is None:
+        raise ValueError(f"value '{info.name}' is a {kind}")
+    with open(path, "rb") as f:
+        proto.ParseFromString(f.read())
+    return numpy_helper.to_list(proto) if kind == "sequence_type" else numpy_helper.to_optional(proto)
+
+
+def write_input(value, info, path):
+    """Writes one input as strata run reads it: an array as PATH.npy, a sequence as a folder PATH/
+    of 0.npy, 1.npy, ...; an optional as what it holds. Returns the path, or None for an empty
+    optional (strata reads an input given nothing as empty) or a reason string prefixed '!'."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        os.makedirs(path, exist_ok=True)
+        for k, element in enumerate(value):
+            problem = write_input(element, info, os.path.join(path, str(k)))
+            if problem and problem.startswith("!"):
+                return problem
+        return path
+    array = np.asarray(value)
+    if array.dtype.name == "bfloat16":
+        array = array.astype(np.float32)  # .npy has no bfloat16; strata narrows it back exactly
+    if array.dtype.kind in "USOV":
+        return f"!input '{info.name}' has dtype {array.dtype}"
+    np.save(path + ".npy", array)
+    return path + ".npy"
+
+
+def compare_value(name, rows, want, out_dir):
+    """None when the manifest rows of output `name` hold `want` (array, list, or None), else why not."""
+    if want is None:
+        return None if rows and rows[0].get("optional") == "empty" else f"output '{name}': expected an empty optional"
+    if isinstance(want, list):
+        if not rows or "sequence" not in rows[0]:
+            return f"output '{name}': expected a sequence of {len(want)} elements"
+        if rows[0]["sequence"] != len(want):
+            return f"output '{name}': a sequence of {rows[0]['sequence']} elements, expected {len(want)}"
+        by_element = {r.get("element"): r for r in rows if "file" in r}
+        for k, element in enumerate(want):
+            if k not in by_element:
+                return f"output '{name}': element {k} missing from the manifest"
+            problem = compare(f"{name}[{k}]", np.load(os.path.join(out_dir, by_element[k]["file"])), element)
+            if problem:
+                return problem
+        return None
+    if not rows or "file" not in rows[0]:
+        return f"output '{name}': expected a tensor"
+    return compare(name, np.load(os.path.join(out_dir, rows[0]["file"])), want)
+
+
 def compare(name, got, want):
     """None when `got` matches `want`, else why not."""
     if want.dtype.name == "bfloat16" and got.dtype == np.float32:
@@ -184,20 +245,19 @@ def run_case(binary, name):
             data = os.path.join(folder, data_set)
             command = [binary, "run", os.path.join(folder, "model.onnx"), "--out", os.path.join(tmp, "out"),
                        "--quiet", "--threads", "1"]
+            # Sequence and optional inputs are bound by name, since an empty optional is given nothing.
+            by_name = any(i.type.WhichOneof("value") != "tensor_type" for i in inputs)
             for j, info in enumerate(inputs):
                 pb = os.path.join(data, f"input_{j}.pb")
                 if not os.path.exists(pb):
                     break
-                if info.type.WhichOneof("value") != "tensor_type":
-                    return name, ops, f"input '{info.name}' is a {info.type.WhichOneof('value')}, not a tensor"
-                npy = os.path.join(tmp, f"input_{j}.npy")
-                array = load_tensor(pb)
-                if array.dtype.name == "bfloat16":
-                    array = array.astype(np.float32)  # .npy has no bfloat16; strata narrows it back exactly
-                if array.dtype.kind in "USOV":
-                    return name, ops, f"input '{info.name}' has dtype {array.dtype}"
-                np.save(npy, array)
-                command += ["--input", npy]
+                if info.type.WhichOneof("value") not in ("tensor_type", "sequence_type", "optional_type"):
+                    return name, ops, f"input '{info.name}' is a {info.type.WhichOneof('value')}"
+                path = write_input(load_value(pb, info), info, os.path.join(tmp, f"input_{j}"))
+                if path is not None and path.startswith("!"):
+                    return name, ops, path[1:]
+                if path is not None:
+                    command += ["--input", f"{info.name}={path}" if by_name else path]
             try:
                 result = subprocess.run(command, capture_output=True, text=True, timeout=CASE_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -206,17 +266,18 @@ def run_case(binary, name):
                 lines = result.stderr.strip().splitlines()
                 return name, ops, (lines[-1] if lines else f"exit code {result.returncode}")
             manifest = json.load(open(os.path.join(tmp, "out", "manifest.json")))
-            files = {a["tensor"]: a["file"] for a in manifest["activations"]}
+            rows = {}
+            for a in manifest["activations"]:
+                rows.setdefault(a["tensor"], []).append(a)
             for j, info in enumerate(model.graph.output):
                 pb = os.path.join(data, f"output_{j}.pb")
                 if not os.path.exists(pb):
                     continue
-                if info.type.WhichOneof("value") != "tensor_type":
-                    return name, ops, f"output '{info.name}' is a {info.type.WhichOneof('value')}, not a tensor"
-                if info.name not in files:
+                if info.type.WhichOneof("value") not in ("tensor_type", "sequence_type", "optional_type"):
+                    return name, ops, f"output '{info.name}' is a {info.type.WhichOneof('value')}"
+                if info.name not in rows:
                     return name, ops, f"output '{info.name}' missing from the manifest"
-                got = np.load(os.path.join(tmp, "out", files[info.name]))
-                problem = compare(info.name, got, load_tensor(pb))
+                problem = compare_value(info.name, rows[info.name], load_value(pb, info), os.path.join(tmp, "out"))
                 if problem:
                     return name, ops, problem
             shutil.rmtree(os.path.join(tmp, "out"))

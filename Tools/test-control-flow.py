@@ -12,6 +12,11 @@ of the Loop (so onnxruntime stacks it over the iterations as Strata does); and t
 nodes of the branch its condition takes (read from a first onnxruntime run). Every tensor Strata
 captures must match (|got − want| ≤ 1e-5 + 1e-3·|want|), and every onnxruntime intermediate must be
 captured. Inputs are chosen so that both branches run, and a trip count of 0 runs no iteration.
+
+Round trips: the export and every model of Fixtures/ops/control-flow and Fixtures/ops/sequence are
+written again by `strata convert` (at their own opset, 13 at least), with their bodies as graph
+attributes; onnxruntime must load each written file and give the original's outputs (sequences
+element by element, optionals by presence) on the same inputs (the fixtures' JSON inputs).
 """
 import argparse
 import copy
@@ -24,6 +29,8 @@ import tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
+
+import testlib
 import torch
 from onnx import helper
 
@@ -88,23 +95,6 @@ def all_outputs(model):
     return model
 
 
-def inline_if(model, taken):
-    """The model with each top-level If replaced by the nodes of the branch `taken[name]` names."""
-    model = copy.deepcopy(model)
-    nodes = []
-    for node in model.graph.node:
-        if node.op_type != "If":
-            nodes.append(node)
-            continue
-        branch = next(a.g for a in node.attribute if a.name == ("then_branch" if taken[node.name] else "else_branch"))
-        nodes.extend(branch.node)
-        for inner, outer in zip(branch.output, node.output):
-            nodes.append(helper.make_node("Identity", [inner.name], [outer], name=node.name + "_" + outer))
-    del model.graph.node[:]
-    model.graph.node.extend(nodes)
-    return model
-
-
 def run_ort(model, feeds):
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
@@ -116,11 +106,8 @@ def run_ort(model, feeds):
 def reference(model, feeds):
     """onnxruntime's value of every tensor, body tensors stacked over iterations (name + STACKED)."""
     first = run_ort(all_outputs(model), feeds)
-    taken = {}
-    for node in model.graph.node:
-        if node.op_type == "If":
-            taken[node.name] = bool(np.asarray(first[node.input[0]]).reshape(-1)[0])
-    return run_ort(all_outputs(inline_if(model, taken)), feeds) | first, taken
+    inlined, taken = testlib.inline_taken_if_branches(model, feeds)
+    return run_ort(all_outputs(inlined), feeds) | first, taken
 
 
 def check(binary, path, model, feeds, label, verbose):
@@ -166,6 +153,70 @@ def check(binary, path, model, feeds, label, verbose):
     return not problems
 
 
+def decode(value):
+    """A value of the fixtures' JSON: a tensor, {"sequence": [...]} (a list) or {"optional": v|null}."""
+    if "sequence" in value:
+        return [decode(v) for v in value["sequence"]]
+    if "optional" in value:
+        return None if value["optional"] is None else decode(value["optional"])
+    return np.array(value["values"], dtype=value["dtype"]).reshape(value["shape"])
+
+
+def same(got, want):
+    """Whether two onnxruntime results agree: lists element by element, None with None, arrays within tolerance."""
+    if want is None or isinstance(want, list):
+        return (got is None and want is None) or (isinstance(got, list) and isinstance(want, list) and len(got) == len(want)
+                                                  and all(same(g, w) for g, w in zip(got, want)))
+    got, want = np.asarray(got), np.asarray(want)
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return False
+    if want.dtype.kind == "f":
+        return bool(np.all(np.abs(got.astype(np.float64) - want) <= ATOL + RTOL * np.abs(want)))
+    return bool(np.array_equal(got, want))
+
+
+def round_trip(binary, path, feed_sets, label):
+    """`strata convert` writes `path` again (its If/Loop/Scan/SequenceMap bodies as graph attributes);
+    the written file must load in onnxruntime and give the original's outputs on every feed set."""
+    model = onnx.load(path)
+    opset = max(13, next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx")))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "converted.onnx")
+        proc = subprocess.run([binary, "convert", path, out, "--opset", str(opset)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"FAIL  round trip {label}: {testlib.last_line(proc.stderr)}")
+            return False
+        try:
+            original = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+            converted = ort.InferenceSession(out, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime refusing the written file is the failure this checks
+            print(f"FAIL  round trip {label}: onnxruntime: {str(error).splitlines()[0]}")
+            return False
+        names = [o.name for o in original.get_outputs()]
+        problems = []
+        for k, feeds in enumerate(feed_sets):
+            want = original.run(names, feeds)
+            got = converted.run(names, feeds)
+            problems += [f"feed set {k}, output '{n}' differs" for n, g, w in zip(names, got, want) if not same(g, w)]
+    print(f"{'ok' if not problems else 'FAIL':4}  round trip {label}: {len(feed_sets)} feed sets, {len(names)} outputs")
+    for p in problems:
+        print("      " + p)
+    return not problems
+
+
+def fixture_round_trips(binary):
+    """Round trips of the control-flow and sequence fixtures, fed their JSON's inputs."""
+    results = []
+    for folder in ("control-flow", "sequence"):
+        directory = os.path.join(testlib.ROOT, "Fixtures", "ops", folder)
+        for name in sorted(f[:-5] for f in os.listdir(directory) if f.endswith(".onnx")):
+            with open(os.path.join(directory, name + ".json")) as f:
+                runs = json.load(f)["runs"]
+            feed_sets = [{k: decode(v) for k, v in run["inputs"].items()} for run in runs]
+            results.append(round_trip(binary, os.path.join(directory, name + ".onnx"), feed_sets, f"{folder}/{name}"))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strata", default=DEFAULT_BINARY)
@@ -189,6 +240,7 @@ def main():
             sys.exit("no input found that takes both branches")
         cases.append(("n=0 (no iteration)", {"x": cases[0][1]["x"], "n": np.array(0, np.int64)}))
         ok = all([check(args.strata, path, model, feeds, label, args.verbose) for label, feeds in cases])
+        ok = all([round_trip(args.strata, path, [feeds for _, feeds in cases], "torch export")] + fixture_round_trips(args.strata)) and ok
     sys.exit(0 if ok else 1)
 
 

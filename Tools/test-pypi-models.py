@@ -24,15 +24,20 @@ Models (issue 14's "real files from packages"):
     last Sigmoid sees inputs near -12 everywhere, and outputs about 1e-6 that carry the relative
     error of those inputs magnified twelvefold, past the tolerance.
 
-Each model runs in onnxruntime (optimisations off) with every node output of the main graph (not of
-If bodies) added
-as a graph output, and in Strata as
+Each model runs in onnxruntime (optimisations off) with every node output added as a graph output.
+onnxruntime gives no values from inside If bodies, so each If is first replaced by the nodes of the
+branch its condition takes for these inputs (testlib.inline_taken_if_branches: the condition is read
+from a run of the model as it is, and the branch's tensors keep their names); the every-node run of
+that inlined model is the reference for the main graph's tensors and the taken branch's. Strata runs
+the original model as
 
     strata run MODEL --input NAME=FILE ... --layer '*' --out TMP --quiet --threads 2
 
 and every tensor both sides have is compared with the project's tolerance policy (Tools/parity:
 floats within rtol 1e-3 / atol 1e-4·max|ref| per tensor, integers exactly, shapes and dtypes equal);
-a tensor onnxruntime has and Strata did not capture fails too (Constant outputs excepted).
+a tensor onnxruntime has and Strata did not capture fails too (Constant outputs excepted), so every
+tensor of the taken branches must be captured (Strata captures a body tensor of an If that ran by
+its name). The line per model says how many of the tensors compared were inside If branches.
 Prints one line per model and exits 1 if any fails.
 
     python3 Tools/test-pypi-models.py             # all (release binary, built first)
@@ -177,16 +182,21 @@ def ocr_inputs(name):
 
 
 def reference(path, feeds):
-    """onnxruntime's value of every node output of the main graph (optimisations off)."""
+    """onnxruntime's value of every node output of the main graph and of the If branches taken
+    (optimisations off), the Constant outputs, the original model, the inlined one, and the names of
+    the tensors computed inside If branches."""
     model = onnx.load(path)
-    values = testlib.onnxruntime_every_output(model, feeds)
-    constants = {o for n in model.graph.node if n.op_type == "Constant" for o in n.output}
-    return values, constants, model
+    inlined, _ = testlib.inline_taken_if_branches(model, feeds)
+    top = {o for n in model.graph.node for o in n.output}
+    in_branches = {o for n in inlined.graph.node for o in n.output if o and o not in top}
+    values = testlib.onnxruntime_every_output(inlined, feeds)
+    constants = {o for n in inlined.graph.node if n.op_type == "Constant" for o in n.output}
+    return values, constants, model, inlined, in_branches
 
 
 def check(name, path, strata, verbose):
     feeds = silero_inputs(onnx.load(path, load_external_data=False)) if name in SILERO else ocr_inputs(name)
-    refs, constants, model = reference(path, feeds)
+    refs, constants, model, inlined, in_branches = reference(path, feeds)
     ops = sorted({n.op_type for n in model.graph.node})
     scratch = tempfile.mkdtemp(prefix=f"strata-pypi-{name}-")
     try:
@@ -204,8 +214,8 @@ def check(name, path, strata, verbose):
             return False, {"error": reason}
         with open(os.path.join(out, "manifest.json")) as f:
             rows = {row["tensor"]: row for row in json.load(f)["activations"]}
-        failures, compared = [], 0
-        for node in model.graph.node:
+        failures, compared, compared_in_branches = [], 0, 0
+        for node in inlined.graph.node:
             for tensor in node.output:
                 if tensor not in refs:
                     continue
@@ -216,15 +226,17 @@ def check(name, path, strata, verbose):
                 got = np.load(os.path.join(out, rows[tensor]["file"]))
                 result = compare(tensor, {"node": node.name, "op": node.op_type}, refs[tensor], got)
                 compared += 1
+                compared_in_branches += tensor in in_branches
                 if not result.ok:
                     failures.append(result.describe())
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     shapes = ", ".join(f"{k}{list(v.shape)}" for k, v in feeds.items())
-    print(f"{name}: {compared} tensors compared, {len(failures)} failed; inputs {shapes}; {len(model.graph.node)} nodes")
+    print(f"{name}: {compared} tensors compared ({compared_in_branches} inside If branches), {len(failures)} failed; "
+          f"inputs {shapes}; {len(model.graph.node)} nodes")
     for failure in failures[: None if verbose else 3]:
         print(f"  FAILED {failure}")
-    return not failures, {"compared": compared, "failed": len(failures)}
+    return not failures, {"compared": compared, "in_if_branches": compared_in_branches, "failed": len(failures)}
 
 
 def main():

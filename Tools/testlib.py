@@ -185,6 +185,44 @@ def onnxruntime_every_output(model, feeds, threads=2):
     return dict(zip(names, session.run(names, feeds)))
 
 
+def inline_taken_if_branches(model, feeds, threads=2, depth=16):
+    """(model, taken): a copy of `model` whose top-level If nodes are each replaced by the nodes of the
+    branch its condition takes for `feeds` (read from an onnxruntime run of the model as it stands),
+    the branch's outputs renamed to the If's through Identity nodes; repeated for Ifs the inlined
+    branches bring up, at most `depth` times. `taken` maps each inlined If node's name to True (then)
+    or False (else). onnxruntime cannot give values inside If bodies as graph outputs; in the inlined
+    model they are top-level node outputs with the same names, computed by the same nodes on the same
+    values, so every-node references of the taken branches come from it. Only top-level Ifs (and
+    those nested in taken branches) are inlined: a body read by a Loop or Scan keeps its Ifs."""
+    import copy
+    import onnx
+    from onnx import helper
+    model = copy.deepcopy(model)
+    taken = {}
+    for _ in range(depth):
+        ifs = [n for n in model.graph.node if n.op_type == "If"]
+        if not ifs:
+            break
+        values = onnxruntime_every_output(copy.deepcopy(model), feeds, threads)
+        nodes = []
+        for node in model.graph.node:
+            if node.op_type != "If":
+                nodes.append(node)
+                continue
+            choice = bool(np.asarray(values[node.input[0]]).reshape(-1)[0])
+            taken[node.name] = choice
+            branch = next(a.g for a in node.attribute if a.name == ("then_branch" if choice else "else_branch"))
+            nodes.extend(branch.node)
+            for inner, outer in zip(branch.output, node.output):
+                if outer:
+                    nodes.append(helper.make_node("Identity", [inner.name], [outer], name=f"{node.name}/{outer}"))
+            for initializer in branch.initializer:
+                model.graph.initializer.append(initializer)
+        del model.graph.node[:]
+        model.graph.node.extend(nodes)
+    return model, taken
+
+
 def keras_python(given=None):
     """The python of the Keras virtual environment: `given`, else .venv-keras/bin/python, else the one
     Tools/keras/setup-venv.sh makes (it prints its path last); exits when the set-up fails."""

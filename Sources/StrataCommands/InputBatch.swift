@@ -11,6 +11,8 @@ struct InputBatch {
     var files: [String]
     /// Tensors by graph input name.
     var feeds: [String: Tensor]
+    /// Sequence and optional inputs by graph input name (`.npy` inputs only; see `InputBinding`).
+    var values: [String: Value] = [:]
     /// The images as fed before normalisation (RGB or grey order), one per batch element; empty
     /// for `.npy` input.
     var images: [RasterImage]

@@ -36,6 +36,7 @@ final class InputBatches {
     private let quiet: Bool
     private var otherFeeds: [String: Tensor] = [:]
     private var otherRows: [CaptureManifest.Input] = []
+    private var otherValues: [String: Value] = [:]
     private var npyBatch: InputBatch?
     private var produced = 0
     private var noticesShown = Set<String>()
@@ -61,8 +62,9 @@ final class InputBatches {
             var feeds: [String: Tensor] = [:]
             for input in binding.bound { feeds[input.info.name] = input.tensor }
             npyBatch = InputBatch(
-                index: 0, files: binding.bound.map(\.file), feeds: feeds, images: [],
-                manifestInputs: binding.bound.map { .init(name: $0.info.name, file: $0.file, shape: $0.tensor.shape, dtype: $0.tensor.dtype) })
+                index: 0, files: binding.bound.map(\.file), feeds: feeds, values: Self.values(binding), images: [],
+                manifestInputs: binding.bound.map { .init(name: $0.info.name, file: $0.file, shape: $0.tensor.shape, dtype: $0.tensor.dtype) }
+                    + Self.manifestRows(binding))
             plan = nil
             files = []
             batchSize = 0
@@ -82,6 +84,8 @@ final class InputBatches {
             otherFeeds[input.info.name] = input.tensor
             otherRows.append(.init(name: input.info.name, file: input.file, shape: input.tensor.shape, dtype: input.tensor.dtype))
         }
+        otherValues = Self.values(binding)
+        otherRows += Self.manifestRows(binding)
 
         var listed = try images.dataset.map(ImageFileList.files) ?? images.images
         if let shard {
@@ -157,7 +161,7 @@ final class InputBatches {
         let row = CaptureManifest.Input(
             name: plan.input.name, images: used, preprocessing: plan.summary, shape: tensor.shape, dtype: tensor.dtype)
         defer { produced += 1 }
-        return InputBatch(index: produced, files: used, feeds: feeds, images: prepared, manifestInputs: [row] + otherRows)
+        return InputBatch(index: produced, files: used, feeds: feeds, values: otherValues, images: prepared, manifestInputs: [row] + otherRows)
     }
 
     /// The one input of `model` images can feed, among those not bound by name to a `.npy` file.
@@ -198,5 +202,16 @@ final class InputBatches {
         default:
             return tensor
         }
+    }
+
+    /// The sequence and optional inputs `binding` read, by name.
+    private static func values(_ binding: InputBinding) -> [String: Value] {
+        Dictionary(uniqueKeysWithValues: binding.values.map { ($0.info.name, $0.value) })
+    }
+
+    /// Manifest rows for the sequence and optional inputs: the file or folder each came from
+    /// ("" for an empty optional given nothing), no shape, the declared dtype.
+    private static func manifestRows(_ binding: InputBinding) -> [CaptureManifest.Input] {
+        binding.values.map { .init(name: $0.info.name, file: $0.file ?? "", shape: [], dtype: $0.info.type.dtype) }
     }
 }

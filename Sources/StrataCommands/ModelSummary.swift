@@ -63,11 +63,15 @@ struct ModelSummary {
         return rows
     }
 
-    /// `float32[N, 3, 224, 224]`; `?` for an unknown shape or dimension.
+    /// `float32[N, 3, 224, 224]`; `?` for an unknown shape or dimension; `seq(float32[?, 3])` and
+    /// `optional(float32[2])` for sequences and optionals.
     static func describe(_ type: ValueType?) -> String {
         guard let type else { return "?" }
-        guard let shape = type.shape else { return "\(type.dtype.rawValue)[?]" }
-        return type.dtype.rawValue + shapeText(shape)
+        var text = type.dtype.rawValue + (type.shape.map(shapeText) ?? "[?]")
+        for container in type.containers.reversed() {
+            text = "\(container == .sequence ? "seq" : "optional")(\(text))"
+        }
+        return text
     }
 
     static func shapeText(_ shape: [Dim]) -> String {

@@ -12,6 +12,8 @@ public struct RunCommand: StrataSubcommand {
         abstract: "Run a model and capture layer outputs as .npy files.",
         discussion: """
             Inputs: --input FILE.npy binds to the model's inputs in order; --input NAME=FILE.npy by name. \
+            An input of sequence type takes a folder holding 0.npy, 1.npy, … (one file per element); an \
+            optional input given nothing is empty. A sequence output is written one file per element. \
             --image FILE (repeatable) feeds PNG/JPEG files, as one batch, to the model's image input, \
             preprocessed as --preprocess and the other image options say (Docs/Images.md); other inputs \
             still come from --input NAME=FILE.npy. --images DIR|GLOB runs --batch images at a time and \
@@ -101,13 +103,13 @@ public struct RunCommand: StrataSubcommand {
                 try writeGradients(grad, classNames: classNames, engine: engine, rows: rows, feeds: batch.feeds, into: writer)
             } else {
                 try engine.run(
-                    inputs: batch.feeds, capture: rows,
+                    values: batch.feeds.mapValues(Value.tensor).merging(batch.values) { tensor, _ in tensor }, capture: rows,
                     progress: source.isDataset ? nil : { done, total in progress.update(done: done, total: total) },
-                    onCapture: { row, tensor in
+                    onCapture: { row, value in
                         var row = row
                         // A graph output that no node computes is an input passed through or a constant.
-                        if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil ? "Input" : "Initializer" }
-                        try writer.write(tensor, for: row)
+                        if row.op.isEmpty { row.op = batch.feeds[row.tensor] != nil || batch.values[row.tensor] != nil ? "Input" : "Initializer" }
+                        try writer.write(value, for: row)
                     })
             }
             try writer.commit()

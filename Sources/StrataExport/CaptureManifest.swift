@@ -13,7 +13,10 @@ import StrataCore
 /// `call` appears after `op` only for layers called more than once (Keras). A tensor inside a
 /// `Loop` or `Scan` body adds `"iterations": N` and `"stacked": true` when its file stacks the N
 /// iterations along a new first axis, or, when their shapes differ, one row per iteration with
-/// `"iteration": i` and `"stacked": false`. A run with gradients
+/// `"iteration": i` and `"stacked": false`. A sequence value is one row per element, each with
+/// `"sequence": N` and `"element": k` (its file `<layer>__seq<k>.npy`), or for an empty sequence one
+/// row with `"sequence": 0` and no file or shape; an optional value adds `"optional": "present"` to
+/// the rows of what it holds, or is one row with `"optional": "empty"` and no file or shape. A run with gradients
 /// (`strata run --grad`) adds, after each activation's row, a row with `"kind": "grad"` whose file
 /// (`<file>.grad.npy`) holds the gradient of the target with respect to that activation, and a
 /// `"gradient"` object before `activations` saying what was differentiated.
@@ -62,7 +65,14 @@ public struct CaptureManifest: Sendable {
 
         public var layer: LayerOutput
         public var kind: Kind = .activation
+        /// "" for a row without a file (an empty sequence or optional).
         public var file: String
+        /// For an element of a sequence value: the sequence's length (0 for an empty sequence's row).
+        public var sequenceLength: Int?
+        /// For an element of a sequence value: its position.
+        public var element: Int?
+        /// For an optional value: whether it held a value.
+        public var optionalPresent: Bool?
         public var shape: [Int]
         /// The dtype as written to the file (bfloat16 is written as float32).
         public var dtype: DType
@@ -105,10 +115,16 @@ public struct CaptureManifest: Sendable {
             ("activations", .array(activations.map { a in
                 var members: [(String, JSONValue)] = [("layer", .string(a.layer.layer)), ("op", .string(a.layer.op))]
                 if let call = a.layer.call { members.append(("call", .int(call))) }
-                members += [
-                    ("output", .int(a.layer.output)), ("tensor", .string(a.layer.tensor)), ("file", .string(a.file)),
-                    ("shape", .array(a.shape.map(JSONValue.int))), ("dtype", .string(a.dtype.rawValue)),
-                ]
+                members += [("output", .int(a.layer.output)), ("tensor", .string(a.layer.tensor))]
+                if !a.file.isEmpty {
+                    members += [("file", .string(a.file)), ("shape", .array(a.shape.map(JSONValue.int)))]
+                }
+                members.append(("dtype", .string(a.dtype.rawValue)))
+                if let length = a.sequenceLength {
+                    members.append(("sequence", .int(length)))
+                    if let element = a.element { members.append(("element", .int(element))) }
+                }
+                if let present = a.optionalPresent { members.append(("optional", .string(present ? "present" : "empty"))) }
                 if let iterations = a.layer.iterations {
                     members.append(("iterations", .int(iterations)))
                     if let iteration = a.layer.iteration { members.append(("iteration", .int(iteration))) }

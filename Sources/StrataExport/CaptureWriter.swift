@@ -47,6 +47,46 @@ public final class CaptureWriter {
         return activation
     }
 
+    /// Writes `value` for `row`: a tensor as `write(_:for:)` does; a sequence one file per element
+    /// (`<base>__seq<k>.npy`), or one file-less row when it is empty; an optional what it holds,
+    /// marked present, or one file-less row when it is empty (see `CaptureManifest`).
+    @discardableResult
+    public func write(_ value: Value, for row: LayerOutput) throws -> [CaptureManifest.Activation] {
+        switch value {
+        case .tensor(let tensor):
+            return [try write(tensor, for: row)]
+        case .sequence(let sequence):
+            guard !sequence.elements.isEmpty else {
+                var activation = CaptureManifest.Activation(layer: row, file: "", shape: [], dtype: NPYDescriptor.forWriting(sequence.dtype).dtype)
+                activation.sequenceLength = 0
+                manifest.activations.append(activation)
+                return [activation]
+            }
+            var written: [CaptureManifest.Activation] = []
+            for (k, element) in sequence.elements.enumerated() {
+                let file = try folder.writeNPY(element, name: Self.baseName(for: row) + "__seq\(k)")
+                var activation = CaptureManifest.Activation(layer: row, file: file, shape: element.shape,
+                                                            dtype: NPYDescriptor.forWriting(element.dtype).dtype)
+                activation.sequenceLength = sequence.count
+                activation.element = k
+                manifest.activations.append(activation)
+                written.append(activation)
+            }
+            return written
+        case .optional(let held, let element):
+            guard let held else {
+                var activation = CaptureManifest.Activation(layer: row, file: "", shape: [], dtype: NPYDescriptor.forWriting(element.dtype).dtype)
+                activation.optionalPresent = false
+                manifest.activations.append(activation)
+                return [activation]
+            }
+            let first = manifest.activations.count
+            let written = try write(held, for: row)
+            for i in first..<manifest.activations.count { manifest.activations[i].optionalPresent = true }
+            return written.map { var a = $0; a.optionalPresent = true; return a }
+        }
+    }
+
     /// Writes `gradient`, the gradient with respect to the tensor already written as `activation`,
     /// beside it (`<file>.grad.npy`) and records it as a `"kind": "grad"` row.
     @discardableResult

@@ -57,8 +57,11 @@ extension GraphImporter {
             throw StrataError(.unsupported, "tensor list attributes are not supported")
         case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSOR, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__SPARSE_TENSORS:
             throw StrataError(.unsupported, "sparse tensor attributes are not supported")
-        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO, ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS:
-            throw StrataError(.unsupported, "type attributes are not supported")
+        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO:
+            guard let type = attribute.tp else { throw StrataError(.invalidModel, "the type value is missing") }
+            return .type(try valueType(type.pointee))
+        case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTOS:
+            throw StrataError(.unsupported, "type list attributes are not supported")
         default:
             throw StrataError(.corruptFile, "unknown attribute type \(attribute.type.rawValue)")
         }

@@ -15,6 +15,8 @@ struct GraphImporter {
 
     /// Subgraphs nested deeper than this are refused (real models nest a handful of levels).
     static let maximumSubgraphDepth = 16
+    /// Sequence and optional layers around a tensor type; ONNX needs two (`optional(sequence(tensor))`).
+    static let maximumTypeNesting = 2
 
     /// The main graph: its inputs and outputs must be typed tensors.
     func graph(_ proto: Onnx__GraphProto) throws -> Graph {
@@ -126,7 +128,12 @@ struct GraphImporter {
     /// A tensor type: dtype plus shape, whose dimensions are sizes, named symbols, or `?`.
     /// A negative or missing size and an empty, `?` or `-1` name become `Dim.anonymous`, each an
     /// unknown of its own (exporters such as paddle2onnx write them for sizes that differ).
-    func valueType(_ type: Onnx__TypeProto) throws -> ValueType {
+    ///
+    /// A sequence of tensors, an optional tensor and an optional sequence of tensors are the other
+    /// types Strata represents (ONNX's optional holds a tensor or a sequence); a sequence of
+    /// sequences or optionals, maps and sparse tensors are refused as unsupported. `depth` counts the
+    /// layers already unwrapped, so that a hostile file's nesting stays bounded.
+    func valueType(_ type: Onnx__TypeProto, depth: Int = 0) throws -> ValueType {
         switch type.value_case {
         case ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE:
             guard let tensor = type.tensor_type?.pointee else { break }
@@ -146,12 +153,27 @@ struct GraphImporter {
                 }
             }
             return ValueType(dtype, dims)
-        case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE:
-            throw StrataError(.unsupported, "sequence values are not supported")
+        case ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE, ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
+            let isSequence = type.value_case == ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE
+            let what = isSequence ? "sequence" : "optional"
+            guard depth < GraphImporter.maximumTypeNesting else {
+                throw StrataError(.unsupported, "the type nests sequences and optionals more than \(GraphImporter.maximumTypeNesting) deep")
+            }
+            let inner = isSequence ? type.sequence_type?.pointee.elem_type : type.optional_type?.pointee.elem_type
+            guard let inner else { throw StrataError(.invalidModel, "the \(what) type has no element type") }
+            let element = try valueType(inner.pointee, depth: depth + 1)
+            if isSequence {
+                guard element.isTensor else {
+                    throw StrataError(.unsupported, "a sequence of \(element) is not supported (sequences of tensors are)")
+                }
+                return .sequence(of: element)
+            }
+            guard element.isTensor || (element.isSequence && element.containers.count == 1) else {
+                throw StrataError(.unsupported, "an optional of \(element) is not supported (optional tensors and sequences are)")
+            }
+            return .optional(of: element)
         case ONNX__TYPE_PROTO__VALUE_MAP_TYPE:
             throw StrataError(.unsupported, "map values are not supported")
-        case ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE:
-            throw StrataError(.unsupported, "optional values are not supported")
         case ONNX__TYPE_PROTO__VALUE_SPARSE_TENSOR_TYPE:
             throw StrataError(.unsupported, "sparse tensor values are not supported")
         default:

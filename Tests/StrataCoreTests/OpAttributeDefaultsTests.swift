@@ -18,6 +18,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "If": ["then_branch": subgraph, "else_branch": subgraph],
         "Loop": ["body": subgraph],
         "Scan": ["body": subgraph],
+        "SequenceMap": ["body": subgraph],
         "Constant": ["value_float": shorthand, "value_floats": shorthand, "value_int": shorthand, "value_ints": shorthand,
                      "value_string": stringConstant, "value_strings": stringConstant, "sparse_value": stringConstant],
     ]
@@ -61,6 +62,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "SpaceToDepth": ["blocksize": .int(2)],
         "Upsample": ["scales": .floats([1, 1, 2, 2])],
         "Scan": ["num_scan_inputs": .int(1)],
+        "ConcatFromSequence": ["axis": .int(0)],
     ]
 
     private struct SpecAttribute {
@@ -103,7 +105,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         case .ints(let v): return (expected as? [NSNumber])?.map(\.intValue) == v
         case .floats(let v): return (expected as? [Any])?.map(float) == v.map { $0 }
         case .strings(let v): return expected as? [String] == v
-        case .tensor, .graph, .graphs: return false
+        case .tensor, .graph, .graphs, .type: return false
         }
     }
 

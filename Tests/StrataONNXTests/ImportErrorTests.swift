@@ -53,6 +53,14 @@ final class ImportErrorTests: XCTestCase {
                         "node 'n' (Constant), attribute 'value_string': string and sparse constants are not supported")
     }
 
+    func testSequenceAndOptionalTypesStrataDoesNotRepresent() {
+        assertLoadError("errors/sequence-of-sequences.onnx", .unsupported,
+                        "graph input 'x': a sequence of seq(float32[?]) is not supported (sequences of tensors are)")
+        assertLoadError("errors/optional-of-optional.onnx", .unsupported,
+                        "graph input 'x': an optional of optional(float32[?]) is not supported (optional tensors and sequences are)")
+        assertLoadError("errors/deep-type.onnx", .unsupported, "graph input 'x': the type nests sequences and optionals more than 2 deep")
+    }
+
     func testMalformedGraphs() {
         assertLoadError("errors/arity.onnx", .invalidModel, "node 'n' (Identity): expected 1 input, found 2")
         assertLoadError("errors/duplicate-attribute.onnx", .invalidModel,

@@ -39,6 +39,14 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public func inFile(_ file: String) -> StrataError { located(ErrorLocation(file: file)) }
 
+    /// This error, raised inside a subgraph, placed in the node holding it: `context` reads like
+    /// `in node 'loop_1' (Loop) body, iteration 3` and goes before the contexts already there.
+    public func inSubgraph(_ context: String) -> StrataError {
+        var copy = self
+        copy.location.enclosing.insert(context, at: 0)
+        return copy
+    }
+
     public func atNode(_ name: String, opType: String?) -> StrataError {
         located(ErrorLocation(node: name, opType: opType))
     }
@@ -50,6 +58,7 @@ public struct StrataError: Error, Sendable, Hashable, CustomStringConvertible {
     private var rawDescription: String {
         var head: [String] = []
         if let file = location.file { head.append(file) }
+        head += location.enclosing
         var place = ""
         if let node = location.node {
             place = "node '\(node)'"

@@ -10,6 +10,8 @@ public enum Attribute: Sendable {
     /// A subgraph (an `If` branch, a `Loop` or `Scan` body).
     case graph(Subgraph)
     case graphs([Subgraph])
+    /// A type (ONNX's `TYPE_PROTO`, as `Optional`'s `type`).
+    case type(ValueType)
 
     /// The ONNX name of this attribute's type, used in error messages.
     public var typeName: String {
@@ -23,6 +25,7 @@ public enum Attribute: Sendable {
         case .strings: return "strings"
         case .graph: return "graph"
         case .graphs: return "graphs"
+        case .type: return "type"
         }
     }
 }

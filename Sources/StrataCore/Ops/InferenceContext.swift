@@ -20,8 +20,16 @@ public struct InferenceContext: Sendable {
     /// Whether input `i` was given.
     public func hasInput(_ i: Int) -> Bool { node.input(i) != nil }
 
-    /// The type of input `i`, which must be known.
+    /// The type of input `i`, which must be known and a tensor type (a sequence or optional given
+    /// to a tensor op is an error naming the input).
     public func type(_ i: Int) throws -> ValueType {
+        let t = try valueType(i)
+        guard t.isTensor else { throw error("input \(i) ('\(node.inputs[i])') is \(t), not a tensor") }
+        return t
+    }
+
+    /// The type of input `i` of any kind (tensor, sequence, optional), which must be known.
+    public func valueType(_ i: Int) throws -> ValueType {
         guard i < inputTypes.count, let t = inputTypes[i] else { throw Unknown() }
         return t
     }

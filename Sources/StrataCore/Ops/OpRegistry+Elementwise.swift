@@ -82,8 +82,9 @@ extension OpRegistry {
         OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise, attributes: CastAttributes.self) { ctx in
             [ValueType(try ctx.type(1).dtype, try ctx.type(0).shape)]
         },
+        // Identity passes sequences and optionals through too (opset 14 and later).
         OpSchema("Identity", inputs: 1...1, category: .other,
-                 shapeValue: { ctx in ElementwiseRules.vectorValue(ctx, 0) }, infer: ElementwiseRules.sameAsInput),
+                 shapeValue: { ctx in ElementwiseRules.vectorValue(ctx, 0) }, infer: { ctx in [try ctx.valueType(0)] }),
         OpSchema("Dropout", inputs: 1...3, outputs: 1...2, category: .other) { ctx in
             let x = try ctx.type(0)
             return [x, ValueType(ctx.node.opset >= 10 ? .bool : x.dtype, x.shape)]

@@ -11,7 +11,7 @@ public enum OpRegistry {
         let families: [[OpSchema]] = [
             elementwiseSchemas, reductionSchemas, linearSchemas, poolingSchemas,
             normalizationSchemas, shapeSchemas, recurrentSchemas, quantizationSchemas, mathSchemas, lossSchemas,
-            detectionSchemas, signalSchemas, controlFlowSchemas,
+            detectionSchemas, signalSchemas, controlFlowSchemas, sequenceSchemas,
         ]
         for family in families {
             for schema in family {

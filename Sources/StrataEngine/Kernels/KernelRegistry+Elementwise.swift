@@ -27,7 +27,10 @@ extension KernelRegistry {
             "Clip": { try ClipKernel($0) },
             "Cast": { try CastKernel($0) },
             "CastLike": { try CastKernel($0) },
-            "Identity": { try IdentityKernel($0) },
+            "Identity": { ctx in
+            if let type = ctx.inputTypes.first ?? nil, !type.isTensor { return try ValueIdentityKernel(ctx) }
+            return try IdentityKernel(ctx)
+        },
             "Dropout": { try DropoutKernel($0) },
         ]
         let unary = [

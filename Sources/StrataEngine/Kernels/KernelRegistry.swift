@@ -8,7 +8,7 @@ public enum KernelRegistry {
         let families: [[String: KernelFactory]] = [
             elementwiseKernels, reductionKernels, linearKernels, poolingKernels,
             normalizationKernels, shapeKernels, recurrentKernels, quantizationKernels, mathKernels, lossKernels,
-            detectionKernels, signalKernels, controlFlowKernels,
+            detectionKernels, signalKernels, controlFlowKernels, sequenceKernels,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("a kernel is registered twice") }
@@ -24,7 +24,7 @@ public enum KernelRegistry {
             elementwiseWithoutGradient, reductionWithoutGradient, linearWithoutGradient, poolingWithoutGradient,
             normalizationWithoutGradient, shapeWithoutGradient, recurrentWithoutGradient, quantizationWithoutGradient,
             mathWithoutGradient, lossWithoutGradient,
-            detectionWithoutGradient, signalWithoutGradient, controlFlowWithoutGradient,
+            detectionWithoutGradient, signalWithoutGradient, controlFlowWithoutGradient, sequenceWithoutGradient,
         ]
         for family in families {
             table.merge(family) { _, _ in preconditionFailure("an op is exempted twice") }

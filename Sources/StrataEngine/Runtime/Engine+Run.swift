@@ -7,11 +7,37 @@ extension Engine {
     /// keeps no reference to a captured tensor that no later node reads. `progress(done, total)`
     /// is called after each node. `timing(node index, seconds)` is called after each node that
     /// ran, with its kernel's wall time (a fused group's time goes to its head node).
+    /// A captured row whose value is a sequence or an optional is an error here (see
+    /// `run(values:capture:…)`).
     public func run(inputs: [String: Tensor], capture: [LayerOutput],
                     progress: ((Int, Int) -> Void)? = nil,
                     timing: ((Int, Double) -> Void)? = nil,
                     onCapture: (LayerOutput, Tensor) throws -> Void) throws {
-        try execute(inputs: inputs, capture: capture, progress: progress, timing: timing, observe: nil, onCapture: onCapture)
+        try execute(inputs: inputs, capture: capture, progress: progress, timing: timing, observe: nil,
+                    onCapture: { row, value in try onCapture(row, try Engine.tensor(value, of: row)) })
+    }
+
+    /// `run(inputs:capture:…)` for models whose inputs or captured values may be sequences or
+    /// optionals: `values` holds every input given (tensors included), and each row's value is
+    /// handed over as it is. A graph input of optional type that is not given is an empty optional.
+    public func run(values: [String: Value], capture: [LayerOutput],
+                    progress: ((Int, Int) -> Void)? = nil,
+                    timing: ((Int, Double) -> Void)? = nil,
+                    onCapture: (LayerOutput, Value) throws -> Void) throws {
+        var tensors: [String: Tensor] = [:], others: [String: Value] = [:]
+        for (name, value) in values {
+            if case .tensor(let t) = value { tensors[name] = t } else { others[name] = value }
+        }
+        try execute(inputs: tensors, containerInputs: others, capture: capture, progress: progress, timing: timing,
+                    observe: nil, onCapture: onCapture)
+    }
+
+    /// The tensor `value` holds, for callers that take tensors only.
+    static func tensor(_ value: Value, of row: LayerOutput) throws -> Tensor {
+        guard case .tensor(let t) = value else {
+            throw StrataError(.unsupported, "'\(row.tensor)' is \(value.type), not a tensor; this command takes tensors only")
+        }
+        return t
     }
 
     /// `run(inputs:capture:…)`, also calling `observe(name, value)` for every value a node computes
@@ -21,13 +47,17 @@ extension Engine {
     /// reports the tensor each time the body computes it, and the row is captured after the run
     /// (see `LayerOutput.iterations`). `inheritedSink` is the sink of the enclosing run when this
     /// engine runs a body.
-    func execute(inputs: [String: Tensor], capture: [LayerOutput],
+    ///
+    /// Sequences and optionals (`containerInputs`, and what sequence ops, control flow and Identity
+    /// on them compute) live in a table of their own, so that nodes on tensors run as before: only
+    /// nodes whose kernel is a `ValueKernel` read it.
+    func execute(inputs: [String: Tensor], containerInputs: [String: Value] = [:], capture: [LayerOutput],
                  progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
                  observe: ((String, Tensor) -> Void)?,
                  inheritedSink: BodyCaptureSink? = nil,
-                 onCapture: (LayerOutput, Tensor) throws -> Void) throws {
+                 onCapture: (LayerOutput, Value) throws -> Void) throws {
         let graph = self.graph
-        let feeds = try validatedInputs(inputs)
+        let (feeds, containerFeeds) = try validatedInputs(inputs, containers: containerInputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
         var rowsByTensor: [String: [LayerOutput]] = [:]
         var targets: [String] = []
@@ -40,7 +70,8 @@ extension Engine {
             target(out)
         }
         for row in capture {
-            if producers[row.tensor] == nil && known(row.tensor) == nil && bodyTensors[row.tensor] != nil {
+            if producers[row.tensor] == nil && known(row.tensor) == nil && containerFeeds[row.tensor] == nil
+                && bodyTensors[row.tensor] != nil {
                 bodyRows.append(row)
                 continue
             }
@@ -62,13 +93,18 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion, releases) = try plans(for: targets, available: { known($0) != nil })
+        let (plan, fusion, releases) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
         for name in targets {
+            if let value = containerFeeds[name] {
+                for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
+                continue
+            }
             guard let value = known(name) else { continue }
             if reported.contains(name) { sink?.append(name, value) }
-            for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
+            for row in rowsByTensor[name] ?? [] { try onCapture(row, .tensor(value)) }
         }
         var values: [String: Tensor] = [:]
+        var containers: [String: Value] = [:]
         // Results of fused groups, by tail node, from the head's step until the tail's.
         var fusedResults: [Int: Tensor] = [:]
         var fusedHeads = Set<Int>()
@@ -79,6 +115,23 @@ extension Engine {
                 continue
             }
             let node = graph.nodes[index]
+            if let valueKernel = valueKernels[index] {
+                try runValueNode(node, valueKernel, context: runContext, values: &values, containers: &containers,
+                                 known: { known($0).map(Value.tensor) ?? containerFeeds[$0] },
+                                 consumed: { plan.consumed.contains($0) },
+                                 wanted: { plan.consumed.contains($0) || rowsByTensor[$0] != nil || reported.contains($0) },
+                                 report: { name, value in
+                                     if reported.contains(name), case .tensor(let t) = value { sink?.append(name, t) }
+                                     if let observe, case .tensor(let t) = value { observe(name, t) }
+                                     for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
+                                 },
+                                 timing: timing.map { t in { t(index, $0) } })
+                for name in releases[step] {
+                    values[name] = nil
+                    containers[name] = nil
+                }
+                continue
+            }
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(node.inputs.count)
             for name in node.inputs {
@@ -122,28 +175,31 @@ extension Engine {
                 if reported.contains(name) { sink?.append(name, outputs[i]) }
                 if plan.consumed.contains(name) { values[name] = outputs[i] }
                 if let rows = rowsByTensor[name] {
-                    for row in rows { try onCapture(row, outputs[i]) }
+                    for row in rows { try onCapture(row, .tensor(outputs[i])) }
                 }
             }
             for name in releases[step] { values[name] = nil }
+            if !containers.isEmpty {
+                for name in releases[step] { containers[name] = nil }
+            }
         }
         guard let sink, inheritedSink == nil else { return }
         for row in bodyRows {
             let computed = sink.take(row.tensor)
             guard let first = computed.first else { continue }  // an If branch that did not run
             guard bodyTensors[row.tensor]?.iterated == true else {
-                try onCapture(row, computed[computed.count - 1])
+                try onCapture(row, .tensor(computed[computed.count - 1]))
                 continue
             }
             var stacked = row
             stacked.iterations = computed.count
             if computed.allSatisfy({ $0.dtype == first.dtype && $0.shape == first.shape }) {
-                try onCapture(stacked, try AxisStacking.stack(computed, axis: 0))
+                try onCapture(stacked, .tensor(try AxisStacking.stack(computed, axis: 0)))
             } else {
                 for (i, value) in computed.enumerated() {
                     var single = stacked
                     single.iteration = i
-                    try onCapture(single, value)
+                    try onCapture(single, .tensor(value))
                 }
             }
         }
@@ -189,13 +245,54 @@ extension Engine {
         return result
     }
 
-    /// `run(inputs:tensors:)` for an engine running a subgraph, reporting the tensors the
-    /// enclosing run captures to its `sink`.
-    func runBody(inputs: [String: Tensor], tensors: [String], sink: BodyCaptureSink?) throws -> [String: Tensor] {
-        var result: [String: Tensor] = [:]
-        try execute(inputs: inputs, capture: try captureRows(for: tensors), progress: nil, timing: nil, observe: nil,
-                    inheritedSink: sink) { row, tensor in result[row.tensor] = tensor }
+    /// `run(inputs:tensors:)` for an engine running a subgraph, whose values may be sequences or
+    /// optionals, reporting the tensors the enclosing run captures to its `sink`.
+    func runBody(inputs: [String: Value], tensors: [String], sink: BodyCaptureSink?) throws -> [String: Value] {
+        var feeds: [String: Tensor] = [:], others: [String: Value] = [:]
+        for (name, value) in inputs {
+            if case .tensor(let t) = value { feeds[name] = t } else { others[name] = value }
+        }
+        var result: [String: Value] = [:]
+        try execute(inputs: feeds, containerInputs: others, capture: try captureRows(for: tensors), progress: nil, timing: nil,
+                    observe: nil, inheritedSink: sink) { row, value in result[row.tensor] = value }
         return result
+    }
+
+    /// Runs one node whose kernel takes values of any kind (`ValueKernel`), reading its inputs from
+    /// the run's tensors and containers and putting each output in the table of its kind.
+    private func runValueNode(_ node: Node, _ kernel: any ValueKernel, context: ExecutionContext,
+                              values: inout [String: Tensor], containers: inout [String: Value],
+                              known: (String) -> Value?, consumed: (String) -> Bool, wanted: (String) -> Bool,
+                              report: (String, Value) throws -> Void, timing: ((Double) -> Void)?) throws {
+        var arguments: [Value?] = []
+        arguments.reserveCapacity(node.inputs.count)
+        for name in node.inputs {
+            guard !name.isEmpty else {
+                arguments.append(nil)
+                continue
+            }
+            arguments.append(values[name].map(Value.tensor) ?? containers[name] ?? known(name))
+        }
+        let started = timing == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        let outputs: [Value]
+        do {
+            outputs = try kernel.run(values: arguments, context: context)
+        } catch {
+            throw error.strata(at: node.location)
+        }
+        timing?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        for (i, name) in node.outputs.enumerated() where !name.isEmpty && wanted(name) {
+            guard i < outputs.count else {
+                throw StrataError(.invalidModel, "the kernel produced no value for output '\(name)'", at: node.location)
+            }
+            if consumed(name) {
+                switch outputs[i] {
+                case .tensor(let t): values[name] = t
+                default: containers[name] = outputs[i]
+                }
+            }
+            try report(name, outputs[i])
+        }
     }
 
     /// One capture row per tensor name (node outputs, inputs or initializers).

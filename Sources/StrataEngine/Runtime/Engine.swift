@@ -28,6 +28,9 @@ public final class Engine: @unchecked Sendable {
     let bodyTensors: [String: (node: Int, iterated: Bool)]
     /// One compiled kernel per node, by node index.
     let kernels: [any Kernel]
+    /// The kernels that take values of any kind (sequences, optionals, control flow), by node
+    /// index; nil for the nodes on tensors, which the run loop calls as before.
+    let valueKernels: [(any ValueKernel)?]
     /// Values known without inputs: initializers the user cannot override, and outputs of
     /// folded nodes.
     let constants: [String: Tensor]
@@ -68,7 +71,7 @@ public final class Engine: @unchecked Sendable {
         self.graph = graph
         var bodyTensors: [String: (node: Int, iterated: Bool)] = [:]
         func collect(_ node: Node, owner: Int, iterated: Bool) {
-            let repeats = iterated || node.opType == "Loop" || node.opType == "Scan"
+            let repeats = iterated || node.opType == "Loop" || node.opType == "Scan" || node.opType == "SequenceMap"
             for (_, body) in node.subgraphs {
                 for inner in body.graph.nodes {
                     for out in inner.outputs where !out.isEmpty && bodyTensors[out] == nil { bodyTensors[out] = (owner, repeats) }
@@ -105,11 +108,18 @@ public final class Engine: @unchecked Sendable {
                 throw error.strata(at: node.location)
             }
             kernels[index] = kernel
+            if kernel is any ValueKernel { continue }
+            for (i, name) in node.inputs.enumerated() where !name.isEmpty {
+                if let type = types[name], !type.isTensor {
+                    throw StrataError(.unsupported, "input \(i) ('\(name)') is \(type); this op takes tensors only", at: node.location)
+                }
+            }
             if let folded = Engine.fold(node, kernel, build.constants, context) {
                 for (name, value) in zip(node.outputs, folded) where !name.isEmpty { constants[name] = value }
             }
         }
         self.kernels = kernels.map { $0! }
+        self.valueKernels = self.kernels.map { $0 as? any ValueKernel }
         self.constants = constants
     }
 

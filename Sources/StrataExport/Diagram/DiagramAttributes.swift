@@ -71,6 +71,7 @@ enum DiagramAttributes {
         case .ints(let v): return list(v.map(String.init))
         case .floats(let v): return list(v.map { String($0) })
         case .strings(let v): return list(v)
+        case .type(let t): return t.description
         case .tensor, .graph, .graphs: return nil
         }
     }

@@ -138,7 +138,9 @@ public enum ONNXExporter {
             graph.outputs = graph.outputs.map(rebatched)
         }
         var rows = graph.captureTable.map { TransposeSinking.Row(row: $0, perm: nil) }
-        if options.optimizeLayout {
+        // Sinking renames and drops transposed values, which a body may read by name; graphs with
+        // subgraphs are written with their layout as it is.
+        if options.optimizeLayout && !graph.nodes.contains(where: { !$0.subgraphs.isEmpty }) {
             let sinking = TransposeSinking(graph)
             graph = sinking.graph
             rows = sinking.rows
@@ -156,7 +158,7 @@ public enum ONNXExporter {
         graph.nodes = order.map { graph.nodes[$0] }
 
         var used = Set(graph.outputs.map(\.name))
-        for node in graph.nodes { used.formUnion(node.inputs) }
+        for node in graph.nodes { used.formUnion(node.inputs + node.implicitInputs) }
         graph.initializers = graph.initializers.filter { used.contains($0.key) }
         graph.inputs = graph.inputs.filter { graph.initializers[$0.name] == nil || used.contains($0.name) }
         return (graph, rows)

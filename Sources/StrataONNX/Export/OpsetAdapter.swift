@@ -20,15 +20,17 @@ struct OpsetAdapter {
     ]
 
     /// The graph with every node rewritten for `target`; new constant inputs become initializers.
-    func adapt(_ graph: Graph) throws -> Graph {
+    /// Subgraphs are adapted too, each with names of its own (and the outer values it reads) kept
+    /// free for what it adds. `reserving` names values a body sees besides its own.
+    func adapt(_ graph: Graph, reserving extra: [String] = []) throws -> Graph {
         var graph = graph
         var nodes: [Node] = []
         nodes.reserveCapacity(graph.nodes.count)
         var emitter = NodeEmitter(initializers: graph.initializers, names: Set(graph.nodes.map(\.name)))
         for node in graph.nodes { emitter.reserve(node.inputs + node.outputs) }
-        emitter.reserve(graph.inputs.map(\.name))
+        emitter.reserve(graph.inputs.map(\.name) + extra)
         for node in graph.nodes {
-            let adapted = try adapt(node, initializers: &emitter.initializers)
+            let adapted = try adaptSubgraphs(of: try adapt(node, initializers: &emitter.initializers))
             if let expanded = try expand(adapted, into: &emitter) {
                 nodes += expanded
             } else {
@@ -38,6 +40,25 @@ struct OpsetAdapter {
         graph.initializers = emitter.initializers
         graph.nodes = nodes
         return graph
+    }
+
+    /// `node` with each subgraph attribute's graphs adapted.
+    private func adaptSubgraphs(of node: Node) throws -> Node {
+        guard !node.subgraphs.isEmpty else { return node }
+        var node = node
+        func adapted(_ body: Subgraph) throws -> Subgraph {
+            var body = body
+            body.graph = try adapt(body.graph, reserving: body.inputs.map(\.name) + body.outerReferences)
+            return body
+        }
+        for name in node.attributes.keys.sorted() {
+            switch node.attributes[name]! {
+            case .graph(let body): node.attributes[name] = .graph(try adapted(body))
+            case .graphs(let bodies): node.attributes[name] = .graphs(try bodies.map(adapted))
+            default: continue
+            }
+        }
+        return node
     }
 
     func adapt(_ original: Node, initializers: inout [String: Tensor]) throws -> Node {

@@ -97,10 +97,45 @@ struct ProtoWriter {
             proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRINGS
             proto.pointee.n_strings = v.count
             proto.pointee.strings = arena.array(v.map { arena.bytes(of: $0) })
-        case .graph, .graphs:
-            throw StrataError(.unsupported, "exporting subgraphs (If, Loop, Scan bodies) is not supported",
-                              at: ErrorLocation(detail: "attribute '\(name)'"))
+        case .graph(let body):
+            proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPH
+            proto.pointee.g = try subgraph(body, name: name)
+        case .graphs(let bodies):
+            proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__GRAPHS
+            proto.pointee.n_graphs = bodies.count
+            proto.pointee.graphs = arena.array(try bodies.map { Optional(try subgraph($0, name: name)) })
+        case .type(let type):
+            proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TYPE_PROTO
+            proto.pointee.tp = typeProto(type)
         }
+        return proto
+    }
+
+    /// A subgraph (an If branch, a Loop, Scan or SequenceMap body) as a GraphProto: its nodes in
+    /// topological order, its initializers embedded (never in the external data file), its formal
+    /// inputs and outputs with the types they declare (a name alone where they declare none, as
+    /// ONNX allows for bodies). Outer values it reads stay references by name.
+    func subgraph(_ body: Subgraph, name: String) throws -> UnsafeMutablePointer<Onnx__GraphProto> {
+        let proto = arena.message(Onnx__GraphProto.self) { onnx__graph_proto__init($0) }
+        proto.pointee.name = arena.string(body.graph.name.isEmpty ? name : body.graph.name)
+        let order = try body.topologicalOrder()
+        let nodes = try order.map { Optional(try node(body.graph.nodes[$0])) }
+        proto.pointee.n_node = nodes.count
+        proto.pointee.node = arena.array(nodes)
+        var embedded = self
+        embedded.externalDataName = nil
+        var tensors: [UnsafeMutablePointer<Onnx__TensorProto>?] = []
+        for key in body.graph.initializers.keys.sorted() {
+            tensors.append(try embedded.tensor(body.graph.initializers[key]!, name: key))
+        }
+        proto.pointee.n_initializer = tensors.count
+        proto.pointee.initializer = arena.array(tensors)
+        let inputs = body.inputs.map { Optional(valueInfo(name: $0.name, type: $0.type)) }
+        proto.pointee.n_input = inputs.count
+        proto.pointee.input = arena.array(inputs)
+        let outputs = body.outputs.map { Optional(valueInfo(name: $0.name, type: $0.type)) }
+        proto.pointee.n_output = outputs.count
+        proto.pointee.output = arena.array(outputs)
         return proto
     }
 
@@ -131,13 +166,40 @@ struct ProtoWriter {
     }
 
     func valueInfo(_ info: ValueInfo) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
+        valueInfo(name: info.name, type: info.type)
+    }
+
+    /// A ValueInfoProto: the name, and the type when known.
+    func valueInfo(name: String, type: ValueType?) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
         let proto = arena.message(Onnx__ValueInfoProto.self) { onnx__value_info_proto__init($0) }
-        proto.pointee.name = arena.string(info.name)
-        let type = arena.message(Onnx__TypeProto.self) { onnx__type_proto__init($0) }
+        proto.pointee.name = arena.string(name)
+        if let type { proto.pointee.type = typeProto(type) }
+        return proto
+    }
+
+    /// A TypeProto: a tensor type (dtype, and the shape when known: sizes, named dims, and unnamed
+    /// ones for `?`), wrapped in the sequence and optional types of `type.containers`.
+    func typeProto(_ type: ValueType) -> UnsafeMutablePointer<Onnx__TypeProto> {
+        let proto = arena.message(Onnx__TypeProto.self) { onnx__type_proto__init($0) }
+        if let element = type.element {
+            let inner = typeProto(element)
+            if type.isSequence {
+                let sequence = arena.message(Onnx__TypeProto__Sequence.self) { onnx__type_proto__sequence__init($0) }
+                sequence.pointee.elem_type = inner
+                proto.pointee.value_case = ONNX__TYPE_PROTO__VALUE_SEQUENCE_TYPE
+                proto.pointee.sequence_type = sequence
+            } else {
+                let optional = arena.message(Onnx__TypeProto__Optional.self) { onnx__type_proto__optional__init($0) }
+                optional.pointee.elem_type = inner
+                proto.pointee.value_case = ONNX__TYPE_PROTO__VALUE_OPTIONAL_TYPE
+                proto.pointee.optional_type = optional
+            }
+            return proto
+        }
         let tensorType = arena.message(Onnx__TypeProto__Tensor.self) { onnx__type_proto__tensor__init($0) }
         tensorType.pointee.has_elem_type = 1
-        tensorType.pointee.elem_type = Int32(info.type.dtype.onnxCode)
-        if let dims = info.type.shape {
+        tensorType.pointee.elem_type = Int32(type.dtype.onnxCode)
+        if let dims = type.shape {
             let shape = arena.message(Onnx__TensorShapeProto.self) { onnx__tensor_shape_proto__init($0) }
             let entries: [UnsafeMutablePointer<Onnx__TensorShapeProto__Dimension>?] = dims.map { dim in
                 let proto = arena.message(Onnx__TensorShapeProto__Dimension.self) { onnx__tensor_shape_proto__dimension__init($0) }
@@ -157,9 +219,8 @@ struct ProtoWriter {
             shape.pointee.dim = arena.array(entries)
             tensorType.pointee.shape = shape
         }
-        type.pointee.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
-        type.pointee.tensor_type = tensorType
-        proto.pointee.type = type
+        proto.pointee.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE
+        proto.pointee.tensor_type = tensorType
         return proto
     }
 

@@ -13,12 +13,14 @@ enum ControlFlowTypeRules {
     /// The type both `a` and `b` fit: the same dtype, and dims that differ (or a rank that differs)
     /// unknown. Throws when the dtypes differ.
     static func join(_ a: ValueType?, _ b: ValueType?, _ ctx: InferenceContext, output: Int) throws -> ValueType? {
-        guard let a, let b else { return a.map { ValueType($0.dtype, nil) } ?? b.map { ValueType($0.dtype, nil) } }
-        guard a.dtype == b.dtype else {
-            throw ctx.error("output \(output): the branches give \(a.dtype.rawValue) and \(b.dtype.rawValue)")
+        guard let a, let b else { return a?.withoutShape ?? b?.withoutShape }
+        guard a.dtype == b.dtype, a.containers == b.containers else {
+            throw ctx.error("output \(output): the branches give \(a.kindDescription) and \(b.kindDescription)")
         }
-        guard let sa = a.shape, let sb = b.shape, sa.count == sb.count else { return ValueType(a.dtype, nil) }
-        return ValueType(a.dtype, zip(sa, sb).map { $0 == $1 ? $0 : .anonymous })
+        var joined = a.withoutShape
+        guard let sa = a.shape, let sb = b.shape, sa.count == sb.count else { return joined }
+        joined.shape = zip(sa, sb).map { $0 == $1 ? $0 : .anonymous }
+        return joined
     }
 
     /// Known types up to the first unknown one (the driver leaves the rest unknown).
@@ -53,13 +55,18 @@ enum ControlFlowTypeRules {
         var types: [ValueType?] = []
         for i in 0..<carried {
             let initial = i + 2 < ctx.inputTypes.count ? ctx.inputTypes[i + 2] : nil
-            types.append(initial.map { t in
+            // A body may turn an optional carried value into what it holds (onnx's
+            // test_loop16_seq_none): the body's declared output kind wins over the initial one.
+            let kind = declared[i + 1] ?? initial
+            types.append(initial.flatMap { t in
+                guard var result = kind?.withoutShape, result.dtype == t.dtype else { return nil }
                 // The value's shape may change from iteration to iteration; keep only what stays.
-                guard let d = declared[i + 1], d.dtype == t.dtype, let ds = d.shape, let ts = t.shape, ds.count == ts.count else {
-                    return ValueType(t.dtype, nil)
+                guard let d = declared[i + 1], d.containers == t.containers, let ds = d.shape, let ts = t.shape, ds.count == ts.count else {
+                    return result
                 }
-                return ValueType(t.dtype, zip(ds, ts).map { $0 == $1 ? $0 : .anonymous })
-            } ?? declared[i + 1].map { ValueType($0.dtype, nil) })
+                result.shape = zip(ds, ts).map { $0 == $1 ? $0 : .anonymous }
+                return result
+            } ?? declared[i + 1]?.withoutShape)
         }
         for k in 0..<scans {
             types.append(declared[carried + 1 + k].map { t in ValueType(t.dtype, t.shape.map { [.anonymous] + $0 }) })

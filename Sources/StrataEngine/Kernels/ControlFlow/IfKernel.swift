@@ -2,8 +2,8 @@ import StrataCore
 
 /// ONNX `If`: runs `then_branch` when the boolean `cond` is true, `else_branch` otherwise, and
 /// returns that branch's outputs. The branches read outer values (the node's implicit inputs,
-/// which the engine passes after `cond`).
-struct IfKernel: Kernel {
+/// which the engine passes after `cond`). Branch outputs may be sequences or optionals.
+struct IfKernel: ValueKernel {
     let thenBranch: SubgraphRunner
     let elseBranch: SubgraphRunner
     let outputs: Int
@@ -22,10 +22,10 @@ struct IfKernel: Kernel {
         }
     }
 
-    func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
-        guard let cond = inputs[0] else { throw StrataError(.invalidInput, "the condition is missing") }
+    func run(values inputs: [Value?], context: ExecutionContext) throws -> [Value] {
+        guard case .tensor(let cond)? = inputs[0] else { throw StrataError(.invalidInput, "the condition must be a tensor") }
         guard cond.count == 1 else { throw StrataError(.invalidInput, "the condition must hold one value; it is \(cond.type)") }
         let branch = cond.doubleValue(at: 0) != 0 ? thenBranch : elseBranch
-        return try branch.run([], outer: Array(inputs.dropFirst()), context: context)
+        return try branch.run(values: [], outer: Array(inputs.dropFirst()), context: context)
     }
 }

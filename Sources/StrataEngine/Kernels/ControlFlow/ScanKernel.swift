@@ -115,7 +115,7 @@ struct ScanKernel: Kernel {
             let slices = try scanned.enumerated().map { j, x in
                 try AxisStacking.slice(x, axis: axes[j], index: inputDirections[j] == 1 ? steps - 1 - t : t)
             }
-            let outputs = try body.run(states + slices, outer: outer, context: context)
+            let outputs = try body.run(states + slices, outer: outer, iteration: t, context: context)
             for i in 0..<self.states {
                 guard outputs[i].dtype == states[i].dtype else {
                     throw StrataError(.invalidModel, "state \(i) starts as \(states[i].dtype.rawValue) and the body makes it "

@@ -13,12 +13,15 @@ final class SubgraphRunner: Sendable {
     let outerIndices: [Int]
     /// The node holding the body and the attribute, for errors.
     let place: ErrorLocation
-    private let engines = Mutex<[[DType]: Engine]>([:])
+    /// `in node 'loop_1' (Loop) body`: what errors from the body's nodes are placed in.
+    let context: String
+    private let engines = Mutex<[[ValueType]: Engine]>([:])
 
     /// `implicitInputs` are the node's (`Node.implicitInputs`), a superset of what `body` reads.
     init(_ body: Subgraph, attribute: String, node: Node, implicitInputs: [String]) throws {
         self.body = body
         place = ErrorLocation(node: node.name, opType: node.opType, detail: "attribute '\(attribute)'")
+        context = "in node '\(node.name)' (\(node.opType)) \(attribute)"
         var index: [String: Int] = [:]
         for (i, name) in implicitInputs.enumerated() where index[name] == nil { index[name] = i }
         outerIndices = try body.outerReferences.map { name in
@@ -35,47 +38,67 @@ final class SubgraphRunner: Sendable {
     var outputCount: Int { body.outputs.count }
 
     /// The body's outputs for formal inputs `inputs` (one per formal input) and the node's
-    /// implicit inputs `outer`.
-    func run(_ inputs: [Tensor], outer: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
+    /// implicit inputs `outer`, all tensors. An error from a node of the body names this node and
+    /// `iteration` (`in node 'loop_1' (Loop) body, iteration 3: node 'add_2' (Add): …`).
+    func run(_ inputs: [Tensor], outer: [Tensor?], iteration: Int? = nil, context: ExecutionContext) throws -> [Tensor] {
+        try run(values: inputs.map(Value.tensor), outer: outer.map { $0.map(Value.tensor) }, iteration: iteration,
+                context: context).enumerated().map { i, value in
+            guard case .tensor(let t) = value else {
+                throw StrataError(.unsupported, "body output '\(body.outputs[i].name)' is \(value.type), not a tensor", at: place)
+            }
+            return t
+        }
+    }
+
+    /// `run(_:outer:context:)` for values of any kind (tensors, sequences, optionals).
+    func run(values inputs: [Value], outer: [Value?], iteration: Int? = nil, context: ExecutionContext) throws -> [Value] {
         guard inputs.count == body.inputs.count else {
             throw StrataError(.invalidModel, "the body has \(body.inputs.count) inputs; it is given \(inputs.count)", at: place)
         }
-        var feeds: [String: Tensor] = [:]
-        var dtypes: [DType] = []
+        var feeds: [String: Value] = [:]
+        var types: [ValueType] = []
         for (formal, value) in zip(body.inputs, inputs) {
-            if let declared = formal.type, declared.dtype != value.dtype {
-                throw StrataError(.invalidModel, "body input '\(formal.name)' is declared \(declared.dtype.rawValue) and given \(value.dtype.rawValue)",
+            let type = value.type
+            if let declared = formal.type, declared.dtype != type.dtype {
+                throw StrataError(.invalidModel, "body input '\(formal.name)' is declared \(declared.kindDescription) and given \(type.kindDescription)",
                                   at: place)
             }
             feeds[formal.name] = value
-            dtypes.append(value.dtype)
+            types.append(type.withoutShape)
         }
         for (name, i) in zip(body.outerReferences, outerIndices) {
             guard i < outer.count, let value = outer[i] else {
                 throw StrataError(.invalidModel, "the outer value '\(name)' the body reads has no value", at: place)
             }
             feeds[name] = value
-            dtypes.append(value.dtype)
+            types.append(value.type.withoutShape)
         }
-        let engine = try self.engine(for: dtypes, threads: context.threads)
-        let values = try engine.runBody(inputs: feeds, tensors: body.outputs.map(\.name), sink: context.bodyCapture)
+        let engine = try self.engine(for: types, threads: context.threads)
+        let values: [String: Value]
+        do {
+            values = try engine.runBody(inputs: feeds, tensors: body.outputs.map(\.name), sink: context.bodyCapture)
+        } catch let error as StrataError {
+            throw error.inSubgraph(self.context + (iteration.map { ", iteration \($0)" } ?? ""))
+        }
         return try body.outputs.map { formal in
             guard let value = values[formal.name] else {
                 throw StrataError(.invalidModel, "body output '\(formal.name)' has no value", at: place)
             }
-            if let declared = formal.type, declared.dtype != value.dtype {
-                throw StrataError(.invalidModel, "body output '\(formal.name)' is declared \(declared.dtype.rawValue) and computed as \(value.dtype.rawValue)",
-                                  at: place)
+            if let declared = formal.type, declared.dtype != value.type.dtype {
+                throw StrataError(.invalidModel, "body output '\(formal.name)' is declared \(declared.kindDescription) and computed as "
+                                  + "\(value.type.kindDescription)", at: place)
             }
             return value
         }
     }
 
-    private func engine(for dtypes: [DType], threads: Int) throws -> Engine {
-        if let engine = engines.withLock({ $0[dtypes] }) { return engine }
+    /// The body's engine for inputs of `types` (shapes left out): compiled at the first run with
+    /// those types, then reused.
+    private func engine(for types: [ValueType], threads: Int) throws -> Engine {
+        if let engine = engines.withLock({ $0[types] }) { return engine }
         var graph = body.graph
         let names = body.inputs.map(\.name) + body.outerReferences
-        graph.inputs = zip(names, dtypes).map { name, dtype in ValueInfo(name: name, type: ValueType(dtype, nil)) }
+        graph.inputs = zip(names, types).map { name, type in ValueInfo(name: name, type: type) }
         graph.outputs = body.outputs.map { ValueInfo(name: $0.name, type: $0.type ?? ValueType(.float32, nil)) }
         let engine: Engine
         do {
@@ -84,7 +107,7 @@ final class SubgraphRunner: Sendable {
         } catch let error as StrataError {
             throw error.located(place)
         }
-        engines.withLock { $0[dtypes] = engine }
+        engines.withLock { $0[types] = engine }
         return engine
     }
 }
