@@ -26,22 +26,14 @@ extension Tensor {
 /// on both sides merged.
 private struct PermutePlan {
     /// Outermost first; the last one has result stride 1.
-    private var axes: [(n: Int, source: Int, result: Int)] = []
+    private let axes: [CopyAxes.Axis]
 
     init(shape: [Int], perm: [Int]) {
         var sourceStrides = [Int](repeating: 1, count: shape.count)
         for i in stride(from: shape.count - 2, through: 0, by: -1) { sourceStrides[i] = sourceStrides[i + 1] * shape[i + 1] }
         var resultStrides = [Int](repeating: 1, count: shape.count)
         for i in stride(from: perm.count - 2, through: 0, by: -1) { resultStrides[i] = resultStrides[i + 1] * shape[perm[i + 1]] }
-        for (k, axis) in perm.enumerated() where shape[axis] != 1 {
-            let next = (n: shape[axis], source: sourceStrides[axis], result: resultStrides[k])
-            if let last = axes.last, last.source == next.source * next.n, last.result == next.result * next.n {
-                axes[axes.count - 1] = (last.n * next.n, next.source, next.result)
-            } else {
-                axes.append(next)
-            }
-        }
-        if axes.isEmpty { axes = [(1, 1, 1)] }
+        axes = CopyAxes.merged(perm.enumerated().map { k, axis in (shape[axis], sourceStrides[axis], resultStrides[k]) })
     }
 
     /// Performs the copy of `T`-sized elements. Both buffers hold the whole tensor.
@@ -72,7 +64,7 @@ private struct PermutePlan {
                 for i0 in stride(from: 0, to: inner.n, by: tile) {
                     let i1 = Swift.min(i0 + tile, inner.n)
                     for a in a0 ..< a1 {
-                        let from = src + s + a, to = dst + d + a * across.result
+                        let from = src + s + a, to = dst + d + a * across.destination
                         for i in i0 ..< i1 { to[i] = from[i * inner.source] }
                     }
                 }
@@ -91,10 +83,10 @@ private struct PermutePlan {
             while k >= 0 {
                 index[k] += 1
                 s += outer[k].source
-                d += outer[k].result
+                d += outer[k].destination
                 if index[k] < outer[k].n { break }
                 s -= outer[k].source * outer[k].n
-                d -= outer[k].result * outer[k].n
+                d -= outer[k].destination * outer[k].n
                 index[k] = 0
                 k -= 1
             }

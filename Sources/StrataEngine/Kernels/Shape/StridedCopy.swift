@@ -46,17 +46,8 @@ struct StridedCopy {
 
     /// This copy with unit dims dropped and mergeable neighbours joined (fewest, longest loops).
     func simplified() -> StridedCopy {
-        var dims: [(n: Int, s: Int, d: Int)] = []
-        for i in shape.indices where shape[i] != 1 {
-            let cur = (n: shape[i], s: sourceStrides[i], d: destinationStrides[i])
-            if let last = dims.last, last.s == cur.s * cur.n, last.d == cur.d * cur.n {
-                dims[dims.count - 1] = (last.n * cur.n, cur.s, cur.d)
-            } else {
-                dims.append(cur)
-            }
-        }
-        if dims.isEmpty { dims = [(1, 1, 1)] }
-        return StridedCopy(shape: dims.map(\.n), sourceStrides: dims.map(\.s), destinationStrides: dims.map(\.d),
+        let dims = CopyAxes.merged(shape.indices.map { (shape[$0], sourceStrides[$0], destinationStrides[$0]) })
+        return StridedCopy(shape: dims.map(\.n), sourceStrides: dims.map(\.source), destinationStrides: dims.map(\.destination),
                            sourceOffset: sourceOffset, destinationOffset: destinationOffset)
     }
 
