@@ -11,12 +11,14 @@ public indirect enum KerasJSON: Sendable, Decodable {
     case object([String: KerasJSON])
 
     public init(from decoder: Decoder) throws {
+        // Each failed `decode` costs an error with its coding path, and configs are mostly strings:
+        // they are tried first. (A string "NaN" stays a string; `double` reads it as NaN.)
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let b = try? c.decode(Bool.self) { self = .bool(b) }
         else if let i = try? c.decode(Int.self) { self = .int(i) }
         else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
         else if let a = try? c.decode([KerasJSON].self) { self = .array(a) }
         else { self = .object(try c.decode([String: KerasJSON].self)) }
     }
