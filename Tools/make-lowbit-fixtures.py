@@ -11,9 +11,10 @@ lowbit.json:
   numpy_helper.saturate_cast ("saturate", what QuantizeLinear's saturate=1 does; float4e2m1 only
   has astype, which saturates).
 - "model": the runs of lowbit.onnx: its packed initializers (odd element counts, written by
-  onnx.numpy_helper.from_array) dequantized and a float input quantized to each type, outputs
-  computed by onnx's ReferenceEvaluator. Low-bit outputs are given as their values (float32 for
-  the floats, integers for the others), as Strata writes them to .npy.
+  onnx.numpy_helper.from_array) dequantized and a float input quantized to each type (float8 also
+  with saturate=0, where out of range values become NaN or ±inf), outputs computed by onnx's
+  ReferenceEvaluator. Outputs are given as their values, as Strata writes them to .npy: the float
+  ones as float32 bit patterns ("bits"), the integer ones as integers ("values").
 StrataEngineTests' LowBitReferenceTests reads both.
 """
 import json
@@ -83,21 +84,22 @@ def model_and_runs():
         nodes.append(helper.make_node("QuantizeLinear", ["x", f"s_{name}", f"z_{name}"], [f"q_{name}"]))
         outputs.append(helper.make_tensor_value_info(f"dq_{name}", TensorProto.FLOAT, [7]))
         outputs.append(helper.make_tensor_value_info(f"q_{name}", code, [7]))
+        if name.startswith("float8"):
+            nodes.append(helper.make_node("QuantizeLinear", ["x", f"s_{name}", f"z_{name}"], [f"q0_{name}"], saturate=0))
+            outputs.append(helper.make_tensor_value_info(f"q0_{name}", code, [7]))
     graph = helper.make_graph(nodes, "lowbit", inputs, outputs, initializer=initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 25)])
     model.ir_version = 11
     onnx.checker.check_model(model)
     session = ReferenceEvaluator(model)
     runs = []
-    for x in [np.array([0, 0.3, -1.2, 2.6, 100, -100, 3.1], dtype=np.float32), rng.normal(0, 3, 7).astype(np.float32)]:
+    for x in [np.array([0, 0.3, -1.2, 2.6, 100, -300, 40000], dtype=np.float32), rng.normal(0, 3, 7).astype(np.float32)]:
         got = session.run(None, {"x": x})
         values = {}
         for info, value in zip(outputs, got):
             value = np.asarray(value)
-            if value.dtype.name.startswith("float") and value.dtype != np.float32:
-                values[info.name] = {"dtype": "float32", "values": [float(v) for v in value.astype(np.float32)]}
-            elif value.dtype == np.float32:
-                values[info.name] = {"dtype": "float32", "values": [float(v) for v in value]}
+            if value.dtype.name.startswith("float"):
+                values[info.name] = {"dtype": "float32", "bits": bits32(value.astype(np.float32))}
             else:
                 values[info.name] = {"dtype": "int", "values": [int(v) for v in value.astype(np.int64)]}
         runs.append({"x": [float(v) for v in x], "outputs": values})
