@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import StrataCore
 import StrataONNX
+import StrataTestSupport
 @testable import StrataEngine
 
 /// The low-bit dtypes (float8e4m3fn, float8e5m2, float4e2m1, int4, uint4, int2, uint2) against
@@ -95,6 +96,33 @@ final class LowBitReferenceTests: XCTestCase {
             let raw = { (t: Tensor) in Array(UnsafeRawBufferPointer(start: t.rawPointer, count: t.byteCount)) }
             XCTAssertEqual(raw(other), raw(tensor), name)
         }
+    }
+
+    func testQuantizeParametersOfLowBitTypesAreChecked() throws {
+        func lowBit(_ dtype: DType, _ bits: [UInt8]) throws -> Tensor {
+            let t = try Tensor(dtype: dtype, shape: [bits.count])
+            for (i, b) in bits.enumerated() { t.rawPointer.storeBytes(of: b, toByteOffset: i, as: UInt8.self) }
+            return t
+        }
+        let x = Tensor([1, 2] as [Float], shape: [2]), scale = Tensor.scalar(Float(2))
+        func message(_ op: String, _ inputs: [Tensor?]) -> String? {
+            do {
+                _ = try OneNode.run(op, inputs, opset: 25)
+                return nil
+            } catch {
+                return (error as? StrataError)?.message
+            }
+        }
+        // 0x38 is 1.0 in float8e4m3fn and float8e5m2's 0x3C; float8 zero points must be zero.
+        XCTAssertEqual(message("QuantizeLinear", [x, scale, try lowBit(.float8e4m3fn, [0x38])]),
+                       "y_zero_point must be zero for float8e4m3fn outputs")
+        XCTAssertEqual(message("DequantizeLinear", [try lowBit(.float8e5m2, [0, 1]), scale, try lowBit(.float8e5m2, [0x3C])]),
+                       "x_zero_point must be zero for float8e5m2 inputs")
+        XCTAssertEqual(message("DequantizeLinear", [try lowBit(.int4, [0, 1]), scale, try lowBit(.uint4, [0])]),
+                       "x_zero_point has dtype uint4 but the quantized values are int4")
+        XCTAssertEqual(message("DequantizeLinear", [try lowBit(.float4e2m1, [0, 1]), scale, try lowBit(.int2, [0])]),
+                       "x_zero_point has dtype int2 but the quantized values are float4e2m1")
+        XCTAssertNil(message("QuantizeLinear", [x, scale, try lowBit(.float8e4m3fn, [0x80])]), "-0 is a zero point of zero")
     }
 
     func testOtherOpsRefuseLowBitTypesWhenTheEngineIsBuilt() throws {
