@@ -233,6 +233,8 @@ def make_external():
         external_model(name, [external_tensor("w", TensorProto.FLOAT, [4], location)], check=False)
     external_model("short-file.onnx", [external_tensor("w", TensorProto.FLOAT, [4], "weights.bin", 56)], check=False)
     external_model("bad-length.onnx", [external_tensor("w", TensorProto.FLOAT, [4], "weights.bin", 0, 12)], check=False)
+    # Packed 4-bit data in an external file is refused before the file is read.
+    external_model("packed.onnx", [external_tensor("w", TensorProto.INT4, [3], "weights.bin")], check=False)
 
 
 # --- graphs -----------------------------------------------------------------------------------

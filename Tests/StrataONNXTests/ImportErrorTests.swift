@@ -86,6 +86,7 @@ final class ImportErrorTests: XCTestCase {
 
     func testBadExternalData() {
         assertLoadError("external/missing-file.onnx", .io, "initializer 'w': external data file 'nothere.bin': not found")
+        assertLoadError("external/packed.onnx", .unsupported, "initializer 'w': external data of int4 tensors is not supported")
         assertLoadError("external/short-file.onnx", .corruptFile,
                         "initializer 'w': external data file 'weights.bin' has 64 bytes, too few for float32[4] at offset 56")
         assertLoadError("external/bad-length.onnx", .corruptFile,
