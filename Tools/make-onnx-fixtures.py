@@ -60,7 +60,8 @@ def model_of(graph, opset=OPSET, ir_version=IR_VERSION, **kwargs):
 def value_strings(array):
     """Exact decimal text of each element (floats as the double of their stored value)."""
     flat = np.asarray(array).reshape(-1)
-    if flat.dtype.kind == "f" or flat.dtype == ml_dtypes.bfloat16:
+    if flat.dtype.kind == "f" or flat.dtype in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2,
+                                                 ml_dtypes.float4_e2m1fn):
         return [repr(float(v)) for v in flat]
     if flat.dtype == np.bool_:
         return ["1" if v else "0" for v in flat]
@@ -100,7 +101,17 @@ SAMPLES = {
     "uint32": (TensorProto.UINT32, "<u4", [0, 3000000000, 4294967295]),
     "uint64": (TensorProto.UINT64, "<u8", [0, 1, 18446744073709551615]),
     "bool": (TensorProto.BOOL, np.bool_, [True, False, True]),
+    # Low-bit types: raw_data packs int4/uint4/float4e2m1 two and int2/uint2 four to a byte (odd counts
+    # leave the last byte part-filled); float8 is one byte each.
+    "float8e4m3fn": (TensorProto.FLOAT8E4M3FN, ml_dtypes.float8_e4m3fn, [448.0, -0.001953125, 1.125, -3.0e-3]),
+    "float8e5m2": (TensorProto.FLOAT8E5M2, ml_dtypes.float8_e5m2, [57344.0, -1.52587890625e-05, 0.75]),
+    "float4e2m1": (TensorProto.FLOAT4E2M1, ml_dtypes.float4_e2m1fn, [6.0, -0.5, 1.5, -0.0, 3.0]),
+    "int4": (TensorProto.INT4, ml_dtypes.int4, [-8, 7, -1, 0, 3]),
+    "uint4": (TensorProto.UINT4, ml_dtypes.uint4, [[15, 0, 9], [1, 8, 6]]),
+    "int2": (TensorProto.INT2, ml_dtypes.int2, [-2, 1, -1, 0, 1, -2, 0]),
+    "uint2": (TensorProto.UINT2, ml_dtypes.uint2, [3, 0, 2, 1, 1]),
 }
+PACKED = {"float4e2m1", "int4", "uint4", "int2", "uint2"}
 
 # Which typed field the specification assigns to each dtype, and how values are stored there.
 TYPED_FIELD = {
@@ -118,6 +129,11 @@ TYPED_FIELD = {
     # 16-bit floats go into int32_data as their bit patterns.
     "float16": ("int32_data", lambda a: a.view(np.uint16).astype(np.int32).tolist()),
     "bfloat16": ("int32_data", lambda a: a.view(np.uint16).astype(np.int32).tolist()),
+    # float8 goes into int32_data one bit pattern per value; packed types one packed byte per value.
+    "float8e4m3fn": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
+    "float8e5m2": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
+    **{name: ("int32_data", lambda a: np.frombuffer(numpy_helper.from_array(a).raw_data, np.uint8).astype(np.int32).tolist())
+       for name in PACKED},
 }
 
 
@@ -127,7 +143,7 @@ def make_tensor_forms():
     for dtype, (onnx_type, np_dtype, values) in SAMPLES.items():
         array = np.array(values, dtype=np_dtype)
         raw = tensor_proto("raw_" + dtype, onnx_type, array.shape)
-        raw.raw_data = array.tobytes()
+        raw.raw_data = numpy_helper.from_array(array).raw_data if dtype in PACKED else array.tobytes()
         initializers.append(raw)
         remember(file, raw.name, dtype, array)
 
@@ -217,6 +233,8 @@ def make_external():
         external_model(name, [external_tensor("w", TensorProto.FLOAT, [4], location)], check=False)
     external_model("short-file.onnx", [external_tensor("w", TensorProto.FLOAT, [4], "weights.bin", 56)], check=False)
     external_model("bad-length.onnx", [external_tensor("w", TensorProto.FLOAT, [4], "weights.bin", 0, 12)], check=False)
+    # Packed 4-bit data in an external file is refused before the file is read.
+    external_model("packed.onnx", [external_tensor("w", TensorProto.INT4, [3], "weights.bin")], check=False)
 
 
 # --- graphs -----------------------------------------------------------------------------------
@@ -412,7 +430,7 @@ def make_errors():
     t.string_data.append(b"hello")
     initializer_model("string-tensor.onnx", t)
 
-    t = tensor_proto("w", TensorProto.FLOAT8E4M3FN, [1])
+    t = tensor_proto("w", TensorProto.FLOAT8E4M3FNUZ, [1])
     t.raw_data = b"\x38"
     initializer_model("float8-tensor.onnx", t)
 

@@ -14,7 +14,8 @@ given; a sequence output is compared element by element from its rows' "sequence
 optional by its "optional" state and what it holds):
 same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN: the
 "onnx_node" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py);
-integers and booleans exactly.
+integers and booleans exactly. Types .npy has none for (bfloat16, float8, float4, int4/uint4,
+int2/uint2) are given and compared exactly widened, as strata writes them (STORED_AS).
 
 Fixtures/onnx-node-allowlist.txt lists cases that are out of scope: one glob per line, ` # reason`.
 A listed case that fails is skipped; a listed case that passes is reported as a stale entry; an
@@ -159,6 +160,14 @@ def load_value(path, info):
     return numpy_helper.to_list(proto) if kind == "sequence_type" else numpy_helper.to_optional(proto)
 
 
+# The dtypes .npy has no type for (ml_dtypes names), as strata writes and reads them: exactly
+# widened, the floats to float32 and the 4- and 2-bit integers to int8/uint8.
+STORED_AS = {
+    "bfloat16": np.float32, "float8_e4m3fn": np.float32, "float8_e5m2": np.float32, "float4_e2m1fn": np.float32,
+    "int4": np.int8, "int2": np.int8, "uint4": np.uint8, "uint2": np.uint8,
+}
+
+
 def write_input(value, info, path):
     """Writes one input as strata run reads it: an array as PATH.npy, a sequence as a folder PATH/
     of 0.npy, 1.npy, ...; an optional as what it holds. Returns the path, or None for an empty
@@ -173,8 +182,8 @@ def write_input(value, info, path):
                 return problem
         return path
     array = np.asarray(value)
-    if array.dtype.name == "bfloat16":
-        array = array.astype(np.float32)  # .npy has no bfloat16; strata narrows it back exactly
+    if array.dtype.name in STORED_AS:
+        array = array.astype(STORED_AS[array.dtype.name])  # .npy has no such type; strata narrows it back exactly
     if array.dtype.kind in "USOV":
         return f"!input '{info.name}' has dtype {array.dtype}"
     np.save(path + ".npy", array)
@@ -205,8 +214,8 @@ def compare_value(name, rows, want, out_dir):
 
 def compare(name, got, want):
     """None when `got` matches `want`, else why not."""
-    if want.dtype.name == "bfloat16" and got.dtype == np.float32:
-        want = want.astype(np.float32)  # strata writes bfloat16 as exactly widened float32
+    if want.dtype.name in STORED_AS and got.dtype == STORED_AS[want.dtype.name]:
+        want = want.astype(got.dtype)  # strata writes these types exactly widened (STORED_AS)
     if got.dtype != want.dtype:
         return f"output '{name}': dtype {got.dtype}, expected {want.dtype}"
     if got.shape != want.shape:

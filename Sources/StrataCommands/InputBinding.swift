@@ -8,7 +8,8 @@ import StrataExport
 /// and binds to the next input (in `graph.runtimeInputs` order) not bound by name. An argument with
 /// `=` whose prefix is no input name is still taken as a file when that whole path exists.
 /// A bfloat16 input may be given as float32 data (the form Strata writes bfloat16 in); it is
-/// rounded to bfloat16.
+/// rounded to bfloat16. A low-bit input (float8, float4, int4, int2, …) is given in the form
+/// Strata writes it in (`NPYDescriptor.storedDType`) and narrowed by `NPYFile.lowBit`.
 ///
 /// An input of sequence type takes a folder holding `0.npy`, `1.npy`, … (its elements in order; an
 /// empty folder is an empty sequence). An optional input takes what it holds (a `.npy` file, or a
@@ -96,6 +97,7 @@ struct InputBinding {
     private static func read(_ file: String, _ type: ValueType) throws -> Tensor {
         var tensor = try NPYFile.read(file)
         if type.dtype == .bfloat16, tensor.dtype == .float32 { tensor = try NPYFile.bfloat16(fromFloat32: tensor) }
+        if type.dtype.isLowBit { tensor = try NPYFile.lowBit(type.dtype, from: tensor, file) }
         return tensor
     }
 

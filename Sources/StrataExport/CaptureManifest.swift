@@ -19,7 +19,9 @@ import StrataCore
 /// the rows of what it holds, or is one row with `"optional": "empty"` and no file or shape. A run with gradients
 /// (`strata run --grad`) adds, after each activation's row, a row with `"kind": "grad"` whose file
 /// (`<file>.grad.npy`) holds the gradient of the target with respect to that activation, and a
-/// `"gradient"` object before `activations` saying what was differentiated.
+/// `"gradient"` object before `activations` saying what was differentiated. A low-bit tensor
+/// (float8, float4, int4, int2), written exactly widened to float32, int8 or uint8, adds
+/// `"held_dtype"` after `dtype` naming its own type.
 public struct CaptureManifest: Sendable {
     /// One graph input fed to the run: its name, where its values came from (a `.npy` file, or
     /// image files and what was done to them), shape and dtype.
@@ -76,6 +78,9 @@ public struct CaptureManifest: Sendable {
         public var shape: [Int]
         /// The dtype as written to the file (bfloat16 is written as float32).
         public var dtype: DType
+        /// For a low-bit tensor (float8, float4, int4, int2; written exactly widened, see
+        /// `NPYDescriptor.storedDType`): the dtype it had, written as `"held_dtype"`.
+        public var heldDType: DType?
 
         public init(layer: LayerOutput, file: String, shape: [Int], dtype: DType) {
             self.layer = layer
@@ -120,6 +125,7 @@ public struct CaptureManifest: Sendable {
                     members += [("file", .string(a.file)), ("shape", .array(a.shape.map(JSONValue.int)))]
                 }
                 members.append(("dtype", .string(a.dtype.rawValue)))
+                if let held = a.heldDType { members.append(("held_dtype", .string(held.rawValue))) }
                 if let length = a.sequenceLength {
                     members.append(("sequence", .int(length)))
                     if let element = a.element { members.append(("element", .int(element))) }

@@ -41,8 +41,9 @@ public final class CaptureWriter {
     @discardableResult
     public func write(_ tensor: Tensor, for row: LayerOutput) throws -> CaptureManifest.Activation {
         let file = try folder.writeNPY(tensor, name: Self.baseName(for: row))
-        let activation = CaptureManifest.Activation(
+        var activation = CaptureManifest.Activation(
             layer: row, file: file, shape: tensor.shape, dtype: NPYDescriptor.forWriting(tensor.dtype).dtype)
+        if tensor.dtype.isLowBit { activation.heldDType = tensor.dtype }
         manifest.activations.append(activation)
         return activation
     }
@@ -67,6 +68,7 @@ public final class CaptureWriter {
                 let file = try folder.writeNPY(element, name: Self.baseName(for: row) + "__seq\(k)")
                 var activation = CaptureManifest.Activation(layer: row, file: file, shape: element.shape,
                                                             dtype: NPYDescriptor.forWriting(element.dtype).dtype)
+                if element.dtype.isLowBit { activation.heldDType = element.dtype }
                 activation.sequenceLength = sequence.count
                 activation.element = k
                 manifest.activations.append(activation)

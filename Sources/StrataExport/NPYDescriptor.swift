@@ -14,10 +14,21 @@ public struct NPYDescriptor: Hashable, Sendable, CustomStringConvertible {
         self.bigEndian = bigEndian
     }
 
-    /// The descriptor Strata writes for `dtype`. bfloat16 has no NumPy type: it is written as
-    /// float32 (`<f4`) after exact widening, so this returns the float32 descriptor for it.
+    /// The descriptor Strata writes for `dtype`. Types NumPy has none for are written widened
+    /// exactly (see `NPYDescriptor.storedDType`), so this returns the descriptor of that type.
     public static func forWriting(_ dtype: DType) -> NPYDescriptor {
-        NPYDescriptor(dtype: dtype == .bfloat16 ? .float32 : dtype)
+        NPYDescriptor(dtype: storedDType(dtype))
+    }
+
+    /// The dtype a `dtype` tensor is written to `.npy` as: bfloat16 and the low-bit floats as
+    /// float32, int4 and int2 as int8, uint4 and uint2 as uint8 (all exact); others unchanged.
+    public static func storedDType(_ dtype: DType) -> DType {
+        switch dtype {
+        case .bfloat16, .float8e4m3fn, .float8e5m2, .float4e2m1: return .float32
+        case .int4, .int2: return .int8
+        case .uint4, .uint2: return .uint8
+        default: return dtype
+        }
     }
 
     public var description: String {
@@ -26,15 +37,16 @@ public struct NPYDescriptor: Hashable, Sendable, CustomStringConvertible {
         case .float32: code = "f4"
         case .float64: code = "f8"
         case .float16, .bfloat16: code = "f2"
-        case .int8: code = "i1"
+        case .int8, .int4, .int2: code = "i1"
         case .int16: code = "i2"
         case .int32: code = "i4"
         case .int64: code = "i8"
-        case .uint8: code = "u1"
+        case .uint8, .uint4, .uint2: code = "u1"
         case .uint16: code = "u2"
         case .uint32: code = "u4"
         case .uint64: code = "u8"
         case .bool: code = "b1"
+        case .float8e4m3fn, .float8e5m2, .float4e2m1: code = "f4"
         }
         let order = dtype.byteSize == 1 ? "|" : (bigEndian ? ">" : "<")
         return order + code

@@ -4,8 +4,9 @@ import StrataCore
 /// NumPy `.npy` files: one tensor per file, C order, little-endian when written by Strata.
 ///
 /// Writing produces exactly the bytes `numpy.save` produces for the same array, except that
-/// bfloat16 tensors (which NumPy has no type for) are widened exactly to float32 and written as
-/// `<f4`; `bfloat16(fromFloat32:)` turns such data back. Reading accepts every dtype Strata has, either byte order, and Fortran order (transposed
+/// types NumPy has none for are widened exactly: bfloat16, float8 and float4 to float32 (`<f4`),
+/// int4/int2 to int8 and uint4/uint2 to uint8; `bfloat16(fromFloat32:)` and
+/// `lowBit(_:from:)` turn such data back. Reading accepts every dtype Strata has, either byte order, and Fortran order (transposed
 /// to C order on read).
 public enum NPYFile {
     /// The complete file contents for `tensor` (header followed by the elements).
@@ -70,13 +71,25 @@ public enum NPYFile {
         NPYHeader(descriptor: NPYDescriptor.forWriting(stored.dtype), shape: stored.shape)
     }
 
-    /// `tensor` as it goes into a file: bfloat16 widened to float32, everything else unchanged.
+    /// `tensor` as it goes into a file: the types NumPy has none for widened exactly to
+    /// `NPYDescriptor.storedDType` (bfloat16 and low-bit floats to float32, int4/int2 to int8,
+    /// uint4/uint2 to uint8), everything else unchanged.
     static func storedForm(_ tensor: Tensor) throws -> Tensor {
-        guard tensor.dtype == .bfloat16 else { return tensor }
-        let out = try Tensor(dtype: .float32, shape: tensor.shape)
-        let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
-        let target = out.pointer(as: UInt32.self)
-        for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
+        let stored = NPYDescriptor.storedDType(tensor.dtype)
+        guard stored != tensor.dtype else { return tensor }
+        let out = try Tensor(dtype: stored, shape: tensor.shape)
+        if tensor.dtype == .bfloat16 {
+            let source = tensor.rawPointer.assumingMemoryBound(to: UInt16.self)
+            let target = out.pointer(as: UInt32.self)
+            for i in 0..<tensor.count { target[i] = UInt32(source[i]) << 16 }
+        } else if let format = LowBitFloat(tensor.dtype) {
+            let source = tensor.rawPointer.assumingMemoryBound(to: UInt8.self)
+            let target = out.pointer(as: Float.self)
+            for i in 0..<tensor.count { target[i] = format.value(source[i]) }
+        } else {
+            // 4- and 2-bit integers are held one per byte already, as int8 or uint8.
+            out.rawPointer.copyMemory(from: tensor.rawPointer, byteCount: tensor.byteCount)
+        }
         return out
     }
 
@@ -94,6 +107,41 @@ public enum NPYFile {
             } else {
                 target[i] = UInt16((bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
             }
+        }
+        return out
+    }
+
+    /// A tensor as `.npy` holds it for low-bit `dtype` (float32 for the low-bit floats, int8 or
+    /// uint8 for the 4- and 2-bit integers, as Strata writes them) narrowed to `dtype`: floats
+    /// rounded to nearest even as ml_dtypes's `astype` does (exact for values that came from
+    /// `dtype`); integers must lie in `dtype`'s range, else an `.invalidInput` error. `what` names
+    /// the data in errors.
+    public static func lowBit(_ dtype: DType, from tensor: Tensor, _ what: String) throws -> Tensor {
+        precondition(dtype.isLowBit, "lowBit(_:from:) needs a low-bit dtype")
+        let expected = NPYDescriptor.storedDType(dtype)
+        guard tensor.dtype == expected else {
+            throw StrataError(.invalidInput, "\(what) is \(tensor.dtype.rawValue); \(dtype.rawValue) data is given as \(expected.rawValue)")
+        }
+        let out = try Tensor(dtype: dtype, shape: tensor.shape)
+        let target = out.rawPointer.assumingMemoryBound(to: UInt8.self)
+        if let format = LowBitFloat(dtype) {
+            let source = tensor.pointer(as: Float.self)
+            for i in 0..<tensor.count { target[i] = format.bits(Double(source[i]), saturate: false) }
+            return out
+        }
+        let range: ClosedRange<Int>
+        switch dtype {
+        case .int4: range = -8...7
+        case .uint4: range = 0...15
+        case .int2: range = -2...1
+        default: range = 0...3
+        }
+        for i in 0..<tensor.count {
+            let value = tensor.intValue(at: i)
+            guard range.contains(value) else {
+                throw StrataError(.invalidInput, "\(what): element \(i) is \(value), outside \(dtype.rawValue)'s range \(range.lowerBound)...\(range.upperBound)")
+            }
+            target[i] = UInt8(truncatingIfNeeded: value)
         }
         return out
     }

@@ -43,6 +43,7 @@ final class TensorDecoder {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.byteSize)
         if overflow { throw StrataError(.corruptFile, "dims \(TensorDecoder.dimsText(proto)) are too large") }
         let layout = Layout(dtype: dtype, shape: shape, count: count, byteCount: byteCount)
+        if let bits = TensorDecoder.packedBits(dtype) { return try unpacked(proto, layout, bits: bits) }
 
         if proto.has_data_location != 0 && proto.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
             return try external(proto, layout)
@@ -124,7 +125,58 @@ final class TensorDecoder {
         case .bool:
             try check("int32_data", proto.n_int32_data)
             return try converted(proto.int32_data, layout) { $0 != 0 ? UInt8(1) : UInt8(0) }
+        case .float8e4m3fn, .float8e5m2:
+            try check("int32_data", proto.n_int32_data)
+            return try converted(proto.int32_data, layout) { UInt8(truncatingIfNeeded: $0) }
+        case .float4e2m1, .int4, .uint4, .int2, .uint2:
+            preconditionFailure("packed dtypes are decoded by unpacked(_:_:bits:)")
         }
+    }
+
+    /// Bits per element of the dtypes ONNX packs several to a byte (4 for int4, uint4 and
+    /// float4e2m1, 2 for int2 and uint2); nil for the others.
+    static func packedBits(_ dtype: DType) -> Int? {
+        switch dtype {
+        case .int4, .uint4, .float4e2m1: return 4
+        case .int2, .uint2: return 2
+        default: return nil
+        }
+    }
+
+    /// A packed tensor (raw_data, or int32_data holding one packed byte per value; first element
+    /// in the lowest bits) unpacked to one element per byte: the integers sign- or zero-extended,
+    /// float4e2m1 as its bit pattern.
+    private func unpacked(_ proto: Onnx__TensorProto, _ layout: Layout, bits: Int) throws -> Tensor {
+        let perByte = 8 / bits
+        let packedCount = layout.count / perByte + (layout.count % perByte == 0 ? 0 : 1)
+        if proto.has_data_location != 0 && proto.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
+            throw StrataError(.unsupported, "external data of \(layout.dtype.rawValue) tensors is not supported")
+        }
+        let byte: (Int) -> UInt8
+        if proto.has_raw_data != 0 {
+            let raw = proto.raw_data
+            guard raw.len == packedCount else {
+                throw StrataError(.corruptFile, "raw_data has \(raw.len) bytes but \(layout) needs \(packedCount) (\(perByte) per byte)")
+            }
+            guard let data = raw.data else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
+            byte = { data[$0] }
+        } else {
+            guard proto.n_int32_data == packedCount else {
+                throw StrataError(.corruptFile, "int32_data has \(proto.n_int32_data) values but \(layout) needs \(packedCount) (\(perByte) per value)")
+            }
+            guard let data = proto.int32_data else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
+            byte = { UInt8(truncatingIfNeeded: data[$0]) }
+        }
+        let tensor = try Tensor(dtype: layout.dtype, shape: layout.shape)
+        let out = tensor.rawPointer.assumingMemoryBound(to: UInt8.self)
+        let mask = UInt8((1 << bits) - 1)
+        let signed = layout.dtype == .int4 || layout.dtype == .int2
+        for i in 0..<layout.count {
+            let field = (byte(i / perByte) >> UInt8((i % perByte) * bits)) & mask
+            // Sign extension: the field's top bit copied into the byte's high bits.
+            out[i] = signed && field & (mask >> 1 + 1) != 0 ? field | ~mask : field
+        }
+        return tensor
     }
 
     /// A new tensor whose elements are `convert` applied to `layout.count` source values.

@@ -27,7 +27,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "RNN": ["activations": "the spec's default [Tanh, Tanh] names Tanh for each direction of a bidirectional RNN; "
                 + "left unset, the engine applies the cell's default functions once per direction, which is the same"],
     ]
-    private static let float8 = "only concerns float8 and float4 targets, which Strata has none of"
+    private static let float8 = "only concerns float8 and float4 targets, which Cast does not take in Strata"
     private static let inference = "Strata runs inference, where Dropout passes its input through"
     private static let shorthand = "the ONNX importer rewrites Constant's numeric shorthands into 'value'"
     private static let stringConstant = "string and sparse constants are not supported; the ONNX importer rejects them"

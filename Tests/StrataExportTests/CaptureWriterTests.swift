@@ -29,6 +29,21 @@ final class CaptureWriterTests: XCTestCase {
         XCTAssertEqual(writer.manifest.activations.map(\.file), ["x_y.npy", "split__out1.npy", "MANIFEST.npy"])
     }
 
+    func testLowBitTensorRowNamesItsHeldDType() throws {
+        let writer = try CaptureWriter(destination: folder + "/acts", model: "m.onnx", format: .onnx)
+        let q = try Tensor(dtype: .int4, shape: [2])
+        q.rawPointer.storeBytes(of: Int8(0), toByteOffset: 0, as: Int8.self)
+        q.rawPointer.storeBytes(of: Int8(-8), toByteOffset: 1, as: Int8.self)
+        let row = try writer.write(q, for: LayerOutput(layer: "q", op: "QuantizeLinear", output: 0, tensor: "q"))
+        try writer.write(Tensor([1] as [Float], shape: [1]), for: LayerOutput(layer: "f", op: "Relu", output: 0, tensor: "f"))
+        try writer.commit()
+        XCTAssertEqual(row.dtype, .int8)
+        XCTAssertEqual(try NPYFile.read(folder + "/acts/q.npy").ints(), [0, -8])
+        let rows = try XCTUnwrap(writer.manifest.json["activations"]?.array)
+        XCTAssertEqual(rows.map { $0["dtype"]?.string }, ["int8", "float32"])
+        XCTAssertEqual(rows.map { $0["held_dtype"]?.string }, ["int4", nil])
+    }
+
     func testAbandonLeavesNothingBehind() throws {
         let writer = try CaptureWriter(destination: folder + "/new/parent/acts", model: "m.onnx", format: .onnx)
         try writer.write(Tensor([1] as [Float], shape: [1]), for: LayerOutput(layer: "a", op: "Relu", output: 0, tensor: "t"))

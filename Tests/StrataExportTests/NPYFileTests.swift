@@ -22,7 +22,7 @@ final class NPYFileTests: XCTestCase {
 
     func testWriteThenReadRoundTripsEveryDType() throws {
         var rng = SystemRandomNumberGenerator()
-        for dtype in DType.allCases where dtype != .bfloat16 {
+        for dtype in DType.allCases where NPYDescriptor.storedDType(dtype) == dtype {
             let t = try Tensor(dtype: dtype, shape: [3, 2, 5])
             let raw = t.rawPointer.assumingMemoryBound(to: UInt8.self)
             for i in 0..<t.byteCount { raw[i] = dtype == .bool ? UInt8.random(in: 0...1, using: &rng) : UInt8.random(in: 0...255, using: &rng) }
@@ -35,6 +35,38 @@ final class NPYFileTests: XCTestCase {
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
         XCTAssertFalse(names.contains { $0.hasPrefix(".") }, "temporary files left behind: \(names)")
+    }
+
+    func testLowBitTypesAreWrittenWidenedAndNarrowedBack() throws {
+        for dtype in DType.allCases where dtype.isLowBit {
+            let format = LowBitFloat(dtype)
+            let patterns: [UInt8]
+            switch dtype {
+            case .float8e4m3fn: patterns = (0...255).map(UInt8.init).filter { $0 & 0x7F != 0x7F }
+            case .float8e5m2: patterns = (0...255).map(UInt8.init).filter { $0 & 0x7F <= 0x7C }
+            case .float4e2m1, .uint4: patterns = (0...15).map(UInt8.init)
+            case .int4: patterns = (-8...7).map { UInt8(bitPattern: Int8($0)) }
+            case .int2: patterns = (-2...1).map { UInt8(bitPattern: Int8($0)) }
+            default: patterns = (0...3).map(UInt8.init)
+            }
+            let t = try Tensor(dtype: dtype, shape: [patterns.count])
+            for (i, p) in patterns.enumerated() { t.rawPointer.storeBytes(of: p, toByteOffset: i, as: UInt8.self) }
+            let bytes = try NPYFile.encode(t)
+            let back = try bytes.withUnsafeBytes { try NPYFile.decode($0, file: "\(dtype).npy") }
+            XCTAssertEqual(back.dtype, format == nil ? (dtype.isSigned ? .int8 : .uint8) : .float32, "\(dtype)")
+            XCTAssertEqual(back.floats(), t.floats(), "\(dtype)")
+            let narrowed = try NPYFile.lowBit(dtype, from: back, "\(dtype).npy")
+            XCTAssertEqual(Array(UnsafeRawBufferPointer(start: narrowed.rawPointer, count: narrowed.byteCount)), patterns, "\(dtype)")
+        }
+        let outside = Tensor([Int32(8)], shape: [1])
+        XCTAssertThrowsError(try NPYFile.lowBit(.int4, from: outside, "x.npy")) { error in
+            XCTAssertEqual((error as? StrataError)?.message, "x.npy is int32; int4 data is given as int8")
+        }
+        let big = try Tensor(dtype: .uint8, shape: [2])
+        big.rawPointer.storeBytes(of: UInt8(4), toByteOffset: 1, as: UInt8.self)
+        XCTAssertThrowsError(try NPYFile.lowBit(.uint2, from: big, "y.npy")) { error in
+            XCTAssertEqual((error as? StrataError)?.message, "y.npy: element 1 is 4, outside uint2's range 0...3")
+        }
     }
 
     func testBFloat16IsWrittenAsExactFloat32() throws {

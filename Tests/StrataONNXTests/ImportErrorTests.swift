@@ -37,7 +37,7 @@ final class ImportErrorTests: XCTestCase {
                         "initializer 'w': raw_data has 4 bytes but float32[1099511627776] needs 4398046511104")
         assertLoadError("errors/string-tensor.onnx", .unsupported, "initializer 'w': string tensors are not supported")
         assertLoadError("errors/float8-tensor.onnx", .unsupported,
-                        "initializer 'w': element type FLOAT8E4M3FN is not supported")
+                        "initializer 'w': element type FLOAT8E4M3FNUZ is not supported")
     }
 
     func testUnsupportedAttributes() {
@@ -86,6 +86,7 @@ final class ImportErrorTests: XCTestCase {
 
     func testBadExternalData() {
         assertLoadError("external/missing-file.onnx", .io, "initializer 'w': external data file 'nothere.bin': not found")
+        assertLoadError("external/packed.onnx", .unsupported, "initializer 'w': external data of int4 tensors is not supported")
         assertLoadError("external/short-file.onnx", .corruptFile,
                         "initializer 'w': external data file 'weights.bin' has 64 bytes, too few for float32[4] at offset 56")
         assertLoadError("external/bad-length.onnx", .corruptFile,

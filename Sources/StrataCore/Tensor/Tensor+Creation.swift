@@ -65,6 +65,10 @@ extension Tensor {
         case .uint16: return Double(p.assumingMemoryBound(to: UInt16.self)[i])
         case .uint32: return Double(p.assumingMemoryBound(to: UInt32.self)[i])
         case .uint64: return Double(p.assumingMemoryBound(to: UInt64.self)[i])
+        case .float8e4m3fn, .float8e5m2, .float4e2m1:
+            return Double(LowBitFloat(dtype)!.value(p.assumingMemoryBound(to: UInt8.self)[i]))
+        case .int4, .int2: return Double(p.assumingMemoryBound(to: Int8.self)[i])
+        case .uint4, .uint2: return Double(p.assumingMemoryBound(to: UInt8.self)[i])
         }
     }
 
@@ -74,8 +78,8 @@ extension Tensor {
         case .int64: return Int(p.assumingMemoryBound(to: Int64.self)[i])
         case .int32: return Int(p.assumingMemoryBound(to: Int32.self)[i])
         case .int16: return Int(p.assumingMemoryBound(to: Int16.self)[i])
-        case .int8: return Int(p.assumingMemoryBound(to: Int8.self)[i])
-        case .uint8, .bool: return Int(p.assumingMemoryBound(to: UInt8.self)[i])
+        case .int8, .int4, .int2: return Int(p.assumingMemoryBound(to: Int8.self)[i])
+        case .uint8, .bool, .uint4, .uint2: return Int(p.assumingMemoryBound(to: UInt8.self)[i])
         case .uint16: return Int(p.assumingMemoryBound(to: UInt16.self)[i])
         case .uint32: return Int(p.assumingMemoryBound(to: UInt32.self)[i])
         case .uint64: return Int(truncatingIfNeeded: p.assumingMemoryBound(to: UInt64.self)[i])

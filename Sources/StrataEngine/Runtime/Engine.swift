@@ -96,6 +96,11 @@ public final class Engine: @unchecked Sendable {
             guard let factory = KernelRegistry.factory(for: node) else {
                 throw StrataError(.unsupported, "unsupported op '\(node.opType)'", at: node.location)
             }
+            if !Engine.lowBitOps.contains(node.opType),
+               let name = (node.inputs + node.outputs).first(where: { !$0.isEmpty && types[$0]?.dtype.isLowBit == true }) {
+                throw StrataError(.unsupported, "'\(name)' is \(types[name]!.dtype.rawValue); only QuantizeLinear and DequantizeLinear take low-bit types",
+                                  at: node.location)
+            }
             let build = KernelBuildContext(
                 node: node,
                 inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
@@ -122,6 +127,9 @@ public final class Engine: @unchecked Sendable {
         self.valueKernels = self.kernels.map { $0 as? any ValueKernel }
         self.constants = constants
     }
+
+    /// The ops whose kernels take low-bit dtypes (float8, float4, int4, int2; see `DType.isLowBit`).
+    static let lowBitOps: Set<String> = ["QuantizeLinear", "DequantizeLinear"]
 
     /// The outputs of `node` when it can and should be computed now; nil otherwise, including
     /// when the kernel fails (the error then surfaces if a run needs the node).

@@ -147,7 +147,10 @@ struct ProtoWriter {
         proto.pointee.data_type = Int32(tensor.dtype.onnxCode)
         proto.pointee.n_dims = tensor.shape.count
         proto.pointee.dims = arena.array(tensor.shape.map(Int64.init))
-        if let externalDataName, tensor.byteCount >= 1024 {
+        if let bits = TensorDecoder.packedBits(tensor.dtype) {
+            proto.pointee.has_raw_data = 1
+            proto.pointee.raw_data = packed(tensor, bits: bits)
+        } else if let externalDataName, tensor.byteCount >= 1024 {
             let offset = externalData.count
             externalData.append(UnsafeRawBufferPointer(start: tensor.rawPointer, count: tensor.byteCount).bindMemory(to: UInt8.self))
             // Keep every tensor 64-byte aligned in the file, for readers that map it.
@@ -163,6 +166,20 @@ struct ProtoWriter {
             proto.pointee.raw_data = arena.bytes(of: tensor)
         }
         return proto
+    }
+
+    /// The elements of a 4- or 2-bit tensor (held one per byte) packed `8 / bits` to a byte, the
+    /// first in the lowest bits, as ONNX stores them in raw_data.
+    private func packed(_ tensor: Tensor, bits: Int) -> ProtobufCBinaryData {
+        let perByte = 8 / bits
+        let count = tensor.count / perByte + (tensor.count % perByte == 0 ? 0 : 1)
+        let bytes = arena.allocate(UInt8.self, count: count)
+        let source = tensor.rawPointer.assumingMemoryBound(to: UInt8.self)
+        let mask = UInt8((1 << bits) - 1)
+        for i in 0..<tensor.count {
+            bytes[i / perByte] |= (source[i] & mask) << UInt8((i % perByte) * bits)
+        }
+        return ProtobufCBinaryData(len: count, data: bytes)
     }
 
     func valueInfo(_ info: ValueInfo) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {

@@ -2,7 +2,7 @@
 /// as used by attributes such as `Cast`'s `to`.
 extension DType {
     /// The dtype with ONNX data-type code `code`, or nil for codes Strata has no dtype for
-    /// (string, complex, float8, 4-bit types).
+    /// (string, complex, the fnuz float8 types, float8e8m0, float6).
     public init?(onnxCode code: Int) {
         switch code {
         case 1: self = .float32
@@ -18,6 +18,13 @@ extension DType {
         case 12: self = .uint32
         case 13: self = .uint64
         case 16: self = .bfloat16
+        case 17: self = .float8e4m3fn
+        case 19: self = .float8e5m2
+        case 21: self = .uint4
+        case 22: self = .int4
+        case 23: self = .float4e2m1
+        case 25: self = .uint2
+        case 26: self = .int2
         default: return nil
         }
     }
@@ -38,6 +45,13 @@ extension DType {
         case .uint32: return 12
         case .uint64: return 13
         case .bfloat16: return 16
+        case .float8e4m3fn: return 17
+        case .float8e5m2: return 19
+        case .uint4: return 21
+        case .int4: return 22
+        case .float4e2m1: return 23
+        case .uint2: return 25
+        case .int2: return 26
         }
     }
 }

@@ -1,7 +1,7 @@
 /// `QuantizeLinear` and `DequantizeLinear`: the axis of per-axis parameters, the block size of blocked
 /// ones (opset 21), the declared output type (`output_dtype`, opset 21 for QuantizeLinear and 23 for
 /// DequantizeLinear; nil when 0 or absent) and QuantizeLinear's `saturate` (opset 19), which matters
-/// only for float8 outputs, so Strata takes only its default.
+/// only for float8 outputs.
 public struct QuantizeAttributes: OpAttributes {
     public static let names = ["axis", "block_size", "output_dtype", "saturate"]
 
@@ -17,11 +17,7 @@ public struct QuantizeAttributes: OpAttributes {
         guard blockSize >= 0 else { throw node.attributeError("block_size", "must not be negative, found \(blockSize)") }
         let code = try node.int("output_dtype", default: 0)
         outputDTypeCode = code == 0 ? nil : code
-        let saturation = try node.int("saturate", default: 1)
-        saturate = saturation != 0
-        if node.opType == "QuantizeLinear", saturation != 1 {
-            throw node.attributeError("saturate", "applies to float8 outputs only, which Strata does not hold", kind: .unsupported)
-        }
+        saturate = try node.int("saturate", default: 1) != 0
     }
 
     public var values: [String: Attribute] {

@@ -15,6 +15,18 @@ enum QuantizedInteger {
         }
     }
 
+    /// Saturation bounds of the 4- and 2-bit integer types, which only QuantizeLinear and
+    /// DequantizeLinear take (held one per byte, as int8 or uint8); nil for other dtypes.
+    static func lowBitRange(_ dtype: DType) -> ClosedRange<Int>? {
+        switch dtype {
+        case .int4: return -8...7
+        case .uint4: return 0...15
+        case .int2: return -2...1
+        case .uint2: return 0...3
+        default: return nil
+        }
+    }
+
     /// The bounds of `dtype`, or an `.unsupported` error naming `what` and the node.
     static func requireRange(_ dtype: DType, _ what: String, node: Node) throws -> ClosedRange<Int> {
         guard let range = range(dtype) else {
@@ -93,8 +105,8 @@ enum QuantizedInteger {
             }
         }
         switch dtype {
-        case .uint8: fill(UInt8.self)
-        case .int8: fill(Int8.self)
+        case .uint8, .uint4, .uint2: fill(UInt8.self)
+        case .int8, .int4, .int2: fill(Int8.self)
         case .uint16: fill(UInt16.self)
         case .int16: fill(Int16.self)
         case .int32: fill(Int32.self)
