@@ -18,6 +18,9 @@ public protocol StrataSubcommand: ParsableCommand {
 extension StrataSubcommand {
     public func run() throws {
         let console = Console()
+        // Before anything else: OpenBLAS's workers, started with the library, would spin on a core
+        // through the whole of a short command.
+        BLASThreads.runOnCallingThread()
         // The CLI reads HDF5 in a worker: this binary again, in its hidden hdf5-worker mode.
         HDF5Isolation.current = .worker(executable: "/proc/self/exe")
         do {

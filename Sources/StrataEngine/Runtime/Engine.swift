@@ -61,7 +61,7 @@ public final class Engine: @unchecked Sendable {
         // 0.1 s after each call, taking cores from Strata's own threads (a second thread made
         // MobileNetV2 twice as slow on an AVX2 machine). OpenBLAS runs on the calling thread, and
         // large products are split over Strata's threads (`ExecutionContext.gemm`).
-        openblas_set_num_threads(1)
+        BLASThreads.runOnCallingThread()
         Engine.keepFreedBuffersInHeap()
         var graph = model.graph
         for i in graph.nodes.indices {

@@ -17,6 +17,9 @@ final class HDF5Reader {
     let fileSize: Int
     /// For a file image inside another file: the read-only mapping libhdf5 reads the image from.
     private var mapping: (address: UnsafeMutableRawPointer, length: Int)?
+    /// `exists` answers so far (the file is opened read-only). Every question about an object checks its
+    /// path link by link first, and an import asks several about each one. Guarded by `HDF5Library`'s lock.
+    private var existing: [String: Bool] = [:]
 
     /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize`
     /// bytes). libhdf5 opens it again by its `/proc/self/fd` name, so it never sees another path.
@@ -61,9 +64,6 @@ final class HDF5Reader {
         guard size > 0, page > 0, let length = CheckedArithmetic.sum(offset - start, size),
               let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(start)), address != MAP_FAILED
         else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
-        // libhdf5 reads small metadata blocks scattered over the image: no readahead around them, or
-        // listing a 100 MB file's structure would bring most of it into memory.
-        _ = madvise(address, length, MADV_RANDOM)
         let image = address + (offset - start)
         let opened: hid_t = HDF5Library.locked {
             H5LTopen_file_image(image, size, UInt32(H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE))
@@ -91,7 +91,12 @@ final class HDF5Reader {
     /// Whether a link exists at `path`. Every link on the way is checked: external and user-defined
     /// links, and soft links leading through one, are refused before libhdf5 could follow them.
     func exists(_ path: String) throws -> Bool {
-        try HDF5Library.locked { try existsLocked(path, depth: 0) }
+        try HDF5Library.locked {
+            if let known = existing[path] { return known }
+            let found = try existsLocked(path, depth: 0)
+            existing[path] = found
+            return found
+        }
     }
 
     /// Soft links may point at soft links; HDF5 itself stops after 16.
