@@ -26,20 +26,12 @@ import os
 import ml_dtypes
 import numpy as np
 import onnx
-from onnx import numpy_helper
 
-from testlib import ROOT
+from testlib import ROOT, load_tensor_proto as load
 
 CASES_DIR = os.path.join(ROOT, "Fixtures", "onnx-node-tests")  # written by Tools/onnx-node-tests.py
 CASES = ["test_attention_3d_causal_bf16", "test_attention_4d_attn_mask_causal_bf16", "test_attention_4d_causal_bf16",
          "test_attention_4d_causal_padded_kv_bf16", "test_attention_4d_padded_kv_bf16", "test_attention_4d_causal_fp16"]
-
-
-def load(path):
-    proto = onnx.TensorProto()
-    with open(path, "rb") as f:
-        proto.ParseFromString(f.read())
-    return numpy_helper.to_array(proto)
 
 
 def rounded(x, dtype):

@@ -44,7 +44,7 @@ import onnx
 from onnx import numpy_helper
 
 import testlib
-from testlib import DEFAULT_BINARY, ROOT
+from testlib import DEFAULT_BINARY, ROOT, load_tensor_proto
 
 CASES_DIR = os.path.join(ROOT, "Fixtures", "onnx-node-tests")
 STAMP = os.path.join(CASES_DIR, ".generated-by")
@@ -139,19 +139,12 @@ def prune_allowlist(path, all_names, passed, ran):
     print(f"removed {len(removed)} stale allowlist entries from {os.path.relpath(path, ROOT)}")
 
 
-def load_tensor(path):
-    proto = onnx.TensorProto()
-    with open(path, "rb") as f:
-        proto.ParseFromString(f.read())
-    return numpy_helper.to_array(proto)
-
-
 def load_value(path, info):
     """A test value by its declared type: an array, a list of arrays (sequence), or for an optional
     None (empty) or what it holds."""
     kind = info.type.WhichOneof("value")
     if kind == "tensor_type":
-        return load_tensor(path)
+        return load_tensor_proto(path)
     proto = onnx.SequenceProto() if kind == "sequence_type" else onnx.OptionalProto() if kind == "optional_type" else None
     if proto is None:
         raise ValueError(f"value '{info.name}' is a {kind}")

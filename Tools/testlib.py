@@ -164,6 +164,16 @@ def run_strata(binary, args, timeout=600):
         return subprocess.CompletedProcess(command, 124, "", f"timed out after {timeout} s")
 
 
+def load_tensor_proto(path):
+    """The array in a serialized onnx TensorProto file (the node suite's input_*.pb / output_*.pb)."""
+    import onnx
+    from onnx import numpy_helper
+    proto = onnx.TensorProto()
+    with open(path, "rb") as f:
+        proto.ParseFromString(f.read())
+    return numpy_helper.to_array(proto)
+
+
 def onnxruntime_every_output(model, feeds, threads=2):
     """onnxruntime's value of every node output of `model`'s main graph, by name, graph optimisations off
     (so that no node is fused away). `model` is an onnx ModelProto; each node output is added to its

@@ -1,5 +1,6 @@
 import XCTest
 import StrataCore
+import StrataTestSupport
 @testable import StrataEngine
 
 /// Bad sequence and optional values give one-line errors naming the node and what is wrong, and an
@@ -11,15 +12,6 @@ final class SequenceErrorTests: XCTestCase {
         let graph = Graph(name: "g", nodes: nodes, inputs: inputs,
                           outputs: outputs.map { ValueInfo(name: $0, type: ValueType(.float32, nil)) })
         return Model(graph: graph, format: .onnx, path: "seq.onnx", layout: .nchw)
-    }
-
-    private func message(_ body: () throws -> Void) -> String {
-        do {
-            try body()
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
     }
 
     private func run(_ model: Model, _ values: [String: Value], _ output: String) throws {
@@ -35,7 +27,7 @@ final class SequenceErrorTests: XCTestCase {
         let nodes = [Node(name: "at", opType: "SequenceAt", inputs: ["s", "p"], outputs: ["y"])]
         let m = model(nodes, inputs: [ValueInfo(name: "s", type: Self.floats), ValueInfo(name: "p", type: ValueType(.int64, concrete: []))],
                       outputs: ["y"])
-        XCTAssertEqual(message { try run(m, ["s": try sequence(2), "p": .tensor(.scalar(Int64(-3)))], "y") },
+        XCTAssertEqual(thrownMessage { try run(m, ["s": try sequence(2), "p": .tensor(.scalar(Int64(-3)))], "y") },
                        "node 'at' (SequenceAt): position -3 is out of range for a sequence of length 2")
     }
 
@@ -44,7 +36,7 @@ final class SequenceErrorTests: XCTestCase {
                      Node(name: "count", opType: "SequenceLength", inputs: ["s"], outputs: ["n"])]
         let m = model(nodes, inputs: [ValueInfo(name: "a", type: ValueType(.float32, concrete: [1])),
                                       ValueInfo(name: "b", type: ValueType(.int64, concrete: [1]))], outputs: ["n"])
-        XCTAssertEqual(message { try run(m, ["a": .tensor(Tensor([1] as [Float], shape: [1])), "b": .tensor(Tensor([1] as [Int64], shape: [1]))], "n") },
+        XCTAssertEqual(thrownMessage { try run(m, ["a": .tensor(Tensor([1] as [Float], shape: [1])), "b": .tensor(Tensor([1] as [Int64], shape: [1]))], "n") },
                        "node 'make' (SequenceConstruct): a sequence of float32 cannot hold element 1, which is int64: "
                        + "the elements of a sequence share one dtype")
     }
@@ -52,7 +44,7 @@ final class SequenceErrorTests: XCTestCase {
     func testGettingTheElementOfAnEmptyOptionalIsRefused() throws {
         let nodes = [Node(name: "get", opType: "OptionalGetElement", inputs: ["o"], outputs: ["y"])]
         let m = model(nodes, inputs: [ValueInfo(name: "o", type: .optional(of: ValueType(.float32, [2])))], outputs: ["y"])
-        XCTAssertEqual(message { try run(m, [:], "y") },
+        XCTAssertEqual(thrownMessage { try run(m, [:], "y") },
                        "node 'get' (OptionalGetElement): the optional is empty (an empty optional of float32[2] holds no element to get)")
     }
 
@@ -66,7 +58,7 @@ final class SequenceErrorTests: XCTestCase {
         let loop = Node(name: "loop_1", opType: "Loop", opset: 16, inputs: ["m", ""], outputs: ["xs"], attributes: ["body": .graph(body)])
         let m = model([loop], inputs: [ValueInfo(name: "s", type: Self.floats), ValueInfo(name: "m", type: ValueType(.int64, concrete: []))],
                       outputs: ["xs"])
-        XCTAssertEqual(message { try run(m, ["s": try sequence(3), "m": .tensor(.scalar(Int64(4)))], "xs") },
+        XCTAssertEqual(thrownMessage { try run(m, ["s": try sequence(3), "m": .tensor(.scalar(Int64(4)))], "xs") },
                        "in node 'loop_1' (Loop) body, iteration 3: node 'take' (SequenceAt): position 3 is out of range for a sequence of length 3")
     }
 }
