@@ -68,11 +68,14 @@ let package = Package(
         .target(name: "StrataRender", dependencies: ["StrataCore", "CCairo"]),
         // TensorBoard event files (TFRecord framing, CRC32C, Event/Summary protobufs), no TensorFlow.
         .target(name: "StrataTensorBoard", dependencies: ["StrataCore", "CTensorBoardProto", "CProtobufC", "CISAL"]),
+        // A read-only libhdf5 file driver over mapped bytes that checks each global heap collection before
+        // libhdf5 walks it (libhdf5 1.10 loops forever on some corrupt ones).
+        .target(name: "CHDF5Guard", dependencies: ["CHDF5"]),
         // Keras .h5 / .keras → IR importer (libhdf5 through CHDF5, in a worker process for the CLI; archive
         // members inflated by ZIPFoundation).
         .target(
             name: "StrataKeras",
-            dependencies: ["StrataCore", "CHDF5", "CISAL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["StrataCore", "CHDF5", "CHDF5Guard", "CISAL", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
         .target(
             name: "StrataCommands",

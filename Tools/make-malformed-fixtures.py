@@ -22,7 +22,7 @@ HDF5 (cnn.k2.h5 with the Dense layer 'probs' bias, /model_weights/probs/probs/bi
   dropout-rate.h5        the model config with a Dropout layer of rate 2.0 (cnn.k2.h5 has none: one is added)
   hdf5-crash.h5          mixed_precision.k2.h5 with byte 159 bit 4 and byte 2100 bit 6 flipped (Tools/hdf5-bitflip.py, seed
                          10): libhdf5 1.10.8 reads a global heap object out of bounds (SIGSEGV in H5HG_read) reading the
-                         root's attributes
+                         root's attributes; Strata's guard driver refuses the collection first
 Archives (cnn.k3.keras with one member changed):
   same-stride-zero.keras the first Conv2D with padding "same" and strides [0, 0]
   zip-bomb.keras         model.weights.h5 replaced by 64 MiB of zeros, deflated (about 1:1000)
@@ -30,7 +30,8 @@ Archives (cnn.k3.keras with one member changed):
   deflate-runs-off.keras model.weights.h5 deflated as a stored block that announces 65535 bytes but stops after 10, at the
                          end of the member (ZIPFoundation's Linux inflate loop asks for more input forever)
   hdf5-hang.keras        model.weights.h5 with byte 1425 bit 0 and byte 2120 bit 5 flipped (Tools/hdf5-bitflip.py, seed 10):
-                         libhdf5 1.10.8 loops forever in its global heap cache (H5HG__protect)
+                         libhdf5 1.10.8 loops forever in its global heap cache (H5HG__protect); Strata's guard driver
+                         refuses the collection first
   bad-crc.keras          config.json with one byte changed after its CRC-32 was taken
   duplicate-member.keras config.json twice, the second a different model
 """

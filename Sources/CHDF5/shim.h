@@ -1,7 +1,6 @@
 #ifndef STRATA_CHDF5_SHIM_H
 #define STRATA_CHDF5_SHIM_H
 #include <hdf5.h>
-#include <hdf5_hl.h>
 
 // HDF5 spells these as macros (some call H5open() first), which Swift cannot import.
 static inline hid_t strata_h5p_default(void) { return H5P_DEFAULT; }

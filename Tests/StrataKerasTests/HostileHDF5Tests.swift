@@ -193,4 +193,26 @@ final class HostileHDF5Tests: XCTestCase {
             XCTAssertEqual(try reader.data(member, limit: 1 << 30, what: name), data, name)
         }
     }
+
+    /// A worker that opens the file and then never answers (as libhdf5 looping on a corrupt structure the
+    /// guard driver does not know would): the request ends after its time limit with one located error,
+    /// and the worker is killed. The stand-in worker is a shell script speaking the first reply of the
+    /// protocol (a 1-byte "ok" message after the 13-byte open request).
+    func testAWorkerThatStopsAnsweringIsAnErrorAfterItsTimeLimit() throws {
+        let script = scratch + "/silent-worker"
+        try "#!/bin/sh\nhead -c 13 <&3 >/dev/null\nprintf '\\001\\000\\000\\000\\000' >&3\nexec sleep 60\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        XCTAssertEqual(chmod(script, 0o755), 0)
+        let model = Self.root + "/Fixtures/keras/cnn.k2.h5"
+        let fd = open(model, O_RDONLY)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var status = stat()
+        XCTAssertEqual(fstat(fd, &status), 0)
+        let started = Date()
+        XCTAssertThrowsError(try HDF5WorkerClient(executable: script, descriptor: fd, fileSize: Int(status.st_size))) { error in
+            XCTAssertEqual(String(describing: error), "the HDF5 library did not finish reading '/' within 5 s: the file is corrupt")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
+    }
 }

@@ -233,6 +233,10 @@ def export_onnx(spec, path, keep_batchnorm=False):
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
     os.close(fd)
     os.chmod(tmp, 0o644)  # mkstemp creates owner-only files
+    # Under no_grad, nn.MultiheadAttention with an even head count takes its fused fast path
+    # (aten::_native_multi_head_attention), which the exporter cannot write: ViT-B/16's 12 heads.
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
     try:
         with torch.no_grad():
             torch.onnx.export(model, (example,), tmp, opset_version=spec.opset, dynamo=False,
@@ -242,6 +246,7 @@ def export_onnx(spec, path, keep_batchnorm=False):
                                         else torch.onnx.TrainingMode.EVAL))
         os.replace(tmp, path)
     finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
         if os.path.exists(tmp):
             os.remove(tmp)
     return model

@@ -62,7 +62,7 @@ extension HDF5Reader {
                 H5Tset_cset(memory, H5Tget_cset(type))
                 var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
                 guard H5Aread(attr, memory, &pointers) >= 0 else {
-                    return .failure(StrataError(.corruptFile, "attribute cannot be read", at: place))
+                    return .failure(StrataError(.corruptFile, Self.failure("attribute cannot be read"), at: place))
                 }
                 let strings = pointers.map { $0.map { String(cString: $0) } ?? "" }
                 H5Dvlen_reclaim(memory, space, strata_h5p_default(), &pointers)
@@ -74,7 +74,7 @@ extension HDF5Reader {
             }
             var bytes = [UInt8](repeating: 0, count: total)
             guard H5Aread(attr, type, &bytes) >= 0 else {
-                return .failure(StrataError(.corruptFile, "attribute cannot be read", at: place))
+                return .failure(StrataError(.corruptFile, Self.failure("attribute cannot be read"), at: place))
             }
             return .success((0 ..< count).map { i in
                 let chunk = bytes[i * size ..< (i + 1) * size]

@@ -1,4 +1,5 @@
 import CHDF5
+import CHDF5Guard
 import Foundation
 import StrataCore
 
@@ -15,71 +16,91 @@ final class HDF5Reader {
     let fileID: hid_t
     /// Bytes in the file: raw data must lie within them.
     let fileSize: Int
-    /// For a file image inside another file: the read-only mapping libhdf5 reads the image from.
-    private var mapping: (address: UnsafeMutableRawPointer, length: Int)?
+    /// The bytes libhdf5 reads, through Strata's guard driver (`CHDF5Guard`): a read-only mapping, or a
+    /// copy for an image handed over as `Data`. Released when the file is closed.
+    private let storage: Storage
+
+    private enum Storage {
+        case mapping(address: UnsafeMutableRawPointer, length: Int)
+        case copy(UnsafeMutableRawPointer)
+    }
+
     /// `exists` answers so far (the file is opened read-only). Every question about an object checks its
     /// path link by link first, and an import asks several about each one. Guarded by `HDF5Library`'s lock.
     private var existing: [String: Bool] = [:]
 
-    /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize`
-    /// bytes). libhdf5 opens it again by its `/proc/self/fd` name, so it never sees another path.
+    /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize` bytes).
     convenience init(descriptor fd: Int32, fileSize: Int) throws {
-        try self.init(path: "/proc/self/fd/\(fd)", fileSize: fileSize)
+        try self.init(imageIn: fd, offset: 0, size: fileSize)
     }
 
     /// Opens the file at `path`, which the caller has checked is a regular file of `fileSize` bytes.
-    init(path: String, fileSize: Int) throws {
-        self.fileSize = fileSize
-        let opened = HDF5Library.locked { H5Fopen(path, strata_h5f_acc_rdonly(), strata_h5p_default()) }
-        guard opened >= 0 else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
-        fileID = opened
+    convenience init(path: String, fileSize: Int) throws {
+        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        defer { close(fd) }
+        try self.init(imageIn: fd, offset: 0, size: fileSize)
     }
 
-    /// Opens an HDF5 file image held in memory (HDF5's core driver copies the bytes; nothing touches
-    /// disk). For platforms without memfd; Linux passes images as descriptors.
+    /// Opens an HDF5 file image held in memory (nothing touches disk). For platforms without memfd;
+    /// Linux passes images as descriptors.
     init(image: Data) throws {
-        fileSize = image.count
-        let opened: hid_t = HDF5Library.locked {
-            let fapl = H5Pcreate(strata_h5p_file_access())
-            guard fapl >= 0 else { return -1 }
-            defer { H5Pclose(fapl) }
-            guard H5Pset_fapl_core(fapl, 1 << 16, false) >= 0 else { return -1 }
-            let status = image.withUnsafeBytes { raw in
-                H5Pset_file_image(fapl, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
-            }
-            guard status >= 0 else { return -1 }
-            return H5Fopen("image.h5", strata_h5f_acc_rdonly(), fapl)
+        guard !image.isEmpty else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        let copy = UnsafeMutableRawPointer.allocate(byteCount: image.count, alignment: 64)
+        image.copyBytes(to: copy.assumingMemoryBound(to: UInt8.self), count: image.count)
+        guard let opened = Self.openGuarded(copy, size: image.count) else {
+            copy.deallocate()
+            throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)")
         }
-        guard opened >= 0 else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
+        fileSize = image.count
         fileID = opened
+        storage = .copy(copy)
     }
 
-    /// Opens the HDF5 file image stored as bytes `offset ..< offset + size` of the file `fd` refers to (a
-    /// `.keras` archive's stored `model.weights.h5`), which the caller checked lie inside it. libhdf5
-    /// reads the image from a read-only mapping of the file, in place (`H5LTopen_file_image` with
-    /// neither copy nor release), so only the pages it touches are read.
+    /// Opens the HDF5 file image stored as bytes `offset ..< offset + size` of the file `fd` refers to (the
+    /// whole file, or a `.keras` archive's stored `model.weights.h5`), which the caller checked lie inside
+    /// it. libhdf5 reads the image from a read-only mapping of the file, in place, so only the pages it
+    /// touches are read.
     init(imageIn fd: Int32, offset: Int, size: Int) throws {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = offset / page * page
-        guard size > 0, page > 0, let length = CheckedArithmetic.sum(offset - start, size),
+        guard size > 0, offset >= 0, page > 0, let length = CheckedArithmetic.sum(offset - start, size),
               let address = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, off_t(start)), address != MAP_FAILED
         else { throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)") }
-        let image = address + (offset - start)
-        let opened: hid_t = HDF5Library.locked {
-            H5LTopen_file_image(image, size, UInt32(H5LT_FILE_IMAGE_DONT_COPY | H5LT_FILE_IMAGE_DONT_RELEASE))
-        }
-        guard opened >= 0 else {
+        guard let opened = Self.openGuarded(address + (offset - start), size: size) else {
             munmap(address, length)
             throw StrataError(.corruptFile, "HDF5 file cannot be opened (truncated or damaged)")
         }
         fileSize = size
         fileID = opened
-        mapping = (address, length)
+        storage = .mapping(address: address, length: length)
+    }
+
+    /// libhdf5 opens `size` bytes at `base` read-only through the guard driver, which checks each global
+    /// heap collection before libhdf5 walks it (see CHDF5Guard.h: libhdf5 1.10 loops forever on some).
+    private static func openGuarded(_ base: UnsafeRawPointer, size: Int) -> hid_t? {
+        let opened: hid_t = HDF5Library.locked {
+            let fapl = strata_h5guard_fapl(base, size)
+            guard fapl >= 0 else { return -1 }
+            defer { H5Pclose(fapl) }
+            return H5Fopen("strata-guard", strata_h5f_acc_rdonly(), fapl)
+        }
+        return opened >= 0 ? opened : nil
     }
 
     deinit {
         HDF5Library.locked { _ = H5Fclose(fileID) }
-        if let mapping { munmap(mapping.address, mapping.length) }
+        switch storage {
+        case .mapping(let address, let length): munmap(address, length)
+        case .copy(let pointer): pointer.deallocate()
+        }
+    }
+
+    /// `message`, followed by why the guard driver refused a read since the last call, if it did (called
+    /// under `HDF5Library`'s lock, right after a libhdf5 call failed).
+    static func failure(_ message: String) -> String {
+        guard let reason = strata_h5guard_take_failure() else { return message }
+        return message + ": " + String(cString: reason)
     }
 
     static func place(_ path: String, attribute: String? = nil) -> ErrorLocation {

@@ -14,6 +14,7 @@ public enum HDF5Worker {
     public static func serve(socket fd: Int32, dataLimit: Int?) -> Int32 {
         endWithParent()
         if let dataLimit { limitData(dataLimit) }
+        let heapLimit = dataLimit ?? Int.max
         let channel = WireChannel(fd: fd)
         var reader: HDF5Reader?
         while true {
@@ -23,6 +24,16 @@ public enum HDF5Worker {
                 (request, descriptor) = try channel.receive(timeout: nil)
             } catch {
                 return 0  // Strata closed the socket: the file is done with
+            }
+            // Everything but a dataset read is metadata, which a valid file cannot make larger than a few
+            // times itself; a variable-length string whose length a corrupt file declares as gigabytes is
+            // allocated by libhdf5 before it is read, so the heap is held to that bound then. Dataset reads
+            // go into shared memory, sized by Strata after its own checks, with the whole limit.
+            if request.bytes.first == HDF5Operation.read.rawValue {
+                limitData(heapLimit)
+            } else {
+                let fileSize = reader?.fileSize ?? 0
+                limitData(Swift.min(heapLimit, (256 << 20) + Swift.min(fileSize, Int.max / 8) * 4))
             }
             let reply = Self.reply(to: request, descriptor: descriptor, reader: &reader)
             if let descriptor { close(descriptor) }
@@ -129,8 +140,9 @@ public enum HDF5Worker {
         let resource = RLIMIT_DATA
         #endif
         guard getrlimit(resource, &limit) == 0 else { return }
-        let wanted = rlim_t(Swift.max(bytes, 0))
-        if limit.rlim_cur == rlim_t.max || limit.rlim_cur > wanted {
+        // The soft limit moves between requests, always under the hard limit, which is never raised.
+        let wanted = Swift.min(rlim_t(Swift.max(bytes, 0)), limit.rlim_max)
+        if limit.rlim_cur != wanted {
             limit.rlim_cur = wanted
             _ = setrlimit(resource, &limit)
         }
