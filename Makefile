@@ -20,9 +20,10 @@ deps-system:
 deps:
 	Tools/install-deps.sh
 
-## build: release build of the strata command
+## build: release build of the strata command, with the Swift runtime and Foundation linked in (it starts
+## faster, which inspect on a Keras file needs twice: Strata and its HDF5 worker, and runs without Swift)
 build:
-	$(SWIFT) build -c release --product strata
+	$(SWIFT) build -c release --product strata --static-swift-stdlib
 
 ## demo: look inside the trained digit classifier: feature maps, filters and dataset statistics in out/demo/
 demo: deps-system build

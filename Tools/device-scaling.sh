@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Thread scaling of Strata beside onnxruntime on a machine without Swift (and without network).
 #
-# On the build machine, after `swift build -c release --product strata`:
+# On the build machine, after `make build`:
 #     Tools/device-scaling.sh --make-bundle DIR
 # copies the release binary and the shared libraries `ldd` lists for it (all but the C library
 # itself: libc, libm, libpthread, libdl, librt, the dynamic loader) into DIR. Copy DIR and this
@@ -29,7 +29,7 @@ root="$(dirname "$here")"
 if [[ "${1:-}" == "--make-bundle" ]]; then
     dir="${2:?usage: Tools/device-scaling.sh --make-bundle DIR}"
     binary="$root/.build/release/strata"
-    [[ -x "$binary" ]] || { echo "no release binary at $binary (swift build -c release --product strata)" >&2; exit 2; }
+    [[ -x "$binary" ]] || { echo "no release binary at $binary (make build)" >&2; exit 2; }
     mkdir -p "$dir"
     cp "$binary" "$dir/strata"
     # Every library the binary loads, except the C library's own parts, which the target has.

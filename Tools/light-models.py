@@ -35,7 +35,7 @@ import onnxruntime as ort
 from onnx import helper, numpy_helper
 
 import testlib
-from testlib import DEFAULT_BINARY, ROOT
+from testlib import DEFAULT_BINARY, ROOT, RELEASE_BUILD
 
 LIGHT = os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
 
@@ -177,10 +177,10 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="do not rebuild the release binary first")
     args = parser.parse_args()
     if not args.no_build and args.strata == DEFAULT_BINARY:
-        build = subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT,
+        build = subprocess.run(RELEASE_BUILD, cwd=ROOT,
                                capture_output=True, text=True)
         if build.returncode != 0:
-            sys.exit("release build failed; run `swift build -c release --product strata` to see why")
+            sys.exit("release build failed; run `make build` to see why")
     if not os.access(args.strata, os.X_OK):
         sys.exit(f"no strata binary at {args.strata}")
     passed = failed = 0

@@ -26,7 +26,7 @@ Workflow for op authors:
     python3 Tools/onnx-node-tests.py --filter '^test_conv_' -v  # with a reason per failing case
     python3 Tools/onnx-node-tests.py --list-failures           # failing case names, one per line
     python3 Tools/onnx-node-tests.py --filter 'mod' --prune-stale  # drop allowlist entries that now pass
-The release binary is rebuilt first (swift build -c release --product strata); --no-build skips that.
+The release binary is rebuilt first (make build); --no-build skips that.
 """
 import argparse
 import concurrent.futures
@@ -44,7 +44,7 @@ import onnx
 from onnx import numpy_helper
 
 import testlib
-from testlib import DEFAULT_BINARY, ROOT, load_tensor_proto
+from testlib import DEFAULT_BINARY, ROOT, load_tensor_proto, RELEASE_BUILD
 
 CASES_DIR = os.path.join(ROOT, "Fixtures", "onnx-node-tests")
 STAMP = os.path.join(CASES_DIR, ".generated-by")
@@ -290,7 +290,7 @@ def build(binary):
     if binary != DEFAULT_BINARY:
         return
     print("building release strata ...", file=sys.stderr)
-    result = subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT,
+    result = subprocess.run(RELEASE_BUILD, cwd=ROOT,
                             capture_output=True, text=True)
     if result.returncode != 0:
         errors = [l for l in result.stdout.splitlines() + result.stderr.splitlines() if "error:" in l]

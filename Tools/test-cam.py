@@ -368,7 +368,7 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if not os.access(args.strata, os.X_OK):
-        sys.exit(f"no strata binary at {args.strata}; run `swift build -c release --product strata`")
+        sys.exit(f"no strata binary at {args.strata}; run `make build`")
     checks = Checks(args.verbose)
     with tempfile.TemporaryDirectory(prefix="strata-cam-") as workdir:
         keras_checks(args.strata, checks, args.filter, workdir)

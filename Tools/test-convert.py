@@ -30,7 +30,7 @@ import tempfile
 import numpy as np
 
 import testlib
-from testlib import DEFAULT_BINARY, FIXTURES, ROOT
+from testlib import DEFAULT_BINARY, FIXTURES, ROOT, RELEASE_BUILD
 
 ONNX_FIXTURES = ["onnx/tiny-cnn.onnx", "generated/bench/resnet18/model.onnx", "generated/bench/mobilenet_v2/model.onnx"]
 
@@ -205,10 +205,10 @@ def main():
         print_opset_table()
         return 0
     if args.build:
-        build = subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT,
+        build = subprocess.run(RELEASE_BUILD, cwd=ROOT,
                                capture_output=True, text=True)
         if build.returncode != 0:
-            sys.exit("release build failed; run `swift build -c release --product strata` to see why")
+            sys.exit("release build failed; run `make build` to see why")
     if not os.access(args.strata, os.X_OK):
         sys.exit(f"no strata binary at {args.strata}")
 

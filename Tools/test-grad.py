@@ -472,7 +472,7 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.strata):
-        sys.exit(f"no strata binary at {args.strata} (swift build -c release)")
+        sys.exit(f"no strata binary at {args.strata} (make build)")
     report = Report(args.verbose)
     with tempfile.TemporaryDirectory() as tmp:
         if args.only != "onnx":

@@ -35,7 +35,7 @@ import tempfile
 import numpy as np
 
 import testlib
-from testlib import DEFAULT_BINARY, FIXTURES, ROOT
+from testlib import DEFAULT_BINARY, FIXTURES, ROOT, RELEASE_BUILD
 
 TIMEOUT = 600  # seconds for one strata command; a hang fails the fixture instead of blocking the suite
 OPTIONAL_CLASSES = {"InputLayer"}
@@ -267,10 +267,10 @@ def main():
     parser.add_argument("--report", metavar="FILE", help="also write the summary as Markdown to FILE")
     args = parser.parse_args()
     if args.build:
-        build = subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT,
+        build = subprocess.run(RELEASE_BUILD, cwd=ROOT,
                                capture_output=True, text=True)
         if build.returncode != 0:
-            sys.exit("release build failed; run `swift build -c release --product strata` to see why")
+            sys.exit("release build failed; run `make build` to see why")
     if not os.access(args.strata, os.X_OK):
         sys.exit(f"no strata binary at {args.strata}")
     if not args.no_generate:

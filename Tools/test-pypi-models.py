@@ -253,7 +253,7 @@ def main():
         print(f"FAILED: the wheels hold no {', '.join(missing)}")
         sys.exit(1)
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT, check=True)
+        subprocess.run(testlib.RELEASE_BUILD, cwd=ROOT, check=True)
     results, numbers = [], {}
     for name in args.model or MODELS:
         ok, stats = check(name, files[name], args.strata, args.verbose)

@@ -431,7 +431,7 @@ def main():
     parser.add_argument("--json", help="write the per-model numbers to this file")
     args = parser.parse_args()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "strata"], cwd=ROOT, check=True)
+        subprocess.run(testlib.RELEASE_BUILD, cwd=ROOT, check=True)
     results, numbers = [], {}
     for name in args.model or MODELS:
         ok, stats = check(name, args.strata, args.verbose)

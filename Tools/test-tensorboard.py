@@ -623,7 +623,7 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.strata):
-        sys.exit(f"error: {args.strata} not found; run `swift build -c release --product strata` first")
+        sys.exit(f"error: {args.strata} not found; run `make build` first")
     c = testlib.Checker(args.strata, args.verbose, timeout=TIMEOUT)
     checkpoints = make_checkpoints(c)
     with tempfile.TemporaryDirectory(prefix="strata-tensorboard-") as scratch:

@@ -516,7 +516,7 @@ def main():
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     if not os.path.exists(args.strata):
-        sys.exit(f"error: {args.strata} not found; run `swift build -c release --product strata` first")
+        sys.exit(f"error: {args.strata} not found; run `make build` first")
     c = Checker(args.strata, args.verbose)
     with tempfile.TemporaryDirectory(prefix="strata-visual-") as scratch:
         picks = [os.path.join(HELDOUT, n) for n in ("017-d3.png", "029-d7.png")]

@@ -33,6 +33,10 @@ import numpy as np
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 FIXTURES = os.path.join(ROOT, "Fixtures")
 DEFAULT_BINARY = os.path.join(ROOT, ".build", "release", "strata")
+# How `make build` builds that binary; scripts that build it first use the same command, so that they
+# test the binary `make` makes (the Swift runtime and Foundation linked in: it starts faster and runs
+# where no Swift toolchain is installed).
+RELEASE_BUILD = ["swift", "build", "-c", "release", "--product", "strata", "--static-swift-stdlib"]
 POLICY_FILE = os.path.join(ROOT, "Tools", "tolerance-policy.json")
 
 

@@ -226,7 +226,7 @@ def main():
         description="Compare every intermediate tensor of `strata run --all` with onnxruntime on the "
                     "torchvision parity fixtures (rtol 1e-3, atol 1e-4*max|ref| per tensor).",
         epilog="Fixtures come from Tools/parity/make-fixtures.py (run automatically when missing). "
-               "Build the binary first: swift build -c release --product strata")
+               "Build the binary first: make build")
     parser.add_argument("--model", action="append", metavar="NAME", choices=MODELS,
                         help=f"only this model (repeatable; {', '.join(MODELS)})")
     parser.add_argument("--strata", default=DEFAULT_STRATA, help="strata binary (default: release build)")
@@ -240,7 +240,7 @@ def main():
 
     if not os.access(args.strata, os.X_OK):
         print(f"check.py: no strata binary at {args.strata} "
-              "(swift build -c release --product strata)", file=sys.stderr)
+              "(make build)", file=sys.stderr)
         return 2
     passed = failed = 0
     for model in args.model or MODELS:
