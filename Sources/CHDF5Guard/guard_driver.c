@@ -107,8 +107,6 @@ static herr_t guard_fapl_free(void *info) {
     return 0;
 }
 
-static hid_t guard_driver_id(void);
-
 static H5FD_t *guard_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
     (void)name;
     (void)maxaddr;
@@ -208,7 +206,7 @@ static herr_t guard_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
 static const H5FD_class_t guard_class = {
 #if H5_VERSION_GE(1, 13, 0)
     .version = H5FD_CLASS_VERSION,
-    .value = (H5FD_class_value_t)613,  // in the range HDF5 leaves to private drivers (512-1023)
+    .value = (H5FD_class_value_t)613,  // values from H5_VFD_RESERVED (256) up are for drivers outside libhdf5
 #endif
     .name = "strata-guard",
     .maxaddr = (haddr_t)INT64_MAX,
