@@ -143,4 +143,22 @@ final class MathKernelTests: XCTestCase {
                        values.indices.map { reference(values[$0], shifts[$0], left: false) })
         XCTAssertThrowsError(try runLinearKernel("BitShift", inputs: [tv, ts], attributes: ["direction": .string("UP")]))
     }
+    /// A reduced-precision Attention row of 4,096 equal scores over values that are all 1 must give 1,
+    /// as PyTorch's `scaled_dot_product_attention` gives in bfloat16 and float16 (torch 2.14). onnx's
+    /// reference evaluator gives 16 in bfloat16: it sums the row left to right in bfloat16, which stops
+    /// growing at 256 (Docs/Quantization.md, "Reduced-precision Attention"). This pins Strata's float32
+    /// row sum, the reason the node suite's bfloat16 Attention cases stay allowlisted.
+    func testHalfPrecisionAttentionSumsLongRowsInFloat32() throws {
+        for dtype in [DType.bfloat16, .float16] {
+            let q = try Tensor([Float](repeating: 0, count: 8), shape: [1, 1, 1, 8]).converted(to: dtype)
+            let k = try Tensor([Float](repeating: 0, count: 4096 * 8), shape: [1, 1, 4096, 8]).converted(to: dtype)
+            let v = try Tensor([Float](repeating: 1, count: 4096 * 8), shape: [1, 1, 4096, 8]).converted(to: dtype)
+            let y = try OneNode.run("Attention", [q, k, v], opset: 23)[0]
+            XCTAssertEqual(y.dtype, dtype)
+            XCTAssertEqual(y.floats(), [Float](repeating: 1, count: 8), "\(dtype)")
+            // The 32,768 keys through Softmax, as the `_expanded` graphs compute it: 2⁻¹⁵ each (torch.softmax).
+            let weights = try OneNode.run("Softmax", [k.reshaped([1, 4096 * 8])], opset: 13)[0]
+            XCTAssertEqual(Set(weights.floats()), [Float(1) / 32768], "\(dtype)")
+        }
+    }
 }
