@@ -33,6 +33,10 @@ final class TensorPermutedTests: XCTestCase {
             ([7, 41, 3, 37], [3, 1, 2, 0]),    // no axis contiguous on both sides
             ([40, 1, 50], [2, 1, 0]),
             ([3, 0, 4], [2, 0, 1]),            // empty
+            // Kernel and activation sizes of real layers (megabytes).
+            ([3, 3, 130, 517], [3, 2, 0, 1]),
+            ([1, 1, 600, 701], [3, 2, 0, 1]),
+            ([3, 64, 64, 97], [0, 3, 1, 2]),
         ]
         for (shape, perm) in cases {
             for dtype in [DType.float32, .int64, .uint8] {

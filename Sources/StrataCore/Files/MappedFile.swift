@@ -1,5 +1,4 @@
 import Foundation
-import StrataCore
 
 /// A whole file mapped read-only into memory, unmapped when the last user lets go. Tensors whose
 /// bytes live in the file borrow them with this object as the owner.

@@ -1,7 +1,7 @@
-import Foundation
+import StrataCore
 
 /// A JSON value from a Keras config, with lenient typed accessors (`nil` when absent or of another type).
-public indirect enum KerasJSON: Sendable, Decodable {
+public indirect enum KerasJSON: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -10,26 +10,11 @@ public indirect enum KerasJSON: Sendable, Decodable {
     case array([KerasJSON])
     case object([String: KerasJSON])
 
-    public init(from decoder: Decoder) throws {
-        // Each failed `decode` costs an error with its coding path, and configs are mostly strings:
-        // they are tried first. (A string "NaN" stays a string; `double` reads it as NaN.)
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let a = try? c.decode([KerasJSON].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: KerasJSON].self)) }
-    }
-
-    /// Parses JSON text; invalid JSON is nil.
+    /// Parses JSON text; invalid JSON is nil. Python's `json`, which wrote the file, writes non-finite
+    /// floats as `NaN`, `Infinity` and `-Infinity`, and they read as those doubles.
     public static func parse(_ text: String) -> KerasJSON? {
-        // Keras writes NaN/Infinity for some float defaults; JSONDecoder rejects them unless told.
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return try? decoder.decode(KerasJSON.self, from: Data(text.utf8))
+        var text = text
+        return text.withUTF8 { try? JSONScanner.parse($0, as: KerasJSON.self, nonFinite: true) }
     }
 
     public subscript(key: String) -> KerasJSON? {

@@ -79,7 +79,8 @@ extension HDF5Reader {
         else { throw corrupt("the dataset declares \(shape) values, more than a 64-bit size can count") }
 
         let storage = Int(clamping: H5Dget_storage_size(dataset))
-        let declared = "the dataset declares \(shape) values (\(MemoryLimit.describe(bytes: fileBytes)))"
+        // Only error messages use it: formatting the size for every dataset cost 3 % of a snapshot.
+        var declared: String { "the dataset declares \(shape) values (\(MemoryLimit.describe(bytes: fileBytes)))" }
         var inPlace: Int?
         switch layout {
         case H5D_CONTIGUOUS:

@@ -28,6 +28,8 @@ final class HDF5Reader {
     /// `exists` answers so far (the file is opened read-only). Every question about an object checks its
     /// path link by link first, and an import asks several about each one. Guarded by `HDF5Library`'s lock.
     private var existing: [String: Bool] = [:]
+    /// Paths known to be reached from `/` through hard links only: their links need no second look.
+    private var hardPaths: Set<String> = []
 
     /// Opens the file `fd` refers to (a regular file or a memfd holding a file image, `fileSize` bytes).
     convenience init(descriptor fd: Int32, fileSize: Int) throws {
@@ -128,6 +130,8 @@ final class HDF5Reader {
         for part in path.split(separator: "/") {
             let parent = prefix.isEmpty ? "/" : prefix
             prefix += "/" + part
+            // A walk asks about every object below a group: its parent chain was looked at already.
+            if hardPaths.contains(prefix) { continue }
             guard H5Lexists(fileID, prefix, strata_h5p_default()) > 0 else { return false }
             var info = H5L_info_t()
             guard H5Lget_info(fileID, prefix, &info, strata_h5p_default()) >= 0 else {
@@ -135,6 +139,7 @@ final class HDF5Reader {
             }
             switch info.type {
             case H5L_TYPE_HARD:
+                if parent == "/" || hardPaths.contains(parent) { hardPaths.insert(prefix) }
                 continue
             case H5L_TYPE_SOFT:
                 let target = linkValue(prefix, size: info.u.val_size)
@@ -182,8 +187,13 @@ final class HDF5Reader {
     /// under this name, not reached through a soft or external link.
     func isHardLink(_ path: String) -> Bool {
         HDF5Library.locked {
+            if hardPaths.contains(path) { return true }
             var info = H5L_info_t()
-            return H5Lget_info(fileID, path, &info, strata_h5p_default()) >= 0 && info.type == H5L_TYPE_HARD
+            guard H5Lget_info(fileID, path, &info, strata_h5p_default()) >= 0, info.type == H5L_TYPE_HARD else { return false }
+            // The snapshot's walk asks this of each child before asking whether it exists.
+            let parent = path.lastIndex(of: "/").map { path[..<$0] } ?? ""
+            if parent.isEmpty || hardPaths.contains(String(parent)) { hardPaths.insert(path) }
+            return true
         }
     }
 
@@ -193,12 +203,12 @@ final class HDF5Reader {
     func kind(_ path: String) throws -> ObjectKind? {
         guard try exists(path) || path == "/" else { return nil }
         return HDF5Library.locked {
-            let object = H5Oopen(fileID, path, strata_h5p_default())
-            guard object >= 0 else { return nil }
-            defer { H5Oclose(object) }
-            switch H5Iget_type(object) {
-            case H5I_GROUP: return .group
-            case H5I_DATASET: return .dataset
+            // The object header's basic fields only: opening the object cost twice as much.
+            var info = H5O_info_t()
+            guard H5Oget_info_by_name2(fileID, path, &info, UInt32(H5O_INFO_BASIC), strata_h5p_default()) >= 0 else { return nil }
+            switch info.type {
+            case H5O_TYPE_GROUP: return .group
+            case H5O_TYPE_DATASET: return .dataset
             default: return .other
             }
         }
@@ -217,16 +227,21 @@ final class HDF5Reader {
             guard H5Gget_info_by_name(fileID, path, &info, strata_h5p_default()) >= 0, info.nlinks <= UInt64(Self.maxLinks) else {
                 return nil
             }
+            // One iteration, not a name lookup per index: by index, libhdf5 walks the group's links
+            // again for every call (n² steps in a symbol-table group, and 14 µs per link in the
+            // snapshot of a Keras ResNet50 before).
             var names: [String] = []
-            for i in 0 ..< info.nlinks {
-                let size = H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, strata_h5p_default())
-                guard size >= 0, size <= 1 << 16 else { return nil }
-                var buffer = [CChar](repeating: 0, count: Int(size) + 1)
-                guard H5Lget_name_by_idx(fileID, path, H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, strata_h5p_default()) >= 0 else {
-                    return nil
-                }
-                names.append(String(decoding: buffer.prefix(Int(size)).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            let status = withUnsafeMutablePointer(to: &names) { list in
+                H5Literate_by_name(fileID, path, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, context in
+                    guard let name, let context else { return -1 }
+                    let names = context.assumingMemoryBound(to: [String].self)
+                    let length = strnlen(name, (1 << 16) + 1)
+                    guard names.pointee.count < HDF5Reader.maxLinks, length <= 1 << 16 else { return -1 }
+                    names.pointee.append(String(decoding: UnsafeRawBufferPointer(start: name, count: length), as: UTF8.self))
+                    return 0
+                }, list, strata_h5p_default())
             }
+            guard status >= 0, names.count == Int(info.nlinks) else { return nil }
             return names
         }
         guard let names else { throw StrataError(.invalidModel, "not a readable HDF5 group", at: Self.place(path)) }

@@ -45,11 +45,16 @@ struct Keras3WeightStore: KerasWeightStore {
 
     /// Keras' `to_snake_case`: `DepthwiseConv2D` → `depthwise_conv2d`, `BatchNormalization` → `batch_normalization`.
     static func snakeCase(_ name: String) -> String {
-        var s = name.filter { $0.isLetter || $0.isNumber || $0 == "_" }
-        s = s.replacingOccurrences(of: "(.)([A-Z][a-z]+)", with: "$1_$2", options: .regularExpression)
-        s = s.replacingOccurrences(of: "([a-z])([A-Z])", with: "$1_$2", options: .regularExpression)
-        return s.lowercased()
+        let s = NSMutableString(string: name.filter { $0.isLetter || $0.isNumber || $0 == "_" })
+        for pattern in snakeCasePatterns {
+            pattern.replaceMatches(in: s, range: NSRange(location: 0, length: s.length), withTemplate: "$1_$2")
+        }
+        return (s as String).lowercased()
     }
+
+    /// Compiled once: `replacingOccurrences(options: .regularExpression)` compiles its pattern on every
+    /// call, which was 6 % of `strata inspect` on a ResNet50 `.keras` file (one call per layer).
+    private static let snakeCasePatterns = ["(.)([A-Z][a-z]+)", "([a-z])([A-Z])"].map { try! NSRegularExpression(pattern: $0) }
 
     func variables(at path: [String]) throws -> [KerasVariable] {
         guard let group = groups[path.joined(separator: "/")], try file.kind(group + "/vars") == .group else { return [] }

@@ -1,0 +1,16 @@
+/// How `JSONScanner` builds a `JSONValue`: objects sorted by key, the last of a repeated key kept.
+extension JSONValue: JSONBuildable {
+    public static var jsonNull: JSONValue { .null }
+    public static func jsonBool(_ value: Bool) -> JSONValue { .bool(value) }
+    public static func jsonInt(_ value: Int) -> JSONValue { .int(value) }
+    public static func jsonDouble(_ value: Double) -> JSONValue { .double(value) }
+    public static func jsonString(_ value: String) -> JSONValue { .string(value) }
+    public static func jsonArray(_ elements: [JSONValue]) -> JSONValue { .array(elements) }
+
+    public static func jsonObject(_ members: [(String, JSONValue)]) -> JSONValue {
+        var last: [String: Int] = [:]
+        for (i, member) in members.enumerated() { last[member.0] = i }
+        let kept = members.count == last.count ? members : members.indices.filter { last[members[$0].0] == $0 }.map { members[$0] }
+        return .object(kept.sorted { $0.0 < $1.0 })
+    }
+}
