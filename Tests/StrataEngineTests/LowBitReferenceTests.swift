@@ -125,6 +125,34 @@ final class LowBitReferenceTests: XCTestCase {
         XCTAssertNil(message("QuantizeLinear", [x, scale, try lowBit(.float8e4m3fn, [0x80])]), "-0 is a zero point of zero")
     }
 
+    /// Cast to and from low-bit types, against ml_dtypes 0.7's `astype` (the values in the comments'
+    /// arrays were printed by it) and ONNX's saturating float8 rule.
+    func testCastToAndFromLowBitTypesAsMLDtypes() throws {
+        let floats = Tensor([-20, -9, -8.5, -8, -7.5, -0.5, 0.5, 1.5, 2.5, 7, 7.5, 8, 9, 15, 16, .nan, .infinity, 300] as [Float], shape: [18])
+        XCTAssertEqual(try floats.converted(to: .int4).ints(), [0, 0, -8, -8, -7, 0, 0, 1, 2, 7, 7, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(try floats.converted(to: .uint4).ints(), [0, 0, 0, 0, 0, 0, 0, 1, 2, 7, 7, 8, 9, 15, 0, 0, 0, 0])
+        XCTAssertEqual(try floats.converted(to: .int2).ints(), [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(try floats.converted(to: .uint2).ints(), [0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        let ints = Tensor([-129, -9, -2, -1, 0, 1, 2, 3, 5, 200, (1 << 40) + 7] as [Int64], shape: [11])
+        XCTAssertEqual(try ints.converted(to: .int4).ints(), [-1, 7, -2, -1, 0, 1, 2, 3, 5, -8, 7])
+        XCTAssertEqual(try ints.converted(to: .uint4).ints(), [15, 7, 14, 15, 0, 1, 2, 3, 5, 8, 7])
+        XCTAssertEqual(try ints.converted(to: .int2).ints(), [-1, -1, -2, -1, 0, 1, -2, -1, 1, 0, -1])
+        XCTAssertEqual(try ints.converted(to: .uint2).ints(), [3, 3, 2, 3, 0, 1, 2, 3, 1, 0, 3])
+        let e4m3 = try Tensor([0.46875, 448, -448, 3.5, 240, -0.0] as [Float], shape: [6]).converted(to: .float8e4m3fn)
+        XCTAssertEqual(try e4m3.converted(to: .int32).ints(), [0, 448, -448, 3, 240, 0])
+        XCTAssertEqual(try e4m3.converted(to: .float8e5m2).floats(), [0.5, 448, -448, 3.5, 256, -0.0])
+        let e5m2 = try Tensor([57344, 1000, -30000] as [Float], shape: [3]).converted(to: .float8e5m2)
+        XCTAssertEqual(try e5m2.converted(to: .float8e4m3fn).floats(), [448, 448, -448], "saturating, Cast's default")
+        XCTAssertTrue(try e5m2.converted(to: .float8e4m3fn, saturate: false).floats().allSatisfy(\.isNaN), "as ml_dtypes")
+        let int4 = try Tensor([-8, 7, 3, -1] as [Int64], shape: [4]).converted(to: .int4)
+        XCTAssertEqual(try int4.converted(to: .float8e4m3fn).floats(), [-8, 7, 3, -1])
+        XCTAssertEqual(try int4.converted(to: .uint2).ints(), [0, 3, 3, 3])
+        XCTAssertEqual(try int4.converted(to: .float16).floats(), [-8, 7, 3, -1])
+        let small = try Tensor([3.5, -7.5, 10, 448] as [Float], shape: [4]).converted(to: .float8e4m3fn)
+        XCTAssertEqual(try small.converted(to: .int4).ints(), [3, -7, 0, 0])
+        XCTAssertEqual(try Tensor([true, false, true], shape: [3]).converted(to: .int2).ints(), [1, 0, 1])
+    }
+
     func testOtherOpsRefuseLowBitTypesWhenTheEngineIsBuilt() throws {
         let graph = Graph(nodes: [Node(name: "neg", opType: "Neg", inputs: ["x"], outputs: ["y"])],
                           inputs: [ValueInfo(name: "x", type: ValueType(.int4, concrete: [3]))],
@@ -132,7 +160,7 @@ final class LowBitReferenceTests: XCTestCase {
         let model = Model(graph: graph, format: .onnx, path: "", layout: .nchw)
         XCTAssertThrowsError(try Engine(model: model, options: EngineOptions(threads: 1))) { error in
             XCTAssertEqual((error as? StrataError)?.kind, .unsupported)
-            XCTAssertTrue("\(error)".contains("'x' is int4; only QuantizeLinear and DequantizeLinear take low-bit types"), "\(error)")
+            XCTAssertTrue("\(error)".contains("'x' is int4; only QuantizeLinear, DequantizeLinear, Cast and CastLike take low-bit types"), "\(error)")
             XCTAssertTrue("\(error)".contains("neg"), "\(error)")
         }
     }

@@ -1,12 +1,15 @@
 /// The attributes of `Cast` and `CastLike`. `Cast` names its target dtype in `to` (required);
-/// `CastLike` takes it from input 1, and `target` is nil. `saturate` and `round_mode` only concern
-/// float8 and float4 targets, which Strata has none of, so they are not read.
+/// `CastLike` takes it from input 1, and `target` is nil. `saturate` (opset 19 on, default 1) says
+/// how float8 targets overflow; `round_mode` only concerns float8e8m0, which Strata refuses, so it is
+/// not read.
 public struct CastAttributes: OpAttributes {
-    public static let names = ["to"]
+    public static let names = ["to", "saturate"]
 
     public var target: DType?
+    public var saturate: Bool
 
     public init(node: Node) throws {
+        saturate = try node.int("saturate", default: 1) != 0
         guard node.opType != "CastLike" else {
             target = nil
             return
@@ -19,7 +22,8 @@ public struct CastAttributes: OpAttributes {
     }
 
     public var values: [String: Attribute] {
-        guard let target else { return [:] }
-        return ["to": .int(target.onnxCode)]
+        var values: [String: Attribute] = ["saturate": .int(saturate ? 1 : 0)]
+        if let target { values["to"] = .int(target.onnxCode) }
+        return values
     }
 }

@@ -3,11 +3,13 @@ import StrataCore
 extension Tensor {
     /// This tensor's elements converted to `target` with ONNX `Cast` semantics (see
     /// `CastTarget`). Returns `self` when the dtype already matches. Low-bit dtypes (see
-    /// `DType.isLowBit`) are refused with an `.unsupported` error.
-    public func converted(to target: DType, context: ExecutionContext = ExecutionContext(threads: 1)) throws -> Tensor {
+    /// `DType.isLowBit`) convert as `lowBitConverted` says; `saturate` (Cast's attribute) only
+    /// concerns float8 targets.
+    public func converted(to target: DType, saturate: Bool = true,
+                          context: ExecutionContext = ExecutionContext(threads: 1)) throws -> Tensor {
         if target == dtype { return self }
         if dtype.isLowBit || target.isLowBit {
-            throw StrataError(.unsupported, "converting \(dtype.rawValue) to \(target.rawValue) is not supported")
+            return try lowBitConverted(to: target, saturate: saturate, context: context)
         }
         let out = try Tensor(dtype: target, shape: shape)
         switch dtype {
@@ -25,7 +27,7 @@ extension Tensor {
         case .uint64: convert(UInt64.self, into: out, context: context)
         case .bool: convert(BoolByte.self, into: out, context: context)
         case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
-            preconditionFailure("low-bit dtypes are refused above")
+            preconditionFailure("low-bit dtypes are converted above")
         }
         return out
     }
@@ -46,7 +48,7 @@ extension Tensor {
         case .uint64: convert(S.self, UInt64.self, into: out, context: context)
         case .bool: convert(S.self, BoolByte.self, into: out, context: context)
         case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
-            preconditionFailure("low-bit dtypes are refused by converted(to:)")
+            preconditionFailure("low-bit dtypes are converted by lowBitConverted")
         }
     }
 
