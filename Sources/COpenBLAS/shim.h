@@ -9,6 +9,8 @@ void openblas_set_num_threads(int num_threads);
 // lengths of character arguments appended as hidden size_t arguments, which gfortran expects).
 // Debian's libopenblas-dev installs no lapacke.h next to cblas.h, so the prototypes are here.
 
+// LU factorisation with partial pivoting (Det).
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
 // Selected eigenvalues and eigenvectors of a symmetric matrix (MRRR).
 void dsyevr_(const char *jobz, const char *range, const char *uplo, const int *n, double *a, const int *lda,
              const double *vl, const double *vu, const int *il, const int *iu, const double *abstol, int *m,

@@ -46,6 +46,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
     static let requiredSamples: [String: [String: Attribute]] = [
         "TopK": ["k": .int(1)],
         "Cast": ["to": .int(1)],
+        "BitCast": ["to": .int(6)],
         "BitShift": ["direction": .string("LEFT")],
         "Einsum": ["equation": .string("ij,jk->ik")],
         "GroupNormalization": ["num_groups": .int(1)],

@@ -160,7 +160,7 @@ final class LowBitReferenceTests: XCTestCase {
         let model = Model(graph: graph, format: .onnx, path: "", layout: .nchw)
         XCTAssertThrowsError(try Engine(model: model, options: EngineOptions(threads: 1))) { error in
             XCTAssertEqual((error as? StrataError)?.kind, .unsupported)
-            XCTAssertTrue("\(error)".contains("'x' is int4; only QuantizeLinear, DequantizeLinear, Cast and CastLike take low-bit types"), "\(error)")
+            XCTAssertTrue("\(error)".contains("'x' is int4; only QuantizeLinear, DequantizeLinear, Cast, CastLike and BitCast take low-bit types"), "\(error)")
             XCTAssertTrue("\(error)".contains("neg"), "\(error)")
         }
     }

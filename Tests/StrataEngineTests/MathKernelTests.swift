@@ -161,4 +161,31 @@ final class MathKernelTests: XCTestCase {
             XCTAssertEqual(Set(weights.floats()), [Float(1) / 32768], "\(dtype)")
         }
     }
+    /// BitCast, Det and CausalConvWithState (the node suite checks their values): bad shapes and
+    /// dtypes are one located error each, and Det handles the empty and singular cases.
+    func testBitCastDetAndCausalConvRefuseBadInputs() throws {
+        func message(_ op: String, _ inputs: [Tensor?], _ attributes: [String: Attribute] = [:]) -> String? {
+            do {
+                _ = try OneNode.run(op, inputs, attributes: attributes, opset: 27, outputs: op == "CausalConvWithState" ? 2 : 1)
+                return nil
+            } catch { return "\(error)" }
+        }
+        let floats = Tensor([1, 2, 3, 4, 5, 6] as [Float], shape: [2, 3])
+        XCTAssertEqual(message("BitCast", [floats], ["to": .int(7)]),
+                       "node 'n' (BitCast): input is float32 (32 bits) and 'to' is int64 (64 bits); BitCast needs equal widths")
+        XCTAssertEqual(try OneNode.run("BitCast", [Tensor([1] as [Float], shape: [1])], attributes: ["to": .int(6)], opset: 26)[0].ints(),
+                       [0x3F80_0000])
+        XCTAssertEqual(message("Det", [floats]), "node 'n' (Det): input float32[2, 3] does not end in a square matrix")
+        let singular = Tensor([1, 2, 2, 4, 3, 0, 0, 2] as [Float], shape: [2, 2, 2])
+        XCTAssertEqual(try OneNode.run("Det", [singular], opset: 22)[0].floats(), [0, 6])
+        XCTAssertEqual(try OneNode.run("Det", [Tensor([Float](), shape: [3, 0, 0])], opset: 22)[0].floats(), [1, 1, 1])
+        let x = Tensor([Float](repeating: 1, count: 12), shape: [1, 3, 4])
+        XCTAssertEqual(message("CausalConvWithState", [x, Tensor([Float](repeating: 1, count: 6), shape: [2, 1, 3])]),
+                       "node 'n' (CausalConvWithState): input float32[1, 3, 4] must be [B, C, L] and weight float32[2, 1, 3] [C, 1, k] of its dtype")
+        XCTAssertEqual(message("CausalConvWithState", [x, Tensor([Float](repeating: 1, count: 6), shape: [3, 1, 2])], ["activation": .string("gelu")]),
+                       "node 'n' (CausalConvWithState), attribute 'activation': must be 'none', 'silu' or 'swish', found 'gelu'")
+        let outputs = try OneNode.run("CausalConvWithState", [x, Tensor([1, 2, 1, 2, 1, 2] as [Float], shape: [3, 1, 2])], opset: 27, outputs: 2)
+        XCTAssertEqual(outputs[0].floats(), [2, 3, 3, 3, 2, 3, 3, 3, 2, 3, 3, 3], "the first position sees the zero padding")
+        XCTAssertEqual(outputs[1].shape, [1, 3, 1])
+    }
 }

@@ -82,6 +82,14 @@ extension OpRegistry {
         OpSchema("CastLike", opsets: from(15), inputs: 2...2, category: .elementwise, attributes: CastAttributes.self) { ctx in
             [ValueType(try ctx.type(1).dtype, try ctx.type(0).shape)]
         },
+        OpSchema("BitCast", opsets: from(26), inputs: 1...1, category: .elementwise, attributes: BitCastAttributes.self) { ctx in
+            let (x, target) = (try ctx.type(0), try ctx.node.typed(BitCastAttributes.self).target)
+            guard x.dtype.bitWidth == target.bitWidth else {
+                throw ctx.error("input is \(x.dtype.rawValue) (\(x.dtype.bitWidth) bits) and 'to' is \(target.rawValue) "
+                                + "(\(target.bitWidth) bits); BitCast needs equal widths")
+            }
+            return [ValueType(target, x.shape)]
+        },
         // Identity passes sequences and optionals through too (opset 14 and later).
         OpSchema("Identity", inputs: 1...1, category: .other,
                  shapeValue: { ctx in ElementwiseRules.vectorValue(ctx, 0) }, infer: { ctx in [try ctx.valueType(0)] }),

@@ -1,5 +1,14 @@
 extension OpRegistry {
     static let linearSchemas: [OpSchema] = [
+        OpSchema("Det", opsets: 11...latestOpset, inputs: 1...1, category: .dense) { ctx in
+            let x = try ctx.type(0)
+            guard let shape = x.shape else { return [ValueType(x.dtype, nil)] }
+            guard shape.count >= 2 else { throw ctx.error("input has rank \(shape.count); Det needs [*, M, M]") }
+            if let m = shape[shape.count - 1].value, let n = shape[shape.count - 2].value, m != n {
+                throw ctx.error("input ends in a \(n) × \(m) matrix; Det needs square matrices")
+            }
+            return [ValueType(x.dtype, Array(shape.dropLast(2)))]
+        },
         OpSchema("Conv", inputs: 2...3, category: .convolution, attributes: ConvAttributes.self) { ctx in
             let attributes = try ctx.node.typed(ConvAttributes.self)
             let (x, w) = (try ctx.type(0), try ctx.shape(1))

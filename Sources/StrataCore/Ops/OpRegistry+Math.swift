@@ -64,6 +64,15 @@ extension OpRegistry {
                 return Array([ValueType(q.dtype, y), ValueType(q.dtype, nil), ValueType(q.dtype, nil), ValueType(q.dtype, nil)]
                     .prefix(Swift.max(1, ctx.node.outputs.count)))
             },
+            OpSchema("CausalConvWithState", opsets: 27...latestOpset, inputs: 2...4, outputs: 1...2, category: .convolution,
+                     attributes: CausalConvWithStateAttributes.self) { ctx in
+                let x = try ctx.type(0)
+                var state: [Dim]?
+                if let xs = x.shape, xs.count == 3, let ws = ctx.inputTypes[1]?.shape, ws.count == 3 {
+                    state = [xs[0], xs[1], ws[2].value.map { .known(Swift.max($0 - 1, 0)) } ?? .anonymous]
+                }
+                return Array([x, ValueType(x.dtype, state)].prefix(Swift.max(1, ctx.node.outputs.count)))
+            },
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention,
                      attributes: RotaryEmbeddingAttributes.self, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,

@@ -21,6 +21,16 @@ public enum DType: String, Sendable, CaseIterable, Hashable, Codable {
         }
     }
 
+    /// Bits per element as ONNX counts them (BitCast's rule): a low-bit type's own width, though
+    /// Strata holds each element in a byte.
+    public var bitWidth: Int {
+        switch self {
+        case .float4e2m1, .int4, .uint4: return 4
+        case .int2, .uint2: return 2
+        default: return byteSize * 8
+        }
+    }
+
     /// Whether this is one of the low-bit types (float8, float4, 4- and 2-bit integers). Only
     /// the ONNX importer and exporter, QuantizeLinear, DequantizeLinear, `.npy` writing and the type
     /// rules know them; they are neither `isFloatingPoint` nor `isInteger`, and the engine refuses

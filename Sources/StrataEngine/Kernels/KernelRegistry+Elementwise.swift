@@ -27,6 +27,7 @@ extension KernelRegistry {
             "Clip": { try ClipKernel($0) },
             "Cast": { try CastKernel($0) },
             "CastLike": { try CastKernel($0) },
+            "BitCast": { try BitCastKernel($0) },
             "Identity": { ctx in
             if let type = ctx.inputTypes.first ?? nil, !type.isTensor { return try ValueIdentityKernel(ctx) }
             return try IdentityKernel(ctx)
@@ -46,6 +47,7 @@ extension KernelRegistry {
     static let elementwiseWithoutGradient: [String: GradientExemption] = {
         var table: [String: GradientExemption] = [
             "Mod": .unsupported("rarely on a gradient path; not yet written"),
+            "BitCast": .zero("reinterprets bits: the output is no differentiable function of the input's value"),
         ]
         for op in ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Not"] {
             table[op] = .zero("boolean output")

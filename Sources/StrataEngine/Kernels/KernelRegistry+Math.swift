@@ -15,6 +15,7 @@ extension KernelRegistry {
         table["Attention"] = { ctx in try AttentionKernel(ctx) }
         table["AffineGrid"] = { ctx in try AffineGridKernel(ctx) }
         table["LpPool"] = { ctx in try LpPoolKernel(ctx) }
+        table["CausalConvWithState"] = { ctx in try CausalConvWithStateKernel(ctx) }
         table["MeanVarianceNormalization"] = { ctx in try MeanVarianceNormalizationKernel(ctx) }
         for name in ["HannWindow", "HammingWindow", "BlackmanWindow"] {
             table[name] = { ctx in try WindowKernel(ctx) }
@@ -27,7 +28,8 @@ extension KernelRegistry {
     static let mathWithoutGradient: [String: GradientExemption] = {
         var table: [String: GradientExemption] = [:]
         for op in ["Acos", "Asin", "Atan", "Tan", "Acosh", "Asinh", "Atanh", "Cosh", "Sinh", "Shrink", "ThresholdedRelu",
-                   "Swish", "SwiGLU", "RotaryEmbedding", "Attention", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization"] {
+                   "Swish", "SwiGLU", "RotaryEmbedding", "Attention", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization",
+                   "CausalConvWithState"] {
             table[op] = .unsupported("not yet written")
         }
         for op in ["IsNaN", "IsInf"] { table[op] = .zero("boolean output") }

@@ -98,7 +98,7 @@ public final class Engine: @unchecked Sendable {
             }
             if !Engine.lowBitOps.contains(node.opType),
                let name = (node.inputs + node.outputs).first(where: { !$0.isEmpty && types[$0]?.dtype.isLowBit == true }) {
-                throw StrataError(.unsupported, "'\(name)' is \(types[name]!.dtype.rawValue); only QuantizeLinear, DequantizeLinear, Cast and CastLike take low-bit types",
+                throw StrataError(.unsupported, "'\(name)' is \(types[name]!.dtype.rawValue); only QuantizeLinear, DequantizeLinear, Cast, CastLike and BitCast take low-bit types",
                                   at: node.location)
             }
             let build = KernelBuildContext(
@@ -129,7 +129,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// The ops whose kernels take low-bit dtypes (float8, float4, int4, int2; see `DType.isLowBit`).
-    static let lowBitOps: Set<String> = ["QuantizeLinear", "DequantizeLinear", "Cast", "CastLike"]
+    static let lowBitOps: Set<String> = ["QuantizeLinear", "DequantizeLinear", "Cast", "CastLike", "BitCast"]
 
     /// The outputs of `node` when it can and should be computed now; nil otherwise, including
     /// when the kernel fails (the error then surfaces if a run needs the node).
