@@ -47,6 +47,7 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "TopK": ["k": .int(1)],
         "Cast": ["to": .int(1)],
         "BitCast": ["to": .int(6)],
+        "LinearAttention": ["q_num_heads": .int(2), "kv_num_heads": .int(1)],
         "BitShift": ["direction": .string("LEFT")],
         "Einsum": ["equation": .string("ij,jk->ik")],
         "GroupNormalization": ["num_groups": .int(1)],

@@ -187,5 +187,18 @@ final class MathKernelTests: XCTestCase {
         let outputs = try OneNode.run("CausalConvWithState", [x, Tensor([1, 2, 1, 2, 1, 2] as [Float], shape: [3, 1, 2])], opset: 27, outputs: 2)
         XCTAssertEqual(outputs[0].floats(), [2, 3, 3, 3, 2, 3, 3, 3, 2, 3, 3, 3], "the first position sees the zero padding")
         XCTAssertEqual(outputs[1].shape, [1, 3, 1])
+        let qkv = Tensor([Float](repeating: 0.5, count: 8), shape: [1, 2, 4])
+        do {
+            _ = try OneNode.run("LinearAttention", [qkv, qkv, qkv], attributes: ["q_num_heads": .int(2), "kv_num_heads": .int(2)],
+                                opset: 27, outputs: 2)
+            XCTFail("gated_delta without decay and beta ran")
+        } catch {
+            XCTAssertEqual("\(error)", "node 'n' (LinearAttention): update_rule 'gated_delta' needs decay and needs beta")
+        }
+        // One token, no past: S = k ⊗ v, so each output is scale·(q·k)·v = (1/√2)·(2·0.25)·0.5.
+        let linear = try OneNode.run("LinearAttention", [qkv, qkv, qkv], attributes: ["q_num_heads": .int(2), "kv_num_heads": .int(2),
+                                                                                    "update_rule": .string("linear")], opset: 27, outputs: 2)
+        XCTAssertEqual(linear[0].floats()[0], Float(1 / Double(2).squareRoot()) * 0.25, accuracy: 1e-6)
+        XCTAssertEqual(linear[1].shape, [1, 2, 2, 2])
     }
 }

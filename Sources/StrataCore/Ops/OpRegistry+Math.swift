@@ -73,6 +73,20 @@ extension OpRegistry {
                 }
                 return Array([x, ValueType(x.dtype, state)].prefix(Swift.max(1, ctx.node.outputs.count)))
             },
+            OpSchema("LinearAttention", opsets: 27...latestOpset, inputs: 3...6, outputs: 1...2, category: .attention,
+                     attributes: LinearAttentionAttributes.self) { ctx in
+                let attributes = try ctx.node.typed(LinearAttentionAttributes.self)
+                let (q, v) = (try ctx.type(0), try ctx.type(2))
+                var y: [Dim]?, state: [Dim]?
+                if let qs = q.shape, let vs = v.shape, qs.count == 3, vs.count == 3 {
+                    let dv: Dim = vs[2].value.map { .known($0 / attributes.kvHeads) } ?? .anonymous
+                    let dk: Dim = qs[2].value.map { .known($0 / attributes.qHeads) } ?? .anonymous
+                    y = [qs[0], qs[1], dv.value.map { .known($0 * attributes.qHeads) } ?? .anonymous]
+                    state = [qs[0], .known(attributes.kvHeads), dk, dv]
+                }
+                let stateType = ctx.node.inputs.count > 3 && !ctx.node.inputs[3].isEmpty ? (try ctx.type(3)).dtype : q.dtype
+                return Array([ValueType(q.dtype, y), ValueType(stateType, state)].prefix(Swift.max(1, ctx.node.outputs.count)))
+            },
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention,
                      attributes: RotaryEmbeddingAttributes.self, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,
