@@ -65,6 +65,10 @@ extension KerasLayerTable {
         // On a channels-first twin the spatial axes start at 2.
         let twin = first == 1 && total >= 3 ? ctx.builder.channelsFirstTwins[x] : nil
         let start = twin == nil ? first : 2
+        // A config may wire a lower-rank tensor in: its padding would index past the input's axes.
+        guard start + pairs.count <= total else {
+            throw ctx.error("expected an input of rank \(rank + 2), got rank \(total)")
+        }
         var begin = [Int64](repeating: 0, count: total), end = [Int64](repeating: 0, count: total)
         for (i, (b, e)) in pairs.enumerated() {
             begin[start + i] = Int64(b)
