@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes Fixtures/ops/lowbit.json and Fixtures/ops/lowbit.onnx: reference values for Strata's
-low-bit dtypes (float8e4m3fn, float8e5m2, float4e2m1, int4, uint4, int2, uint2).
+low-bit dtypes (float8e4m3fn, float8e5m2, float8e4m3fnuz, float8e5m2fnuz, float4e2m1, int4, uint4, int2,
+uint2).
 
     python3 Tools/make-lowbit-fixtures.py   # system python: numpy, onnx, ml_dtypes (Tools/requirements.txt)
 
@@ -29,11 +30,14 @@ from onnx.reference import ReferenceEvaluator
 from testlib import ROOT
 
 FOLDER = os.path.join(ROOT, "Fixtures", "ops")
-FLOATS = {"float8e4m3fn": ml_dtypes.float8_e4m3fn, "float8e5m2": ml_dtypes.float8_e5m2, "float4e2m1": ml_dtypes.float4_e2m1fn}
+FLOATS = {"float8e4m3fn": ml_dtypes.float8_e4m3fn, "float8e5m2": ml_dtypes.float8_e5m2, "float4e2m1": ml_dtypes.float4_e2m1fn,
+          "float8e4m3fnuz": ml_dtypes.float8_e4m3fnuz, "float8e5m2fnuz": ml_dtypes.float8_e5m2fnuz}
 TYPES = {
     "float8e4m3fn": (ml_dtypes.float8_e4m3fn, TensorProto.FLOAT8E4M3FN),
     "float8e5m2": (ml_dtypes.float8_e5m2, TensorProto.FLOAT8E5M2),
     "float4e2m1": (ml_dtypes.float4_e2m1fn, TensorProto.FLOAT4E2M1),
+    "float8e4m3fnuz": (ml_dtypes.float8_e4m3fnuz, TensorProto.FLOAT8E4M3FNUZ),
+    "float8e5m2fnuz": (ml_dtypes.float8_e5m2fnuz, TensorProto.FLOAT8E5M2FNUZ),
     "int4": (ml_dtypes.int4, TensorProto.INT4),
     "uint4": (ml_dtypes.uint4, TensorProto.UINT4),
     "int2": (ml_dtypes.int2, TensorProto.INT2),
@@ -49,7 +53,8 @@ def encode_inputs():
     rng = np.random.default_rng(14)
     special = [np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 1e9, -1e9, 448, 464, 465, 480, 500, -470, 57344, 61440, 61441,
                65536, 6, 6.5, 7, -7, 5, 0.25, 0.26, 0.75, 1.25, 2.5, 3.5, 1e-9, -1e-9, 2 ** -9, 2 ** -10, 3 * 2 ** -11,
-               2 ** -16, 2 ** -17, 3 * 2 ** -18, 1.0625, 1.1875, 0.0078125, 0.01]
+               2 ** -16, 2 ** -17, 3 * 2 ** -18, 1.0625, 1.1875, 0.0078125, 0.01,
+               240, 247, 248, 255, -250, 2 ** -11, 2 ** -12, 3 * 2 ** -13, 2 ** -18, 2 ** -19, -2 ** -20]
     wide = rng.normal(0, 1, 100) * 10.0 ** rng.integers(-6, 6, 100)
     return np.array(special + list(wide), dtype=np.float32)
 

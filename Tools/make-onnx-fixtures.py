@@ -61,7 +61,7 @@ def value_strings(array):
     """Exact decimal text of each element (floats as the double of their stored value)."""
     flat = np.asarray(array).reshape(-1)
     if flat.dtype.kind == "f" or flat.dtype in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn, ml_dtypes.float8_e5m2,
-                                                 ml_dtypes.float4_e2m1fn):
+                                                 ml_dtypes.float8_e4m3fnuz, ml_dtypes.float8_e5m2fnuz, ml_dtypes.float4_e2m1fn):
         return [repr(float(v)) for v in flat]
     if flat.dtype == np.bool_:
         return ["1" if v else "0" for v in flat]
@@ -105,6 +105,8 @@ SAMPLES = {
     # leave the last byte part-filled); float8 is one byte each.
     "float8e4m3fn": (TensorProto.FLOAT8E4M3FN, ml_dtypes.float8_e4m3fn, [448.0, -0.001953125, 1.125, -3.0e-3]),
     "float8e5m2": (TensorProto.FLOAT8E5M2, ml_dtypes.float8_e5m2, [57344.0, -1.52587890625e-05, 0.75]),
+    "float8e4m3fnuz": (TensorProto.FLOAT8E4M3FNUZ, ml_dtypes.float8_e4m3fnuz, [240.0, -0.0009765625, 1.125, 0.0]),
+    "float8e5m2fnuz": (TensorProto.FLOAT8E5M2FNUZ, ml_dtypes.float8_e5m2fnuz, [57344.0, -7.62939453125e-06, 0.75]),
     "float4e2m1": (TensorProto.FLOAT4E2M1, ml_dtypes.float4_e2m1fn, [6.0, -0.5, 1.5, -0.0, 3.0]),
     "int4": (TensorProto.INT4, ml_dtypes.int4, [-8, 7, -1, 0, 3]),
     "uint4": (TensorProto.UINT4, ml_dtypes.uint4, [[15, 0, 9], [1, 8, 6]]),
@@ -132,6 +134,8 @@ TYPED_FIELD = {
     # float8 goes into int32_data one bit pattern per value; packed types one packed byte per value.
     "float8e4m3fn": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
     "float8e5m2": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
+    "float8e4m3fnuz": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
+    "float8e5m2fnuz": ("int32_data", lambda a: a.view(np.uint8).astype(np.int32).tolist()),
     **{name: ("int32_data", lambda a: np.frombuffer(numpy_helper.from_array(a).raw_data, np.uint8).astype(np.int32).tolist())
        for name in PACKED},
 }
@@ -430,8 +434,8 @@ def make_errors():
     t.string_data.append(b"hello")
     initializer_model("string-tensor.onnx", t)
 
-    t = tensor_proto("w", TensorProto.FLOAT8E4M3FNUZ, [1])
-    t.raw_data = b"\x38"
+    t = tensor_proto("w", TensorProto.FLOAT8E8M0, [1])
+    t.raw_data = b"\x7f"
     initializer_model("float8-tensor.onnx", t)
 
     identity_with("old-opset.onnx", None, opset=6)

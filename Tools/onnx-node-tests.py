@@ -14,7 +14,7 @@ given; a sequence output is compared element by element from its rows' "sequence
 optional by its "optional" state and what it holds):
 same dtype and shape, |got - want| <= atol + rtol*|want| (rtol 1e-3, atol 1e-5; NaN equals NaN: the
 "onnx_node" rule of Tools/tolerance-policy.json, compared by Tools/testlib.py);
-integers and booleans exactly. Types .npy has none for (bfloat16, float8, float4, int4/uint4,
+integers and booleans exactly. Types .npy has none for (bfloat16, float8 and its fnuz variants, float4, int4/uint4,
 int2/uint2) are given and compared exactly widened, as strata writes them (STORED_AS).
 
 Fixtures/onnx-node-allowlist.txt lists cases that are out of scope: one glob per line, ` # reason`.
@@ -157,6 +157,7 @@ def load_value(path, info):
 # widened, the floats to float32 and the 4- and 2-bit integers to int8/uint8.
 STORED_AS = {
     "bfloat16": np.float32, "float8_e4m3fn": np.float32, "float8_e5m2": np.float32, "float4_e2m1fn": np.float32,
+    "float8_e4m3fnuz": np.float32, "float8_e5m2fnuz": np.float32,
     "int4": np.int8, "int2": np.int8, "uint4": np.uint8, "uint2": np.uint8,
 }
 

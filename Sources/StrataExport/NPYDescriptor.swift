@@ -24,7 +24,7 @@ public struct NPYDescriptor: Hashable, Sendable, CustomStringConvertible {
     /// float32, int4 and int2 as int8, uint4 and uint2 as uint8 (all exact); others unchanged.
     public static func storedDType(_ dtype: DType) -> DType {
         switch dtype {
-        case .bfloat16, .float8e4m3fn, .float8e5m2, .float4e2m1: return .float32
+        case .bfloat16, .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1: return .float32
         case .int4, .int2: return .int8
         case .uint4, .uint2: return .uint8
         default: return dtype
@@ -46,7 +46,7 @@ public struct NPYDescriptor: Hashable, Sendable, CustomStringConvertible {
         case .uint32: code = "u4"
         case .uint64: code = "u8"
         case .bool: code = "b1"
-        case .float8e4m3fn, .float8e5m2, .float4e2m1: code = "f4"
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1: code = "f4"
         }
         let order = dtype.byteSize == 1 ? "|" : (bigEndian ? ">" : "<")
         return order + code

@@ -125,7 +125,7 @@ final class TensorDecoder {
         case .bool:
             try check("int32_data", proto.n_int32_data)
             return try converted(proto.int32_data, layout) { $0 != 0 ? UInt8(1) : UInt8(0) }
-        case .float8e4m3fn, .float8e5m2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz:
             try check("int32_data", proto.n_int32_data)
             return try converted(proto.int32_data, layout) { UInt8(truncatingIfNeeded: $0) }
         case .float4e2m1, .int4, .uint4, .int2, .uint2:

@@ -5,7 +5,7 @@ import StrataONNX
 import StrataTestSupport
 @testable import StrataEngine
 
-/// The low-bit dtypes (float8e4m3fn, float8e5m2, float4e2m1, int4, uint4, int2, uint2) against
+/// The low-bit dtypes (float8e4m3fn, float8e5m2, their FNUZ variants, float4e2m1, int4, uint4, int2, uint2) against
 /// `Fixtures/ops/lowbit.json` and `lowbit.onnx` (`Tools/make-lowbit-fixtures.py`): every bit
 /// pattern's value and the conversion of awkward floats as ml_dtypes and onnx's saturate_cast give
 /// them; packed initializers imported, dequantized and a float input quantized (float8 with and
@@ -24,7 +24,8 @@ final class LowBitReferenceTests: XCTestCase {
         try XCTUnwrap(value?.array).map { try XCTUnwrap($0.int) }
     }
 
-    private static let formats: [(String, LowBitFloat)] = [("float8e4m3fn", .e4m3fn), ("float8e5m2", .e5m2), ("float4e2m1", .e2m1)]
+    private static let formats: [(String, LowBitFloat)] = [("float8e4m3fn", .e4m3fn), ("float8e5m2", .e5m2), ("float4e2m1", .e2m1),
+                                                           ("float8e4m3fnuz", .e4m3fnuz), ("float8e5m2fnuz", .e5m2fnuz)]
 
     func testEveryBitPatternHasMLDtypesValue() throws {
         let decode = try XCTUnwrap(try document()["decode"])
@@ -64,7 +65,7 @@ final class LowBitReferenceTests: XCTestCase {
         for (r, run) in runs.enumerated() {
             let x = try XCTUnwrap(run["x"]?.array).map { Float(try XCTUnwrap($0.double)) }
             let outputs = try XCTUnwrap(run["outputs"]?.members)
-            XCTAssertEqual(outputs.count, 16)
+            XCTAssertEqual(outputs.count, 22)
             let got = try engine.run(inputs: ["x": Tensor(x, shape: [7])], tensors: outputs.map(\.0))
             for (name, want) in outputs {
                 let tensor = try XCTUnwrap(got[name], "no '\(name)'")

@@ -43,7 +43,7 @@ func assertTensor(_ tensor: Tensor?, equals expected: Fixtures.ExpectedTensor?, 
     for (i, text) in expected.values.enumerated() {
         let actual: String
         switch tensor.dtype {
-        case .float32, .float64, .float16, .bfloat16, .float8e4m3fn, .float8e5m2, .float4e2m1:
+        case .float32, .float64, .float16, .bfloat16, .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1:
             XCTAssertEqual(tensor.doubleValue(at: i), Double(text), "\(name)[\(i)]", file: file, line: line)
             continue
         case .uint64: actual = String(tensor.pointer(as: UInt64.self)[i])

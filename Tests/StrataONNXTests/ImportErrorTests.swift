@@ -37,7 +37,7 @@ final class ImportErrorTests: XCTestCase {
                         "initializer 'w': raw_data has 4 bytes but float32[1099511627776] needs 4398046511104")
         assertLoadError("errors/string-tensor.onnx", .unsupported, "initializer 'w': string tensors are not supported")
         assertLoadError("errors/float8-tensor.onnx", .unsupported,
-                        "initializer 'w': element type FLOAT8E4M3FNUZ is not supported")
+                        "initializer 'w': element type FLOAT8E8M0 is not supported")
     }
 
     func testUnsupportedAttributes() {

@@ -18,7 +18,7 @@ extension Tensor {
         case .uint16: convert(raw.assumingMemoryBound(to: UInt16.self) + start, n, out) { Float($0) }
         case .uint32: convert(raw.assumingMemoryBound(to: UInt32.self) + start, n, out) { Float($0) }
         case .uint64: convert(raw.assumingMemoryBound(to: UInt64.self) + start, n, out) { Float($0) }
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             for i in 0..<n { out[i] = Float(doubleValue(at: start + i)) }
         }
     }
@@ -40,7 +40,7 @@ extension Tensor {
         case .uint16: convert(raw.assumingMemoryBound(to: UInt16.self) + start, n, out) { Double($0) }
         case .uint32: convert(raw.assumingMemoryBound(to: UInt32.self) + start, n, out) { Double($0) }
         case .uint64: convert(raw.assumingMemoryBound(to: UInt64.self) + start, n, out) { Double($0) }
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             for i in 0..<n { out[i] = doubleValue(at: start + i) }
         }
     }

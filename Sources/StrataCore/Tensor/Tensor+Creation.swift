@@ -65,7 +65,7 @@ extension Tensor {
         case .uint16: return Double(p.assumingMemoryBound(to: UInt16.self)[i])
         case .uint32: return Double(p.assumingMemoryBound(to: UInt32.self)[i])
         case .uint64: return Double(p.assumingMemoryBound(to: UInt64.self)[i])
-        case .float8e4m3fn, .float8e5m2, .float4e2m1:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1:
             return Double(LowBitFloat(dtype)!.value(p.assumingMemoryBound(to: UInt8.self)[i]))
         case .int4, .int2: return Double(p.assumingMemoryBound(to: Int8.self)[i])
         case .uint4, .uint2: return Double(p.assumingMemoryBound(to: UInt8.self)[i])

@@ -2,7 +2,7 @@
 /// as used by attributes such as `Cast`'s `to`.
 extension DType {
     /// The dtype with ONNX data-type code `code`, or nil for codes Strata has no dtype for
-    /// (string, complex, the fnuz float8 types, float8e8m0, float6).
+    /// (string, complex, float8e8m0, float6).
     public init?(onnxCode code: Int) {
         switch code {
         case 1: self = .float32
@@ -19,7 +19,9 @@ extension DType {
         case 13: self = .uint64
         case 16: self = .bfloat16
         case 17: self = .float8e4m3fn
+        case 18: self = .float8e4m3fnuz
         case 19: self = .float8e5m2
+        case 20: self = .float8e5m2fnuz
         case 21: self = .uint4
         case 22: self = .int4
         case 23: self = .float4e2m1
@@ -46,7 +48,9 @@ extension DType {
         case .uint64: return 13
         case .bfloat16: return 16
         case .float8e4m3fn: return 17
+        case .float8e4m3fnuz: return 18
         case .float8e5m2: return 19
+        case .float8e5m2fnuz: return 20
         case .uint4: return 21
         case .int4: return 22
         case .float4e2m1: return 23

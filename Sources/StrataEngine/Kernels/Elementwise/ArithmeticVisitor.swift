@@ -21,7 +21,7 @@ extension ArithmeticVisitor {
         case .uint16: return try visit(UInt16.self)
         case .uint32: return try visit(UInt32.self)
         case .uint64: return try visit(UInt64.self)
-        case .float16, .bfloat16, .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float16, .bfloat16, .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             throw StrataError(.unsupported, "dtype \(dtype.rawValue) is not supported here")
         }
     }

@@ -26,7 +26,7 @@ extension Tensor {
         case .uint32: convert(UInt32.self, into: out, context: context)
         case .uint64: convert(UInt64.self, into: out, context: context)
         case .bool: convert(BoolByte.self, into: out, context: context)
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             preconditionFailure("low-bit dtypes are converted above")
         }
         return out
@@ -47,7 +47,7 @@ extension Tensor {
         case .uint32: convert(S.self, UInt32.self, into: out, context: context)
         case .uint64: convert(S.self, UInt64.self, into: out, context: context)
         case .bool: convert(S.self, BoolByte.self, into: out, context: context)
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             preconditionFailure("low-bit dtypes are converted by lowBitConverted")
         }
     }

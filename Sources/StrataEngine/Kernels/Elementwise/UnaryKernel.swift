@@ -31,7 +31,7 @@ struct UnaryKernel: Kernel {
         case .uint16: return [try apply(operation.integerLoop(UInt16.self), x, context)]
         case .uint32: return [try apply(operation.integerLoop(UInt32.self), x, context)]
         case .uint64: return [try apply(operation.integerLoop(UInt64.self), x, context)]
-        case .bool, .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2: throw ElementwiseInputs.unsupported(x.dtype, opType)
+        case .bool, .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2: throw ElementwiseInputs.unsupported(x.dtype, opType)
         }
     }
 

@@ -33,7 +33,7 @@ struct DequantizeLinearKernel: Kernel {
         let zeroPoint = args.optional(2)
         guard x.dtype == .int32 || QuantizedInteger.range(x.dtype) != nil || x.dtype.isLowBit else {
             throw node.error("x has dtype \(x.dtype.rawValue); DequantizeLinear takes uint8, int8, uint16, int16, int32, int4, uint4, "
-                             + "int2, uint2, float8e4m3fn, float8e5m2 or float4e2m1", kind: .unsupported)
+                             + "int2, uint2, float8e4m3fn, float8e5m2, float8e4m3fnuz, float8e5m2fnuz or float4e2m1", kind: .unsupported)
         }
         let scales = try QuantizedInteger.scales(scale, "x_scale", node: node)
         let layout = try QuantizationLayout(data: x.shape, parameter: scale.shape, axis: axis, blockSize: blockSize,
@@ -67,7 +67,7 @@ struct DequantizeLinearKernel: Kernel {
             }
         }
         switch x.dtype {
-        case .float8e4m3fn, .float8e5m2, .float4e2m1:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1:
             let src = x.rawPointer.assumingMemoryBound(to: UInt8.self)
             layout.forEachRun { start, count, parameter, stride in
                 for j in 0..<count { out[start + j] = format!.value(src[start + j]) * scales[parameter + j * stride] }

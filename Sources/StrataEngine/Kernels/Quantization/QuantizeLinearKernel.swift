@@ -23,7 +23,7 @@ struct QuantizeLinearKernel: Kernel {
         if let code = attributes.outputDTypeCode {
             guard let dtype = DType(onnxCode: code), QuantizedInteger.range(dtype) != nil || dtype.isLowBit else {
                 throw node.attributeError("output_dtype", "element type \(code) is not supported (uint8, int8, uint16, int16, "
-                                          + "int4, uint4, int2, uint2, float8e4m3fn, float8e5m2, float4e2m1)", kind: .unsupported)
+                                          + "int4, uint4, int2, uint2, float8e4m3fn, float8e5m2, float8e4m3fnuz, float8e5m2fnuz, float4e2m1)", kind: .unsupported)
             }
             outputDType = dtype
         } else {
@@ -51,7 +51,7 @@ struct QuantizeLinearKernel: Kernel {
         }
         guard let range = QuantizedInteger.range(dtype) ?? QuantizedInteger.lowBitRange(dtype) else {
             throw node.error("the output has dtype \(dtype.rawValue); QuantizeLinear writes uint8, int8, uint16, int16, int4, uint4, "
-                             + "int2, uint2, float8e4m3fn, float8e5m2 or float4e2m1", kind: .unsupported)
+                             + "int2, uint2, float8e4m3fn, float8e5m2, float8e4m3fnuz, float8e5m2fnuz or float4e2m1", kind: .unsupported)
         }
         let zeroPoints = try QuantizedInteger.zeroPoints(zeroPoint, matching: dtype, "y_zero_point", node: node)
         let y = try QuantizedInteger.make(dtype, shape: x.shape, layout: layout) { i, p in

@@ -12,7 +12,7 @@ enum NumericStaging {
         case .float64: return .float64
         case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: return integers ? .int64 : nil
         case .bool: return bool ? .int64 : nil
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2: return nil
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2: return nil
         }
     }
 

@@ -15,7 +15,7 @@ enum ElementTest {
         case .int16, .uint16: return (0..<n).map { p.load(fromByteOffset: 2 * $0, as: UInt16.self) != 0 }
         case .int32, .uint32: return (0..<n).map { p.load(fromByteOffset: 4 * $0, as: UInt32.self) != 0 }
         case .int64, .uint64: return (0..<n).map { p.load(fromByteOffset: 8 * $0, as: UInt64.self) != 0 }
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2: return (0..<n).map { t.doubleValue(at: $0) != 0 }
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2: return (0..<n).map { t.doubleValue(at: $0) != 0 }
         }
     }
 }

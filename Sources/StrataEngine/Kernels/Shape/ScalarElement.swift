@@ -22,7 +22,7 @@ enum ScalarElement {
         case .uint32: p.storeBytes(of: UInt32(truncatingIfNeeded: int()), as: UInt32.self)
         case .uint64: p.storeBytes(of: UInt64(truncatingIfNeeded: int()), as: UInt64.self)
         case .bool: p.storeBytes(of: UInt8(value != 0 ? 1 : 0), as: UInt8.self)
-        case .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             throw StrataError(.unsupported, "dtype \(dtype.rawValue) is not supported here")
         }
         return t

@@ -34,7 +34,7 @@ enum ScatterReduction: String, Sendable {
         case .uint16: combineIntegers(UInt16.self, target, source, count)
         case .uint32: combineIntegers(UInt32.self, target, source, count)
         case .uint64: combineIntegers(UInt64.self, target, source, count)
-        case .bfloat16, .bool, .float8e4m3fn, .float8e5m2, .float4e2m1, .int4, .uint4, .int2, .uint2:
+        case .bfloat16, .bool, .float8e4m3fn, .float8e5m2, .float8e4m3fnuz, .float8e5m2fnuz, .float4e2m1, .int4, .uint4, .int2, .uint2:
             throw node.error("reduction '\(rawValue)' of \(dtype.rawValue) is not supported", kind: .unsupported)
         }
     }
