@@ -87,6 +87,13 @@ extension OpRegistry {
                 let stateType = ctx.node.inputs.count > 3 && !ctx.node.inputs[3].isEmpty ? (try ctx.type(3)).dtype : q.dtype
                 return Array([ValueType(q.dtype, y), ValueType(stateType, state)].prefix(Swift.max(1, ctx.node.outputs.count)))
             },
+            OpSchema("FlexAttention", domain: "ai.onnx.preview", opsets: 1...1, inputs: 3...3, category: .attention,
+                     attributes: FlexAttentionAttributes.self) { ctx in
+                let (q, v) = (try ctx.type(0), try ctx.type(2))
+                var y: [Dim]?
+                if let qs = q.shape, let vs = v.shape, qs.count == 4, vs.count == 4 { y = [qs[0], qs[1], qs[2], vs[3]] }
+                return [ValueType(v.dtype, y)]
+            },
             OpSchema("RotaryEmbedding", opsets: 23...latestOpset, inputs: 3...4, category: .attention,
                      attributes: RotaryEmbeddingAttributes.self, infer: sameType),
             OpSchema("MeanVarianceNormalization", opsets: 9...latestOpset, inputs: 1...1, category: .normalization,

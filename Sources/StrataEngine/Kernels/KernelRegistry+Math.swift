@@ -17,6 +17,7 @@ extension KernelRegistry {
         table["LpPool"] = { ctx in try LpPoolKernel(ctx) }
         table["CausalConvWithState"] = { ctx in try CausalConvWithStateKernel(ctx) }
         table["LinearAttention"] = { ctx in try LinearAttentionKernel(ctx) }
+        table["ai.onnx.preview::FlexAttention"] = { ctx in try FlexAttentionKernel(ctx) }
         table["MeanVarianceNormalization"] = { ctx in try MeanVarianceNormalizationKernel(ctx) }
         for name in ["HannWindow", "HammingWindow", "BlackmanWindow"] {
             table[name] = { ctx in try WindowKernel(ctx) }
@@ -30,7 +31,7 @@ extension KernelRegistry {
         var table: [String: GradientExemption] = [:]
         for op in ["Acos", "Asin", "Atan", "Tan", "Acosh", "Asinh", "Atanh", "Cosh", "Sinh", "Shrink", "ThresholdedRelu",
                    "Swish", "SwiGLU", "RotaryEmbedding", "Attention", "Col2Im", "AffineGrid", "LpPool", "MeanVarianceNormalization",
-                   "CausalConvWithState", "LinearAttention"] {
+                   "CausalConvWithState", "LinearAttention", "ai.onnx.preview::FlexAttention"] {
             table[op] = .unsupported("not yet written")
         }
         for op in ["IsNaN", "IsInf"] { table[op] = .zero("boolean output") }
