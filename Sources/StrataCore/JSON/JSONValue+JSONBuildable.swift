@@ -8,9 +8,6 @@ extension JSONValue: JSONBuildable {
     public static func jsonArray(_ elements: [JSONValue]) -> JSONValue { .array(elements) }
 
     public static func jsonObject(_ members: [(String, JSONValue)]) -> JSONValue {
-        var last: [String: Int] = [:]
-        for (i, member) in members.enumerated() { last[member.0] = i }
-        let kept = members.count == last.count ? members : members.indices.filter { last[members[$0].0] == $0 }.map { members[$0] }
-        return .object(kept.sorted { $0.0 < $1.0 })
+        .object(Dictionary(members, uniquingKeysWith: { _, last in last }).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 }

@@ -139,7 +139,7 @@ final class HDF5Reader {
             }
             switch info.type {
             case H5L_TYPE_HARD:
-                if parent == "/" || hardPaths.contains(parent) { hardPaths.insert(prefix) }
+                noteHardLink(prefix, parent: parent)
                 continue
             case H5L_TYPE_SOFT:
                 let target = linkValue(prefix, size: info.u.val_size)
@@ -191,10 +191,14 @@ final class HDF5Reader {
             var info = H5L_info_t()
             guard H5Lget_info(fileID, path, &info, strata_h5p_default()) >= 0, info.type == H5L_TYPE_HARD else { return false }
             // The snapshot's walk asks this of each child before asking whether it exists.
-            let parent = path.lastIndex(of: "/").map { path[..<$0] } ?? ""
-            if parent.isEmpty || hardPaths.contains(String(parent)) { hardPaths.insert(path) }
+            noteHardLink(path, parent: path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "")
             return true
         }
+    }
+
+    /// Records that `path`, a hard link, is reached through hard links only when its parent is.
+    private func noteHardLink(_ path: String, parent: String) {
+        if parent.isEmpty || parent == "/" || hardPaths.contains(parent) { hardPaths.insert(path) }
     }
 
     enum ObjectKind: Int { case group = 1, dataset = 2, other = 3 }

@@ -99,9 +99,8 @@ struct FlexAttentionKernel: Kernel {
     /// `values` (of `shape`, in `dtype`) through a modifier subgraph; its output must keep the shape.
     private func modified(_ values: [Double], _ shape: [Int], _ dtype: DType, _ runner: SubgraphRunner, _ outer: [Tensor?],
                           _ context: ExecutionContext) throws -> [Double] {
-        let wide = try Tensor(dtype: .float64, shape: shape)
-        wide.pointer(as: Double.self).update(from: values, count: values.count)
-        let result = try runner.run([try wide.converted(to: dtype, context: context)], outer: outer, context: context)[0]
+        let input = try Self.tensor(values, shape).converted(to: dtype, context: context)
+        let result = try runner.run([input], outer: outer, context: context)[0]
         guard result.shape == shape, result.dtype.isFloatingPoint else {
             throw node.error("a modifier subgraph returned \(result.type); it must keep \(dtype.rawValue)\(shape)", kind: .invalidInput)
         }
@@ -111,9 +110,14 @@ struct FlexAttentionKernel: Kernel {
     /// `values` rounded to `dtype`'s precision.
     private static func rounded(_ values: [Double], to dtype: DType) throws -> [Double] {
         guard dtype != .float64 else { return values }
-        let wide = try Tensor(dtype: .float64, shape: [values.count])
-        wide.pointer(as: Double.self).update(from: values, count: values.count)
-        let narrow = try wide.converted(to: dtype)
+        let narrow = try tensor(values, [values.count]).converted(to: dtype)
         return (0 ..< narrow.count).map { narrow.doubleValue(at: $0) }
+    }
+
+    /// A float64 tensor of `shape` holding `values`.
+    private static func tensor(_ values: [Double], _ shape: [Int]) throws -> Tensor {
+        let t = try Tensor(dtype: .float64, shape: shape)
+        t.pointer(as: Double.self).update(from: values, count: values.count)
+        return t
     }
 }
