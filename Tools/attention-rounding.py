@@ -14,11 +14,13 @@ pairwise float32 accumulators (one rounding), but a bfloat16 row, an ml_dtypes u
 plain add loop: left to right, every partial sum rounded to bfloat16.
 
 Schemes (each rounds the scale, Q·√scale, K·√scale, Q·Kᵀ, the biased scores and the output):
-  ops       the softmax computed in float32 and rounded once: what Strata computes for the
-            _expanded graphs (every ONNX op's output rounded, its Softmax in float32)
+  ops       the softmax computed in float32 and rounded once: what Strata computed for the
+            _expanded graphs until 5 December 2026 (every ONNX op's output rounded, its Softmax in float32)
   float32   x - max and exp(·) rounded, the row summed in float32 and rounded once
-  reference x - max and exp(·) rounded, the row summed left to right in the input type
-Strata's fused Attention kernel computes everything in float32 and rounds the output once.
+  reference x - max and exp(·) rounded, the row summed as numpy does: float16 in float32, rounded
+            once; bfloat16 left to right in bfloat16
+Strata now computes the reference scheme (NarrowRounding.swift), except that it sums bfloat16 rows
+pairwise, which is left to right below 8 values: these rows have 6 keys (Docs/Quantization.md).
 """
 import glob
 import os
@@ -77,7 +79,7 @@ def attention(q, k, v, mask, nonpad, attributes, dtype, scheme):
             weights = rounded(e / e.sum(-1, keepdims=True), dtype)
         else:
             e = rounded(np.exp(rounded(x - shift, dtype)), dtype)
-            if scheme == "float32":
+            if scheme == "float32" or dtype == np.float16:
                 total = rounded(e.sum(-1, keepdims=True), dtype)
             else:
                 total = np.zeros(e.shape[:-1] + (1,), np.float32)

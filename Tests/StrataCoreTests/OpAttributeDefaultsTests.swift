@@ -12,7 +12,6 @@ final class OpAttributeDefaultsTests: XCTestCase {
         "Cast": ["round_mode": e8m0],
         "CastLike": ["round_mode": e8m0],
         "Dropout": ["ratio": inference, "seed": inference, "is_test": inference],
-        "Attention": ["softmax_precision": "Attention computes its softmax in float32 whatever the inputs' type"],
         "QuantizeLinear": ["precision": "the quotient is rounded in the precision numpy divides x and the scale in "
                            + "(Docs/Quantization.md), which is the spec's default; an explicit precision is not read"],
         "If": ["then_branch": subgraph, "else_branch": subgraph],

@@ -146,9 +146,9 @@ final class MathKernelTests: XCTestCase {
     /// A reduced-precision Attention row of 4,096 equal scores over values that are all 1 must give 1,
     /// as PyTorch's `scaled_dot_product_attention` gives in bfloat16 and float16 (torch 2.14). onnx's
     /// reference evaluator gives 16 in bfloat16: it sums the row left to right in bfloat16, which stops
-    /// growing at 256 (Docs/Quantization.md, "Reduced-precision Attention"). This pins Strata's float32
-    /// row sum, the reason the node suite's bfloat16 Attention cases stay allowlisted.
-    func testHalfPrecisionAttentionSumsLongRowsInFloat32() throws {
+    /// growing at 256 (Docs/Quantization.md, "Reduced-precision Attention"). Strata rounds every
+    /// softmax step as the reference does but sums pairwise; a left-to-right sum fails here.
+    func testHalfPrecisionSoftmaxSumsLongRowsPairwise() throws {
         for dtype in [DType.bfloat16, .float16] {
             let q = try Tensor([Float](repeating: 0, count: 8), shape: [1, 1, 1, 8]).converted(to: dtype)
             let k = try Tensor([Float](repeating: 0, count: 4096 * 8), shape: [1, 1, 4096, 8]).converted(to: dtype)
@@ -160,7 +160,28 @@ final class MathKernelTests: XCTestCase {
             let weights = try OneNode.run("Softmax", [k.reshaped([1, 4096 * 8])], opset: 13)[0]
             XCTAssertEqual(Set(weights.floats()), [Float(1) / 32768], "\(dtype)")
         }
+        // An unequal long row: its weights still add up to 1 (about 2.4 with a left-to-right sum, which
+        // stops near 256 of the true 620).
+        var generator = SeededGenerator(seed: 7)
+        let scores = try Tensor((0..<5000).map { _ in Float(generator.unit() * 8 - 4) }, shape: [1, 5000]).converted(to: .bfloat16)
+        let weights = try OneNode.run("Softmax", [scores], opset: 13)[0].floats()
+        XCTAssertEqual(weights.reduce(0) { $0 + Double($1) }, 1, accuracy: 0.01)
     }
+
+    /// Short rows of a bfloat16 sum go left to right, every partial sum rounded, as numpy's loop over an
+    /// ml_dtypes array does: np.array([256, 1, 1, 1], bfloat16).sum() is 256 (summed in float32 and
+    /// rounded once, 260). float16 sums in float32 and rounds once: np.float16 gives 259.
+    func testNarrowSumsFollowNumpyOnShortRows() throws {
+        let values: [Float] = [256, 1, 1, 1]
+        values.withUnsafeBufferPointer { p in
+            XCTAssertEqual(NarrowRounding(.bfloat16)!.sum(p.baseAddress!, count: 4), 256)
+            XCTAssertEqual(NarrowRounding(.float16)!.sum(p.baseAddress!, count: 4), 259)
+        }
+        let ones = [Float](repeating: 1, count: 4096)
+        ones.withUnsafeBufferPointer { XCTAssertEqual(NarrowRounding(.bfloat16)!.sum($0.baseAddress!, count: 4096), 4096) }
+        XCTAssertNil(NarrowRounding(.float32))
+    }
+
     /// BitCast, Det and CausalConvWithState (the node suite checks their values): bad shapes and
     /// dtypes are one located error each, and Det handles the empty and singular cases.
     func testBitCastDetAndCausalConvRefuseBadInputs() throws {

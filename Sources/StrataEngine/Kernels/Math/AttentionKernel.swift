@@ -12,8 +12,12 @@ import StrataCore
 /// softcap·tanh(x/softcap). Rows whose bias is all −∞ give zero weights. `qk_matmul_output_mode`
 /// picks the fourth output: 0 the scaled scores (before softcap, as onnxruntime and the spec have it;
 /// the ONNX reference softcaps them), 1 the softcapped scores (as the reference and the node suite),
-/// 2 the scores with the bias, 3 the weights. float32
-/// (float16 and bfloat16 through float32).
+/// 2 the scores with the bias, 3 the weights.
+///
+/// float16 and bfloat16 compute as the reference does with numpy: every step (the scale's root, Q and
+/// K scaled, each score, softcap, the bias added) is rounded to the inputs' type, and so is every
+/// softmax step (x − max, exp, the row sum, the quotient) unless `softmax_precision` names a wider
+/// type; dot products accumulate in float32. The row sum is `NarrowRounding.sum`'s.
 struct AttentionKernel: Kernel {
     let node: Node
     let isCausal: Bool
@@ -24,6 +28,7 @@ struct AttentionKernel: Kernel {
     let softcap: Float
     let leftWindow: Int
     let rightWindow: Int
+    let softmaxPrecision: DType?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
@@ -31,6 +36,7 @@ struct AttentionKernel: Kernel {
         (isCausal, qHeads, kvHeads, outputMode) = (attributes.isCausal, attributes.qHeads, attributes.kvHeads, attributes.outputMode)
         (scale, softcap) = (attributes.scale, attributes.softcap)
         (leftWindow, rightWindow) = (attributes.leftWindow, attributes.rightWindow)
+        softmaxPrecision = attributes.softmaxPrecision
     }
 
     /// A [B, heads, S, D] view of a 4-D tensor or of a 3-D [B, S, heads·D] one.
@@ -56,8 +62,18 @@ struct AttentionKernel: Kernel {
         let q0 = try args.tensor(0)
         guard q0.dtype.isFloatingPoint else { throw node.error("Q has dtype \(q0.dtype.rawValue); expected a float type", kind: .invalidInput) }
         if q0.dtype != .float32 {
-            return try runWidened(inputs, from: q0.dtype, context: context) { try run($0, context: context) }
+            let softmax = NarrowRounding(softmaxPrecision ?? q0.dtype)
+            return try runWidened(inputs, from: q0.dtype, context: context) {
+                try compute($0, steps: NarrowRounding(q0.dtype), softmax: softmax)
+            }
         }
+        return try compute(inputs, steps: nil, softmax: softmaxPrecision.flatMap(NarrowRounding.init))
+    }
+
+    /// The float32 computation; `steps` and `softmax` round as the type doc says.
+    private func compute(_ inputs: [Tensor?], steps: NarrowRounding?, softmax: NarrowRounding?) throws -> [Tensor] {
+        let args = KernelInputs(inputs, node: node)
+        let q0 = try args.tensor(0)
         let (kIn, vIn) = (try args.tensor(1), try args.tensor(2))
         guard kIn.dtype == .float32, vIn.dtype == .float32, kIn.rank == q0.rank, vIn.rank == q0.rank else {
             throw node.error("Q \(q0.type), K \(kIn.type) and V \(vIn.type) must be float tensors of one rank", kind: .invalidInput)
@@ -108,7 +124,9 @@ struct AttentionKernel: Kernel {
         }
         let bias = try biasFunction(args.optional(3), batch: batch, heads: q.heads, queries: q.sequence, keys: kvLength,
                                     past: pastKey == nil ? nil : past, nonpad: nonpad)
-        let rootScale = Float(Foundation.sqrt(scale.map { Double($0) } ?? 1 / Foundation.sqrt(Double(q.size))))
+        @inline(__always) func round(_ x: Float) -> Float { steps?(x) ?? x }
+        let rootScale = round(Float(Foundation.sqrt(scale.map { Double($0) } ?? 1 / Foundation.sqrt(Double(q.size)))))
+        let cap = round(softcap)
         let group = q.heads / k.heads
         let y = try Tensor(dtype: .float32, shape: q0.rank == 4 ? [batch, q.heads, q.sequence, v.size] : [batch, q.sequence, q.heads * v.size])
         let scores = try Tensor(dtype: .float32, shape: [batch, q.heads, q.sequence, kvLength])
@@ -120,25 +138,21 @@ struct AttentionKernel: Kernel {
             for h in 0..<q.heads {
                 for i in 0..<q.sequence {
                     let qi = q.at(b, h, i)
-                    for d in 0..<q.size { scaledQ[d] = qi[d] * rootScale }
+                    for d in 0..<q.size { scaledQ[d] = round(qi[d] * rootScale) }
                     var rowBias = -Float.infinity
                     for j in 0..<kvLength {
                         let kj = k.at(b, h / group, j)
                         var dot: Float = 0
-                        for d in 0..<q.size { dot += scaledQ[d] * (kj[d] * rootScale) }
+                        for d in 0..<q.size { dot += scaledQ[d] * round(kj[d] * rootScale) }
+                        dot = round(dot)
                         raw[j] = dot
-                        if softcap > 0 { dot = Foundation.tanh(dot / softcap) * softcap }
+                        if softcap > 0 { dot = round(round(Foundation.tanh(round(dot / cap))) * cap) }
                         row[j] = dot
                         let add = bias(b, h, i, j)
                         rowBias = Swift.max(rowBias, add)
-                        biased[j] = dot + add
+                        biased[j] = round(dot + add)
                     }
-                    let top = biased.max() ?? 0
-                    let shift = top == -.infinity ? 0 : top
-                    var sum: Float = 0
-                    for j in 0..<kvLength { weights[j] = Foundation.exp(biased[j] - shift); sum += weights[j] }
-                    if sum == 0 { sum = 1 }
-                    for j in 0..<kvLength { weights[j] = rowBias == -.infinity ? 0 : weights[j] / sum }
+                    normalize(biased, into: &weights, rowBias: rowBias, rounding: softmax)
                     let chosen = outputMode == 3 ? weights : outputMode == 2 ? biased : outputMode == 1 ? row : raw
                     (scoreOut + ((b * q.heads + h) * q.sequence + i) * kvLength).update(from: chosen, count: kvLength)
                     let yi = out.at(b, h, i)
@@ -151,6 +165,25 @@ struct AttentionKernel: Kernel {
             }
         }
         return [y, presentKey, presentValue, scores]
+    }
+
+    /// The softmax of one row of biased scores; a row whose bias is all −∞ gets zero weights.
+    private func normalize(_ biased: [Float], into weights: inout [Float], rowBias: Float, rounding r: NarrowRounding?) {
+        let count = biased.count
+        for j in 0..<count { weights[j] = r?(biased[j]) ?? biased[j] }
+        let top = weights.max() ?? 0
+        let shift = top == -.infinity ? 0 : top
+        if let r {
+            for j in 0..<count { weights[j] = r(Foundation.exp(r(weights[j] - shift))) }
+            var sum = weights.withUnsafeBufferPointer { r.sum($0.baseAddress!, count: count) }
+            if sum == 0 { sum = 1 }
+            for j in 0..<count { weights[j] = rowBias == -.infinity ? 0 : r(weights[j] / sum) }
+            return
+        }
+        var sum: Float = 0
+        for j in 0..<count { weights[j] = Foundation.exp(weights[j] - shift); sum += weights[j] }
+        if sum == 0 { sum = 1 }
+        for j in 0..<count { weights[j] = rowBias == -.infinity ? 0 : weights[j] / sum }
     }
 
     /// The additive bias of query i and key j in head h of batch entry b.

@@ -1,8 +1,13 @@
+import Foundation
 import StrataCore
 
 /// `Softmax` and `LogSoftmax`. Before opset 13 the input is flattened to 2-D at `axis`
 /// (default 1) and each row is normalised; from 13 on, the normalisation runs along the single
 /// axis `axis` (default -1).
+///
+/// A float16 or bfloat16 Softmax rounds each step to its type as the reference's numpy does (x − max,
+/// exp, the sum by `NarrowRounding.sum`, the quotient). LogSoftmax computes in float32 and rounds once:
+/// the reference takes the log of the rounded softmax, which is −∞ in float16 below 6e-8.
 struct SoftmaxKernel: Kernel {
     let node: Node
     let axis: Int
@@ -23,12 +28,36 @@ struct SoftmaxKernel: Kernel {
         }
         let staged = try NumericStaging.convert(x, to: computeType)
         let y = try Tensor(dtype: computeType, shape: x.shape)
-        if computeType == .float64 {
+        if !logarithmic, let rounding = NarrowRounding(x.dtype) {
+            Self.normalize(staged, split: split, into: y, rounding: rounding, context: context)
+        } else if computeType == .float64 {
             Self.normalize(Double.self, staged, split: split, into: y, log: logarithmic, context: context)
         } else {
             Self.normalize(Float.self, staged, split: split, into: y, log: logarithmic, context: context)
         }
         return [try NumericStaging.convert(y, to: x.dtype)]
+    }
+
+    /// Softmax of every `(o, :, i)` line of the float32 `x` into `y`, each step rounded by `r`.
+    static func normalize(_ x: Tensor, split: AxisSplit, into y: Tensor, rounding r: NarrowRounding, context: ExecutionContext) {
+        let (outer, n, inner) = (split.outer, split.axis, split.inner)
+        guard split.count > 0 else { return }
+        context.parallelFor(outer * inner, minChunk: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
+            let xp = x.pointer(as: Float.self), yp = y.pointer(as: Float.self)
+            let line = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            defer { line.deallocate() }
+            for task in range {
+                let start = (task / inner) * n * inner + task % inner
+                var top = -Float.infinity
+                for k in 0..<n {
+                    line[k] = xp[start + k * inner]
+                    if line[k] > top || line[k].isNaN && !top.isNaN { top = line[k] }
+                }
+                for k in 0..<n { line[k] = r(Foundation.exp(r(line[k] - top))) }
+                let sum = r.sum(line, count: n)
+                for k in 0..<n { yp[start + k * inner] = r(line[k] / sum) }
+            }
+        }
     }
 
     /// Softmax (or log-softmax) of every `(o, :, i)` line of `x` into `y`.
