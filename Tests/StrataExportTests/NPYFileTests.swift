@@ -62,7 +62,7 @@ final class NPYFileTests: XCTestCase {
         XCTAssertThrowsError(try NPYFile.lowBit(.int4, from: outside, "x.npy")) { error in
             XCTAssertEqual((error as? StrataError)?.message, "x.npy is int32; int4 data is given as int8")
         }
-        let big = try Tensor(dtype: .uint8, shape: [2])
+        let big = try Tensor(dtype: .uint8, shape: [2], zeroed: true)
         big.rawPointer.storeBytes(of: UInt8(4), toByteOffset: 1, as: UInt8.self)
         XCTAssertThrowsError(try NPYFile.lowBit(.uint2, from: big, "y.npy")) { error in
             XCTAssertEqual((error as? StrataError)?.message, "y.npy: element 1 is 4, outside uint2's range 0...3")
