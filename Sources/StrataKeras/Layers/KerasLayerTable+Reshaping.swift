@@ -112,7 +112,7 @@ extension KerasLayerTable {
             let spatial = try ctx.shape(v).dropFirst(2)
             // Bilinear resizing by scales needs no sizes: the output is floor(size·scale) at run time.
             guard spatial.contains(where: { $0.value == nil }), interpolation == "nearest" else {
-                return try ctx.emit("Resize", [v, "", ctx.constant(floats: scales, "scales")], attributes)
+                return try ctx.emit("Resize", [v, "", ctx.float32Constant(scales, "scales")], attributes)
             }
             // Sizes known only at run time: nearest by an equal factor s is s² copies of the channels
             // spread by DepthToSpace (DCR: channel (i·s + j)·C + c goes to offset (i, j) of pixel c), whose

@@ -73,6 +73,11 @@ extension KerasLayerContext {
             let below = try emit("Mul", [constant(floats: [1.7580993408473768], shape: [], "scale_alpha"), expm1], step: "SeluBelow")
             let above = try emit("Mul", [constant(floats: [1.0507009873554805], shape: [], "scale"), x], step: "SeluAbove")
             return try emit("Where", [try emit("Less", [x, constant(floats: [0], shape: [], "zero")], step: "SeluNegative"), below, above], step: "Selu")
+        case "celu":
+            // ONNX defines Celu on float32 only; Strata's kernel computes a 16-bit Celu in float32 and
+            // rounds once, so the casts change no value and keep an exported file valid.
+            let wide = try cast(x, to: .float32, step: "CeluInput")
+            return try cast(try emit("Celu", [wide], ["alpha": .float(1)]), to: computeDType, step: "CeluOutput")
         case "hard_sigmoid": return try sixteenBitHardSigmoid(x)
         case "hard_silu", "hard_swish":
             guard kerasMajor >= 3 else { return nil }

@@ -312,6 +312,12 @@ final class KerasLayerContext {
         try constant(Tensor(floats, shape: shape ?? [floats.count]), name)
     }
 
+    /// A float32 constant under every precision policy, for the inputs ONNX allows only in float32
+    /// (Resize's `scales`).
+    func float32Constant(_ floats: [Float], _ name: String) -> String {
+        builder.constant(Tensor(floats, shape: [floats.count]), name: "\(nodeBase)/\(name)")
+    }
+
     func constant(int64s: [Int64], _ name: String) throws -> String {
         try constant(Tensor(int64s, shape: [int64s.count]), name)
     }
