@@ -7,8 +7,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// The worker pool on a busy machine: it notices preemption, stops spinning, splits loops finer,
-/// and still runs every index once; and the products split over its threads.
+/// The worker pool on a busy machine: it notices preemption, runs loops on the caller alone, and
+/// still runs every index once; and the products split over its threads.
 final class RuntimeWorkerPoolTests: XCTestCase {
     override func tearDown() {
         WorkerPool.shared.clearContention()
@@ -34,20 +34,17 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertEqual(next, count, file: file, line: line)
     }
 
-    func testOneChunkPerThreadUncontendedAndSeveralContended() {
+    func testOneChunkPerThreadUncontendedAndOneContended() {
         for threads in [1, 2, 3, 4, 16] {
             XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 1, threads: threads, contended: false), threads)
-            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 1, threads: threads, contended: true),
-                           threads * ExecutionContext.contendedChunksPerThread)
-            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 100, threads: threads, contended: true),
-                           min(10, threads * ExecutionContext.contendedChunksPerThread))
-            XCTAssertEqual(ExecutionContext.chunks(count: 5, minChunk: 1, threads: threads, contended: true),
-                           min(5, threads * ExecutionContext.contendedChunksPerThread))
+            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 1, threads: threads, contended: true), 1)
+            XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 300, threads: threads, contended: false), min(3, threads))
+            XCTAssertEqual(ExecutionContext.chunks(count: 5, minChunk: 1, threads: threads, contended: false), min(5, threads))
         }
-        XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 2000, threads: 4, contended: true), 1)
+        XCTAssertEqual(ExecutionContext.chunks(count: 1000, minChunk: 2000, threads: 4, contended: false), 1)
 
         // Whatever the pool's state, the ranges cover every index once, also when the caller has
-        // to wait (sleep, while contended) for a chunk that takes long.
+        // to wait for a chunk that takes long.
         for contended in [false, true] {
             if contended {
                 WorkerPool.shared.markContended(for: 60_000_000_000)  // a minute: no preemption shortens it
@@ -58,11 +55,28 @@ final class RuntimeWorkerPoolTests: XCTestCase {
                 assertPartition(ranges(count: 5, threads: threads), of: 5)
             }
             if contended {
-                XCTAssertEqual(ranges(count: 1000, threads: 3).count, 3 * ExecutionContext.contendedChunksPerThread)
+                XCTAssertEqual(ranges(count: 1000, threads: 3), [0..<1000], "a contended pool runs the loop on the caller")
             }
         }
         WorkerPool.shared.clearContention()
         XCTAssertFalse(WorkerPool.shared.isContended)
+    }
+
+    /// Threads that lost time to other work now and then do not make the pool contended (the
+    /// hypervisor or a kernel thread on an idle machine); three losses within `lossPairing` do.
+    func testThreeLossesCloseTogetherMarkThePoolContended() {
+        WorkerPool.shared.clearContention()
+        let start = WorkerPool.now() + 10 * WorkerPool.lossPairing  // after every real loss so far
+        let window = WorkerPool.lossPairing
+        for (i, time) in [start, start + 2 * window, start + 2 * window + window / 2, start + 4 * window].enumerated() {
+            WorkerPool.shared.noteLoss(at: time)
+            XCTAssertFalse(WorkerPool.shared.isContended, "loss \(i): at most two within a window")
+        }
+        WorkerPool.shared.noteLoss(at: start + 4 * window + window / 4)
+        XCTAssertFalse(WorkerPool.shared.isContended, "two within a window")
+        WorkerPool.shared.noteLoss(at: start + 4 * window + window / 2)
+        XCTAssertTrue(WorkerPool.shared.isContended, "three within a window")
+        WorkerPool.shared.clearContention()
     }
 
     /// A spinning worker on a core that other threads want is preempted; the pool then counts as contended.

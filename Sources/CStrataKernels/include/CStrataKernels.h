@@ -167,6 +167,11 @@ void strata_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, 
 void strata_avgpool2d_plane(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
                             float *y, float *scratch);
 
+/// The CPU time the calling thread has used, in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`), for
+/// telling a thread that computed slowly from one that waited for a core; -1 where the system has
+/// no such clock.
+long long strata_thread_cpu_nanoseconds(void);
+
 /// A hint to the CPU that the caller is spinning on a memory location (x86 `pause`), which
 /// frees execution resources for the sibling hyperthread and saves power while a worker waits.
 static inline void strata_cpu_relax(void) {

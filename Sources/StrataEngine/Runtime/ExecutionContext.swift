@@ -10,14 +10,10 @@ public struct ExecutionContext: Sendable {
         self.threads = Swift.max(1, threads)
     }
 
-    /// Chunks per thread while the pool is contended (other processes want the cores): a thread
-    /// preempted in the middle of its chunk then holds up only a small part of the loop.
-    static let contendedChunksPerThread = 4
-
     /// Runs `body` for each chunk of `0..<count`, on up to `threads` threads of the shared
     /// `WorkerPool`. Chunks are contiguous ranges of at least `minChunk` (except when `count` is
-    /// smaller): one per thread, or `contendedChunksPerThread` per thread while the pool is
-    /// contended. `body` must only write what its range owns.
+    /// smaller), one per thread; while the pool is contended (other processes want the cores), one
+    /// chunk on the calling thread. `body` must only write what its range owns.
     public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let pool = WorkerPool.shared
@@ -38,6 +34,6 @@ public struct ExecutionContext: Sendable {
     /// How many chunks `parallelFor` cuts `count` iterations into.
     static func chunks(count: Int, minChunk: Int, threads: Int, contended: Bool) -> Int {
         let most = Swift.max(1, count / Swift.max(1, minChunk))
-        return Swift.min(contended ? threads * contendedChunksPerThread : threads, most)
+        return contended ? 1 : Swift.min(threads, most)
     }
 }

@@ -18,11 +18,15 @@ import Darwin
 /// thread takes a time slice from a process with work to do, and a worker the OS preempted while
 /// it holds a chunk stalls the whole loop. So a spinning thread watches the clock: a gap of more
 /// than `preemptionGap` between two looks means the OS ran something else on its core, and the
-/// pool counts as *contended* for the next `contentionHold`. While contended, workers sleep as soon
-/// as a loop is done, the caller sleeps instead of spinning while it waits for claimed chunks, and
-/// `ExecutionContext.parallelFor` cuts loops into several chunks per thread, so that a preempted
-/// thread holds up only a small part and the others (or the caller alone) take the rest. When the
-/// hold ends the pool spins again, and is marked contended again at the next preemption.
+/// pool counts as *contended* for the next `contentionHold`. So does a thread that waited for a
+/// core while it ran its chunks (more than `preemptionLoss` between its wall-clock and its CPU
+/// time): most preemptions hit a thread that computes, not one that spins, and the others then wait
+/// for it. While contended, loops
+/// run on the caller alone and the workers sleep: a process that gets about one core's worth of
+/// time (other processes keep every core busy, and Linux gives each session an equal share) is
+/// fastest on one thread, and a worker preempted in the middle of its chunk would hold up the whole
+/// loop. When the hold ends the workers are used again, and the pool is marked contended again at
+/// the next preemption.
 ///
 /// A loop is published as one 64-bit ticket: generation, chunk count and next chunk index. Threads
 /// claim chunks by compare-and-swap on the whole ticket, so a late worker still holding an old
@@ -40,8 +44,14 @@ final class WorkerPool: @unchecked Sendable {
     /// A spinning thread that saw more time than this pass between two looks at the clock (a few
     /// microseconds of `pause` apart) was preempted.
     private static let preemptionGap: UInt64 = 100_000
+    /// Time a thread may spend off its core while it runs its chunks before the pool counts as
+    /// contended: far above the microseconds the kernel's own threads take on an idle machine, below
+    /// the milliseconds a busy machine's scheduler gives each process.
+    private static let preemptionLoss: UInt64 = 500_000
     /// How long the pool stays contended after a preemption.
-    static let contentionHold: UInt64 = 50_000_000
+    static let contentionHold: UInt64 = 200_000_000
+    /// Two losses of `preemptionLoss` this close together mean other processes take turns with this one.
+    static let lossPairing: UInt64 = 50_000_000
     private static let countShift: UInt64 = 20, generationShift: UInt64 = 40
     private static let fieldMask: UInt64 = (1 << 20) - 1
 
@@ -55,6 +65,10 @@ final class WorkerPool: @unchecked Sendable {
     private let ceiling = Atomic<Int>(Int.max)
     /// `now()` until which the pool counts as contended (see the type's comment).
     private let contendedUntil = Atomic<UInt64>(0)
+    /// `now()` when a thread last lost more than `preemptionLoss` while it ran its chunks.
+    private let lastLoss = Atomic<UInt64>(0)
+    /// The loss before `lastLoss`.
+    private let lossBefore = Atomic<UInt64>(0)
     /// Set by a caller about to sleep until its loop's chunks complete.
     private let callerWaiting = Atomic<Bool>(false)
 
@@ -90,10 +104,10 @@ final class WorkerPool: @unchecked Sendable {
         contendedUntil.store(0, ordering: .relaxed)
     }
 
-    /// Runs `body(i)` for every `i` in `0..<chunks` on the caller and up to `threads − 1` workers;
-    /// returns when all have finished.
+    /// Runs `body(i)` for every `i` in `0..<chunks` on the caller and up to `threads − 1` workers
+    /// (on the caller alone while the pool is contended); returns when all have finished.
     func run(chunks: Int, threads: Int, _ body: (Int) -> Void) {
-        guard chunks > 1, UInt64(chunks) <= Self.fieldMask, threads > 1,
+        guard chunks > 1, UInt64(chunks) <= Self.fieldMask, threads > 1, !isContended,
               busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for i in 0..<chunks { body(i) }
             return
@@ -111,7 +125,7 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(lock)
             }
-            runChunks(generation: generation)
+            runChunksWatchingPreemption(generation: generation)
             waitForCompletion(of: chunks)
             self.body = nil
         }
@@ -203,8 +217,28 @@ final class WorkerPool: @unchecked Sendable {
         var seen = start
         while true {
             seen = waitForLoop(after: seen)
-            runChunks(generation: seen)
+            runChunksWatchingPreemption(generation: seen)
         }
+    }
+
+    /// `runChunks`, marking the pool contended when this thread spent more than `preemptionLoss` of
+    /// it waiting for a core. The thread's CPU time is read again only when the chunks took that long.
+    private func runChunksWatchingPreemption(generation: UInt64) {
+        let start = Self.now(), cpu = strata_thread_cpu_nanoseconds()
+        runChunks(generation: generation)
+        let wall = Self.now() &- start
+        guard wall > Self.preemptionLoss, cpu >= 0 else { return }
+        let used = UInt64(Swift.max(0, strata_thread_cpu_nanoseconds() - cpu))
+        if wall > used &+ Self.preemptionLoss { noteLoss(at: Self.now()) }
+    }
+
+    /// Records that a thread lost more than `preemptionLoss` to other work at `time`. A loss or two
+    /// can be the hypervisor or a kernel thread on an idle machine; three within `lossPairing` are
+    /// other processes taking turns with this one, and the pool counts as contended.
+    func noteLoss(at time: UInt64) {
+        let previous = lastLoss.exchange(time, ordering: .relaxed)
+        let before = lossBefore.exchange(previous, ordering: .relaxed)
+        if time &- before < Self.lossPairing { markContended() }
     }
 
     /// Spins (unless the pool is contended), then sleeps, until a loop newer than `seen` is
@@ -225,7 +259,7 @@ final class WorkerPool: @unchecked Sendable {
         return current
     }
 
-    private static func now() -> UInt64 {
+    static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
