@@ -20,13 +20,12 @@ import Darwin
 /// than `preemptionGap` between two looks means the OS ran something else on its core, and the
 /// pool counts as *contended* for the next `contentionHold`. So does a thread that waited for a
 /// core while it ran its chunks (more than `preemptionLoss` between its wall-clock and its CPU
-/// time): most preemptions hit a thread that computes, not one that spins, and the others then wait
-/// for it. While contended, loops
-/// run on the caller alone and the workers sleep: a process that gets about one core's worth of
-/// time (other processes keep every core busy, and Linux gives each session an equal share) is
-/// fastest on one thread, and a worker preempted in the middle of its chunk would hold up the whole
-/// loop. When the hold ends the workers are used again, and the pool is marked contended again at
-/// the next preemption.
+/// time, three times within `lossPairing`): most preemptions hit a thread that computes, not one
+/// that spins, and the others then wait for it. While contended, loops run on the caller alone and
+/// the workers sleep: a process that gets about one core's worth of time (other processes keep
+/// every core busy, and Linux gives each session an equal share) is fastest on one thread, and a
+/// worker preempted in the middle of its chunk would hold up the whole loop. When the hold ends the
+/// workers are used again, and the pool is marked contended again at the next preemption.
 ///
 /// A loop is published as one 64-bit ticket: generation, chunk count and next chunk index. Threads
 /// claim chunks by compare-and-swap on the whole ticket, so a late worker still holding an old
@@ -50,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
     private static let preemptionLoss: UInt64 = 500_000
     /// How long the pool stays contended after a preemption.
     static let contentionHold: UInt64 = 200_000_000
-    /// Two losses of `preemptionLoss` this close together mean other processes take turns with this one.
+    /// Three losses of `preemptionLoss` this close together mean other processes take turns with this one.
     static let lossPairing: UInt64 = 50_000_000
     private static let countShift: UInt64 = 20, generationShift: UInt64 = 40
     private static let fieldMask: UInt64 = (1 << 20) - 1
