@@ -26,7 +26,9 @@ extension KerasLayerTable {
             throw ctx.optionError("axis", "\(axes) are not the trailing axes of a rank-\(rank) input; Keras broadcasts the scale from the right", kind: .invalidModel)
         }
         let scale = try ctx.weightValue(0, "scale", shape: try axes.map { try ctx.knownDim(x, $0) })
-        return try ctx.emit("RMSNormalization", [x, scale], ["axis": .int(first), "epsilon": .float(try ctx.float("epsilon", default: 1e-6))])
+        // The axis counted from the end, which means the same here and lets `strata convert` write the
+        // op's formula for opsets before 23 (the adapter cannot know a graph value's rank).
+        return try ctx.emit("RMSNormalization", [x, scale], ["axis": .int(first - rank), "epsilon": .float(try ctx.float("epsilon", default: 1e-6))])
     }
 
     /// Splits the channel axis into `groups`, normalizes each group over the channels in it and all
