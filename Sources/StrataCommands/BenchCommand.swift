@@ -32,7 +32,7 @@ public struct BenchCommand: StrataSubcommand {
     @Option(help: "Untimed runs before timing.")
     public var warmup = 2
 
-    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\", \"isa\"} as JSON.")
+    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\", \"isa\", \"parallel_loops\", \"contended_loops\"} as JSON.")
     public var json = false
 
     @Flag(help: "Also time every node and print where the time goes: per op type, and the slowest nodes (with --json: a \"profile\" object).")
@@ -100,11 +100,15 @@ public struct BenchCommand: StrataSubcommand {
         }
         for _ in 0..<warmup { try once() }
         var times: [Double] = []
+        let loopsBefore = ExecutionContext.poolLoops
         for _ in 0..<runs {
             let start = DispatchTime.now()
             try once()
             times.append(Self.milliseconds(since: start))
         }
+        let loopsAfter = ExecutionContext.poolLoops
+        let parallelLoops = loopsAfter.requested - loopsBefore.requested
+        let contendedLoops = loopsAfter.contended - loopsBefore.contended
         // Timed separately: reading the clock around every node would add to the latencies above.
         var nodeSeconds: [Int: Double] = [:]
         if profile {
@@ -121,6 +125,7 @@ public struct BenchCommand: StrataSubcommand {
                 ("load_ms", .double(Self.rounded(loadMs))), ("median_ms", .double(Self.rounded(median))),
                 ("min_ms", .double(Self.rounded(times[0]))), ("max_ms", .double(Self.rounded(times[times.count - 1]))),
                 ("peak_rss_mb", .double(Self.rounded(rss))), ("isa", .string(KernelTier.active.rawValue)),
+                ("parallel_loops", .int(parallelLoops)), ("contended_loops", .int(contendedLoops)),
             ]
             if let report { fields.append(("profile", report.json)) }
             console.print(JSONValue.object(fields).rendered(pretty: false))
@@ -131,6 +136,10 @@ public struct BenchCommand: StrataSubcommand {
             console.print("load:     \(Self.format(loadMs)) ms")
             console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")
             console.print("peak RSS: \(Self.format(rss)) MB")
+            if contendedLoops > 0 {
+                // Why a multi-threaded time can be close to the 1-thread one on a busy machine.
+                console.print("threads:  \(contendedLoops) of \(parallelLoops) parallel loops ran on one thread: other processes wanted the cores")
+            }
             if let report {
                 console.print("")
                 for line in report.lines { console.print(line) }

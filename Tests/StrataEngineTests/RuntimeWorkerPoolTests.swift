@@ -54,9 +54,19 @@ final class RuntimeWorkerPoolTests: XCTestCase {
                 assertPartition(ranges(count: 1000, threads: threads, sleepyChunk: 0), of: 1000)
                 assertPartition(ranges(count: 5, threads: threads), of: 5)
             }
+            // `strata bench` reports how many loops ran alone for contention. (The sleeping chunks
+            // above count as time lost off the core, and may have marked the pool contended.)
+            if !contended { WorkerPool.shared.clearContention() }
+            let before = ExecutionContext.poolLoops
             if contended {
                 XCTAssertEqual(ranges(count: 1000, threads: 3), [0..<1000], "a contended pool runs the loop on the caller")
+            } else {
+                XCTAssertEqual(ranges(count: 1000, threads: 3).count, 3)
             }
+            _ = ranges(count: 1000, threads: 1)
+            let after = ExecutionContext.poolLoops
+            XCTAssertEqual(after.requested - before.requested, 1, "only the 3-thread loop asked for threads")
+            XCTAssertEqual(after.contended - before.contended, contended ? 1 : 0)
         }
         WorkerPool.shared.clearContention()
         XCTAssertFalse(WorkerPool.shared.isContended)

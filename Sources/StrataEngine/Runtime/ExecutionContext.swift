@@ -1,3 +1,4 @@
+import Synchronization
 
 /// Per-run settings shared by all kernels.
 public struct ExecutionContext: Sendable {
@@ -17,8 +18,12 @@ public struct ExecutionContext: Sendable {
     public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let pool = WorkerPool.shared
-        let workers = Self.chunks(count: count, minChunk: minChunk, threads: threads,
-                                  contended: threads > 1 && pool.isContended)
+        let contended = threads > 1 && pool.isContended
+        let workers = Self.chunks(count: count, minChunk: minChunk, threads: threads, contended: contended)
+        if threads > 1, count >= 2 * minChunk {
+            pool.requestedLoops.add(1, ordering: .relaxed)
+            if contended { pool.contendedLoops.add(1, ordering: .relaxed) }
+        }
         if workers <= 1 {
             body(0..<count)
             return
@@ -29,6 +34,12 @@ public struct ExecutionContext: Sendable {
             let end = Swift.min(count, start + chunk)
             if start < end { body(start..<end) }
         }
+    }
+
+    /// Parallel loops run so far that could use several threads, and how many of them ran on one
+    /// thread because other processes wanted the cores (see `WorkerPool`).
+    public static var poolLoops: (requested: Int, contended: Int) {
+        (WorkerPool.shared.requestedLoops.load(ordering: .relaxed), WorkerPool.shared.contendedLoops.load(ordering: .relaxed))
     }
 
     /// How many chunks `parallelFor` cuts `count` iterations into.

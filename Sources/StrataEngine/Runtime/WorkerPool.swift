@@ -70,6 +70,10 @@ final class WorkerPool: @unchecked Sendable {
     private let lossBefore = Atomic<UInt64>(0)
     /// Set by a caller about to sleep until its loop's chunks complete.
     private let callerWaiting = Atomic<Bool>(false)
+    /// Loops that asked for several threads, and those of them that ran on the caller alone because
+    /// the pool was contended: `strata bench` reports both, so a slow multi-threaded time on a busy
+    /// (or virtualised) machine can be told apart from a slow kernel.
+    let requestedLoops = Atomic<Int>(0), contendedLoops = Atomic<Int>(0)
 
     // Written by the caller before the ticket is published and read by a worker only after it
     // claimed a chunk of that ticket; the caller does not return, nor change it, before every
