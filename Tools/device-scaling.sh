@@ -3,15 +3,18 @@
 #
 # On the build machine, after `make build`:
 #     Tools/device-scaling.sh --make-bundle DIR
-# copies the release binary and the shared libraries `ldd` lists for it (all but the C library
-# itself: libc, libm, libpthread, libdl, librt, the dynamic loader) into DIR. Copy DIR and this
-# repository to the measuring machine, which needs python3 with numpy, onnxruntime, torch and
-# torchvision (only to export the models), then run there:
-#     Tools/device-scaling.sh DIR [OUT]
-# It exports ResNet-50, MobileNetV2, EfficientNet-B0 and ViT-B/16 (torchvision architectures, seeded
-# random weights, opset 17, into Fixtures/generated/bench/; reused when present) and runs Tools/bench
-# with DIR's strata beside onnxruntime at 1, 2, 4, 8 and 16 threads (both engines alternating in the
-# same rounds; strata's output checked against onnxruntime's). OUT (default out/device-scaling)
+# copies the release binary (stripped) and the shared libraries `ldd` lists for it (all but the C
+# library itself: libc, libm, libpthread, libdl, librt, the dynamic loader) into DIR, and packs DIR
+# into DIR.tar.xz (about 35 MB; the folder is about 140 MB, too large for some copy limits). Copy
+# either and this repository to the measuring machine, which needs python3 with numpy, onnxruntime,
+# torch and torchvision (only to export the models), then run there:
+#     Tools/device-scaling.sh DIR|DIR.tar.xz [OUT]
+# It exports ResNet-50, ResNet-18, MobileNetV2, EfficientNet-B0 and ViT-B/16 (torchvision
+# architectures, seeded random weights, opset 17, into Fixtures/generated/bench/; reused when
+# present; all at once, one process each) and runs Tools/bench with the bundle's strata beside
+# onnxruntime at 1, 2, 4, 8 and 16 threads (both engines alternating in the same rounds; strata's
+# output checked against onnxruntime's), one model at a time under a time limit (MODEL_LIMIT seconds,
+# default 300), so that a model cut short costs only its own row. OUT (default out/device-scaling)
 # receives:
 #     scaling.json        Tools/bench --json (every median, round medians, peak RSS, isa, CPU, load)
 #     scaling.md          the tables: median ms strata / onnxruntime (ratio) per model and thread
@@ -19,7 +22,7 @@
 #     machine.txt         lscpu, nproc, free, the load average and the package versions
 #     under-load.json/md  the same with a competing busy process per core (only with UNDER_LOAD=1)
 # Settings through the environment: THREADS (default 1,2,4,8,16), RUNS (20), ROUNDS (3),
-# MODELS (default "resnet50 mobilenet_v2 efficientnet_b0 vit_b_16"), ISAS (kernel tiers to compare,
+# MODELS (default "mobilenet_v2 resnet18 efficientnet_b0 resnet50 vit_b_16"), MODEL_LIMIT, ISAS (kernel tiers to compare,
 # e.g. "avx512 avx2"; default: the best the CPU runs), UNDER_LOAD=1.
 set -euo pipefail
 
@@ -31,24 +34,35 @@ if [[ "${1:-}" == "--make-bundle" ]]; then
     binary="$root/.build/release/strata"
     [[ -x "$binary" ]] || { echo "no release binary at $binary (make build)" >&2; exit 2; }
     mkdir -p "$dir"
-    cp "$binary" "$dir/strata"
+    # Symbols are half the binary and no use for timing.
+    strip -o "$dir/strata" "$binary" 2>/dev/null || cp "$binary" "$dir/strata"
     # Every library the binary loads, except the C library's own parts, which the target has.
     ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' |
         grep -Ev '/(libc|libm|libpthread|libdl|librt|libresolv|ld-linux[^/]*)\.so' |
         while read -r lib; do cp -L "$lib" "$dir/"; done
-    echo "bundle in $dir: $(ls "$dir" | wc -l) files, $(du -sh "$dir" | cut -f1)"
-    echo "on the measuring machine: Tools/device-scaling.sh $dir [OUT]"
+    dir="$(cd "$dir" && pwd)"
+    XZ_OPT="${XZ_OPT:--6 -T0}" tar -cJf "$dir.tar.xz" -C "$(dirname "$dir")" "$(basename "$dir")"
+    echo "bundle in $dir: $(ls "$dir" | wc -l) files, $(du -sh "$dir" | cut -f1); packed: $dir.tar.xz, $(du -sh "$dir.tar.xz" | cut -f1)"
+    echo "on the measuring machine: Tools/device-scaling.sh $dir [OUT]  (or $dir.tar.xz)"
     exit 0
 fi
 
-bundle="$(cd "${1:?usage: Tools/device-scaling.sh BUNDLE [OUT]  (or --make-bundle DIR)}" && pwd)"
+bundle="${1:?usage: Tools/device-scaling.sh BUNDLE [OUT]  (or --make-bundle DIR)}"
 out="${2:-$root/out/device-scaling}"
+mkdir -p "$out"
+if [[ -f "$bundle" && "$bundle" == *.tar.xz ]]; then
+    unpacked="$(mktemp -d)"
+    tar -xJf "$bundle" -C "$unpacked"
+    bundle="$(find "$unpacked" -mindepth 2 -maxdepth 2 -name strata -type f -printf '%h\n' | head -1)"
+    [[ -n "$bundle" ]] || { echo "no strata binary in $1" >&2; exit 2; }
+fi
+bundle="$(cd "$bundle" && pwd)"
 threads="${THREADS:-1,2,4,8,16}"
 runs="${RUNS:-20}"
 rounds="${ROUNDS:-3}"
-models="${MODELS:-resnet50 mobilenet_v2 efficientnet_b0 vit_b_16}"
+models="${MODELS:-mobilenet_v2 resnet18 efficientnet_b0 resnet50 vit_b_16}"
+limit="${MODEL_LIMIT:-300}"
 [[ -x "$bundle/strata" ]] || { echo "no strata binary in $bundle" >&2; exit 2; }
-mkdir -p "$out"
 
 # The bundled libraries only for strata (a wrapper), so that python and onnxruntime load their own.
 wrapper="$out/strata"
@@ -76,8 +90,14 @@ EOF
     python3 -c 'import numpy, onnxruntime, torch, torchvision; print("numpy", numpy.__version__, "onnxruntime", onnxruntime.__version__, "torch", torch.__version__, "torchvision", torchvision.__version__)'
 } > "$out/machine.txt"
 
-model_args=()
-for m in $models; do model_args+=(--model "$m"); done
+# Export every model first, all at once (one process each; the bench run below reuses them).
+pids=()
+for m in $models; do
+    python3 "$here/bench" --model "$m" --no-strata --threads 1 --runs 1 --rounds 1 --no-verify \
+        > "$out/export-$m.txt" 2>&1 &
+    pids+=($!)
+done
+wait "${pids[@]}" || true
 isa_args=()
 for i in ${ISAS:-}; do isa_args+=(--isa "$i"); done
 
@@ -85,13 +105,34 @@ run_bench() {  # $1: output name, then extra Tools/bench arguments
     local name="$1"
     shift
     echo "== $name: Tools/bench --threads $threads --runs $runs --rounds $rounds $* (${models})" >&2
-    python3 "$here/bench" --strata "$wrapper" "${isa_args[@]}" "${model_args[@]}" --threads "$threads" \
-        --runs "$runs" --rounds "$rounds" --json "$@" > "$out/$name.json" || status=$?
-    python3 - "$out/$name.json" > "$out/$name.md" <<'EOF'
+    local parts=()
+    for m in $models; do
+        timeout "$limit" python3 "$here/bench" --strata "$wrapper" "${isa_args[@]}" --model "$m" \
+            --threads "$threads" --runs "$runs" --rounds "$rounds" --json "$@" > "$out/$name-$m.json" ||
+            { status=$?; echo "$name: $m failed or ran past ${limit} s (exit $status)" >&2; }
+        parts+=("$out/$name-$m.json")
+    done
+    python3 - "$out/$name.json" "${parts[@]}" > "$out/$name.md" <<'EOF'
 import json
+import os
 import sys
 
-data = json.load(open(sys.argv[1]))
+# One Tools/bench --json per model; a model that failed or was cut short left an empty file.
+data = None
+for path in sys.argv[2:]:
+    try:
+        part = json.load(open(path))
+    except (OSError, ValueError):
+        continue
+    if data is None:
+        data = part
+    else:
+        data["results"] += part["results"]
+        data["load_average"][1] = part["load_average"][1]
+    os.remove(path)
+if data is None:
+    sys.exit("no model finished")
+json.dump(data, open(sys.argv[1], "w"), indent=1)
 rows = data["results"]
 counts = data["threads"]
 variants = sorted({r["variant"] for r in rows})
@@ -144,6 +185,11 @@ for variant in variants:
     print()
     checks = {m: picked.get((m, counts[-1]), {}).get("output_check") for m in models}
     print("Output check against onnxruntime: " + ", ".join(f"{m} {c}" for m, c in checks.items()))
+    print()
+    # Loops the pool ran on one thread because it saw its threads preempted (strata bench --json).
+    contended = [f"{m} at {t}: {cell(r, 'strata')['contended_loops']} of {cell(r, 'strata')['parallel_loops']}"
+                 for (m, t), r in picked.items() if cell(r, "strata").get("contended_loops")]
+    print("Parallel loops run on one thread (pool contended): " + ("; ".join(contended) or "none"))
     print()
 EOF
     cat "$out/$name.md"
