@@ -91,6 +91,7 @@ typedef enum {
     STRATA_UNARY_MISH,       ///< x · tanh(softplus(x))
     STRATA_UNARY_GELU,       ///< x · Φ(x), erf by Abramowitz & Stegun 7.1.26
     STRATA_UNARY_GELU_TANH,  ///< x · Φ(x) with the tanh approximation of Φ
+    STRATA_UNARY_ERF,        ///< erf(x) within 2 ulp (x + x·P(x²) below 1, 1 − exp(−x²)·R above)
 } strata_unary_op;
 
 /// y[i] = op(x[i]) for n values, op a strata_unary_op (`x` may be `y`).

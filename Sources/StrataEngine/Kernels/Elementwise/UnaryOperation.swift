@@ -128,6 +128,7 @@ enum UnaryOperation: Sendable {
         case .tanh: op = STRATA_UNARY_TANH
         case .softplus: op = STRATA_UNARY_SOFTPLUS
         case .mish: op = STRATA_UNARY_MISH
+        case .erf: op = STRATA_UNARY_ERF
         case .gelu(let tanhApproximation): op = tanhApproximation ? STRATA_UNARY_GELU_TANH : STRATA_UNARY_GELU
         default: return nil
         }
