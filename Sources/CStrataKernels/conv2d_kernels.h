@@ -187,8 +187,12 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
 // one vector holds one pixel of eight channels: every lane is useful whatever the plane size and
 // stride, and each tap is one FMA per output pixel.
 
-// Output pixels computed together, each with its own accumulator (FMA latency hiding).
-#define DW8_PIXELS 4
+// Output pixels computed together on planes under 16 wide, each with its own accumulator: enough
+// independent FMAs to keep two FMA units busy through their latency. They are consecutive in the
+// flattened output plane, so a 7×7 plane is six full blocks and one of one pixel, not seven rows of
+// four and three. Wider rows go four pixels at a time along the row (fewer registers for offsets).
+// Every output is the same chain of FMAs in either case (bias, then the taps in order).
+#define DW8_PIXELS 8
 
 static void tier_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                             const strata_window2d *g, float *y, size_t out_stride, float *scratch,
@@ -196,34 +200,68 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
     int rows, cols;
     strata_interleaved_extent(g, &rows, &cols);
     const int taps = g->kernel_h * g->kernel_w;
-    const int out_n = g->out_h * g->out_w;
+    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
     float *padded = scratch;
     float *out = padded + (size_t)8 * rows * cols;
     float *wt = out + (size_t)8 * out_n;
 
-    memset(padded, 0, sizeof(float) * 8 * (size_t)rows * cols);
+    // Zero only the border: every interior pixel is written below.
+    const int top = g->pad_top < rows ? g->pad_top : rows;
+    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
+    const int left = g->pad_left < cols ? g->pad_left : cols;
+    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
+    memset(padded, 0, sizeof(float) * 8 * (size_t)top * cols);
+    memset(padded + (size_t)8 * bottom * cols, 0, sizeof(float) * 8 * (size_t)(rows - bottom) * cols);
+    for (int r = top; r < bottom; r++) {
+        memset(padded + (size_t)8 * r * cols, 0, sizeof(float) * 8 * (size_t)left);
+        memset(padded + (size_t)8 * ((size_t)r * cols + right), 0, sizeof(float) * 8 * (size_t)(cols - right));
+    }
     memset(wt, 0, sizeof(float) * 8 * (size_t)taps);
     for (int c = 0; c < channels; c++) {
         for (int t = 0; t < taps; t++) wt[t * 8 + c] = w[(size_t)c * taps + t];
     }
-    for (int ih = 0; ih < g->in_h; ih++) {
-        const int r = ih + g->pad_top;
-        if (r < 0 || r >= rows) continue;
-        float *dst = padded + (size_t)r * cols * 8;
-        int iw = 0;
-        // Eight pixels of eight channels at a time, while all eight land inside the copy.
-        for (; iw + 8 <= g->in_w && iw + g->pad_left + 8 <= cols; iw += 8) {
-            v8f v[8];
-            for (int c = 0; c < 8; c++) {
-                v[c] = c < channels ? v8_load(x + (size_t)c * in_stride + (size_t)ih * g->in_w + iw) : v8_zero();
+    if (g->in_w >= 16) {
+        // Wide rows: eight pixels of one row at a time, while all eight land inside the copy.
+        for (int ih = 0; ih < g->in_h; ih++) {
+            const int r = ih + g->pad_top;
+            if (r >= rows) break;
+            float *dst = padded + (size_t)r * cols * 8;
+            int iw = 0;
+            for (; iw + 8 <= g->in_w && iw + g->pad_left + 8 <= cols; iw += 8) {
+                v8f v[8];
+                for (int c = 0; c < 8; c++) {
+                    v[c] = c < channels ? v8_load(x + (size_t)c * in_stride + (size_t)ih * g->in_w + iw) : v8_zero();
+                }
+                v8_transpose(v);
+                for (int j = 0; j < 8; j++) v8_store(dst + (size_t)(iw + g->pad_left + j) * 8, v[j]);
             }
-            v8_transpose(v);
-            for (int j = 0; j < 8; j++) v8_store(dst + (size_t)(iw + g->pad_left + j) * 8, v[j]);
+            for (; iw < g->in_w && iw + g->pad_left < cols; iw++) {
+                float *pixel = dst + (size_t)(iw + g->pad_left) * 8;
+                for (int c = 0; c < 8; c++) pixel[c] = c < channels ? x[(size_t)c * in_stride + (size_t)ih * g->in_w + iw] : 0.0f;
+            }
         }
-        for (; iw < g->in_w; iw++) {
-            const int col = iw + g->pad_left;
-            if (col < 0 || col >= cols) continue;
-            for (int c = 0; c < channels; c++) dst[(size_t)col * 8 + c] = x[(size_t)c * in_stride + (size_t)ih * g->in_w + iw];
+    } else {
+        // Narrow planes (7 or 14 wide) read as one flat run of pixels, eight at a time through an 8×8
+        // transpose, so that they are as vectorised as wide ones; each pixel's eight channels
+        // go to its place inside the border (pixels no tap reads are dropped).
+        int ih = 0, iw = 0, q = 0;
+        for (; q + 8 <= in_n; q += 8) {
+            v8f v[8];
+            for (int c = 0; c < 8; c++) v[c] = c < channels ? v8_load(x + (size_t)c * in_stride + q) : v8_zero();
+            v8_transpose(v);
+            for (int j = 0; j < 8; j++) {
+                const int r = ih + g->pad_top, col = iw + g->pad_left;
+                if (r < rows && col < cols) v8_store(padded + ((size_t)r * cols + col) * 8, v[j]);
+                if (++iw == g->in_w) iw = 0, ih++;
+            }
+        }
+        for (; q < in_n; q++) {
+            const int r = ih + g->pad_top, col = iw + g->pad_left;
+            if (r < rows && col < cols) {
+                float *dst = padded + ((size_t)r * cols + col) * 8;
+                for (int c = 0; c < 8; c++) dst[c] = c < channels ? x[(size_t)c * in_stride + q] : 0.0f;
+            }
+            if (++iw == g->in_w) iw = 0, ih++;
         }
     }
 
@@ -231,45 +269,78 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
     for (int c = 0; c < channels; c++) b8[c] = bias ? bias[c] : 0.0f;
     const v8f vb = v8_load(b8);
     const int kh_n = g->kernel_h, kw_n = g->kernel_w;
-    const size_t step_w = (size_t)g->stride_w * 8, dil_w = (size_t)g->dilation_w * 8;
-    for (int oh = 0; oh < g->out_h; oh++) {
-        const float *top = padded + (size_t)oh * g->stride_h * cols * 8;
-        float *dst = out + (size_t)oh * g->out_w * 8;
-        int ow = 0;
-        for (; ow + DW8_PIXELS <= g->out_w; ow += DW8_PIXELS) {
-            v8f a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+    const size_t row_step = (size_t)g->dilation_h * cols * 8, tap_step = (size_t)g->dilation_w * 8;
+    if (g->out_w >= 16) {
+        // Wide rows: four pixels of one row at a time, one pointer stepping along the row.
+        const size_t step_w = (size_t)g->stride_w * 8;
+        for (int oh = 0; oh < g->out_h; oh++) {
+            const float *top = padded + (size_t)oh * g->stride_h * cols * 8;
+            float *dst = out + (size_t)oh * g->out_w * 8;
+            int ow = 0;
+            for (; ow + 4 <= g->out_w; ow += 4) {
+                v8f a0 = vb, a1 = vb, a2 = vb, a3 = vb;
+                for (int kh = 0; kh < kh_n; kh++) {
+                    const float *src = top + (size_t)kh * row_step + (size_t)ow * step_w;
+                    const float *wk = wt + (size_t)kh * kw_n * 8;
+                    for (int kw = 0; kw < kw_n; kw++) {
+                        const v8f wv = v8_load(wk + kw * 8);
+                        const float *q = src + kw * tap_step;
+                        a0 = v8_fma(wv, v8_load(q), a0);
+                        a1 = v8_fma(wv, v8_load(q + step_w), a1);
+                        a2 = v8_fma(wv, v8_load(q + 2 * step_w), a2);
+                        a3 = v8_fma(wv, v8_load(q + 3 * step_w), a3);
+                    }
+                }
+                v8_store(dst + (size_t)ow * 8, a0);
+                v8_store(dst + (size_t)(ow + 1) * 8, a1);
+                v8_store(dst + (size_t)(ow + 2) * 8, a2);
+                v8_store(dst + (size_t)(ow + 3) * 8, a3);
+            }
+            for (; ow < g->out_w; ow++) {
+                v8f a0 = vb;
+                for (int kh = 0; kh < kh_n; kh++) {
+                    const float *src = top + (size_t)kh * row_step + (size_t)ow * step_w;
+                    const float *wk = wt + (size_t)kh * kw_n * 8;
+                    for (int kw = 0; kw < kw_n; kw++) a0 = v8_fma(v8_load(wk + kw * 8), v8_load(src + kw * tap_step), a0);
+                }
+                v8_store(dst + (size_t)ow * 8, a0);
+            }
+        }
+    } else {
+        const size_t pixel_row = (size_t)g->stride_h * cols * 8, pixel_step = (size_t)g->stride_w * 8;
+        int first_h = 0, first_w = 0;  // the output position of pixel p
+        for (int p = 0; p < out_n; p += DW8_PIXELS) {
+            // Offsets of the block's pixels' first taps; a short last block repeats its last pixel.
+            size_t off[DW8_PIXELS];
+            int oh = first_h, ow = first_w;
+            for (int j = 0; j < DW8_PIXELS; j++) {
+                off[j] = (size_t)oh * pixel_row + (size_t)ow * pixel_step;
+                if (p + j + 1 < out_n && ++ow == g->out_w) ow = 0, oh++;
+            }
+            for (first_w += DW8_PIXELS; first_w >= g->out_w; first_w -= g->out_w) first_h++;
+            v8f a0 = vb, a1 = vb, a2 = vb, a3 = vb, a4 = vb, a5 = vb, a6 = vb, a7 = vb;
             for (int kh = 0; kh < kh_n; kh++) {
-                const float *src = top + (size_t)kh * g->dilation_h * cols * 8 + (size_t)ow * step_w;
+                const float *row = padded + (size_t)kh * row_step;
                 const float *wk = wt + (size_t)kh * kw_n * 8;
                 for (int kw = 0; kw < kw_n; kw++) {
                     const v8f wv = v8_load(wk + kw * 8);
-                    const float *p = src + kw * dil_w;
-                    a0 = v8_fma(wv, v8_load(p), a0);
-                    a1 = v8_fma(wv, v8_load(p + step_w), a1);
-                    a2 = v8_fma(wv, v8_load(p + 2 * step_w), a2);
-                    a3 = v8_fma(wv, v8_load(p + 3 * step_w), a3);
+                    const float *src = row + kw * tap_step;
+                    a0 = v8_fma(wv, v8_load(src + off[0]), a0);
+                    a1 = v8_fma(wv, v8_load(src + off[1]), a1);
+                    a2 = v8_fma(wv, v8_load(src + off[2]), a2);
+                    a3 = v8_fma(wv, v8_load(src + off[3]), a3);
+                    a4 = v8_fma(wv, v8_load(src + off[4]), a4);
+                    a5 = v8_fma(wv, v8_load(src + off[5]), a5);
+                    a6 = v8_fma(wv, v8_load(src + off[6]), a6);
+                    a7 = v8_fma(wv, v8_load(src + off[7]), a7);
                 }
             }
-            v8_store(dst + (size_t)ow * 8, a0);
-            v8_store(dst + (size_t)(ow + 1) * 8, a1);
-            v8_store(dst + (size_t)(ow + 2) * 8, a2);
-            v8_store(dst + (size_t)(ow + 3) * 8, a3);
-        }
-        for (; ow < g->out_w; ow++) {
-            v8f a0 = vb;
-            for (int kh = 0; kh < kh_n; kh++) {
-                const float *src = top + (size_t)kh * g->dilation_h * cols * 8 + (size_t)ow * step_w;
-                const float *wk = wt + (size_t)kh * kw_n * 8;
-                for (int kw = 0; kw < kw_n; kw++) a0 = v8_fma(v8_load(wk + kw * 8), v8_load(src + kw * dil_w), a0);
-            }
-            v8_store(dst + (size_t)ow * 8, a0);
+            const v8f acc[DW8_PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7};
+            for (int j = 0; j < DW8_PIXELS && p + j < out_n; j++) v8_store(out + (size_t)(p + j) * 8, acc[j]);
         }
     }
-    if (ep && ep->activation != STRATA_ACT_NONE) {
-        for (int i = 0; i < out_n; i++) {
-            v8_store(out + (size_t)i * 8, strata_activate8(v8_load(out + (size_t)i * 8), ep->activation, ep->alpha, ep->beta));
-        }
-    }
+    // One pass over the interleaved results, the activation chosen once (not per vector).
+    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_row(out, out, (size_t)out_n * 8, NULL, ep);
     int i = 0;
     for (; i + 8 <= out_n; i += 8) {
         v8f v[8];

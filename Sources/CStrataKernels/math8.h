@@ -209,21 +209,37 @@ V8 v8f strata_activate8(v8f v, int activation, float alpha, float beta) {
 
 // y[i] = act(x[i] + *bias) for n values (no addition when bias is NULL; x may be y); the tail goes
 // through a zero-padded vector.
-V8 void strata_epilogue_row(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
+V8 void epilogue_loop(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep, const int activation) {
     const v8f b = v8_set1(bias ? *bias : 0.0f);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         v8f v = v8_load(x + i);
         if (bias) v = v8_add(v, b);
-        v8_store(y + i, strata_activate8(v, ep->activation, ep->alpha, ep->beta));
+        v8_store(y + i, strata_activate8(v, activation, ep->alpha, ep->beta));
     }
     if (i < n) {
         float tail[8] = {0};
         for (size_t k = 0; k < n - i; k++) tail[k] = x[i + k];
         v8f v = v8_load(tail);
         if (bias) v = v8_add(v, b);
-        v8_store(tail, strata_activate8(v, ep->activation, ep->alpha, ep->beta));
+        v8_store(tail, strata_activate8(v, activation, ep->alpha, ep->beta));
         for (size_t k = 0; k < n - i; k++) y[i + k] = tail[k];
+    }
+}
+
+// act(x + bias) over a row; the activation is chosen once, so that each loop keeps its constants
+// in registers instead of switching per vector.
+V8 void strata_epilogue_row(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
+    switch (ep->activation) {
+    case STRATA_ACT_NONE: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_NONE); break;
+    case STRATA_ACT_RELU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_RELU); break;
+    case STRATA_ACT_CLIP: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_CLIP); break;
+    case STRATA_ACT_LEAKY_RELU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_LEAKY_RELU); break;
+    case STRATA_ACT_SIGMOID: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_SIGMOID); break;
+    case STRATA_ACT_SILU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_SILU); break;
+    case STRATA_ACT_HARD_SIGMOID: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SIGMOID); break;
+    case STRATA_ACT_HARD_SWISH: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SWISH); break;
+    default: epilogue_loop(x, y, n, bias, ep, ep->activation); break;
     }
 }
 

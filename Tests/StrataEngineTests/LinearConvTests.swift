@@ -116,6 +116,15 @@ final class LinearConvTests: KernelTierTestCase {
             c.bias = rng.bool()
             try check(c, seed: UInt64(300 + trial))
         }
+        // Strided outputs 29 to 56 wide, which also go through the interleaved kernel, with a
+        // partial block of channels and uneven pads.
+        for (trial, (kernel, input, pads)) in [(3, [9, 100], [1, 1, 0, 1]), (5, [12, 113], [2, 2, 2, 1]), (3, [7, 59], [0, 0, 0, 0])].enumerated() {
+            var c = ConvCase()
+            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input, c.bias) =
+                (11, 1, 1, [kernel, kernel], [2, 2], pads, input, true)
+            c.dilations = [1, 1]
+            try check(c, seed: UInt64(400 + trial))
+        }
     }
 
     func testPointwiseAndResNetShapes() throws {
