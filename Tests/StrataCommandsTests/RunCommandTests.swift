@@ -130,8 +130,12 @@ final class RunCommandTests: CommandTestCase {
     func testBenchJSONHasTheDocumentedKeys() throws {
         let output = try strata(["bench", Self.tinyCNN, "--runs", "2", "--warmup", "0", "--threads", "1", "--json"]).output
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
-        XCTAssertEqual(Set(json.keys), ["load_ms", "median_ms", "min_ms", "max_ms", "peak_rss_mb", "isa"])
+        XCTAssertEqual(Set(json.keys), ["load_ms", "median_ms", "min_ms", "max_ms", "peak_rss_mb", "isa",
+                                        "parallel_loops", "contended_loops"])
         XCTAssertEqual(json["isa"] as? String, KernelTier.active.rawValue)
+        // One thread asks the pool for nothing.
+        XCTAssertEqual(json["parallel_loops"] as? Int, 0)
+        XCTAssertEqual(json["contended_loops"] as? Int, 0)
         let minimum = try XCTUnwrap(json["min_ms"] as? Double)
         let maximum = try XCTUnwrap(json["max_ms"] as? Double)
         XCTAssertLessThanOrEqual(minimum, maximum)
