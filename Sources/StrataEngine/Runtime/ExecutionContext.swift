@@ -18,12 +18,14 @@ public struct ExecutionContext: Sendable {
     public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: @Sendable (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let pool = WorkerPool.shared
-        let contended = threads > 1 && pool.isContended
-        let workers = Self.chunks(count: count, minChunk: minChunk, threads: threads, contended: contended)
-        if threads > 1, count >= 2 * minChunk {
+        let wanted = Self.chunks(count: count, minChunk: minChunk, threads: threads, contended: false)
+        // Only a loop that could use several threads reads the clock to ask about contention.
+        let contended = wanted > 1 && pool.isContended
+        if wanted > 1 {
             pool.requestedLoops.add(1, ordering: .relaxed)
             if contended { pool.contendedLoops.add(1, ordering: .relaxed) }
         }
+        let workers = contended ? 1 : wanted
         if workers <= 1 {
             body(0..<count)
             return
