@@ -142,6 +142,22 @@ void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_beg
     active()->sgemv_rows(k, a, lda, b, i_begin, i_end, c, ldc, ep);
 }
 
+void strata_winograd_input(const float *x, size_t plane, int channels, const strata_window2d *g, int tr_begin,
+                           int tr_end, float *v, size_t xi_stride, size_t ldv, float *scratch) {
+    active()->winograd_input(x, plane, channels, g, tr_begin, tr_end, v, xi_stride, ldv, scratch);
+}
+
+void strata_winograd_weights(const float *w, int channels, int c_begin, int c_end, int count, float *u,
+                             size_t xi_stride, size_t ldu) {
+    active()->winograd_weights(w, channels, c_begin, c_end, count, u, xi_stride, ldu);
+}
+
+void strata_winograd_output(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
+                            const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
+                            const strata_epilogue *ep) {
+    active()->winograd_output(m, xi_stride, ldm, channels, bias, g, tr_begin, tr_end, y, plane, scratch, ep);
+}
+
 void strata_maxpool2d_plane(const float *x, const strata_window2d *g, float *y, float *scratch) {
     active()->maxpool2d_plane(x, g, y, scratch);
 }

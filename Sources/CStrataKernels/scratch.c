@@ -19,6 +19,12 @@ size_t strata_depthwise8_scratch(const strata_window2d *g) {
     return 8 * ((size_t)rows * cols + (size_t)g->out_h * g->out_w + (size_t)g->kernel_h * g->kernel_w);
 }
 
+size_t strata_winograd_scratch(const strata_window2d *g, int tile_rows) {
+    const size_t tiles_w = ((size_t)g->out_w + 3) / 4;
+    const size_t input = (4 * (size_t)tile_rows + 2) * (4 * tiles_w + 2), output = 4 * (size_t)tile_rows * g->out_w;
+    return 8 * (input > output ? input : output);
+}
+
 size_t strata_pool2d_scratch(const strata_window2d *g) {
     int rows, cols;
     strata_padded_extent(g, &rows, &cols);

@@ -24,6 +24,13 @@ typedef struct {
     void (*maxpool2d_plane)(const float *x, const strata_window2d *g, float *y, float *scratch);
     void (*avgpool2d_plane)(const float *x, const strata_window2d *g, const float *row_scale, const float *col_scale,
                             float *y, float *scratch);
+    void (*winograd_input)(const float *x, size_t plane, int channels, const strata_window2d *g, int tr_begin,
+                           int tr_end, float *v, size_t xi_stride, size_t ldv, float *scratch);
+    void (*winograd_weights)(const float *w, int channels, int c_begin, int c_end, int count, float *u, size_t xi_stride,
+                             size_t ldu);
+    void (*winograd_output)(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
+                            const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
+                            const strata_epilogue *ep);
     /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.
     void (*sgemm)(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
                   int ldc, int accumulate, float *scratch, const strata_epilogue *ep);

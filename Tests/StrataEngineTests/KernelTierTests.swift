@@ -272,6 +272,51 @@ final class KernelTierTests: XCTestCase {
         }
     }
 
+    /// The Winograd transforms on ragged planes (sizes 1…19, pads 0…2, tile rows from the middle of
+    /// the plane), 1…8 channels per call, with specials in the input; their sums are of up to nine
+    /// terms scaled by at most 25 (Tolerance.sums where one tier rounds multiply-adds twice).
+    func testWinogradTransformsAgree() {
+        var rng = SeededGenerator(seed: 13)
+        for i in 0..<30 {
+            let (ih, iw) = (rng.int(1...19), rng.int(1...19))
+            let (top, left, bottom, right) = (rng.int(0...2), rng.int(0...2), rng.int(0...2), rng.int(0...2))
+            let (oh, ow) = (ih + top + bottom - 2, iw + left + right - 2)
+            guard oh > 0, ow > 0 else { continue }
+            var g = strata_window2d(in_h: Int32(ih), in_w: Int32(iw), out_h: Int32(oh), out_w: Int32(ow), kernel_h: 3, kernel_w: 3,
+                                    stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: Int32(top), pad_left: Int32(left))
+            let tilesW = (ow + 3) / 4, tilesH = (oh + 3) / 4
+            let first = rng.int(0...(tilesH - 1)), last = rng.int((first + 1)...tilesH)
+            let tiles = (last - first) * tilesW, channels = 1 + i % 8, ld = channels + rng.int(0...3)
+            let x = Self.values(channels * ih * iw, seed: UInt64(600 + i), scale: 4, specials: i % 4 == 0)
+            let w = Self.values(channels * 7 * 9, seed: UInt64(700 + i))
+            let m = Self.values(36 * tiles * ld, seed: UInt64(800 + i), scale: 4)
+            let bias = Self.values(channels, seed: UInt64(900 + i))
+            var ep = [nil, FusedActivation.relu, .silu][i % 3]?.epilogue(bias: nil) ?? strata_epilogue()
+            let label = "\(channels) channels, tile rows \(first)..<\(last) of \(g)"
+            assertTiersAgree("Winograd input, \(label)", tolerance: Tolerance.sums) {
+                var v = [Float](repeating: .nan, count: 36 * tiles * ld)
+                var scratch = [Float](repeating: .nan, count: strata_winograd_scratch(&g, Int32(last - first)))
+                strata_winograd_input(x, ih * iw, Int32(channels), &g, Int32(first), Int32(last), &v, tiles * ld, ld, &scratch)
+                // Lanes past `channels` in each row are not written.
+                return v.enumerated().filter { $0.offset % ld < channels }.map(\.element)
+            }
+            assertTiersAgree("Winograd weights, \(channels) input channels", tolerance: Tolerance.sums) {
+                var u = [Float](repeating: .nan, count: 36 * channels * 7)
+                strata_winograd_weights(w, Int32(channels), 0, Int32(channels), 7, &u, channels * 7, 7)
+                return u
+            }
+            assertTiersAgree("Winograd output, \(label)", tolerance: Tolerance.sums) {
+                var y = [Float](repeating: .nan, count: channels * oh * ow)
+                var scratch = [Float](repeating: .nan, count: strata_winograd_scratch(&g, Int32(last - first)))
+                strata_winograd_output(m, tiles * ld, ld, Int32(channels), i % 2 == 0 ? bias : nil, &g, Int32(first), Int32(last),
+                                       &y, oh * ow, &scratch, &ep)
+                // Only the output rows of these tiles are written.
+                let rows = (4 * first)..<Swift.min(4 * last, oh)
+                return (0..<channels).flatMap { c in y[(c * oh + rows.lowerBound) * ow..<(c * oh + rows.upperBound) * ow] }
+            }
+        }
+    }
+
     func testPoolsAgree() {
         for (i, window) in Self.windows(count: 50, seed: 13).enumerated() {
             var g = window

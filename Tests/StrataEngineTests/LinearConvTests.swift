@@ -1,6 +1,8 @@
+import CStrataKernels
 import StrataTestSupport
 import XCTest
 import StrataCore
+import StrataAnalysis
 @testable import StrataEngine
 
 /// Conv and ConvTranspose against direct loops over seeded random shapes and attributes.
@@ -52,7 +54,8 @@ final class LinearConvTests: KernelTierTestCase {
         var autoPad = "NOTSET", bias = true
     }
 
-    private func check(_ c: ConvCase, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func check(_ c: ConvCase, seed: UInt64, tolerance: ToleranceRule = TolerancePolicy.kernel,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         var rng = SeededGenerator(seed: seed)
         let x = rng.tensor([c.batch, c.group * c.groupChannels] + c.input)
         let w = rng.tensor([c.group * c.groupMaps, c.groupChannels] + c.kernel)
@@ -65,10 +68,13 @@ final class LinearConvTests: KernelTierTestCase {
         let pads = linearResolvedPads(autoPad: c.autoPad, input: c.input, kernel: c.kernel, strides: c.strides,
                                       dilations: c.dilations, pads: c.pads)
         let want = referenceConv(x: x, w: w, bias: bias, group: c.group, strides: c.strides, dilations: c.dilations, pads: pads)
+        let inputs: [Tensor?] = [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? [])
+        let wanted: [Double] = want.values.map { Double($0) }
         forEachKernelTier(file: file, line: line) {
-            let got = try runLinearKernel("Conv", inputs: [x, w] + (bias.map { [Tensor($0, shape: [$0.count])] } ?? []),
-                                          attributes: attributes)
-            assertClose(got[0], want.values, shape: want.shape, "\(c)", file: file, line: line)
+            let got = try runLinearKernel("Conv", inputs: inputs, attributes: attributes)[0]
+            XCTAssertEqual(got.shape, want.shape, "shape \(c)", file: file, line: line)
+            let values: [Double] = got.floats().map { Double($0) }
+            assertClose(values, wanted, tolerance, "\(c)", file: file, line: line)
         }
         let inferred = try inferLinearTypes("Conv", inputs: [x.type, w.type] + (bias == nil ? [] : [ValueType(.float32, [.known(bias!.count)])]),
                                             attributes: attributes)
@@ -148,6 +154,68 @@ final class LinearConvTests: KernelTierTestCase {
         try check(c, seed: 13)
         c.batch = 2
         try check(c, seed: 14)
+    }
+
+    /// 3×3 stride-1 convolutions over at least 16 channels and 16 tiles go through Winograd's
+    /// F(4×4, 3×3): ragged tile rows and columns, channel counts that are no multiple of 8, uneven
+    /// pads, a batch, output channels in chunks (the fused activations are in `RuntimeFusionTests`,
+    /// blocks of tile rows below). The
+    /// transforms scale values by up to 8 before the sums, so the error is held to 2e-5 of the
+    /// largest output (observed below 5e-6; a wrong coefficient in any transform gives errors of
+    /// the outputs' own size).
+    func testWinogradConvolutions() throws {
+        let cases: [(channels: Int, maps: Int, input: [Int], pads: [Int], batch: Int, bias: Bool)] = [
+            (16, 16, [16, 16], [1, 1, 1, 1], 1, true),
+            (19, 21, [17, 23], [0, 2, 1, 1], 1, true),
+            (24, 20, [13, 30], [1, 1, 1, 1], 2, false),
+            (17, 33, [20, 18], [2, 0, 0, 2], 1, true),
+        ]
+        for (i, t) in cases.enumerated() {
+            var c = ConvCase()
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.pads, c.input, c.batch, c.bias) =
+                (t.channels, t.maps, [3, 3], [1, 1], [1, 1], t.pads, t.input, t.batch, t.bias)
+            let output = [t.input[0] + t.pads[0] + t.pads[2] - 2, t.input[1] + t.pads[1] + t.pads[3] - 2]
+            XCTAssertTrue(winograd(t.channels, t.maps, output: output), "case \(i)")
+            try check(c, seed: UInt64(500 + i), tolerance: ToleranceRule(rtol: 0, atolScale: 2e-5))
+        }
+        // The shapes Winograd leaves to im2col: a 7×7 output (4 tiles), 8 channels, groups, strides, dilations.
+        XCTAssertFalse(winograd(512, 512, output: [7, 7]))
+        XCTAssertTrue(winograd(64, 64, output: [13, 16]))
+        XCTAssertFalse(winograd(64, 64, output: [12, 12]))
+        XCTAssertFalse(winograd(8, 64, output: [32, 32]))
+        XCTAssertFalse(winograd(64, 64, output: [32, 32], group: 2))
+        XCTAssertFalse(winograd(64, 64, output: [32, 32], strides: [1, 2]))
+        XCTAssertFalse(winograd(64, 64, output: [32, 32], dilations: [2, 2]))
+        XCTAssertFalse(winograd(64, 64, output: [32, 32], kernel: [3, 5]))
+    }
+
+    /// Tile rows in blocks (4, 4 and 1 of the 9) and output channels in chunks (16 and 8), each
+    /// block's products over the threads.
+    func testWinogradTileBlocks() throws {
+        var rng = SeededGenerator(seed: 520)
+        let (channels, maps, side) = (16, 24, 33)
+        let x = rng.tensor([1, channels, side, side]), w = rng.tensor([maps, channels, 3, 3]), bias = rng.floats(maps)
+        let want = referenceConv(x: x, w: w, bias: bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])
+        let tilesW = (side + 3) / 4
+        XCTAssertEqual(WinogradConv.chunkWidth(maps: maps, channels: channels, threads: 2, blockFloats: 4 * 36 * tilesW * channels), 16)
+        forEachKernelTier {
+            let y = try Tensor(dtype: .float32, shape: want.shape)
+            let window = strata_window2d(in_h: Int32(side), in_w: Int32(side), out_h: Int32(side), out_w: Int32(side), kernel_h: 3,
+                                         kernel_w: 3, stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1, pad_top: 1, pad_left: 1)
+            bias.withUnsafeBufferPointer { b in
+                WinogradConv(x: x.pointer(as: Float.self), w: w.pointer(as: Float.self), bias: b.baseAddress,
+                             y: y.pointer(as: Float.self), batch: 1, channels: channels, maps: maps, window: window, activation: nil,
+                             blockFloats: 4 * 36 * tilesW * channels).run(ExecutionContext(threads: 2))
+            }
+            let got: [Double] = y.floats().map { Double($0) }
+            assertClose(got, want.values.map { Double($0) }, ToleranceRule(rtol: 0, atolScale: 2e-5), "tile blocks")
+        }
+    }
+
+    private func winograd(_ channels: Int, _ maps: Int, output: [Int], group: Int = 1, kernel: [Int] = [3, 3],
+                          strides: [Int] = [1, 1], dilations: [Int] = [1, 1]) -> Bool {
+        WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: kernel, strides: strides,
+                             dilations: dilations, output: output)
     }
 
     func testConvTypeRuleKeepsSymbolicBatch() throws {

@@ -16,14 +16,16 @@ final class RuntimeFusionTests: KernelTierTestCase {
 
     private static let channels = 12
 
-    /// x [1, 12, side, side] → Conv (3×3 regular, 3×3 depthwise, or 1×1 on a 1×1 map) → `tail` nodes.
+    /// x [1, 12, side, side] → Conv (3×3 regular, 3×3 depthwise, or 1×1 on a 1×1 map) → `tail` nodes;
+    /// "winograd" is a 3×3 one with 20 input channels, which goes through `WinogradConv`.
     private static func convGraph(_ name: String, conv kind: String, side: Int, opset: Int = 21,
                                   tail: (String) -> [Node], extra: [String: Tensor] = [:], seed: UInt64) -> Graph {
         var rng = SeededGenerator(seed: seed)
-        let c = channels
+        let c = kind == "winograd" ? 20 : channels
         let (maps, group, kernel): (Int, Int, Int) = switch kind {
         case "depthwise": (c, c, 3)
         case "pointwise": (20, 1, 1)
+        case "winograd": (24, 1, 3)
         default: (8, 1, 3)
         }
         var initializers = extra
@@ -51,7 +53,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
         var cases: [Case] = []
         let bounds = ["lo": Tensor([-0.25] as [Float], shape: []), "hi": Tensor([0.5] as [Float], shape: [])]
         var seed: UInt64 = 40
-        for (kind, side) in [("regular", 9), ("regular", 40), ("depthwise", 9), ("depthwise", 40), ("pointwise", 1)] {
+        for (kind, side) in [("regular", 9), ("regular", 40), ("winograd", 20), ("depthwise", 9), ("depthwise", 40), ("pointwise", 1)] {
             let variants: [(String, (String) -> [Node], [String: Tensor], Int)] = [
                 ("Relu", activation("Relu"), [:], 21),
                 ("Clip", activation("Clip", inputs: ["lo", "hi"]), bounds, 21),
@@ -72,7 +74,8 @@ final class RuntimeFusionTests: KernelTierTestCase {
         }
         // Conv → Mul → Add with per-channel constants (a lowered BatchNormalization), then an activation
         // or not; the constants as [C, 1, 1], [1, C, 1, 1] or a scalar.
-        for (kind, side, maps) in [("regular", 9, 8), ("regular", 40, 8), ("depthwise", 40, channels), ("pointwise", 1, 20)] {
+        for (kind, side, maps) in [("regular", 9, 8), ("regular", 40, 8), ("winograd", 20, 24), ("depthwise", 40, channels),
+                                   ("pointwise", 1, 20)] {
             let affineVariants: [(String, [Int], [Int], ((String) -> [Node])?)] = [
                 ("BN", [maps, 1, 1], [maps, 1, 1], nil),
                 ("BN-Relu", [maps, 1, 1], [maps, 1, 1], activation("Relu")),

@@ -188,6 +188,34 @@ static void run_gemv(const void *ctx, float *out) {
     strata_sgemv_rows(c->k, c->a, c->lda, c->b, 0, c->m, out, 1, &c->ep);
 }
 
+typedef struct {
+    strata_window2d g;
+    int channels, tiles;
+    const float *x, *w, *m, *bias;
+    strata_epilogue ep;
+} winograd_case;
+
+static void run_winograd_input(const void *ctx, float *out) {
+    const winograd_case *c = ctx;
+    float *scratch = malloc(sizeof(float) * strata_winograd_scratch(&c->g, (c->g.out_h + 3) / 4));
+    strata_winograd_input(c->x, (size_t)c->g.in_h * c->g.in_w, c->channels, &c->g, 0, (c->g.out_h + 3) / 4, out,
+                          (size_t)c->tiles * c->channels, c->channels, scratch);
+    free(scratch);
+}
+
+static void run_winograd_weights(const void *ctx, float *out) {
+    const winograd_case *c = ctx;
+    strata_winograd_weights(c->w, c->channels, 0, c->channels, 7, out, (size_t)c->channels * 7, 7);
+}
+
+static void run_winograd_output(const void *ctx, float *out) {
+    const winograd_case *c = ctx;
+    float *scratch = malloc(sizeof(float) * strata_winograd_scratch(&c->g, (c->g.out_h + 3) / 4));
+    strata_winograd_output(c->m, (size_t)c->tiles * c->channels, c->channels, c->channels, c->bias, &c->g, 0,
+                           (c->g.out_h + 3) / 4, out, (size_t)c->g.out_h * c->g.out_w, scratch, &c->ep);
+    free(scratch);
+}
+
 int main(void) {
     printf("kernel tiers: best %s;", strata_isa_name(strata_isa_best()));
     for (int isa = 0; isa < STRATA_ISA_COUNT; isa++) {
@@ -250,6 +278,28 @@ int main(void) {
         snprintf(name, sizeof name, "average pool, %s", what);
         check(name, out_size, run_avgpool, &c);
         free(x), free(w), free(bias), free(rows), free(cols);
+    }
+
+    // Winograd F(4×4, 3×3) transforms: ragged planes, 1…8 channels, pads 0…2.
+    for (int i = 0; i < 20; i++) {
+        winograd_case c = {.channels = 1 + i % 8};
+        const int ih = random_int(1, 19), iw = random_int(1, 19), top = random_int(0, 2), left = random_int(0, 2);
+        const int oh = ih + top + random_int(0, 2) - 2, ow = iw + left + random_int(0, 2) - 2;
+        if (oh < 1 || ow < 1) continue;
+        c.g = (strata_window2d){ih, iw, oh, ow, 3, 3, 1, 1, 1, 1, top, left};
+        c.tiles = ((oh + 3) / 4) * ((ow + 3) / 4);
+        float *x = random_floats((size_t)c.channels * ih * iw, 4.0f, i % 4 == 0);
+        float *w = random_floats((size_t)7 * c.channels * 9, 1.0f, 0);
+        float *m = random_floats((size_t)36 * c.tiles * c.channels, 4.0f, 0), *bias = random_floats(c.channels, 1.0f, 0);
+        c.x = x, c.w = w, c.m = m, c.bias = bias;
+        c.ep = (strata_epilogue){NULL, activations[i % n_activations], -1.5f, 2.5f};
+        snprintf(what, sizeof what, "Winograd input, %d channels, %d×%d input, pads %d,%d", c.channels, ih, iw, top, left);
+        check_within(what, (size_t)36 * c.tiles * c.channels, run_winograd_input, &c, sums);
+        snprintf(what, sizeof what, "Winograd weights, %d channels", c.channels);
+        check_within(what, (size_t)36 * c.channels * 7, run_winograd_weights, &c, sums);
+        snprintf(what, sizeof what, "Winograd output, %d channels, %d×%d output", c.channels, oh, ow);
+        check_within(what, (size_t)c.channels * oh * ow, run_winograd_output, &c, sums);
+        free(x), free(w), free(m), free(bias);
     }
 
     const int ks[] = {1, 7, 8, 31, 32, 77, 200};

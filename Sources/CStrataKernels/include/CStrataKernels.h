@@ -133,6 +133,36 @@ size_t strata_depthwise8_scratch(const strata_window2d *g);
 void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                        const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
 
+/// Winograd F(4×4, 3×3) transforms for 3×3 convolutions with stride 1 and dilation 1 (`g`'s kernel,
+/// stride and dilation are not read): each 4×4 block of output pixels (a tile; tiles_w =
+/// ceil(out_w / 4) per tile row, tiles_h = ceil(out_h / 4) rows) comes from the 6×6 input patch
+/// under it. V (inputs) and M (products) are [36][tiles][channels], U (weights) is
+/// [36][input channels][output channels], each position ξ of the 6×6 transform `xi_stride` apart;
+/// the engine computes M_ξ = V_ξ·U_ξ with a GEMM for each ξ. A call on tile rows [tr_begin, tr_end)
+/// numbers its tiles from 0: (tile_row − tr_begin)·tiles_w + tile_column. Input and output calls
+/// cover 1…8 channels.
+
+/// Floats of scratch (private to the caller's thread) that strata_winograd_input and
+/// strata_winograd_output need for `tile_rows` tile rows of this geometry.
+size_t strata_winograd_scratch(const strata_window2d *g, int tile_rows);
+
+/// V of tile rows [tr_begin, tr_end) for `channels` input planes (plane c at x + c·plane):
+/// v[ξ·xi_stride + t·ldv + c], zero padding where the patch leaves the plane.
+void strata_winograd_input(const float *x, size_t plane, int channels, const strata_window2d *g, int tr_begin,
+                           int tr_end, float *v, size_t xi_stride, size_t ldv, float *scratch);
+
+/// U of input channels [c_begin, c_end) for `count` output channels, whose 3×3 kernels are
+/// w[k][c][3][3] (k < count, c < channels): u[ξ·xi_stride + c·ldu + k].
+void strata_winograd_weights(const float *w, int channels, int c_begin, int c_end, int count, float *u,
+                             size_t xi_stride, size_t ldu);
+
+/// The output planes of tile rows [tr_begin, tr_end) for `channels` output channels from
+/// m[ξ·xi_stride + t·ldm + c]: y[c·plane + oh·out_w + ow] = act(Aᵀ·M·A + bias[c]), act from `ep`
+/// (NULL: none; its bias is not used); bias may be NULL.
+void strata_winograd_output(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
+                            const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
+                            const strata_epilogue *ep);
+
 /// Whether the active tier has `strata_sgemm` (only AVX-512 has).
 int strata_sgemm_supported(void);
 

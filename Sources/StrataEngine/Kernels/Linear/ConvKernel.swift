@@ -3,10 +3,11 @@ import CStrataKernels
 
 /// ONNX `Conv` on float32, 1-D to N-D, with groups, dilations, strides, padding and optional bias.
 ///
-/// Three paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
+/// Four paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
-/// image and group on the input as it is; everything else unfolds the input (im2col) and runs a GEMM
-/// (`BlockedGemm`).
+/// image and group on the input as it is; a 3×3 stride-1 window over enough channels and tiles goes
+/// through Winograd's F(4×4, 3×3) (`WinogradConv`); everything else unfolds the input (im2col) and
+/// runs a GEMM (`BlockedGemm`).
 /// float16, bfloat16 and float64 are computed in float32. The bias is added, and a fused activation
 /// applied, as each output value is stored.
 struct ConvKernel: ActivationFusing {
@@ -69,6 +70,11 @@ struct ConvKernel: ActivationFusing {
             problem.runDepthwise(context)
         } else if geometry.isPointwise {
             problem.runPointwise(context)
+        } else if WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: geometry.kernel,
+                                                strides: geometry.strides, dilations: geometry.dilations, output: geometry.output),
+                  let window = geometry.window2d {
+            WinogradConv(x: problem.x, w: problem.w, bias: problem.bias, y: problem.y, batch: batch, channels: channels,
+                         maps: maps, window: window, activation: activation).run(context)
         } else {
             problem.runUnfolded(context)
         }
