@@ -187,6 +187,23 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
 // one vector holds one pixel of eight channels: every lane is useful whatever the plane size and
 // stride, and each tap is one FMA per output pixel.
 
+// The activation of `ep` (NULL: none; its bias is not used) over n pixels of eight interleaved
+// channels, in one pass with the activation chosen once (not per vector), then the first `channels`
+// values of each pixel back into their planes: y[c·stride + i] = out[i·8 + c].
+static void deinterleave8(float *out, int n, int channels, float *y, size_t stride, const strata_epilogue *ep) {
+    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_row(out, out, (size_t)n * 8, NULL, ep);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8f v[8];
+        for (int j = 0; j < 8; j++) v[j] = v8_load(out + (size_t)(i + j) * 8);
+        v8_transpose(v);
+        for (int c = 0; c < channels; c++) v8_store(y + (size_t)c * stride + i, v[c]);
+    }
+    for (; i < n; i++) {
+        for (int c = 0; c < channels; c++) y[(size_t)c * stride + i] = out[(size_t)i * 8 + c];
+    }
+}
+
 // Output pixels computed together on planes under 16 wide, each with its own accumulator: enough
 // independent FMAs to keep two FMA units busy through their latency. They are consecutive in the
 // flattened output plane, so a 7×7 plane is six full blocks and one of one pixel, not seven rows of
@@ -339,18 +356,7 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
             for (int j = 0; j < DW8_PIXELS && p + j < out_n; j++) v8_store(out + (size_t)(p + j) * 8, acc[j]);
         }
     }
-    // One pass over the interleaved results, the activation chosen once (not per vector).
-    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_row(out, out, (size_t)out_n * 8, NULL, ep);
-    int i = 0;
-    for (; i + 8 <= out_n; i += 8) {
-        v8f v[8];
-        for (int j = 0; j < 8; j++) v[j] = v8_load(out + (size_t)(i + j) * 8);
-        v8_transpose(v);
-        for (int c = 0; c < channels; c++) v8_store(y + (size_t)c * out_stride + i, v[c]);
-    }
-    for (; i < out_n; i++) {
-        for (int c = 0; c < channels; c++) y[(size_t)c * out_stride + i] = out[(size_t)i * 8 + c];
-    }
+    deinterleave8(out, out_n, channels, y, out_stride, ep);
 }
 
 #endif

@@ -173,19 +173,7 @@ static void tier_winograd_output(const float *m, size_t xi_stride, size_t ldm, i
             }
         }
     }
-    const int n = (oh_end - oh_begin) * g->out_w;
-    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_row(out, out, (size_t)n * 8, NULL, ep);
-    float *base = y + (size_t)oh_begin * g->out_w;
-    int i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v8f v[8];
-        for (int j = 0; j < 8; j++) v[j] = v8_load(out + (size_t)(i + j) * 8);
-        v8_transpose(v);
-        for (int c = 0; c < channels; c++) v8_store(base + (size_t)c * plane + i, v[c]);
-    }
-    for (; i < n; i++) {
-        for (int c = 0; c < channels; c++) base[(size_t)c * plane + i] = out[(size_t)i * 8 + c];
-    }
+    deinterleave8(out, (oh_end - oh_begin) * g->out_w, channels, y + (size_t)oh_begin * g->out_w, plane, ep);
 }
 
 #endif
