@@ -245,7 +245,15 @@ final class KernelTierTests: XCTestCase {
 
     func testDepthwiseConvolutionsAgree() {
         let activations: [FusedActivation?] = [nil, .relu, .silu, .hardSwish]
-        for (i, window) in Self.windows(count: 50, seed: 12).enumerated() {
+        // Besides the random windows, stride-1 3×3 and 5×5 ones, which the per-plane kernel computes
+        // four rows at a time (ragged heights and widths).
+        let rowBlocks = [(17, 30, 3, 1), (9, 29, 5, 1), (30, 32, 5, 1), (14, 14, 3, 1), (19, 121, 3, 2), (13, 70, 5, 2)].map {
+            (h: Int, w: Int, k: Int, s: Int) in
+            strata_window2d(in_h: Int32(h), in_w: Int32(w), out_h: Int32((h - 1) / s + 1), out_w: Int32((w - 1) / s + 1),
+                            kernel_h: Int32(k), kernel_w: Int32(k), stride_h: Int32(s), stride_w: Int32(s), dilation_h: 1,
+                            dilation_w: 1, pad_top: Int32(k / 2), pad_left: Int32(k / 2))
+        }
+        for (i, window) in (Self.windows(count: 50, seed: 12) + rowBlocks).enumerated() {
             var g = window
             let taps = Int(g.kernel_h * g.kernel_w), inSize = Int(g.in_h * g.in_w), outSize = Int(g.out_h * g.out_w)
             let channels = 1 + i % 8

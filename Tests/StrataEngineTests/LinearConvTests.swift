@@ -122,6 +122,21 @@ final class LinearConvTests: KernelTierTestCase {
             c.bias = rng.bool()
             try check(c, seed: UInt64(300 + trial))
         }
+        // Stride-1 and stride-2 3×3 and 5×5 planes, which the per-plane kernel computes four rows at a time: heights
+        // that leave one to three rows to the row-at-a-time loop, widths with and without a ragged
+        // last block of 8, a bias or none.
+        let rowBlocks: [(kernel: Int, stride: Int, input: [Int], pads: [Int])] = [
+            (3, 1, [17, 30], [1, 1, 1, 1]), (3, 1, [14, 14], [1, 1, 1, 1]), (5, 1, [9, 29], [2, 2, 2, 2]),
+            (5, 1, [30, 32], [2, 2, 2, 2]), (3, 1, [6, 40], [0, 1, 0, 1]), (3, 2, [19, 121], [1, 1, 1, 1]),
+            (5, 2, [17, 130], [2, 2, 1, 2]),
+        ]
+        for (trial, t) in rowBlocks.enumerated() {
+            var c = ConvCase()
+            (c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.pads, c.input, c.bias) =
+                (3, 1, 1, [t.kernel, t.kernel], [t.stride, t.stride], t.pads, t.input, trial % 2 == 0)
+            c.dilations = [1, 1]
+            try check(c, seed: UInt64(410 + trial))
+        }
         // Strided outputs 29 to 56 wide, which also go through the interleaved kernel, with a
         // partial block of channels and uneven pads.
         for (trial, (kernel, input, pads)) in [(3, [9, 100], [1, 1, 0, 1]), (5, [12, 113], [2, 2, 2, 1]), (3, [7, 59], [0, 0, 0, 0])].enumerated() {

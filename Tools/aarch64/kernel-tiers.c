@@ -253,6 +253,11 @@ int main(void) {
 
     for (int i = 0; i < 60; i++) {
         window_case c = {.g = random_window(), .channels = 1 + i % 8};
+        if (i >= 56) {
+            // Stride-1 3×3 and 5×5 windows, which the per-plane depthwise kernel takes four rows at a time.
+            const int k = i % 2 ? 5 : 3, h = 9 + i - 56, w = 29 + 2 * (i - 56), s = i >= 58 ? 2 : 1;
+            c.g = (strata_window2d){h, w, (h - 1) / s + 1, (w - 1) / s + 1, k, k, s, s, 1, 1, k / 2, k / 2};
+        }
         const size_t taps = (size_t)c.g.kernel_h * c.g.kernel_w, in_size = (size_t)c.g.in_h * c.g.in_w;
         const size_t out_size = (size_t)c.g.out_h * c.g.out_w;
         float *x = random_floats(c.channels * in_size, 4.0f, i % 5 == 0);
