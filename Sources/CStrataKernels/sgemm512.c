@@ -102,22 +102,25 @@ AVX512 static inline __attribute__((always_inline)) __m512 activate16(__m512 v, 
     }
 }
 
-// C[rows × NR-masked] (+)= A[rows × kc] · panel for up to R rows of A starting at `a`; R is a
-// constant at each call, so the R×2 accumulators stay in registers. Rows past `rows` repeat row 0
-// and are not stored. With `ep` (only on the last K block) each stored row gets its epilogue.
+// C[rows × NR-masked] (+)= A[rows × kc] · panel for up to R rows of A starting at `a`; R and H (the
+// 16-column halves of the panel that hold columns: 1 for a last panel of at most 16) are constants
+// at each call, so the R×H accumulators stay in registers and an empty half costs no FMAs. Rows
+// past `rows` repeat row 0 and are not stored. With `ep` (only on the last K block) each stored
+// row gets its epilogue.
 AVX512 static inline __attribute__((always_inline)) void kernel_block(
     int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, const strata_epilogue *ep, const float *bias, const int R) {
+    int accumulate, const strata_epilogue *ep, const float *bias, const int R, const int H) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
     for (int i = 0; i < R; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
     for (int p = 0; p < kc; p++) {
-        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR), b1 = _mm512_loadu_ps(panel + (size_t)p * NR + 16);
+        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR);
+        const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * NR + 16) : _mm512_setzero_ps();
         for (int i = 0; i < R; i++) {
             const __m512 ai = _mm512_set1_ps(ar[i][p]);
             acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+            if (H == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
         }
     }
     for (int i = 0; i < R && i < rows; i++) {
@@ -125,32 +128,29 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
         __m512 v0 = acc[i][0], v1 = acc[i][1];
         if (accumulate) {
             v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
+            if (H == 2) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
         }
         if (ep) {
             const float b = bias ? bias[i] : 0.0f;
             v0 = activate16(v0, b, ep);
-            v1 = activate16(v1, b, ep);
+            if (H == 2) v1 = activate16(v1, b, ep);
         }
         _mm512_mask_storeu_ps(row, m0, v0);
-        _mm512_mask_storeu_ps(row + 16, m1, v1);
+        if (H == 2) _mm512_mask_storeu_ps(row + 16, m1, v1);
     }
 }
 
-AVX512 static void kernel_12(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 12);
-}
-
-AVX512 static void kernel_8(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 8);
-}
-
-AVX512 static void kernel_4(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,
-                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) {
-    kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, 4);
-}
+#define STRATA_SGEMM_KERNEL(NAME, R, H)                                                                          \
+    AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,     \
+                            __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) { \
+        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, R, H);                       \
+    }
+STRATA_SGEMM_KERNEL(kernel_12, 12, 2)
+STRATA_SGEMM_KERNEL(kernel_8, 8, 2)
+STRATA_SGEMM_KERNEL(kernel_4, 4, 2)
+STRATA_SGEMM_KERNEL(kernel_12_half, 12, 1)
+STRATA_SGEMM_KERNEL(kernel_8_half, 8, 1)
+STRATA_SGEMM_KERNEL(kernel_4_half, 4, 1)
 
 AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin,
                                 int n_end, float *c, int ldc, int accumulate, float *scratch,
@@ -170,12 +170,14 @@ AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const flo
                 const float *ai = a + (size_t)i * lda + k0;
                 float *ci = c + (size_t)i * ldc + n0;
                 const float *bias = last && last->bias ? last->bias + i : NULL;
-                if (rows > 8) {
-                    kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
-                } else if (rows > 4) {
-                    kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                if (cols > 16) {
+                    if (rows > 8) kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    else if (rows > 4) kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    else kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
                 } else {
-                    kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    if (rows > 8) kernel_12_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    else if (rows > 4) kernel_8_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    else kernel_4_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
                 }
             }
         }
