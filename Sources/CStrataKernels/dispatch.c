@@ -147,9 +147,8 @@ void strata_winograd_input(const float *x, size_t plane, int channels, const str
     active()->winograd_input(x, plane, channels, g, tr_begin, tr_end, v, xi_stride, ldv, scratch);
 }
 
-void strata_winograd_weights(const float *w, int channels, int c_begin, int c_end, int count, float *u,
-                             size_t xi_stride, size_t ldu) {
-    active()->winograd_weights(w, channels, c_begin, c_end, count, u, xi_stride, ldu);
+void strata_winograd_weights(const float *w, int channels, int count, float *u, size_t xi_stride, size_t ldu) {
+    active()->winograd_weights(w, channels, count, u, xi_stride, ldu);
 }
 
 void strata_winograd_output(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,

@@ -26,8 +26,7 @@ typedef struct {
                             float *y, float *scratch);
     void (*winograd_input)(const float *x, size_t plane, int channels, const strata_window2d *g, int tr_begin,
                            int tr_end, float *v, size_t xi_stride, size_t ldv, float *scratch);
-    void (*winograd_weights)(const float *w, int channels, int c_begin, int c_end, int count, float *u, size_t xi_stride,
-                             size_t ldu);
+    void (*winograd_weights)(const float *w, int channels, int count, float *u, size_t xi_stride, size_t ldu);
     void (*winograd_output)(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
                             const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
                             const strata_epilogue *ep);

@@ -120,12 +120,11 @@ static void tier_winograd_input(const float *x, size_t plane, int channels, cons
     }
 }
 
-// U for input channels [c_begin, c_end) of a [count][channels][3][3] kernel w (any count):
-// u[ξ·xi_stride + c·ldu + k] for k < count. Each input channel's values for all `count` output
-// channels are written together, so that every cache line of U is written whole at once.
-static void tier_winograd_weights(const float *w, int channels, int c_begin, int c_end, int count, float *u,
-                                  size_t xi_stride, size_t ldu) {
-    for (int c = c_begin; c < c_end; c++) {
+// U of a [count][channels][3][3] kernel w (any count): u[ξ·xi_stride + c·ldu + k] for k < count.
+// Each input channel's values for all `count` output channels are written together, so that every
+// cache line of U is written whole at once.
+static void tier_winograd_weights(const float *w, int channels, int count, float *u, size_t xi_stride, size_t ldu) {
+    for (int c = 0; c < channels; c++) {
         for (int k0 = 0; k0 < count; k0 += 8) {
             const int lanes = count - k0 < 8 ? count - k0 : 8;
             // Taps 0…7 of the eight kernels through an 8×8 transpose, tap 8 one by one.

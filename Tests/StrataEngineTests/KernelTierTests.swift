@@ -310,7 +310,7 @@ final class KernelTierTests: XCTestCase {
             }
             assertTiersAgree("Winograd weights, \(channels) input channels", tolerance: Tolerance.sums) {
                 var u = [Float](repeating: .nan, count: 36 * channels * 7)
-                strata_winograd_weights(w, Int32(channels), 0, Int32(channels), 7, &u, channels * 7, 7)
+                strata_winograd_weights(w, Int32(channels), 7, &u, channels * 7, 7)
                 return u
             }
             assertTiersAgree("Winograd output, \(label)", tolerance: Tolerance.sums) {

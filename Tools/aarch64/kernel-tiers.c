@@ -205,7 +205,7 @@ static void run_winograd_input(const void *ctx, float *out) {
 
 static void run_winograd_weights(const void *ctx, float *out) {
     const winograd_case *c = ctx;
-    strata_winograd_weights(c->w, c->channels, 0, c->channels, 7, out, (size_t)c->channels * 7, 7);
+    strata_winograd_weights(c->w, c->channels, 7, out, (size_t)c->channels * 7, 7);
 }
 
 static void run_winograd_output(const void *ctx, float *out) {

@@ -151,10 +151,9 @@ size_t strata_winograd_scratch(const strata_window2d *g, int tile_rows);
 void strata_winograd_input(const float *x, size_t plane, int channels, const strata_window2d *g, int tr_begin,
                            int tr_end, float *v, size_t xi_stride, size_t ldv, float *scratch);
 
-/// U of input channels [c_begin, c_end) for `count` output channels, whose 3×3 kernels are
-/// w[k][c][3][3] (k < count, c < channels): u[ξ·xi_stride + c·ldu + k].
-void strata_winograd_weights(const float *w, int channels, int c_begin, int c_end, int count, float *u,
-                             size_t xi_stride, size_t ldu);
+/// U of `count` output channels, whose 3×3 kernels are w[k][c][3][3] (k < count, c < channels):
+/// u[ξ·xi_stride + c·ldu + k].
+void strata_winograd_weights(const float *w, int channels, int count, float *u, size_t xi_stride, size_t ldu);
 
 /// The output planes of tile rows [tr_begin, tr_end) for `channels` output channels from
 /// m[ξ·xi_stride + t·ldm + c]: y[c·plane + oh·out_w + ow] = act(Aᵀ·M·A + bias[c]), act from `ep`

@@ -58,7 +58,7 @@ struct WinogradConv: @unchecked Sendable {
         let vStride = Self.matrixStride(blockRows * tilesW * channels)
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 36 * vStride)
         defer { v.deallocate() }
-        let job = WinogradJob(v: v)
+        let shared = ScratchPointer(v)  // written by the input transform, then only read
         for n in 0..<batch {
             for first in stride(from: 0, to: tilesH, by: blockRows) {
                 let rows = first..<Swift.min(first + blockRows, tilesH)
@@ -71,15 +71,22 @@ struct WinogradConv: @unchecked Sendable {
                     for group in range {
                         let c = group * 8
                         strata_winograd_input(x + (n * channels + c) * inPlane, inPlane, Int32(Swift.min(8, channels - c)), &g,
-                                              Int32(rows.lowerBound), Int32(rows.upperBound), job.v + c, vStride, channels,
+                                              Int32(rows.lowerBound), Int32(rows.upperBound), shared.pointer + c, vStride, channels,
                                               scratch)
                     }
                 }
                 context.parallelFor(chunks) { range in
+                    // One set of buffers per task, sized for the widest chunk, for all of its chunks.
+                    var g = window
+                    let buffers = Buffers(uStride: Self.matrixStride(channels * chunkWidth),
+                                          mStride: Self.matrixStride(tiles * chunkWidth),
+                                          scratch: strata_winograd_scratch(&g, Int32(rows.count)))
+                    defer { buffers.deallocate() }
                     for chunk in range {
                         let k0 = chunk * chunkWidth
                         multiply(outputs: k0..<Swift.min(maps, k0 + chunkWidth), tiles: tiles, rows: rows,
-                                 v: UnsafePointer(job.v), vStride: vStride, output: y + n * maps * outPlane, outPlane: outPlane)
+                                 v: UnsafePointer(shared.pointer), vStride: vStride, output: y + n * maps * outPlane,
+                                 outPlane: outPlane, buffers: buffers)
                     }
                 }
             }
@@ -97,22 +104,15 @@ struct WinogradConv: @unchecked Sendable {
 
     /// U for output channels `outputs`, the 36 products M_ξ = V_ξ·U_ξ, and those channels' outputs.
     private func multiply(outputs: Range<Int>, tiles: Int, rows: Range<Int>, v: UnsafePointer<Float>, vStride: Int,
-                          output: UnsafeMutablePointer<Float>, outPlane: Int) {
+                          output: UnsafeMutablePointer<Float>, outPlane: Int, buffers: Buffers) {
         let width = outputs.count
-        let uStride = Self.matrixStride(channels * width), mStride = Self.matrixStride(tiles * width)
+        let (u, uStride, m, mStride, scratch) = (buffers.u, buffers.uStride, buffers.m, buffers.mStride, buffers.scratch)
         var g = window
-        let u = UnsafeMutablePointer<Float>.allocate(capacity: 36 * uStride)
-        let m = UnsafeMutablePointer<Float>.allocate(capacity: 36 * mStride)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_winograd_scratch(&g, Int32(rows.count)))
-        defer { u.deallocate(); m.deallocate(); scratch.deallocate() }
-        strata_winograd_weights(w + outputs.lowerBound * channels * 9, Int32(channels), 0, Int32(channels), Int32(width),
-                                u, uStride, width)
+        strata_winograd_weights(w + outputs.lowerBound * channels * 9, Int32(channels), Int32(width), u, uStride, width)
         if BlockedGemm.native {
-            let gemmScratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
-            defer { gemmScratch.deallocate() }
             for xi in 0..<36 {
                 strata_sgemm(Int32(tiles), Int32(channels), v + xi * vStride, Int32(channels), u + xi * uStride, Int32(width),
-                             0, Int32(width), m + xi * mStride, Int32(width), 0, gemmScratch, nil)
+                             0, Int32(width), m + xi * mStride, Int32(width), 0, buffers.gemm, nil)
             }
         } else {
             for xi in 0..<36 {
@@ -130,7 +130,20 @@ struct WinogradConv: @unchecked Sendable {
     }
 }
 
-/// The block's transformed input, shared read-only by the tasks after the input transform.
-private struct WinogradJob: @unchecked Sendable {
-    let v: UnsafeMutablePointer<Float>
+/// One task's U, M and transform and GEMM scratch, reused for each of its chunks.
+private struct Buffers {
+    let uStride, mStride: Int
+    let u, m, scratch, gemm: UnsafeMutablePointer<Float>
+
+    init(uStride: Int, mStride: Int, scratch floats: Int) {
+        (self.uStride, self.mStride) = (uStride, mStride)
+        u = .allocate(capacity: 36 * uStride)
+        m = .allocate(capacity: 36 * mStride)
+        scratch = .allocate(capacity: floats)
+        gemm = .allocate(capacity: strata_sgemm_scratch())
+    }
+
+    func deallocate() {
+        for p in [u, m, scratch, gemm] { p.deallocate() }
+    }
 }
