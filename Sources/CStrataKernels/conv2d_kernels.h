@@ -220,7 +220,9 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
             else depthwise_rows4(padded, c, w, bias, y, g->out_h, g->out_w, 5, 5, 2);
         }
         first = g->out_h - g->out_h % 4;
-        if (ep) strata_epilogue_row(y, y, (size_t)first * g->out_w, NULL, ep);
+        // Through the active tier's table, not this template's 8-lane loop: the AVX-512 tier's
+        // epilogue is 16 lanes wide (the same bits either way).
+        if (ep) strata_epilogue_apply(y, y, (size_t)first * g->out_w, NULL, ep);
     }
     for (int oh = first; oh < g->out_h; oh++) {
         const float *top = padded + (size_t)oh * g->stride_h * cols;
@@ -243,7 +245,7 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
             }
             dst[ow] = sum;
         }
-        if (ep) strata_epilogue_row(dst, dst, g->out_w, NULL, ep);
+        if (ep) strata_epilogue_apply(dst, dst, g->out_w, NULL, ep);
         if (dst != y_row) {
             for (int i = 0; i < g->out_w; i++) y_row[i] = dst[i];
         }
@@ -261,7 +263,7 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
 // channels, in one pass with the activation chosen once (not per vector), then the first `channels`
 // values of each pixel back into their planes: y[c·stride + i] = out[i·8 + c].
 static void deinterleave8(float *out, int n, int channels, float *y, size_t stride, const strata_epilogue *ep) {
-    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_row(out, out, (size_t)n * 8, NULL, ep);
+    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_apply(out, out, (size_t)n * 8, NULL, ep);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
         v8f v[8];

@@ -10,19 +10,13 @@
 #include "CStrataKernels.h"
 #include "vec8.h"
 
-// exp within 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 in two parts, so that r stays exact), a
-// degree-7 polynomial in r, then 2^n through the exponent bits. Above 88.72 the result is +inf;
-// below -87, where exp is within 5e-39 of the subnormal range (whose arithmetic is many times
-// slower), 0.
-V8 v8f strata_exp8(v8f x) {
-    const v8f maximum = v8_set1(88.7228391f), minimum = v8_set1(-87.0f);
-    const v8m too_big = v8_gt(x, maximum), too_small = v8_lt(x, minimum), is_nan = v8_is_nan(x);
-    v8f c = v8_select(too_big, maximum, x);
-    c = v8_select(too_small, minimum, c);
-    // Round x·log2(e) to an integer with the 1.5·2²³ trick: the integer lands in the low mantissa bits.
+// e^c for c within [-87, 88.72]: c = n·ln2 + r with |r| ≤ ln2/2 (ln2 in two parts, so that r stays
+// exact), a degree-7 polynomial in r; the polynomial's value comes back, and `shifted` holds n in its
+// low mantissa bits (the 1.5·2²³ trick rounds c·log2(e) to an integer there).
+V8 v8f exp8_reduced(v8f c, v8f *shifted) {
     const v8f shifter = v8_set1(12582912.0f);
-    const v8f shifted = v8_fma(c, v8_set1(1.44269504088896341f), shifter);
-    const v8f n = v8_sub(shifted, shifter);
+    *shifted = v8_fma(c, v8_set1(1.44269504088896341f), shifter);
+    const v8f n = v8_sub(*shifted, shifter);
     v8f r = v8_fma(n, v8_set1(-0.693359375f), c);
     r = v8_fma(n, v8_set1(2.12194440e-4f), r);
     v8f p = v8_set1(1.9875691500e-4f);
@@ -32,9 +26,21 @@ V8 v8f strata_exp8(v8f x) {
     p = v8_fma(p, r, v8_set1(1.6666665459e-1f));
     p = v8_fma(p, r, v8_set1(5.0000001201e-1f));
     const v8f r2 = v8_mul(r, r);
-    v8f y = v8_fma(p, r2, v8_add(r, v8_set1(1.0f)));
+    return v8_fma(p, r2, v8_add(r, v8_set1(1.0f)));
+}
+
+// exp within 2 ulp: exp8_reduced, then 2^n through the exponent bits. Above 88.72 the result is
+// +inf; below -87, where exp is within 5e-39 of the subnormal range (whose arithmetic is many times
+// slower), 0.
+V8 v8f strata_exp8(v8f x) {
+    const v8f maximum = v8_set1(88.7228391f), minimum = v8_set1(-87.0f);
+    const v8m too_big = v8_gt(x, maximum), too_small = v8_lt(x, minimum), is_nan = v8_is_nan(x);
+    v8f c = v8_select(too_big, maximum, x);
+    c = v8_select(too_small, minimum, c);
+    v8f shifted;
+    v8f y = exp8_reduced(c, &shifted);
     // 2^n into the exponent field; n reaches 128 near the top of the range, so two halves that both fit.
-    const v8i n_bits = v8i_sub(v8_bits(shifted), v8_bits(shifter));
+    const v8i n_bits = v8i_sub(v8_bits(shifted), v8_bits(v8_set1(12582912.0f)));
     const v8i half = v8i_shr1(n_bits);
     const v8i bias = v8i_set1(127);
     const v8f scale1 = v8_from_bits(v8i_shl23(v8i_add(half, bias)));
@@ -45,9 +51,20 @@ V8 v8f strata_exp8(v8f x) {
     return v8_select(is_nan, x, y);
 }
 
+// 1 / (1 + e^-x), with e^-x computed for -x within [-87, 88] only: 2^n is then one normal scale
+// factor, and none of strata_exp8's range selects are needed (its operations, and so its bits, are
+// the same there; a sigmoid is about 1.5× faster). Above 87 the sum rounds to 1 as before; below -88,
+// where the true value is under 6.1e-39 (subnormal), the result is 0 (strata_exp8's range gave the
+// subnormal quotient down to -88.72). NaN stays NaN: max and min return their second operand when
+// one is NaN, in every tier.
 V8 v8f strata_sigmoid8(v8f x) {
-    const v8f one = v8_set1(1.0f);
-    return v8_div(one, v8_add(one, strata_exp8(v8_neg(x))));
+    const v8f one = v8_set1(1.0f), low = v8_set1(-87.0f), high = v8_set1(88.0f);
+    const v8f t = v8_min(high, v8_max(low, v8_neg(x)));
+    v8f shifted;
+    const v8f p = exp8_reduced(t, &shifted);
+    const v8i n_bits = v8i_sub(v8_bits(shifted), v8_bits(v8_set1(12582912.0f)));
+    const v8f e = v8_mul(p, v8_from_bits(v8i_shl23(v8i_add(n_bits, v8i_set1(127)))));
+    return v8_select(v8_lt(x, v8_neg(high)), v8_zero(), v8_div(one, v8_add(one, e)));
 }
 
 /// tanh through 1 − 2 / (exp(2x) + 1), with a short odd series near 0 where that form would lose

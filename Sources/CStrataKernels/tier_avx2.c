@@ -17,7 +17,8 @@
 #include "tier_kernels.h"
 #pragma clang attribute pop
 
-const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .sgemm = NULL};
-const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .sgemm = strata_sgemm_avx512};
+const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL};
+const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .epilogue_apply = strata_epilogue_apply_avx512,
+                                                  .sgemm = strata_sgemm_avx512};
 
 #endif

@@ -21,9 +21,10 @@
 #include "gemv_kernels.h"
 #include "winograd_kernels.h"
 
-/// The tier's table entries, strata_sgemm aside: `{STRATA_TIER_KERNELS, .sgemm = ...}`.
+/// The tier's table entries, strata_sgemm and the epilogue aside:
+/// `{STRATA_TIER_KERNELS, .epilogue_apply = ..., .sgemm = ...}`.
 #define STRATA_TIER_KERNELS                                                                                           \
-    .epilogue_apply = tier_epilogue_apply, .unary = tier_unary, .im2col_2d = tier_im2col_2d,                         \
+    .unary = tier_unary, .im2col_2d = tier_im2col_2d,                         \
     .col2im_2d = tier_col2im_2d, .depthwise_plane = tier_depthwise_plane, .depthwise8 = tier_depthwise8,             \
     .sgemv_rows = tier_sgemv_rows, .maxpool2d_plane = tier_maxpool2d_plane, .avgpool2d_plane = tier_avgpool2d_plane, \
     .winograd_input = tier_winograd_input, .winograd_weights = tier_winograd_weights,                               \

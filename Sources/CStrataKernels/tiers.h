@@ -42,8 +42,9 @@ extern const strata_kernel_table strata_kernels_generic;
 #if defined(__x86_64__)
 /// AVX2 and FMA (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx2;
-/// The AVX2 kernels with the AVX-512 GEMM of sgemm512.c (tier_avx2.c).
+/// The AVX2 kernels with the AVX-512 GEMM and activations of sgemm512.c (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx512;
+void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                          float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
 #endif

@@ -163,6 +163,34 @@ final class KernelTierTests: XCTestCase {
         }
     }
 
+    /// The AVX-512 tier applies activations sixteen lanes at a time (its own code, not the 8-lane
+    /// template); both x86 tiers fuse multiply-adds, so it must give the AVX2 tier's bits exactly,
+    /// specials, bias and ragged tails included.
+    func testSixteenLaneActivationsGiveTheEightLaneBits() throws {
+        guard KernelTier.available.contains(.avx512) else { throw XCTSkip("this CPU has no AVX-512 tier") }
+        let activations: [FusedActivation] = [.relu, .clip(low: -1.5, high: 2.5), .leakyRelu(alpha: 0.2), .sigmoid, .silu,
+                                               .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish]
+        for (count, scale) in [(1003, Float(100)), (517, 8), (9, 0.1), (16, 90)] {
+            let x = Self.values(count, seed: UInt64(count) &+ 7, scale: scale, specials: true)
+            let bias: [Float] = [-0.625]
+            for activation in activations {
+                for withBias in [false, true] {
+                    func run(_ tier: KernelTier) -> [Float] {
+                        KernelTier.force(tier)
+                        var y = [Float](repeating: 0, count: count)
+                        var ep = activation.epilogue(bias: nil)
+                        bias.withUnsafeBufferPointer { b in strata_epilogue_apply(x, &y, count, withBias ? b.baseAddress : nil, &ep) }
+                        return y
+                    }
+                    let narrow = run(.avx2), wide = run(.avx512)
+                    if let i = wide.indices.first(where: { wide[$0].bitPattern != narrow[$0].bitPattern }) {
+                        XCTFail("\(activation), bias \(withBias), \(count) values: 16 lanes give \(wide[i]) for \(x[i]), 8 lanes \(narrow[i])")
+                    }
+                }
+            }
+        }
+    }
+
     /// The Erf op's vector kernel against double-precision erf on every tier: within 2 ulp on every
     /// 1013th float32 in ±4.5 (where its two formulas meet, at 1, and where it rounds to ±1), and
     /// exact on the specials. (GELU's erf, with an absolute error of 1.5e-7, is 0.1 % off at 1e-4.)
