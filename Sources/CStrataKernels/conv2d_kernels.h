@@ -283,28 +283,15 @@ static void deinterleave8(float *out, int n, int channels, float *y, size_t stri
 // Every output is the same chain of FMAs in either case (bias, then the taps in order).
 #define DW8_PIXELS 8
 
-static void tier_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
-                            const strata_window2d *g, float *y, size_t out_stride, float *scratch,
-                            const strata_epilogue *ep) {
-    int rows, cols;
-    strata_interleaved_extent(g, &rows, &cols);
+// One block of up to eight channels (`channels` 1…8) over the bordered copy, whose border is
+// already zero; `in_index` (inputs under 16 wide) says where each input pixel goes in the copy,
+// `out_offset` (outputs under 16 wide) where each output pixel's first tap is.
+static void depthwise8_block(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                             const strata_window2d *g, float *y, size_t out_stride, int rows, int cols, float *padded,
+                             float *out, float *wt, const int32_t *in_index, const int32_t *out_offset,
+                             const strata_epilogue *ep) {
     const int taps = g->kernel_h * g->kernel_w;
     const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
-    float *padded = scratch;
-    float *out = padded + (size_t)8 * rows * cols;
-    float *wt = out + (size_t)8 * out_n;
-
-    // Zero only the border: every interior pixel is written below.
-    const int top = g->pad_top < rows ? g->pad_top : rows;
-    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
-    const int left = g->pad_left < cols ? g->pad_left : cols;
-    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
-    memset(padded, 0, sizeof(float) * 8 * (size_t)top * cols);
-    memset(padded + (size_t)8 * bottom * cols, 0, sizeof(float) * 8 * (size_t)(rows - bottom) * cols);
-    for (int r = top; r < bottom; r++) {
-        memset(padded + (size_t)8 * r * cols, 0, sizeof(float) * 8 * (size_t)left);
-        memset(padded + (size_t)8 * ((size_t)r * cols + right), 0, sizeof(float) * 8 * (size_t)(cols - right));
-    }
     memset(wt, 0, sizeof(float) * 8 * (size_t)taps);
     for (int c = 0; c < channels; c++) {
         for (int t = 0; t < taps; t++) wt[t * 8 + c] = w[(size_t)c * taps + t];
@@ -331,26 +318,21 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
         }
     } else {
         // Narrow planes (7 or 14 wide) read as one flat run of pixels, eight at a time through an 8×8
-        // transpose, so that they are as vectorised as wide ones; each pixel's eight channels
-        // go to its place inside the border (pixels no tap reads are dropped).
-        int ih = 0, iw = 0, q = 0;
+        // transpose, so that they are as vectorised as wide ones; each pixel's eight channels go to
+        // its place inside the border, from the table (−1: a pixel no tap reads).
+        int q = 0;
         for (; q + 8 <= in_n; q += 8) {
             v8f v[8];
             for (int c = 0; c < 8; c++) v[c] = c < channels ? v8_load(x + (size_t)c * in_stride + q) : v8_zero();
             v8_transpose(v);
             for (int j = 0; j < 8; j++) {
-                const int r = ih + g->pad_top, col = iw + g->pad_left;
-                if (r < rows && col < cols) v8_store(padded + ((size_t)r * cols + col) * 8, v[j]);
-                if (++iw == g->in_w) iw = 0, ih++;
+                if (in_index[q + j] >= 0) v8_store(padded + (size_t)in_index[q + j] * 8, v[j]);
             }
         }
         for (; q < in_n; q++) {
-            const int r = ih + g->pad_top, col = iw + g->pad_left;
-            if (r < rows && col < cols) {
-                float *dst = padded + ((size_t)r * cols + col) * 8;
-                for (int c = 0; c < 8; c++) dst[c] = c < channels ? x[(size_t)c * in_stride + q] : 0.0f;
-            }
-            if (++iw == g->in_w) iw = 0, ih++;
+            if (in_index[q] < 0) continue;
+            float *dst = padded + (size_t)in_index[q] * 8;
+            for (int c = 0; c < 8; c++) dst[c] = c < channels ? x[(size_t)c * in_stride + q] : 0.0f;
         }
     }
 
@@ -396,17 +378,10 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
             }
         }
     } else {
-        const size_t pixel_row = (size_t)g->stride_h * cols * 8, pixel_step = (size_t)g->stride_w * 8;
-        int first_h = 0, first_w = 0;  // the output position of pixel p
         for (int p = 0; p < out_n; p += DW8_PIXELS) {
             // Offsets of the block's pixels' first taps; a short last block repeats its last pixel.
             size_t off[DW8_PIXELS];
-            int oh = first_h, ow = first_w;
-            for (int j = 0; j < DW8_PIXELS; j++) {
-                off[j] = (size_t)oh * pixel_row + (size_t)ow * pixel_step;
-                if (p + j + 1 < out_n && ++ow == g->out_w) ow = 0, oh++;
-            }
-            for (first_w += DW8_PIXELS; first_w >= g->out_w; first_w -= g->out_w) first_h++;
+            for (int j = 0; j < DW8_PIXELS; j++) off[j] = (size_t)out_offset[p + j < out_n ? p + j : out_n - 1] * 8;
             v8f a0 = vb, a1 = vb, a2 = vb, a3 = vb, a4 = vb, a5 = vb, a6 = vb, a7 = vb;
             for (int kh = 0; kh < kh_n; kh++) {
                 const float *row = padded + (size_t)kh * row_step;
@@ -429,6 +404,55 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
         }
     }
     deinterleave8(out, out_n, channels, y, out_stride, ep);
+}
+
+// The planes eight at a time. What does not depend on the channels is done once per call, not per
+// block of eight: the border of the copy is zeroed (blocks only write its interior), and the narrow
+// planes' pixel tables are built (at 576 × 14 × 14, stride 2, the per-block border memsets and
+// per-pixel position bookkeeping took longer than the arithmetic).
+static void tier_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                            const strata_window2d *g, float *y, size_t out_stride, float *scratch,
+                            const strata_epilogue *ep) {
+    int rows, cols;
+    strata_interleaved_extent(g, &rows, &cols);
+    const int taps = g->kernel_h * g->kernel_w;
+    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
+    float *padded = scratch;
+    float *out = padded + (size_t)8 * rows * cols;
+    float *wt = out + (size_t)8 * out_n;
+    int32_t *in_index = (int32_t *)(wt + (size_t)8 * taps);
+    int32_t *out_offset = in_index + in_n;
+
+    // Zero only the border: every interior pixel is written by each block.
+    const int top = g->pad_top < rows ? g->pad_top : rows;
+    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
+    const int left = g->pad_left < cols ? g->pad_left : cols;
+    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
+    memset(padded, 0, sizeof(float) * 8 * (size_t)top * cols);
+    memset(padded + (size_t)8 * bottom * cols, 0, sizeof(float) * 8 * (size_t)(rows - bottom) * cols);
+    for (int r = top; r < bottom; r++) {
+        memset(padded + (size_t)8 * r * cols, 0, sizeof(float) * 8 * (size_t)left);
+        memset(padded + (size_t)8 * ((size_t)r * cols + right), 0, sizeof(float) * 8 * (size_t)(cols - right));
+    }
+    if (g->in_w < 16) {
+        for (int ih = 0, q = 0; ih < g->in_h; ih++) {
+            for (int iw = 0; iw < g->in_w; iw++, q++) {
+                const int r = ih + g->pad_top, col = iw + g->pad_left;
+                in_index[q] = r < rows && col < cols ? r * cols + col : -1;
+            }
+        }
+    }
+    if (g->out_w < 16) {
+        // Pixel indices, not float offsets: the scratch would need 64 GB before they overflowed.
+        for (int oh = 0, p = 0; oh < g->out_h; oh++) {
+            for (int ow = 0; ow < g->out_w; ow++, p++) out_offset[p] = oh * g->stride_h * cols + ow * g->stride_w;
+        }
+    }
+    for (int c0 = 0; c0 < channels; c0 += 8) {
+        const int count = channels - c0 < 8 ? channels - c0 : 8;
+        depthwise8_block(x + (size_t)c0 * in_stride, in_stride, count, w + (size_t)c0 * taps, bias ? bias + c0 : NULL, g,
+                         y + (size_t)c0 * out_stride, out_stride, rows, cols, padded, out, wt, in_index, out_offset, ep);
+    }
 }
 
 #endif

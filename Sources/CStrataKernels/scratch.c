@@ -16,7 +16,10 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {
 size_t strata_depthwise8_scratch(const strata_window2d *g) {
     int rows, cols;
     strata_interleaved_extent(g, &rows, &cols);
-    return 8 * ((size_t)rows * cols + (size_t)g->out_h * g->out_w + (size_t)g->kernel_h * g->kernel_w);
+    // The bordered copy, the interleaved output, the taps, then narrow planes' two pixel tables
+    // (int32, one float each).
+    const size_t in_n = (size_t)g->in_h * g->in_w, out_n = (size_t)g->out_h * g->out_w;
+    return 8 * ((size_t)rows * cols + out_n + (size_t)g->kernel_h * g->kernel_w) + in_n + out_n;
 }
 
 size_t strata_winograd_scratch(const strata_window2d *g, int tile_rows) {

@@ -284,7 +284,7 @@ final class KernelTierTests: XCTestCase {
         for (i, window) in (Self.windows(count: 50, seed: 12) + rowBlocks).enumerated() {
             var g = window
             let taps = Int(g.kernel_h * g.kernel_w), inSize = Int(g.in_h * g.in_w), outSize = Int(g.out_h * g.out_w)
-            let channels = 1 + i % 8
+            let channels = 1 + i % 19  // up to three blocks of eight in one interleaved call
             let x = Self.values(channels * inSize, seed: UInt64(i), scale: 4, specials: i % 5 == 0)
             let w = Self.values(channels * taps, seed: UInt64(200 + i))
             let bias = Self.values(channels, seed: UInt64(300 + i))

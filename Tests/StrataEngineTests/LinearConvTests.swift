@@ -146,6 +146,17 @@ final class LinearConvTests: KernelTierTestCase {
             c.dilations = [1, 1]
             try check(c, seed: UInt64(400 + trial))
         }
+        // Narrow planes (MobileNet's and EfficientNet's 14 × 14 and 7 × 7) with three blocks of eight
+        // channels per image, the last partial, in a batch of three that the two threads split
+        // across images: each call covers one image's share of the blocks.
+        for (trial, (kernel, stride, input)) in [(3, 2, [14, 14]), (5, 1, [7, 7]), (3, 1, [7, 7])].enumerated() {
+            var c = ConvCase()
+            (c.batch, c.group, c.groupChannels, c.groupMaps, c.kernel, c.strides, c.input, c.bias) =
+                (3, 21, 1, 1, [kernel, kernel], [stride, stride], input, true)
+            c.pads = Array(repeating: kernel / 2, count: 4)
+            c.dilations = [1, 1]
+            try check(c, seed: UInt64(420 + trial))
+        }
     }
 
     func testPointwiseAndResNetShapes() throws {

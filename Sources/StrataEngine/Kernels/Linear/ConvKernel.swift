@@ -133,11 +133,16 @@ private struct ConvProblem: @unchecked Sendable {
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_depthwise8_scratch(&g))
                 defer { scratch.deallocate() }
                 var ep = activation?.epilogue(bias: nil) ?? strata_epilogue()
-                for block in range {
+                // One call per image for this task's blocks of eight channels: the kernel's set-up
+                // (the border, its pixel tables) is then paid once, not per block.
+                var block = range.lowerBound
+                while block < range.upperBound {
                     let (n, b) = block.quotientAndRemainder(dividingBy: blocksPerImage)
-                    let first = b * 8, count = Swift.min(8, maps - first)
+                    let end = Swift.min(range.upperBound, (n + 1) * blocksPerImage)
+                    let first = b * 8, count = Swift.min(maps, (end - n * blocksPerImage) * 8) - first
                     strata_depthwise8(x + (n * channels + first) * inSize, inSize, Int32(count), w + first * taps,
                                       bias.map { $0 + first }, &g, y + (n * maps + first) * outSize, outSize, scratch, &ep)
+                    block = end
                 }
             }
             return
