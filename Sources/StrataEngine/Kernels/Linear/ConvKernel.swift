@@ -103,17 +103,20 @@ private struct ConvProblem: @unchecked Sendable {
     /// 112 → 56 layer 0.42 → 0.38 ms, EfficientNet-B0's 5×5 ones alike).
     static let interleavedStridedWidthLimit = 56
 
-    /// Whether `window` goes through `strata_depthwise8`. Stride-1 3×3 windows on outputs at least
-    /// 14 wide, 5×5 ones at least 28 wide and stride-2 3×3 ones at least 56 wide go through the
-    /// per-plane kernel, which computes those four output rows at a time (C harness, one thread:
-    /// 576 × 14 × 14 3×3 0.117 → 0.089 ms, 192 × 28 × 28 0.158 → 0.085 ms, 240 × 28 × 28 5×5 0.283 →
-    /// 0.256 ms, 96 × 112 × 112 3×3 stride 2 0.368 → 0.298 ms; 5×5 on 14 × 14, narrower stride-2
-    /// outputs and everything on 7 × 7 stayed faster interleaved).
+    /// Whether `window` goes through `strata_depthwise8`. Stride-1 3×3 and 5×5 windows on outputs at
+    /// least 16 wide and stride-2 3×3 ones at least 32 wide go through the per-plane kernel, which
+    /// computes those four output rows at a time. Measured in a C harness, one thread, since the
+    /// interleaved kernel sets up once per call (interleaved / per plane, ms): 384 × 14 × 14 3×3
+    /// 0.050 / 0.067, 256 × 16 × 16 3×3 0.048 / 0.032, 192 × 28 × 28 3×3 0.115 / 0.072, 672 × 14 × 14
+    /// 5×5 0.180 / 0.282, 256 × 16 × 16 5×5 0.077 / 0.066; stride 2: 144 × 56 × 56 3×3 0.140 / 0.157,
+    /// 256 × 64 × 64 3×3 0.353 / 0.250, 96 × 112 × 112 3×3 0.368 / 0.316. The per-plane kernel loses
+    /// where its last vector of a row is ragged (14, 15, 30 wide) and everywhere on 7 × 7 and in 5×5
+    /// stride-2 windows.
     static func interleaves(_ window: strata_window2d) -> Bool {
         if window.dilation_h == 1, window.dilation_w == 1, window.stride_h == window.stride_w,
            window.kernel_h == window.kernel_w {
             switch (window.stride_w, window.kernel_w) {
-            case (1, 3) where window.out_w >= 14, (1, 5) where window.out_w >= 28, (2, 3) where window.out_w >= 56:
+            case (1, 3) where window.out_w >= 16, (1, 5) where window.out_w >= 16, (2, 3) where window.out_w >= 32:
                 return false
             default:
                 break
