@@ -218,6 +218,8 @@ V8 v8f strata_activate8(v8f v, int activation, float alpha, float beta) {
         const v8f t = v8_add(v8_div(v, v8_set1(6.0f)), v8_set1(0.5f));
         return v8_mul(v, v8_max(v8_min(t, one), zero));
     }
+    case STRATA_ACT_GELU_ERF:
+        return v8_mul(v8_mul(v, v8_add(strata_erf_accurate8(v8_div(v, v8_set1(alpha))), one)), v8_set1(beta));
     default:
         return v;
     }
@@ -255,6 +257,7 @@ V8 void strata_epilogue_row(const float *x, float *y, size_t n, const float *bia
     case STRATA_ACT_SILU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_SILU); break;
     case STRATA_ACT_HARD_SIGMOID: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SIGMOID); break;
     case STRATA_ACT_HARD_SWISH: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SWISH); break;
+    case STRATA_ACT_GELU_ERF: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_GELU_ERF); break;
     default: epilogue_loop(x, y, n, bias, ep, ep->activation); break;
     }
 }

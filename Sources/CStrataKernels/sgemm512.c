@@ -61,7 +61,8 @@ AVX512 static inline __attribute__((always_inline)) __m512 sigmoid16(__m512 x) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-88.0f), _CMP_LT_OQ), s, _mm512_setzero_ps());
 }
 
-// The activation on 16 lanes: math8.h's strata_activate8, operation for operation.
+// The activation on 16 lanes: math8.h's strata_activate8, operation for operation (all but the
+// erf GELU, which the GEMM never applies and strata_epilogue_apply_avx512 hands to the AVX2 tier).
 AVX512 static inline __attribute__((always_inline)) __m512 act16(__m512 v, const int activation, float alpha, float beta) {
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
     switch (activation) {
@@ -124,7 +125,10 @@ AVX512 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, con
     case STRATA_ACT_SILU: epilogue16(x, y, n, bias, ep, STRATA_ACT_SILU); break;
     case STRATA_ACT_HARD_SIGMOID: epilogue16(x, y, n, bias, ep, STRATA_ACT_HARD_SIGMOID); break;
     case STRATA_ACT_HARD_SWISH: epilogue16(x, y, n, bias, ep, STRATA_ACT_HARD_SWISH); break;
-    default: epilogue16(x, y, n, bias, ep, ep->activation); break;
+    default:
+        // The erf GELU has no 16-lane twin here (its erf is the unary op's 8-lane one).
+        strata_kernels_avx2.epilogue_apply(x, y, n, bias, ep);
+        break;
     }
 }
 

@@ -110,6 +110,9 @@ final class RuntimeFusionTests: KernelTierTestCase {
                     Node(name: "mul", opType: "Mul", inputs: ["x", "s"], outputs: ["y"])],
             inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, .known(channels), 9, 9]))],
             outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))]), groups: 1))
+        // PyTorch's erf GELU: one pass; with 2 in place of the 1 it is some other function.
+        cases.append(Case(name: "erf-gelu", graph: Self.erfGelu(one: 1), groups: 1))
+        cases.append(Case(name: "erf-gelu-plus-two", graph: Self.erfGelu(one: 2), groups: 0))
         // The convolution's output is also read by an Add: it must exist, so nothing fuses.
         cases.append(Case(name: "shared-intermediate", graph: convGraph("shared", conv: "regular", side: 9, tail: { c in
             [Node(name: "relu", opType: "Relu", inputs: [c], outputs: ["r"]),
@@ -121,6 +124,21 @@ final class RuntimeFusionTests: KernelTierTestCase {
              Node(name: "clip", opType: "Clip", inputs: [c, "lo"], outputs: ["y"])]
         }, seed: 91), groups: 0))
         return cases
+    }
+
+    /// x → `Div(x, √2) → Erf → Add(·, one) → Mul(x, ·) → Mul(·, 0.5)` → y, as torch.onnx exports
+    /// `nn.GELU()`, the constants rank-0 tensors.
+    private static func erfGelu(one: Float) -> Graph {
+        let scalars: [String: Tensor] = ["root2": Tensor([Float(1.4142135)], shape: []), "one": Tensor([one], shape: []),
+                                         "half": Tensor([Float(0.5)], shape: [])]
+        return Graph(name: "erf-gelu",
+                     nodes: [Node(name: "div", opType: "Div", inputs: ["x", "root2"], outputs: ["d"]),
+                             Node(name: "erf", opType: "Erf", inputs: ["d"], outputs: ["e"]),
+                             Node(name: "add", opType: "Add", inputs: ["e", "one"], outputs: ["a"]),
+                             Node(name: "mul", opType: "Mul", inputs: ["x", "a"], outputs: ["m"]),
+                             Node(name: "half", opType: "Mul", inputs: ["m", "half"], outputs: ["y"])],
+                     inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, .known(channels), 9, 9]))],
+                     outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))], initializers: scalars)
     }
 
     /// Inputs wide enough that the sigmoid's exp sees both of its clamped ranges.
@@ -178,6 +196,21 @@ final class RuntimeFusionTests: KernelTierTestCase {
         }
     }
 
+    /// Requesting any value inside the erf GELU chain keeps it apart; the output is the same.
+    func testRequestedValuesInsideTheErfGeluAreNotFused() {
+        forEachKernelTier {
+            let graph = Self.erfGelu(one: 1)
+            let engine = try Engine(model: Self.model(graph))
+            let x = Tensor((0..<(Self.channels * 81)).map { Float($0 % 97 - 48) * 0.125 }, shape: [1, Self.channels, 9, 9])
+            let fused = try engine.run(inputs: ["x": x], tensors: ["y"])["y"]!
+            for inner in ["d", "e", "a", "m"] {
+                XCTAssertEqual(try Self.groups(engine, targets: [inner, "y"]), 0, inner)
+                let both = try engine.run(inputs: ["x": x], tensors: [inner, "y"])
+                XCTAssertEqual(both["y"]!.floats().map(\.bitPattern), fused.floats().map(\.bitPattern), inner)
+            }
+        }
+    }
+
     /// The fused activations compute the ONNX definitions (to float32 rounding) on values spanning
     /// exp's clamped ranges.
     func testFusedActivationsFollowTheirDefinitions() {
@@ -193,6 +226,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
                 (.silu, { $0 * sigmoid($0) }),
                 (.hardSigmoid(alpha: 0.2, beta: 0.5), { max(0, min(1, 0.2 * $0 + 0.5)) }),
                 (.hardSwish, { $0 * max(0, min(1, $0 / 6 + 0.5)) }),
+                (.geluErf(divisor: 1.4142135, factor: 0.5), { 0.5 * $0 * (1 + Foundation.erf($0 / 1.4142135)) }),
             ]
             for (activation, reference) in checks {
                 let y = try XCTUnwrap(activation.apply(to: x, context: ExecutionContext(threads: 2)))

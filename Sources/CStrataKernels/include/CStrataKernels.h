@@ -67,6 +67,10 @@ typedef enum {
     STRATA_ACT_SILU,          ///< x · sigmoid(x)
     STRATA_ACT_HARD_SIGMOID,  ///< max(0, min(1, alpha·x + beta))
     STRATA_ACT_HARD_SWISH,    ///< x · max(0, min(1, x / 6 + 0.5))
+    /// beta · (x · (erf(x / alpha) + 1)): the `Div → Erf → Add → Mul → Mul` GELU of PyTorch's ONNX
+    /// exports, operation for operation, with the Erf op's erf (strata_unary). Applied on its own
+    /// (strata_epilogue_apply), never by the GEMM or convolution kernels.
+    STRATA_ACT_GELU_ERF,
 } strata_activation;
 
 /// What is done to each output value v of row r as it is stored: act(v + bias[r]).

@@ -3,7 +3,8 @@ import StrataCore
 /// The chains of nodes one run executes as a single kernel call: a convolution followed by an
 /// activation (`Conv → Relu`, `Conv → Clip`, `Conv → Sigmoid → Mul` as SiLU…), optionally with a
 /// per-channel `Mul → Add` of constants in between (an inference BatchNormalization,
-/// `ChannelAffine`), and `Sigmoid → Mul` of the same input as one SiLU pass.
+/// `ChannelAffine`), `Sigmoid → Mul` of the same input as one SiLU pass, and PyTorch's erf GELU
+/// (`Div → Erf → Add → Mul → Mul`, transformer MLPs) as one pass instead of five.
 ///
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
@@ -94,6 +95,29 @@ struct FusionPlan: Sendable {
                                              rank: weight.rank, constant: constant) else { return nil }
             return (affine, a, m)
         }
+        /// The float32 scalar (rank 0, so that it broadcasts to nothing) `name` holds before running.
+        func scalar(_ name: String) -> Float? {
+            guard let t = constant(name), t.dtype == .float32, t.rank == 0 else { return nil }
+            return t.pointer(as: Float.self)[0]
+        }
+        /// PyTorch's erf GELU from its `Div` node: `Div(x, c) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, k)`
+        /// with scalar constants, every value inside read by the next node alone. The Erf, Add and
+        /// first Mul nodes (elided), the last Mul (the tail), c and k.
+        func erfGelu(at index: Int) -> (elided: [Int], tail: Int, divisor: Float, factor: Float)? {
+            let div = graph.nodes[index]
+            guard div.opType == "Div", div.inputs.count == 2, let x = div.inputs.first, !x.isEmpty,
+                  let divisor = scalar(div.inputs[1]), let d = div.outputs.first,
+                  let e = soleReader(d), !taken.contains(e), graph.nodes[e].opType == "Erf", graph.nodes[e].inputs == [d],
+                  let eOut = graph.nodes[e].outputs.first, let a = soleReader(eOut), !taken.contains(a),
+                  graph.nodes[a].opType == "Add", graph.nodes[a].inputs.count == 2,
+                  let one = graph.nodes[a].inputs.first(where: { $0 != eOut }), scalar(one) == 1,
+                  let aOut = graph.nodes[a].outputs.first, let m = soleReader(aOut), !taken.contains(m),
+                  isProduct(graph.nodes[m], of: x, and: aOut), let mOut = graph.nodes[m].outputs.first,
+                  let k = soleReader(mOut), !taken.contains(k), graph.nodes[k].opType == "Mul", graph.nodes[k].inputs.count == 2,
+                  let half = graph.nodes[k].inputs.first(where: { $0 != mOut }), let factor = scalar(half)
+            else { return nil }
+            return ([e, a, m], k, divisor, factor)
+        }
         for index in steps where !taken.contains(index) {
             let node = graph.nodes[index]
             if let quantized, let pattern = QuantizedPattern(op: index, in: quantized),
@@ -116,6 +140,9 @@ struct FusionPlan: Sendable {
                 } else if let (tail, elided, activation) = activation(after: out) {
                     add(Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true), to: &taken)
                 }
+            } else if let gelu = erfGelu(at: index) {
+                add(Group(head: index, tail: gelu.tail, elided: gelu.elided, activation: .geluErf(divisor: gelu.divisor, factor: gelu.factor),
+                          headRunsKernel: false), to: &taken)
             } else if node.opType == "Sigmoid", let x = node.inputs.first, !x.isEmpty,
                       let m = soleReader(out), !taken.contains(m), isProduct(graph.nodes[m], of: x, and: out) {
                 add(Group(head: index, tail: m, elided: [], activation: .silu, headRunsKernel: false), to: &taken)

@@ -15,6 +15,10 @@ enum FusedActivation: Equatable, Sendable {
     case silu
     case hardSigmoid(alpha: Float, beta: Float)
     case hardSwish
+    /// `factor · (x · (erf(x / divisor) + 1))`: the erf GELU of PyTorch's exports, a
+    /// `Div → Erf → Add → Mul → Mul` chain of five passes over memory, in one (see `FusionPlan`).
+    /// Only ever applied on its own (`apply(to:)`), not by a convolution or GEMM as it stores.
+    case geluErf(divisor: Float, factor: Float)
 
     /// The activation `node` applies to its first input alone; nil when it is not one of these ops
     /// or its parameters are not known before running (a `Clip` bound computed at run time).
@@ -65,6 +69,7 @@ enum FusedActivation: Equatable, Sendable {
         case .silu: (STRATA_ACT_SILU, 0, 0)
         case .hardSigmoid(let alpha, let beta): (STRATA_ACT_HARD_SIGMOID, alpha, beta)
         case .hardSwish: (STRATA_ACT_HARD_SWISH, 0, 0)
+        case .geluErf(let divisor, let factor): (STRATA_ACT_GELU_ERF, divisor, factor)
         }
         return strata_epilogue(bias: bias, activation: Int32(kind.rawValue), alpha: alpha, beta: beta)
     }
