@@ -148,10 +148,11 @@ final class KernelTierTests: XCTestCase {
                 }
             }
             let activations: [FusedActivation] = [.relu, .clip(low: -1.5, high: 2.5), .leakyRelu(alpha: 0.2), .sigmoid, .silu,
-                                                   .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish]
+                                                   .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish,
+                                                   .geluErf(divisor: 1.4142135, factor: 0.5)]
             for activation in activations {
                 for withBias in [false, true] {
-                    let usesExp = activation == .sigmoid || activation == .silu
+                    let usesExp = activation == .sigmoid || activation == .silu || activation == .geluErf(divisor: 1.4142135, factor: 0.5)
                     assertTiersAgree("\(activation), bias \(withBias), scale \(scale)", tolerance: usesExp ? Tolerance.functions : nil) {
                         var y = [Float](repeating: 0, count: count)
                         var ep = activation.epilogue(bias: nil)
@@ -169,7 +170,8 @@ final class KernelTierTests: XCTestCase {
     func testSixteenLaneActivationsGiveTheEightLaneBits() throws {
         guard KernelTier.available.contains(.avx512) else { throw XCTSkip("this CPU has no AVX-512 tier") }
         let activations: [FusedActivation] = [.relu, .clip(low: -1.5, high: 2.5), .leakyRelu(alpha: 0.2), .sigmoid, .silu,
-                                               .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish]
+                                               .hardSigmoid(alpha: 0.2, beta: 0.5), .hardSwish,
+                                               .geluErf(divisor: 1.4142135, factor: 0.5)]
         for (count, scale) in [(1003, Float(100)), (517, 8), (9, 0.1), (16, 90)] {
             let x = Self.values(count, seed: UInt64(count) &+ 7, scale: scale, specials: true)
             let bias: [Float] = [-0.625]

@@ -225,7 +225,7 @@ int main(void) {
     char what[160];
     const strata_activation activations[] = {STRATA_ACT_NONE, STRATA_ACT_RELU, STRATA_ACT_CLIP, STRATA_ACT_LEAKY_RELU,
                                              STRATA_ACT_SIGMOID, STRATA_ACT_SILU, STRATA_ACT_HARD_SIGMOID,
-                                             STRATA_ACT_HARD_SWISH};
+                                             STRATA_ACT_HARD_SWISH, STRATA_ACT_GELU_ERF};
     const int n_activations = sizeof activations / sizeof *activations;
 
     rng_state = 1;
@@ -243,8 +243,10 @@ int main(void) {
             for (int with_bias = 0; with_bias < 2; with_bias++) {
                 elementwise_case c = {x, counts[t], 0, {NULL, activations[a], -1.5f, 2.5f}, with_bias ? &bias : NULL};
                 if (activations[a] == STRATA_ACT_HARD_SIGMOID) c.ep.alpha = 0.2f, c.ep.beta = 0.5f;
+                if (activations[a] == STRATA_ACT_GELU_ERF) c.ep.alpha = 1.4142135f, c.ep.beta = 0.5f;
                 snprintf(what, sizeof what, "activation %d, bias %d, scale %g", activations[a], with_bias, scales[t]);
-                const int uses_exp = activations[a] == STRATA_ACT_SIGMOID || activations[a] == STRATA_ACT_SILU;
+                const int uses_exp = activations[a] == STRATA_ACT_SIGMOID || activations[a] == STRATA_ACT_SILU ||
+                                     activations[a] == STRATA_ACT_GELU_ERF;
                 check_within(what, counts[t], run_epilogue, &c, uses_exp ? functions : exact);
             }
         }
@@ -252,7 +254,7 @@ int main(void) {
     }
 
     for (int i = 0; i < 60; i++) {
-        window_case c = {.g = random_window(), .channels = 1 + i % 8};
+        window_case c = {.g = random_window(), .channels = 1 + i % 19};  // up to three blocks of eight per depthwise8 call
         if (i >= 56) {
             // Stride-1 3×3 and 5×5 windows, which the per-plane depthwise kernel takes four rows at a time.
             const int k = i % 2 ? 5 : 3, h = 9 + i - 56, w = 29 + 2 * (i - 56), s = i >= 58 ? 2 : 1;
