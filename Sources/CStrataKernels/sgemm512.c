@@ -114,7 +114,7 @@ AVX512 static inline __attribute__((always_inline)) void epilogue16(const float 
 }
 
 // strata_epilogue_apply in the AVX-512 tier: the activations of math8.h at twice the width (on a
-// Zen 4 core a sigmoid-weighted linear unit costs 0.42 instead of 0.65 ns a value).
+// Zen 4 core a SiLU costs 0.30 ns a value here, 0.47 in the AVX2 tier's 8-lane loop).
 AVX512 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
     switch (ep->activation) {
     case STRATA_ACT_NONE: epilogue16(x, y, n, bias, ep, STRATA_ACT_NONE); break;
