@@ -112,6 +112,63 @@ void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb
     active()->sgemm(m, k, a, lda, b, ldb, n_begin, n_end, c, ldc, accumulate, scratch, ep);
 }
 
+int strata_sgemm_packed_supported(void) { return active()->sgemm_packed != NULL; }
+
+size_t strata_sgemm_packed_floats(int k, int n) {
+    const size_t panels = ((size_t)n + STRATA_SGEMM_PANEL - 1) / STRATA_SGEMM_PANEL;
+    return panels * (size_t)k * STRATA_SGEMM_PANEL;
+}
+
+void strata_sgemm_pack_b(int k, int n, const void *b, size_t row_stride, size_t column_stride, float *packed) {
+    // Plain C in every tier: it runs once per weight, and the bytes may sit unaligned in a mapped
+    // file.
+    const unsigned char *bytes = (const unsigned char *)b;
+    const int panels = (n + STRATA_SGEMM_PANEL - 1) / STRATA_SGEMM_PANEL;
+    const int tail = n - (panels - 1) * STRATA_SGEMM_PANEL;
+    const size_t panel_floats = (size_t)k * STRATA_SGEMM_PANEL;
+    if (tail < STRATA_SGEMM_PANEL) {
+        float *last = packed + (size_t)(panels - 1) * panel_floats;
+        for (int p = 0; p < k; p++) memset(last + (size_t)p * STRATA_SGEMM_PANEL + tail, 0, sizeof(float) * (size_t)(STRATA_SGEMM_PANEL - tail));
+    }
+    if (column_stride == 1) {
+        // Blocks of 32 rows: their source bytes stay in cache while each panel gets a 4 KB run.
+        for (int p0 = 0; p0 < k; p0 += 32) {
+            const int p1 = k - p0 < 32 ? k : p0 + 32;
+            for (int panel = 0; panel < panels; panel++) {
+                const int cols = panel == panels - 1 ? tail : STRATA_SGEMM_PANEL;
+                float *out = packed + (size_t)panel * panel_floats;
+                const unsigned char *in = bytes + sizeof(float) * (size_t)panel * STRATA_SGEMM_PANEL;
+                if (cols == STRATA_SGEMM_PANEL) {
+                    // A constant size: the copy is inlined as a few vector moves, not a call per row.
+                    for (int p = p0; p < p1; p++) {
+                        memcpy(out + (size_t)p * STRATA_SGEMM_PANEL, in + sizeof(float) * (size_t)p * row_stride,
+                               sizeof(float) * STRATA_SGEMM_PANEL);
+                    }
+                } else {
+                    for (int p = p0; p < p1; p++) {
+                        memcpy(out + (size_t)p * STRATA_SGEMM_PANEL, in + sizeof(float) * (size_t)p * row_stride,
+                               sizeof(float) * (size_t)cols);
+                    }
+                }
+            }
+        }
+    } else {
+        // B stored transposed: source row j is column j of B.
+        for (int j = 0; j < n; j++) {
+            const unsigned char *column = bytes + sizeof(float) * (size_t)j * column_stride;
+            float *out = packed + (size_t)(j / STRATA_SGEMM_PANEL) * panel_floats + (size_t)(j % STRATA_SGEMM_PANEL);
+            for (int p = 0; p < k; p++) {
+                memcpy(out + (size_t)p * STRATA_SGEMM_PANEL, column + sizeof(float) * (size_t)p * row_stride, sizeof(float));
+            }
+        }
+    }
+}
+
+void strata_sgemm_packed(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin, int panel_end,
+                         float *c, int ldc, int accumulate, const strata_epilogue *ep) {
+    active()->sgemm_packed(m, k, a, lda, packed, n, panel_begin, panel_end, c, ldc, accumulate, ep);
+}
+
 void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
     active()->epilogue_apply(x, y, n, bias, ep);
 }

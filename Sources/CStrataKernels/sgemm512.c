@@ -20,6 +20,7 @@
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 
 _Static_assert(KC * NR == STRATA_SGEMM_SCRATCH, "strata_sgemm_scratch() is one packed panel");
+_Static_assert(NR == STRATA_SGEMM_PANEL, "strata_sgemm_pack_b packs the panels this GEMM reads");
 
 // Rows [k0, k0+kc) and columns [n0, n0+cols) of B into a kc × NR panel, zeros past `cols`.
 static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols, float *panel) {
@@ -182,9 +183,13 @@ STRATA_SGEMM_KERNEL(kernel_12_half, 12, 1)
 STRATA_SGEMM_KERNEL(kernel_8_half, 8, 1)
 STRATA_SGEMM_KERNEL(kernel_4_half, 4, 1)
 
-AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin,
-                                int n_end, float *c, int ldc, int accumulate, float *scratch,
-                                const strata_epilogue *ep) {
+// The loops of both entry points: columns [n_begin, n_end) of C, panel after panel of B, each either
+// packed here into `scratch` or (with `packed`) read from panels packed once by strata_sgemm_pack_b,
+// whose panel p holds columns [32p, 32p + 32) over all k rows; n_begin is then a multiple of 32.
+// The kernels see the same panel contents either way, so both give the same bits.
+AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
+    int m, int k, const float *a, int lda, const float *b, int ldb, const float *packed, int n_begin, int n_end,
+    float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep) {
     if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
     for (int k0 = 0; k0 < k; k0 += KC) {
         const int kc = k - k0 < KC ? k - k0 : KC;
@@ -192,7 +197,13 @@ AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const flo
         const strata_epilogue *last = k0 + kc >= k ? ep : NULL;
         for (int n0 = n_begin; n0 < n_end; n0 += NR) {
             const int cols = n_end - n0 < NR ? n_end - n0 : NR;
-            pack_panel(b, ldb, k0, kc, n0, cols, scratch);
+            const float *panel;
+            if (packed) {
+                panel = packed + (size_t)(n0 / NR) * (size_t)k * NR + (size_t)k0 * NR;
+            } else {
+                pack_panel(b, ldb, k0, kc, n0, cols, scratch);
+                panel = scratch;
+            }
             const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
             const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
             for (int i = 0; i < m; i += MR) {
@@ -201,17 +212,30 @@ AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const flo
                 float *ci = c + (size_t)i * ldc + n0;
                 const float *bias = last && last->bias ? last->bias + i : NULL;
                 if (cols > 16) {
-                    if (rows > 8) kernel_12(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
-                    else if (rows > 4) kernel_8(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
-                    else kernel_4(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
                 } else {
-                    if (rows > 8) kernel_12_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
-                    else if (rows > 4) kernel_8_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
-                    else kernel_4_half(kc, ai, lda, scratch, ci, ldc, rows, m0, m1, add, last, bias);
+                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
                 }
             }
         }
     }
+}
+
+AVX512 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin,
+                                int n_end, float *c, int ldc, int accumulate, float *scratch,
+                                const strata_epilogue *ep) {
+    sgemm_columns(m, k, a, lda, b, ldb, NULL, n_begin, n_end, c, ldc, accumulate, scratch, ep);
+}
+
+AVX512 void strata_sgemm_packed_avx512(int m, int k, const float *a, int lda, const float *packed, int n,
+                                       int panel_begin, int panel_end, float *c, int ldc, int accumulate,
+                                       const strata_epilogue *ep) {
+    const int n_end = (size_t)panel_end * NR < (size_t)n ? panel_end * NR : n;
+    sgemm_columns(m, k, a, lda, NULL, 0, packed, panel_begin * NR, n_end, c, ldc, accumulate, NULL, ep);
 }
 
 #endif

@@ -17,8 +17,10 @@
 #include "tier_kernels.h"
 #pragma clang attribute pop
 
-const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL};
+const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL,
+                                                .sgemm_packed = NULL};
 const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .epilogue_apply = strata_epilogue_apply_avx512,
-                                                  .sgemm = strata_sgemm_avx512};
+                                                  .sgemm = strata_sgemm_avx512,
+                                                  .sgemm_packed = strata_sgemm_packed_avx512};
 
 #endif

@@ -12,6 +12,6 @@
 #define STRATA_VEC8_NEON 1
 #include "tier_kernels.h"
 
-const strata_kernel_table strata_kernels_neon = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL};
+const strata_kernel_table strata_kernels_neon = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL, .sgemm_packed = NULL};
 
 #endif

@@ -9,6 +9,8 @@
 
 /// Floats of scratch one strata_sgemm call needs (one packed 256-deep, 32-wide panel of B).
 #define STRATA_SGEMM_SCRATCH (256 * 32)
+/// Columns of one panel of B, as the GEMM reads it (sgemm512.c's NR).
+#define STRATA_SGEMM_PANEL 32
 
 typedef struct {
     void (*epilogue_apply)(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
@@ -33,6 +35,9 @@ typedef struct {
     /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.
     void (*sgemm)(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
                   int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+    /// The same GEMM over B already in panels (strata_sgemm_packed's contract), NULL with `sgemm`.
+    void (*sgemm_packed)(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                         int panel_end, float *c, int ldc, int accumulate, const strata_epilogue *ep);
     /// Whether the tier's multiply-adds round once (vec8.h's STRATA_FUSED_MULTIPLY_ADD).
     int fused_multiply_add;
 } strata_kernel_table;
@@ -47,6 +52,8 @@ extern const strata_kernel_table strata_kernels_avx512;
 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                          float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+void strata_sgemm_packed_avx512(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                                int panel_end, float *c, int ldc, int accumulate, const strata_epilogue *ep);
 #endif
 #if defined(__aarch64__)
 /// NEON (tier_neon.c).

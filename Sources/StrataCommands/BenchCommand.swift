@@ -72,8 +72,9 @@ public struct BenchCommand: StrataSubcommand {
         let loadStart = DispatchTime.now()
         let model = try ModelLoader.load(modelPath, config: config)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads, fusion: !noFusion))
-        // Weights are read from the model file on first use; a load is done when they are in memory.
-        for tensor in model.graph.initializers.values { tensor.storage.makeResident() }
+        // Weights are read from the model file on first use; a load is done when they are in memory,
+        // in the layout runs read them in.
+        try engine.prepareWeights()
         let loadMs = Self.milliseconds(since: loadStart)
 
         var feeds: [String: Tensor]

@@ -76,11 +76,12 @@ final class TensorDecoder {
 
     /// A tensor over `bytes` (which `owner` keeps alive) if they are aligned for the dtype,
     /// otherwise over a copy: made now, or with `deferringCopy` (bytes in a mapped file) when the
-    /// tensor's bytes are first used, after which the file's pages under them are let go.
+    /// tensor's bytes are first used, after which the file's pages under them are let go (as they
+    /// are for borrowed bytes in a mapped file once a kernel has repacked them, or the tensor is gone).
     func borrowOrCopy(_ bytes: UnsafeMutableRawPointer?, _ layout: Layout, owner: AnyObject, deferringCopy: Bool = false) throws -> Tensor {
         guard let bytes else { return try Tensor(dtype: layout.dtype, shape: layout.shape) }
         return try Tensor.borrowing(bytes, byteCount: layout.byteCount, dtype: layout.dtype, shape: layout.shape,
-                                    owner: owner, deferringCopy: deferringCopy)
+                                    owner: owner, deferringCopy: deferringCopy, dropPagesWhenDone: deferringCopy)
     }
 
     /// Elements held in the typed field the specification assigns to the dtype.

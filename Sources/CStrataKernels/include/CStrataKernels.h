@@ -180,6 +180,24 @@ size_t strata_sgemm_scratch(void);
 void strata_sgemm(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                   float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
 
+/// Whether the active tier has `strata_sgemm_packed` (the tiers that have `strata_sgemm`).
+int strata_sgemm_packed_supported(void);
+
+/// Floats `strata_sgemm_pack_b` writes for a k × n matrix B: its columns in panels of 32, the
+/// last one padded with zeros.
+size_t strata_sgemm_packed_floats(int k, int n);
+
+/// Packs B (k × n; element (p, j) at b[p·row_stride + j·column_stride] floats, so a B stored
+/// transposed has row_stride 1) into the panels `strata_sgemm_packed` reads, once for all the calls
+/// that multiply by it. `b` needs no alignment (a weight inside a mapped file); any tier.
+void strata_sgemm_pack_b(int k, int n, const void *b, size_t row_stride, size_t column_stride, float *packed);
+
+/// `strata_sgemm` with B already packed by `strata_sgemm_pack_b` (n its column count): the columns
+/// of panels [panel_begin, panel_end), with the same bits as `strata_sgemm` gives for them. Calls on
+/// disjoint panel ranges may run at once. Only while `strata_sgemm_packed_supported()` is true.
+void strata_sgemm_packed(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin, int panel_end,
+                         float *c, int ldc, int accumulate, const strata_epilogue *ep);
+
 /// Rows [i_begin, i_end) of the product of A (m × k, row stride lda) with one contiguous column b
 /// (k values): c[i·ldc] = act(A[i]·b + bias[i]) with bias and act from `ep` (NULL: none). Rows may
 /// be split between threads.

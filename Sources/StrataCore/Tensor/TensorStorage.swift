@@ -91,13 +91,41 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Brings every byte into memory now: makes a deferred copy, and reads one byte per page of
     /// borrowed bytes (a mapped file's pages are otherwise read on first use). For timing a load
-    /// as the whole cost of having the weights ready.
+    /// as the whole cost of having the weights ready. Bytes a kernel keeps in its own layout
+    /// (`markRepacked`) stay where they are: the repacked copy is what a run reads.
     public func makeResident() {
+        if repacked.load(ordering: .acquiring) { return }
         let base = UnsafeRawPointer(pointer)
         var sum: UInt8 = 0
         for offset in stride(from: 0, to: byteCount, by: 4096) { sum &+= base.load(fromByteOffset: offset, as: UInt8.self) }
         TensorStorage.sink.store(sum, ordering: .relaxed)
     }
+
+    /// Calls `body` with the bytes as they are now, without making a deferred copy: the aligned copy
+    /// when one was made, else the source bytes, which may be unaligned (read them with `loadUnaligned`
+    /// or copy them). For a kernel that repacks a weight into its own layout once, so that the
+    /// weight is not copied twice.
+    public func withBytesInPlace<R>(_ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
+        let address = resolved.load(ordering: .acquiring)
+        if address == 0, let source { return try body(UnsafeRawPointer(source)) }
+        return try body(UnsafeRawPointer(pointer))
+    }
+
+    /// Records that a kernel now holds these bytes in a layout of its own and reads them from there:
+    /// `makeResident` leaves them alone, and a mapped file's pages under them (or under a deferred
+    /// copy not yet made) are let go now, so that the repacked copy takes their place in memory
+    /// instead of adding to it. Reading `pointer` later still works (the pages are read again).
+    public func markRepacked() {
+        guard !repacked.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if let source, resolved.load(ordering: .acquiring) == 0 {
+            release?(source, byteCount)
+        } else if source == nil, owner != nil, let release {
+            release(pointer, byteCount)
+        }
+    }
+
+    /// Set by `markRepacked`.
+    private let repacked = Atomic<Bool>(false)
 
     /// Where `makeResident` leaves its sum, so that its reads are not optimised away.
     private static let sink = Atomic<UInt8>(0)

@@ -11,7 +11,7 @@ enum BlockedGemm {
     static var native: Bool { strata_sgemm_supported() != 0 }
 
     /// Width of the kernel's column panels and height of its row blocks.
-    private static let panelWidth = 32, rowBlock = 12
+    fileprivate static let panelWidth = 32, rowBlock = 12
 
     static func multiply(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -62,6 +62,37 @@ enum BlockedGemm {
                 ep.bias = ep.bias.map { $0 + first }
                 strata_sgemm(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(ldb), 0, Int32(n),
                              job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
+            }
+        }
+    }
+}
+
+extension BlockedGemm {
+    /// The same product with B packed once (`PackedGemmWeight`), split over the threads the same way
+    /// and with the same bits. Only while `strata_sgemm_packed_supported()` is true, and `n > 1`.
+    static func multiply(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, epilogue: strata_epilogue? = nil,
+        context: ExecutionContext
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        let job = GemmJob(a: a, b: packed, c: c, epilogue: epilogue)
+        let panels = (n + panelWidth - 1) / panelWidth
+        let blocks = (m + rowBlock - 1) / rowBlock
+        let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
+        if panels >= 4 * context.threads || blocks < 2 * context.threads {
+            context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
+                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
+                strata_sgemm_packed(Int32(m), Int32(k), job.a, Int32(lda), job.b, Int32(n), Int32(range.lowerBound),
+                                    Int32(range.upperBound), job.c, Int32(ldc), accumulate ? 1 : 0, &ep)
+            }
+        } else {
+            context.parallelFor(blocks, minChunk: max(1, (1 << 20) / max(1, perBlock))) { range in
+                let first = range.lowerBound * rowBlock, rows = min(m, range.upperBound * rowBlock) - first
+                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
+                ep.bias = ep.bias.map { $0 + first }
+                strata_sgemm_packed(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(n), 0, Int32(panels),
+                                    job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, &ep)
             }
         }
     }

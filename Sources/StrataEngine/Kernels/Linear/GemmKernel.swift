@@ -3,18 +3,25 @@ import CStrataKernels
 
 /// ONNX `Gemm`: `Y = alpha·op(A)·op(B) + beta·C`, with C broadcast to [M, N] (optional from opset 11).
 /// float16 and bfloat16 are computed in float32.
-struct GemmKernel: Kernel {
+struct GemmKernel: WeightPacking {
     let node: Node
     let transA: Bool
     let transB: Bool
     let alpha: Float
     let beta: Float
+    /// A constant float32 B, packed on first use where the tier has its own GEMM (which then runs
+    /// the products with alpha 1 and A not transposed).
+    let packedB: PackedGemmWeight?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
         let attributes = try node.typed(GemmAttributes.self)
         (transA, transB, alpha, beta) = (attributes.transA, attributes.transB, attributes.alpha, attributes.beta)
+        packedB = attributes.alpha == 1 && !attributes.transA && PackedGemmWeight.mayHaveRows(ctx.inputTypes.first ?? nil)
+            ? ctx.constant(1).flatMap { PackedGemmWeight($0, transposed: attributes.transB, name: "node '\(ctx.node.name)'") } : nil
     }
+
+    func packWeights() throws { _ = try packedB?.panels() }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count >= 2, let a = inputs[0], let b = inputs[1] else { throw node.error("needs inputs A and B") }
@@ -88,6 +95,12 @@ struct GemmKernel: Kernel {
         }
         if k == 0 {
             if !accumulate { out.update(repeating: 0, count: m * n) }
+            return y
+        }
+        if T.self == Float.self, m > 1, n > 1, let packedB, packedB.holds(b), packedB.k == k, packedB.n == n,
+           let panels = try packedB.panels() {
+            BlockedGemm.multiply(m: m, n: n, k: k, a: a.pointer(as: Float.self), lda: a.shape[1], packed: panels,
+                                 c: y.pointer(as: Float.self), ldc: n, accumulate: accumulate, context: context)
             return y
         }
         context.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: T(float: alpha),

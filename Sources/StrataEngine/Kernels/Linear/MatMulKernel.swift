@@ -3,12 +3,18 @@ import StrataCore
 /// ONNX `MatMul` with numpy semantics: 1-D operands are promoted (and the added axis dropped),
 /// batch axes broadcast. float32/float64 through BLAS, 32/64-bit integers through loops,
 /// float16/bfloat16 in float32.
-struct MatMulKernel: Kernel {
+struct MatMulKernel: WeightPacking {
     let node: Node
+    /// A constant 2-D float32 B, packed on first use where the tier has its own GEMM.
+    let packedB: PackedGemmWeight?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
+        packedB = PackedGemmWeight.mayHaveRows(ctx.inputTypes.first ?? nil)
+            ? ctx.constant(1).flatMap { PackedGemmWeight($0, name: "node '\(ctx.node.name)'") } : nil
     }
+
+    func packWeights() throws { _ = try packedB?.panels() }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count == 2, let a = inputs[0], let b = inputs[1] else { throw node.error("needs inputs A and B") }
@@ -16,7 +22,9 @@ struct MatMulKernel: Kernel {
             throw node.error("A is \(a.dtype.rawValue) but B is \(b.dtype.rawValue)", kind: .invalidInput)
         }
         switch a.dtype {
-        case .float32: return [try Self.multiply(Float.self, a, b, node: node, context: context)]
+        case .float32:
+            let packed = packedB.flatMap { $0.holds(b) ? $0 : nil }
+            return [try Self.multiply(Float.self, a, b, packedB: packed, node: node, context: context)]
         case .float64: return [try Self.multiply(Double.self, a, b, node: node, context: context)]
         case .int32: return [try Self.multiply(Int32.self, a, b, node: node, context: context)]
         case .int64: return [try Self.multiply(Int64.self, a, b, node: node, context: context)]
@@ -32,8 +40,10 @@ struct MatMulKernel: Kernel {
     /// float32 products without transposes go through `BlockedGemm`, the others through
     /// `ExecutionContext.gemm`. A batch of products is spread over the threads (each product on
     /// one) when there are enough of them or each is small; otherwise each product is threaded.
+    /// `packedB` (b itself, packed) replaces b's bytes where `BlockedGemm` runs with the tier's own
+    /// GEMM; b's bytes are then not read.
     static func multiply<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false,
-                                        node: Node, context: ExecutionContext) throws -> Tensor {
+                                        packedB: PackedGemmWeight? = nil, node: Node, context: ExecutionContext) throws -> Tensor {
         let outShape = try OpRegistry.matMulShape(
             (transA ? swapLast(a.shape) : a.shape).dims, (transB ? swapLast(b.shape) : b.shape).dims, node: node
         ).concrete!
@@ -48,11 +58,20 @@ struct MatMulKernel: Kernel {
             out.update(repeating: 0, count: y.count)
             return y
         }
-        let pa = a.pointer(as: T.self), pb = b.pointer(as: T.self)
         let lda = aShape[aShape.count - 1], ldb = bShape[bShape.count - 1]
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
 
-        let blocked = T.self == Float.self && !transA && !transB && m > 1 && n > 1
+        // A batched against one matrix B folds into the rows of a single product (below), so a
+        // batch of 1-row products (ViT's [197, 1, 768] tokens) still runs as one 197-row product.
+        let folds = bBatch.elementCount == 1 && !transA
+        let rows = folds ? aBatch.elementCount * m : m
+        let blocked = T.self == Float.self && !transA && !transB && rows > 1 && n > 1
+        if blocked, folds, b.rank == 2, let packedB, packedB.k == k, packedB.n == n, let panels = try packedB.panels() {
+            BlockedGemm.multiply(m: rows, n: n, k: k, a: a.pointer(as: Float.self), lda: lda, packed: panels,
+                                 c: y.pointer(as: Float.self), ldc: n, accumulate: false, context: context)
+            return y
+        }
+        let pa = a.pointer(as: T.self), pb = b.pointer(as: T.self)
         @Sendable func product(_ rows: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
                                _ context: ExecutionContext) {
             if blocked {
@@ -70,9 +89,8 @@ struct MatMulKernel: Kernel {
             }
         }
 
-        // A batched against one matrix B: the batch folds into the rows of a single product.
-        if bBatch.elementCount == 1, !transA {
-            product(aBatch.elementCount * m, pa, pb, out, context)
+        if folds {
+            product(rows, pa, pb, out, context)
             return y
         }
         let batch = Array(outShape.dropLast((a.rank > 1 ? 1 : 0) + (b.rank > 1 ? 1 : 0)))

@@ -1,0 +1,127 @@
+import CStrataKernels
+import StrataCore
+import StrataTestSupport
+import XCTest
+@testable import StrataEngine
+
+/// MatMul weights packed once (`PackedGemmWeight`): the same bits as packing them on every call,
+/// packed from where the bytes lie without a second copy, and the file's pages let go.
+final class LinearPackedWeightTests: KernelTierTestCase {
+    /// A constant B (packed where the tier has its own GEMM) against the same B fed as a run-time
+    /// value (packed per call): every bit equal, with K over one 256-deep block, ragged last panels,
+    /// a batch of 1-row products folded into one product, and 1 and 3 threads.
+    func testConstantWeightsGiveTheBitsOfRunTimeWeights() {
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 41)
+            for (aShape, n) in [([197, 300], 45), ([13, 257], 17), ([5, 4, 64], 100), ([7, 1, 520], 33), ([2, 3, 9, 31], 64)] {
+                let k = aShape.last!
+                let a = rng.tensor(aShape), b = rng.tensor([k, n])
+                for threads in [1, 3] {
+                    let node = OneNode.node("MatMul", [a, b])
+                    let packed = try OneNode.kernel(node, [nil, b], constantInputs: true).run([a, b], context: ExecutionContext(threads: threads))
+                    let perCall = try OneNode.kernel(node, [a, b]).run([a, b], context: ExecutionContext(threads: threads))
+                    XCTAssertEqual(packed[0].shape, perCall[0].shape)
+                    let (p, q) = (packed[0].floats(), perCall[0].floats())
+                    if let i = p.indices.first(where: { p[$0].bitPattern != q[$0].bitPattern }) {
+                        XCTFail("A \(aShape) × B [\(k), \(n)], \(threads) threads: element \(i) is \(p[i]) packed, \(q[i]) per call")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gemm with a constant B, stored transposed or not: in the AVX-512 tier the packed product gives
+    /// MatMul's bits for A·B; in every tier, with C as a bias row, the direct sums within float32
+    /// rounding.
+    func testGemmWithConstantWeights() {
+        var rng = SeededGenerator(seed: 45)
+        let (m, k, n) = (30, 300, 70)
+        let a = rng.tensor([m, k]), b = rng.tensor([k, n]), c = rng.tensor([n])
+        let bf = b.floats()
+        let bt = Tensor(bf.indices.map { i in bf[(i % k) * n + i / k] }, shape: [n, k])
+        forEachKernelTier {
+            if KernelTier.active == .avx512 {
+                let product = try OneNode.run("MatMul", [a, b], threads: 2)[0].floats()
+                for (weight, transB) in [(b, 0), (bt, 1)] {
+                    let got = try OneNode.run("Gemm", [a, weight], attributes: ["transB": .int(transB)], threads: 2, constantInputs: true)
+                    XCTAssertEqual(got[0].floats().map(\.bitPattern), product.map(\.bitPattern), "transB \(transB)")
+                }
+            }
+            let got = try OneNode.run("Gemm", [a, bt, c], attributes: ["transB": .int(1)], threads: 3, constantInputs: true)
+            let (av, bv, cv) = (a.floats(), b.floats(), c.floats())
+            let want: [Float] = (0..<m * n).map { index in
+                let (i, j) = (index / n, index % n)
+                var s: Double = 0
+                for p in 0..<k { s += Double(av[i * k + p]) * Double(bv[p * n + j]) }
+                return Float(s + Double(cv[j]))
+            }
+            assertClose(got[0], want, shape: [m, n], "Gemm with a bias row")
+        }
+    }
+
+    /// A run that feeds another value in place of the weight the kernel was built with uses that value.
+    func testAnotherValueInPlaceOfTheWeightIsUsed() throws {
+        var rng = SeededGenerator(seed: 42)
+        let a = rng.tensor([20, 40]), b = rng.tensor([40, 50]), other = rng.tensor([40, 50])
+        let node = OneNode.node("MatMul", [a, b])
+        let kernel = try OneNode.kernel(node, [nil, b], constantInputs: true)
+        _ = try kernel.run([a, b], context: ExecutionContext(threads: 1))
+        let got = try kernel.run([a, other], context: ExecutionContext(threads: 1))
+        let want = try OneNode.kernel(node, [a, other]).run([a, other], context: ExecutionContext(threads: 1))
+        XCTAssertEqual(got[0].floats(), want[0].floats())
+    }
+
+    /// Packing reads a deferred copy's source bytes (here deliberately unaligned, as a weight inside
+    /// a mapped file is) without making the copy, lets the source go, and `makeResident` then leaves
+    /// the weight alone; reading the weight afterwards still gives its values.
+    func testPackingMakesNoSecondCopy() throws {
+        guard KernelTier.available.contains(.avx512) else { throw XCTSkip("only the AVX-512 tier packs weights") }
+        let previous = KernelTier.active
+        KernelTier.force(.avx512)
+        defer { KernelTier.force(previous) }
+        var rng = SeededGenerator(seed: 43)
+        let (k, n) = (70, 40)
+        let values = rng.tensor([k, n]).floats()
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: k * n * 4 + 1, alignment: 16)
+        defer { buffer.deallocate() }
+        let source = buffer + 1
+        values.withUnsafeBytes { source.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let released = ReleaseLog()
+        let storage = TensorStorage(deferredCopyOf: source, byteCount: k * n * 4, owner: released) { pointer, count in
+            released.record(pointer, count)
+        }
+        let weight = Tensor(dtype: .float32, shape: [k, n], storage: storage)
+        let packed = try XCTUnwrap(PackedGemmWeight(weight, name: "test"))
+        XCTAssertNotNil(try packed.panels())
+        storage.makeResident()
+        storage.withBytesInPlace { XCTAssertEqual($0, UnsafeRawPointer(source), "packing or makeResident made the deferred copy") }
+        XCTAssertEqual(released.calls, 1, "the source pages were not let go once")
+        XCTAssertEqual(weight.floats(), values)
+    }
+
+    /// The packed panels equal for B read row by row and for B stored transposed, at any alignment.
+    func testPackingTransposedWeightsGivesTheSamePanels() {
+        var rng = SeededGenerator(seed: 44)
+        for (k, n) in [(1, 1), (5, 31), (300, 70), (16, 64)] {
+            let b = rng.tensor([k, n]).floats()
+            var bt = [Float](repeating: 0, count: k * n)
+            for p in 0..<k { for j in 0..<n { bt[j * k + p] = b[p * n + j] } }
+            let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
+            var plain = [Float](repeating: .nan, count: floats), transposed = [Float](repeating: .nan, count: floats)
+            strata_sgemm_pack_b(Int32(k), Int32(n), b, n, 1, &plain)
+            strata_sgemm_pack_b(Int32(k), Int32(n), bt, 1, k, &transposed)
+            XCTAssertEqual(plain.map(\.bitPattern), transposed.map(\.bitPattern), "k \(k), n \(n)")
+            // Panel p, row r, lane j holds B[r][32p + j], zero past n.
+            for index in [0, floats / 2, floats - 1] {
+                let panel = index / (k * 32), r = index % (k * 32) / 32, j = index % 32
+                XCTAssertEqual(plain[index], 32 * panel + j < n ? b[r * n + 32 * panel + j] : 0, "k \(k), n \(n), float \(index)")
+            }
+        }
+    }
+}
+
+/// Counts a storage's release calls.
+private final class ReleaseLog: @unchecked Sendable {
+    private(set) var calls = 0
+    func record(_: UnsafeMutableRawPointer, _: Int) { calls += 1 }
+}
