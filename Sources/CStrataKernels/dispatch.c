@@ -169,6 +169,11 @@ void strata_sgemm_packed(int m, int k, const float *a, int lda, const float *pac
     active()->sgemm_packed(m, k, a, lda, packed, n, panel_begin, panel_end, c, ldc, accumulate, ep);
 }
 
+void strata_sgemm_packed_at(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                            int panel_end, float *y, int ldy, float *scratch, const strata_epilogue *ep) {
+    active()->sgemm_packed_at(m, k, a, lda, packed, n, panel_begin, panel_end, y, ldy, scratch, ep);
+}
+
 void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
     active()->epilogue_apply(x, y, n, bias, ep);
 }

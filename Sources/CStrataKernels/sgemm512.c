@@ -183,6 +183,103 @@ STRATA_SGEMM_KERNEL(kernel_12_half, 12, 1)
 STRATA_SGEMM_KERNEL(kernel_8_half, 8, 1)
 STRATA_SGEMM_KERNEL(kernel_4_half, 4, 1)
 
+// The kernel of strata_sgemm_packed_at: A stored by columns (A(i, p) at a[p·lda + i], so a row
+// block's twelve values for one p share a cache line), the sums of earlier K blocks in `c` (rows of
+// NR floats) when `accumulate`. Blocks before the last store to `c`; the last one (y non-NULL)
+// adds bias[j] and the activation, then stores row i of the block into column i of y (rows of y
+// ldy apart), sixteen lanes scattered at a time.
+AVX512 static inline __attribute__((always_inline)) void kernel_block_at(
+    int kc, const float *a, int lda, const float *panel, float *c, int rows, __mmask16 m0, __mmask16 m1,
+    int accumulate, float *y, int ldy, const strata_epilogue *ep, const float *bias, const int R, const int H) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    int at[MR];
+    for (int i = 0; i < R; i++) at[i] = i < rows ? i : 0;
+    for (int p = 0; p < kc; p++) {
+        const float *ap = a + (size_t)p * lda;
+        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR);
+        const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * NR + 16) : _mm512_setzero_ps();
+        for (int i = 0; i < R; i++) {
+            const __m512 ai = _mm512_set1_ps(ap[at[i]]);
+            acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+            if (H == 2) acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+        }
+    }
+    const __m512i lanes = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                             _mm512_set1_epi32(ldy));
+    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    const __m512 bias1 = bias && H == 2 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    for (int i = 0; i < R && i < rows; i++) {
+        float *row = c + (size_t)i * NR;
+        __m512 v0 = acc[i][0], v1 = acc[i][1];
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_loadu_ps(row));
+            if (H == 2) v1 = _mm512_add_ps(v1, _mm512_loadu_ps(row + 16));
+        }
+        if (!y) {
+            _mm512_storeu_ps(row, v0);
+            if (H == 2) _mm512_storeu_ps(row + 16, v1);
+            continue;
+        }
+        if (ep) {
+            // act(v + bias) as activate16, with the bias of each lane's column.
+            v0 = act16(_mm512_add_ps(v0, bias0), ep->activation, ep->alpha, ep->beta);
+            if (H == 2) v1 = act16(_mm512_add_ps(v1, bias1), ep->activation, ep->alpha, ep->beta);
+        }
+        _mm512_mask_i32scatter_ps(y + i, m0, lanes, v0, 4);
+        if (H == 2) _mm512_mask_i32scatter_ps(y + (size_t)16 * ldy + i, m1, lanes, v1, 4);
+    }
+}
+
+#define STRATA_SGEMM_AT_KERNEL(NAME, R, H)                                                                      \
+    AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int rows, __mmask16 m0, \
+                            __mmask16 m1, int accumulate, float *y, int ldy, const strata_epilogue *ep,          \
+                            const float *bias) {                                                                 \
+        kernel_block_at(kc, a, lda, panel, c, rows, m0, m1, accumulate, y, ldy, ep, bias, R, H);                 \
+    }
+STRATA_SGEMM_AT_KERNEL(kernel_at_12, 12, 2)
+STRATA_SGEMM_AT_KERNEL(kernel_at_8, 8, 2)
+STRATA_SGEMM_AT_KERNEL(kernel_at_4, 4, 2)
+STRATA_SGEMM_AT_KERNEL(kernel_at_12_half, 12, 1)
+STRATA_SGEMM_AT_KERNEL(kernel_at_8_half, 8, 1)
+STRATA_SGEMM_AT_KERNEL(kernel_at_4_half, 4, 1)
+
+AVX512 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda, const float *packed, int n,
+                                          int panel_begin, int panel_end, float *y, int ldy, float *scratch,
+                                          const strata_epilogue *ep) {
+    if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
+    // One panel at a time through all of K, so that the earlier K blocks' sums of only this panel
+    // (m × NR floats in `scratch`) wait for the last one.
+    for (int panel_index = panel_begin; panel_index < panel_end; panel_index++) {
+        const int n0 = panel_index * NR;
+        if (n0 >= n) break;
+        const int cols = n - n0 < NR ? n - n0 : NR;
+        const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+        const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+        const float *bias = ep && ep->bias ? ep->bias + n0 : NULL;
+        for (int k0 = 0; k0 < k; k0 += KC) {
+            const int kc = k - k0 < KC ? k - k0 : KC;
+            const float *panel = packed + (size_t)panel_index * (size_t)k * NR + (size_t)k0 * NR;
+            float *out = k0 + kc >= k ? y + (size_t)n0 * ldy : NULL;
+            for (int i = 0; i < m; i += MR) {
+                const int rows = m - i < MR ? m - i : MR;
+                const float *ai = a + (size_t)k0 * lda + i;
+                float *ci = scratch + (size_t)i * NR;
+                float *yi = out ? out + i : NULL;
+                if (cols > 16) {
+                    if (rows > 8) kernel_at_12(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                    else if (rows > 4) kernel_at_8(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                    else kernel_at_4(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                } else {
+                    if (rows > 8) kernel_at_12_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                    else if (rows > 4) kernel_at_8_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                    else kernel_at_4_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                }
+            }
+        }
+    }
+}
+
 // The loops of both entry points: columns [n_begin, n_end) of C, panel after panel of B, each either
 // packed here into `scratch` or (with `packed`) read from panels packed once by strata_sgemm_pack_b,
 // whose panel p holds columns [32p, 32p + 32) over all k rows; n_begin is then a multiple of 32.

@@ -18,9 +18,10 @@
 #pragma clang attribute pop
 
 const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL,
-                                                .sgemm_packed = NULL};
+                                                .sgemm_packed = NULL, .sgemm_packed_at = NULL};
 const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .epilogue_apply = strata_epilogue_apply_avx512,
                                                   .sgemm = strata_sgemm_avx512,
-                                                  .sgemm_packed = strata_sgemm_packed_avx512};
+                                                  .sgemm_packed = strata_sgemm_packed_avx512,
+                                                  .sgemm_packed_at = strata_sgemm_packed_at_avx512};
 
 #endif

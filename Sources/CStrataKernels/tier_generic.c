@@ -8,4 +8,5 @@
 
 #include "tier_kernels.h"
 
-const strata_kernel_table strata_kernels_generic = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL, .sgemm_packed = NULL};
+const strata_kernel_table strata_kernels_generic = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL, .sgemm_packed = NULL,
+    .sgemm_packed_at = NULL};

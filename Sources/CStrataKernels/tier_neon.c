@@ -12,6 +12,7 @@
 #define STRATA_VEC8_NEON 1
 #include "tier_kernels.h"
 
-const strata_kernel_table strata_kernels_neon = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL, .sgemm_packed = NULL};
+const strata_kernel_table strata_kernels_neon = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL, .sgemm_packed = NULL,
+    .sgemm_packed_at = NULL};
 
 #endif

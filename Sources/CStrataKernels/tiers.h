@@ -38,6 +38,10 @@ typedef struct {
     /// The same GEMM over B already in panels (strata_sgemm_packed's contract), NULL with `sgemm`.
     void (*sgemm_packed)(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
                          int panel_end, float *c, int ldc, int accumulate, const strata_epilogue *ep);
+    /// The GEMM over packed B with A stored by columns and the result stored transposed
+    /// (strata_sgemm_packed_at's contract), NULL with `sgemm`.
+    void (*sgemm_packed_at)(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                            int panel_end, float *y, int ldy, float *scratch, const strata_epilogue *ep);
     /// Whether the tier's multiply-adds round once (vec8.h's STRATA_FUSED_MULTIPLY_ADD).
     int fused_multiply_add;
 } strata_kernel_table;
@@ -52,6 +56,8 @@ extern const strata_kernel_table strata_kernels_avx512;
 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                          float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
+void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                                   int panel_end, float *y, int ldy, float *scratch, const strata_epilogue *ep);
 void strata_sgemm_packed_avx512(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
                                 int panel_end, float *c, int ldc, int accumulate, const strata_epilogue *ep);
 #endif

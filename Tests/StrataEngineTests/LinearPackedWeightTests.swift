@@ -59,6 +59,41 @@ final class LinearPackedWeightTests: KernelTierTestCase {
         }
     }
 
+    /// Convolutions that go through `strata_sgemm_packed_at` when their weight is a constant (small
+    /// maps, pixels as the product's rows): pointwise, strided pointwise, 3×3 padded and strided,
+    /// with a bias, with and without a fused activation, at 1 and 3 threads, batch 2: every bit as
+    /// with the weight fed at run time (per-call GEMM), in every tier.
+    func testTransposedConvolutionsGiveTheBitsOfTheUsualPath() {
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 46)
+            let cases: [(x: [Int], w: [Int], strides: [Int], pads: [Int])] = [
+                ([2, 24, 7, 7], [40, 24, 1, 1], [1, 1], [0, 0, 0, 0]),
+                ([2, 30, 14, 13], [64, 30, 1, 1], [2, 2], [0, 0, 0, 0]),
+                ([2, 16, 7, 7], [33, 16, 3, 3], [1, 1], [1, 1, 1, 1]),
+                ([1, 64, 28, 28], [70, 64, 3, 3], [2, 2], [1, 1, 1, 1]),
+                ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0]),
+            ]
+            for c in cases {
+                let x = rng.tensor(c.x), w = rng.tensor(c.w), b = rng.tensor([c.w[0]])
+                let attributes: [String: Attribute] = ["strides": .ints(c.strides), "pads": .ints(c.pads)]
+                let node = OneNode.node("Conv", [x, w, b], attributes: attributes)
+                for activation in [nil, FusedActivation.relu] {
+                    for threads in [1, 3] {
+                        let context = ExecutionContext(threads: threads)
+                        let packed = try OneNode.kernel(node, [x, w, b], constantInputs: true) as! ConvKernel
+                        let perCall = try OneNode.kernel(node, [x, w, b]) as! ConvKernel
+                        if KernelTier.active == .avx512 { XCTAssertNotNil(packed.transposedWeight, "\(c)") }
+                        let got = try XCTUnwrap(packed.run([x, w, b], activation: activation, context: context))[0].floats()
+                        let want = try XCTUnwrap(perCall.run([x, w, b], activation: activation, context: context))[0].floats()
+                        if let i = got.indices.first(where: { got[$0].bitPattern != want[$0].bitPattern }) {
+                            XCTFail("\(c), \(String(describing: activation)), \(threads) threads: value \(i) is \(got[i]), per call \(want[i])")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// A run that feeds another value in place of the weight the kernel was built with uses that value.
     func testAnotherValueInPlaceOfTheWeightIsUsed() throws {
         var rng = SeededGenerator(seed: 42)

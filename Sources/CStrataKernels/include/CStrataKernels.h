@@ -198,6 +198,18 @@ void strata_sgemm_pack_b(int k, int n, const void *b, size_t row_stride, size_t 
 void strata_sgemm_packed(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin, int panel_end,
                          float *c, int ldc, int accumulate, const strata_epilogue *ep);
 
+/// The product of A (m × k) stored by columns (A(i, p) at a[p·lda + i]) with B packed by
+/// `strata_sgemm_pack_b` (k × n), stored transposed: for the columns j of panels
+/// [panel_begin, panel_end), y[j·ldy + i] = act((A·B)[i][j] + bias[j]), bias and act from `ep` (NULL:
+/// none; its bias has one value per column j). A convolution's output channels as the columns and
+/// its pixels as the rows: the pixels fill the rows of 12, the channels the 32 lanes of the panels,
+/// and y comes out channel by channel. Each value is the sum `strata_sgemm` forms for it (the same
+/// blocks of K in the same order), so both give the same bits. `scratch` holds m × 32 floats and is
+/// the caller's alone. Calls on disjoint panel ranges may run at once. Only while
+/// `strata_sgemm_packed_supported()` is true.
+void strata_sgemm_packed_at(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
+                            int panel_end, float *y, int ldy, float *scratch, const strata_epilogue *ep);
+
 /// Rows [i_begin, i_end) of the product of A (m × k, row stride lda) with one contiguous column b
 /// (k values): c[i·ldc] = act(A[i]·b + bias[i]) with bias and act from `ep` (NULL: none). Rows may
 /// be split between threads.

@@ -124,6 +124,19 @@ public final class TensorStorage: @unchecked Sendable {
         }
     }
 
+    /// Lets a mapped file's pages under bytes `range` go now, as `markRepacked` does for all of them,
+    /// for a kernel that repacks the bytes a piece at a time: its source pages and its packed copy
+    /// are then never both in memory in full. Nothing for owned bytes or a deferred copy already
+    /// made. The pages are read again if the bytes are used.
+    public func releasePages(_ range: Range<Int>) {
+        guard range.lowerBound >= 0, range.upperBound <= byteCount, !range.isEmpty else { return }
+        if let source, resolved.load(ordering: .acquiring) == 0 {
+            release?(source + range.lowerBound, range.count)
+        } else if source == nil, owner != nil, let release {
+            release(pointer + range.lowerBound, range.count)
+        }
+    }
+
     /// Set by `markRepacked`.
     private let repacked = Atomic<Bool>(false)
 

@@ -10,12 +10,15 @@ import CStrataKernels
 /// runs a GEMM (`BlockedGemm`).
 /// float16, bfloat16 and float64 are computed in float32. The bias is added, and a fused activation
 /// applied, as each output value is stored.
-struct ConvKernel: ActivationFusing {
+struct ConvKernel: ActivationFusing, WeightPacking {
     let node: Node
     let attributes: ConvAttributes
     var group: Int { attributes.group }
     /// Parsed at build time when the weight's shape is known then; otherwise on each run.
     let window: SlidingWindow?
+    /// A constant weight as [maps, channels·taps], packed for `strata_sgemm_packed_at`, when the
+    /// shapes known at build time send the convolution that way (`ConvProblem.runsTransposed`).
+    let transposedWeight: PackedGemmWeight?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
@@ -25,7 +28,21 @@ struct ConvKernel: ActivationFusing {
         } else {
             window = nil
         }
+        if let window, attributes.group == 1, let weight = ctx.constant(1), weight.dtype == .float32, weight.rank >= 3,
+           let x = ctx.inputTypes.first??.shape?.concrete, x.count == weight.rank,
+           let placement = try? window.place(over: Array(x.dropFirst(2)), node: node),
+           ConvProblem.runsTransposed(maps: weight.shape[0], depth: weight.count / max(1, weight.shape[0]),
+                                      pixels: placement.output.elementCount),
+           !WinogradConv.applies(channels: x[1], maps: weight.shape[0], group: 1, kernel: window.kernel, strides: window.strides,
+                                 dilations: window.dilations, output: placement.output) {
+            transposedWeight = PackedGemmWeight(weight.reshaped([weight.shape[0], weight.count / weight.shape[0]]),
+                                                transposed: true, name: "node '\(node.name)'")
+        } else {
+            transposedWeight = nil
+        }
     }
+
+    func packWeights() throws { _ = try transposedWeight?.panels() }
 
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count >= 2, let x = inputs[0] else { throw node.error("needs inputs X and W") }
@@ -63,11 +80,18 @@ struct ConvKernel: ActivationFusing {
         if y.count == 0 { return [y] }
 
         let problem = ConvProblem(
-            x: UnsafePointer(x.pointer(as: Float.self)), w: UnsafePointer(w.pointer(as: Float.self)),
+            x: UnsafePointer(x.pointer(as: Float.self)), weight: w,
             bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, y: y.pointer(as: Float.self),
             batch: batch, channels: channels, maps: maps, group: group, geometry: geometry, activation: activation)
         if channels / group == 1, rank <= 2 {
             problem.runDepthwise(context)
+        } else if let packed = transposedWeight, packed.holds(bytesOf: w), packed.n == maps,
+                  packed.k == channels * geometry.kernelSize, group == 1,
+                  ConvProblem.runsTransposed(maps: maps, depth: packed.k, pixels: geometry.outputSize),
+                  !WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: geometry.kernel,
+                                        strides: geometry.strides, dilations: geometry.dilations, output: geometry.output),
+                  let panels = try packed.panels() {
+            problem.runTransposed(panels, context)
         } else if geometry.isPointwise {
             problem.runPointwise(context)
         } else if WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: geometry.kernel,
@@ -85,7 +109,10 @@ struct ConvKernel: ActivationFusing {
 /// One Conv call's pointers and sizes.
 private struct ConvProblem: @unchecked Sendable {
     let x: UnsafePointer<Float>
-    let w: UnsafePointer<Float>
+    /// Read through `w` only by the paths that use it: `runTransposed` reads its packed copy, and a
+    /// weight's deferred copy (`TensorStorage`) is then never made.
+    let weight: Tensor
+    var w: UnsafePointer<Float> { UnsafePointer(weight.pointer(as: Float.self)) }
     let bias: UnsafePointer<Float>?
     let y: UnsafeMutablePointer<Float>
     let batch, channels, maps, group: Int
@@ -184,6 +211,54 @@ private struct ConvProblem: @unchecked Sendable {
         }
     }
 
+    /// Whether a convolution with `maps` output channels over `depth` values per output (input
+    /// channels × taps) and `pixels` output values per channel goes through
+    /// `strata_sgemm_packed_at`: the pixels as the rows of the product and the channels as its
+    /// columns, so that a 7 × 7 map's 49 pixels fill rows of 12 instead of wasting 15 of 64 lanes,
+    /// and the weights are read from panels packed once instead of as twelve rows 4-18 KB apart.
+    /// The scattered stores of its output pay off on small maps, and on 14 × 14 ones over a
+    /// deep sum (C harness, ms, per-call GEMM / this: 512 × 2048 × 49 1.31 / 1.11, 512 × 4608 × 49
+    /// 2.85 / 2.34, 2048 × 512 × 49 1.23 / 1.20, 256 × 1024 × 196 1.09 / 0.93; but 1024 × 256 × 196
+    /// 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42).
+    static func runsTransposed(maps: Int, depth: Int, pixels: Int) -> Bool {
+        guard strata_sgemm_packed_supported() != 0, maps >= 32, depth > 0, pixels > 0,
+              maps <= Int(Int32.max), depth <= Int(Int32.max) else { return false }
+        return pixels <= 64 || (pixels <= 256 && depth >= 512)
+    }
+
+    /// The product through `strata_sgemm_packed_at` (see `runsTransposed`): the input (or its
+    /// whole unfolding) as A stored by columns, the packed weight as B, the output stored channel
+    /// by channel. The same bits as `runPointwise` and `runUnfolded`.
+    func runTransposed(_ packed: UnsafePointer<Float>, _ context: ExecutionContext) {
+        let size = geometry.outputSize, inSize = geometry.inputSize
+        let depth = channels * geometry.kernelSize
+        let pointwise = geometry.isPointwise
+        let col = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: depth * size)
+        defer { col?.deallocate() }
+        let panels = (maps + 31) / 32
+        let perPanel = size * depth * 32
+        for n in 0..<batch {
+            let a: UnsafePointer<Float>
+            if let col {
+                let scratch = ScratchPointer(col)
+                context.parallelFor(depth, minChunk: max(1, 16384 / size)) { range in
+                    geometry.im2col(x + n * channels * inSize, rows: range, band: 0..<geometry.outputRows, into: scratch.pointer)
+                }
+                a = UnsafePointer(col)
+            } else {
+                a = x + n * channels * inSize
+            }
+            let job = TransposedJob(a: a, b: packed, y: y + n * maps * size, epilogue: epilogue(group: 0))
+            context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: size * 32)
+                defer { scratch.deallocate() }
+                var epilogue = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
+                strata_sgemm_packed_at(Int32(size), Int32(depth), job.a, Int32(size), job.b, Int32(maps), Int32(range.lowerBound),
+                                       Int32(range.upperBound), job.y, Int32(size), scratch, &epilogue)
+            }
+        }
+    }
+
     /// Unfolds and multiplies a band of output rows at a time, so that the unfolded input stays
     /// about `bandFloats` values (1 MB) per thread: a whole unfolded 3×3 input at 56×56×64 would be
     /// 7 MB, as much as the largest activations, and would leave the cache before the product reads it.
@@ -215,6 +290,14 @@ private struct ConvProblem: @unchecked Sendable {
 
     /// The unfolded values a band aims at per thread: 1 MB, which fits in an L2 cache beside the weights' panels.
     static let bandFloats = 1 << 18
+}
+
+/// The operands handed to the threads of `ConvProblem.runTransposed`; each writes its own channels.
+private struct TransposedJob: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let y: UnsafeMutablePointer<Float>
+    let epilogue: strata_epilogue?
 }
 
 /// A scratch buffer handed to parallel loops, each of which writes only its own part.

@@ -20,6 +20,8 @@ final class PackedGemmWeight: Sendable {
     private let weight: Tensor
     private let transposed: Bool
     private let name: String
+    /// Panels of a transposed weight packed before their source pages are let go.
+    static let chunkPanels = 4
     /// The panels, once packed.
     private let packed = Mutex<TensorStorage?>(nil)
 
@@ -46,6 +48,11 @@ final class PackedGemmWeight: Sendable {
         tensor.storage === weight.storage && tensor.byteOffset == weight.byteOffset && tensor.shape == weight.shape
     }
 
+    /// Whether `tensor` has the weight's bytes, in any shape (a convolution's weight seen as a matrix).
+    func holds(bytesOf tensor: Tensor) -> Bool {
+        tensor.storage === weight.storage && tensor.byteOffset == weight.byteOffset && tensor.count == weight.count
+    }
+
     /// The packed panels for `strata_sgemm_packed`, packed on the first call; nil when the active
     /// tier has no packed GEMM. Throws `.resourceLimit` when the panels do not fit in `MemoryLimit`.
     func panels() throws -> UnsafePointer<Float>? {
@@ -55,12 +62,25 @@ final class PackedGemmWeight: Sendable {
             let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
             let storage = try TensorStorage(byteCount: floats * MemoryLayout<Float>.stride, for: "the packed weight of \(name)")
             let out = storage.pointer.assumingMemoryBound(to: Float.self)
-            let (rowStride, columnStride) = transposed ? (1, k) : (n, 1)
-            weight.storage.withBytesInPlace { bytes in
-                strata_sgemm_pack_b(Int32(k), Int32(n), bytes + weight.byteOffset, rowStride, columnStride, out)
-            }
             // Only a storage holding this weight alone may let its pages go.
-            if weight.byteOffset == 0, weight.storage.byteCount == weight.byteCount { weight.storage.markRepacked() }
+            let alone = weight.byteOffset == 0 && weight.storage.byteCount == weight.byteCount
+            weight.storage.withBytesInPlace { bytes in
+                let source = bytes + weight.byteOffset
+                guard transposed else {
+                    strata_sgemm_pack_b(Int32(k), Int32(n), source, n, 1, out)
+                    return
+                }
+                // Bᵀ's rows are B's columns: a few panels at a time, each chunk's source pages let go
+                // once it is packed, so that the file's pages and the packed copy of a large weight
+                // are not both in memory (ResNet-50's peak grew by its largest kernel, 9.4 MB).
+                let columns = Self.chunkPanels * 32, rowBytes = k * MemoryLayout<Float>.stride
+                for first in stride(from: 0, to: n, by: columns) {
+                    let count = Swift.min(columns, n - first)
+                    strata_sgemm_pack_b(Int32(k), Int32(count), source + first * rowBytes, 1, k, out + first * k)
+                    if alone { weight.storage.releasePages(first * rowBytes ..< (first + count) * rowBytes) }
+                }
+            }
+            if alone { weight.storage.markRepacked() }
             stored = storage
             return UnsafePointer(out)
         }
