@@ -15,7 +15,7 @@ final class LinearPackedWeightTests: KernelTierTestCase {
             var rng = SeededGenerator(seed: 41)
             for (aShape, n) in [([197, 300], 45), ([13, 257], 17), ([5, 4, 64], 100), ([7, 1, 520], 33), ([2, 3, 9, 31], 64)] {
                 let k = aShape.last!
-                let a = rng.tensor(aShape), b = rng.tensor([k, n])
+                let a = rng.tensor(aShape), b = mappedLike(rng.tensor([k, n]))
                 for threads in [1, 3] {
                     let node = OneNode.node("MatMul", [a, b])
                     let packed = try OneNode.kernel(node, [nil, b], constantInputs: true).run([a, b], context: ExecutionContext(threads: threads))
@@ -36,9 +36,9 @@ final class LinearPackedWeightTests: KernelTierTestCase {
     func testGemmWithConstantWeights() {
         var rng = SeededGenerator(seed: 45)
         let (m, k, n) = (30, 300, 70)
-        let a = rng.tensor([m, k]), b = rng.tensor([k, n]), c = rng.tensor([n])
+        let a = rng.tensor([m, k]), b = mappedLike(rng.tensor([k, n])), c = rng.tensor([n])
         let bf = b.floats()
-        let bt = Tensor(bf.indices.map { i in bf[(i % k) * n + i / k] }, shape: [n, k])
+        let bt = mappedLike(Tensor(bf.indices.map { i in bf[(i % k) * n + i / k] }, shape: [n, k]))
         forEachKernelTier {
             if KernelTier.active == .avx512 {
                 let product = try OneNode.run("MatMul", [a, b], threads: 2)[0].floats()
@@ -74,7 +74,7 @@ final class LinearPackedWeightTests: KernelTierTestCase {
                 ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0]),
             ]
             for c in cases {
-                let x = rng.tensor(c.x), w = rng.tensor(c.w), b = rng.tensor([c.w[0]])
+                let x = rng.tensor(c.x), w = mappedLike(rng.tensor(c.w)), b = rng.tensor([c.w[0]])
                 let attributes: [String: Attribute] = ["strides": .ints(c.strides), "pads": .ints(c.pads)]
                 let node = OneNode.node("Conv", [x, w, b], attributes: attributes)
                 for activation in [nil, FusedActivation.relu] {
@@ -94,10 +94,18 @@ final class LinearPackedWeightTests: KernelTierTestCase {
         }
     }
 
+    /// A weight whose bytes cannot be let go (owned, as a Keras kernel permuted while loading is)
+    /// is not packed: the packed copy would be a second one.
+    func testOwnedWeightsAreNotPacked() {
+        var rng = SeededGenerator(seed: 47)
+        XCTAssertNil(PackedGemmWeight(rng.tensor([40, 50]), name: "owned"))
+        XCTAssertNotNil(PackedGemmWeight(mappedLike(rng.tensor([40, 50])), name: "mapped"))
+    }
+
     /// A run that feeds another value in place of the weight the kernel was built with uses that value.
     func testAnotherValueInPlaceOfTheWeightIsUsed() throws {
         var rng = SeededGenerator(seed: 42)
-        let a = rng.tensor([20, 40]), b = rng.tensor([40, 50]), other = rng.tensor([40, 50])
+        let a = rng.tensor([20, 40]), b = mappedLike(rng.tensor([40, 50])), other = mappedLike(rng.tensor([40, 50]))
         let node = OneNode.node("MatMul", [a, b])
         let kernel = try OneNode.kernel(node, [nil, b], constantInputs: true)
         _ = try kernel.run([a, b], context: ExecutionContext(threads: 1))
@@ -153,6 +161,21 @@ final class LinearPackedWeightTests: KernelTierTestCase {
             }
         }
     }
+}
+
+/// `tensor`'s values in bytes that a storage borrows and may "let go" (a no-op here), as a weight
+/// inside a mapped model file is: the weights `PackedGemmWeight` packs.
+func mappedLike(_ tensor: Tensor) -> Tensor {
+    let bytes = MappedLikeBytes(count: tensor.byteCount)
+    bytes.pointer.copyMemory(from: tensor.rawPointer, byteCount: tensor.byteCount)
+    let storage = TensorStorage(borrowing: bytes.pointer, byteCount: tensor.byteCount, owner: bytes) { _, _ in }
+    return Tensor(dtype: tensor.dtype, shape: tensor.shape, storage: storage)
+}
+
+private final class MappedLikeBytes: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
+    init(count: Int) { pointer = .allocate(byteCount: Swift.max(count, 1), alignment: 64) }
+    deinit { pointer.deallocate() }
 }
 
 /// Counts a storage's release calls.

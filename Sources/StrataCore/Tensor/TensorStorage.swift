@@ -137,6 +137,13 @@ public final class TensorStorage: @unchecked Sendable {
         }
     }
 
+    /// Whether `markRepacked` lets these bytes' pages go: bytes in a mapped file, borrowed or waiting
+    /// to be copied. A kernel keeps a repacked copy only of these; of other bytes (owned, or held by
+    /// a parsed message) the copy would add to memory, not replace.
+    public var repackingFreesMemory: Bool {
+        release != nil && (source != nil ? resolved.load(ordering: .acquiring) == 0 : owner != nil)
+    }
+
     /// Set by `markRepacked`.
     private let repacked = Atomic<Bool>(false)
 

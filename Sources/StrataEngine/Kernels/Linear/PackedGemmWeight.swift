@@ -13,7 +13,9 @@ import Synchronization
 /// that reads the weight (a gradient, a capture) still gets it, read again from the file.
 ///
 /// Only tiers with their own GEMM use it (`strata_sgemm_packed_supported`); the others run OpenBLAS
-/// on the weight as it is, and nothing is packed.
+/// on the weight as it is, and nothing is packed. Only weights that are the whole of a mapped file's
+/// bytes are packed (`TensorStorage.repackingFreesMemory`): a Keras kernel permuted while loading, or
+/// a weight held by a parsed message, stays as it is rather than being held twice.
 final class PackedGemmWeight: Sendable {
     let k: Int
     let n: Int
@@ -27,7 +29,9 @@ final class PackedGemmWeight: Sendable {
 
     /// `weight` is B (k × n), or Bᵀ (n × k) when `transposed`: a rank-2 float32 constant.
     init?(_ weight: Tensor, transposed: Bool = false, name: String) {
-        guard weight.dtype == .float32, weight.rank == 2, weight.count > 0,
+        // Only bytes whose pages go when packed: a packed copy of any others would be a second copy.
+        guard weight.dtype == .float32, weight.rank == 2, weight.count > 0, weight.storage.repackingFreesMemory,
+              weight.byteOffset == 0, weight.storage.byteCount == weight.byteCount,
               weight.shape[0] <= Int(Int32.max), weight.shape[1] <= Int(Int32.max) else { return nil }
         self.weight = weight
         self.transposed = transposed
@@ -62,8 +66,6 @@ final class PackedGemmWeight: Sendable {
             let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
             let storage = try TensorStorage(byteCount: floats * MemoryLayout<Float>.stride, for: "the packed weight of \(name)")
             let out = storage.pointer.assumingMemoryBound(to: Float.self)
-            // Only a storage holding this weight alone may let its pages go.
-            let alone = weight.byteOffset == 0 && weight.storage.byteCount == weight.byteCount
             weight.storage.withBytesInPlace { bytes in
                 let source = bytes + weight.byteOffset
                 guard transposed else {
@@ -77,10 +79,10 @@ final class PackedGemmWeight: Sendable {
                 for first in stride(from: 0, to: n, by: columns) {
                     let count = Swift.min(columns, n - first)
                     strata_sgemm_pack_b(Int32(k), Int32(count), source + first * rowBytes, 1, k, out + first * k)
-                    if alone { weight.storage.releasePages(first * rowBytes ..< (first + count) * rowBytes) }
+                    weight.storage.releasePages(first * rowBytes ..< (first + count) * rowBytes)
                 }
             }
-            if alone { weight.storage.markRepacked() }
+            weight.storage.markRepacked()
             stored = storage
             return UnsafePointer(out)
         }
