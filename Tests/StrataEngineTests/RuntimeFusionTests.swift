@@ -97,6 +97,11 @@ final class RuntimeFusionTests: KernelTierTestCase {
                                   groups: 1))
             }
         }
+        // Residual connections: Conv → Add(·, r) (→ activation), r the input itself (both operand
+        // orders) or a second convolution's output computed before the head; after a
+        // BatchNormalization's Mul and Add too. A residual computed after the head cannot be read
+        // by it: nothing fuses then.
+        cases += Self.residualCases
         // A factor per channel and position is no per-channel affine: nothing fuses.
         cases.append(Case(name: "positional-scale", graph: convGraph("positional", conv: "regular", side: 9, tail: { c in
             [Node(name: "bn_mul", opType: "Mul", inputs: [c, "scale"], outputs: ["m"]),
@@ -123,6 +128,71 @@ final class RuntimeFusionTests: KernelTierTestCase {
             [Node(name: "bound", opType: "ReduceMin", inputs: ["x"], outputs: ["lo"], attributes: ["keepdims": .int(0)]),
              Node(name: "clip", opType: "Clip", inputs: [c, "lo"], outputs: ["y"])]
         }, seed: 91), groups: 0))
+        return cases
+    }
+
+    /// x [1, 16, side, side] → Conv `conv` (3×3, 16 → 16, "winograd" on 20×20) → Add with the residual
+    /// → the activation, if any → y.
+    private static var residualCases: [Case] {
+        var cases: [Case] = []
+        var seed: UInt64 = 300
+        func graph(_ name: String, side: Int, nodes: (inout SeededGenerator, inout [String: Tensor]) -> [Node]) -> Graph {
+            seed += 1
+            var rng = SeededGenerator(seed: seed)
+            var initializers: [String: Tensor] = [:]
+            let body = nodes(&rng, &initializers)
+            return Graph(name: name, nodes: body,
+                         inputs: [ValueInfo(name: "x", type: ValueType(.float32, [1, 16, .known(side), .known(side)]))],
+                         outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))], initializers: initializers)
+        }
+        func conv(_ name: String, _ input: String, _ output: String, kernel: Int, _ rng: inout SeededGenerator,
+                  _ initializers: inout [String: Tensor]) -> Node {
+            initializers["\(name)_w"] = rng.tensor([16, 16, kernel, kernel])
+            initializers["\(name)_b"] = rng.tensor([16])
+            let pad = kernel / 2
+            return Node(name: name, opType: "Conv", inputs: [input, "\(name)_w", "\(name)_b"], outputs: [output],
+                        attributes: ["pads": .ints([pad, pad, pad, pad])])
+        }
+        for side in [9, 20] {
+            for (name, convFirst, act) in [("add-relu", true, "Relu"), ("add-first-relu", false, "Relu"), ("add", true, ""),
+                                            ("add-clip", false, "Clip")] {
+                cases.append(Case(name: "residual\(side)-\(name)", graph: graph(name, side: side) { rng, initializers in
+                    [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
+                     Node(name: "add", opType: "Add", inputs: convFirst ? ["c", "x"] : ["x", "c"], outputs: [act.isEmpty ? "y" : "s"])]
+                        + (act.isEmpty ? [] : [Node(name: "act", opType: act, inputs: ["s"], outputs: ["y"],
+                                                    attributes: act == "Clip" ? ["min": .float(0), "max": .float(6)] : [:])])
+                }, groups: 1))
+            }
+            cases.append(Case(name: "residual\(side)-skip-conv", graph: graph("skip", side: side) { rng, initializers in
+                [conv("skip", "x", "k", kernel: 1, &rng, &initializers),
+                 conv("conv", "x", "c", kernel: 3, &rng, &initializers),
+                 Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
+                 Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
+            }, groups: 1))
+            // The skip convolution runs after the head: it becomes the head, with the first one's
+            // output as its residual.
+            cases.append(Case(name: "residual\(side)-skip-conv-later", graph: graph("later", side: side) { rng, initializers in
+                [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
+                 conv("skip", "x", "k", kernel: 1, &rng, &initializers),
+                 Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
+                 Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
+            }, groups: 1))
+            cases.append(Case(name: "residual\(side)-computed-later", graph: graph("computed-later", side: side) { rng, initializers in
+                [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
+                 Node(name: "skip", opType: "Relu", inputs: ["x"], outputs: ["k"]),
+                 Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
+                 Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
+            }, groups: 0))
+            cases.append(Case(name: "residual\(side)-bn-add-relu", graph: graph("bn", side: side) { rng, initializers in
+                initializers["scale"] = rng.tensor([16, 1, 1])
+                initializers["shift"] = rng.tensor([16, 1, 1])
+                return [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
+                        Node(name: "bn_mul", opType: "Mul", inputs: ["c", "scale"], outputs: ["m"]),
+                        Node(name: "bn_add", opType: "Add", inputs: ["m", "shift"], outputs: ["z"]),
+                        Node(name: "add", opType: "Add", inputs: ["x", "z"], outputs: ["s"]),
+                        Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
+            }, groups: 1))
+        }
         return cases
     }
 
@@ -182,7 +252,9 @@ final class RuntimeFusionTests: KernelTierTestCase {
         forEachKernelTier {
             for c in Self.cases where c.groups > 0 && c.graph.nodes[0].opType == "Conv" {
                 let engine = try Engine(model: Self.model(c.graph))
-                let inner = c.graph.nodes[0].outputs[0]
+                // The fused head's output ("skip" is the head where it runs after "conv").
+                let head = c.name.hasSuffix("skip-conv-later") ? "skip" : "conv"
+                let inner = c.graph.nodes.first { $0.name == head }!.outputs[0]
                 XCTAssertEqual(try Self.groups(engine, targets: [inner, "y"]), c.name.hasSuffix("SiLU") ? 1 : 0, c.name)
                 // With the sigmoid requested, a BatchNormalization's Mul and Add still fuse into the Conv.
                 let bn = c.name.contains("-BN")

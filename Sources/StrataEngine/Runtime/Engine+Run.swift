@@ -153,7 +153,7 @@ extension Engine {
                         for name in releases[step] { values[name] = nil }
                         continue
                     }
-                } else if let group = fusion.groups[index], let fused = try runFused(group, arguments) {
+                } else if let group = fusion.groups[index], let fused = try runFused(group, arguments, value: { values[$0] ?? known($0) }) {
                     fusedResults[group.tail] = fused
                     fusedHeads.insert(index)
                     for name in releases[step] { values[name] = nil }
@@ -222,7 +222,16 @@ extension Engine {
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
     /// (the nodes then run one by one).
-    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?]) throws -> Tensor? {
+    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], value: (String) -> Tensor?) throws -> Tensor? {
+        if let residual = group.residual {
+            // Without the residual's value, or with shapes that broadcast, the nodes run one by one.
+            guard let r = value(residual.residual), r.dtype == .float32, let kernel = kernels[group.head] as? any ActivationFusing,
+                  arguments.first??.dtype == .float32, let y = try kernel.run(arguments, activation: nil, context: context)?.first,
+                  residual.fits(y, r), group.affine.map({ $0.fits(y) }) ?? true else { return nil }
+            group.affine?.apply(to: y, activation: nil, context: context)
+            residual.apply(to: y, r, activation: group.activation, context: context)
+            return y
+        }
         if let affine = group.affine {
             guard let kernel = kernels[group.head] as? any ActivationFusing, arguments.first??.dtype == .float32,
                   let y = try kernel.run(arguments, activation: nil, context: context)?.first, affine.fits(y) else { return nil }

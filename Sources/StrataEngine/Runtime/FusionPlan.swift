@@ -4,7 +4,8 @@ import StrataCore
 /// activation (`Conv → Relu`, `Conv → Clip`, `Conv → Sigmoid → Mul` as SiLU…), optionally with a
 /// per-channel `Mul → Add` of constants in between (an inference BatchNormalization,
 /// `ChannelAffine`), `Sigmoid → Mul` of the same input as one SiLU pass, and PyTorch's erf GELU
-/// (`Div → Erf → Add → Mul → Mul`, transformer MLPs) as one pass instead of five.
+/// (`Div → Erf → Add → Mul → Mul`, transformer MLPs) as one pass instead of five, and a residual
+/// `Add` of another value between a Conv (and its affine) and the activation (`ResidualAdd`).
 ///
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
@@ -29,6 +30,9 @@ struct FusionPlan: Sendable {
         /// The per-channel `Mul → Add` between a Conv head and the activation (`Conv → Mul → Add
         /// (→ activation)`); the head's kernel then runs without an activation and this applies it.
         var affine: ChannelAffine? = nil
+        /// An `Add` of another value after the Conv head (and its affine), before the activation:
+        /// `Conv → Add(·, r) (→ activation)`, a residual connection.
+        var residual: ResidualAdd? = nil
         /// The integer op replacing a QDQ pattern whose op is the head; its elided
         /// `DequantizeLinear` nodes come before the head and are never run, and the head's step
         /// always computes the tail's output this way.
@@ -95,6 +99,23 @@ struct FusionPlan: Sendable {
                                              rank: weight.rank, constant: constant) else { return nil }
             return (affine, a, m)
         }
+        /// Position of each step, and the step producing each value, to know what a head can read.
+        let stepOf = Dictionary(uniqueKeysWithValues: steps.enumerated().map { ($1, $0) })
+        var producedAt: [String: Int] = [:]
+        for (position, index) in steps.enumerated() {
+            for name in graph.nodes[index].outputs where !name.isEmpty { producedAt[name] = position }
+        }
+        /// `Add(out, r)` or `Add(r, out)` reading the output `out` of the Conv node `head` alone, with
+        /// r a value computed before the head's step (or fed) and not a constant: the Add node, r,
+        /// and whether `out` is the first operand.
+        func residual(after out: String, head: Int) -> (add: Int, ResidualAdd)? {
+            guard graph.nodes[head].opType == "Conv", let a = soleReader(out), !taken.contains(a) else { return nil }
+            let add = graph.nodes[a]
+            guard add.opType == "Add", add.inputs.count == 2, add.inputs.filter({ $0 == out }).count == 1,
+                  let other = add.inputs.first(where: { $0 != out }), !other.isEmpty, constant(other) == nil,
+                  let headStep = stepOf[head], (producedAt[other].map { $0 < headStep } ?? true) else { return nil }
+            return (a, ResidualAdd(residual: other, convolutionFirst: add.inputs[0] == out))
+        }
         /// The float32 scalar (rank 0, so that it broadcasts to nothing) `name` holds before running.
         func scalar(_ name: String) -> Float? {
             guard let t = constant(name), t.dtype == .float32, t.rank == 0 else { return nil }
@@ -130,7 +151,18 @@ struct FusionPlan: Sendable {
             }
             guard let out = node.outputs.first, !out.isEmpty, node.outputs.dropFirst().allSatisfy(\.isEmpty) else { continue }
             if kernels[index] is any ActivationFusing {
-                if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first {
+                if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first,
+                   let (r, residual) = residual(after: aOut, head: index), let rOut = graph.nodes[r].outputs.first {
+                    var group: Group
+                    if let (tail, elided, activation) = activation(after: rOut) {
+                        group = Group(head: index, tail: tail, elided: [m, a, r] + elided, activation: activation, headRunsKernel: true,
+                                      affine: affine)
+                    } else {
+                        group = Group(head: index, tail: r, elided: [m, a], activation: nil, headRunsKernel: true, affine: affine)
+                    }
+                    group.residual = residual
+                    add(group, to: &taken)
+                } else if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first {
                     if let (tail, elided, activation) = activation(after: aOut) {
                         add(Group(head: index, tail: tail, elided: [m, a] + elided, activation: activation, headRunsKernel: true,
                                   affine: affine), to: &taken)
@@ -139,6 +171,15 @@ struct FusionPlan: Sendable {
                     }
                 } else if let (tail, elided, activation) = activation(after: out) {
                     add(Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true), to: &taken)
+                } else if let (r, residual) = residual(after: out, head: index), let rOut = graph.nodes[r].outputs.first {
+                    var group: Group
+                    if let (tail, elided, activation) = activation(after: rOut) {
+                        group = Group(head: index, tail: tail, elided: [r] + elided, activation: activation, headRunsKernel: true)
+                    } else {
+                        group = Group(head: index, tail: r, elided: [], activation: nil, headRunsKernel: true)
+                    }
+                    group.residual = residual
+                    add(group, to: &taken)
                 }
             } else if let gelu = erfGelu(at: index) {
                 add(Group(head: index, tail: gelu.tail, elided: gelu.elided, activation: .geluErf(divisor: gelu.divisor, factor: gelu.factor),
