@@ -94,6 +94,60 @@ final class LinearPackedWeightTests: KernelTierTestCase {
         }
     }
 
+    /// A batch size unknown when the kernel is built and 1 at run time: MatMul and Gemm (B stored
+    /// transposed, a bias row) multiply by the packed weight instead of reading its bytes again, and
+    /// give the direct sums within float32 rounding.
+    func testOneRowUsesThePackedWeight() throws {
+        try inTheAVX512Tier {
+            var rng = SeededGenerator(seed: 48)
+            let (k, n) = (300, 70)
+            let a = rng.tensor([1, k]), bias = rng.tensor([n])
+            for (op, transposed) in [("MatMul", false), ("Gemm", true)] {
+                let values = rng.tensor(transposed ? [n, k] : [k, n]).floats()
+                let (weight, source, bytes) = unalignedDeferredWeight(values, shape: transposed ? [n, k] : [k, n], log: ReleaseLog())
+                defer { bytes.deallocate() }
+                let storage = weight.storage
+                let inputs: [Tensor?] = op == "Gemm" ? [a, weight, bias] : [a, weight]
+                let node = OneNode.node(op, inputs, attributes: transposed ? ["transB": .int(1)] : [:])
+                // A's type unknown, as for a symbolic batch size.
+                let kernel = try KernelRegistry.factory(for: node)!(KernelBuildContext(node: node, inputTypes: [nil, weight.type] + (op == "Gemm" ? [bias.type] : []),
+                                                                                     constants: [nil, weight] + (op == "Gemm" ? [bias] : [])))
+                let got = try kernel.run(inputs, context: ExecutionContext(threads: 2))[0]
+                storage.withBytesInPlace { XCTAssertEqual($0, UnsafeRawPointer(source), "\(op): the weight's deferred copy was made") }
+                let av = a.floats(), cv = bias.floats()
+                let want: [Float] = (0..<n).map { j in
+                    var s: Double = 0
+                    for p in 0..<k { s += Double(av[p]) * Double(transposed ? values[j * k + p] : values[p * n + j]) }
+                    return Float(s + (op == "Gemm" ? Double(cv[j]) : 0))
+                }
+                assertClose(got, want, shape: [1, n], op)
+            }
+        }
+    }
+
+    /// Runs `body` with the AVX-512 tier active (the only one that packs weights); skips elsewhere.
+    private func inTheAVX512Tier(_ body: () throws -> Void) throws {
+        guard KernelTier.available.contains(.avx512) else { throw XCTSkip("only the AVX-512 tier packs weights") }
+        let previous = KernelTier.active
+        KernelTier.force(.avx512)
+        defer { KernelTier.force(previous) }
+        try body()
+    }
+
+    /// A weight of `values` waiting to be copied out of bytes one past an aligned address (as a weight
+    /// inside a mapped file may lie), its release calls counted in `log`; the source pointer, and the
+    /// buffer to deallocate.
+    private func unalignedDeferredWeight(_ values: [Float], shape: [Int], log: ReleaseLog)
+        -> (Tensor, UnsafeMutableRawPointer, UnsafeMutableRawPointer) {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: values.count * 4 + 1, alignment: 16)
+        let source = buffer + 1
+        values.withUnsafeBytes { source.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        let storage = TensorStorage(deferredCopyOf: source, byteCount: values.count * 4, owner: log) { pointer, count in
+            log.record(pointer, count)
+        }
+        return (Tensor(dtype: .float32, shape: shape, storage: storage), source, buffer)
+    }
+
     /// A weight whose bytes cannot be let go (owned, as a Keras kernel permuted while loading is)
     /// is not packed: the packed copy would be a second one.
     func testOwnedWeightsAreNotPacked() {
@@ -118,28 +172,21 @@ final class LinearPackedWeightTests: KernelTierTestCase {
     /// a mapped file is) without making the copy, lets the source go, and `makeResident` then leaves
     /// the weight alone; reading the weight afterwards still gives its values.
     func testPackingMakesNoSecondCopy() throws {
-        guard KernelTier.available.contains(.avx512) else { throw XCTSkip("only the AVX-512 tier packs weights") }
-        let previous = KernelTier.active
-        KernelTier.force(.avx512)
-        defer { KernelTier.force(previous) }
-        var rng = SeededGenerator(seed: 43)
-        let (k, n) = (70, 40)
-        let values = rng.tensor([k, n]).floats()
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: k * n * 4 + 1, alignment: 16)
-        defer { buffer.deallocate() }
-        let source = buffer + 1
-        values.withUnsafeBytes { source.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        let released = ReleaseLog()
-        let storage = TensorStorage(deferredCopyOf: source, byteCount: k * n * 4, owner: released) { pointer, count in
-            released.record(pointer, count)
+        try inTheAVX512Tier {
+            var rng = SeededGenerator(seed: 43)
+            let (k, n) = (70, 40)
+            let values = rng.tensor([k, n]).floats()
+            let released = ReleaseLog()
+            let (weight, source, bytes) = unalignedDeferredWeight(values, shape: [k, n], log: released)
+            defer { bytes.deallocate() }
+            let storage = weight.storage
+            let packed = try XCTUnwrap(PackedGemmWeight(weight, name: "test"))
+            XCTAssertNotNil(try packed.panels())
+            storage.makeResident()
+            storage.withBytesInPlace { XCTAssertEqual($0, UnsafeRawPointer(source), "packing or makeResident made the deferred copy") }
+            XCTAssertEqual(released.calls, 1, "the source pages were not let go once")
+            XCTAssertEqual(weight.floats(), values)
         }
-        let weight = Tensor(dtype: .float32, shape: [k, n], storage: storage)
-        let packed = try XCTUnwrap(PackedGemmWeight(weight, name: "test"))
-        XCTAssertNotNil(try packed.panels())
-        storage.makeResident()
-        storage.withBytesInPlace { XCTAssertEqual($0, UnsafeRawPointer(source), "packing or makeResident made the deferred copy") }
-        XCTAssertEqual(released.calls, 1, "the source pages were not let go once")
-        XCTAssertEqual(weight.floats(), values)
     }
 
     /// The packed panels equal for B read row by row and for B stored transposed, at any alignment.

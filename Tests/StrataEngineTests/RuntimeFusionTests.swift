@@ -163,20 +163,17 @@ final class RuntimeFusionTests: KernelTierTestCase {
                                                     attributes: act == "Clip" ? ["min": .float(0), "max": .float(6)] : [:])])
                 }, groups: 1))
             }
-            cases.append(Case(name: "residual\(side)-skip-conv", graph: graph("skip", side: side) { rng, initializers in
-                [conv("skip", "x", "k", kernel: 1, &rng, &initializers),
-                 conv("conv", "x", "c", kernel: 3, &rng, &initializers),
-                 Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
-                 Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
-            }, groups: 1))
-            // The skip convolution runs after the head: it becomes the head, with the first one's
-            // output as its residual.
-            cases.append(Case(name: "residual\(side)-skip-conv-later", graph: graph("later", side: side) { rng, initializers in
-                [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
-                 conv("skip", "x", "k", kernel: 1, &rng, &initializers),
-                 Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
-                 Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
-            }, groups: 1))
+            // A 1×1 skip convolution before the 3×3 one, or after it: then the skip convolution is
+            // the head, with the first one's output as its residual.
+            for skipFirst in [true, false] {
+                cases.append(Case(name: "residual\(side)-skip-conv" + (skipFirst ? "" : "-later"),
+                                  graph: graph("skip", side: side) { rng, initializers in
+                    let convs = [conv("skip", "x", "k", kernel: 1, &rng, &initializers), conv("conv", "x", "c", kernel: 3, &rng, &initializers)]
+                    return (skipFirst ? convs : convs.reversed())
+                        + [Node(name: "add", opType: "Add", inputs: ["c", "k"], outputs: ["s"]),
+                           Node(name: "act", opType: "Relu", inputs: ["s"], outputs: ["y"])]
+                }, groups: 1))
+            }
             cases.append(Case(name: "residual\(side)-computed-later", graph: graph("computed-later", side: side) { rng, initializers in
                 [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
                  Node(name: "skip", opType: "Relu", inputs: ["x"], outputs: ["k"]),

@@ -31,7 +31,9 @@ struct GemmKernel: WeightPacking {
         }
         switch a.dtype {
         case .float32:
-            if let y = try rowTimesTransposed(a, b, c, context: context) { return [y] }
+            // A packed B serves one row too: reading B another way would bring its bytes back as well.
+            let packed = packedB.map { $0.holds(b) && strata_sgemm_packed_supported() != 0 } ?? false
+            if !packed, let y = try rowTimesTransposed(a, b, c, context: context) { return [y] }
             return [try compute(Float.self, a, b, c, context: context)]
         case .float64: return [try compute(Double.self, a, b, c, context: context)]
         case .int32: return [try compute(Int32.self, a, b, c, context: context)]
@@ -97,7 +99,7 @@ struct GemmKernel: WeightPacking {
             if !accumulate { out.update(repeating: 0, count: m * n) }
             return y
         }
-        if T.self == Float.self, m > 1, n > 1, let packedB, packedB.holds(b), packedB.k == k, packedB.n == n,
+        if T.self == Float.self, n > 1, let packedB, packedB.holds(b), packedB.k == k, packedB.n == n,
            let panels = try packedB.panels() {
             BlockedGemm.multiply(m: m, n: n, k: k, a: a.pointer(as: Float.self), lda: a.shape[1], packed: panels,
                                  c: y.pointer(as: Float.self), ldc: n, accumulate: accumulate, context: context)

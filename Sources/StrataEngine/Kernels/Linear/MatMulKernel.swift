@@ -66,7 +66,10 @@ struct MatMulKernel: WeightPacking {
         let folds = bBatch.elementCount == 1 && !transA
         let rows = folds ? aBatch.elementCount * m : m
         let blocked = T.self == Float.self && !transA && !transB && rows > 1 && n > 1
-        if blocked, folds, b.rank == 2, let packedB, packedB.k == k, packedB.n == n, let panels = try packedB.panels() {
+        // With B packed, one row too (a batch size unknown when the model was compiled, 1 at run time):
+        // any other path would read B's bytes again, beside the packed copy.
+        if T.self == Float.self, !transB, folds, rows >= 1, n > 1, b.rank == 2, let packedB, packedB.k == k, packedB.n == n,
+           let panels = try packedB.panels() {
             BlockedGemm.multiply(m: rows, n: n, k: k, a: a.pointer(as: Float.self), lda: lda, packed: panels,
                                  c: y.pointer(as: Float.self), ldc: n, accumulate: false, context: context)
             return y

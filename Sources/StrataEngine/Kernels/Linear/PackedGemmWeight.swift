@@ -40,8 +40,9 @@ final class PackedGemmWeight: Sendable {
     }
 
     /// Whether products with A of `type` may have more than one row (all of A's axes but the last
-    /// fold into rows): a single row runs as dot products on the weight as it is, and packing it
-    /// would keep a second copy.
+    /// fold into rows). A product known to have one row runs as dot products on the weight as it is
+    /// and packs nothing; where the rows are not known the weight is packed, and a run with one row
+    /// uses the packed copy too.
     static func mayHaveRows(_ type: ValueType?) -> Bool {
         guard let shape = type?.shape, shape.count >= 2 else { return type?.shape == nil }
         return shape.dropLast().contains { $0.value.map { $0 > 1 } ?? true }
