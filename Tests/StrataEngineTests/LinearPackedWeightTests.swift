@@ -148,6 +148,23 @@ final class LinearPackedWeightTests: KernelTierTestCase {
         return (Tensor(dtype: .float32, shape: shape, storage: storage), source, buffer)
     }
 
+    /// A symbolic batch size (a dynamic batch axis) does not keep a convolution on a small map from
+    /// the turned-round product: only its channels and map decide.
+    func testSymbolicBatchSizesStillTurnSmallMapsRound() throws {
+        try inTheAVX512Tier {
+            var rng = SeededGenerator(seed: 49)
+            let w = mappedLike(rng.tensor([64, 32, 1, 1]))
+            let node = OneNode.node("Conv", [nil, w])
+            func kernel(_ x: ValueType) throws -> ConvKernel {
+                try XCTUnwrap(KernelRegistry.factory(for: node)!(KernelBuildContext(node: node, inputTypes: [x, w.type],
+                                                                                    constants: [nil, w])) as? ConvKernel)
+            }
+            XCTAssertNotNil(try kernel(ValueType(.float32, [.symbol("N"), 32, 7, 7])).transposedWeight)
+            XCTAssertNil(try kernel(ValueType(.float32, [.symbol("N"), 32, .symbol("H"), 7])).transposedWeight)
+            XCTAssertNil(try kernel(ValueType(.float32, [.symbol("N"), 32, 56, 56])).transposedWeight)
+        }
+    }
+
     /// A weight whose bytes cannot be let go (owned, as a Keras kernel permuted while loading is)
     /// is not packed: the packed copy would be a second one.
     func testOwnedWeightsAreNotPacked() {

@@ -28,8 +28,10 @@ struct ConvKernel: ActivationFusing, WeightPacking {
         } else {
             window = nil
         }
+        // The batch size may be symbolic (a dynamic batch axis): the choice needs the channels and the map.
         if let window, attributes.group == 1, let weight = ctx.constant(1), weight.dtype == .float32, weight.rank >= 3,
-           let x = ctx.inputTypes.first??.shape?.concrete, x.count == weight.rank,
+           let dims = ctx.inputTypes.first??.shape, dims.count == weight.rank,
+           let x = Optional([1] + dims.dropFirst().compactMap(\.value)), x.count == weight.rank,
            let placement = try? window.place(over: Array(x.dropFirst(2)), node: node),
            ConvProblem.runsTransposed(maps: weight.shape[0], depth: weight.count / max(1, weight.shape[0]),
                                       pixels: placement.output.elementCount),
