@@ -117,11 +117,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// instead of adding to it. Reading `pointer` later still works (the pages are read again).
     public func markRepacked() {
         guard !repacked.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if let source, resolved.load(ordering: .acquiring) == 0 {
-            release?(source, byteCount)
-        } else if source == nil, owner != nil, let release {
-            release(pointer, byteCount)
-        }
+        releasePages(0 ..< byteCount)
     }
 
     /// Lets a mapped file's pages under bytes `range` go now, as `markRepacked` does for all of them,

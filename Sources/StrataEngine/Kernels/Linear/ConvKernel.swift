@@ -17,7 +17,7 @@ struct ConvKernel: ActivationFusing, WeightPacking {
     /// Parsed at build time when the weight's shape is known then; otherwise on each run.
     let window: SlidingWindow?
     /// A constant weight as [maps, channels·taps], packed for `strata_sgemm_packed_at`, when the
-    /// shapes known at build time send the convolution that way (`ConvProblem.runsTransposed`).
+    /// shapes known at build time send the convolution that way (`ConvProblem.turnsRound`).
     let transposedWeight: PackedGemmWeight?
 
     init(_ ctx: KernelBuildContext) throws {
@@ -31,12 +31,10 @@ struct ConvKernel: ActivationFusing, WeightPacking {
         // The batch size may be symbolic (a dynamic batch axis): the choice needs the channels and the map.
         if let window, attributes.group == 1, let weight = ctx.constant(1), weight.dtype == .float32, weight.rank >= 3,
            let dims = ctx.inputTypes.first??.shape, dims.count == weight.rank,
-           let x = Optional([1] + dims.dropFirst().compactMap(\.value)), x.count == weight.rank,
-           let placement = try? window.place(over: Array(x.dropFirst(2)), node: node),
-           ConvProblem.runsTransposed(maps: weight.shape[0], depth: weight.count / max(1, weight.shape[0]),
-                                      pixels: placement.output.elementCount),
-           !WinogradConv.applies(channels: x[1], maps: weight.shape[0], group: 1, kernel: window.kernel, strides: window.strides,
-                                 dilations: window.dilations, output: placement.output) {
+           case let known = dims.dropFirst().compactMap(\.value), known.count == weight.rank - 1,
+           let placement = try? window.place(over: Array(known.dropFirst()), node: node),
+           ConvProblem.turnsRound(channels: known[0], maps: weight.shape[0], kernel: window.kernel, strides: window.strides,
+                                  dilations: window.dilations, output: placement.output) {
             transposedWeight = PackedGemmWeight(weight.reshaped([weight.shape[0], weight.count / weight.shape[0]]),
                                                 transposed: true, name: "node '\(node.name)'")
         } else {
@@ -89,9 +87,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
             problem.runDepthwise(context)
         } else if let packed = transposedWeight, packed.holds(bytesOf: w), packed.n == maps,
                   packed.k == channels * geometry.kernelSize, group == 1,
-                  ConvProblem.runsTransposed(maps: maps, depth: packed.k, pixels: geometry.outputSize),
-                  !WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: geometry.kernel,
-                                        strides: geometry.strides, dilations: geometry.dilations, output: geometry.output),
+                  ConvProblem.turnsRound(channels: channels, maps: maps, kernel: geometry.kernel, strides: geometry.strides,
+                                         dilations: geometry.dilations, output: geometry.output),
                   let panels = try packed.panels() {
             problem.runTransposed(panels, context)
         } else if geometry.isPointwise {
@@ -213,8 +210,8 @@ private struct ConvProblem: @unchecked Sendable {
         }
     }
 
-    /// Whether a convolution with `maps` output channels over `depth` values per output (input
-    /// channels × taps) and `pixels` output values per channel goes through
+    /// Whether an ungrouped convolution with `maps` output channels, summing `depth` values per
+    /// output (input channels × taps) over `pixels` output values per channel, goes through
     /// `strata_sgemm_packed_at`: the pixels as the rows of the product and the channels as its
     /// columns, so that a 7 × 7 map's 49 pixels fill rows of 12 instead of wasting 15 of 64 lanes,
     /// and the weights are read from panels packed once instead of as twelve rows 4-18 KB apart.
@@ -222,13 +219,18 @@ private struct ConvProblem: @unchecked Sendable {
     /// deep sum (C harness, ms, per-call GEMM / this: 512 × 2048 × 49 1.31 / 1.11, 512 × 4608 × 49
     /// 2.85 / 2.34, 2048 × 512 × 49 1.23 / 1.20, 256 × 1024 × 196 1.09 / 0.93; but 1024 × 256 × 196
     /// 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42).
-    static func runsTransposed(maps: Int, depth: Int, pixels: Int) -> Bool {
+    /// Winograd's shapes keep Winograd. The same test decides when the kernel is built (to pack the
+    /// weight) and when it runs (on the shapes it is given).
+    static func turnsRound(channels: Int, maps: Int, kernel: [Int], strides: [Int], dilations: [Int], output: [Int]) -> Bool {
+        let depth = channels * kernel.reduce(1, *), pixels = output.reduce(1, *)
         guard strata_sgemm_packed_supported() != 0, maps >= 32, depth > 0, pixels > 0,
-              maps <= Int(Int32.max), depth <= Int(Int32.max) else { return false }
-        return pixels <= 64 || (pixels <= 256 && depth >= 512)
+              maps <= Int(Int32.max), depth <= Int(Int32.max),
+              pixels <= 64 || (pixels <= 256 && depth >= 512) else { return false }
+        return !WinogradConv.applies(channels: channels, maps: maps, group: 1, kernel: kernel, strides: strides,
+                                     dilations: dilations, output: output)
     }
 
-    /// The product through `strata_sgemm_packed_at` (see `runsTransposed`): the input (or its
+    /// The product through `strata_sgemm_packed_at` (see `turnsRound`): the input (or its
     /// whole unfolding) as A stored by columns, the packed weight as B, the output stored channel
     /// by channel. The same bits as `runPointwise` and `runUnfolded`.
     func runTransposed(_ packed: UnsafePointer<Float>, _ context: ExecutionContext) {
