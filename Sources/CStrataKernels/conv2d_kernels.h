@@ -139,23 +139,24 @@ V8 void depthwise_row(
     }
 }
 
-// Four output rows of 8·V pixels at column `ow` for an undilated KH×KW window of stride S in both
-// directions (KH, KW, S and V are constants where this is called, so every loop unrolls): each
-// input row's vectors are loaded once for all the output rows whose windows cover it, and the 4·V
-// accumulators are enough independent FMA chains for two FMA units. Each output is one chain:
-// bias, then its taps in row-major order. Rows of `top` are `cols` apart, rows of `y` `out_w`.
-V8 void depthwise_block4(const float *top, size_t cols, const float *w, v8f vb, float *y, size_t out_w, int ow,
-                         const int KH, const int KW, const int S, const int V) {
+// R (at most 4) output rows of 8·V pixels at column `ow` for an undilated KH×KW window of stride S in
+// both directions (R, KH, KW, S and V are constants where this is called, so every loop unrolls):
+// each input row's vectors are loaded once for all the output rows whose windows cover it, and the
+// R·V accumulators are enough independent FMA chains for two FMA units. Each output is one chain:
+// bias, then its taps in row-major order (depthwise512.c's 16-lane kernel computes the same chains,
+// so both tiers give the same bits). Rows of `top` are `cols` apart, rows of `y` `out_w`.
+V8 void depthwise_block(const float *top, size_t cols, const float *w, v8f vb, float *y, size_t out_w, int ow,
+                        const int R, const int KH, const int KW, const int S, const int V) {
     v8f acc[4][2];
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < R; i++) {
         for (int v = 0; v < V; v++) acc[i][v] = vb;
     }
-    for (int r = 0; r < KH + 3 * S; r++) {
+    for (int r = 0; r < KH + (R - 1) * S; r++) {
         const float *row = top + (size_t)r * cols + (size_t)ow * S;
         for (int kw = 0; kw < KW; kw++) {
             v8f in[2];
             for (int v = 0; v < V; v++) in[v] = v8_load_every(row + kw + 8 * S * v, S);
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < R; i++) {
                 const int kh = r - S * i;
                 if (kh < 0 || kh >= KH) continue;
                 const v8f wv = v8_set1(w[kh * KW + kw]);
@@ -163,33 +164,44 @@ V8 void depthwise_block4(const float *top, size_t cols, const float *w, v8f vb, 
             }
         }
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < R; i++) {
         for (int v = 0; v < V; v++) v8_store(y + (size_t)i * out_w + ow + 8 * v, acc[i][v]);
     }
 }
 
-// Output rows [0, out_h − out_h % 4) of a plane, four at a time. The padded copy's rows have room
-// for out_w rounded up to 8 (strata_padded_extent); a ragged last block is computed whole into
-// `last` and only its first out_w % 8 columns are kept.
-V8 void depthwise_rows4(const float *padded, size_t cols, const float *w, float bias, float *y, int out_h, int out_w,
-                        const int KH, const int KW, const int S) {
+// R output rows starting at `top` (the padded copy's row of the first) into y. The padded copy's
+// rows have room for out_w rounded up to 8 (strata_padded_extent); a ragged last block is computed
+// whole into `last` and only its first out_w % 8 columns are kept.
+V8 void depthwise_band(const float *top, size_t cols, const float *w, v8f vb, float *y, int out_w,
+                       const int R, const int KH, const int KW, const int S) {
+    int ow = 0;
+    for (; ow + 16 <= out_w; ow += 16) depthwise_block(top, cols, w, vb, y, (size_t)out_w, ow, R, KH, KW, S, 2);
+    if (ow + 8 <= out_w) {
+        depthwise_block(top, cols, w, vb, y, (size_t)out_w, ow, R, KH, KW, S, 1);
+        ow += 8;
+    }
+    if (ow < out_w) {
+        float last[4 * 8];
+        depthwise_block(top + (size_t)ow * S, cols, w, vb, last, 8, 0, R, KH, KW, S, 1);
+        for (int i = 0; i < R; i++) {
+            for (int j = 0; ow + j < out_w; j++) y[(size_t)i * out_w + ow + j] = last[i * 8 + j];
+        }
+    }
+}
+
+// Every output row of a plane, four at a time and then the one to three left.
+V8 void depthwise_rows(const float *padded, size_t cols, const float *w, float bias, float *y, int out_h, int out_w,
+                       const int KH, const int KW, const int S) {
     const v8f vb = v8_set1(bias);
-    for (int oh = 0; oh + 4 <= out_h; oh += 4) {
-        const float *top = padded + (size_t)oh * S * cols;
-        float *dst = y + (size_t)oh * out_w;
-        int ow = 0;
-        for (; ow + 16 <= out_w; ow += 16) depthwise_block4(top, cols, w, vb, dst, (size_t)out_w, ow, KH, KW, S, 2);
-        if (ow + 8 <= out_w) {
-            depthwise_block4(top, cols, w, vb, dst, (size_t)out_w, ow, KH, KW, S, 1);
-            ow += 8;
-        }
-        if (ow < out_w) {
-            float last[4 * 8];
-            depthwise_block4(top + (size_t)ow * S, cols, w, vb, last, 8, 0, KH, KW, S, 1);
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; ow + j < out_w; j++) dst[(size_t)i * out_w + ow + j] = last[i * 8 + j];
-            }
-        }
+    int oh = 0;
+    for (; oh + 4 <= out_h; oh += 4) depthwise_band(padded + (size_t)oh * S * cols, cols, w, vb, y + (size_t)oh * out_w, out_w, 4, KH, KW, S);
+    const float *top = padded + (size_t)oh * S * cols;
+    float *dst = y + (size_t)oh * out_w;
+    switch (out_h - oh) {
+    case 3: depthwise_band(top, cols, w, vb, dst, out_w, 3, KH, KW, S); break;
+    case 2: depthwise_band(top, cols, w, vb, dst, out_w, 2, KH, KW, S); break;
+    case 1: depthwise_band(top, cols, w, vb, dst, out_w, 1, KH, KW, S); break;
+    default: break;
     }
 }
 
@@ -213,13 +225,13 @@ static void tier_depthwise_plane(const float *x, const float *w, float bias, con
         // 3 × 3 taps row by row, where the generic loop's control and its four FMA chains dominated).
         const size_t c = (size_t)cols;
         if (kh_n == 3) {
-            if (sw == 1) depthwise_rows4(padded, c, w, bias, y, g->out_h, g->out_w, 3, 3, 1);
-            else depthwise_rows4(padded, c, w, bias, y, g->out_h, g->out_w, 3, 3, 2);
+            if (sw == 1) depthwise_rows(padded, c, w, bias, y, g->out_h, g->out_w, 3, 3, 1);
+            else depthwise_rows(padded, c, w, bias, y, g->out_h, g->out_w, 3, 3, 2);
         } else {
-            if (sw == 1) depthwise_rows4(padded, c, w, bias, y, g->out_h, g->out_w, 5, 5, 1);
-            else depthwise_rows4(padded, c, w, bias, y, g->out_h, g->out_w, 5, 5, 2);
+            if (sw == 1) depthwise_rows(padded, c, w, bias, y, g->out_h, g->out_w, 5, 5, 1);
+            else depthwise_rows(padded, c, w, bias, y, g->out_h, g->out_w, 5, 5, 2);
         }
-        first = g->out_h - g->out_h % 4;
+        first = g->out_h;
         // Through the active tier's table, not this template's 8-lane loop: the AVX-512 tier's
         // epilogue is 16 lanes wide (the same bits either way).
         if (ep) strata_epilogue_apply(y, y, (size_t)first * g->out_w, NULL, ep);

@@ -14,7 +14,8 @@ struct NodeProfile {
 
     /// Op types by time, with the number of nodes of each that ran.
     let ops: [Row]
-    /// The slowest nodes, with their op type.
+    /// Every node that ran, slowest first, with its op type; the text shows the first `slowestShown`,
+    /// `--json` all of them, so a script can set them beside another runtime's per-node profile.
     let nodes: [Row]
     let totalMilliseconds: Double
 
@@ -33,7 +34,7 @@ struct NodeProfile {
         }
         ops = byOp.sorted { $0.value.ms > $1.value.ms || ($0.value.ms == $1.value.ms && $0.key < $1.key) }
             .map { Row(name: $0.key, detail: "\($0.value.count)", milliseconds: $0.value.ms, share: share($0.value.ms)) }
-        nodes = perRun.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.prefix(Self.slowestShown)
+        nodes = perRun.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
             .map { Row(name: graph.nodes[$0.key].name, detail: graph.nodes[$0.key].opType, milliseconds: $0.value, share: share($0.value)) }
     }
 
@@ -48,7 +49,7 @@ struct NodeProfile {
         return ["time per run by op type (sum of node times \(String(format: "%.2f", totalMilliseconds)) ms):"]
             + table(["op", "nodes", "ms", "share"], ops)
             + ["", "slowest nodes:"]
-            + table(["node", "op", "ms", "share"], nodes)
+            + table(["node", "op", "ms", "share"], Array(nodes.prefix(Self.slowestShown)))
     }
 
     var json: JSONValue {
@@ -64,7 +65,7 @@ struct NodeProfile {
         return .object([
             ("total_ms", .double((totalMilliseconds * 1000).rounded() / 1000)),
             ("ops", rows(ops, "nodes", number: true)),
-            ("slowest", rows(nodes, "op", number: false)),
+            ("nodes", rows(nodes, "op", number: false)),
         ])
     }
 }

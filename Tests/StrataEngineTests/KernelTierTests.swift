@@ -123,6 +123,25 @@ final class KernelTierTests: XCTestCase {
         }
     }
 
+    /// `run` gives the same bits on each of `tiers` this CPU runs (where the tolerance of
+    /// `assertTiersAgree` would hide a difference: tiers that fuse multiply-adds against the generic
+    /// one that does not).
+    private func assertSameBits(_ tiers: [KernelTier], _ what: String, file: StaticString = #filePath, line: UInt = #line,
+                                _ run: () -> [Float]) {
+        let present = tiers.filter(KernelTier.available.contains)
+        guard let first = present.first else { return }
+        KernelTier.force(first)
+        let reference = run()
+        for tier in present.dropFirst() {
+            KernelTier.force(tier)
+            let got = run()
+            if let i = got.indices.first(where: { got[$0].bitPattern != reference[$0].bitPattern }) {
+                XCTFail("\(what): the \(tier.rawValue) kernels give \(got[i]) at \(i), \(first.rawValue) \(reference[i])",
+                        file: file, line: line)
+            }
+        }
+    }
+
     /// Seeded values in [-scale, scale), with the specials every kernel must carry through alike.
     private static func values(_ count: Int, seed: UInt64, scale: Float = 1, specials: Bool = false) -> [Float] {
         var rng = SeededGenerator(seed: seed)
@@ -277,7 +296,10 @@ final class KernelTierTests: XCTestCase {
         let activations: [FusedActivation?] = [nil, .relu, .silu, .hardSwish]
         // Besides the random windows, stride-1 3×3 and 5×5 ones, which the per-plane kernel computes
         // four rows at a time (ragged heights and widths).
-        let rowBlocks = [(17, 30, 3, 1), (9, 29, 5, 1), (30, 32, 5, 1), (14, 14, 3, 1), (19, 121, 3, 2), (13, 70, 5, 2)].map {
+        // The AVX-512 tier's 16-lane kernel takes them 32 outputs at a time, the last vector masked
+        // (widths 14, 28, 33, 47; heights that leave one to three rows after the blocks of four).
+        let rowBlocks = [(17, 30, 3, 1), (9, 29, 5, 1), (30, 32, 5, 1), (14, 14, 3, 1), (19, 121, 3, 2), (13, 70, 5, 2),
+                         (6, 28, 5, 1), (7, 33, 3, 1), (10, 47, 5, 1), (11, 56, 5, 2), (5, 65, 3, 2), (1, 14, 3, 1)].map {
             (h: Int, w: Int, k: Int, s: Int) in
             strata_window2d(in_h: Int32(h), in_w: Int32(w), out_h: Int32((h - 1) / s + 1), out_w: Int32((w - 1) / s + 1),
                             kernel_h: Int32(k), kernel_w: Int32(k), stride_h: Int32(s), stride_w: Int32(s), dilation_h: 1,
@@ -291,7 +313,7 @@ final class KernelTierTests: XCTestCase {
             let w = Self.values(channels * taps, seed: UInt64(200 + i))
             let bias = Self.values(channels, seed: UInt64(300 + i))
             var ep = activations[i % activations.count]?.epilogue(bias: nil) ?? strata_epilogue()
-            assertTiersAgree("depthwise plane \(g)", tolerance: Tolerance.sums) {
+            let plane = {
                 var y = [Float](repeating: .nan, count: outSize)
                 let scratch = [Float](repeating: 0, count: strata_depthwise_scratch(&g))
                 scratch.withUnsafeBufferPointer { s in
@@ -301,6 +323,8 @@ final class KernelTierTests: XCTestCase {
                 }
                 return y
             }
+            assertTiersAgree("depthwise plane \(g)", tolerance: Tolerance.sums, plane)
+            assertSameBits([.avx2, .avx512], "depthwise plane \(g)", plane)
             assertTiersAgree("\(channels) interleaved depthwise planes \(g)", tolerance: Tolerance.sums) {
                 var y = [Float](repeating: .nan, count: channels * outSize)
                 var scratch = [Float](repeating: .nan, count: strata_depthwise8_scratch(&g))

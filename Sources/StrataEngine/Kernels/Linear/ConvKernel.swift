@@ -137,10 +137,17 @@ private struct ConvProblem: @unchecked Sendable {
     /// 5×5 0.180 / 0.282, 256 × 16 × 16 5×5 0.077 / 0.066; stride 2: 144 × 56 × 56 3×3 0.140 / 0.157,
     /// 256 × 64 × 64 3×3 0.353 / 0.250, 96 × 112 × 112 3×3 0.368 / 0.316. The per-plane kernel loses
     /// where its last vector of a row is ragged (14, 15, 30 wide) and everywhere on 7 × 7 and in 5×5
-    /// stride-2 windows.
+    /// stride-2 windows. The AVX-512 tier's per-plane kernel (`depthwise512.c`, 16 lanes) is faster on
+    /// these windows from 14 wide (interleaved / per plane, ms: 672 × 14 × 14 5×5 0.208 / 0.183,
+    /// 576 × 14 × 14 3×3 0.116 / 0.100, 144 × 56 × 56 5×5 stride 2 0.233 / 0.193, 240 × 28 × 28 3×3
+    /// stride 2 0.074 / 0.068); narrower, the interleaved one mostly wins (672 × 12 × 12 5×5 0.132 /
+    /// 0.146, 10-wide stride-2 3×3 outputs 0.038 / 0.046, 7 × 7 ones by 1.5×).
     static func interleaves(_ window: strata_window2d) -> Bool {
         if window.dilation_h == 1, window.dilation_w == 1, window.stride_h == window.stride_w,
            window.kernel_h == window.kernel_w {
+            if KernelTier.active == .avx512, window.stride_w <= 2, window.kernel_w == 3 || window.kernel_w == 5 {
+                return window.out_w < 14
+            }
             switch (window.stride_w, window.kernel_w) {
             case (1, 3) where window.out_w >= 16, (1, 5) where window.out_w >= 16, (2, 3) where window.out_w >= 32:
                 return false
