@@ -179,6 +179,7 @@ void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias
 }
 
 void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
+void strata_softmax_rows(const float *x, float *y, size_t rows, size_t n) { active()->softmax_rows(x, y, rows, n); }
 
 void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end,
                       float *col) {

@@ -20,6 +20,7 @@
 #include "pool2d_kernels.h"
 #include "gemv_kernels.h"
 #include "winograd_kernels.h"
+#include "softmax_kernels.h"
 
 /// The tier's table entries, strata_sgemm and the epilogue aside:
 /// `{STRATA_TIER_KERNELS, .epilogue_apply = ..., .sgemm = ...}`.
@@ -28,6 +29,7 @@
     .col2im_2d = tier_col2im_2d, .depthwise_plane = tier_depthwise_plane, .depthwise8 = tier_depthwise8,             \
     .sgemv_rows = tier_sgemv_rows, .maxpool2d_plane = tier_maxpool2d_plane, .avgpool2d_plane = tier_avgpool2d_plane, \
     .winograd_input = tier_winograd_input, .winograd_weights = tier_winograd_weights,                               \
-    .winograd_output = tier_winograd_output, .fused_multiply_add = STRATA_FUSED_MULTIPLY_ADD
+    .winograd_output = tier_winograd_output, .softmax_rows = tier_softmax_rows,                 \
+    .fused_multiply_add = STRATA_FUSED_MULTIPLY_ADD
 
 #endif

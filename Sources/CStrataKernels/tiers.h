@@ -32,6 +32,8 @@ typedef struct {
     void (*winograd_output)(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
                             const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
                             const strata_epilogue *ep);
+    /// strata_softmax_rows's contract.
+    void (*softmax_rows)(const float *x, float *y, size_t rows, size_t n);
     /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.
     void (*sgemm)(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end, float *c,
                   int ldc, int accumulate, float *scratch, const strata_epilogue *ep);

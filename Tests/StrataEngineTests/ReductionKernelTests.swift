@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 import StrataTestSupport
 import XCTest
@@ -151,6 +152,40 @@ final class ReductionKernelTests: KernelTierTestCase {
             XCTAssertEqual(old, try Support.run("Softmax", [x], attributes: ["axis": .int(1)], opset: 11)[0].floats())
             let new = try Support.run("Softmax", [x], opset: 13)[0].floats()
             XCTAssertEqual(new, try Support.run("Softmax", [x], attributes: ["axis": .int(2)], opset: 13)[0].floats())
+        }
+    }
+
+    /// Rows of contiguous float32 values go through `strata_softmax_rows`, one C pass per step;
+    /// each value must be the one the separate steps give (the largest value, x − max, the exp of
+    /// `strata_unary`, `VectorLoops.total`, times 1/sum), on every tier, for row lengths around the
+    /// vector widths and the sums' 32-value blocks, and with infinities and NaN in some rows.
+    func testSoftmaxRowsGiveTheSeparateStepsValues() throws {
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 21)
+            for n in [1, 2, 7, 8, 9, 31, 32, 33, 40, 197, 1000] {
+                let rows = 5
+                var values = (0..<rows * n).map { _ in Float(rng.unit() * 60 - 30) }
+                if n > 3 {
+                    values[n + 2] = .infinity       // row 1: the largest value is infinite
+                    values[2 * n + 1] = .nan        // row 2: NaN
+                    values[3 * n] = -.infinity      // row 3: one value vanishes
+                }
+                let x = Tensor(values, shape: [rows, n])
+                let got = try Support.run("Softmax", [x], attributes: ["axis": .int(1)], opset: 13)[0].floats()
+                var wanted = [Float](repeating: 0, count: rows * n)
+                for r in 0..<rows {
+                    let row = Array(values[r * n..<(r + 1) * n])
+                    let top = row.withUnsafeBufferPointer { VectorLoops.maximum($0.baseAddress!, count: n) }
+                    var shifted = row.map { $0 - top }
+                    strata_unary(Int32(STRATA_UNARY_EXP.rawValue), shifted, &shifted, n)
+                    let scale = 1 / shifted.withUnsafeBufferPointer { VectorLoops.total($0.baseAddress!, count: n) }
+                    for k in 0..<n { wanted[r * n + k] = shifted[k] * scale }
+                }
+                for i in 0..<rows * n where got[i].bitPattern != wanted[i].bitPattern && !(got[i].isNaN && wanted[i].isNaN) {
+                    XCTFail("\(KernelTier.active) n \(n): value \(i) is \(got[i]), the separate steps give \(wanted[i])")
+                    break
+                }
+            }
         }
     }
 

@@ -101,6 +101,10 @@ typedef enum {
 /// y[i] = op(x[i]) for n values, op a strata_unary_op (`x` may be `y`).
 void strata_unary(int op, const float *x, float *y, size_t n);
 
+/// Softmax of each of `rows` rows of n contiguous values of x into y (x may be y): e^(x − max)
+/// divided by the row's sum, through strata_unary's exp (as the engine's Softmax computes it).
+void strata_softmax_rows(const float *x, float *y, size_t rows, size_t n);
+
 /// Unfolds `x` (channels × in_h × in_w) into rows [r_begin, r_end) of `col`: row
 /// (c·kernel_h + kh)·kernel_w + kw holds, for every output position in output rows
 /// [oh_begin, oh_end), the input value under that kernel tap (0 in the padding). `col` has

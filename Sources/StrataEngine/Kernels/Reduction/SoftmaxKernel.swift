@@ -1,3 +1,4 @@
+import CStrataKernels
 import Foundation
 import StrataCore
 
@@ -66,6 +67,14 @@ struct SoftmaxKernel: Kernel {
     ) {
         let (outer, n, inner) = (split.outer, split.axis, split.inner)
         guard split.count > 0 else { return }
+        if inner == 1, !log, T.self == Float.self {
+            // The same steps in C (`strata_softmax_rows`), with the same values as the loop below.
+            context.parallelFor(outer, minChunk: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
+                let xp = x.pointer(as: Float.self), yp = y.pointer(as: Float.self)
+                strata_softmax_rows(xp + range.lowerBound * n, yp + range.lowerBound * n, range.count, n)
+            }
+            return
+        }
         if inner == 1 {
             context.parallelFor(outer, minChunk: Swift.max(1, 8192 / Swift.max(n, 1))) { range in
                 let xp = x.pointer(as: T.self), yp = y.pointer(as: T.self)
