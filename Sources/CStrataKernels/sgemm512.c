@@ -34,11 +34,6 @@ AVX512 static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, i
     }
 }
 
-// act(v + bias) on 16 lanes, for the GEMM's stores.
-AVX512 static inline __attribute__((always_inline)) __m512 activate16(__m512 v, float bias, const strata_epilogue *ep) {
-    return act16(_mm512_add_ps(v, _mm512_set1_ps(bias)), ep->activation, ep->alpha, ep->beta);
-}
-
 // y[i] = act(x[i] + *bias) (no addition without a bias, as in math8.h's epilogue_loop, so that -0
 // stays -0), sixteen values at a time and the tail masked; `activation` is a constant at each call.
 AVX512 static inline __attribute__((always_inline)) void epilogue16(const float *x, float *y, size_t n, const float *bias,
@@ -76,16 +71,18 @@ AVX512 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, con
 }
 
 // Row I of a block: (+ the row already in C), then the epilogue, then stored under the column masks.
+// b0 and b1 hold the bias of each lane: the row's, or each column's (column_bias).
 AVX512 static inline __attribute__((always_inline)) void store_row(float *row, __m512 v0, __m512 v1, __mmask16 m0,
                                                                    __mmask16 m1, int accumulate,
-                                                                   const strata_epilogue *ep, float bias, const int H) {
+                                                                   const strata_epilogue *ep, __m512 b0, __m512 b1,
+                                                                   const int H) {
     if (accumulate) {
         v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, row));
         if (H == 2) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, row + 16));
     }
     if (ep) {
-        v0 = activate16(v0, bias, ep);
-        if (H == 2) v1 = activate16(v1, bias, ep);
+        v0 = act16(_mm512_add_ps(v0, b0), ep->activation, ep->alpha, ep->beta);
+        if (H == 2) v1 = act16(_mm512_add_ps(v1, b1), ep->activation, ep->alpha, ep->beta);
     }
     _mm512_mask_storeu_ps(row, m0, v0);
     if (H == 2) _mm512_mask_storeu_ps(row + 16, m1, v1);
@@ -104,7 +101,7 @@ _Static_assert(MR == 12, "STORE_ROWS names every row of a block");
 // row gets its epilogue.
 AVX512 static inline __attribute__((always_inline)) void kernel_block(
     int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, const strata_epilogue *ep, const float *bias, const int R, const int H) {
+    int accumulate, const strata_epilogue *ep, const float *bias, __m512 cb0, __m512 cb1, const int R, const int H) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
@@ -121,17 +118,18 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
     // Row by row with constant indices (STORE_ROWS), never acc[i] for a variable i: that would make
     // the compiler keep acc in memory, zeroed by a memset call on every block (3.7 % of
     // MobileNetV2's run, whose 1×1 convolutions sum only 16 to 96 values per block).
-#define STORE_ROW(I)                                                                                      \
-    if (I < R && I < rows) store_row(c + (size_t)(I) * ldc, acc[I][0], acc[I][1], m0, m1, accumulate, ep, \
-                                     bias ? bias[I] : 0.0f, H)
+#define STORE_ROW(I)                                                                                          \
+    if (I < R && I < rows) store_row(c + (size_t)(I) * ldc, acc[I][0], acc[I][1], m0, m1, accumulate, ep,     \
+                                     bias ? _mm512_set1_ps(bias[I]) : cb0, bias ? _mm512_set1_ps(bias[I]) : cb1, H)
     STORE_ROWS;
 #undef STORE_ROW
 }
 
 #define STRATA_SGEMM_KERNEL(NAME, R, H)                                                                          \
     AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,     \
-                            __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias) { \
-        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, R, H);                       \
+                            __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias, \
+                            __m512 cb0, __m512 cb1) {                                                            \
+        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, cb0, cb1, R, H);             \
     }
 STRATA_SGEMM_KERNEL(kernel_12, 12, 2)
 STRATA_SGEMM_KERNEL(kernel_8, 8, 2)
@@ -142,7 +140,7 @@ STRATA_SGEMM_KERNEL(kernel_4_half, 4, 1)
 
 // Row I of a transposed block: (+ the sums of earlier K blocks in `row`), then either kept in `row`
 // for the next K block (y NULL) or, on the last, given the epilogue with each lane's column bias
-// (act(v + bias) as activate16) and scattered into column I of y.
+// (act(v + bias)) and scattered into column I of y.
 AVX512 static inline __attribute__((always_inline)) void store_row_at(
     float *row, float *y, int ldy, __m512i lanes, __m512 v0, __m512 v1, __mmask16 m0, __mmask16 m1, int accumulate,
     const strata_epilogue *ep, __m512 bias0, __m512 bias1, const int H) {
@@ -253,7 +251,7 @@ AVX512 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda,
 AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
     int m, int k, const float *a, int lda, const float *b, int ldb, const float *packed, int n_begin, int n_end,
     float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep) {
-    if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
+    if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias && !ep->column_bias) ep = NULL;
     for (int k0 = 0; k0 < k; k0 += KC) {
         const int kc = k - k0 < KC ? k - k0 : KC;
         const int add = accumulate || k0 > 0;
@@ -269,19 +267,22 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
             }
             const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
             const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+            const float *column_bias = last && !last->bias ? last->column_bias : NULL;
+            const __m512 cb0 = column_bias ? _mm512_maskz_loadu_ps(m0, column_bias + n0) : _mm512_setzero_ps();
+            const __m512 cb1 = column_bias ? _mm512_maskz_loadu_ps(m1, column_bias + n0 + 16) : _mm512_setzero_ps();
             for (int i = 0; i < m; i += MR) {
                 const int rows = m - i < MR ? m - i : MR;
                 const float *ai = a + (size_t)i * lda + k0;
                 float *ci = c + (size_t)i * ldc + n0;
                 const float *bias = last && last->bias ? last->bias + i : NULL;
                 if (cols > 16) {
-                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
-                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
-                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
                 } else {
-                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
-                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
-                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias);
+                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
                 }
             }
         }

@@ -145,7 +145,7 @@ public struct ReportCommand: StrataSubcommand {
         var captured = rows
         if let predictionRow, !captured.contains(predictionRow) { captured.append(predictionRow) }
 
-        var source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
+        let source = try InputBatches(model: model, inputs: inputs, images: imageOptions, console: console, quiet: quiet || json)
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
         var statistics = rows.map { LayerStatistics(output: $0, in: graph, layout: model.layout) }
         for i in statistics.indices {

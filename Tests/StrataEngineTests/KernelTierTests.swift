@@ -409,7 +409,7 @@ final class KernelTierTests: XCTestCase {
                 assertTiersAgree("gemv k \(k), \(String(describing: activation))", tolerance: Tolerance.sums) {
                     var c = [Float](repeating: .nan, count: 2 * m)
                     bias.withUnsafeBufferPointer { bias in
-                        var ep = activation?.epilogue(bias: bias.baseAddress) ?? strata_epilogue(bias: bias.baseAddress, activation: 0, alpha: 0, beta: 0)
+                        var ep = activation?.epilogue(bias: bias.baseAddress) ?? strata_epilogue(bias: bias.baseAddress, activation: 0, alpha: 0, beta: 0, column_bias: nil)
                         strata_sgemv_rows(Int32(k), a, Int32(lda), b, 2, Int32(m), &c, 2, &ep)
                     }
                     return c

@@ -243,6 +243,45 @@ final class RuntimeFusionTests: KernelTierTestCase {
         }
     }
 
+    /// `MatMul → Add(·, bias)` with a constant weight (packed in the AVX-512 tier, whose GEMM then adds
+    /// the bias as it stores) and a constant bias along the last axis: every bit as the two nodes
+    /// give, in every tier, at 1 and 3 threads, with K over one 256-deep block, ragged last panels
+    /// (70 and 13 columns), a batch of one-row products folded into one product, a single row, the
+    /// bias first or second and of shape [n] or [1, n]. A bias with a leading axis over 1 is not a
+    /// column bias, and one of higher rank than the product broadcasts it: both run apart.
+    func testMatMulBiasAddsFuseBitForBit() {
+        let shapes: [(x: [Int], n: Int, bias: [Int], biasFirst: Bool, groups: Int)] = [
+            ([30, 300], 70, [70], false, 1), ([197, 1, 48], 13, [1, 13], true, 1), ([2, 3, 40], 64, [64], false, 1),
+            ([1, 40], 33, [33], true, 1), ([6, 40], 32, [6, 32], false, 0), ([6, 40], 32, [1, 1, 1, 32], false, 1),
+        ]
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 60)
+            for (i, c) in shapes.enumerated() {
+                let k = c.x.last!
+                let graph = Graph(name: "matmul-bias",
+                                  nodes: [Node(name: "matmul", opType: "MatMul", inputs: ["x", "w"], outputs: ["p"]),
+                                          Node(name: "add", opType: "Add", inputs: c.biasFirst ? ["b", "p"] : ["p", "b"], outputs: ["y"])],
+                                  inputs: [ValueInfo(name: "x", type: ValueType(.float32, c.x.map { .known($0) }))],
+                                  outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))],
+                                  initializers: ["w": mappedLike(rng.tensor([k, c.n])), "b": rng.tensor(c.bias)])
+                let x = Self.input(graph, seed: UInt64(700 + i))
+                for threads in [1, 3] {
+                    let fused = try Engine(model: Self.model(graph), options: EngineOptions(threads: threads))
+                    let separate = try Engine(model: Self.model(graph), options: EngineOptions(threads: threads, fusion: false))
+                    XCTAssertEqual(try Self.groups(fused, targets: ["y"]), c.groups, "\(c)")
+                    XCTAssertEqual(try Self.groups(fused, targets: ["p", "y"]), 0, "\(c): the product requested")
+                    let a = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                    let b = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                    XCTAssertEqual(a.shape, b.shape, "\(c)")
+                    let (p, q) = (a.floats(), b.floats())
+                    if let j = p.indices.first(where: { p[$0].bitPattern != q[$0].bitPattern }) {
+                        XCTFail("\(c), \(threads) threads: value \(j) is \(p[j]) fused, \(q[j]) apart")
+                    }
+                }
+            }
+        }
+    }
+
     /// Requesting the convolution's output keeps it apart from the activation (only `Sigmoid → Mul`
     /// of a SiLU still fuses, from that output), and the values are those of the fused run.
     func testRequestedIntermediatesAreNotFused() {

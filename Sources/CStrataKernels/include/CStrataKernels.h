@@ -73,11 +73,15 @@ typedef enum {
     STRATA_ACT_GELU_ERF,
 } strata_activation;
 
-/// What is done to each output value v of row r as it is stored: act(v + bias[r]).
+/// What is done to each output value v of row r and column c as it is stored: act(v + bias[r]), or
+/// act(v + column_bias[c]) where only `column_bias` is set.
 typedef struct {
     const float *bias;   ///< one value per output row (channel), or NULL
     int activation;      ///< a strata_activation
     float alpha, beta;   ///< the activation's parameters (see strata_activation)
+    /// One value per output column (a MatMul's bias), or NULL; read only by `strata_sgemm_packed`
+    /// (indexed by the column itself, whatever panels a call computes), never with `bias`.
+    const float *column_bias;
 } strata_epilogue;
 
 /// y[i] = act(x[i] + *bias) for n values (no addition when `bias` is NULL; `x` may be `y`).

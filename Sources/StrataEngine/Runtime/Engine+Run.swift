@@ -223,6 +223,10 @@ extension Engine {
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
     /// (the nodes then run one by one).
     private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], value: (String) -> Tensor?) throws -> Tensor? {
+        if let bias = group.columnBias {
+            guard let kernel = kernels[group.head] as? MatMulKernel else { return nil }
+            return try kernel.run(arguments, columnBias: bias, context: context)
+        }
         if let residual = group.residual {
             // Without the residual's value, or with shapes that broadcast, the nodes run one by one.
             guard let r = value(residual.residual), r.dtype == .float32, let kernel = kernels[group.head] as? any ActivationFusing,

@@ -5,7 +5,8 @@ import StrataCore
 /// per-channel `Mul → Add` of constants in between (an inference BatchNormalization,
 /// `ChannelAffine`), `Sigmoid → Mul` of the same input as one SiLU pass, and PyTorch's erf GELU
 /// (`Div → Erf → Add → Mul → Mul`, transformer MLPs) as one pass instead of five, and a residual
-/// `Add` of another value between a Conv (and its affine) and the activation (`ResidualAdd`).
+/// `Add` of another value between a Conv (and its affine) and the activation (`ResidualAdd`), and a
+/// MatMul's constant bias `Add` (`ColumnBias`).
 ///
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
@@ -33,6 +34,9 @@ struct FusionPlan: Sendable {
         /// An `Add` of another value after the Conv head (and its affine), before the activation:
         /// `Conv → Add(·, r) (→ activation)`, a residual connection.
         var residual: ResidualAdd? = nil
+        /// The constant bias of a `MatMul → Add(·, b)` pair: the head (the MatMul) adds it as it
+        /// computes, and the Add (the tail) does not run.
+        var columnBias: ColumnBias? = nil
         /// The integer op replacing a QDQ pattern whose op is the head; its elided
         /// `DequantizeLinear` nodes come before the head and are never run, and the head's step
         /// always computes the tail's output this way.
@@ -181,6 +185,9 @@ struct FusionPlan: Sendable {
                     group.residual = residual
                     add(group, to: &taken)
                 }
+            } else if node.opType == "MatMul", kernels[index] is MatMulKernel, let a = soleReader(out), !taken.contains(a),
+                      let bias = ColumnBias(add: graph.nodes[a], product: out, constant: constant) {
+                add(Group(head: index, tail: a, elided: [], activation: nil, headRunsKernel: true, columnBias: bias), to: &taken)
             } else if let gelu = erfGelu(at: index) {
                 add(Group(head: index, tail: gelu.tail, elided: gelu.elided, activation: .geluErf(divisor: gelu.divisor, factor: gelu.factor),
                           headRunsKernel: false), to: &taken)

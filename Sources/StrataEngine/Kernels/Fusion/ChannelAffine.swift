@@ -60,7 +60,7 @@ struct ChannelAffine: Sendable {
         let plane = y.shape.dropFirst(2).reduce(1, *)
         let job = AffineJob(y: y.pointer(as: Float.self), plane: plane, channels: channels, scale: scale, shift: shift,
                             epilogue: activation?.epilogue(bias: nil)
-                                ?? strata_epilogue(bias: nil, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0))
+                                ?? strata_epilogue(bias: nil, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0, column_bias: nil))
         context.parallelFor(y.count / max(plane, 1), minChunk: max(1, (1 << 14) / max(plane, 1))) { planes in
             var ep = job.epilogue
             for p in planes {

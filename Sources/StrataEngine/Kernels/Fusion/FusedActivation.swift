@@ -71,12 +71,12 @@ enum FusedActivation: Equatable, Sendable {
         case .hardSwish: (STRATA_ACT_HARD_SWISH, 0, 0)
         case .geluErf(let divisor, let factor): (STRATA_ACT_GELU_ERF, divisor, factor)
         }
-        return strata_epilogue(bias: bias, activation: Int32(kind.rawValue), alpha: alpha, beta: beta)
+        return strata_epilogue(bias: bias, activation: Int32(kind.rawValue), alpha: alpha, beta: beta, column_bias: nil)
     }
 
     /// A bias-only epilogue (no activation), or none without a bias.
     static func biasOnly(_ bias: UnsafePointer<Float>?) -> strata_epilogue? {
-        bias.map { strata_epilogue(bias: $0, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0) }
+        bias.map { strata_epilogue(bias: $0, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0, column_bias: nil) }
     }
 
     /// This activation of a float32 tensor, as a new tensor; nil for other dtypes.

@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// ONNX `MatMul` with numpy semantics: 1-D operands are promoted (and the added axis dropped),
@@ -36,14 +37,38 @@ struct MatMulKernel: WeightPacking {
         }
     }
 
+    /// The product with `bias` added along its last axis (a fused `MatMul → Add`); nil where the
+    /// operands are not float32 or the bias does not fit the product's shape, and the two nodes
+    /// must run apart.
+    func run(_ inputs: [Tensor?], columnBias bias: ColumnBias, context: ExecutionContext) throws -> Tensor? {
+        guard inputs.count == 2, let a = inputs[0], let b = inputs[1], a.dtype == .float32, b.dtype == .float32,
+              let shape = try OpRegistry.matMulShape(a.shape.dims, b.shape.dims, node: node).concrete, bias.fits(shape)
+        else { return nil }
+        let packed = packedB.flatMap { $0.holds(b) ? $0 : nil }
+        return try Self.multiply(Float.self, a, b, packedB: packed, columnBias: bias, node: node, context: context)
+    }
+
     /// `a @ b` (numpy `matmul`), optionally with either operand's last two axes transposed.
     /// float32 products without transposes go through `BlockedGemm`, the others through
     /// `ExecutionContext.gemm`. A batch of products is spread over the threads (each product on
     /// one) when there are enough of them or each is small; otherwise each product is threaded.
     /// `packedB` (b itself, packed) replaces b's bytes where `BlockedGemm` runs with the tier's own
-    /// GEMM; b's bytes are then not read.
+    /// GEMM; b's bytes are then not read. `columnBias` (float32 only, of a shape that fits the
+    /// product's) is added along the last axis: by the GEMM as it stores on the packed path, after
+    /// the product on the others.
     static func multiply<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false,
-                                        packedB: PackedGemmWeight? = nil, node: Node, context: ExecutionContext) throws -> Tensor {
+                                        packedB: PackedGemmWeight? = nil, columnBias: ColumnBias? = nil, node: Node,
+                                        context: ExecutionContext) throws -> Tensor {
+        let y = try multiplied(T.self, a, b, transA: transA, transB: transB, packedB: packedB, columnBias: columnBias, node: node,
+                            context: context)
+        if let columnBias, !y.biasAdded { columnBias.add(to: y.tensor, context: context) }
+        return y.tensor
+    }
+
+    /// The product, and whether `columnBias` is in it already (the packed path's epilogue).
+    private static func multiplied<T: GemmScalar>(_: T.Type, _ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool,
+                                               packedB: PackedGemmWeight?, columnBias: ColumnBias?, node: Node,
+                                               context: ExecutionContext) throws -> (tensor: Tensor, biasAdded: Bool) {
         let outShape = try OpRegistry.matMulShape(
             (transA ? swapLast(a.shape) : a.shape).dims, (transB ? swapLast(b.shape) : b.shape).dims, node: node
         ).concrete!
@@ -53,10 +78,10 @@ struct MatMulKernel: WeightPacking {
         let n = transB ? bShape[bShape.count - 2] : bShape[bShape.count - 1]
         let y = try Tensor(dtype: T.dtype, shape: outShape)
         let out = y.pointer(as: T.self)
-        if y.count == 0 { return y }
+        if y.count == 0 { return (y, true) }
         if k == 0 {
             out.update(repeating: 0, count: y.count)
-            return y
+            return (y, false)
         }
         let lda = aShape[aShape.count - 1], ldb = bShape[bShape.count - 1]
         let aBatch = Array(aShape.dropLast(2)), bBatch = Array(bShape.dropLast(2))
@@ -70,9 +95,13 @@ struct MatMulKernel: WeightPacking {
         // any other path would read B's bytes again, beside the packed copy.
         if T.self == Float.self, !transB, folds, rows >= 1, n > 1, b.rank == 2, let packedB, packedB.k == k, packedB.n == n,
            let panels = try packedB.panels() {
+            let epilogue = columnBias.map {
+                strata_epilogue(bias: nil, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0,
+                                column_bias: UnsafePointer($0.values.pointer(as: Float.self)))
+            }
             BlockedGemm.multiply(m: rows, n: n, k: k, a: a.pointer(as: Float.self), lda: lda, packed: panels,
-                                 c: y.pointer(as: Float.self), ldc: n, accumulate: false, context: context)
-            return y
+                                 c: y.pointer(as: Float.self), ldc: n, accumulate: false, epilogue: epilogue, context: context)
+            return (y, true)
         }
         let pa = a.pointer(as: T.self), pb = b.pointer(as: T.self)
         @Sendable func product(_ rows: Int, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
@@ -94,7 +123,7 @@ struct MatMulKernel: WeightPacking {
 
         if folds {
             product(rows, pa, pb, out, context)
-            return y
+            return (y, false)
         }
         let batch = Array(outShape.dropLast((a.rank > 1 ? 1 : 0) + (b.rank > 1 ? 1 : 0)))
         let aStrides = broadcastStrides(aBatch, to: batch, matrix: m * k)
@@ -129,7 +158,7 @@ struct MatMulKernel: WeightPacking {
                 product(m, pa + offA, pb + offB, out + p * m * n, context)
             }
         }
-        return y
+        return (y, false)
     }
 
     private static func swapLast(_ shape: [Int]) -> [Int] {
