@@ -53,8 +53,8 @@ extern const strata_kernel_table strata_kernels_generic;
 #if defined(__x86_64__)
 /// AVX2 and FMA (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx2;
-/// The AVX2 kernels with the AVX-512 GEMM and activations of sgemm512.c and the depthwise planes of
-/// depthwise512.c (tier_avx2.c).
+/// The AVX2 kernels with the AVX-512 GEMM and activations of sgemm512.c, the depthwise planes of
+/// depthwise512.c and the softmax rows of softmax512.c (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx512;
 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
@@ -63,6 +63,7 @@ void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda, const 
                                    int panel_end, float *y, int ldy, float *scratch, const strata_epilogue *ep);
 void strata_sgemm_packed_avx512(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,
                                 int panel_end, float *c, int ldc, int accumulate, const strata_epilogue *ep);
+void strata_softmax_rows_avx512(const float *x, float *y, size_t rows, size_t n);
 void strata_depthwise_plane_avx512(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                                    float *scratch, const strata_epilogue *ep);
 #endif
