@@ -101,12 +101,17 @@ _Static_assert(MR == 12, "STORE_ROWS names every row of a block");
 // row gets its epilogue.
 AVX512 static inline __attribute__((always_inline)) void kernel_block(
     int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, const strata_epilogue *ep, const float *bias, __m512 cb0, __m512 cb1, const int R, const int H) {
+    int accumulate, const strata_epilogue *ep, const float *bias, __m512 cb0, __m512 cb1, const float *prefetch,
+    const int R, const int H) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
     for (int i = 0; i < R; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
     for (int p = 0; p < kc; p++) {
+        if (prefetch) {
+            _mm_prefetch((const char *)(prefetch + (size_t)p * NR), _MM_HINT_T1);
+            _mm_prefetch((const char *)(prefetch + (size_t)p * NR + 16), _MM_HINT_T1);
+        }
         const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR);
         const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * NR + 16) : _mm512_setzero_ps();
         for (int i = 0; i < R; i++) {
@@ -128,8 +133,8 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
 #define STRATA_SGEMM_KERNEL(NAME, R, H)                                                                          \
     AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,     \
                             __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias, \
-                            __m512 cb0, __m512 cb1) {                                                            \
-        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, cb0, cb1, R, H);             \
+                            __m512 cb0, __m512 cb1, const float *prefetch) {                                     \
+        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, cb0, cb1, prefetch, R, H);   \
     }
 STRATA_SGEMM_KERNEL(kernel_12, 12, 2)
 STRATA_SGEMM_KERNEL(kernel_8, 8, 2)
@@ -168,12 +173,17 @@ AVX512 static inline __attribute__((always_inline)) void store_row_at(
 // ldy apart), sixteen lanes scattered at a time.
 AVX512 static inline __attribute__((always_inline)) void kernel_block_at(
     int kc, const float *a, int lda, const float *panel, float *c, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, float *y, int ldy, const strata_epilogue *ep, const float *bias, const int R, const int H) {
+    int accumulate, float *y, int ldy, const strata_epilogue *ep, const float *bias, const float *prefetch, const int R,
+    const int H) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     int at[MR];
     for (int i = 0; i < R; i++) at[i] = i < rows ? i : 0;
     for (int p = 0; p < kc; p++) {
+        if (prefetch) {
+            _mm_prefetch((const char *)(prefetch + (size_t)p * NR), _MM_HINT_T1);
+            _mm_prefetch((const char *)(prefetch + (size_t)p * NR + 16), _MM_HINT_T1);
+        }
         const float *ap = a + (size_t)p * lda;
         const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR);
         const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * NR + 16) : _mm512_setzero_ps();
@@ -198,8 +208,8 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block_at(
 #define STRATA_SGEMM_AT_KERNEL(NAME, R, H)                                                                      \
     AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int rows, __mmask16 m0, \
                             __mmask16 m1, int accumulate, float *y, int ldy, const strata_epilogue *ep,          \
-                            const float *bias) {                                                                 \
-        kernel_block_at(kc, a, lda, panel, c, rows, m0, m1, accumulate, y, ldy, ep, bias, R, H);                 \
+                            const float *bias, const float *prefetch) {                                          \
+        kernel_block_at(kc, a, lda, panel, c, rows, m0, m1, accumulate, y, ldy, ep, bias, prefetch, R, H);       \
     }
 STRATA_SGEMM_AT_KERNEL(kernel_at_12, 12, 2)
 STRATA_SGEMM_AT_KERNEL(kernel_at_8, 8, 2)
@@ -207,11 +217,17 @@ STRATA_SGEMM_AT_KERNEL(kernel_at_4, 4, 2)
 STRATA_SGEMM_AT_KERNEL(kernel_at_12_half, 12, 1)
 STRATA_SGEMM_AT_KERNEL(kernel_at_8_half, 8, 1)
 STRATA_SGEMM_AT_KERNEL(kernel_at_4_half, 4, 1)
+STRATA_SGEMM_AT_KERNEL(kernel_at_7, 7, 2)
+STRATA_SGEMM_AT_KERNEL(kernel_at_7_half, 7, 1)
 
 AVX512 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda, const float *packed, int n,
                                           int panel_begin, int panel_end, float *y, int ldy, float *scratch,
                                           const strata_epilogue *ep) {
     if (ep && ep->activation == STRATA_ACT_NONE && !ep->bias) ep = NULL;
+    // Rows in blocks of 12, but a 7 × 7 map's 49 pixels (and other multiples of 7 that leave one to
+    // three rows over) in blocks of 7: 4 × 12 + 1 computed a last block of 4 rows for one, 6 % of
+    // the work thrown away (each row's sums are the same either way).
+    const int block = m % MR >= 1 && m % MR <= 3 && m % 7 == 0 ? 7 : MR;
     // One panel at a time through all of K, so that the earlier K blocks' sums of only this panel
     // (m × NR floats in `scratch`) wait for the last one.
     for (int panel_index = panel_begin; panel_index < panel_end; panel_index++) {
@@ -225,19 +241,27 @@ AVX512 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda,
             const int kc = k - k0 < KC ? k - k0 : KC;
             const float *panel = packed + (size_t)panel_index * (size_t)k * NR + (size_t)k0 * NR;
             float *out = k0 + kc >= k ? y + (size_t)n0 * ldy : NULL;
-            for (int i = 0; i < m; i += MR) {
-                const int rows = m - i < MR ? m - i : MR;
+            // The chunk of B the next step reads (this panel's next K block, or the next panel's
+            // first), fetched into L2 while the first row block runs, as in sgemm_columns.
+            const float *next = k0 + KC < k ? panel + (size_t)KC * NR
+                                : panel_index + 1 < panel_end && n0 + NR < n ? packed + (size_t)(panel_index + 1) * (size_t)k * NR
+                                                                           : NULL;
+            for (int i = 0; i < m; i += block) {
+                const int rows = m - i < block ? m - i : block;
                 const float *ai = a + (size_t)k0 * lda + i;
                 float *ci = scratch + (size_t)i * NR;
                 float *yi = out ? out + i : NULL;
-                if (cols > 16) {
-                    if (rows > 8) kernel_at_12(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
-                    else if (rows > 4) kernel_at_8(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
-                    else kernel_at_4(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                if (block == 7) {
+                    if (cols > 16) kernel_at_7(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                    else kernel_at_7_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                } else if (cols > 16) {
+                    if (rows > 8) kernel_at_12(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_at_8(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                    else kernel_at_4(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
                 } else {
-                    if (rows > 8) kernel_at_12_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
-                    else if (rows > 4) kernel_at_8_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
-                    else kernel_at_4_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias);
+                    if (rows > 8) kernel_at_12_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_at_8_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
+                    else kernel_at_4_half(kc, ai, lda, panel, ci, rows, m0, m1, k0 > 0, yi, ldy, ep, bias, i == 0 ? next : NULL);
                 }
             }
         }
@@ -258,9 +282,14 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
         const strata_epilogue *last = k0 + kc >= k ? ep : NULL;
         for (int n0 = n_begin; n0 < n_end; n0 += NR) {
             const int cols = n_end - n0 < NR ? n_end - n0 : NR;
-            const float *panel;
+            const float *panel, *next = NULL;
             if (packed) {
                 panel = packed + (size_t)(n0 / NR) * (size_t)k * NR + (size_t)k0 * NR;
+                // The panel the next step reads (this K block's next one, or the next K block's first),
+                // fetched into L2 while the first row block runs: a weight read once per run comes from
+                // memory, and the hardware's prefetcher does not cross from one panel to the next.
+                if (n0 + NR < n_end) next = panel + (size_t)k * NR;
+                else if (k0 + KC < k) next = packed + (size_t)(n_begin / NR) * (size_t)k * NR + (size_t)(k0 + KC) * NR;
             } else {
                 pack_panel(b, ldb, k0, kc, n0, cols, scratch);
                 panel = scratch;
@@ -276,13 +305,13 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
                 float *ci = c + (size_t)i * ldc + n0;
                 const float *bias = last && last->bias ? last->bias + i : NULL;
                 if (cols > 16) {
-                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
-                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
-                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
                 } else {
-                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
-                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
-                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1);
+                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
                 }
             }
         }

@@ -72,6 +72,9 @@ final class LinearPackedWeightTests: KernelTierTestCase {
                 ([2, 16, 7, 7], [33, 16, 3, 3], [1, 1], [1, 1, 1, 1]),
                 ([1, 64, 28, 28], [70, 64, 3, 3], [2, 2], [1, 1, 1, 1]),
                 ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0]),
+                // 49 and 98 pixels go in blocks of 7 rows; K over one 256-deep block.
+                ([1, 300, 7, 7], [48, 300, 1, 1], [1, 1], [0, 0, 0, 0]),
+                ([2, 520, 7, 14], [36, 520, 1, 1], [1, 1], [0, 0, 0, 0]),
             ]
             for c in cases {
                 let x = rng.tensor(c.x), w = mappedLike(rng.tensor(c.w)), b = rng.tensor([c.w[0]])
