@@ -72,21 +72,25 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertFalse(WorkerPool.shared.isContended)
     }
 
-    /// Threads that lost time to other work now and then do not make the pool contended (the
-    /// hypervisor or a kernel thread on an idle machine); three losses within `lossPairing` do.
-    func testThreeLossesCloseTogetherMarkThePoolContended() {
-        WorkerPool.shared.clearContention()
-        let start = WorkerPool.now() + 10 * WorkerPool.lossPairing  // after every real loss so far
-        let window = WorkerPool.lossPairing
-        for (i, time) in [start, start + 2 * window, start + 2 * window + window / 2, start + 4 * window].enumerated() {
-            WorkerPool.shared.noteLoss(at: time)
-            XCTAssertFalse(WorkerPool.shared.isContended, "loss \(i): at most two within a window")
-        }
-        WorkerPool.shared.noteLoss(at: start + 4 * window + window / 4)
-        XCTAssertFalse(WorkerPool.shared.isContended, "two within a window")
-        WorkerPool.shared.noteLoss(at: start + 4 * window + window / 2)
-        XCTAssertTrue(WorkerPool.shared.isContended, "three within a window")
-        WorkerPool.shared.clearContention()
+    /// A preempted thread marks the pool contended only when it got less than
+    /// `CoreShare.minimumShare` of its core over at least `CoreShare.window`: a short window is
+    /// not judged yet, a stale one (an idle thread) is restarted, and each judgment starts a new one.
+    func testOnlyAThreadShortOfItsCoreCounts() {
+        let ms: UInt64 = 1_000_000, window = CoreShare.window
+        var share = CoreShare(wall: 1_000 * ms, cpu: 0)
+        XCTAssertFalse(share.isShort(at: 1_000 * ms + window / 2, cpu: 0), "too short a window to judge")
+        XCTAssertFalse(share.isShort(at: 1_000 * ms + 2 * window, cpu: Int64(Double(2 * window) * 0.75)),
+                       "three quarters of the core over two windows")
+        // The window restarted at the judgment: 40 % of the next two windows is short.
+        let next = 1_000 * ms + 2 * window, cpu = Int64(Double(2 * window) * 0.75)
+        XCTAssertFalse(share.isShort(at: next + window / 2, cpu: cpu), "a new window, too short to judge")
+        XCTAssertTrue(share.isShort(at: next + 2 * window, cpu: cpu + Int64(Double(2 * window) * 0.4)),
+                      "40 % of the core over two windows")
+        var idle = CoreShare(wall: 0, cpu: 0)
+        XCTAssertFalse(idle.isShort(at: 2 * CoreShare.stale, cpu: 1), "a stale window is restarted, not judged")
+        XCTAssertTrue(idle.isShort(at: 2 * CoreShare.stale + window, cpu: 1), "then judged from its restart: no CPU time")
+        var noClock = CoreShare(wall: 0, cpu: -1)
+        XCTAssertTrue(noClock.isShort(at: window, cpu: -1), "without a CPU clock a judged preemption counts")
     }
 
     /// A spinning worker on a core that other threads want is preempted; the pool then counts as contended.

@@ -17,11 +17,14 @@ import Darwin
 /// Spinning is only right while the pool has the cores to itself. On a busy machine a spinning
 /// thread takes a time slice from a process with work to do, and a worker the OS preempted while
 /// it holds a chunk stalls the whole loop. So a spinning thread watches the clock: a gap of more
-/// than `preemptionGap` between two looks means the OS ran something else on its core, and the
-/// pool counts as *contended* for the next `contentionHold`. So does a thread that waited for a
-/// core while it ran its chunks (more than `preemptionLoss` between its wall-clock and its CPU
-/// time, three times within `lossPairing`): most preemptions hit a thread that computes, not one
-/// that spins, and the others then wait for it. While contended, loops run on the caller alone and
+/// than `preemptionGap` between two looks means the OS ran something else on its core. So does a
+/// thread that waited for a core while it ran its chunks (more than `preemptionLoss` between its
+/// wall-clock and its CPU time): most preemptions hit a thread that computes, not one that spins.
+/// After such a preemption the thread looks at the share of its core it got over the last
+/// `CoreShare.window` or more; below `CoreShare.minimumShare` the pool counts as *contended* for
+/// the next `contentionHold` (a core taken now and then by another process, as on a shared virtual
+/// machine, leaves the threads most of their cores, and several threads stay faster than one).
+/// While contended, loops run on the caller alone and
 /// the workers sleep: a process that gets about one core's worth of time (other processes keep
 /// every core busy, and Linux gives each session an equal share) is fastest on one thread, and a
 /// worker preempted in the middle of its chunk would hold up the whole loop. When the hold ends the
@@ -43,14 +46,12 @@ final class WorkerPool: @unchecked Sendable {
     /// A spinning thread that saw more time than this pass between two looks at the clock (a few
     /// microseconds of `pause` apart) was preempted.
     private static let preemptionGap: UInt64 = 100_000
-    /// Time a thread may spend off its core while it runs its chunks before the pool counts as
-    /// contended: far above the microseconds the kernel's own threads take on an idle machine, below
-    /// the milliseconds a busy machine's scheduler gives each process.
+    /// Time a thread may spend off its core while it runs its chunks before it looks at its share
+    /// of the core: far above the microseconds the kernel's own threads take on an idle machine,
+    /// below the milliseconds a busy machine's scheduler gives each process.
     private static let preemptionLoss: UInt64 = 500_000
-    /// How long the pool stays contended after a preemption.
+    /// How long the pool stays contended after a thread found itself short of its core.
     static let contentionHold: UInt64 = 200_000_000
-    /// Three losses of `preemptionLoss` this close together mean other processes take turns with this one.
-    static let lossPairing: UInt64 = 50_000_000
     private static let countShift: UInt64 = 20, generationShift: UInt64 = 40
     private static let fieldMask: UInt64 = (1 << 20) - 1
 
@@ -64,10 +65,10 @@ final class WorkerPool: @unchecked Sendable {
     private let ceiling = Atomic<Int>(Int.max)
     /// `now()` until which the pool counts as contended (see the type's comment).
     private let contendedUntil = Atomic<UInt64>(0)
-    /// `now()` when a thread last lost more than `preemptionLoss` while it ran its chunks.
-    private let lastLoss = Atomic<UInt64>(0)
-    /// The loss before `lastLoss`.
-    private let lossBefore = Atomic<UInt64>(0)
+    /// The calling thread's share of its core (`CoreShare`), and that thread; only the thread
+    /// holding `busy` uses them. A loop from another thread starts the window again.
+    private var callerShare = CoreShare()
+    private var callerThread: pthread_t?
     /// Set by a caller about to sleep until its loop's chunks complete.
     private let callerWaiting = Atomic<Bool>(false)
     /// Loops that asked for several threads, and those of them that ran on the caller alone because
@@ -116,6 +117,11 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         defer { busy.store(false, ordering: .releasing) }
+        let me = pthread_self()
+        if callerThread.map({ pthread_equal($0, me) == 0 }) ?? true {
+            callerThread = me
+            callerShare.restart()
+        }
         grow(to: threads - 1)
         withoutActuallyEscaping(body) { body in
             self.body = body
@@ -128,7 +134,7 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_cond_broadcast(wake)
                 pthread_mutex_unlock(lock)
             }
-            runChunksWatchingPreemption(generation: generation)
+            runChunksWatchingPreemption(generation: generation, share: &callerShare)
             waitForCompletion(of: chunks)
             self.body = nil
         }
@@ -138,7 +144,7 @@ final class WorkerPool: @unchecked Sendable {
     /// `spinNanoseconds`), then sleeps until the worker finishing the last chunk signals.
     private func waitForCompletion(of chunks: Int) {
         if completed.load(ordering: .acquiring) >= chunks { return }
-        if !isContended, spin(until: { self.completed.load(ordering: .acquiring) >= chunks }) { return }
+        if !isContended, spin(until: { self.completed.load(ordering: .acquiring) >= chunks }, share: &callerShare) { return }
         pthread_mutex_lock(lock)
         callerWaiting.store(true, ordering: .sequentiallyConsistent)
         while completed.load(ordering: .sequentiallyConsistent) < chunks {
@@ -148,9 +154,9 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_unlock(lock)
     }
 
-    /// Spins until `done()` holds (true), `spinNanoseconds` passed, or the thread was preempted
-    /// (false; the pool is then marked contended).
-    private func spin(until done: () -> Bool) -> Bool {
+    /// Spins until `done()` holds (true), `spinNanoseconds` passed, or the thread was preempted and
+    /// found short of its core (false; the pool is then marked contended).
+    private func spin(until done: () -> Bool, share: inout CoreShare) -> Bool {
         let start = Self.now()
         var last = start, spins = 0
         while true {
@@ -159,7 +165,7 @@ final class WorkerPool: @unchecked Sendable {
             spins += 1
             if spins & 255 == 0 {
                 let now = Self.now()
-                if now &- last > Self.preemptionGap {
+                if now &- last > Self.preemptionGap, share.isShort(at: now, cpu: strata_thread_cpu_nanoseconds()) {
                     markContended()
                     return false
                 }
@@ -218,38 +224,34 @@ final class WorkerPool: @unchecked Sendable {
 
     private func work(seen start: UInt64) {
         var seen = start
+        var share = CoreShare()
         while true {
-            seen = waitForLoop(after: seen)
-            runChunksWatchingPreemption(generation: seen)
+            seen = waitForLoop(after: seen, share: &share)
+            runChunksWatchingPreemption(generation: seen, share: &share)
         }
     }
 
     /// `runChunks`, marking the pool contended when this thread spent more than `preemptionLoss` of
-    /// it waiting for a core. The thread's CPU time is read again only when the chunks took that long.
-    private func runChunksWatchingPreemption(generation: UInt64) {
+    /// it waiting for a core and its share of the core (`CoreShare`) is short. The thread's CPU
+    /// time is read again only when the chunks took that long.
+    private func runChunksWatchingPreemption(generation: UInt64, share: inout CoreShare) {
         let start = Self.now(), cpu = strata_thread_cpu_nanoseconds()
         runChunks(generation: generation)
         let wall = Self.now() &- start
         guard wall > Self.preemptionLoss, cpu >= 0 else { return }
-        let used = UInt64(Swift.max(0, strata_thread_cpu_nanoseconds() - cpu))
-        if wall > used &+ Self.preemptionLoss { noteLoss(at: Self.now()) }
-    }
-
-    /// Records that a thread lost more than `preemptionLoss` to other work at `time`. A loss or two
-    /// can be the hypervisor or a kernel thread on an idle machine; three within `lossPairing` are
-    /// other processes taking turns with this one, and the pool counts as contended.
-    func noteLoss(at time: UInt64) {
-        let previous = lastLoss.exchange(time, ordering: .relaxed)
-        let before = lossBefore.exchange(previous, ordering: .relaxed)
-        if time &- before < Self.lossPairing { markContended() }
+        let now = strata_thread_cpu_nanoseconds()
+        let used = UInt64(Swift.max(0, now - cpu))
+        if wall > used &+ Self.preemptionLoss, share.isShort(at: Self.now(), cpu: now) { markContended() }
     }
 
     /// Spins (unless the pool is contended), then sleeps, until a loop newer than `seen` is
     /// published; returns its generation.
-    private func waitForLoop(after seen: UInt64) -> UInt64 {
-        if !isContended, spin(until: { self.ticket.load(ordering: .acquiring) >> Self.generationShift != seen }) {
+    private func waitForLoop(after seen: UInt64, share: inout CoreShare) -> UInt64 {
+        if !isContended, spin(until: { self.ticket.load(ordering: .acquiring) >> Self.generationShift != seen }, share: &share) {
             return ticket.load(ordering: .acquiring) >> Self.generationShift
         }
+        // Asleep, the thread does not want its core: its share is measured afresh when it wakes.
+        defer { share.restart() }
         pthread_mutex_lock(lock)
         sleepers.add(1, ordering: .sequentiallyConsistent)
         var current = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
