@@ -74,7 +74,8 @@ final class RuntimeWorkerPoolTests: XCTestCase {
 
     /// A preempted thread marks the pool contended only when it got less than
     /// `CoreShare.minimumShare` of its core over at least `CoreShare.window`: a short window is
-    /// not judged yet, a stale one (an idle thread) is restarted, and each judgment starts a new one.
+    /// not judged yet, a stale one (an idle thread) is restarted, each judgment starts a new one, and
+    /// time asleep is left out.
     func testOnlyAThreadShortOfItsCoreCounts() {
         let ms: UInt64 = 1_000_000, window = CoreShare.window
         var share = CoreShare(wall: 1_000 * ms, cpu: 0)
@@ -89,11 +90,16 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         var idle = CoreShare(wall: 0, cpu: 0)
         XCTAssertFalse(idle.isShort(at: 2 * CoreShare.stale, cpu: 1), "a stale window is restarted, not judged")
         XCTAssertTrue(idle.isShort(at: 2 * CoreShare.stale + window, cpu: 1), "then judged from its restart: no CPU time")
+        // Time asleep is left out: 6 ms of CPU time in 10 ms awake (and 50 ms asleep) is a full share.
+        var sleeper = CoreShare(wall: 0, cpu: 0)
+        sleeper.exclude(from: 2 * ms, to: 52 * ms)
+        XCTAssertFalse(sleeper.isShort(at: 60 * ms, cpu: Int64(6 * ms)), "60 % of the time awake")
         var noClock = CoreShare(wall: 0, cpu: -1)
         XCTAssertTrue(noClock.isShort(at: window, cpu: -1), "without a CPU clock a judged preemption counts")
     }
 
-    /// A spinning worker on a core that other threads want is preempted; the pool then counts as contended.
+    /// Workers on cores that other threads want get a small share of them; the pool then counts as
+    /// contended.
     func testPreemptedWorkersMarkThePoolContended() {
         WorkerPool.shared.clearContention()
         let stop = Atomic<Bool>(false)
@@ -113,10 +119,10 @@ final class RuntimeWorkerPoolTests: XCTestCase {
             done.wait()
         }
         let deadline = Date().addingTimeInterval(5)
-        // Workers spin after each loop while this thread sleeps, on cores the hogs want.
+        // Loops one after another, as a run issues them: the pool's threads want their cores all
+        // the time and get about a quarter of one each, well under `CoreShare.minimumShare`.
         while !WorkerPool.shared.isContended, Date() < deadline {
             _ = ranges(count: 64, threads: 4)
-            usleep(2_000)
         }
         XCTAssertTrue(WorkerPool.shared.isContended, "no preemption noticed with \(hogs) busy threads")
     }

@@ -46,8 +46,15 @@ struct CoreShare {
         return Double(cpuNow - cpu) < Self.minimumShare * Double(elapsed)
     }
 
-    /// Starts the window again now (a thread that slept did not want its core meanwhile).
+    /// Starts the window again now (a loop from another calling thread).
     mutating func restart() {
         self = CoreShare()
+    }
+
+    /// Leaves the time from `start` to `end` out of the window: the thread slept then and did not
+    /// want its core (it used no CPU time either). A worker's window thus spans many short bursts of
+    /// work when loops come one by one with pauses between them.
+    mutating func exclude(from start: UInt64, to end: UInt64) {
+        wall &+= end &- start
     }
 }

@@ -250,8 +250,9 @@ final class WorkerPool: @unchecked Sendable {
         if !isContended, spin(until: { self.ticket.load(ordering: .acquiring) >> Self.generationShift != seen }, share: &share) {
             return ticket.load(ordering: .acquiring) >> Self.generationShift
         }
-        // Asleep, the thread does not want its core: its share is measured afresh when it wakes.
-        defer { share.restart() }
+        // Asleep, the thread does not want its core: that time is left out of its share.
+        let asleep = Self.now()
+        defer { share.exclude(from: asleep, to: Self.now()) }
         pthread_mutex_lock(lock)
         sleepers.add(1, ordering: .sequentiallyConsistent)
         var current = ticket.load(ordering: .sequentiallyConsistent) >> Self.generationShift
