@@ -123,6 +123,12 @@ static void run_unary(const void *ctx, float *out) {
     strata_unary(c->op, c->x, out, c->n);
 }
 
+// Softmax of `rows` rows of n values (x is rows × n).
+static void run_softmax(const void *ctx, float *out) {
+    const elementwise_case *c = ctx;
+    strata_softmax_rows(c->x, out, (size_t)c->op, c->n);
+}
+
 static void run_epilogue(const void *ctx, float *out) {
     const elementwise_case *c = ctx;
     strata_epilogue_apply(c->x, out, c->n, c->bias, &c->ep);
@@ -241,7 +247,7 @@ int main(void) {
         }
         for (int a = 0; a < n_activations; a++) {
             for (int with_bias = 0; with_bias < 2; with_bias++) {
-                elementwise_case c = {x, counts[t], 0, {NULL, activations[a], -1.5f, 2.5f}, with_bias ? &bias : NULL};
+                elementwise_case c = {x, counts[t], 0, {.bias = NULL, .activation = activations[a], .alpha = -1.5f, .beta = 2.5f}, with_bias ? &bias : NULL};
                 if (activations[a] == STRATA_ACT_HARD_SIGMOID) c.ep.alpha = 0.2f, c.ep.beta = 0.5f;
                 if (activations[a] == STRATA_ACT_GELU_ERF) c.ep.alpha = 1.4142135f, c.ep.beta = 0.5f;
                 snprintf(what, sizeof what, "activation %d, bias %d, scale %g", activations[a], with_bias, scales[t]);
@@ -267,7 +273,7 @@ int main(void) {
         float *bias = random_floats(c.channels, 1.0f, 0);
         float *rows = random_floats(c.g.out_h, 1.0f, 0), *cols = random_floats(c.g.out_w, 1.0f, 0);
         c.x = x, c.w = w, c.bias = bias, c.rows = rows, c.cols = cols;
-        c.ep = (strata_epilogue){NULL, activations[i % n_activations], -1.5f, 2.5f};
+        c.ep = (strata_epilogue){.bias = NULL, .activation = activations[i % n_activations], .alpha = -1.5f, .beta = 2.5f};
         snprintf(what, sizeof what, "%d×%d input, %d×%d kernel, strides %d,%d, dilations %d,%d, pads %d,%d", c.g.in_h,
                  c.g.in_w, c.g.kernel_h, c.g.kernel_w, c.g.stride_h, c.g.stride_w, c.g.dilation_h, c.g.dilation_w,
                  c.g.pad_top, c.g.pad_left);
@@ -299,7 +305,7 @@ int main(void) {
         float *w = random_floats((size_t)7 * c.channels * 9, 1.0f, 0);
         float *m = random_floats((size_t)36 * c.tiles * c.channels, 4.0f, 0), *bias = random_floats(c.channels, 1.0f, 0);
         c.x = x, c.w = w, c.m = m, c.bias = bias;
-        c.ep = (strata_epilogue){NULL, activations[i % n_activations], -1.5f, 2.5f};
+        c.ep = (strata_epilogue){.bias = NULL, .activation = activations[i % n_activations], .alpha = -1.5f, .beta = 2.5f};
         snprintf(what, sizeof what, "Winograd input, %d channels, %d×%d input, pads %d,%d", c.channels, ih, iw, top, left);
         check_within(what, (size_t)36 * c.tiles * c.channels, run_winograd_input, &c, sums);
         snprintf(what, sizeof what, "Winograd weights, %d channels", c.channels);
@@ -311,13 +317,25 @@ int main(void) {
 
     const int ks[] = {1, 7, 8, 31, 32, 77, 200};
     for (int i = 0; i < 7; i++) {
-        gemv_case c = {13, ks[i], ks[i] + 3, NULL, NULL, {NULL, STRATA_ACT_LEAKY_RELU, 0.1f, 0.0f}};
+        gemv_case c = {13, ks[i], ks[i] + 3, NULL, NULL, {.bias = NULL, .activation = STRATA_ACT_LEAKY_RELU, .alpha = 0.1f, .beta = 0.0f}};
         float *a = random_floats((size_t)c.m * c.lda, 1.0f, 0), *b = random_floats(c.k, 1.0f, 0);
         float *bias = random_floats(c.m, 1.0f, 0);
         c.a = a, c.b = b, c.ep.bias = bias;
         snprintf(what, sizeof what, "gemv, k %d", c.k);
         check_within(what, c.m, run_gemv, &c, sums);
         free(a), free(b), free(bias);
+    }
+
+    // Softmax rows around the vector widths and the sums' 32-value blocks (the exp within the
+    // functions' tolerance of the generic tier's, like strata_unary's).
+    const size_t widths[] = {1, 7, 8, 9, 31, 32, 33, 197};
+    for (int i = 0; i < 8; i++) {
+        const int rows = 3;
+        float *x = random_floats((size_t)rows * widths[i], 30.0f, 0);
+        elementwise_case c = {x, widths[i], rows, {.bias = NULL}, NULL};
+        snprintf(what, sizeof what, "softmax rows of %zu", widths[i]);
+        check_within(what, (size_t)rows * widths[i], run_softmax, &c, functions);
+        free(x);
     }
 
     printf("%d checks (%d exact), %d failed\n", checks, exact_checks, failures);
