@@ -14,32 +14,6 @@
 
 #define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 
-// The 16-lane twin of math8.h's strata_sigmoid8 (exp8_reduced, one 2^n scale, the same range): the
-// same operations in the same order, so every lane gets exactly the value the 8-lane code (and the
-// separate activation kernels) would give.
-AVX512 static inline __attribute__((always_inline)) __m512 sigmoid16(__m512 x) {
-    const __m512 one = _mm512_set1_ps(1.0f), low = _mm512_set1_ps(-87.0f), high = _mm512_set1_ps(88.0f);
-    const __m512 negated = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000)));
-    const __m512 c = _mm512_min_ps(high, _mm512_max_ps(low, negated));
-    const __m512 shifter = _mm512_set1_ps(12582912.0f);
-    const __m512 shifted = _mm512_fmadd_ps(c, _mm512_set1_ps(1.44269504088896341f), shifter);
-    const __m512 n = _mm512_sub_ps(shifted, shifter);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), c);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    const __m512 r2 = _mm512_mul_ps(r, r);
-    const __m512 y = _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, one));
-    const __m512i n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(shifter));
-    const __m512 e = _mm512_mul_ps(y, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127)), 23)));
-    const __m512 s = _mm512_div_ps(one, _mm512_add_ps(one, e));
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-88.0f), _CMP_LT_OQ), s, _mm512_setzero_ps());
-}
-
 #define INLINE16 static inline __attribute__((always_inline))
 
 // math8.h's exp8_reduced at 16 lanes.
@@ -57,6 +31,20 @@ AVX512 INLINE16 __m512 exp16_reduced(__m512 c, __m512 *shifted) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
     const __m512 r2 = _mm512_mul_ps(r, r);
     return _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+}
+
+// The 16-lane twin of math8.h's strata_sigmoid8 (exp16_reduced, one 2^n scale, the same range):
+// every lane gets exactly the value the 8-lane code (and the separate activation kernels) gives.
+AVX512 INLINE16 __m512 sigmoid16(__m512 x) {
+    const __m512 one = _mm512_set1_ps(1.0f), low = _mm512_set1_ps(-87.0f), high = _mm512_set1_ps(88.0f);
+    const __m512 negated = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000)));
+    const __m512 t = _mm512_min_ps(high, _mm512_max_ps(low, negated));
+    __m512 shifted;
+    const __m512 p = exp16_reduced(t, &shifted);
+    const __m512i n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(_mm512_set1_ps(12582912.0f)));
+    const __m512 e = _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127)), 23)));
+    const __m512 s = _mm512_div_ps(one, _mm512_add_ps(one, e));
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-88.0f), _CMP_LT_OQ), s, _mm512_setzero_ps());
 }
 
 // math8.h's strata_exp8 at 16 lanes (v8_select(m, yes, no) is mask_blend(m, no, yes)).
