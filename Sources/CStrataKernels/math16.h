@@ -99,6 +99,19 @@ AVX512 INLINE16 __m512 erf_accurate16(__m512 x) {
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_NEQ_UQ), y, x);
 }
 
+// math8.h's erf GELU, beta · (x · (erf(x / alpha) + 1)), at 16 lanes, for loops over many values
+// (sgemm512.c's epilogue16), where its constants stay in registers.
+AVX512 INLINE16 __m512 gelu_erf16_inline(__m512 v, float alpha, float beta) {
+    const __m512 e = erf_accurate16(_mm512_div_ps(v, _mm512_set1_ps(alpha)));
+    return _mm512_mul_ps(_mm512_mul_ps(v, _mm512_add_ps(e, _mm512_set1_ps(1.0f))), _mm512_set1_ps(beta));
+}
+
+// The same out of line, for act16: act16 is inlined into every store of every GEMM block, and the
+// erf's 60-odd instructions there made the binary larger for an activation the GEMMs never apply.
+AVX512 __attribute__((noinline, unused)) static __m512 gelu_erf16(__m512 v, float alpha, float beta) {
+    return gelu_erf16_inline(v, alpha, beta);
+}
+
 // The activation on 16 lanes: math8.h's strata_activate8, operation for operation.
 AVX512 static inline __attribute__((always_inline)) __m512 act16(__m512 v, const int activation, float alpha, float beta) {
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
@@ -121,10 +134,8 @@ AVX512 static inline __attribute__((always_inline)) __m512 act16(__m512 v, const
         const __m512 t = _mm512_add_ps(_mm512_div_ps(v, _mm512_set1_ps(6.0f)), _mm512_set1_ps(0.5f));
         return _mm512_mul_ps(v, _mm512_max_ps(_mm512_min_ps(t, one), zero));
     }
-    case STRATA_ACT_GELU_ERF: {
-        const __m512 e = erf_accurate16(_mm512_div_ps(v, _mm512_set1_ps(alpha)));
-        return _mm512_mul_ps(_mm512_mul_ps(v, _mm512_add_ps(e, one)), _mm512_set1_ps(beta));
-    }
+    case STRATA_ACT_GELU_ERF:
+        return gelu_erf16(v, alpha, beta);
     default:
         return v;
     }

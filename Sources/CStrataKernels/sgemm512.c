@@ -43,13 +43,15 @@ AVX512 static inline __attribute__((always_inline)) void epilogue16(const float 
     for (; i + 16 <= n; i += 16) {
         __m512 v = _mm512_loadu_ps(x + i);
         if (bias) v = _mm512_add_ps(v, b);
-        _mm512_storeu_ps(y + i, act16(v, activation, ep->alpha, ep->beta));
+        _mm512_storeu_ps(y + i, activation == STRATA_ACT_GELU_ERF ? gelu_erf16_inline(v, ep->alpha, ep->beta)
+                                                                  : act16(v, activation, ep->alpha, ep->beta));
     }
     if (i < n) {
         const __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
         __m512 v = _mm512_maskz_loadu_ps(tail, x + i);
         if (bias) v = _mm512_add_ps(v, b);
-        _mm512_mask_storeu_ps(y + i, tail, act16(v, activation, ep->alpha, ep->beta));
+        _mm512_mask_storeu_ps(y + i, tail, activation == STRATA_ACT_GELU_ERF ? gelu_erf16_inline(v, ep->alpha, ep->beta)
+                                                                             : act16(v, activation, ep->alpha, ep->beta));
     }
 }
 
