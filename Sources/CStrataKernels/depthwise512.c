@@ -9,16 +9,13 @@
 
 #include <immintrin.h>
 
+#include "math16.h"
 #include "tiers.h"
 #include "window_border.h"
 
 #pragma STDC FP_CONTRACT OFF
 
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
 #define INLINE static inline __attribute__((always_inline))
-
-// The first n (0 ... 16) lanes.
-INLINE __mmask16 first_lanes(int n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
 // The lanes one vector of a block uses: `store` its outputs, `low` and `high` the input values they
 // read (at stride 2, sixteen outputs read 31 values over two vectors). Masked loads read nothing
@@ -30,7 +27,7 @@ typedef struct {
 INLINE lanes16 lanes_for(int outputs, int stride) {
     const int n = outputs < 0 ? 0 : outputs > 16 ? 16 : outputs;
     const int need = n > 0 ? (n - 1) * stride + 1 : 0;
-    return (lanes16){first_lanes(n), first_lanes(need), first_lanes(need > 16 ? need - 16 : 0)};
+    return (lanes16){first_lanes16((size_t)n), first_lanes16((size_t)need), first_lanes16(need > 16 ? (size_t)need - 16 : 0)};
 }
 
 AVX512 INLINE __m512 load_every16(const float *p, const int S, lanes16 m) {

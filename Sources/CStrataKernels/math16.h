@@ -16,6 +16,9 @@
 
 #define INLINE16 static inline __attribute__((always_inline))
 
+// The first n lanes (n ≥ 16: all of them).
+INLINE16 __mmask16 first_lanes16(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
 // math8.h's exp8_reduced at 16 lanes.
 AVX512 INLINE16 __m512 exp16_reduced(__m512 c, __m512 *shifted) {
     const __m512 shifter = _mm512_set1_ps(12582912.0f);

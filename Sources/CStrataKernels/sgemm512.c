@@ -24,8 +24,8 @@ _Static_assert(NR == STRATA_SGEMM_PANEL, "strata_sgemm_pack_b packs the panels t
 // masked loads and stores a row: memcpy and memset calls for 128 bytes cost more than the copy
 // (3 % of MobileNetV2's run went to memset for its partial panels).
 AVX512 static void pack_panel(const float *b, int ldb, int k0, int kc, int n0, int cols, float *panel) {
-    const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-    const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+    const __mmask16 m0 = first_lanes16((size_t)cols);
+    const __mmask16 m1 = first_lanes16(cols > 16 ? (size_t)cols - 16 : 0);
     for (int p = 0; p < kc; p++) {
         const float *src = b + (size_t)(k0 + p) * ldb + n0;
         float *dst = panel + (size_t)p * NR;
@@ -236,8 +236,8 @@ AVX512 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda,
         const int n0 = panel_index * NR;
         if (n0 >= n) break;
         const int cols = n - n0 < NR ? n - n0 : NR;
-        const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-        const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+        const __mmask16 m0 = first_lanes16((size_t)cols);
+        const __mmask16 m1 = first_lanes16(cols > 16 ? (size_t)cols - 16 : 0);
         const float *bias = ep && ep->bias ? ep->bias + n0 : NULL;
         for (int k0 = 0; k0 < k; k0 += KC) {
             const int kc = k - k0 < KC ? k - k0 : KC;
@@ -296,8 +296,8 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
                 pack_panel(b, ldb, k0, kc, n0, cols, scratch);
                 panel = scratch;
             }
-            const __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
-            const __mmask16 m1 = cols <= 16 ? 0 : cols >= 32 ? 0xFFFF : (__mmask16)((1u << (cols - 16)) - 1);
+            const __mmask16 m0 = first_lanes16((size_t)cols);
+            const __mmask16 m1 = first_lanes16(cols > 16 ? (size_t)cols - 16 : 0);
             const float *column_bias = last && !last->bias ? last->column_bias : NULL;
             const __m512 cb0 = column_bias ? _mm512_maskz_loadu_ps(m0, column_bias + n0) : _mm512_setzero_ps();
             const __m512 cb1 = column_bias ? _mm512_maskz_loadu_ps(m1, column_bias + n0 + 16) : _mm512_setzero_ps();

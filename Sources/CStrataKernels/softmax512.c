@@ -14,8 +14,6 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE __mmask16 first_lanes16(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
-
 // The largest of p[0..n) (n > 0).
 AVX512 INLINE float row_maximum(const float *p, size_t n) {
     __m512 lanes = _mm512_set1_ps(p[0]);
