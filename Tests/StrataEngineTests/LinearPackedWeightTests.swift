@@ -209,6 +209,60 @@ final class LinearPackedWeightTests: KernelTierTestCase {
         }
     }
 
+    /// `Engine.prepareWeights` on three threads, over a chain of products whose weights grow along
+    /// it (as a CNN's do) and a bias after them: every weight a kernel packs is packed from where it
+    /// lies (its pages let go, its deferred copy never made), the bias is copied into memory, and runs
+    /// give the bits of an engine that packs on first use.
+    func testPrepareWeightsPacksAndReadsEveryWeight() throws {
+        try inTheAVX512Tier {
+            var rng = SeededGenerator(seed: 50)
+            let widths = [8, 16, 40, 64, 200, 300, 256]
+            let x = rng.tensor([2, widths[0]])
+            let values = (0 ..< widths.count - 1).map { rng.tensor([widths[$0], widths[$0 + 1]]).floats() }
+            let biasValues = rng.tensor([widths.last!]).floats()
+            var buffers: [UnsafeMutableRawPointer] = []
+            defer { for b in buffers { b.deallocate() } }
+            func model() -> (Model, [(TensorStorage, UnsafeMutableRawPointer, ReleaseLog)]) {
+                var initializers: [String: Tensor] = [:], sources: [(TensorStorage, UnsafeMutableRawPointer, ReleaseLog)] = []
+                var nodes: [Node] = []
+                for (i, v) in values.enumerated() {
+                    let log = ReleaseLog()
+                    let (w, source, buffer) = unalignedDeferredWeight(v, shape: [widths[i], widths[i + 1]], log: log)
+                    buffers.append(buffer)
+                    sources.append((w.storage, source, log))
+                    initializers["w\(i)"] = w
+                    nodes.append(Node(name: "mm\(i)", opType: "MatMul", inputs: [i == 0 ? "x" : "y\(i - 1)", "w\(i)"], outputs: ["y\(i)"]))
+                }
+                let log = ReleaseLog()
+                let (bias, source, buffer) = unalignedDeferredWeight(biasValues, shape: [widths.last!], log: log)
+                buffers.append(buffer)
+                sources.append((bias.storage, source, log))
+                initializers["b"] = bias
+                nodes.append(Node(name: "bias", opType: "Add", inputs: ["y\(values.count - 1)", "b"], outputs: ["out"]))
+                let graph = Graph(name: "chain", nodes: nodes, inputs: [ValueInfo(name: "x", type: x.type)],
+                                  outputs: [ValueInfo(name: "out", type: ValueType(.float32, nil))], initializers: initializers)
+                return (Model(graph: graph, format: .onnx, path: "", layout: .nchw), sources)
+            }
+            let (prepared, sources) = model()
+            let engine = try Engine(model: prepared, options: EngineOptions(threads: 3))
+            try engine.prepareWeights()
+            for (i, (storage, source, log)) in sources.enumerated() {
+                // Packing lets the source pages go, and so does making the copy.
+                XCTAssertEqual(log.calls, 1, i < values.count ? "weight \(i) was not packed" : "the bias was not read into memory")
+                storage.withBytesInPlace { bytes in
+                    if i < values.count {
+                        XCTAssertEqual(bytes, UnsafeRawPointer(source), "weight \(i) was copied instead of packed where it lies")
+                    } else {
+                        XCTAssertNotEqual(bytes, UnsafeRawPointer(source), "the bias was not read into memory")
+                    }
+                }
+            }
+            let got = try engine.run(inputs: ["x": x], tensors: ["out"])["out"]!
+            let want = try Engine(model: model().0, options: EngineOptions(threads: 3)).run(inputs: ["x": x], tensors: ["out"])["out"]!
+            XCTAssertEqual(got.floats().map(\.bitPattern), want.floats().map(\.bitPattern))
+        }
+    }
+
     /// The packed panels equal for B read row by row and for B stored transposed, at any alignment.
     func testPackingTransposedWeightsGivesTheSamePanels() {
         var rng = SeededGenerator(seed: 44)
