@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataTestSupport
 import XCTest
 import Synchronization
@@ -96,6 +97,63 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertFalse(sleeper.isShort(at: 60 * ms, cpu: Int64(6 * ms)), "60 % of the time awake")
         var noClock = CoreShare(wall: 0, cpu: -1)
         XCTAssertTrue(noClock.isShort(at: window, cpu: -1), "without a CPU clock a judged preemption counts")
+    }
+
+    /// A caller asleep while it waits for a worker's long chunk does not want its core: that time is
+    /// left out of its share, as a sleeping worker's is. The caller computes 24 ms, then sleeps about
+    /// 55 ms until the worker's 80 ms chunk is done; a 2 ms pause in its next chunk then has the
+    /// caller judged on 24 ms of CPU time in about 27 ms awake, a full share (with the sleep counted
+    /// in, 24 in 82 ms, the pool went to one thread). Each try calls from a new thread, which starts
+    /// the caller's window afresh; up to ten tries, 50 ms apart, so that preemption by another
+    /// process (or a worker that takes the chunks meant for the caller) does not decide it.
+    func testACallerAsleepWaitingForAWorkerKeepsItsShare() throws {
+        guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { throw XCTSkip("needs two cores") }
+        @Sendable func compute(milliseconds: Int64) {
+            let start = strata_thread_cpu_nanoseconds()
+            var x: UInt64 = 1
+            while strata_thread_cpu_nanoseconds() - start < milliseconds * 1_000_000 { x = x &* 6364136223846793005 &+ 1 }
+            if x == 0 { print(x) }
+        }
+        @Sendable func attempt() -> String {
+            let caller = pthread_self()
+            WorkerPool.shared.clearContention()
+            let workerRan = Atomic<Bool>(false)
+            ExecutionContext(threads: 2).parallelFor(2) { _ in
+                if pthread_equal(pthread_self(), caller) != 0 {
+                    compute(milliseconds: 24)
+                } else {
+                    workerRan.store(true, ordering: .relaxed)
+                    compute(milliseconds: 80)
+                }
+            }
+            let paused = Atomic<Bool>(false)
+            // Four chunks, the worker's taking a millisecond each, so that the caller gets one.
+            ExecutionContext(threads: 2).parallelFor(4) { _ in
+                if pthread_equal(pthread_self(), caller) == 0 {
+                    compute(milliseconds: 1)
+                } else if !paused.exchange(true, ordering: .relaxed) {
+                    usleep(2_000)
+                }
+            }
+            if !workerRan.load(ordering: .relaxed) { return "the caller ran both long chunks" }
+            if !paused.load(ordering: .relaxed) { return "the worker ran both short chunks" }
+            return WorkerPool.shared.isContended ? "contended" : "kept"
+        }
+        var outcomes: [String] = []
+        for _ in 0 ..< 10 {
+            let result = Mutex<String>("")
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                let outcome = attempt()
+                result.withLock { $0 = outcome }
+                done.signal()
+            }
+            done.wait()
+            outcomes.append(result.withLock { $0 })
+            if outcomes.last == "kept" { break }
+            usleep(50_000)
+        }
+        XCTAssertEqual(outcomes.last, "kept", "tries: \(outcomes)")
     }
 
     /// Workers on cores that other threads want get a small share of them; the pool then counts as

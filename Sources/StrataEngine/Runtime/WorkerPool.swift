@@ -145,6 +145,12 @@ final class WorkerPool: @unchecked Sendable {
     private func waitForCompletion(of chunks: Int) {
         if completed.load(ordering: .acquiring) >= chunks { return }
         if !isContended, spin(until: { self.completed.load(ordering: .acquiring) >= chunks }, share: &callerShare) { return }
+        // Asleep, the caller does not want its core, as a sleeping worker does not: that time is
+        // left out of its share. Counted in, one worker held up a few milliseconds (a virtual
+        // machine's core taken by the host) made the caller's share look halved, and the pool went
+        // to one thread for `contentionHold`.
+        let asleep = Self.now()
+        defer { callerShare.exclude(from: asleep, to: Self.now()) }
         pthread_mutex_lock(lock)
         callerWaiting.store(true, ordering: .sequentiallyConsistent)
         while completed.load(ordering: .sequentiallyConsistent) < chunks {
