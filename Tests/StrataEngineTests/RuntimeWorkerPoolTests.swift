@@ -99,6 +99,33 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertTrue(noClock.isShort(at: window, cpu: -1), "without a CPU clock a judged preemption counts")
     }
 
+    /// Contention back within one hold of the last one's end doubles the hold, up to the longest;
+    /// after a quiet stretch as long as the last hold, or with none before, it is the shortest again.
+    func testHoldsGrowWhileContentionComesBack() {
+        let base = WorkerPool.contentionHold, ms: UInt64 = 1_000_000
+        XCTAssertEqual(WorkerPool.nextHold(after: base, sinceItEnded: nil), base, "the first contention")
+        XCTAssertEqual(WorkerPool.nextHold(after: base, sinceItEnded: 15 * ms), 2 * base, "back 15 ms after a hold ended")
+        XCTAssertEqual(WorkerPool.nextHold(after: 2 * base, sinceItEnded: 2 * base - 1), 4 * base)
+        XCTAssertEqual(WorkerPool.nextHold(after: WorkerPool.longestHold, sinceItEnded: ms), WorkerPool.longestHold, "no longer than the longest")
+        XCTAssertEqual(WorkerPool.nextHold(after: 8 * base, sinceItEnded: 8 * base), base, "a quiet stretch as long as the hold")
+        XCTAssertEqual(WorkerPool.nextHold(after: base, sinceItEnded: 10 * base), base)
+        // Through the pool: contention right after the first hold ended holds twice as long.
+        let pool = WorkerPool.shared
+        pool.clearContention()
+        pool.markContended()
+        XCTAssertTrue(pool.isContended)
+        usleep(UInt32((base + 20 * ms) / 1_000))
+        XCTAssertFalse(pool.isContended, "the first hold is over")
+        let again = WorkerPool.now()
+        pool.markContended()
+        usleep(UInt32((base + 50 * ms) / 1_000))
+        // A sleep that overshot by a whole hold tells nothing (a busy machine).
+        if WorkerPool.now() - again < 2 * base - 20 * ms {
+            XCTAssertTrue(pool.isContended, "the second hold is twice as long")
+        }
+        pool.clearContention()
+    }
+
     /// A caller asleep while it waits for a worker's long chunk does not want its core: that time is
     /// left out of its share, as a sleeping worker's is. The caller computes 24 ms, then sleeps about
     /// 55 ms until the worker's 80 ms chunk is done; a 2 ms pause in its next chunk then has the

@@ -22,8 +22,9 @@ import Darwin
 /// wall-clock and its CPU time): most preemptions hit a thread that computes, not one that spins.
 /// After such a preemption the thread looks at the share of its core it got over the last
 /// `CoreShare.window` or more; below `CoreShare.minimumShare` the pool counts as *contended* for
-/// the next `contentionHold` (a core taken now and then by another process, as on a shared virtual
-/// machine, leaves the threads most of their cores, and several threads stay faster than one).
+/// a hold (`nextHold`: `contentionHold`, longer when contention comes straight back). A core taken
+/// now and then by another process, as on a shared virtual machine, leaves the threads most of
+/// their cores, and several threads stay faster than one.
 /// While contended, loops run on the caller alone and
 /// the workers sleep: a process that gets about one core's worth of time (other processes keep
 /// every core busy, and Linux gives each session an equal share) is fastest on one thread, and a
@@ -50,8 +51,13 @@ final class WorkerPool: @unchecked Sendable {
     /// of the core: far above the microseconds the kernel's own threads take on an idle machine,
     /// below the milliseconds a busy machine's scheduler gives each process.
     private static let preemptionLoss: UInt64 = 500_000
-    /// How long the pool stays contended after a thread found itself short of its core.
+    /// How long the pool stays contended after a thread found itself short of its core, when it
+    /// had not been contended for a while.
     static let contentionHold: UInt64 = 200_000_000
+    /// The longest hold (`nextHold`).
+    static let longestHold: UInt64 = 16 * contentionHold
+    /// The hold the last contention started.
+    private let hold = Atomic<UInt64>(WorkerPool.contentionHold)
     private static let countShift: UInt64 = 20, generationShift: UInt64 = 40
     private static let fieldMask: UInt64 = (1 << 20) - 1
 
@@ -94,13 +100,35 @@ final class WorkerPool: @unchecked Sendable {
         pthread_cond_init(finished, nil)
     }
 
-    /// Whether a thread of this pool was preempted in the last `contentionHold`: other processes
+    /// Whether a thread of this pool was preempted within the current hold: other processes
     /// want the cores, so nobody should spin.
     var isContended: Bool { Self.now() < contendedUntil.load(ordering: .relaxed) }
 
-    /// Marks the pool contended from now for at least `nanoseconds` (a preemption seen, or a test).
-    func markContended(for nanoseconds: UInt64 = WorkerPool.contentionHold) {
-        contendedUntil.max(Self.now() &+ nanoseconds, ordering: .relaxed)
+    /// Marks the pool contended from now for at least `nanoseconds` (a test), or for the next hold
+    /// (`nextHold`: a preemption seen).
+    func markContended(for nanoseconds: UInt64? = nil) {
+        let now = Self.now()
+        var length = nanoseconds ?? Self.contentionHold
+        if nanoseconds == nil {
+            let until = contendedUntil.load(ordering: .relaxed)
+            // A thread still in a chunk it began before another marked the pool: the hold stands.
+            if until > now { return }
+            length = Self.nextHold(after: hold.load(ordering: .relaxed), sinceItEnded: until == 0 ? nil : now &- until)
+            hold.store(length, ordering: .relaxed)
+        }
+        contendedUntil.max(now &+ length, ordering: .relaxed)
+    }
+
+    /// The hold after one of `previous` that ended `sinceItEnded` ago (nil: none ended yet). Each
+    /// end of a hold tries the workers again, and under a lasting load the first preemption takes
+    /// a judged window (`CoreShare.window`) or more of loops waiting for preempted workers to
+    /// notice: with a fixed 200 ms hold that made 2 threads 4-12 % slower than 1 thread with every
+    /// core busy (`Tools/bench --under-load`). Contention back within one hold of the last one's
+    /// end doubles the hold, up to `longestHold`; after a quiet hold's length it starts again from
+    /// `contentionHold`, so that a pool freed of its load goes back to its threads soon.
+    static func nextHold(after previous: UInt64, sinceItEnded: UInt64?) -> UInt64 {
+        guard let since = sinceItEnded, since < previous else { return contentionHold }
+        return Swift.min(previous &* 2, longestHold)
     }
 
     /// Ends a contended period now (for tests).
@@ -148,7 +176,7 @@ final class WorkerPool: @unchecked Sendable {
         // Asleep, the caller does not want its core, as a sleeping worker does not: that time is
         // left out of its share. Counted in, one worker held up a few milliseconds (a virtual
         // machine's core taken by the host) made the caller's share look halved, and the pool went
-        // to one thread for `contentionHold`.
+        // to one thread for a hold.
         let asleep = Self.now()
         defer { callerShare.exclude(from: asleep, to: Self.now()) }
         pthread_mutex_lock(lock)
