@@ -122,10 +122,11 @@ final class WorkerPool: @unchecked Sendable {
     /// The hold after one of `previous` that ended `sinceItEnded` ago (nil: none ended yet). Each
     /// end of a hold tries the workers again, and under a lasting load the first preemption takes
     /// a judged window (`CoreShare.window`) or more of loops waiting for preempted workers to
-    /// notice: with a fixed 200 ms hold that made 2 threads 4-12 % slower than 1 thread with every
-    /// core busy (`Tools/bench --under-load`). Contention back within one hold of the last one's
-    /// end doubles the hold, up to `longestHold`; after a quiet hold's length it starts again from
-    /// `contentionHold`, so that a pool freed of its load goes back to its threads soon.
+    /// notice (with a fixed 200 ms hold, one `Tools/bench --under-load` run had 2 threads 4-12 %
+    /// slower than 1 thread on three models; `Docs/Benchmarks.md`). Contention back within one
+    /// hold of the last one's end doubles the hold, up to `longestHold`; after a quiet hold's
+    /// length it starts again from `contentionHold`, so that a pool freed of its load goes back to
+    /// its threads soon.
     static func nextHold(after previous: UInt64, sinceItEnded: UInt64?) -> UInt64 {
         guard let since = sinceItEnded, since < previous else { return contentionHold }
         return Swift.min(previous &* 2, longestHold)
