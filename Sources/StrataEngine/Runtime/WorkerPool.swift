@@ -91,7 +91,8 @@ final class WorkerPool: @unchecked Sendable {
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     private let finished: UnsafeMutablePointer<pthread_cond_t>
 
-    private init() {
+    /// `shared` is the pool kernels use; a test that needs a pool no other test has grown makes its own.
+    init() {
         lock = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
         finished = .allocate(capacity: 1)
