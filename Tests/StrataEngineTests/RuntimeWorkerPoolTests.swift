@@ -109,9 +109,9 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertEqual(WorkerPool.nextHold(after: WorkerPool.longestHold, sinceItEnded: ms), WorkerPool.longestHold, "no longer than the longest")
         XCTAssertEqual(WorkerPool.nextHold(after: 8 * base, sinceItEnded: 8 * base), base, "a quiet stretch as long as the hold")
         XCTAssertEqual(WorkerPool.nextHold(after: base, sinceItEnded: 10 * base), base)
-        // Through the pool: contention right after the first hold ended holds twice as long.
-        let pool = WorkerPool.shared
-        pool.clearContention()
+        // Through a pool (of its own, so that no other test's threads mark it): contention right
+        // after the first hold ended holds twice as long.
+        let pool = WorkerPool()
         pool.markContended()
         XCTAssertTrue(pool.isContended)
         usleep(UInt32((base + 20 * ms) / 1_000))
