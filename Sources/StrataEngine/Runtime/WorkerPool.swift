@@ -109,14 +109,15 @@ final class WorkerPool: @unchecked Sendable {
     /// (`nextHold`: a preemption seen).
     func markContended(for nanoseconds: UInt64? = nil) {
         let now = Self.now()
-        var length = nanoseconds ?? Self.contentionHold
-        if nanoseconds == nil {
-            let until = contendedUntil.load(ordering: .relaxed)
-            // A thread still in a chunk it began before another marked the pool: the hold stands.
-            if until > now { return }
-            length = Self.nextHold(after: hold.load(ordering: .relaxed), sinceItEnded: until == 0 ? nil : now &- until)
-            hold.store(length, ordering: .relaxed)
+        if let nanoseconds {
+            contendedUntil.max(now &+ nanoseconds, ordering: .relaxed)
+            return
         }
+        let until = contendedUntil.load(ordering: .relaxed)
+        // A thread still in a chunk it began before another marked the pool: the hold stands.
+        if until > now { return }
+        let length = Self.nextHold(after: hold.load(ordering: .relaxed), sinceItEnded: until == 0 ? nil : now &- until)
+        hold.store(length, ordering: .relaxed)
         contendedUntil.max(now &+ length, ordering: .relaxed)
     }
 
