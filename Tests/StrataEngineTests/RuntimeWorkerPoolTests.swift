@@ -132,7 +132,9 @@ final class RuntimeWorkerPoolTests: XCTestCase {
     /// caller judged on 24 ms of CPU time in about 27 ms awake, a full share (with the sleep counted
     /// in, 24 in 82 ms, the pool went to one thread). Each try calls from a new thread, which starts
     /// the caller's window afresh; up to ten tries, 50 ms apart, so that preemption by another
-    /// process (or a worker that takes the chunks meant for the caller) does not decide it.
+    /// process (or a worker that takes the chunks meant for the caller) does not decide it. A try
+    /// whose caller was visibly kept off its core does not count; where no try kept the share and
+    /// not all were judged contended, the test is skipped: other processes had the cores.
     func testACallerAsleepWaitingForAWorkerKeepsItsShare() throws {
         guard ProcessInfo.processInfo.activeProcessorCount >= 2 else { throw XCTSkip("needs two cores") }
         @Sendable func compute(milliseconds: Int64) {
@@ -146,26 +148,37 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         let pool = WorkerPool()
         @Sendable func attempt() -> String {
             let caller = pthread_self()
-            let workerRan = Atomic<Bool>(false)
+            let workerRan = Atomic<Bool>(false), callerWall = Atomic<UInt64>(0)
             pool.run(chunks: 2, threads: 2) { _ in
                 if pthread_equal(pthread_self(), caller) != 0 {
+                    let start = WorkerPool.now()
                     compute(milliseconds: 24)
+                    callerWall.store(WorkerPool.now() - start, ordering: .relaxed)
                 } else {
                     workerRan.store(true, ordering: .relaxed)
                     compute(milliseconds: 80)
                 }
             }
-            let paused = Atomic<Bool>(false)
+            let paused = Atomic<Bool>(false), pauseWall = Atomic<UInt64>(0)
             // Four chunks, the worker's taking a millisecond each, so that the caller gets one.
             pool.run(chunks: 4, threads: 2) { _ in
                 if pthread_equal(pthread_self(), caller) == 0 {
                     compute(milliseconds: 1)
                 } else if !paused.exchange(true, ordering: .relaxed) {
+                    let start = WorkerPool.now()
                     usleep(2_000)
+                    pauseWall.store(WorkerPool.now() - start, ordering: .relaxed)
                 }
             }
             if !workerRan.load(ordering: .relaxed) { return "the caller ran both long chunks" }
             if !paused.load(ordering: .relaxed) { return "the worker ran both short chunks" }
+            // 24 ms of CPU time taking over 26.4 ms: another process had the core, and the pool
+            // was right to count it contended.
+            // So did a 2 ms pause that took over 4 (the caller waited for a core to wake on).
+            if callerWall.load(ordering: .relaxed) > 26_400_000 || pauseWall.load(ordering: .relaxed) > 4_000_000 {
+                pool.clearContention()
+                return "busy machine"
+            }
             let outcome = pool.isContended ? "contended" : "kept"
             pool.clearContention()
             return outcome
@@ -183,6 +196,12 @@ final class RuntimeWorkerPoolTests: XCTestCase {
             outcomes.append(result.withLock { $0 })
             if outcomes.last == "kept" { break }
             usleep(50_000)
+        }
+        // With no try kept, contended tries beside busy ones tell nothing: on a virtual machine
+        // whose host takes the cores for stretches, the load can be there unseen. Only every try
+        // judged contended fails (the old caller wait did that on an idle machine).
+        if outcomes.last != "kept", outcomes.contains(where: { $0 != "contended" }) {
+            throw XCTSkip("other processes held the cores: \(outcomes)")
         }
         XCTAssertEqual(outcomes.last, "kept", "tries: \(outcomes)")
     }
