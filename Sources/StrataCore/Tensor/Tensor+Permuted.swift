@@ -6,9 +6,11 @@ extension Tensor {
     /// moved by transpose sinking), so it must run at memory speed on a 100 MB model: axes are merged
     /// where they stay adjacent, and when no axis is contiguous on both sides the copy goes through
     /// cache-sized tiles that read along the source's contiguous axis and write along the result's.
-    public func permuted(_ perm: [Int]) throws -> Tensor {
+    ///
+    /// `longLived` marks a copy kept as long as the model (a weight), as `TensorStorage` takes it.
+    public func permuted(_ perm: [Int], longLived: Bool = false) throws -> Tensor {
         precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
-        let out = try Tensor(dtype: dtype, shape: perm.map { shape[$0] })
+        let out = try Tensor(dtype: dtype, shape: perm.map { shape[$0] }, longLived: longLived)
         guard out.count > 0 else { return out }
         let plan = PermutePlan(shape: shape, perm: perm)
         switch dtype.byteSize {

@@ -19,6 +19,9 @@ public final class TensorStorage: @unchecked Sendable {
     private let owner: AnyObject?
     /// Bytes this storage holds of `MemoryLimit` (0 for borrowed bytes until a deferred copy is made).
     private let reserved: Int
+    /// Whether the owned bytes, or a deferred copy, came from `LongLivedPages` rather than `malloc`.
+    /// Written once: by the initialiser, or by the thread whose deferred copy is kept.
+    private var mapped: Bool
     /// The address `pointer` returns, 0 until a deferred copy is made.
     private let resolved: Atomic<Int>
     /// For a deferred copy: the unaligned source bytes and what to do with them once copied.
@@ -26,16 +29,24 @@ public final class TensorStorage: @unchecked Sendable {
     private let release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)?
 
     /// Allocates `byteCount` bytes aligned for SIMD; the contents are uninitialised unless `zeroed`.
-    /// Throws `.resourceLimit` (naming `what`, e.g. the tensor's type) when the bytes do not fit in
-    /// `MemoryLimit` or the system cannot provide them; nothing is allocated then.
-    public init(byteCount: Int, zeroed: Bool = false, for what: @autoclosure () -> String = "a tensor") throws {
+    /// `longLived` says the bytes stay as long as the model (a weight in another layout, a packed
+    /// copy): large blocks are then mapped on their own, their pages had in bulk (`LongLivedPages`).
+    /// Throws `.resourceLimit`
+    /// (naming `what`, e.g. the tensor's type) when the bytes do not fit in `MemoryLimit` or the
+    /// system cannot provide them; nothing is allocated then.
+    public init(byteCount: Int, zeroed: Bool = false, longLived: Bool = false,
+                for what: @autoclosure () -> String = "a tensor") throws {
         precondition(byteCount >= 0, "negative byte count")
         let size = Swift.max(byteCount, 1)
         try MemoryLimit.reserve(size, for: what())
-        guard let pointer = TensorStorage.allocate(size) else {
+        let mapped = longLived ? LongLivedPages.map(size) : nil
+        guard let pointer = mapped ?? TensorStorage.allocate(size) else {
             MemoryLimit.release(size)
             throw StrataError(.resourceLimit, "\(what()) needs \(MemoryLimit.describe(bytes: byteCount)), which the system cannot provide")
         }
+        self.mapped = mapped != nil
+        // Fresh pages read as zeros.
+        let zeroed = zeroed && mapped == nil
         self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = nil
@@ -55,6 +66,7 @@ public final class TensorStorage: @unchecked Sendable {
         }
         MemoryLimit.record(size)
         if let base = bytes.baseAddress, bytes.count > 0 { pointer.copyMemory(from: base, byteCount: bytes.count) }
+        self.mapped = false
         self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = bytes.count
         self.owner = nil
@@ -68,6 +80,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// only read to be converted is done with).
     public init(borrowing pointer: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject,
                 release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)? = nil) {
+        self.mapped = false
         self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = owner
@@ -81,6 +94,7 @@ public final class TensorStorage: @unchecked Sendable {
     /// The copy counts against `MemoryLimit` but is never refused by it, like `init(copying:)`.
     public init(deferredCopyOf bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject,
                 release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)? = nil) {
+        self.mapped = false
         self.resolved = Atomic(0)
         self.byteCount = byteCount
         self.owner = owner
@@ -148,15 +162,18 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Makes the deferred copy; when threads race, one copy wins and the others are freed.
     private func materialize() -> UnsafeMutableRawPointer {
-        guard let source, let copy = TensorStorage.allocate(reserved) else {
+        // The copy of a weight, kept as long as the model.
+        let pages = source == nil ? nil : LongLivedPages.map(reserved)
+        guard let source, let copy = pages ?? TensorStorage.allocate(reserved) else {
             fatalError("cannot allocate \(reserved) bytes to copy a weight already in memory")
         }
         copy.copyMemory(from: source, byteCount: byteCount)
         let (exchanged, current) = resolved.compareExchange(expected: 0, desired: Int(bitPattern: copy), ordering: .acquiringAndReleasing)
         guard exchanged else {
-            TensorStorage.deallocate(copy)
+            if pages != nil { LongLivedPages.unmap(copy, reserved) } else { TensorStorage.deallocate(copy) }
             return UnsafeMutableRawPointer(bitPattern: current)!
         }
+        mapped = pages != nil
         MemoryLimit.record(reserved)
         release?(source, byteCount)
         return copy
@@ -164,10 +181,10 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit {
         if owner == nil {
-            TensorStorage.deallocate(pointer)
+            giveBack(pointer)
             MemoryLimit.release(reserved)
         } else if source != nil, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
-            TensorStorage.deallocate(address)
+            giveBack(address)
             MemoryLimit.release(reserved)
         } else if source == nil, let release {
             release(pointer, byteCount)
@@ -188,6 +205,11 @@ public final class TensorStorage: @unchecked Sendable {
         let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: block) + alignment) & ~(alignment - 1))!
         (aligned - MemoryLayout<UnsafeMutableRawPointer>.size).storeBytes(of: block, as: UnsafeMutableRawPointer.self)
         return aligned
+    }
+
+    /// Gives back owned bytes, wherever they came from.
+    private func giveBack(_ address: UnsafeMutableRawPointer) {
+        if mapped { LongLivedPages.unmap(address, reserved) } else { TensorStorage.deallocate(address) }
     }
 
     /// Frees memory `allocate` returned.

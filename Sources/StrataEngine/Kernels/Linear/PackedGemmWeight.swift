@@ -65,7 +65,8 @@ final class PackedGemmWeight: Sendable {
         return try packed.withLock { stored in
             if let stored { return UnsafePointer(stored.pointer.assumingMemoryBound(to: Float.self)) }
             let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
-            let storage = try TensorStorage(byteCount: floats * MemoryLayout<Float>.stride, for: "the packed weight of \(name)")
+            let storage = try TensorStorage(byteCount: floats * MemoryLayout<Float>.stride, longLived: true,
+                                            for: "the packed weight of \(name)")
             let out = storage.pointer.assumingMemoryBound(to: Float.self)
             weight.storage.withBytesInPlace { bytes in
                 let source = bytes + weight.byteOffset
