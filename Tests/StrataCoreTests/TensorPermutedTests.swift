@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataTestSupport
 import XCTest
@@ -45,6 +46,34 @@ final class TensorPermutedTests: XCTestCase {
         }
     }
 
+    /// A Keras kernel's permuted copy is made on the first use of its bytes, once however many threads
+    /// ask at the same time, and then lets the source's pages go; it is never packed in its place.
+    func testADeferredPermuteIsMadeOnceOnFirstUseAndLetsItsSourceGo() throws {
+        let calls = Calls()
+        let shape = [3, 3, 8, 5], count = 3 * 3 * 8 * 5
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+        defer { buffer.deallocate() }
+        for i in 0 ..< count { buffer.storeBytes(of: Float(i), toByteOffset: i * 4, as: Float.self) }
+        let storage = TensorStorage(borrowing: buffer, byteCount: count * 4, owner: calls) { _, bytes in calls.add(bytes) }
+        let kernel = Tensor(dtype: .float32, shape: shape, storage: storage)
+        let onnx = try kernel.deferredPermuted([3, 2, 0, 1])
+        XCTAssertEqual(onnx.shape, [5, 8, 3, 3])
+        XCTAssertFalse(onnx.storage.repackingFreesMemory)
+        XCTAssertEqual(calls.made, [])
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in _ = onnx.storage.pointer }
+        XCTAssertEqual(calls.made, [count * 4])
+        let expected = try kernel.permuted([3, 2, 0, 1])
+        XCTAssertEqual(memcmp(onnx.rawPointer, expected.rawPointer, count * 4), 0)
+        XCTAssertEqual(calls.made, [count * 4])
+    }
+
+    private final class Calls: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes: [Int] = []
+        var made: [Int] { lock.withLock { bytes } }
+        func add(_ count: Int) { lock.withLock { bytes.append(count) } }
+    }
+
     private func check(_ shape: [Int], _ perm: [Int], _ dtype: DType, _ random: inout SeededGenerator,
                        file: StaticString = #filePath, line: UInt = #line) throws {
         let x = try Tensor(dtype: dtype, shape: shape)
@@ -54,6 +83,10 @@ final class TensorPermutedTests: XCTestCase {
         let y = try x.permuted(perm)
         XCTAssertEqual(y.shape, perm.map { shape[$0] }, file: file, line: line)
         XCTAssertEqual(y.dtype, dtype, file: file, line: line)
+        let deferred = try x.deferredPermuted(perm)
+        XCTAssertEqual(deferred.shape, y.shape, file: file, line: line)
+        XCTAssertEqual(deferred.dtype, dtype, file: file, line: line)
+        XCTAssertEqual(memcmp(deferred.rawPointer, y.rawPointer, y.byteCount), 0, "\(dtype)\(shape) deferred, by \(perm)", file: file, line: line)
         var sourceStrides = [Int](repeating: 1, count: shape.count)
         for i in stride(from: shape.count - 2, through: 0, by: -1) { sourceStrides[i] = sourceStrides[i + 1] * shape[i + 1] }
         var index = [Int](repeating: 0, count: y.rank)

@@ -6,20 +6,30 @@ extension Tensor {
     /// moved by transpose sinking), so it must run at memory speed on a 100 MB model: axes are merged
     /// where they stay adjacent, and when no axis is contiguous on both sides the copy goes through
     /// cache-sized tiles that read along the source's contiguous axis and write along the result's.
-    ///
-    /// `longLived` marks a copy kept as long as the model (a weight), as `TensorStorage` takes it.
-    public func permuted(_ perm: [Int], longLived: Bool = false) throws -> Tensor {
+    public func permuted(_ perm: [Int]) throws -> Tensor {
         precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
-        let out = try Tensor(dtype: dtype, shape: perm.map { shape[$0] }, longLived: longLived)
+        let out = try Tensor(dtype: dtype, shape: perm.map { shape[$0] })
         guard out.count > 0 else { return out }
-        let plan = PermutePlan(shape: shape, perm: perm)
-        switch dtype.byteSize {
-        case 1: plan.copy(UInt8.self, from: rawPointer, to: out.rawPointer)
-        case 2: plan.copy(UInt16.self, from: rawPointer, to: out.rawPointer)
-        case 4: plan.copy(UInt32.self, from: rawPointer, to: out.rawPointer)
-        default: plan.copy(UInt64.self, from: rawPointer, to: out.rawPointer)
-        }
+        PermutePlan(shape: shape, perm: perm).copy(elementSize: dtype.byteSize, from: rawPointer, to: out.rawPointer)
         return out
+    }
+
+    /// `permuted(perm, longLived: true)`, made on the first use of the result's bytes rather than now:
+    /// for a weight put in another layout while a model loads (Keras' HWIO kernels to OIHW), so that
+    /// the engine's threads make them together (`Engine.prepareWeights`) and commands that never
+    /// read the weight never make it. Once made, this tensor's bytes are let go where they are a
+    /// mapped file's pages (`TensorStorage.releasePages`).
+    public func deferredPermuted(_ perm: [Int]) throws -> Tensor {
+        precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
+        let shape = perm.map { self.shape[$0] }
+        let byteCount = try Tensor.byteCount(dtype: dtype, shape: shape)
+        guard byteCount > 0 else { return try Tensor(dtype: dtype, shape: shape) }
+        let plan = PermutePlan(shape: self.shape, perm: perm), source = self
+        let storage = TensorStorage(deferred: byteCount) { out in
+            plan.copy(elementSize: source.dtype.byteSize, from: source.rawPointer, to: out)
+            source.storage.releasePages(source.byteOffset ..< source.byteOffset + source.byteCount)
+        }
+        return Tensor(dtype: dtype, shape: shape, storage: storage)
     }
 }
 
@@ -36,6 +46,16 @@ private struct PermutePlan {
         var resultStrides = [Int](repeating: 1, count: shape.count)
         for i in stride(from: perm.count - 2, through: 0, by: -1) { resultStrides[i] = resultStrides[i + 1] * shape[perm[i + 1]] }
         axes = CopyAxes.merged(perm.enumerated().map { k, axis in (shape[axis], sourceStrides[axis], resultStrides[k]) })
+    }
+
+    /// Performs the copy of elements of `elementSize` bytes (1, 2, 4 or 8).
+    func copy(elementSize: Int, from source: UnsafeRawPointer, to result: UnsafeMutableRawPointer) {
+        switch elementSize {
+        case 1: copy(UInt8.self, from: source, to: result)
+        case 2: copy(UInt16.self, from: source, to: result)
+        case 4: copy(UInt32.self, from: source, to: result)
+        default: copy(UInt64.self, from: source, to: result)
+        }
     }
 
     /// Performs the copy of `T`-sized elements. Both buffers hold the whole tensor.

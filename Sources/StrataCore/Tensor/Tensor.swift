@@ -11,12 +11,11 @@ public struct Tensor: Sendable {
     /// A new tensor with uninitialised contents (`zeroed` to clear them). Throws before allocating
     /// anything when the shape has a negative dim or when its bytes do not fit in `MemoryLimit`
     /// (`.resourceLimit`; the caller adds which tensor it is).
-    public init(dtype: DType, shape: [Int], zeroed: Bool = false, longLived: Bool = false) throws {
+    public init(dtype: DType, shape: [Int], zeroed: Bool = false) throws {
         let byteCount = try Tensor.byteCount(dtype: dtype, shape: shape)
         self.dtype = dtype
         self.shape = shape
-        self.storage = try TensorStorage(byteCount: byteCount, zeroed: zeroed, longLived: longLived,
-                                         for: ValueType(dtype, concrete: shape).description)
+        self.storage = try TensorStorage(byteCount: byteCount, zeroed: zeroed, for: ValueType(dtype, concrete: shape).description)
         self.byteOffset = 0
     }
 

@@ -26,6 +26,11 @@ public final class TensorStorage: @unchecked Sendable {
     private let resolved: Atomic<Int>
     /// For a deferred copy: the unaligned source bytes and what to do with them once copied.
     private let source: UnsafeMutableRawPointer?
+    /// For deferred bytes made otherwise (`init(deferred:producing:)`): what writes them, dropped
+    /// once it has (with whatever it holds, such as its source), under the lock.
+    private let producer: Mutex<(@Sendable (UnsafeMutableRawPointer) -> Void)?>
+    /// Whether this storage was made by `init(deferred:producing:)`.
+    private let produced: Bool
     private let release: (@Sendable (UnsafeMutableRawPointer, Int) -> Void)?
 
     /// Allocates `byteCount` bytes aligned for SIMD; the contents are uninitialised unless `zeroed`.
@@ -52,6 +57,8 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = nil
         self.reserved = size
         self.source = nil
+        self.producer = Mutex(nil)
+        self.produced = false
         self.release = nil
         if zeroed { memset(pointer, 0, size) }
     }
@@ -72,6 +79,8 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = nil
         self.reserved = size
         self.source = nil
+        self.producer = Mutex(nil)
+        self.produced = false
         self.release = nil
     }
 
@@ -86,6 +95,8 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = owner
         self.reserved = 0
         self.source = nil
+        self.producer = Mutex(nil)
+        self.produced = false
         self.release = release
     }
 
@@ -100,7 +111,27 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = owner
         self.reserved = Swift.max(byteCount, 1)
         self.source = bytes
+        self.producer = Mutex(nil)
+        self.produced = false
         self.release = release
+    }
+
+    /// `byteCount` bytes that `producer` writes on the first use of `pointer` (a weight rearranged
+    /// from the file's layout, see `Tensor.deferredPermuted`): commands that only read a graph's
+    /// structure never make them, and `makeResident` makes them on the engine's threads. They count
+    /// against `MemoryLimit` once made, never refused by it, like a deferred copy; `producer` should
+    /// let go of what it read. Such bytes are never packed in place of their source
+    /// (`repackingFreesMemory` is false): the packed copy would be a second one.
+    public init(deferred byteCount: Int, producing producer: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+        self.mapped = false
+        self.resolved = Atomic(0)
+        self.byteCount = byteCount
+        self.owner = nil
+        self.reserved = Swift.max(byteCount, 1)
+        self.source = nil
+        self.producer = Mutex(producer)
+        self.produced = true
+        self.release = nil
     }
 
     /// Brings every byte into memory now: makes a deferred copy, and reads one byte per page of
@@ -160,10 +191,27 @@ public final class TensorStorage: @unchecked Sendable {
     /// Where `makeResident` leaves its sum, so that its reads are not optimised away.
     private static let sink = Atomic<UInt8>(0)
 
-    /// Makes the deferred copy; when threads race, one copy wins and the others are freed.
+    /// Makes the deferred copy; when threads race, one copy wins and the others are freed. Bytes a
+    /// producer writes are made once, the other threads waiting for them.
     private func materialize() -> UnsafeMutableRawPointer {
+        if produced {
+            return producer.withLock { producer in
+                let address = resolved.load(ordering: .acquiring)
+                if address != 0 { return UnsafeMutableRawPointer(bitPattern: address)! }
+                let pages = LongLivedPages.map(reserved)
+                guard let made = pages ?? TensorStorage.allocate(reserved) else {
+                    fatalError("cannot allocate \(reserved) bytes for a weight")
+                }
+                producer?(made)
+                producer = nil
+                mapped = pages != nil
+                MemoryLimit.record(reserved)
+                resolved.store(Int(bitPattern: made), ordering: .releasing)
+                return made
+            }
+        }
         // The copy of a weight, kept as long as the model.
-        let pages = source == nil ? nil : LongLivedPages.map(reserved)
+        let pages = LongLivedPages.map(reserved)
         guard let source, let copy = pages ?? TensorStorage.allocate(reserved) else {
             fatalError("cannot allocate \(reserved) bytes to copy a weight already in memory")
         }
@@ -180,10 +228,10 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil {
+        if owner == nil, !produced {
             giveBack(pointer)
             MemoryLimit.release(reserved)
-        } else if source != nil, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
+        } else if source != nil || produced, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
             giveBack(address)
             MemoryLimit.release(reserved)
         } else if source == nil, let release {

@@ -14,7 +14,7 @@ extension KerasLayerTable {
     /// Keras kernel `[k…, in, out]` → ONNX `[out, in, k…]` (also right for transposed kernels `[k…, out, in]` → `[in, out, k…]`).
     static func kernelToONNX(_ rank: Int) -> KerasWeightTransform {
         let perm = [rank + 1, rank] + Array(0 ..< rank)
-        return KerasWeightTransform(shape: { s in perm.map { s[$0] } }, apply: { try $0.permuted(perm, longLived: true) })
+        return KerasWeightTransform(shape: { s in perm.map { s[$0] } }, apply: { try $0.deferredPermuted(perm) })
     }
 
     struct WindowOptions {
@@ -106,7 +106,7 @@ extension KerasLayerTable {
     static func depthwiseToONNX(_ rank: Int) -> KerasWeightTransform {
         let shape: ([Int]) -> [Int] = { s in [s[rank] * s[rank + 1], 1] + Array(s[0 ..< rank]) }
         return KerasWeightTransform(shape: shape, apply: { t in
-            try t.permuted([rank, rank + 1] + Array(0 ..< rank), longLived: true).reshaped(shape(t.shape))
+            try t.deferredPermuted([rank, rank + 1] + Array(0 ..< rank)).reshaped(shape(t.shape))
         })
     }
 
