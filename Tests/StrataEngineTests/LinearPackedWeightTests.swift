@@ -266,15 +266,22 @@ final class LinearPackedWeightTests: KernelTierTestCase {
     /// The packed panels equal for B read row by row and for B stored transposed, at any alignment.
     func testPackingTransposedWeightsGivesTheSamePanels() {
         var rng = SeededGenerator(seed: 44)
-        for (k, n) in [(1, 1), (5, 31), (300, 70), (16, 64)] {
+        for (k, n) in [(1, 1), (5, 31), (300, 70), (16, 64), (17, 32), (33, 97), (48, 33)] {
             let b = rng.tensor([k, n]).floats()
             var bt = [Float](repeating: 0, count: k * n)
             for p in 0..<k { for j in 0..<n { bt[j * k + p] = b[p * n + j] } }
             let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
             var plain = [Float](repeating: .nan, count: floats), transposed = [Float](repeating: .nan, count: floats)
+            var unaligned = [Float](repeating: .nan, count: floats)
             strata_sgemm_pack_b(Int32(k), Int32(n), b, n, 1, &plain)
             strata_sgemm_pack_b(Int32(k), Int32(n), bt, 1, k, &transposed)
+            // Bᵀ one byte past an aligned address, as a weight inside a mapped file may lie.
+            let shifted = UnsafeMutableRawPointer.allocate(byteCount: k * n * 4 + 1, alignment: 64)
+            defer { shifted.deallocate() }
+            bt.withUnsafeBytes { (shifted + 1).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            strata_sgemm_pack_b(Int32(k), Int32(n), shifted + 1, 1, k, &unaligned)
             XCTAssertEqual(plain.map(\.bitPattern), transposed.map(\.bitPattern), "k \(k), n \(n)")
+            XCTAssertEqual(plain.map(\.bitPattern), unaligned.map(\.bitPattern), "k \(k), n \(n), unaligned")
             // Panel p, row r, lane j holds B[r][32p + j], zero past n.
             for index in [0, floats / 2, floats - 1] {
                 let panel = index / (k * 32), r = index % (k * 32) / 32, j = index % 32
