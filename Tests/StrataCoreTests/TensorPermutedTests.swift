@@ -67,6 +67,27 @@ final class TensorPermutedTests: XCTestCase {
         XCTAssertEqual(calls.made, [count * 4])
     }
 
+    /// The permuted copy is reserved in `MemoryLimit` when the tensor is made, so a weight that does
+    /// not fit fails the load with `.resourceLimit`, not the first run; the reservation goes with the
+    /// tensor, made or not.
+    func testADeferredPermuteIsReservedWhenMade() throws {
+        let kernel = try Tensor(dtype: .float32, shape: [3, 3, 64, 128])
+        let before = MemoryLimit.inUse
+        do {
+            let onnx = try kernel.deferredPermuted([3, 2, 0, 1])
+            XCTAssertEqual(MemoryLimit.inUse - before, kernel.byteCount)
+            _ = onnx.storage.pointer
+            XCTAssertEqual(MemoryLimit.inUse - before, kernel.byteCount)
+        }
+        XCTAssertEqual(MemoryLimit.inUse, before)
+        let previous = MemoryLimit.set(MemoryLimit.inUse + kernel.byteCount / 2)
+        defer { _ = MemoryLimit.set(previous) }
+        XCTAssertThrowsError(try kernel.deferredPermuted([3, 2, 0, 1])) { error in
+            XCTAssertEqual((error as? StrataError)?.kind, .resourceLimit)
+        }
+        XCTAssertEqual(MemoryLimit.inUse, before)
+    }
+
     private final class Calls: @unchecked Sendable {
         private let lock = NSLock()
         private var bytes: [Int] = []

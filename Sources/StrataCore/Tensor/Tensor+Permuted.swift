@@ -17,15 +17,16 @@ extension Tensor {
     /// `permuted(perm, longLived: true)`, made on the first use of the result's bytes rather than now:
     /// for a weight put in another layout while a model loads (Keras' HWIO kernels to OIHW), so that
     /// the engine's threads make them together (`Engine.prepareWeights`) and commands that never
-    /// read the weight never make it. Once made, this tensor's bytes are let go where they are a
-    /// mapped file's pages (`TensorStorage.releasePages`).
+    /// read the weight never make it. Its bytes count against `MemoryLimit` from now (`.resourceLimit`
+    /// when they do not fit). Once made, this tensor's bytes are let go where they are a mapped file's
+    /// pages (`TensorStorage.releasePages`).
     public func deferredPermuted(_ perm: [Int]) throws -> Tensor {
         precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
         let shape = perm.map { self.shape[$0] }
         let byteCount = try Tensor.byteCount(dtype: dtype, shape: shape)
         guard byteCount > 0 else { return try Tensor(dtype: dtype, shape: shape) }
         let plan = PermutePlan(shape: self.shape, perm: perm), source = self
-        let storage = TensorStorage(deferred: byteCount) { out in
+        let storage = try TensorStorage(deferred: byteCount, for: ValueType(dtype, concrete: shape).description) { out in
             plan.copy(elementSize: source.dtype.byteSize, from: source.rawPointer, to: out)
             source.storage.releasePages(source.byteOffset ..< source.byteOffset + source.byteCount)
         }

@@ -117,12 +117,15 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     /// `byteCount` bytes that `producer` writes on the first use of `pointer` (a weight rearranged
-    /// from the file's layout, see `Tensor.deferredPermuted`): commands that only read a graph's
-    /// structure never make them, and `makeResident` makes them on the engine's threads. They count
-    /// against `MemoryLimit` once made, never refused by it, like a deferred copy; `producer` should
-    /// let go of what it read. Such bytes are never packed in place of their source
-    /// (`repackingFreesMemory` is false): the packed copy would be a second one.
-    public init(deferred byteCount: Int, producing producer: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+    /// from the file's layout, see `Tensor.deferredPermuted`): `makeResident` makes them on the
+    /// engine's threads. They are reserved in `MemoryLimit` now, as an allocation would be (throwing
+    /// `.resourceLimit` naming `what` when they do not fit), so that a model whose weights would not
+    /// fit fails while it loads, not in its first run. `producer` should let go of what it read.
+    /// Such bytes are never packed in place of their source (`repackingFreesMemory` is false): the
+    /// packed copy would be a second one.
+    public init(deferred byteCount: Int, for what: @autoclosure () -> String = "a tensor",
+                producing producer: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) throws {
+        try MemoryLimit.reserve(Swift.max(byteCount, 1), for: what())
         self.mapped = false
         self.resolved = Atomic(0)
         self.byteCount = byteCount
@@ -205,7 +208,6 @@ public final class TensorStorage: @unchecked Sendable {
                 producer?(made)
                 producer = nil
                 mapped = pages != nil
-                MemoryLimit.record(reserved)
                 resolved.store(Int(bitPattern: made), ordering: .releasing)
                 return made
             }
@@ -228,10 +230,14 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil, !produced {
+        if produced {
+            // Reserved when made, whether or not the bytes ever were.
+            if let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) { giveBack(address) }
+            MemoryLimit.release(reserved)
+        } else if owner == nil {
             giveBack(pointer)
             MemoryLimit.release(reserved)
-        } else if source != nil || produced, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
+        } else if source != nil, let address = UnsafeMutableRawPointer(bitPattern: resolved.load(ordering: .acquiring)) {
             giveBack(address)
             MemoryLimit.release(reserved)
         } else if source == nil, let release {
