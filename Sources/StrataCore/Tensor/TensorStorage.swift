@@ -5,7 +5,8 @@ import Synchronization
 /// another object that keeps the bytes alive (a parsed model message, a memory-mapped file), so that
 /// weights are never copied just to be wrapped, or a deferred copy of borrowed bytes that are not
 /// aligned for their element type (a weight inside a mapped model file), made when the bytes are
-/// first used, so that commands that only read a graph's structure never touch them.
+/// first used, so that commands that only read a graph's structure never touch them, or bytes a
+/// producer writes on first use (a weight permuted into another layout, `Tensor.deferredPermuted`).
 ///
 /// Owned storage counts against `MemoryLimit` from allocation until it is freed.
 public final class TensorStorage: @unchecked Sendable {
@@ -36,9 +37,8 @@ public final class TensorStorage: @unchecked Sendable {
     /// Allocates `byteCount` bytes aligned for SIMD; the contents are uninitialised unless `zeroed`.
     /// `longLived` says the bytes stay as long as the model (a weight in another layout, a packed
     /// copy): large blocks are then mapped on their own, their pages had in bulk (`LongLivedPages`).
-    /// Throws `.resourceLimit`
-    /// (naming `what`, e.g. the tensor's type) when the bytes do not fit in `MemoryLimit` or the
-    /// system cannot provide them; nothing is allocated then.
+    /// Throws `.resourceLimit` (naming `what`, e.g. the tensor's type) when the bytes do not fit in
+    /// `MemoryLimit` or the system cannot provide them; nothing is allocated then.
     public init(byteCount: Int, zeroed: Bool = false, longLived: Bool = false,
                 for what: @autoclosure () -> String = "a tensor") throws {
         precondition(byteCount >= 0, "negative byte count")
