@@ -153,30 +153,12 @@ void strata_sgemm_pack_b(int k, int n, const void *b, size_t row_stride, size_t 
             }
         }
     } else {
-        // B stored transposed: source row j is column j of B. A panel's columns are turned into its
-        // rows 16 at a time through a tile that stays in L1: 64 bytes read from each of 32 source
-        // rows, 16 whole 128-byte panel rows written. Going down one column at a time instead wrote
-        // each panel row a float per visit, 32 visits apart. C harness, gcc -O2, pages already
-        // mapped, k × n from 1024 × 256 to 4608 × 2048: 0.65-1.29 ns a value before, 0.44-0.99 now.
-        enum { ROWS = 16 };
-        float tile[ROWS][STRATA_SGEMM_PANEL];
-        for (int panel = 0; panel < panels; panel++) {
-            const int cols = panel == panels - 1 ? tail : STRATA_SGEMM_PANEL;
-            float *out = packed + (size_t)panel * panel_floats;
-            const unsigned char *first = bytes + sizeof(float) * (size_t)panel * STRATA_SGEMM_PANEL * column_stride;
-            for (int p0 = 0; p0 < k; p0 += ROWS) {
-                const int rows = k - p0 < ROWS ? k - p0 : ROWS;
-                for (int j = 0; j < cols; j++) {
-                    const unsigned char *column = first + sizeof(float) * ((size_t)j * column_stride + (size_t)p0 * row_stride);
-                    if (row_stride == 1 && rows == ROWS) {
-                        float values[ROWS];
-                        memcpy(values, column, sizeof values);
-                        for (int p = 0; p < ROWS; p++) tile[p][j] = values[p];
-                    } else {
-                        for (int p = 0; p < rows; p++) memcpy(&tile[p][j], column + sizeof(float) * (size_t)p * row_stride, sizeof(float));
-                    }
-                }
-                for (int p = 0; p < rows; p++) memcpy(out + (size_t)(p0 + p) * STRATA_SGEMM_PANEL, tile[p], sizeof(float) * (size_t)cols);
+        // B stored transposed: source row j is column j of B.
+        for (int j = 0; j < n; j++) {
+            const unsigned char *column = bytes + sizeof(float) * (size_t)j * column_stride;
+            float *out = packed + (size_t)(j / STRATA_SGEMM_PANEL) * panel_floats + (size_t)(j % STRATA_SGEMM_PANEL);
+            for (int p = 0; p < k; p++) {
+                memcpy(out + (size_t)p * STRATA_SGEMM_PANEL, column + sizeof(float) * (size_t)p * row_stride, sizeof(float));
             }
         }
     }

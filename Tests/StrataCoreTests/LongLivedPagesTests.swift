@@ -3,21 +3,20 @@ import Foundation
 import XCTest
 
 /// Weights kept for a model's life (`TensorStorage(longLived:)`, deferred copies) come from their own
-/// mappings advised for 2 MB pages; everything else still comes from `malloc`.
+/// mappings advised for 2 MB pages where that is safe; everything else still comes from `malloc`.
 final class LongLivedPagesTests: XCTestCase {
-    func testLargeBlocksAreMappedOnTheirOwnAndSmallOnesLeftToMalloc() throws {
-        XCTAssertNil(LongLivedPages.map(LongLivedPages.smallest - 1))
+    func testBlocksOfTwoMegabytesAndMoreAreMappedOnABoundaryAndOthersLeftToMalloc() throws {
+        XCTAssertNil(LongLivedPages.map(LongLivedPages.hugePage - 1, hugePages: true))
+        XCTAssertNil(LongLivedPages.map(LongLivedPages.hugePage, hugePages: false))
         #if os(Linux)
-        for hugePages in [false, true] {
-            for size in [LongLivedPages.smallest, LongLivedPages.hugePage + 1, 5 * LongLivedPages.hugePage + 12_345] {
-                let block = try XCTUnwrap(LongLivedPages.map(size, hugePages: hugePages))
-                XCTAssertEqual(Int(bitPattern: block) % LongLivedPages.hugePage, 0)
-                let bytes = block.assumingMemoryBound(to: UInt8.self)
-                XCTAssertEqual(bytes[0], 0)
-                XCTAssertEqual(bytes[size - 1], 0)
-                bytes[size - 1] = 7
-                LongLivedPages.unmap(block, size)
-            }
+        for size in [LongLivedPages.hugePage, LongLivedPages.hugePage + 1, 5 * LongLivedPages.hugePage + 12_345] {
+            let block = try XCTUnwrap(LongLivedPages.map(size, hugePages: true))
+            XCTAssertEqual(Int(bitPattern: block) % LongLivedPages.hugePage, 0)
+            let bytes = block.assumingMemoryBound(to: UInt8.self)
+            XCTAssertEqual(bytes[0], 0)
+            XCTAssertEqual(bytes[size - 1], 0)
+            bytes[size - 1] = 7
+            LongLivedPages.unmap(block, size)
         }
         #endif
     }

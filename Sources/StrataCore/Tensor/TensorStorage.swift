@@ -36,7 +36,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates `byteCount` bytes aligned for SIMD; the contents are uninitialised unless `zeroed`.
     /// `longLived` says the bytes stay as long as the model (a weight in another layout, a packed
-    /// copy): large blocks are then mapped on their own, their pages had in bulk (`LongLivedPages`).
+    /// copy): large blocks then get 2 MB pages where that is safe (`LongLivedPages`).
     /// Throws `.resourceLimit` (naming `what`, e.g. the tensor's type) when the bytes do not fit in
     /// `MemoryLimit` or the system cannot provide them; nothing is allocated then.
     public init(byteCount: Int, zeroed: Bool = false, longLived: Bool = false,
