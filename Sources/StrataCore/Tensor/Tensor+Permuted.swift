@@ -7,21 +7,21 @@ extension Tensor {
     /// where they stay adjacent, and when no axis is contiguous on both sides the copy goes through
     /// cache-sized tiles that read along the source's contiguous axis and write along the result's.
     public func permuted(_ perm: [Int]) throws -> Tensor {
-        precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
+        checkPermutation(perm)
         let out = try Tensor(dtype: dtype, shape: perm.map { shape[$0] })
         guard out.count > 0 else { return out }
         PermutePlan(shape: shape, perm: perm).copy(elementSize: dtype.byteSize, from: rawPointer, to: out.rawPointer)
         return out
     }
 
-    /// `permuted(perm, longLived: true)`, made on the first use of the result's bytes rather than now:
-    /// for a weight put in another layout while a model loads (Keras' HWIO kernels to OIHW), so that
-    /// the engine's threads make them together (`Engine.prepareWeights`) and commands that never
-    /// read the weight never make it. Its bytes count against `MemoryLimit` from now (`.resourceLimit`
-    /// when they do not fit). Once made, this tensor's bytes are let go where they are a mapped file's
-    /// pages (`TensorStorage.releasePages`).
+    /// `permuted(perm)`, made on the first use of the result's bytes rather than now, in memory kept
+    /// as long as the model: for a weight put in another layout while a model loads (Keras' HWIO
+    /// kernels to OIHW), so that the engine's threads make them together (`Engine.prepareWeights`)
+    /// and commands that never read the weight never make it. Its bytes count against `MemoryLimit`
+    /// from now (`.resourceLimit` when they do not fit). Once made, this tensor's bytes are let go
+    /// where they are a mapped file's pages (`TensorStorage.releasePages`).
     public func deferredPermuted(_ perm: [Int]) throws -> Tensor {
-        precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
+        checkPermutation(perm)
         let shape = perm.map { self.shape[$0] }
         let byteCount = try Tensor.byteCount(dtype: dtype, shape: shape)
         guard byteCount > 0 else { return try Tensor(dtype: dtype, shape: shape) }
@@ -31,6 +31,10 @@ extension Tensor {
             source.storage.releasePages(source.byteOffset ..< source.byteOffset + source.byteCount)
         }
         return Tensor(dtype: dtype, shape: shape, storage: storage)
+    }
+
+    private func checkPermutation(_ perm: [Int]) {
+        precondition(perm.count == rank && Set(perm) == Set(0 ..< rank), "permuted: \(perm) is not a permutation of \(rank) axes")
     }
 }
 

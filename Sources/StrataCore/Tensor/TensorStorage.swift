@@ -44,14 +44,13 @@ public final class TensorStorage: @unchecked Sendable {
         precondition(byteCount >= 0, "negative byte count")
         let size = Swift.max(byteCount, 1)
         try MemoryLimit.reserve(size, for: what())
-        let mapped = longLived ? LongLivedPages.map(size) : nil
-        guard let pointer = mapped ?? TensorStorage.allocate(size) else {
+        guard let (pointer, mapped) = TensorStorage.allocate(size, longLived: longLived) else {
             MemoryLimit.release(size)
             throw StrataError(.resourceLimit, "\(what()) needs \(MemoryLimit.describe(bytes: byteCount)), which the system cannot provide")
         }
-        self.mapped = mapped != nil
+        self.mapped = mapped
         // Fresh pages read as zeros.
-        let zeroed = zeroed && mapped == nil
+        let zeroed = zeroed && !mapped
         self.resolved = Atomic(Int(bitPattern: pointer))
         self.byteCount = byteCount
         self.owner = nil
@@ -201,29 +200,27 @@ public final class TensorStorage: @unchecked Sendable {
             return producer.withLock { producer in
                 let address = resolved.load(ordering: .acquiring)
                 if address != 0 { return UnsafeMutableRawPointer(bitPattern: address)! }
-                let pages = LongLivedPages.map(reserved)
-                guard let made = pages ?? TensorStorage.allocate(reserved) else {
+                guard let (made, pages) = TensorStorage.allocate(reserved, longLived: true) else {
                     fatalError("cannot allocate \(reserved) bytes for a weight")
                 }
                 producer?(made)
                 producer = nil
-                mapped = pages != nil
+                mapped = pages
                 resolved.store(Int(bitPattern: made), ordering: .releasing)
                 return made
             }
         }
         // The copy of a weight, kept as long as the model.
-        let pages = LongLivedPages.map(reserved)
-        guard let source, let copy = pages ?? TensorStorage.allocate(reserved) else {
+        guard let source, let (copy, pages) = TensorStorage.allocate(reserved, longLived: true) else {
             fatalError("cannot allocate \(reserved) bytes to copy a weight already in memory")
         }
         copy.copyMemory(from: source, byteCount: byteCount)
         let (exchanged, current) = resolved.compareExchange(expected: 0, desired: Int(bitPattern: copy), ordering: .acquiringAndReleasing)
         guard exchanged else {
-            if pages != nil { LongLivedPages.unmap(copy, reserved) } else { TensorStorage.deallocate(copy) }
+            TensorStorage.deallocate(copy, reserved, mapped: pages)
             return UnsafeMutableRawPointer(bitPattern: current)!
         }
-        mapped = pages != nil
+        mapped = pages
         MemoryLimit.record(reserved)
         release?(source, byteCount)
         return copy
@@ -263,7 +260,19 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Gives back owned bytes, wherever they came from.
     private func giveBack(_ address: UnsafeMutableRawPointer) {
-        if mapped { LongLivedPages.unmap(address, reserved) } else { TensorStorage.deallocate(address) }
+        TensorStorage.deallocate(address, reserved, mapped: mapped)
+    }
+
+    /// `size` bytes from `LongLivedPages` where `longLived` and it has them (`mapped` true), else from
+    /// `allocate(_:)`; nil when neither can provide them.
+    private static func allocate(_ size: Int, longLived: Bool) -> (pointer: UnsafeMutableRawPointer, mapped: Bool)? {
+        if longLived, let pages = LongLivedPages.map(size) { return (pages, true) }
+        return allocate(size).map { ($0, false) }
+    }
+
+    /// Frees `size` bytes `allocate(_:longLived:)` returned.
+    private static func deallocate(_ address: UnsafeMutableRawPointer, _ size: Int, mapped: Bool) {
+        if mapped { LongLivedPages.unmap(address, size) } else { deallocate(address) }
     }
 
     /// Frees memory `allocate` returned.
