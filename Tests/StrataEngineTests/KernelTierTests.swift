@@ -293,7 +293,7 @@ final class KernelTierTests: XCTestCase {
     }
 
     func testDepthwiseConvolutionsAgree() {
-        let activations: [FusedActivation?] = [nil, .relu, .silu, .hardSwish]
+        let activations: [FusedActivation?] = [nil, .relu, .silu, .hardSwish, .clip(low: 0, high: 6)]
         // Besides the random windows, stride-1 3×3 and 5×5 ones, which the per-plane kernel computes
         // four rows at a time (ragged heights and widths).
         // The AVX-512 tier's 16-lane kernel takes them 32 outputs at a time, the last vector masked
@@ -305,7 +305,20 @@ final class KernelTierTests: XCTestCase {
                             kernel_h: Int32(k), kernel_w: Int32(k), stride_h: Int32(s), stride_w: Int32(s), dilation_h: 1,
                             dilation_w: 1, pad_top: Int32(k / 2), pad_left: Int32(k / 2))
         }
-        for (i, window) in (Self.windows(count: 50, seed: 12) + rowBlocks).enumerated() {
+        // The AVX-512 kernel's own windows (3×3 and 5×5, stride 1 or 2) with every pad from 0 to 2 on
+        // each side, so odd and even left pads, inputs wider than the outputs read, rows and columns
+        // that start or end in the padding.
+        var rng = SeededGenerator(seed: 14)
+        let padded = (0..<40).map { _ -> strata_window2d in
+            let k = rng.pick([3, 5]), s = rng.pick([1, 2])
+            let (top, left, bottom, right) = (rng.int(0...2), rng.int(0...2), rng.int(0...2), rng.int(0...2))
+            let ih = rng.int(max(1, k - top - bottom)...40), iw = rng.int(max(1, k - left - right)...70)
+            return strata_window2d(in_h: Int32(ih), in_w: Int32(iw), out_h: Int32((ih + top + bottom - k) / s + 1),
+                                   out_w: Int32((iw + left + right - k) / s + 1), kernel_h: Int32(k), kernel_w: Int32(k),
+                                   stride_h: Int32(s), stride_w: Int32(s), dilation_h: 1, dilation_w: 1,
+                                   pad_top: Int32(top), pad_left: Int32(left))
+        }
+        for (i, window) in (Self.windows(count: 50, seed: 12) + rowBlocks + padded).enumerated() {
             var g = window
             let taps = Int(g.kernel_h * g.kernel_w), inSize = Int(g.in_h * g.in_w), outSize = Int(g.out_h * g.out_w)
             let channels = 1 + i % 19  // up to three blocks of eight in one interleaved call
