@@ -44,24 +44,19 @@ enum BlockedGemm {
         // About a million multiply-adds per task keeps thread start-up small against the work.
         let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
         let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
-        if byColumns {
-            context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
-                defer { scratch.deallocate() }
+        // The other dimension is cut too where the first does not share evenly among the threads.
+        let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
+                             : Tiles(blocks: blocks, panels: evenParts(of: blocks, across: panels, threads: context.threads))
+        let work = byColumns ? perPanel / grid.blockParts : perBlock / grid.panelParts
+        context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
+            defer { scratch.deallocate() }
+            for tile in grid.tiles(range, m: m, n: n) {
                 var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
-                strata_sgemm(Int32(m), Int32(k), job.a, Int32(lda), job.b, Int32(ldb),
-                             Int32(range.lowerBound * panelWidth), Int32(min(n, range.upperBound * panelWidth)),
-                             job.c, Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
-            }
-        } else {
-            context.parallelFor(blocks, minChunk: max(1, (1 << 20) / max(1, perBlock))) { range in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
-                defer { scratch.deallocate() }
-                let first = range.lowerBound * rowBlock, rows = min(m, range.upperBound * rowBlock) - first
-                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
-                ep.bias = ep.bias.map { $0 + first }
-                strata_sgemm(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(ldb), 0, Int32(n),
-                             job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
+                ep.bias = ep.bias.map { $0 + tile.rows.lowerBound }
+                strata_sgemm(Int32(tile.rows.count), Int32(k), job.a + tile.rows.lowerBound * lda, Int32(lda), job.b, Int32(ldb),
+                             Int32(tile.columns.lowerBound), Int32(tile.columns.upperBound), job.c + tile.rows.lowerBound * ldc,
+                             Int32(ldc), accumulate ? 1 : 0, scratch, &ep)
             }
         }
     }
@@ -80,19 +75,80 @@ extension BlockedGemm {
         let panels = (n + panelWidth - 1) / panelWidth
         let blocks = (m + rowBlock - 1) / rowBlock
         let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
-        if panels >= 4 * context.threads || blocks < 2 * context.threads {
-            context.parallelFor(panels, minChunk: max(1, (1 << 20) / max(1, perPanel))) { range in
+        let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
+        let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
+                             : Tiles(blocks: blocks, panels: evenParts(of: blocks, across: panels, threads: context.threads))
+        let work = byColumns ? perPanel / grid.blockParts : perBlock / grid.panelParts
+        context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
+            for tile in grid.tiles(range, m: m, n: n) {
                 var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
-                strata_sgemm_packed(Int32(m), Int32(k), job.a, Int32(lda), job.b, Int32(n), Int32(range.lowerBound),
-                                    Int32(range.upperBound), job.c, Int32(ldc), accumulate ? 1 : 0, &ep)
+                ep.bias = ep.bias.map { $0 + tile.rows.lowerBound }
+                strata_sgemm_packed(Int32(tile.rows.count), Int32(k), job.a + tile.rows.lowerBound * lda, Int32(lda), job.b, Int32(n),
+                                    Int32(tile.columns.lowerBound / panelWidth),
+                                    Int32((tile.columns.upperBound + panelWidth - 1) / panelWidth),
+                                    job.c + tile.rows.lowerBound * ldc, Int32(ldc), accumulate ? 1 : 0, &ep)
             }
-        } else {
-            context.parallelFor(blocks, minChunk: max(1, (1 << 20) / max(1, perBlock))) { range in
-                let first = range.lowerBound * rowBlock, rows = min(m, range.upperBound * rowBlock) - first
-                var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
-                ep.bias = ep.bias.map { $0 + first }
-                strata_sgemm_packed(Int32(rows), Int32(k), job.a + first * lda, Int32(lda), job.b, Int32(n), 0, Int32(panels),
-                                    job.c + first * ldc, Int32(ldc), accumulate ? 1 : 0, &ep)
+        }
+    }
+}
+
+extension BlockedGemm {
+    /// Into how many parts to cut the other dimension (`across` units of it) when `units` units of
+    /// one are shared among `threads`: 1 where they share evenly or are many (the last thread's
+    /// share is then at most a quarter short), else enough that units × parts divide by the threads.
+    /// Each value's sum is the same whatever tile computes it.
+    static func evenParts(of units: Int, across: Int, threads: Int) -> Int {
+        guard threads > 1, units % threads != 0, units < 4 * threads else { return 1 }
+        var a = units, b = threads
+        while b != 0 { (a, b) = (b, a % b) }
+        return Swift.max(1, Swift.min(threads / a, across))
+    }
+
+    /// How a transposed product (`strata_sgemm_packed_at`, the pixels of a convolution as its rows)
+    /// cuts its rows when its panels of 32 channels do not share evenly among the threads: into
+    /// `split` parts of `rowsPerPart` rows (whole blocks of 12, or of 7 where the kernel takes a 7 × 7
+    /// map's rows seven at a time), so that panels × parts do. MobileNetV2's 96-channel projections
+    /// are three panels: at 2 threads one thread took two, and those nodes ran 1.41 times faster than
+    /// on one thread.
+    static func transposedRowParts(rows: Int, panels: Int, threads: Int) -> (split: Int, rowsPerPart: Int) {
+        let unit = rows % 12 >= 1 && rows % 12 <= 3 && rows % 7 == 0 ? 7 : 12
+        let units = (rows + unit - 1) / unit
+        let split = evenParts(of: panels, across: units, threads: threads)
+        return split > 1 ? (split, (units + split - 1) / split * unit) : (1, rows)
+    }
+
+    /// The tiles of a product: column panels × row blocks, the tiles of one panel (or one row
+    /// block) next to each other so that a thread's run of tiles shares them. With one part on the
+    /// inner side a tile is the whole of that side, as `strata_sgemm` splits it.
+    struct Tiles {
+        let outer: Int, inner: Int
+        let panelsOuter: Bool
+        var count: Int { outer * inner }
+        var blockParts: Int { panelsOuter ? inner : outer }
+        var panelParts: Int { panelsOuter ? outer : inner }
+
+        /// Panels outside, each cut into `blocks` parts of row blocks.
+        init(panels: Int, blocks: Int) { (outer, inner, panelsOuter) = (panels, blocks, true) }
+        /// Row blocks outside, each cut into `panels` parts of column panels.
+        init(blocks: Int, panels: Int) { (outer, inner, panelsOuter) = (blocks, panels, false) }
+
+        /// The rows and columns of the tiles in `range` for an m × n product, consecutive tiles of one
+        /// outer unit merged where the inner side is whole.
+        func tiles(_ range: Range<Int>, m: Int, n: Int) -> [(rows: Range<Int>, columns: Range<Int>)] {
+            let panels = (n + panelWidth - 1) / panelWidth, blocks = (m + rowBlock - 1) / rowBlock
+            func rows(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(m, from * rowBlock)..<Swift.min(m, to * rowBlock) }
+            func columns(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(n, from * panelWidth)..<Swift.min(n, to * panelWidth) }
+            if inner == 1 {
+                return panelsOuter ? [(0..<m, columns(range.lowerBound, range.upperBound))]
+                                   : [(rows(range.lowerBound, range.upperBound), 0..<n)]
+            }
+            let innerUnits = panelsOuter ? blocks : panels, per = (innerUnits + inner - 1) / inner
+            return range.compactMap { tile in
+                let (o, i) = tile.quotientAndRemainder(dividingBy: inner)
+                let span = Swift.min(innerUnits, i * per)..<Swift.min(innerUnits, (i + 1) * per)
+                guard !span.isEmpty else { return nil }
+                return panelsOuter ? (rows(span.lowerBound, span.upperBound), columns(o, o + 1))
+                                   : (rows(o, o + 1), columns(span.lowerBound, span.upperBound))
             }
         }
     }

@@ -1,0 +1,64 @@
+import XCTest
+import StrataCore
+import StrataTestSupport
+@testable import StrataEngine
+
+/// How products are cut among threads (`BlockedGemm.Tiles`, `BlockedGemm.transposedRowParts`): every value
+/// in exactly one tile, tiles that share evenly where one dimension alone would not, and the same
+/// bits whatever the cut.
+final class LinearGemmTilingTests: KernelTierTestCase {
+    func testEvenPartsCutTheOtherDimensionOnlyWhereTheThreadsShareUnevenly() {
+        XCTAssertEqual(BlockedGemm.evenParts(of: 3, across: 17, threads: 2), 2, "three panels on two threads")
+        XCTAssertEqual(BlockedGemm.evenParts(of: 5, across: 9, threads: 4), 4)
+        XCTAssertEqual(BlockedGemm.evenParts(of: 6, across: 9, threads: 4), 2, "6 × 2 tiles share among 4")
+        XCTAssertEqual(BlockedGemm.evenParts(of: 6, across: 9, threads: 2), 1, "already even")
+        XCTAssertEqual(BlockedGemm.evenParts(of: 9, across: 9, threads: 2), 1, "many units: the last share is a little short")
+        XCTAssertEqual(BlockedGemm.evenParts(of: 3, across: 1, threads: 2), 1, "nothing to cut")
+        XCTAssertEqual(BlockedGemm.evenParts(of: 3, across: 5, threads: 1), 1)
+    }
+
+    /// Each tile list, cut into per-thread ranges as `parallelFor` cuts it, covers every value of
+    /// the product once.
+    func testTilesCoverEveryValueOnce() {
+        for m in [1, 4, 12, 13, 49, 60, 96, 200] { for n in [1, 7, 32, 33, 196, 500] { for threads in [2, 3, 4, 8] {
+            let panels = (n + 31) / 32, blocks = (m + 11) / 12
+            for grid in [BlockedGemm.Tiles(panels: panels, blocks: BlockedGemm.evenParts(of: panels, across: blocks, threads: threads)),
+                         BlockedGemm.Tiles(blocks: blocks, panels: BlockedGemm.evenParts(of: blocks, across: panels, threads: threads))] {
+                var seen = [Int](repeating: 0, count: m * n)
+                let chunk = (grid.count + threads - 1) / threads
+                for start in stride(from: 0, to: grid.count, by: chunk) {
+                    for tile in grid.tiles(start..<min(grid.count, start + chunk), m: m, n: n) {
+                        for i in tile.rows { for j in tile.columns { seen[i * n + j] += 1 } }
+                    }
+                }
+                XCTAssertEqual(Set(seen), [1], "m \(m), n \(n), \(threads) threads, \(grid)")
+            }
+        } } }
+    }
+
+    func testTransposedRowPartsAreWholeBlocks() {
+        XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 196, panels: 3, threads: 2).split, 2)
+        XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 196, panels: 3, threads: 2).rowsPerPart, 108, "9 blocks of 12")
+        XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 5, threads: 2).rowsPerPart, 28, "blocks of 7 on a 7 × 7 map")
+        XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 4, threads: 2).split, 1)
+    }
+
+    /// Convolutions whose products the threads cut both ways give one thread's bits: a 1×1 over 200
+    /// pixels into 60 channels (five row blocks, seven panels: rows cut by blocks, columns in two
+    /// parts), and the transposed product of a 1×1 into 96 channels on a 14 × 14 map (three panels,
+    /// pixels in two parts), with a bias.
+    func testCutProductsKeepOneThreadsBits() throws {
+        var rng = SeededGenerator(seed: 71)
+        let cases: [(channels: Int, maps: Int, h: Int, w: Int)] = [(16, 60, 10, 20), (576, 96, 14, 14), (320, 160, 7, 7), (40, 36, 9, 9)]
+        forEachKernelTier {
+            for c in cases {
+                let x = rng.tensor([1, c.channels, c.h, c.w]), w = rng.tensor([c.maps, c.channels, 1, 1]), b = rng.tensor([c.maps])
+                let one = try OneNode.run("Conv", [x, w, b], threads: 1, constantInputs: true)[0].floats()
+                for threads in [2, 3] {
+                    let cut = try OneNode.run("Conv", [x, w, b], threads: threads, constantInputs: true)[0].floats()
+                    XCTAssertEqual(cut.map(\.bitPattern), one.map(\.bitPattern), "\(c), \(threads) threads")
+                }
+            }
+        }
+    }
+}
