@@ -12,7 +12,7 @@
 
 #pragma STDC FP_CONTRACT OFF
 
-#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma")))
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,fma,prfchw")))
 
 #define INLINE16 static inline __attribute__((always_inline))
 

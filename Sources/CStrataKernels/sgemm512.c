@@ -109,6 +109,15 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
     for (int i = 0; i < R; i++) ar[i] = a + (size_t)(i < rows ? i : 0) * lda;
+    // The same rows of the next panel's C, which this block's rows reach again only after the other
+    // row blocks: fetched for writing now, so that an output not in the cache (each row of a large
+    // one is a stream of its own, a dozen at once) is there when stored. C harness, 96 × 16 × 12544
+    // with a cold output: 0.63-0.93 → 0.64-0.74 ms, with a warm one 0.52 → 0.47. Prefetches past the
+    // end of C fetch nothing and never fault.
+    for (int i = 0; i < R; i++) {
+        __builtin_prefetch(c + (size_t)i * ldc + NR, 1, 3);
+        if (H == 2) __builtin_prefetch(c + (size_t)i * ldc + NR + 16, 1, 3);
+    }
     for (int p = 0; p < kc; p++) {
         if (prefetch) {
             _mm_prefetch((const char *)(prefetch + (size_t)p * NR), _MM_HINT_T1);
