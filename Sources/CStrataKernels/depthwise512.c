@@ -74,6 +74,28 @@ AVX512 static void fill_phases(const float *x, const strata_window2d *g, int row
     }
 }
 
+// The vectors `in` (row top + q of the planes of row phase pr, column tap kw) into every output row
+// i of a block whose window has row kh = S·(q − i) + pr (S is 1 where the input is read in place).
+AVX512 INLINE void add_taps(__m512 acc[4][2], const __m512 in[2], const float *w, int q, int pr, int kw, const int R,
+                            const int K, const int S, const int V) {
+    for (int i = 0; i < R; i++) {
+        const int kh = S * (q - i) + pr;
+        if (kh < 0 || kh >= K) continue;
+        const __m512 wv = _mm512_set1_ps(w[kh * K + kw]);
+        for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(wv, in[v], acc[i][v]);
+    }
+}
+
+// A block's R rows of up to 16·V outputs from column `ow`, each vector under its mask.
+AVX512 INLINE void store_rows(__m512 acc[4][2], const __mmask16 m[2], float *y, size_t out_w, int ow, int activation,
+                              float alpha, float beta, const int R, const int V) {
+    for (int i = 0; i < R; i++) {
+        for (int v = 0; v < V; v++) {
+            _mm512_mask_storeu_ps(y + (size_t)i * out_w + ow + 16 * v, m[v], store_act(acc[i][v], activation, alpha, beta));
+        }
+    }
+}
+
 // R (at most 4) output rows from row `top`, up to 16·V outputs from column `ow` (`outputs` of them),
 // from the phase planes of stride S (2). A vector loaded from row top + q of the planes of row phase
 // pr serves every output row i whose window has row kh = S·(q − i) + pr; the loops run q, then pr,
@@ -97,20 +119,11 @@ AVX512 INLINE void block16(const float *planes, size_t plane, size_t cols, size_
                 const float *src = planes + (size_t)(pr * S + kw % S) * plane + (top + (size_t)q) * cols + (size_t)ow + kw / S;
                 __m512 in[2];
                 for (int v = 0; v < V; v++) in[v] = _mm512_maskz_loadu_ps(m[v], src + 16 * v);
-                for (int i = 0; i < R; i++) {
-                    const int kh = S * (q - i) + pr;
-                    if (kh < 0 || kh >= K) continue;
-                    const __m512 wv = _mm512_set1_ps(w[kh * K + kw]);
-                    for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(wv, in[v], acc[i][v]);
-                }
+                add_taps(acc, in, w, q, pr, kw, R, K, S, V);
             }
         }
     }
-    for (int i = 0; i < R; i++) {
-        for (int v = 0; v < V; v++) {
-            _mm512_mask_storeu_ps(y + (size_t)i * out_w + ow + 16 * v, m[v], store_act(acc[i][v], activation, alpha, beta));
-        }
-    }
+    store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
 }
 
 // R output rows from row `oh`, 32 outputs at a time, the last block masked.
@@ -162,19 +175,10 @@ AVX512 INLINE void direct_block16(const float *x, const float *zeros, int in_h, 
         for (int kw = 0; kw < K; kw++) {
             __m512 in[2];
             for (int v = 0; v < V; v++) in[v] = _mm512_maskz_loadu_ps(taps[kw][v], shifted(src, col0 + kw + 16 * v));
-            for (int i = 0; i < R; i++) {
-                const int kh = q - i;
-                if (kh < 0 || kh >= K) continue;
-                const __m512 wv = _mm512_set1_ps(w[kh * K + kw]);
-                for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(wv, in[v], acc[i][v]);
-            }
+            add_taps(acc, in, w, q, 0, kw, R, K, 1, V);
         }
     }
-    for (int i = 0; i < R; i++) {
-        for (int v = 0; v < V; v++) {
-            _mm512_mask_storeu_ps(y + (size_t)i * out_w + ow + 16 * v, m[v], store_act(acc[i][v], activation, alpha, beta));
-        }
-    }
+    store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
 }
 
 AVX512 INLINE void direct_band16(const float *x, const float *zeros, const strata_window2d *g, int oh, const float *w, __m512 vb, float *y,
@@ -201,6 +205,7 @@ AVX512 INLINE void direct_rows16(const float *x, const float *zeros, const strat
     default: break;
     }
 }
+
 AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                                           float *scratch, const strata_epilogue *ep) {
     const int k = g->kernel_h, s = g->stride_w;
