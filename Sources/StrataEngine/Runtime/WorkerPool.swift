@@ -20,7 +20,7 @@ import Darwin
 /// than `preemptionGap` between two looks means the OS ran something else on its core. A thread
 /// whose chunks took more than `preemptionLoss` may have waited for a core while it ran them: most
 /// preemptions hit a thread that computes, not one that spins.
-/// After either the thread looks at the share of its core it got over the last
+/// After either, the thread looks at the share of its core it got over the last
 /// `CoreShare.window` or more; below `CoreShare.minimumShare` the pool counts as *contended* for
 /// a hold (`nextHold`: `contentionHold`, longer when contention comes straight back). A core taken
 /// now and then by another process, as on a shared virtual machine, leaves the threads most of

@@ -4,8 +4,9 @@ import CStrataKernels
 /// The float32 matrix products of Conv and MatMul: `C = act(A·B (+ C) + bias)`, row-major, without
 /// transposes; `epilogue` (a per-row bias and an activation) is applied as the results are stored.
 /// In the AVX-512 kernel tier Strata's own kernel (`strata_sgemm`), split over the context's threads
-/// by column panels or row blocks; in the other tiers OpenBLAS (single-threaded, split over the
-/// context's threads by `ExecutionContext.gemm`), and the epilogue as a second pass over each row.
+/// by column panels or row blocks (and the other dimension too where one does not share evenly); in
+/// the other tiers OpenBLAS (single-threaded, split over the context's threads by
+/// `ExecutionContext.gemm`), and the epilogue as a second pass over each row.
 enum BlockedGemm {
     /// Whether the active kernel tier has Strata's own GEMM (see `KernelTier`).
     static var native: Bool { strata_sgemm_supported() != 0 }
