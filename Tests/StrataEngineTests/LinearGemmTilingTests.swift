@@ -4,8 +4,7 @@ import StrataTestSupport
 @testable import StrataEngine
 
 /// How products are cut among threads (`BlockedGemm.Tiles`, `BlockedGemm.transposedRowParts`): every value
-/// in exactly one tile, tiles that share evenly where one dimension alone would not, and the same
-/// bits whatever the cut.
+/// in exactly one tile, tiles that share evenly, and the same bits whatever the cut.
 final class LinearGemmTilingTests: KernelTierTestCase {
     func testEvenPartsCutTheOtherDimensionOnlyWhereTheThreadsShareUnevenly() {
         XCTAssertEqual(BlockedGemm.evenParts(of: 3, across: 17, threads: 2), 2, "three panels on two threads")
@@ -23,7 +22,7 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         for m in [1, 4, 12, 13, 49, 60, 96, 200] { for n in [1, 7, 32, 33, 196, 500] { for threads in [2, 3, 4, 8] {
             let panels = (n + 31) / 32, blocks = (m + 11) / 12
             for grid in [BlockedGemm.Tiles(panels: panels, blocks: BlockedGemm.evenParts(of: panels, across: blocks, threads: threads)),
-                         BlockedGemm.Tiles(blocks: blocks, panels: BlockedGemm.evenParts(of: blocks, across: panels, threads: threads))] {
+                         BlockedGemm.Tiles(rows: m)] {
                 var seen = [Int](repeating: 0, count: m * n)
                 let chunk = (grid.count + threads - 1) / threads
                 for start in stride(from: 0, to: grid.count, by: chunk) {
@@ -36,6 +35,16 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         } } }
     }
 
+    /// A split by rows gives the threads rows in fours, not blocks of 12: 80 rows on two threads are
+    /// 40 and 40, not 48 and 32.
+    func testRowsShareInFours() {
+        let grid = BlockedGemm.Tiles(rows: 80)
+        XCTAssertEqual(grid.count, 20)
+        XCTAssertEqual(grid.tiles(0..<10, m: 80, n: 196).map(\.rows), [0..<40])
+        XCTAssertEqual(grid.tiles(10..<20, m: 80, n: 196).map(\.rows), [40..<80])
+        XCTAssertEqual(BlockedGemm.Tiles(rows: 66).tiles(16..<17, m: 66, n: 5).map(\.rows), [64..<66], "a last unit of two rows")
+    }
+
     func testTransposedRowPartsAreWholeBlocks() {
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 196, panels: 3, threads: 2).split, 2)
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 196, panels: 3, threads: 2).rowsPerPart, 108, "9 blocks of 12")
@@ -43,10 +52,9 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 4, threads: 2).split, 1)
     }
 
-    /// Convolutions whose products the threads cut both ways give one thread's bits: a 1×1 over 200
-    /// pixels into 60 channels (five row blocks, seven panels: rows cut by blocks, columns in two
-    /// parts), and the transposed product of a 1×1 into 96 channels on a 14 × 14 map (three panels,
-    /// pixels in two parts), with a bias.
+    /// Convolutions whose products the threads cut give one thread's bits: a 1×1 over 200 pixels into
+    /// 60 channels (five row blocks, seven panels: rows cut in fours), the transposed product of a 1×1
+    /// into 96 channels on a 14 × 14 map (three panels, pixels in two parts), and two more, with a bias.
     func testCutProductsKeepOneThreadsBits() throws {
         var rng = SeededGenerator(seed: 71)
         let cases: [(channels: Int, maps: Int, h: Int, w: Int)] = [(16, 60, 10, 20), (576, 96, 14, 14), (320, 160, 7, 7), (40, 36, 9, 9)]

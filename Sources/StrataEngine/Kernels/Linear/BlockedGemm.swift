@@ -4,7 +4,7 @@ import CStrataKernels
 /// The float32 matrix products of Conv and MatMul: `C = act(A·B (+ C) + bias)`, row-major, without
 /// transposes; `epilogue` (a per-row bias and an activation) is applied as the results are stored.
 /// In the AVX-512 kernel tier Strata's own kernel (`strata_sgemm`), split over the context's threads
-/// by column panels or row blocks (and the other dimension too where one does not share evenly); in
+/// by column panels (and row blocks where the panels do not share evenly) or by rows; in
 /// the other tiers OpenBLAS (single-threaded, split over the context's threads by
 /// `ExecutionContext.gemm`), and the epilogue as a second pass over each row.
 enum BlockedGemm {
@@ -45,10 +45,9 @@ enum BlockedGemm {
         // About a million multiply-adds per task keeps thread start-up small against the work.
         let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
         let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
-        // The other dimension is cut too where the first does not share evenly among the threads.
         let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
-                             : Tiles(blocks: blocks, panels: evenParts(of: blocks, across: panels, threads: context.threads))
-        let work = byColumns ? perPanel / grid.blockParts : perBlock / grid.panelParts
+                             : Tiles(rows: m)
+        let work = byColumns ? perPanel / grid.inner : perBlock / (rowBlock / Tiles.rowUnit)
         context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
             defer { scratch.deallocate() }
@@ -78,8 +77,8 @@ extension BlockedGemm {
         let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
         let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
         let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
-                             : Tiles(blocks: blocks, panels: evenParts(of: blocks, across: panels, threads: context.threads))
-        let work = byColumns ? perPanel / grid.blockParts : perBlock / grid.panelParts
+                             : Tiles(rows: m)
+        let work = byColumns ? perPanel / grid.inner : perBlock / (rowBlock / Tiles.rowUnit)
         context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
             for tile in grid.tiles(range, m: m, n: n) {
                 var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
@@ -118,38 +117,39 @@ extension BlockedGemm {
         return split > 1 ? (split, (units + split - 1) / split * unit) : (1, rows)
     }
 
-    /// The tiles of a product: column panels × row blocks, the tiles of one panel (or one row
-    /// block) next to each other so that a thread's run of tiles shares them. With one part on the
-    /// inner side a tile is the whole of that side, as `strata_sgemm` splits it.
+    /// The tiles of a product among the threads. By columns: panels, each cut into `inner` parts of
+    /// row blocks where the panels alone do not share evenly among the threads (`evenParts`), the
+    /// tiles of one panel next to each other. By rows: units of four rows (the kernel's smallest
+    /// block) with every column, so that the threads get equal rows and each call packs its panels
+    /// of B once for all of them (MobileNetV2's 64-channel projections are five blocks of 12 and one
+    /// of 4: 36 rows against 28 on two threads; cutting their columns too made each tile pack its
+    /// panels again for one block of 12, about as long as that block's multiply-adds).
     struct Tiles {
+        /// Rows per unit of a split by rows.
+        static let rowUnit = 4
         let outer: Int, inner: Int
-        let panelsOuter: Bool
+        let byColumns: Bool
         var count: Int { outer * inner }
-        var blockParts: Int { panelsOuter ? inner : outer }
-        var panelParts: Int { panelsOuter ? outer : inner }
 
         /// Panels outside, each cut into `blocks` parts of row blocks.
-        init(panels: Int, blocks: Int) { (outer, inner, panelsOuter) = (panels, blocks, true) }
-        /// Row blocks outside, each cut into `panels` parts of column panels.
-        init(blocks: Int, panels: Int) { (outer, inner, panelsOuter) = (blocks, panels, false) }
+        init(panels: Int, blocks: Int) { (outer, inner, byColumns) = (panels, blocks, true) }
+        /// An m-row product cut by rows only.
+        init(rows m: Int) { (outer, inner, byColumns) = ((m + Self.rowUnit - 1) / Self.rowUnit, 1, false) }
 
-        /// The rows and columns of the tiles in `range` for an m × n product, consecutive tiles of one
-        /// outer unit merged where the inner side is whole.
+        /// The rows and columns of the tiles in `range` for an m × n product, consecutive tiles merged
+        /// where each is whole on its inner side.
         func tiles(_ range: Range<Int>, m: Int, n: Int) -> [(rows: Range<Int>, columns: Range<Int>)] {
-            let panels = (n + panelWidth - 1) / panelWidth, blocks = (m + rowBlock - 1) / rowBlock
-            func rows(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(m, from * rowBlock)..<Swift.min(m, to * rowBlock) }
-            func columns(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(n, from * panelWidth)..<Swift.min(n, to * panelWidth) }
-            if inner == 1 {
-                return panelsOuter ? [(0..<m, columns(range.lowerBound, range.upperBound))]
-                                   : [(rows(range.lowerBound, range.upperBound), 0..<n)]
+            guard byColumns else {
+                return [(Swift.min(m, range.lowerBound * Self.rowUnit)..<Swift.min(m, range.upperBound * Self.rowUnit), 0..<n)]
             }
-            let innerUnits = panelsOuter ? blocks : panels, per = (innerUnits + inner - 1) / inner
+            func columns(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(n, from * panelWidth)..<Swift.min(n, to * panelWidth) }
+            if inner == 1 { return [(0..<m, columns(range.lowerBound, range.upperBound))] }
+            let blocks = (m + rowBlock - 1) / rowBlock, per = (blocks + inner - 1) / inner
             return range.compactMap { tile in
-                let (o, i) = tile.quotientAndRemainder(dividingBy: inner)
-                let span = Swift.min(innerUnits, i * per)..<Swift.min(innerUnits, (i + 1) * per)
-                guard !span.isEmpty else { return nil }
-                return panelsOuter ? (rows(span.lowerBound, span.upperBound), columns(o, o + 1))
-                                   : (rows(o, o + 1), columns(span.lowerBound, span.upperBound))
+                let (panel, part) = tile.quotientAndRemainder(dividingBy: inner)
+                let first = Swift.min(blocks, part * per), last = Swift.min(blocks, (part + 1) * per)
+                guard first < last else { return nil }
+                return (Swift.min(m, first * rowBlock)..<Swift.min(m, last * rowBlock), columns(panel, panel + 1))
             }
         }
     }
