@@ -39,13 +39,11 @@ static inline void strata_copy_into_border(const float *x, const strata_window2d
 // into four phase planes: plane (pr, pc) holds P[2a + pr][2b + pc] for a < rows, b < cols, with
 // rows = out_h + (kernel_h − 1) / 2 and cols = out_w + (kernel_w − 1) / 2. Tap (kh, kw) of output
 // (r, j) is then plane (kh % 2, kw % 2) at (r + kh / 2, j + kw / 2): every tap a unit-stride read.
-// Each plane has `phase_slack` floats after it (unused; keeps the planes' starts apart).
-enum { phase_slack = 32 };
 
 static inline void strata_phase_extent(const strata_window2d *g, int *rows, int *cols, size_t *plane) {
     *rows = g->out_h + (g->kernel_h - 1) / 2;
     *cols = g->out_w + (g->kernel_w - 1) / 2;
-    *plane = (size_t)*rows * (size_t)*cols + phase_slack;
+    *plane = (size_t)*rows * (size_t)*cols;
 }
 
 // Floats of the four planes (0 for other strides, which do not use them).

@@ -40,15 +40,8 @@ enum BlockedGemm {
             return
         }
         let job = GemmJob(a: a, b: b, c: c, epilogue: epilogue)
-        let panels = (n + panelWidth - 1) / panelWidth
-        let blocks = (m + rowBlock - 1) / rowBlock
-        // About a million multiply-adds per task keeps thread start-up small against the work.
-        let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
-        let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
-        let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
-                             : Tiles(rows: m)
-        let work = byColumns ? perPanel / grid.inner : perBlock / (rowBlock / Tiles.rowUnit)
-        context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
+        let (grid, minChunk) = tiling(m: m, n: n, k: k, threads: context.threads)
+        context.parallelFor(grid.count, minChunk: minChunk) { range in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: strata_sgemm_scratch())
             defer { scratch.deallocate() }
             for tile in grid.tiles(range, m: m, n: n) {
@@ -72,14 +65,8 @@ extension BlockedGemm {
     ) {
         guard m > 0, n > 0, k > 0 else { return }
         let job = GemmJob(a: a, b: packed, c: c, epilogue: epilogue)
-        let panels = (n + panelWidth - 1) / panelWidth
-        let blocks = (m + rowBlock - 1) / rowBlock
-        let perPanel = m * k * panelWidth, perBlock = rowBlock * k * n
-        let byColumns = panels >= 4 * context.threads || blocks < 2 * context.threads
-        let grid = byColumns ? Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: context.threads))
-                             : Tiles(rows: m)
-        let work = byColumns ? perPanel / grid.inner : perBlock / (rowBlock / Tiles.rowUnit)
-        context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, work))) { range in
+        let (grid, minChunk) = tiling(m: m, n: n, k: k, threads: context.threads)
+        context.parallelFor(grid.count, minChunk: minChunk) { range in
             for tile in grid.tiles(range, m: m, n: n) {
                 var ep = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
                 ep.bias = ep.bias.map { $0 + tile.rows.lowerBound }
@@ -93,6 +80,18 @@ extension BlockedGemm {
 }
 
 extension BlockedGemm {
+    /// How both `multiply`s share an m × n × k product among `threads`: by column panels where there
+    /// are many of them or few row blocks, else by rows; with the `parallelFor` chunk that keeps
+    /// about a million multiply-adds per task, so that thread start-up stays small against the work.
+    static func tiling(m: Int, n: Int, k: Int, threads: Int) -> (grid: Tiles, minChunk: Int) {
+        let panels = (n + panelWidth - 1) / panelWidth, blocks = (m + rowBlock - 1) / rowBlock
+        if panels >= 4 * threads || blocks < 2 * threads {
+            let grid = Tiles(panels: panels, blocks: evenParts(of: panels, across: blocks, threads: threads))
+            return (grid, max(1, (1 << 20) / max(1, m * k * panelWidth / grid.inner)))
+        }
+        return (Tiles(rows: m), max(1, (1 << 20) / max(1, Tiles.rowUnit * k * n)))
+    }
+
     /// Into how many parts to cut the other dimension (`across` units of it) when `units` units of
     /// one are shared among `threads`: 1 where they share evenly or are many (the last thread's
     /// share is then at most a quarter short), else enough that units × parts divide by the threads.
@@ -129,12 +128,17 @@ extension BlockedGemm {
         static let rowUnit = 4
         let outer: Int, inner: Int
         let byColumns: Bool
+        /// Rows of one block in a split by columns: the kernel's 12, or a whole part of a transposed
+        /// product (`transposedRowParts`).
+        let rowsPerBlock: Int
         var count: Int { outer * inner }
 
-        /// Panels outside, each cut into `blocks` parts of row blocks.
-        init(panels: Int, blocks: Int) { (outer, inner, byColumns) = (panels, blocks, true) }
+        /// Panels outside, each cut into `blocks` parts of blocks of rows.
+        init(panels: Int, blocks: Int, rowsPerBlock: Int = rowBlock) {
+            (outer, inner, byColumns, self.rowsPerBlock) = (panels, blocks, true, rowsPerBlock)
+        }
         /// An m-row product cut by rows only.
-        init(rows m: Int) { (outer, inner, byColumns) = ((m + Self.rowUnit - 1) / Self.rowUnit, 1, false) }
+        init(rows m: Int) { (outer, inner, byColumns, rowsPerBlock) = ((m + Self.rowUnit - 1) / Self.rowUnit, 1, false, rowBlock) }
 
         /// The rows and columns of the tiles in `range` for an m × n product, consecutive tiles merged
         /// where each is whole on its inner side.
@@ -144,12 +148,12 @@ extension BlockedGemm {
             }
             func columns(_ from: Int, _ to: Int) -> Range<Int> { Swift.min(n, from * panelWidth)..<Swift.min(n, to * panelWidth) }
             if inner == 1 { return [(0..<m, columns(range.lowerBound, range.upperBound))] }
-            let blocks = (m + rowBlock - 1) / rowBlock, per = (blocks + inner - 1) / inner
+            let blocks = (m + rowsPerBlock - 1) / rowsPerBlock, per = (blocks + inner - 1) / inner
             return range.compactMap { tile in
                 let (panel, part) = tile.quotientAndRemainder(dividingBy: inner)
                 let first = Swift.min(blocks, part * per), last = Swift.min(blocks, (part + 1) * per)
                 guard first < last else { return nil }
-                return (Swift.min(m, first * rowBlock)..<Swift.min(m, last * rowBlock), columns(panel, panel + 1))
+                return (Swift.min(m, first * rowsPerBlock)..<Swift.min(m, last * rowsPerBlock), columns(panel, panel + 1))
             }
         }
     }

@@ -261,21 +261,16 @@ private struct ConvProblem: @unchecked Sendable {
             }
             let job = TransposedJob(a: a, b: packed, y: y + n * maps * size, epilogue: epilogue(group: 0))
             let (split, rowsPerPart) = BlockedGemm.transposedRowParts(rows: size, panels: panels, threads: context.threads)
-            context.parallelFor(panels * split, minChunk: max(1, (1 << 20) / max(1, perPanel / split))) { range in
+            let grid = BlockedGemm.Tiles(panels: panels, blocks: split, rowsPerBlock: rowsPerPart)
+            context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, perPanel / split))) { range in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(size, rowsPerPart) * 32)
                 defer { scratch.deallocate() }
                 var epilogue = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
-                if split == 1 {
-                    strata_sgemm_packed_at(Int32(size), Int32(depth), job.a, Int32(size), job.b, Int32(maps), Int32(range.lowerBound),
-                                           Int32(range.upperBound), job.y, Int32(size), scratch, &epilogue)
-                    return
-                }
-                for task in range {
-                    let (panel, part) = task.quotientAndRemainder(dividingBy: split)
-                    let first = part * rowsPerPart, rows = Swift.min(size - first, rowsPerPart)
-                    guard rows > 0 else { continue }
-                    strata_sgemm_packed_at(Int32(rows), Int32(depth), job.a + first, Int32(size), job.b, Int32(maps), Int32(panel),
-                                           Int32(panel + 1), job.y + first, Int32(size), scratch, &epilogue)
+                for tile in grid.tiles(range, m: size, n: maps) {
+                    let first = tile.rows.lowerBound
+                    strata_sgemm_packed_at(Int32(tile.rows.count), Int32(depth), job.a + first, Int32(size), job.b, Int32(maps),
+                                           Int32(tile.columns.lowerBound / 32), Int32((tile.columns.upperBound + 31) / 32),
+                                           job.y + first, Int32(size), scratch, &epilogue)
                 }
             }
         }
