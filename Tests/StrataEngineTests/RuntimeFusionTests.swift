@@ -282,6 +282,88 @@ final class RuntimeFusionTests: KernelTierTestCase {
         }
     }
 
+    /// `Conv 1×1 → activation → depthwise Conv (→ activation)` with an expansion of at least two
+    /// million bytes runs in bands of rows (`PointwiseDepthwise`): every bit as the separate nodes
+    /// give, in every tier, at 1, 2 and 3 threads, over several bands with and without the image's
+    /// padding, strides 1 and 2, 3×3 and 5×5 and dilated windows, pads on one side only, no bias,
+    /// no activation after, a batch of two, and 7-wide outputs (the channel-interleaved kernel).
+    /// Smaller ones, and tiers whose products go through OpenBLAS, run the two kernels one after
+    /// the other. Requesting the value between the two runs the nodes apart.
+    func testPointwiseDepthwisePairsRunInBandsBitForBit() {
+        struct Pair {
+            let batch, channels, maps, height, width, kernel, stride, dilation: Int
+            let pads: [Int]
+            let first, second: String?
+            var biased = true
+        }
+        let pairs = [
+            Pair(batch: 1, channels: 16, maps: 96, height: 80, width: 80, kernel: 3, stride: 2, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "Clip", second: "Clip"),
+            Pair(batch: 2, channels: 24, maps: 144, height: 64, width: 64, kernel: 3, stride: 1, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "Relu", second: "Relu"),
+            Pair(batch: 1, channels: 8, maps: 112, height: 72, width: 72, kernel: 5, stride: 2, dilation: 1, pads: [2, 2, 2, 2],
+                 first: "SiLU", second: "SiLU"),
+            Pair(batch: 1, channels: 12, maps: 96, height: 88, width: 64, kernel: 3, stride: 2, dilation: 1, pads: [0, 1, 1, 0],
+                 first: "Relu", second: nil, biased: false),
+            Pair(batch: 1, channels: 16, maps: 96, height: 80, width: 80, kernel: 3, stride: 1, dilation: 2, pads: [2, 2, 2, 2],
+                 first: "Clip", second: "Relu"),
+            Pair(batch: 1, channels: 40, maps: 2688, height: 14, width: 14, kernel: 5, stride: 2, dilation: 1, pads: [2, 2, 2, 2],
+                 first: "SiLU", second: "Clip"),
+            // Smaller expansions run as the two nodes would.
+            Pair(batch: 2, channels: 160, maps: 960, height: 7, width: 7, kernel: 3, stride: 1, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "Clip", second: "Clip"),
+            Pair(batch: 1, channels: 40, maps: 200, height: 14, width: 14, kernel: 5, stride: 2, dilation: 1, pads: [2, 2, 2, 2],
+                 first: "SiLU", second: nil, biased: false),
+        ]
+        func activation(_ op: String?, _ input: String, _ output: String) -> [Node] {
+            switch op {
+            case "SiLU":
+                return [Node(name: output + "-sigmoid", opType: "Sigmoid", inputs: [input], outputs: [output + "-s"]),
+                        Node(name: output + "-mul", opType: "Mul", inputs: [input, output + "-s"], outputs: [output])]
+            case "Clip":
+                return [Node(name: output + "-clip", opType: "Clip", inputs: [input, "lo", "hi"], outputs: [output])]
+            case let op?:
+                return [Node(name: output + "-act", opType: op, inputs: [input], outputs: [output])]
+            case nil:
+                return []
+            }
+        }
+        forEachKernelTier {
+            var rng = SeededGenerator(seed: 90)
+            for (i, p) in pairs.enumerated() {
+                let name = "pair \(i) (\(p.maps) × \(p.height) × \(p.width), \(p.kernel)×\(p.kernel) stride \(p.stride))"
+                var initializers = ["w1": rng.tensor([p.maps, p.channels, 1, 1]), "b1": rng.tensor([p.maps]),
+                                    "w2": rng.tensor([p.maps, 1, p.kernel, p.kernel]), "b2": rng.tensor([p.maps]),
+                                    "lo": Tensor([0] as [Float], shape: []), "hi": Tensor([6] as [Float], shape: [])]
+                if !p.biased { initializers["b2"] = nil }
+                let expand = Node(name: "expand", opType: "Conv", inputs: ["x", "w1", "b1"], outputs: ["e"])
+                let depthwise = Node(name: "depthwise", opType: "Conv", inputs: ["h", "w2"] + (p.biased ? ["b2"] : []),
+                                     outputs: [p.second == nil ? "y" : "d"],
+                                     attributes: ["group": .int(p.maps), "pads": .ints(p.pads), "strides": .ints([p.stride, p.stride]),
+                                                  "dilations": .ints([p.dilation, p.dilation])])
+                let graph = Graph(name: "pair", nodes: [expand] + activation(p.first, "e", "h") + [depthwise] + activation(p.second, "d", "y"),
+                                  inputs: [ValueInfo(name: "x", type: ValueType(.float32, [p.batch, p.channels, p.height, p.width].map { .known($0) }))],
+                                  outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))], initializers: initializers)
+                // The first six run in bands.
+                XCTAssertEqual(PointwiseDepthwise.worthBands(hidden: [p.batch, p.maps, p.height, p.width]), i < 6, name)
+                let x = Self.input(graph, seed: UInt64(800 + i))
+                let separate = try Engine(model: Self.model(graph), options: EngineOptions(threads: 1, fusion: false))
+                let expected = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                for threads in [1, 2, 3] {
+                    let fused = try Engine(model: Self.model(graph), options: EngineOptions(threads: threads))
+                    XCTAssertEqual(try Self.groups(fused, targets: ["y"]), 1, name)
+                    XCTAssertEqual(try Self.groups(fused, targets: ["h", "y"]), p.second == nil ? 1 : 2, "\(name): h requested")
+                    let got = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
+                    XCTAssertEqual(got.shape, expected.shape, name)
+                    let (a, b) = (got.floats(), expected.floats())
+                    if let j = a.indices.first(where: { a[$0].bitPattern != b[$0].bitPattern }) {
+                        XCTFail("\(name), \(threads) threads: value \(j) is \(a[j]) fused, \(b[j]) apart")
+                    }
+                }
+            }
+        }
+    }
+
     /// Requesting the convolution's output keeps it apart from the activation (only `Sigmoid → Mul`
     /// of a SiLU still fuses, from that output), and the values are those of the fused run.
     func testRequestedIntermediatesAreNotFused() {

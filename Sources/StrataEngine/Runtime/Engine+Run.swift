@@ -242,6 +242,12 @@ extension Engine {
             affine.apply(to: y, activation: group.activation, context: context)
             return y
         }
+        if let pair = group.depthwise {
+            guard let pointwise = kernels[group.head] as? ConvKernel, let depthwise = kernels[pair.depthwise] as? ConvKernel else { return nil }
+            let second = graph.nodes[pair.depthwise].inputs.map { $0.isEmpty ? nil : value($0) }
+            return try pair.run(pointwise: pointwise, arguments, activation: group.activation, depthwise: depthwise, second,
+                                context: context)
+        }
         if group.headRunsKernel {
             guard let kernel = kernels[group.head] as? any ActivationFusing else { return nil }
             return try kernel.run(arguments, activation: group.activation, context: context)?.first

@@ -41,6 +41,9 @@ struct FusionPlan: Sendable {
         /// `DequantizeLinear` nodes come before the head and are never run, and the head's step
         /// always computes the tail's output this way.
         var quantized: QuantizedFusion? = nil
+        /// The depthwise Conv (and its activation) after a pointwise Conv head and its activation,
+        /// computed together band by band; the tail is the depthwise Conv or its activation.
+        var depthwise: PointwiseDepthwise? = nil
     }
 
     /// Groups by head node index.
@@ -125,6 +128,24 @@ struct FusionPlan: Sendable {
             guard let t = constant(name), t.dtype == .float32, t.rank == 0 else { return nil }
             return t.pointer(as: Float.self)[0]
         }
+        /// The depthwise Conv reading the output of node `tail` alone, after the Conv node `head` with
+        /// stride 1 and no padding (the shapes, a 1×1 weight among them, are checked as it runs,
+        /// which runs the two apart where they do not fit): the depthwise node, the tail of the chain it heads and what that elides, and its
+        /// activation. Only constant weights: the bands read them for every row.
+        func depthwise(after tail: Int, head: Int) -> (Int, tail: Int, elided: [Int], activation: FusedActivation?)? {
+            let window = graph.nodes[head].opType == "Conv" ? (kernels[head] as? ConvKernel)?.attributes.window : nil
+            guard let window, (kernels[head] as? ConvKernel)?.group == 1, window.strides?.allSatisfy({ $0 == 1 }) ?? true,
+                  window.pads?.allSatisfy({ $0 == 0 }) ?? true, window.kernelShape?.allSatisfy({ $0 == 1 }) ?? true,
+                  graph.nodes[head].inputs.dropFirst().allSatisfy({ $0.isEmpty || constant($0) != nil }),
+                  let out = graph.nodes[tail].outputs.first, let d = soleReader(out), !taken.contains(d),
+                  graph.nodes[d].opType == "Conv", let conv = kernels[d] as? ConvKernel, conv.group > 1,
+                  graph.nodes[d].inputs.first == out, graph.nodes[d].inputs.count >= 2,
+                  graph.nodes[d].inputs.dropFirst().allSatisfy({ $0.isEmpty || constant($0) != nil }),
+                  let dOut = graph.nodes[d].outputs.first, !dOut.isEmpty,
+                  graph.nodes[d].outputs.dropFirst().allSatisfy(\.isEmpty) else { return nil }
+            if let (t, elided, activation) = activation(after: dOut) { return (d, t, elided, activation) }
+            return (d, d, [], nil)
+        }
         /// PyTorch's erf GELU from its `Div` node: `Div(x, c) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, k)`
         /// with scalar constants, every value inside read by the next node alone. The Erf, Add and
         /// first Mul nodes (elided), the last Mul (the tail), c and k.
@@ -174,7 +195,13 @@ struct FusionPlan: Sendable {
                         add(Group(head: index, tail: a, elided: [m], activation: nil, headRunsKernel: true, affine: affine), to: &taken)
                     }
                 } else if let (tail, elided, activation) = activation(after: out) {
-                    add(Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true), to: &taken)
+                    var group = Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true)
+                    if let (d, dTail, dElided, dActivation) = depthwise(after: tail, head: index) {
+                        group = Group(head: index, tail: dTail, elided: elided + [tail] + (dTail == d ? [] : [d]) + dElided,
+                                      activation: activation, headRunsKernel: true)
+                        group.depthwise = PointwiseDepthwise(depthwise: d, activation: dActivation)
+                    }
+                    add(group, to: &taken)
                 } else if let (r, residual) = residual(after: out, head: index), let rOut = graph.nodes[r].outputs.first {
                     var group: Group
                     if let (tail, elided, activation) = activation(after: rOut) {

@@ -44,6 +44,16 @@ struct ConvKernel: ActivationFusing, WeightPacking {
 
     func packWeights() throws { _ = try transposedWeight?.panels() }
 
+    /// The window placed over an input of shape `input` ([N, C, spatial…]) for a weight of shape
+    /// `weight` ([M, C/group, kernel…]); throws where the window does not fit.
+    func geometry(input: [Int], weight: [Int]) throws -> ConvGeometry {
+        let kernel = Array(weight.dropFirst(2))
+        let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil }
+            ?? SlidingWindow(attributes.window, node: node, rank: input.count - 2, kernel: kernel)
+        let placement = try window.place(over: Array(input.dropFirst(2)), node: node)
+        return ConvGeometry(input: Array(input.dropFirst(2)), output: placement.output, window: window, padBegin: placement.padBegin)
+    }
+
     func run(_ inputs: [Tensor?], context: ExecutionContext) throws -> [Tensor] {
         guard inputs.count >= 2, let x = inputs[0] else { throw node.error("needs inputs X and W") }
         if x.dtype == .float16 || x.dtype == .bfloat16 || x.dtype == .float64 {
@@ -70,13 +80,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
         if let bias, bias.count != maps {
             throw node.error("B has \(bias.count) values for \(maps) output channels", kind: .invalidInput)
         }
-        let kernel = Array(w.shape.dropFirst(2))
-        let window = try self.window.flatMap { $0.kernel == kernel ? $0 : nil }
-            ?? SlidingWindow(attributes.window, node: node, rank: rank, kernel: kernel)
-        let placement = try window.place(over: Array(x.shape.dropFirst(2)), node: node)
-        let geometry = ConvGeometry(input: Array(x.shape.dropFirst(2)), output: placement.output, window: window,
-                                    padBegin: placement.padBegin)
-        let y = try Tensor(dtype: .float32, shape: [batch, maps] + placement.output)
+        let geometry = try self.geometry(input: x.shape, weight: w.shape)
+        let y = try Tensor(dtype: .float32, shape: [batch, maps] + geometry.output)
         if y.count == 0 { return [y] }
 
         let problem = ConvProblem(
@@ -106,7 +111,7 @@ struct ConvKernel: ActivationFusing, WeightPacking {
 }
 
 /// One Conv call's pointers and sizes.
-private struct ConvProblem: @unchecked Sendable {
+struct ConvProblem: @unchecked Sendable {
     let x: UnsafePointer<Float>
     /// Read through `w` only by the paths that use it: `runTransposed` reads its packed copy, and a
     /// weight's deferred copy (`TensorStorage`) is then never made.
