@@ -6,7 +6,8 @@ import StrataCore
 /// `ChannelAffine`), `Sigmoid → Mul` of the same input as one SiLU pass, and PyTorch's erf GELU
 /// (`Div → Erf → Add → Mul → Mul`, transformer MLPs) as one pass instead of five, and a residual
 /// `Add` of another value between a Conv (and its affine) and the activation (`ResidualAdd`), and a
-/// MatMul's constant bias `Add` (`ColumnBias`).
+/// MatMul's constant bias `Add` (`ColumnBias`), and a 1×1 Conv (→ activation) with the depthwise
+/// Conv (→ activation) reading its output, as one step (`PointwiseDepthwise`).
 ///
 /// A chain is fused only when every value inside it is read by the chain alone and is not a
 /// requested tensor: what a run hands out is always exactly what the original graph defines, and
