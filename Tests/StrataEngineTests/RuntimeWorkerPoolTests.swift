@@ -73,6 +73,30 @@ final class RuntimeWorkerPoolTests: XCTestCase {
         XCTAssertFalse(WorkerPool.shared.isContended)
     }
 
+    /// The first range of every loop runs on the calling thread, however fast the workers are to
+    /// claim: a loop reading what the previous loop wrote then finds the caller's part in the
+    /// caller's cache (the claims went to whoever came first, and a 7 × 7 depthwise layer after its
+    /// expansion took as long on two threads as on one).
+    func testTheCallerRunsTheFirstRange() throws {
+        WorkerPool.shared.clearContention()
+        let caller = pthread_self()
+        var elsewhere = 0, loops = 0
+        for _ in 0..<200 {
+            let onCaller = Mutex<Bool?>(nil)
+            ExecutionContext(threads: 2).parallelFor(2) { range in
+                // Long enough that both threads are in the loop at once.
+                var x = 0.0
+                for i in 0..<2000 { x += Double(i).squareRoot() }
+                if range.lowerBound == 0 { onCaller.withLock { $0 = pthread_equal(pthread_self(), caller) != 0 && x > 0 } }
+            }
+            guard !WorkerPool.shared.isContended else { continue }
+            loops += 1
+            if onCaller.withLock({ $0 }) != true { elsewhere += 1 }
+        }
+        try XCTSkipIf(loops < 100, "other processes held the cores")
+        XCTAssertEqual(elsewhere, 0, "the first range ran on a worker in \(elsewhere) of \(loops) loops")
+    }
+
     /// A preempted thread marks the pool contended only when it got less than
     /// `CoreShare.minimumShare` of its core over at least `CoreShare.window`: a short window is
     /// not judged yet, a stale one (an idle thread) is restarted, each judgment starts a new one, and
