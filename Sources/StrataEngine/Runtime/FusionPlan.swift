@@ -131,8 +131,9 @@ struct FusionPlan: Sendable {
         }
         /// The depthwise Conv reading the output of node `tail` alone, after the Conv node `head` with
         /// stride 1 and no padding (the shapes, a 1×1 weight among them, are checked as it runs,
-        /// which runs the two apart where they do not fit): the depthwise node, the tail of the chain it heads and what that elides, and its
-        /// activation. Only constant weights: the bands read them for every row.
+        /// which runs the two apart where they do not fit): the depthwise node, the tail of the
+        /// chain it heads, what that elides, and its activation. Only constant weights: the bands
+        /// read them for every row.
         func depthwise(after tail: Int, head: Int) -> (Int, tail: Int, elided: [Int], activation: FusedActivation?)? {
             let window = graph.nodes[head].opType == "Conv" ? (kernels[head] as? ConvKernel)?.attributes.window : nil
             guard let window, (kernels[head] as? ConvKernel)?.group == 1, window.strides?.allSatisfy({ $0 == 1 }) ?? true,
