@@ -49,6 +49,12 @@ final class RuntimeFusionTests: KernelTierTestCase {
          Node(name: "mul", opType: "Mul", inputs: ["s", c], outputs: ["y"])]
     }
 
+    /// Keras' ReLU(max_value = 6): `Relu → Min(·, 6)`.
+    private static func reluMin(_ c: String) -> [Node] {
+        [Node(name: "relu", opType: "Relu", inputs: [c], outputs: ["r"]),
+         Node(name: "min", opType: "Min", inputs: ["r", "six"], outputs: ["y"])]
+    }
+
     private static var cases: [Case] {
         var cases: [Case] = []
         let bounds = ["lo": Tensor([-0.25] as [Float], shape: []), "hi": Tensor([0.5] as [Float], shape: [])]
@@ -64,6 +70,7 @@ final class RuntimeFusionTests: KernelTierTestCase {
                 ("HardSigmoid", activation("HardSigmoid", attributes: ["alpha": .float(0.3), "beta": .float(0.4)]), [:], 21),
                 ("HardSwish", activation("HardSwish"), [:], 21),
                 ("SiLU", silu, [:], 21),
+                ("Relu-Min", reluMin, ["six": Tensor([6] as [Float], shape: [])], 21),
             ]
             for (name, tail, extra, opset) in variants {
                 seed += 1
@@ -241,6 +248,33 @@ final class RuntimeFusionTests: KernelTierTestCase {
                 }
             }
         }
+    }
+
+    /// Keras' ReLU6 (`Relu → Min(·, 6)`) after a Conv is one clip in the Conv's group, the `Min`
+    /// its tail; a `Min` by a bound that is not a rank-0 constant (which could broadcast the output
+    /// to a higher rank), or the `Relu`'s output requested, leaves the `Min` to run on its own.
+    func testKerasReLU6FusesAsOneClip() throws {
+        let graph = Self.convGraph("relu6", conv: "regular", side: 9, tail: Self.reluMin,
+                                   extra: ["six": Tensor([6] as [Float], shape: [])], seed: 3)
+        let engine = try Engine(model: Self.model(graph))
+        let plan = try ExecutionPlan(graph: graph, order: engine.order, producers: engine.producers, targets: ["y"],
+                                     available: { engine.constants[$0] != nil || $0 == "x" })
+        let fusion = FusionPlan(graph: graph, steps: plan.steps, targets: ["y"], kernels: engine.kernels,
+                                constant: { engine.constants[$0] })
+        let conv = graph.nodes.firstIndex { $0.name == "conv" }!, min = graph.nodes.firstIndex { $0.name == "min" }!
+        XCTAssertEqual(fusion.groups[conv]?.tail, min)
+        XCTAssertEqual(fusion.groups[conv]?.activation, .clip(low: 0, high: 6))
+        for (name, extra) in [("vector bound", ["six": Tensor([6] as [Float], shape: [1])])] {
+            let other = Self.convGraph(name, conv: "regular", side: 9, tail: Self.reluMin, extra: extra, seed: 3)
+            let e = try Engine(model: Self.model(other))
+            let p = try ExecutionPlan(graph: other, order: e.order, producers: e.producers, targets: ["y"],
+                                      available: { e.constants[$0] != nil || $0 == "x" })
+            let f = FusionPlan(graph: other, steps: p.steps, targets: ["y"], kernels: e.kernels, constant: { e.constants[$0] })
+            XCTAssertEqual(f.groups[conv]?.tail, other.nodes.firstIndex { $0.name == "relu" }, name)
+        }
+        let requested = FusionPlan(graph: graph, steps: plan.steps, targets: ["r", "y"], kernels: engine.kernels,
+                                   constant: { engine.constants[$0] })
+        XCTAssertEqual(requested.groups[conv]?.tail, graph.nodes.firstIndex { $0.name == "relu" }, "the Relu's output requested")
     }
 
     /// `MatMul → Add(·, bias)` with a constant weight (packed in the AVX-512 tier, whose GEMM then adds

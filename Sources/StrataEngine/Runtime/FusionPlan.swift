@@ -86,6 +86,15 @@ struct FusionPlan: Sendable {
                 let reader = graph.nodes[r[0]]
                 guard reader.inputs.first == out, reader.inputs.dropFirst().allSatisfy({ $0 != out }),
                       let activation = FusedActivation(node: reader, constant: constant) else { return nil }
+                // `Relu → Min(·, c)`, Keras' ReLU(max_value = c) (ReLU6 in MobileNetV2): one clip, not a
+                // second pass over the output (0.23 ms at 112 × 112 × 96).
+                if activation == .relu, let rOut = reader.outputs.first, !targets.contains(rOut), let m = readers[rOut],
+                   m.count == 1, !taken.contains(m[0]), case let min = graph.nodes[m[0]], min.opType == "Min", min.inputs.count == 2,
+                   min.inputs.filter({ $0 == rOut }).count == 1, let c = min.inputs.first(where: { $0 != rOut }),
+                   let cap = constant(c), cap.dtype == .float32, cap.rank == 0, case let high = cap.pointer(as: Float.self)[0],
+                   high >= 0 {
+                    return (m[0], [r[0]], .clip(low: 0, high: high))
+                }
                 return (r[0], [], activation)
             } else if r.count == 2, let s = r.first(where: { graph.nodes[$0].opType == "Sigmoid" }),
                       let m = r.first(where: { $0 != s }), !taken.contains(s), !taken.contains(m) {
