@@ -224,12 +224,17 @@ final class RuntimeFusionTests: KernelTierTestCase {
 
     private static func model(_ graph: Graph) -> Model { Model(graph: graph, format: .onnx, path: "", layout: .nchw) }
 
-    private static func groups(_ engine: Engine, targets: [String]) throws -> Int {
+    /// The fusion plan of a run of `engine` that requests `targets` (fed "x").
+    private static func fusion(_ engine: Engine, targets: [String]) throws -> FusionPlan {
         let graph = engine.model.graph
         let plan = try ExecutionPlan(graph: graph, order: engine.order, producers: engine.producers, targets: targets,
                                      available: { engine.constants[$0] != nil || $0 == "x" })
         return FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: engine.kernels,
-                          constant: { engine.constants[$0] }).groups.count
+                          constant: { engine.constants[$0] })
+    }
+
+    private static func groups(_ engine: Engine, targets: [String]) throws -> Int {
+        try fusion(engine, targets: targets).groups.count
     }
 
     func testFusedRunsEqualSeparateRunsBitForBit() {
@@ -257,24 +262,15 @@ final class RuntimeFusionTests: KernelTierTestCase {
         let graph = Self.convGraph("relu6", conv: "regular", side: 9, tail: Self.reluMin,
                                    extra: ["six": Tensor([6] as [Float], shape: [])], seed: 3)
         let engine = try Engine(model: Self.model(graph))
-        let plan = try ExecutionPlan(graph: graph, order: engine.order, producers: engine.producers, targets: ["y"],
-                                     available: { engine.constants[$0] != nil || $0 == "x" })
-        let fusion = FusionPlan(graph: graph, steps: plan.steps, targets: ["y"], kernels: engine.kernels,
-                                constant: { engine.constants[$0] })
+        let fusion = try Self.fusion(engine, targets: ["y"])
         let conv = graph.nodes.firstIndex { $0.name == "conv" }!, min = graph.nodes.firstIndex { $0.name == "min" }!
+        let relu = graph.nodes.firstIndex { $0.name == "relu" }
         XCTAssertEqual(fusion.groups[conv]?.tail, min)
         XCTAssertEqual(fusion.groups[conv]?.activation, .clip(low: 0, high: 6))
-        for (name, extra) in [("vector bound", ["six": Tensor([6] as [Float], shape: [1])])] {
-            let other = Self.convGraph(name, conv: "regular", side: 9, tail: Self.reluMin, extra: extra, seed: 3)
-            let e = try Engine(model: Self.model(other))
-            let p = try ExecutionPlan(graph: other, order: e.order, producers: e.producers, targets: ["y"],
-                                      available: { e.constants[$0] != nil || $0 == "x" })
-            let f = FusionPlan(graph: other, steps: p.steps, targets: ["y"], kernels: e.kernels, constant: { e.constants[$0] })
-            XCTAssertEqual(f.groups[conv]?.tail, other.nodes.firstIndex { $0.name == "relu" }, name)
-        }
-        let requested = FusionPlan(graph: graph, steps: plan.steps, targets: ["r", "y"], kernels: engine.kernels,
-                                   constant: { engine.constants[$0] })
-        XCTAssertEqual(requested.groups[conv]?.tail, graph.nodes.firstIndex { $0.name == "relu" }, "the Relu's output requested")
+        let vector = Self.convGraph("vector bound", conv: "regular", side: 9, tail: Self.reluMin,
+                                    extra: ["six": Tensor([6] as [Float], shape: [1])], seed: 3)
+        XCTAssertEqual(try Self.fusion(Engine(model: Self.model(vector)), targets: ["y"]).groups[conv]?.tail, relu, "vector bound")
+        XCTAssertEqual(try Self.fusion(engine, targets: ["r", "y"]).groups[conv]?.tail, relu, "the Relu's output requested")
     }
 
     /// `MatMul → Add(·, bias)` with a constant weight (packed in the AVX-512 tier, whose GEMM then adds

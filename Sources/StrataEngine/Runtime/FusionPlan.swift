@@ -91,8 +91,7 @@ struct FusionPlan: Sendable {
                 if activation == .relu, let rOut = reader.outputs.first, !targets.contains(rOut), let m = readers[rOut],
                    m.count == 1, !taken.contains(m[0]), case let min = graph.nodes[m[0]], min.opType == "Min", min.inputs.count == 2,
                    min.inputs.filter({ $0 == rOut }).count == 1, let c = min.inputs.first(where: { $0 != rOut }),
-                   let cap = constant(c), cap.dtype == .float32, cap.rank == 0, case let high = cap.pointer(as: Float.self)[0],
-                   high >= 0 {
+                   let high = scalar(c), high >= 0 {
                     return (m[0], [r[0]], .clip(low: 0, high: high))
                 }
                 return (r[0], [], activation)

@@ -85,6 +85,8 @@ struct PointwiseDepthwise: Sendable {
 private struct Bands: Sendable {
     let window: strata_window2d
     let count: Int
+    /// Input rows one output row's window spans.
+    private let reach: Int
 
     /// As many bands as the cache budget asks for, rounded up to a multiple of the threads so
     /// that each thread gets as many rows of an image (bands of 5 rows left one thread 30 of
@@ -93,6 +95,7 @@ private struct Bands: Sendable {
         self.window = window
         let outH = Int(window.out_h), stride = Int(window.stride_h)
         let reach = Int(window.dilation_h) * (Int(window.kernel_h) - 1) + 1
+        self.reach = reach
         let inputRows = Swift.max(1, PointwiseDepthwise.bandFloats / Swift.max(1, maps * Int(window.in_w)))
         let rows = Swift.max(1, (inputRows - reach) / stride + 1)
         let wanted = (outH + rows - 1) / rows, threads = Swift.max(1, threads)
@@ -109,7 +112,6 @@ private struct Bands: Sendable {
     /// window, with the padding above that falls on this band and only these rows below.
     func input(_ b: Int) -> (rows: Range<Int>, window: strata_window2d) {
         let out = outputRows(b), stride = Int(window.stride_h), pad = Int(window.pad_top)
-        let reach = Int(window.dilation_h) * (Int(window.kernel_h) - 1) + 1
         let low = stride * out.lowerBound - pad, high = stride * (out.upperBound - 1) - pad + reach
         let rows = Swift.max(0, low) ..< Swift.min(Int(window.in_h), high)
         var band = window
@@ -183,7 +185,7 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
         }
     }
 
-    /// Whether two bands' windows differ only where the depthwise kernels' scratch does not depend.
+    /// Whether two bands' windows are the same (they can differ only in these three fields).
     private static func same(_ a: strata_window2d, _ b: strata_window2d) -> Bool {
         a.in_h == b.in_h && a.out_h == b.out_h && a.pad_top == b.pad_top
     }
