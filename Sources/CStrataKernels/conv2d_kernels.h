@@ -30,6 +30,31 @@ static void tier_im2col_2d(const float *x, const strata_window2d *g, int r_begin
         const int offset = kw * g->dilation_w - g->pad_left;
         int lo, hi;
         valid_columns(offset, g->stride_w, g->in_w, g->out_w, &lo, &hi);
+        if (g->stride_h == 1 && g->stride_w == 1 && g->in_w == g->out_w) {
+            // Equal widths: output row oh reads input row oh + dh, so the rows inside the input are
+            // one run of it shifted by dh·W + offset. One copy instead of one per row (a 7 × 7 map's
+            // rows are 7 values, and the calls cost more than the copying), then the columns that
+            // came from the neighbouring row, or lay outside the plane, are zeroed.
+            const int w = g->out_w, dh = kh * g->dilation_h - g->pad_top;
+            int first = oh_begin > -dh ? oh_begin : -dh, last = oh_end < g->in_h - dh ? oh_end : g->in_h - dh;
+            if (first > oh_end) first = oh_end;
+            if (last < first) last = first;
+            if (first > oh_begin) memset(dst, 0, sizeof(float) * (size_t)(first - oh_begin) * w);
+            if (last < oh_end) memset(dst + (size_t)(last - oh_begin) * w, 0, sizeof(float) * (size_t)(oh_end - last) * w);
+            if (first < last) {
+                const ptrdiff_t shift = (ptrdiff_t)dh * w + offset;
+                ptrdiff_t from = (ptrdiff_t)first * w, to = (ptrdiff_t)last * w;
+                if (from + shift < 0) from = -shift;
+                if (to + shift > (ptrdiff_t)plane) to = (ptrdiff_t)plane - shift;
+                if (from < to) memcpy(dst + (from - (ptrdiff_t)oh_begin * w), xc + from + shift, sizeof(float) * (size_t)(to - from));
+                for (int oh = first; oh < last; oh++) {
+                    float *d = dst + (size_t)(oh - oh_begin) * w;
+                    for (int ow = 0; ow < lo; ow++) d[ow] = 0;
+                    for (int ow = hi; ow < w; ow++) d[ow] = 0;
+                }
+            }
+            continue;
+        }
         for (int oh = oh_begin; oh < oh_end; oh++) {
             float *d = dst + (size_t)(oh - oh_begin) * g->out_w;
             const int ih = oh * g->stride_h - g->pad_top + kh * g->dilation_h;

@@ -257,14 +257,53 @@ final class KernelTierTests: XCTestCase {
         }
     }
 
+    /// Windows whose output is as wide as their input at stride 1 (left and right pads adding up to
+    /// the window's reach), which the unfolding copies as one run per row of `col`: 3×3 on a 7 × 7
+    /// map, dilated, one-sided, 5×5 with more rows out than in, single columns and rows.
+    private static let equalWidthWindows: [strata_window2d] = [
+        (7, 7, 3, 3, 1, 1, 1, 1), (14, 14, 3, 3, 2, 2, 2, 2), (6, 9, 5, 5, 1, 1, 3, 2), (9, 5, 3, 3, 1, 1, 0, 2),
+        (4, 11, 3, 3, 1, 1, 2, 0), (1, 1, 3, 3, 1, 1, 1, 1), (5, 1, 3, 1, 1, 1, 1, 0), (3, 8, 1, 3, 1, 2, 0, 2),
+    ].map { (ih: Int, iw: Int, kh: Int, kw: Int, dh: Int, dw: Int, top: Int, left: Int) in
+        let oh = ih + 2 * top - (kh - 1) * dh  // as many rows below as the top pad
+        return strata_window2d(in_h: Int32(ih), in_w: Int32(iw), out_h: Int32(oh), out_w: Int32(iw), kernel_h: Int32(kh),
+                               kernel_w: Int32(kw), stride_h: 1, stride_w: 1, dilation_h: Int32(dh), dilation_w: Int32(dw),
+                               pad_top: Int32(top), pad_left: Int32(left))
+    }
+
+    /// The unfolding by its definition: row `c·taps + tap`, column `oh·out_w + ow` holds the input
+    /// value that tap sees from that output position, 0 in the padding.
+    private static func im2colByDefinition(_ x: [Float], _ g: strata_window2d, channels: Int) -> [Float] {
+        let (kh, kw) = (Int(g.kernel_h), Int(g.kernel_w)), (oh, ow) = (Int(g.out_h), Int(g.out_w))
+        var col = [Float](repeating: 0, count: channels * kh * kw * oh * ow)
+        for c in 0..<channels {
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    for y in 0..<oh {
+                        for z in 0..<ow {
+                            let iy = y * Int(g.stride_h) - Int(g.pad_top) + i * Int(g.dilation_h)
+                            let ix = z * Int(g.stride_w) - Int(g.pad_left) + j * Int(g.dilation_w)
+                            guard iy >= 0, iy < Int(g.in_h), ix >= 0, ix < Int(g.in_w) else { continue }
+                            col[((c * kh + i) * kw + j) * oh * ow + y * ow + z] = x[(c * Int(g.in_h) + iy) * Int(g.in_w) + ix]
+                        }
+                    }
+                }
+            }
+        }
+        return col
+    }
+
     func testIm2colAndCol2imAgree() {
-        for (i, window) in Self.windows(count: 40, seed: 11).enumerated() {
+        for (i, window) in (Self.windows(count: 40, seed: 11) + Self.equalWidthWindows).enumerated() {
             var g = window
             let channels = 3, taps = Int(g.kernel_h * g.kernel_w), outSize = Int(g.out_h * g.out_w)
             let x = Self.values(channels * Int(g.in_h * g.in_w), seed: UInt64(i))
+            let wanted = Self.im2colByDefinition(x, g, channels: channels)
             assertTiersAgree("im2col \(g)") {
                 var col = [Float](repeating: .nan, count: channels * taps * outSize)
                 strata_im2col_2d(x, &g, 0, Int32(channels * taps), 0, g.out_h, &col)
+                if let at = col.indices.first(where: { col[$0] != wanted[$0] }) {
+                    XCTFail("im2col \(g): \(col[at]) at \(at), by its definition \(wanted[at])")
+                }
                 return col
             }
             // A band of output rows unfolds to those rows' columns of the whole unfolding.

@@ -182,6 +182,46 @@ final class LinearConvTests: KernelTierTestCase {
         try check(c, seed: 14)
     }
 
+    /// Groups of several channels are shared among the threads whole (or in bands of output rows
+    /// where a group's unfolding passes 1 MB), each computed on one thread: ResNeXt's 32 groups of 4
+    /// and 16 channels on 14 × 14 and 7 × 7 maps, RegNet's groups of 8 at stride 2, grouped 1 × 1
+    /// layers (ShuffleNet v1), a 1-D one, and groups of 8 channels × 9 taps over 130 × 64 outputs,
+    /// which take three bands each. Against the definition, and with the same bits at 1, 2 and 3 threads.
+    func testGroupedConvolutionsShareWholeGroupsAmongThreads() throws {
+        var cases: [ConvCase] = []
+        for (group, channels, maps, kernel, stride, input, batch) in [
+            (32, 4, 4, 3, 1, [14, 14], 1), (8, 16, 16, 3, 1, [7, 7], 2), (6, 8, 8, 3, 2, [15, 15], 1),
+            (3, 12, 20, 1, 1, [9, 11], 2), (2, 8, 4, 3, 1, [130, 64], 1), (5, 3, 2, 3, 1, [23], 2),
+        ] {
+            var c = ConvCase()
+            c.rank = input.count
+            (c.batch, c.group, c.groupChannels, c.groupMaps, c.input) = (batch, group, channels, maps, input)
+            c.kernel = input.map { _ in kernel }
+            c.strides = input.map { _ in stride }
+            c.dilations = input.map { _ in 1 }
+            c.pads = Array(repeating: kernel / 2, count: 2 * input.count)
+            cases.append(c)
+        }
+        for (i, c) in cases.enumerated() {
+            try check(c, seed: UInt64(40 + i))
+            var rng = SeededGenerator(seed: UInt64(60 + i))
+            let x = rng.tensor([c.batch, c.group * c.groupChannels] + c.input)
+            let w = rng.tensor([c.group * c.groupMaps, c.groupChannels] + c.kernel)
+            let b = Tensor(rng.floats(c.group * c.groupMaps), shape: [c.group * c.groupMaps])
+            let attributes: [String: Attribute] = ["group": .int(c.group), "strides": .ints(c.strides), "pads": .ints(c.pads)]
+            forEachKernelTier {
+                let runs = try [1, 2, 3].map { threads in
+                    try runLinearKernel("Conv", inputs: [x, w, b], attributes: attributes, threads: threads)[0].floats().map(\.bitPattern)
+                }
+                for (threads, run) in zip([2, 3], runs.dropFirst()) {
+                    if let at = run.indices.first(where: { run[$0] != runs[0][$0] }) {
+                        XCTFail("\(c): \(threads) threads give other bits than 1 from output \(at) on")
+                    }
+                }
+            }
+        }
+    }
+
     /// 3×3 stride-1 convolutions over at least 16 channels and 16 tiles go through Winograd's
     /// F(4×4, 3×3): ragged tile rows and columns, channel counts that are no multiple of 8, uneven
     /// pads, a batch, output channels in chunks (the fused activations are in `RuntimeFusionTests`,
