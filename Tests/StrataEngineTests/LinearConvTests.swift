@@ -222,6 +222,47 @@ final class LinearConvTests: KernelTierTestCase {
         }
     }
 
+    /// Windows that mostly fall into padding run tap by tap over the outputs each tap reaches
+    /// (`ConvProblem.runByTaps`): DeepLabV3's atrous 3×3 windows at dilations 12 and 24 on a 16 × 16
+    /// map (at 24 only the centre tap reaches the input), a stride-2 dilated window, one-sided pads,
+    /// a 3×3 window on a 1 × 3 map, a dilated 1-D one, batch 2, with and without a fused ReLU:
+    /// against the definition, with the same bits at 1 and 3 threads, in every tier.
+    func testWindowsMostlyInPaddingRunTapByTap() throws {
+        let cases: [(x: [Int], w: [Int], strides: [Int], dilations: [Int], pads: [Int])] = [
+            ([1, 6, 16, 16], [5, 6, 3, 3], [1, 1], [12, 12], [12, 12, 12, 12]),
+            ([2, 4, 16, 16], [3, 4, 3, 3], [1, 1], [24, 24], [24, 24, 24, 24]),
+            ([1, 3, 9, 11], [4, 3, 3, 3], [2, 2], [6, 6], [6, 6, 6, 6]),
+            ([1, 5, 6, 7], [2, 5, 3, 3], [1, 1], [4, 5], [8, 0, 0, 10]),
+            ([1, 7, 1, 3], [6, 7, 3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+            ([2, 3, 10], [4, 3, 5], [1], [8], [16, 16]),
+        ]
+        var rng = SeededGenerator(seed: 71)
+        for c in cases {
+            let x = rng.tensor(c.x), w = rng.tensor(c.w), b = Tensor(rng.floats(c.w[0]), shape: [c.w[0]])
+            let attributes: [String: Attribute] = ["strides": .ints(c.strides), "dilations": .ints(c.dilations), "pads": .ints(c.pads)]
+            let want = referenceConv(x: x, w: w, bias: b.floats(), group: 1, strides: c.strides, dilations: c.dilations, pads: c.pads)
+            let node = OneNode.node("Conv", [x, w, b], attributes: attributes)
+            forEachKernelTier {
+                let kernel = try OneNode.kernel(node, [x, w, b], constantInputs: true) as! ConvKernel
+                XCTAssertNotNil(kernel.tapWeight, "\(c): not run tap by tap")
+                for activation in [nil, FusedActivation.relu] {
+                    let wanted = want.values.map { Double(activation == nil ? $0 : Swift.max($0, 0)) }
+                    var first: [UInt32]? = nil
+                    for threads in [1, 3] {
+                        let got = try XCTUnwrap(kernel.run([x, w, b], activation: activation, context: ExecutionContext(threads: threads)))[0]
+                        XCTAssertEqual(got.shape, want.shape, "\(c)")
+                        assertClose(got.floats().map { Double($0) }, wanted, TolerancePolicy.kernel, "\(c), \(String(describing: activation))")
+                        let bits = got.floats().map(\.bitPattern)
+                        if let first, let at = bits.indices.first(where: { bits[$0] != first[$0] }) {
+                            XCTFail("\(c): 3 threads give other bits than 1 from output \(at) on")
+                        }
+                        first = bits
+                    }
+                }
+            }
+        }
+    }
+
     /// 3×3 stride-1 convolutions over at least 16 channels and 16 tiles go through Winograd's
     /// F(4×4, 3×3): ragged tile rows and columns, channel counts that are no multiple of 8, uneven
     /// pads, a batch, output channels in chunks (the fused activations are in `RuntimeFusionTests`,
@@ -264,6 +305,12 @@ final class LinearConvTests: KernelTierTestCase {
         let want = referenceConv(x: x, w: w, bias: bias, group: 1, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1])
         let tilesW = (side + 3) / 4
         XCTAssertEqual(WinogradConv.chunkWidth(maps: maps, channels: channels, threads: 2, blockFloats: 4 * 36 * tilesW * channels), 16)
+        XCTAssertEqual(WinogradConv.blockRows(tilesW: tilesW, tilesH: tilesW, channels: channels, blockFloats: 4 * 36 * tilesW * channels), 4)
+        // Deep layers still get blocks of at least 32 tiles (FCN-ResNet50's 2048 channels on 8 × 8
+        // tiles: one row of 8 with 1 MB blocks), or the whole image where it has fewer.
+        XCTAssertEqual(WinogradConv.blockRows(tilesW: 8, tilesH: 8, channels: 2048, blockFloats: WinogradConv.defaultBlockFloats), 4)
+        XCTAssertEqual(WinogradConv.blockRows(tilesW: 4, tilesH: 4, channels: 1024, blockFloats: WinogradConv.defaultBlockFloats), 4)
+        XCTAssertEqual(WinogradConv.blockRows(tilesW: 14, tilesH: 14, channels: 64, blockFloats: WinogradConv.defaultBlockFloats), 8)
         forEachKernelTier {
             let y = try Tensor(dtype: .float32, shape: want.shape)
             let window = strata_window2d(in_h: Int32(side), in_w: Int32(side), out_h: Int32(side), out_w: Int32(side), kernel_h: 3,

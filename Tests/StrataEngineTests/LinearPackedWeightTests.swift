@@ -61,24 +61,30 @@ final class LinearPackedWeightTests: KernelTierTestCase {
 
     /// Convolutions that go through `strata_sgemm_packed_at` when their weight is a constant (small
     /// maps, pixels as the product's rows): pointwise, strided pointwise, 3×3 padded and strided,
-    /// with a bias, with and without a fused activation, at 1 and 3 threads, batch 2: every bit as
+    /// grouped, with a bias, with and without a fused activation, at 1 and 3 threads, batch 2: every bit as
     /// with the weight fed at run time (per-call GEMM), in every tier.
     func testTransposedConvolutionsGiveTheBitsOfTheUsualPath() {
         forEachKernelTier {
             var rng = SeededGenerator(seed: 46)
-            let cases: [(x: [Int], w: [Int], strides: [Int], pads: [Int])] = [
-                ([2, 24, 7, 7], [40, 24, 1, 1], [1, 1], [0, 0, 0, 0]),
-                ([2, 30, 14, 13], [64, 30, 1, 1], [2, 2], [0, 0, 0, 0]),
-                ([2, 16, 7, 7], [33, 16, 3, 3], [1, 1], [1, 1, 1, 1]),
-                ([1, 64, 28, 28], [70, 64, 3, 3], [2, 2], [1, 1, 1, 1]),
-                ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0]),
+            let cases: [(x: [Int], w: [Int], strides: [Int], pads: [Int], group: Int)] = [
+                ([2, 24, 7, 7], [40, 24, 1, 1], [1, 1], [0, 0, 0, 0], 1),
+                ([2, 30, 14, 13], [64, 30, 1, 1], [2, 2], [0, 0, 0, 0], 1),
+                ([2, 16, 7, 7], [33, 16, 3, 3], [1, 1], [1, 1, 1, 1], 1),
+                ([1, 64, 28, 28], [70, 64, 3, 3], [2, 2], [1, 1, 1, 1], 1),
+                ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0], 1),
                 // 49 and 98 pixels go in blocks of 7 rows; K over one 256-deep block.
-                ([1, 300, 7, 7], [48, 300, 1, 1], [1, 1], [0, 0, 0, 0]),
-                ([2, 520, 7, 14], [36, 520, 1, 1], [1, 1], [0, 0, 0, 0]),
+                ([1, 300, 7, 7], [48, 300, 1, 1], [1, 1], [0, 0, 0, 0], 1),
+                ([2, 520, 7, 14], [36, 520, 1, 1], [1, 1], [0, 0, 0, 0], 1),
+                // Grouped, each group's weight packed apart: groups of 16 output channels (half a
+                // panel) and of 40 (a panel and a ragged one), ResNeXt's 3×3 windows on 7 × 7 maps,
+                // a grouped pointwise one, 30 deep sums of 3 × 3 × 32 (one K block and a part).
+                ([2, 24, 7, 7], [48, 8, 3, 3], [1, 1], [1, 1, 1, 1], 3),
+                ([1, 64, 6, 8], [80, 32, 3, 3], [1, 1], [1, 1, 1, 1], 2),
+                ([1, 40, 7, 7], [64, 10, 1, 1], [1, 1], [0, 0, 0, 0], 4),
             ]
             for c in cases {
                 let x = rng.tensor(c.x), w = mappedLike(rng.tensor(c.w)), b = rng.tensor([c.w[0]])
-                let attributes: [String: Attribute] = ["strides": .ints(c.strides), "pads": .ints(c.pads)]
+                let attributes: [String: Attribute] = ["strides": .ints(c.strides), "pads": .ints(c.pads), "group": .int(c.group)]
                 let node = OneNode.node("Conv", [x, w, b], attributes: attributes)
                 for activation in [nil, FusedActivation.relu] {
                     for threads in [1, 3] {

@@ -19,6 +19,10 @@ import Synchronization
 final class PackedGemmWeight: Sendable {
     let k: Int
     let n: Int
+    /// Column groups packed apart, each into whole panels of its own (a grouped convolution's
+    /// groups of output channels, each multiplied by its own A): group g's panels start
+    /// `groupFloats · g` floats in.
+    let groups: Int
     private let weight: Tensor
     private let transposed: Bool
     private let name: String
@@ -27,17 +31,23 @@ final class PackedGemmWeight: Sendable {
     /// The panels, once packed.
     private let packed = Mutex<TensorStorage?>(nil)
 
-    /// `weight` is B (k × n), or Bᵀ (n × k) when `transposed`: a rank-2 float32 constant.
-    init?(_ weight: Tensor, transposed: Bool = false, name: String) {
+    /// `weight` is B (k × n), or Bᵀ (n × k) when `transposed`: a rank-2 float32 constant. With
+    /// `groups` (only when `transposed`), B's columns in that many equal groups, packed apart.
+    init?(_ weight: Tensor, transposed: Bool = false, groups: Int = 1, name: String) {
         // Only bytes whose pages go when packed: a packed copy of any others would be a second copy.
         guard weight.dtype == .float32, weight.rank == 2, weight.count > 0, weight.storage.repackingFreesMemory,
               weight.byteOffset == 0, weight.storage.byteCount == weight.byteCount,
-              weight.shape[0] <= Int(Int32.max), weight.shape[1] <= Int(Int32.max) else { return nil }
+              weight.shape[0] <= Int(Int32.max), weight.shape[1] <= Int(Int32.max),
+              groups >= 1, groups == 1 || (transposed && weight.shape[0] % groups == 0) else { return nil }
         self.weight = weight
         self.transposed = transposed
+        self.groups = groups
         self.name = name
         (k, n) = transposed ? (weight.shape[1], weight.shape[0]) : (weight.shape[0], weight.shape[1])
     }
+
+    /// Floats of one group's panels.
+    var groupFloats: Int { strata_sgemm_packed_floats(Int32(k), Int32(n / groups)) }
 
     /// Whether products with A of `type` may have more than one row (all of A's axes but the last
     /// fold into rows). A product known to have one row runs as dot products on the weight as it is
@@ -64,7 +74,7 @@ final class PackedGemmWeight: Sendable {
         guard strata_sgemm_packed_supported() != 0 else { return nil }
         return try packed.withLock { stored in
             if let stored { return UnsafePointer(stored.pointer.assumingMemoryBound(to: Float.self)) }
-            let floats = strata_sgemm_packed_floats(Int32(k), Int32(n))
+            let floats = groupFloats * groups
             let storage = try TensorStorage(byteCount: floats * MemoryLayout<Float>.stride, longLived: true,
                                             for: "the packed weight of \(name)")
             let out = storage.pointer.assumingMemoryBound(to: Float.self)
@@ -78,10 +88,14 @@ final class PackedGemmWeight: Sendable {
                 // once it is packed, so that the file's pages and the packed copy of a large weight
                 // are not both in memory (ResNet-50's peak grew by its largest kernel, 9.4 MB).
                 let columns = Self.chunkPanels * 32, rowBytes = k * MemoryLayout<Float>.stride
-                for first in stride(from: 0, to: n, by: columns) {
-                    let count = Swift.min(columns, n - first)
-                    strata_sgemm_pack_b(Int32(k), Int32(count), source + first * rowBytes, 1, k, out + first * k)
-                    weight.storage.releasePages(first * rowBytes ..< (first + count) * rowBytes)
+                let perGroup = n / groups
+                for g in 0..<groups {
+                    let start = g * perGroup, target = out + g * groupFloats
+                    for first in stride(from: start, to: start + perGroup, by: columns) {
+                        let count = Swift.min(columns, start + perGroup - first)
+                        strata_sgemm_pack_b(Int32(k), Int32(count), source + first * rowBytes, 1, k, target + (first - start) * k)
+                        weight.storage.releasePages(first * rowBytes ..< (first + count) * rowBytes)
+                    }
                 }
             }
             weight.storage.markRepacked()

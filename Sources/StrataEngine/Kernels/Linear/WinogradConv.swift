@@ -31,6 +31,12 @@ struct WinogradConv: @unchecked Sendable {
     /// cost more than the direct product saves: ResNet's 512-channel 7×7 layer took 7.6 ms this way
     /// against 2.9 ms by im2col + GEMM.
     static let minimumTiles = 16
+    /// Tiles of a block at least (or all of the image's), whatever `blockFloats` says: the 36
+    /// products have the block's tiles as their rows, and each block transforms the weights again.
+    /// With 1 MB blocks FCN-ResNet50's 2048-channel 3×3 layer on a 32 × 32 map went one row of 8
+    /// tiles at a time, 263 ms against onnxruntime's 168; in blocks of 32 tiles 102 ms. A
+    /// 1024-channel one on a 14 × 14 map (16 tiles, 4 a block): 69 → 25 ms, onnxruntime 34.
+    static let minimumBlockTiles = 32
     /// Fewer channels than this on either side leave the transforms as the larger part of the work.
     static let minimumChannels = 16
 
@@ -51,7 +57,7 @@ struct WinogradConv: @unchecked Sendable {
 
     func run(_ context: ExecutionContext) {
         let tilesW = (Int(window.out_w) + 3) / 4, tilesH = (Int(window.out_h) + 3) / 4
-        let blockRows = Swift.min(tilesH, Swift.max(1, blockFloats / (36 * tilesW * channels)))
+        let blockRows = Self.blockRows(tilesW: tilesW, tilesH: tilesH, channels: channels, blockFloats: blockFloats)
         let inPlane = Int(window.in_h) * Int(window.in_w), outPlane = Int(window.out_h) * Int(window.out_w)
         let chunkWidth = Self.chunkWidth(maps: maps, channels: channels, threads: context.threads, blockFloats: blockFloats)
         let chunks = (maps + chunkWidth - 1) / chunkWidth
@@ -91,6 +97,12 @@ struct WinogradConv: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Rows of tiles per block: V of a block (36 × tiles × channels) about `blockFloats`, but at least
+    /// `minimumBlockTiles` tiles.
+    static func blockRows(tilesW: Int, tilesH: Int, channels: Int, blockFloats: Int) -> Int {
+        Swift.min(tilesH, Swift.max(blockFloats / (36 * tilesW * channels), (minimumBlockTiles + tilesW - 1) / tilesW))
     }
 
     /// Output channels per task: U of one chunk (36 × channels × width) about `blockFloats`, a

@@ -31,6 +31,34 @@ struct ResizeAxisPass {
         let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer)
         let fill = self.fill
         let (indexTable, weightTable, outside) = (indices, weights, extrapolated)
+        if inner == 1 {
+            // The last axis: each output is one value, so the loop runs over whole lines rather than
+            // values. Per value, the division finding its line and position cost more than the
+            // interpolation (DeepLabV3's 21 × 16 × 16 → 256 × 256 upsampling took 6.6 ms; onnxruntime 0.75).
+            context.parallelFor(outer, minChunk: Swift.max(1, 16384 / Swift.max(1, outSize * n))) { range in
+                let from = src.pointer.assumingMemoryBound(to: Float.self)
+                let to = dst.mutablePointer.assumingMemoryBound(to: Float.self)
+                indexTable.withUnsafeBufferPointer { idx in
+                    weightTable.withUnsafeBufferPointer { w in
+                        outside.withUnsafeBufferPointer { outside in
+                            for o in range {
+                                let line = from + o * inSize, target = to + o * outSize
+                                for y in 0..<outSize {
+                                    if outside[y] {
+                                        target[y] = fill
+                                        continue
+                                    }
+                                    var acc: Float = 0
+                                    for k in 0..<n { acc += w[y * n + k] * line[idx[y * n + k]] }
+                                    target[y] = acc
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return out
+        }
         context.parallelFor(outer * outSize, minChunk: Swift.max(1, 4096 / Swift.max(1, inner * n))) { range in
             let from = src.pointer.assumingMemoryBound(to: Float.self)
             let to = dst.mutablePointer.assumingMemoryBound(to: Float.self)
@@ -44,12 +72,6 @@ struct ResizeAxisPass {
                             continue
                         }
                         let plane = from + o * inSize * inner
-                        if inner == 1 {
-                            var acc: Float = 0
-                            for k in 0..<n { acc += w[y * n + k] * plane[idx[y * n + k]] }
-                            target[0] = acc
-                            continue
-                        }
                         target.initialize(repeating: 0, count: inner)
                         for k in 0..<n {
                             let wk = w[y * n + k]

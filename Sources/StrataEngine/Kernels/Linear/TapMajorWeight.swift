@@ -1,0 +1,59 @@
+import StrataCore
+import Synchronization
+
+/// A constant convolution weight ([M, C, kh, kw]) copied once into tap-major order ([taps][M][C]),
+/// so that each tap's weights are a row-major M × C matrix for `ConvProblem.runByTaps`.
+///
+/// The copy sits beside the weight rather than replacing it (the other convolution paths, a
+/// gradient or a capture may still read the weight); only convolutions whose windows mostly fall
+/// into padding get one (`ConvProblem.skipsPadding`), where it saves more work than it costs memory.
+final class TapMajorWeight: Sendable {
+    let maps: Int
+    let channels: Int
+    let taps: Int
+    private let weight: Tensor
+    private let name: String
+    private let permuted = Mutex<TensorStorage?>(nil)
+
+    /// `weight` is [M, C, kernel…], float32; nil for any other.
+    init?(_ weight: Tensor, name: String) {
+        guard weight.dtype == .float32, weight.rank >= 3, weight.count > 0 else { return nil }
+        self.weight = weight
+        self.name = name
+        maps = weight.shape[0]
+        channels = weight.shape[1]
+        taps = weight.shape.dropFirst(2).reduce(1, *)
+    }
+
+    /// Whether `tensor` is the weight this copies (a run could feed another value in its place).
+    func holds(_ tensor: Tensor) -> Bool {
+        tensor.storage === weight.storage && tensor.byteOffset == weight.byteOffset && tensor.shape == weight.shape
+    }
+
+    /// The tap-major copy, made on the first call. Throws `.resourceLimit` when it does not fit in
+    /// `MemoryLimit`.
+    func values() throws -> UnsafePointer<Float> {
+        try permuted.withLock { stored in
+            if let stored { return UnsafePointer(stored.pointer.assumingMemoryBound(to: Float.self)) }
+            let (m, c, t) = (maps, channels, taps)
+            let storage = try TensorStorage(byteCount: m * c * t * MemoryLayout<Float>.stride, longLived: true,
+                                            for: "the tap-major weight of \(name)")
+            let out = storage.pointer.assumingMemoryBound(to: Float.self)
+            weight.storage.withBytesInPlace { bytes in
+                // The bytes may lie unaligned inside a mapped file.
+                let source = bytes + weight.byteOffset
+                for map in 0..<m {
+                    for channel in 0..<c {
+                        let from = (map * c + channel) * t
+                        for tap in 0..<t {
+                            out[(tap * m + map) * c + channel] =
+                                source.loadUnaligned(fromByteOffset: (from + tap) * MemoryLayout<Float>.stride, as: Float.self)
+                        }
+                    }
+                }
+            }
+            stored = storage
+            return UnsafePointer(out)
+        }
+    }
+}
