@@ -109,6 +109,24 @@ BENCH_MODELS = [
     ModelSpec("vit_b_16", "vit_b_16", 224, seed=1604),
 ]
 
+# More architectures for `Tools/bench --more` (or `--model NAME`): layers the five above lack, as
+# users' models have them. Not part of the default table.
+MORE_BENCH_MODELS = [
+    ModelSpec("resnext50_32x4d", "resnext50_32x4d", 224, seed=5002, note="grouped 3x3 Conv, 32 groups"),
+    ModelSpec("regnet_y_400mf_224", "regnet_y_400mf", 224, seed=4002, note="grouped Conv, group width 8"),
+    ModelSpec("mobilenet_v3_large", "mobilenet_v3_large", 224, seed=3306),
+    ModelSpec("mnasnet1_0", "mnasnet1_0", 224, seed=3401),
+    ModelSpec("shufflenet_v2_x1_0", "shufflenet_v2_x1_0", 224, seed=506),
+    ModelSpec("densenet121_224", "densenet121", 224, seed=1212),
+    ModelSpec("googlenet", "googlenet", 224, seed=3002, options=(("aux_logits", False), ("init_weights", True))),
+    ModelSpec("convnext_tiny_224", "convnext_tiny", 224, seed=2802),
+    ModelSpec("swin_t_224", "swin_t", 224, seed=2902),
+    ModelSpec("deeplabv3_mobilenet_v3_large_256", "segmentation.deeplabv3_mobilenet_v3_large", 256, seed=3307,
+              options=(("aux_loss", False),), note="ASPP: 3x3 Conv at dilations 12, 24, 36; Resize 16 -> 256"),
+    ModelSpec("fcn_resnet50_256", "segmentation.fcn_resnet50", 256, seed=5003, options=(("aux_loss", False),),
+              note="dilated 3x3 Conv (2, 4), a 2048-channel 3x3 head"),
+]
+
 
 def tool_versions():
     """Versions of every package that influences the generated files (read without importing them)."""
@@ -276,6 +294,6 @@ def read_json(path):
         return None
 
 
-__all__ = ["ModelSpec", "PARITY_MODELS", "BENCH_MODELS", "GENERATED", "REPO_ROOT", "OPSET",
+__all__ = ["ModelSpec", "PARITY_MODELS", "BENCH_MODELS", "MORE_BENCH_MODELS", "GENERATED", "REPO_ROOT", "OPSET",
            "build_module", "export_onnx", "seeded_input", "stamp", "tool_versions", "check_pinned_versions",
            "silence_export_warnings", "write_json", "read_json"]
