@@ -192,6 +192,30 @@ final class RecurrentKernelTests: KernelTierTestCase {
         }
     }
 
+    /// 256 units: each step's recurrent product (1024 rows of R for an LSTM, 768 for a GRU) is
+    /// shared among the threads by rows. Against the reference, and with the same bits at 1, 2 and 3
+    /// threads.
+    func testWideStatesShareEachStepsProductAmongThreads() throws {
+        forEachKernelTier {
+            let lstm: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }, { Foundation.tanh($0) }]
+            let gru: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }]
+            for (i, var c) in [Case(op: "LSTM", activations: lstm), Case(op: "GRU", activations: gru)].enumerated() {
+                (c.seq, c.batch, c.input, c.hidden) = (3, 2, 5, 256)
+                try check(c, seed: UInt64(61 + i))
+                var rng = SeededGenerator(seed: UInt64(71 + i))
+                let (H, G) = (c.hidden, c.gates)
+                let inputs: [Tensor?] = [Support.random([c.seq, c.batch, c.input], in: -1...1, &rng),
+                                         Support.random([1, G * H, c.input], in: -0.7...0.7, &rng),
+                                         Support.random([1, G * H, H], in: -0.1...0.1, &rng)]
+                let runs = try [1, 2, 3].map { threads in
+                    try Support.run(c.op, inputs, attributes: ["hidden_size": .int(H)], opset: 14, outputs: 2, threads: threads)[0]
+                        .floats().map(\.bitPattern)
+                }
+                XCTAssertTrue(runs[1] == runs[0] && runs[2] == runs[0], "\(c.op): the bits depend on the threads")
+            }
+        }
+    }
+
     func testBadInputsThrow() {
         var rng = SeededGenerator(seed: 61)
         let x = Support.random([2, 1, 3], &rng)

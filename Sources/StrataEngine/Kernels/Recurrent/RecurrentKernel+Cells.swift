@@ -1,10 +1,12 @@
 import COpenBLAS
+import CStrataKernels
 import StrataCore
 
 /// The time loop of one direction and the update rules of the three cells.
 extension RecurrentKernel {
     /// Runs direction `d` over the whole sequence, writing its rows of Y and its final states.
-    func runDirection(_ d: Int, forward: Bool, _ op: Operands, y: Tensor, yh: Tensor, yc: Tensor) {
+    func runDirection(_ d: Int, forward: Bool, _ op: Operands, y: Tensor, yh: Tensor, yc: Tensor,
+                      context: ExecutionContext = ExecutionContext(threads: 1)) {
         let (seq, batch, inputSize, hidden) = (op.seq, op.batch, op.input, op.hidden)
         let width = cell.gates * hidden
         let rows = seq * batch
@@ -56,10 +58,16 @@ extension RecurrentKernel {
         func recurrent(_ state: UnsafePointer<Float>, rowOffset: Int, n: Int, into out: UnsafeMutablePointer<Float>, ldc: Int) {
             guard batch > 0, n > 0, hidden > 0 else { return }
             if batch <= 4 {
-                // GEMM would repack R on every step; a few matrix-vector products read it as it is.
-                for b in 0..<batch {
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(hidden), 1, rBase + rowOffset * hidden, Int32(hidden),
-                                state + b * hidden, 1, 0, out + b * ldc, 1)
+                // GEMM would repack R on every step; a few matrix-vector products read it as it is,
+                // their rows shared among the threads: this product is each step's work, and the steps
+                // run one after the other (a 2-layer LSTM of 256 units over 100 steps gained nothing
+                // from a second thread with one BLAS call a step, where onnxruntime's time halves).
+                let job = RecurrentProduct(r: rBase + rowOffset * hidden, state: state, out: out)
+                context.parallelFor(n, minChunk: Swift.max(8, ExecutionContext.gemmWorkPerThread / 8 / Swift.max(1, batch * hidden))) { rows in
+                    for b in 0..<batch {
+                        strata_sgemv_rows(Int32(hidden), job.r, Int32(hidden), job.state + b * hidden, Int32(rows.lowerBound),
+                                          Int32(rows.upperBound), job.out + b * ldc, 1, nil)
+                    }
                 }
                 return
             }
@@ -184,4 +192,11 @@ extension RecurrentKernel {
             }
         }
     }
+}
+
+/// The operands of one step's recurrent product, handed to the threads; each writes its own rows.
+private struct RecurrentProduct: @unchecked Sendable {
+    let r: UnsafePointer<Float>
+    let state: UnsafePointer<Float>
+    let out: UnsafeMutablePointer<Float>
 }

@@ -73,7 +73,7 @@ struct RecurrentKernel: Kernel {
         let yc = try Tensor(dtype: .float32, shape: [directions, batch, hidden])
         for d in 0..<directions {
             let forward = d == 0 && !reverseOnly
-            runDirection(d, forward: forward, operands, y: y, yh: yh, yc: yc)
+            runDirection(d, forward: forward, operands, y: y, yh: yh, yc: yc, context: context)
         }
         let dtype = inputs.first??.dtype ?? .float32
         var outputs: [Tensor] = []
