@@ -161,11 +161,13 @@ final class RuntimeFusionTests: KernelTierTestCase {
                         attributes: ["pads": .ints([pad, pad, pad, pad])])
         }
         for side in [9, 20] {
-            for (name, convFirst, act) in [("add-relu", true, "Relu"), ("add-first-relu", false, "Relu"), ("add", true, ""),
-                                            ("add-clip", false, "Clip")] {
+            // Keras' Add layer is an n-ary Sum: with two operands, a residual Add.
+            for (name, convFirst, act, op) in [("add-relu", true, "Relu", "Add"), ("add-first-relu", false, "Relu", "Add"),
+                                                ("add", true, "", "Add"), ("add-clip", false, "Clip", "Add"),
+                                                ("sum-relu", false, "Relu", "Sum"), ("sum", true, "", "Sum")] {
                 cases.append(Case(name: "residual\(side)-\(name)", graph: graph(name, side: side) { rng, initializers in
                     [conv("conv", "x", "c", kernel: 3, &rng, &initializers),
-                     Node(name: "add", opType: "Add", inputs: convFirst ? ["c", "x"] : ["x", "c"], outputs: [act.isEmpty ? "y" : "s"])]
+                     Node(name: "add", opType: op, inputs: convFirst ? ["c", "x"] : ["x", "c"], outputs: [act.isEmpty ? "y" : "s"])]
                         + (act.isEmpty ? [] : [Node(name: "act", opType: act, inputs: ["s"], outputs: ["y"],
                                                     attributes: act == "Clip" ? ["min": .float(0), "max": .float(6)] : [:])])
                 }, groups: 1))

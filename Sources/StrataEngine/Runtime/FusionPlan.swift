@@ -121,13 +121,14 @@ struct FusionPlan: Sendable {
         for (position, index) in steps.enumerated() {
             for name in graph.nodes[index].outputs where !name.isEmpty { producedAt[name] = position }
         }
-        /// `Add(out, r)` or `Add(r, out)` reading the output `out` of the Conv node `head` alone, with
+        /// `Add(out, r)` or `Add(r, out)` (or a `Sum` of those two, as the Keras importer writes Keras'
+        /// Add layer) reading the output `out` of the Conv node `head` alone, with
         /// r a value computed before the head's step (or fed) and not a constant: the Add node, r,
         /// and whether `out` is the first operand.
         func residual(after out: String, head: Int) -> (add: Int, ResidualAdd)? {
             guard graph.nodes[head].opType == "Conv", let a = soleReader(out), !taken.contains(a) else { return nil }
             let add = graph.nodes[a]
-            guard add.opType == "Add", add.inputs.count == 2, add.inputs.filter({ $0 == out }).count == 1,
+            guard add.opType == "Add" || add.opType == "Sum", add.inputs.count == 2, add.inputs.filter({ $0 == out }).count == 1,
                   let other = add.inputs.first(where: { $0 != out }), !other.isEmpty, constant(other) == nil,
                   let headStep = stepOf[head], (producedAt[other].map { $0 < headStep } ?? true) else { return nil }
             return (a, ResidualAdd(residual: other, convolutionFirst: add.inputs[0] == out))
