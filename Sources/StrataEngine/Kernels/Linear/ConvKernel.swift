@@ -32,27 +32,27 @@ struct ConvKernel: ActivationFusing, WeightPacking {
             window = nil
         }
         // The batch size may be symbolic (a dynamic batch axis): the choice needs the channels and the map.
-        if let window, let weight = ctx.constant(1), weight.dtype == .float32, weight.rank >= 3,
+        let weight = ctx.constant(1)
+        var placed: (channels: Int, geometry: ConvGeometry)? = nil
+        if let window, let weight, weight.dtype == .float32, weight.rank >= 3,
            let dims = ctx.inputTypes.first??.shape, dims.count == weight.rank,
            case let known = dims.dropFirst().compactMap(\.value), known.count == weight.rank - 1,
-           let placement = try? window.place(over: Array(known.dropFirst()), node: node),
-           attributes.group == 1, let g = ConvGeometry(input: Array(known.dropFirst()), output: placement.output, window: window,
-                                                       padBegin: placement.padBegin).window2d,
-           ConvProblem.skipsPadding(g) {
-            tapWeight = TapMajorWeight(weight, name: "node '\(node.name)'")
-            transposedWeight = nil
-        } else if let window, let weight = ctx.constant(1), weight.dtype == .float32, weight.rank >= 3,
-           let dims = ctx.inputTypes.first??.shape, dims.count == weight.rank,
-           case let known = dims.dropFirst().compactMap(\.value), known.count == weight.rank - 1,
-           let placement = try? window.place(over: Array(known.dropFirst()), node: node),
-           ConvProblem.turnsRound(channels: known[0], maps: weight.shape[0], group: attributes.group, kernel: window.kernel,
-                                  strides: window.strides, dilations: window.dilations, output: placement.output) {
+           let placement = try? window.place(over: Array(known.dropFirst()), node: node) {
+            placed = (known[0], ConvGeometry(input: Array(known.dropFirst()), output: placement.output, window: window,
+                                             padBegin: placement.padBegin))
+        }
+        let name = "node '\(node.name)'"
+        if let weight, let placed, attributes.group == 1, let g = placed.geometry.window2d, ConvProblem.skipsPadding(g) {
+            (tapWeight, transposedWeight) = (TapMajorWeight(weight, name: name), nil)
+        } else if let weight, let placed,
+                  ConvProblem.turnsRound(channels: placed.channels, maps: weight.shape[0], group: attributes.group,
+                                         kernel: placed.geometry.kernel, strides: placed.geometry.strides,
+                                         dilations: placed.geometry.dilations, output: placed.geometry.output) {
             transposedWeight = PackedGemmWeight(weight.reshaped([weight.shape[0], weight.count / weight.shape[0]]),
-                                                transposed: true, groups: attributes.group, name: "node '\(node.name)'")
+                                                transposed: true, groups: attributes.group, name: name)
             tapWeight = nil
         } else {
-            transposedWeight = nil
-            tapWeight = nil
+            (tapWeight, transposedWeight) = (nil, nil)
         }
     }
 
@@ -259,10 +259,9 @@ struct ConvProblem: @unchecked Sendable {
     /// Winograd's shapes keep Winograd. The same test decides when the kernel is built (to pack the
     /// weight) and when it runs (on the shapes it is given).
     ///
-    /// Grouped convolutions turn round group by group (`runGrouped`), where each group has at least
+    /// Grouped convolutions turn round group by group (`runGrouped`) where each group has at least
     /// 16 output channels (a panel, or the half of one that the kernel computes without the other
-    /// half's multiply-adds) and its map is small: ResNeXt-50's 32 groups of 16 channels on 14 × 14
-    /// maps took 0.60 ms in products of 16 rows (12 + 4) over ragged panels of pixels, onnxruntime 0.30.
+    /// half's multiply-adds) and its map is at most `groupedTurnPixels`.
     static func turnsRound(channels: Int, maps: Int, group: Int = 1, kernel: [Int], strides: [Int], dilations: [Int],
                            output: [Int]) -> Bool {
         if group > 1 {
@@ -368,7 +367,7 @@ struct ConvProblem: @unchecked Sendable {
         let bands = (outputRows + bandRows - 1) / bandRows
         let work = Double(groupMaps) * Double(rows) * Double(bandRows * width)
         let single = ExecutionContext(threads: 1)
-        let job = packed.map { ScratchPointer(UnsafeMutablePointer(mutating: $0.panels)) }, groupFloats = packed?.groupFloats ?? 0
+        let job = packed.map { GroupedPanels(panels: $0.panels, groupFloats: $0.groupFloats) }
         context.parallelFor(batch * group * bands, minChunk: Swift.max(1, Int(Double(ExecutionContext.gemmWorkPerThread) / Swift.max(1, work)))) { range in
             let col = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: rows * bandRows * width)
             defer { col?.deallocate() }
@@ -389,7 +388,7 @@ struct ConvProblem: @unchecked Sendable {
                 }
                 if let job, let rowScratch {
                     var ep = epilogue(group: g) ?? strata_epilogue()  // zeroed: no bias, no activation
-                    strata_sgemm_packed_at(Int32(outSize), Int32(rows), operand, Int32(outSize), job.pointer + g * groupFloats,
+                    strata_sgemm_packed_at(Int32(outSize), Int32(rows), operand, Int32(outSize), job.panels + g * job.groupFloats,
                                            Int32(groupMaps), 0, Int32((groupMaps + 31) / 32),
                                            y + (image * maps + g * groupMaps) * outSize, Int32(outSize), rowScratch, &ep)
                     continue
@@ -418,6 +417,13 @@ private struct TransposedJob: @unchecked Sendable {
     let b: UnsafePointer<Float>
     let y: UnsafeMutablePointer<Float>
     let epilogue: strata_epilogue?
+}
+
+/// Each group's packed weight panels (`PackedGemmWeight(groups:)`), read by the threads of
+/// `ConvProblem.runGrouped`.
+private struct GroupedPanels: @unchecked Sendable {
+    let panels: UnsafePointer<Float>
+    let groupFloats: Int
 }
 
 /// A scratch buffer handed to parallel loops, each of which writes only its own part.
