@@ -467,6 +467,16 @@ final class KernelTierTests: XCTestCase {
                     return c
                 }
             }
+            // A row's bits do not depend on the rows computed with it: the threads cut rows anywhere.
+            let previous = KernelTier.active
+            defer { KernelTier.force(previous) }
+            for tier in KernelTier.available {
+                KernelTier.force(tier)
+                var together = [Float](repeating: .nan, count: m), alone = together
+                strata_sgemv_rows(Int32(k), a, Int32(lda), b, 0, Int32(m), &together, 1, nil)
+                for i in 0..<m { strata_sgemv_rows(Int32(k), a, Int32(lda), b, Int32(i), Int32(i + 1), &alone, 1, nil) }
+                XCTAssertEqual(together.map(\.bitPattern), alone.map(\.bitPattern), "gemv k \(k), \(tier): rows in blocks and one by one")
+            }
         }
     }
 }

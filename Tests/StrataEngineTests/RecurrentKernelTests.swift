@@ -22,6 +22,8 @@ final class RecurrentKernelTests: KernelTierTestCase {
         var activations: [(Double) -> Double] = []
         var clip: Double?
         var linearBeforeReset = false, inputForget = false
+        /// The range of R's random values: wide states need small ones to stay off the activations' flat ends.
+        var r: ClosedRange<Float> = -0.7...0.7
 
         var gates: Int { op == "LSTM" ? 4 : (op == "GRU" ? 3 : 1) }
     }
@@ -99,7 +101,7 @@ final class RecurrentKernelTests: KernelTierTestCase {
         let (H, G, I, B, T, D) = (c.hidden, c.gates, c.input, c.batch, c.seq, c.directions)
         let x = Support.random([T, B, I], in: -1...1, &rng)
         let w = Support.random([D, G * H, I], in: -0.7...0.7, &rng)
-        let r = Support.random([D, G * H, H], in: -0.7...0.7, &rng)
+        let r = Support.random([D, G * H, H], in: c.r, &rng)
         let b = c.withBias ? Support.random([D, 2 * G * H], in: -0.5...0.5, &rng) : nil
         let h0 = c.withInitial ? Support.random([D, B, H], in: -1...1, &rng) : nil
         let c0 = c.withInitial && c.op == "LSTM" ? Support.random([D, B, H], in: -1...1, &rng) : nil
@@ -123,6 +125,17 @@ final class RecurrentKernelTests: KernelTierTestCase {
         assertClose(out[0].floats(), want.y, "\(label): Y", file: file, line: line)
         assertClose(out[1].floats(), want.yh, "\(label): Y_h", file: file, line: line)
         if c.op == "LSTM" { assertClose(out[2].floats(), want.yc, "\(label): Y_c", file: file, line: line) }
+
+        // W as a constant in a mapped file, as a model's: with one direction it is packed for the
+        // tier's own GEMM (AVX-512), which then makes the input projections.
+        var constant = inputs
+        constant[1] = mappedLike(w)
+        let node = OneNode.node(c.op, constant, attributes: attributes, opset: 14, outputs: outputs)
+        let kernel = try XCTUnwrap(try OneNode.kernel(node, constant, constantInputs: true) as? RecurrentKernel)
+        XCTAssertEqual(kernel.packedW != nil, D == 1, "\(label): W packed", file: file, line: line)
+        let packed = try kernel.run(constant, context: ExecutionContext(threads: 2))
+        assertClose(packed[0].floats(), want.y, "\(label): Y, W packed", file: file, line: line)
+        assertClose(packed[1].floats(), want.yh, "\(label): Y_h, W packed", file: file, line: line)
 
         // Layout 1: batch first for X, the states and every output.
         attributes["layout"] = .int(1)
@@ -192,26 +205,43 @@ final class RecurrentKernelTests: KernelTierTestCase {
         }
     }
 
-    /// 256 units: each step's recurrent product (1024 rows of R for an LSTM, 768 for a GRU) is
-    /// shared among the threads by rows. Against the reference, and with the same bits at 1, 2 and 3
-    /// threads.
-    func testWideStatesShareEachStepsProductAmongThreads() throws {
+    /// Wide states: each step is shared among the threads by groups of hidden units, each thread
+    /// computing its units' gate rows and new states. Every cell (GRU both ways round), batches
+    /// above and below the matrix-vector limit, entries that stop early or never start, both
+    /// directions, and a width that is not a whole number of groups: against the reference, and
+    /// with the same bits at 1, 2 and 3 threads.
+    func testWideStatesShareEachStepAmongThreads() throws {
         forEachKernelTier {
-            let lstm: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }, { Foundation.tanh($0) }]
-            let gru: [(Double) -> Double] = [Self.sigmoid, { Foundation.tanh($0) }]
-            for (i, var c) in [Case(op: "LSTM", activations: lstm), Case(op: "GRU", activations: gru)].enumerated() {
-                (c.seq, c.batch, c.input, c.hidden) = (3, 2, 5, 256)
+            let sigmoid = Self.sigmoid, tanh: (Double) -> Double = { Foundation.tanh($0) }
+            var cases = [Case(op: "LSTM", activations: [sigmoid, tanh, tanh]), Case(op: "GRU", activations: [sigmoid, tanh]),
+                         Case(op: "GRU", activations: [sigmoid, tanh], linearBeforeReset: true), Case(op: "RNN", activations: [tanh])]
+            var peepholes = Case(op: "LSTM", directions: 2, direction: "bidirectional", lengths: [3, 0, 1, 3, 2, 3],
+                                 withPeepholes: true, activations: [sigmoid, tanh, tanh, sigmoid, tanh, tanh])
+            peepholes.batch = 6
+            cases.append(peepholes)
+            var gru = Case(op: "GRU", direction: "reverse", lengths: [2, 0, 3, 1, 3], activations: [sigmoid, tanh])
+            gru.batch = 5
+            cases.append(gru)
+            for (i, var c) in cases.enumerated() {
+                (c.seq, c.input, c.hidden) = (3, 5, i.isMultiple(of: 2) ? 256 : 203)
+                if c.lengths == nil { c.batch = 2 }
+                c.r = -0.1...0.1
                 try check(c, seed: UInt64(61 + i))
                 var rng = SeededGenerator(seed: UInt64(71 + i))
-                let (H, G) = (c.hidden, c.gates)
-                let inputs: [Tensor?] = [Support.random([c.seq, c.batch, c.input], in: -1...1, &rng),
-                                         Support.random([1, G * H, c.input], in: -0.7...0.7, &rng),
-                                         Support.random([1, G * H, H], in: -0.1...0.1, &rng)]
+                let (H, G, D, B) = (c.hidden, c.gates, c.directions, c.batch)
+                var inputs: [Tensor?] = [Support.random([c.seq, B, c.input], in: -1...1, &rng),
+                                         Support.random([D, G * H, c.input], in: -0.7...0.7, &rng),
+                                         Support.random([D, G * H, H], in: -0.1...0.1, &rng),
+                                         Support.random([D, 2 * G * H], in: -0.5...0.5, &rng),
+                                         c.lengths.map { Tensor($0.map(Int32.init), shape: [B]) }]
+                if c.op == "LSTM" { inputs += [nil, nil, Support.random([D, 3 * H], in: -0.5...0.5, &rng)] }
+                let attributes: [String: Attribute] = ["hidden_size": .int(H), "direction": .string(c.direction),
+                                                       "linear_before_reset": .int(c.linearBeforeReset ? 1 : 0)]
                 let runs = try [1, 2, 3].map { threads in
-                    try Support.run(c.op, inputs, attributes: ["hidden_size": .int(H)], opset: 14, outputs: 2, threads: threads)[0]
-                        .floats().map(\.bitPattern)
+                    try Support.run(c.op, inputs, attributes: c.op == "GRU" ? attributes : attributes.filter { $0.key != "linear_before_reset" },
+                                    opset: 14, outputs: 2, threads: threads).flatMap { $0.floats().map(\.bitPattern) }
                 }
-                XCTAssertTrue(runs[1] == runs[0] && runs[2] == runs[0], "\(c.op): the bits depend on the threads")
+                XCTAssertTrue(runs[1] == runs[0] && runs[2] == runs[0], "\(c.op) case \(i): the bits depend on the threads")
             }
         }
     }

@@ -6,7 +6,7 @@ import StrataCore
 /// (applied to every gate's input before its activation) and both layouts. Computes in float32
 /// (float16 and bfloat16 are widened). Steps past a batch entry's sequence length leave its
 /// state unchanged and its Y rows zero; an entry of length 0 gets zero Y_h and Y_c.
-struct RecurrentKernel: Kernel {
+struct RecurrentKernel: WeightPacking {
     enum Cell: Sendable, Equatable {
         case rnn
         case gru(linearBeforeReset: Bool)
@@ -31,6 +31,9 @@ struct RecurrentKernel: Kernel {
     let layout: Int
     let clip: Float?
     let activations: [[RecurrentActivation]]
+    /// A constant float32 W of one direction, packed for the tier's own GEMM, which then makes the
+    /// input projections of all steps (as MatMul's packed weights, `PackedGemmWeight`).
+    let packedW: PackedGemmWeight?
 
     init(_ ctx: KernelBuildContext) throws {
         node = ctx.node
@@ -50,7 +53,14 @@ struct RecurrentKernel: Kernel {
         case .lstm: defaults = [.sigmoid, .tanh, .tanh]
         }
         activations = try RecurrentActivation.parse(attributes, node: node, defaults: defaults)
+        // W is [directions, gates · hidden, input]: with one direction, the projections' Bᵀ as it lies.
+        packedW = ctx.constant(1).flatMap { w in
+            guard w.dtype == .float32, w.rank == 3, w.shape[0] == 1 else { return nil }
+            return PackedGemmWeight(w.reshaped([w.shape[1], w.shape[2]]), transposed: true, name: "node '\(ctx.node.name)'")
+        }
     }
+
+    func packWeights() throws { _ = try packedW?.panels() }
 
     /// The inputs as float32 tensors in layout 0, checked against each other.
     struct Operands {
@@ -73,7 +83,7 @@ struct RecurrentKernel: Kernel {
         let yc = try Tensor(dtype: .float32, shape: [directions, batch, hidden])
         for d in 0..<directions {
             let forward = d == 0 && !reverseOnly
-            runDirection(d, forward: forward, operands, y: y, yh: yh, yc: yc, context: context)
+            try runDirection(d, forward: forward, operands, y: y, yh: yh, yc: yc, context: context)
         }
         let dtype = inputs.first??.dtype ?? .float32
         var outputs: [Tensor] = []
