@@ -260,6 +260,21 @@ final class ShapeKernelTests: XCTestCase {
         }
     }
 
+    /// A batch-1 channel Concat of large parts is one contiguous block per part, cut among the
+    /// threads (`StridedCopy.copyBlock`): every byte in place at 1 to 3 threads, with parts of odd
+    /// sizes, so that the cuts fall inside cache lines and off the part boundaries.
+    func testLargeContiguousConcatsAreCopiedByTheThreads() throws {
+        var rng = SeededGenerator(seed: 13)
+        let parts = [rng.tensor([1, 3, 211, 199]), rng.tensor([1, 5, 211, 199]), rng.tensor([1, 1, 211, 199])]
+        let want = parts.flatMap { $0.floats() }
+        XCTAssertGreaterThan(parts[1].byteCount, 2 * StridedCopy.blockPartBytes)
+        for threads in 1...3 {
+            let joined = try H.run("Concat", parts, attributes: ["axis": .int(1)], threads: threads)[0]
+            XCTAssertEqual(joined.shape, [1, 9, 211, 199])
+            XCTAssertEqual(joined.floats().map(\.bitPattern), want.map(\.bitPattern), "\(threads) threads")
+        }
+    }
+
     func testSplitVariants() throws {
         var rng = SeededGenerator(seed: 11)
         let x = rng.tensor([7, 2])

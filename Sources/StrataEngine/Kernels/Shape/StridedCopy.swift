@@ -59,13 +59,37 @@ struct StridedCopy {
         let src = RawAddress(source + plan.sourceOffset * elementSize)
         let dst = RawAddress(UnsafeRawPointer(destination) + plan.destinationOffset * elementSize)
         let r = plan.shape.count
-        if r >= 2, plan.sourceStrides[r - 2] == 1, plan.destinationStrides[r - 1] == 1,
+        if r == 1, plan.sourceStrides[0] == 1, plan.destinationStrides[0] == 1 {
+            Self.copyBlock(src, dst, bytes: plan.shape[0] * elementSize, context: context)
+        } else if r >= 2, plan.sourceStrides[r - 2] == 1, plan.destinationStrides[r - 1] == 1,
            plan.shape[r - 1] >= 8, plan.shape[r - 2] >= 8 {
             plan.runTransposed(src, dst, elementSize: elementSize, context: context)
         } else if r >= 2, plan.shape[r - 1] < 16, plan.shape[r - 2] > plan.shape[r - 1] {
             plan.runPlanes(src, dst, elementSize: elementSize, context: context)
         } else {
             plan.runRows(src, dst, elementSize: elementSize, context: context)
+        }
+    }
+
+    /// Parts of a contiguous block copied by one thread each: from two parts up, about this many bytes each.
+    static let blockPartBytes = 1 << 18
+
+    /// One contiguous block (a batch-1 Concat or Split along channels): cut into parts for the
+    /// threads from twice `blockPartBytes`. A block the threads have just produced lies half in each
+    /// core's cache; copied by one thread, SqueezeNet's channel Concats took 0.17 ms at one thread and
+    /// 0.59 at two.
+    private static func copyBlock(_ src: RawAddress, _ dst: RawAddress, bytes: Int, context: ExecutionContext) {
+        let parts = bytes / blockPartBytes
+        guard context.threads > 1, parts >= 2 else {
+            dst.mutablePointer.copyMemory(from: src.pointer, byteCount: bytes)
+            return
+        }
+        // Part boundaries on 64-byte multiples, so that no two threads write one cache line of the
+        // destination where it is so aligned.
+        let part = ((bytes + parts - 1) / parts + 63) & ~63
+        context.parallelFor(parts) { range in
+            let start = range.lowerBound * part, end = Swift.min(bytes, range.upperBound * part)
+            if start < end { (dst.mutablePointer + start).copyMemory(from: src.pointer + start, byteCount: end - start) }
         }
     }
 
