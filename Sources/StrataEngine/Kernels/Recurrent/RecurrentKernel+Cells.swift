@@ -13,7 +13,8 @@ extension RecurrentKernel {
         let rows = seq * batch
 
         // Input projections of every time step at once: xw[t * batch + b] = x[t, b] · W^T + biases.
-        let xwTensor = try Tensor(dtype: .float32, shape: [rows, width], zeroed: true)
+        // The product writes every value; with no input features there is none, and the projections are 0.
+        let xwTensor = try Tensor(dtype: .float32, shape: [rows, width], zeroed: inputSize == 0)
         let xw = xwTensor.pointer(as: Float.self)
         if rows > 0 && inputSize > 0 && width > 0 {
             if let packedW, packedW.holds(bytesOf: op.w), packedW.k == inputSize, packedW.n == width, let panels = try packedW.panels() {
