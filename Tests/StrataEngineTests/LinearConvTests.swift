@@ -296,6 +296,57 @@ final class LinearConvTests: KernelTierTestCase {
         XCTAssertFalse(winograd(64, 64, output: [32, 32], kernel: [3, 5]))
     }
 
+    /// Dilated 3×3 stride-1 convolutions that keep their map's size go through Winograd on a canvas
+    /// of their phases (`AtrousCanvas`): dilations 2 and 4 as in FCN and DeepLab, unequal ones, a
+    /// batch, ragged tiles, against the definition in every tier at Winograd's tolerance (see above).
+    /// The shapes it leaves to the other paths: padding that does not keep the size, a map the
+    /// dilation does not divide, strides, groups, too few channels.
+    func testDilatedConvolutionsRunOnAPhaseCanvas() throws {
+        let cases: [(channels: Int, maps: Int, input: [Int], dilations: [Int], batch: Int)] = [
+            (16, 16, [16, 16], [2, 2], 1),
+            (19, 24, [24, 20], [4, 4], 2),
+            (17, 16, [18, 21], [2, 3], 1),
+        ]
+        for (i, t) in cases.enumerated() {
+            var c = ConvCase()
+            (c.groupChannels, c.groupMaps, c.kernel, c.strides, c.dilations, c.input, c.batch) =
+                (t.channels, t.maps, [3, 3], [1, 1], t.dilations, t.input, t.batch)
+            c.pads = [t.dilations[0], t.dilations[1], t.dilations[0], t.dilations[1]]
+            XCTAssertNotNil(atrous(t.channels, t.maps, input: t.input, dilations: t.dilations, pads: c.pads), "case \(i)")
+            try check(c, seed: UInt64(520 + i), tolerance: ToleranceRule(rtol: 0, atolScale: 2e-5))
+        }
+        XCTAssertNil(atrous(64, 64, input: [32, 32], dilations: [2, 2], pads: [1, 1, 1, 1]))
+        XCTAssertNil(atrous(64, 64, input: [31, 32], dilations: [2, 2], pads: [2, 2, 2, 2]))
+        XCTAssertNil(atrous(64, 64, input: [32, 32], dilations: [2, 2], pads: [2, 2, 2, 2], strides: [2, 2]))
+        XCTAssertNil(atrous(64, 64, input: [32, 32], dilations: [2, 2], pads: [2, 2, 2, 2], group: 2))
+        XCTAssertNil(atrous(8, 64, input: [32, 32], dilations: [2, 2], pads: [2, 2, 2, 2]))
+        XCTAssertNil(atrous(64, 64, input: [32, 32], dilations: [1, 1], pads: [1, 1, 1, 1]))
+
+        // The canvas holds each phase apart, one zero row or column between neighbours: value
+        // (i·dh + a, j·dw + b) at (a·(H/dh + 1) + i, b·(W/dw + 1) + j), nothing else written.
+        let canvas = try XCTUnwrap(atrous(16, 16, input: [20, 24], dilations: [2, 3], pads: [2, 3, 2, 3]))
+        XCTAssertEqual([canvas.canvasHeight, canvas.canvasWidth], [21, 26])
+        let plane: [Float] = (0..<480).map(Float.init)
+        var laid = [Float](repeating: -1, count: canvas.canvasHeight * canvas.canvasWidth)
+        canvas.place(plane, on: &laid)
+        for (r, c) in [(0, 0), (0, 1), (0, 8), (0, 9), (1, 0), (10, 0), (11, 0), (11, 9), (20, 25), (13, 20)] {
+            let (a, i) = (r / 11, r % 11), (b, j) = (c / 9, c % 9)
+            XCTAssertEqual(laid[r * 26 + c], i == 10 || j == 8 ? -1 : plane[(i * 2 + a) * 24 + j * 3 + b], "canvas (\(r), \(c))")
+        }
+        XCTAssertEqual(laid.filter { $0 == -1 }.count, 21 * 26 - 480)
+        var back = [Float](repeating: -1, count: 480)
+        canvas.takeBack(laid, into: &back)
+        XCTAssertEqual(back, plane)
+    }
+
+    private func atrous(_ channels: Int, _ maps: Int, input: [Int], dilations: [Int], pads: [Int], strides: [Int] = [1, 1],
+                        group: Int = 1) -> AtrousCanvas? {
+        let window = SlidingWindow(kernel: [3, 3], strides: strides, dilations: dilations, pads: pads)
+        guard let placement = try? window.place(over: input, node: Node(name: "n", opType: "Conv", inputs: [], outputs: [])) else { return nil }
+        let geometry = ConvGeometry(input: input, output: placement.output, window: window, padBegin: placement.padBegin)
+        return AtrousCanvas(geometry, channels: channels, maps: maps, group: group)
+    }
+
     /// Tile rows in blocks (4, 4 and 1 of the 9) and output channels in chunks (16 and 8), each
     /// block's products over the threads.
     func testWinogradTileBlocks() throws {

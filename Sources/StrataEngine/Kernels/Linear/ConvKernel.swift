@@ -6,8 +6,9 @@ import CStrataKernels
 /// Four paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
 /// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
 /// image and group on the input as it is; a 3×3 stride-1 window over enough channels and tiles goes
-/// through Winograd's F(4×4, 3×3) (`WinogradConv`); everything else unfolds the input (im2col) and
-/// runs a GEMM (`BlockedGemm`).
+/// through Winograd's F(4×4, 3×3) (`WinogradConv`), and so does a dilated one that keeps its map's
+/// size, its phases laid side by side (`AtrousCanvas`); everything else unfolds the input (im2col)
+/// and runs a GEMM (`BlockedGemm`).
 /// float16, bfloat16 and float64 are computed in float32. The bias is added, and a fused activation
 /// applied, as each output value is stored.
 struct ConvKernel: ActivationFusing, WeightPacking {
@@ -128,6 +129,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
                   let window = geometry.window2d {
             WinogradConv(x: problem.x, w: problem.w, bias: problem.bias, y: problem.y, batch: batch, channels: channels,
                          maps: maps, window: window, activation: activation).run(context)
+        } else if let canvas = AtrousCanvas(geometry, channels: channels, maps: maps, group: group) {
+            try canvas.run(problem, context)
         } else {
             problem.runUnfolded(context)
         }
