@@ -57,7 +57,8 @@ final class LinearGemmTilingTests: KernelTierTestCase {
     /// into 96 channels on a 14 × 14 map (three panels, pixels in two parts), and two more, with a bias.
     func testCutProductsKeepOneThreadsBits() throws {
         var rng = SeededGenerator(seed: 71)
-        let cases: [(channels: Int, maps: Int, h: Int, w: Int)] = [(16, 60, 10, 20), (576, 96, 14, 14), (320, 160, 7, 7), (40, 36, 9, 9)]
+        let cases: [(channels: Int, maps: Int, h: Int, w: Int)] = [(16, 60, 10, 20), (576, 96, 14, 14), (320, 160, 7, 7), (40, 36, 9, 9),
+                                                                   (24, 800, 10, 20)]
         forEachKernelTier {
             for c in cases {
                 let x = rng.tensor([1, c.channels, c.h, c.w]), w = rng.tensor([c.maps, c.channels, 1, 1]), b = rng.tensor([c.maps])

@@ -125,14 +125,17 @@ final class LinearMatrixTests: KernelTierTestCase {
         }
     }
 
-    /// Products big enough for full register blocks, several K blocks and ragged column panels.
+    /// Products big enough for full register blocks, several K blocks and ragged column panels, and
+    /// (on one thread, so in one call) 700 rows, whose slice of A in a K block is larger than an L2 cache.
     func testLargerMatMuls() {
         forEachKernelTier {
             var rng = SeededGenerator(seed: 15)
-            for (aShape, bShape) in [([2, 30, 300], [300, 70]), ([3, 1, 25, 40], [2, 40, 33]), ([13, 600], [600, 5])] {
+            for (aShape, bShape, threads) in [([2, 30, 300], [300, 70], 2), ([3, 1, 25, 40], [2, 40, 33], 2), ([13, 600], [600, 5], 2),
+                                              ([700, 300], [300, 40], 1)] {
                 let a = rng.tensor(aShape), b = rng.tensor(bShape)
                 let want = referenceMatMul(a, b)
-                assertClose(try runLinearKernel("MatMul", inputs: [a, b])[0], want.values, shape: want.shape, "\(aShape) × \(bShape)")
+                assertClose(try runLinearKernel("MatMul", inputs: [a, b], threads: threads)[0], want.values, shape: want.shape,
+                            "\(aShape) × \(bShape)")
             }
         }
     }
