@@ -225,9 +225,10 @@ final class LinearConvTests: KernelTierTestCase {
     /// Windows that mostly fall into padding run tap by tap over the outputs each tap reaches
     /// (`ConvProblem.runByTaps`): DeepLabV3's atrous 3×3 windows at dilations 12 and 24 on a 16 × 16
     /// map (at 24 only the centre tap reaches the input), a stride-2 dilated window, one-sided pads,
-    /// a 3×3 window on a 1 × 3 map, a dilated 1-D one, batch 2, with and without a fused ReLU:
-    /// against the definition, with the same bits at 1 and 3 threads, in every tier.
-    func testWindowsMostlyInPaddingRunTapByTap() throws {
+    /// a 3×3 window on a 1 × 3 map, a dilated 1-D one, batch 2, and windows whose output rows unfold
+    /// past im2col's band (`ConvProblem.runsByTaps`), with and without a fused ReLU: against the
+    /// definition, with the same bits at 1 and 3 threads, in every tier.
+    func testWindowsMostlyInPaddingOrTooWideRunTapByTap() throws {
         let cases: [(x: [Int], w: [Int], strides: [Int], dilations: [Int], pads: [Int])] = [
             ([1, 6, 16, 16], [5, 6, 3, 3], [1, 1], [12, 12], [12, 12, 12, 12]),
             ([2, 4, 16, 16], [3, 4, 3, 3], [1, 1], [24, 24], [24, 24, 24, 24]),
@@ -235,6 +236,8 @@ final class LinearConvTests: KernelTierTestCase {
             ([1, 5, 6, 7], [2, 5, 3, 3], [1, 1], [4, 5], [8, 0, 0, 10]),
             ([1, 7, 1, 3], [6, 7, 3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
             ([2, 3, 10], [4, 3, 5], [1], [8], [16, 16]),
+            // Not mostly padding, but one output row unfolds to 1000 × 9 × 30 values, past im2col's band.
+            ([1, 1000, 3, 30], [4, 1000, 3, 3], [1, 1], [2, 2], [2, 2, 2, 2]),
         ]
         var rng = SeededGenerator(seed: 71)
         for c in cases {

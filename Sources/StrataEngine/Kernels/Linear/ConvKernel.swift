@@ -21,7 +21,7 @@ struct ConvKernel: ActivationFusing, WeightPacking {
     /// shapes known at build time send the convolution that way (`ConvProblem.turnsRound`).
     let transposedWeight: PackedGemmWeight?
     /// A constant weight in tap-major order, when the shapes known at build time put most of the
-    /// window into padding (`ConvProblem.skipsPadding`).
+    /// window into padding, or unfold too wide a row for im2col's bands (`ConvProblem.runsByTaps`).
     let tapWeight: TapMajorWeight?
 
     init(_ ctx: KernelBuildContext) throws {
@@ -43,7 +43,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
                                              padBegin: placement.padBegin))
         }
         let name = "node '\(node.name)'"
-        if let weight, let placed, attributes.group == 1, let g = placed.geometry.window2d, ConvProblem.skipsPadding(g) {
+        if let weight, let placed, attributes.group == 1, let g = placed.geometry.window2d,
+           ConvProblem.runsByTaps(g, channels: placed.channels, maps: weight.shape[0], geometry: placed.geometry) {
             (tapWeight, transposedWeight) = (TapMajorWeight(weight, name: name), nil)
         } else if let weight, let placed,
                   ConvProblem.turnsRound(channels: placed.channels, maps: weight.shape[0], group: attributes.group,
@@ -108,7 +109,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
             batch: batch, channels: channels, maps: maps, group: group, geometry: geometry, activation: activation)
         if channels / group == 1, rank <= 2 {
             problem.runDepthwise(context)
-        } else if let tapWeight, tapWeight.holds(w), group == 1, let g = geometry.window2d, ConvProblem.skipsPadding(g) {
+        } else if let tapWeight, tapWeight.holds(w), group == 1, let g = geometry.window2d,
+                  ConvProblem.runsByTaps(g, channels: channels, maps: maps, geometry: geometry) {
             problem.runByTaps(try tapWeight.values(), context)
         } else if let packed = transposedWeight, packed.holds(bytesOf: w), packed.n == maps, packed.groups == group,
                   packed.k == channels / group * geometry.kernelSize,

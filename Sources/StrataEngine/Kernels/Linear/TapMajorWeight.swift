@@ -5,8 +5,9 @@ import Synchronization
 /// so that each tap's weights are a row-major M × C matrix for `ConvProblem.runByTaps`.
 ///
 /// The copy sits beside the weight rather than replacing it (the other convolution paths, a
-/// gradient or a capture may still read the weight); only convolutions whose windows mostly fall
-/// into padding get one (`ConvProblem.skipsPadding`), where it saves more work than it costs memory.
+/// gradient or a capture may still read the weight); only convolutions that run tap by tap get one
+/// (`ConvProblem.runsByTaps`: windows mostly in padding, where it saves more work than it costs
+/// memory, and rows too wide for im2col's bands, where it saves reading the weight once per band).
 final class TapMajorWeight: Sendable {
     let maps: Int
     let channels: Int
