@@ -61,36 +61,30 @@ struct AtrousCanvas {
         withExtendedLifetime((input, output)) {}
     }
 
-    /// The canvas row and column where phase (a, b)'s first value lies.
-    private func origin(_ a: Int, _ b: Int) -> (row: Int, column: Int) {
-        (a * (phaseHeight + 1), b * (phaseWidth + 1))
-    }
-
-    /// One plane of the input onto its canvas: `canvas[origin(a, b) + (i, j)] = plane[i·dh + a, j·dw + b]`.
-    func place(_ plane: UnsafePointer<Float>, on canvas: UnsafeMutablePointer<Float>) {
+    /// Calls `body(p, c)` for each row of each phase: value j of that row lies at `plane[p + j·dw]` in
+    /// the map and at `canvas[c + j]` on the canvas, phase (a, b) starting at row a·(H/dh + 1) and
+    /// column b·(W/dw + 1).
+    private func forEachPhaseRow(_ body: (_ p: Int, _ c: Int) -> Void) {
         for a in 0..<dilationH {
             for i in 0..<phaseHeight {
-                let source = plane + (i * dilationH + a) * width
                 for b in 0..<dilationW {
-                    let (row, column) = origin(a, b)
-                    let target = canvas + (row + i) * canvasWidth + column
-                    for j in 0..<phaseWidth { target[j] = source[j * dilationW + b] }
+                    body((i * dilationH + a) * width + b, (a * (phaseHeight + 1) + i) * canvasWidth + b * (phaseWidth + 1))
                 }
             }
         }
     }
 
+    /// One plane of the input onto its canvas.
+    func place(_ plane: UnsafePointer<Float>, on canvas: UnsafeMutablePointer<Float>) {
+        forEachPhaseRow { p, c in
+            for j in 0..<phaseWidth { canvas[c + j] = plane[p + j * dilationW] }
+        }
+    }
+
     /// One plane of the output back from its canvas, the inverse of `place`.
     func takeBack(_ canvas: UnsafePointer<Float>, into plane: UnsafeMutablePointer<Float>) {
-        for a in 0..<dilationH {
-            for i in 0..<phaseHeight {
-                let target = plane + (i * dilationH + a) * width
-                for b in 0..<dilationW {
-                    let (row, column) = origin(a, b)
-                    let source = canvas + (row + i) * canvasWidth + column
-                    for j in 0..<phaseWidth { target[j * dilationW + b] = source[j] }
-                }
-            }
+        forEachPhaseRow { p, c in
+            for j in 0..<phaseWidth { plane[p + j * dilationW] = canvas[c + j] }
         }
     }
 }

@@ -45,11 +45,11 @@ extension RecurrentKernel {
 
         // Scratch of the loop: two states (each step reads one and writes the other), the cell
         // state, the products, r ⊙ h.
-        let scratch = try Tensor(dtype: .float32, shape: [5 * batch * hidden + batch * width], zeroed: true)
+        let scratch = try Tensor(dtype: .float32, shape: [4 * batch * hidden + batch * width], zeroed: true)
         let base = scratch.pointer(as: Float.self)
         var (hPrev, hNext) = (base, base + batch * hidden)
         let c = base + 2 * batch * hidden, resetProduct = base + 3 * batch * hidden
-        let hr = base + 5 * batch * hidden
+        let hr = base + 4 * batch * hidden
         if let h0 = op.initialH { hPrev.update(from: h0.pointer(as: Float.self) + d * batch * hidden, count: batch * hidden) }
         if let c0 = op.initialC { c.update(from: c0.pointer(as: Float.self) + d * batch * hidden, count: batch * hidden) }
         let peepholes = op.peepholes.map { $0.pointer(as: Float.self) + d * 3 * hidden }
