@@ -200,6 +200,12 @@ void strata_depthwise8(const float *x, size_t in_stride, int channels, const flo
     active()->depthwise8(x, in_stride, channels, w, bias, g, y, out_stride, scratch, ep);
 }
 
+void strata_conv_direct(const float *x, int channels, const float *w, int maps, const float *bias,
+                        const strata_window2d *g, int oh_begin, int oh_end, float *y, float *scratch,
+                        const strata_epilogue *ep) {
+    active()->conv_direct(x, channels, w, maps, bias, g, oh_begin, oh_end, y, scratch, ep);
+}
+
 void strata_sgemv_rows(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
                        const strata_epilogue *ep) {
     active()->sgemv_rows(k, a, lda, b, i_begin, i_end, c, ldc, ep);

@@ -2,6 +2,7 @@
 
 #include "CStrataKernels.h"
 #include "window_border.h"
+#include "conv_direct_layout.h"
 
 size_t strata_depthwise_scratch(const strata_window2d *g) {
     int rows, cols;
@@ -22,6 +23,12 @@ size_t strata_depthwise8_scratch(const strata_window2d *g) {
     // (int32, one float each).
     const size_t in_n = (size_t)g->in_h * g->in_w, out_n = (size_t)g->out_h * g->out_w;
     return 8 * ((size_t)rows * cols + out_n + (size_t)g->kernel_h * g->kernel_w) + in_n + out_n;
+}
+
+size_t strata_conv_direct_scratch(const strata_window2d *g, int channels) {
+    strata_direct_layout layout;
+    strata_direct_layout_of(g, channels, &layout);
+    return layout.floats;
 }
 
 size_t strata_winograd_scratch(const strata_window2d *g, int tile_rows) {

@@ -17,6 +17,7 @@
 #include "vec8.h"
 #include "math8.h"
 #include "conv2d_kernels.h"
+#include "conv_direct_kernels.h"
 #include "pool2d_kernels.h"
 #include "gemv_kernels.h"
 #include "winograd_kernels.h"
@@ -27,6 +28,7 @@
 #define STRATA_TIER_KERNELS                                                                                           \
     .unary = tier_unary, .im2col_2d = tier_im2col_2d,                         \
     .col2im_2d = tier_col2im_2d, .depthwise_plane = tier_depthwise_plane, .depthwise8 = tier_depthwise8,             \
+    .conv_direct = tier_conv_direct,                                                                                   \
     .sgemv_rows = tier_sgemv_rows, .maxpool2d_plane = tier_maxpool2d_plane, .avgpool2d_plane = tier_avgpool2d_plane, \
     .winograd_input = tier_winograd_input, .winograd_weights = tier_winograd_weights,                               \
     .winograd_output = tier_winograd_output, .softmax_rows = tier_softmax_rows,                 \

@@ -21,6 +21,9 @@ typedef struct {
                             float *scratch, const strata_epilogue *ep);
     void (*depthwise8)(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                        const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
+    void (*conv_direct)(const float *x, int channels, const float *w, int maps, const float *bias,
+                        const strata_window2d *g, int oh_begin, int oh_end, float *y, float *scratch,
+                        const strata_epilogue *ep);
     void (*sgemv_rows)(int k, const float *a, int lda, const float *b, int i_begin, int i_end, float *c, int ldc,
                        const strata_epilogue *ep);
     void (*maxpool2d_plane)(const float *x, const strata_window2d *g, float *y, float *scratch);

@@ -342,6 +342,73 @@ final class LinearConvTests: KernelTierTestCase {
         XCTAssertEqual(back, plane)
     }
 
+    /// Windows over at most four input channels (first layers on images) run straight from the
+    /// input (`ConvProblem.runDirect`): strides 1-3, dilations, uneven padding, rows that end in a
+    /// partial block of 16 and rows narrower than one vector, a ragged last block of four output
+    /// channels, a batch, 1-D windows. In the AVX-512 tier each output has the bits of the unfolded
+    /// product (the same chain of multiply-adds), with and without a fused activation.
+    func testFewChannelConvolutionsRunFromTheInput() throws {
+        let cases: [(channels: Int, maps: Int, input: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int], batch: Int)] = [
+            (3, 32, [37, 41], [3, 3], [2, 2], [1, 1], [1, 1, 1, 1], 1),
+            (3, 13, [30, 35], [7, 7], [2, 2], [1, 1], [3, 3, 3, 3], 2),
+            (4, 6, [19, 23], [3, 5], [1, 3], [2, 1], [0, 2, 3, 1], 1),
+            (2, 9, [12, 7], [3, 3], [1, 1], [1, 2], [1, 2, 1, 2], 2),
+            (3, 5, [9, 50], [2, 2], [2, 2], [1, 1], [0, 0, 1, 1], 1),
+            (3, 8, [40], [5], [3], [1], [2, 1], 2),
+        ]
+        for (i, t) in cases.enumerated() {
+            var c = ConvCase()
+            (c.rank, c.groupChannels, c.groupMaps, c.input, c.kernel, c.strides, c.dilations, c.pads, c.batch) =
+                (t.input.count, t.channels, t.maps, t.input, t.kernel, t.strides, t.dilations, t.pads, t.batch)
+            let g = try XCTUnwrap(direct(t.channels, input: t.input, kernel: t.kernel, strides: t.strides, dilations: t.dilations,
+                                         pads: t.pads).window2d)
+            XCTAssertTrue(ConvProblem.runsDirect(g, channels: t.channels, maps: t.maps), "case \(i)")
+            try check(c, seed: UInt64(560 + i))
+        }
+        func runs(_ channels: Int, kernel: [Int], strides: [Int]) throws -> Bool {
+            let g = try XCTUnwrap(direct(channels, input: [32, 32], kernel: kernel, strides: strides, dilations: [1, 1],
+                                         pads: [0, 0, 0, 0]).window2d)
+            return ConvProblem.runsDirect(g, channels: channels, maps: 16)
+        }
+        XCTAssertFalse(try runs(5, kernel: [3, 3], strides: [1, 1]), "more than four channels")
+        XCTAssertFalse(try runs(3, kernel: [10, 10], strides: [1, 1]), "more than 256 taps")
+        XCTAssertFalse(try runs(3, kernel: [1, 1], strides: [1, 1]), "a pointwise window")
+        XCTAssertFalse(try runs(3, kernel: [2, 2], strides: [3, 3]), "a stride wider than the window")
+
+        guard KernelTier.available.contains(.avx512) else { return }
+        let previous = KernelTier.active
+        defer { KernelTier.force(previous) }
+        KernelTier.force(.avx512)
+        var rng = SeededGenerator(seed: 570)
+        let geometry = direct(3, input: [29, 45], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1])
+        let (batch, maps) = (2, 11)
+        let x = rng.tensor([batch, 3, 29, 45]), w = rng.tensor([maps, 3, 3, 3]), bias = rng.floats(maps)
+        for activation in [nil, FusedActivation.clip(low: 0, high: 6), .silu] {
+            let count = batch * maps * geometry.outputSize
+            var byDirect = [Float](repeating: .nan, count: count), unfolded = [Float](repeating: .nan, count: count)
+            bias.withUnsafeBufferPointer { b in
+                for (out, isDirect) in [(0, true), (1, false)] {
+                    let y = UnsafeMutablePointer<Float>.allocate(capacity: count)
+                    defer { y.deallocate() }
+                    let problem = ConvProblem(x: UnsafePointer(x.pointer(as: Float.self)), weight: w, bias: b.baseAddress, y: y,
+                                              batch: batch, channels: 3, maps: maps, group: 1, geometry: geometry,
+                                              activation: activation)
+                    if isDirect { problem.runDirect(ExecutionContext(threads: 2)) } else { problem.runUnfolded(ExecutionContext(threads: 2)) }
+                    let values = Array(UnsafeBufferPointer(start: y, count: count))
+                    if out == 0 { byDirect = values } else { unfolded = values }
+                }
+            }
+            let differing = zip(byDirect, unfolded).filter { $0.bitPattern != $1.bitPattern }.count
+            XCTAssertEqual(differing, 0, "values whose bits differ from the unfolded product's, \(String(describing: activation))")
+        }
+    }
+
+    private func direct(_ channels: Int, input: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int]) -> ConvGeometry {
+        let window = SlidingWindow(kernel: kernel, strides: strides, dilations: dilations, pads: pads)
+        let placement = try! window.place(over: input, node: Node(name: "n", opType: "Conv", inputs: [], outputs: []))
+        return ConvGeometry(input: input, output: placement.output, window: window, padBegin: placement.padBegin)
+    }
+
     private func atrous(_ channels: Int, _ maps: Int, input: [Int], dilations: [Int], pads: [Int], strides: [Int] = [1, 1],
                         group: Int = 1) -> AtrousCanvas? {
         let window = SlidingWindow(kernel: [3, 3], strides: strides, dilations: dilations, pads: pads)

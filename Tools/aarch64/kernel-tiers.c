@@ -136,7 +136,7 @@ static void run_epilogue(const void *ctx, float *out) {
 
 typedef struct {
     strata_window2d g;
-    int channels;
+    int channels, maps;
     const float *x, *w, *bias, *rows, *cols;
     strata_epilogue ep;
 } window_case;
@@ -165,6 +165,16 @@ static void run_depthwise8(const void *ctx, float *out) {
     float *scratch = malloc(sizeof(float) * strata_depthwise8_scratch(&c->g));
     const size_t in_size = (size_t)c->g.in_h * c->g.in_w, out_size = (size_t)c->g.out_h * c->g.out_w;
     strata_depthwise8(c->x, in_size, c->channels, c->w, c->bias, &c->g, out, out_size, scratch, &c->ep);
+    free(scratch);
+}
+
+// Every output row of a convolution over `channels` inputs into `maps` outputs, in two calls.
+static void run_conv_direct(const void *ctx, float *out) {
+    const window_case *c = ctx;
+    float *scratch = malloc(sizeof(float) * strata_conv_direct_scratch(&c->g, c->channels));
+    const int half = c->g.out_h / 2;
+    strata_conv_direct(c->x, c->channels, c->w, c->maps, c->bias, &c->g, 0, half, out, scratch, &c->ep);
+    strata_conv_direct(c->x, c->channels, c->w, c->maps, c->bias, &c->g, half, c->g.out_h, out, scratch, &c->ep);
     free(scratch);
 }
 
@@ -286,6 +296,17 @@ int main(void) {
         check_within(name, out_size, run_depthwise_plane, &c, sums);
         snprintf(name, sizeof name, "%d interleaved depthwise planes, %s", c.channels, what);
         check_within(name, c.channels * out_size, run_depthwise8, &c, sums);
+        if (c.g.stride_w <= c.g.kernel_w * c.g.dilation_w) {
+            window_case d = c;
+            d.channels = 1 + i % 4, d.maps = 1 + i % 9;
+            float *dx = random_floats((size_t)d.channels * in_size, 4.0f, i % 5 == 0);
+            float *dw = random_floats((size_t)d.maps * d.channels * taps, 1.0f, 0);
+            float *dbias = random_floats((size_t)d.maps, 1.0f, 0);
+            d.x = dx, d.w = dw, d.bias = dbias;
+            snprintf(name, sizeof name, "direct convolution of %d channels into %d, %s", d.channels, d.maps, what);
+            check_within(name, (size_t)d.maps * out_size, run_conv_direct, &d, sums);
+            free(dx), free(dw), free(dbias);
+        }
         snprintf(name, sizeof name, "max pool, %s", what);
         check(name, out_size, run_maxpool, &c);
         snprintf(name, sizeof name, "average pool, %s", what);

@@ -145,6 +145,22 @@ size_t strata_depthwise8_scratch(const strata_window2d *g);
 void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                        const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
 
+/// Floats of scratch memory `strata_conv_direct` needs for windows of this geometry over
+/// `channels` input channels.
+size_t strata_conv_direct_scratch(const strata_window2d *g, int channels);
+
+/// Output rows [oh_begin, oh_end) of every output plane of an ungrouped convolution computed straight
+/// from its input, for inputs of few channels (a first layer on an image): y[m][oh][ow] =
+/// act(bias[m] + Σ w[m][c][kh][kw] · x[c][oh·s_h − pad_top + kh·d_h][ow·s_w − pad_left + kw·d_w]),
+/// x `channels` planes of in_h × in_w, w [maps][channels][kernel_h][kernel_w], y `maps` planes of
+/// out_h × out_w, bias (may be NULL) and act from `ep` (NULL: none; its bias is not used). Each output
+/// is one chain of multiply-adds from zero over the taps in weight order, then the bias and the
+/// activation: the sum the AVX-512 GEMM forms over the unfolded input when the taps number at most
+/// 256. `scratch` (`strata_conv_direct_scratch` floats) is private to the caller's thread.
+void strata_conv_direct(const float *x, int channels, const float *w, int maps, const float *bias,
+                        const strata_window2d *g, int oh_begin, int oh_end, float *y, float *scratch,
+                        const strata_epilogue *ep);
+
 /// Winograd F(4×4, 3×3) transforms for 3×3 convolutions with stride 1 and dilation 1 (`g`'s kernel,
 /// stride and dilation are not read): each 4×4 block of output pixels (a tile; tiles_w =
 /// ceil(out_w / 4) per tile row, tiles_h = ceil(out_h / 4) rows) comes from the 6×6 input patch

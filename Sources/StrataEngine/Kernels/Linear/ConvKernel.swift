@@ -3,8 +3,9 @@ import CStrataKernels
 
 /// ONNX `Conv` on float32, 1-D to N-D, with groups, dilations, strides, padding and optional bias.
 ///
-/// Four paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
-/// vectorised loop per output plane; a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
+/// Five paths: one input channel per group (depthwise, incl. channel multipliers) runs a direct
+/// vectorised loop per output plane; so does a window over at most four input channels (a first
+/// layer on an image, `runDirect`); a pointwise window (1×…×1, stride 1, no padding) is one GEMM per
 /// image and group on the input as it is; a 3×3 stride-1 window over enough channels and tiles goes
 /// through Winograd's F(4×4, 3×3) (`WinogradConv`), and so does a dilated one that keeps its map's
 /// size, its phases laid side by side (`AtrousCanvas`); everything else unfolds the input (im2col)
@@ -124,6 +125,8 @@ struct ConvKernel: ActivationFusing, WeightPacking {
             }
         } else if group > 1 {
             problem.runGrouped(context)
+        } else if let g = geometry.window2d, ConvProblem.runsDirect(g, channels: channels, maps: maps) {
+            problem.runDirect(context)
         } else if geometry.isPointwise {
             problem.runPointwise(context)
         } else if WinogradConv.applies(channels: channels, maps: maps, group: group, kernel: geometry.kernel,
