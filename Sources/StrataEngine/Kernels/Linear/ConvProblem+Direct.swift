@@ -21,7 +21,9 @@ extension ConvProblem {
         let taps = channels * Int(g.kernel_h) * Int(g.kernel_w)
         guard channels >= 1, channels <= directChannels, maps >= 1, taps <= 256, g.out_h > 0, g.out_w > 0 else { return false }
         if g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 { return false }
-        return g.stride_w <= g.kernel_w && g.stride_w <= 8 && g.stride_h <= g.kernel_h
+        guard g.stride_w <= g.kernel_w, g.stride_w <= 8, g.stride_h <= g.kernel_h else { return false }
+        // The kernel addresses its scratch rows with 32-bit offsets.
+        return withUnsafePointer(to: g) { strata_conv_direct_scratch($0, Int32(channels)) } < Int(Int32.max)
     }
 
     /// The output rows shared among the threads, each image's rows one after the other.
