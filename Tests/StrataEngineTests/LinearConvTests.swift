@@ -374,6 +374,10 @@ final class LinearConvTests: KernelTierTestCase {
         XCTAssertFalse(try runs(3, kernel: [10, 10], strides: [1, 1]), "more than 256 taps")
         XCTAssertFalse(try runs(3, kernel: [1, 1], strides: [1, 1]), "a pointwise window")
         XCTAssertFalse(try runs(3, kernel: [2, 2], strides: [3, 3]), "a stride wider than the window")
+        // A window dilated across a tall input would need a ring of rows as tall: the banded im2col takes it.
+        let tall = try XCTUnwrap(direct(3, input: [5000, 1000], kernel: [3, 3], strides: [1, 1], dilations: [2400, 1],
+                                        pads: [0, 1, 0, 1]).window2d)
+        XCTAssertFalse(ConvProblem.runsDirect(tall, channels: 3, maps: 8), "a ring of rows past the scratch limit")
 
         guard KernelTier.available.contains(.avx512) else { return }
         let previous = KernelTier.active

@@ -22,9 +22,14 @@ extension ConvProblem {
         guard channels >= 1, channels <= directChannels, maps >= 1, taps <= 256, g.out_h > 0, g.out_w > 0 else { return false }
         if g.kernel_h == 1 && g.kernel_w == 1 && g.stride_h == 1 && g.stride_w == 1 { return false }
         guard g.stride_w <= g.kernel_w, g.stride_w <= 8, g.stride_h <= g.kernel_h else { return false }
-        // The kernel addresses its scratch rows with 32-bit offsets.
-        return withUnsafePointer(to: g) { strata_conv_direct_scratch($0, Int32(channels)) } < Int(Int32.max)
+        // A first layer's ring of rows is a few thousand values; a window dilated across a huge input
+        // (a hostile file) would ask for rows of its size per tap, so those go to the banded im2col.
+        // This also keeps the kernel's 32-bit offsets into its scratch in range.
+        return withUnsafePointer(to: g) { strata_conv_direct_scratch($0, Int32(channels)) } <= directScratchLimit
     }
+
+    /// The most scratch floats (16 MB) a direct convolution takes per thread.
+    static let directScratchLimit = 1 << 22
 
     /// The output rows shared among the threads, each image's rows one after the other.
     func runDirect(_ context: ExecutionContext) {
