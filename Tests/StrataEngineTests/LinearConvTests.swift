@@ -407,6 +407,18 @@ final class LinearConvTests: KernelTierTestCase {
         }
     }
 
+    /// A thread's range of a loop over several images' items, cut where one image ends.
+    func testLoopRangesAreCutAtImageEdges() {
+        var seen: [[Int]] = []
+        ConvProblem.forEachImage(in: 5..<17, itemsPerImage: 4) { n, items in seen.append([n, items.lowerBound, items.upperBound]) }
+        XCTAssertEqual(seen, [[1, 1, 4], [2, 0, 4], [3, 0, 4], [4, 0, 1]])
+        seen = []
+        ConvProblem.forEachImage(in: 3..<3, itemsPerImage: 4) { n, items in seen.append([n, items.lowerBound, items.upperBound]) }
+        XCTAssertEqual(seen, [])
+        ConvProblem.forEachImage(in: 0..<7, itemsPerImage: 7) { n, items in seen.append([n, items.lowerBound, items.upperBound]) }
+        XCTAssertEqual(seen, [[0, 0, 7]])
+    }
+
     private func direct(_ channels: Int, input: [Int], kernel: [Int], strides: [Int], dilations: [Int], pads: [Int]) -> ConvGeometry {
         let window = SlidingWindow(kernel: kernel, strides: strides, dilations: dilations, pads: pads)
         let placement = try! window.place(over: input, node: Node(name: "n", opType: "Conv", inputs: [], outputs: []))

@@ -209,14 +209,10 @@ struct ConvProblem: @unchecked Sendable {
                 var ep = activation?.epilogue(bias: nil) ?? strata_epilogue()
                 // One call per image for this task's blocks of eight channels: the kernel's set-up
                 // (the border, its pixel tables) is then paid once, not per block.
-                var block = range.lowerBound
-                while block < range.upperBound {
-                    let (n, b) = block.quotientAndRemainder(dividingBy: blocksPerImage)
-                    let end = Swift.min(range.upperBound, (n + 1) * blocksPerImage)
-                    let first = b * 8, count = Swift.min(maps, (end - n * blocksPerImage) * 8) - first
+                Self.forEachImage(in: range, itemsPerImage: blocksPerImage) { n, blocks in
+                    let first = blocks.lowerBound * 8, count = Swift.min(maps, blocks.upperBound * 8) - first
                     strata_depthwise8(x + (n * channels + first) * inSize, inSize, Int32(count), w + first * taps,
                                       bias.map { $0 + first }, &g, y + (n * maps + first) * outSize, outSize, scratch, &ep)
-                    block = end
                 }
             }
             return
@@ -233,6 +229,18 @@ struct ConvProblem: @unchecked Sendable {
                 let source = x + (n * channels + m / multiplier) * inSize
                 strata_depthwise_plane(source, w + m * taps, bias?[m] ?? 0, &g, y + plane * outSize, scratch, &ep)
             }
+        }
+    }
+
+    /// `range` of a loop over `itemsPerImage` items of each image, one image after the other, cut at
+    /// the images' edges: `body(n, items)` for each image n it touches, with its items there.
+    static func forEachImage(in range: Range<Int>, itemsPerImage: Int, _ body: (Int, Range<Int>) -> Void) {
+        var item = range.lowerBound
+        while item < range.upperBound {
+            let (n, first) = item.quotientAndRemainder(dividingBy: itemsPerImage)
+            let end = Swift.min(range.upperBound, (n + 1) * itemsPerImage)
+            body(n, first..<first + end - item)
+            item = end
         }
     }
 

@@ -43,13 +43,9 @@ extension ConvProblem {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchFloats)
             defer { scratch.deallocate() }
             var ep = activation?.epilogue(bias: nil) ?? strata_epilogue()
-            var first = range.lowerBound
-            while first < range.upperBound {
-                let (n, row) = first.quotientAndRemainder(dividingBy: rows)
-                let end = Swift.min(range.upperBound, (n + 1) * rows)
-                strata_conv_direct(x + n * channels * inSize, Int32(channels), w, Int32(maps), bias, &g, Int32(row),
-                                   Int32(row + end - first), y + n * maps * outSize, scratch, &ep)
-                first = end
+            Self.forEachImage(in: range, itemsPerImage: rows) { n, band in
+                strata_conv_direct(x + n * channels * inSize, Int32(channels), w, Int32(maps), bias, &g, Int32(band.lowerBound),
+                                   Int32(band.upperBound), y + n * maps * outSize, scratch, &ep)
             }
         }
     }
