@@ -7,9 +7,10 @@
 // im2col + GEMM spends most of such a layer unfolding: a 3 → 32 channel 3×3 stride-2 window over
 // 224 × 224 unfolds 27 rows of 12,544 values, copied every other value, and packs them again into
 // the GEMM's panels, for a product of only 27 multiply-adds per output. Here each output row is
-// computed from the C·kernel_h input rows under it, each copied once into a zero-bordered row cut
-// into its stride phases (phase q holds input columns q, q + s, q + 2s, …), so that every tap of
-// eight consecutive outputs is one unit-stride load and needs no bounds check.
+// computed from the C·kernel_h input rows under it, kept in a ring of zero-bordered rows cut into
+// their stride phases (phase q holds padded columns q, q + s, q + 2s, …): a row that several output
+// rows read is copied once, and every tap of eight consecutive outputs is one unit-stride load that
+// needs no bounds check.
 
 #include "CStrataKernels.h"
 #include "conv_direct_layout.h"
@@ -134,9 +135,11 @@ static void tier_conv_direct(const float *x, int channels, const float *w, int m
                 direct_block(ring, tap_offset, depth, w, m0, maps, yrow, plane, ow, g->out_w, DIRECT_MB, DIRECT_PB);
             }
             if (finish) {
+                // Through the active tier's table, not this template's eight-lane loop: the AVX-512
+                // tier's epilogue is sixteen lanes wide (the same bits either way; EfficientNet's SiLU).
                 for (int m = m0; m < m0 + DIRECT_MB && m < maps; m++) {
                     float *out = yrow + (size_t)m * plane;
-                    strata_epilogue_row(out, out, (size_t)g->out_w, bias ? bias + m : NULL, finish);
+                    strata_epilogue_apply(out, out, (size_t)g->out_w, bias ? bias + m : NULL, finish);
                 }
             }
         }
