@@ -13,6 +13,7 @@
 // needs no bounds check.
 
 #include "CStrataKernels.h"
+#include "conv2d_kernels.h"
 #include "conv_direct_layout.h"
 #include "math8.h"
 #include "vec8.h"
@@ -73,12 +74,10 @@ V8 void direct_fill(const float *xc, const strata_window2d *g, int padded_row, i
     const float *src = xc + (size_t)ih * g->in_w;
     for (int q = 0; q < s; q++) {
         float *phase = slot + (size_t)q * phase_cols;
-        // Columns j whose input column j·s + q − pad_left lies in [0, in_w).
+        // Columns j whose input column j·s + q − pad_left lies in [0, in_w), as im2col finds them.
         const int shift = q - g->pad_left;
-        int lo = shift >= 0 ? 0 : (-shift + s - 1) / s;
-        int hi = g->in_w - shift <= 0 ? 0 : (g->in_w - 1 - shift) / s + 1;
-        if (hi > phase_cols) hi = phase_cols;
-        if (lo > hi) lo = hi;
+        int lo, hi;
+        valid_columns(shift, s, g->in_w, phase_cols, &lo, &hi);
         for (int j = 0; j < lo; j++) phase[j] = 0.0f;
         int j = lo;
         if (s == 1) {
