@@ -454,7 +454,9 @@ static void tier_depthwise8(const float *x, size_t in_stride, int channels, cons
     strata_interleaved_extent(g, &rows, &cols);
     const int taps = g->kernel_h * g->kernel_w;
     const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
-    float *padded = scratch;
+    // On a cache line: pixels of eight channels misaligned by the allocator's 16 bytes straddled two
+    // lines each (960 × 7 × 7, C harness: 0.041 → 0.035 ms).
+    float *padded = strata_cache_line(scratch);
     float *out = padded + (size_t)8 * rows * cols;
     float *wt = out + (size_t)8 * out_n;
     int32_t *in_index = (int32_t *)(wt + (size_t)8 * taps);

@@ -15,6 +15,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "math16.h"
 #include "tiers.h"
@@ -233,6 +234,163 @@ AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float 
     }
     if (activation != STRATA_ACT_NONE && activation != fused) {
         strata_epilogue_apply_avx512(y, y, (size_t)g->out_h * g->out_w, NULL, ep);
+    }
+}
+
+// ---- Small planes, sixteen channels at a time ------------------------------------------------
+//
+// The template's interleaved kernel (conv2d_kernels.h, `tier_depthwise8`) with one 512-bit vector
+// holding one pixel of sixteen channels instead of eight: on 7 × 7 and 14 × 14 planes each tap is
+// then one FMA for sixteen channels. Every output is the template's chain (the bias, then the taps
+// in row-major order, one FMA each) and the activation is the tier's, so the values are the 8-lane
+// kernel's bits. Pixels go in and out of the interleaved layout through 8 × 8 transposes of each
+// half of the sixteen channels, and every plane, narrow or wide, through the template's pixel
+// tables (the wide-row paths there only save building them).
+
+// An 8 × 8 transpose of eight rows of eight floats.
+AVX512 INLINE void transpose8x8(__m256 r[8]) {
+    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// Output pixels per block: eight accumulators, enough independent FMAs for two FMA units.
+#define DW16_PIXELS 8
+
+// One block of up to sixteen channels (`channels` 1…16): the template's depthwise8_block in 16 lanes.
+AVX512 static void depthwise16_block(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                                     const strata_window2d *g, float *y, size_t out_stride, float *padded, float *out,
+                                     float *wt, const int32_t *in_index, const int32_t *out_offset, const strata_epilogue *ep,
+                                     int cols) {
+    const int taps = g->kernel_h * g->kernel_w;
+    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
+    for (int t = 0; t < taps; t++) {
+        for (int c = 0; c < 16; c++) wt[t * 16 + c] = c < channels ? w[(size_t)c * taps + t] : 0.0f;
+    }
+    // Sixteen channels of eight pixels, as two 8 × 8 transposes, into their places inside the border
+    // (−1: a pixel no tap reads).
+    int q = 0;
+    for (; q + 8 <= in_n; q += 8) {
+        for (int half = 0; half < 2; half++) {
+            __m256 v[8];
+            for (int c = 0; c < 8; c++) {
+                const int channel = half * 8 + c;
+                v[c] = channel < channels ? _mm256_loadu_ps(x + (size_t)channel * in_stride + q) : _mm256_setzero_ps();
+            }
+            transpose8x8(v);
+            for (int j = 0; j < 8; j++) {
+                if (in_index[q + j] >= 0) _mm256_storeu_ps(padded + (size_t)in_index[q + j] * 16 + half * 8, v[j]);
+            }
+        }
+    }
+    for (; q < in_n; q++) {
+        if (in_index[q] < 0) continue;
+        float *dst = padded + (size_t)in_index[q] * 16;
+        for (int c = 0; c < 16; c++) dst[c] = c < channels ? x[(size_t)c * in_stride + q] : 0.0f;
+    }
+
+    float b16[16] = {0};
+    for (int c = 0; c < channels; c++) b16[c] = bias ? bias[c] : 0.0f;
+    const __m512 vb = _mm512_loadu_ps(b16);
+    const int kh_n = g->kernel_h, kw_n = g->kernel_w;
+    const size_t row_step = (size_t)g->dilation_h * cols * 16, tap_step = (size_t)g->dilation_w * 16;
+    for (int p = 0; p < out_n; p += DW16_PIXELS) {
+        // Offsets of the block's pixels' first taps; a short last block repeats its last pixel.
+        size_t off[DW16_PIXELS];
+        for (int j = 0; j < DW16_PIXELS; j++) off[j] = (size_t)out_offset[p + j < out_n ? p + j : out_n - 1] * 16;
+        __m512 a0 = vb, a1 = vb, a2 = vb, a3 = vb, a4 = vb, a5 = vb, a6 = vb, a7 = vb;
+        for (int kh = 0; kh < kh_n; kh++) {
+            const float *row = padded + (size_t)kh * row_step;
+            const float *wk = wt + (size_t)kh * kw_n * 16;
+            for (int kw = 0; kw < kw_n; kw++) {
+                const __m512 wv = _mm512_loadu_ps(wk + kw * 16);
+                const float *src = row + kw * tap_step;
+                a0 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[0]), a0);
+                a1 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[1]), a1);
+                a2 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[2]), a2);
+                a3 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[3]), a3);
+                a4 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[4]), a4);
+                a5 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[5]), a5);
+                a6 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[6]), a6);
+                a7 = _mm512_fmadd_ps(wv, _mm512_loadu_ps(src + off[7]), a7);
+            }
+        }
+        const __m512 acc[DW16_PIXELS] = {a0, a1, a2, a3, a4, a5, a6, a7};
+        for (int j = 0; j < DW16_PIXELS && p + j < out_n; j++) _mm512_storeu_ps(out + (size_t)(p + j) * 16, acc[j]);
+    }
+
+    // The activation over the block, then each pixel's channels back into their planes.
+    if (ep && ep->activation != STRATA_ACT_NONE) strata_epilogue_apply_avx512(out, out, (size_t)out_n * 16, NULL, ep);
+    int i = 0;
+    for (; i + 8 <= out_n; i += 8) {
+        for (int half = 0; half < 2 && half * 8 < channels; half++) {
+            __m256 v[8];
+            for (int j = 0; j < 8; j++) v[j] = _mm256_loadu_ps(out + (size_t)(i + j) * 16 + half * 8);
+            transpose8x8(v);
+            for (int c = 0; c < 8 && half * 8 + c < channels; c++) _mm256_storeu_ps(y + (size_t)(half * 8 + c) * out_stride + i, v[c]);
+        }
+    }
+    for (; i < out_n; i++) {
+        for (int c = 0; c < channels; c++) y[(size_t)c * out_stride + i] = out[(size_t)i * 16 + c];
+    }
+}
+
+AVX512 void strata_depthwise8_avx512(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                                     const strata_window2d *g, float *y, size_t out_stride, float *scratch,
+                                     const strata_epilogue *ep) {
+    if (g->pad_top < 0 || g->pad_left < 0) {
+        strata_kernels_avx2.depthwise8(x, in_stride, channels, w, bias, g, y, out_stride, scratch, ep);
+        return;
+    }
+    int rows, cols;
+    strata_interleaved_extent(g, &rows, &cols);
+    const int taps = g->kernel_h * g->kernel_w;
+    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
+    // strata_depthwise8_scratch's layout, in sixteen lanes.
+    float *padded = strata_cache_line(scratch);
+    float *out = padded + (size_t)16 * rows * cols;
+    float *wt = out + (size_t)16 * out_n;
+    int32_t *in_index = (int32_t *)(wt + (size_t)16 * taps);
+    int32_t *out_offset = in_index + in_n;
+
+    // Zero only the border: every interior pixel is written by each block.
+    const int top = g->pad_top < rows ? g->pad_top : rows;
+    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
+    const int left = g->pad_left < cols ? g->pad_left : cols;
+    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
+    memset(padded, 0, sizeof(float) * 16 * (size_t)top * cols);
+    memset(padded + (size_t)16 * bottom * cols, 0, sizeof(float) * 16 * (size_t)(rows - bottom) * cols);
+    for (int r = top; r < bottom; r++) {
+        memset(padded + (size_t)16 * r * cols, 0, sizeof(float) * 16 * (size_t)left);
+        memset(padded + (size_t)16 * ((size_t)r * cols + right), 0, sizeof(float) * 16 * (size_t)(cols - right));
+    }
+    for (int ih = 0, q = 0; ih < g->in_h; ih++) {
+        for (int iw = 0; iw < g->in_w; iw++, q++) {
+            const int r = ih + g->pad_top, col = iw + g->pad_left;
+            in_index[q] = r < rows && col < cols ? r * cols + col : -1;
+        }
+    }
+    // Pixel indices, not float offsets: the scratch would need 64 GB before they overflowed.
+    for (int oh = 0, p = 0; oh < g->out_h; oh++) {
+        for (int ow = 0; ow < g->out_w; ow++, p++) out_offset[p] = oh * g->stride_h * cols + ow * g->stride_w;
+    }
+    for (int c0 = 0; c0 < channels; c0 += 16) {
+        const int count = channels - c0 < 16 ? channels - c0 : 16;
+        depthwise16_block(x + (size_t)c0 * in_stride, in_stride, count, w + (size_t)c0 * taps, bias ? bias + c0 : NULL, g,
+                          y + (size_t)c0 * out_stride, out_stride, padded, out, wt, in_index, out_offset, ep, cols);
     }
 }
 

@@ -19,10 +19,11 @@ void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {
 size_t strata_depthwise8_scratch(const strata_window2d *g) {
     int rows, cols;
     strata_interleaved_extent(g, &rows, &cols);
-    // The bordered copy, the interleaved output, the taps, then narrow planes' two pixel tables
-    // (int32, one float each).
+    // The bordered copy, the interleaved output, the taps, then the two pixel tables (int32, one
+    // float each); in sixteen lanes, the AVX-512 tier's (the 8-lane tiers use the first half); and
+    // 16 floats more, so that the kernels can start the copy on a cache line.
     const size_t in_n = (size_t)g->in_h * g->in_w, out_n = (size_t)g->out_h * g->out_w;
-    return 8 * ((size_t)rows * cols + out_n + (size_t)g->kernel_h * g->kernel_w) + in_n + out_n;
+    return 16 * ((size_t)rows * cols + out_n + (size_t)g->kernel_h * g->kernel_w) + in_n + out_n + 16;
 }
 
 size_t strata_conv_direct_scratch(const strata_window2d *g, int channels) {

@@ -1,7 +1,7 @@
 // The AVX2 tier (x86-64): the kernel templates over __m256, every function in this file built for
 // AVX2 and FMA whatever the package's flags, and called only where the CPU has both. The AVX-512
-// tier is these kernels with the AVX-512 GEMM of sgemm512.c, the depthwise planes of depthwise512.c and
-// the softmax rows of softmax512.c.
+// tier is these kernels with the AVX-512 GEMM of sgemm512.c, the depthwise kernels of depthwise512.c
+// and the softmax rows of softmax512.c.
 
 #if defined(__x86_64__)
 
@@ -22,6 +22,7 @@ const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_
                                                 .sgemm_packed = NULL, .sgemm_packed_at = NULL};
 const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .epilogue_apply = strata_epilogue_apply_avx512,
                                                   .depthwise_plane = strata_depthwise_plane_avx512,
+                                                  .depthwise8 = strata_depthwise8_avx512,
                                                   .softmax_rows = strata_softmax_rows_avx512,
                                                   .sgemm = strata_sgemm_avx512,
                                                   .sgemm_packed = strata_sgemm_packed_avx512,

@@ -56,8 +56,8 @@ extern const strata_kernel_table strata_kernels_generic;
 #if defined(__x86_64__)
 /// AVX2 and FMA (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx2;
-/// The AVX2 kernels with the AVX-512 GEMM and activations of sgemm512.c, the depthwise planes of
-/// depthwise512.c and the softmax rows of softmax512.c (tier_avx2.c).
+/// The AVX2 kernels with the AVX-512 GEMM and activations of sgemm512.c, the depthwise planes and
+/// interleaved depthwise blocks of depthwise512.c and the softmax rows of softmax512.c (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx512;
 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
@@ -69,6 +69,9 @@ void strata_sgemm_packed_avx512(int m, int k, const float *a, int lda, const flo
 void strata_softmax_rows_avx512(const float *x, float *y, size_t rows, size_t n);
 void strata_depthwise_plane_avx512(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                                    float *scratch, const strata_epilogue *ep);
+void strata_depthwise8_avx512(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
+                              const strata_window2d *g, float *y, size_t out_stride, float *scratch,
+                              const strata_epilogue *ep);
 #endif
 #if defined(__aarch64__)
 /// NEON (tier_neon.c).

@@ -6,6 +6,7 @@
 // need no bounds checks. The border is filled once per geometry (0 for sums, -inf for maxima) and
 // never written again; each plane only copies its input rows in.
 
+#include <stdint.h>
 #include <string.h>
 #include "CStrataKernels.h"
 
@@ -15,6 +16,11 @@ static inline void strata_padded_extent(const strata_window2d *g, int *rows, int
     const int out_w8 = (g->out_w + 7) / 8 * 8;
     *rows = (g->out_h - 1) * g->stride_h + (g->kernel_h - 1) * g->dilation_h + 1;
     *cols = (out_w8 - 1) * g->stride_w + (g->kernel_w - 1) * g->dilation_w + 2;
+}
+
+// The first cache-line boundary at or after `p` (at most 15 floats on; scratch sizes allow for it).
+static inline float *strata_cache_line(float *p) {
+    return (float *)(((uintptr_t)p + 63) & ~(uintptr_t)63);
 }
 
 // Rows and columns of the zero-bordered, channel-interleaved input of strata_depthwise8: exactly

@@ -179,12 +179,17 @@ struct ConvProblem: @unchecked Sendable {
     /// these windows from 14 wide (interleaved / per plane, ms: 672 × 14 × 14 5×5 0.208 / 0.183,
     /// 576 × 14 × 14 3×3 0.116 / 0.100, 144 × 56 × 56 5×5 stride 2 0.233 / 0.193, 240 × 28 × 28 3×3
     /// stride 2 0.074 / 0.068); narrower, the interleaved one mostly wins (672 × 12 × 12 5×5 0.132 /
-    /// 0.146, 10-wide stride-2 3×3 outputs 0.038 / 0.046, 7 × 7 ones by 1.5×).
+    /// 0.146, 10-wide stride-2 3×3 outputs 0.038 / 0.046, 7 × 7 ones by 1.5×). Since that tier's
+    /// interleaved kernel has sixteen lanes (`strata_depthwise8_avx512`) it also wins on 14-wide
+    /// stride-2 outputs (interleaved / per plane, ms: 192 × 28 × 28 3×3 0.033 / 0.041, 240 × 28 × 28
+    /// 5×5 0.059 / 0.067), ties on 14-wide stride-1 ones (576 × 14 × 14 3×3 0.061 / 0.059, 672 × 14 ×
+    /// 14 5×5 0.123 / 0.127) and 28-wide stride-2 ones, and loses from there (96 × 112 × 112 stride 2
+    /// 0.29 / 0.24).
     static func interleaves(_ window: strata_window2d) -> Bool {
         if window.dilation_h == 1, window.dilation_w == 1, window.stride_h == window.stride_w,
            window.kernel_h == window.kernel_w {
             if KernelTier.active == .avx512, window.stride_w <= 2, window.kernel_w == 3 || window.kernel_w == 5 {
-                return window.out_w < 14
+                return window.out_w < 14 || (window.stride_w == 2 && window.out_w == 14)
             }
             switch (window.stride_w, window.kernel_w) {
             case (1, 3) where window.out_w >= 16, (1, 5) where window.out_w >= 16, (2, 3) where window.out_w >= 32:
