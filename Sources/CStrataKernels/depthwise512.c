@@ -21,6 +21,12 @@
 #include "tiers.h"
 #include "window_border.h"
 
+// The AVX2 tier's eight-lane helpers (v8_transpose), for the interleaved kernel's 8 × 8 transposes.
+#define STRATA_VEC8_AVX2 1
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#include "vec8.h"
+#pragma clang attribute pop
+
 #pragma STDC FP_CONTRACT OFF
 
 #define INLINE static inline __attribute__((always_inline))
@@ -247,26 +253,6 @@ AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float 
 // half of the sixteen channels, and every plane, narrow or wide, through the template's pixel
 // tables (the wide-row paths there only save building them).
 
-// An 8 × 8 transpose of eight rows of eight floats.
-AVX512 INLINE void transpose8x8(__m256 r[8]) {
-    const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
 // Output pixels per block: eight accumulators, enough independent FMAs for two FMA units.
 #define DW16_PIXELS 8
 
@@ -290,7 +276,7 @@ AVX512 static void depthwise16_block(const float *x, size_t in_stride, int chann
                 const int channel = half * 8 + c;
                 v[c] = channel < channels ? _mm256_loadu_ps(x + (size_t)channel * in_stride + q) : _mm256_setzero_ps();
             }
-            transpose8x8(v);
+            v8_transpose(v);
             for (int j = 0; j < 8; j++) {
                 if (in_index[q + j] >= 0) _mm256_storeu_ps(padded + (size_t)in_index[q + j] * 16 + half * 8, v[j]);
             }
@@ -339,7 +325,7 @@ AVX512 static void depthwise16_block(const float *x, size_t in_stride, int chann
         for (int half = 0; half < 2 && half * 8 < channels; half++) {
             __m256 v[8];
             for (int j = 0; j < 8; j++) v[j] = _mm256_loadu_ps(out + (size_t)(i + j) * 16 + half * 8);
-            transpose8x8(v);
+            v8_transpose(v);
             for (int c = 0; c < 8 && half * 8 + c < channels; c++) _mm256_storeu_ps(y + (size_t)(half * 8 + c) * out_stride + i, v[c]);
         }
     }
