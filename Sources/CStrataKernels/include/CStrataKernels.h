@@ -137,11 +137,12 @@ void strata_depthwise_plane(const float *x, const float *w, float bias, const st
 /// Floats of scratch memory `strata_depthwise8` needs for windows of this geometry.
 size_t strata_depthwise8_scratch(const strata_window2d *g);
 
-/// A depthwise convolution of `channels` (≥ 1) planes, eight at a time, each with its own taps: plane c of
-/// `x` starts at x + c·in_stride, its kernel_h × kernel_w taps at w + c·kernel_h·kernel_w, its bias
-/// at bias[c] (bias may be NULL), its output at y + c·out_stride; then the activation of `ep` (NULL:
-/// none; its bias is not used). The planes are interleaved in `scratch`
-/// (`strata_depthwise8_scratch(g)` floats, private to the caller's thread), which suits small planes.
+/// A depthwise convolution of `channels` (≥ 1) planes, eight at a time (sixteen in the AVX-512 tier),
+/// each with its own taps: plane c of `x` starts at x + c·in_stride, its kernel_h × kernel_w taps at
+/// w + c·kernel_h·kernel_w, its bias at bias[c] (bias may be NULL), its output at y + c·out_stride;
+/// then the activation of `ep` (NULL: none; its bias is not used). The planes are interleaved in
+/// `scratch` (`strata_depthwise8_scratch(g)` floats, private to the caller's thread), which suits
+/// small planes.
 void strata_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                        const strata_window2d *g, float *y, size_t out_stride, float *scratch, const strata_epilogue *ep);
 
