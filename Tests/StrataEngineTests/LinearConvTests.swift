@@ -407,6 +407,40 @@ final class LinearConvTests: KernelTierTestCase {
         }
     }
 
+    /// The unfolded convolution (im2col + GEMM) gives the same bits at 1, 2 and 3 threads and with
+    /// the pool contended (every loop on the caller), in every tier: the AVX-512 tier shares the
+    /// output rows among the threads, the others (OpenBLAS, whose sums depend on a call's columns)
+    /// do not. Seen failing with the rows shared in the generic tier.
+    func testUnfoldedConvolutionBitsDoNotDependOnThreads() {
+        let geometry = direct(16, input: [27, 29], kernel: [3, 3], strides: [2, 2], dilations: [1, 1], pads: [1, 1, 1, 1])
+        XCTAssertGreaterThanOrEqual(geometry.outputRows, 12, "rows for three threads to share")
+        var rng = SeededGenerator(seed: 580)
+        let (batch, maps) = (2, 24)
+        let x = rng.tensor([batch, 16, 27, 29]), w = rng.tensor([maps, 16, 3, 3]), bias = rng.floats(maps)
+        let count = batch * maps * geometry.outputSize
+        func run(threads: Int, contended: Bool) -> [UInt32] {
+            if contended { WorkerPool.shared.markContended(for: 60_000_000_000) }
+            defer { if contended { WorkerPool.shared.clearContention() } }
+            let y = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            defer { y.deallocate() }
+            bias.withUnsafeBufferPointer { b in
+                ConvProblem(x: UnsafePointer(x.pointer(as: Float.self)), weight: w, bias: b.baseAddress, y: y, batch: batch,
+                            channels: 16, maps: maps, group: 1, geometry: geometry, activation: .clip(low: -0.5, high: 6))
+                    .runUnfolded(ExecutionContext(threads: threads))
+            }
+            return UnsafeBufferPointer(start: y, count: count).map(\.bitPattern)
+        }
+        forEachKernelTier {
+            let one = run(threads: 1, contended: false)
+            for (threads, contended) in [(2, false), (3, false), (2, true), (3, true)] {
+                let got = run(threads: threads, contended: contended)
+                if let at = one.indices.first(where: { one[$0] != got[$0] }) {
+                    XCTFail("\(threads) threads\(contended ? ", contended" : ""): other bits than 1 thread from output \(at) on")
+                }
+            }
+        }
+    }
+
     /// A thread's range of a loop over several images' items, cut where one image ends.
     func testLoopRangesAreCutAtImageEdges() {
         var seen: [[Int]] = []

@@ -346,7 +346,7 @@ struct ConvProblem: @unchecked Sendable {
         let outSize = geometry.outputSize, inSize = geometry.inputSize
         let rows = groupChannels * geometry.kernelSize
         let width = geometry.outputRowWidth, outputRows = geometry.outputRows
-        if group == 1, context.threads > 1, outputRows >= 4 * context.threads {
+        if group == 1, context.threads > 1, outputRows >= 4 * context.threads, BlockedGemm.native {
             runUnfoldedByRows(context)
             return
         }
@@ -379,7 +379,11 @@ struct ConvProblem: @unchecked Sendable {
     /// multiplied by columns, half of each band came from the other core's cache: ResNet-50's
     /// 3×3 stride-2 layer at 28 × 28 took 1.76 times as long at two threads when the threads shared
     /// no L3 cache (Docs/Benchmarks.md, "Two threads on a virtual machine"). Each output is the same
-    /// sum as there: one product over all the unfolded rows, whatever its columns.
+    /// sum as there: one product over all the unfolded rows, whatever its columns. Only with
+    /// Strata's own GEMM (`BlockedGemm.native`): OpenBLAS, which the other tiers use, sums some
+    /// columns in another order depending on how many the call has, so the bits would depend on the
+    /// thread count (seen: a Conv with its Clip fused and apart gave other bits at two threads when
+    /// one of the runs cut the rows differently).
     func runUnfoldedByRows(_ context: ExecutionContext) {
         let outSize = geometry.outputSize, inSize = geometry.inputSize
         let rows = channels * geometry.kernelSize
