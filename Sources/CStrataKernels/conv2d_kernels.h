@@ -450,47 +450,16 @@ static void depthwise8_block(const float *x, size_t in_stride, int channels, con
 static void tier_depthwise8(const float *x, size_t in_stride, int channels, const float *w, const float *bias,
                             const strata_window2d *g, float *y, size_t out_stride, float *scratch,
                             const strata_epilogue *ep) {
-    int rows, cols;
-    strata_interleaved_extent(g, &rows, &cols);
+    // Narrow planes (under 16 wide) go through the pixel tables; wider rows are copied and computed
+    // along the row.
+    strata_interleaved_layout l;
+    strata_interleaved_prepare(g, 8, 16, scratch, &l);
     const int taps = g->kernel_h * g->kernel_w;
-    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
-    // On a cache line: pixels of eight channels misaligned by the allocator's 16 bytes straddled two
-    // lines each (960 × 7 × 7, C harness: 0.041 → 0.035 ms).
-    float *padded = strata_cache_line(scratch);
-    float *out = padded + (size_t)8 * rows * cols;
-    float *wt = out + (size_t)8 * out_n;
-    int32_t *in_index = (int32_t *)(wt + (size_t)8 * taps);
-    int32_t *out_offset = in_index + in_n;
-
-    // Zero only the border: every interior pixel is written by each block.
-    const int top = g->pad_top < rows ? g->pad_top : rows;
-    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
-    const int left = g->pad_left < cols ? g->pad_left : cols;
-    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
-    memset(padded, 0, sizeof(float) * 8 * (size_t)top * cols);
-    memset(padded + (size_t)8 * bottom * cols, 0, sizeof(float) * 8 * (size_t)(rows - bottom) * cols);
-    for (int r = top; r < bottom; r++) {
-        memset(padded + (size_t)8 * r * cols, 0, sizeof(float) * 8 * (size_t)left);
-        memset(padded + (size_t)8 * ((size_t)r * cols + right), 0, sizeof(float) * 8 * (size_t)(cols - right));
-    }
-    if (g->in_w < 16) {
-        for (int ih = 0, q = 0; ih < g->in_h; ih++) {
-            for (int iw = 0; iw < g->in_w; iw++, q++) {
-                const int r = ih + g->pad_top, col = iw + g->pad_left;
-                in_index[q] = r < rows && col < cols ? r * cols + col : -1;
-            }
-        }
-    }
-    if (g->out_w < 16) {
-        // Pixel indices, not float offsets: the scratch would need 64 GB before they overflowed.
-        for (int oh = 0, p = 0; oh < g->out_h; oh++) {
-            for (int ow = 0; ow < g->out_w; ow++, p++) out_offset[p] = oh * g->stride_h * cols + ow * g->stride_w;
-        }
-    }
     for (int c0 = 0; c0 < channels; c0 += 8) {
         const int count = channels - c0 < 8 ? channels - c0 : 8;
         depthwise8_block(x + (size_t)c0 * in_stride, in_stride, count, w + (size_t)c0 * taps, bias ? bias + c0 : NULL, g,
-                         y + (size_t)c0 * out_stride, out_stride, rows, cols, padded, out, wt, in_index, out_offset, ep);
+                         y + (size_t)c0 * out_stride, out_stride, l.rows, l.cols, l.padded, l.out, l.wt, l.in_index,
+                         l.out_offset, ep);
     }
 }
 

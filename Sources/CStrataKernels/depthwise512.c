@@ -341,42 +341,15 @@ AVX512 void strata_depthwise8_avx512(const float *x, size_t in_stride, int chann
         strata_kernels_avx2.depthwise8(x, in_stride, channels, w, bias, g, y, out_stride, scratch, ep);
         return;
     }
-    int rows, cols;
-    strata_interleaved_extent(g, &rows, &cols);
+    // Every plane, narrow or wide, through the pixel tables.
+    strata_interleaved_layout l;
+    strata_interleaved_prepare(g, 16, INT32_MAX, scratch, &l);
     const int taps = g->kernel_h * g->kernel_w;
-    const int out_n = g->out_h * g->out_w, in_n = g->in_h * g->in_w;
-    // strata_depthwise8_scratch's layout, in sixteen lanes.
-    float *padded = strata_cache_line(scratch);
-    float *out = padded + (size_t)16 * rows * cols;
-    float *wt = out + (size_t)16 * out_n;
-    int32_t *in_index = (int32_t *)(wt + (size_t)16 * taps);
-    int32_t *out_offset = in_index + in_n;
-
-    // Zero only the border: every interior pixel is written by each block.
-    const int top = g->pad_top < rows ? g->pad_top : rows;
-    const int bottom = g->pad_top + g->in_h < rows ? g->pad_top + g->in_h : rows;
-    const int left = g->pad_left < cols ? g->pad_left : cols;
-    const int right = g->pad_left + g->in_w < cols ? g->pad_left + g->in_w : cols;
-    memset(padded, 0, sizeof(float) * 16 * (size_t)top * cols);
-    memset(padded + (size_t)16 * bottom * cols, 0, sizeof(float) * 16 * (size_t)(rows - bottom) * cols);
-    for (int r = top; r < bottom; r++) {
-        memset(padded + (size_t)16 * r * cols, 0, sizeof(float) * 16 * (size_t)left);
-        memset(padded + (size_t)16 * ((size_t)r * cols + right), 0, sizeof(float) * 16 * (size_t)(cols - right));
-    }
-    for (int ih = 0, q = 0; ih < g->in_h; ih++) {
-        for (int iw = 0; iw < g->in_w; iw++, q++) {
-            const int r = ih + g->pad_top, col = iw + g->pad_left;
-            in_index[q] = r < rows && col < cols ? r * cols + col : -1;
-        }
-    }
-    // Pixel indices, not float offsets: the scratch would need 64 GB before they overflowed.
-    for (int oh = 0, p = 0; oh < g->out_h; oh++) {
-        for (int ow = 0; ow < g->out_w; ow++, p++) out_offset[p] = oh * g->stride_h * cols + ow * g->stride_w;
-    }
     for (int c0 = 0; c0 < channels; c0 += 16) {
         const int count = channels - c0 < 16 ? channels - c0 : 16;
         depthwise16_block(x + (size_t)c0 * in_stride, in_stride, count, w + (size_t)c0 * taps, bias ? bias + c0 : NULL, g,
-                          y + (size_t)c0 * out_stride, out_stride, padded, out, wt, in_index, out_offset, ep, cols);
+                          y + (size_t)c0 * out_stride, out_stride, l.padded, l.out, l.wt, l.in_index, l.out_offset, ep,
+                          l.cols);
     }
 }
 

@@ -390,13 +390,14 @@ struct ConvProblem: @unchecked Sendable {
         let width = geometry.outputRowWidth, outputRows = geometry.outputRows
         let bandRows = Swift.min(outputRows, Swift.max(1, Self.bandFloats / Swift.max(1, rows * width)))
         let single = ExecutionContext(threads: 1)
-        for n in 0..<batch {
-            context.parallelFor(outputRows, minChunk: Swift.max(1, Swift.min(bandRows, outputRows / context.threads))) { range in
+        // One loop over every image's rows, as the direct convolution's (`forEachImage`).
+        context.parallelFor(batch * outputRows, minChunk: Swift.max(1, Swift.min(bandRows, outputRows / context.threads))) { range in
+            let col = UnsafeMutablePointer<Float>.allocate(capacity: rows * Swift.min(bandRows, range.count) * width)
+            defer { col.deallocate() }
+            Self.forEachImage(in: range, itemsPerImage: outputRows) { n, imageRows in
                 let input = x + n * channels * inSize, output = y + n * maps * outSize
-                let col = UnsafeMutablePointer<Float>.allocate(capacity: rows * Swift.min(bandRows, range.count) * width)
-                defer { col.deallocate() }
-                for first in stride(from: range.lowerBound, to: range.upperBound, by: bandRows) {
-                    let band = first..<Swift.min(first + bandRows, range.upperBound)
+                for first in stride(from: imageRows.lowerBound, to: imageRows.upperBound, by: bandRows) {
+                    let band = first..<Swift.min(first + bandRows, imageRows.upperBound)
                     let columns = band.count * width
                     geometry.im2col(input, rows: 0..<rows, band: band, into: col)
                     BlockedGemm.multiply(m: maps, n: columns, k: rows, a: w, lda: rows, b: col, ldb: columns,
