@@ -240,25 +240,30 @@ def compare_stats(c, label, document, acts, layout, bounds_by_layer):
 
 
 def odd_model(path):
-    """Conv → Relu (two channels dead: bias -100), Sigmoid and Tanh of large values (saturated),
-    Log of the Relu (-Inf) and Sqrt of the Conv (NaN), all outputs of one graph; input float32[N, 3, 6, 6]."""
+    """Conv → Relu (two channels dead: bias -100), Sigmoid and Tanh of large values (saturated), a
+    ReLU6 Clip of them (saturated; with the Relu, statistics `strata stats` takes from the pass over
+    the op's input), Log of the Relu (-Inf) and Sqrt of the Conv (NaN), all outputs of one graph;
+    input float32[N, 3, 6, 6]."""
     rng = np.random.default_rng(9)
     w = rng.normal(size=(4, 3, 3, 3)).astype(np.float32)
     bias = np.array([0.1, -100.0, 0.2, -100.0], dtype=np.float32)
     inits = [numpy_helper.from_array(w, "w"), numpy_helper.from_array(bias, "b"),
-             numpy_helper.from_array(np.array(40.0, dtype=np.float32), "k")]
+             numpy_helper.from_array(np.array(40.0, dtype=np.float32), "k"),
+             numpy_helper.from_array(np.array(0.0, dtype=np.float32), "lo"),
+             numpy_helper.from_array(np.array(6.0, dtype=np.float32), "hi")]
     nodes = [
         helper.make_node("Conv", ["x", "w", "b"], ["conv"], name="conv", pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["conv"], ["relu"], name="relu"),
         helper.make_node("Mul", ["conv", "k"], ["scaled"], name="scale"),
         helper.make_node("Sigmoid", ["scaled"], ["sigmoid"], name="sigmoid"),
         helper.make_node("Tanh", ["scaled"], ["tanh"], name="tanh"),
+        helper.make_node("Clip", ["scaled", "lo", "hi"], ["clipped"], name="clip"),
         helper.make_node("Log", ["relu"], ["log"], name="log"),
         helper.make_node("Sqrt", ["conv"], ["sqrt"], name="sqrt"),
         helper.make_node("GlobalAveragePool", ["relu"], ["pooled"], name="pool"),
         helper.make_node("Flatten", ["pooled"], ["flat"], name="flatten"),
     ]
-    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("sigmoid", "tanh", "log", "sqrt", "flat")]
+    outputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in ("sigmoid", "tanh", "clipped", "log", "sqrt", "flat")]
     graph = helper.make_graph(nodes, "odd", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 6, 6])], outputs, inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="test-visual")
     onnx.save(model, path)
@@ -363,10 +368,11 @@ def check_stats(c, scratch):
     run_dir = os.path.join(scratch, "acts-odd")
     c.strata(["run", model, "--input", x_path, "--all", "--out", run_dir, "--quiet"])
     acts = captured(run_dir)
-    compare_stats(c, "odd", document, acts, "NCHW", {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)})
+    compare_stats(c, "odd", document, acts, "NCHW", {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "clip": (0.0, 6.0)})
     rows = {row["layer"]: row for row in document["layers"]}
     c.exact("stats odd: dead channels after Relu", rows["relu"]["dead"], [1, 3])
     c.exact("stats odd: saturated sigmoid channels", rows["sigmoid"]["saturated"], [1, 3])
+    c.check("stats odd: the ReLU6 channels held at 0 saturated", {1, 3} <= set(rows["clip"]["saturated"]), rows["clip"]["saturated"])
     c.check("stats odd: -Inf counted", rows["log"]["inf"] > 0 and rows["log"]["nan"] == 0, f"{rows['log']['inf']} inf, {rows['log']['nan']} nan")
     c.check("stats odd: NaN counted", rows["sqrt"]["nan"] > 0, f"{rows['sqrt']['nan']} nan")
 

@@ -11,6 +11,13 @@ struct StatisticsCollector {
     /// Batch entries fed so far.
     private(set) var inputs = 0
     private var slots: [LayerOutput: [Int]] = [:]
+    /// Layers whose tensor is the input of a `Relu` or `Clip` whose output is another covered layer:
+    /// that layer, taken from the same pass over the input (`ActivationStatistics.add(_:deriving:through:)`).
+    private var derivations: [Int: (target: Int, clamp: ClampBounds)] = [:]
+    /// Within the current batch: layers added from their input's pass (their own tensor is then
+    /// skipped), and layers added from their own tensor (never derived again in this batch).
+    private var derivedInBatch: Set<Int> = []
+    private var addedInBatch: Set<Int> = []
 
     /// Statistics for `rows` of `model`, split over the engine's threads (`threads`, or every core).
     init(rows: [LayerOutput], model: Model, engine: Engine, threads: Int?) {
@@ -20,16 +27,50 @@ struct StatisticsCollector {
             layers[i].statistics.parallel = { [engine] n, body in engine.parallelFor(n, body) }
         }
         for (i, row) in rows.enumerated() { slots[row, default: []].append(i) }
+        derivations = Self.derivations(rows, model.graph)
+    }
+
+    /// Pairs of covered layers `x → y` where `y`'s tensor is `Relu(x)` or `Clip(x)` with bounds known
+    /// before the run, both outside loop bodies; one `y` per `x`.
+    private static func derivations(_ rows: [LayerOutput], _ graph: Graph) -> [Int: (target: Int, clamp: ClampBounds)] {
+        var producer: [String: Int] = [:]
+        for (n, node) in graph.nodes.enumerated() {
+            for out in node.outputs where !out.isEmpty { producer[out] = n }
+        }
+        var byTensor: [String: Int] = [:]
+        for (i, row) in rows.enumerated() where row.iterations == nil && byTensor[row.tensor] == nil { byTensor[row.tensor] = i }
+        var pairs: [Int: (target: Int, clamp: ClampBounds)] = [:]
+        var targets: Set<Int> = []
+        for (j, row) in rows.enumerated() where row.iterations == nil && !targets.contains(j) {
+            guard let n = producer[row.tensor], let clamp = ClampBounds.of(graph.nodes[n], in: graph),
+                  let input = graph.nodes[n].input(0), let i = byTensor[input], i != j, pairs[i] == nil else { continue }
+            pairs[i] = (j, clamp)
+            targets.insert(j)
+        }
+        return pairs
     }
 
     /// Adds one captured activation (the whole batch) of `row`.
     mutating func add(_ row: LayerOutput, _ tensor: Tensor) throws {
-        for i in slots[row] ?? [] { try layers[i].statistics.add(tensor) }
+        for i in slots[row] ?? [] {
+            if derivedInBatch.remove(i) != nil { continue }
+            if let (target, clamp) = derivations[i], !addedInBatch.contains(target), !derivedInBatch.contains(target) {
+                let derived = try layers.withUnsafeMutableBufferPointer { layers in
+                    try layers[i].statistics.add(tensor, deriving: &layers[target].statistics, through: clamp)
+                }
+                if derived { derivedInBatch.insert(target) }
+            } else {
+                try layers[i].statistics.add(tensor)
+            }
+            addedInBatch.insert(i)
+        }
     }
 
     /// Counts the inputs of a batch: its images, or the largest leading axis among the `.npy`
-    /// tensors fed (1 for scalars).
+    /// tensors fed (1 for scalars). Call once after each batch's run: it also ends the batch.
     mutating func count(_ batch: InputBatch) {
+        derivedInBatch = []
+        addedInBatch = []
         inputs += batch.images.isEmpty ? batch.feeds.values.compactMap { $0.rank > 0 ? $0.shape[0] : nil }.max() ?? 1 : batch.images.count
     }
 }

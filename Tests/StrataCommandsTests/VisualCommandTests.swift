@@ -89,4 +89,19 @@ final class VisualCommandTests: CommandTestCase {
         XCTAssertEqual(error, "\(otherPath): has layout NCHW but \(shards[0]) has NHWC")
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch + "/bad.json"))
     }
+
+    /// With its input covered too, a Relu's statistics come from the pass over that input
+    /// (`ActivationStatistics.add(_:deriving:through:)`); they must be what covering the Relu alone gives.
+    func testStatsOfAReluBesideItsInputEqualThoseOfTheReluAlone() throws {
+        func reluRow(_ layers: [String]) throws -> NSDictionary {
+            let console = try strata(["stats", Self.tinyCNN, "--input", Self.tinyInput, "--json", "--quiet"] + layers.flatMap { ["--layer", $0] })
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(console.output.utf8)) as? [String: Any])
+            let rows = try XCTUnwrap(document["layers"] as? [[String: Any]])
+            return NSDictionary(dictionary: try XCTUnwrap(rows.first { $0["layer"] as? String == "relu1" }))
+        }
+        let alone = try reluRow(["relu1"])
+        XCTAssertEqual(try reluRow(["bn1", "relu1"]), alone)
+        XCTAssertEqual(try reluRow(["relu1", "bn1"]), alone)
+        XCTAssertEqual(try reluRow([]), alone)
+    }
 }

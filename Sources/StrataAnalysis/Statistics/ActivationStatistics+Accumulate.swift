@@ -12,10 +12,24 @@ extension ActivationStatistics {
     /// `maxThreads` threads (through `parallel` when set). Each block's moments are combined in block order and everything else
     /// adds exactly, so the result is the same for any number of threads.
     mutating func accumulate(_ tensor: Tensor) {
-        let n = tensor.count
+        _ = accumulate(tensor, derived: nil)
+    }
+
+    /// `accumulate`, also adding `clamp.apply(x)` to `derived` (whose shape bookkeeping this does) from
+    /// the same pass over a float32 `x`; false, with `derived` unchanged, when a block held NaN or ±∞.
+    mutating func accumulate(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds) -> Bool {
+        withUnsafeMutablePointer(to: &derived) { accumulate(x, derived: ($0, clamp)) }
+    }
+
+    private mutating func accumulate(_ x: Tensor, derived target: (statistics: UnsafeMutablePointer<ActivationStatistics>, clamp: ClampBounds)?) -> Bool {
+        let clamp = target?.clamp
+        let n = x.count
         count += n
-        guard n > 0 else { return }
-        let axes = ActivationAxes(shape: tensor.shape, layout: layout)
+        guard n > 0 else {
+            target?.statistics.pointee.record(x.shape)
+            return target != nil
+        }
+        let axes = ActivationAxes(shape: x.shape, layout: layout)
         var geometry = StatisticsScratch.Geometry(channels: 0, inner: 1)
         if axes.channelAxis != nil {
             let (_, channels, inner) = axes.outerChannelInner
@@ -25,23 +39,41 @@ extension ActivationStatistics {
         let blocks = (n + StatisticsScratch.blockSize - 1) / StatisticsScratch.blockSize
         let workers = Swift.max(1, Swift.min(maxThreads, n / Self.valuesPerThread, blocks))
         let scratches = (0 ..< workers).map { _ in StatisticsScratch.take(channels: geometry.channels) }
+        let derivedScratches = clamp == nil ? [] : (0 ..< workers).map { _ in StatisticsScratch.take(channels: geometry.channels) }
         var blockMoments = [Moments](repeating: Moments(), count: blocks)
+        var derivedMoments = [Moments](repeating: Moments(), count: clamp == nil ? 0 : blocks)
+        let bands = target?.statistics.pointee.saturationBounds?.floatBands
         blockMoments.withUnsafeMutableBufferPointer { moments in
-            let job = BlockJob(tensor: tensor, geometry: geometry, bounds: saturationBounds, blocks: blocks,
-                               workers: workers, scratches: scratches, moments: moments)
-            if workers == 1 {
-                job.run(0)
-            } else if let parallel {
-                parallel(workers) { job.run($0) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: workers) { job.run($0) }
+            derivedMoments.withUnsafeMutableBufferPointer { clampedMoments in
+                let job = BlockJob(tensor: x, geometry: geometry, bounds: saturationBounds, blocks: blocks,
+                                   workers: workers, scratches: scratches, moments: moments,
+                                   derivations: clamp.map { clamp in derivedScratches.map {
+                                       StatisticsScratch.Derivation(scratch: $0, clamp: clamp, bands: bands, moments: clampedMoments)
+                                   } })
+                if workers == 1 {
+                    job.run(0)
+                } else if let parallel {
+                    parallel(workers) { job.run($0) }
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: workers) { job.run($0) }
+                }
             }
         }
-        for scratch in scratches {
-            scratch.fold(into: &self, channels: geometry.channels)
-            StatisticsScratch.give(scratch)
+        let derivedAll = clamp != nil && !derivedScratches.contains { $0.lostDerivation }
+        if let target, derivedAll {
+            let derived = target.statistics
+            derived.pointee.record(x.shape)
+            derived.pointee.count += n
+            for (scratch, other) in zip(scratches, derivedScratches) {
+                scratch.fold(into: &self, deriving: &derived.pointee, from: other, clamp: target.clamp, channels: geometry.channels)
+            }
+            for m in derivedMoments { derived.pointee.moments.combine(m) }
+        } else {
+            for scratch in scratches { scratch.fold(into: &self, channels: geometry.channels) }
         }
+        for scratch in scratches + derivedScratches { StatisticsScratch.give(scratch) }
         for m in blockMoments { moments.combine(m) }
+        return derivedAll
     }
 }
 
@@ -55,9 +87,11 @@ private struct BlockJob: @unchecked Sendable {
     let workers: Int
     let scratches: [StatisticsScratch]
     let moments: UnsafeMutableBufferPointer<Moments>
+    /// Per worker, when the pass also derives a clamp's statistics.
+    let derivations: [StatisticsScratch.Derivation]?
 
     func run(_ w: Int) {
         scratches[w].process(tensor, blocks: blocks * w / workers ..< blocks * (w + 1) / workers,
-                             geometry: geometry, bounds: bounds, moments: moments)
+                             geometry: geometry, bounds: bounds, moments: moments, derived: derivations?[w])
     }
 }

@@ -61,21 +61,43 @@ public struct ActivationStatistics: Sendable {
     /// axes may differ (they are then shown as unknown in `shape`).
     public mutating func add(_ tensor: Tensor) throws {
         try checkShape(tensor.shape)
-        inputs += tensor.rank == 0 ? 1 : tensor.shape[0]
-        if rank == nil {
-            rank = tensor.rank
-            itemShape = tensor.shape.dropFirst().map { $0 }
-            if let axis = channelAxis {
-                channelMaxima = [Double](repeating: -.infinity, count: tensor.shape[axis])
-                if saturationBounds != nil { saturatedCounts = [Int](repeating: 0, count: tensor.shape[axis]) }
-            }
-        } else {
-            for (i, d) in tensor.shape.dropFirst().enumerated() where itemShape[i] != d { itemShape[i] = nil }
-        }
+        record(tensor.shape)
         accumulate(tensor)
     }
 
-    private func checkShape(_ shape: [Int]) throws {
+    /// Adds one batch `x` as `add` does and, in the same pass, adds `clamp.apply(x)` to `derived`, the
+    /// statistics of an op that computes that clamp of `x` (a `Relu` or a `Clip`, `ClampBounds.of`),
+    /// with the same results as `derived.add` of that op's output would give (moments to rounding).
+    /// Returns false, leaving `derived` as it was, where that cannot be done: `x` is not float32 or
+    /// holds NaN or ±∞, or does not fit `derived`'s earlier batches; the caller then adds the op's
+    /// output itself.
+    public mutating func add(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds) throws -> Bool {
+        try checkShape(x.shape)
+        guard x.dtype == .float32, derived.layout == layout, (try? derived.checkShape(x.shape)) != nil else {
+            record(x.shape)
+            accumulate(x)
+            return false
+        }
+        record(x.shape)
+        return accumulate(x, deriving: &derived, through: clamp)
+    }
+
+    /// Counts the inputs of a batch of shape `shape` (already checked) and sizes the per-channel state.
+    mutating func record(_ shape: [Int]) {
+        inputs += shape.isEmpty ? 1 : shape[0]
+        if rank == nil {
+            rank = shape.count
+            itemShape = shape.dropFirst().map { $0 }
+            if let axis = channelAxis {
+                channelMaxima = [Double](repeating: -.infinity, count: shape[axis])
+                if saturationBounds != nil { saturatedCounts = [Int](repeating: 0, count: shape[axis]) }
+            }
+        } else {
+            for (i, d) in shape.dropFirst().enumerated() where itemShape[i] != d { itemShape[i] = nil }
+        }
+    }
+
+    func checkShape(_ shape: [Int]) throws {
         guard let rank else { return }
         guard shape.count == rank else {
             throw StrataError(.invalidInput, "an activation of shape \(shape) follows earlier ones of rank \(rank)")

@@ -11,9 +11,9 @@ extension SaturationBounds {
             ((x >= a0 ? 1 : 0) & (x <= a1 ? 1 : 0)) | ((x >= b0 ? 1 : 0) & (x <= b1 ? 1 : 0))
         }
 
-        /// How many of `x[0 ..< n]` are in a band.
+        /// How many of `x[0 ..< n]`, clamped by `clamp`, are in a band.
         @inline(__always)
-        func count(_ x: UnsafePointer<Float>, _ n: Int) -> Int {
+        func count(_ x: UnsafePointer<Float>, _ n: Int, through clamp: ClampBounds = .none) -> Int {
             let raw = UnsafeRawPointer(x)
             let a0v = SIMD8<Float>(repeating: a0), a1v = SIMD8<Float>(repeating: a1)
             let b0v = SIMD8<Float>(repeating: b0), b1v = SIMD8<Float>(repeating: b1)
@@ -21,14 +21,14 @@ extension SaturationBounds {
             var lanes = SIMD8<Int32>()
             var i = 0
             while i + 8 <= n {
-                let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                let v = clamp.apply(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
                 let inside = (v .>= a0v) .& (v .<= a1v) .| (v .>= b0v) .& (v .<= b1v)
                 lanes &+= none.replacing(with: one, where: inside)
                 i += 8
             }
             var total = Int(lanes.wrappedSum())
             while i < n {
-                total &+= count(x[i])
+                total &+= count(clamp.apply(x[i]))
                 i += 1
             }
             return total

@@ -9,15 +9,31 @@ extension StatisticsScratch {
         var inner: Int
     }
 
+    /// Where a pass over a float32 tensor `x` also takes the statistics of `clamp.apply(x)`, an op's
+    /// output that is the clamp of `x` (`ClampBounds`): that output's partial counts, range and
+    /// saturation counts go to `scratch`, its blocks' moments to `moments`. The histogram and the
+    /// channel maxima come from `x`'s at the fold. A block with NaN or ±∞ sets `scratch.lostDerivation`.
+    struct Derivation {
+        let scratch: StatisticsScratch
+        let clamp: ClampBounds
+        let bands: SaturationBounds.FloatBands?
+        let moments: UnsafeMutableBufferPointer<Moments>
+    }
+
     /// Accumulates blocks `blocks` of `tensor`, writing each block's moments to `moments[block]`.
+    /// `derived` is only for float32 tensors.
     func process(_ tensor: Tensor, blocks: Range<Int>, geometry: Geometry, bounds: SaturationBounds?,
-                 moments: UnsafeMutableBufferPointer<Moments>) {
+                 moments: UnsafeMutableBufferPointer<Moments>, derived: Derivation? = nil) {
         let count = tensor.count
         let size = Self.blockSize
         let bands = bounds?.floatBands
         for k in blocks {
             let start = k * size, n = Swift.min(size, count - start)
-            if tensor.dtype.isExactInFloat {
+            if let derived, tensor.dtype == .float32 {
+                let x = UnsafePointer(tensor.pointer(as: Float.self) + start)
+                if geometry.channels > 0 { floatChannelPass(x, start: start, count: n, geometry, bands, derived: derived) }
+                (moments[k], derived.moments[k]) = floatBlockPair(x, n, derived)
+            } else if tensor.dtype.isExactInFloat {
                 let x: UnsafePointer<Float>
                 if tensor.dtype == .float32 {
                     x = UnsafePointer(tensor.pointer(as: Float.self) + start)
@@ -25,7 +41,7 @@ extension StatisticsScratch {
                     tensor.copyFloats(from: start, count: n, into: floats)
                     x = UnsafePointer(floats)
                 }
-                if geometry.channels > 0 { floatChannelPass(x, start: start, count: n, geometry, bands) }
+                if geometry.channels > 0 { floatChannelPass(x, start: start, count: n, geometry, bands, derived: nil) }
                 moments[k] = floatBlock(x, n)
             } else {
                 tensor.copyDoubles(from: start, count: n, into: doubles)
@@ -39,10 +55,13 @@ extension StatisticsScratch {
     // MARK: Channels
 
     /// Per-channel maxima (NaN ignored) and saturation counts of the float32 values `start ..< start + n`,
-    /// walked in runs that stay within one row (channels-last) or one channel (channels-first).
+    /// walked in runs that stay within one row (channels-last) or one channel (channels-first); with
+    /// `derived`, also the saturation counts of their clamp (its maxima are the clamp of these).
     @inline(__always)
-    private func floatChannelPass(_ x: UnsafePointer<Float>, start: Int, count n: Int, _ g: Geometry, _ bands: SaturationBounds.FloatBands?) {
+    private func floatChannelPass(_ x: UnsafePointer<Float>, start: Int, count n: Int, _ g: Geometry, _ bands: SaturationBounds.FloatBands?,
+                                  derived: Derivation?) {
         let cm = channelMaxFloat, sat = saturated
+        let derivedBands = derived?.bands, clamp = derived?.clamp ?? .none, derivedSat = derived?.scratch.saturated
         var done = 0
         if g.inner == 1 {
             // Channels-last: a row of `channels` values, one per channel.
@@ -58,6 +77,10 @@ extension StatisticsScratch {
                     let s = sat + c
                     for j in 0 ..< len { s[j] &+= bands.count(row[j]) }
                 }
+                if let derivedBands, let derivedSat {
+                    let s = derivedSat + c
+                    for j in 0 ..< len { s[j] &+= derivedBands.count(clamp.apply(row[j])) }
+                }
                 done += len
                 c = 0
             }
@@ -71,6 +94,7 @@ extension StatisticsScratch {
                 let m = Self.maximumIgnoringNaN(run, len)
                 if m > cm[c] { cm[c] = m }
                 if let bands { sat[c] &+= bands.count(run, len) }
+                if let derivedBands, let derivedSat { derivedSat[c] &+= derivedBands.count(run, len, through: clamp) }
                 done += len
                 offset = 0
                 c += 1
@@ -123,62 +147,71 @@ extension StatisticsScratch {
 
     // MARK: Moments, counts, histogram
 
-    /// A float32 block in one pass: sums of `d = x − K` and `d²` with `K` the block's first value
-    /// (then `m2 = Σd² − (Σd)²/n`, whose relative error is at most about `n·ε` because `(x₀ − mean)²`
-    /// never exceeds `n` times the variance), the range, zeros, negatives and the histogram. NaN and
-    /// ±∞ fall in the histogram's spare bucket, which is never reported, and compare false as zeros
-    /// and true (−∞) as negatives exactly as the definitions want; but they make the sums non-finite
-    /// (finite floats cannot overflow them), and then the range and moments are redone value by value.
+    /// A float32 block in one pass: the sums, range, zeros and negatives of `FloatBlockSums`, and the
+    /// histogram. NaN and ±∞ fall in the histogram's spare bucket, which is never reported, and compare
+    /// false as zeros and true (−∞) as negatives exactly as the definitions want; but they make the sums
+    /// non-finite, and then the range and moments are redone value by value.
     @inline(__always)
     private func floatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments {
         let raw = UnsafeRawPointer(x)
         let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
         let stride = Self.laneStride
-        let shift = Double(x[0]), shiftLanes = SIMD4<Double>(repeating: shift)
-        var d0 = SIMD4<Double>(), d1 = SIMD4<Double>(), q0 = SIMD4<Double>(), q1 = SIMD4<Double>()
-        var lo = SIMD8<Float>(repeating: .infinity), hi = SIMD8<Float>(repeating: -.infinity)
-        var zeroLanes = SIMD8<Int32>(), negativeLanes = SIMD8<Int32>()
-        let one = SIMD8<Int32>(repeating: 1), none = SIMD8<Int32>()
+        var sums = FloatBlockSums(shift: x[0])
         var i = 0
         while i + 8 <= n {
             let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            let a = SIMD4<Double>(v.lowHalf) - shiftLanes, b = SIMD4<Double>(v.highHalf) - shiftLanes
-            d0 += a
-            d1 += b
-            q0 += a * a
-            q1 += b * b
-            lo.replace(with: v, where: v .< lo)
-            hi.replace(with: v, where: v .> hi)
-            zeroLanes &+= none.replacing(with: one, where: v .== 0)
-            negativeLanes &+= none.replacing(with: one, where: v .< 0)
+            sums.add(v)
             for l in 0 ..< 8 {
                 (lanes + l &* stride)[HistogramBuckets.bucket(v[l], table: table, limits: limits)] &+= 1
             }
             i += 8
         }
-        var deviation = (d0 + d1).sum(), squares = (q0 + q1).sum()
-        var low = lo.min(), high = hi.max()
-        var zeroCount = Int(zeroLanes.wrappedSum()), negativeCount = Int(negativeLanes.wrappedSum())
+        sums.reduce()
         while i < n {
-            let v = x[i], d = Double(v) - shift
-            deviation += d
-            squares += d * d
-            if v < low { low = v }
-            if v > high { high = v }
-            if v == 0 { zeroCount += 1 }
-            if v < 0 { negativeCount += 1 }
-            lanes[HistogramBuckets.bucket(v, table: table, limits: limits)] &+= 1
+            sums.add(x[i])
+            lanes[HistogramBuckets.bucket(x[i], table: table, limits: limits)] &+= 1
             i += 1
         }
-        zeros &+= zeroCount
-        negative &+= negativeCount
-        guard deviation.isFinite, squares.isFinite else {
+        zeros &+= sums.zeros
+        negative &+= sums.negatives
+        guard sums.isFinite else {
             return generalBlock(x, n, histogramAndSigns: false)
         }
-        minimum = Swift.min(minimum, Double(low))
-        maximum = Swift.max(maximum, Double(high))
-        let count = Double(n)
-        return Moments(n: n, mean: shift + deviation / count, m2: Swift.max(squares - deviation * deviation / count, 0))
+        minimum = Swift.min(minimum, Double(sums.low))
+        maximum = Swift.max(maximum, Double(sums.high))
+        return sums.moments(n)
+    }
+
+    /// `floatBlock`, then the sums of `derived.clamp.apply(x)` into `derived.scratch`, whose histogram
+    /// is this one's, clamped, at the fold. The clamp's sums take a second loop over the block (in
+    /// cache by then): in one loop the two sets of sums need more vector registers than x86-64's
+    /// baseline has, and that loop was slower than the two. A block with NaN or ±∞ loses the derivation.
+    @inline(__always)
+    private func floatBlockPair(_ x: UnsafePointer<Float>, _ n: Int, _ derived: Derivation) -> (Moments, Moments) {
+        let m = floatBlock(x, n)
+        // `floatBlock` counts NaN and ±∞ only where it meets them.
+        guard nan == 0, inf == 0 else {
+            derived.scratch.lostDerivation = true
+            return (m, Moments())
+        }
+        let raw = UnsafeRawPointer(x), clamp = derived.clamp
+        var clamped = FloatBlockSums(shift: clamp.apply(x[0]))
+        var i = 0
+        while i + 8 <= n {
+            clamped.add(clamp.apply(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)))
+            i += 8
+        }
+        clamped.reduce()
+        while i < n {
+            clamped.add(clamp.apply(x[i]))
+            i += 1
+        }
+        let y = derived.scratch
+        y.zeros &+= clamped.zeros
+        y.negative &+= clamped.negatives
+        y.minimum = Swift.min(y.minimum, Double(clamped.low))
+        y.maximum = Swift.max(y.maximum, Double(clamped.high))
+        return (m, clamped.moments(n))
     }
 
     /// Any block, value by value: NaN and ±∞ counted and left out of the moments, the range and the

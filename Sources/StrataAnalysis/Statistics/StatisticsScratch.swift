@@ -24,6 +24,9 @@ final class StatisticsScratch {
 
     var nan = 0, inf = 0, zeros = 0, negative = 0
     var minimum = Double.infinity, maximum = -Double.infinity
+    /// Set by a pass that derived a clamp's statistics into this scratch (`Derivation`) and met NaN or
+    /// ±∞: the derived partials are then incomplete.
+    var lostDerivation = false
 
     private init() {
         let counters = Self.laneStride * Self.lanes
@@ -49,6 +52,7 @@ final class StatisticsScratch {
     private func reset(channels: Int) {
         nan = 0
         inf = 0
+        lostDerivation = false
         zeros = 0
         negative = 0
         minimum = .infinity
@@ -70,12 +74,40 @@ final class StatisticsScratch {
     /// Adds the partials to `stats` and zeroes the histogram counters it used (those between the
     /// buckets of the smallest and largest finite value seen, and the spare bucket of NaN and ±∞).
     func fold(into stats: inout ActivationStatistics, channels: Int) {
+        foldCounts(into: &stats)
+        foldHistogram { j, n in stats.histogram.add(n, toBucket: j) }
+        foldChannels(into: &stats, channels: channels)
+    }
+
+    /// `fold` after a pass that derived the statistics of `clamp.apply(x)` into `derived` (no block
+    /// lost the derivation): those go to `derivedStats`, with this scratch's histogram and channel
+    /// maxima clamped, since clamping a value clamps its bucket and a channel's maximum.
+    func fold(into stats: inout ActivationStatistics, deriving derivedStats: inout ActivationStatistics,
+              from derived: StatisticsScratch, clamp: ClampBounds, channels: Int) {
+        foldCounts(into: &stats)
+        derived.foldCounts(into: &derivedStats)
+        let buckets = clamp.bucketClamp
+        foldHistogram { j, n in
+            stats.histogram.add(n, toBucket: j)
+            derivedStats.histogram.add(n, toBucket: buckets.apply(j))
+        }
+        // A channel this scratch did not see becomes `lo` here, which no value of it is below.
+        for c in 0 ..< channels { derived.channelMaxFloat[c] = clamp.apply(channelMaxFloat[c]) }
+        foldChannels(into: &stats, channels: channels)
+        derived.foldChannels(into: &derivedStats, channels: channels)
+    }
+
+    private func foldCounts(into stats: inout ActivationStatistics) {
         stats.nanCount += nan
         stats.infCount += inf
         stats.zeroCount += zeros
         stats.negativeCount += negative
         stats.finiteMinimum = Swift.min(stats.finiteMinimum, minimum)
         stats.finiteMaximum = Swift.max(stats.finiteMaximum, maximum)
+    }
+
+    /// Calls `add(bucket, count)` for each non-empty bucket and zeroes the counters.
+    private func foldHistogram(_ add: (Int, Int) -> Void) {
         if minimum <= maximum {
             for j in HistogramBuckets.referenceBucket(minimum) ... HistogramBuckets.referenceBucket(maximum) {
                 var n = 0
@@ -83,10 +115,13 @@ final class StatisticsScratch {
                     n += laneCounts[l * Self.laneStride + j]
                     laneCounts[l * Self.laneStride + j] = 0
                 }
-                if n != 0 { stats.histogram.add(n, toBucket: j) }
+                if n != 0 { add(j, n) }
             }
         }
         for l in 0 ..< Self.lanes { laneCounts[l * Self.laneStride + HistogramBuckets.spareBucket] = 0 }
+    }
+
+    private func foldChannels(into stats: inout ActivationStatistics, channels: Int) {
         let doubleMax = channelMax, floatMax = channelMaxFloat, saturatedCounts = saturated
         stats.channelMaxima.withUnsafeMutableBufferPointer { maxima in
             for c in 0 ..< Swift.min(maxima.count, channels) {
