@@ -59,8 +59,9 @@ let package = Package(
         // PNG/JPEG decoding, Pillow-exact resampling, preprocessing presets.
         .target(name: "StrataImage", dependencies: ["StrataCore", "CImageCodecs"]),
         // Activation maps, streaming statistics, kernel tiles and class activation maps: the numbers behind maps,
-        // stats, filters and cam (LAPACK's SVD through COpenBLAS for Eigen-CAM).
-        .target(name: "StrataAnalysis", dependencies: ["StrataCore", "COpenBLAS"]),
+        // stats, filters and cam (LAPACK's SVD through COpenBLAS for Eigen-CAM; the statistics' vector
+        // passes in the instruction-set tiers of CStrataKernels).
+        .target(name: "StrataAnalysis", dependencies: ["StrataCore", "COpenBLAS", "CStrataKernels"]),
         // PCA, t-SNE and UMAP of an N × D matrix of activations: plain numerics, no engine or importer
         // (LAPACK and BLAS through OpenBLAS, FFTs through FFTW).
         .target(name: "StrataEmbedding", dependencies: ["StrataCore", "COpenBLAS", "CFFTW"]),

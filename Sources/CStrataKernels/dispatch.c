@@ -180,6 +180,12 @@ void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias
 
 void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
 void strata_softmax_rows(const float *x, float *y, size_t rows, size_t n) { active()->softmax_rows(x, y, rows, n); }
+void strata_block_sums_f32(const float *x, size_t n, float lo, float hi, strata_block_sums *out) {
+    active()->block_sums(x, n, lo, hi, out);
+}
+float strata_run_max_f32(const float *x, size_t n, const strata_bands *bands, float lo, float hi, int64_t *in_bands) {
+    return active()->run_max(x, n, bands, lo, hi, in_bands);
+}
 
 void strata_im2col_2d(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end,
                       float *col) {

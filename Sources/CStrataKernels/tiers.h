@@ -35,6 +35,10 @@ typedef struct {
     void (*winograd_output)(const float *m, size_t xi_stride, size_t ldm, int channels, const float *bias,
                             const strata_window2d *g, int tr_begin, int tr_end, float *y, size_t plane, float *scratch,
                             const strata_epilogue *ep);
+    /// strata_block_sums_f32's contract.
+    void (*block_sums)(const float *x, size_t n, float lo, float hi, strata_block_sums *out);
+    /// strata_run_max_f32's contract.
+    float (*run_max)(const float *x, size_t n, const strata_bands *bands, float lo, float hi, int64_t *in_bands);
     /// strata_softmax_rows's contract.
     void (*softmax_rows)(const float *x, float *y, size_t rows, size_t n);
     /// Strata's own GEMM (strata_sgemm's contract), or NULL where the tier has none and OpenBLAS runs.

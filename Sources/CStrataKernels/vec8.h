@@ -54,6 +54,7 @@ V8 v8f v8_neg(v8f a) { return _mm256_xor_ps(a, _mm256_set1_ps(-0.0f)); }
 V8 v8f v8_abs(v8f a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
 V8 v8m v8_lt(v8f a, v8f b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
 V8 v8m v8_gt(v8f a, v8f b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+V8 v8m v8_eq(v8f a, v8f b) { return _mm256_cmp_ps(a, b, _CMP_EQ_OQ); }
 V8 v8m v8_is_nan(v8f a) { return _mm256_cmp_ps(a, a, _CMP_NEQ_UQ); }
 /// `yes` where `m` is set, else `no`.
 V8 v8f v8_select(v8m m, v8f yes, v8f no) { return _mm256_blendv_ps(no, yes, m); }
@@ -123,6 +124,7 @@ V8 v8f v8_neg(v8f a) { return V8F(vnegq_f32(a.lo), vnegq_f32(a.hi)); }
 V8 v8f v8_abs(v8f a) { return V8F(vabsq_f32(a.lo), vabsq_f32(a.hi)); }
 V8 v8m v8_lt(v8f a, v8f b) { return V8M(vcltq_f32(a.lo, b.lo), vcltq_f32(a.hi, b.hi)); }
 V8 v8m v8_gt(v8f a, v8f b) { return V8M(vcgtq_f32(a.lo, b.lo), vcgtq_f32(a.hi, b.hi)); }
+V8 v8m v8_eq(v8f a, v8f b) { return V8M(vceqq_f32(a.lo, b.lo), vceqq_f32(a.hi, b.hi)); }
 V8 v8m v8_is_nan(v8f a) { return V8M(vmvnq_u32(vceqq_f32(a.lo, a.lo)), vmvnq_u32(vceqq_f32(a.hi, a.hi))); }
 V8 v8f v8_select(v8m m, v8f yes, v8f no) { return V8F(vbslq_f32(m.lo, yes.lo, no.lo), vbslq_f32(m.hi, yes.hi, no.hi)); }
 V8 v8i v8_bits(v8f a) { return V8I(vreinterpretq_s32_f32(a.lo), vreinterpretq_s32_f32(a.hi)); }
@@ -195,6 +197,7 @@ V8 v8f v8_abs(v8f a) {
 }
 V8 v8m v8_lt(v8f a, v8f b) { v8m r; V8_LANES(r.m[l] = a.f[l] < b.f[l]) return r; }
 V8 v8m v8_gt(v8f a, v8f b) { v8m r; V8_LANES(r.m[l] = a.f[l] > b.f[l]) return r; }
+V8 v8m v8_eq(v8f a, v8f b) { v8m r; V8_LANES(r.m[l] = a.f[l] == b.f[l]) return r; }
 V8 v8m v8_is_nan(v8f a) { v8m r; V8_LANES(r.m[l] = a.f[l] != a.f[l]) return r; }
 V8 v8f v8_select(v8m m, v8f yes, v8f no) { v8f r; V8_LANES(r.f[l] = m.m[l] ? yes.f[l] : no.f[l]) return r; }
 V8 v8i v8i_set1(int32_t x) { v8i r; V8_LANES(r.i[l] = x) return r; }

@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 import StrataKeras
 import StrataTestSupport
@@ -99,7 +100,10 @@ final class SaturationBandsTests: XCTestCase {
                 XCTAssertEqual(bands.count(x), bounds.contains(Double(x)) ? 1 : 0, "bounds [\(lo), \(hi)], value \(x)")
             }
             let expected = values.filter { bounds.contains(Double($0)) }.count
-            XCTAssertEqual(values.withUnsafeBufferPointer { bands.count($0.baseAddress!, $0.count) }, expected, "[\(lo), \(hi)]")
+            var kernelBands = bands.kernelBands
+            var inside: Int64 = 0
+            _ = strata_run_max_f32(values, values.count, &kernelBands, -.infinity, .infinity, &inside)
+            XCTAssertEqual(Int(inside), expected, "[\(lo), \(hi)]: the kernels' count")
         }
     }
 }

@@ -482,4 +482,70 @@ final class KernelTierTests: XCTestCase {
             }
         }
     }
+
+    /// The statistics' block sums and run maxima (`strata_block_sums_f32`, `strata_run_max_f32`) have no
+    /// multiply-adds and add their double lanes in one order: every tier gives the generic tier's bits,
+    /// with or without a clamp, on values with NaN, ±∞, ±0 and subnormals, in blocks of every length
+    /// class (empty, a tail alone, whole vectors, both).
+    func testStatisticsKernelsAgree() {
+        var r = SeededGenerator(seed: 77)
+        let values: [Float] = (0 ..< 8195).map { _ in
+            switch r.below(60) {
+            case 0: return .nan
+            case 1: return r.below(2) == 0 ? .infinity : -.infinity
+            case 2: return -0.0
+            case 3: return 0
+            case 4: return .leastNonzeroMagnitude * Float(Int(r.below(5)) - 2)
+            case 5: return 6
+            default: return Float((r.unit() - 0.4) * 20)
+            }
+        }
+        let finite = values.map { $0.isFinite ? $0 : 1.5 }
+        let bands = strata_bands(a0: -0.001, a1: 0.001, b0: 5.999, b1: 6.001)
+        func results() -> [String] {
+            var rows: [String] = []
+            for data in [values, finite] {
+                for n in [0, 1, 7, 8, 9, 64, 8192, 8195] {
+                    for (lo, hi) in [(-Float.infinity, Float.infinity), (0, 6), (-1, 1)] {
+                        var sums = strata_block_sums()
+                        var inside: Int64 = -1
+                        let (m, withBands) = data.withUnsafeBufferPointer { x -> (Float, Float) in
+                            strata_block_sums_f32(x.baseAddress!, n, lo, hi, &sums)
+                            var b = bands
+                            let plain = strata_run_max_f32(x.baseAddress!, n, nil, lo, hi, nil)
+                            return (plain, strata_run_max_f32(x.baseAddress!, n, &b, lo, hi, &inside))
+                        }
+                        rows.append("\(n) [\(lo), \(hi)]: \(sums.deviation.bitPattern) \(sums.squares.bitPattern) "
+                                    + "\(sums.low.bitPattern) \(sums.high.bitPattern) \(sums.zeros) \(sums.negatives) "
+                                    + "\(m.bitPattern) \(withBands.bitPattern) \(inside)")
+                    }
+                }
+            }
+            return rows
+        }
+        KernelTier.force(.generic)
+        let generic = results()
+        // The generic tier itself against the definitions, on the finite data with no clamp.
+        let all = Array(finite.prefix(8195))
+        var sums = strata_block_sums()
+        strata_block_sums_f32(all, all.count, -.infinity, .infinity, &sums)
+        XCTAssertEqual(sums.zeros, Int64(all.filter { $0 == 0 }.count))
+        XCTAssertEqual(sums.negatives, Int64(all.filter { $0 < 0 }.count))
+        XCTAssertEqual(sums.low, all.min())
+        XCTAssertEqual(sums.high, all.max())
+        let direct = all.reduce(0.0) { $0 + (Double($1) - Double(all[0])) }
+        XCTAssertEqual(sums.deviation, direct, accuracy: 1e-9 * all.reduce(0.0) { $0 + abs(Double($1)) })
+        var b = bands
+        var inside: Int64 = 0
+        XCTAssertEqual(strata_run_max_f32(values, values.count, &b, 0, 6, &inside), values.filter { !$0.isNaN }.max())
+        XCTAssertEqual(inside, Int64(values.filter { v in
+            let y = min(max(v, 0), 6)
+            return !v.isNaN && (abs(y) <= 0.001 || abs(y - 6) <= 0.001)
+        }.count))
+        for tier in KernelTier.available where tier != .generic {
+            KernelTier.force(tier)
+            let got = results()
+            for (a, g) in zip(got, generic) where a != g { XCTFail("\(tier): \(a) where the generic tier gives \(g)") }
+        }
+    }
 }

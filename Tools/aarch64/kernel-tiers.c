@@ -232,6 +232,30 @@ static void run_winograd_output(const void *ctx, float *out) {
     free(scratch);
 }
 
+// The statistics kernels: their results' bytes as floats, compared bit for bit.
+typedef struct {
+    const float *x;
+    size_t n;
+    float lo, hi;
+} statistics_case;
+
+static void run_block_sums(const void *ctx, float *out) {
+    const statistics_case *c = ctx;
+    strata_block_sums sums;
+    memset(&sums, 0, sizeof sums);
+    strata_block_sums_f32(c->x, c->n, c->lo, c->hi, &sums);
+    memcpy(out, &sums, sizeof sums);
+}
+
+static void run_run_max(const void *ctx, float *out) {
+    const statistics_case *c = ctx;
+    const strata_bands bands = {c->lo - 0.001f, c->lo + 0.001f, c->hi - 0.001f, c->hi + 0.001f};
+    int64_t inside = -1;
+    out[0] = strata_run_max_f32(c->x, c->n, &bands, c->lo, c->hi, &inside);
+    out[1] = strata_run_max_f32(c->x, c->n, NULL, c->lo, c->hi, NULL);
+    memcpy(out + 2, &inside, sizeof inside);
+}
+
 int main(void) {
     printf("kernel tiers: best %s;", strata_isa_name(strata_isa_best()));
     for (int isa = 0; isa < STRATA_ISA_COUNT; isa++) {
@@ -356,6 +380,22 @@ int main(void) {
         elementwise_case c = {x, widths[i], rows, {.bias = NULL}, NULL};
         snprintf(what, sizeof what, "softmax rows of %zu", widths[i]);
         check_within(what, (size_t)rows * widths[i], run_softmax, &c, functions);
+        free(x);
+    }
+
+    // Statistics' block sums and run maxima, with and without a clamp, with NaN and ±∞ among the
+    // values, around the vector width.
+    const size_t lengths[] = {0, 1, 7, 8, 9, 100, 8192, 8195};
+    const float clamps[3][2] = {{-INFINITY, INFINITY}, {0.0f, 6.0f}, {-1.0f, 1.0f}};
+    for (int i = 0; i < 8; i++) {
+        float *x = random_floats(lengths[i] ? lengths[i] : 1, 8.0f, 1);
+        for (int k = 0; k < 3; k++) {
+            statistics_case c = {x, lengths[i], clamps[k][0], clamps[k][1]};
+            snprintf(what, sizeof what, "block sums of %zu, clamp [%g, %g]", lengths[i], c.lo, c.hi);
+            check(what, sizeof(strata_block_sums) / sizeof(float), run_block_sums, &c);
+            snprintf(what, sizeof what, "run maximum of %zu, clamp [%g, %g]", lengths[i], c.lo, c.hi);
+            check(what, 4, run_run_max, &c);
+        }
         free(x);
     }
 

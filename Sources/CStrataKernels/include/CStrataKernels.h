@@ -7,6 +7,7 @@
 // their arguments.
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The instruction-set tiers of the kernels. Each architecture's tiers form a chain; a CPU runs
 /// every tier of its architecture up to its best one. All tiers compute the same bits, except
@@ -270,5 +271,29 @@ static inline void strata_cpu_relax(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+
+/// The arithmetic part of a block of activation statistics, over y[i] = clamp(x[i]) for n values, with
+/// clamp(v) = (v < lo ? lo : v), then (v > hi ? hi : v) (the engine's Relu and Clip; −∞ and +∞ for no
+/// clamp): with d = y[i] − y[0] in double, Σd and Σd²; the smallest and largest y (NaN never chosen;
+/// among equal values the first); how many y are 0 (either sign) and how many below 0 (−∞ included,
+/// NaN in neither). Every tier gives the same bits.
+typedef struct {
+    double deviation, squares;
+    float low, high;
+    int64_t zeros, negatives;
+} strata_block_sums;
+
+void strata_block_sums_f32(const float *x, size_t n, float lo, float hi, strata_block_sums *out);
+
+/// The closed float intervals [a0, a1] and [b0, b1] around a saturating layer's bounds (an empty
+/// one is [+∞, −∞]).
+typedef struct {
+    float a0, a1, b0, b1;
+} strata_bands;
+
+/// The largest of x[0 ..< n], NaN ignored (−∞ when there is none) and, when `bands` is set, how many
+/// of clamp(x[i]) (as in strata_block_sums_f32) lie in one of its intervals, NaN in none, stored in
+/// *in_bands. Every tier gives the same result.
+float strata_run_max_f32(const float *x, size_t n, const strata_bands *bands, float lo, float hi, int64_t *in_bands);
 
 #endif

@@ -31,15 +31,6 @@ public struct ClampBounds: Sendable, Equatable {
         return low > hi ? hi : low
     }
 
-    @inline(__always)
-    func apply(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        let low = SIMD8<Float>(repeating: lo), high = SIMD8<Float>(repeating: hi)
-        var y = v
-        y.replace(with: low, where: v .< low)
-        y.replace(with: high, where: y .> high)
-        return y
-    }
-
     /// The histogram bucket of `apply(x)` given the bucket `j` of a finite float `x`: buckets grow with
     /// the value, so clamping the value clamps its bucket.
     struct BucketClamp {

@@ -1,3 +1,5 @@
+import CStrataKernels
+
 extension SaturationBounds {
     /// `contains` for float32 values as two closed float intervals, `[a0, a1]` around `lo` and
     /// `[b0, b1]` around `hi`, so that the kernels compare floats eight at a time: for every float
@@ -11,28 +13,8 @@ extension SaturationBounds {
             ((x >= a0 ? 1 : 0) & (x <= a1 ? 1 : 0)) | ((x >= b0 ? 1 : 0) & (x <= b1 ? 1 : 0))
         }
 
-        /// How many of `x[0 ..< n]`, clamped by `clamp`, are in a band.
-        @inline(__always)
-        func count(_ x: UnsafePointer<Float>, _ n: Int, through clamp: ClampBounds = .none) -> Int {
-            let raw = UnsafeRawPointer(x)
-            let a0v = SIMD8<Float>(repeating: a0), a1v = SIMD8<Float>(repeating: a1)
-            let b0v = SIMD8<Float>(repeating: b0), b1v = SIMD8<Float>(repeating: b1)
-            let one = SIMD8<Int32>(repeating: 1), none = SIMD8<Int32>()
-            var lanes = SIMD8<Int32>()
-            var i = 0
-            while i + 8 <= n {
-                let v = clamp.apply(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self))
-                let inside = (v .>= a0v) .& (v .<= a1v) .| (v .>= b0v) .& (v .<= b1v)
-                lanes &+= none.replacing(with: one, where: inside)
-                i += 8
-            }
-            var total = Int(lanes.wrappedSum())
-            while i < n {
-                total &+= count(clamp.apply(x[i]))
-                i += 1
-            }
-            return total
-        }
+        /// The same bands for the kernels (`strata_run_max_f32`).
+        var kernelBands: strata_bands { strata_bands(a0: a0, a1: a1, b0: b0, b1: b1) }
     }
 
     var floatBands: FloatBands {

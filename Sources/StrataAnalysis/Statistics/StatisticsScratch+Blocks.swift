@@ -1,3 +1,4 @@
+import CStrataKernels
 import StrataCore
 
 /// The statistics kernel: one block of values at a time, in memory order.
@@ -91,10 +92,24 @@ extension StatisticsScratch {
             while done < n {
                 let len = Swift.min(g.inner - offset, n - done)
                 let run = x + done
-                let m = Self.maximumIgnoringNaN(run, len)
+                // One call for the maximum and the bands of whichever layer has them (a ReLU6's, when
+                // derived); a second where both have.
+                var inside: Int64 = 0
+                let m: Float
+                if var own = bands?.kernelBands {
+                    m = strata_run_max_f32(run, len, &own, -.infinity, .infinity, &inside)
+                    sat[c] &+= Int(inside)
+                    if var other = derivedBands?.kernelBands, let derivedSat {
+                        _ = strata_run_max_f32(run, len, &other, clamp.lo, clamp.hi, &inside)
+                        derivedSat[c] &+= Int(inside)
+                    }
+                } else if var other = derivedBands?.kernelBands, let derivedSat {
+                    m = strata_run_max_f32(run, len, &other, clamp.lo, clamp.hi, &inside)
+                    derivedSat[c] &+= Int(inside)
+                } else {
+                    m = strata_run_max_f32(run, len, nil, -.infinity, .infinity, nil)
+                }
                 if m > cm[c] { cm[c] = m }
-                if let bands { sat[c] &+= bands.count(run, len) }
-                if let derivedBands, let derivedSat { derivedSat[c] &+= derivedBands.count(run, len, through: clamp) }
                 done += len
                 offset = 0
                 c += 1
@@ -126,66 +141,41 @@ extension StatisticsScratch {
         }
     }
 
-    /// The largest value of a run, NaN ignored (−∞ for a run of NaN).
-    @inline(__always)
-    private static func maximumIgnoringNaN(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        let raw = UnsafeRawPointer(x)
-        var m = SIMD8<Float>(repeating: -.infinity)
-        var i = 0
-        while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            m.replace(with: v, where: v .> m)
-            i += 8
-        }
-        var best = m.max()
-        while i < n {
-            if x[i] > best { best = x[i] }
-            i += 1
-        }
-        return best
-    }
-
     // MARK: Moments, counts, histogram
 
-    /// A float32 block in one pass: the sums, range, zeros and negatives of `FloatBlockSums`, and the
-    /// histogram. NaN and ±∞ fall in the histogram's spare bucket, which is never reported, and compare
-    /// false as zeros and true (−∞) as negatives exactly as the definitions want; but they make the sums
-    /// non-finite, and then the range and moments are redone value by value.
+    /// A float32 block: its sums, range, zeros and negatives (`strata_block_sums_f32`, in the
+    /// instruction-set tier's vectors), then the histogram. NaN and ±∞ fall in the histogram's spare
+    /// bucket, which is never reported, and count as zeros and negatives exactly as the definitions
+    /// want; but they make the sums non-finite, and then the range and moments are redone value by value.
     @inline(__always)
     private func floatBlock(_ x: UnsafePointer<Float>, _ n: Int) -> Moments {
-        let raw = UnsafeRawPointer(x)
+        var sums = strata_block_sums()
+        strata_block_sums_f32(x, n, -.infinity, .infinity, &sums)
         let table = HistogramTables.float, limits = HistogramTables.floatLimits, lanes = laneCounts
         let stride = Self.laneStride
-        var sums = FloatBlockSums(shift: x[0])
         var i = 0
         while i + 8 <= n {
-            let v = raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            sums.add(v)
             for l in 0 ..< 8 {
-                (lanes + l &* stride)[HistogramBuckets.bucket(v[l], table: table, limits: limits)] &+= 1
+                (lanes + l &* stride)[HistogramBuckets.bucket(x[i &+ l], table: table, limits: limits)] &+= 1
             }
             i += 8
         }
-        sums.reduce()
         while i < n {
-            sums.add(x[i])
             lanes[HistogramBuckets.bucket(x[i], table: table, limits: limits)] &+= 1
             i += 1
         }
-        zeros &+= sums.zeros
-        negative &+= sums.negatives
-        guard sums.isFinite else {
+        zeros &+= Int(sums.zeros)
+        negative &+= Int(sums.negatives)
+        guard sums.deviation.isFinite, sums.squares.isFinite else {
             return generalBlock(x, n, histogramAndSigns: false)
         }
         minimum = Swift.min(minimum, Double(sums.low))
         maximum = Swift.max(maximum, Double(sums.high))
-        return sums.moments(n)
+        return Self.moments(sums, n, shift: x[0])
     }
 
     /// `floatBlock`, then the sums of `derived.clamp.apply(x)` into `derived.scratch`, whose histogram
-    /// is this one's, clamped, at the fold. The clamp's sums take a second loop over the block (in
-    /// cache by then): in one loop the two sets of sums need more vector registers than x86-64's
-    /// baseline has, and that loop was slower than the two. A block with NaN or ±∞ loses the derivation.
+    /// is this one's, clamped, at the fold. A block with NaN or ±∞ loses the derivation.
     @inline(__always)
     private func floatBlockPair(_ x: UnsafePointer<Float>, _ n: Int, _ derived: Derivation) -> (Moments, Moments) {
         let m = floatBlock(x, n)
@@ -194,24 +184,24 @@ extension StatisticsScratch {
             derived.scratch.lostDerivation = true
             return (m, Moments())
         }
-        let raw = UnsafeRawPointer(x), clamp = derived.clamp
-        var clamped = FloatBlockSums(shift: clamp.apply(x[0]))
-        var i = 0
-        while i + 8 <= n {
-            clamped.add(clamp.apply(raw.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)))
-            i += 8
-        }
-        clamped.reduce()
-        while i < n {
-            clamped.add(clamp.apply(x[i]))
-            i += 1
-        }
+        let clamp = derived.clamp
+        var sums = strata_block_sums()
+        strata_block_sums_f32(x, n, clamp.lo, clamp.hi, &sums)
         let y = derived.scratch
-        y.zeros &+= clamped.zeros
-        y.negative &+= clamped.negatives
-        y.minimum = Swift.min(y.minimum, Double(clamped.low))
-        y.maximum = Swift.max(y.maximum, Double(clamped.high))
-        return (m, clamped.moments(n))
+        y.zeros &+= Int(sums.zeros)
+        y.negative &+= Int(sums.negatives)
+        y.minimum = Swift.min(y.minimum, Double(sums.low))
+        y.maximum = Swift.max(y.maximum, Double(sums.high))
+        return (m, Self.moments(sums, n, shift: clamp.apply(x[0])))
+    }
+
+    /// A block's moments from its sums of `d = y − K`, `K` its first value: `m2 = Σd² − (Σd)²/n`,
+    /// whose relative error is at most about `n·ε` because `(K − mean)²` never exceeds `n` times the
+    /// variance.
+    @inline(__always)
+    private static func moments(_ sums: strata_block_sums, _ n: Int, shift: Float) -> Moments {
+        let count = Double(n), k = Double(shift)
+        return Moments(n: n, mean: k + sums.deviation / count, m2: Swift.max(sums.squares - sums.deviation * sums.deviation / count, 0))
     }
 
     /// Any block, value by value: NaN and ±∞ counted and left out of the moments, the range and the
