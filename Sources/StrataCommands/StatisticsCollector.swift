@@ -10,7 +10,12 @@ struct StatisticsCollector {
     private(set) var layers: [LayerStatistics]
     /// Batch entries fed so far.
     private(set) var inputs = 0
+    /// The rows to capture from the engine, and the layers each one feeds.
+    private(set) var captureRows: [LayerOutput] = []
     private var slots: [LayerOutput: [Int]] = [:]
+    /// Layers whose captured row is the channels-first value their channels-last tensor is a
+    /// Transpose of (`ActivationStatistics.add(channelsFirst:)`).
+    private var channelsFirst: Set<Int> = []
     /// Layers whose tensor is the input of a `Relu` or `Clip` whose output is another covered layer:
     /// that layer, taken from the same pass over the input (`ActivationStatistics.add(_:deriving:through:)`).
     private var derivations: [Int: (target: Int, clamp: ClampBounds)] = [:]
@@ -20,14 +25,42 @@ struct StatisticsCollector {
     private var addedInBatch: Set<Int> = []
 
     /// Statistics for `rows` of `model`, split over the engine's threads (`threads`, or every core).
-    init(rows: [LayerOutput], model: Model, engine: Engine, threads: Int?) {
+    /// With `channelsFirst`, a row whose tensor is a `Transpose` to channels-last (how the Keras
+    /// importer gives each layer its NHWC activation from the NCHW value the graph computes) is
+    /// captured as that channels-first value (`captureRows`), so that the engine never makes the
+    /// copy: for statistics the order of the values does not matter. Such layers are not derived
+    /// from their inputs.
+    init(rows: [LayerOutput], model: Model, engine: Engine, threads: Int?, channelsFirst relayout: Bool = false) {
         layers = rows.map { LayerStatistics(output: $0, in: model.graph, layout: model.layout) }
         for i in layers.indices {
             layers[i].statistics.maxThreads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             layers[i].statistics.parallel = { [engine] n, body in engine.parallelFor(n, body) }
         }
-        for (i, row) in rows.enumerated() { slots[row, default: []].append(i) }
-        derivations = Self.derivations(rows, model.graph)
+        let twins = relayout && model.layout == .nhwc ? Self.channelsFirstTwins(model.graph) : [:]
+        for (i, row) in rows.enumerated() {
+            var captured = row
+            if row.iterations == nil, let twin = twins[row.tensor] {
+                captured.tensor = twin
+                channelsFirst.insert(i)
+            }
+            if slots[captured] == nil { captureRows.append(captured) }
+            slots[captured, default: []].append(i)
+        }
+        derivations = Self.derivations(rows, model.graph).filter { !channelsFirst.contains($0.key) && !channelsFirst.contains($0.value.target) }
+    }
+
+    /// Values made by a `Transpose` with `perm` `[0, 2, …, r − 1, 1]` (channels-first to channels-last,
+    /// rank 3 or more) of a value computed by the graph: that value, by the transposed one's name.
+    private static func channelsFirstTwins(_ graph: Graph) -> [String: String] {
+        var twins: [String: String] = [:]
+        for node in graph.nodes where node.opType == "Transpose" {
+            guard let out = node.outputs.first, !out.isEmpty, let x = node.input(0), graph.initializers[x] == nil,
+                  !graph.inputs.contains(where: { $0.name == x }),
+                  let perm = (try? node.typed(TransposeAttributes.self))?.perm, perm.count >= 3,
+                  perm == [0] + Array(2 ..< perm.count) + [1] else { continue }
+            twins[out] = x
+        }
+        return twins
     }
 
     /// Pairs of covered layers `x → y` where `y`'s tensor is `Relu(x)` or `Clip(x)` with bounds known
@@ -59,6 +92,8 @@ struct StatisticsCollector {
                     try layers[i].statistics.add(tensor, deriving: &layers[target].statistics, through: clamp)
                 }
                 if derived { derivedInBatch.insert(target) }
+            } else if channelsFirst.contains(i) {
+                try layers[i].statistics.add(channelsFirst: tensor)
             } else {
                 try layers[i].statistics.add(tensor)
             }

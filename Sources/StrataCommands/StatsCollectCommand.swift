@@ -81,11 +81,11 @@ public struct StatsCollectCommand: StrataSubcommand {
                                       quiet: quiet || json, shard: shard.map { ($0.index, $0.count) })
         let engine = try Engine(model: model, options: EngineOptions(threads: threads))
 
-        var collector = StatisticsCollector(rows: rows, model: model, engine: engine, threads: threads)
+        var collector = StatisticsCollector(rows: rows, model: model, engine: engine, threads: threads, channelsFirst: true)
         let progress = ProgressReporter(console: console, quiet: quiet)
         defer { progress.finish() }
         while let batch = try source.next() {
-            try engine.run(inputs: batch.feeds, capture: rows) { row, tensor in try collector.add(row, tensor) }
+            try engine.run(inputs: batch.feeds, capture: collector.captureRows) { row, tensor in try collector.add(row, tensor) }
             collector.count(batch)
             if source.totalImages > 0 { progress.update(done: source.consumed, total: source.totalImages, unit: "images") }
         }

@@ -160,6 +160,40 @@ final class ActivationStatisticsTests: XCTestCase {
         }
     }
 
+    /// A channels-last activation given as its channels-first twin (`add(channelsFirst:)`, how
+    /// `strata stats` reads Keras layers) has the statistics of the channels-last tensor: shape,
+    /// counts, range, histogram, channel maxima and saturation exactly, moments to rounding.
+    func testChannelsFirstTwinGivesTheChannelsLastStatistics() throws {
+        let (n, c, h, w) = (2, 5, 33, 41)
+        let x = tensor(values(n * c * h * w, seed: 12), shape: [n, c, h, w], dtype: .float32)
+        let y = try Tensor(dtype: .float32, shape: [n, h, w, c])
+        let p = x.pointer(as: Float.self), q = y.pointer(as: Float.self)
+        for b in 0 ..< n { for k in 0 ..< c { for i in 0 ..< h * w { q[((b * h * w) + i) * c + k] = p[(b * c + k) * h * w + i] } } }
+        let bounds = SaturationBounds(lo: -2.4, hi: 5.6)
+        var twin = ActivationStatistics(layout: .nhwc, saturationBounds: bounds, maxThreads: 3)
+        var direct = ActivationStatistics(layout: .nhwc, saturationBounds: bounds, maxThreads: 3)
+        for _ in 0 ..< 2 {
+            try twin.add(channelsFirst: x)
+            try direct.add(y)
+        }
+        XCTAssertEqual(twin.shape, [4, 33, 41, 5])
+        XCTAssertEqual(twin.shape, direct.shape)
+        XCTAssertEqual(twin.count, direct.count)
+        XCTAssertEqual(twin.nanCount, direct.nanCount)
+        XCTAssertEqual(twin.infCount, direct.infCount)
+        XCTAssertEqual(twin.zeroCount, direct.zeroCount)
+        XCTAssertEqual(twin.negativeCount, direct.negativeCount)
+        XCTAssertEqual(twin.minimum, direct.minimum)
+        XCTAssertEqual(twin.maximum, direct.maximum)
+        XCTAssertEqual(twin.histogram, direct.histogram)
+        XCTAssertEqual(twin.channelMaxima, direct.channelMaxima)
+        XCTAssertEqual(twin.saturatedCounts, direct.saturatedCounts)
+        assertClose(twin.mean, direct.mean, rtol: 1e-12, "mean")
+        assertClose(twin.std, direct.std, rtol: 1e-12, "std")
+        // A batch of another channel count is refused as for the channels-last tensor.
+        XCTAssertThrowsError(try twin.add(channelsFirst: tensor(values(2 * 4 * 3 * 3, seed: 1), shape: [2, 4, 3, 3], dtype: .float32)))
+    }
+
     /// A large offset next to a small spread: the moments stay accurate.
     func testMomentsAreStableUnderLargeOffset() throws {
         let n = 100_000

@@ -11,17 +11,19 @@ extension ActivationStatistics {
     /// Adds a tensor's values, in fixed blocks of `StatisticsScratch.blockSize` spread over up to
     /// `maxThreads` threads (through `parallel` when set). Each block's moments are combined in block order and everything else
     /// adds exactly, so the result is the same for any number of threads.
-    mutating func accumulate(_ tensor: Tensor) {
-        _ = accumulate(tensor, derived: nil)
+    mutating func accumulate(_ tensor: Tensor, layout axesLayout: ActivationLayout? = nil) {
+        _ = accumulate(tensor, derived: nil, layout: axesLayout)
     }
 
     /// `accumulate`, also adding `clamp.apply(x)` to `derived` (whose shape bookkeeping this does) from
     /// the same pass over a float32 `x`; false, with `derived` unchanged, when a block held NaN or ±∞.
     mutating func accumulate(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds) -> Bool {
-        withUnsafeMutablePointer(to: &derived) { accumulate(x, derived: ($0, clamp)) }
+        withUnsafeMutablePointer(to: &derived) { accumulate(x, derived: ($0, clamp), layout: nil) }
     }
 
-    private mutating func accumulate(_ x: Tensor, derived target: (statistics: UnsafeMutablePointer<ActivationStatistics>, clamp: ClampBounds)?) -> Bool {
+    /// `layout`: the layout in which to find `x`'s channel axis, where it is not the statistics' own.
+    private mutating func accumulate(_ x: Tensor, derived target: (statistics: UnsafeMutablePointer<ActivationStatistics>, clamp: ClampBounds)?,
+                                     layout axesLayout: ActivationLayout?) -> Bool {
         let clamp = target?.clamp
         let n = x.count
         count += n
@@ -29,7 +31,7 @@ extension ActivationStatistics {
             target?.statistics.pointee.record(x.shape)
             return target != nil
         }
-        let axes = ActivationAxes(shape: x.shape, layout: layout)
+        let axes = ActivationAxes(shape: x.shape, layout: axesLayout ?? layout)
         var geometry = StatisticsScratch.Geometry(channels: 0, inner: 1)
         if axes.channelAxis != nil {
             let (_, channels, inner) = axes.outerChannelInner

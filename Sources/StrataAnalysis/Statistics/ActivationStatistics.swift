@@ -65,6 +65,17 @@ public struct ActivationStatistics: Sendable {
         accumulate(tensor)
     }
 
+    /// Adds one batch of a channels-last activation (statistics in layout `.nhwc`) given as its
+    /// channels-first twin `x`, `[N, C, spatial…]`: the same statistics as `add` of the channels-last
+    /// tensor, shape and channels included, but for the order in which the moments' sums are taken.
+    public mutating func add(channelsFirst x: Tensor) throws {
+        guard layout == .nhwc, x.rank >= 3 else { return try add(x) }
+        let shape = [x.shape[0]] + x.shape[2...] + [x.shape[1]]
+        try checkShape(shape)
+        record(shape)
+        accumulate(x, layout: .nchw)
+    }
+
     /// Adds one batch `x` as `add` does and, in the same pass, adds `clamp.apply(x)` to `derived`, the
     /// statistics of an op that computes that clamp of `x` (a `Relu` or a `Clip`, `ClampBounds.of`),
     /// with the same results as `derived.add` of that op's output would give (moments to rounding).
