@@ -83,12 +83,11 @@ public struct ActivationStatistics: Sendable {
     /// holds NaN or ±∞, or does not fit `derived`'s earlier batches; the caller then adds the op's
     /// output itself.
     public mutating func add(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds) throws -> Bool {
-        try checkShape(x.shape)
         guard x.dtype == .float32, derived.layout == layout, (try? derived.checkShape(x.shape)) != nil else {
-            record(x.shape)
-            accumulate(x)
+            try add(x)
             return false
         }
+        try checkShape(x.shape)
         record(x.shape)
         return accumulate(x, deriving: &derived, through: clamp)
     }
