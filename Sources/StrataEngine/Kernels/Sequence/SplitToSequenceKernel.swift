@@ -44,7 +44,7 @@ struct SplitToSequenceKernel: ValueKernel {
         let pieces: [Tensor] = try sizes.map { size in
             var shape = x.shape
             shape[axis] = size
-            let piece = try StridedCopy.gather(x, shape: shape, strides: strides, offset: start * strides[axis], context: context)
+            let piece = try StridedCopy.elements(of: x, shape: shape, strides: strides, offset: start * strides[axis], context: context)
             start += size
             if removeAxis {
                 shape.remove(at: axis)

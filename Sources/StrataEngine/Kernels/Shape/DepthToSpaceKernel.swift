@@ -39,7 +39,7 @@ struct DepthToSpaceKernel: Kernel {
             outShape = [n, c * b * b, h / b, w / b]
         }
         let strides = StridedCopy.contiguousStrides(view)
-        let out = try StridedCopy.gather(x, shape: perm.map { view[$0] }, strides: perm.map { strides[$0] }, context: context)
+        let out = try StridedCopy.elements(of: x, shape: perm.map { view[$0] }, strides: perm.map { strides[$0] }, context: context)
         return [out.reshaped(outShape)]
     }
 }

@@ -24,6 +24,6 @@ struct ExpandKernel: Kernel {
         let strides = outShape.indices.map { d in
             d < lead || x.shape[d - lead] == 1 ? 0 : base[d - lead]
         }
-        return [try StridedCopy.gather(x, shape: outShape, strides: strides, context: context)]
+        return [try StridedCopy.elements(of: x, shape: outShape, strides: strides, context: context)]
     }
 }

@@ -1,7 +1,8 @@
 import StrataCore
 
 /// Gather: `out[outer, j…, inner] = data[outer, indices[j…], inner]` along `axis`. Negative
-/// indices count from the end; out-of-range indices are an input error.
+/// indices count from the end; out-of-range indices are an input error. Where the result is one
+/// contiguous block of the data, it is a view of it.
 struct GatherKernel: Kernel {
     let node: Node
     let axis: Int
@@ -20,7 +21,15 @@ struct GatherKernel: Kernel {
         let outer = x.shape[..<a].reduce(1, *)
         let inner = x.shape[(a + 1)...].reduce(1, *)
         let dim = x.shape[a]
-        let out = try Tensor(dtype: x.dtype, shape: Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...]))
+        let shape = Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...])
+        // Consecutive indices along the first axis longer than 1 (ViT's query, key and value taken
+        // from one stacked tensor) select one contiguous block: a view of it (`StridedCopy.elements`).
+        if outer == 1, let first = indices.first, indices.indices.allSatisfy({ indices[$0] == first + $0 }),
+           let view = StridedCopy.contiguousView(of: x, shape: shape, strides: StridedCopy.contiguousStrides(shape),
+                                                 offset: first * inner) {
+            return [view]
+        }
+        let out = try Tensor(dtype: x.dtype, shape: shape)
         let rowBytes = inner * x.dtype.byteSize
         let n = indices.count
         let src = RawAddress(x.rawPointer), dst = RawAddress(out.rawPointer)

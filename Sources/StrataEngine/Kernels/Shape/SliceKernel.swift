@@ -32,6 +32,6 @@ struct SliceKernel: Kernel {
             strides[a.axis] = base[a.axis] * a.step
             if a.count > 0 { offset += a.start * base[a.axis] }
         }
-        return [try StridedCopy.gather(x, shape: spec.outputShape(x.shape), strides: strides, offset: offset, context: context)]
+        return [try StridedCopy.elements(of: x, shape: spec.outputShape(x.shape), strides: strides, offset: offset, context: context)]
     }
 }

@@ -26,7 +26,7 @@ struct SplitKernel: Kernel {
         return try sizes.map { size in
             var shape = x.shape
             shape[a] = size
-            let part = try StridedCopy.gather(x, shape: shape, strides: strides, offset: start * strides[a], context: context)
+            let part = try StridedCopy.elements(of: x, shape: shape, strides: strides, offset: start * strides[a], context: context)
             start += size
             return part
         }

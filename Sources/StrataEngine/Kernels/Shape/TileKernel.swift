@@ -22,7 +22,7 @@ struct TileKernel: Kernel {
             strides += [0, base[d]]
         }
         try OutputBudget.check(shape, x.dtype, node: node)
-        let out = try StridedCopy.gather(x, shape: shape, strides: strides, context: context)
+        let out = try StridedCopy.elements(of: x, shape: shape, strides: strides, context: context)
         return [out.reshaped(zip(x.shape, repeats).map { $0 * $1 })]
     }
 }

@@ -2,7 +2,7 @@ import StrataCore
 
 /// Transpose: `out[i_0, …] = in[…]` with output axis k taken from input axis `perm[k]`
 /// (reversed axes by default). A strided copy; NCHW↔NHWC and other batched 2-D transposes
-/// take the tiled path.
+/// take the tiled path. One that moves only axes of length 1 is a view of its input.
 struct TransposeKernel: Kernel {
     let node: Node
     let attributes: TransposeAttributes
@@ -17,6 +17,6 @@ struct TransposeKernel: Kernel {
         let x = try KernelInputs(inputs, node: node).tensor(0)
         let perm = try attributes.permutation(rank: x.rank, node: node)
         let strides = StridedCopy.contiguousStrides(x.shape)
-        return [try StridedCopy.gather(x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
+        return [try StridedCopy.elements(of: x, shape: perm.map { x.shape[$0] }, strides: perm.map { strides[$0] }, context: context)]
     }
 }
