@@ -36,16 +36,21 @@ AVX512 INLINE16 __m512 exp16_reduced(__m512 c, __m512 *shifted) {
     return _mm512_fmadd_ps(p, r2, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
 }
 
+// math8.h's exp8_in_range at 16 lanes, for c within [-87, 88]: 2^n applied by one scalef, which
+// rounds p · 2^n exactly as the 8-lane code's multiply by the power of two does (both are exact there).
+AVX512 INLINE16 __m512 exp16_in_range(__m512 c) {
+    __m512 shifted;
+    const __m512 p = exp16_reduced(c, &shifted);
+    return _mm512_scalef_ps(p, _mm512_sub_ps(shifted, _mm512_set1_ps(12582912.0f)));
+}
+
 // The 16-lane twin of math8.h's strata_sigmoid8 (exp16_reduced, one 2^n scale, the same range):
 // every lane gets exactly the value the 8-lane code (and the separate activation kernels) gives.
 AVX512 INLINE16 __m512 sigmoid16(__m512 x) {
     const __m512 one = _mm512_set1_ps(1.0f), low = _mm512_set1_ps(-87.0f), high = _mm512_set1_ps(88.0f);
     const __m512 negated = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000)));
     const __m512 t = _mm512_min_ps(high, _mm512_max_ps(low, negated));
-    __m512 shifted;
-    const __m512 p = exp16_reduced(t, &shifted);
-    const __m512i n_bits = _mm512_sub_epi32(_mm512_castps_si512(shifted), _mm512_castps_si512(_mm512_set1_ps(12582912.0f)));
-    const __m512 e = _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n_bits, _mm512_set1_epi32(127)), 23)));
+    const __m512 e = exp16_in_range(t);
     const __m512 s = _mm512_div_ps(one, _mm512_add_ps(one, e));
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-88.0f), _CMP_LT_OQ), s, _mm512_setzero_ps());
 }
@@ -95,7 +100,7 @@ AVX512 INLINE16 __m512 erf_accurate16(__m512 x) {
     const __m512 near = _mm512_fmadd_ps(x, horner16(t, near_coefficients, 7), x);
     const __m512 r = horner16(_mm512_sub_ps(a, _mm512_set1_ps(2.5f)), far_coefficients, 12);
     const __m512 negated_t = _mm512_xor_ps(t, _mm512_set1_ps(-0.0f));
-    const __m512 far = _mm512_sub_ps(one, _mm512_mul_ps(exp16(negated_t), r));
+    const __m512 far = _mm512_sub_ps(one, _mm512_mul_ps(exp16_in_range(negated_t), r));
     const __m512 signed_far = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), far,
                                                    _mm512_xor_ps(far, _mm512_set1_ps(-0.0f)));
     const __m512 y = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, one, _CMP_LT_OQ), signed_far, near);

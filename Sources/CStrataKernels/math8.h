@@ -29,6 +29,16 @@ V8 v8f exp8_reduced(v8f c, v8f *shifted) {
     return v8_fma(p, r2, v8_add(r, v8_set1(1.0f)));
 }
 
+// strata_exp8 for c within [-87, 88] (not NaN), where 2^n is one normal scale factor: none of its
+// range selects, one multiply for 2^n instead of two, and the same bits there (each way of scaling
+// by a power of two is exact while the result stays normal).
+V8 v8f exp8_in_range(v8f c) {
+    v8f shifted;
+    const v8f p = exp8_reduced(c, &shifted);
+    const v8i n_bits = v8i_sub(v8_bits(shifted), v8_bits(v8_set1(12582912.0f)));
+    return v8_mul(p, v8_from_bits(v8i_shl23(v8i_add(n_bits, v8i_set1(127)))));
+}
+
 // exp within 2 ulp: exp8_reduced, then 2^n through the exponent bits. Above 88.72 the result is
 // +inf; below -87, where exp is within 5e-39 of the subnormal range (whose arithmetic is many times
 // slower), 0.
@@ -60,10 +70,7 @@ V8 v8f strata_exp8(v8f x) {
 V8 v8f strata_sigmoid8(v8f x) {
     const v8f one = v8_set1(1.0f), low = v8_set1(-87.0f), high = v8_set1(88.0f);
     const v8f t = v8_min(high, v8_max(low, v8_neg(x)));
-    v8f shifted;
-    const v8f p = exp8_reduced(t, &shifted);
-    const v8i n_bits = v8i_sub(v8_bits(shifted), v8_bits(v8_set1(12582912.0f)));
-    const v8f e = v8_mul(p, v8_from_bits(v8i_shl23(v8i_add(n_bits, v8i_set1(127)))));
+    const v8f e = exp8_in_range(t);
     return v8_select(v8_lt(x, v8_neg(high)), v8_zero(), v8_div(one, v8_add(one, e)));
 }
 
@@ -127,7 +134,8 @@ V8 v8f strata_erf_accurate8(v8f x) {
     const v8f t = v8_mul(a, a);
     const v8f near = v8_fma(x, horner8(t, near_coefficients, 7), x);
     const v8f r = horner8(v8_sub(a, v8_set1(2.5f)), far_coefficients, 12);
-    const v8f far = v8_sub(one, v8_mul(strata_exp8(v8_neg(t)), r));
+    // −t lies in [−16, 0] (a NaN x gives a = 4: min returns its second operand), inside exp8_in_range's range.
+    const v8f far = v8_sub(one, v8_mul(exp8_in_range(v8_neg(t)), r));
     const v8f y = v8_select(v8_lt(a, one), near, v8_select(v8_lt(x, v8_zero()), v8_neg(far), far));
     return v8_select(v8_is_nan(x), x, y);
 }
