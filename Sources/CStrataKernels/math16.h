@@ -44,6 +44,13 @@ AVX512 INLINE16 __m512 exp16_in_range(__m512 c) {
     return _mm512_scalef_ps(p, _mm512_sub_ps(shifted, _mm512_set1_ps(12582912.0f)));
 }
 
+// math8.h's exp8_at_most_zero at 16 lanes.
+AVX512 INLINE16 __m512 exp16_at_most_zero(__m512 x) {
+    const __m512 low = _mm512_set1_ps(-87.0f);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, low, _CMP_LT_OQ), exp16_in_range(_mm512_max_ps(low, x)),
+                                _mm512_setzero_ps());
+}
+
 // The 16-lane twin of math8.h's strata_sigmoid8 (exp16_reduced, one 2^n scale, the same range):
 // every lane gets exactly the value the 8-lane code (and the separate activation kernels) gives.
 AVX512 INLINE16 __m512 sigmoid16(__m512 x) {

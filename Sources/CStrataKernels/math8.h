@@ -39,6 +39,13 @@ V8 v8f exp8_in_range(v8f c) {
     return v8_mul(p, v8_from_bits(v8i_shl23(v8i_add(n_bits, v8i_set1(127)))));
 }
 
+// strata_exp8 for x at most 0 or NaN (a softmax's x − max): 0 below -87, NaN kept (max returns its
+// second operand when one is NaN), exp8_in_range between; the same bits as strata_exp8 there.
+V8 v8f exp8_at_most_zero(v8f x) {
+    const v8f low = v8_set1(-87.0f);
+    return v8_select(v8_lt(x, low), v8_zero(), exp8_in_range(v8_max(low, x)));
+}
+
 // exp within 2 ulp: exp8_reduced, then 2^n through the exponent bits. Above 88.72 the result is
 // +inf; below -87, where exp is within 5e-39 of the subnormal range (whose arithmetic is many times
 // slower), 0.

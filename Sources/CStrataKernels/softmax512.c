@@ -1,5 +1,5 @@
 // The AVX-512 tier's softmax rows (x86-64 only): softmax_kernels.h's steps at sixteen lanes, with
-// the same values. The exp is math16.h's twin of strata_exp8; the sum keeps the template's 32
+// the same values. The exp is math16.h's twin of exp8_at_most_zero; the sum keeps the template's 32
 // running sums (the 8-lane vectors a0 … a3 are the halves of two 16-lane ones) and adds them up in
 // its order; the maximum is exact whatever the order.
 
@@ -29,8 +29,8 @@ AVX512 INLINE float exponentiate_and_total(const float *x, float *y, size_t n, f
     __m512 low = _mm512_setzero_ps(), high = low;  // [a0 | a1] and [a2 | a3] of softmax_total
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
-        const __m512 e0 = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
-        const __m512 e1 = exp16(_mm512_sub_ps(_mm512_loadu_ps(x + i + 16), vm));
+        const __m512 e0 = exp16_at_most_zero(_mm512_sub_ps(_mm512_loadu_ps(x + i), vm));
+        const __m512 e1 = exp16_at_most_zero(_mm512_sub_ps(_mm512_loadu_ps(x + i + 16), vm));
         _mm512_storeu_ps(y + i, e0);
         _mm512_storeu_ps(y + i + 16, e1);
         low = _mm512_add_ps(low, e0);
@@ -39,14 +39,14 @@ AVX512 INLINE float exponentiate_and_total(const float *x, float *y, size_t n, f
     // Whole 8-value vectors go into a0 (the low half of `low`), as in softmax_total; the last
     // n % 8 values are added one by one after the lanes are summed.
     for (; i + 8 <= n; i += 8) {
-        const __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(0xFF, x + i), vm));
+        const __m512 e = exp16_at_most_zero(_mm512_sub_ps(_mm512_maskz_loadu_ps(0xFF, x + i), vm));
         _mm512_mask_storeu_ps(y + i, 0xFF, e);
         low = _mm512_mask_add_ps(low, 0xFF, low, e);
     }
     float tail[16] = {0};
     if (i < n) {
         const __mmask16 rest = first_lanes16(n - i);
-        const __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(rest, x + i), vm));
+        const __m512 e = exp16_at_most_zero(_mm512_sub_ps(_mm512_maskz_loadu_ps(rest, x + i), vm));
         _mm512_mask_storeu_ps(y + i, rest, e);
         _mm512_storeu_ps(tail, e);
     }

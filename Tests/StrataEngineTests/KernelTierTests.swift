@@ -212,6 +212,33 @@ final class KernelTierTests: XCTestCase {
         }
     }
 
+    /// Softmax rows (the AVX-512 tier's own 16-lane code, the 8-lane template elsewhere): the x86
+    /// tiers give the same bits, the generic one the same within the functions' tolerance, on rows
+    /// of every length around the vector widths, spread wide enough that e^(x − max) falls below
+    /// e^-87 (0) for some values, and with NaN and ±∞ in some rows.
+    func testSoftmaxRowsAgree() {
+        for n in [1, 7, 8, 9, 16, 17, 31, 32, 33, 197, 1000] {
+            let rows = 5
+            var x = Self.values(rows * n, seed: UInt64(n) &+ 11, scale: 60)
+            // Row 1: −∞ (its weight 0) and a value 87.01 below the row's largest; row 2: +∞ (the row
+            // becomes NaN); row 3: NaN.
+            if n > 1 {
+                let top = x[n ..< 2 * n].max()!
+                x[n] = -.infinity
+                x[n + n / 2] = top - 87.01
+                x[2 * n + n / 2] = .infinity
+                x[3 * n] = .nan
+            }
+            let run = { () -> [Float] in
+                var y = [Float](repeating: 0, count: rows * n)
+                strata_softmax_rows(x, &y, rows, n)
+                return y
+            }
+            assertTiersAgree("softmax rows of \(n)", tolerance: Tolerance.functions, run)
+            assertSameBits([.avx2, .avx512, .neon], "softmax rows of \(n)", run)
+        }
+    }
+
     /// The Erf op's vector kernel against double-precision erf on every tier: within 2 ulp on every
     /// 1013th float32 in ±4.5 (where its two formulas meet, at 1, and where it rounds to ±1), and
     /// exact on the specials. (GELU's erf, with an absolute error of 1.5e-7, is 0.1 % off at 1e-4.)
