@@ -29,7 +29,7 @@ V8 v8f exp8_reduced(v8f c, v8f *shifted) {
     return v8_fma(p, r2, v8_add(r, v8_set1(1.0f)));
 }
 
-// strata_exp8 for c within [-87, 88] (not NaN), where 2^n is one normal scale factor: none of its
+// strata_exp8 for c within [-87, 88] (or NaN, which gives NaN), where 2^n is one normal scale factor: none of its
 // range selects, one multiply for 2^n instead of two, and the same bits there (each way of scaling
 // by a power of two is exact while the result stays normal).
 V8 v8f exp8_in_range(v8f c) {
@@ -107,7 +107,7 @@ V8 v8f strata_erf8(v8f x) {
     p = v8_add(v8_mul(p, t), v8_set1(1.421413741f));
     p = v8_sub(v8_mul(p, t), v8_set1(0.284496736f));
     p = v8_add(v8_mul(p, t), v8_set1(0.254829592f));
-    const v8f magnitude = v8_sub(one, v8_mul(v8_mul(p, t), strata_exp8(v8_neg(v8_mul(a, a)))));
+    const v8f magnitude = v8_sub(one, v8_mul(v8_mul(p, t), exp8_in_range(v8_neg(v8_mul(a, a)))));
     const v8f y = v8_select(v8_lt(x, v8_zero()), v8_neg(magnitude), magnitude);
     return v8_select(v8_is_nan(x), x, y);
 }
@@ -176,7 +176,7 @@ V8 v8f strata_log1p_unit8(v8f t) {
 /// log(1 + e^x) as max(x, 0) + log1p(e^−|x|), which neither overflows nor loses small results.
 V8 v8f strata_softplus8(v8f x) {
     const v8f positive = v8_select(v8_lt(x, v8_zero()), v8_zero(), x);
-    const v8f y = v8_add(positive, strata_log1p_unit8(strata_exp8(v8_neg(v8_abs(x)))));
+    const v8f y = v8_add(positive, strata_log1p_unit8(exp8_at_most_zero(v8_neg(v8_abs(x)))));
     return v8_select(v8_is_nan(x), x, y);
 }
 
