@@ -29,9 +29,9 @@ V8 v8f exp8_reduced(v8f c, v8f *shifted) {
     return v8_fma(p, r2, v8_add(r, v8_set1(1.0f)));
 }
 
-// strata_exp8 for c within [-87, 88] (or NaN, which gives NaN), where 2^n is one normal scale factor: none of its
-// range selects, one multiply for 2^n instead of two, and the same bits there (each way of scaling
-// by a power of two is exact while the result stays normal).
+// strata_exp8 for c within [-87, 88] (or NaN, which gives NaN), where 2^n is one normal scale
+// factor: none of its range selects, one multiply for 2^n instead of two, and the same bits there
+// (each way of scaling by a power of two is exact while the result stays normal).
 V8 v8f exp8_in_range(v8f c) {
     v8f shifted;
     const v8f p = exp8_reduced(c, &shifted);

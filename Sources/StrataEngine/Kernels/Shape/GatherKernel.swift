@@ -22,8 +22,9 @@ struct GatherKernel: Kernel {
         let inner = x.shape[(a + 1)...].reduce(1, *)
         let dim = x.shape[a]
         let shape = Array(x.shape[..<a]) + indexTensor.shape + Array(x.shape[(a + 1)...])
-        // Consecutive indices along the first axis longer than 1 (ViT's query, key and value taken
-        // from one stacked tensor) select one contiguous block: a view of it (`StridedCopy.elements`).
+        // Consecutive indices along an axis with only axes of length 1 before it (ViT's query, key and
+        // value taken from one stacked tensor) select one contiguous block: a view of it, as
+        // `StridedCopy.elements` gives.
         if outer == 1, let first = indices.first, indices.indices.allSatisfy({ indices[$0] == first + $0 }),
            let view = StridedCopy.contiguousView(of: x, shape: shape, strides: StridedCopy.contiguousStrides(shape),
                                                  offset: first * inner) {
