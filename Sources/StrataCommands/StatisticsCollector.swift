@@ -18,7 +18,7 @@ struct StatisticsCollector {
     private var channelsFirst: Set<Int> = []
     /// Layers whose tensor is the input of a `Relu` or `Clip` whose output is another covered layer:
     /// that layer, taken from the same pass over the input (`ActivationStatistics.add(_:deriving:through:)`).
-    private var derivations: [Int: (target: Int, clamp: ClampBounds)] = [:]
+    private(set) var derivations: [Int: (target: Int, clamp: ClampBounds)] = [:]
     /// Within the current batch: layers added from their input's pass (their own tensor is then
     /// skipped), and layers added from their own tensor (never derived again in this batch).
     private var derivedInBatch: Set<Int> = []
@@ -28,8 +28,9 @@ struct StatisticsCollector {
     /// With `channelsFirst`, a row whose tensor is a `Transpose` to channels-last (how the Keras
     /// importer gives each layer its NHWC activation from the NCHW value the graph computes) is
     /// captured as that channels-first value (`captureRows`), so that the engine never makes the
-    /// copy: for statistics the order of the values does not matter. Such layers are not derived
-    /// from their inputs.
+    /// copy: for statistics the order of the values does not matter. Such a layer is derived from
+    /// another (a Keras ReLU from the BatchNormalization before it) only where that one is a
+    /// channels-first twin too.
     init(rows: [LayerOutput], model: Model, engine: Engine, threads: Int?, channelsFirst relayout: Bool = false) {
         layers = rows.map { LayerStatistics(output: $0, in: model.graph, layout: model.layout) }
         for i in layers.indices {
@@ -37,16 +38,18 @@ struct StatisticsCollector {
             layers[i].statistics.parallel = { [engine] n, body in engine.parallelFor(n, body) }
         }
         let twins = relayout && model.layout == .nhwc ? Self.channelsFirstTwins(model.graph) : [:]
+        var captured = rows
         for (i, row) in rows.enumerated() {
-            var captured = row
             if row.iterations == nil, let twin = twins[row.tensor] {
-                captured.tensor = twin
+                captured[i].tensor = twin
                 channelsFirst.insert(i)
             }
-            if slots[captured] == nil { captureRows.append(captured) }
-            slots[captured, default: []].append(i)
+            if slots[captured[i]] == nil { captureRows.append(captured[i]) }
+            slots[captured[i], default: []].append(i)
         }
-        derivations = Self.derivations(rows, model.graph).filter { !channelsFirst.contains($0.key) && !channelsFirst.contains($0.value.target) }
+        // Pairs among the values captured, both channels-first twins or neither (the derived
+        // statistics are added in the layout their source is read in).
+        derivations = Self.derivations(captured, model.graph).filter { channelsFirst.contains($0.key) == channelsFirst.contains($0.value.target) }
     }
 
     /// Values made by a `Transpose` with `perm` `[0, 2, …, r − 1, 1]` (channels-first to channels-last,
@@ -63,8 +66,9 @@ struct StatisticsCollector {
         return twins
     }
 
-    /// Pairs of covered layers `x → y` where `y`'s tensor is `Relu(x)` or `Clip(x)` with bounds known
-    /// before the run, both outside loop bodies; one `y` per `x`.
+    /// Pairs of covered layers `x → y` where `y`'s captured value is a clamp of `x`'s with bounds known
+    /// before the run (`Relu(x)`, `Clip(x)`, or `Min(Relu(x), c)`: `ClampBounds.source`), both outside
+    /// loop bodies; one `y` per `x`. `rows` are the rows as captured.
     private static func derivations(_ rows: [LayerOutput], _ graph: Graph) -> [Int: (target: Int, clamp: ClampBounds)] {
         var producer: [String: Int] = [:]
         for (n, node) in graph.nodes.enumerated() {
@@ -75,8 +79,9 @@ struct StatisticsCollector {
         var pairs: [Int: (target: Int, clamp: ClampBounds)] = [:]
         var targets: Set<Int> = []
         for (j, row) in rows.enumerated() where row.iterations == nil && !targets.contains(j) {
-            guard let n = producer[row.tensor], let clamp = ClampBounds.of(graph.nodes[n], in: graph),
-                  let input = graph.nodes[n].input(0), let i = byTensor[input], i != j, pairs[i] == nil else { continue }
+            guard let n = producer[row.tensor],
+                  let (input, clamp) = ClampBounds.source(of: graph.nodes[n], in: graph, producer: { producer[$0].map { graph.nodes[$0] } }),
+                  let i = byTensor[input], i != j, pairs[i] == nil else { continue }
             pairs[i] = (j, clamp)
             targets.insert(j)
         }
@@ -88,8 +93,10 @@ struct StatisticsCollector {
         for i in slots[row] ?? [] {
             if derivedInBatch.remove(i) != nil { continue }
             if let (target, clamp) = derivations[i], !addedInBatch.contains(target), !derivedInBatch.contains(target) {
+                let twin = channelsFirst.contains(i)
                 let derived = try layers.withUnsafeMutableBufferPointer { layers in
-                    try layers[i].statistics.add(tensor, deriving: &layers[target].statistics, through: clamp)
+                    twin ? try layers[i].statistics.add(channelsFirst: tensor, deriving: &layers[target].statistics, through: clamp)
+                         : try layers[i].statistics.add(tensor, deriving: &layers[target].statistics, through: clamp)
                 }
                 if derived { derivedInBatch.insert(target) }
             } else if channelsFirst.contains(i) {

@@ -168,4 +168,36 @@ final class ClampDerivationTests: XCTestCase {
         XCTAssertNil(of(5))
         XCTAssertEqual(of(6), ClampBounds(lo: -1, hi: 1))
     }
+
+    /// `ClampBounds.source`: a Relu or Clip of its first input, and `Min(Relu(x), c)` (either operand
+    /// order) of `x`, for a constant float32 scalar `c` above 0 only.
+    func testClampSourcesOfNodes() throws {
+        let float = ValueType(.float32, nil)
+        let graph = Graph(nodes: [
+            Node(name: "r", opType: "Relu", opset: 17, inputs: ["x"], outputs: ["r"]),
+            Node(name: "a", opType: "Min", opset: 17, inputs: ["r", "six"], outputs: ["a"]),
+            Node(name: "b", opType: "Min", opset: 17, inputs: ["six", "r"], outputs: ["b"]),
+            Node(name: "c", opType: "Min", opset: 17, inputs: ["r", "fed"], outputs: ["c"]),
+            Node(name: "d", opType: "Min", opset: 17, inputs: ["x", "six"], outputs: ["d"]),
+            Node(name: "e", opType: "Min", opset: 17, inputs: ["r", "zero"], outputs: ["e"]),
+            Node(name: "f", opType: "Min", opset: 17, inputs: ["r", "r"], outputs: ["f"]),
+            Node(name: "g", opType: "Clip", opset: 17, inputs: ["x", "zero", "six"], outputs: ["g"]),
+        ], inputs: [ValueInfo(name: "x", type: float), ValueInfo(name: "fed", type: float)],
+        initializers: ["zero": Tensor([Float(0)], shape: []), "six": Tensor([Float(6)], shape: []), "fed": Tensor([Float(6)], shape: [])])
+        let source = { (i: Int) -> (String, ClampBounds)? in
+            ClampBounds.source(of: graph.nodes[i], in: graph, producer: { name in graph.nodes.first { $0.outputs.contains(name) } })
+                .map { ($0.input, $0.bounds) }
+        }
+        XCTAssertEqual(source(0)?.0, "x")
+        XCTAssertEqual(source(0)?.1, ClampBounds(lo: 0, hi: .infinity))
+        for i in [1, 2] {
+            XCTAssertEqual(source(i)?.0, "x", graph.nodes[i].name)
+            XCTAssertEqual(source(i)?.1, ClampBounds(lo: 0, hi: 6), graph.nodes[i].name)
+        }
+        XCTAssertNil(source(3), "a graph input's default may be overridden")
+        XCTAssertNil(source(4), "a Min of a value that is no Relu's")
+        XCTAssertNil(source(5), "a bound of 0: the sign of a zero would be the Min's")
+        XCTAssertNil(source(6))
+        XCTAssertEqual(source(7)?.1, ClampBounds(lo: 0, hi: 6))
+    }
 }

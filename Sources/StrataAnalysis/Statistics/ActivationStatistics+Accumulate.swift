@@ -15,20 +15,24 @@ extension ActivationStatistics {
         _ = accumulate(tensor, derived: nil, layout: axesLayout)
     }
 
-    /// `accumulate`, also adding `clamp.apply(x)` to `derived` (whose shape bookkeeping this does) from
-    /// the same pass over a float32 `x`; false, with `derived` unchanged, when a block held NaN or ±∞.
-    mutating func accumulate(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds) -> Bool {
-        withUnsafeMutablePointer(to: &derived) { accumulate(x, derived: ($0, clamp), layout: nil) }
+    /// `accumulate`, also adding `clamp.apply(x)` to `derived` (whose shape bookkeeping this does, with
+    /// `recording` or else `x`'s shape) from the same pass over a float32 `x`; false, with `derived`
+    /// unchanged, when a block held NaN or ±∞.
+    mutating func accumulate(_ x: Tensor, deriving derived: inout ActivationStatistics, through clamp: ClampBounds,
+                             layout axesLayout: ActivationLayout? = nil, recording shape: [Int]? = nil) -> Bool {
+        withUnsafeMutablePointer(to: &derived) { accumulate(x, derived: ($0, clamp, shape ?? x.shape), layout: axesLayout) }
     }
 
     /// `layout`: the layout in which to find `x`'s channel axis, where it is not the statistics' own.
-    private mutating func accumulate(_ x: Tensor, derived target: (statistics: UnsafeMutablePointer<ActivationStatistics>, clamp: ClampBounds)?,
+    private mutating func accumulate(_ x: Tensor,
+                                     derived target: (statistics: UnsafeMutablePointer<ActivationStatistics>, clamp: ClampBounds,
+                                                      shape: [Int])?,
                                      layout axesLayout: ActivationLayout?) -> Bool {
         let clamp = target?.clamp
         let n = x.count
         count += n
         guard n > 0 else {
-            target?.statistics.pointee.record(x.shape)
+            if let target { target.statistics.pointee.record(target.shape) }
             return target != nil
         }
         let axes = ActivationAxes(shape: x.shape, layout: axesLayout ?? layout)
@@ -64,7 +68,7 @@ extension ActivationStatistics {
         let derivedAll = clamp != nil && !derivedScratches.contains { $0.lostDerivation }
         if let target, derivedAll {
             let derived = target.statistics
-            derived.pointee.record(x.shape)
+            derived.pointee.record(target.shape)
             derived.pointee.count += n
             for (scratch, other) in zip(scratches, derivedScratches) {
                 scratch.fold(into: &self, deriving: &derived.pointee, from: other, clamp: target.clamp, channels: geometry.channels)

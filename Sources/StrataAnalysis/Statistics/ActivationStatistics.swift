@@ -92,6 +92,21 @@ public struct ActivationStatistics: Sendable {
         return accumulate(x, deriving: &derived, through: clamp)
     }
 
+    /// `add(_:deriving:through:)` for a channels-last activation given as its channels-first twin `x`
+    /// (`add(channelsFirst:)`), with `derived` the statistics of the clamp's channels-last output.
+    public mutating func add(channelsFirst x: Tensor, deriving derived: inout ActivationStatistics,
+                             through clamp: ClampBounds) throws -> Bool {
+        guard layout == .nhwc, x.rank >= 3 else { return try add(x, deriving: &derived, through: clamp) }
+        let shape = [x.shape[0]] + x.shape[2...] + [x.shape[1]]
+        guard x.dtype == .float32, derived.layout == layout, (try? derived.checkShape(shape)) != nil else {
+            try add(channelsFirst: x)
+            return false
+        }
+        try checkShape(shape)
+        record(shape)
+        return accumulate(x, deriving: &derived, through: clamp, layout: .nchw, recording: shape)
+    }
+
     /// Counts the inputs of a batch of shape `shape` (already checked) and sizes the per-channel state.
     mutating func record(_ shape: [Int]) {
         inputs += shape.isEmpty ? 1 : shape[0]

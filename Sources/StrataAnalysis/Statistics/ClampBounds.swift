@@ -64,6 +64,22 @@ public struct ClampBounds: Sendable, Equatable {
         }
     }
 
+    /// The clamp whose result the node producing a value computes, and the value it clamps: a `Relu`
+    /// or `Clip` of its first input (`of`), or `Min(Relu(x), c)` with `c` a constant float32 scalar
+    /// above 0, which is the clamp of `x` to `[0, c]` (how the Keras importer writes
+    /// `ReLU(max_value = c)`, MobileNetV2's ReLU6; at `c = 0` the sign a Min gives a zero is its own). `producer` gives the node that computes a value.
+    public static func source(of node: Node, in graph: Graph, producer: (String) -> Node?) -> (input: String, bounds: ClampBounds)? {
+        if let bounds = of(node, in: graph), let x = node.input(0) { return (x, bounds) }
+        guard node.opType == "Min", node.inputs.count == 2 else { return nil }
+        for (r, c) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+            guard !r.isEmpty, r != c, let relu = producer(r), relu.opType == "Relu", let x = relu.input(0),
+                  let high = constantBound(node, node.inputs.firstIndex(of: c)!, graph, missing: .nan),
+                  high > 0, let bounds = ClampBounds(lo: 0, hi: high) else { continue }
+            return (x, bounds)
+        }
+        return nil
+    }
+
     /// Input `i` of a `Clip` as a float32 scalar: `missing` when the input is absent (no bound), nil
     /// when it is not a constant float32 scalar.
     private static func constantBound(_ node: Node, _ i: Int, _ graph: Graph, missing: Float) -> Float? {
