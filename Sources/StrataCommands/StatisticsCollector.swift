@@ -16,8 +16,9 @@ struct StatisticsCollector {
     /// Layers whose captured row is the channels-first value their channels-last tensor is a
     /// Transpose of (`ActivationStatistics.add(channelsFirst:)`).
     private var channelsFirst: Set<Int> = []
-    /// Layers whose tensor is the input of a `Relu` or `Clip` whose output is another covered layer:
-    /// that layer, taken from the same pass over the input (`ActivationStatistics.add(_:deriving:through:)`).
+    /// Layers whose captured value is clamped by a `Relu`, a `Clip` or a `Min(Relu(·), c)` into another
+    /// covered layer's (`ClampBounds.source`): that layer, taken from the same pass over the input
+    /// (`ActivationStatistics.add(_:deriving:through:)`, `add(channelsFirst:deriving:through:)`).
     private(set) var derivations: [Int: (target: Int, clamp: ClampBounds)] = [:]
     /// Within the current batch: layers added from their input's pass (their own tensor is then
     /// skipped), and layers added from their own tensor (never derived again in this batch).

@@ -64,10 +64,11 @@ public struct ClampBounds: Sendable, Equatable {
         }
     }
 
-    /// The clamp whose result the node producing a value computes, and the value it clamps: a `Relu`
-    /// or `Clip` of its first input (`of`), or `Min(Relu(x), c)` with `c` a constant float32 scalar
-    /// above 0, which is the clamp of `x` to `[0, c]` (how the Keras importer writes
-    /// `ReLU(max_value = c)`, MobileNetV2's ReLU6; at `c = 0` the sign a Min gives a zero is its own). `producer` gives the node that computes a value.
+    /// The clamp whose result `node` computes, and the value it clamps: a `Relu` or `Clip` of its
+    /// first input (`of`), or `Min(Relu(x), c)` with `c` a constant float32 scalar above 0, which is
+    /// the clamp of `x` to `[0, c]` (how the Keras importer writes `ReLU(max_value = c)`, MobileNetV2's
+    /// ReLU6; at `c = 0` the sign a Min gives a zero would be its own). `producer` gives the node that
+    /// computes a value.
     public static func source(of node: Node, in graph: Graph, producer: (String) -> Node?) -> (input: String, bounds: ClampBounds)? {
         if let bounds = of(node, in: graph), let x = node.input(0) { return (x, bounds) }
         guard node.opType == "Min", node.inputs.count == 2 else { return nil }
