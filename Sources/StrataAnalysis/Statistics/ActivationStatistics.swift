@@ -70,7 +70,7 @@ public struct ActivationStatistics: Sendable {
     /// tensor, shape and channels included, but for the order in which the moments' sums are taken.
     public mutating func add(channelsFirst x: Tensor) throws {
         guard layout == .nhwc, x.rank >= 3 else { return try add(x) }
-        let shape = [x.shape[0]] + x.shape[2...] + [x.shape[1]]
+        let shape = Self.channelsLast(x.shape)
         try checkShape(shape)
         record(shape)
         accumulate(x, layout: .nchw)
@@ -97,7 +97,7 @@ public struct ActivationStatistics: Sendable {
     public mutating func add(channelsFirst x: Tensor, deriving derived: inout ActivationStatistics,
                              through clamp: ClampBounds) throws -> Bool {
         guard layout == .nhwc, x.rank >= 3 else { return try add(x, deriving: &derived, through: clamp) }
-        let shape = [x.shape[0]] + x.shape[2...] + [x.shape[1]]
+        let shape = Self.channelsLast(x.shape)
         guard x.dtype == .float32, derived.layout == layout, (try? derived.checkShape(shape)) != nil else {
             try add(channelsFirst: x)
             return false
@@ -105,6 +105,11 @@ public struct ActivationStatistics: Sendable {
         try checkShape(shape)
         record(shape)
         return accumulate(x, deriving: &derived, through: clamp, layout: .nchw, recording: shape)
+    }
+
+    /// The channels-last shape of a channels-first one, `[N, C, spatial…]` → `[N, spatial…, C]` (rank ≥ 2).
+    private static func channelsLast(_ shape: [Int]) -> [Int] {
+        [shape[0]] + shape[2...] + [shape[1]]
     }
 
     /// Counts the inputs of a batch of shape `shape` (already checked) and sizes the per-channel state.
