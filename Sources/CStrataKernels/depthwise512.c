@@ -2,14 +2,16 @@
 // or 2 (the same across and down), no dilation. Other windows go to the AVX2 tier's plane.
 //
 // Outputs are computed four rows at a time, 32 columns at a time, each loaded vector serving every
-// row whose window covers it. At stride 1 the vectors are read straight from the input, masked
-// where a tap falls in the padding (the zeros the masks leave are the border's zeros, so the sums
-// are those of a padded copy): copying each plane into a zero border first took a quarter of the
-// time, most of it in loads waiting for the copy's stores. At stride 2 the input is first split
-// into phase planes (window_border.h), so that each tap reads sixteen neighbouring values instead
-// of 31 values and a permute. Each output's chain is the template's (bias, then the taps in
-// row-major order, one FMA each), so every output has the AVX2 tier's bits. ReLU and Clip are
-// applied as the outputs are stored; other activations in one pass over the plane afterwards.
+// row whose window covers it. The vectors are read straight from the input, masked where a tap
+// falls in the padding (the zeros the masks leave are the border's zeros, so the sums are those of
+// a padded copy): copying each plane into a zero border first took a quarter of the time, most of
+// it in loads waiting for the copy's stores. At stride 2 each input row is loaded once as vectors
+// of sixteen and every tap's values are permuted out of them: splitting the input into four phase
+// planes first, so that each tap read sixteen neighbouring values, cost twice as long (on Zen 4 a
+// 512-bit store takes two cycles, and the split stored the whole input once more). Each output's
+// chain is the template's (bias, then the taps in row-major order, one FMA each), so every output
+// has the AVX2 tier's bits. ReLU and Clip are applied as the outputs are stored; other activations
+// in one pass over the plane afterwards.
 
 #if defined(__x86_64__)
 
@@ -51,42 +53,12 @@ INLINE __mmask16 lanes_between(int lo, int hi) {
 // lanes read nothing.
 INLINE const float *shifted(const float *p, ptrdiff_t offset) { return (const float *)((uintptr_t)p + (uintptr_t)(offset * 4)); }
 
-// Splits the input into the four phase planes of stride 2. Their border is zero from
-// strata_depthwise_prepare and never written: every plane gets the same input positions. Input
-// column i is padded column i + pad_left, so of the 32 values from input column 2c the even ones go
-// to one plane from column c + pad_left / 2 and the odd ones to the other from c + (pad_left + 1) / 2:
-// loads from the start of the row, cache-line aligned where the row is, and stores wherever the
-// planes need them (splitting from column −pad_left instead, each load split across two cache
-// lines: 96 × 112 × 112, 0.18 ms for the split alone).
-AVX512 static void fill_phases(const float *x, const strata_window2d *g, int rows, int cols, size_t plane, float *planes) {
-    const int pad_top = g->pad_top, pad_left = g->pad_left;
-    // Input columns that land inside the padded rows.
-    const int n = 2 * cols - pad_left < g->in_w ? 2 * cols - pad_left : g->in_w;
-    if (n <= 0) return;
-    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
-    const size_t to_evens = (size_t)(pad_left & 1) * plane + (size_t)(pad_left / 2);
-    const size_t to_odds = (size_t)((pad_left + 1) & 1) * plane + (size_t)((pad_left + 1) / 2);
-    for (int y = pad_top < 0 ? -pad_top : 0; y < g->in_h && y + pad_top < 2 * rows; y++) {
-        const int p = y + pad_top;
-        const float *src = x + (size_t)y * g->in_w;
-        float *row = planes + (size_t)((p & 1) * 2) * plane + (size_t)(p / 2) * cols;
-        for (int i = 0; i < n; i += 32) {
-            const int left = n - i;
-            const __m512 lo = _mm512_maskz_loadu_ps(first_lanes16((size_t)left), src + i);
-            const __m512 hi = _mm512_maskz_loadu_ps(first_lanes16((size_t)(left > 16 ? left - 16 : 0)), src + i + 16);
-            _mm512_mask_storeu_ps(row + to_evens + i / 2, first_lanes16((size_t)(left + 1) / 2), _mm512_permutex2var_ps(lo, even, hi));
-            _mm512_mask_storeu_ps(row + to_odds + i / 2, first_lanes16((size_t)left / 2), _mm512_permutex2var_ps(lo, odd, hi));
-        }
-    }
-}
-
-// The vectors `in` (row top + q of the planes of row phase pr, column tap kw) into every output row
-// i of a block whose window has row kh = S·(q − i) + pr (S is 1 where the input is read in place).
-AVX512 INLINE void add_taps(__m512 acc[4][2], const __m512 in[2], const float *w, int q, int pr, int kw, const int R,
-                            const int K, const int S, const int V) {
+// The vectors `in` (input row q of a block, column tap kw) into every output row i of the block
+// whose window has row kh = q − S·i (at stride S, row i's window starts S·i rows down).
+AVX512 INLINE void add_taps(__m512 acc[4][2], const __m512 in[2], const float *w, int q, int kw, const int R, const int K,
+                            const int S, const int V) {
     for (int i = 0; i < R; i++) {
-        const int kh = S * (q - i) + pr;
+        const int kh = q - S * i;
         if (kh < 0 || kh >= K) continue;
         const __m512 wv = _mm512_set1_ps(w[kh * K + kw]);
         for (int v = 0; v < V; v++) acc[i][v] = _mm512_fmadd_ps(wv, in[v], acc[i][v]);
@@ -103,60 +75,8 @@ AVX512 INLINE void store_rows(__m512 acc[4][2], const __mmask16 m[2], float *y, 
     }
 }
 
-// R (at most 4) output rows from row `top`, up to 16·V outputs from column `ow` (`outputs` of them),
-// from the phase planes of stride S (2). A vector loaded from row top + q of the planes of row phase
-// pr serves every output row i whose window has row kh = S·(q − i) + pr; the loops run q, then pr,
-// then kw, so each row's taps come in row-major order.
-AVX512 INLINE void block16(const float *planes, size_t plane, size_t cols, size_t top, const float *w, __m512 vb,
-                           float *y, size_t out_w, int ow, int outputs, int activation, float alpha, float beta,
-                           const int R, const int K, const int S, const int V) {
-    __mmask16 m[2];
-    for (int v = 0; v < V; v++) m[v] = first_lanes16((size_t)(outputs - 16 * v < 0 ? 0 : outputs - 16 * v));
-    __m512 acc[4][2];
-    for (int i = 0; i < R; i++) {
-        for (int v = 0; v < V; v++) acc[i][v] = vb;
-    }
-    const int H = (K - 1) / S;
-    _Pragma("clang loop unroll(full)")
-    for (int q = 0; q < R + H; q++) {
-        _Pragma("clang loop unroll(full)")
-        for (int pr = 0; pr < S; pr++) {
-            _Pragma("clang loop unroll(full)")
-            for (int kw = 0; kw < K; kw++) {
-                const float *src = planes + (size_t)(pr * S + kw % S) * plane + (top + (size_t)q) * cols + (size_t)ow + kw / S;
-                __m512 in[2];
-                for (int v = 0; v < V; v++) in[v] = _mm512_maskz_loadu_ps(m[v], src + 16 * v);
-                add_taps(acc, in, w, q, pr, kw, R, K, S, V);
-            }
-        }
-    }
-    store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
-}
-
-// R output rows from row `oh`, 32 outputs at a time, the last block masked.
-AVX512 INLINE void band16(const float *planes, size_t plane, size_t cols, int oh, const float *w, __m512 vb, float *y,
-                          int out_w, int activation, float alpha, float beta, const int R, const int K, const int S) {
-    float *dst = y + (size_t)oh * out_w;
-    for (int ow = 0; ow < out_w; ow += 32) {
-        const int outputs = out_w - ow;
-        if (outputs > 16) block16(planes, plane, cols, (size_t)oh, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, S, 2);
-        else block16(planes, plane, cols, (size_t)oh, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, S, 1);
-    }
-}
-
-AVX512 INLINE void rows16(const float *planes, size_t plane, size_t cols, const float *w, __m512 vb, float *y, int out_h,
-                          int out_w, int activation, float alpha, float beta, const int K, const int S) {
-    int oh = 0;
-    for (; oh + 4 <= out_h; oh += 4) band16(planes, plane, cols, oh, w, vb, y, out_w, activation, alpha, beta, 4, K, S);
-    switch (out_h - oh) {
-    case 3: band16(planes, plane, cols, oh, w, vb, y, out_w, activation, alpha, beta, 3, K, S); break;
-    case 2: band16(planes, plane, cols, oh, w, vb, y, out_w, activation, alpha, beta, 2, K, S); break;
-    case 1: band16(planes, plane, cols, oh, w, vb, y, out_w, activation, alpha, beta, 1, K, S); break;
-    default: break;
-    }
-}
-
-// block16 at stride 1, reading the input itself: input row oh − pad_top + q, columns from
+// R (at most 4) output rows from row `oh`, up to 16·V outputs from column `ow` (`outputs` of them), at
+// stride 1: input row oh − pad_top + q, columns from
 // ow + kw − pad_left, each vector masked to the lanes inside the input (rows outside it are zero
 // vectors), which gives each tap the value a zero-bordered copy holds.
 AVX512 INLINE void direct_block16(const float *x, const float *zeros, int in_h, int in_w, int row0, int col0, const float *w, __m512 vb,
@@ -182,7 +102,7 @@ AVX512 INLINE void direct_block16(const float *x, const float *zeros, int in_h, 
         for (int kw = 0; kw < K; kw++) {
             __m512 in[2];
             for (int v = 0; v < V; v++) in[v] = _mm512_maskz_loadu_ps(taps[kw][v], shifted(src, col0 + kw + 16 * v));
-            add_taps(acc, in, w, q, 0, kw, R, K, 1, V);
+            add_taps(acc, in, w, q, kw, R, K, 1, V);
         }
     }
     store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
@@ -213,6 +133,74 @@ AVX512 INLINE void direct_rows16(const float *x, const float *zeros, const strat
     }
 }
 
+// direct_block16 at stride 2: the R rows from row oh read input rows 2·oh − pad_top + q for
+// q < 2(R − 1) + K. Vector v's sixteen outputs (from column ow + 16v) need input columns
+// c + kw + 2j (j < 16, c = 2(ow + 16v) − pad_left), which lie in the three vectors loaded from
+// columns c, c + 16 and c + 32, each masked to the input's columns (taps in the padding read the
+// zeros a bordered copy holds): one two-source permute picks a tap's values from the first two
+// vectors, and for kw ≥ 2 a second one the lanes past them (kw + 2j ≥ 32) from the third, whose
+// index is the same one modulo 16. Vector v + 1 starts at the third vector of v.
+AVX512 INLINE void direct_block16_s2(const float *x, const float *zeros, int in_h, int in_w, int row0, int col0, const float *w,
+                                     __m512 vb, float *y, size_t out_w, int ow, int outputs, int activation, float alpha,
+                                     float beta, const int R, const int K, const int V) {
+    __mmask16 m[2], inside[5], past[5];
+    __m512i index[5];
+    for (int v = 0; v < V; v++) m[v] = first_lanes16((size_t)(outputs - 16 * v < 0 ? 0 : outputs - 16 * v));
+    for (int l = 0; l <= 2 * V; l++) inside[l] = lanes_between(-(col0 + 16 * l), in_w - (col0 + 16 * l));
+    for (int kw = 0; kw < K; kw++) {
+        index[kw] = _mm512_add_epi32(_mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+                                     _mm512_set1_epi32(kw));
+        const int from = (33 - kw) / 2;  // the first lane j with kw + 2j ≥ 32
+        past[kw] = from >= 16 ? 0 : (__mmask16)((0xFFFFu << from) & 0xFFFFu);
+    }
+    __m512 acc[4][2];
+    for (int i = 0; i < R; i++) {
+        for (int v = 0; v < V; v++) acc[i][v] = vb;
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int q = 0; q < 2 * (R - 1) + K; q++) {
+        const int r = row0 + q;
+        const float *src = r >= 0 && r < in_h ? x + (size_t)r * in_w : zeros;
+        __m512 l[5];
+        for (int j = 0; j <= 2 * V; j++) l[j] = _mm512_maskz_loadu_ps(inside[j], shifted(src, col0 + 16 * j));
+        _Pragma("clang loop unroll(full)")
+        for (int kw = 0; kw < K; kw++) {
+            __m512 in[2];
+            for (int v = 0; v < V; v++) {
+                in[v] = _mm512_permutex2var_ps(l[2 * v], index[kw], l[2 * v + 1]);
+                if (kw >= 2) in[v] = _mm512_mask_permutexvar_ps(in[v], past[kw], index[kw], l[2 * v + 2]);
+            }
+            add_taps(acc, in, w, q, kw, R, K, 2, V);
+        }
+    }
+    store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
+}
+
+AVX512 INLINE void direct_band16_s2(const float *x, const float *zeros, const strata_window2d *g, int oh, const float *w, __m512 vb,
+                                    float *y, int activation, float alpha, float beta, const int R, const int K) {
+    const int out_w = g->out_w;
+    float *dst = y + (size_t)oh * out_w;
+    for (int ow = 0; ow < out_w; ow += 32) {
+        const int outputs = out_w - ow, row0 = 2 * oh - g->pad_top, col0 = 2 * ow - g->pad_left;
+        if (outputs > 16) direct_block16_s2(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 2);
+        else direct_block16_s2(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 1);
+    }
+}
+
+AVX512 INLINE void direct_rows16_s2(const float *x, const float *zeros, const strata_window2d *g, const float *w, float bias, float *y,
+                                    int activation, float alpha, float beta, const int K) {
+    const __m512 vb = _mm512_set1_ps(bias);
+    const int out_h = g->out_h;
+    int oh = 0;
+    for (; oh + 4 <= out_h; oh += 4) direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 4, K);
+    switch (out_h - oh) {
+    case 3: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 3, K); break;
+    case 2: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 2, K); break;
+    case 1: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 1, K); break;
+    default: break;
+    }
+}
+
 AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float bias, const strata_window2d *g, float *y,
                                           float *scratch, const strata_epilogue *ep) {
     const int k = g->kernel_h, s = g->stride_w;
@@ -224,19 +212,14 @@ AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float 
     const int activation = ep ? ep->activation : STRATA_ACT_NONE;
     const int fused = activation == STRATA_ACT_RELU || activation == STRATA_ACT_CLIP ? activation : STRATA_ACT_NONE;
     const float alpha = ep ? ep->alpha : 0, beta = ep ? ep->beta : 0;
+    // The scratch, zero from strata_depthwise_prepare and unused here, is the rows above and below
+    // the input (it holds a bordered copy of the plane for the other tiers, so at least in_w floats).
     if (s == 1) {
-        // The scratch, zero from strata_depthwise_prepare and unused at stride 1, is the rows above
-        // and below the input (it holds a bordered copy of the plane, so at least in_w floats).
         if (k == 3) direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 3);
         else direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 5);
     } else {
-        int rows, cols;
-        size_t plane;
-        strata_phase_extent(g, &rows, &cols, &plane);
-        fill_phases(x, g, rows, cols, plane, scratch);
-        const __m512 vb = _mm512_set1_ps(bias);
-        if (k == 3) rows16(scratch, plane, (size_t)cols, w, vb, y, g->out_h, g->out_w, fused, alpha, beta, 3, 2);
-        else rows16(scratch, plane, (size_t)cols, w, vb, y, g->out_h, g->out_w, fused, alpha, beta, 5, 2);
+        if (k == 3) direct_rows16_s2(x, scratch, g, w, bias, y, fused, alpha, beta, 3);
+        else direct_rows16_s2(x, scratch, g, w, bias, y, fused, alpha, beta, 5);
     }
     if (activation != STRATA_ACT_NONE && activation != fused) {
         strata_epilogue_apply_avx512(y, y, (size_t)g->out_h * g->out_w, NULL, ep);

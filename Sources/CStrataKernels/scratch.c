@@ -7,9 +7,9 @@
 size_t strata_depthwise_scratch(const strata_window2d *g) {
     int rows, cols;
     strata_padded_extent(g, &rows, &cols);
-    // The larger of the 8-lane tiers' bordered copy and the AVX-512 tier's phase planes.
-    const size_t bordered = (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8, phases = strata_phase_scratch(g);
-    return bordered > phases ? bordered : phases;
+    // The 8-lane tiers' bordered copy; the AVX-512 tier reads its first in_w floats (never more
+    // than cols) as the zero rows outside the input.
+    return (size_t)rows * cols + (size_t)(g->out_w + 7) / 8 * 8;
 }
 
 void strata_depthwise_prepare(const strata_window2d *g, float *scratch) {

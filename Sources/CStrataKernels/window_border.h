@@ -92,24 +92,4 @@ static inline void strata_copy_into_border(const float *x, const strata_window2d
     }
 }
 
-// The AVX-512 depthwise plane's layout at stride 2 (depthwise512.c): the zero-bordered input P cut
-// into four phase planes: plane (pr, pc) holds P[2a + pr][2b + pc] for a < rows, b < cols, with
-// rows = out_h + (kernel_h − 1) / 2 and cols = out_w + (kernel_w − 1) / 2. Tap (kh, kw) of output
-// (r, j) is then plane (kh % 2, kw % 2) at (r + kh / 2, j + kw / 2): every tap a unit-stride read.
-
-static inline void strata_phase_extent(const strata_window2d *g, int *rows, int *cols, size_t *plane) {
-    *rows = g->out_h + (g->kernel_h - 1) / 2;
-    *cols = g->out_w + (g->kernel_w - 1) / 2;
-    *plane = (size_t)*rows * (size_t)*cols;
-}
-
-// Floats of the four planes (0 for other strides, which do not use them).
-static inline size_t strata_phase_scratch(const strata_window2d *g) {
-    if (g->stride_h != 2) return 0;
-    int rows, cols;
-    size_t plane;
-    strata_phase_extent(g, &rows, &cols, &plane);
-    return 4 * plane;
-}
-
 #endif

@@ -1,6 +1,7 @@
 import XCTest
 import StrataCore
 import StrataTestSupport
+import CStrataKernels
 @testable import StrataEngine
 
 /// How products are cut among threads (`BlockedGemm.Tiles`, `BlockedGemm.transposedRowParts`): every value
@@ -50,6 +51,34 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 196, panels: 3, threads: 2).rowsPerPart, 108, "9 blocks of 12")
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 5, threads: 2).rowsPerPart, 28, "blocks of 7 on a 7 × 7 map")
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 4, threads: 2).split, 1)
+    }
+
+    /// Which 1×1 convolutions on small maps take the transposed product (`ConvProblem.turnsRound`):
+    /// those where the per-call GEMM wastes columns in its last panel or packs its input for few row
+    /// blocks, and the sum is deep enough for the scattered stores (measured in a C harness; see
+    /// `turnsRound`). Only the AVX-512 tier has the transposed product.
+    func testWhichPointwiseProductsTurnRound() {
+        XCTAssertEqual(ConvProblem.lastPanelWaste(196), 12, "six panels and 4 columns in a 16-column half")
+        XCTAssertEqual(ConvProblem.lastPanelWaste(144), 0)
+        XCTAssertEqual(ConvProblem.lastPanelWaste(169), 7)
+        XCTAssertEqual(ConvProblem.lastPanelWaste(250), 6)
+        XCTAssertEqual(ConvProblem.lastPanelWaste(256), 0)
+        let cases: [(channels: Int, maps: Int, side: Int, turns: Bool)] = [
+            (384, 64, 14, true), (576, 96, 14, true), (480, 80, 14, true),  // MobileNetV2, EfficientNet-B0
+            (1024, 256, 14, true), (512, 512, 14, true), (128, 64, 14, true),
+            (96, 64, 14, false),  // too shallow for the scatters
+            (512, 1024, 14, false), (64, 384, 14, false),  // more maps than the sum is deep
+            (288, 96, 12, false), (384, 64, 12, true),  // 144 pixels: no column wasted, unless four times deeper
+            (384, 128, 16, false), (384, 64, 16, true),
+            (64, 256, 7, true),  // every product on a map of at most 64 pixels
+            (1024, 256, 17, false),  // 289 pixels
+        ]
+        let available = strata_sgemm_packed_supported() != 0
+        for c in cases {
+            let turns = ConvProblem.turnsRound(channels: c.channels, maps: c.maps, kernel: [1, 1], strides: [1, 1], dilations: [1, 1],
+                                               output: [c.side, c.side])
+            XCTAssertEqual(turns, c.turns && available, "\(c.maps) × \(c.channels) × \(c.side * c.side), tier \(KernelTier.active)")
+        }
     }
 
     /// Convolutions whose products the threads cut give one thread's bits: a 1×1 over 200 pixels into

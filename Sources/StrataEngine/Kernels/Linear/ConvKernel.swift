@@ -180,16 +180,21 @@ struct ConvProblem: @unchecked Sendable {
     /// 576 × 14 × 14 3×3 0.116 / 0.100, 144 × 56 × 56 5×5 stride 2 0.233 / 0.193, 240 × 28 × 28 3×3
     /// stride 2 0.074 / 0.068); narrower, the interleaved one mostly wins (672 × 12 × 12 5×5 0.132 /
     /// 0.146, 10-wide stride-2 3×3 outputs 0.038 / 0.046, 7 × 7 ones by 1.5×). Since that tier's
-    /// interleaved kernel has sixteen lanes (`strata_depthwise8_avx512`) it also wins on 14-wide
-    /// stride-2 outputs (interleaved / per plane, ms: 192 × 28 × 28 3×3 0.033 / 0.041, 240 × 28 × 28
-    /// 5×5 0.059 / 0.067), ties on 14-wide stride-1 ones (576 × 14 × 14 3×3 0.061 / 0.059, 672 × 14 ×
-    /// 14 5×5 0.123 / 0.127) and 28-wide stride-2 ones, and loses from there (96 × 112 × 112 stride 2
-    /// 0.29 / 0.24).
+    /// interleaved kernel has sixteen lanes (`strata_depthwise8_avx512`) it ties on 14-wide stride-1
+    /// outputs (576 × 14 × 14 3×3 0.061 / 0.059, 672 × 14 × 14 5×5 0.123 / 0.127) and wins on 14-wide
+    /// 5×5 stride-2 ones (240 × 28 × 28 0.059 / 0.063). Since the per-plane kernel permutes stride-2
+    /// taps out of whole input rows instead of splitting the input into phase planes, it wins on
+    /// 3×3 stride-2 outputs from 13 wide (192 × 28 × 28 0.032 / 0.027, 192 × 26 × 26 0.029 / 0.026,
+    /// 144 × 56 × 56 0.098 / 0.054; 192 × 24 × 24 0.023 / 0.024, 576 × 14 × 14 0.027 / 0.051).
     static func interleaves(_ window: strata_window2d) -> Bool {
         if window.dilation_h == 1, window.dilation_w == 1, window.stride_h == window.stride_w,
            window.kernel_h == window.kernel_w {
             if KernelTier.active == .avx512, window.stride_w <= 2, window.kernel_w == 3 || window.kernel_w == 5 {
-                return window.out_w < 14 || (window.stride_w == 2 && window.out_w == 14)
+                switch (window.stride_w, window.kernel_w) {
+                case (2, 3): return window.out_w < 13
+                case (2, 5): return window.out_w <= 14
+                default: return window.out_w < 14
+                }
             }
             switch (window.stride_w, window.kernel_w) {
             case (1, 3) where window.out_w >= 16, (1, 5) where window.out_w >= 16, (2, 3) where window.out_w >= 32:
@@ -273,10 +278,16 @@ struct ConvProblem: @unchecked Sendable {
     /// `strata_sgemm_packed_at`: the pixels as the rows of the product and the channels as its
     /// columns, so that a 7 × 7 map's 49 pixels fill rows of 12 instead of wasting 15 of 64 lanes,
     /// and the weights are read from panels packed once instead of as twelve rows 4-18 KB apart.
-    /// The scattered stores of its output pay off on small maps, and on 14 × 14 ones over a
-    /// deep sum (C harness, ms, per-call GEMM / this: 512 × 2048 × 49 1.31 / 1.11, 512 × 4608 × 49
-    /// 2.85 / 2.34, 2048 × 512 × 49 1.23 / 1.20, 256 × 1024 × 196 1.09 / 0.93; but 1024 × 256 × 196
-    /// 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42).
+    /// The scattered stores of its output pay off on small maps, and on maps of up to 256 pixels
+    /// where the sum is at least as deep as the channels are many and either the per-call GEMM's
+    /// last panel would waste ≥ 1/32 of its columns (196 pixels are six panels and 4 columns in a
+    /// 16-column half) or the sum is four times deeper (so that packing the input for each call,
+    /// shared by few row blocks, costs more than the scatters). C harness, ms, maps × depth × pixels,
+    /// per-call GEMM / this: 512 × 2048 × 49 1.31 / 1.11, 256 × 1024 × 196 1.09 / 0.93, MobileNetV2's
+    /// 64 × 384 × 196 0.097 / 0.089 and 96 × 576 × 196 0.212 / 0.196, EfficientNet-B0's 80 × 480 × 196
+    /// 0.149 / 0.136, 64 × 384 × 144 0.070 / 0.067, 256 × 512 × 100 0.263 / 0.238; but 1024 × 512 ×
+    /// 196 1.98 / 2.04, 64 × 96 × 196 0.026 / 0.027, 96 × 288 × 144 0.074 / 0.076 (no waste),
+    /// 128 × 384 × 256 0.227 / 0.233, 1024 × 256 × 196 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42.
     /// Winograd's shapes keep Winograd. The same test decides when the kernel is built (to pack the
     /// weight) and when it runs (on the shapes it is given).
     ///
@@ -295,9 +306,18 @@ struct ConvProblem: @unchecked Sendable {
         let depth = channels * kernel.reduce(1, *), pixels = output.reduce(1, *)
         guard strata_sgemm_packed_supported() != 0, maps >= 32, depth > 0, pixels > 0,
               maps <= Int(Int32.max), depth <= Int(Int32.max),
-              pixels <= 64 || (pixels <= 256 && depth >= 512) else { return false }
+              pixels <= 64 || (pixels <= 256 && depth >= 128 && depth >= maps
+                  && (Self.lastPanelWaste(pixels) * 32 >= pixels + Self.lastPanelWaste(pixels) || depth >= 4 * maps))
+        else { return false }
         return !WinogradConv.applies(channels: channels, maps: maps, group: 1, kernel: kernel, strides: strides,
                                      dilations: dilations, output: output)
+    }
+
+    /// Columns the per-call GEMM computes past `columns` in its last panel: panels of 32, a last one
+    /// of at most 16 columns computed as a 16-column half.
+    static func lastPanelWaste(_ columns: Int) -> Int {
+        let rest = columns % 32
+        return rest == 0 ? 0 : (rest <= 16 ? 16 : 32) - rest
     }
 
     /// The product through `strata_sgemm_packed_at` (see `turnsRound`): the input (or its
