@@ -1,6 +1,8 @@
 // The AVX-512 tier's own single-precision matrix product (x86-64 only), used by the convolutions.
-// A 12×32 block of C lives in 24 registers while a packed 32-column panel of B (kept in L1)
-// streams past broadcasts of A's 12 rows, read in place; the last rows use an 8- or 4-row block.
+// A 12×32 block of C lives in 24 registers while a 32-column panel of B streams past broadcasts of
+// A's 12 rows, read in place; the last rows use an 8- or 4-row block. B's whole panels are read in
+// place too (row after row, ldb apart), unless packed once beforehand; only a ragged last panel is
+// copied, into a zero-padded one.
 
 #if defined(__x86_64__)
 
@@ -102,9 +104,9 @@ _Static_assert(MR == 12, "STORE_ROWS names every row of a block");
 // past `rows` repeat row 0 and are not stored. With `ep` (only on the last K block) each stored
 // row gets its epilogue.
 AVX512 static inline __attribute__((always_inline)) void kernel_block(
-    int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows, __mmask16 m0, __mmask16 m1,
-    int accumulate, const strata_epilogue *ep, const float *bias, __m512 cb0, __m512 cb1, const float *prefetch,
-    const int R, const int H) {
+    int kc, const float *a, int lda, const float *panel, size_t ldp, float *c, int ldc, int rows, __mmask16 m0,
+    __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias, __m512 cb0, __m512 cb1,
+    const float *prefetch, const int R, const int H) {
     __m512 acc[MR][2];
     for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
     const float *ar[MR];
@@ -123,8 +125,8 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
             _mm_prefetch((const char *)(prefetch + (size_t)p * NR), _MM_HINT_T1);
             _mm_prefetch((const char *)(prefetch + (size_t)p * NR + 16), _MM_HINT_T1);
         }
-        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * NR);
-        const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * NR + 16) : _mm512_setzero_ps();
+        const __m512 b0 = _mm512_loadu_ps(panel + (size_t)p * ldp);
+        const __m512 b1 = H == 2 ? _mm512_loadu_ps(panel + (size_t)p * ldp + 16) : _mm512_setzero_ps();
         for (int i = 0; i < R; i++) {
             const __m512 ai = _mm512_set1_ps(ar[i][p]);
             acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
@@ -142,10 +144,10 @@ AVX512 static inline __attribute__((always_inline)) void kernel_block(
 }
 
 #define STRATA_SGEMM_KERNEL(NAME, R, H)                                                                          \
-    AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, float *c, int ldc, int rows,     \
-                            __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep, const float *bias, \
-                            __m512 cb0, __m512 cb1, const float *prefetch) {                                     \
-        kernel_block(kc, a, lda, panel, c, ldc, rows, m0, m1, accumulate, ep, bias, cb0, cb1, prefetch, R, H);   \
+    AVX512 static void NAME(int kc, const float *a, int lda, const float *panel, size_t ldp, float *c, int ldc,    \
+                            int rows, __mmask16 m0, __mmask16 m1, int accumulate, const strata_epilogue *ep,      \
+                            const float *bias, __m512 cb0, __m512 cb1, const float *prefetch) {                  \
+        kernel_block(kc, a, lda, panel, ldp, c, ldc, rows, m0, m1, accumulate, ep, bias, cb0, cb1, prefetch, R, H); \
     }
 STRATA_SGEMM_KERNEL(kernel_12, 12, 2)
 STRATA_SGEMM_KERNEL(kernel_8, 8, 2)
@@ -294,7 +296,15 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
         for (int n0 = n_begin; n0 < n_end; n0 += NR) {
             const int cols = n_end - n0 < NR ? n_end - n0 : NR;
             const float *panel, *next = NULL;
-            if (packed) {
+            size_t ldp = NR;
+            if (!packed && cols == NR) {
+                // A whole panel read where it is: copying it first cost more than the strided reads
+                // (C harness, ms, packed / in place: MobileNetV2's 16 × 32 × 12544 projection 0.162 /
+                // 0.132, 24 × 144 × 3136 0.263 / 0.196, 64 × 384 × 196 0.097 / 0.091; 64 × 256 × 1024,
+                // whose rows are 4 KB apart, 0.336 / 0.296; 256 × 2304 × 196 2.26 / 2.17).
+                panel = b + (size_t)k0 * ldb + n0;
+                ldp = (size_t)ldb;
+            } else if (packed) {
                 panel = packed + (size_t)(n0 / NR) * (size_t)k * NR + (size_t)k0 * NR;
                 // The panel the next step reads (this K block's next one, or the next K block's first),
                 // fetched into L2 while the first row block runs: a weight read once per run comes from
@@ -316,13 +326,13 @@ AVX512 static inline __attribute__((always_inline)) void sgemm_columns(
                 float *ci = c + (size_t)i * ldc + n0;
                 const float *bias = last && last->bias ? last->bias + i : NULL;
                 if (cols > 16) {
-                    if (rows > 8) kernel_12(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
-                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
-                    else kernel_4(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    if (rows > 8) kernel_12(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_8(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else kernel_4(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
                 } else {
-                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
-                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
-                    else kernel_4_half(kc, ai, lda, panel, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    if (rows > 8) kernel_12_half(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else if (rows > 4) kernel_8_half(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
+                    else kernel_4_half(kc, ai, lda, panel, ldp, ci, ldc, rows, m0, m1, add, last, bias, cb0, cb1, i == 0 ? next : NULL);
                 }
             }
         }

@@ -65,11 +65,12 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         XCTAssertEqual(ConvProblem.lastPanelWaste(256), 0)
         let cases: [(channels: Int, maps: Int, side: Int, turns: Bool)] = [
             (384, 64, 14, true), (576, 96, 14, true), (480, 80, 14, true),  // MobileNetV2, EfficientNet-B0
-            (1024, 256, 14, true), (512, 512, 14, true), (128, 64, 14, true),
-            (96, 64, 14, false),  // too shallow for the scatters
+            (1024, 256, 14, true), (256, 64, 14, true),  // four times deeper than the maps
+            (192, 64, 14, false), (256, 128, 14, false), (512, 512, 14, false),  // 196: 1/17 wasted
+            (512, 128, 10, true), (512, 256, 10, true), (192, 64, 10, true), (128, 64, 10, true),  // 100: 3/28 wasted
+            (96, 32, 10, false),  // too shallow for the scatters
             (512, 1024, 14, false), (64, 384, 14, false),  // more maps than the sum is deep
-            (288, 96, 12, false), (384, 64, 12, true),  // 144 pixels: no column wasted, unless four times deeper
-            (384, 128, 16, false), (384, 64, 16, true),
+            (288, 96, 12, false), (384, 64, 12, false), (384, 64, 16, false),  // 144, 256: no column wasted
             (64, 256, 7, true),  // every product on a map of at most 64 pixels
             (1024, 256, 17, false),  // 289 pixels
         ]

@@ -278,16 +278,16 @@ struct ConvProblem: @unchecked Sendable {
     /// `strata_sgemm_packed_at`: the pixels as the rows of the product and the channels as its
     /// columns, so that a 7 × 7 map's 49 pixels fill rows of 12 instead of wasting 15 of 64 lanes,
     /// and the weights are read from panels packed once instead of as twelve rows 4-18 KB apart.
-    /// The scattered stores of its output pay off on small maps, and on maps of up to 256 pixels
-    /// where the sum is at least as deep as the channels are many and either the per-call GEMM's
-    /// last panel would waste ≥ 1/32 of its columns (196 pixels are six panels and 4 columns in a
-    /// 16-column half) or the sum is four times deeper (so that packing the input for each call,
-    /// shared by few row blocks, costs more than the scatters). C harness, ms, maps × depth × pixels,
-    /// per-call GEMM / this: 512 × 2048 × 49 1.31 / 1.11, 256 × 1024 × 196 1.09 / 0.93, MobileNetV2's
-    /// 64 × 384 × 196 0.097 / 0.089 and 96 × 576 × 196 0.212 / 0.196, EfficientNet-B0's 80 × 480 × 196
-    /// 0.149 / 0.136, 64 × 384 × 144 0.070 / 0.067, 256 × 512 × 100 0.263 / 0.238; but 1024 × 512 ×
-    /// 196 1.98 / 2.04, 64 × 96 × 196 0.026 / 0.027, 96 × 288 × 144 0.074 / 0.076 (no waste),
-    /// 128 × 384 × 256 0.227 / 0.233, 1024 × 256 × 196 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42.
+    /// The scattered stores of its output pay off on small maps, and on maps of up to 256 pixels where
+    /// the per-call GEMM's last panel would waste columns (196 pixels are six panels and 4 columns
+    /// computed as a 16-column half) and the sum is deep against the channels: at least four times
+    /// as deep as they are many, or twice where ≥ 1/16 of the columns are wasted. C harness, ms,
+    /// maps × depth × pixels, per-call GEMM (whole panels of B read in place) / this: MobileNetV2's
+    /// 64 × 384 × 196 0.091 / 0.088 and 96 × 576 × 196 0.204 / 0.194, EfficientNet-B0's 80 × 480 ×
+    /// 196 0.142 / 0.136 and 112 × 672 × 196 0.290 / 0.274, 256 × 1024 × 196 1.10 / 0.91, 128 × 512 ×
+    /// 100 0.135 / 0.121, 256 × 512 × 225 0.555 / 0.544, 512 × 2048 × 49 1.31 / 0.92; but 64 × 192 ×
+    /// 196 0.046 / 0.047, 128 × 256 × 196 0.120 / 0.122, 512 × 512 × 196 0.971 / 0.981, 64 × 384 × 144
+    /// (no column wasted) 0.063 / 0.065, 1024 × 256 × 196 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42.
     /// Winograd's shapes keep Winograd. The same test decides when the kernel is built (to pack the
     /// weight) and when it runs (on the shapes it is given).
     ///
@@ -306,8 +306,8 @@ struct ConvProblem: @unchecked Sendable {
         let depth = channels * kernel.reduce(1, *), pixels = output.reduce(1, *)
         guard strata_sgemm_packed_supported() != 0, maps >= 32, depth > 0, pixels > 0,
               maps <= Int(Int32.max), depth <= Int(Int32.max),
-              pixels <= 64 || (pixels <= 256 && depth >= 128 && depth >= maps
-                  && (Self.lastPanelWaste(pixels) * 32 >= pixels + Self.lastPanelWaste(pixels) || depth >= 4 * maps))
+              pixels <= 64 || (pixels <= 256 && depth >= 128 && Self.wastedShare(pixels) >= 1.0 / 32
+                  && (depth >= 4 * maps || (depth >= 2 * maps && Self.wastedShare(pixels) >= 1.0 / 16)))
         else { return false }
         return !WinogradConv.applies(channels: channels, maps: maps, group: 1, kernel: kernel, strides: strides,
                                      dilations: dilations, output: output)
@@ -318,6 +318,12 @@ struct ConvProblem: @unchecked Sendable {
     static func lastPanelWaste(_ columns: Int) -> Int {
         let rest = columns % 32
         return rest == 0 ? 0 : (rest <= 16 ? 16 : 32) - rest
+    }
+
+    /// The share of the columns the per-call GEMM computes that `lastPanelWaste` throws away.
+    static func wastedShare(_ columns: Int) -> Double {
+        let waste = lastPanelWaste(columns)
+        return Double(waste) / Double(columns + waste)
     }
 
     /// The product through `strata_sgemm_packed_at` (see `turnsRound`): the input (or its
