@@ -108,31 +108,6 @@ AVX512 INLINE void direct_block16(const float *x, const float *zeros, int in_h, 
     store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
 }
 
-AVX512 INLINE void direct_band16(const float *x, const float *zeros, const strata_window2d *g, int oh, const float *w, __m512 vb, float *y,
-                                 int activation, float alpha, float beta, const int R, const int K) {
-    const int out_w = g->out_w;
-    float *dst = y + (size_t)oh * out_w;
-    for (int ow = 0; ow < out_w; ow += 32) {
-        const int outputs = out_w - ow, row0 = oh - g->pad_top, col0 = ow - g->pad_left;
-        if (outputs > 16) direct_block16(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 2);
-        else direct_block16(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 1);
-    }
-}
-
-AVX512 INLINE void direct_rows16(const float *x, const float *zeros, const strata_window2d *g, const float *w, float bias, float *y,
-                                 int activation, float alpha, float beta, const int K) {
-    const __m512 vb = _mm512_set1_ps(bias);
-    const int out_h = g->out_h;
-    int oh = 0;
-    for (; oh + 4 <= out_h; oh += 4) direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 4, K);
-    switch (out_h - oh) {
-    case 3: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 3, K); break;
-    case 2: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 2, K); break;
-    case 1: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 1, K); break;
-    default: break;
-    }
-}
-
 // direct_block16 at stride 2: the R rows from row oh read input rows 2·oh − pad_top + q for
 // q < 2(R − 1) + K. Vector v's sixteen outputs (from column ow + 16v) need input columns
 // c + kw + 2j (j < 16, c = 2(ow + 16v) − pad_left), which lie in the three vectors loaded from
@@ -176,27 +151,32 @@ AVX512 INLINE void direct_block16_s2(const float *x, const float *zeros, int in_
     store_rows(acc, m, y, out_w, ow, activation, alpha, beta, R, V);
 }
 
-AVX512 INLINE void direct_band16_s2(const float *x, const float *zeros, const strata_window2d *g, int oh, const float *w, __m512 vb,
-                                    float *y, int activation, float alpha, float beta, const int R, const int K) {
+// R output rows from row `oh` at stride S (1 or 2), 32 outputs at a time, the last block masked.
+AVX512 INLINE void direct_band16(const float *x, const float *zeros, const strata_window2d *g, int oh, const float *w, __m512 vb, float *y,
+                                 int activation, float alpha, float beta, const int R, const int K, const int S) {
     const int out_w = g->out_w;
     float *dst = y + (size_t)oh * out_w;
     for (int ow = 0; ow < out_w; ow += 32) {
-        const int outputs = out_w - ow, row0 = 2 * oh - g->pad_top, col0 = 2 * ow - g->pad_left;
-        if (outputs > 16) direct_block16_s2(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 2);
+        const int outputs = out_w - ow, row0 = S * oh - g->pad_top, col0 = S * ow - g->pad_left;
+        const int V = outputs > 16 ? 2 : 1;
+        if (S == 1 && V == 2) direct_block16(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 2);
+        else if (S == 1) direct_block16(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 1);
+        else if (V == 2) direct_block16_s2(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 2);
         else direct_block16_s2(x, zeros, g->in_h, g->in_w, row0, col0, w, vb, dst, (size_t)out_w, ow, outputs, activation, alpha, beta, R, K, 1);
     }
 }
 
-AVX512 INLINE void direct_rows16_s2(const float *x, const float *zeros, const strata_window2d *g, const float *w, float bias, float *y,
-                                    int activation, float alpha, float beta, const int K) {
+// The whole plane, four rows at a time and the one to three rows left.
+AVX512 INLINE void direct_rows16(const float *x, const float *zeros, const strata_window2d *g, const float *w, float bias, float *y,
+                                 int activation, float alpha, float beta, const int K, const int S) {
     const __m512 vb = _mm512_set1_ps(bias);
     const int out_h = g->out_h;
     int oh = 0;
-    for (; oh + 4 <= out_h; oh += 4) direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 4, K);
+    for (; oh + 4 <= out_h; oh += 4) direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 4, K, S);
     switch (out_h - oh) {
-    case 3: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 3, K); break;
-    case 2: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 2, K); break;
-    case 1: direct_band16_s2(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 1, K); break;
+    case 3: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 3, K, S); break;
+    case 2: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 2, K, S); break;
+    case 1: direct_band16(x, zeros, g, oh, w, vb, y, activation, alpha, beta, 1, K, S); break;
     default: break;
     }
 }
@@ -215,11 +195,11 @@ AVX512 void strata_depthwise_plane_avx512(const float *x, const float *w, float 
     // The scratch, zero from strata_depthwise_prepare and unused here, is the rows above and below
     // the input (it holds a bordered copy of the plane for the other tiers, so at least in_w floats).
     if (s == 1) {
-        if (k == 3) direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 3);
-        else direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 5);
+        if (k == 3) direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 3, 1);
+        else direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 5, 1);
     } else {
-        if (k == 3) direct_rows16_s2(x, scratch, g, w, bias, y, fused, alpha, beta, 3);
-        else direct_rows16_s2(x, scratch, g, w, bias, y, fused, alpha, beta, 5);
+        if (k == 3) direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 3, 2);
+        else direct_rows16(x, scratch, g, w, bias, y, fused, alpha, beta, 5, 2);
     }
     if (activation != STRATA_ACT_NONE && activation != fused) {
         strata_epilogue_apply_avx512(y, y, (size_t)g->out_h * g->out_w, NULL, ep);
