@@ -54,24 +54,23 @@ final class LinearGemmTilingTests: KernelTierTestCase {
     }
 
     /// Which 1×1 convolutions on small maps take the transposed product (`ConvProblem.turnsRound`):
-    /// those where the per-call GEMM wastes columns in its last panel or packs its input for few row
-    /// blocks, and the sum is deep enough for the scattered stores (measured in a C harness; see
-    /// `turnsRound`). Only the AVX-512 tier has the transposed product.
+    /// those where the per-call GEMM's last panel wastes a larger share of the pixels than the
+    /// transposed product's wastes of the channels, over sums at least 64 deep (measured in a C
+    /// harness; see `turnsRound`). Only the AVX-512 tier has the transposed product.
     func testWhichPointwiseProductsTurnRound() {
         XCTAssertEqual(ConvProblem.lastPanelWaste(196), 12, "six panels and 4 columns in a 16-column half")
         XCTAssertEqual(ConvProblem.lastPanelWaste(144), 0)
         XCTAssertEqual(ConvProblem.lastPanelWaste(169), 7)
-        XCTAssertEqual(ConvProblem.lastPanelWaste(250), 6)
+        XCTAssertEqual(ConvProblem.lastPanelWaste(36), 12)
+        XCTAssertEqual(ConvProblem.lastPanelWaste(80), 0)
         XCTAssertEqual(ConvProblem.lastPanelWaste(256), 0)
         let cases: [(channels: Int, maps: Int, side: Int, turns: Bool)] = [
             (384, 64, 14, true), (576, 96, 14, true), (480, 80, 14, true),  // MobileNetV2, EfficientNet-B0
-            (1024, 256, 14, true), (256, 64, 14, true),  // four times deeper than the maps
-            (192, 64, 14, false), (256, 128, 14, false), (512, 512, 14, false),  // 196: 1/17 wasted
-            (512, 128, 10, true), (512, 256, 10, true), (192, 64, 10, true), (128, 64, 10, true),  // 100: 3/28 wasted
-            (96, 32, 10, false),  // too shallow for the scatters
-            (512, 1024, 14, false), (64, 384, 14, false),  // more maps than the sum is deep
-            (288, 96, 12, false), (384, 64, 12, false), (384, 64, 16, false),  // 144, 256: no column wasted
-            (64, 256, 7, true),  // every product on a map of at most 64 pixels
+            (64, 384, 14, true), (512, 1024, 14, true), (512, 512, 14, true), (128, 64, 10, true),
+            (32, 192, 14, false),  // too shallow
+            (520, 36, 10, false), (480, 40, 14, false),  // a ragged last panel of channels wastes more
+            (288, 96, 12, false), (384, 64, 16, false),  // 144, 256: no pixel wasted
+            (64, 256, 7, true), (520, 36, 7, true),  // every product on a map of at most 64 pixels
             (1024, 256, 17, false),  // 289 pixels
         ]
         let available = strata_sgemm_packed_supported() != 0

@@ -70,11 +70,11 @@ final class LinearPackedWeightTests: KernelTierTestCase {
                 ([2, 24, 7, 7], [40, 24, 1, 1], [1, 1], [0, 0, 0, 0], 1),
                 ([2, 30, 14, 13], [64, 30, 1, 1], [2, 2], [0, 0, 0, 0], 1),
                 ([2, 16, 7, 7], [33, 16, 3, 3], [1, 1], [1, 1, 1, 1], 1),
-                ([1, 64, 28, 28], [70, 64, 3, 3], [2, 2], [1, 1, 1, 1], 1),
+                ([1, 64, 28, 28], [64, 64, 3, 3], [2, 2], [1, 1, 1, 1], 1),
                 ([1, 600, 5, 6], [32, 600, 1, 1], [1, 1], [0, 0, 0, 0], 1),
                 // 49 and 98 pixels go in blocks of 7 rows; K over one 256-deep block.
                 ([1, 300, 7, 7], [48, 300, 1, 1], [1, 1], [0, 0, 0, 0], 1),
-                ([2, 520, 7, 14], [36, 520, 1, 1], [1, 1], [0, 0, 0, 0], 1),
+                ([2, 520, 7, 14], [48, 520, 1, 1], [1, 1], [0, 0, 0, 0], 1),
                 // Grouped, each group's weight packed apart: groups of 16 output channels (half a
                 // panel) and of 40 (a panel and a ragged one), ResNeXt's 3×3 windows on 7 × 7 maps,
                 // a grouped pointwise one, 30 deep sums of 3 × 3 × 32 (one K block and a part).

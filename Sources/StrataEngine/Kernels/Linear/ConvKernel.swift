@@ -278,16 +278,16 @@ struct ConvProblem: @unchecked Sendable {
     /// `strata_sgemm_packed_at`: the pixels as the rows of the product and the channels as its
     /// columns, so that a 7 × 7 map's 49 pixels fill rows of 12 instead of wasting 15 of 64 lanes,
     /// and the weights are read from panels packed once instead of as twelve rows 4-18 KB apart.
-    /// The scattered stores of its output pay off on small maps, and on maps of up to 256 pixels where
-    /// the per-call GEMM's last panel would waste columns (196 pixels are six panels and 4 columns
-    /// computed as a 16-column half) and the sum is deep against the channels: at least four times
-    /// as deep as they are many, or twice where ≥ 1/16 of the columns are wasted. C harness, ms,
-    /// maps × depth × pixels, per-call GEMM (whole panels of B read in place) / this: MobileNetV2's
-    /// 64 × 384 × 196 0.091 / 0.088 and 96 × 576 × 196 0.204 / 0.194, EfficientNet-B0's 80 × 480 ×
-    /// 196 0.142 / 0.136 and 112 × 672 × 196 0.290 / 0.274, 256 × 1024 × 196 1.10 / 0.91, 128 × 512 ×
-    /// 100 0.135 / 0.121, 256 × 512 × 225 0.555 / 0.544, 512 × 2048 × 49 1.31 / 0.92; but 64 × 192 ×
-    /// 196 0.046 / 0.047, 128 × 256 × 196 0.120 / 0.122, 512 × 512 × 196 0.971 / 0.981, 64 × 384 × 144
-    /// (no column wasted) 0.063 / 0.065, 1024 × 256 × 196 1.05 / 1.15 and 256 × 64 × 3136 1.21 / 1.42.
+    /// On maps of up to 256 pixels it wins wherever the per-call GEMM's last panel would waste a larger
+    /// share of its columns (196 pixels are six panels and 4 columns computed as a 16-column half)
+    /// than its own last panel wastes of the channels, over sums at least 64 deep. C harness, ms,
+    /// maps × depth × pixels, per-call GEMM / this (its output turned round in registers): MobileNetV2's
+    /// 64 × 384 × 196 0.091 / 0.085 and 96 × 576 × 196 0.204 / 0.189, 384 × 64 × 196 0.095 / 0.094,
+    /// 64 × 192 × 196 0.046 / 0.043, 512 × 512 × 196 0.963 / 0.903, 1024 × 512 × 196 1.95 / 1.86, 256 ×
+    /// 1024 × 196 1.10 / 0.90, 256 × 64 × 100 0.034 / 0.032; even where no column is wasted (64 × 384
+    /// × 144 0.063 / 0.062, 128 × 384 × 256 0.220 / 0.221); but 36 × 520 × 98 (36 channels are a panel
+    /// and 4 in a half) 0.038 / 0.043, 40 × 480 × 196 0.072 / 0.079, 192 × 32 × 196 0.028 / 0.030, and
+    /// on larger maps 256 × 64 × 3136 1.21 / 1.42.
     /// Winograd's shapes keep Winograd. The same test decides when the kernel is built (to pack the
     /// weight) and when it runs (on the shapes it is given).
     ///
@@ -306,21 +306,21 @@ struct ConvProblem: @unchecked Sendable {
         let depth = channels * kernel.reduce(1, *), pixels = output.reduce(1, *)
         guard strata_sgemm_packed_supported() != 0, maps >= 32, depth > 0, pixels > 0,
               maps <= Int(Int32.max), depth <= Int(Int32.max),
-              pixels <= 64 || (pixels <= 256 && depth >= 128 && Self.wastedShare(pixels) >= 1.0 / 32
-                  && (depth >= 4 * maps || (depth >= 2 * maps && Self.wastedShare(pixels) >= 1.0 / 16)))
+              pixels <= 64 || (pixels <= 256 && depth >= 64 && Self.wastedShare(maps) < Self.wastedShare(pixels))
         else { return false }
         return !WinogradConv.applies(channels: channels, maps: maps, group: 1, kernel: kernel, strides: strides,
                                      dilations: dilations, output: output)
     }
 
-    /// Columns the per-call GEMM computes past `columns` in its last panel: panels of 32, a last one
-    /// of at most 16 columns computed as a 16-column half.
+    /// Columns a product computes past `columns` in its last panel: panels of 32, a last one of at
+    /// most 16 columns computed as a 16-column half (the per-call GEMM's pixels, the transposed
+    /// product's channels).
     static func lastPanelWaste(_ columns: Int) -> Int {
         let rest = columns % 32
         return rest == 0 ? 0 : (rest <= 16 ? 16 : 32) - rest
     }
 
-    /// The share of the columns the per-call GEMM computes that `lastPanelWaste` throws away.
+    /// The share of the columns computed that `lastPanelWaste` throws away.
     static func wastedShare(_ columns: Int) -> Double {
         let waste = lastPanelWaste(columns)
         return Double(waste) / Double(columns + waste)
