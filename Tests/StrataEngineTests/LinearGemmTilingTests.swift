@@ -53,6 +53,17 @@ final class LinearGemmTilingTests: KernelTierTestCase {
         XCTAssertEqual(BlockedGemm.transposedRowParts(rows: 49, panels: 4, threads: 2).split, 1)
     }
 
+    /// A transposed product is cut by rows where its pixels outnumber its channels (each thread then
+    /// reads its own pixels of the input, and all of the smaller weight), by panels elsewhere.
+    func testTransposedProductsCutTheirRowsWhereThePixelsOutnumberTheChannels() {
+        XCTAssertTrue(BlockedGemm.splitsTransposedRows(rows: 196, columns: 64, threads: 2), "MobileNetV2's 384 → 64 projections")
+        XCTAssertTrue(BlockedGemm.splitsTransposedRows(rows: 196, columns: 96, threads: 16))
+        XCTAssertFalse(BlockedGemm.splitsTransposedRows(rows: 196, columns: 384, threads: 2), "its 64 → 384 expansions")
+        XCTAssertFalse(BlockedGemm.splitsTransposedRows(rows: 49, columns: 960, threads: 2))
+        XCTAssertFalse(BlockedGemm.splitsTransposedRows(rows: 196, columns: 64, threads: 1))
+        XCTAssertFalse(BlockedGemm.splitsTransposedRows(rows: 60, columns: 32, threads: 8), "too few rows for the threads")
+    }
+
     /// Which 1×1 convolutions on small maps take the transposed product (`ConvProblem.turnsRound`):
     /// those where the per-call GEMM's last panel wastes a larger share of the pixels than the
     /// transposed product's wastes of the channels, over sums at least 64 deep (measured in a C
@@ -82,20 +93,28 @@ final class LinearGemmTilingTests: KernelTierTestCase {
     }
 
     /// Convolutions whose products the threads cut give one thread's bits: a 1×1 over 200 pixels into
-    /// 60 channels (five row blocks, seven panels: rows cut in fours), the transposed product of a 1×1
-    /// into 96 channels on a 14 × 14 map (three panels, pixels in two parts), and two more, with a bias.
+    /// 60 channels (five row blocks, seven panels: rows cut in fours), transposed products of 1×1s
+    /// into 96 and 64 channels on 14 × 14 maps and 48 on 10 × 13 (pixels cut in fours, every panel
+    /// in each part), and more, with a bias.
     func testCutProductsKeepOneThreadsBits() throws {
         var rng = SeededGenerator(seed: 71)
         let cases: [(channels: Int, maps: Int, h: Int, w: Int)] = [(16, 60, 10, 20), (576, 96, 14, 14), (320, 160, 7, 7), (40, 36, 9, 9),
-                                                                   (24, 800, 10, 20)]
+                                                                   (24, 800, 10, 20), (384, 64, 14, 14), (160, 48, 10, 13)]
         forEachKernelTier {
             for c in cases {
-                let x = rng.tensor([1, c.channels, c.h, c.w]), w = rng.tensor([c.maps, c.channels, 1, 1]), b = rng.tensor([c.maps])
-                let one = try OneNode.run("Conv", [x, w, b], threads: 1, constantInputs: true)[0].floats()
+                // A weight as a mapped file holds it, so that small maps turn round (`mappedLike`).
+                let x = rng.tensor([1, c.channels, c.h, c.w]), w = mappedLike(rng.tensor([c.maps, c.channels, 1, 1]))
+                let b = rng.tensor([c.maps])
+                // Kept alive, so that no cut run is handed its block with the right values already in it.
+                let oneTensor = try OneNode.run("Conv", [x, w, b], threads: 1, constantInputs: true)[0]
+                let one = oneTensor.floats()
                 for threads in [2, 3] {
                     let cut = try OneNode.run("Conv", [x, w, b], threads: threads, constantInputs: true)[0].floats()
-                    XCTAssertEqual(cut.map(\.bitPattern), one.map(\.bitPattern), "\(c), \(threads) threads")
+                    if let i = one.indices.first(where: { cut[$0].bitPattern != one[$0].bitPattern }) {
+                        XCTFail("\(c), \(threads) threads: value \(i) is \(cut[i]), on one thread \(one[i])")
+                    }
                 }
+                withExtendedLifetime(oneTensor) {}
             }
         }
     }

@@ -349,10 +349,18 @@ struct ConvProblem: @unchecked Sendable {
                 a = x + n * channels * inSize
             }
             let job = TransposedJob(a: a, b: packed, y: y + n * maps * size, epilogue: epilogue(group: 0))
-            let (split, rowsPerPart) = BlockedGemm.transposedRowParts(rows: size, panels: panels, threads: context.threads)
-            let grid = BlockedGemm.Tiles(panels: panels, blocks: split, rowsPerBlock: rowsPerPart)
-            context.parallelFor(grid.count, minChunk: max(1, (1 << 20) / max(1, perPanel / split))) { range in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(size, rowsPerPart) * 32)
+            let grid: BlockedGemm.Tiles, minChunk: Int
+            if BlockedGemm.splitsTransposedRows(rows: size, columns: maps, threads: context.threads) {
+                grid = BlockedGemm.Tiles(rows: size)
+                minChunk = max(1, (1 << 20) / max(1, BlockedGemm.Tiles.rowUnit * depth * maps))
+            } else {
+                let (split, rowsPerPart) = BlockedGemm.transposedRowParts(rows: size, panels: panels, threads: context.threads)
+                grid = BlockedGemm.Tiles(panels: panels, blocks: split, rowsPerBlock: rowsPerPart)
+                minChunk = max(1, (1 << 20) / max(1, perPanel / split))
+            }
+            context.parallelFor(grid.count, minChunk: minChunk) { range in
+                let rows = grid.byColumns ? grid.rowsPerBlock : range.count * BlockedGemm.Tiles.rowUnit
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.min(size, rows) * 32)
                 defer { scratch.deallocate() }
                 var epilogue = job.epilogue ?? strata_epilogue()  // zeroed: no bias, no activation
                 for tile in grid.tiles(range, m: size, n: maps) {
