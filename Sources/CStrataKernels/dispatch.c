@@ -179,6 +179,9 @@ void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias
 }
 
 void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
+void strata_binary_f32(int op, const float *x, int x_step, const float *y, int y_step, float *z, size_t n) {
+    active()->binary(op, x, x_step, y, y_step, z, n);
+}
 void strata_softmax_rows(const float *x, float *y, size_t rows, size_t n) { active()->softmax_rows(x, y, rows, n); }
 void strata_block_sums_f32(const float *x, size_t n, float lo, float hi, strata_block_sums *out) {
     active()->block_sums(x, n, lo, hi, out);

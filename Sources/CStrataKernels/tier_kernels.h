@@ -23,6 +23,7 @@
 #include "winograd_kernels.h"
 #include "softmax_kernels.h"
 #include "stats_kernels.h"
+#include "binary_kernels.h"
 
 /// The tier's table entries, strata_sgemm and the epilogue aside:
 /// `{STRATA_TIER_KERNELS, .epilogue_apply = ..., .sgemm = ...}`.
@@ -33,7 +34,7 @@
     .sgemv_rows = tier_sgemv_rows, .maxpool2d_plane = tier_maxpool2d_plane, .avgpool2d_plane = tier_avgpool2d_plane, \
     .winograd_input = tier_winograd_input, .winograd_weights = tier_winograd_weights,                               \
     .winograd_output = tier_winograd_output, .softmax_rows = tier_softmax_rows,                 \
-    .block_sums = tier_block_sums, .run_max = tier_run_max,                                                                                  \
+    .block_sums = tier_block_sums, .run_max = tier_run_max, .binary = tier_binary,                                                                                  \
     .fused_multiply_add = STRATA_FUSED_MULTIPLY_ADD
 
 #endif

@@ -15,6 +15,8 @@
 typedef struct {
     void (*epilogue_apply)(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
     void (*unary)(int op, const float *x, float *y, size_t n);
+    /// strata_binary_f32's contract.
+    void (*binary)(int op, const float *x, int x_step, const float *y, int y_step, float *z, size_t n);
     void (*im2col_2d)(const float *x, const strata_window2d *g, int r_begin, int r_end, int oh_begin, int oh_end, float *col);
     void (*col2im_2d)(const float *col, const strata_window2d *g, int c_begin, int c_end, float *x);
     void (*depthwise_plane)(const float *x, const float *w, float bias, const strata_window2d *g, float *y,

@@ -216,6 +216,44 @@ final class KernelTierTests: XCTestCase {
     /// tiers give the same bits, the generic one the same within the functions' tolerance, on rows
     /// of every length around the vector widths, spread wide enough that e^(x − max) falls below
     /// e^-87 (0) for some values, and with NaN and ±∞ in some rows.
+    /// `strata_binary_f32` on every tier: each value the single float32 operation Swift computes, for
+    /// each pair of steps (two runs, a value repeated on either side, both), with the specials, at
+    /// lengths around the vectors' eight lanes; and in place.
+    func testBinaryOperationsGiveTheSingleOperationsBits() {
+        let operations: [(strata_binary_op, String, (Float, Float) -> Float)] = [
+            (STRATA_BINARY_ADD, "add", { $0 + $1 }), (STRATA_BINARY_SUBTRACT, "subtract", { $0 - $1 }),
+            (STRATA_BINARY_MULTIPLY, "multiply", { $0 * $1 }), (STRATA_BINARY_DIVIDE, "divide", { $0 / $1 }),
+        ]
+        for tier in KernelTier.available {
+            KernelTier.force(tier)
+            for (op, name, apply) in operations {
+                for n in [0, 1, 7, 8, 9, 49, 1003] {
+                    let x = Self.values(max(n, 1), seed: UInt64(n) &+ 3, scale: 50, specials: true)
+                    let y = Self.values(max(n, 1), seed: UInt64(n) &+ 5, scale: 3, specials: true).reversed().map { $0 }
+                    for (xs, ys) in [(1, 1), (1, 0), (0, 1), (0, 0)] {
+                        var z = [Float](repeating: 7, count: n + 1)
+                        strata_binary_f32(Int32(op.rawValue), x, Int32(xs), y, Int32(ys), &z, n)
+                        for i in 0..<n where z[i].bitPattern != apply(x[i * xs], y[i * ys]).bitPattern
+                            && !(z[i].isNaN && apply(x[i * xs], y[i * ys]).isNaN) {
+                            XCTFail("\(tier.rawValue) \(name), steps \(xs), \(ys), \(n) values: \(z[i]) at \(i), want \(apply(x[i * xs], y[i * ys]))")
+                            break
+                        }
+                        XCTAssertEqual(z[n], 7, "\(tier.rawValue) \(name): a value written past the end")
+                    }
+                    var inPlace = x
+                    inPlace.withUnsafeMutableBufferPointer { p in
+                        strata_binary_f32(Int32(op.rawValue), p.baseAddress!, 1, y, 1, p.baseAddress!, n)
+                    }
+                    // NaN for NaN: which operand's payload a NaN carries is the compiler's choice.
+                    if let i = (0..<n).first(where: { inPlace[$0].bitPattern != apply(x[$0], y[$0]).bitPattern
+                        && !(inPlace[$0].isNaN && apply(x[$0], y[$0]).isNaN) }) {
+                        XCTFail("\(tier.rawValue) \(name) in place, \(n) values: \(inPlace[i]) at \(i), want \(apply(x[i], y[i]))")
+                    }
+                }
+            }
+        }
+    }
+
     func testSoftmaxRowsAgree() {
         for n in [1, 7, 8, 9, 16, 17, 31, 32, 33, 197, 1000] {
             let rows = 5

@@ -123,6 +123,12 @@ static void run_unary(const void *ctx, float *out) {
     strata_unary(c->op, c->x, out, c->n);
 }
 
+// strata_binary_f32 with op `op`; `bias` is y, and the steps are ep.alpha (x) and ep.beta (y).
+static void run_binary(const void *ctx, float *out) {
+    const elementwise_case *c = ctx;
+    strata_binary_f32(c->op, c->x, (int)c->ep.alpha, c->bias, (int)c->ep.beta, out, c->n);
+}
+
 // Softmax of `rows` rows of n values (x is rows × n).
 static void run_softmax(const void *ctx, float *out) {
     const elementwise_case *c = ctx;
@@ -290,6 +296,18 @@ int main(void) {
                 check_within(what, counts[t], run_epilogue, &c, uses_exp ? functions : exact);
             }
         }
+        // The four operations for each pair of steps, on values without NaNs (which operand's
+        // payload a NaN keeps is the compiler's choice in the generic tier).
+        float *x2 = random_floats(counts[t], scales[t], 0), *y2 = random_floats(counts[t], 3.0f, 0);
+        for (int op = STRATA_BINARY_ADD; op <= STRATA_BINARY_DIVIDE; op++) {
+            for (int steps = 0; steps < 4; steps++) {
+                elementwise_case c = {x2, counts[t], op, {.alpha = (float)(steps & 1), .beta = (float)(steps >> 1)}, y2};
+                snprintf(what, sizeof what, "binary %d, steps %d %d, %zu values", op, steps & 1, steps >> 1, counts[t]);
+                check(what, counts[t], run_binary, &c);
+            }
+        }
+        free(x2);
+        free(y2);
         free(x);
     }
 

@@ -106,6 +106,19 @@ typedef enum {
 /// y[i] = op(x[i]) for n values, op a strata_unary_op (`x` may be `y`).
 void strata_unary(int op, const float *x, float *y, size_t n);
 
+/// The float32 operations of strata_binary_f32.
+typedef enum {
+    STRATA_BINARY_ADD = 0,
+    STRATA_BINARY_SUBTRACT,
+    STRATA_BINARY_MULTIPLY,
+    STRATA_BINARY_DIVIDE,
+} strata_binary_op;
+
+/// z[i] = x[i·x_step] op y[i·y_step] for n values, op a strata_binary_op and each step 0 (one value
+/// repeated) or 1: the elementwise kernels' runs, in vectors of the tier's width. Each result is the
+/// single IEEE float32 operation, so every tier gives the same bits (`z` may be `x` or `y`).
+void strata_binary_f32(int op, const float *x, int x_step, const float *y, int y_step, float *z, size_t n);
+
 /// Softmax of each of `rows` rows of n contiguous values of x into y (x may be y): e^(x − max)
 /// divided by the row's sum, through strata_unary's exp (as the engine's Softmax computes it).
 void strata_softmax_rows(const float *x, float *y, size_t rows, size_t n);

@@ -1,17 +1,23 @@
+import CStrataKernels
+
 /// The elementwise binary functions, one type each (see `BinaryFunction`).
 enum AddFunction<T: ArithmeticElement>: BinaryFunction {
+    static var float32Operation: strata_binary_op? { T.self == Float.self ? STRATA_BINARY_ADD : nil }
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.add(x, y) }
 }
 
 enum SubtractFunction<T: ArithmeticElement>: BinaryFunction {
+    static var float32Operation: strata_binary_op? { T.self == Float.self ? STRATA_BINARY_SUBTRACT : nil }
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.subtract(x, y) }
 }
 
 enum MultiplyFunction<T: ArithmeticElement>: BinaryFunction {
+    static var float32Operation: strata_binary_op? { T.self == Float.self ? STRATA_BINARY_MULTIPLY : nil }
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.multiply(x, y) }
 }
 
 enum DivideFunction<T: ArithmeticElement>: BinaryFunction {
+    static var float32Operation: strata_binary_op? { T.self == Float.self ? STRATA_BINARY_DIVIDE : nil }
     @inline(__always) static func apply(_ x: T, _ y: T) -> T { T.divide(x, y) }
 }
 
