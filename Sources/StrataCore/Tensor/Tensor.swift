@@ -22,7 +22,8 @@ public struct Tensor: Sendable {
     /// The bytes a `dtype` tensor of `shape` takes, checked: a negative dim is `.invalidInput`, a size
     /// beyond `Int` is `.resourceLimit`.
     public static func byteCount(dtype: DType, shape: [Int]) throws -> Int {
-        let type = ValueType(dtype, concrete: shape)
+        // Described only for an error: every tensor a run allocates comes through here.
+        var type: ValueType { ValueType(dtype, concrete: shape) }
         if shape.contains(where: { $0 < 0 }) {
             throw StrataError(.invalidInput, "\(type) has a negative dimension")
         }

@@ -15,50 +15,56 @@ public struct Broadcast: Sendable {
     public let count: Int
     /// Merged output dimensions (at least one).
     let dims: [Int]
-    /// Per input, its element stride along each merged dimension (0 where it is broadcast).
-    let strides: [[Int]]
+    /// Per input, its element stride along each merged dimension (0 where it is broadcast): input
+    /// i's stride along dimension k at `i · dims.count + k`. Flat, as are the flags the merging
+    /// compares: an Add of two tensors planned its runs with nine small arrays, as long as the Add
+    /// of a 16-value row itself.
+    let strides: [Int]
 
     /// Plans broadcasting of `shapes`. Throws `.invalidInput` when they cannot broadcast.
     public init(_ shapes: [[Int]]) throws {
         guard let out = Broadcasting.shape(shapes) else {
-            throw StrataError(.invalidInput, "shapes \(Broadcasting.describe(shapes.map(\.dims))) cannot be broadcast together")
+            throw StrataError(.invalidInput, "shapes \(Broadcasting.describe(shapes.map { $0.dims })) cannot be broadcast together")
         }
         shape = out
         count = out.elementCount
-        let rank = out.count
-        // Per kept output dimension, which inputs broadcast along it.
+        let rank = out.count, inputs = shapes.count
+        // Per kept output dimension, which inputs broadcast along it (`inputs` flags each).
         var keptDims: [Int] = []
-        var keptFlags: [[Bool]] = []
+        var keptFlags: [Bool] = []
+        var flags = [Bool](repeating: true, count: inputs)
         for k in 0..<rank where out[k] != 1 {
-            let flags = shapes.map { s -> Bool in
-                let j = k - (rank - s.count)
-                return j < 0 || s[j] == 1
+            for i in 0..<inputs {
+                let j = k - (rank - shapes[i].count)
+                flags[i] = j < 0 || shapes[i][j] == 1
             }
-            if let last = keptFlags.last, last == flags {
-                keptDims[keptDims.count - 1] *= out[k]
+            let last = keptDims.count - 1
+            if last >= 0, (0..<inputs).allSatisfy({ keptFlags[last * inputs + $0] == flags[$0] }) {
+                keptDims[last] *= out[k]
             } else {
                 keptDims.append(out[k])
-                keptFlags.append(flags)
+                keptFlags.append(contentsOf: flags)
             }
         }
         if keptDims.isEmpty {
             keptDims = [1]
-            keptFlags = [[Bool](repeating: true, count: shapes.count)]
+            keptFlags = [Bool](repeating: true, count: inputs)
         }
         dims = keptDims
-        strides = (0..<shapes.count).map { i in
-            var result = [Int](repeating: 0, count: keptDims.count)
+        let kept = keptDims.count
+        var strides = [Int](repeating: 0, count: inputs * kept)
+        for i in 0..<inputs {
             var step = 1
-            for k in stride(from: keptDims.count - 1, through: 0, by: -1) where !keptFlags[k][i] {
-                result[k] = step
+            for k in stride(from: kept - 1, through: 0, by: -1) where !keptFlags[k * inputs + i] {
+                strides[i * kept + k] = step
                 step *= keptDims[k]
             }
-            return result
         }
+        self.strides = strides
     }
 
     /// Whether no input is broadcast: every input is laid out exactly like the output.
-    public var isElementwise: Bool { dims.count == 1 && strides.allSatisfy { $0[0] == 1 } }
+    public var isElementwise: Bool { dims.count == 1 && strides.allSatisfy { $0 == 1 } }
 
     /// Calls `body(outputStart, inputStarts, length, inputSteps)` for consecutive runs covering
     /// output elements `range`. `inputStarts[i]` is input `i`'s element index for the run's first
@@ -69,21 +75,20 @@ public struct Broadcast: Sendable {
                  _ inputSteps: UnsafeBufferPointer<Int>) -> Void
     ) {
         guard !range.isEmpty else { return }
-        let inputs = strides.count
         let rank = dims.count, outer = rank - 1
+        let inputs = strides.count / rank
         let inner = dims[outer]
-        // The dimensions and strides copied into one flat buffer: read from the nested arrays, each
-        // run's step to the next row cost more than a 49-value run itself (EfficientNet-B0's
-        // per-channel Muls on 7 × 7 maps, 1,152 runs each).
+        // The dimensions and strides copied into one buffer: read from the arrays, each run's step
+        // to the next row cost more than a 49-value run itself (EfficientNet-B0's per-channel Muls
+        // on 7 × 7 maps, 1,152 runs each).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * inputs + outer + rank * (inputs + 1)) { scratch in
             let base = scratch.baseAddress!
             let rowStart = base, starts = base + inputs, steps = base + 2 * inputs, index = base + 3 * inputs
             let flatDims = index + outer, flat = flatDims + rank
             for k in 0..<rank { flatDims[k] = dims[k] }
+            for i in 0..<inputs * rank { flat[i] = strides[i] }
             for i in 0..<inputs {
-                let s = strides[i]
-                for k in 0..<rank { flat[i * rank + k] = s[k] }
-                steps[i] = s[outer]
+                steps[i] = flat[i * rank + outer]
                 rowStart[i] = 0
             }
             var row = range.lowerBound / inner

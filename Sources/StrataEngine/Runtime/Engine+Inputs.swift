@@ -37,7 +37,8 @@ extension Engine {
                 }
                 throw StrataError(.invalidInput, "missing input '\(input.name)' (\(input.type))")
             }
-            let mismatch = StrataError(.invalidInput, "input '\(input.name)': expected \(input.type), got \(tensor.type)")
+            // Built only when thrown: the message costs more than the checks of a run's inputs.
+            var mismatch: StrataError { StrataError(.invalidInput, "input '\(input.name)': expected \(input.type), got \(tensor.type)") }
             guard tensor.dtype == input.type.dtype else { throw mismatch }
             if let shape = input.type.shape {
                 guard shape.count == tensor.rank else { throw mismatch }

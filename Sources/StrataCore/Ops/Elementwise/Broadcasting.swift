@@ -45,7 +45,10 @@ public enum Broadcasting {
 
     /// The broadcast shape of concrete `shapes`, or nil when they cannot broadcast.
     public static func shape(_ shapes: [[Int]]) -> [Int]? {
-        let rank = shapes.map(\.count).max() ?? 0
+        // A loop, not `map(\.count).max()`: a key path from another module is not specialised, and
+        // its lookups cost a run's Add of a small row as much as the addition.
+        var rank = 0
+        for shape in shapes { rank = Swift.max(rank, shape.count) }
         var result = [Int](repeating: 1, count: rank)
         for shape in shapes {
             let lead = rank - shape.count
