@@ -5,4 +5,5 @@ struct CachedPlans: Sendable {
     let fusion: FusionPlan
     /// Per step, the values freed after it: the plan's, with what fused groups read kept longer.
     let releases: [[String]]
+    let bindings: StepBindings
 }

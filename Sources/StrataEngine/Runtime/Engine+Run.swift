@@ -93,7 +93,7 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion, releases) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
+        let (plan, fusion, releases, bindings) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
         for name in targets {
             if let value = containerFeeds[name] {
                 for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
@@ -134,8 +134,13 @@ extension Engine {
             }
             var arguments: [Tensor?] = []
             arguments.reserveCapacity(node.inputs.count)
-            for name in node.inputs {
-                arguments.append(name.isEmpty ? nil : values[name] ?? known(name))
+            let constantInputs = bindings.constantInputs[step]
+            for (j, name) in node.inputs.enumerated() {
+                if let constant = constantInputs[j] {
+                    arguments.append(constant)
+                } else {
+                    arguments.append(name.isEmpty ? nil : values[name] ?? known(name))
+                }
             }
             let outputs: [Tensor]
             let started = timing == nil ? 0 : DispatchTime.now().uptimeNanoseconds
@@ -165,18 +170,19 @@ extension Engine {
                 throw error.strata(at: node.location)
             }
             arguments.removeAll()
+            let consumedOutputs = bindings.consumedOutputs[step]
             for (i, name) in node.outputs.enumerated() where !name.isEmpty {
                 if let observe, i < outputs.count { observe(name, outputs[i]) }
-                let wanted = plan.consumed.contains(name) || rowsByTensor[name] != nil || reported.contains(name)
-                guard wanted else { continue }
+                let consumed = consumedOutputs[i]
+                let rows = rowsByTensor.isEmpty ? nil : rowsByTensor[name]
+                let report = !reported.isEmpty && reported.contains(name)
+                guard consumed || rows != nil || report else { continue }
                 guard i < outputs.count else {
                     throw StrataError(.invalidModel, "the kernel produced no value for output '\(name)'", at: node.location)
                 }
-                if reported.contains(name) { sink?.append(name, outputs[i]) }
-                if plan.consumed.contains(name) { values[name] = outputs[i] }
-                if let rows = rowsByTensor[name] {
-                    for row in rows { try onCapture(row, .tensor(outputs[i])) }
-                }
+                if report { sink?.append(name, outputs[i]) }
+                if consumed { values[name] = outputs[i] }
+                for row in rows ?? [] { try onCapture(row, .tensor(outputs[i])) }
             }
             for name in releases[step] { values[name] = nil }
             if !containers.isEmpty {
@@ -208,16 +214,20 @@ extension Engine {
     /// The execution and fusion plans for `targets`. Every run feeds the same inputs (given or
     /// defaulted), so the plans depend on the targets alone; the last pair is reused, which spares
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
-    private func plans(for targets: [String], available: (String) -> Bool) throws -> (ExecutionPlan, FusionPlan, [[String]]) {
-        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets { return (cached.plan, cached.fusion, cached.releases) }
+    private func plans(for targets: [String], available: (String) -> Bool) throws
+        -> (ExecutionPlan, FusionPlan, [[String]], StepBindings) {
+        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets {
+            return (cached.plan, cached.fusion, cached.releases, cached.bindings)
+        }
         let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
             ? FusionPlan(graph: self.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
                          constant: { [constants] in constants[$0] })
             : .none
         let releases = fusion.releases(adjusting: plan.releases)
-        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases) }
-        return (plan, fusion, releases)
+        let bindings = StepBindings(graph: graph, plan: plan, constants: constants, producers: producers)
+        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases, bindings: bindings) }
+        return (plan, fusion, releases, bindings)
     }
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
