@@ -19,16 +19,6 @@ public struct Tensor: Sendable {
         self.byteOffset = 0
     }
 
-    /// A new tensor placed for a kernel that streams `source` into it (`TensorStorage.placementLag`).
-    public init(dtype: DType, shape: [Int], behind source: Tensor) throws {
-        let byteCount = try Tensor.byteCount(dtype: dtype, shape: shape)
-        self.dtype = dtype
-        self.shape = shape
-        self.storage = try TensorStorage(byteCount: byteCount, behind: UnsafeRawPointer(source.rawPointer),
-                                         for: ValueType(dtype, concrete: shape).description)
-        self.byteOffset = 0
-    }
-
     /// The bytes a `dtype` tensor of `shape` takes, checked: a negative dim is `.invalidInput`, a size
     /// beyond `Int` is `.resourceLimit`.
     public static func byteCount(dtype: DType, shape: [Int]) throws -> Int {

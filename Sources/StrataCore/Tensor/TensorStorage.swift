@@ -39,18 +39,12 @@ public final class TensorStorage: @unchecked Sendable {
     /// copy): large blocks then get 2 MB pages where that is safe (`LongLivedPages`).
     /// Throws `.resourceLimit` (naming `what`, e.g. the tensor's type) when the bytes do not fit in
     /// `MemoryLimit` or the system cannot provide them; nothing is allocated then.
-    ///
-    /// `behind` (not with `longLived`) places the bytes `TensorStorage.placementLag` bytes below
-    /// that address modulo 4,096 (see there), for a kernel that reads that address's bytes while it
-    /// writes these.
-    public init(byteCount: Int, zeroed: Bool = false, longLived: Bool = false, behind: UnsafeRawPointer? = nil,
+    public init(byteCount: Int, zeroed: Bool = false, longLived: Bool = false,
                 for what: @autoclosure () -> String = "a tensor") throws {
         precondition(byteCount >= 0, "negative byte count")
         let size = Swift.max(byteCount, 1)
         try MemoryLimit.reserve(size, for: what())
-        let placed = behind.map { (Int(bitPattern: $0) - TensorStorage.placementLag) & 4095 & ~(TensorStorage.alignment - 1) }
-        guard let (pointer, mapped) = longLived || placed == nil ? TensorStorage.allocate(size, longLived: longLived)
-                : TensorStorage.allocate(size, residue: placed!).map({ ($0, false) }) else {
+        guard let (pointer, mapped) = TensorStorage.allocate(size, longLived: longLived) else {
             MemoryLimit.release(size)
             throw StrataError(.resourceLimit, "\(what()) needs \(MemoryLimit.describe(bytes: byteCount)), which the system cannot provide")
         }
@@ -262,27 +256,6 @@ public final class TensorStorage: @unchecked Sendable {
         let aligned = UnsafeMutableRawPointer(bitPattern: (Int(bitPattern: block) + alignment) & ~(alignment - 1))!
         (aligned - MemoryLayout<UnsafeMutableRawPointer>.size).storeBytes(of: block, as: UnsafeMutableRawPointer.self)
         return aligned
-    }
-
-    /// How far below the bytes a kernel reads (modulo 4,096) `init(behind:)` places the bytes it
-    /// writes. A core takes a load whose address matches a pending store's in its low twelve bits
-    /// for a possible alias and waits for the store; a kernel that streams from one buffer into
-    /// another runs into that wherever its stores sit shortly ahead of its loads modulo 4 KB. The
-    /// per-plane depthwise kernel (384 planes of 14 × 14, C harness) took 0.038 ms with its output
-    /// 256 to 1,536 bytes below its input modulo 4 KB and 0.059-0.066 ms elsewhere; inside a
-    /// model, where the allocator placed it depended on the bytes of the environment and the
-    /// command line (MobileNetV2's 14 × 14 expansion-depthwise pairs 0.143 or 0.183-0.198 ms).
-    public static let placementLag = 1024
-
-    /// `size` bytes at an address of `residue` modulo 4,096 (a multiple of `alignment`), from a
-    /// block 4 KB larger; `deallocate(_:)` frees it.
-    private static func allocate(_ size: Int, residue: Int) -> UnsafeMutableRawPointer? {
-        let (padded, overflow) = size.addingReportingOverflow(4096 + alignment)
-        guard !overflow, let block = malloc(padded) else { return nil }
-        let first = Int(bitPattern: block) + MemoryLayout<UnsafeMutableRawPointer>.size
-        let placed = UnsafeMutableRawPointer(bitPattern: first + ((residue - first) & 4095))!
-        (placed - MemoryLayout<UnsafeMutableRawPointer>.size).storeBytes(of: block, as: UnsafeMutableRawPointer.self)
-        return placed
     }
 
     /// Gives back owned bytes, wherever they came from.

@@ -101,17 +101,14 @@ struct ConvKernel: ActivationFusing, WeightPacking {
             throw node.error("B has \(bias.count) values for \(maps) output channels", kind: .invalidInput)
         }
         let geometry = try self.geometry(input: x.shape, weight: w.shape)
-        let depthwise = channels / group == 1 && rank <= 2
-        // The depthwise kernels stream each input plane into its output plane (`placementLag`).
-        let y = depthwise ? try Tensor(dtype: .float32, shape: [batch, maps] + geometry.output, behind: x)
-                          : try Tensor(dtype: .float32, shape: [batch, maps] + geometry.output)
+        let y = try Tensor(dtype: .float32, shape: [batch, maps] + geometry.output)
         if y.count == 0 { return [y] }
 
         let problem = ConvProblem(
             x: UnsafePointer(x.pointer(as: Float.self)), weight: w,
             bias: bias.map { UnsafePointer($0.pointer(as: Float.self)) }, y: y.pointer(as: Float.self),
             batch: batch, channels: channels, maps: maps, group: group, geometry: geometry, activation: activation)
-        if depthwise {
+        if channels / group == 1, rank <= 2 {
             problem.runDepthwise(context)
         } else if let tapWeight, tapWeight.holds(w), group == 1, let g = geometry.window2d,
                   ConvProblem.runsByTaps(g, channels: channels, maps: maps, geometry: geometry) {
