@@ -78,43 +78,44 @@ public struct Broadcast: Sendable {
         let rank = dims.count, outer = rank - 1
         let inputs = strides.count / rank
         let inner = dims[outer]
-        // The dimensions and strides copied into one buffer: read from the arrays, each run's step
-        // to the next row cost more than a 49-value run itself (EfficientNet-B0's per-channel Muls
-        // on 7 × 7 maps, 1,152 runs each).
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * inputs + outer + rank * (inputs + 1)) { scratch in
-            let base = scratch.baseAddress!
-            let rowStart = base, starts = base + inputs, steps = base + 2 * inputs, index = base + 3 * inputs
-            let flatDims = index + outer, flat = flatDims + rank
-            for k in 0..<rank { flatDims[k] = dims[k] }
-            for i in 0..<inputs * rank { flat[i] = strides[i] }
-            for i in 0..<inputs {
-                steps[i] = flat[i * rank + outer]
-                rowStart[i] = 0
-            }
-            var row = range.lowerBound / inner
-            var column = range.lowerBound % inner
-            for k in stride(from: outer - 1, through: 0, by: -1) {
-                index[k] = row % flatDims[k]
-                row /= flatDims[k]
-                for i in 0..<inputs { rowStart[i] += index[k] * flat[i * rank + k] }
-            }
-            let startsBuffer = UnsafeBufferPointer(start: starts, count: inputs)
-            let stepsBuffer = UnsafeBufferPointer(start: steps, count: inputs)
-            var position = range.lowerBound
-            while position < range.upperBound {
-                let length = Swift.min(inner - column, range.upperBound - position)
-                for i in 0..<inputs { starts[i] = rowStart[i] + column * steps[i] }
-                body(position, startsBuffer, length, stepsBuffer)
-                position += length
-                column = 0
-                var k = outer - 1
-                while k >= 0 {
-                    index[k] += 1
-                    for i in 0..<inputs { rowStart[i] += flat[i * rank + k] }
-                    if index[k] < flatDims[k] { break }
-                    for i in 0..<inputs { rowStart[i] -= flat[i * rank + k] * flatDims[k] }
-                    index[k] = 0
-                    k -= 1
+        // Read through buffer pointers, with the strides flat: from nested arrays, each run's step to
+        // the next row cost more than a 49-value run itself (EfficientNet-B0's per-channel Muls on
+        // 7 × 7 maps, 1,152 runs each).
+        dims.withUnsafeBufferPointer { flatDims in
+            strides.withUnsafeBufferPointer { flat in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * inputs + outer) { scratch in
+                    let base = scratch.baseAddress!
+                    let rowStart = base, starts = base + inputs, steps = base + 2 * inputs, index = base + 3 * inputs
+                    for i in 0..<inputs {
+                        steps[i] = flat[i * rank + outer]
+                        rowStart[i] = 0
+                    }
+                    var row = range.lowerBound / inner
+                    var column = range.lowerBound % inner
+                    for k in stride(from: outer - 1, through: 0, by: -1) {
+                        index[k] = row % flatDims[k]
+                        row /= flatDims[k]
+                        for i in 0..<inputs { rowStart[i] += index[k] * flat[i * rank + k] }
+                    }
+                    let startsBuffer = UnsafeBufferPointer(start: starts, count: inputs)
+                    let stepsBuffer = UnsafeBufferPointer(start: steps, count: inputs)
+                    var position = range.lowerBound
+                    while position < range.upperBound {
+                        let length = Swift.min(inner - column, range.upperBound - position)
+                        for i in 0..<inputs { starts[i] = rowStart[i] + column * steps[i] }
+                        body(position, startsBuffer, length, stepsBuffer)
+                        position += length
+                        column = 0
+                        var k = outer - 1
+                        while k >= 0 {
+                            index[k] += 1
+                            for i in 0..<inputs { rowStart[i] += flat[i * rank + k] }
+                            if index[k] < flatDims[k] { break }
+                            for i in 0..<inputs { rowStart[i] -= flat[i * rank + k] * flatDims[k] }
+                            index[k] = 0
+                            k -= 1
+                        }
+                    }
                 }
             }
         }
