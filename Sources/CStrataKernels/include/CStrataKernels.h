@@ -275,6 +275,10 @@ void strata_avgpool2d_plane(const float *x, const strata_window2d *g, const floa
 /// no such clock.
 long long strata_thread_cpu_nanoseconds(void);
 
+/// How long the calling thread has been runnable but waiting for a core, in nanoseconds (Linux's
+/// `/proc/thread-self/schedstat`); -1 where the system does not say.
+long long strata_thread_wait_nanoseconds(void);
+
 /// A hint to the CPU that the caller is spinning on a memory location (x86 `pause`), which
 /// frees execution resources for the sibling hyperthread and saves power while a worker waits.
 static inline void strata_cpu_relax(void) {

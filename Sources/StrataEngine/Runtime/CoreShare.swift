@@ -10,40 +10,80 @@ import CStrataKernels
 /// (ResNet-50 at 2 threads under such a load: 72 ms when every preemption sent the pool to one
 /// thread, 48 ms without, onnxruntime 51). Where every core is busy, a thread gets about half its
 /// core or less, and one thread is faster (the loops stop waiting for preempted workers).
+///
+/// Where the scheduler says how long the thread waited in its run queue (Linux's schedstat), the
+/// share is its time on the core against that time plus its wait: only another runnable thread
+/// makes a thread wait there. Time off the core without waiting in the queue (blocked, or its
+/// virtual CPU held by the hypervisor) is no sign of other work that one thread fewer would
+/// leave room for. Judged by CPU time against wall time, as before, a few milliseconds of a
+/// virtual CPU taken by the host in a 10 ms window counted as contention and put the pool on one
+/// thread for a hold: on the project's VM, `strata bench --threads 2` ran a third to two thirds of
+/// its loops on one thread in some minutes, with its queue wait a fraction of a millisecond
+/// (`Docs/Benchmarks.md`, "The pool misread the hypervisor"). CPU time against wall time remains
+/// the measure where there is no schedstat (macOS).
 struct CoreShare {
+    /// A thread's times so far, in nanoseconds: `ran` on a core (its CPU clock), `waited` runnable
+    /// but waiting for one (the scheduler's). -1 where the system does not say (`waited` without
+    /// schedstat; `ran` without even a CPU clock).
+    struct Sample: Sendable {
+        var ran: Int64
+        var waited: Int64
+    }
+
     /// Below this share of its core over a window, a thread counts as sharing its core.
     static let minimumShare = 0.6
     /// The shortest window a share is judged over: long enough that one preemption of a few
-    /// milliseconds in a mostly free core does not decide it.
-    static let window: UInt64 = 10_000_000
+    /// milliseconds in a mostly free core does not decide it, nor the start of a thread. Linux
+    /// starts a new thread, and may wake a sleeping one, on the core of the thread that started or
+    /// woke it, and moves it to a free core only at its next balancing: 2-13 ms later on the
+    /// project's VM (two threads spinning from their start, a C test). Judged over 10 ms, that
+    /// half-share at the start of every `strata bench` or `run` put the pool on one thread for a
+    /// hold, and again when the hold ended and the workers woke beside the caller.
+    static let window: UInt64 = 40_000_000
     /// A window longer than this is not judged but restarted: the thread may have been idle in it
     /// (a caller between runs), not waiting for a core.
     static let stale: UInt64 = 100 * window
+    /// The least wait in the run queue over a judged window for a thread to count as short of its
+    /// core: each wake-up from sleep waits some microseconds before the thread runs (tens on a
+    /// virtual machine), and a worker woken for a few short loops must not look contended.
+    static let leastWait = Int64(window / 4)
 
     private var wall: UInt64
-    private var cpu: Int64
+    private var start: Sample
 
     /// A window starting now, for the calling thread.
     init() {
-        self.init(wall: WorkerPool.now(), cpu: strata_thread_cpu_nanoseconds())
+        self.init(wall: WorkerPool.now(), sample: Self.sample())
     }
 
-    init(wall: UInt64, cpu: Int64) {
+    init(wall: UInt64, sample: Sample) {
         self.wall = wall
-        self.cpu = cpu
+        self.start = sample
     }
 
-    /// After a preemption seen at `now`, the thread's CPU time then being `cpuNow` (-1: no such
-    /// clock): whether it got less than `minimumShare` of its core since the window began. A window
-    /// shorter than `window` is left running (nothing decided yet); a judged or stale one restarts.
-    mutating func isShort(at now: UInt64, cpu cpuNow: Int64) -> Bool {
+    /// The calling thread's times now: its CPU clock, and the scheduler's wait where it says it.
+    /// A few microseconds (a file read), so it is read only when a window is judged.
+    static func sample() -> Sample {
+        Sample(ran: Int64(strata_thread_cpu_nanoseconds()), waited: Int64(strata_thread_wait_nanoseconds()))
+    }
+
+    /// After a preemption seen at `now`, the thread's times then being `sample`: whether it got
+    /// less than `minimumShare` of its core since the window began. A window shorter than
+    /// `window` is left running (nothing decided yet, and `sample` is not read); a judged or
+    /// stale one restarts.
+    mutating func isShort(at now: UInt64, sample: @autoclosure () -> Sample = CoreShare.sample()) -> Bool {
         let elapsed = now &- wall
         if elapsed < Self.window { return false }
-        defer { (wall, cpu) = (now, cpuNow) }
+        let current = sample()
+        defer { (wall, start) = (now, current) }
         if elapsed > Self.stale { return false }
+        if start.waited >= 0, current.waited >= 0, start.ran >= 0, current.ran >= 0 {
+            let ran = current.ran - start.ran, waited = current.waited - start.waited
+            return waited >= Self.leastWait && Double(ran) < Self.minimumShare * Double(ran + waited)
+        }
         // Without a CPU clock every judged preemption counts, as before shares were measured.
-        guard cpu >= 0, cpuNow >= 0 else { return true }
-        return Double(cpuNow - cpu) < Self.minimumShare * Double(elapsed)
+        guard start.ran >= 0, current.ran >= 0 else { return true }
+        return Double(current.ran - start.ran) < Self.minimumShare * Double(elapsed)
     }
 
     /// Starts the window again now (a loop from another calling thread).
@@ -53,7 +93,8 @@ struct CoreShare {
 
     /// Leaves the time from `start` to `end` out of the window: the thread slept then and did not
     /// want its core (it used no CPU time either). A worker's window thus spans many short bursts of
-    /// work when loops come one by one with pauses between them.
+    /// work when loops come one by one with pauses between them. (The scheduler's wait leaves sleep
+    /// out by itself; this is for the CPU-time measure.)
     mutating func exclude(from start: UInt64, to end: UInt64) {
         wall &+= end &- start
     }

@@ -21,7 +21,8 @@ import Darwin
 /// whose chunks took more than `preemptionLoss` may have waited for a core while it ran them: most
 /// preemptions hit a thread that computes, not one that spins.
 /// After either, the thread looks at the share of its core it got over the last
-/// `CoreShare.window` or more; below `CoreShare.minimumShare` the pool counts as *contended* for
+/// `CoreShare.window` or more (its time on the core against that and its wait in the run queue,
+/// where the system says it); below `CoreShare.minimumShare` the pool counts as *contended* for
 /// a hold (`nextHold`: `contentionHold`, longer when contention comes straight back). A core taken
 /// now and then by another process, as on a shared virtual machine, leaves the threads most of
 /// their cores, and several threads stay faster than one.
@@ -209,7 +210,7 @@ final class WorkerPool: @unchecked Sendable {
             spins += 1
             if spins & 255 == 0 {
                 let now = Self.now()
-                if now &- last > Self.preemptionGap, share.isShort(at: now, cpu: strata_thread_cpu_nanoseconds()) {
+                if now &- last > Self.preemptionGap, share.isShort(at: now) {
                     markContended()
                     return false
                 }
@@ -287,16 +288,17 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// `runChunks`, marking the pool contended when the chunks took more than `preemptionLoss` and
-    /// the thread's share of its core (`CoreShare`) is short. Only then is the thread's CPU time read:
-    /// it is a system call (0.66 µs on the project's VM, against 24 ns for the wall clock), and read
-    /// before every loop it held back each thread's first chunk by that much, on both threads of
-    /// every parallel loop (MobileNetV2 runs about a hundred a run).
+    /// the thread's share of its core (`CoreShare`) is short. Only then, and only once a window is
+    /// long enough to judge, are the thread's times read: a system call (0.66 µs for the CPU clock
+    /// on the project's VM, a few µs for the scheduler's file, against 24 ns for the wall clock);
+    /// the CPU clock read before every loop held back each thread's first chunk by that much, on
+    /// both threads of every parallel loop (MobileNetV2 runs about a hundred a run).
     private func runChunksWatchingPreemption(generation: UInt64, first: Int? = nil, share: inout CoreShare) {
         let start = Self.now()
         runChunks(generation: generation, first: first)
         let now = Self.now()
         guard now &- start > Self.preemptionLoss else { return }
-        if share.isShort(at: now, cpu: strata_thread_cpu_nanoseconds()) { markContended() }
+        if share.isShort(at: now) { markContended() }
     }
 
     /// Spins (unless the pool is contended), then sleeps, until a loop newer than `seen` is
