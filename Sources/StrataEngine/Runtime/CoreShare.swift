@@ -17,10 +17,10 @@ import CStrataKernels
 /// virtual CPU held by the hypervisor) is no sign of other work that one thread fewer would
 /// leave room for. Judged by CPU time against wall time, as before, a few milliseconds of a
 /// virtual CPU taken by the host in a 10 ms window counted as contention and put the pool on one
-/// thread for a hold: on the project's VM, `strata bench --threads 2` ran a third to two thirds of
-/// its loops on one thread in some minutes, with its queue wait a fraction of a millisecond
-/// (`Docs/Benchmarks.md`, "The pool misread the hypervisor"). CPU time against wall time remains
-/// the measure where there is no schedstat (macOS).
+/// thread for a hold: on the project's VM one judgment found 4.3 ms of CPU time in 10.4 ms from a
+/// thread that had waited 0.46 ms in its run queue in its whole life (`Docs/Benchmarks.md`, "The
+/// pool's judgment of contention"). CPU time against wall time remains the measure where there is
+/// no schedstat (macOS).
 struct CoreShare {
     /// A thread's times so far, in nanoseconds: `ran` on a core (its CPU clock), `waited` runnable
     /// but waiting for one (the scheduler's). -1 where the system does not say (`waited` without
@@ -35,10 +35,9 @@ struct CoreShare {
     /// The shortest window a share is judged over: long enough that one preemption of a few
     /// milliseconds in a mostly free core does not decide it, nor the start of a thread. Linux
     /// starts a new thread, and may wake a sleeping one, on the core of the thread that started or
-    /// woke it, and moves it to a free core only at its next balancing: 2-13 ms later on the
+    /// woke it, and moves it to a free core only at its next balancing: 0.1-13 ms later on the
     /// project's VM (two threads spinning from their start, a C test). Judged over 10 ms, that
-    /// half-share at the start of every `strata bench` or `run` put the pool on one thread for a
-    /// hold, and again when the hold ended and the workers woke beside the caller.
+    /// half-share alone could put the pool on one thread for a hold.
     static let window: UInt64 = 40_000_000
     /// A window longer than this is not judged but restarted: the thread may have been idle in it
     /// (a caller between runs), not waiting for a core.
