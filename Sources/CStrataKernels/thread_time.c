@@ -4,6 +4,7 @@
 
 #if defined(__linux__)
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 #endif
 
@@ -17,24 +18,6 @@ long long strata_thread_cpu_nanoseconds(void) {
     return -1;
 }
 
-// The second of the decimal fields of `text` (n bytes); -1 where it is not there.
-static long long second_field(const char *text, long n) {
-    long long value = -1;
-    long i = 0;
-    for (int field = 0; field < 2; field++) {
-        while (i < n && text[i] == ' ') i++;
-        if (i >= n || text[i] < '0' || text[i] > '9') return -1;
-        value = 0;
-        int digits = 0;
-        while (i < n && text[i] >= '0' && text[i] <= '9') {
-            if (++digits > 18) return -1;  // no field the kernel writes is that long: not schedstat
-            value = value * 10 + (text[i] - '0');
-            i++;
-        }
-    }
-    return value;
-}
-
 long long strata_thread_wait_nanoseconds(void) {
 #if defined(__linux__)
     // "<time on a CPU> <time runnable, waiting for one> <timeslices>" in nanoseconds (Linux with
@@ -43,10 +26,12 @@ long long strata_thread_wait_nanoseconds(void) {
     const int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     char text[128];
-    const ssize_t n = read(fd, text, sizeof text);
+    const ssize_t n = read(fd, text, sizeof text - 1);
     close(fd);
     if (n <= 0) return -1;
-    return second_field(text, (long)n);
+    text[n] = 0;
+    long long waited;
+    return sscanf(text, "%*llu %lld", &waited) == 1 && waited >= 0 ? waited : -1;
 #else
     return -1;
 #endif
