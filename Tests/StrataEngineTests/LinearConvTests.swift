@@ -1,3 +1,4 @@
+import Foundation
 import CStrataKernels
 import StrataTestSupport
 import XCTest
@@ -263,6 +264,37 @@ final class LinearConvTests: KernelTierTestCase {
                     }
                 }
             }
+        }
+    }
+
+    /// The tap-major copy takes the weight's place where the weight's bytes can go: a Keras kernel
+    /// permuted on first use is permuted for the copy alone and never kept (`makeResident` leaves it
+    /// unmade too), and the file's pages under an ONNX weight are let go once. Either weight still
+    /// reads its values afterwards, and the convolution gives the definition's.
+    func testTheTapMajorCopyTakesTheWeightsPlace() throws {
+        var rng = SeededGenerator(seed: 72)
+        let x = rng.tensor([1, 6, 16, 16]), hwio = mappedLike(rng.tensor([3, 3, 6, 5])), b = Tensor(rng.floats(5), shape: [5])
+        let oihw = try hwio.permuted([3, 2, 0, 1])
+        let (dilations, pads) = ([12, 12], [12, 12, 12, 12])
+        let want = referenceConv(x: x, w: oihw, bias: b.floats(), group: 1, strides: [1, 1], dilations: dilations, pads: pads)
+        let releases = ReleaseCount()
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: oihw.byteCount, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.copyMemory(from: oihw.rawPointer, byteCount: oihw.byteCount)
+        let borrowed = TensorStorage(borrowing: buffer, byteCount: oihw.byteCount, owner: releases) { _, _ in releases.add() }
+        let weights = [("Keras", try hwio.deferredPermuted([3, 2, 0, 1])),
+                       ("ONNX", Tensor(dtype: .float32, shape: oihw.shape, storage: borrowed))]
+        for (format, w) in weights {
+            let node = OneNode.node("Conv", [x, w, b], attributes: ["dilations": .ints(dilations), "pads": .ints(pads)])
+            let kernel = try XCTUnwrap(try OneNode.kernel(node, [x, w, b], constantInputs: true) as? ConvKernel)
+            XCTAssertNotNil(kernel.tapWeight, format)
+            try kernel.packWeights()
+            w.storage.makeResident()
+            if format == "Keras" { XCTAssertTrue(w.storage.awaitsProducer, "the permuted kernel was kept beside its tap-major copy") }
+            if format == "ONNX" { XCTAssertEqual(releases.count, 1, "the weight's pages were not let go once") }
+            let got = try XCTUnwrap(kernel.run([x, w, b], activation: nil, context: ExecutionContext(threads: 2)))[0]
+            assertClose(got.floats().map { Double($0) }, want.values.map { Double($0) }, TolerancePolicy.kernel, format)
+            XCTAssertEqual(w.floats(), oihw.floats(), format)
         }
     }
 
@@ -636,4 +668,12 @@ final class LinearConvTests: KernelTierTestCase {
             }
         }
     }
+}
+
+/// Counts a borrowed storage's release calls.
+private final class ReleaseCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls = 0
+    var count: Int { lock.withLock { calls } }
+    func add() { lock.withLock { calls += 1 } }
 }

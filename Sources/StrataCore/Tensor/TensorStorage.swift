@@ -150,18 +150,43 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Calls `body` with the bytes as they are now, without making a deferred copy: the aligned copy
     /// when one was made, else the source bytes, which may be unaligned (read them with `loadUnaligned`
-    /// or copy them). For a kernel that repacks a weight into its own layout once, so that the
-    /// weight is not copied twice.
+    /// or copy them); a producer's bytes not made yet are made for `body` alone and freed after it
+    /// (`body` must not use `pointer` then). For a kernel that repacks a weight into its own layout
+    /// once, so that the weight is not copied twice.
     public func withBytesInPlace<R>(_ body: (UnsafeRawPointer) throws -> R) rethrows -> R {
         let address = resolved.load(ordering: .acquiring)
         if address == 0, let source { return try body(UnsafeRawPointer(source)) }
+        if address == 0, produced, let result = try withProducedOnce(body) { return result }
         return try body(UnsafeRawPointer(pointer))
+    }
+
+    /// Whether the bytes are a producer's not made yet (`init(deferred:producing:)`): a kernel that
+    /// repacks them from `withBytesInPlace` and calls `markRepacked` keeps its copy instead of them,
+    /// not beside them.
+    public var awaitsProducer: Bool {
+        produced && resolved.load(ordering: .acquiring) == 0
+    }
+
+    /// `body` over a producer's bytes made into a block of their own that is freed after it, the
+    /// producer kept for a later use of `pointer`; nil when the bytes were made meanwhile. The block
+    /// is the one `MemoryLimit` already holds for these bytes, so it is not reserved again.
+    private func withProducedOnce<R>(_ body: (UnsafeRawPointer) throws -> R) rethrows -> R? {
+        try producer.withLock { producer -> R? in
+            guard resolved.load(ordering: .acquiring) == 0, let producer else { return nil }
+            guard let block = TensorStorage.allocate(reserved) else {
+                fatalError("cannot allocate \(reserved) bytes for a weight")
+            }
+            defer { TensorStorage.deallocate(block) }
+            producer(block)
+            return try body(UnsafeRawPointer(block))
+        }
     }
 
     /// Records that a kernel now holds these bytes in a layout of its own and reads them from there:
     /// `makeResident` leaves them alone, and a mapped file's pages under them (or under a deferred
     /// copy not yet made) are let go now, so that the repacked copy takes their place in memory
-    /// instead of adding to it. Reading `pointer` later still works (the pages are read again).
+    /// instead of adding to it; a producer's bytes not made yet stay unmade. Reading `pointer` later
+    /// still works (the pages are read again, or the bytes made then).
     public func markRepacked() {
         guard !repacked.exchange(true, ordering: .acquiringAndReleasing) else { return }
         releasePages(0 ..< byteCount)

@@ -4,8 +4,12 @@ import Synchronization
 /// A constant convolution weight ([M, C, kh, kw]) copied once into tap-major order ([taps][M][C]),
 /// so that each tap's weights are a row-major M × C matrix for `ConvProblem.runByTaps`.
 ///
-/// The copy sits beside the weight rather than replacing it (the other convolution paths, a
-/// gradient or a capture may still read the weight); only convolutions that run tap by tap get one
+/// The copy takes the weight's place in memory where the weight's bytes can go (a mapped file's
+/// pages, a Keras kernel permuted on first use that has not been yet: `TensorStorage.markRepacked`);
+/// anything else that reads the weight (another convolution path, a gradient, a capture) still gets
+/// it, read again from the file or permuted then. Keras ResNet50's nine such kernels (42 MB) were
+/// held twice before, taking a run's peak 40 MB over the bound. Weights whose bytes cannot
+/// go (owned ones) keep the copy beside them. Only convolutions that run tap by tap get one
 /// (`ConvProblem.runsByTaps`: windows mostly in padding, where it saves more work than it costs
 /// memory, and rows too wide for im2col's bands, where it saves reading the weight once per band).
 final class TapMajorWeight: Sendable {
@@ -40,6 +44,8 @@ final class TapMajorWeight: Sendable {
             let storage = try TensorStorage(byteCount: m * c * t * MemoryLayout<Float>.stride, longLived: true,
                                             for: "the tap-major weight of \(name)")
             let out = storage.pointer.assumingMemoryBound(to: Float.self)
+            let whole = weight.byteOffset == 0 && weight.byteCount == weight.storage.byteCount
+            let replaces = whole && (weight.storage.repackingFreesMemory || weight.storage.awaitsProducer)
             weight.storage.withBytesInPlace { bytes in
                 // The bytes may lie unaligned inside a mapped file.
                 let source = bytes + weight.byteOffset
@@ -53,6 +59,7 @@ final class TapMajorWeight: Sendable {
                     }
                 }
             }
+            if replaces { weight.storage.markRepacked() }
             stored = storage
             return UnsafePointer(out)
         }
