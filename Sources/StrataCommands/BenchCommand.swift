@@ -29,10 +29,10 @@ public struct BenchCommand: StrataSubcommand {
     @Option(help: "Timed runs.")
     public var runs = 10
 
-    @Option(help: "Untimed runs before timing.")
+    @Option(help: "Untimed runs before timing (and, with several threads, until the engine has chosen how many to use: at most 64 more).")
     public var warmup = 2
 
-    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\", \"isa\", \"parallel_loops\", \"contended_loops\"} as JSON.")
+    @Flag(help: "Print {\"load_ms\", \"median_ms\", \"min_ms\", \"max_ms\", \"peak_rss_mb\", \"isa\", \"parallel_loops\", \"contended_loops\", \"threads\", \"threads_chosen\", \"runs_with_fewer_threads\"} as JSON.")
     public var json = false
 
     @Flag(help: "Also time every node and print where the time goes: per op type, and the slowest nodes (with --json: a \"profile\" object).")
@@ -67,6 +67,9 @@ public struct BenchCommand: StrataSubcommand {
 
     /// More runs than anyone waits for; the times are kept in memory.
     static let maxRuns = 1_000_000
+    /// Runs after the warm-up at most until the engine has chosen how many threads to use
+    /// (8 runs, and 4 more for each further count it takes: see `PoolSchedule`).
+    static let settlingRuns = 64
 
     public func execute(on console: Console) throws {
         let loadStart = DispatchTime.now()
@@ -100,14 +103,25 @@ public struct BenchCommand: StrataSubcommand {
             if let request { _ = try engine.gradients(inputs: feeds, request: request) } else { _ = try engine.run(inputs: feeds, tensors: outputs) }
         }
         for _ in 0..<warmup { try once() }
+        // An engine with several threads first times runs with them against runs with fewer and
+        // keeps the fastest count (`PoolSchedule`); timing starts once it has chosen, as a process
+        // running many inputs sees it.
+        var settling = 0
+        while !engine.threadUse.settled && settling < Self.settlingRuns {
+            try once()
+            settling += 1
+        }
         var times: [Double] = []
         let loopsBefore = ExecutionContext.poolLoops
+        let fewerBefore = engine.threadUse.fewerThreadRuns
         for _ in 0..<runs {
             let start = DispatchTime.now()
             try once()
             times.append(Self.milliseconds(since: start))
         }
         let loopsAfter = ExecutionContext.poolLoops
+        let threadUse = engine.threadUse
+        let fewerThreadRuns = threadUse.fewerThreadRuns - fewerBefore
         let parallelLoops = loopsAfter.requested - loopsBefore.requested
         let contendedLoops = loopsAfter.contended - loopsBefore.contended
         // Timed separately: reading the clock around every node would add to the latencies above.
@@ -127,12 +141,22 @@ public struct BenchCommand: StrataSubcommand {
                 ("min_ms", .double(Self.rounded(times[0]))), ("max_ms", .double(Self.rounded(times[times.count - 1]))),
                 ("peak_rss_mb", .double(Self.rounded(rss))), ("isa", .string(KernelTier.active.rawValue)),
                 ("parallel_loops", .int(parallelLoops)), ("contended_loops", .int(contendedLoops)),
+                ("threads", .int(EngineOptions(threads: threads).threads)), ("threads_chosen", .int(threadUse.threads)),
+                ("runs_with_fewer_threads", .int(fewerThreadRuns)),
             ]
             if let report { fields.append(("profile", report.json)) }
             console.print(JSONValue.object(fields).rendered(pretty: false))
         } else {
             console.print("model:    \(modelPath)")
-            console.print("threads:  \(EngineOptions(threads: threads).threads)")
+            let threadCount = EngineOptions(threads: threads).threads
+            if threadUse.threads < threadCount {
+                // Why a multi-threaded time is close to a lower count's: handing work to more threads cost more than it saved.
+                console.print("threads:  \(threadCount), of which runs use \(threadUse.threads): measured faster here (\(fewerThreadRuns) of \(runs) timed runs with fewer)")
+            } else if fewerThreadRuns > 0 {
+                console.print("threads:  \(threadCount) (\(fewerThreadRuns) of \(runs) timed runs with fewer, trying whether they are faster)")
+            } else {
+                console.print("threads:  \(threadCount)")
+            }
             console.print("isa:      \(KernelTier.active.rawValue)")
             console.print("load:     \(Self.format(loadMs)) ms")
             console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")

@@ -131,7 +131,10 @@ final class RunCommandTests: CommandTestCase {
         let output = try strata(["bench", Self.tinyCNN, "--runs", "2", "--warmup", "0", "--threads", "1", "--json"]).output
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         XCTAssertEqual(Set(json.keys), ["load_ms", "median_ms", "min_ms", "max_ms", "peak_rss_mb", "isa",
-                                        "parallel_loops", "contended_loops"])
+                                        "parallel_loops", "contended_loops", "threads", "threads_chosen", "runs_with_fewer_threads"])
+        XCTAssertEqual(json["threads"] as? Int, 1)
+        XCTAssertEqual(json["threads_chosen"] as? Int, 1)
+        XCTAssertEqual(json["runs_with_fewer_threads"] as? Int, 0)
         XCTAssertEqual(json["isa"] as? String, KernelTier.active.rawValue)
         // One thread asks the pool for nothing.
         XCTAssertEqual(json["parallel_loops"] as? Int, 0)
@@ -140,6 +143,17 @@ final class RunCommandTests: CommandTestCase {
         let maximum = try XCTUnwrap(json["max_ms"] as? Double)
         XCTAssertLessThanOrEqual(minimum, maximum)
         XCTAssertGreaterThan(try XCTUnwrap(json["peak_rss_mb"] as? Double), 1)
+    }
+
+    /// With two threads the timed runs start once the engine has chosen between them and one, so
+    /// that every timed run uses the chosen count.
+    func testBenchTimesRunsAfterTheThreadChoice() throws {
+        let output = try strata(["bench", Self.tinyCNN, "--runs", "6", "--warmup", "0", "--threads", "2", "--json"]).output
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        XCTAssertEqual(json["threads"] as? Int, 2)
+        let chosen = try XCTUnwrap(json["threads_chosen"] as? Int)
+        XCTAssertTrue(chosen == 1 || chosen == 2, "\(chosen)")
+        XCTAssertEqual(json["runs_with_fewer_threads"] as? Int, chosen == 1 ? 6 : 0)
     }
 
     /// `--profile` accounts for every node that runs, by op type, with and without fusion (this

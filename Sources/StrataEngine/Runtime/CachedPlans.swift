@@ -6,4 +6,6 @@ struct CachedPlans: Sendable {
     /// Per step, the values freed after it: the plan's, with what fused groups read kept longer.
     let releases: [[String]]
     let bindings: StepBindings
+    /// Whether these plans' runs use the engine's threads; nil when it has one.
+    let choice: PoolChoice?
 }

@@ -55,7 +55,7 @@ extension Engine {
                  progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
                  observe: ((String, Tensor) -> Void)?,
                  inheritedSink: BodyCaptureSink? = nil,
-                 onCapture: (LayerOutput, Value) throws -> Void) throws {
+                 onCapture deliver: (LayerOutput, Value) throws -> Void) throws {
         let graph = self.graph
         let (feeds, containerFeeds) = try validatedInputs(inputs, containers: containerInputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
@@ -79,8 +79,6 @@ extension Engine {
             rowsByTensor[row.tensor, default: []].append(row)
         }
         let sink = inheritedSink ?? (bodyRows.isEmpty ? nil : BodyCaptureSink(names: Set(bodyRows.map(\.tensor))))
-        var runContext = context
-        runContext.bodyCapture = sink
         // This graph's own tensors that an enclosing run captures, reported to its sink.
         var reported = Set<String>()
         if let sink {
@@ -93,7 +91,32 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion, releases, bindings) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
+        let (plan, fusion, releases, bindings, choice) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
+        // Subgraph engines choose nothing (`SubgraphRunner`); a run reporting to an enclosing run's
+        // sink is a body's too.
+        let turn = inheritedSink == nil ? choice?.begin() : nil
+        var runContext = turn.map { $0.threads < context.threads ? ExecutionContext(threads: $0.threads) : context } ?? context
+        runContext.bodyCapture = sink
+        // The run's time for the choice leaves out what the caller does in its callbacks.
+        let runStarted = DispatchTime.now().uptimeNanoseconds
+        var inCallbacks: UInt64 = 0
+        var completed = false
+        func callback<T>(_ body: () throws -> T) rethrows -> T {
+            guard turn?.timed == true else { return try body() }
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer { inCallbacks &+= DispatchTime.now().uptimeNanoseconds &- start }
+            return try body()
+        }
+        func onCapture(_ row: LayerOutput, _ value: Value) throws { try callback { try deliver(row, value) } }
+        let observe = observe.map { observe in { (name: String, value: Tensor) in callback { observe(name, value) } } }
+        let progress = progress.map { progress in { (done: Int, total: Int) in callback { progress(done, total) } } }
+        defer {
+            // A run that failed part way took a time that says nothing about its thread count.
+            if let choice, let turn, completed {
+                let elapsed = DispatchTime.now().uptimeNanoseconds &- runStarted
+                choice.end(threads: turn.threads, seconds: Double(elapsed &- Swift.min(elapsed, inCallbacks)) / 1e9)
+            }
+        }
         for name in targets {
             if let value = containerFeeds[name] {
                 for row in rowsByTensor[name] ?? [] { try onCapture(row, value) }
@@ -158,7 +181,8 @@ extension Engine {
                         for name in releases[step] { values[name] = nil }
                         continue
                     }
-                } else if let group = fusion.groups[index], let fused = try runFused(group, arguments, value: { values[$0] ?? known($0) }) {
+                } else if let group = fusion.groups[index],
+                          let fused = try runFused(group, arguments, value: { values[$0] ?? known($0) }, context: runContext) {
                     fusedResults[group.tail] = fused
                     fusedHeads.insert(index)
                     for name in releases[step] { values[name] = nil }
@@ -189,7 +213,10 @@ extension Engine {
                 for name in releases[step] { containers[name] = nil }
             }
         }
-        guard let sink, inheritedSink == nil else { return }
+        guard let sink, inheritedSink == nil else {
+            completed = true
+            return
+        }
         for row in bodyRows {
             let computed = sink.take(row.tensor)
             guard let first = computed.first else { continue }  // an If branch that did not run
@@ -209,15 +236,16 @@ extension Engine {
                 }
             }
         }
+        completed = true
     }
 
     /// The execution and fusion plans for `targets`. Every run feeds the same inputs (given or
     /// defaulted), so the plans depend on the targets alone; the last pair is reused, which spares
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
     private func plans(for targets: [String], available: (String) -> Bool) throws
-        -> (ExecutionPlan, FusionPlan, [[String]], StepBindings) {
+        -> (ExecutionPlan, FusionPlan, [[String]], StepBindings, PoolChoice?) {
         if let cached = lastPlans.withLock({ $0 }), cached.targets == targets {
-            return (cached.plan, cached.fusion, cached.releases, cached.bindings)
+            return (cached.plan, cached.fusion, cached.releases, cached.bindings, cached.choice)
         }
         let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
@@ -226,13 +254,17 @@ extension Engine {
             : .none
         let releases = fusion.releases(adjusting: plan.releases)
         let bindings = StepBindings(graph: graph, plan: plan, constants: constants, producers: producers)
-        lastPlans.withLock { $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases, bindings: bindings) }
-        return (plan, fusion, releases, bindings)
+        let choice = context.threads > 1 && options.choosesThreads ? PoolChoice(threads: context.threads) : nil
+        lastPlans.withLock {
+            $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases, bindings: bindings, choice: choice)
+        }
+        return (plan, fusion, releases, bindings, choice)
     }
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
     /// (the nodes then run one by one).
-    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], value: (String) -> Tensor?) throws -> Tensor? {
+    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], value: (String) -> Tensor?,
+                          context: ExecutionContext) throws -> Tensor? {
         if let bias = group.columnBias {
             guard let kernel = kernels[group.head] as? MatMulKernel else { return nil }
             return try kernel.run(arguments, columnBias: bias, context: context)

@@ -54,6 +54,7 @@ public final class Engine: @unchecked Sendable {
                               at: ErrorLocation(file: model.path.isEmpty ? nil : model.path))
         }
         try KernelTier.checkEnvironment()
+        try EngineOptions.checkEnvironment()
         self.model = model
         self.options = options
         self.context = ExecutionContext(threads: options.threads)

@@ -93,7 +93,8 @@ final class SubgraphRunner: Sendable {
     }
 
     /// The body's engine for inputs of `types` (shapes left out): compiled at the first run with
-    /// those types, then reused.
+    /// those types, then reused. It does not choose its own thread count: its runs are part of the
+    /// enclosing run, whose time the enclosing engine's choice measures.
     private func engine(for types: [ValueType], threads: Int) throws -> Engine {
         if let engine = engines.withLock({ $0[types] }) { return engine }
         var graph = body.graph
@@ -103,7 +104,7 @@ final class SubgraphRunner: Sendable {
         let engine: Engine
         do {
             engine = try Engine(model: Model(graph: graph, format: .onnx, path: "", layout: .nchw),
-                                options: EngineOptions(threads: threads))
+                                options: EngineOptions(threads: threads, choosesThreads: false))
         } catch let error as StrataError {
             throw error.located(place)
         }
