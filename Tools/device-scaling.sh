@@ -191,6 +191,12 @@ for variant in variants:
                  for (m, t), r in picked.items() if cell(r, "strata").get("contended_loops")]
     print("Parallel loops run on one thread (pool contended): " + ("; ".join(contended) or "none"))
     print()
+    # The threads strata's engine chose after timing its threads against halvings of them.
+    fewer = [f"{m} at {t}: {'/'.join(map(str, cell(r, 'strata')['threads_chosen']))}"
+             for (m, t), r in picked.items()
+             if any(c < t for c in cell(r, "strata").get("threads_chosen", []))]
+    print("Fewer threads chosen by strata (per round): " + ("; ".join(fewer) or "none"))
+    print()
 EOF
     cat "$out/$name.md"
 }

@@ -159,4 +159,36 @@ final class RuntimePoolScheduleTests: XCTestCase {
         unsetenv("STRATA_THREAD_CHOICE")
         XCTAssertTrue(EngineOptions(threads: 2).choosesThreads)
     }
+
+    /// x [1, 16, h, w] → 3×3 Conv → Relu → y, fed maps of two sizes in turn.
+    func testEachSetOfInputShapesHasItsOwnSchedule() throws {
+        var rng = SeededGenerator(seed: 44)
+        var model = Self.convModel()
+        model.graph.inputs = [ValueInfo(name: "x", type: ValueType(.float32, [1, 16, .symbol("h"), .symbol("w")]))]
+        let engine = try Engine(model: model, options: EngineOptions(threads: 2))
+        let inputs = [rng.tensor([1, 16, 64, 64]), rng.tensor([1, 16, 48, 48])]
+        for run in 0..<16 {
+            let loops = ExecutionContext.poolLoops.requested
+            _ = try engine.run(inputs: ["x": inputs[run % 2]], tensors: ["y"])
+            let used = ExecutionContext.poolLoops.requested - loops
+            // Each size's own runs 4 to 7 are its trial at one thread.
+            if run / 2 < 4 { XCTAssertGreaterThan(used, 0, "run \(run)") } else { XCTAssertEqual(used, 0, "run \(run)") }
+        }
+        XCTAssertTrue(engine.threadUse.settled)
+        XCTAssertEqual(engine.threadUse.fewerThreadRuns, 8)
+    }
+
+    func testTheOldestShapeSetIsDroppedPastTheLimit() {
+        let choice = PoolChoice(threads: 2)
+        for size in 0...PoolChoice.mostShapeSets {
+            for _ in 0..<8 {
+                let turn = choice.begin(shapes: [[size]])
+                choice.end(shapes: [[size]], threads: turn.threads, seconds: turn.threads == 2 ? 0.01 : 0.02)
+            }
+            XCTAssertTrue(choice.state.settled)
+        }
+        // The first set's schedule was dropped: it starts again with an untimed run.
+        XCTAssertFalse(choice.begin(shapes: [[0]]).timed)
+        XCTAssertTrue(choice.begin(shapes: [[PoolChoice.mostShapeSets]]).timed)
+    }
 }

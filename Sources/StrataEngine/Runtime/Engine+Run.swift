@@ -94,7 +94,8 @@ extension Engine {
         let (plan, fusion, releases, bindings, choice) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
         // Subgraph engines choose nothing (`SubgraphRunner`); a run reporting to an enclosing run's
         // sink is a body's too.
-        let turn = inheritedSink == nil ? choice?.begin() : nil
+        let shapes = choice == nil || inheritedSink != nil ? [] : feeds.keys.sorted().map { feeds[$0]!.shape }
+        let turn = inheritedSink == nil ? choice?.begin(shapes: shapes) : nil
         var runContext = turn.map { $0.threads < context.threads ? ExecutionContext(threads: $0.threads) : context } ?? context
         runContext.bodyCapture = sink
         // The run's time for the choice leaves out what the caller does in its callbacks.
@@ -114,7 +115,7 @@ extension Engine {
             // A run that failed part way took a time that says nothing about its thread count.
             if let choice, let turn, completed {
                 let elapsed = DispatchTime.now().uptimeNanoseconds &- runStarted
-                choice.end(threads: turn.threads, seconds: Double(elapsed &- Swift.min(elapsed, inCallbacks)) / 1e9)
+                choice.end(shapes: shapes, threads: turn.threads, seconds: Double(elapsed &- Swift.min(elapsed, inCallbacks)) / 1e9)
             }
         }
         for name in targets {
