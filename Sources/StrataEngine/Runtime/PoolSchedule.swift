@@ -6,10 +6,12 @@
 /// than at one on one day's 2-vCPU VM, while ResNet-50 ran 1.8× faster; on a 16-core Xeon
 /// MobileNetV2 ran fastest at 4 threads and twice as slow at 16. Neither the model nor the machine
 /// says beforehand which count is best, so the engine measures. The counts tried are the engine's
-/// threads and their halvings down to 1 (16, 8, 4, 2, 1). After one untimed run it times
-/// `trialRuns` runs at the current count, then a trial of the same number at the next count down
-/// (after one untimed run). A count `margin` faster than the current one (by median) is taken, and
-/// the next count the same way is tried at once; otherwise the current count stays. A trial comes
+/// threads and their halvings down to 1 (16, 8, 4, 2, 1). After one untimed run, a trial runs the
+/// next count down once untimed, then `trialRuns` times each at that count and at the current one,
+/// in turn, so that a burst of load from elsewhere (a virtual machine's host taking a core for some
+/// milliseconds) falls on both alike rather than on one. A count `margin` faster than the current
+/// one (by median) is taken, and the next count the same way is tried at once; otherwise the
+/// current count stays. A trial comes
 /// again after `period` runs, the period doubling while the choice holds and starting again when
 /// it changes, and alternating between the neighbour above and the one below, so that a machine
 /// whose load changes is followed at little cost. Kernels give the same bits at any thread count,
@@ -25,10 +27,11 @@ struct PoolSchedule: Sendable, Equatable {
     private enum Phase: Sendable, Equatable {
         /// The first run: plans built, buffers allocated and pages touched for the first time.
         case warming
-        /// Running at the chosen count, timing each run; the next trial after `untilTrial` more runs.
+        /// Running at the chosen count; the next trial after `untilTrial` more runs.
         case settled(untilTrial: Int)
-        /// Running at `counts[index]`; the first `untimed` runs are not timed.
-        case trying(index: Int, untimed: Int)
+        /// Trying `counts[index]`: one untimed run at it (`step` 0), then runs at it (odd steps) and
+        /// at the chosen count (even steps) in turn.
+        case trying(index: Int, step: Int)
     }
 
     /// The counts that may be chosen: the engine's threads, then halvings down to 1.
@@ -38,10 +41,9 @@ struct PoolSchedule: Sendable, Equatable {
     /// Completed trials.
     private(set) var decisions = 0
     private var phase: Phase = .warming
-    /// The last `trialRuns` times at the chosen count, oldest first.
-    private var recent: [Double] = []
-    /// The times of the running trial.
+    /// The running trial's times at the count tried and at the chosen count.
     private var trial: [Double] = []
+    private var chosenTimes: [Double] = []
     private var period = firstPeriod
     /// Whether the next periodic trial looks at the count above the chosen one.
     private var upward = true
@@ -65,9 +67,8 @@ struct PoolSchedule: Sendable, Equatable {
     /// The threads of the next run, and whether `record` will count its time.
     var next: (threads: Int, timed: Bool) {
         switch phase {
-        case .warming: (threads, false)
-        case .settled: (threads, true)
-        case .trying(let index, let untimed): (counts[index], untimed == 0)
+        case .warming, .settled: (threads, false)
+        case .trying(let index, let step): (step == 0 || step % 2 == 1 ? counts[index] : threads, step > 0)
         }
     }
 
@@ -75,41 +76,32 @@ struct PoolSchedule: Sendable, Equatable {
     mutating func record(seconds: Double) {
         switch phase {
         case .warming:
-            phase = .settled(untilTrial: counts.count > 1 ? Self.trialRuns : Int.max)
+            phase = counts.count > 1 ? .trying(index: neighbour(), step: 0) : .settled(untilTrial: Int.max)
         case .settled(let untilTrial):
-            recent.append(seconds)
-            if recent.count > Self.trialRuns { recent.removeFirst() }
-            if untilTrial > 1 || recent.count < Self.trialRuns {
-                phase = .settled(untilTrial: untilTrial == Int.max ? untilTrial : Swift.max(0, untilTrial - 1))
+            guard untilTrial != Int.max else { return }
+            phase = untilTrial > 1 ? .settled(untilTrial: untilTrial - 1) : .trying(index: neighbour(), step: 0)
+        case .trying(let index, let step):
+            if step > 0 {
+                if step % 2 == 1 { trial.append(seconds) } else { chosenTimes.append(seconds) }
+            }
+            guard chosenTimes.count == Self.trialRuns else {
+                phase = .trying(index: index, step: step + 1)
                 return
             }
-            phase = .trying(index: neighbour(), untimed: 1)
-        case .trying(let index, let untimed):
-            if untimed > 0 {
-                phase = .trying(index: index, untimed: untimed - 1)
-                return
-            }
-            trial.append(seconds)
-            guard trial.count == Self.trialRuns else { return }
             decisions += 1
-            let times = trial
+            let faster = Self.median(trial) < Self.median(chosenTimes) * Self.margin
             trial = []
-            let faster = Self.median(times) < Self.median(recent) * Self.margin
+            chosenTimes = []
             guard faster else {
                 period = Swift.min(2 * period, Self.lastPeriod)
                 phase = .settled(untilTrial: period)
                 return
             }
-            let step = index - chosen
+            let direction = index - chosen
             chosen = index
-            recent = times
             period = Self.firstPeriod
             // What paid one step may pay another: try the next count the same way at once.
-            if counts.indices.contains(index + step) {
-                phase = .trying(index: index + step, untimed: 1)
-            } else {
-                phase = .settled(untilTrial: period)
-            }
+            phase = counts.indices.contains(index + direction) ? .trying(index: index + direction, step: 0) : .settled(untilTrial: period)
         }
     }
 
