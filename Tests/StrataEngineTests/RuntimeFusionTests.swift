@@ -318,7 +318,9 @@ final class RuntimeFusionTests: KernelTierTestCase {
     /// million bytes runs in bands of rows (`PointwiseDepthwise`): every bit as the separate nodes
     /// give, in every tier, at 1, 2 and 3 threads, over several bands with and without the image's
     /// padding, strides 1 and 2, 3×3 and 5×5 and dilated windows, pads on one side only, no bias,
-    /// no activation after, a batch of two, and 7-wide outputs (the channel-interleaved kernel).
+    /// no activation after, a batch of two, and 7-wide outputs (the channel-interleaved kernel); and
+    /// with per-channel affines after both convolutions (Keras' batch normalizations, which its
+    /// files keep apart from the weights) before `Relu → Min(·, 6)` (its ReLU6) or other activations.
     /// Smaller ones, and tiers whose products go through OpenBLAS, run the two kernels one after
     /// the other. Requesting the value between the two runs the nodes apart.
     func testPointwiseDepthwisePairsRunInBandsBitForBit() {
@@ -327,6 +329,9 @@ final class RuntimeFusionTests: KernelTierTestCase {
             let pads: [Int]
             let first, second: String?
             var biased = true
+            /// A per-channel `Mul → Add` after each convolution, before its activation.
+            var affine = false
+            var bands = false
         }
         let pairs = [
             Pair(batch: 1, channels: 16, maps: 96, height: 80, width: 80, kernel: 3, stride: 2, dilation: 1, pads: [1, 1, 1, 1],
@@ -346,6 +351,14 @@ final class RuntimeFusionTests: KernelTierTestCase {
                  first: "Clip", second: "Clip"),
             Pair(batch: 1, channels: 40, maps: 200, height: 14, width: 14, kernel: 5, stride: 2, dilation: 1, pads: [2, 2, 2, 2],
                  first: "SiLU", second: nil, biased: false),
+            Pair(batch: 1, channels: 16, maps: 96, height: 80, width: 80, kernel: 3, stride: 2, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "ReluMin", second: "ReluMin", biased: false, affine: true, bands: true),
+            Pair(batch: 2, channels: 24, maps: 144, height: 64, width: 64, kernel: 3, stride: 1, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "Relu", second: nil, affine: true, bands: true),
+            Pair(batch: 1, channels: 40, maps: 2688, height: 14, width: 14, kernel: 5, stride: 2, dilation: 1, pads: [2, 2, 2, 2],
+                 first: "SiLU", second: "Clip", affine: true, bands: true),
+            Pair(batch: 1, channels: 40, maps: 200, height: 14, width: 14, kernel: 3, stride: 1, dilation: 1, pads: [1, 1, 1, 1],
+                 first: "ReluMin", second: "ReluMin", biased: false, affine: true),
         ]
         func activation(_ op: String?, _ input: String, _ output: String) -> [Node] {
             switch op {
@@ -354,11 +367,20 @@ final class RuntimeFusionTests: KernelTierTestCase {
                         Node(name: output + "-mul", opType: "Mul", inputs: [input, output + "-s"], outputs: [output])]
             case "Clip":
                 return [Node(name: output + "-clip", opType: "Clip", inputs: [input, "lo", "hi"], outputs: [output])]
+            case "ReluMin":
+                return [Node(name: output + "-relu", opType: "Relu", inputs: [input], outputs: [output + "-r"]),
+                        Node(name: output + "-min", opType: "Min", inputs: [output + "-r", "six"], outputs: [output])]
             case let op?:
                 return [Node(name: output + "-act", opType: op, inputs: [input], outputs: [output])]
             case nil:
                 return []
             }
+        }
+        /// `input · s + t` per channel when the pair has affines, as a Keras BatchNormalization is imported.
+        func affine(_ p: Pair, _ input: String, _ prefix: String, _ output: String) -> (nodes: [Node], output: String) {
+            guard p.affine else { return ([], input) }
+            return ([Node(name: prefix + "-mul", opType: "Mul", inputs: [input, prefix + "-scale"], outputs: [prefix + "-m"]),
+                     Node(name: prefix + "-add", opType: "Add", inputs: [prefix + "-m", prefix + "-shift"], outputs: [output])], output)
         }
         forEachKernelTier {
             var rng = SeededGenerator(seed: 90)
@@ -368,23 +390,34 @@ final class RuntimeFusionTests: KernelTierTestCase {
                                     "w2": rng.tensor([p.maps, 1, p.kernel, p.kernel]), "b2": rng.tensor([p.maps]),
                                     "lo": Tensor([0] as [Float], shape: []), "hi": Tensor([6] as [Float], shape: [])]
                 if !p.biased { initializers["b2"] = nil }
+                if p.affine {
+                    initializers["six"] = Tensor([6] as [Float], shape: [])
+                    for name in ["ea", "da"] {
+                        initializers[name + "-scale"] = rng.tensor([1, p.maps, 1, 1], in: 0.5...1.5)
+                        initializers[name + "-shift"] = rng.tensor([1, p.maps, 1, 1])
+                    }
+                }
                 let expand = Node(name: "expand", opType: "Conv", inputs: ["x", "w1", "b1"], outputs: ["e"])
+                let (expandAffine, e) = affine(p, "e", "ea", "ea")
+                let depthwiseOut = p.second == nil && !p.affine ? "y" : "d"
+                let (depthwiseAffine, d) = affine(p, "d", "da", p.second == nil ? "y" : "da")
                 let depthwise = Node(name: "depthwise", opType: "Conv", inputs: ["h", "w2"] + (p.biased ? ["b2"] : []),
-                                     outputs: [p.second == nil ? "y" : "d"],
+                                     outputs: [depthwiseOut],
                                      attributes: ["group": .int(p.maps), "pads": .ints(p.pads), "strides": .ints([p.stride, p.stride]),
                                                   "dilations": .ints([p.dilation, p.dilation])])
-                let graph = Graph(name: "pair", nodes: [expand] + activation(p.first, "e", "h") + [depthwise] + activation(p.second, "d", "y"),
+                let graph = Graph(name: "pair", nodes: [expand] + expandAffine + activation(p.first, e, "h") + [depthwise] + depthwiseAffine
+                                      + activation(p.second, d, "y"),
                                   inputs: [ValueInfo(name: "x", type: ValueType(.float32, [p.batch, p.channels, p.height, p.width].map { .known($0) }))],
                                   outputs: [ValueInfo(name: "y", type: ValueType(.float32, nil))], initializers: initializers)
-                // The first six run in bands.
-                XCTAssertEqual(PointwiseDepthwise.worthBands(hidden: [p.batch, p.maps, p.height, p.width]), i < 6, name)
+                // The first six run in bands, and those of the later ones marked so.
+                XCTAssertEqual(PointwiseDepthwise.worthBands(hidden: [p.batch, p.maps, p.height, p.width]), i < 6 || p.bands, name)
                 let x = Self.input(graph, seed: UInt64(800 + i))
                 let separate = try Engine(model: Self.model(graph), options: EngineOptions(threads: 1, fusion: false))
                 let expected = try separate.run(inputs: ["x": x], tensors: ["y"])["y"]!
                 for threads in [1, 2, 3] {
                     let fused = try Engine(model: Self.model(graph), options: EngineOptions(threads: threads))
                     XCTAssertEqual(try Self.groups(fused, targets: ["y"]), 1, name)
-                    XCTAssertEqual(try Self.groups(fused, targets: ["h", "y"]), p.second == nil ? 1 : 2, "\(name): h requested")
+                    XCTAssertEqual(try Self.groups(fused, targets: ["h", "y"]), p.second == nil && !p.affine ? 1 : 2, "\(name): h requested")
                     let got = try fused.run(inputs: ["x": x], tensors: ["y"])["y"]!
                     XCTAssertEqual(got.shape, expected.shape, name)
                     let (a, b) = (got.floats(), expected.floats())

@@ -279,17 +279,18 @@ extension Engine {
             residual.apply(to: y, r, activation: group.activation, context: context)
             return y
         }
+        // Before the affine alone: a pair's expansion may carry one (Keras' batch normalizations).
+        if let pair = group.depthwise {
+            guard let pointwise = kernels[group.head] as? ConvKernel, let depthwise = kernels[pair.depthwise] as? ConvKernel else { return nil }
+            let second = graph.nodes[pair.depthwise].inputs.map { $0.isEmpty ? nil : value($0) }
+            return try pair.run(pointwise: pointwise, arguments, affine: group.affine, activation: group.activation,
+                                depthwise: depthwise, second, context: context)
+        }
         if let affine = group.affine {
             guard let kernel = kernels[group.head] as? any ActivationFusing, arguments.first??.dtype == .float32,
                   let y = try kernel.run(arguments, activation: nil, context: context)?.first, affine.fits(y) else { return nil }
             affine.apply(to: y, activation: group.activation, context: context)
             return y
-        }
-        if let pair = group.depthwise {
-            guard let pointwise = kernels[group.head] as? ConvKernel, let depthwise = kernels[pair.depthwise] as? ConvKernel else { return nil }
-            let second = graph.nodes[pair.depthwise].inputs.map { $0.isEmpty ? nil : value($0) }
-            return try pair.run(pointwise: pointwise, arguments, activation: group.activation, depthwise: depthwise, second,
-                                context: context)
         }
         if group.headRunsKernel {
             guard let kernel = kernels[group.head] as? any ActivationFusing else { return nil }

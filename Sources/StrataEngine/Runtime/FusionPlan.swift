@@ -143,7 +143,8 @@ struct FusionPlan: Sendable {
         /// which runs the two apart where they do not fit): the depthwise node, the tail of the
         /// chain it heads, what that elides, and its activation. Only constant weights: the bands
         /// read them for every row.
-        func depthwise(after tail: Int, head: Int) -> (Int, tail: Int, elided: [Int], activation: FusedActivation?)? {
+        func depthwise(after tail: Int, head: Int)
+            -> (Int, tail: Int, elided: [Int], affine: ChannelAffine?, activation: FusedActivation?)? {
             let window = graph.nodes[head].opType == "Conv" ? (kernels[head] as? ConvKernel)?.attributes.window : nil
             guard let window, (kernels[head] as? ConvKernel)?.group == 1, window.strides?.allSatisfy({ $0 == 1 }) ?? true,
                   window.pads?.allSatisfy({ $0 == 0 }) ?? true, window.kernelShape?.allSatisfy({ $0 == 1 }) ?? true,
@@ -154,8 +155,12 @@ struct FusionPlan: Sendable {
                   graph.nodes[d].inputs.dropFirst().allSatisfy({ $0.isEmpty || constant($0) != nil }),
                   let dOut = graph.nodes[d].outputs.first, !dOut.isEmpty,
                   graph.nodes[d].outputs.dropFirst().allSatisfy(\.isEmpty) else { return nil }
-            if let (t, elided, activation) = activation(after: dOut) { return (d, t, elided, activation) }
-            return (d, d, [], nil)
+            if let (affine, a, m) = affine(after: d, dOut), let aOut = graph.nodes[a].outputs.first {
+                if let (t, elided, activation) = activation(after: aOut) { return (d, t, [m, a] + elided, affine, activation) }
+                return (d, a, [m], affine, nil)
+            }
+            if let (t, elided, activation) = activation(after: dOut) { return (d, t, elided, nil, activation) }
+            return (d, d, [], nil, nil)
         }
         /// PyTorch's erf GELU from its `Div` node: `Div(x, c) → Erf → Add(·, 1) → Mul(x, ·) → Mul(·, k)`
         /// with scalar constants, every value inside read by the next node alone. The Erf, Add and
@@ -200,17 +205,23 @@ struct FusionPlan: Sendable {
                     add(group, to: &taken)
                 } else if let (affine, a, m) = affine(after: index, out), let aOut = graph.nodes[a].outputs.first {
                     if let (tail, elided, activation) = activation(after: aOut) {
-                        add(Group(head: index, tail: tail, elided: [m, a] + elided, activation: activation, headRunsKernel: true,
-                                  affine: affine), to: &taken)
+                        var group = Group(head: index, tail: tail, elided: [m, a] + elided, activation: activation, headRunsKernel: true,
+                                          affine: affine)
+                        if let (d, dTail, dElided, dAffine, dActivation) = depthwise(after: tail, head: index) {
+                            group = Group(head: index, tail: dTail, elided: [m, a] + elided + [tail] + (dTail == d ? [] : [d]) + dElided,
+                                          activation: activation, headRunsKernel: true, affine: affine)
+                            group.depthwise = PointwiseDepthwise(depthwise: d, activation: dActivation, affine: dAffine)
+                        }
+                        add(group, to: &taken)
                     } else {
                         add(Group(head: index, tail: a, elided: [m], activation: nil, headRunsKernel: true, affine: affine), to: &taken)
                     }
                 } else if let (tail, elided, activation) = activation(after: out) {
                     var group = Group(head: index, tail: tail, elided: elided, activation: activation, headRunsKernel: true)
-                    if let (d, dTail, dElided, dActivation) = depthwise(after: tail, head: index) {
+                    if let (d, dTail, dElided, dAffine, dActivation) = depthwise(after: tail, head: index) {
                         group = Group(head: index, tail: dTail, elided: elided + [tail] + (dTail == d ? [] : [d]) + dElided,
                                       activation: activation, headRunsKernel: true)
-                        group.depthwise = PointwiseDepthwise(depthwise: d, activation: dActivation)
+                        group.depthwise = PointwiseDepthwise(depthwise: d, activation: dActivation, affine: dAffine)
                     }
                     add(group, to: &taken)
                 } else if let (r, residual) = residual(after: out, head: index), let rOut = graph.nodes[r].outputs.first {

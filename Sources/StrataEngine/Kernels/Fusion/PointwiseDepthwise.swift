@@ -1,9 +1,10 @@
 import CStrataKernels
 import StrataCore
 
-/// `Conv 1×1 (→ activation) → depthwise Conv (→ activation)`: the expansion and depthwise layers of
-/// an inverted-residual block (MobileNetV2, EfficientNet, MnasNet), computed a band of output rows
-/// at a time where the expansion is large. Each band's rows of the expansion go into a buffer that
+/// `Conv 1×1 (→ affine) (→ activation) → depthwise Conv (→ affine) (→ activation)`: the expansion and
+/// depthwise layers of an inverted-residual block (MobileNetV2, EfficientNet, MnasNet; the affines
+/// are the batch normalizations of a Keras file, which exporters to ONNX fold into the weights),
+/// computed a band of output rows at a time where the expansion is large. Each band's rows of the expansion go into a buffer that
 /// stays in the thread's L2 cache, and the band's depthwise windows read them from there.
 ///
 /// Run one after the other, the expansion wrote its whole output (MobileNetV2's first: 96 × 112 ×
@@ -21,6 +22,8 @@ struct PointwiseDepthwise: Sendable {
     let depthwise: Int
     /// The activation applied to the depthwise Conv's output; nil when none follows it.
     let activation: FusedActivation?
+    /// The per-channel affine applied to the depthwise Conv's output before `activation`.
+    var affine: ChannelAffine? = nil
 
     /// Expansions of this many values (2 MB) and more go in bands of rows.
     static let minimumHiddenFloats = 1 << 19
@@ -32,17 +35,30 @@ struct PointwiseDepthwise: Sendable {
     /// Whether an expansion output of shape `hidden` ([N, M, H, W]) is large enough for bands.
     static func worthBands(hidden: [Int]) -> Bool { hidden.dropFirst().reduce(1, *) >= minimumHiddenFloats }
 
-    /// The depthwise Conv's output with `activation` applied: the pair in bands where the shapes
-    /// allow it, else the two convolutions one after the other. `first` are the pointwise Conv's
-    /// inputs, `second` the depthwise one's (its first, the pointwise output, unused). nil when the
-    /// pointwise Conv cannot fuse its activation (not float32): the nodes then run apart.
-    func run(pointwise: ConvKernel, _ first: [Tensor?], activation firstActivation: FusedActivation?,
+    /// The depthwise Conv's output with `affine` and `activation` applied: the pair in bands where
+    /// the shapes allow it, else the two convolutions one after the other. `first` are the
+    /// pointwise Conv's inputs, `second` the depthwise one's (its first, the pointwise output,
+    /// unused); `firstAffine` and `firstActivation` follow the pointwise Conv. nil when the
+    /// pointwise Conv cannot fuse its activation (not float32) or an affine does not fit: the nodes
+    /// then run apart.
+    func run(pointwise: ConvKernel, _ first: [Tensor?], affine firstAffine: ChannelAffine?, activation firstActivation: FusedActivation?,
              depthwise kernel: ConvKernel, _ second: [Tensor?], context: ExecutionContext) throws -> Tensor? {
-        if let y = try banded(pointwise: pointwise, first, firstActivation, depthwise: kernel, second, context: context) {
+        if let y = try banded(pointwise: pointwise, first, firstAffine, firstActivation, depthwise: kernel, second, context: context) {
             return y
         }
-        guard let hidden = try pointwise.run(first, activation: firstActivation, context: context)?.first else { return nil }
-        return try kernel.run([hidden] + second.dropFirst(), activation: activation, context: context)?.first
+        guard let hidden = try pointwise.run(first, activation: firstAffine == nil ? firstActivation : nil, context: context)?.first
+        else { return nil }
+        if let firstAffine {
+            guard firstAffine.fits(hidden) else { return nil }
+            firstAffine.apply(to: hidden, activation: firstActivation, context: context)
+        }
+        guard let y = try kernel.run([hidden] + second.dropFirst(), activation: affine == nil ? activation : nil, context: context)?.first
+        else { return nil }
+        if let affine {
+            guard affine.fits(y) else { return nil }
+            affine.apply(to: y, activation: activation, context: context)
+        }
+        return y
     }
 
     /// The pair in bands; nil where the inputs are not those of the pattern (the separate kernels
@@ -53,7 +69,7 @@ struct PointwiseDepthwise: Sendable {
     /// however the product is cut. OpenBLAS, which the other tiers use, has kernels for small
     /// products that sum in another order: rows 96-199 of a 200 × 40 × 196 product (its row split
     /// among two threads) gave other bits than the whole product.
-    private func banded(pointwise: ConvKernel, _ first: [Tensor?], _ firstActivation: FusedActivation?,
+    private func banded(pointwise: ConvKernel, _ first: [Tensor?], _ firstAffine: ChannelAffine?, _ firstActivation: FusedActivation?,
                         depthwise kernel: ConvKernel, _ second: [Tensor?], context: ExecutionContext) throws -> Tensor? {
         guard BlockedGemm.native, first.count >= 2, second.count >= 2, let x = first[0], let w1 = first[1], let w2 = second[1],
               x.rank == 4, w1.rank == 4, w2.rank == 4 else { return nil }
@@ -64,6 +80,7 @@ struct PointwiseDepthwise: Sendable {
         let hiddenShape = [batch, maps, x.shape[2], x.shape[3]]
         guard pointwise.group == 1, w1.shape == [maps, channels, 1, 1], kernel.group == maps, w2.shape[0] == maps,
               w2.shape[1] == 1, b1.map({ $0.count == maps }) ?? true, b2.map({ $0.count == maps }) ?? true,
+              firstAffine.map({ $0.scale.count == maps }) ?? true, affine.map({ $0.scale.count == maps }) ?? true,
               try pointwise.geometry(input: x.shape, weight: w1.shape).isPointwise,
               case let geometry = try kernel.geometry(input: hiddenShape, weight: w2.shape),
               let window = geometry.window2d, geometry.outputSize > 0, batch > 0, channels > 0 else { return nil }
@@ -75,7 +92,7 @@ struct PointwiseDepthwise: Sendable {
             b1: b1.map { UnsafePointer($0.pointer(as: Float.self)) }, w2: UnsafePointer(w2.pointer(as: Float.self)),
             b2: b2.map { UnsafePointer($0.pointer(as: Float.self)) }, y: y.pointer(as: Float.self),
             channels: channels, maps: maps, window: window, bands: bands,
-            first: firstActivation, second: activation)
+            firstAffine: firstAffine, first: firstActivation, secondAffine: affine, second: activation)
         context.parallelFor(batch * bands.count) { range in job.run(range) }
         return y
     }
@@ -139,7 +156,9 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
     let channels, maps: Int
     let window: strata_window2d
     let bands: Bands
+    let firstAffine: ChannelAffine?
     let first: FusedActivation?
+    let secondAffine: ChannelAffine?
     let second: FusedActivation?
 
     /// Tasks `range` (image × band), on one thread.
@@ -158,8 +177,11 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
         defer { scratch.deallocate() }
         var prepared: strata_window2d?
         let single = ExecutionContext(threads: 1)
-        let firstEpilogue = first.map { $0.epilogue(bias: b1) } ?? FusedActivation.biasOnly(b1)
-        var ep = second?.epilogue(bias: nil) ?? strata_epilogue()  // zeroed: no bias, no activation
+        // With an affine, the activation comes after it, as the separate nodes apply it.
+        let firstEpilogue = firstAffine == nil ? first.map { $0.epilogue(bias: b1) } ?? FusedActivation.biasOnly(b1) : FusedActivation.biasOnly(b1)
+        var firstAffineEpilogue = first?.epilogue(bias: nil) ?? strata_epilogue()  // zeroed: no bias, no activation
+        var ep = secondAffine == nil ? second?.epilogue(bias: nil) ?? strata_epilogue() : strata_epilogue()
+        var secondAffineEpilogue = second?.epilogue(bias: nil) ?? strata_epilogue()
         for task in range {
             let (n, b) = task.quotientAndRemainder(dividingBy: bands.count)
             let (rows, band) = bands.input(b)
@@ -168,8 +190,14 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
             BlockedGemm.multiply(m: maps, n: bandSize, k: channels, a: w1, lda: channels,
                                  b: x + n * channels * inSize + rows.lowerBound * width, ldb: inSize,
                                  c: hidden, ldc: bandSize, accumulate: false, epilogue: firstEpilogue, context: single)
+            if let firstAffine { Self.apply(firstAffine, hidden, planes: maps, count: bandSize, stride: bandSize, &firstAffineEpilogue) }
             var g = band
             let target = y + n * maps * outSize + out.lowerBound * Int(window.out_w)
+            defer {
+                if let secondAffine {
+                    Self.apply(secondAffine, target, planes: maps, count: out.count * Int(window.out_w), stride: outSize, &secondAffineEpilogue)
+                }
+            }
             if interleaved {
                 strata_depthwise8(hidden, bandSize, Int32(maps), w2, b2, &g, target, outSize, scratch, &ep)
                 continue
@@ -181,6 +209,21 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
             }
             for m in 0..<maps {
                 strata_depthwise_plane(hidden + m * bandSize, w2 + m * taps, b2?[m] ?? 0, &g, target + m * outSize, scratch, &ep)
+            }
+        }
+    }
+
+    /// `activation(v · scale[c] + shift[c])` over `count` values of each of `planes` channels,
+    /// `stride` apart: the operations of `ChannelAffine.apply`, so the same bits, on a band's rows.
+    private static func apply(_ affine: ChannelAffine, _ base: UnsafeMutablePointer<Float>, planes: Int, count: Int, stride: Int,
+                              _ epilogue: inout strata_epilogue) {
+        affine.scale.withUnsafeBufferPointer { scale in
+            for c in 0..<planes {
+                let row = base + c * stride
+                let a = scale[c]
+                for i in 0..<count { row[i] *= a }
+                var b = affine.shift[c]
+                strata_epilogue_apply(row, row, count, &b, &epilogue)
             }
         }
     }
