@@ -11,10 +11,9 @@
 /// in turn, so that a burst of load from elsewhere (a virtual machine's host taking a core for some
 /// milliseconds) falls on both alike rather than on one. A count `margin` faster than the current
 /// one (by median) is taken, and the next count the same way is tried at once; otherwise the
-/// current count stays. A trial comes
-/// again after `period` runs, the period doubling while the choice holds and starting again when
-/// it changes, and alternating between the neighbour above and the one below, so that a machine
-/// whose load changes is followed at little cost. Kernels give the same bits at any thread count,
+/// current count stays. A trial comes again after `period` runs, the period doubling while the
+/// choice holds and starting again when it changes, and alternating between the neighbour above
+/// and the one below, so that a machine whose load changes is followed at little cost. Kernels give the same bits at any thread count,
 /// so the choice changes only the time.
 struct PoolSchedule: Sendable, Equatable {
     static let trialRuns = 3
