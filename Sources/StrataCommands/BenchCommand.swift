@@ -68,7 +68,7 @@ public struct BenchCommand: StrataSubcommand {
     /// More runs than anyone waits for; the times are kept in memory.
     static let maxRuns = 1_000_000
     /// Runs after the warm-up at most until the engine has chosen how many threads to use
-    /// (8 runs, and 4 more for each further count it takes: see `PoolSchedule`).
+    /// (8 runs, and 7 more for each further count it takes: see `PoolSchedule`).
     static let settlingRuns = 64
 
     public func execute(on console: Console) throws {
@@ -159,7 +159,7 @@ public struct BenchCommand: StrataSubcommand {
             }
             console.print("isa:      \(KernelTier.active.rawValue)")
             console.print("load:     \(Self.format(loadMs)) ms")
-            console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up)")
+            console.print("latency:  median \(Self.format(median)) ms, min \(Self.format(times[0])) ms, max \(Self.format(times[times.count - 1])) ms over \(runs) runs (\(warmup) warm-up\(settling > 0 ? ", \(settling) more while choosing the threads" : ""))")
             console.print("peak RSS: \(Self.format(rss)) MB")
             if contendedLoops > 0 {
                 // Why a multi-threaded time can be close to the 1-thread one on a busy machine.
