@@ -91,11 +91,12 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion, releases, bindings, choice) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
+        let (plan, fusion, releases, bindings, planChoice) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
         // Subgraph engines choose nothing (`SubgraphRunner`); a run reporting to an enclosing run's
         // sink is a body's too.
-        let shapes = choice == nil || inheritedSink != nil ? [] : feeds.keys.sorted().map { feeds[$0]!.shape }
-        let turn = inheritedSink == nil ? choice?.begin(shapes: shapes) : nil
+        let choice = inheritedSink == nil ? planChoice : nil
+        let shapes = choice == nil ? [] : feeds.keys.sorted().map { feeds[$0]!.shape }
+        let turn = choice?.begin(shapes: shapes)
         var runContext = turn.map { $0.threads < context.threads ? ExecutionContext(threads: $0.threads) : context } ?? context
         runContext.bodyCapture = sink
         // The run's time for the choice leaves out what the caller does in its callbacks.

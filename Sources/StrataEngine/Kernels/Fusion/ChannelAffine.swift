@@ -58,20 +58,23 @@ struct ChannelAffine: Sendable {
         let channels = scale.count
         precondition(fits(y), "ChannelAffine: not this convolution's output")
         let plane = y.shape.dropFirst(2).reduce(1, *)
-        let job = AffineJob(y: y.pointer(as: Float.self), plane: plane, channels: channels, scale: scale, shift: shift,
+        let job = AffineJob(y: y.pointer(as: Float.self), plane: plane, affine: self,
                             epilogue: activation?.epilogue(bias: nil)
                                 ?? strata_epilogue(bias: nil, activation: Int32(STRATA_ACT_NONE.rawValue), alpha: 0, beta: 0, column_bias: nil))
         context.parallelFor(y.count / max(plane, 1), minChunk: max(1, (1 << 14) / max(plane, 1))) { planes in
             var ep = job.epilogue
-            for p in planes {
-                let c = p % job.channels
-                let row = job.y + p * job.plane
-                let a = job.scale[c]
-                for i in 0 ..< job.plane { row[i] *= a }
-                var b = job.shift[c]
-                strata_epilogue_apply(row, row, job.plane, &b, &ep)
-            }
+            for p in planes { job.affine.apply(channel: p % channels, to: job.y + p * job.plane, count: job.plane, &ep) }
         }
+    }
+
+    /// `activation(v · scale[c] + shift[c])` in place over `count` values of channel `c`, the
+    /// activation from `epilogue` (no bias of its own). Every fused affine goes through here, so
+    /// that all give the same bits as the separate `Mul` and `Add` kernels.
+    func apply(channel c: Int, to row: UnsafeMutablePointer<Float>, count: Int, _ epilogue: inout strata_epilogue) {
+        let a = scale[c]
+        for i in 0 ..< count { row[i] *= a }
+        var b = shift[c]
+        strata_epilogue_apply(row, row, count, &b, &epilogue)
     }
 }
 
@@ -79,8 +82,6 @@ struct ChannelAffine: Sendable {
 private struct AffineJob: @unchecked Sendable {
     let y: UnsafeMutablePointer<Float>
     let plane: Int
-    let channels: Int
-    let scale: [Float]
-    let shift: [Float]
+    let affine: ChannelAffine
     let epilogue: strata_epilogue
 }

@@ -1,11 +1,12 @@
 import CStrataKernels
 import StrataCore
 
-/// `Conv 1×1 (→ affine) (→ activation) → depthwise Conv (→ affine) (→ activation)`: the expansion and
-/// depthwise layers of an inverted-residual block (MobileNetV2, EfficientNet, MnasNet; the affines
-/// are the batch normalizations of a Keras file, which exporters to ONNX fold into the weights),
-/// computed a band of output rows at a time where the expansion is large. Each band's rows of the expansion go into a buffer that
-/// stays in the thread's L2 cache, and the band's depthwise windows read them from there.
+/// `Conv 1×1 (→ affine) (→ activation) → depthwise Conv (→ affine) (→ activation)`: the expansion
+/// and depthwise layers of an inverted-residual block (MobileNetV2, EfficientNet, MnasNet; the
+/// affines are the batch normalizations of a Keras file, which exporters to ONNX fold into the
+/// weights), computed a band of output rows at a time where the expansion is large. Each band's
+/// rows of the expansion go into a buffer that stays in the thread's L2 cache, and the band's
+/// depthwise windows read them from there.
 ///
 /// Run one after the other, the expansion wrote its whole output (MobileNetV2's first: 96 × 112 ×
 /// 112, 4.8 MB) and the depthwise layer read it back from memory: the pair took 1.18 ms at one
@@ -178,9 +179,10 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
         var prepared: strata_window2d?
         let single = ExecutionContext(threads: 1)
         // With an affine, the activation comes after it, as the separate nodes apply it.
-        let firstEpilogue = firstAffine == nil ? first.map { $0.epilogue(bias: b1) } ?? FusedActivation.biasOnly(b1) : FusedActivation.biasOnly(b1)
-        var firstAffineEpilogue = first?.epilogue(bias: nil) ?? strata_epilogue()  // zeroed: no bias, no activation
-        var ep = secondAffine == nil ? second?.epilogue(bias: nil) ?? strata_epilogue() : strata_epilogue()
+        let firstInProduct = firstAffine == nil ? first : nil, secondInWindows = secondAffine == nil ? second : nil
+        let firstEpilogue = firstInProduct.map { $0.epilogue(bias: b1) } ?? FusedActivation.biasOnly(b1)
+        var ep = secondInWindows?.epilogue(bias: nil) ?? strata_epilogue()  // zeroed: no bias, no activation
+        var firstAffineEpilogue = first?.epilogue(bias: nil) ?? strata_epilogue()
         var secondAffineEpilogue = second?.epilogue(bias: nil) ?? strata_epilogue()
         for task in range {
             let (n, b) = task.quotientAndRemainder(dividingBy: bands.count)
@@ -190,12 +192,16 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
             BlockedGemm.multiply(m: maps, n: bandSize, k: channels, a: w1, lda: channels,
                                  b: x + n * channels * inSize + rows.lowerBound * width, ldb: inSize,
                                  c: hidden, ldc: bandSize, accumulate: false, epilogue: firstEpilogue, context: single)
-            if let firstAffine { Self.apply(firstAffine, hidden, planes: maps, count: bandSize, stride: bandSize, &firstAffineEpilogue) }
+            if let firstAffine {
+                for m in 0..<maps { firstAffine.apply(channel: m, to: hidden + m * bandSize, count: bandSize, &firstAffineEpilogue) }
+            }
             var g = band
             let target = y + n * maps * outSize + out.lowerBound * Int(window.out_w)
             defer {
                 if let secondAffine {
-                    Self.apply(secondAffine, target, planes: maps, count: out.count * Int(window.out_w), stride: outSize, &secondAffineEpilogue)
+                    for m in 0..<maps {
+                        secondAffine.apply(channel: m, to: target + m * outSize, count: out.count * Int(window.out_w), &secondAffineEpilogue)
+                    }
                 }
             }
             if interleaved {
@@ -209,21 +215,6 @@ private struct PointwiseDepthwiseJob: @unchecked Sendable {
             }
             for m in 0..<maps {
                 strata_depthwise_plane(hidden + m * bandSize, w2 + m * taps, b2?[m] ?? 0, &g, target + m * outSize, scratch, &ep)
-            }
-        }
-    }
-
-    /// `activation(v · scale[c] + shift[c])` over `count` values of each of `planes` channels,
-    /// `stride` apart: the operations of `ChannelAffine.apply`, so the same bits, on a band's rows.
-    private static func apply(_ affine: ChannelAffine, _ base: UnsafeMutablePointer<Float>, planes: Int, count: Int, stride: Int,
-                              _ epilogue: inout strata_epilogue) {
-        affine.scale.withUnsafeBufferPointer { scale in
-            for c in 0..<planes {
-                let row = base + c * stride
-                let a = scale[c]
-                for i in 0..<count { row[i] *= a }
-                var b = affine.shift[c]
-                strata_epilogue_apply(row, row, count, &b, &epilogue)
             }
         }
     }
