@@ -228,10 +228,10 @@ final class RuntimeFusionTests: KernelTierTestCase {
 
     /// The fusion plan of a run of `engine` that requests `targets` (fed "x").
     private static func fusion(_ engine: Engine, targets: [String]) throws -> FusionPlan {
-        let graph = engine.model.graph
+        let graph = engine.forwardGraph
         let plan = try ExecutionPlan(graph: graph, order: engine.order, producers: engine.producers, targets: targets,
                                      available: { engine.constants[$0] != nil || $0 == "x" })
-        return FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: engine.kernels,
+        return FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: engine.forwardKernels,
                           constant: { engine.constants[$0] })
     }
 

@@ -37,6 +37,7 @@ extension Engine {
         var seen: [String: (shape: [Int], dtype: DType)] = [:]
         try execute(inputs: inputs, capture: try captureRows(for: targets), progress: nil, timing: nil,
                     observe: { name, value in if plan.flowing.contains(name) { seen[name] = (value.shape, value.dtype) } },
+                    asWritten: true,
                     onCapture: { row, value in values[row.tensor] = try Engine.tensor(value, of: row) })
         for (name, value) in values where plan.flowing.contains(name) { seen[name] = (value.shape, value.dtype) }
 

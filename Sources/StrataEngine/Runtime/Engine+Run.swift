@@ -51,12 +51,15 @@ extension Engine {
     /// Sequences and optionals (`containerInputs`, and what sequence ops, control flow and Identity
     /// on them compute) live in a table of their own, so that nodes on tensors run as before: only
     /// nodes whose kernel is a `ValueKernel` read it.
+    ///
+    /// `asWritten` runs the graph as the model writes it (`graph`, for gradient runs) instead of
+    /// `forwardGraph`.
     func execute(inputs: [String: Tensor], containerInputs: [String: Value] = [:], capture: [LayerOutput],
                  progress: ((Int, Int) -> Void)?, timing: ((Int, Double) -> Void)?,
                  observe: ((String, Tensor) -> Void)?,
-                 inheritedSink: BodyCaptureSink? = nil,
+                 inheritedSink: BodyCaptureSink? = nil, asWritten: Bool = false,
                  onCapture deliver: (LayerOutput, Value) throws -> Void) throws {
-        let graph = self.graph
+        let (graph, kernels) = asWritten ? (self.graph, self.kernels) : (forwardGraph, forwardKernels)
         let (feeds, containerFeeds) = try validatedInputs(inputs, containers: containerInputs)
         let known: (String) -> Tensor? = { [constants] name in feeds[name] ?? constants[name] }
         var rowsByTensor: [String: [LayerOutput]] = [:]
@@ -91,7 +94,8 @@ extension Engine {
                 }
             }
         }
-        let (plan, fusion, releases, bindings, planChoice) = try plans(for: targets, available: { known($0) != nil || containerFeeds[$0] != nil })
+        let (plan, fusion, releases, bindings, planChoice) = try plans(for: targets, asWritten: asWritten,
+                                                                       available: { known($0) != nil || containerFeeds[$0] != nil })
         // Subgraph engines choose nothing (`SubgraphRunner`); a run reporting to an enclosing run's
         // sink is a body's too.
         let choice = inheritedSink == nil ? planChoice : nil
@@ -184,7 +188,8 @@ extension Engine {
                         continue
                     }
                 } else if let group = fusion.groups[index],
-                          let fused = try runFused(group, arguments, value: { values[$0] ?? known($0) }, context: runContext) {
+                          let fused = try runFused(group, arguments, graph: graph, kernels: kernels, value: { values[$0] ?? known($0) },
+                                                   context: runContext) {
                     fusedResults[group.tail] = fused
                     fusedHeads.insert(index)
                     for name in releases[step] { values[name] = nil }
@@ -244,29 +249,30 @@ extension Engine {
     /// The execution and fusion plans for `targets`. Every run feeds the same inputs (given or
     /// defaulted), so the plans depend on the targets alone; the last pair is reused, which spares
     /// repeated runs (`bench`, a loop over images) a walk over the whole graph each.
-    private func plans(for targets: [String], available: (String) -> Bool) throws
+    private func plans(for targets: [String], asWritten: Bool, available: (String) -> Bool) throws
         -> (ExecutionPlan, FusionPlan, [[String]], StepBindings, PoolChoice?) {
-        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets {
+        if let cached = lastPlans.withLock({ $0 }), cached.targets == targets, cached.asWritten == asWritten {
             return (cached.plan, cached.fusion, cached.releases, cached.bindings, cached.choice)
         }
-        let plan = try ExecutionPlan(graph: self.graph, order: order, producers: producers, targets: targets, available: available)
+        let (graph, kernels) = asWritten ? (self.graph, self.kernels) : (forwardGraph, forwardKernels)
+        let plan = try ExecutionPlan(graph: graph, order: order, producers: producers, targets: targets, available: available)
         let fusion = options.fusion
-            ? FusionPlan(graph: self.graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
+            ? FusionPlan(graph: graph, steps: plan.steps, targets: Set(targets), kernels: kernels,
                          constant: { [constants] in constants[$0] })
             : .none
         let releases = fusion.releases(adjusting: plan.releases)
         let bindings = StepBindings(graph: graph, plan: plan, constants: constants, producers: producers)
         let choice = context.threads > 1 && options.choosesThreads ? PoolChoice(threads: context.threads) : nil
         lastPlans.withLock {
-            $0 = CachedPlans(targets: targets, plan: plan, fusion: fusion, releases: releases, bindings: bindings, choice: choice)
+            $0 = CachedPlans(targets: targets, asWritten: asWritten, plan: plan, fusion: fusion, releases: releases, bindings: bindings, choice: choice)
         }
         return (plan, fusion, releases, bindings, choice)
     }
 
     /// The tail output of `group` computed by its head's step, or nil when this call cannot fuse
     /// (the nodes then run one by one).
-    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], value: (String) -> Tensor?,
-                          context: ExecutionContext) throws -> Tensor? {
+    private func runFused(_ group: FusionPlan.Group, _ arguments: [Tensor?], graph: Graph, kernels: [any Kernel],
+                          value: (String) -> Tensor?, context: ExecutionContext) throws -> Tensor? {
         if let bias = group.columnBias {
             guard let kernel = kernels[group.head] as? MatMulKernel else { return nil }
             return try kernel.run(arguments, columnBias: bias, context: context)

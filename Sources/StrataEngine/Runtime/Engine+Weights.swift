@@ -11,7 +11,7 @@ extension Engine {
     /// one: a CNN's weights grow with depth, so contiguous halves of the node list left one thread
     /// packing ResNet-50's last stages (43 ms) while the other was done with the first ones in 2.
     public func prepareWeights() throws {
-        let packers = kernels.indices.compactMap { index in (kernels[index] as? any WeightPacking).map { (index, $0) } }
+        let packers = forwardKernels.indices.compactMap { index in (forwardKernels[index] as? any WeightPacking).map { (index, $0) } }
         let packing = WeightJob(packers.sorted { constantBytes(of: $0.0) > constantBytes(of: $1.0) })
         let failure = Mutex<(Int, any Error)?>(nil)
         packing.run(context) { packer in

@@ -28,6 +28,11 @@ public final class Engine: @unchecked Sendable {
     let bodyTensors: [String: (node: Int, iterated: Bool)]
     /// One compiled kernel per node, by node index.
     let kernels: [any Kernel]
+    /// `graph` and `kernels` as forward runs execute them: a Conv reading a Pad of zeros reads the
+    /// Pad's input instead, the Pad folded into its own padding (`PadFolding`). Gradient runs use
+    /// the graph as written, whose backward rules see every node's own input.
+    let forwardGraph: Graph
+    let forwardKernels: [any Kernel]
     /// The kernels that take values of any kind (sequences, optionals, control flow), by node
     /// index; nil for the nodes on tensors, which the run loop calls as before.
     let valueKernels: [(any ValueKernel)?]
@@ -127,6 +132,19 @@ public final class Engine: @unchecked Sendable {
         self.kernels = kernels.map { $0! }
         self.valueKernels = self.kernels.map { $0 as? any ValueKernel }
         self.constants = constants
+        var forwardGraph = graph, forwardKernels = self.kernels
+        if options.fusion {
+            for (index, node) in PadFolding(graph: graph, producers: producers, constant: { constants[$0] }).convolutions {
+                // A folded Conv whose kernel does not build runs as written.
+                guard let factory = KernelRegistry.factory(for: node), let kernel = try? factory(KernelBuildContext(
+                    node: node, inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
+                    constants: node.inputs.map { $0.isEmpty ? nil : constants[$0] })) else { continue }
+                forwardGraph.nodes[index] = node
+                forwardKernels[index] = kernel
+            }
+        }
+        self.forwardGraph = forwardGraph
+        self.forwardKernels = forwardKernels
     }
 
     /// The ops whose kernels take low-bit dtypes (float8, float4, int4, int2; see `DType.isLowBit`).
