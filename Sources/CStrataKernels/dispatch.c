@@ -178,6 +178,10 @@ void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias
     active()->epilogue_apply(x, y, n, bias, ep);
 }
 
+void strata_affine_apply(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep) {
+    active()->affine_apply(x, y, n, scale, shift, ep);
+}
+
 void strata_unary(int op, const float *x, float *y, size_t n) { active()->unary(op, x, y, n); }
 void strata_binary_f32(int op, const float *x, int x_step, const float *y, int y_step, float *z, size_t n) {
     active()->binary(op, x, x_step, y, y_step, z, n);

@@ -281,6 +281,35 @@ static void tier_epilogue_apply(const float *x, float *y, size_t n, const float 
     strata_epilogue_row(x, y, n, bias, ep);
 }
 
+// y[i] = act(x[i] · scale + shift): the product rounded, then the sum (as the separate Mul and Add
+// kernels compute them), then the activation; the tail through a zero-padded vector.
+V8 void affine_loop(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep,
+                    const int activation) {
+    const v8f a = v8_set1(scale), b = v8_set1(shift);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v8_store(y + i, strata_activate8(v8_add(v8_mul(v8_load(x + i), a), b), activation, ep->alpha, ep->beta));
+    }
+    if (i < n) {
+        float tail[8] = {0};
+        for (size_t k = 0; k < n - i; k++) tail[k] = x[i + k];
+        v8_store(tail, strata_activate8(v8_add(v8_mul(v8_load(tail), a), b), activation, ep->alpha, ep->beta));
+        for (size_t k = 0; k < n - i; k++) y[i + k] = tail[k];
+    }
+}
+
+// strata_affine_apply's contract, one loop per activation (see strata_epilogue_row).
+static void tier_affine_apply(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep) {
+    switch (ep->activation) {
+    case STRATA_ACT_NONE: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_NONE); break;
+    case STRATA_ACT_RELU: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_RELU); break;
+    case STRATA_ACT_CLIP: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_CLIP); break;
+    case STRATA_ACT_SIGMOID: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_SIGMOID); break;
+    case STRATA_ACT_SILU: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_SILU); break;
+    default: affine_loop(x, y, n, scale, shift, ep, ep->activation); break;
+    }
+}
+
 // The op of strata_unary on whole vectors, then the rest through a zero-padded vector.
 V8 void unary_loop(const float *x, float *y, size_t n, const int op) {
     size_t i = 0;

@@ -74,6 +74,37 @@ AVX512 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, con
     }
 }
 
+// y[i] = act(x[i] · scale + shift), sixteen values at a time and the tail masked (strata_affine_apply).
+AVX512 static inline __attribute__((always_inline)) void affine16(const float *x, float *y, size_t n, float scale, float shift,
+                                                                 const strata_epilogue *ep, const int activation) {
+    const __m512 a = _mm512_set1_ps(scale), b = _mm512_set1_ps(shift);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), a), b);
+        _mm512_storeu_ps(y + i, act16(v, activation, ep->alpha, ep->beta));
+    }
+    if (i < n) {
+        const __mmask16 tail = (__mmask16)((1u << (n - i)) - 1);
+        const __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), a), b);
+        _mm512_mask_storeu_ps(y + i, tail, act16(v, activation, ep->alpha, ep->beta));
+    }
+}
+
+// strata_affine_apply in the AVX-512 tier; the erf GELU, which act16 leaves out, goes to the AVX2 tier's loop.
+AVX512 void strata_affine_apply_avx512(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep) {
+    switch (ep->activation) {
+    case STRATA_ACT_NONE: affine16(x, y, n, scale, shift, ep, STRATA_ACT_NONE); break;
+    case STRATA_ACT_RELU: affine16(x, y, n, scale, shift, ep, STRATA_ACT_RELU); break;
+    case STRATA_ACT_CLIP: affine16(x, y, n, scale, shift, ep, STRATA_ACT_CLIP); break;
+    case STRATA_ACT_LEAKY_RELU: affine16(x, y, n, scale, shift, ep, STRATA_ACT_LEAKY_RELU); break;
+    case STRATA_ACT_SIGMOID: affine16(x, y, n, scale, shift, ep, STRATA_ACT_SIGMOID); break;
+    case STRATA_ACT_SILU: affine16(x, y, n, scale, shift, ep, STRATA_ACT_SILU); break;
+    case STRATA_ACT_HARD_SIGMOID: affine16(x, y, n, scale, shift, ep, STRATA_ACT_HARD_SIGMOID); break;
+    case STRATA_ACT_HARD_SWISH: affine16(x, y, n, scale, shift, ep, STRATA_ACT_HARD_SWISH); break;
+    default: strata_kernels_avx2.affine_apply(x, y, n, scale, shift, ep); break;
+    }
+}
+
 // Row I of a block: (+ the row already in C), then the epilogue, then stored under the column masks.
 // b0 and b1 hold the bias of each lane: the row's, or each column's (column_bias).
 AVX512 static inline __attribute__((always_inline)) void store_row(float *row, __m512 v0, __m512 v1, __mmask16 m0,

@@ -21,6 +21,7 @@
 const strata_kernel_table strata_kernels_avx2 = {STRATA_TIER_KERNELS, .epilogue_apply = tier_epilogue_apply, .sgemm = NULL,
                                                 .sgemm_packed = NULL, .sgemm_packed_at = NULL};
 const strata_kernel_table strata_kernels_avx512 = {STRATA_TIER_KERNELS, .epilogue_apply = strata_epilogue_apply_avx512,
+                                                  .affine_apply = strata_affine_apply_avx512,
                                                   .depthwise_plane = strata_depthwise_plane_avx512,
                                                   .depthwise8 = strata_depthwise8_avx512,
                                                   .softmax_rows = strata_softmax_rows_avx512,

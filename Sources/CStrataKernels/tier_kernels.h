@@ -34,7 +34,7 @@
     .sgemv_rows = tier_sgemv_rows, .maxpool2d_plane = tier_maxpool2d_plane, .avgpool2d_plane = tier_avgpool2d_plane, \
     .winograd_input = tier_winograd_input, .winograd_weights = tier_winograd_weights,                               \
     .winograd_output = tier_winograd_output, .softmax_rows = tier_softmax_rows,                 \
-    .block_sums = tier_block_sums, .run_max = tier_run_max, .binary = tier_binary,                                                                                  \
+    .affine_apply = tier_affine_apply, .block_sums = tier_block_sums, .run_max = tier_run_max, .binary = tier_binary,                                                                                  \
     .fused_multiply_add = STRATA_FUSED_MULTIPLY_ADD
 
 #endif

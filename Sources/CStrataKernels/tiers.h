@@ -14,6 +14,8 @@
 
 typedef struct {
     void (*epilogue_apply)(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
+    /// strata_affine_apply's contract.
+    void (*affine_apply)(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep);
     void (*unary)(int op, const float *x, float *y, size_t n);
     /// strata_binary_f32's contract.
     void (*binary)(int op, const float *x, int x_step, const float *y, int y_step, float *z, size_t n);
@@ -66,6 +68,7 @@ extern const strata_kernel_table strata_kernels_avx2;
 /// interleaved depthwise blocks of depthwise512.c and the softmax rows of softmax512.c (tier_avx2.c).
 extern const strata_kernel_table strata_kernels_avx512;
 void strata_epilogue_apply_avx512(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
+void strata_affine_apply_avx512(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep);
 void strata_sgemm_avx512(int m, int k, const float *a, int lda, const float *b, int ldb, int n_begin, int n_end,
                          float *c, int ldc, int accumulate, float *scratch, const strata_epilogue *ep);
 void strata_sgemm_packed_at_avx512(int m, int k, const float *a, int lda, const float *packed, int n, int panel_begin,

@@ -140,6 +140,12 @@ static void run_epilogue(const void *ctx, float *out) {
     strata_epilogue_apply(c->x, out, c->n, c->bias, &c->ep);
 }
 
+// strata_affine_apply by -0.625 and `bias` (0 without one).
+static void run_affine(const void *ctx, float *out) {
+    const elementwise_case *c = ctx;
+    strata_affine_apply(c->x, out, c->n, -0.625f, c->bias ? *c->bias : 0.0f, &c->ep);
+}
+
 typedef struct {
     strata_window2d g;
     int channels, maps;
@@ -294,6 +300,8 @@ int main(void) {
                 const int uses_exp = activations[a] == STRATA_ACT_SIGMOID || activations[a] == STRATA_ACT_SILU ||
                                      activations[a] == STRATA_ACT_GELU_ERF;
                 check_within(what, counts[t], run_epilogue, &c, uses_exp ? functions : exact);
+                snprintf(what, sizeof what, "affine, activation %d, shift %d, scale %g", activations[a], with_bias, scales[t]);
+                check_within(what, counts[t], run_affine, &c, uses_exp ? functions : exact);
             }
         }
         // The four operations for each pair of steps, on values without NaNs (which operand's

@@ -89,6 +89,12 @@ typedef struct {
 /// `ep->bias` is not used.
 void strata_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep);
 
+/// y[i] = act(x[i] · scale + shift) for n values, the product and the sum each rounded to float32
+/// (a Mul by a constant, then an Add of one, as their own kernels compute them), then `ep`'s
+/// activation (its bias is not used); `x` may be `y`. A per-channel affine after a convolution
+/// (a Keras BatchNormalization) in one pass.
+void strata_affine_apply(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep);
+
 /// The elementwise functions of strata_unary: float32 approximations within a few ulp (exp within
 /// 2 ulp; inputs below -87 give 0 and above 88.72 +inf), NaN stays NaN. Sigmoid is the one
 /// strata_epilogue applies, bit for bit.
