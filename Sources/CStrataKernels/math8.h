@@ -240,13 +240,15 @@ V8 v8f strata_activate8(v8f v, int activation, float alpha, float beta) {
     }
 }
 
-// y[i] = act(x[i] + *bias) for n values (no addition when bias is NULL; x may be y); the tail goes
-// through a zero-padded vector.
-V8 void epilogue_loop(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep, const int activation) {
-    const v8f b = v8_set1(bias ? *bias : 0.0f);
+// y[i] = act(x[i] · *scale + *bias) for n values (no product when scale is NULL, no addition when
+// bias is NULL, each rounded on its own; x may be y); the tail goes through a zero-padded vector.
+V8 void epilogue_loop(const float *x, float *y, size_t n, const float *scale, const float *bias, const strata_epilogue *ep,
+                      const int activation) {
+    const v8f a = v8_set1(scale ? *scale : 1.0f), b = v8_set1(bias ? *bias : 0.0f);
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         v8f v = v8_load(x + i);
+        if (scale) v = v8_mul(v, a);
         if (bias) v = v8_add(v, b);
         v8_store(y + i, strata_activate8(v, activation, ep->alpha, ep->beta));
     }
@@ -254,60 +256,43 @@ V8 void epilogue_loop(const float *x, float *y, size_t n, const float *bias, con
         float tail[8] = {0};
         for (size_t k = 0; k < n - i; k++) tail[k] = x[i + k];
         v8f v = v8_load(tail);
+        if (scale) v = v8_mul(v, a);
         if (bias) v = v8_add(v, b);
         v8_store(tail, strata_activate8(v, activation, ep->alpha, ep->beta));
         for (size_t k = 0; k < n - i; k++) y[i + k] = tail[k];
     }
 }
 
-// act(x + bias) over a row; the activation is chosen once, so that each loop keeps its constants
-// in registers instead of switching per vector.
-V8 void strata_epilogue_row(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
+// act(x · scale + bias) over a row; the activation is chosen once, so that each loop keeps its
+// constants in registers instead of switching per vector.
+V8 void epilogue_row_scaled(const float *x, float *y, size_t n, const float *scale, const float *bias,
+                            const strata_epilogue *ep) {
     switch (ep->activation) {
-    case STRATA_ACT_NONE: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_NONE); break;
-    case STRATA_ACT_RELU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_RELU); break;
-    case STRATA_ACT_CLIP: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_CLIP); break;
-    case STRATA_ACT_LEAKY_RELU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_LEAKY_RELU); break;
-    case STRATA_ACT_SIGMOID: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_SIGMOID); break;
-    case STRATA_ACT_SILU: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_SILU); break;
-    case STRATA_ACT_HARD_SIGMOID: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SIGMOID); break;
-    case STRATA_ACT_HARD_SWISH: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_HARD_SWISH); break;
-    case STRATA_ACT_GELU_ERF: epilogue_loop(x, y, n, bias, ep, STRATA_ACT_GELU_ERF); break;
-    default: epilogue_loop(x, y, n, bias, ep, ep->activation); break;
+    case STRATA_ACT_NONE: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_NONE); break;
+    case STRATA_ACT_RELU: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_RELU); break;
+    case STRATA_ACT_CLIP: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_CLIP); break;
+    case STRATA_ACT_LEAKY_RELU: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_LEAKY_RELU); break;
+    case STRATA_ACT_SIGMOID: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_SIGMOID); break;
+    case STRATA_ACT_SILU: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_SILU); break;
+    case STRATA_ACT_HARD_SIGMOID: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_HARD_SIGMOID); break;
+    case STRATA_ACT_HARD_SWISH: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_HARD_SWISH); break;
+    case STRATA_ACT_GELU_ERF: epilogue_loop(x, y, n, scale, bias, ep, STRATA_ACT_GELU_ERF); break;
+    default: epilogue_loop(x, y, n, scale, bias, ep, ep->activation); break;
     }
+}
+
+// act(x + bias) over a row.
+V8 void strata_epilogue_row(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
+    epilogue_row_scaled(x, y, n, NULL, bias, ep);
 }
 
 static void tier_epilogue_apply(const float *x, float *y, size_t n, const float *bias, const strata_epilogue *ep) {
     strata_epilogue_row(x, y, n, bias, ep);
 }
 
-// y[i] = act(x[i] · scale + shift): the product rounded, then the sum (as the separate Mul and Add
-// kernels compute them), then the activation; the tail through a zero-padded vector.
-V8 void affine_loop(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep,
-                    const int activation) {
-    const v8f a = v8_set1(scale), b = v8_set1(shift);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v8_store(y + i, strata_activate8(v8_add(v8_mul(v8_load(x + i), a), b), activation, ep->alpha, ep->beta));
-    }
-    if (i < n) {
-        float tail[8] = {0};
-        for (size_t k = 0; k < n - i; k++) tail[k] = x[i + k];
-        v8_store(tail, strata_activate8(v8_add(v8_mul(v8_load(tail), a), b), activation, ep->alpha, ep->beta));
-        for (size_t k = 0; k < n - i; k++) y[i + k] = tail[k];
-    }
-}
-
-// strata_affine_apply's contract, one loop per activation (see strata_epilogue_row).
+// strata_affine_apply's contract: the epilogue's loop with a product before the sum.
 static void tier_affine_apply(const float *x, float *y, size_t n, float scale, float shift, const strata_epilogue *ep) {
-    switch (ep->activation) {
-    case STRATA_ACT_NONE: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_NONE); break;
-    case STRATA_ACT_RELU: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_RELU); break;
-    case STRATA_ACT_CLIP: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_CLIP); break;
-    case STRATA_ACT_SIGMOID: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_SIGMOID); break;
-    case STRATA_ACT_SILU: affine_loop(x, y, n, scale, shift, ep, STRATA_ACT_SILU); break;
-    default: affine_loop(x, y, n, scale, shift, ep, ep->activation); break;
-    }
+    epilogue_row_scaled(x, y, n, &scale, &shift, ep);
 }
 
 // The op of strata_unary on whole vectors, then the rest through a zero-padded vector.

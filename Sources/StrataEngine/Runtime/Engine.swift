@@ -97,6 +97,11 @@ public final class Engine: @unchecked Sendable {
         let inputNames = Set(graph.inputs.map(\.name))
         var constants = graph.initializers.filter { !inputNames.contains($0.key) }
         var kernels = [(any Kernel)?](repeating: nil, count: graph.nodes.count)
+        /// What a node's kernel is built from: its inputs' types and the constants known so far.
+        func buildContext(_ node: Node) -> KernelBuildContext {
+            KernelBuildContext(node: node, inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
+                               constants: node.inputs.map { $0.isEmpty ? nil : constants[$0] })
+        }
         for index in order {
             let node = graph.nodes[index]
             guard let factory = KernelRegistry.factory(for: node) else {
@@ -107,11 +112,7 @@ public final class Engine: @unchecked Sendable {
                 throw StrataError(.unsupported, "'\(name)' is \(types[name]!.dtype.rawValue); only QuantizeLinear, DequantizeLinear, Cast, CastLike and BitCast take low-bit types",
                                   at: node.location)
             }
-            let build = KernelBuildContext(
-                node: node,
-                inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
-                constants: node.inputs.map { $0.isEmpty ? nil : constants[$0] }
-            )
+            let build = buildContext(node)
             let kernel: any Kernel
             do {
                 kernel = try factory(build)
@@ -136,9 +137,7 @@ public final class Engine: @unchecked Sendable {
         if options.fusion {
             for (index, node) in PadFolding(graph: graph, producers: producers, constant: { constants[$0] }).convolutions {
                 // A folded Conv whose kernel does not build runs as written.
-                guard let factory = KernelRegistry.factory(for: node), let kernel = try? factory(KernelBuildContext(
-                    node: node, inputTypes: node.inputs.map { $0.isEmpty ? nil : types[$0] },
-                    constants: node.inputs.map { $0.isEmpty ? nil : constants[$0] })) else { continue }
+                guard let factory = KernelRegistry.factory(for: node), let kernel = try? factory(buildContext(node)) else { continue }
                 forwardGraph.nodes[index] = node
                 forwardKernels[index] = kernel
             }
